@@ -1,1 +1,24 @@
-//! placeholder
+//! The clearboard domain.
+//!
+//! One module per concern of the policy: accounts, sessions, staff access, the audit log and
+//! the subject keys. It defines the ports it needs (`ports`: region stores, key stores, the
+//! directory, blob stores) and the injected `Clock`. It holds the rules: validation, purpose
+//! guards, encryption of personal fields, audit entries. It must not know HTTP or SQL.
+
+pub mod accounts;
+pub mod audit;
+pub mod catalog;
+pub mod clock;
+pub mod context;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod media;
+pub mod password;
+pub mod ports;
+pub mod sessions;
+pub mod staff;
+pub mod validate;
+
+pub use context::{Clearboard, RegionHandle, Settings};
+pub use error::CoreError;

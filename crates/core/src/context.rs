@@ -1,0 +1,147 @@
+//! The assembled domain: the policy, the clock, the vault keys and the stores of every region.
+//! Services are thin views over it (`cb.accounts()`, `cb.sessions()`, …).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use clearboard_policy::Policy;
+use clearboard_vault::{BlindIndexer, Keyring};
+
+use crate::clock::{Clock, DAY, HOUR, MINUTE, Millis};
+use crate::error::CoreError;
+use crate::ids::RegionId;
+use crate::ports::{BlobStore, Directory, KeyStore, RegionStore};
+
+/// Tunables that are configuration, not policy.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub default_region: RegionId,
+    /// A session dies after this long without use.
+    pub session_idle_ms: Millis,
+    /// A session dies this long after sign-in, used or not.
+    pub session_absolute_ms: Millis,
+    /// Last-use times are written at most this often (saves a write per request).
+    pub session_touch_ms: Millis,
+    pub picture_max_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            default_region: RegionId::new("eu"),
+            session_idle_ms: 2 * HOUR,
+            session_absolute_ms: DAY,
+            session_touch_ms: MINUTE,
+            picture_max_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// One region's stores.
+#[derive(Debug, Clone)]
+pub struct RegionHandle {
+    pub id: RegionId,
+    pub store: Arc<dyn RegionStore>,
+    pub keys: Arc<dyn KeyStore>,
+    pub blobs: Arc<dyn BlobStore>,
+}
+
+pub(crate) struct Inner {
+    pub policy: Arc<Policy>,
+    pub clock: Arc<dyn Clock>,
+    pub ring: Arc<Keyring>,
+    pub blind: BlindIndexer,
+    pub directory: Arc<dyn Directory>,
+    pub regions: BTreeMap<RegionId, RegionHandle>,
+    pub settings: Settings,
+}
+
+/// The domain, cheap to clone.
+#[derive(Clone)]
+pub struct Clearboard {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Clearboard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clearboard").field("regions", &self.inner.regions.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Clearboard {
+    pub fn new(
+        policy: Arc<Policy>,
+        clock: Arc<dyn Clock>,
+        ring: Arc<Keyring>,
+        directory: Arc<dyn Directory>,
+        regions: Vec<RegionHandle>,
+        settings: Settings,
+    ) -> Result<Self, CoreError> {
+        let blind = BlindIndexer::new(&ring);
+        let regions: BTreeMap<_, _> = regions.into_iter().map(|r| (r.id.clone(), r)).collect();
+        if !regions.contains_key(&settings.default_region) {
+            return Err(CoreError::UnknownRegion(settings.default_region.to_string()));
+        }
+        for id in regions.keys() {
+            if !policy.region_ids().any(|r| r == id.as_str()) {
+                return Err(CoreError::UnknownRegion(id.to_string()));
+            }
+        }
+        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings }) })
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.ring
+    }
+
+    pub fn region_ids(&self) -> impl Iterator<Item = &RegionId> {
+        self.inner.regions.keys()
+    }
+
+    pub fn directory(&self) -> &dyn Directory {
+        &*self.inner.directory
+    }
+
+    pub fn region(&self, id: &RegionId) -> Result<&RegionHandle, CoreError> {
+        self.inner.regions.get(id).ok_or_else(|| CoreError::UnknownRegion(id.to_string()))
+    }
+
+    pub(crate) fn region_named(&self, name: &str) -> Result<&RegionHandle, CoreError> {
+        self.inner
+            .regions
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| CoreError::UnknownRegion(name.chars().filter(char::is_ascii_alphanumeric).take(16).collect()))
+    }
+
+    pub fn regions(&self) -> impl Iterator<Item = &RegionHandle> {
+        self.inner.regions.values()
+    }
+
+    pub fn now(&self) -> Millis {
+        self.inner.clock.now_ms()
+    }
+
+    /// Readiness: every store answers.
+    pub async fn ready(&self) -> Result<(), CoreError> {
+        self.inner.directory.ping().await?;
+        for r in self.inner.regions.values() {
+            r.store.ping().await?;
+            r.keys.ping().await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+//! Sessions (R55): a token of 256 random bits, shown once to the client and stored only as
+//! its SHA-256; a new token at every sign-in (the presented one is ended: no fixation); idle
+//! and absolute timeouts read from the clock; sign-out, sign-out everywhere, and all sessions
+//! ended on account deletion. The token names its region so a request finds its store without
+//! a global lookup; the region is not a secret.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::audit::Actor;
+use crate::clock::{Millis, rfc3339};
+use crate::context::Clearboard;
+use crate::error::CoreError;
+use crate::ids::{RegionId, SubjectId};
+use crate::password;
+use crate::ports::SessionRow;
+use crate::validate;
+
+const TOKEN_PREFIX: &str = "cb1";
+
+/// How the client holds its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A browser, through the session cookie.
+    Cookie,
+    /// An API client, through `Authorization: Bearer`.
+    Bearer,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cookie => "cookie",
+            Self::Bearer => "bearer",
+        }
+    }
+}
+
+/// Who is making a request, once their token checked out.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub subject: SubjectId,
+    pub region: RegionId,
+    pub token_hash: Vec<u8>,
+}
+
+/// A session as listed to its owner.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub kind: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub current: bool,
+}
+
+/// The SHA-256 of a token: the only form in which it is stored.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn new_token(region: &RegionId) -> Result<Zeroizing<String>, CoreError> {
+    let raw = Zeroizing::new(clearboard_vault::random::bytes::<32>()?);
+    Ok(Zeroizing::new(format!("{TOKEN_PREFIX}.{}.{}", region.as_str(), URL_SAFE_NO_PAD.encode(*raw))))
+}
+
+fn region_of(token: &str) -> Option<&str> {
+    let mut parts = token.splitn(3, '.');
+    (parts.next()? == TOKEN_PREFIX).then_some(())?;
+    let region = parts.next()?;
+    let secret = parts.next()?;
+    (secret.len() == 43 && region.len() <= 16).then_some(region)
+}
+
+pub struct Sessions<'a> {
+    cb: &'a Clearboard,
+}
+
+impl Clearboard {
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions { cb: self }
+    }
+}
+
+impl Sessions<'_> {
+    fn alive(&self, row: &SessionRow, now: Millis) -> bool {
+        let s = self.cb.settings();
+        now - row.last_seen_at < s.session_idle_ms && now - row.created_at < s.session_absolute_ms
+    }
+
+    /// Signs in with email and password. `replaces` is a token the client already held: it is
+    /// ended, so every sign-in yields a fresh token.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: Zeroizing<String>,
+        kind: SessionKind,
+        replaces: Option<&str>,
+    ) -> Result<(Zeroizing<String>, Principal), CoreError> {
+        let email = validate::email(email).map_err(|_| CoreError::InvalidCredentials)?;
+        let bidx = self.cb.inner.blind.email(&email);
+        let Some((region_id, subject)) = self.cb.directory().find_email(&bidx).await? else {
+            password::verify_dummy(password).await;
+            tracing::info!(event = "auth.sign_in", outcome = "failure", reason = "unknown_account");
+            return Err(CoreError::InvalidCredentials);
+        };
+        let region = self.cb.region(&region_id)?.clone();
+        let row = match region.store.account(&subject).await? {
+            Some(r) if r.email_bidx == bidx => r,
+            _ => {
+                password::verify_dummy(password).await;
+                tracing::info!(event = "auth.sign_in", outcome = "failure", reason = "unknown_account");
+                return Err(CoreError::InvalidCredentials);
+            }
+        };
+        let dek = self.cb.keys().current(&region, &subject).await?;
+        if !self.cb.accounts().password_matches(&dek, &row, password).await? {
+            tracing::info!(event = "auth.sign_in", outcome = "failure", reason = "wrong_password", subject = %subject);
+            metrics::counter!("clearboard_sign_in_failures_total").increment(1);
+            return Err(CoreError::InvalidCredentials);
+        }
+        let token = new_token(&region.id)?;
+        let now = self.cb.now();
+        let session = SessionRow {
+            token_hash: token_hash(&token),
+            subject_id: subject.clone(),
+            kind: kind.as_str().to_string(),
+            created_at: now,
+            last_seen_at: now,
+        };
+        // Rotation: a token presented at sign-in is ended, whoever it belonged to.
+        let replaced = replaces.filter(|t| region_of(t) == Some(region.id.as_str())).map(token_hash);
+        if let Some(other) = replaces.filter(|t| region_of(t).is_some_and(|r| r != region.id.as_str())) {
+            if let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok()) {
+                let _ = r.store.delete_session(&token_hash(other)).await;
+            }
+        }
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&subject),
+            "session.started",
+            Some(&subject),
+            Some("security"),
+            json!({ "kind": kind.as_str() }),
+        );
+        region.store.insert_session(&session, replaced.as_deref(), Some(audit)).await?;
+        tracing::info!(event = "auth.sign_in", outcome = "success", subject = %subject);
+        metrics::counter!("clearboard_sign_ins_total").increment(1);
+        Ok((token, Principal { subject, region: region.id.clone(), token_hash: session.token_hash }))
+    }
+
+    /// Checks a token; refreshes its last-use time at most once per `session_touch_ms`.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, CoreError> {
+        let region = region_of(token).ok_or(CoreError::Unauthenticated)?;
+        let region = self.cb.region_named(region).map_err(|_| CoreError::Unauthenticated)?;
+        let hash = token_hash(token);
+        let row = region.store.session(&hash).await?.ok_or(CoreError::Unauthenticated)?;
+        let now = self.cb.now();
+        if !self.alive(&row, now) {
+            region.store.delete_session(&hash).await?;
+            return Err(CoreError::Unauthenticated);
+        }
+        if now - row.last_seen_at >= self.cb.settings().session_touch_ms {
+            region.store.touch_session(&hash, now).await?;
+        }
+        Ok(Principal { subject: row.subject_id, region: region.id.clone(), token_hash: hash })
+    }
+
+    /// Ends the current session.
+    pub async fn sign_out(&self, who: &Principal) -> Result<(), CoreError> {
+        let region = self.cb.region(&who.region)?;
+        region.store.delete_session(&who.token_hash).await?;
+        tracing::info!(event = "auth.sign_out", subject = %who.subject);
+        Ok(())
+    }
+
+    /// Ends every session of the person, this one included.
+    pub async fn sign_out_everywhere(&self, who: &Principal) -> Result<u64, CoreError> {
+        let region = self.cb.region(&who.region)?;
+        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "session.revoked_all", Some(&who.subject), Some("security"), json!({}));
+        let n = region.store.delete_sessions_of(&who.subject, None, Some(audit)).await?;
+        tracing::info!(event = "auth.sign_out_everywhere", subject = %who.subject, sessions = n);
+        Ok(n)
+    }
+
+    /// The person's live sessions.
+    pub async fn list(&self, who: &Principal) -> Result<Vec<SessionInfo>, CoreError> {
+        let region = self.cb.region(&who.region)?;
+        let now = self.cb.now();
+        Ok(region
+            .store
+            .sessions_of(&who.subject)
+            .await?
+            .into_iter()
+            .filter(|s| self.alive(s, now))
+            .map(|s| SessionInfo {
+                current: s.token_hash == who.token_hash,
+                kind: s.kind,
+                created_at: rfc3339(s.created_at),
+                last_seen_at: rfc3339(s.last_seen_at),
+            })
+            .collect())
+    }
+
+    /// Deletes expired sessions in every region (retention of the `security` category).
+    pub async fn purge_expired(&self) -> Result<u64, CoreError> {
+        let now = self.cb.now();
+        let s = self.cb.settings();
+        let mut n = 0;
+        for r in self.cb.regions() {
+            n += r.store.purge_sessions(now - s.session_idle_ms, now - s.session_absolute_ms).await?;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_256_random_bits_and_name_their_region() {
+        let t = new_token(&RegionId::new("eu")).unwrap();
+        assert_eq!(region_of(&t), Some("eu"));
+        let secret = t.rsplit('.').next().unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.decode(secret).unwrap().len(), 32);
+        assert_ne!(*t, *new_token(&RegionId::new("eu")).unwrap());
+        assert_eq!(region_of("cb1.eu.short"), None);
+        assert_eq!(region_of("xx.eu.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), None);
+        assert_eq!(token_hash(&t).len(), 32);
+    }
+}

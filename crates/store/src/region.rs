@@ -1,0 +1,298 @@
+//! A region's data store: subjects, accounts, sessions and the region's audit chain.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use clearboard_core::clock::Millis;
+use clearboard_core::ids::{BlobId, SubjectId};
+use clearboard_core::ports::{AccountRow, AuditDraft, RegionStore, SessionRow, StoreResult, SubjectKind};
+use clearboard_vault::Keyring;
+use clearboard_vault::audit::{Checkpoint, Entry, Record};
+
+use crate::audit::{AuditRec, CheckpointRec, SELECT_ABOUT, SELECT_CHAIN, SELECT_CHECKPOINT, checkpoint_of};
+use crate::db::{Backend, Db};
+
+/// The SQL implementation of [`RegionStore`] (SQLite or PostgreSQL).
+#[derive(Debug, Clone)]
+pub struct SqlRegionStore {
+    db: Db,
+    chain: String,
+    ring: Arc<Keyring>,
+}
+
+impl SqlRegionStore {
+    pub fn new(db: Db, chain: String, ring: Arc<Keyring>) -> Self {
+        Self { db, chain, ring }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn pg(&self) -> bool {
+        self.db.backend() == Backend::Postgres
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRec {
+    subject_id: String,
+    email_bidx: Vec<u8>,
+    email: Vec<u8>,
+    first_name: Vec<u8>,
+    last_name: Vec<u8>,
+    phone: Option<Vec<u8>>,
+    password_hash: Vec<u8>,
+    picture_blob: Option<String>,
+    locale: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<AccountRec> for AccountRow {
+    fn from(r: AccountRec) -> Self {
+        AccountRow {
+            subject_id: SubjectId::from_stored(r.subject_id),
+            email_bidx: r.email_bidx,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            phone: r.phone,
+            password_hash: r.password_hash,
+            picture_blob: r.picture_blob.map(BlobId::from_stored),
+            locale: r.locale,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRec {
+    token_hash: Vec<u8>,
+    subject_id: String,
+    kind: String,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+impl From<SessionRec> for SessionRow {
+    fn from(r: SessionRec) -> Self {
+        SessionRow {
+            token_hash: r.token_hash,
+            subject_id: SubjectId::from_stored(r.subject_id),
+            kind: r.kind,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+        }
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at";
+const SELECT_ACCOUNT: &str = "SELECT subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at FROM accounts WHERE subject_id = $1";
+const SELECT_ACCOUNT_BY_EMAIL: &str = "SELECT subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at FROM accounts WHERE email_bidx = $1";
+const INSERT_SUBJECT: &str = "INSERT INTO subjects (id, kind, created_at) VALUES ($1, $2, $3)";
+const INSERT_ACCOUNT: &str = "INSERT INTO accounts (subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+const UPDATE_ACCOUNT: &str = "UPDATE accounts SET email_bidx = $2, email = $3, first_name = $4, last_name = $5, phone = $6, password_hash = $7, picture_blob = $8, locale = $9, updated_at = $10 WHERE subject_id = $1";
+const SESSION_COLUMNS: &str = "SELECT token_hash, subject_id, kind, created_at, last_seen_at FROM sessions";
+
+#[async_trait]
+impl RegionStore for SqlRegionStore {
+    async fn ping(&self) -> StoreResult<()> {
+        conn!(&self.db, c => { sqlx::query("SELECT 1").execute(c).await.map(|_| ()) })
+    }
+
+    async fn create_account(&self, kind: SubjectKind, row: &AccountRow, audit: AuditDraft) -> StoreResult<()> {
+        let pg = self.pg();
+        tx!(&self.db, t => {
+            sqlx::query(INSERT_SUBJECT).bind(row.subject_id.as_str()).bind(kind.as_str()).bind(row.created_at).execute(&mut *t).await?;
+            sqlx::query(INSERT_ACCOUNT)
+                .bind(row.subject_id.as_str())
+                .bind(&row.email_bidx)
+                .bind(&row.email)
+                .bind(&row.first_name)
+                .bind(&row.last_name)
+                .bind(&row.phone)
+                .bind(&row.password_hash)
+                .bind(row.picture_blob.as_ref().map(BlobId::as_str))
+                .bind(&row.locale)
+                .bind(row.created_at)
+                .bind(row.updated_at)
+                .execute(&mut *t)
+                .await?;
+            append_audit!(t, pg, &self.chain, &self.ring, audit)?;
+            Ok(())
+        })
+    }
+
+    async fn account(&self, id: &SubjectId) -> StoreResult<Option<AccountRow>> {
+        let rec: Option<AccountRec> = conn!(&self.db, c => { sqlx::query_as(SELECT_ACCOUNT).bind(id.as_str()).fetch_optional(c).await })?;
+        Ok(rec.map(Into::into))
+    }
+
+    async fn account_by_email(&self, email_bidx: &[u8]) -> StoreResult<Option<AccountRow>> {
+        let rec: Option<AccountRec> = conn!(&self.db, c => { sqlx::query_as(SELECT_ACCOUNT_BY_EMAIL).bind(email_bidx).fetch_optional(c).await })?;
+        Ok(rec.map(Into::into))
+    }
+
+    async fn update_account(&self, row: &AccountRow, revoke_sessions_except: Option<&[u8]>, audit: AuditDraft) -> StoreResult<()> {
+        let pg = self.pg();
+        tx!(&self.db, t => {
+            let n = sqlx::query(UPDATE_ACCOUNT)
+                .bind(row.subject_id.as_str())
+                .bind(&row.email_bidx)
+                .bind(&row.email)
+                .bind(&row.first_name)
+                .bind(&row.last_name)
+                .bind(&row.phone)
+                .bind(&row.password_hash)
+                .bind(row.picture_blob.as_ref().map(BlobId::as_str))
+                .bind(&row.locale)
+                .bind(row.updated_at)
+                .execute(&mut *t)
+                .await?
+                .rows_affected();
+            if n != 1 {
+                return Err(sqlx::Error::RowNotFound);
+            }
+            if let Some(keep) = revoke_sessions_except {
+                sqlx::query("DELETE FROM sessions WHERE subject_id = $1 AND token_hash <> $2")
+                    .bind(row.subject_id.as_str())
+                    .bind(keep)
+                    .execute(&mut *t)
+                    .await?;
+            }
+            append_audit!(t, pg, &self.chain, &self.ring, audit)?;
+            Ok(())
+        })
+    }
+
+    async fn delete_account(&self, id: &SubjectId, at: Millis, audit: AuditDraft) -> StoreResult<()> {
+        let pg = self.pg();
+        tx!(&self.db, t => {
+            sqlx::query("DELETE FROM sessions WHERE subject_id = $1").bind(id.as_str()).execute(&mut *t).await?;
+            sqlx::query("DELETE FROM accounts WHERE subject_id = $1").bind(id.as_str()).execute(&mut *t).await?;
+            sqlx::query("UPDATE subjects SET erased_at = $2 WHERE id = $1 AND erased_at IS NULL").bind(id.as_str()).bind(at).execute(&mut *t).await?;
+            append_audit!(t, pg, &self.chain, &self.ring, audit)?;
+            Ok(())
+        })
+    }
+
+    async fn subject_erased_at(&self, id: &SubjectId) -> StoreResult<Option<Millis>> {
+        let v: Option<(Option<i64>,)> = conn!(&self.db, c => {
+            sqlx::query_as("SELECT erased_at FROM subjects WHERE id = $1").bind(id.as_str()).fetch_optional(c).await
+        })?;
+        Ok(v.and_then(|(e,)| e))
+    }
+
+    async fn insert_session(&self, row: &SessionRow, replaces: Option<&[u8]>, audit: Option<AuditDraft>) -> StoreResult<()> {
+        let pg = self.pg();
+        tx!(&self.db, t => {
+            if let Some(old) = replaces {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(old).execute(&mut *t).await?;
+            }
+            sqlx::query("INSERT INTO sessions (token_hash, subject_id, kind, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&row.token_hash)
+                .bind(row.subject_id.as_str())
+                .bind(&row.kind)
+                .bind(row.created_at)
+                .bind(row.last_seen_at)
+                .execute(&mut *t)
+                .await?;
+            if let Some(a) = audit {
+                append_audit!(t, pg, &self.chain, &self.ring, a)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
+        let rec: Option<SessionRec> = conn!(&self.db, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SESSION_COLUMNS} WHERE token_hash = $1"))).bind(token_hash).fetch_optional(c).await
+        })?;
+        Ok(rec.map(Into::into))
+    }
+
+    async fn touch_session(&self, token_hash: &[u8], at: Millis) -> StoreResult<()> {
+        conn!(&self.db, c => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2").bind(token_hash).bind(at).execute(c).await.map(|_| ())
+        })
+    }
+
+    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool> {
+        conn!(&self.db, c => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(c).await.map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    async fn delete_sessions_of(&self, subject: &SubjectId, except: Option<&[u8]>, audit: Option<AuditDraft>) -> StoreResult<u64> {
+        let pg = self.pg();
+        tx!(&self.db, t => {
+            let n = match except {
+                Some(keep) => sqlx::query("DELETE FROM sessions WHERE subject_id = $1 AND token_hash <> $2").bind(subject.as_str()).bind(keep).execute(&mut *t).await?,
+                None => sqlx::query("DELETE FROM sessions WHERE subject_id = $1").bind(subject.as_str()).execute(&mut *t).await?,
+            }
+            .rows_affected();
+            if let Some(a) = audit {
+                append_audit!(t, pg, &self.chain, &self.ring, a)?;
+            }
+            Ok(n)
+        })
+    }
+
+    async fn purge_sessions(&self, idle_before: Millis, created_before: Millis) -> StoreResult<u64> {
+        conn!(&self.db, c => {
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                .bind(idle_before)
+                .bind(created_before)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })
+    }
+
+    async fn sessions_of(&self, subject: &SubjectId) -> StoreResult<Vec<SessionRow>> {
+        let recs: Vec<SessionRec> = conn!(&self.db, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SESSION_COLUMNS} WHERE subject_id = $1 ORDER BY created_at"))).bind(subject.as_str()).fetch_all(c).await
+        })?;
+        Ok(recs.into_iter().map(Into::into).collect())
+    }
+
+    async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry> {
+        let pg = self.pg();
+        tx!(&self.db, t => { append_audit!(t, pg, &self.chain, &self.ring, draft) })
+    }
+
+    async fn audit_chain(&self) -> StoreResult<(Vec<Record>, Option<Checkpoint>)> {
+        load_chain(&self.db, &self.chain).await
+    }
+
+    async fn audit_about(&self, subject: &SubjectId) -> StoreResult<Vec<Entry>> {
+        let recs: Vec<AuditRec> = conn!(&self.db, c => { sqlx::query_as(SELECT_ABOUT).bind(subject.as_str()).fetch_all(c).await })?;
+        Ok(recs.into_iter().map(|r| r.into_record().entry).collect())
+    }
+}
+
+/// Reads a whole chain and its checkpoint in one consistent snapshot.
+pub async fn load_chain(db: &Db, chain: &str) -> StoreResult<(Vec<Record>, Option<Checkpoint>)> {
+    let (recs, cp): (Vec<AuditRec>, Option<CheckpointRec>) = match db {
+        Db::Sqlite(pool) => {
+            let mut t = pool.begin().await.map_err(crate::db::err)?;
+            let recs = sqlx::query_as(SELECT_CHAIN).fetch_all(&mut *t).await.map_err(crate::db::err)?;
+            let cp = sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_optional(&mut *t).await.map_err(crate::db::err)?;
+            t.commit().await.map_err(crate::db::err)?;
+            (recs, cp)
+        }
+        Db::Postgres(pool) => {
+            let mut t = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(crate::db::err)?;
+            let recs = sqlx::query_as(SELECT_CHAIN).fetch_all(&mut *t).await.map_err(crate::db::err)?;
+            let cp = sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_optional(&mut *t).await.map_err(crate::db::err)?;
+            t.commit().await.map_err(crate::db::err)?;
+            (recs, cp)
+        }
+    };
+    Ok((recs.into_iter().map(AuditRec::into_record).collect(), cp.map(checkpoint_of)))
+}
+
+/// Columns of the accounts table, for schema checks.
+pub const ACCOUNT_TABLE_COLUMNS: &str = ACCOUNT_COLUMNS;

@@ -1,1 +1,132 @@
+//! Wiring: configuration → key-encryption key → stores → domain → web, and the background
+//! tasks. The binary (`main.rs`) and the test kit both start clearboard through here.
 
+pub mod config;
+pub mod kek;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clearboard_core::clock::Clock;
+use clearboard_core::ids::RegionId;
+use clearboard_core::{Clearboard, Settings};
+use clearboard_policy::Policy;
+use clearboard_store::{Layout, Opened, RegionLocation};
+use clearboard_web::ratelimit::Limits;
+use clearboard_web::{AppState, WebConfig};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+
+pub use config::{Config, Overrides};
+
+/// A built application, ready to serve.
+pub struct App {
+    pub state: AppState,
+    pub opened: Opened,
+}
+
+/// Loads the policy named by the configuration, or the built-in one.
+pub fn load_policy(config: &Config) -> anyhow::Result<Policy> {
+    match &config.policy_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the policy file {}", path.display()))?;
+            Policy::load(&text).with_context(|| format!("the policy file {} is invalid", path.display()))
+        }
+        None => Ok(Policy::default_policy()?),
+    }
+}
+
+/// The storage layout described by the configuration.
+pub fn layout(config: &Config) -> Layout {
+    Layout {
+        data_dir: config.data_dir.clone(),
+        database_url: config.database_url.clone().filter(|u| !u.is_empty()),
+        regions: config
+            .regions
+            .iter()
+            .map(|id| {
+                let o = config.region.get(id).cloned().unwrap_or_default();
+                RegionLocation { id: id.clone(), database_url: o.database_url, keys_url: o.keys_url, blob_dir: o.blob_dir }
+            })
+            .collect(),
+    }
+}
+
+/// Opens everything and builds the domain and web state.
+pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<PrometheusHandle>, limits: Limits) -> anyhow::Result<App> {
+    let policy = Arc::new(load_policy(config)?);
+    for r in &config.regions {
+        if !policy.region_ids().any(|p| p == r) {
+            anyhow::bail!("region `{r}` is configured but not declared in the policy");
+        }
+    }
+    let kek = kek::load_or_create(&config.kek_path(), config.kek_file.is_some())?;
+    let ring = Arc::new(kek.keyring());
+    let opened = layout(config).open(ring.clone(), clock.now_ms()).await.context("cannot open the stores")?;
+    let settings = Settings {
+        default_region: RegionId::new(&config.default_region),
+        session_idle_ms: i64::from(config.session_idle_minutes) * clearboard_core::clock::MINUTE,
+        session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::clock::HOUR,
+        ..Settings::default()
+    };
+    let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?;
+    let mut trusted = Vec::new();
+    for p in &config.trusted_proxies {
+        trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
+    }
+    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits };
+    Ok(App { state: AppState::new(cb, web, metrics), opened })
+}
+
+/// Starts the background tasks (expired-session purge, metrics upkeep).
+pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    let cb = state.cb.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match cb.sessions().purge_expired().await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+        }
+    }));
+    if let Some(h) = state.metrics.clone() {
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(10));
+            loop {
+                tick.tick().await;
+                h.run_upkeep();
+            }
+        }));
+    }
+    tasks
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(app: &App, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let router = clearboard_web::router(app.state.clone());
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the server stopped with an error")
+}
+
+/// The process-wide Prometheus recorder (installed once).
+pub fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&buckets)
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .clone()
+}

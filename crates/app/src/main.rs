@@ -1,1 +1,232 @@
-fn main() {}
+//! The `clearboard` command.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use clearboard_app::{self as clearboard, Config, Overrides};
+use clearboard_core::accounts::NewAccount;
+use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_core::staff::Role;
+use clearboard_policy::Policy;
+use clearboard_web::ratelimit::Limits;
+use tracing_subscriber::EnvFilter;
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(name = "clearboard", version, about = "Boards of idea cards, with an executable privacy policy")]
+struct Cli {
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "CLEARBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where embedded data lives (default ./clearboard-data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Create or upgrade every database, then exit.
+    Migrate,
+    /// Check or show the policy.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Staff members (roles and confidentiality training).
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file (default: the configured or built-in policy).
+    Check { file: Option<PathBuf> },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify every audit chain (hash links and authenticated checkpoints).
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Make someone a staff member (creates the account if needed; the password is read from
+    /// CLEARBOARD_STAFF_PASSWORD or the first line of standard input).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        /// support, privacy_officer or admin.
+        #[arg(long)]
+        role: String,
+        /// Date of the last confidentiality training (YYYY-MM-DD).
+        #[arg(long)]
+        trained_on: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Record a completed confidentiality training.
+    Training {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        trained_on: String,
+    },
+    /// List staff members (ids, roles, training dates; no personal data).
+    List,
+}
+
+fn init_logs(config: &Config) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "pretty" {
+        builder.init();
+    } else {
+        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init();
+    }
+}
+
+fn parse_date(s: &str) -> anyhow::Result<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt).with_context(|| "dates are written YYYY-MM-DD")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides { data_dir: cli.data_dir.clone(), listen, database_url: None };
+    let config = Config::load(cli.config.as_deref(), &overrides).context("the configuration is invalid")?;
+    init_logs(&config);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+
+    match cli.command {
+        Command::Serve { .. } => {
+            let metrics = if config.metrics { clearboard::metrics_handle() } else { None };
+            let app = clearboard::build(&config, clock, metrics, Limits::default()).await?;
+            let listener = tokio::net::TcpListener::bind(&config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(address = %addr, data_dir = %config.data_dir.display(), backend = if config.database_url.is_some() { "postgres" } else { "sqlite" }, "clearboard is listening");
+            let _tasks = clearboard::spawn_background(&app.state);
+            clearboard::serve(&app, listener, shutdown_signal()).await?;
+            app.opened.close().await;
+        }
+        Command::Migrate => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            app.opened.close().await;
+            println!("all databases are up to date");
+        }
+        Command::Policy { command: PolicyCommand::Check { file } } => {
+            let (name, text) = match file.or(config.policy_file.clone()) {
+                Some(f) => (f.display().to_string(), std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?),
+                None => ("the built-in policy".to_string(), clearboard_policy::DEFAULT_POLICY.to_string()),
+            };
+            match Policy::load(&text) {
+                Ok(p) => println!("{name} is valid (version {})", &p.digest()[..16]),
+                Err(e) => {
+                    eprintln!("{name}: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let reports = app.state.cb.verify_audit().await?;
+            app.opened.close().await;
+            let mut bad = 0;
+            for r in &reports {
+                match &r.result {
+                    Ok(n) => println!("{}: ok ({n} entries)", r.chain),
+                    Err(v) => {
+                        bad += 1;
+                        println!("{}: TAMPERED: {v}", r.chain);
+                    }
+                }
+            }
+            if bad > 0 {
+                std::process::exit(2);
+            }
+        }
+        Command::Staff { command } => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let cb = &app.state.cb;
+            match command {
+                StaffCommand::Add { email, first_name, last_name, role, trained_on, region } => {
+                    let role = Role::parse(&role).with_context(|| "the role must be support, privacy_officer or admin")?;
+                    let trained = trained_on.as_deref().map(parse_date).transpose()?;
+                    let password = match std::env::var("CLEARBOARD_STAFF_PASSWORD") {
+                        Ok(p) => Zeroizing::new(p),
+                        Err(_) => {
+                            eprintln!("password (one line on standard input):");
+                            let mut line = String::new();
+                            std::io::stdin().lock().read_line(&mut line)?;
+                            Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())
+                        }
+                    };
+                    let input = NewAccount { email, password, first_name, last_name, region, ..NewAccount::default() };
+                    let r = cb.staff().add(input, role, trained).await?;
+                    println!("staff member {} ({}) in region {}{}", r.id, role.as_str(), r.region, if trained.is_none() { "; no training recorded yet: access to personal data is refused until it is" } else { "" });
+                }
+                StaffCommand::Training { email, trained_on } => {
+                    cb.staff().record_training(&email, parse_date(&trained_on)?).await?;
+                    println!("training recorded");
+                }
+                StaffCommand::List => {
+                    for s in cb.staff().list().await? {
+                        let trained = s.trained_at.map(clearboard_core::clock::rfc3339).unwrap_or_else(|| "never".into());
+                        println!("{}\t{}\t{}\ttrained: {trained}", s.subject_id, s.region, s.role);
+                    }
+                }
+            }
+            app.opened.close().await;
+        }
+    }
+    Ok(())
+}
+

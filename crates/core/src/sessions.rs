@@ -133,11 +133,10 @@ impl Sessions<'_> {
         };
         // Rotation: a token presented at sign-in is ended, whoever it belonged to.
         let replaced = replaces.filter(|t| region_of(t) == Some(region.id.as_str())).map(token_hash);
-        if let Some(other) = replaces.filter(|t| region_of(t).is_some_and(|r| r != region.id.as_str())) {
-            if let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok()) {
+        if let Some(other) = replaces.filter(|t| region_of(t).is_some_and(|r| r != region.id.as_str()))
+            && let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok()) {
                 let _ = r.store.delete_session(&token_hash(other)).await;
             }
-        }
         let audit = self.cb.audit_draft(
             Actor::Subject(&subject),
             "session.started",

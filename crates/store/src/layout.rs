@@ -97,14 +97,13 @@ impl Layout {
 
     /// Opens (creating and migrating as needed) the directory and every region.
     pub async fn open(&self, ring: Arc<Keyring>, now: Millis) -> Result<Opened, StoreError> {
-        if let Some(url) = &self.database_url {
-            if !self.is_postgres() {
+        if let Some(url) = &self.database_url
+            && !self.is_postgres() {
                 let scheme = url.split(':').next().unwrap_or_default().chars().take(16).collect::<String>();
                 return Err(StoreError::Unavailable(format!(
                     "unsupported database URL scheme `{scheme}`: use postgres://… or leave it unset for embedded SQLite"
                 )));
             }
-        }
         std::fs::create_dir_all(&self.data_dir)
             .map_err(|e| StoreError::Unavailable(format!("cannot create the data dir {}: {e}", self.data_dir.display())))?;
         let pg = self.is_postgres();

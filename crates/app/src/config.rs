@@ -1,0 +1,115 @@
+//! Configuration: defaults, then a TOML file (`--config` or `CLEARBOARD_CONFIG`), then
+//! `CLEARBOARD_*` environment variables (nested keys with `__`), then command-line flags.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Per-region storage overrides (PostgreSQL URLs, blob folder).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionConfig {
+    pub database_url: Option<String>,
+    pub keys_url: Option<String>,
+    pub blob_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: String,
+    /// The URL people use to reach this server (default: `http://<listen>`).
+    pub public_url: Option<String>,
+    /// `postgres://…` to use PostgreSQL; unset for embedded SQLite under `data_dir`.
+    pub database_url: Option<String>,
+    /// The key-encryption key file (default: `<data_dir>/kek.key`, generated on first start).
+    pub kek_file: Option<PathBuf>,
+    /// The policy file (default: the built-in policy).
+    pub policy_file: Option<PathBuf>,
+    /// Regions this deployment serves (each must be declared by the policy).
+    pub regions: Vec<String>,
+    pub default_region: String,
+    pub region: BTreeMap<String, RegionConfig>,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR blocks.
+    pub trusted_proxies: Vec<String>,
+    /// `json` (default) or `pretty`.
+    pub log_format: String,
+    /// A tracing filter, e.g. `info` or `clearboard=debug`.
+    pub log_level: String,
+    pub metrics: bool,
+}
+
+impl std::fmt::Debug for Config {
+    // Database URLs can hold passwords: only say whether they are set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("kek_file", &self.kek_file)
+            .field("regions", &self.regions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./clearboard-data"),
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: None,
+            kek_file: None,
+            policy_file: None,
+            regions: vec!["eu".into(), "us".into()],
+            default_region: "eu".into(),
+            region: BTreeMap::new(),
+            session_idle_minutes: 120,
+            session_absolute_hours: 24,
+            trusted_proxies: vec![],
+            log_format: "json".into(),
+            log_level: "info".into(),
+            metrics: true,
+        }
+    }
+}
+
+/// Values given on the command line (they win over everything else).
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the layered configuration.
+    pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        fig = fig
+            .merge(Env::prefixed("CLEARBOARD_").split("__").ignore(&["config", "staff_password"]))
+            .merge(Serialized::defaults(overrides));
+        fig.extract().map_err(Box::new)
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    pub fn kek_path(&self) -> PathBuf {
+        self.kek_file.clone().unwrap_or_else(|| self.data_dir.join("kek.key"))
+    }
+}

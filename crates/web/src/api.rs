@@ -1,0 +1,355 @@
+//! The JSON API under `/api/v1` (accounts, sessions, profile, picture, staff access).
+//! Every authenticated response is `Cache-Control: no-store` (set by the middleware).
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use clearboard_core::accounts::{NewAccount, ProfileChange};
+use clearboard_core::ids::SubjectId;
+use clearboard_core::sessions::SessionKind;
+use clearboard_core::staff::Reason;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::AppError;
+use crate::extract::{ApiJson, Auth, ClientIp, presented_token};
+use crate::ratelimit::Scope;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
+        .route("/api/v1/accounts", post(create_account))
+        .route("/api/v1/sessions", post(create_session).get(list_sessions).delete(end_all_sessions))
+        .route("/api/v1/sessions/current", delete(end_session))
+        .route("/api/v1/me", get(me).patch(update_me).delete(delete_me))
+        .route(
+            "/api/v1/me/picture",
+            get(get_picture).put(put_picture).delete(delete_picture).layer(DefaultBodyLimit::max(PICTURE_BODY_LIMIT)),
+        )
+        .route("/api/v1/staff/me", get(staff_me))
+        .route("/api/v1/staff/lookup", post(staff_lookup))
+        .route("/api/v1/staff/accounts/{id}", get(staff_view_account))
+}
+
+/// Pictures may be up to the configured maximum; the body limit leaves room for multipart framing.
+const PICTURE_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+fn deny_unknown_password<'de, D: Deserializer<'de>>(d: D) -> Result<Zeroizing<String>, D::Error> {
+    String::deserialize(d).map(Zeroizing::new)
+}
+
+fn opt_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Zeroizing<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(|o| o.map(Zeroizing::new))
+}
+
+fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// `POST /api/v1/accounts`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    email: String,
+    #[serde(deserialize_with = "deny_unknown_password")]
+    password: Zeroizing<String>,
+    first_name: String,
+    last_name: String,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    birth_date: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+impl From<SignUp> for NewAccount {
+    fn from(s: SignUp) -> Self {
+        NewAccount {
+            email: s.email,
+            password: s.password,
+            first_name: s.first_name,
+            last_name: s.last_name,
+            phone: s.phone,
+            birth_date: s.birth_date,
+            region: s.region,
+            locale: s.locale,
+        }
+    }
+}
+
+fn rate_limited() -> AppError {
+    AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again")
+}
+
+fn ip_key(ip: &ClientIp) -> Vec<u8> {
+    ip.0.to_string().into_bytes()
+}
+
+/// The rate-limit key of an email: a hash, so the limiter's memory holds no address.
+pub fn email_key(email: &str) -> Vec<u8> {
+    Sha256::digest(clearboard_vault::blind::normalise_email(email).as_bytes()).to_vec()
+}
+
+async fn create_account(State(st): State<AppState>, ip: ClientIp, ApiJson(body): ApiJson<SignUp>) -> Result<Response, AppError> {
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip)) {
+        return Err(rate_limited());
+    }
+    let profile = st.cb.accounts().sign_up(body.into()).await?;
+    Ok((StatusCode::CREATED, Json(profile)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    email: String,
+    #[serde(deserialize_with = "deny_unknown_password")]
+    password: Zeroizing<String>,
+}
+
+#[derive(Serialize)]
+struct SessionCreated<'a> {
+    token: &'a str,
+    token_type: &'static str,
+    subject_id: String,
+    region: String,
+    idle_timeout_seconds: i64,
+    absolute_timeout_seconds: i64,
+}
+
+/// The `Set-Cookie` value for a session token.
+pub fn session_cookie(st: &AppState, token: &str) -> HeaderValue {
+    let mut c = Cookie::new(st.config.session_cookie_name(), token.to_string());
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(st.config.secure_cookies());
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(st: &AppState) -> HeaderValue {
+    let mut c = Cookie::new(st.config.session_cookie_name(), "");
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(st.config.secure_cookies());
+    c.set_max_age(time::Duration::ZERO);
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+async fn create_session(State(st): State<AppState>, ip: ClientIp, req: Request) -> Result<Response, AppError> {
+    let (parts, body) = req.into_parts();
+    let presented = presented_token(&parts, &st).map(|(t, _)| Zeroizing::new(t));
+    let req = Request::from_parts(parts, body);
+    let ApiJson(body) = ApiJson::<SignIn>::from_request(req, &st).await?;
+    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, &ip_key(&ip))
+        || !st.limiter.check(st.cb.clock(), Scope::SignInAccount, &email_key(&body.email))
+    {
+        tracing::info!(event = "auth.sign_in", outcome = "rate_limited");
+        return Err(rate_limited());
+    }
+    let (token, principal) =
+        st.cb.sessions().sign_in(&body.email, body.password, SessionKind::Bearer, presented.as_deref().map(String::as_str)).await?;
+    let s = st.cb.settings();
+    let out = SessionCreated {
+        token: &token,
+        token_type: "Bearer",
+        subject_id: principal.subject.to_string(),
+        region: principal.region.to_string(),
+        idle_timeout_seconds: s.session_idle_ms / 1000,
+        absolute_timeout_seconds: s.session_absolute_ms / 1000,
+    };
+    let mut res = (StatusCode::CREATED, Json(out)).into_response();
+    res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+    Ok(res)
+}
+
+fn signed_out_response(st: &AppState, body: Option<serde_json::Value>) -> Response {
+    let mut res = match body {
+        Some(b) => (StatusCode::OK, Json(b)).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    };
+    res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(st));
+    // ASVS V14.3.1: the browser forgets what it held for this site.
+    res.headers_mut().insert("clear-site-data", HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
+    res
+}
+
+async fn end_session(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    st.cb.sessions().sign_out(&auth.principal).await?;
+    Ok(signed_out_response(&st, None))
+}
+
+async fn end_all_sessions(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let n = st.cb.sessions().sign_out_everywhere(&auth.principal).await?;
+    Ok(signed_out_response(&st, Some(json!({ "revoked": n }))))
+}
+
+async fn list_sessions(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let list = st.cb.sessions().list(&auth.principal).await?;
+    Ok(Json(json!({ "sessions": list })).into_response())
+}
+
+async fn me(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    Ok(Json(st.cb.accounts().me(&auth.principal).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    phone: Option<Option<String>>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "opt_password")]
+    new_password: Option<Zeroizing<String>>,
+    #[serde(default, deserialize_with = "opt_password")]
+    current_password: Option<Zeroizing<String>>,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+async fn update_me(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<UpdateMe>) -> Result<Response, AppError> {
+    let change = ProfileChange {
+        first_name: b.first_name,
+        last_name: b.last_name,
+        phone: b.phone,
+        email: b.email,
+        new_password: b.new_password,
+        current_password: b.current_password,
+        locale: b.locale,
+    };
+    Ok(Json(st.cb.accounts().update(&auth.principal, change).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMe {
+    #[serde(default, deserialize_with = "opt_password")]
+    password: Option<Zeroizing<String>>,
+}
+
+async fn delete_me(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<DeleteMe>) -> Result<Response, AppError> {
+    st.cb.accounts().delete(&auth.principal, b.password).await?;
+    Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true }))))
+}
+
+/// Reads an uploaded file: a multipart form's `file` field, or the raw body.
+pub async fn upload_bytes(st: &AppState, headers: &HeaderMap, req: Request) -> Result<Bytes, AppError> {
+    let max = st.cb.settings().picture_max_bytes;
+    let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is too large (at most {max} bytes)"));
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let mut form = Multipart::from_request(req, st)
+            .await
+            .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read"))?;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read") })?
+        {
+            if field.name() == Some("file") {
+                return field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the file could not be read") }
+                });
+            }
+        }
+        Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file"))
+    } else {
+        axum::body::to_bytes(req.into_body(), PICTURE_BODY_LIMIT).await.map_err(|_| too_large())
+    }
+}
+
+async fn put_picture(State(st): State<AppState>, auth: Auth, headers: HeaderMap, req: Request) -> Result<Response, AppError> {
+    let bytes = upload_bytes(&st, &headers, req).await?;
+    let kind = st.cb.accounts().set_picture(&auth.principal, &bytes).await?;
+    Ok(Json(json!({ "type": kind.mime() })).into_response())
+}
+
+async fn get_picture(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let pic = st.cb.accounts().picture(&auth.principal).await?;
+    let mut res = pic.bytes.to_vec().into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(pic.mime));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"picture\""));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
+async fn delete_picture(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    st.cb.accounts().remove_picture(&auth.principal).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn parse_reason(s: &str) -> Result<Reason, AppError> {
+    Reason::parse(s).ok_or_else(|| {
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "name a reason: support_request, rights_request, contract or security_incident",
+        )
+        .field("reason")
+    })
+}
+
+async fn staff_me(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let (row, role) = st.cb.staff().member(&auth.principal).await?;
+    let current = clearboard_core::staff::training_current(st.cb.policy(), row.trained_at, st.cb.now());
+    Ok(Json(json!({
+        "role": role,
+        "trained_at": row.trained_at.map(clearboard_core::clock::rfc3339),
+        "training_current": current,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffLookup {
+    email: String,
+    reason: String,
+}
+
+async fn staff_lookup(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<StaffLookup>) -> Result<Response, AppError> {
+    let reason = parse_reason(&b.reason)?;
+    let found = st.cb.staff().find_account(&auth.principal, &b.email, reason).await?;
+    Ok(Json(found).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReasonQuery {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn staff_view_account(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<ReasonQuery>,
+) -> Result<Response, AppError> {
+    let reason = parse_reason(&q.reason)?;
+    // Staff-ness is checked before the id is even parsed, so non-staff learn nothing.
+    st.cb.staff().member(&auth.principal).await?;
+    let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
+    let profile = st.cb.staff().view_account(&auth.principal, &id, reason).await?;
+    Ok(Json(profile).into_response())
+}

@@ -1,0 +1,130 @@
+//! Cross-cutting HTTP concerns: a request id on every request (in logs, in the
+//! `x-request-id` header and in error bodies), one access-log line per request (method, path
+//! with ids masked, status, time; never query strings, bodies, IPs or tokens), metrics,
+//! security headers, `no-store` by default, and CSRF protection.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::csrf::{CsrfLayer, ProtectionError};
+
+use crate::error::{AppError, ErrorMarker, with_request_id};
+use crate::state::AppState;
+
+/// The id of the current request.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Replaces path segments that are ids (UUIDs, long hex) so logs and metrics stay generic.
+pub fn mask_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            let idish = seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            if idish { "{id}" } else { seg }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub async fn request_context(mut req: Request, next: Next) -> Response {
+    let id = clearboard_vault::random::bytes::<12>().map(hex::encode).unwrap_or_else(|_| "unknown".into());
+    let rid = RequestId(id);
+    req.extensions_mut().insert(rid.clone());
+    let method = req.method().clone();
+    let path = mask_path(req.uri().path());
+    #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", request_id = %rid.0);
+    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    if res.extensions().get::<ErrorMarker>().is_some() {
+        res = add_request_id_to_error(res, &rid).await;
+    }
+    if let Ok(v) = HeaderValue::from_str(&rid.0) {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+    }
+    let status = res.status().as_u16();
+    let elapsed = started.elapsed();
+    tracing::info!(target: "clearboard::http", parent: &span, method = %method, path = %path, status, ms = elapsed.as_millis() as u64, "request");
+    let labels = [("method", method.to_string()), ("path", path), ("status", status.to_string())];
+    metrics::counter!("clearboard_http_requests_total", &labels).increment(1);
+    metrics::histogram!("clearboard_http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
+    res
+}
+
+async fn add_request_id_to_error(res: Response, rid: &RequestId) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut v) => {
+            with_request_id(&mut v, rid);
+            let out = serde_json::to_vec(&v).unwrap_or_else(|_| bytes.to_vec());
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Body::from(out)
+        }
+        Err(_) => Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
+}
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
+    };
+    set(h, "content-security-policy", CSP);
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), browsing-topics=(), interest-cohort=()");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    set(h, "cross-origin-resource-policy", "same-origin");
+    if state.config.secure_cookies() {
+        set(h, "strict-transport-security", "max-age=63072000; includeSubDomains");
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    res
+}
+
+/// CSRF protection (Sec-Fetch-Site / Origin), with our JSON error on refusal.
+pub fn csrf_layer(public_url: &str) -> CsrfLayer<impl FnMut(ProtectionError) -> Response + Clone + use<>> {
+    let origin = public_url.trim_end_matches('/').to_string();
+    let layer = CsrfLayer::new();
+    let layer = match layer.clone().add_trusted_origin(&origin) {
+        Ok(l) => l,
+        Err(_) => {
+            tracing::warn!("the public URL is not a valid origin; CSRF protection relies on Sec-Fetch-Site and Host only");
+            layer
+        }
+    };
+    layer.with_rejection_response(|_e: ProtectionError| {
+        let mut res = AppError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_request_refused",
+            "this request came from another site and was refused (cross-site request forgery protection)",
+        )
+        .into_response();
+        res.extensions_mut().insert(ErrorMarker);
+        res
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_masked_in_paths() {
+        assert_eq!(mask_path("/api/v1/staff/subjects/0192f0c4-7a3b-7c1e-9a2b-1234567890ab"), "/api/v1/staff/subjects/{id}");
+        assert_eq!(mask_path("/api/v1/me"), "/api/v1/me");
+    }
+}

@@ -1,0 +1,382 @@
+//! HTML pages: landing, sign-up, sign-in, profile. Plain forms that work without JavaScript;
+//! a form with a mistake comes back with what was typed (never the password) and the reason.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use clearboard_core::CoreError;
+use clearboard_core::accounts::{NewAccount, Profile, ProfileChange};
+use clearboard_core::sessions::{SessionInfo, SessionKind};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::api::{clear_session_cookie, email_key, session_cookie, upload_bytes};
+use crate::extract::{ClientIp, MaybeAuth, presented_token};
+use crate::i18n::{self, Texts};
+use crate::ratelimit::Scope;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/signup", get(signup_page).post(signup_submit))
+        .route("/signin", get(signin_page).post(signin_submit))
+        .route("/signout", post(signout))
+        .route("/me", get(profile_page).post(profile_submit))
+        .route("/me/email", post(email_submit))
+        .route("/me/password", post(password_submit))
+        .route(
+            "/me/picture",
+            post(picture_submit).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
+        .route("/me/picture/delete", post(picture_delete))
+        .route("/me/sessions/end-all", post(end_all))
+        .route("/me/delete", post(delete_submit))
+}
+
+/// The language and sign-in state of a page request.
+struct PageCtx {
+    t: &'static Texts,
+    auth: Option<crate::extract::Auth>,
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeAuth(auth) = MaybeAuth::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let mut t = i18n::from_headers(&parts.headers);
+        if let Some(a) = &auth
+            && let Ok(region) = state.cb.region(&a.principal.region)
+                && let Ok(Some(acc)) = region.store.account(&a.principal.subject).await {
+                    t = i18n::texts(&acc.locale);
+                }
+        Ok(Self { t, auth })
+    }
+}
+
+fn contact(st: &AppState) -> String {
+    st.cb.policy().doc().controller.privacy_contact.clone()
+}
+
+fn message_of(e: &CoreError) -> String {
+    if e.status() >= 500 { "something went wrong on our side; try again later".into() } else { e.to_string() }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "index.html")]
+struct IndexPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+}
+
+async fn index(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
+    IndexPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st) }
+}
+
+#[derive(Default, Deserialize)]
+struct SignUpForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    locale: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    form: SignUpForm,
+    regions: Vec<(String, String)>,
+}
+
+fn regions(st: &AppState) -> Vec<(String, String)> {
+    st.cb
+        .policy()
+        .doc()
+        .regions
+        .iter()
+        .filter(|r| st.cb.region_ids().any(|id| id.as_str() == r.id))
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect()
+}
+
+async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
+    let form = SignUpForm { region: st.cb.settings().default_region.to_string(), ..SignUpForm::default() };
+    SignUpPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], form, regions: regions(&st) }
+}
+
+async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut form): Form<SignUpForm>) -> Response {
+    let password = Zeroizing::new(std::mem::take(&mut form.password));
+    let fail = |form: SignUpForm, status: StatusCode, msg: String| {
+        let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st) };
+        (status, page).into_response()
+    };
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes()) {
+        return fail(form, StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into());
+    }
+    let input = NewAccount {
+        email: form.email.clone(),
+        password: password.clone(),
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        phone: Some(form.phone.clone()),
+        birth_date: Some(std::mem::take(&mut form.birth_date)),
+        region: Some(form.region.clone()).filter(|r| !r.is_empty()),
+        locale: Some(form.locale.clone()).filter(|l| !l.is_empty()),
+    };
+    match st.cb.accounts().sign_up(input).await {
+        Ok(_) => match st.cb.sessions().sign_in(&form.email, password, SessionKind::Cookie, None).await {
+            Ok((token, _)) => {
+                let mut res = Redirect::to("/me").into_response();
+                res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+                res
+            }
+            Err(_) => Redirect::to("/signin").into_response(),
+        },
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            fail(form, status, message_of(&e))
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    email: String,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+async fn signin_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<NoticeQuery>) -> impl IntoResponse {
+    let notice = (q.notice == "deleted").then_some(ctx.t.deleted);
+    SignInPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], email: String::new(), notice }
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn signin_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, headers: HeaderMap, Form(mut form): Form<SignInForm>) -> Response {
+    let password = Zeroizing::new(std::mem::take(&mut form.password));
+    let fail = |email: String, status: StatusCode, msg: String| {
+        (status, SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], email, notice: None }).into_response()
+    };
+    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes())
+        || !st.limiter.check(st.cb.clock(), Scope::SignInAccount, &email_key(&form.email))
+    {
+        return fail(form.email, StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into());
+    }
+    let mut parts = Request::new(()).into_parts().0;
+    parts.headers = headers;
+    let presented = presented_token(&parts, &st).map(|(t, _)| Zeroizing::new(t));
+    match st.cb.sessions().sign_in(&form.email, password, SessionKind::Cookie, presented.as_deref().map(String::as_str)).await {
+        Ok((token, _)) => {
+            let mut res = Redirect::to("/me").into_response();
+            res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+            res
+        }
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            fail(form.email, status, message_of(&e))
+        }
+    }
+}
+
+fn signed_out_redirect(st: &AppState, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(st));
+    res.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
+    res
+}
+
+async fn signout(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    if let Some(a) = ctx.auth {
+        let _ = st.cb.sessions().sign_out(&a.principal).await;
+    }
+    signed_out_redirect(&st, "/")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    saved: bool,
+    p: Profile,
+    phone: String,
+    sessions: Vec<SessionInfo>,
+}
+
+#[derive(Deserialize)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn render_profile(st: &AppState, ctx: &PageCtx, errors: Vec<String>, saved: bool, status: StatusCode) -> Response {
+    let Some(auth) = &ctx.auth else {
+        return Redirect::to("/signin").into_response();
+    };
+    let p = match st.cb.accounts().me(&auth.principal).await {
+        Ok(p) => p,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
+    let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
+    let phone = p.phone.clone().unwrap_or_default();
+    (status, ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), errors, saved, p, phone, sessions }).into_response()
+}
+
+async fn profile_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<SavedQuery>) -> Response {
+    render_profile(&st, &ctx, vec![], q.saved == "1", StatusCode::OK).await
+}
+
+async fn after_change(st: &AppState, ctx: &PageCtx, result: Result<(), CoreError>) -> Response {
+    match result {
+        Ok(()) => Redirect::to("/me?saved=1").into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_profile(st, ctx, vec![message_of(&e)], false, status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    locale: String,
+}
+
+async fn profile_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<ProfileForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let change = ProfileChange {
+        first_name: Some(f.first_name),
+        last_name: Some(f.last_name),
+        phone: Some(Some(f.phone)),
+        locale: Some(f.locale).filter(|l| !l.is_empty()),
+        ..ProfileChange::default()
+    };
+    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
+    after_change(&st, &ctx, r).await
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+async fn email_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Form<EmailForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let change = ProfileChange {
+        email: Some(f.email),
+        current_password: Some(Zeroizing::new(std::mem::take(&mut f.current_password))),
+        ..ProfileChange::default()
+    };
+    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
+    after_change(&st, &ctx, r).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+async fn password_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Form<PasswordForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let change = ProfileChange {
+        new_password: Some(Zeroizing::new(std::mem::take(&mut f.new_password))),
+        current_password: Some(Zeroizing::new(std::mem::take(&mut f.current_password))),
+        ..ProfileChange::default()
+    };
+    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
+    after_change(&st, &ctx, r).await
+}
+
+async fn picture_submit(State(st): State<AppState>, ctx: PageCtx, headers: HeaderMap, req: Request) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let r = match upload_bytes(&st, &headers, req).await {
+        Ok(bytes) => st.cb.accounts().set_picture(&auth.principal, &bytes).await.map(|_| ()),
+        Err(e) => return render_profile(&st, &ctx, vec![e.message], false, e.status).await,
+    };
+    after_change(&st, &ctx, r).await
+}
+
+async fn picture_delete(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let r = st.cb.accounts().remove_picture(&auth.principal).await;
+    after_change(&st, &ctx, r).await
+}
+
+async fn end_all(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let _ = st.cb.sessions().sign_out_everywhere(&auth.principal).await;
+    signed_out_redirect(&st, "/signin")
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn delete_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Form<DeleteForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let pw = Zeroizing::new(std::mem::take(&mut f.password));
+    match st.cb.accounts().delete(&auth.principal, Some(pw)).await {
+        Ok(()) => signed_out_redirect(&st, "/signin?notice=deleted"),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_profile(&st, &ctx, vec![message_of(&e)], false, status).await
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Shared state of the web layer.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use clearboard_core::Clearboard;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::ratelimit::{Limits, RateLimiter};
+
+/// Web settings (from the configuration).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The origin users reach, e.g. `https://board.example.org` (CSRF, cookie security).
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` is believed (exact addresses or CIDR blocks).
+    pub trusted_proxies: Vec<(IpAddr, u8)>,
+    pub limits: Limits,
+}
+
+impl WebConfig {
+    /// Cookies get `Secure` and the `__Host-` prefix when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies() { "__Host-cb_session" } else { "cb_session" }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub cb: Clearboard,
+    pub config: Arc<WebConfig>,
+    pub limiter: Arc<RateLimiter>,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+impl AppState {
+    pub fn new(cb: Clearboard, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
+        let limiter = Arc::new(RateLimiter::new(config.limits.clone()));
+        Self { cb, config: Arc::new(config), limiter, metrics }
+    }
+}

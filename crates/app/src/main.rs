@@ -154,7 +154,7 @@ async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             tracing::info!(address = %addr, data_dir = %config.data_dir.display(), backend = if config.database_url.is_some() { "postgres" } else { "sqlite" }, "clearboard is listening");
             let _tasks = clearboard::spawn_background(&app.state);
-            clearboard::serve(&app, listener, shutdown_signal()).await?;
+            clearboard::serve(app.state.clone(), listener, shutdown_signal()).await?;
             app.opened.close().await;
         }
         Command::Migrate => {

@@ -117,7 +117,11 @@ impl From<JsonRejection> for AppError {
             }
             JsonRejection::JsonDataError(e) => {
                 let text = e.body_text();
-                let detail = text.split_once("target type: ").map(|(_, d)| d).unwrap_or(&text);
+                let mut detail = text.split_once("target type: ").map(|(_, d)| d).unwrap_or(&text);
+                // For an unknown field, the path before the message is the client's own key.
+                if detail.contains("unknown field") {
+                    detail = detail.split_once(": ").map(|(_, d)| d).unwrap_or(detail);
+                }
                 AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("the body does not have the expected fields and types: {}", redact_serde_message(detail)))
             }
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {

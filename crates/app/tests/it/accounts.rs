@@ -1,0 +1,286 @@
+//! Accounts: sign-up with the age gate, encryption at rest, profile changes, pictures,
+//! deletion, and bad input everywhere.
+
+use super::*;
+use clearboard_testkit::forensics;
+
+/// A small JPEG whose EXIF holds `gps` and whose image data holds `pixels`.
+pub fn jpeg(gps: &str, pixels: &str) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    let exif = [b"Exif\0\0GPSLatitude=".as_slice(), gps.as_bytes()].concat();
+    v.extend_from_slice(&[0xFF, 0xE1]);
+    v.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    v.extend_from_slice(&exif);
+    v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0]);
+    v.extend_from_slice(pixels.as_bytes());
+    v.extend_from_slice(&[0xFF, 0xD9]);
+    v
+}
+
+both!(sign_up_sign_in_and_profile, |b| async move {
+    let app = spawn_app(b).await;
+    let body = app.sign_up_body();
+    let res = app.post_json("/api/v1/accounts", &body, None).await;
+    assert_eq!(res.status(), 201);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["email"], body["email"]);
+    assert_eq!(p["region"], "eu");
+    assert!(p.get("birth_date").is_none(), "the birth date is never returned or kept");
+    // Sign-in is case-insensitive on the email (blind index of the normalised address).
+    let token = app.sign_in(&body["email"].as_str().unwrap().to_uppercase(), body["password"].as_str().unwrap()).await;
+    let me: Value = app.get("/api/v1/me", Some(&token)).await.json().await.unwrap();
+    assert_eq!(me, p);
+    // US region.
+    let mut us = app.sign_up_body();
+    us["region"] = json!("us");
+    let p: Value = app.post_json("/api/v1/accounts", &us, None).await.json().await.unwrap();
+    assert_eq!(p["region"], "us");
+    let t = app.sign_in(us["email"].as_str().unwrap(), us["password"].as_str().unwrap()).await;
+    assert!(t.starts_with("cb1.us."));
+});
+
+both!(acceptance_2_no_plaintext_on_disk_while_live, |b| async move {
+    let app = spawn_app(b).await;
+    let user = app.new_user().await;
+    // More personal data: a changed name and a picture with canaries in its metadata and pixels.
+    let new_first = canary("Renamed");
+    let res = app.http().patch(app.url("/api/v1/me")).bearer_auth(&user.token).json(&json!({ "first_name": new_first })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let gps = canary("Gps");
+    let pixels = canary("Pixels");
+    let res = app.http().put(app.url("/api/v1/me/picture")).bearer_auth(&user.token).body(jpeg(&gps, &pixels)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    // Sign-in by email still works: the blind index finds the account.
+    let token = app.sign_in(&user.email, &user.password).await;
+    let me: Value = app.get("/api/v1/me", Some(&token)).await.json().await.unwrap();
+    assert_eq!(me["first_name"], new_first.as_str());
+    assert_eq!(me["has_picture"], true);
+    // The picture comes back with its pixels and without its GPS metadata.
+    let pic = app.get("/api/v1/me/picture", Some(&token)).await.bytes().await.unwrap();
+    assert!(!forensics::scan_bytes(&pic, std::slice::from_ref(&pixels)).is_empty());
+    assert!(forensics::scan_bytes(&pic, std::slice::from_ref(&gps)).is_empty());
+
+    let mut needles = user.canaries();
+    needles.extend([new_first, gps, pixels]);
+    let hits = app.scan_storage(&needles).await;
+    assert!(hits.is_empty(), "plaintext personal data on disk: {hits:?}");
+    // Positive control: the same scan finds the same needles once they are on disk in clear.
+    let control = app.config.data_dir.join("control.txt");
+    std::fs::write(&control, needles.join("\n")).unwrap();
+    let found = forensics::scan(&[app.config.data_dir.clone()], &needles);
+    assert_eq!(found.iter().map(|h| &h.needle).collect::<std::collections::BTreeSet<_>>().len(), needles.len());
+    std::fs::remove_file(control).unwrap();
+    clearboard_testkit::logs::assert_clean(&needles);
+});
+
+both!(acceptance_4_under_16_is_refused_without_trace, |b| async move {
+    let app = spawn_app(b).await;
+    let mut body = app.sign_up_body();
+    // Sixteen tomorrow (the simulated clock says 2026-11-29).
+    body["birth_date"] = json!("2010-11-30");
+    let res = app.post_json("/api/v1/accounts", &body, None).await;
+    let err = assert_error(res, 422, "under_minimum_age").await;
+    assert_eq!(err["error"]["field"], "birth_date");
+    assert!(err["error"]["message"].as_str().unwrap().contains("16"));
+    let needles: Vec<String> = ["email", "first_name", "last_name", "phone", "password"].iter().map(|k| body[k].as_str().unwrap().to_string()).collect();
+    assert!(app.scan_storage(&needles).await.is_empty(), "the attempt left data on disk");
+    clearboard_testkit::logs::assert_clean(&needles);
+    // Nothing was created: the email is free, and exactly sixteen today is accepted.
+    body["birth_date"] = json!("2010-11-29");
+    assert_eq!(app.post_json("/api/v1/accounts", &body, None).await.status(), 201);
+});
+
+async fn chain_len(app: &TestApp) -> usize {
+    let mut n = 0;
+    for r in app.state.cb.regions() {
+        n += r.store.audit_chain().await.unwrap().0.len();
+    }
+    n + app.state.cb.directory().audit_chain().await.unwrap().0.len()
+}
+
+both!(acceptance_8_bad_input_gets_a_clear_4xx_and_writes_nothing, |b| async move {
+    let app = spawn_app(b).await;
+    let existing = app.new_user().await;
+    let before = chain_len(&app).await;
+    let c = app.http();
+    let url = app.url("/api/v1/accounts");
+    let send_raw = |body: &'static str, ct: &'static str| c.post(&url).header("content-type", ct).body(body).send();
+
+    assert_error(send_raw("{\"email\": ", "application/json").await.unwrap(), 400, "malformed_json").await;
+    assert_error(send_raw("not json at all", "application/json").await.unwrap(), 400, "malformed_json").await;
+    assert_error(send_raw("{\"email\":\"a@b.cd\"}", "text/plain").await.unwrap(), 415, "unsupported_media_type").await;
+    let e = assert_error(c.post(&url).json(&json!({"email": 12345, "password": "x"})).send().await.unwrap(), 422, "invalid_body").await;
+    assert!(!e.to_string().contains("12345"), "the value sent is not echoed");
+    let secret_key = canary("Key");
+    let mut unknown = app.sign_up_body();
+    unknown[secret_key.as_str()] = json!(1);
+    let e = assert_error(c.post(&url).json(&unknown).send().await.unwrap(), 422, "invalid_body").await;
+    assert!(!e.to_string().contains(&secret_key));
+    let big = json!({ "email": "a@b.cd", "password": "x".repeat(70 * 1024), "first_name": "A", "last_name": "B", "birth_date": "1990-01-01" });
+    assert_error(c.post(&url).json(&big).send().await.unwrap(), 413, "payload_too_large").await;
+
+    let mut b1 = app.sign_up_body();
+    let bad_email = canary("Bad");
+    b1["email"] = json!(bad_email);
+    let e = assert_error(c.post(&url).json(&b1).send().await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(e["error"]["field"], "email");
+    assert!(!e.to_string().contains(&bad_email));
+    let mut b2 = app.sign_up_body();
+    b2["password"] = json!("short");
+    assert_eq!(assert_error(c.post(&url).json(&b2).send().await.unwrap(), 422, "validation_failed").await["error"]["field"], "password");
+    let mut b3 = app.sign_up_body();
+    b3.as_object_mut().unwrap().remove("birth_date");
+    assert_eq!(assert_error(c.post(&url).json(&b3).send().await.unwrap(), 422, "validation_failed").await["error"]["field"], "birth_date");
+    let mut b4 = app.sign_up_body();
+    b4["region"] = json!("mars");
+    assert_error(c.post(&url).json(&b4).send().await.unwrap(), 422, "unknown_region").await;
+    let mut b5 = app.sign_up_body();
+    b5["phone"] = json!("call me maybe");
+    assert_eq!(assert_error(c.post(&url).json(&b5).send().await.unwrap(), 422, "validation_failed").await["error"]["field"], "phone");
+    // Duplicate email, in another case and in the other region: 409, and nothing half-written.
+    let mut dup = app.sign_up_body();
+    dup["email"] = json!(existing.email.to_uppercase());
+    dup["region"] = json!("us");
+    let e = assert_error(c.post(&url).json(&dup).send().await.unwrap(), 409, "email_taken").await;
+    assert!(!e.to_string().to_lowercase().contains(&existing.email));
+    assert_eq!(chain_len(&app).await, before, "no audit entry for refused input");
+    for r in app.state.cb.regions() {
+        assert_eq!(r.keys.tombstones().await.unwrap().len(), 0);
+    }
+    // Wrong types and unknown fields on other routes too.
+    let res = c.patch(app.url("/api/v1/me")).bearer_auth(&existing.token).json(&json!({"phone": 5})).send().await.unwrap();
+    assert_error(res, 422, "invalid_body").await;
+    let res = c.post(app.url("/api/v1/sessions")).json(&json!({"email": existing.email})).send().await.unwrap();
+    assert_error(res, 422, "invalid_body").await;
+    let res = c.get(app.url("/api/v1/nope")).send().await.unwrap();
+    assert_error(res, 404, "not_found").await;
+    // The existing account is untouched.
+    let me: Value = app.get("/api/v1/me", Some(&existing.token)).await.json().await.unwrap();
+    assert_eq!(me["first_name"], existing.first_name.as_str());
+    clearboard_testkit::logs::assert_clean(&[bad_email, secret_key, existing.email.clone()]);
+});
+
+both!(profile_changes_need_reauthentication_for_email_and_password, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let other = app.new_user().await;
+    let c = app.http();
+    let patch = |body: Value, token: String| c.patch(app.url("/api/v1/me")).bearer_auth(token).json(&body).send();
+
+    // Names and phone change freely; phone null removes it.
+    let p: Value = patch(json!({"last_name": "Durand", "phone": null, "locale": "fr"}), u.token.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!((p["last_name"].as_str(), p["phone"].is_null(), p["locale"].as_str()), (Some("Durand"), true, Some("fr")));
+
+    let new_email = canary_email("new");
+    assert_error(patch(json!({"email": new_email}), u.token.clone()).await.unwrap(), 401, "reauthentication_failed").await;
+    assert_error(patch(json!({"email": new_email, "current_password": "wrong password!"}), u.token.clone()).await.unwrap(), 401, "reauthentication_failed").await;
+    assert_error(patch(json!({"email": other.email, "current_password": u.password}), u.token.clone()).await.unwrap(), 409, "email_taken").await;
+    let p: Value = patch(json!({"email": new_email, "current_password": u.password}), u.token.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(p["email"], new_email.as_str());
+    let res = app.post_json("/api/v1/sessions", &json!({"email": u.email, "password": u.password}), None).await;
+    assert_error(res, 401, "invalid_credentials").await;
+    let second = app.sign_in(&new_email, &u.password).await;
+    // The old address is free again.
+    let mut reuse = app.sign_up_body();
+    reuse["email"] = json!(u.email);
+    assert_eq!(app.post_json("/api/v1/accounts", &reuse, None).await.status(), 201);
+
+    // A password change ends every other session (ASVS V7.4.3) but keeps this one.
+    let new_pw = format!("a new pass {}", canary("Pw"));
+    assert_error(patch(json!({"new_password": new_pw}), u.token.clone()).await.unwrap(), 401, "reauthentication_failed").await;
+    assert_eq!(patch(json!({"new_password": new_pw, "current_password": u.password}), u.token.clone()).await.unwrap().status(), 200);
+    assert_eq!(app.get("/api/v1/me", Some(&u.token)).await.status(), 200);
+    assert_error(app.get("/api/v1/me", Some(&second)).await, 401, "unauthenticated").await;
+    app.sign_in(&new_email, &new_pw).await;
+    // The audit log records which fields changed, never their values.
+    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    let entries = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().store.audit_about(&id).await.unwrap();
+    let details: String = entries.iter().map(|e| e.detail.clone()).collect();
+    assert!(details.contains("\"email\"") && details.contains("\"password\"") && details.contains("last_name"), "{details}");
+    assert!(!format!("{entries:?}").contains(&new_email) && !format!("{entries:?}").contains("Durand"));
+});
+
+both!(pictures_are_sniffed_stripped_and_served_safely, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let c = app.http();
+    let put = |bytes: Vec<u8>| c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).body(bytes).send();
+    // HTML named .png (multipart with a lying content type): refused by content.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"<html><script>alert(1)</script></html>".to_vec()).file_name("cat.png").mime_str("image/png").unwrap(),
+    );
+    let res = c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).multipart(form).send().await.unwrap();
+    let e = assert_error(res, 415, "unsupported_media").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("content"));
+    assert_error(put(vec![0xFF, 0xD8, 0xFF, 0xE0]).await.unwrap(), 415, "unsupported_media").await;
+    let mut huge = jpeg("x", "y");
+    huge.extend(std::iter::repeat_n(0u8, 3 * 1024 * 1024));
+    assert_error(put(huge).await.unwrap(), 413, "payload_too_large").await;
+    assert_error(app.get("/api/v1/me/picture", Some(&u.token)).await, 404, "not_found").await;
+
+    let gps = canary("Gps");
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(jpeg(&gps, "pixels")).file_name("me.jpg").mime_str("application/octet-stream").unwrap());
+    let res = c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["type"], "image/jpeg");
+    let res = app.get("/api/v1/me/picture", Some(&u.token)).await;
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("inline; filename=\"picture\""));
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let bytes = res.bytes().await.unwrap();
+    assert!(forensics::scan_bytes(&bytes, std::slice::from_ref(&gps)).is_empty(), "EXIF GPS is gone");
+    // Another person cannot see it (there is no route naming someone else's picture) and
+    // anonymous requests are refused.
+    assert_error(app.get("/api/v1/me/picture", None).await, 401, "unauthenticated").await;
+    // Replacing deletes the old blob; removing deletes the blob file.
+    assert_eq!(put(jpeg("a", "b")).await.unwrap().status(), 200);
+    let blobs = forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]);
+    assert_eq!(blobs.len(), 1, "one blob after replacing: {blobs:?}");
+    let res = c.delete(app.url("/api/v1/me/picture")).bearer_auth(&u.token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]).is_empty());
+});
+
+both!(deleting_the_account_destroys_the_key_first, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let c = app.http();
+    let second = app.sign_in(&u.email, &u.password).await;
+    assert_eq!(c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).body(jpeg("g", "p")).send().await.unwrap().status(), 200);
+    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let row_before = eu.store.account(&id).await.unwrap().unwrap();
+
+    let res = c.delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"password": "not my password"})).send().await.unwrap();
+    assert_error(res, 401, "reauthentication_failed").await;
+    let res = c.delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"password": u.password})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["clear-site-data"].to_str().unwrap().contains("storage"));
+    // Every session is dead; sign-in fails; the key is gone and a tombstone remains.
+    assert_error(app.get("/api/v1/me", Some(&u.token)).await, 401, "unauthenticated").await;
+    assert_error(app.get("/api/v1/me", Some(&second)).await, 401, "unauthenticated").await;
+    assert_error(app.post_json("/api/v1/sessions", &json!({"email": u.email, "password": u.password}), None).await, 401, "invalid_credentials").await;
+    assert!(eu.keys.get(&id, 1).await.unwrap().is_none());
+    assert!(eu.keys.tombstone(&id).await.unwrap().is_some());
+    assert!(eu.store.account(&id).await.unwrap().is_none());
+    assert!(eu.store.subject_erased_at(&id).await.unwrap().is_some());
+    assert!(matches!(app.state.cb.keys().current(&eu, &id).await, Err(clearboard_core::CoreError::Erased)));
+    assert!(forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]).is_empty(), "the picture blob is deleted");
+    // A copy of the row taken before (as a backup would hold) no longer opens with any key
+    // the system has: the fresh user's key cannot open it either.
+    let other = app.new_user().await;
+    let other_id = clearboard_core::ids::SubjectId::parse(&other.id).unwrap();
+    let other_key = app.state.cb.keys().current(&eu, &other_id).await.unwrap();
+    let aad = clearboard_vault::Aad { table: "accounts", column: "email", row: id.as_str() };
+    assert!(other_key.open(aad, &row_before.email).is_err());
+    // The email can be used again.
+    let mut again = app.sign_up_body();
+    again["email"] = json!(u.email);
+    assert_eq!(app.post_json("/api/v1/accounts", &again, None).await.status(), 201);
+    let audit = eu.store.audit_about(&id).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "account.deleted"));
+});

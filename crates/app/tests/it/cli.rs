@@ -1,0 +1,82 @@
+//! The command line: the README's start command, policy check, migrate.
+
+use super::*;
+
+fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_clearboard"));
+    c.env_remove("CLEARBOARD_DATABASE_URL").env_remove("CLEARBOARD_DATA_DIR").env_remove("CLEARBOARD_LISTEN");
+    c
+}
+
+#[test]
+fn policy_check_accepts_the_default_and_names_problems() {
+    let out = bin().args(["policy", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is valid"));
+    let dir = tempfile_dir();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, clearboard_policy::DEFAULT_POLICY.replace("minimum_age = 16", "minimum_age = 9")).unwrap();
+    let out = bin().args(["policy", "check", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("limits.minimum_age"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("cb-cli-{}", canary("d")));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Acceptance 1: `clearboard serve` with no flags keeps its data in ./clearboard-data and
+/// answers on 127.0.0.1:8080 (another port only if 8080 is taken on this machine).
+#[test]
+fn serve_with_no_flags_uses_the_embedded_default() {
+    let dir = tempfile_dir();
+    let port_free = std::net::TcpListener::bind("127.0.0.1:8080").is_ok();
+    let mut cmd = bin();
+    cmd.current_dir(&dir).arg("serve");
+    let addr = if port_free {
+        "127.0.0.1:8080".to_string()
+    } else {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap().to_string();
+        drop(l);
+        cmd.env("CLEARBOARD_LISTEN", &a);
+        a
+    };
+    let mut child = cmd.stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut ok = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            if buf.starts_with("HTTP/1.1 200") {
+                ok = true;
+                break;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok, "the server did not answer on {addr}");
+    let data = dir.join("clearboard-data");
+    for f in ["directory.db", "regions/eu/data.db", "regions/us/data.db", "keys/eu.db", "keys/us.db", "kek.key"] {
+        assert!(data.join(f).exists(), "{f} missing");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn migrate_creates_everything_and_is_idempotent() {
+    let dir = tempfile_dir();
+    for _ in 0..2 {
+        let out = bin().args(["migrate", "--data-dir", dir.join("d").to_str().unwrap()]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(dir.join("d/directory.db").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,28 @@
+//! The integration suite: one binary (link time dominates on small machines). Every test that
+//! touches storage runs on SQLite and on PostgreSQL (`both!`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod accounts;
+mod audit;
+mod cli;
+mod keys;
+mod logs;
+mod sessions;
+mod staff;
+mod store;
+mod web;
+
+pub use clearboard_testkit::{Backend, TestApp, both, canary, canary_email, spawn_app, spawn_with};
+pub use serde_json::{Value, json};
+
+/// Asserts an error response: status, stable code, a request id matching the header.
+pub async fn assert_error(res: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status().as_u16(), status, "unexpected status");
+    let header_id = res.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_string()).expect("x-request-id header");
+    let body: Value = res.json().await.expect("error body is JSON");
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    assert!(!body["error"]["message"].as_str().unwrap_or_default().is_empty(), "a message for people");
+    assert_eq!(body["error"]["request_id"].as_str(), Some(header_id.as_str()), "request id in body and header");
+    body
+}

@@ -1,0 +1,132 @@
+//! A forensic scanner: reads raw bytes of files and folders and looks for needles in several
+//! encodings (UTF-8, lower-case, UTF-16 LE/BE, base64 at the three alignments, hex). It knows
+//! nothing of clearboard's schema or formats, which is what makes "0 hits" believable.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub path: PathBuf,
+    pub needle: String,
+    pub encoding: &'static str,
+}
+
+fn base64_forms(engine: &impl Engine, bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for k in 0..3usize {
+        let mut input = vec![0u8; k];
+        input.extend_from_slice(bytes);
+        let enc = engine.encode(&input);
+        let skip = match k {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        };
+        let full = (input.len() / 3) * 4;
+        if full > skip + 8 {
+            out.push(enc.as_bytes()[skip..full].to_vec());
+        }
+    }
+    out
+}
+
+/// The byte patterns a needle may take on disk.
+pub fn encodings(needle: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let mut v: Vec<(&'static str, Vec<u8>)> = vec![("utf-8", needle.as_bytes().to_vec())];
+    let lower = needle.to_lowercase();
+    if lower != needle {
+        v.push(("utf-8 lower-case", lower.as_bytes().to_vec()));
+    }
+    v.push(("utf-16le", needle.encode_utf16().flat_map(u16::to_le_bytes).collect()));
+    v.push(("utf-16be", needle.encode_utf16().flat_map(u16::to_be_bytes).collect()));
+    for f in base64_forms(&STANDARD, needle.as_bytes()) {
+        v.push(("base64", f));
+    }
+    for f in base64_forms(&URL_SAFE_NO_PAD, needle.as_bytes()) {
+        v.push(("base64url", f));
+    }
+    v.push(("hex", hex::encode(needle.as_bytes()).into_bytes()));
+    v
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn files_under(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        if let Ok(rd) = std::fs::read_dir(p) {
+            for e in rd.flatten() {
+                files_under(&e.path(), out);
+            }
+        }
+    } else if p.is_file() {
+        out.push(p.to_path_buf());
+    }
+}
+
+/// Every file under the given paths.
+pub fn all_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for p in paths {
+        files_under(p, &mut files);
+    }
+    files
+}
+
+/// Scans raw bytes of every file under `paths` for every needle in every encoding.
+pub fn scan(paths: &[PathBuf], needles: &[String]) -> Vec<Hit> {
+    let patterns: Vec<(String, &'static str, Vec<u8>)> =
+        needles.iter().flat_map(|n| encodings(n).into_iter().map(move |(e, b)| (n.clone(), e, b))).collect();
+    let mut hits = Vec::new();
+    for f in all_files(paths) {
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        for (n, e, b) in &patterns {
+            if find(&bytes, b) {
+                hits.push(Hit { path: f.clone(), needle: n.clone(), encoding: e });
+            }
+        }
+    }
+    hits
+}
+
+/// Scans a byte buffer (e.g. captured logs).
+pub fn scan_bytes(bytes: &[u8], needles: &[String]) -> Vec<(String, &'static str)> {
+    let mut hits = Vec::new();
+    for n in needles {
+        for (e, b) in encodings(n) {
+            if find(bytes, &b) {
+                hits.push((n.clone(), e));
+            }
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Positive control: the scanner finds needles in every encoding it claims.
+    #[test]
+    fn finds_each_encoding() {
+        let n = "CnryPositive1234";
+        let payloads: Vec<Vec<u8>> = vec![
+            format!("xx{n}yy").into_bytes(),
+            format!("xx{}yy", n.to_lowercase()).into_bytes(),
+            n.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            STANDARD.encode(format!("a{n}b")).into_bytes(),
+            STANDARD.encode(format!("ab{n}c")).into_bytes(),
+            STANDARD.encode(format!("{n}")).into_bytes(),
+            URL_SAFE_NO_PAD.encode(format!("xyz{n}")).into_bytes(),
+            hex::encode(n).into_bytes(),
+        ];
+        for p in payloads {
+            assert!(!scan_bytes(&p, &[n.to_string()]).is_empty(), "missed in {:?}", String::from_utf8_lossy(&p));
+        }
+        assert!(scan_bytes(b"nothing here", &[n.to_string()]).is_empty());
+    }
+}

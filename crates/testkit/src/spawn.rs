@@ -1,0 +1,248 @@
+//! `spawn_app`: a real clearboard server on 127.0.0.1:0, with a temporary data dir, a
+//! simulated clock and either backend.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clearboard_app::{Config, Overrides};
+use clearboard_core::clock::{Clock, SimClock};
+use clearboard_web::AppState;
+use clearboard_web::ratelimit::Limits;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::forensics::{self, Hit};
+use crate::{canary, canary_email, logs, pg};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// 2026-11-29T12:00:00Z: tests start here and move the clock themselves.
+pub const START_MS: i64 = 1_795_953_600_000;
+
+pub struct Options {
+    pub limits: Limits,
+    pub configure: Option<Box<dyn FnOnce(&mut Config) + Send>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { limits: Limits::relaxed(), configure: None }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub clock: SimClock,
+    pub state: AppState,
+    pub config: Config,
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    pub opened: clearboard_store::Opened,
+    pg_prefix: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A person created through the API.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub token: String,
+}
+
+impl TestUser {
+    /// Every personal value planted for this user (for canary scans).
+    pub fn canaries(&self) -> Vec<String> {
+        vec![self.email.clone(), self.password.clone(), self.first_name.clone(), self.last_name.clone(), self.phone.clone()]
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, Options::default()).await
+}
+
+pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
+    logs::init();
+    let dir = tempfile::Builder::new().prefix("clearboard-test-").tempdir().expect("temp dir");
+    let mut config = Config::load(None, &Overrides::default()).unwrap_or_default();
+    config.data_dir = dir.path().join("data");
+    config.listen = "127.0.0.1:0".into();
+    config.kek_file = None;
+    let pg_prefix = match backend {
+        Backend::Sqlite => {
+            config.database_url = None;
+            None
+        }
+        Backend::Postgres => {
+            assert!(pg::available().await, "PostgreSQL is needed for this test");
+            let prefix = pg::new_prefix();
+            config.database_url = Some(pg::url_for(&prefix));
+            Some(prefix)
+        }
+    };
+    if let Some(f) = opts.configure {
+        f(&mut config);
+    }
+    let clock = SimClock::at(START_MS);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    config.public_url = Some(format!("http://{addr}"));
+    let app = clearboard_app::build(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, clearboard_app::metrics_handle(), opts.limits)
+        .await
+        .expect("build the app");
+    let state = app.state.clone();
+    let opened = app.opened;
+    let (tx, rx) = oneshot::channel::<()>();
+    let serve_state = state.clone();
+    let server = tokio::spawn(async move {
+        let _ = clearboard_app::serve(serve_state, listener, async move {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        clock,
+        state,
+        config,
+        backend,
+        dir,
+        opened,
+        pg_prefix,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            s.abort();
+        }
+        if let Some(prefix) = self.pg_prefix.take() {
+            pg::drop_prefix_blocking(prefix);
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// An API client: no cookies, no redirects.
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    }
+
+    /// A browser-like client: keeps cookies, sends same-origin headers, follows no redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("sec-fetch-site", reqwest::header::HeaderValue::from_static("same-origin"));
+        h.insert("origin", reqwest::header::HeaderValue::from_str(&self.base).expect("origin"));
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .default_headers(h)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+        let mut rb = self.http().post(self.url(path)).json(body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        rb.send().await.expect("request")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut rb = self.http().get(self.url(path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        rb.send().await.expect("request")
+    }
+
+    /// A valid sign-up body full of fresh canaries.
+    pub fn sign_up_body(&self) -> Value {
+        json!({
+            "email": canary_email("mail"),
+            "password": format!("pw {} long enough", canary("Pass")),
+            "first_name": canary("First"),
+            "last_name": canary("Last"),
+            "phone": format!("+33 6 {} {} {} {}", rnd2(), rnd2(), rnd2(), rnd2()),
+            "birth_date": "1990-05-17",
+        })
+    }
+
+    /// Signs up and signs in a new person made of canaries.
+    pub async fn new_user(&self) -> TestUser {
+        self.new_user_with(self.sign_up_body()).await
+    }
+
+    pub async fn new_user_with(&self, body: Value) -> TestUser {
+        let res = self.post_json("/api/v1/accounts", &body, None).await;
+        assert_eq!(res.status(), 201, "sign-up failed: {}", res.text().await.unwrap_or_default());
+        let profile: Value = res.json().await.expect("json");
+        let token = self.sign_in(body["email"].as_str().unwrap(), body["password"].as_str().unwrap()).await;
+        TestUser {
+            id: profile["id"].as_str().unwrap().to_string(),
+            email: body["email"].as_str().unwrap().to_string(),
+            password: body["password"].as_str().unwrap().to_string(),
+            first_name: body["first_name"].as_str().unwrap().to_string(),
+            last_name: body["last_name"].as_str().unwrap().to_string(),
+            phone: body["phone"].as_str().unwrap_or_default().to_string(),
+            token,
+        }
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let res = self.post_json("/api/v1/sessions", &json!({ "email": email, "password": password }), None).await;
+        assert_eq!(res.status(), 201, "sign-in failed");
+        let v: Value = res.json().await.expect("json");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    /// Every file that holds this app's data: the data dir and, on PostgreSQL, the files of
+    /// its databases and the cluster's WAL (after a checkpoint).
+    pub async fn storage_paths(&self) -> Vec<PathBuf> {
+        let mut paths = vec![self.config.data_dir.clone()];
+        if let Some(prefix) = &self.pg_prefix {
+            for suffix in ["", "_eu", "_eu_keys", "_us", "_us_keys"] {
+                for p in pg::database_files(&format!("{prefix}{suffix}")).await {
+                    if !paths.contains(&p) {
+                        paths.push(p);
+                    }
+                }
+            }
+        }
+        paths
+    }
+
+    /// Scans every storage file for the needles.
+    pub async fn scan_storage(&self, needles: &[String]) -> Vec<Hit> {
+        let paths = self.storage_paths().await;
+        forensics::scan(&paths, needles)
+    }
+}
+
+fn rnd2() -> String {
+    let b = clearboard_vault::random::bytes::<1>().unwrap_or([0]);
+    format!("{:02}", b[0] % 100)
+}

@@ -52,8 +52,35 @@ pub fn encodings(needle: &str) -> Vec<(&'static str, Vec<u8>)> {
     v
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+/// All needles in all encodings, searched in one pass (Aho-Corasick).
+struct Patterns {
+    labels: Vec<(String, &'static str)>,
+    automaton: aho_corasick::AhoCorasick,
+}
+
+impl Patterns {
+    fn new(needles: &[String]) -> Self {
+        let mut labels = Vec::new();
+        let mut bytes = Vec::new();
+        for n in needles {
+            for (e, b) in encodings(n) {
+                if !b.is_empty() {
+                    labels.push((n.clone(), e));
+                    bytes.push(b);
+                }
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::new(&bytes).expect("patterns");
+        Self { labels, automaton }
+    }
+
+    fn hits(&self, hay: &[u8]) -> Vec<(String, &'static str)> {
+        let mut seen = std::collections::BTreeSet::new();
+        for m in self.automaton.find_overlapping_iter(hay) {
+            seen.insert(m.pattern().as_usize());
+        }
+        seen.into_iter().map(|i| self.labels[i].clone()).collect()
+    }
 }
 
 fn files_under(p: &Path, out: &mut Vec<PathBuf>) {
@@ -79,15 +106,12 @@ pub fn all_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Scans raw bytes of every file under `paths` for every needle in every encoding.
 pub fn scan(paths: &[PathBuf], needles: &[String]) -> Vec<Hit> {
-    let patterns: Vec<(String, &'static str, Vec<u8>)> =
-        needles.iter().flat_map(|n| encodings(n).into_iter().map(move |(e, b)| (n.clone(), e, b))).collect();
+    let patterns = Patterns::new(needles);
     let mut hits = Vec::new();
     for f in all_files(paths) {
         let Ok(bytes) = std::fs::read(&f) else { continue };
-        for (n, e, b) in &patterns {
-            if find(&bytes, b) {
-                hits.push(Hit { path: f.clone(), needle: n.clone(), encoding: e });
-            }
+        for (needle, encoding) in patterns.hits(&bytes) {
+            hits.push(Hit { path: f.clone(), needle, encoding });
         }
     }
     hits
@@ -95,15 +119,7 @@ pub fn scan(paths: &[PathBuf], needles: &[String]) -> Vec<Hit> {
 
 /// Scans a byte buffer (e.g. captured logs).
 pub fn scan_bytes(bytes: &[u8], needles: &[String]) -> Vec<(String, &'static str)> {
-    let mut hits = Vec::new();
-    for n in needles {
-        for (e, b) in encodings(n) {
-            if find(bytes, &b) {
-                hits.push((n.clone(), e));
-            }
-        }
-    }
-    hits
+    Patterns::new(needles).hits(bytes)
 }
 
 #[cfg(test)]

@@ -246,3 +246,24 @@ fn rnd2() -> String {
     let b = clearboard_vault::random::bytes::<1>().unwrap_or([0]);
     format!("{:02}", b[0] % 100)
 }
+
+impl TestApp {
+    /// Positive control for forensic scans: writes the needles in clear into a scratch table
+    /// of the directory database (SQLite file and WAL, or PostgreSQL heap and WAL).
+    pub async fn plant_in_clear(&self, needles: &[String]) {
+        match self.opened.directory.db() {
+            clearboard_store::Db::Sqlite(p) => {
+                sqlx::query("CREATE TABLE IF NOT EXISTS forensic_control (v TEXT)").execute(p).await.unwrap();
+                for n in needles {
+                    sqlx::query("INSERT INTO forensic_control (v) VALUES ($1)").bind(n).execute(p).await.unwrap();
+                }
+            }
+            clearboard_store::Db::Postgres(p) => {
+                sqlx::query("CREATE TABLE IF NOT EXISTS forensic_control (v TEXT)").execute(p).await.unwrap();
+                for n in needles {
+                    sqlx::query("INSERT INTO forensic_control (v) VALUES ($1)").bind(n).execute(p).await.unwrap();
+                }
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! A DEK is stored only wrapped by the KEK's wrapping key, with the subject id and key id as
 //! associated data (a wrapped key cannot be reassigned to another subject).
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInOut, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
@@ -110,15 +110,18 @@ impl Dek {
     /// Encrypts one field value into an envelope.
     pub fn seal(&self, aad: Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
         let nonce = random::bytes::<NONCE_LEN>()?;
-        let ct = self
-            .cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: plaintext, aad: &aad.encode(self.key_id) })
-            .map_err(|_| VaultError::Encrypt)?;
+        // Encrypt in place in the output buffer: one allocation, no copy of the ciphertext.
         let mut out = Vec::with_capacity(OVERHEAD + plaintext.len());
         out.push(VERSION);
         out.extend_from_slice(&self.key_id.0.to_be_bytes());
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
+        let start = out.len();
+        out.extend_from_slice(plaintext);
+        let tag = self
+            .cipher
+            .encrypt_inout_detached(&XNonce::from(nonce), &aad.encode(self.key_id), (&mut out[start..]).into())
+            .map_err(|_| VaultError::Encrypt)?;
+        out.extend_from_slice(&tag);
         Ok(out)
     }
 
@@ -128,10 +131,13 @@ impl Dek {
         if key_id != self.key_id {
             return Err(VaultError::Decrypt);
         }
+        let (body, tag) = ct.split_at(ct.len() - TAG_LEN);
+        let tag = chacha20poly1305::Tag::try_from(tag).map_err(|_| VaultError::Malformed)?;
+        let mut buf = Zeroizing::new(body.to_vec());
         self.cipher
-            .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad: &aad.encode(key_id) })
-            .map(Zeroizing::new)
-            .map_err(|_| VaultError::Decrypt)
+            .decrypt_inout_detached(&XNonce::from(nonce), &aad.encode(key_id), (&mut buf[..]).into(), &tag)
+            .map_err(|_| VaultError::Decrypt)?;
+        Ok(buf)
     }
 
     /// Convenience: seal a UTF-8 string.

@@ -65,12 +65,10 @@ both!(acceptance_2_no_plaintext_on_disk_while_live, |b| async move {
     needles.extend([new_first, gps, pixels]);
     let hits = app.scan_storage(&needles).await;
     assert!(hits.is_empty(), "plaintext personal data on disk: {hits:?}");
-    // Positive control: the same scan finds the same needles once they are on disk in clear.
-    let control = app.config.data_dir.join("control.txt");
-    std::fs::write(&control, needles.join("\n")).unwrap();
-    let found = forensics::scan(&[app.config.data_dir.clone()], &needles);
-    assert_eq!(found.iter().map(|h| &h.needle).collect::<std::collections::BTreeSet<_>>().len(), needles.len());
-    std::fs::remove_file(control).unwrap();
+    // Positive control: the same scan finds every needle once it is stored in clear.
+    app.plant_in_clear(&needles).await;
+    let found: std::collections::BTreeSet<_> = app.scan_storage(&needles).await.into_iter().map(|h| h.needle).collect();
+    assert_eq!(found.len(), needles.len(), "the scan must see data written in clear: found {found:?}");
     clearboard_testkit::logs::assert_clean(&needles);
 });
 

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod browser;
 mod cli;
 mod keys;
 mod logs;

@@ -88,11 +88,15 @@ impl From<SessionRec> for SessionRow {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at";
-const SELECT_ACCOUNT: &str = "SELECT subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at FROM accounts WHERE subject_id = $1";
-const SELECT_ACCOUNT_BY_EMAIL: &str = "SELECT subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at FROM accounts WHERE email_bidx = $1";
+macro_rules! account_columns {
+    () => {
+        "subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at"
+    };
+}
+const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!(), " FROM accounts WHERE subject_id = $1");
+const SELECT_ACCOUNT_BY_EMAIL: &str = concat!("SELECT ", account_columns!(), " FROM accounts WHERE email_bidx = $1");
 const INSERT_SUBJECT: &str = "INSERT INTO subjects (id, kind, created_at) VALUES ($1, $2, $3)";
-const INSERT_ACCOUNT: &str = "INSERT INTO accounts (subject_id, email_bidx, email, first_name, last_name, phone, password_hash, picture_blob, locale, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+const INSERT_ACCOUNT: &str = concat!("INSERT INTO accounts (", account_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
 const UPDATE_ACCOUNT: &str = "UPDATE accounts SET email_bidx = $2, email = $3, first_name = $4, last_name = $5, phone = $6, password_hash = $7, picture_blob = $8, locale = $9, updated_at = $10 WHERE subject_id = $1";
 const SESSION_COLUMNS: &str = "SELECT token_hash, subject_id, kind, created_at, last_seen_at FROM sessions";
 
@@ -293,6 +297,3 @@ pub async fn load_chain(db: &Db, chain: &str) -> StoreResult<(Vec<Record>, Optio
     };
     Ok((recs.into_iter().map(AuditRec::into_record).collect(), cp.map(checkpoint_of)))
 }
-
-/// Columns of the accounts table, for schema checks.
-pub const ACCOUNT_TABLE_COLUMNS: &str = ACCOUNT_COLUMNS;

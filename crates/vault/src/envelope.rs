@@ -31,15 +31,21 @@ pub struct Aad<'a> {
 }
 
 impl Aad<'_> {
-    fn encode(&self, key_id: KeyId) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.table.len() + self.column.len() + self.row.len());
-        out.extend_from_slice(b"cb-field-v1");
+    /// The associated-data bytes: a domain label (fields and blobs differ), then each part
+    /// length-prefixed, then the key id.
+    pub(crate) fn encode_for(&self, domain: &[u8], key_id: KeyId) -> Vec<u8> {
+        let mut out = Vec::with_capacity(domain.len() + 16 + self.table.len() + self.column.len() + self.row.len());
+        out.extend_from_slice(domain);
         for part in [self.table, self.column, self.row] {
             out.extend_from_slice(&(part.len() as u32).to_be_bytes());
             out.extend_from_slice(part.as_bytes());
         }
         out.extend_from_slice(&key_id.0.to_be_bytes());
         out
+    }
+
+    fn encode(&self, key_id: KeyId) -> Vec<u8> {
+        self.encode_for(b"cb-field-v1", key_id)
     }
 }
 

@@ -29,14 +29,7 @@ fn nonce(prefix: &[u8; PREFIX_LEN], counter: u32, last: bool) -> XNonce {
 }
 
 fn blob_aad(aad: Aad<'_>, key_id: KeyId) -> Vec<u8> {
-    let mut out = Vec::with_capacity(24 + aad.table.len() + aad.column.len() + aad.row.len());
-    out.extend_from_slice(b"cb-blob-v1");
-    for part in [aad.table, aad.column, aad.row] {
-        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
-        out.extend_from_slice(part.as_bytes());
-    }
-    out.extend_from_slice(&key_id.0.to_be_bytes());
-    out
+    aad.encode_for(b"cb-blob-v1", key_id)
 }
 
 /// Encrypts a whole blob.

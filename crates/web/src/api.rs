@@ -127,25 +127,28 @@ struct SessionCreated<'a> {
     absolute_timeout_seconds: i64,
 }
 
-/// The `Set-Cookie` value for a session token.
-pub fn session_cookie(st: &AppState, token: &str) -> HeaderValue {
-    let mut c = Cookie::new(st.config.session_cookie_name(), token.to_string());
+/// The session cookie: HttpOnly, SameSite=Lax, host-only, `Secure` behind https, and no
+/// expiry (it ends with the browser; the server's idle and absolute timeouts still apply).
+fn session_cookie_with(st: &AppState, value: String, remove: bool) -> HeaderValue {
+    let mut c = Cookie::new(st.config.session_cookie_name(), value);
     c.set_http_only(true);
     c.set_same_site(SameSite::Lax);
     c.set_path("/");
     c.set_secure(st.config.secure_cookies());
+    if remove {
+        c.set_max_age(time::Duration::ZERO);
+    }
     HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` value for a session token.
+pub fn session_cookie(st: &AppState, token: &str) -> HeaderValue {
+    session_cookie_with(st, token.to_string(), false)
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie(st: &AppState) -> HeaderValue {
-    let mut c = Cookie::new(st.config.session_cookie_name(), "");
-    c.set_http_only(true);
-    c.set_same_site(SameSite::Lax);
-    c.set_path("/");
-    c.set_secure(st.config.secure_cookies());
-    c.set_max_age(time::Duration::ZERO);
-    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+    session_cookie_with(st, String::new(), true)
 }
 
 async fn create_session(State(st): State<AppState>, ip: ClientIp, req: Request) -> Result<Response, AppError> {

@@ -1,12 +1,15 @@
 //! The policy model: the privacy policy of a deployment, as data.
 //!
-//! It owns parsing, validation and queries (which purposes may touch which categories, the
-//! minimum age, the deadlines). It does no I/O: callers pass the file's text. Rendering the
-//! notice and other published forms belongs here too, as pure functions of the model.
+//! It owns parsing, validation, queries (which purposes may touch which categories, the
+//! limits, the retention rules) and the machine-readable publications (record of processing,
+//! W3C DPV JSON-LD, CCPA disclosure, fideslang). It does no I/O: callers pass the file's text.
 
-use std::collections::BTreeSet;
+pub mod exports;
+pub mod model;
+pub mod validate;
 
-use serde::{Deserialize, Serialize};
+pub use model::*;
+
 use sha2::{Digest, Sha256};
 
 /// The default policy shipped with clearboard (the reference's commitments, in our words).
@@ -14,104 +17,6 @@ pub const DEFAULT_POLICY: &str = include_str!("../../../policy/default.toml");
 
 /// The highest erasure deadline any policy may set (C-RET-2).
 pub const MAX_ERASURE_DEADLINE_DAYS: u32 = 60;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Meta {
-    pub title: String,
-    pub published: String,
-    #[serde(default)]
-    pub significant: bool,
-    #[serde(default)]
-    pub summary: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Controller {
-    pub name: String,
-    pub address: String,
-    pub privacy_contact: String,
-    #[serde(default)]
-    pub supervisory_authority: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Limits {
-    pub minimum_age: u32,
-    pub erasure_deadline_days: u32,
-    pub request_answer_days: u32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Staff {
-    pub training_validity_days: u32,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Region {
-    pub id: String,
-    pub name: String,
-    pub location: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Category {
-    pub id: String,
-    #[serde(default)]
-    pub fideslang: String,
-    pub title: String,
-    pub description: String,
-    pub fields: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LegalBasis {
-    Consent,
-    Contract,
-    LegalObligation,
-    LegitimateInterest,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Purpose {
-    pub id: String,
-    pub title: String,
-    pub legal_basis: LegalBasis,
-    #[serde(default)]
-    pub consent_text: Option<String>,
-    pub categories: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Retention {
-    pub category: String,
-    pub trigger: String,
-    pub days: u32,
-    #[serde(default)]
-    pub legal_hold: Option<String>,
-}
-
-/// A whole policy file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyDoc {
-    pub meta: Meta,
-    pub controller: Controller,
-    pub limits: Limits,
-    pub staff: Staff,
-    pub regions: Vec<Region>,
-    pub categories: Vec<Category>,
-    pub purposes: Vec<Purpose>,
-    pub retention: Vec<Retention>,
-}
 
 /// One thing wrong with a policy file, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,10 +48,11 @@ pub struct Denied {
     pub category: String,
 }
 
-/// A loaded, validated policy and its digest (the version id).
+/// A loaded, validated policy with its text and digest (the version id).
 #[derive(Debug, Clone)]
 pub struct Policy {
     doc: PolicyDoc,
+    text: String,
     digest: String,
 }
 
@@ -154,12 +60,12 @@ impl Policy {
     /// Parses and validates a policy file's text.
     pub fn load(text: &str) -> Result<Self, PolicyError> {
         let doc: PolicyDoc = toml::from_str(text).map_err(|e| PolicyError::Parse(e.to_string()))?;
-        let problems = validate(&doc);
+        let problems = validate::validate(&doc);
         if !problems.is_empty() {
             return Err(PolicyError::Invalid(problems));
         }
         let digest = hex::encode(Sha256::digest(text.as_bytes()));
-        Ok(Self { doc, digest })
+        Ok(Self { doc, text: text.to_string(), digest })
     }
 
     /// The built-in default policy.
@@ -171,9 +77,19 @@ impl Policy {
         &self.doc
     }
 
+    /// The file's text, as published in the history.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The SHA-256 of the file's text: the policy version id.
     pub fn digest(&self) -> &str {
         &self.digest
+    }
+
+    /// A short form of the version id for people (first 12 hex digits).
+    pub fn short_version(&self) -> &str {
+        &self.digest[..12]
     }
 
     pub fn minimum_age(&self) -> u32 {
@@ -196,6 +112,28 @@ impl Policy {
         self.doc.purposes.iter().find(|p| p.id == id)
     }
 
+    pub fn data_subject(&self, id: &str) -> Option<&DataSubject> {
+        self.doc.data_subjects.iter().find(|p| p.id == id)
+    }
+
+    pub fn transfer(&self, id: &str) -> Option<&Transfer> {
+        self.doc.transfers.iter().find(|t| t.id == id)
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&Cookie> {
+        self.doc.cookies.iter().find(|c| c.name == name)
+    }
+
+    /// The retention rules of a category.
+    pub fn retention_of(&self, category: &str) -> impl Iterator<Item = &Retention> {
+        self.doc.retention.iter().filter(move |r| r.category == category)
+    }
+
+    /// The recipients that receive a category for a purpose.
+    pub fn recipients_for(&self, purpose: &str) -> impl Iterator<Item = &Recipient> {
+        self.doc.recipients.iter().filter(move |r| r.purposes.iter().any(|p| p == purpose))
+    }
+
     /// The purpose guard's question: may `purpose` process `category`? (C-USE-1)
     pub fn check(&self, purpose: &str, category: &str) -> Result<(), Denied> {
         match self.purpose(purpose) {
@@ -208,116 +146,24 @@ impl Policy {
     pub fn declares(&self, category: &str, field: &str) -> bool {
         self.category(category).is_some_and(|c| c.fields.iter().any(|f| f == field))
     }
-}
 
-fn problem(problems: &mut Vec<Problem>, at: impl Into<String>, message: impl Into<String>) {
-    problems.push(Problem { at: at.into(), message: message.into() });
-}
-
-fn check_unique<'a>(problems: &mut Vec<Problem>, what: &str, ids: impl Iterator<Item = &'a str>) {
-    let mut seen = BTreeSet::new();
-    for id in ids {
-        if id.trim().is_empty() {
-            problem(problems, what, "an entry has an empty id");
-        } else if !seen.insert(id) {
-            problem(problems, format!("{what}.{id}"), "this id is declared twice");
-        }
-    }
-}
-
-/// Every problem in a parsed policy (empty when it is valid).
-pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
-    let mut p = Vec::new();
-    if doc.controller.name.trim().is_empty() {
-        problem(&mut p, "controller.name", "the controller must be named");
-    }
-    if !doc.controller.privacy_contact.contains('@') {
-        problem(&mut p, "controller.privacy_contact", "a privacy contact email address is required");
-    }
-    if doc.limits.minimum_age < 13 {
-        problem(&mut p, "limits.minimum_age", "the minimum age cannot be below 13 (GDPR Art. 8(1))");
-    }
-    if doc.limits.erasure_deadline_days == 0 || doc.limits.erasure_deadline_days > MAX_ERASURE_DEADLINE_DAYS {
-        problem(
-            &mut p,
-            "limits.erasure_deadline_days",
-            format!("must be between 1 and {MAX_ERASURE_DEADLINE_DAYS} days"),
-        );
-    }
-    if doc.limits.request_answer_days == 0 || doc.limits.request_answer_days > 30 {
-        problem(&mut p, "limits.request_answer_days", "must be between 1 and 30 days");
-    }
-    if doc.staff.training_validity_days == 0 {
-        problem(&mut p, "staff.training_validity_days", "must be at least one day");
-    }
-    if doc.regions.is_empty() {
-        problem(&mut p, "regions", "at least one region is required");
-    }
-    check_unique(&mut p, "regions", doc.regions.iter().map(|r| r.id.as_str()));
-    check_unique(&mut p, "categories", doc.categories.iter().map(|c| c.id.as_str()));
-    check_unique(&mut p, "purposes", doc.purposes.iter().map(|c| c.id.as_str()));
-    for c in &doc.categories {
-        if c.fields.is_empty() {
-            problem(&mut p, format!("categories.{}", c.id), "a category must list its fields");
-        }
-        if !doc.retention.iter().any(|r| r.category == c.id) {
-            problem(&mut p, format!("categories.{}", c.id), "this category has no retention rule");
-        }
-    }
-    for pu in &doc.purposes {
-        let at = format!("purposes.{}", pu.id);
-        if pu.legal_basis == LegalBasis::Consent && pu.consent_text.as_deref().is_none_or(|t| t.trim().is_empty()) {
-            problem(&mut p, &at, "a consent-based purpose needs a consent_text shown to people");
-        }
-        if pu.categories.is_empty() {
-            problem(&mut p, &at, "a purpose must name the categories it touches");
-        }
-        for c in &pu.categories {
-            if !doc.categories.iter().any(|k| &k.id == c) {
-                problem(&mut p, &at, format!("unknown category `{c}`"));
+    /// Consent-based purposes and the digest of what they ask: when this changes between
+    /// versions, people must opt in again (an acknowledgement is not consent).
+    pub fn consent_purposes_digest(&self) -> String {
+        let mut h = Sha256::new();
+        for p in self.doc.purposes.iter().filter(|p| p.legal_basis == Some(LegalBasis::Consent)) {
+            h.update(p.id.as_bytes());
+            if let Some(t) = &p.consent_text {
+                h.update(t.en.as_bytes());
+                h.update(t.fr.as_bytes());
+            }
+            for c in &p.categories {
+                h.update(c.as_bytes());
             }
         }
+        hex::encode(h.finalize())
     }
-    for r in &doc.retention {
-        if !doc.categories.iter().any(|k| k.id == r.category) {
-            problem(&mut p, format!("retention.{}", r.category), "retention rule for an unknown category");
-        }
-    }
-    p
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_policy_is_valid() {
-        let p = Policy::default_policy().unwrap();
-        assert_eq!(p.minimum_age(), 16);
-        assert_eq!(p.digest().len(), 64);
-        assert!(p.check("account", "account").is_ok());
-        assert!(p.check("statistics", "account").is_err());
-        assert!(p.check("nonexistent", "account").is_err());
-        assert!(p.declares("account", "email"));
-        assert!(!p.declares("account", "shoe_size"));
-    }
-
-    #[test]
-    fn invalid_policies_name_their_problem() {
-        let cases: &[(&str, &str, &str)] = &[
-            ("minimum_age = 16", "minimum_age = 10", "limits.minimum_age"),
-            ("erasure_deadline_days = 60", "erasure_deadline_days = 90", "limits.erasure_deadline_days"),
-            ("privacy_contact = \"privacy@example.org\"", "privacy_contact = \"nobody\"", "controller.privacy_contact"),
-            ("consent_text = \"Send me", "# consent_text = \"Send me", "purposes.marketing"),
-            ("categories = [\"navigation\"]", "categories = [\"shoes\"]", "unknown category `shoes`"),
-        ];
-        for (from, to, expect) in cases {
-            let text = DEFAULT_POLICY.replacen(from, to, 1);
-            assert_ne!(text, DEFAULT_POLICY, "case {from} did not apply");
-            let err = Policy::load(&text).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(err.contains(expect), "expected `{expect}` in: {err}");
-        }
-        let err = Policy::load("not toml [").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("not valid TOML"));
-    }
-}
+mod tests;

@@ -112,26 +112,26 @@ struct SignUpPage {
     regions: Vec<(String, String)>,
 }
 
-fn regions(st: &AppState) -> Vec<(String, String)> {
+fn regions(st: &AppState, lang: &str) -> Vec<(String, String)> {
     st.cb
         .policy()
         .doc()
         .regions
         .iter()
         .filter(|r| st.cb.region_ids().any(|id| id.as_str() == r.id))
-        .map(|r| (r.id.clone(), r.name.clone()))
+        .map(|r| (r.id.clone(), r.name.get(lang).to_string()))
         .collect()
 }
 
 async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     let form = SignUpForm { region: st.cb.settings().default_region.to_string(), ..SignUpForm::default() };
-    SignUpPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], form, regions: regions(&st) }
+    SignUpPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], form, regions: regions(&st, ctx.t.lang) }
 }
 
 async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut form): Form<SignUpForm>) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |form: SignUpForm, status: StatusCode, msg: String| {
-        let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st) };
+        let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st, ctx.t.lang) };
         (status, page).into_response()
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes()) {

@@ -1,0 +1,160 @@
+use super::*;
+
+#[test]
+fn default_policy_is_valid_and_answers_queries() {
+    let p = match Policy::default_policy() {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(p.minimum_age(), 16);
+    assert_eq!(p.digest().len(), 64);
+    assert!(p.check("account", "account").is_ok());
+    assert!(p.check("statistics", "account").is_err());
+    assert!(p.check("nonexistent", "account").is_err());
+    assert!(p.declares("account", "email"));
+    assert!(!p.declares("account", "shoe_size"));
+    assert_eq!(p.doc().categories.len(), 9);
+    assert_eq!(p.retention_of("contract").next().and_then(|r| r.legal_hold.as_ref()).map(|h| h.days), Some(3650));
+}
+
+/// Acceptance 1 of the policy issue: at least ten distinct invalid files, each rejected with a
+/// message that names the problem and where it is.
+#[test]
+fn invalid_policies_are_rejected_with_named_problems() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("minimum_age = 16", "minimum_age = 10", "limits.minimum_age"),
+        ("erasure_deadline_days = 60", "erasure_deadline_days = 90", "limits.erasure_deadline_days"),
+        ("request_answer_days = 30", "request_answer_days = 45", "limits.request_answer_days"),
+        ("retention_days = 35", "retention_days = 90", "backups.retention_days: backups are kept 90 days, longer than the erasure deadline"),
+        ("privacy_contact = \"privacy@example.org\"", "privacy_contact = \"nobody\"", "controller.privacy_contact"),
+        ("id = \"marketing\"\nlegal_basis = \"consent\"", "id = \"marketing\"", "purposes.marketing: this purpose has no legal basis"),
+        ("consent_text = { en = \"Send me", "consent_txt_removed = { en = \"Send me", "unexpected shape"),
+        ("lifetime_days = 0\npurpose = { en = \"Keeps you", "lifetime_days = 800\npurpose = { en = \"Keeps you", "cookies.cb_session: a essential cookie may live at most 730 days"),
+        ("[[retention]]\ncategory = \"navigation\"", "[[retention]]\ncategory = \"navigation_gone\"", "categories.navigation: this category has no retention rule"),
+        ("categories = [\"navigation\"]", "categories = [\"shoes\"]", "unknown category `shoes`"),
+        ("trigger = \"collected\"", "trigger = \"whenever\"", "unknown trigger `whenever`"),
+        ("id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"contract\"]", "id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"user_content\"]", "affiliates and partners receive Other Data only"),
+        ("safeguards = [\"dpa\", \"pci_dss\"]", "safeguards = [\"pci_dss\"]", "recipients.payment: a subprocessor needs a data processing agreement"),
+        ("title = { en = \"Trainings\", fr = \"Formations\" }", "title = { en = \"Trainings\", fr = \"\" }", "categories.trainings.title: the French text is missing"),
+        ("to = \"United States\"\nmechanism = \"scc\"", "to = \"United States\"", "transfers.us-region: a transfer outside the EU needs a mechanism"),
+        ("legitimate_interest = { en = \"Improving the website", "legitimate_interest_x = { en = \"Improving the website", "unexpected shape"),
+        ("data_subjects = [\"applicants\"]", "data_subjects = [\"martians\"]", "unknown data subject `martians`"),
+        ("published = \"2026-11-29\"", "published = \"yesterday\"", "meta.published"),
+        ("transfer = \"us-region\"", "transfer = \"moon\"", "unknown transfer `moon`"),
+    ];
+    let mut distinct = std::collections::BTreeSet::new();
+    for (from, to, expect) in cases {
+        let text = DEFAULT_POLICY.replacen(from, to, 1);
+        assert_ne!(text, DEFAULT_POLICY, "case `{from}` did not apply");
+        let err = Policy::load(&text).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains(expect), "expected `{expect}` in: {err}");
+        distinct.insert(*expect);
+    }
+    // Removing a legitimate-interest statement is reported by name (the field is optional in
+    // the file so that the check, not the parser, speaks).
+    let text = DEFAULT_POLICY.replacen(
+        "legitimate_interest = { en = \"Improving the website with figures that cannot identify anyone.\", fr = \"Améliorer le site avec des chiffres qui ne permettent d'identifier personne.\" }\n",
+        "",
+        1,
+    );
+    let err = Policy::load(&text).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("purposes.statistics: a purpose based on legitimate interest must state the interest"), "{err}");
+    let text = DEFAULT_POLICY.replacen(
+        "consent_text = { en = \"Send me news about clearboard, new features and invitations to events, by email or phone. I can withdraw this at any time.\", fr = \"Envoyez-moi des nouvelles de clearboard, de ses nouvelles fonctionnalités et des invitations à des événements, par e-mail ou par téléphone. Je peux retirer cet accord à tout moment.\" }\n",
+        "",
+        1,
+    );
+    let err = Policy::load(&text).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("purposes.marketing: a consent-based purpose needs a consent_text"), "{err}");
+    assert!(distinct.len() >= 10);
+    let err = Policy::load("not toml [").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("not valid TOML"));
+}
+
+#[test]
+fn record_of_processing_has_every_article_30_item_for_every_activity() {
+    let p = Policy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+    let r = exports::ropa(&p);
+    let acts = r["activities"].as_array().cloned().unwrap_or_default();
+    assert_eq!(acts.len(), p.doc().purposes.len());
+    for a in &acts {
+        for k in ["a_controller", "b_purposes", "c_categories", "d_recipients", "e_transfers", "f_erasure_time_limits", "g_security_measures"] {
+            let v = &a[k];
+            let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty());
+            assert!(!empty, "{} has an empty {k}", a["id"]);
+        }
+        assert!(!a["c_categories"]["data_subjects"].as_array().is_some_and(Vec::is_empty));
+        assert!(!a["c_categories"]["personal_data"].as_array().is_some_and(Vec::is_empty));
+    }
+}
+
+#[test]
+fn dpv_json_ld_uses_only_declared_prefixes_and_resolves_its_references() {
+    let p = Policy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+    let v = exports::dpv(&p);
+    let text = serde_json::to_string(&v).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let ctx = v["@context"].as_object().cloned().unwrap_or_default();
+    let graph = v["@graph"].as_array().cloned().unwrap_or_default();
+    let ids: std::collections::BTreeSet<String> = graph.iter().filter_map(|n| n["@id"].as_str().map(str::to_string)).collect();
+    assert_eq!(ids.len(), graph.len(), "every node has a unique @id");
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if !k.starts_with('@') {
+                        out.push(k.clone());
+                    }
+                    if k == "@type" || k == "@id" {
+                        match x {
+                            serde_json::Value::String(s) => out.push(s.clone()),
+                            serde_json::Value::Array(a) => out.extend(a.iter().filter_map(|s| s.as_str().map(str::to_string))),
+                            _ => {}
+                        }
+                    }
+                    walk(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut terms = Vec::new();
+    walk(&serde_json::Value::Array(graph.clone()), &mut terms);
+    for t in &terms {
+        let prefix = t.split(':').next().unwrap_or("");
+        assert!(ctx.contains_key(prefix), "undeclared prefix in `{t}`");
+    }
+    // Every reference to a cb: node points at a node of the graph.
+    let mut refs = Vec::new();
+    fn refs_of(v: &serde_json::Value, top: bool, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if !top && m.len() == 1 {
+                    if let Some(s) = m.get("@id").and_then(|s| s.as_str()) {
+                        out.push(s.to_string());
+                    }
+                }
+                m.values().for_each(|x| refs_of(x, false, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs_of(x, top, out)),
+            _ => {}
+        }
+    }
+    refs_of(&serde_json::Value::Array(graph), true, &mut refs);
+    for r in refs.iter().filter(|r| r.starts_with("cb:")) {
+        assert!(ids.contains(r), "dangling reference {r}");
+    }
+    assert!(terms.iter().any(|t| t == "dpv:PersonalDataHandling"));
+}
+
+#[test]
+fn ccpa_disclosure_states_no_sale() {
+    let p = Policy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+    let v = exports::ccpa(&p);
+    assert_eq!(v["sells_personal_information"], false);
+    assert_eq!(v["shares_for_cross_context_behavioral_advertising"], false);
+    assert!(v["categories"].as_array().is_some_and(|c| c.len() >= 4));
+    let f = exports::fideslang(&p);
+    assert_eq!(f["system"][0]["privacy_declarations"].as_array().map(Vec::len), Some(p.doc().purposes.len()));
+}

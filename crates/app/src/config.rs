@@ -43,6 +43,8 @@ pub struct Config {
     /// A tracing filter, e.g. `info` or `clearboard=debug`.
     pub log_level: String,
     pub metrics: bool,
+    /// How often the retention scheduler runs.
+    pub retention_interval_minutes: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -77,6 +79,7 @@ impl Default for Config {
             log_format: "json".into(),
             log_level: "info".into(),
             metrics: true,
+            retention_interval_minutes: 60,
         }
     }
 }

@@ -72,6 +72,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         ..Settings::default()
     };
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?;
+    cb.policy_versions().record_current().await.context("cannot record the policy version")?;
     let mut trusted = Vec::new();
     for p in &config.trusted_proxies {
         trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
@@ -80,18 +81,16 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
 
-/// Starts the background tasks (expired-session purge, metrics upkeep).
-pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+/// Starts the background tasks (the retention scheduler, metrics upkeep).
+pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     let cb = state.cb.clone();
     tasks.push(tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = tokio::time::interval(retention_every);
         loop {
             tick.tick().await;
-            match cb.sessions().purge_expired().await {
-                Ok(n) if n > 0 => tracing::info!(purged = n, "expired sessions deleted"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            if let Err(e) = cb.retention().run().await {
+                tracing::warn!(error = %e, "retention run failed");
             }
         }
     }));

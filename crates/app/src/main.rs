@@ -153,7 +153,8 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", config.listen))?;
             let addr = listener.local_addr()?;
             tracing::info!(address = %addr, data_dir = %config.data_dir.display(), backend = if config.database_url.is_some() { "postgres" } else { "sqlite" }, "clearboard is listening");
-            let _tasks = clearboard::spawn_background(&app.state);
+            let every = std::time::Duration::from_secs(u64::from(config.retention_interval_minutes.max(1)) * 60);
+            let _tasks = clearboard::spawn_background(&app.state, every);
             clearboard::serve(app.state.clone(), listener, shutdown_signal()).await?;
             app.opened.close().await;
         }

@@ -173,6 +173,11 @@ impl Accounts<'_> {
         .await;
         match result {
             Ok(row) => {
+                // Informational (an account created after a version needs no acknowledgement
+                // of it), so a failure here does not undo the account.
+                if let Err(e) = self.cb.policy_versions().record_at_sign_up(&region, &subject).await {
+                    tracing::warn!(error = %e, "could not record the policy version shown at sign-up");
+                }
                 tracing::info!(subject = %subject, region = %region.id, "account created");
                 metrics::counter!("clearboard_accounts_created_total").increment(1);
                 Ok(self.profile_of(&region, &row, &clear))

@@ -54,6 +54,7 @@ pub(crate) struct Inner {
     pub directory: Arc<dyn Directory>,
     pub regions: BTreeMap<RegionId, RegionHandle>,
     pub settings: Settings,
+    pub acks: crate::policy_versions::AckCache,
 }
 
 /// The domain, cheap to clone.
@@ -87,7 +88,7 @@ impl Clearboard {
                 return Err(CoreError::UnknownRegion(id.to_string()));
             }
         }
-        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings }) })
+        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings, acks: Default::default() }) })
     }
 
     pub fn policy(&self) -> &Policy {

@@ -87,6 +87,56 @@ pub struct SessionRow {
     pub last_seen_at: Millis,
 }
 
+/// What a purge did or would do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeCount {
+    /// Items past their rule, held or not.
+    pub due: u64,
+    /// Items deleted.
+    pub purged: u64,
+    /// Items kept because of a legal hold.
+    pub held: u64,
+}
+
+/// A legal hold: data of a category kept for a subject despite its retention rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalHoldRow {
+    pub id: String,
+    pub subject_id: SubjectId,
+    pub category: String,
+    /// Why (a legal, accounting or tax obligation, a dispute); no personal data.
+    pub reason: String,
+    pub until_at: Millis,
+    pub created_at: Millis,
+    pub created_by: String,
+    pub released_at: Option<Millis>,
+}
+
+/// One rule's run of the retention scheduler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionRunRow {
+    pub id: String,
+    /// `category:trigger`.
+    pub rule: String,
+    pub started_at: Millis,
+    pub finished_at: Millis,
+    pub due: i64,
+    pub purged: i64,
+    pub held: i64,
+}
+
+/// A published policy version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersionRow {
+    pub digest: String,
+    pub published_on: String,
+    pub recorded_at: Millis,
+    pub significant: bool,
+    pub summary_en: String,
+    pub summary_fr: String,
+    pub body: String,
+}
+
 /// A staff member's role and training, kept in the directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffRow {
@@ -123,9 +173,28 @@ pub trait RegionStore: Send + Sync + std::fmt::Debug {
     async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool>;
     /// Deletes every session of `subject` but `except`; returns how many.
     async fn delete_sessions_of(&self, subject: &SubjectId, except: Option<&[u8]>, audit: Option<AuditDraft>) -> StoreResult<u64>;
-    /// Deletes sessions idle since before `idle_before` or created before `created_before`.
-    async fn purge_sessions(&self, idle_before: Millis, created_before: Millis) -> StoreResult<u64>;
+    /// Deletes sessions idle since before `idle_before` or created before `created_before`,
+    /// except those of subjects under an active legal hold on the `security` category at `now`.
+    async fn purge_sessions(&self, idle_before: Millis, created_before: Millis, now: Millis) -> StoreResult<PurgeCount>;
+    /// Counts, without deleting, what [`RegionStore::purge_sessions`] would delete and keep.
+    async fn count_due_sessions(&self, idle_before: Millis, created_before: Millis, now: Millis) -> StoreResult<PurgeCount>;
     async fn sessions_of(&self, subject: &SubjectId) -> StoreResult<Vec<SessionRow>>;
+
+    /// Records that `subject` acknowledged policy version `digest` (idempotent).
+    async fn record_ack(&self, subject: &SubjectId, digest: &str, method: &str, at: Millis, audit: Option<AuditDraft>) -> StoreResult<()>;
+    async fn has_ack(&self, subject: &SubjectId, digest: &str) -> StoreResult<bool>;
+    /// The subject's acknowledgements: (digest, method, at).
+    async fn acks_of(&self, subject: &SubjectId) -> StoreResult<Vec<(String, String, Millis)>>;
+
+    async fn put_legal_hold(&self, hold: &LegalHoldRow, audit: AuditDraft) -> StoreResult<()>;
+    /// Releases a hold; `false` if there was no such active hold.
+    async fn release_legal_hold(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
+    /// Holds, active at `at` when given, else all.
+    async fn legal_holds(&self, active_at: Option<Millis>) -> StoreResult<Vec<LegalHoldRow>>;
+
+    async fn record_retention_run(&self, run: &RetentionRunRow) -> StoreResult<()>;
+    /// The latest runs, newest first.
+    async fn retention_runs(&self, limit: i64) -> StoreResult<Vec<RetentionRunRow>>;
 
     /// Appends one entry to this region's audit chain.
     async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry>;
@@ -163,6 +232,11 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
     async fn staff(&self, subject: &SubjectId) -> StoreResult<Option<StaffRow>>;
     async fn list_staff(&self) -> StoreResult<Vec<StaffRow>>;
     async fn remove_staff(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<()>;
+
+    /// Records a policy version if it is not known yet (the first recording time is kept).
+    async fn record_policy_version(&self, v: &PolicyVersionRow) -> StoreResult<()>;
+    /// Every version, oldest first.
+    async fn policy_versions(&self) -> StoreResult<Vec<PolicyVersionRow>>;
 
     async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry>;
     async fn audit_chain(&self) -> StoreResult<(Vec<Record>, Option<Checkpoint>)>;

@@ -158,7 +158,8 @@ impl Sessions<'_> {
         let row = region.store.session(&hash).await?.ok_or(CoreError::Unauthenticated)?;
         let now = self.cb.now();
         if !self.alive(&row, now) {
-            region.store.delete_session(&hash).await?;
+            // Refused, not deleted here: the retention scheduler purges expired sessions and
+            // respects legal holds on them.
             return Err(CoreError::Unauthenticated);
         }
         if now - row.last_seen_at >= self.cb.settings().session_touch_ms {
@@ -203,16 +204,6 @@ impl Sessions<'_> {
             .collect())
     }
 
-    /// Deletes expired sessions in every region (retention of the `security` category).
-    pub async fn purge_expired(&self) -> Result<u64, CoreError> {
-        let now = self.cb.now();
-        let s = self.cb.settings();
-        let mut n = 0;
-        for r in self.cb.regions() {
-            n += r.store.purge_sessions(now - s.session_idle_ms, now - s.session_absolute_ms).await?;
-        }
-        Ok(n)
-    }
 }
 
 #[cfg(test)]

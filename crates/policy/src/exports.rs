@@ -79,11 +79,18 @@ pub fn ropa(p: &Policy) -> Value {
             })
         })
         .collect();
+    let cookies: Vec<Value> = d
+        .cookies
+        .iter()
+        .map(|c| json!({ "name": c.name, "kind": c.kind, "party": c.party, "lifetime_days": c.lifetime_days, "purpose": c.purpose.en, "needs_consent": c.kind.needs_consent() }))
+        .collect();
     json!({
         "record_of_processing": "GDPR Article 30(1)",
         "policy_version": p.digest(),
         "controller": controller,
         "activities": activities,
+        "cookies": cookies,
+        "backups": { "retention_days": d.backups.retention_days, "erasure_deadline_days": d.limits.erasure_deadline_days },
     })
 }
 

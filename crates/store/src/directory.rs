@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use clearboard_core::clock::Millis;
 use clearboard_core::ids::{RegionId, SubjectId};
-use clearboard_core::ports::{AuditDraft, Directory, StaffRow, StoreResult};
+use clearboard_core::ports::{AuditDraft, Directory, PolicyVersionRow, StaffRow, StoreResult};
 use clearboard_vault::Keyring;
 use clearboard_vault::audit::{Checkpoint, Entry, Record};
 
@@ -126,6 +126,43 @@ impl Directory for SqlDirectory {
             append_audit!(t, pg, &self.chain, &self.ring, audit)?;
             Ok(())
         })
+    }
+
+    async fn record_policy_version(&self, v: &PolicyVersionRow) -> StoreResult<()> {
+        conn!(&self.db, c => {
+            sqlx::query(
+                "INSERT INTO policy_versions (digest, published_on, recorded_at, significant, summary_en, summary_fr, body) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (digest) DO NOTHING",
+            )
+            .bind(&v.digest)
+            .bind(&v.published_on)
+            .bind(v.recorded_at)
+            .bind(v.significant)
+            .bind(&v.summary_en)
+            .bind(&v.summary_fr)
+            .bind(&v.body)
+            .execute(c)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    async fn policy_versions(&self) -> StoreResult<Vec<PolicyVersionRow>> {
+        let rows: Vec<(String, String, i64, bool, String, String, String)> = conn!(&self.db, c => {
+            sqlx::query_as("SELECT digest, published_on, recorded_at, significant, summary_en, summary_fr, body FROM policy_versions ORDER BY recorded_at, digest").fetch_all(c).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(digest, published_on, recorded_at, significant, summary_en, summary_fr, body)| PolicyVersionRow {
+                digest,
+                published_on,
+                recorded_at,
+                significant,
+                summary_en,
+                summary_fr,
+                body,
+            })
+            .collect())
     }
 
     async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry> {

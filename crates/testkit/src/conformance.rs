@@ -82,8 +82,9 @@ pub async fn sessions(o: &Opened) {
     assert_eq!(r.store.delete_sessions_of(&a, Some(&[3; 32]), None).await.unwrap(), 1);
     assert!(r.store.session(&[3; 32]).await.unwrap().is_some());
     r.store.insert_session(&s(4, 1_000), None, None).await.unwrap();
-    assert_eq!(r.store.purge_sessions(500, 0).await.unwrap(), 1, "only the idle one");
-    assert_eq!(r.store.purge_sessions(0, 2_000).await.unwrap(), 1, "then the old one");
+    assert_eq!(r.store.count_due_sessions(500, 0, 0).await.unwrap().due, 1);
+    assert_eq!(r.store.purge_sessions(500, 0, 0).await.unwrap().purged, 1, "only the idle one");
+    assert_eq!(r.store.purge_sessions(0, 2_000, 0).await.unwrap().purged, 1, "then the old one");
     assert!(!r.store.delete_session(&[4; 32]).await.unwrap());
 }
 

@@ -73,7 +73,8 @@ both!(acceptance_6_idle_and_absolute_timeouts_on_the_clock, |b| async move {
     // The retention purge removes expired rows.
     let stale = app.sign_in(&u.email, &u.password).await;
     app.clock.advance(idle + MINUTE);
-    assert!(app.state.cb.sessions().purge_expired().await.unwrap() >= 1);
+    let runs = app.state.cb.retention().run().await.unwrap();
+    assert!(runs.iter().map(|r| r.purged).sum::<u64>() >= 1);
     let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
     assert!(eu.store.session(&clearboard_core::sessions::token_hash(&stale)).await.unwrap().is_none());
 });

@@ -48,6 +48,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The retention scheduler.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Staff members (roles and confidentiality training).
     Staff {
         #[command(subcommand)]
@@ -59,6 +64,23 @@ enum Command {
 enum PolicyCommand {
     /// Validate a policy file (default: the configured or built-in policy).
     Check { file: Option<PathBuf> },
+    /// Render a policy: notice (HTML), cookies (HTML), json, ropa-json, dpv, ccpa, fideslang.
+    Render {
+        #[arg(long, default_value = "notice")]
+        format: String,
+        /// en or fr (for the HTML formats).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Apply every retention rule now and record the runs.
+    Run,
+    /// Show each rule, what enforces it and what is due now.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +197,41 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        Command::Policy { command: PolicyCommand::Render { format, lang, file } } => {
+            let text = match file.or(config.policy_file.clone()) {
+                Some(f) => std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?,
+                None => clearboard_policy::DEFAULT_POLICY.to_string(),
+            };
+            let p = Policy::load(&text)?;
+            use clearboard_policy::exports;
+            let out = match format.as_str() {
+                "notice" => clearboard_web::policy_pages::render_notice(&p, &lang)?,
+                "cookies" => clearboard_web::policy_pages::render_cookies(&p, &lang)?,
+                "json" => serde_json::to_string_pretty(&exports::policy_json(&p))?,
+                "ropa-json" => serde_json::to_string_pretty(&exports::ropa(&p))?,
+                "dpv" => serde_json::to_string_pretty(&exports::dpv(&p))?,
+                "ccpa" => serde_json::to_string_pretty(&exports::ccpa(&p))?,
+                "fideslang" => serde_json::to_string_pretty(&exports::fideslang(&p))?,
+                other => anyhow::bail!("unknown format `{other}`: use notice, cookies, json, ropa-json, dpv, ccpa or fideslang"),
+            };
+            println!("{out}");
+        }
+        Command::Retention { command } => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            match command {
+                RetentionCommand::Run => {
+                    for r in app.state.cb.retention().run().await? {
+                        println!("{}\t{}\tdue {}\tpurged {}\theld {}", r.region, r.rule, r.due, r.purged, r.held);
+                    }
+                }
+                RetentionCommand::Status => {
+                    for r in app.state.cb.retention().status().await? {
+                        println!("{}\t{} days\t{:?}\tdue {}\theld {}", r.rule, r.days, r.enforcement, r.due, r.held);
+                    }
+                }
+            }
+            app.opened.close().await;
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

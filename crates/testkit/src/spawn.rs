@@ -94,11 +94,15 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     if let Some(f) = opts.configure {
         f(&mut config);
     }
-    let clock = SimClock::at(START_MS);
+    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits).await
+}
+
+async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_prefix: Option<String>, clock: SimClock, limits: Limits) -> TestApp {
+
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     config.public_url = Some(format!("http://{addr}"));
-    let app = clearboard_app::build(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, clearboard_app::metrics_handle(), opts.limits)
+    let app = clearboard_app::build(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, clearboard_app::metrics_handle(), limits)
         .await
         .expect("build the app");
     let state = app.state.clone();
@@ -141,6 +145,25 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Stops this server and starts another on the same storage and clock, with the
+    /// configuration changed by `configure` (a restart with a new policy file, say).
+    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            s.abort();
+            let _ = s.await;
+        }
+        self.opened.close().await;
+        let mut config = self.config.clone();
+        configure(&mut config);
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        let prefix = self.pg_prefix.take();
+        let clock = self.clock.clone();
+        start(self.backend, config, dir, prefix, clock, Limits::relaxed()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -14,7 +14,7 @@ use clearboard_core::ids::SubjectId;
 use clearboard_core::sessions::SessionKind;
 use clearboard_core::staff::Reason;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -37,6 +37,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/me", get(staff_me))
         .route("/api/v1/staff/lookup", post(staff_lookup))
         .route("/api/v1/staff/accounts/{id}", get(staff_view_account))
+        .route("/api/v1/me/policy", get(my_policy))
+        .route("/api/v1/me/policy-acknowledgements", post(acknowledge_policy))
+        .route("/api/v1/policy/versions", get(policy_versions))
+        .route("/api/v1/staff/retention", get(retention_status))
+        .route("/api/v1/staff/retention/runs", post(retention_run))
+        .route("/api/v1/staff/legal-holds", get(list_holds).post(place_hold))
+        .route("/api/v1/staff/legal-holds/{id}", delete(release_hold))
 }
 
 /// Pictures may be up to the configured maximum; the body limit leaves room for multipart framing.
@@ -355,4 +362,88 @@ async fn staff_view_account(
     let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let profile = st.cb.staff().view_account(&auth.principal, &id, reason).await?;
     Ok(Json(profile).into_response())
+}
+
+async fn my_policy(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let required = st.cb.policy_versions().ack_required(&auth.principal).await?;
+    let region = st.cb.region(&auth.principal.region)?;
+    let acks: Vec<Value> = region
+        .store
+        .acks_of(&auth.principal.subject)
+        .await
+        .map_err(clearboard_core::CoreError::from)?
+        .into_iter()
+        .map(|(d, m, at)| json!({ "version": d, "how": m, "at": clearboard_core::clock::rfc3339(at) }))
+        .collect();
+    let p = st.cb.policy();
+    Ok(Json(json!({
+        "current_version": p.digest(),
+        "published": p.doc().meta.published,
+        "acknowledgement_required": required,
+        "acknowledgements": acks,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledge {
+    version: String,
+}
+
+async fn acknowledge_policy(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Acknowledge>) -> Result<Response, AppError> {
+    let at = st.cb.policy_versions().acknowledge(&auth.principal, &b.version, "api").await?;
+    Ok((StatusCode::CREATED, Json(json!({ "version": b.version, "acknowledged_at": clearboard_core::clock::rfc3339(at) }))).into_response())
+}
+
+async fn policy_versions(State(st): State<AppState>) -> Result<Response, AppError> {
+    let history = st.cb.policy_versions().history().await?;
+    Ok(Json(json!({ "current_version": st.cb.policy().digest(), "versions": history })).into_response())
+}
+
+async fn retention_status(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    st.cb.staff().member(&auth.principal).await?;
+    let r = st.cb.retention();
+    Ok(Json(json!({ "rules": r.status().await?, "runs": r.runs(50).await?, "holds": r.holds(&auth.principal).await? })).into_response())
+}
+
+async fn retention_run(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let (_, role) = st.cb.staff().member(&auth.principal).await?;
+    if !matches!(role, clearboard_core::staff::Role::PrivacyOfficer | clearboard_core::staff::Role::Admin) {
+        return Err(clearboard_core::CoreError::Forbidden.into());
+    }
+    Ok(Json(json!({ "runs": st.cb.retention().run().await? })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHold {
+    subject_id: String,
+    category: String,
+    reason: String,
+    /// `YYYY-MM-DD` (the hold ends at 00:00 UTC that day).
+    until: String,
+}
+
+async fn place_hold(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<NewHold>) -> Result<Response, AppError> {
+    st.cb.staff().member(&auth.principal).await?;
+    let subject = SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let until = time::Date::parse(&b.until, &fmt)
+        .map_err(|_| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "write the end date as YYYY-MM-DD").field("until"))?;
+    let hold = st.cb.retention().place_hold(&auth.principal, &subject, &b.category, &b.reason, clearboard_core::clock::midnight_ms(until)).await?;
+    Ok((StatusCode::CREATED, Json(hold)).into_response())
+}
+
+async fn list_holds(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    Ok(Json(json!({ "holds": st.cb.retention().holds(&auth.principal).await? })).into_response())
+}
+
+async fn release_hold(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    st.cb.staff().member(&auth.principal).await?;
+    if uuid::Uuid::try_parse(&id).is_err() {
+        return Err(AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"));
+    }
+    st.cb.retention().release_hold(&auth.principal, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -52,15 +52,49 @@ pub struct Auth {
     pub via: Via,
 }
 
+/// Checks the token only (no policy acknowledgement check).
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Auth, AppError> {
+    let Some((token, via)) = presented_token(parts, state) else {
+        return Err(AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first"));
+    };
+    let principal = state.cb.sessions().authenticate(&token).await?;
+    Ok(Auth { principal, via })
+}
+
+/// API calls a person may make while a significant policy change awaits their
+/// acknowledgement: acknowledging it, reading their status, signing out, deleting the account.
+fn ack_exempt(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    matches!(
+        (method, path),
+        (&Method::POST, "/api/v1/me/policy-acknowledgements")
+            | (&Method::GET, "/api/v1/me/policy")
+            | (&Method::DELETE, "/api/v1/sessions/current")
+            | (&Method::DELETE, "/api/v1/sessions")
+            | (&Method::DELETE, "/api/v1/me")
+    )
+}
+
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
+    /// A signed-in person who is up to date with the policy (C-CHG-2): until they acknowledge
+    /// the latest significant version, requests are refused with 428 `policy_ack_required`.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some((token, via)) = presented_token(parts, state) else {
-            return Err(AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first"));
-        };
-        let principal = state.cb.sessions().authenticate(&token).await?;
-        Ok(Self { principal, via })
+        let auth = authenticate(parts, state).await?;
+        if !ack_exempt(&parts.method, parts.uri.path()) {
+            if let Some(v) = state.cb.policy_versions().ack_required(&auth.principal).await? {
+                return Err(AppError::new(
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "policy_ack_required",
+                    format!(
+                        "the privacy policy changed significantly on {}: read it at /privacy, then acknowledge version {} with POST /api/v1/me/policy-acknowledgements",
+                        v.published_on, v.version
+                    ),
+                ));
+            }
+        }
+        Ok(auth)
     }
 }
 
@@ -72,7 +106,7 @@ impl FromRequestParts<AppState> for MaybeAuth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match Auth::from_request_parts(parts, state).await {
+        match authenticate(parts, state).await {
             Ok(a) => Ok(Self(Some(a))),
             Err(e) if e.status == StatusCode::UNAUTHORIZED => Ok(Self(None)),
             Err(e) => Err(e),

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
+pub mod policy_pages;
 pub mod ratelimit;
 pub mod state;
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(policy_pages::routes())
         .merge(assets::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

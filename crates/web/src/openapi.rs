@@ -24,7 +24,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "clearboard API",
             "version": "1",
-            "description": "Boards of idea cards with an executable privacy policy. Errors always have the shape {error: {code, message, field?, request_id}}."
+            "description": "Boards of idea cards with an executable privacy policy. Errors always have the shape {error: {code, message, field?, request_id}}. Any authenticated call answers 428 `policy_ack_required` while a significant policy change awaits the person's acknowledgement (except reading and acknowledging it, signing out and deleting the account)."
         },
         "servers": [{ "url": "/" }],
         "components": {
@@ -106,6 +106,12 @@ pub fn spec() -> Value {
                     "properties": { "email": { "type": "string" }, "reason": { "$ref": "#/components/schemas/Reason" } }
                 },
                 "Reason": { "type": "string", "enum": ["support_request", "rights_request", "contract", "security_incident"] },
+                "Acknowledge": { "type": "object", "additionalProperties": false, "required": ["version"], "properties": { "version": { "type": "string" } } },
+                "NewHold": {
+                    "type": "object", "additionalProperties": false, "required": ["subject_id", "category", "reason", "until"],
+                    "properties": { "subject_id": { "type": "string", "format": "uuid" }, "category": { "type": "string" },
+                                    "reason": { "type": "string", "maxLength": 500 }, "until": { "type": "string", "format": "date" } }
+                },
                 "AccountRef": { "type": "object", "required": ["id", "region"], "properties": { "id": { "type": "string" }, "region": { "type": "string" } } }
             }
         },
@@ -150,6 +156,25 @@ pub fn spec() -> Value {
             "/api/v1/staff/lookup": { "post": { "summary": "Find an account by email, for a reason (audited)", "security": auth, "requestBody": json_body("StaffLookup"),
                 "responses": { "200": ok("AccountRef", "Found"), "401": error_response("Not signed in"), "403": error_response("Not staff, reason not allowed, or training expired"),
                                "404": error_response("No such account"), "422": error_response("Invalid body") } } },
+            "/api/v1/me/policy": { "get": { "summary": "The policy version and my acknowledgements (allowed while an acknowledgement is due)", "security": auth,
+                "responses": { "200": { "description": "Status" }, "401": error_response("Not signed in") } } },
+            "/api/v1/me/policy-acknowledgements": { "post": { "summary": "Acknowledge a policy version (C-CHG-2); this is not consent", "security": auth,
+                "requestBody": json_body("Acknowledge"),
+                "responses": { "201": { "description": "Recorded" }, "401": error_response("Not signed in"), "422": error_response("Not the current or required version") } } },
+            "/api/v1/policy/versions": { "get": { "summary": "Every published policy version (public)", "responses": { "200": { "description": "History" } } } },
+            "/api/v1/staff/retention": { "get": { "summary": "Retention rules, what is due, latest runs, legal holds (staff)", "security": auth,
+                "responses": { "200": { "description": "Status" }, "401": error_response("Not signed in"), "403": error_response("Not staff") } } },
+            "/api/v1/staff/retention/runs": { "post": { "summary": "Run the retention scheduler now (privacy officer, admin)", "security": auth,
+                "responses": { "200": { "description": "Runs" }, "401": error_response("Not signed in"), "403": error_response("Not allowed") } } },
+            "/api/v1/staff/legal-holds": {
+                "get": { "summary": "Legal holds (staff)", "security": auth, "responses": { "200": { "description": "Holds" }, "401": error_response("Not signed in"), "403": error_response("Not staff") } },
+                "post": { "summary": "Place a legal hold (privacy officer, admin; audited)", "security": auth, "requestBody": json_body("NewHold"),
+                          "responses": { "201": { "description": "Placed" }, "401": error_response("Not signed in"), "403": error_response("Not allowed or training expired"),
+                                         "404": error_response("No such subject"), "422": error_response("Invalid hold") } }
+            },
+            "/api/v1/staff/legal-holds/{id}": { "delete": { "summary": "Release a legal hold (privacy officer, admin; audited)", "security": auth,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "responses": { "204": { "description": "Released" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("No such hold") } } },
             "/api/v1/staff/accounts/{id}": { "get": { "summary": "Open an account, for a reason (audited)", "security": auth,
                 "parameters": [
                     { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },

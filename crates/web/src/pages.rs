@@ -38,12 +38,18 @@ pub fn routes() -> Router<AppState> {
         .route("/me/picture/delete", post(picture_delete))
         .route("/me/sessions/end-all", post(end_all))
         .route("/me/delete", post(delete_submit))
+        .route("/staff/retention", get(staff_retention))
 }
 
-/// The language and sign-in state of a page request.
-struct PageCtx {
-    t: &'static Texts,
-    auth: Option<crate::extract::Auth>,
+/// The language and sign-in state of a page request. A signed-in person who must acknowledge
+/// a significant policy change is sent to the interstitial first (except on the policy pages).
+pub struct PageCtx {
+    pub t: &'static Texts,
+    pub auth: Option<crate::extract::Auth>,
+}
+
+fn ack_exempt(path: &str) -> bool {
+    path == "/policy-update" || path == "/signout" || path == "/cookies" || path == "/trust" || path.starts_with("/privacy")
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -52,11 +58,23 @@ impl FromRequestParts<AppState> for PageCtx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let MaybeAuth(auth) = MaybeAuth::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         let mut t = i18n::from_headers(&parts.headers);
-        if let Some(a) = &auth
-            && let Ok(region) = state.cb.region(&a.principal.region)
-                && let Ok(Some(acc)) = region.store.account(&a.principal.subject).await {
-                    t = i18n::texts(&acc.locale);
+        if let Some(a) = &auth {
+            if let Ok(region) = state.cb.region(&a.principal.region)
+                && let Ok(Some(acc)) = region.store.account(&a.principal.subject).await
+            {
+                t = i18n::texts(&acc.locale);
+            }
+            if !ack_exempt(parts.uri.path()) {
+                match state.cb.policy_versions().ack_required(&a.principal).await {
+                    Ok(Some(_)) => return Err(Redirect::to("/policy-update").into_response()),
+                    Ok(None) => {}
+                    Err(e) => return Err(crate::error::AppError::from(e).into_response()),
                 }
+            }
+        }
+        if let Some(q) = i18n::from_query(parts.uri.query()) {
+            t = q;
+        }
         Ok(Self { t, auth })
     }
 }
@@ -378,5 +396,62 @@ async fn delete_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Fo
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render_profile(&st, &ctx, vec![message_of(&e)], false, status).await
         }
+    }
+}
+
+struct RuleRow {
+    rule: String,
+    days: u32,
+    enforcement: &'static str,
+    due: u64,
+    held: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_retention.html")]
+struct StaffRetentionPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    rules: Vec<RuleRow>,
+    runs: Vec<clearboard_core::retention::RunReport>,
+    holds: Vec<clearboard_core::retention::HoldInfo>,
+}
+
+/// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
+async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    use clearboard_core::retention::Enforcement;
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let r = st.cb.retention();
+    let data = async {
+        st.cb.staff().member(&auth.principal).await?;
+        Ok::<_, CoreError>((r.status().await?, r.runs(50).await?, r.holds(&auth.principal).await?))
+    }
+    .await;
+    match data {
+        Ok((rules, runs, holds)) => StaffRetentionPage {
+            t: ctx.t,
+            signed_in: true,
+            contact: contact(&st),
+            rules: rules
+                .into_iter()
+                .map(|s| RuleRow {
+                    rule: s.rule,
+                    days: s.days,
+                    enforcement: match s.enforcement {
+                        Some(Enforcement::PurgeSessions) => "scheduler: purge expired sessions",
+                        Some(Enforcement::AtTrigger) => "erased when the trigger happens",
+                        Some(Enforcement::NotCollected) => "not stored by this version",
+                        None => "NOT ENFORCED",
+                    },
+                    due: s.due,
+                    held: s.held,
+                })
+                .collect(),
+            runs,
+            holds,
+        }
+        .into_response(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
     }
 }

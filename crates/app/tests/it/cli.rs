@@ -80,3 +80,39 @@ fn migrate_creates_everything_and_is_idempotent() {
     assert!(dir.join("d/directory.db").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn policy_render_every_format() {
+    for (format, expect) in [
+        ("notice", "Example Operator SAS"),
+        ("cookies", "cb_session"),
+        ("json", "\"version\""),
+        ("ropa-json", "g_security_measures"),
+        ("dpv", "dpv:PersonalDataHandling"),
+        ("ccpa", "sells_personal_information"),
+        ("fideslang", "privacy_declarations"),
+    ] {
+        let out = bin().args(["policy", "render", "--format", format]).output().unwrap();
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(expect), "{format}");
+    }
+    let out = bin().args(["policy", "render", "--format", "notice", "--lang", "fr"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("lang=\"fr\""));
+    let out = bin().args(["policy", "render", "--format", "pdf"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format"));
+}
+
+#[test]
+fn retention_status_and_run_from_the_command_line() {
+    let dir = tempfile_dir();
+    let d = dir.join("d");
+    let out = bin().args(["retention", "status", "--data-dir", d.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("security:session_ended") && text.contains("PurgeSessions") && text.contains("NotCollected"));
+    let out = bin().args(["retention", "run", "--data-dir", d.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("eu\tsecurity:session_ended\tdue 0\tpurged 0\theld 0"));
+    let _ = std::fs::remove_dir_all(dir);
+}

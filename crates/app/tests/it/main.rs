@@ -9,6 +9,8 @@ mod browser;
 mod cli;
 mod keys;
 mod logs;
+mod policy;
+mod retention;
 mod sessions;
 mod staff;
 mod store;

@@ -1,0 +1,216 @@
+//! Policy as code: the published pages and documents come from the policy file, a changed
+//! file changes them (and the guards), and significant versions must be acknowledged.
+
+use super::*;
+use clearboard_policy::{DEFAULT_POLICY, Policy};
+
+/// What askama writes for a text.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+}
+
+fn contains(html: &str, s: &str) -> bool {
+    html.contains(s) || html.contains(&esc(s))
+}
+
+async fn page(app: &TestApp, path: &str) -> String {
+    let res = app.get(path, None).await;
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.unwrap()
+}
+
+fn write_policy(app: &TestApp, name: &str, text: &str) -> std::path::PathBuf {
+    let path = app.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+both!(acceptance_2_every_item_of_the_policy_is_published, |b| async move {
+    let app = spawn_app(b).await;
+    let p = Policy::default_policy().unwrap();
+    let d = p.doc();
+    let en = page(&app, "/privacy").await;
+    let fr = page(&app, "/privacy?lang=fr").await;
+    let cookies = page(&app, "/cookies").await;
+    let ropa = page(&app, "/privacy/ropa.json").await;
+    assert!(fr.contains("lang=\"fr\"") && fr.contains(&esc(&d.meta.title.fr)));
+    for (html, lang) in [(&en, "en"), (&fr, "fr")] {
+        for x in &d.purposes {
+            assert!(contains(html, x.title.get(lang)), "purpose {} missing ({lang})", x.id);
+            assert!(contains(html, x.legal_basis.unwrap().label(lang)), "legal basis of {} missing ({lang})", x.id);
+        }
+        for x in &d.categories {
+            assert!(contains(html, x.title.get(lang)) && contains(html, x.description.get(lang)), "category {} missing ({lang})", x.id);
+        }
+        for x in &d.recipients {
+            assert!(contains(html, x.name.get(lang)), "recipient {} missing ({lang})", x.id);
+        }
+        for x in &d.retention {
+            assert!(contains(html, x.description.get(lang)), "retention {}:{} missing ({lang})", x.category, x.trigger);
+            if let Some(h) = &x.legal_hold {
+                assert!(contains(html, h.reason.get(lang)));
+            }
+        }
+        for x in &d.cookies {
+            assert!(html.contains(&format!("<code>{}</code>", x.name)) && contains(html, x.purpose.get(lang)), "cookie {} missing ({lang})", x.name);
+        }
+        for x in &d.transfers {
+            assert!(contains(html, x.description.get(lang)));
+        }
+        assert!(html.contains(&d.controller.privacy_contact) && contains(html, &d.controller.name));
+    }
+    for x in &d.cookies {
+        assert!(cookies.contains(&format!("<code>{}</code>", x.name)) && contains(&cookies, x.purpose.en.as_str()));
+    }
+    for x in &d.purposes {
+        assert!(ropa.contains(&format!("\"id\":\"{}\"", x.id)), "purpose {} missing from the record of processing", x.id);
+    }
+    for x in &d.categories {
+        assert!(ropa.contains(&format!("\"id\":\"{}\"", x.id)), "category {} missing from the record of processing", x.id);
+    }
+    for x in &d.recipients {
+        assert!(ropa.contains(&format!("\"id\":\"{}\"", x.id)), "recipient {} missing from the record of processing", x.id);
+    }
+    for x in &d.retention {
+        assert!(ropa.contains(&serde_json::to_string(&x.description.en).unwrap()), "retention rule missing from the record of processing");
+    }
+    for x in &d.cookies {
+        assert!(ropa.contains(&format!("\"name\":\"{}\"", x.name)), "cookie missing from the record of processing");
+    }
+    // The trust centre lists regions, subprocessors and security measures.
+    let trust = page(&app, "/trust").await;
+    for r in &d.regions {
+        assert!(contains(&trust, &r.name.en));
+    }
+    for r in d.recipients.iter().filter(|r| r.kind == clearboard_policy::RecipientKind::Subprocessor) {
+        assert!(trust.contains(&format!("subprocessor-{}", r.id)));
+    }
+    for m in &d.security_measures {
+        assert!(contains(&trust, &m.title.en));
+    }
+    // Every page links the policy pages in its footer.
+    for path in ["/", "/signin", "/signup", "/privacy", "/cookies", "/trust"] {
+        let html = page(&app, path).await;
+        assert!(html.contains("href=\"/privacy\"") && html.contains("href=\"/cookies\"") && html.contains("href=\"/trust\""), "{path}");
+    }
+});
+
+both!(acceptance_3_record_of_processing_and_dpv, |b| async move {
+    let app = spawn_app(b).await;
+    let ropa: Value = app.get("/privacy/ropa.json", None).await.json().await.unwrap();
+    let acts = ropa["activities"].as_array().unwrap();
+    assert!(!acts.is_empty());
+    for a in acts {
+        for k in ["a_controller", "b_purposes", "c_categories", "d_recipients", "e_transfers", "f_erasure_time_limits", "g_security_measures"] {
+            let v = &a[k];
+            assert!(!(v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty())), "{} {k}", a["id"]);
+        }
+    }
+    let res = app.get("/privacy/dpv.jsonld", None).await;
+    assert_eq!(res.headers()["content-type"], "application/ld+json");
+    let dpv: Value = serde_json::from_str(&res.text().await.unwrap()).expect("DPV JSON-LD parses");
+    assert_eq!(dpv["@context"]["dpv"], "https://w3id.org/dpv#");
+    let handlings = dpv["@graph"].as_array().unwrap().iter().filter(|n| n["@type"] == "dpv:PersonalDataHandling").count();
+    assert_eq!(handlings, acts.len());
+    let ccpa: Value = app.get("/privacy/ccpa.json", None).await.json().await.unwrap();
+    assert_eq!(ccpa["sells_personal_information"], false);
+    let fides: Value = app.get("/privacy/fideslang.json", None).await.json().await.unwrap();
+    assert!(fides["system"][0]["privacy_declarations"].as_array().is_some_and(|d| d.len() == acts.len()));
+    let pj: Value = app.get("/privacy.json", None).await.json().await.unwrap();
+    assert_eq!(pj["version"], Policy::default_policy().unwrap().digest());
+});
+
+both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
+    let app = spawn_app(b).await;
+    let changed = DEFAULT_POLICY
+        .replace("name = \"Example Operator SAS\"", "name = \"Changed Operator GmbH\"")
+        .replace("Creating and running your user account", "Running your clearboard account")
+        .replace(
+            "# ---- Security measures",
+            "[[cookies]]\nname = \"cb_lang\"\nkind = \"preferences\"\nparty = \"first\"\nlifetime_days = 365\npurpose = { en = \"Remembers the language you chose.\", fr = \"Retient la langue choisie.\" }\n\n# ---- Security measures",
+        );
+    let path = write_policy(&app, "changed.toml", &changed);
+    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
+    let html = page(&app, "/privacy").await;
+    assert!(html.contains("Changed Operator GmbH") && !html.contains("Example Operator SAS"));
+    assert!(html.contains("Running your clearboard account") && !html.contains("Creating and running your user account"));
+    let cookies = page(&app, "/cookies").await;
+    assert!(cookies.contains("<code>cb_lang</code>") && cookies.contains("365 days"));
+    let ropa = page(&app, "/privacy/ropa.json").await;
+    assert!(ropa.contains("Changed Operator GmbH") && ropa.contains("cb_lang"));
+    let pj: Value = app.get("/privacy.json", None).await.json().await.unwrap();
+    assert_eq!(pj["version"], Policy::load(&changed).unwrap().digest());
+    // Both versions are in the public history, each with its text.
+    let hist: Value = app.get("/api/v1/policy/versions", None).await.json().await.unwrap();
+    let versions = hist["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    let old = Policy::default_policy().unwrap().digest().to_string();
+    let text = page(&app, &format!("/privacy/history/{old}")).await;
+    assert_eq!(text, DEFAULT_POLICY);
+    let history_html = page(&app, "/privacy/history").await;
+    assert!(history_html.contains(&old[..12]));
+
+    // The purpose guard obeys the file: without `account` in the account purpose, sign-up is
+    // refused (C-USE-1).
+    let guarded = changed.replacen("categories = [\"account\", \"security\"]\ndata_subjects = [\"users\"]", "categories = [\"security\"]\ndata_subjects = [\"users\"]", 1);
+    assert_ne!(guarded, changed);
+    let path = write_policy(&app, "guarded.toml", &guarded);
+    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
+    let res = app.post_json("/api/v1/accounts", &app.sign_up_body(), None).await;
+    let e = assert_error(res, 403, "purpose_denied").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("`account`"));
+});
+
+both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let v = app.new_user().await;
+    let browser = app.browser();
+    browser.post(app.url("/signin")).form(&[("email", v.email.as_str()), ("password", v.password.as_str())]).send().await.unwrap();
+    assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
+
+    app.clock.advance(clearboard_core::clock::MINUTE);
+    let significant = DEFAULT_POLICY
+        .replace("significant = false", "significant = true")
+        .replace("published = \"2026-11-29\"", "published = \"2026-11-30\"")
+        .replace("summary = { en = \"First published version.\", fr = \"Première version publiée.\" }", "summary = { en = \"Backups are now kept 30 days.\", fr = \"Les sauvegardes sont désormais gardées 30 jours.\" }")
+        .replace("retention_days = 35", "retention_days = 30");
+    let path = write_policy(&app, "significant.toml", &significant);
+    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
+    let digest = Policy::load(&significant).unwrap().digest().to_string();
+
+    // Every existing session is stopped at the next request until the person acknowledges.
+    let e = assert_error(app.get("/api/v1/me", Some(&u.token)).await, 428, "policy_ack_required").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains(&digest));
+    assert_error(app.get("/api/v1/sessions", Some(&u.token)).await, 428, "policy_ack_required").await;
+    let status: Value = app.get("/api/v1/me/policy", Some(&u.token)).await.json().await.unwrap();
+    assert_eq!(status["acknowledgement_required"]["version"], digest.as_str());
+    let res = app.post_json("/api/v1/me/policy-acknowledgements", &json!({"version": "0".repeat(64)}), Some(&u.token)).await;
+    assert_error(res, 422, "validation_failed").await;
+    let res = app.post_json("/api/v1/me/policy-acknowledgements", &json!({"version": digest}), Some(&u.token)).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.get("/api/v1/me", Some(&u.token)).await.status(), 200);
+    // Stored with version and time, and audited.
+    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let acks = eu.store.acks_of(&id).await.unwrap();
+    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
+    assert!(acks.iter().any(|(d, m, at)| d == &digest && m == "api" && *at == now), "{acks:?}");
+    assert!(eu.store.audit_about(&id).await.unwrap().iter().any(|e| e.action == "policy.acknowledged"));
+
+    // The web shows an interstitial; acknowledging there lets the person through.
+    let res = browser.get(app.url("/me")).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/policy-update"));
+    let html = browser.get(app.url("/policy-update")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Backups are now kept 30 days.") && html.contains(&digest));
+    assert_eq!(browser.get(app.url("/privacy")).send().await.unwrap().status(), 200, "the policy itself stays readable");
+    let res = browser.post(app.url("/policy-update")).form(&[("version", digest.as_str())]).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/me");
+    assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
+    let vid = clearboard_core::ids::SubjectId::parse(&v.id).unwrap();
+    assert!(eu.store.acks_of(&vid).await.unwrap().iter().any(|(d, m, _)| d == &digest && m == "interstitial"));
+
+    // A person who signs up after the change has nothing to acknowledge.
+    let newcomer = app.new_user().await;
+    assert_eq!(app.get("/api/v1/me", Some(&newcomer.token)).await.status(), 200);
+});

@@ -10,7 +10,7 @@ use clearboard_vault::{BlindIndexer, Keyring};
 use crate::clock::{Clock, DAY, HOUR, MINUTE, Millis};
 use crate::error::CoreError;
 use crate::ids::RegionId;
-use crate::ports::{BlobStore, Directory, KeyStore, RegionStore};
+use crate::ports::{BlobStore, BoardStore, Directory, KeyStore, RegionStore};
 
 /// Tunables that are configuration, not policy.
 #[derive(Debug, Clone)]
@@ -42,6 +42,7 @@ impl Default for Settings {
 pub struct RegionHandle {
     pub id: RegionId,
     pub store: Arc<dyn RegionStore>,
+    pub boards: Arc<dyn BoardStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

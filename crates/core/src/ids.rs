@@ -53,6 +53,22 @@ id_type!(
     /// A stored blob (picture, media, export).
     BlobId
 );
+id_type!(
+    /// An organisation (workspace).
+    OrgId
+);
+id_type!(
+    /// A board.
+    BoardId
+);
+id_type!(
+    /// A card ("idea") on a board.
+    CardId
+);
+id_type!(
+    /// A comment on a card.
+    CommentId
+);
 
 /// A region (`eu`, `us`): where a subject's data lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

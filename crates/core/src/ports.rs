@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use clearboard_vault::audit::{Checkpoint, Entry, Record};
 
 use crate::clock::Millis;
-use crate::ids::{BlobId, RegionId, SubjectId};
+use crate::ids::{BlobId, BoardId, CardId, CommentId, OrgId, RegionId, SubjectId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -233,6 +233,16 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
     async fn list_staff(&self) -> StoreResult<Vec<StaffRow>>;
     async fn remove_staff(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<()>;
 
+    async fn index_org(&self, org: &OrgId, region: &RegionId) -> StoreResult<()>;
+    async fn org_region(&self, org: &OrgId) -> StoreResult<Option<RegionId>>;
+    async fn index_board(&self, board: &BoardId, org: &OrgId, region: &RegionId, join_code: &str) -> StoreResult<()>;
+    /// (org, region) of a board.
+    async fn board_location(&self, board: &BoardId) -> StoreResult<Option<(OrgId, RegionId)>>;
+    /// (board, region) of a join code.
+    async fn board_by_code(&self, code: &str) -> StoreResult<Option<(BoardId, RegionId)>>;
+    /// Removes an organisation and its boards from the index.
+    async fn unindex_org(&self, org: &OrgId) -> StoreResult<()>;
+
     /// Records a policy version if it is not known yet (the first recording time is kept).
     async fn record_policy_version(&self, v: &PolicyVersionRow) -> StoreResult<()>;
     /// Every version, oldest first.
@@ -240,6 +250,174 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
 
     async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry>;
     async fn audit_chain(&self) -> StoreResult<(Vec<Record>, Option<Checkpoint>)>;
+}
+
+/// An organisation as stored; the name is sealed with the organisation's own key.
+#[derive(Debug, Clone)]
+pub struct OrgRow {
+    pub id: OrgId,
+    pub name: Vec<u8>,
+    pub personal: bool,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub org_id: OrgId,
+    pub subject_id: SubjectId,
+    pub role: String,
+    pub joined_at: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct InvitationRow {
+    pub id: String,
+    pub org_id: OrgId,
+    pub token_hash: Vec<u8>,
+    pub role: String,
+    pub created_by: Option<SubjectId>,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+/// A board as stored; title and legend are sealed with the organisation's key.
+#[derive(Debug, Clone)]
+pub struct BoardRow {
+    pub id: BoardId,
+    pub org_id: OrgId,
+    pub title: Vec<u8>,
+    pub legend: Vec<u8>,
+    pub created_by: Option<SubjectId>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub locked: bool,
+    pub controlled: bool,
+    pub anonymous: bool,
+    pub vote_tokens: i64,
+    pub join_code: String,
+    pub seq: i64,
+}
+
+/// Someone who joined a board by code, without an account; the pseudonym is sealed with
+/// their own key.
+#[derive(Debug, Clone)]
+pub struct ParticipantRow {
+    pub subject_id: SubjectId,
+    pub board_id: BoardId,
+    pub pseudonym: Vec<u8>,
+    pub created_at: Millis,
+}
+
+/// A card as stored; the body (text or URL) is sealed with the author's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRow {
+    pub id: CardId,
+    pub board_id: BoardId,
+    pub author_id: SubjectId,
+    pub kind: String,
+    pub body: Vec<u8>,
+    pub blob_id: Option<BlobId>,
+    pub media_type: Option<String>,
+    pub x: i64,
+    pub y: i64,
+    pub color: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub version: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRow {
+    pub id: CommentId,
+    pub card_id: CardId,
+    pub author_id: SubjectId,
+    pub body: Vec<u8>,
+    pub created_at: Millis,
+}
+
+/// Likes and votes of a board: (card, subject, count).
+#[derive(Debug, Clone, Default)]
+pub struct Reactions {
+    pub likes: Vec<(CardId, SubjectId)>,
+    pub votes: Vec<(CardId, SubjectId, i64)>,
+}
+
+/// What erasing a subject's contributions removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErasedContributions {
+    pub cards: u64,
+    pub comments: u64,
+    pub likes: u64,
+    pub votes: u64,
+    /// Media blobs to delete from the blob store.
+    pub blobs: Vec<BlobId>,
+    /// Boards whose content changed (their sequence advanced).
+    pub boards: Vec<(BoardId, i64)>,
+}
+
+/// A card change outcome: the board's new sequence number.
+pub type Seq = i64;
+
+/// Organisations, boards, cards and their reactions in a region.
+#[async_trait]
+pub trait BoardStore: Send + Sync + std::fmt::Debug {
+    /// Creates an organisation with its first owner.
+    async fn create_org(&self, org: &OrgRow, owner: &MemberRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn org(&self, id: &OrgId) -> StoreResult<Option<OrgRow>>;
+    async fn update_org_name(&self, id: &OrgId, name: &[u8]) -> StoreResult<()>;
+    /// The organisations a subject belongs to, with their role.
+    async fn orgs_of(&self, subject: &SubjectId) -> StoreResult<Vec<(OrgRow, String)>>;
+    async fn members(&self, org: &OrgId) -> StoreResult<Vec<MemberRow>>;
+    async fn member(&self, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<MemberRow>>;
+    /// Adds a member (or changes their role).
+    async fn put_member(&self, m: &MemberRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn remove_member(&self, org: &OrgId, subject: &SubjectId, audit: AuditDraft) -> StoreResult<bool>;
+    async fn create_invitation(&self, inv: &InvitationRow) -> StoreResult<()>;
+    async fn invitation_by_hash(&self, hash: &[u8]) -> StoreResult<Option<InvitationRow>>;
+    async fn revoke_invitation(&self, id: &str, at: Millis) -> StoreResult<bool>;
+    /// Deletes an organisation with all its boards, cards, reactions, comments, participants'
+    /// rows and invitations. Returns the blobs to delete and the participants whose keys go.
+    async fn delete_org(&self, id: &OrgId, audit: AuditDraft) -> StoreResult<(Vec<BlobId>, Vec<SubjectId>)>;
+
+    async fn create_board(&self, b: &BoardRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn board(&self, id: &BoardId) -> StoreResult<Option<BoardRow>>;
+    async fn boards_of_org(&self, org: &OrgId) -> StoreResult<Vec<BoardRow>>;
+    /// Replaces the board's title, legend and settings; returns the new sequence number.
+    async fn update_board(&self, b: &BoardRow) -> StoreResult<Seq>;
+
+    /// Creates a participant subject (and its row) in one transaction.
+    async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn participant(&self, subject: &SubjectId) -> StoreResult<Option<ParticipantRow>>;
+    async fn participants_of(&self, board: &BoardId) -> StoreResult<Vec<ParticipantRow>>;
+
+    async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq>;
+    /// Writes a card's new state if its stored version is `c.version - 1` (the caller bumps
+    /// the version); `Conflict` otherwise.
+    async fn update_card(&self, c: &CardRow) -> StoreResult<Seq>;
+    /// Deletes a card with its likes, votes and comments.
+    async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<Seq>;
+    async fn card(&self, id: &CardId) -> StoreResult<Option<CardRow>>;
+    async fn cards_of(&self, board: &BoardId) -> StoreResult<Vec<CardRow>>;
+
+    async fn set_like(&self, board: &BoardId, card: &CardId, subject: &SubjectId, on: bool, at: Millis) -> StoreResult<Seq>;
+    /// Adds `delta` votes (±1) if the voter stays within `0..=max_tokens` on the board and
+    /// `0..` on the card. `Conflict` when the token limit is reached.
+    async fn add_vote(&self, board: &BoardId, card: &CardId, subject: &SubjectId, delta: i64, max_tokens: i64) -> StoreResult<Seq>;
+    async fn reactions(&self, board: &BoardId) -> StoreResult<Reactions>;
+
+    async fn insert_comment(&self, board: &BoardId, c: &CommentRow) -> StoreResult<Seq>;
+    async fn delete_comment(&self, board: &BoardId, id: &CommentId) -> StoreResult<Seq>;
+    async fn comment(&self, id: &CommentId) -> StoreResult<Option<CommentRow>>;
+    async fn comments_of(&self, board: &BoardId) -> StoreResult<Vec<CommentRow>>;
+
+    /// Everything a subject put on boards (for export).
+    async fn contributions_of(&self, subject: &SubjectId) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)>;
+    /// Deletes everything a subject put on boards, their memberships and participant row;
+    /// boards they created survive, decorrelated ("former member").
+    async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions>;
 }
 
 /// Where encrypted blobs live (local folder, or S3-compatible storage).

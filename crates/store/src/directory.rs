@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use clearboard_core::clock::Millis;
-use clearboard_core::ids::{RegionId, SubjectId};
+use clearboard_core::ids::{BoardId, OrgId, RegionId, SubjectId};
 use clearboard_core::ports::{AuditDraft, Directory, PolicyVersionRow, StaffRow, StoreResult};
 use clearboard_vault::Keyring;
 use clearboard_vault::audit::{Checkpoint, Entry, Record};
@@ -124,6 +124,40 @@ impl Directory for SqlDirectory {
         tx!(&self.db, t => {
             sqlx::query("DELETE FROM staff WHERE subject_id = $1").bind(subject.as_str()).execute(&mut *t).await?;
             append_audit!(t, pg, &self.chain, &self.ring, audit)?;
+            Ok(())
+        })
+    }
+
+    async fn index_org(&self, org: &OrgId, region: &RegionId) -> StoreResult<()> {
+        conn!(&self.db, c => { sqlx::query("INSERT INTO org_index (org_id, region) VALUES ($1, $2)").bind(org.as_str()).bind(region.as_str()).execute(c).await.map(|_| ()) })
+    }
+
+    async fn org_region(&self, org: &OrgId) -> StoreResult<Option<RegionId>> {
+        let r: Option<(String,)> = conn!(&self.db, c => { sqlx::query_as("SELECT region FROM org_index WHERE org_id = $1").bind(org.as_str()).fetch_optional(c).await })?;
+        Ok(r.map(|(r,)| RegionId::new(&r)))
+    }
+
+    async fn index_board(&self, board: &BoardId, org: &OrgId, region: &RegionId, join_code: &str) -> StoreResult<()> {
+        conn!(&self.db, c => {
+            sqlx::query("INSERT INTO board_index (board_id, org_id, region, join_code) VALUES ($1, $2, $3, $4)")
+                .bind(board.as_str()).bind(org.as_str()).bind(region.as_str()).bind(join_code).execute(c).await.map(|_| ())
+        })
+    }
+
+    async fn board_location(&self, board: &BoardId) -> StoreResult<Option<(OrgId, RegionId)>> {
+        let r: Option<(String, String)> = conn!(&self.db, c => { sqlx::query_as("SELECT org_id, region FROM board_index WHERE board_id = $1").bind(board.as_str()).fetch_optional(c).await })?;
+        Ok(r.map(|(o, r)| (OrgId::from_stored(o), RegionId::new(&r))))
+    }
+
+    async fn board_by_code(&self, code: &str) -> StoreResult<Option<(BoardId, RegionId)>> {
+        let r: Option<(String, String)> = conn!(&self.db, c => { sqlx::query_as("SELECT board_id, region FROM board_index WHERE join_code = $1").bind(code).fetch_optional(c).await })?;
+        Ok(r.map(|(b, r)| (BoardId::from_stored(b), RegionId::new(&r))))
+    }
+
+    async fn unindex_org(&self, org: &OrgId) -> StoreResult<()> {
+        tx!(&self.db, t => {
+            sqlx::query("DELETE FROM board_index WHERE org_id = $1").bind(org.as_str()).execute(&mut *t).await?;
+            sqlx::query("DELETE FROM org_index WHERE org_id = $1").bind(org.as_str()).execute(&mut *t).await?;
             Ok(())
         })
     }

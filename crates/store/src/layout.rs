@@ -139,6 +139,7 @@ impl Layout {
             regions.push(RegionHandle {
                 id: id.clone(),
                 store: Arc::new(store.clone()),
+                boards: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

@@ -11,6 +11,7 @@ pub mod db;
 #[macro_use]
 pub mod audit;
 pub mod blobs;
+pub mod boards;
 pub mod directory;
 pub mod keys;
 pub mod layout;

@@ -42,15 +42,23 @@ macro_rules! mig {
     };
 }
 
-const SQLITE_DIRECTORY: &[Migration] =
-    &[mig!("sqlite", "directory", 1, "0001_init.sql", "init"), mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions")];
-const SQLITE_REGION: &[Migration] =
-    &[mig!("sqlite", "region", 1, "0001_init.sql", "init"), mig!("sqlite", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention")];
+const SQLITE_DIRECTORY: &[Migration] = &[
+    mig!("sqlite", "directory", 1, "0001_init.sql", "init"), mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
+    mig!("sqlite", "directory", 3, "0003_boards.sql", "boards"),
+];
+const SQLITE_REGION: &[Migration] = &[
+    mig!("sqlite", "region", 1, "0001_init.sql", "init"), mig!("sqlite", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
+    mig!("sqlite", "region", 3, "0003_boards.sql", "boards"),
+];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
-const PG_DIRECTORY: &[Migration] =
-    &[mig!("postgres", "directory", 1, "0001_init.sql", "init"), mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions")];
-const PG_REGION: &[Migration] =
-    &[mig!("postgres", "region", 1, "0001_init.sql", "init"), mig!("postgres", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention")];
+const PG_DIRECTORY: &[Migration] = &[
+    mig!("postgres", "directory", 1, "0001_init.sql", "init"), mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
+    mig!("postgres", "directory", 3, "0003_boards.sql", "boards"),
+];
+const PG_REGION: &[Migration] = &[
+    mig!("postgres", "region", 1, "0001_init.sql", "init"), mig!("postgres", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
+    mig!("postgres", "region", 3, "0003_boards.sql", "boards"),
+];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 
 /// The migrations of one schema on one backend, in order.

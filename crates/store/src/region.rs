@@ -31,6 +31,11 @@ impl SqlRegionStore {
         &self.db
     }
 
+    /// The audit chain name and keyring, for appending inside this store's transactions.
+    pub(crate) fn audit_parts(&self) -> (&str, &clearboard_vault::Keyring) {
+        (&self.chain, &self.ring)
+    }
+
     fn pg(&self) -> bool {
         self.db.backend() == Backend::Postgres
     }

@@ -464,6 +464,7 @@ impl Accounts<'_> {
         let s = &who.subject;
         region.store.delete_sessions_of(s, None, None).await?;
         self.cb.keys().shred(&region, s).await?;
+        self.cb.boards().erase_account(&region, s).await?;
         let audit = self.cb.audit_draft(Actor::Subject(s), "account.deleted", Some(s), Some(PURPOSE), json!({ "key_destroyed": true }));
         region.store.delete_account(s, self.cb.now(), audit).await?;
         if let Some(blob) = &row.picture_blob {

@@ -56,6 +56,7 @@ pub(crate) struct Inner {
     pub regions: BTreeMap<RegionId, RegionHandle>,
     pub settings: Settings,
     pub acks: crate::policy_versions::AckCache,
+    pub hub: crate::realtime::Hub,
 }
 
 /// The domain, cheap to clone.
@@ -89,7 +90,7 @@ impl Clearboard {
                 return Err(CoreError::UnknownRegion(id.to_string()));
             }
         }
-        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings, acks: Default::default() }) })
+        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings, acks: Default::default(), hub: Default::default() }) })
     }
 
     pub fn policy(&self) -> &Policy {

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod boards;
 pub mod catalog;
 pub mod clock;
 pub mod context;
@@ -16,6 +17,7 @@ pub mod keys;
 pub mod media;
 pub mod password;
 pub mod policy_versions;
+pub mod realtime;
 pub mod retention;
 pub mod rights;
 pub mod ports;

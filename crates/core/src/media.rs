@@ -171,6 +171,54 @@ fn strip_webp(b: &[u8]) -> Result<Vec<u8>, CoreError> {
     Ok(out)
 }
 
+/// What a board card may carry: an image (stripped) or a video (MP4 or WebM, by content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Image(ImageKind),
+    Mp4,
+    Webm,
+}
+
+impl MediaKind {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Image(k) => k.mime(),
+            Self::Mp4 => "video/mp4",
+            Self::Webm => "video/webm",
+        }
+    }
+
+    pub fn is_video(self) -> bool {
+        !matches!(self, Self::Image(_))
+    }
+}
+
+/// Sniffs a video container from its first bytes.
+pub fn sniff_video(bytes: &[u8]) -> Option<MediaKind> {
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        Some(MediaKind::Mp4)
+    } else if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some(MediaKind::Webm)
+    } else {
+        None
+    }
+}
+
+/// Checks a card upload: `want_video` says what the person chose; the bytes must agree.
+/// Images lose their metadata. (Video metadata is kept as uploaded; see the note in the
+/// boards module.)
+pub fn sanitise_media(bytes: &[u8], want_video: bool) -> Result<(MediaKind, Vec<u8>), CoreError> {
+    if want_video {
+        let kind = sniff_video(bytes).ok_or_else(|| {
+            CoreError::UnsupportedMedia("the file is not an MP4 or WebM video (its content was checked, not its name)".into())
+        })?;
+        Ok((kind, bytes.to_vec()))
+    } else {
+        let (k, clean) = sanitise_image(bytes)?;
+        Ok((MediaKind::Image(k), clean))
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

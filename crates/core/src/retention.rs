@@ -34,9 +34,8 @@ pub enum Enforcement {
 pub fn enforcement(category: &str, trigger: &str) -> Option<Enforcement> {
     match (category, trigger) {
         ("security", "session_ended") => Some(Enforcement::PurgeSessions),
-        ("account", "account_deleted") => Some(Enforcement::AtTrigger),
-        ("user_content", "account_deleted")
-        | ("contract", "contract_ended")
+        ("account", "account_deleted") | ("user_content", "account_deleted") => Some(Enforcement::AtTrigger),
+        ("contract", "contract_ended")
         | ("assistance", "request_closed")
         | ("events", "last_contact")
         | ("trainings", "last_contact")

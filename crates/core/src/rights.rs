@@ -23,8 +23,7 @@ pub enum Handling {
 /// The handling of a policy category, or `None` when the software does not know it.
 pub fn handling(category: &str) -> Option<Handling> {
     match category {
-        "account" | "security" => Some(Handling::Stored),
-        "user_content" => Some(Handling::NotCollected("boards and cards are not stored yet")),
+        "account" | "security" | "user_content" => Some(Handling::Stored),
         "contract" => Some(Handling::NotCollected("no contract or billing records are stored yet")),
         "assistance" => Some(Handling::NotCollected("no assistance requests are stored yet")),
         "events" => Some(Handling::NotCollected("no event or visit records are stored yet")),
@@ -59,11 +58,50 @@ pub async fn export_category(cb: &Clearboard, region: &RegionHandle, subject: &S
                 .collect();
             Ok(json!({ "sessions": sessions }))
         }
+        "user_content" => export_user_content(cb, region, subject).await,
         other => match handling(other) {
             Some(Handling::NotCollected(why)) => Ok(json!({ "stored": false, "why": why })),
             _ => Err(CoreError::Internal("no exporter for this category")),
         },
     }
+}
+
+/// A person's own contributions to boards: cards (with their media references), comments,
+/// likes, votes and their participant pseudonym.
+async fn export_user_content(cb: &Clearboard, region: &RegionHandle, subject: &SubjectId) -> Result<Value, CoreError> {
+    let (cards, comments, reactions, participant) = region.boards.contributions_of(subject).await?;
+    let dek = match cb.keys().current(region, subject).await {
+        Ok(k) => k,
+        Err(CoreError::Erased) => return Ok(json!({ "erased": true })),
+        Err(e) => return Err(e),
+    };
+    let mut card_out = Vec::new();
+    for c in &cards {
+        let body = dek.open_string(clearboard_vault::Aad { table: "cards", column: "body", row: c.id.as_str() }, &c.body)?;
+        card_out.push(json!({
+            "id": c.id, "board_id": c.board_id, "kind": c.kind,
+            "text": if c.kind == "link" { None } else { Some(&body) }, "url": if c.kind == "link" { Some(&body) } else { None },
+            "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}", c.id) })),
+            "color": c.color, "category": c.category, "position": [c.x, c.y], "status": c.status,
+            "created_at": rfc3339(c.created_at), "updated_at": rfc3339(c.updated_at),
+        }));
+    }
+    let mut comment_out = Vec::new();
+    for c in &comments {
+        let body = dek.open_string(clearboard_vault::Aad { table: "comments", column: "body", row: c.id.as_str() }, &c.body)?;
+        comment_out.push(json!({ "id": c.id, "card_id": c.card_id, "text": body, "created_at": rfc3339(c.created_at) }));
+    }
+    let pseudonym = match &participant {
+        Some(p) => Some(dek.open_string(clearboard_vault::Aad { table: "participants", column: "pseudonym", row: subject.as_str() }, &p.pseudonym)?),
+        None => None,
+    };
+    Ok(json!({
+        "cards": card_out,
+        "comments": comment_out,
+        "likes": reactions.likes.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+        "votes": reactions.votes.iter().map(|(c, _, n)| json!({ "card_id": c, "count": n })).collect::<Vec<_>>(),
+        "participant": participant.map(|p| json!({ "board_id": p.board_id, "pseudonym": pseudonym, "joined_at": rfc3339(p.created_at) })),
+    }))
 }
 
 /// Erases what is stored about `subject` in `category` (account erasure as a whole is
@@ -75,6 +113,10 @@ pub async fn erase_category(cb: &Clearboard, region: &RegionHandle, subject: &Su
             Ok(region.store.delete_sessions_of(subject, None, Some(audit)).await?)
         }
         "account" => Err(CoreError::validation("category", "the account is erased as a whole, by deleting it")),
+        "user_content" => {
+            let e = cb.boards().erase_contributions(region, subject).await?;
+            Ok(e.cards + e.comments + e.likes + e.votes)
+        }
         other => match handling(other) {
             Some(Handling::NotCollected(_)) => Ok(0),
             _ => Err(CoreError::Internal("no eraser for this category")),

@@ -29,6 +29,8 @@ pub enum SessionKind {
     Cookie,
     /// An API client, through `Authorization: Bearer`.
     Bearer,
+    /// Someone who joined one board by code, without an account.
+    Participant,
 }
 
 impl SessionKind {
@@ -36,6 +38,7 @@ impl SessionKind {
         match self {
             Self::Cookie => "cookie",
             Self::Bearer => "bearer",
+            Self::Participant => "participant",
         }
     }
 }
@@ -122,6 +125,21 @@ impl Sessions<'_> {
             metrics::counter!("clearboard_sign_in_failures_total").increment(1);
             return Err(CoreError::InvalidCredentials);
         }
+        let out = self.start(&region, &subject, kind, replaces).await?;
+        tracing::info!(event = "auth.sign_in", outcome = "success", subject = %subject);
+        metrics::counter!("clearboard_sign_ins_total").increment(1);
+        Ok(out)
+    }
+
+    /// Starts a session for a subject whose identity is established (sign-in, joining a
+    /// board). `replaces` is a token the client held: it is ended (no session fixation).
+    pub async fn start(
+        &self,
+        region: &crate::RegionHandle,
+        subject: &SubjectId,
+        kind: SessionKind,
+        replaces: Option<&str>,
+    ) -> Result<(Zeroizing<String>, Principal), CoreError> {
         let token = new_token(&region.id)?;
         let now = self.cb.now();
         let session = SessionRow {
@@ -138,16 +156,14 @@ impl Sessions<'_> {
                 let _ = r.store.delete_session(&token_hash(other)).await;
             }
         let audit = self.cb.audit_draft(
-            Actor::Subject(&subject),
+            Actor::Subject(subject),
             "session.started",
-            Some(&subject),
+            Some(subject),
             Some("security"),
             json!({ "kind": kind.as_str() }),
         );
         region.store.insert_session(&session, replaced.as_deref(), Some(audit)).await?;
-        tracing::info!(event = "auth.sign_in", outcome = "success", subject = %subject);
-        metrics::counter!("clearboard_sign_ins_total").increment(1);
-        Ok((token, Principal { subject, region: region.id.clone(), token_hash: session.token_hash }))
+        Ok((token, Principal { subject: subject.clone(), region: region.id.clone(), token_hash: session.token_hash }))
     }
 
     /// Checks a token; refreshes its last-use time at most once per `session_touch_ms`.

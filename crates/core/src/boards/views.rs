@@ -1,0 +1,267 @@
+//! What people see of boards, decrypted and shaped per viewer. On anonymous boards authors are
+//! left out everywhere; `mine` tells each viewer only about their own cards.
+
+use serde::Serialize;
+
+use super::{Access, BoardRole, KeyCache, LegendEntry, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
+use crate::clock::rfc3339;
+use crate::context::{Clearboard, RegionHandle};
+use crate::error::CoreError;
+use crate::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
+use crate::ports::{CardRow, CommentRow, Reactions};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgView {
+    pub id: OrgId,
+    pub name: String,
+    pub personal: bool,
+    pub role: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub id: SubjectId,
+    pub name: String,
+    pub role: String,
+    pub joined_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardSummary {
+    pub id: BoardId,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub title: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct You {
+    pub role: &'static str,
+    pub name: String,
+    pub votes_left: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardView {
+    pub id: BoardId,
+    pub org_id: OrgId,
+    pub title: String,
+    pub legend: Vec<LegendEntry>,
+    pub locked: bool,
+    pub controlled: bool,
+    pub anonymous: bool,
+    pub vote_tokens: i64,
+    pub seq: i64,
+    pub created_at: String,
+    /// Facilitators only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_code: Option<String>,
+    pub you: You,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    pub id: CommentId,
+    pub card_id: CardId,
+    pub text: String,
+    /// Left out on anonymous boards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub mine: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CardView {
+    pub id: CardId,
+    pub board_id: BoardId,
+    pub kind: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    pub x: i64,
+    pub y: i64,
+    pub color: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Left out on anonymous boards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub likes: i64,
+    pub votes: i64,
+    pub mine: bool,
+    pub liked: bool,
+    pub my_votes: i64,
+    pub comments: Vec<CommentView>,
+}
+
+/// How a person is shown to others on non-anonymous boards: "First L." for account holders,
+/// the pseudonym for participants, "Former member" once erased.
+pub(crate) async fn display_name(cb: &Clearboard, region: &RegionHandle, subject: &SubjectId) -> Result<String, CoreError> {
+    if let Some(acc) = region.store.account(subject).await? {
+        let Ok(dek) = cb.keys().current(region, subject).await else { return Ok("Former member".into()) };
+        let aad = |c| clearboard_vault::Aad { table: "accounts", column: c, row: subject.as_str() };
+        let first = dek.open_string(aad("first_name"), &acc.first_name)?;
+        let last = dek.open_string(aad("last_name"), &acc.last_name)?;
+        let initial = last.chars().next().map(|c| format!(" {c}.")).unwrap_or_default();
+        return Ok(format!("{first}{initial}"));
+    }
+    if let Some(p) = region.boards.participant(subject).await? {
+        let Ok(dek) = cb.keys().current(region, subject).await else { return Ok("Former member".into()) };
+        return Ok(dek.open_string(pseudonym_aad(subject), &p.pseudonym)?);
+    }
+    Ok("Former member".into())
+}
+
+pub(crate) async fn legend(cb: &Clearboard, a: &Access) -> Result<Vec<LegendEntry>, CoreError> {
+    let okey = cb.keys().current(&a.region, &org_key_owner(&a.board.org_id)).await?;
+    let bytes = okey.open(legend_aad(&a.board.id), &a.board.legend)?;
+    serde_json::from_slice(&bytes).map_err(|_| CoreError::Internal("stored legend is not valid"))
+}
+
+pub(crate) async fn board_view(cb: &Clearboard, a: &Access) -> Result<BoardView, CoreError> {
+    let okey = cb.keys().current(&a.region, &org_key_owner(&a.board.org_id)).await?;
+    let reactions = a.region.boards.reactions(&a.board.id).await?;
+    let used: i64 = reactions.votes.iter().filter(|(_, s, _)| *s == a.subject).map(|(_, _, n)| *n).sum();
+    let name = match a.role {
+        BoardRole::Participant => display_name(cb, &a.region, &a.subject).await?,
+        _ => super::presence_name(&a.subject, &a.board.id),
+    };
+    Ok(BoardView {
+        id: a.board.id.clone(),
+        org_id: a.board.org_id.clone(),
+        title: okey.open_string(title_aad(&a.board.id), &a.board.title)?,
+        legend: legend(cb, a).await?,
+        locked: a.board.locked,
+        controlled: a.board.controlled,
+        anonymous: a.board.anonymous,
+        vote_tokens: a.board.vote_tokens,
+        seq: a.board.seq,
+        created_at: rfc3339(a.board.created_at),
+        join_code: a.facilitator().then(|| a.board.join_code.clone()),
+        you: You { role: a.role.as_str(), name, votes_left: (a.board.vote_tokens - used).max(0) },
+    })
+}
+
+/// The board's fields that are the same for every viewer (for real-time events).
+pub(crate) fn board_shared_json(v: &BoardView) -> String {
+    serde_json::json!({
+        "id": v.id, "title": v.title, "legend": v.legend, "locked": v.locked, "controlled": v.controlled,
+        "anonymous": v.anonymous, "vote_tokens": v.vote_tokens,
+    })
+    .to_string()
+}
+
+pub(crate) async fn comment_view(cb: &Clearboard, a: &Access, keys: &mut KeyCache<'_>, c: &CommentRow) -> Result<CommentView, CoreError> {
+    let Some(dek) = keys.get(&c.author_id).await? else {
+        return Err(CoreError::Erased);
+    };
+    let author = if a.board.anonymous { None } else { Some(display_name(cb, &a.region, &c.author_id).await?) };
+    Ok(CommentView {
+        id: c.id.clone(),
+        card_id: c.card_id.clone(),
+        text: dek.open_string(comment_aad(&c.id), &c.body)?,
+        author,
+        mine: c.author_id == a.subject,
+        created_at: rfc3339(c.created_at),
+    })
+}
+
+pub(crate) fn comment_shared_json(v: &CommentView) -> String {
+    let mut j = serde_json::to_value(v).unwrap_or_default();
+    if let Some(o) = j.as_object_mut() {
+        o.remove("mine");
+    }
+    j.to_string()
+}
+
+pub(crate) async fn card_view(
+    cb: &Clearboard,
+    a: &Access,
+    keys: &mut KeyCache<'_>,
+    card: &CardRow,
+    reactions: &Reactions,
+    comments: &[CommentRow],
+) -> Result<CardView, CoreError> {
+    let Some(dek) = keys.get(&card.author_id).await? else {
+        return Err(CoreError::Erased);
+    };
+    let body = dek.open_string(card_aad(&card.id), &card.body)?;
+    let (text, url) = if card.kind == "link" { (String::new(), Some(body)) } else { (body, None) };
+    let author = if a.board.anonymous { None } else { Some(display_name(cb, &a.region, &card.author_id).await?) };
+    let likes = reactions.likes.iter().filter(|(c, _)| *c == card.id).count() as i64;
+    let liked = reactions.likes.iter().any(|(c, s)| *c == card.id && *s == a.subject);
+    let votes = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, _, n)| *n).sum();
+    let my_votes = reactions.votes.iter().filter(|(c, s, _)| *c == card.id && *s == a.subject).map(|(_, _, n)| *n).sum();
+    let mut cv = Vec::new();
+    for c in comments.iter().filter(|c| c.card_id == card.id) {
+        match comment_view(cb, a, keys, c).await {
+            Ok(v) => cv.push(v),
+            Err(CoreError::Erased) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(CardView {
+        id: card.id.clone(),
+        board_id: card.board_id.clone(),
+        kind: card.kind.clone(),
+        text,
+        url,
+        media_url: card.blob_id.as_ref().map(|_| format!("/api/v1/cards/{}/media", card.id)),
+        media_type: card.media_type.clone(),
+        x: card.x,
+        y: card.y,
+        color: card.color.clone(),
+        category: card.category.clone(),
+        status: card.status.clone(),
+        version: card.version,
+        created_at: rfc3339(card.created_at),
+        updated_at: rfc3339(card.updated_at),
+        author,
+        likes,
+        votes,
+        mine: card.author_id == a.subject,
+        liked,
+        my_votes,
+        comments: cv,
+    })
+}
+
+/// The card fields that are the same for every viewer (for real-time events).
+pub(crate) fn card_shared_json(v: &CardView) -> String {
+    let mut j = serde_json::to_value(v).unwrap_or_default();
+    if let Some(o) = j.as_object_mut() {
+        for k in ["mine", "liked", "my_votes", "comments"] {
+            o.remove(k);
+        }
+    }
+    j.to_string()
+}
+
+/// Every card the viewer may see (pending cards only for facilitators and their author).
+pub(crate) async fn card_views(cb: &Clearboard, a: &Access) -> Result<Vec<CardView>, CoreError> {
+    let mut keys = KeyCache::new(cb, &a.region);
+    let reactions = a.region.boards.reactions(&a.board.id).await?;
+    let comments = a.region.boards.comments_of(&a.board.id).await?;
+    let mut out = Vec::new();
+    for c in a.region.boards.cards_of(&a.board.id).await? {
+        if c.status == "pending" && !(a.facilitator() || c.author_id == a.subject) {
+            continue;
+        }
+        match card_view(cb, a, &mut keys, &c, &reactions, &comments).await {
+            Ok(v) => out.push(v),
+            Err(CoreError::Erased) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}

@@ -358,6 +358,19 @@ pub struct ErasedContributions {
     pub boards: Vec<(BoardId, i64)>,
 }
 
+/// Field changes to a card; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CardChange {
+    pub body: Option<Vec<u8>>,
+    pub x: Option<i64>,
+    pub y: Option<i64>,
+    pub color: Option<String>,
+    /// `Some(None)` clears the category.
+    pub category: Option<Option<String>>,
+    pub status: Option<String>,
+    pub at: Millis,
+}
+
 /// A card change outcome: the board's new sequence number.
 pub type Seq = i64;
 
@@ -394,9 +407,10 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn participants_of(&self, board: &BoardId) -> StoreResult<Vec<ParticipantRow>>;
 
     async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq>;
-    /// Writes a card's new state if its stored version is `c.version - 1` (the caller bumps
-    /// the version); `Conflict` otherwise.
-    async fn update_card(&self, c: &CardRow) -> StoreResult<Seq>;
+    /// Applies the given field changes to a card in one statement (last writer wins per
+    /// field), increments its version, and returns the new card and the board's sequence.
+    /// `None` if the card no longer exists.
+    async fn change_card(&self, board: &BoardId, card: &CardId, change: &CardChange) -> StoreResult<Option<(CardRow, Seq)>>;
     /// Deletes a card with its likes, votes and comments.
     async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<Seq>;
     async fn card(&self, id: &CardId) -> StoreResult<Option<CardRow>>;

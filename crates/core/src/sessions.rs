@@ -184,6 +184,13 @@ impl Sessions<'_> {
         Ok(Principal { subject: row.subject_id, region: region.id.clone(), token_hash: hash })
     }
 
+    /// Whether the session behind a principal is still alive (for long-lived connections).
+    pub async fn still_valid(&self, who: &Principal) -> Result<bool, CoreError> {
+        let region = self.cb.region(&who.region)?;
+        let now = self.cb.now();
+        Ok(region.store.session(&who.token_hash).await?.is_some_and(|row| self.alive(&row, now)))
+    }
+
     /// Ends the current session.
     pub async fn sign_out(&self, who: &Principal) -> Result<(), CoreError> {
         let region = self.cb.region(&who.region)?;

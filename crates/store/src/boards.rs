@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use clearboard_core::clock::Millis;
 use clearboard_core::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::ports::{
-    AuditDraft, BoardRow, BoardStore, CardRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow, ParticipantRow, Reactions, Seq,
+    AuditDraft, BoardRow, BoardStore, CardChange, CardRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow, ParticipantRow, Reactions, Seq,
     StoreError, StoreResult,
 };
 
@@ -387,17 +387,21 @@ impl BoardStore for SqlRegionStore {
         })
     }
 
-    async fn update_card(&self, c: &CardRow) -> StoreResult<Seq> {
-        let r = tx!(self.db(), t => {
-            let n = sqlx::query("UPDATE cards SET body = $2, x = $3, y = $4, color = $5, category = $6, status = $7, version = $8, updated_at = $9 WHERE id = $1 AND version = $10")
-                .bind(c.id.as_str()).bind(&c.body).bind(c.x).bind(c.y).bind(&c.color).bind(&c.category).bind(&c.status).bind(c.version).bind(c.updated_at).bind(c.version - 1)
-                .execute(&mut *t).await?.rows_affected();
-            if n != 1 {
-                return Ok(None);
+    async fn change_card(&self, board: &BoardId, card: &CardId, ch: &CardChange) -> StoreResult<Option<(CardRow, Seq)>> {
+        tx!(self.db(), t => {
+            let row: Option<CardRec> = sqlx::query_as(concat!(
+                "UPDATE cards SET body = COALESCE($3, body), x = COALESCE($4, x), y = COALESCE($5, y), color = COALESCE($6, color), ",
+                "category = CASE WHEN $7 THEN $8 ELSE category END, status = COALESCE($9, status), version = version + 1, updated_at = $10 ",
+                "WHERE id = $1 AND board_id = $2 RETURNING ", card_cols!()
+            ))
+            .bind(card.as_str()).bind(board.as_str()).bind(&ch.body).bind(ch.x).bind(ch.y).bind(&ch.color)
+            .bind(ch.category.is_some()).bind(ch.category.clone().flatten()).bind(&ch.status).bind(ch.at)
+            .fetch_optional(&mut *t).await?;
+            match row {
+                Some(r) => Ok(Some((r.into(), bump!(t, board.as_str())?))),
+                None => Ok(None),
             }
-            Ok(Some(bump!(t, c.board_id.as_str())?))
-        })?;
-        r.ok_or(StoreError::Conflict)
+        })
     }
 
     async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<Seq> {
@@ -433,7 +437,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn add_vote(&self, board: &BoardId, card: &CardId, subject: &SubjectId, delta: i64, max_tokens: i64) -> StoreResult<Seq> {
         let r = tx!(self.db(), t => {
-            let (used,): (i64,) = sqlx::query_as("SELECT COALESCE(SUM(count), 0) FROM card_votes WHERE board_id = $1 AND subject_id = $2")
+            let (used,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM card_votes WHERE board_id = $1 AND subject_id = $2")
                 .bind(board.as_str()).bind(subject.as_str()).fetch_one(&mut *t).await?;
             let mine: Option<(i64,)> = sqlx::query_as("SELECT count FROM card_votes WHERE card_id = $1 AND subject_id = $2").bind(card.as_str()).bind(subject.as_str()).fetch_optional(&mut *t).await?;
             let mine = mine.map_or(0, |(c,)| c);

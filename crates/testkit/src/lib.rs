@@ -13,6 +13,7 @@ pub mod forensics;
 pub mod logs;
 pub mod pg;
 pub mod spawn;
+pub mod ws;
 
 pub use spawn::{Backend, TestApp, spawn_app, spawn_with, Options};
 

@@ -5,7 +5,9 @@
 //! bodies, query strings, emails or tokens; errors carry a stable code and a request id.
 
 pub mod api;
+pub mod app_pages;
 pub mod assets;
+pub mod boards_api;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -16,6 +18,7 @@ pub mod pages;
 pub mod policy_pages;
 pub mod ratelimit;
 pub mod state;
+pub mod ws;
 
 pub use state::{AppState, WebConfig};
 
@@ -31,7 +34,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(api::routes())
+        .merge(boards_api::routes())
         .merge(pages::routes())
+        .merge(app_pages::routes())
         .merge(policy_pages::routes())
         .merge(assets::routes())
         .fallback(error::not_found)

@@ -70,7 +70,7 @@ async fn add_request_id_to_error(res: Response, rid: &RequestId) -> Response {
     Response::from_parts(parts, body)
 }
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; \
                    font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -79,7 +79,9 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
     };
-    set(h, "content-security-policy", CSP);
+    if !h.contains_key("content-security-policy") {
+        set(h, "content-security-policy", CSP);
+    }
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod boards;
 mod browser;
 mod cli;
 mod keys;

@@ -28,7 +28,7 @@ use crate::context::{Clearboard, RegionHandle};
 use crate::error::CoreError;
 use crate::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use crate::media::{self, MediaKind};
-use crate::ports::{BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError};
+use crate::ports::{BoardRow, CardChange, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError};
 use crate::realtime::Change;
 use crate::sessions::{Principal, SessionKind};
 
@@ -714,73 +714,60 @@ impl Boards<'_> {
         Ok((a, row))
     }
 
-    /// Changes a card; fields not given stay as they are (last writer wins per field).
+    /// Changes a card; fields not given stay as they are (last writer wins per field, applied
+    /// in one statement, so concurrent edits never fail and converge to the last of each).
     pub async fn update_card(&self, who: &Principal, card: &CardId, patch: CardPatch) -> Result<CardView, CoreError> {
         self.guard()?;
-        for _ in 0..8 {
-            let (a, mut row) = self.card_access(who, card).await?;
-            if !(a.facilitator() || row.author_id == who.subject) {
-                return Err(CoreError::Forbidden);
-            }
-            if a.board.locked && !a.facilitator() {
-                return Err(CoreError::validation("board", "the facilitator has locked this board"));
-            }
-            if patch.text.is_some() || patch.url.is_some() {
-                let dek = self.cb.keys().current(&a.region, &row.author_id).await?;
-                let body = match (row.kind.as_str(), &patch.text, &patch.url) {
-                    ("link", _, Some(u)) => clean_url(u)?,
-                    ("text", Some(t), _) => clean_text("text", t, CARD_TEXT_MAX)?,
-                    ("image" | "video", Some(t), _) => {
-                        let t = t.trim();
-                        if t.is_empty() { String::new() } else { clean_text("text", t, CARD_TEXT_MAX)? }
-                    }
-                    _ => return Err(CoreError::validation("text", "this kind of card has no such field")),
-                };
-                row.body = dek.seal_str(card_aad(&row.id), &body)?;
-            }
-            if let Some(x) = patch.x {
-                row.x = clamp_pos(x)?;
-            }
-            if let Some(y) = patch.y {
-                row.y = clamp_pos(y)?;
-            }
-            if let Some(c) = &patch.color {
-                if !valid_color(c) {
-                    return Err(CoreError::validation("color", "colours are written #RRGGBB"));
-                }
-                row.color = c.to_lowercase();
-            }
-            if let Some(c) = &patch.category {
-                if let Some(id) = c {
-                    if !views::legend(self.cb, &a).await?.iter().any(|l| &l.id == id) {
-                        return Err(CoreError::validation("category", "choose a category of the board's legend"));
-                    }
-                }
-                row.category = c.clone();
-            }
-            row.version += 1;
-            row.updated_at = self.cb.now();
-            match a.region.boards.update_card(&row).await {
-                Ok(seq) => return self.publish_card(&a, seq, &row).await,
-                // Someone else's change landed in between: re-read and apply ours on top.
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            }
+        let (a, row) = self.card_access(who, card).await?;
+        if !(a.facilitator() || row.author_id == who.subject) {
+            return Err(CoreError::Forbidden);
         }
-        Err(CoreError::Store(StoreError::Conflict))
+        if a.board.locked && !a.facilitator() {
+            return Err(CoreError::validation("board", "the facilitator has locked this board"));
+        }
+        let mut change = CardChange { at: self.cb.now(), ..CardChange::default() };
+        if patch.text.is_some() || patch.url.is_some() {
+            let dek = self.cb.keys().current(&a.region, &row.author_id).await?;
+            let body = match (row.kind.as_str(), &patch.text, &patch.url) {
+                ("link", _, Some(u)) => clean_url(u)?,
+                ("text", Some(t), _) => clean_text("text", t, CARD_TEXT_MAX)?,
+                ("image" | "video", Some(t), _) => {
+                    let t = t.trim();
+                    if t.is_empty() { String::new() } else { clean_text("text", t, CARD_TEXT_MAX)? }
+                }
+                _ => return Err(CoreError::validation("text", "this kind of card has no such field")),
+            };
+            change.body = Some(dek.seal_str(card_aad(&row.id), &body)?);
+        }
+        change.x = patch.x.map(clamp_pos).transpose()?;
+        change.y = patch.y.map(clamp_pos).transpose()?;
+        if let Some(c) = &patch.color {
+            if !valid_color(c) {
+                return Err(CoreError::validation("color", "colours are written #RRGGBB"));
+            }
+            change.color = Some(c.to_lowercase());
+        }
+        if let Some(c) = &patch.category {
+            if let Some(id) = c {
+                if !views::legend(self.cb, &a).await?.iter().any(|l| &l.id == id) {
+                    return Err(CoreError::validation("category", "choose a category of the board's legend"));
+                }
+            }
+            change.category = Some(c.clone());
+        }
+        let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
+        self.publish_card(&a, seq, &new).await
     }
 
     /// Publishes a pending card (controlled mode; facilitators).
     pub async fn approve_card(&self, who: &Principal, card: &CardId) -> Result<CardView, CoreError> {
-        let (a, mut row) = self.card_access(who, card).await?;
+        let (a, _) = self.card_access(who, card).await?;
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
         }
-        row.status = "published".into();
-        row.version += 1;
-        row.updated_at = self.cb.now();
-        let seq = a.region.boards.update_card(&row).await?;
-        self.publish_card(&a, seq, &row).await
+        let change = CardChange { status: Some("published".into()), at: self.cb.now(), ..CardChange::default() };
+        let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
+        self.publish_card(&a, seq, &new).await
     }
 
     /// Deletes a card (its author or a facilitator); its media blob is deleted too.
@@ -893,8 +880,10 @@ impl Boards<'_> {
     /// Subscribes to a board's room: the viewer, the room, and the person's presence name.
     pub async fn room(&self, who: &Principal, board: &BoardId) -> Result<(Access, Arc<crate::realtime::Room>, String), CoreError> {
         let a = self.access(who, board).await?;
+        // Participants are shown by their pseudonym, members by a generated one; on an
+        // anonymous board everyone gets a generated one.
         let name = match &a.role {
-            BoardRole::Participant => views::display_name(self.cb, &a.region, &a.subject).await?,
+            BoardRole::Participant if !a.board.anonymous => views::display_name(self.cb, &a.region, &a.subject).await?,
             _ => presence_name(&a.subject, board),
         };
         Ok((a, self.cb.inner.hub.room(board), name))

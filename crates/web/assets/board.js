@@ -129,7 +129,7 @@
       actions.appendChild(button(T.delete, function () { removeRemote(card); }));
     }
     if (fac && card.status === 'pending') { actions.appendChild(button(T.approve, function () { api('POST', '/api/v1/cards/' + card.id + '/approve').catch(showError); })); }
-    actions.appendChild(button('💬 ' + (card.comments ? card.comments.length : 0), function () { toggleComments(node); }));
+    actions.appendChild(button(T.comments + ' ' + (card.comments ? card.comments.length : 0), function () { toggleComments(node); }));
     node.appendChild(actions);
 
     var comments = el('div', { class: 'comments', hidden: '' });
@@ -280,17 +280,29 @@
   }
   $('card-kind').addEventListener('change', syncKind);
 
-  var slot = 0;
+  function freeSpot() {
+    // The first grid slot no card occupies (cards are 13rem wide, about 210 px).
+    var taken = [];
+    state.cards.forEach(function (c) { taken.push([c.x, c.y]); });
+    for (var i = 0; i < 200; i++) {
+      var x = 30 + (i % 4) * 230, y = 30 + Math.floor(i / 4) * 160;
+      var busy = taken.some(function (p) { return Math.abs(p[0] - x) < 200 && Math.abs(p[1] - y) < 130; });
+      if (!busy) { return [x, y]; }
+    }
+    return [30, 30];
+  }
+
   $('add-card').addEventListener('submit', function (ev) {
     ev.preventDefault();
     var kind = $('card-kind').value;
-    var x = 30 + (slot % 5) * 230, y = 30 + Math.floor(slot / 5) % 6 * 150;
-    slot++;
+    var spot = freeSpot(), x = spot[0], y = spot[1];
     var req;
     if (kind === 'image' || kind === 'video') {
       var fd = new FormData();
       fd.append('kind', kind);
       fd.append('text', $('card-text').value);
+      fd.append('x', String(x));
+      fd.append('y', String(y));
       if ($('card-file').files[0]) { fd.append('file', $('card-file').files[0]); }
       req = api('POST', '/api/v1/boards/' + boardId + '/cards', fd);
     } else {

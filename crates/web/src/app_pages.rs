@@ -154,13 +154,15 @@ async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<Str
     };
     let a = app_texts(ctx.t.lang);
     let data = serde_json::json!({ "board_id": board, "lang": ctx.t.lang, "t": a }).to_string().replace('<', "\\u003c");
+    let participant = access.role == clearboard_core::boards::BoardRole::Participant;
     BoardPage {
         t: ctx.t,
         a,
-        signed_in: true,
+        // Participants have no account: no profile or boards links for them.
+        signed_in: !participant,
         contact: contact(&st),
         data,
-        participant: access.role == clearboard_core::boards::BoardRole::Participant,
+        participant,
     }
     .into_response()
 }

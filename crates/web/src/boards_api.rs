@@ -207,18 +207,20 @@ async fn add_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>
         let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is too large (images up to 10 MiB, videos up to 50 MiB)");
         let bad = || AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read");
         let mut form = Multipart::from_request(req, &st).await.map_err(|_| bad())?;
-        let (mut kind, mut file, mut text) = (None, None, None);
+        let (mut kind, mut file, mut text, mut x, mut y) = (None, None, None, None, None);
         while let Some(field) = form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })? {
             match field.name() {
                 Some("kind") => kind = Some(field.text().await.map_err(|_| bad())?),
                 Some("text") => text = Some(field.text().await.map_err(|_| bad())?),
+                Some("x") => x = field.text().await.map_err(|_| bad())?.trim().parse().ok(),
+                Some("y") => y = field.text().await.map_err(|_| bad())?.trim().parse().ok(),
                 Some("file") => file = Some(field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?),
                 _ => {}
             }
         }
         let file = file.ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file"))?;
         let kind = kind.unwrap_or_else(|| "image".into());
-        st.cb.boards().add_media_card(&auth.principal, &board, &kind, &file, text).await?
+        st.cb.boards().add_media_card(&auth.principal, &board, &kind, &file, text, (x, y)).await?
     } else {
         let ApiJson(new) = ApiJson::<NewCard>::from_request(req, &st).await?;
         st.cb.boards().add_card(&auth.principal, &board, new).await?

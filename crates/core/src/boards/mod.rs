@@ -625,7 +625,15 @@ impl Boards<'_> {
     }
 
     /// Adds an image or video card from uploaded bytes.
-    pub async fn add_media_card(&self, who: &Principal, board: &BoardId, kind: &str, bytes: &[u8], text: Option<String>) -> Result<CardView, CoreError> {
+    pub async fn add_media_card(
+        &self,
+        who: &Principal,
+        board: &BoardId,
+        kind: &str,
+        bytes: &[u8],
+        text: Option<String>,
+        position: (Option<i64>, Option<i64>),
+    ) -> Result<CardView, CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
         self.check_can_add(&a)?;
@@ -646,7 +654,7 @@ impl Boards<'_> {
         let dek = self.cb.keys().current(&a.region, &who.subject).await?;
         let blob = BlobId::new(self.cb.now())?;
         a.region.blobs.put(&blob, &stream::seal(&dek, media_aad(&blob), &clean)?).await?;
-        match self.insert_card(&a, kind, &caption, Some((blob.clone(), mk)), None, None, None, None).await {
+        match self.insert_card(&a, kind, &caption, Some((blob.clone(), mk)), position.0, position.1, None, None).await {
             Ok(v) => Ok(v),
             Err(e) => {
                 let _ = a.region.blobs.delete(&blob).await;

@@ -4,6 +4,8 @@
 //! Handlers parse input into domain types, call one core method and render. They never log
 //! bodies, query strings, emails or tokens; errors carry a stable code and a request id.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod app_pages;
 pub mod assets;

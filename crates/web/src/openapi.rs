@@ -16,6 +16,10 @@ fn ok(schema: &str, desc: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
 }
 
+fn id_param() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
+}
+
 /// The document.
 pub fn spec() -> Value {
     let auth = json!([{ "bearer": [] }, { "cookie": [] }]);
@@ -106,6 +110,22 @@ pub fn spec() -> Value {
                     "properties": { "email": { "type": "string" }, "reason": { "$ref": "#/components/schemas/Reason" } }
                 },
                 "Reason": { "type": "string", "enum": ["support_request", "rights_request", "contract", "security_incident"] },
+                "NewOrg": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } },
+                "NewInvitation": { "type": "object", "additionalProperties": false, "properties": { "role": { "type": "string", "enum": ["member", "admin"] } } },
+                "AcceptInvitation": { "type": "object", "additionalProperties": false, "required": ["token"], "properties": { "token": { "type": "string" } } },
+                "NewBoard": { "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string", "maxLength": 120 }, "org_id": { "type": "string", "format": "uuid" } } },
+                "BoardPatch": { "type": "object", "additionalProperties": false, "properties": {
+                    "title": { "type": "string" }, "locked": { "type": "boolean" }, "controlled": { "type": "boolean" }, "anonymous": { "type": "boolean" },
+                    "vote_tokens": { "type": "integer", "minimum": 0, "maximum": 99 },
+                    "legend": { "type": "array", "maxItems": 50, "items": { "type": "object", "required": ["id", "name", "color"], "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "color": { "type": "string", "pattern": "^#[0-9a-fA-F]{6}$" } } } } } },
+                "NewCard": { "type": "object", "additionalProperties": false, "required": ["kind"], "properties": {
+                    "kind": { "type": "string", "enum": ["text", "link"] }, "text": { "type": "string", "maxLength": 500 }, "url": { "type": "string", "maxLength": 2048 },
+                    "x": { "type": "integer" }, "y": { "type": "integer" }, "color": { "type": "string" }, "category": { "type": "string" } } },
+                "CardPatch": { "type": "object", "additionalProperties": false, "properties": {
+                    "base_version": { "type": "integer" }, "text": { "type": "string" }, "url": { "type": "string" }, "x": { "type": "integer" }, "y": { "type": "integer" },
+                    "color": { "type": "string" }, "category": { "type": ["string", "null"] } } },
+                "NewComment": { "type": "object", "additionalProperties": false, "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 1000 } } },
+                "Join": { "type": "object", "additionalProperties": false, "required": ["code", "pseudonym"], "properties": { "code": { "type": "string" }, "pseudonym": { "type": "string", "maxLength": 40 } } },
                 "Acknowledge": { "type": "object", "additionalProperties": false, "required": ["version"], "properties": { "version": { "type": "string" } } },
                 "NewHold": {
                     "type": "object", "additionalProperties": false, "required": ["subject_id", "category", "reason", "until"],
@@ -175,6 +195,70 @@ pub fn spec() -> Value {
             "/api/v1/staff/legal-holds/{id}": { "delete": { "summary": "Release a legal hold (privacy officer, admin; audited)", "security": auth,
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
                 "responses": { "204": { "description": "Released" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("No such hold") } } },
+            "/api/v1/orgs": {
+                "get": { "summary": "My organisations (a personal workspace is created on first use)", "security": auth, "responses": { "200": { "description": "Organisations" }, "401": error_response("Not signed in") } },
+                "post": { "summary": "Create an organisation", "security": auth, "requestBody": json_body("NewOrg"), "responses": { "201": { "description": "Created" }, "401": error_response("Not signed in"), "422": error_response("Invalid name") } }
+            },
+            "/api/v1/orgs/{id}/members": { "get": { "summary": "Members of an organisation", "security": auth, "parameters": [id_param()],
+                "responses": { "200": { "description": "Members" }, "401": error_response("Not signed in"), "404": error_response("Not a member") } } },
+            "/api/v1/orgs/{id}/members/{member}": { "delete": { "summary": "Remove a member, or leave", "security": auth,
+                "parameters": [id_param(), { "name": "member", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "responses": { "204": { "description": "Removed" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Last owner") } } },
+            "/api/v1/orgs/{id}/invitations": { "post": { "summary": "Create an invitation link (owners, admins)", "security": auth, "parameters": [id_param()],
+                "requestBody": json_body("NewInvitation"),
+                "responses": { "201": { "description": "Invitation" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid") } } },
+            "/api/v1/invitations/accept": { "post": { "summary": "Join the organisation of an invitation", "security": auth, "requestBody": json_body("AcceptInvitation"),
+                "responses": { "200": { "description": "Joined" }, "401": error_response("Not signed in"), "422": error_response("Invalid or expired") } } },
+            "/api/v1/boards": {
+                "get": { "summary": "Boards of my organisations", "security": auth, "responses": { "200": { "description": "Boards" }, "401": error_response("Not signed in") } },
+                "post": { "summary": "Create a board", "security": auth, "requestBody": json_body("NewBoard"),
+                          "responses": { "201": { "description": "Board" }, "401": error_response("Not signed in"), "404": error_response("No such organisation"), "422": error_response("Invalid") } }
+            },
+            "/api/v1/boards/{id}": {
+                "get": { "summary": "A board and the cards I may see (authors left out on anonymous boards)", "security": auth, "parameters": [id_param()],
+                         "responses": { "200": { "description": "Board" }, "401": error_response("Not signed in"), "404": error_response("Not found (also for other organisations' boards)") } },
+                "patch": { "summary": "Title, legend, lock, controlled and anonymous modes, votes per person (facilitators)", "security": auth, "parameters": [id_param()],
+                           "requestBody": json_body("BoardPatch"),
+                           "responses": { "200": { "description": "Board" }, "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found"), "422": error_response("Invalid") } }
+            },
+            "/api/v1/boards/{id}/export": { "get": { "summary": "Export as JSON or CSV (facilitators)", "security": auth,
+                "parameters": [id_param(), { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } }],
+                "responses": { "200": { "description": "Export" }, "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found"), "422": error_response("Unknown format") } } },
+            "/api/v1/boards/{id}/cards": { "post": { "summary": "Add a card: JSON {kind: text|link, …}, or multipart (kind = image|video, file, text, x, y)", "security": auth, "parameters": [id_param()],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewCard" } },
+                    "multipart/form-data": { "schema": { "type": "object", "properties": { "kind": { "type": "string", "enum": ["image", "video"] }, "file": { "type": "string", "format": "binary" }, "text": { "type": "string" }, "x": { "type": "integer" }, "y": { "type": "integer" } } } } } },
+                "responses": { "201": { "description": "Card" }, "401": error_response("Not signed in"), "404": error_response("Not found"), "413": error_response("Too large"),
+                               "415": error_response("Not an image or video (by content)"), "422": error_response("Invalid or board locked") } } },
+            "/api/v1/boards/{id}/ws": { "get": { "summary": "WebSocket: a snapshot or a replay (?since=seq), then changes in sequence order and presence", "security": auth,
+                "parameters": [id_param(), { "name": "since", "in": "query", "schema": { "type": "integer" } }],
+                "responses": { "101": { "description": "Switching protocols" }, "401": error_response("Not signed in"), "403": error_response("Cross-site origin"), "404": error_response("Not found") } } },
+            "/api/v1/cards/{id}": {
+                "patch": { "summary": "Change a card; fields left out stay; last writer wins per field (author, facilitators)", "security": auth, "parameters": [id_param()],
+                           "requestBody": json_body("CardPatch"),
+                           "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid or locked") } },
+                "delete": { "summary": "Delete a card (author, facilitators)", "security": auth, "parameters": [id_param()],
+                            "responses": { "204": { "description": "Deleted" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Locked") } }
+            },
+            "/api/v1/cards/{id}/approve": { "post": { "summary": "Publish a pending card (facilitators)", "security": auth, "parameters": [id_param()],
+                "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found") } } },
+            "/api/v1/cards/{id}/like": {
+                "put": { "summary": "Like", "security": auth, "parameters": [id_param()], "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Locked or pending") } },
+                "delete": { "summary": "Unlike", "security": auth, "parameters": [id_param()], "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Locked or pending") } }
+            },
+            "/api/v1/cards/{id}/votes": {
+                "post": { "summary": "Add one dot vote (within the board's votes per person)", "security": auth, "parameters": [id_param()], "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("No votes left, locked or pending") } },
+                "delete": { "summary": "Take back one vote", "security": auth, "parameters": [id_param()], "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("No vote to take back") } }
+            },
+            "/api/v1/cards/{id}/comments": { "post": { "summary": "Comment on a card", "security": auth, "parameters": [id_param()], "requestBody": json_body("NewComment"),
+                "responses": { "201": { "description": "Comment" }, "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Invalid or locked") } } },
+            "/api/v1/cards/{id}/media": { "get": { "summary": "A card's image or video (decrypted; nosniff, sandboxed)", "security": auth, "parameters": [id_param()],
+                "responses": { "200": { "description": "Media" }, "401": error_response("Not signed in"), "404": error_response("Not found") } } },
+            "/api/v1/comments/{id}": { "delete": { "summary": "Delete a comment (author, facilitators)", "security": auth, "parameters": [id_param()],
+                "responses": { "204": { "description": "Deleted" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found") } } },
+            "/api/v1/join": { "post": { "summary": "Join a board by code with a pseudonym, without an account", "requestBody": json_body("Join"),
+                "responses": { "201": { "description": "Participant session" }, "404": error_response("No board has this code"), "422": error_response("Invalid pseudonym"), "429": error_response("Rate limited") } } },
+            "/api/v1/participants/me": { "delete": { "summary": "Leave the board and erase everything I posted (participants)", "security": auth,
+                "responses": { "204": { "description": "Erased" }, "401": error_response("Not signed in"), "404": error_response("Not a participant") } } },
             "/api/v1/staff/accounts/{id}": { "get": { "summary": "Open an account, for a reason (audited)", "security": auth,
                 "parameters": [
                     { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },

@@ -9,6 +9,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod fanout;
+
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use clearboard_core::clock::{Clock, SystemClock};
@@ -134,6 +136,127 @@ async fn signin() -> Value {
     json!({ "benchmark": "signin", "baseline": "one Argon2id verification (m=19 MiB, t=2, p=1)", "signin_median_ms": f, "argon2_median_ms": a, "argon2_share": a / f })
 }
 
+fn repo_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_http(url: &str) {
+    for _ in 0..200 {
+        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} did not answer");
+}
+
+async fn wait_tcp(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("port {port} did not open");
+}
+
+struct Server {
+    child: std::process::Child,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_clearboard() -> (Server, String) {
+    let bin = repo_root().join("target/release/clearboard");
+    assert!(bin.exists(), "build it first: cargo build --release -p clearboard");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = std::process::Command::new(bin)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().join("d").to_str().unwrap()])
+        .env("CLEARBOARD_LOG_LEVEL", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_http(&format!("{base}/readyz")).await;
+    (Server { child, _dir: Some(dir) }, base)
+}
+
+fn ensure_yjs() -> std::path::PathBuf {
+    let dir = repo_root().join("bench/.peers/yjs");
+    let bin = dir.join("node_modules/.bin/y-websocket");
+    if !bin.exists() {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("package.json"), r#"{"name":"yjs-peer","private":true}"#).unwrap();
+        let ok = std::process::Command::new("npm")
+            .current_dir(&dir)
+            .args(["install", "--no-audit", "--no-fund", "y-websocket@3.1.0", "yjs@13.6.33", "@y/websocket-server@0.1.1", "ws@8"])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "npm install of the Yjs peer failed");
+    }
+    bin
+}
+
+async fn start_yjs() -> (Server, u16) {
+    let bin = ensure_yjs();
+    let port = free_port();
+    let child = std::process::Command::new("node")
+        .arg(bin)
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_tcp(port).await;
+    (Server { child, _dir: None }, port)
+}
+
+async fn fanout_bench() -> Value {
+    let mut rows = Vec::new();
+    for (n, rate) in [(200usize, 20u32), (1000, 10)] {
+        let (srv, base) = start_clearboard().await;
+        let target = fanout::prepare_clearboard(&base).await;
+        let ours = fanout::run(target, srv.child.id(), n, rate, 8).await;
+        drop(srv);
+        let (ysrv, port) = start_yjs().await;
+        let theirs = fanout::run(fanout::Target::Yjs { url: format!("ws://127.0.0.1:{port}"), room: "board-1".into() }, ysrv.child.id(), n, rate, 8).await;
+        drop(ysrv);
+        for r in [&ours, &theirs] {
+            println!(
+                "fanout N={:>4} {:>2} Hz {:<32} delivered {}/{}  p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  cpu {:.2} s ({:.1} µs/msg)  rss/conn {:.1} kB",
+                r.readers, r.rate_hz, r.server, r.received, r.expected, r.p50_ms, r.p95_ms, r.p99_ms, r.server_cpu_s, r.cpu_us_per_delivered, r.rss_per_connection_kb
+            );
+        }
+        println!(
+            "fanout N={n}: p99 ratio (ours/theirs) {:.2}, memory per connection ratio {:.2}",
+            ours.p99_ms / theirs.p99_ms,
+            ours.rss_per_connection_kb / theirs.rss_per_connection_kb
+        );
+        rows.push(json!({ "readers": n, "rate_hz": rate, "clearboard": ours, "yjs": theirs,
+            "p99_ratio": ours.p99_ms / theirs.p99_ms, "rss_per_connection_ratio": ours.rss_per_connection_kb / theirs.rss_per_connection_kb }));
+    }
+    let (srv, base) = start_clearboard().await;
+    let target = fanout::prepare_clearboard(&base).await;
+    let create = fanout::card_create_throughput(&target, 2000, 16).await;
+    println!("card create: {create:.0} cards/s (16 concurrent writers, embedded SQLite, encrypted, audited)");
+    drop(srv);
+    json!({ "benchmark": "fanout", "baseline": "Yjs reference server (@y/websocket-server 0.1.1, yjs 13.6.33), same load generator", "goal": "p99 at most half of Yjs, nothing lost, less memory per connection", "rows": rows, "card_create_per_s": create })
+}
+
 fn write(name: &str, v: &Value) {
     let dir = results_dir();
     std::fs::create_dir_all(&dir).unwrap();
@@ -155,5 +278,9 @@ async fn main() {
     if what == "signin" || what == "all" {
         let v = signin().await;
         write("signin", &v);
+    }
+    if what == "fanout" || what == "all" {
+        let v = fanout_bench().await;
+        write("fanout", &v);
     }
 }

@@ -99,6 +99,12 @@ struct Order {
     pending: BTreeMap<i64, Arc<Event>>,
 }
 
+/// Presence lists name at most this many people (with the total beside).
+pub const PRESENCE_NAMES: usize = 50;
+/// Presence changes are announced at most this often: with many people joining at once, one
+/// list per interval instead of one per join (which would be quadratic).
+pub const PRESENCE_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// One open board.
 #[derive(Debug)]
 pub struct Room {
@@ -106,12 +112,51 @@ pub struct Room {
     ring: Mutex<VecDeque<Arc<Event>>>,
     order: Mutex<Order>,
     presence: Mutex<BTreeMap<u64, String>>,
+    presence_dirty: std::sync::atomic::AtomicBool,
+    presence_task: std::sync::atomic::AtomicBool,
 }
 
 impl Room {
     fn new() -> Self {
         let (tx, _) = broadcast::channel(4096);
-        Self { tx, ring: Mutex::new(VecDeque::with_capacity(RING)), order: Mutex::new(Order::default()), presence: Mutex::new(BTreeMap::new()) }
+        Self {
+            tx,
+            ring: Mutex::new(VecDeque::with_capacity(RING)),
+            order: Mutex::new(Order::default()),
+            presence: Mutex::new(BTreeMap::new()),
+            presence_dirty: std::sync::atomic::AtomicBool::new(false),
+            presence_task: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Marks presence changed; a single task per room announces it, at most every
+    /// [`PRESENCE_EVERY`], and ends once nobody is left.
+    fn presence_changed(self: &Arc<Self>) {
+        self.presence_dirty.store(true, Ordering::Release);
+        if self.presence_task.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            self.presence_task.store(false, Ordering::Release);
+            return;
+        };
+        let room = Arc::downgrade(self);
+        handle.spawn(async move {
+            loop {
+                tokio::time::sleep(PRESENCE_EVERY).await;
+                let Some(room) = room.upgrade() else { return };
+                if room.presence_dirty.swap(false, Ordering::AcqRel) {
+                    let _ = room.tx.send(Message::Presence(Arc::new(room.presence_list())));
+                }
+                if room.presence.lock().map(|p| p.is_empty()).unwrap_or(true) {
+                    room.presence_task.store(false, Ordering::Release);
+                    if room.presence_dirty.load(Ordering::Acquire) && !room.presence_task.swap(true, Ordering::AcqRel) {
+                        continue;
+                    }
+                    return;
+                }
+            }
+        });
     }
 
     fn emit(&self, e: Arc<Event>) {
@@ -174,8 +219,14 @@ impl Room {
         self.tx.subscribe()
     }
 
+    /// Who is here: at most [`PRESENCE_NAMES`] names, then "+N".
     fn presence_list(&self) -> Vec<String> {
-        self.presence.lock().map(|p| p.values().cloned().collect()).unwrap_or_default()
+        let Ok(p) = self.presence.lock() else { return Vec::new() };
+        let mut names: Vec<String> = p.values().take(PRESENCE_NAMES).cloned().collect();
+        if p.len() > PRESENCE_NAMES {
+            names.push(format!("+{}", p.len() - PRESENCE_NAMES));
+        }
+        names
     }
 
     /// Marks a connection present under a pseudonym; returns its presence ticket.
@@ -184,7 +235,7 @@ impl Room {
         if let Ok(mut p) = self.presence.lock() {
             p.insert(id, pseudonym);
         }
-        let _ = self.tx.send(Message::Presence(Arc::new(self.presence_list())));
+        self.presence_changed();
         Presence { room: self.clone(), id }
     }
 
@@ -213,7 +264,7 @@ impl Drop for Presence {
         if let Ok(mut p) = self.room.presence.lock() {
             p.remove(&self.id);
         }
-        let _ = self.room.tx.send(Message::Presence(Arc::new(self.room.presence_list())));
+        self.room.presence_changed();
     }
 }
 

@@ -53,7 +53,8 @@ pub async fn upgrade(
     // Authorise before upgrading, so refusals are ordinary HTTP errors.
     st.cb.boards().access(&auth.principal, &board).await?;
     let principal = auth.principal;
-    Ok(ws.on_upgrade(move |socket| async move {
+    // Small buffers: messages are small, and thousands of people may watch one board.
+    Ok(ws.read_buffer_size(4 * 1024).write_buffer_size(4 * 1024).max_message_size(64 * 1024).on_upgrade(move |socket| async move {
         if let Err(e) = run(st, principal, board, q.since, socket).await {
             tracing::debug!(error = %e, "board socket ended");
         }

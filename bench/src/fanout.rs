@@ -1,0 +1,269 @@
+//! Fan-out of board updates: one writer, N readers on one board, clearboard against the Yjs
+//! reference server (`@y/websocket-server` 0.1.1 with `yjs` 13.6), with ONE load generator
+//! (this Rust program) speaking both protocols, so the generator's own costs are the same
+//! for both servers.
+//!
+//! Each update carries a marker `S<k>E`: for clearboard, a card's text changed through the
+//! JSON API (persisted, encrypted, then broadcast); for Yjs, a Y.Map entry set through the Yjs
+//! sync protocol (kept in memory only). Readers look for the marker in the raw messages and
+//! record the latency from the writer's send. Server CPU and memory come from /proc.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use yrs::{Map, Transact};
+
+/// Which server and how to reach it.
+#[derive(Clone)]
+pub enum Target {
+    Clearboard { base: String, token: String, board: String, card: String },
+    Yjs { url: String, room: String },
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FanoutResult {
+    pub server: String,
+    pub readers: usize,
+    pub rate_hz: u32,
+    pub duration_s: u32,
+    pub expected: u64,
+    pub received: u64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub server_cpu_s: f64,
+    pub cpu_us_per_delivered: f64,
+    pub rss_idle_kb: u64,
+    pub rss_connected_kb: u64,
+    pub rss_per_connection_kb: f64,
+}
+
+pub fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok())))
+        .unwrap_or(0)
+}
+
+pub fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(") ")?.1.split_whitespace().collect::<Vec<_>>();
+            Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+/// Finds `S<digits>E` in raw bytes.
+fn marker(buf: &[u8]) -> Option<u64> {
+    let mut i = 0;
+    while i + 2 < buf.len() {
+        if buf[i] == b'S' && buf[i + 1].is_ascii_digit() {
+            let mut j = i + 1;
+            let mut v: u64 = 0;
+            while j < buf.len() && buf[j].is_ascii_digit() {
+                v = v * 10 + u64::from(buf[j] - b'0');
+                j += 1;
+            }
+            if j < buf.len() && buf[j] == b'E' {
+                return Some(v);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open_reader(target: &Target) -> Ws {
+    let req = match target {
+        Target::Clearboard { base, token, board, .. } => {
+            let mut r = format!("{}/api/v1/boards/{board}/ws", base.replacen("http", "ws", 1)).into_client_request().unwrap();
+            r.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+            r
+        }
+        Target::Yjs { url, room } => format!("{url}/{room}").into_client_request().unwrap(),
+    };
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    ws
+}
+
+fn varuint(out: &mut Vec<u8>, mut v: usize) {
+    while v > 0x7f {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Runs one measurement.
+pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, duration_s: u32) -> FanoutResult {
+    let epoch = Instant::now();
+    let total = u64::from(rate) * u64::from(duration_s);
+    let sent: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
+    let rss_idle = rss_kb(server_pid);
+    let mut conns = Vec::with_capacity(readers);
+    for i in 0..readers {
+        conns.push(open_reader(&target).await);
+        if i % 50 == 49 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let rss_connected = rss_kb(server_pid);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::with_capacity(readers);
+    for mut ws in conns {
+        let sent = sent.clone();
+        let stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_millis(200), ws.next()).await else { continue };
+                let now = epoch.elapsed().as_nanos() as u64;
+                let bytes: &[u8] = match &m {
+                    Message::Text(t) => t.as_bytes(),
+                    Message::Binary(b) => b,
+                    _ => continue,
+                };
+                if let Some(k) = marker(bytes) {
+                    if let Some(s) = sent.get(k as usize) {
+                        let s = s.load(Ordering::Relaxed);
+                        if s > 0 {
+                            lat.push((now - s) as f64 / 1e6);
+                        }
+                    }
+                }
+            }
+            let _ = ws.close(None).await;
+            lat
+        }));
+    }
+
+    let cpu0 = cpu_ticks(server_pid);
+    let t0 = Instant::now();
+    match &target {
+        Target::Clearboard { base, token, card, .. } => {
+            let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+            let url = format!("{base}/api/v1/cards/{card}");
+            let mut writes = Vec::new();
+            for k in 0..total {
+                let due = t0 + Duration::from_secs_f64(k as f64 / f64::from(rate));
+                tokio::time::sleep_until(due.into()).await;
+                sent[k as usize].store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                let body = json!({ "text": format!("S{k}E"), "x": (k % 997) as i64, "y": ((k * 7) % 991) as i64 });
+                let (http, url, token) = (http.clone(), url.clone(), token.clone());
+                writes.push(tokio::spawn(async move { http.patch(url).bearer_auth(token).json(&body).send().await.map(|r| r.status().as_u16()).unwrap_or(0) }));
+            }
+            for w in writes {
+                let s = w.await.unwrap_or(0);
+                assert_eq!(s, 200, "a write failed");
+            }
+        }
+        Target::Yjs { .. } => {
+            let mut ws = open_reader(&target).await;
+            let doc = yrs::Doc::new();
+            let cards = doc.get_or_insert_map("cards");
+            for k in 0..total {
+                let due = t0 + Duration::from_secs_f64(k as f64 / f64::from(rate));
+                tokio::time::sleep_until(due.into()).await;
+                let update = {
+                    let mut txn = doc.transact_mut();
+                    let value = yrs::Any::from(std::collections::HashMap::from([
+                        ("x".to_string(), yrs::Any::from((k % 997) as f64)),
+                        ("y".to_string(), yrs::Any::from(((k * 7) % 991) as f64)),
+                        ("m".to_string(), yrs::Any::from(format!("S{k}E"))),
+                    ]));
+                    cards.insert(&mut txn, format!("card-{}", k % 50), value);
+                    txn.encode_update_v1()
+                };
+                // y-protocols: messageSync (0), messageYjsUpdate (2), length-prefixed update.
+                let mut msg = vec![0u8, 2u8];
+                varuint(&mut msg, update.len());
+                msg.extend_from_slice(&update);
+                sent[k as usize].store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                ws.send(Message::Binary(msg.into())).await.unwrap();
+                // Drain what the server sends back to this client, if anything.
+                while let Ok(Some(_)) = tokio::time::timeout(Duration::from_micros(1), ws.next()).await {}
+            }
+            let _ = ws.close(None).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let cpu1 = cpu_ticks(server_pid);
+    stop.store(true, Ordering::Relaxed);
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap_or_default());
+    }
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let q = |p: f64| if lat.is_empty() { f64::NAN } else { lat[((p * lat.len() as f64) as usize).min(lat.len() - 1)] };
+    let received = lat.len() as u64;
+    let server_cpu_s = (cpu1 - cpu0) as f64 / 100.0;
+    FanoutResult {
+        server: match target {
+            Target::Clearboard { .. } => "clearboard".into(),
+            Target::Yjs { .. } => "yjs (@y/websocket-server 0.1.1)".into(),
+        },
+        readers,
+        rate_hz: rate,
+        duration_s,
+        expected: total * readers as u64,
+        received,
+        p50_ms: q(0.50),
+        p95_ms: q(0.95),
+        p99_ms: q(0.99),
+        server_cpu_s,
+        cpu_us_per_delivered: if received > 0 { server_cpu_s * 1e6 / received as f64 } else { f64::NAN },
+        rss_idle_kb: rss_idle,
+        rss_connected_kb: rss_connected,
+        rss_per_connection_kb: (rss_connected.saturating_sub(rss_idle)) as f64 / readers as f64,
+    }
+}
+
+/// Creates a user, a board and one card on a running clearboard; returns the target.
+pub async fn prepare_clearboard(base: &str) -> Target {
+    let http = reqwest::Client::new();
+    let body = json!({ "email": "fanout@example.test", "password": "a fan-out password", "first_name": "Fan", "last_name": "Out", "birth_date": "1990-01-01" });
+    let r = http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap();
+    assert!(r.status().is_success(), "sign-up failed: {}", r.status());
+    let s: Value = http.post(format!("{base}/api/v1/sessions")).json(&json!({ "email": "fanout@example.test", "password": "a fan-out password" })).send().await.unwrap().json().await.unwrap();
+    let token = s["token"].as_str().unwrap().to_string();
+    let b: Value = http.post(format!("{base}/api/v1/boards")).bearer_auth(&token).json(&json!({ "title": "Fan-out" })).send().await.unwrap().json().await.unwrap();
+    let board = b["id"].as_str().unwrap().to_string();
+    let c: Value = http.post(format!("{base}/api/v1/boards/{board}/cards")).bearer_auth(&token).json(&json!({ "kind": "text", "text": "start" })).send().await.unwrap().json().await.unwrap();
+    Target::Clearboard { base: base.to_string(), token, board, card: c["id"].as_str().unwrap().to_string() }
+}
+
+/// Card-create throughput on clearboard: `n` cards from `concurrency` concurrent writers.
+pub async fn card_create_throughput(target: &Target, n: usize, concurrency: usize) -> f64 {
+    let Target::Clearboard { base, token, board, .. } = target else { return f64::NAN };
+    let http = reqwest::Client::new();
+    let url = format!("{base}/api/v1/boards/{board}/cards");
+    let start = Instant::now();
+    let per = n / concurrency;
+    let mut tasks = Vec::new();
+    for w in 0..concurrency {
+        let (http, url, token) = (http.clone(), url.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per {
+                let r = http.post(&url).bearer_auth(&token).json(&json!({ "kind": "text", "text": format!("card {w}-{i}") })).send().await.unwrap();
+                assert_eq!(r.status().as_u16(), 201);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (per * concurrency) as f64 / start.elapsed().as_secs_f64()
+}

@@ -153,22 +153,33 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
     let cpu0 = cpu_ticks(server_pid);
     let t0 = Instant::now();
     match &target {
-        Target::Clearboard { base, token, card, .. } => {
-            let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-            let url = format!("{base}/api/v1/cards/{card}");
-            let mut writes = Vec::new();
+        Target::Clearboard { card, .. } => {
+            // Writes go over the writer's own socket, as Yjs updates do.
+            let ws = open_reader(&target).await;
+            let (mut tx, mut rx) = ws.split();
+            let acks = tokio::spawn(async move {
+                let mut ok = 0u64;
+                while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_secs(5), rx.next()).await {
+                    if let Message::Text(t) = m {
+                        if t.as_str().contains("\"type\":\"ack\"") {
+                            ok += 1;
+                        } else if t.as_str().contains("\"type\":\"error\"") {
+                            panic!("a write failed: {}", t.as_str());
+                        }
+                    }
+                }
+                ok
+            });
             for k in 0..total {
                 let due = t0 + Duration::from_secs_f64(k as f64 / f64::from(rate));
                 tokio::time::sleep_until(due.into()).await;
+                let msg = json!({ "type": "patch", "req": k, "card": card, "patch": { "text": format!("S{k}E"), "x": (k % 997) as i64, "y": ((k * 7) % 991) as i64 } });
                 sent[k as usize].store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                let body = json!({ "text": format!("S{k}E"), "x": (k % 997) as i64, "y": ((k * 7) % 991) as i64 });
-                let (http, url, token) = (http.clone(), url.clone(), token.clone());
-                writes.push(tokio::spawn(async move { http.patch(url).bearer_auth(token).json(&body).send().await.map(|r| r.status().as_u16()).unwrap_or(0) }));
+                tx.send(Message::Text(msg.to_string().into())).await.unwrap();
             }
-            for w in writes {
-                let s = w.await.unwrap_or(0);
-                assert_eq!(s, 200, "a write failed");
-            }
+            let _ = tx.close().await;
+            let acked = acks.await.unwrap_or(0);
+            assert_eq!(acked, total, "every write acknowledged");
         }
         Target::Yjs { .. } => {
             let mut ws = open_reader(&target).await;
@@ -266,4 +277,30 @@ pub async fn card_create_throughput(target: &Target, n: usize, concurrency: usiz
         t.await.unwrap();
     }
     (per * concurrency) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The median of each figure over several runs (delivery counts: the worst run).
+pub fn median(runs: &[FanoutResult]) -> FanoutResult {
+    let med = |f: &dyn Fn(&FanoutResult) -> f64| {
+        let mut v: Vec<f64> = runs.iter().map(f).collect();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        v[v.len() / 2]
+    };
+    let first = &runs[0];
+    FanoutResult {
+        server: first.server.clone(),
+        readers: first.readers,
+        rate_hz: first.rate_hz,
+        duration_s: first.duration_s,
+        expected: first.expected,
+        received: runs.iter().map(|r| r.received).min().unwrap_or(0),
+        p50_ms: med(&|r| r.p50_ms),
+        p95_ms: med(&|r| r.p95_ms),
+        p99_ms: med(&|r| r.p99_ms),
+        server_cpu_s: med(&|r| r.server_cpu_s),
+        cpu_us_per_delivered: med(&|r| r.cpu_us_per_delivered),
+        rss_idle_kb: med(&|r| r.rss_idle_kb as f64) as u64,
+        rss_connected_kb: med(&|r| r.rss_connected_kb as f64) as u64,
+        rss_per_connection_kb: med(&|r| r.rss_per_connection_kb),
+    }
 }

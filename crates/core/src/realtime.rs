@@ -35,10 +35,18 @@ pub enum Change {
 }
 
 /// A sequenced change.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Event {
     pub seq: i64,
     pub change: Change,
+    /// The message most viewers get (nothing personal in it), serialised once and shared.
+    common: std::sync::OnceLock<Option<bytes::Bytes>>,
+}
+
+impl Event {
+    pub fn new(seq: i64, change: Change) -> Self {
+        Self { seq, change, common: std::sync::OnceLock::new() }
+    }
 }
 
 /// Who a connection is.
@@ -53,15 +61,35 @@ fn b(x: bool) -> &'static str {
 }
 
 impl Event {
-    /// The JSON message for one viewer, or `None` if they may not see it.
-    pub fn render(&self, v: &Viewer) -> Option<String> {
+    /// Whether this viewer gets the common message (nothing personal differs for them).
+    fn is_common_for(&self, v: &Viewer) -> bool {
+        match &self.change {
+            Change::Card { author, pending, likers, voters, .. } => {
+                !*pending && *author != v.subject && !likers.contains(&v.subject) && !voters.iter().any(|(s, _)| *s == v.subject)
+            }
+            Change::Comment { author, card_pending, .. } => !*card_pending && *author != v.subject,
+            _ => true,
+        }
+    }
+
+    /// The JSON message for one viewer, or `None` if they may not see it. Most viewers share
+    /// one serialised message.
+    pub fn render(&self, v: &Viewer) -> Option<bytes::Bytes> {
+        if self.is_common_for(v) {
+            return self
+                .common
+                .get_or_init(|| self.render_for(&Viewer { subject: crate::ids::SubjectId::from_stored(String::new()), facilitator: false }).map(bytes::Bytes::from))
+                .clone();
+        }
+        self.render_for(v).map(bytes::Bytes::from)
+    }
+
+    fn render_for(&self, v: &Viewer) -> Option<String> {
         let seq = self.seq;
         match &self.change {
             Change::Card { json, author, pending, likers, voters } => {
                 let mine = *author == v.subject;
                 if *pending && !(mine || v.facilitator) {
-                    // Still tell them it is gone if they had it (it cannot be: pending cards
-                    // were never sent), so nothing.
                     return None;
                 }
                 let liked = likers.contains(&v.subject);
@@ -290,7 +318,7 @@ impl Hub {
     /// Publishes a change that the store numbered `seq`.
     pub fn publish(&self, board: &BoardId, seq: i64, change: Change) {
         let room = self.room(board);
-        room.publish(Event { seq, change });
+        room.publish(Event::new(seq, change));
         if room.has_gap() {
             let r = room.clone();
             tokio::spawn(async move {
@@ -306,7 +334,7 @@ impl Hub {
     pub fn forget(&self, board: &BoardId) {
         if let Ok(mut rooms) = self.rooms.lock() {
             if let Some(r) = rooms.remove(board) {
-                let _ = r.tx.send(Message::Event(Arc::new(Event { seq: i64::MAX, change: Change::Resync })));
+                let _ = r.tx.send(Message::Event(Arc::new(Event::new(i64::MAX, Change::Resync))));
             }
         }
     }
@@ -317,7 +345,7 @@ mod tests {
     use super::*;
 
     fn card(seq: i64, author: &SubjectId, pending: bool) -> Event {
-        Event { seq, change: Change::Card { json: Arc::from("{\"id\":\"c\"}"), author: author.clone(), pending, likers: vec![], voters: vec![] } }
+        Event::new(seq, Change::Card { json: Arc::from("{\"id\":\"c\"}"), author: author.clone(), pending, likers: vec![], voters: vec![] })
     }
 
     #[tokio::test]
@@ -347,7 +375,14 @@ mod tests {
         let b = SubjectId::new(2).unwrap();
         let e = card(1, &a, true);
         assert!(e.render(&Viewer { subject: b.clone(), facilitator: false }).is_none());
-        assert!(e.render(&Viewer { subject: b, facilitator: true }).is_some_and(|s| s.contains("\"mine\":false")));
-        assert!(e.render(&Viewer { subject: a, facilitator: false }).is_some_and(|s| s.contains("\"mine\":true")));
+        let text = |b: bytes::Bytes| String::from_utf8(b.to_vec()).unwrap();
+        assert!(e.render(&Viewer { subject: b.clone(), facilitator: true }).map(text).is_some_and(|s| s.contains("\"mine\":false")));
+        assert!(e.render(&Viewer { subject: a.clone(), facilitator: false }).map(text).is_some_and(|s| s.contains("\"mine\":true")));
+        // Published: one shared message for everyone but the author.
+        let p = card(2, &a, false);
+        let x = p.render(&Viewer { subject: b.clone(), facilitator: false }).unwrap();
+        let y = p.render(&Viewer { subject: SubjectId::new(3).unwrap(), facilitator: true }).unwrap();
+        assert_eq!(x.as_ptr(), y.as_ptr(), "shared, not copied");
+        assert!(text(p.render(&Viewer { subject: a, facilitator: false }).unwrap()).contains("\"mine\":true"));
     }
 }

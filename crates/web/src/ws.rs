@@ -54,7 +54,7 @@ pub async fn upgrade(
     st.cb.boards().access(&auth.principal, &board).await?;
     let principal = auth.principal;
     // Small buffers: messages are small, and thousands of people may watch one board.
-    Ok(ws.read_buffer_size(4 * 1024).write_buffer_size(4 * 1024).max_message_size(64 * 1024).on_upgrade(move |socket| async move {
+    Ok(ws.read_buffer_size(2 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket| async move {
         if let Err(e) = run(st, principal, board, q.since, socket).await {
             tracing::debug!(error = %e, "board socket ended");
         }
@@ -65,6 +65,53 @@ async fn send(socket: &mut WebSocket, text: String) -> Result<(), axum::Error> {
     socket.send(WsMessage::Text(Utf8Bytes::from(text))).await
 }
 
+async fn send_bytes(socket: &mut WebSocket, b: bytes::Bytes) -> Result<(), axum::Error> {
+    match Utf8Bytes::try_from(b) {
+        Ok(t) => socket.send(WsMessage::Text(t)).await,
+        Err(_) => Ok(()),
+    }
+}
+
+/// A change sent over the socket itself (cheaper than a request per move or keystroke):
+/// `{"type":"patch","req":1,"card":"<id>","patch":{"x":10}}`, answered by `ack` or `error`
+/// with the same `req`.
+#[derive(Deserialize)]
+struct Incoming {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    req: Option<u64>,
+    #[serde(default)]
+    card: Option<String>,
+    #[serde(default)]
+    patch: Option<clearboard_core::boards::CardPatch>,
+}
+
+async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str) -> Option<String> {
+    let msg: Incoming = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(_) => return Some(json!({ "type": "error", "error": { "code": "invalid_body", "message": "messages are JSON: ping, or patch with req, card and patch" } }).to_string()),
+    };
+    match msg.kind.as_str() {
+        "ping" => Some(r#"{"type":"pong"}"#.into()),
+        "patch" => {
+            let req = msg.req.unwrap_or(0);
+            let card = msg.card.as_deref().and_then(clearboard_core::ids::CardId::parse);
+            let (Some(card), Some(patch)) = (card, msg.patch) else {
+                return Some(json!({ "type": "error", "req": req, "error": { "code": "invalid_body", "message": "a patch names a card and the fields to change" } }).to_string());
+            };
+            match st.cb.boards().update_card_as(access, &card, patch).await {
+                Ok(c) => Some(json!({ "type": "ack", "req": req, "version": c.version }).to_string()),
+                Err(e) => {
+                    let e = AppError::from(e);
+                    Some(json!({ "type": "error", "req": req, "error": { "code": e.code, "message": e.message } }).to_string())
+                }
+            }
+        }
+        _ => Some(json!({ "type": "error", "error": { "code": "invalid_body", "message": "unknown message type" } }).to_string()),
+    }
+}
+
 async fn run(
     st: AppState,
     who: Principal,
@@ -72,8 +119,8 @@ async fn run(
     since: Option<i64>,
     mut socket: WebSocket,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let (access, room, name) = st.cb.boards().room(&who, &board).await?;
-    let viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
+    let (mut access, room, name) = st.cb.boards().room(&who, &board).await?;
+    let mut viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
     let mut rx = room.subscribe();
     let presence = room.join(name);
     metrics::gauge!("clearboard_ws_connections").increment(1.0);
@@ -85,7 +132,7 @@ async fn run(
             let mut last = s;
             for e in events {
                 if let Some(m) = e.render(&viewer) {
-                    send(&mut socket, m).await?;
+                    send_bytes(&mut socket, m).await?;
                 }
                 last = e.seq;
             }
@@ -105,7 +152,11 @@ async fn run(
         tokio::select! {
             incoming = socket.recv() => match incoming {
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(WsMessage::Text(t))) if t.as_str().contains("\"ping\"") => send(&mut socket, r#"{"type":"pong"}"#.into()).await?,
+                Some(Ok(WsMessage::Text(t))) => {
+                    if let Some(reply) = handle_incoming(&st, &access, t.as_str()).await {
+                        send(&mut socket, reply).await?;
+                    }
+                }
                 Some(Ok(_)) => {}
             },
             msg = rx.recv() => match msg {
@@ -114,12 +165,19 @@ async fn run(
                         continue;
                     }
                     if let Some(m) = e.render(&viewer) {
-                        send(&mut socket, m).await?;
+                        send_bytes(&mut socket, m).await?;
                     }
                     if e.seq == i64::MAX {
                         break;
                     }
                     last = e.seq;
+                    if matches!(e.change, clearboard_core::realtime::Change::Board { .. }) {
+                        // Lock, controlled or anonymous mode changed: act on the new settings.
+                        if let Ok(a) = st.cb.boards().access(&who, &board).await {
+                            viewer.facilitator = a.facilitator();
+                            access = a;
+                        }
+                    }
                 }
                 Ok(Message::Presence(list)) => send(&mut socket, json!({ "type": "presence", "present": *list }).to_string()).await?,
                 Err(RecvError::Lagged(_)) => {
@@ -131,11 +189,16 @@ async fn run(
             },
             _ = recheck.tick() => {
                 // Signed out, expired or removed from the board meanwhile: close.
-                let still = st.cb.sessions().still_valid(&who).await.unwrap_or(false)
-                    && st.cb.boards().access(&who, &board).await.is_ok();
-                if !still {
-                    let _ = socket.send(WsMessage::Close(None)).await;
-                    break;
+                let valid = st.cb.sessions().still_valid(&who).await.unwrap_or(false);
+                match st.cb.boards().access(&who, &board).await {
+                    Ok(a) if valid => {
+                        viewer.facilitator = a.facilitator();
+                        access = a;
+                    }
+                    _ => {
+                        let _ = socket.send(WsMessage::Close(None)).await;
+                        break;
+                    }
                 }
             }
         }

@@ -240,6 +240,7 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
     async fn board_location(&self, board: &BoardId) -> StoreResult<Option<(OrgId, RegionId)>>;
     /// (board, region) of a join code.
     async fn board_by_code(&self, code: &str) -> StoreResult<Option<(BoardId, RegionId)>>;
+    async fn unindex_board(&self, board: &BoardId) -> StoreResult<()>;
     /// Removes an organisation and its boards from the index.
     async fn unindex_org(&self, org: &OrgId) -> StoreResult<()>;
 
@@ -398,6 +399,9 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn create_board(&self, b: &BoardRow, audit: AuditDraft) -> StoreResult<()>;
     async fn board(&self, id: &BoardId) -> StoreResult<Option<BoardRow>>;
     async fn boards_of_org(&self, org: &OrgId) -> StoreResult<Vec<BoardRow>>;
+    /// Deletes a board with its cards, reactions, comments and participants' rows; returns the
+    /// blobs to delete and the participants whose keys go.
+    async fn delete_board(&self, board: &BoardId, audit: AuditDraft) -> StoreResult<(Vec<BlobId>, Vec<SubjectId>)>;
     /// Replaces the board's title, legend and settings; returns the new sequence number.
     async fn update_board(&self, b: &BoardRow) -> StoreResult<Seq>;
 

@@ -341,6 +341,33 @@ impl BoardStore for SqlRegionStore {
         Ok(r.into_iter().map(Into::into).collect())
     }
 
+    async fn delete_board(&self, board: &BoardId, audit: AuditDraft) -> StoreResult<(Vec<BlobId>, Vec<SubjectId>)> {
+        let pg = self.is_pg();
+        let (chain, ring) = self.audit_parts();
+        let at = audit.at_ms;
+        let b = board.as_str();
+        let (blobs, parts) = tx!(self.db(), t => {
+            let blobs: Vec<(Option<String>,)> = sqlx::query_as("SELECT blob_id FROM cards WHERE board_id = $1").bind(b).fetch_all(&mut *t).await?;
+            let parts: Vec<(String,)> = sqlx::query_as("SELECT subject_id FROM participants WHERE board_id = $1").bind(b).fetch_all(&mut *t).await?;
+            sqlx::query("UPDATE subjects SET erased_at = $2 WHERE erased_at IS NULL AND id IN (SELECT subject_id FROM participants WHERE board_id = $1)")
+                .bind(b).bind(at).execute(&mut *t).await?;
+            for sql in [
+                "DELETE FROM comments WHERE card_id IN (SELECT id FROM cards WHERE board_id = $1)",
+                "DELETE FROM card_likes WHERE card_id IN (SELECT id FROM cards WHERE board_id = $1)",
+                "DELETE FROM card_votes WHERE board_id = $1",
+                "DELETE FROM cards WHERE board_id = $1",
+                "DELETE FROM sessions WHERE subject_id IN (SELECT subject_id FROM participants WHERE board_id = $1)",
+                "DELETE FROM participants WHERE board_id = $1",
+                "DELETE FROM boards WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(b).execute(&mut *t).await?;
+            }
+            append_audit!(t, pg, chain, ring, audit)?;
+            Ok((blobs, parts))
+        })?;
+        Ok((blobs.into_iter().filter_map(|(b,)| b.map(BlobId::from_stored)).collect(), parts.into_iter().map(|(p,)| SubjectId::from_stored(p)).collect()))
+    }
+
     async fn update_board(&self, b: &BoardRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
             sqlx::query("UPDATE boards SET title = $2, legend = $3, updated_at = $4, locked = $5, controlled = $6, anonymous = $7, vote_tokens = $8 WHERE id = $1")

@@ -154,6 +154,10 @@ impl Directory for SqlDirectory {
         Ok(r.map(|(b, r)| (BoardId::from_stored(b), RegionId::new(&r))))
     }
 
+    async fn unindex_board(&self, board: &BoardId) -> StoreResult<()> {
+        conn!(&self.db, c => { sqlx::query("DELETE FROM board_index WHERE board_id = $1").bind(board.as_str()).execute(c).await.map(|_| ()) })
+    }
+
     async fn unindex_org(&self, org: &OrgId) -> StoreResult<()> {
         tx!(&self.db, t => {
             sqlx::query("DELETE FROM board_index WHERE org_id = $1").bind(org.as_str()).execute(&mut *t).await?;

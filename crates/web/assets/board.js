@@ -321,6 +321,11 @@
   $('set-controlled').addEventListener('change', function (e) { setting('controlled', e.target.checked); });
   $('set-anonymous').addEventListener('change', function (e) { setting('anonymous', e.target.checked); });
   $('set-votes').addEventListener('change', function (e) { setting('vote_tokens', parseInt(e.target.value, 10) || 0); });
+  $('delete-board').addEventListener('click', function () {
+    if (window.confirm(T.delete_board_confirm)) {
+      api('DELETE', '/api/v1/boards/' + boardId).then(function () { state.closedByUs = true; window.location.href = '/app'; }).catch(showError);
+    }
+  });
   var leave = $('leave');
   if (leave) {
     leave.addEventListener('click', function () {

@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/invitations", post(invite))
         .route("/api/v1/invitations/accept", post(accept))
         .route("/api/v1/boards", get(list_boards).post(create_board))
-        .route("/api/v1/boards/{id}", get(open_board).patch(update_board))
+        .route("/api/v1/boards/{id}", get(open_board).patch(update_board).delete(delete_board))
         .route("/api/v1/boards/{id}/export", get(export))
         .route("/api/v1/boards/{id}/cards", post(add_card).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
         .route("/api/v1/boards/{id}/ws", get(crate::ws::upgrade))
@@ -137,6 +137,11 @@ async fn open_board(State(st): State<AppState>, auth: Auth, Path(id): Path<Strin
 
 async fn update_board(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(p): ApiJson<BoardPatch>) -> Result<Response, AppError> {
     Ok(Json(st.cb.boards().update_board(&auth.principal, &board_id(&id)?, p).await?).into_response())
+}
+
+async fn delete_board(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    st.cb.boards().delete_board(&auth.principal, &board_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]

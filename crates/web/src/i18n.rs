@@ -500,6 +500,8 @@ pub struct AppTexts {
     pub move_hint: &'static str,
     pub leave_and_erase: &'static str,
     pub leave_confirm: &'static str,
+    pub delete_board: &'static str,
+    pub delete_board_confirm: &'static str,
 }
 
 pub const APP_EN: AppTexts = AppTexts {
@@ -559,6 +561,8 @@ pub const APP_EN: AppTexts = AppTexts {
     move_hint: "Select an idea and use the arrow keys to move it.",
     leave_and_erase: "Leave and erase what I posted",
     leave_confirm: "Erase everything you posted on this board and leave?",
+    delete_board: "Delete this board",
+    delete_board_confirm: "Delete this board and everything on it, for everyone?",
 };
 
 pub const APP_FR: AppTexts = AppTexts {
@@ -618,6 +622,8 @@ pub const APP_FR: AppTexts = AppTexts {
     move_hint: "Sélectionnez une idée et utilisez les flèches pour la déplacer.",
     leave_and_erase: "Partir et effacer ce que j'ai publié",
     leave_confirm: "Effacer tout ce que vous avez publié sur ce tableau et partir ?",
+    delete_board: "Supprimer ce tableau",
+    delete_board_confirm: "Supprimer ce tableau et tout son contenu, pour tout le monde ?",
 };
 
 pub fn app_texts(lang: &str) -> &'static AppTexts {

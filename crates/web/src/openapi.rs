@@ -217,6 +217,8 @@ pub fn spec() -> Value {
             "/api/v1/boards/{id}": {
                 "get": { "summary": "A board and the cards I may see (authors left out on anonymous boards)", "security": auth, "parameters": [id_param()],
                          "responses": { "200": { "description": "Board" }, "401": error_response("Not signed in"), "404": error_response("Not found (also for other organisations' boards)") } },
+                "delete": { "summary": "Delete the board and everything on it (facilitators)", "security": auth, "parameters": [id_param()],
+                            "responses": { "204": { "description": "Deleted" }, "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found") } },
                 "patch": { "summary": "Title, legend, lock, controlled and anonymous modes, votes per person (facilitators)", "security": auth, "parameters": [id_param()],
                            "requestBody": json_body("BoardPatch"),
                            "responses": { "200": { "description": "Board" }, "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found"), "422": error_response("Invalid") } }

@@ -500,3 +500,20 @@ both!(board_pages_render_for_members_and_participants, |b| async move {
     let html = app.http().get(app.url(&format!("/j/{}", f.code))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(&f.code));
 });
+
+both!(facilitators_delete_boards_with_everything_on_them, |b| async move {
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    let text = canary("Gone");
+    add_text(&app, &f.board, &f.participant, &text).await;
+    let form = reqwest::multipart::Form::new().text("kind", "image").part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
+    json_ok(app.http().post(app.url(&format!("/api/v1/boards/{}/cards", f.board))).bearer_auth(&f.bob.token).multipart(form).send().await.unwrap(), 201).await;
+    assert_error(req(&app, "DELETE", &format!("/api/v1/boards/{}", f.board), Some(&f.bob.token), None).await, 403, "forbidden").await;
+    json_ok(req(&app, "DELETE", &format!("/api/v1/boards/{}", f.board), Some(&f.carol.token), None).await, 204).await;
+    assert_error(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.alice.token)).await, 404, "not_found").await;
+    assert_error(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.participant)).await, 401, "unauthenticated").await;
+    assert!(forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]).is_empty(), "media deleted");
+    assert!(app.scan_storage(&[text, f.pseudonym.clone()]).await.is_empty());
+    let res = app.post_json("/api/v1/join", &json!({ "code": f.code, "pseudonym": "late" }), None).await;
+    assert_error(res, 404, "not_found").await;
+});

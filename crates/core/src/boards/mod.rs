@@ -535,6 +535,26 @@ impl Boards<'_> {
         Ok(view)
     }
 
+    /// Deletes a board and everything on it (facilitators): cards, media, comments, reactions,
+    /// and the participants who joined it (their keys are destroyed).
+    pub async fn delete_board(&self, who: &Principal, board: &BoardId) -> Result<(), CoreError> {
+        let a = self.access(who, board).await?;
+        if !a.facilitator() {
+            return Err(CoreError::Forbidden);
+        }
+        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "board.deleted", Some(&who.subject), Some(PURPOSE), json!({ "board": board }));
+        let (blobs, participants) = a.region.boards.delete_board(board, audit).await?;
+        for b in blobs {
+            a.region.blobs.delete(&b).await?;
+        }
+        for p in participants {
+            self.cb.keys().shred(&a.region, &p).await?;
+        }
+        self.cb.directory().unindex_board(board).await?;
+        self.cb.inner.hub.forget(board);
+        Ok(())
+    }
+
     // ---- Participants ----
 
     /// Joins a board by code with a pseudonym, without an account: creates a participant

@@ -231,7 +231,13 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
         ("POST", format!("/api/v1/orgs/{org}/invitations"), Some(json!({ "role": "member" })), [401, 404, 403, 201, 404, 404]),
         ("GET", format!("/api/v1/boards/{}", f.dave_board), None, [401, 404, 404, 404, 200, 404]),
         ("PATCH", format!("/api/v1/cards/{dave_card}"), Some(json!({ "x": 1 })), [401, 404, 404, 404, 200, 404]),
+        ("DELETE", format!("/api/v1/cards/{card}/like"), None, [401, 200, 200, 200, 404, 404]),
+        ("DELETE", format!("/api/v1/cards/{card}/votes"), None, [401, 200, 200, 200, 404, 404]),
         ("GET", "/api/v1/boards".to_string(), None, [401, 200, 200, 200, 200, 200]),
+        ("GET", "/api/v1/orgs".to_string(), None, [401, 200, 200, 200, 200, 200]),
+        ("POST", "/api/v1/orgs".to_string(), Some(json!({ "name": "Another team" })), [401, 403, 201, 201, 201, 201]),
+        ("DELETE", format!("/api/v1/orgs/{org}/members/0192f0c4-7a3b-7c1e-9a2b-1234567890ab"), None, [401, 404, 403, 404, 404, 404]),
+        ("POST", "/api/v1/invitations/accept".to_string(), Some(json!({ "token": "inv1.eu.00" })), [401, 422, 422, 422, 422, 422]),
     ];
     let mut cells = Vec::new();
     for (method, path, body, expected) in &rows {
@@ -251,6 +257,12 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
         let c = add_text(&app, &f.board, &f.alice.token, "to delete").await["id"].as_str().unwrap().to_string();
         let got = req(&app, "DELETE", &format!("/api/v1/cards/{c}"), token.as_deref(), None).await.status().as_u16();
         cells.push(Cell { route: "DELETE /api/v1/cards/{id}".into(), role, expected: [401, 403, 403, 204, 404, 404][i], got });
+    }
+    // Deleting a board: a fresh board of org A per role.
+    for (i, (role, token)) in roles.iter().enumerate() {
+        let nb = json_ok(app.post_json("/api/v1/boards", &json!({ "title": "to delete", "org_id": f.org }), Some(&f.alice.token)).await, 201).await;
+        let got = req(&app, "DELETE", &format!("/api/v1/boards/{}", nb["id"].as_str().unwrap()), token.as_deref(), None).await.status().as_u16();
+        cells.push(Cell { route: "DELETE /api/v1/boards/{id}".into(), role, expected: [401, 404, 403, 204, 404, 404][i], got });
     }
     // The WebSocket upgrade, with real upgrade headers.
     for (i, (role, token)) in roles.iter().enumerate() {
@@ -287,10 +299,15 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
         let got = req(&app, if path.ends_with("like") { "PUT" } else { "GET" }, &path, Some(&f.bob.token), None).await.status().as_u16();
         cells.push(Cell { route: path, role: "member", expected: 404, got });
     }
+    // Leaving a board (participants only), last because it erases the participant.
+    for (i, (role, token)) in roles.iter().enumerate() {
+        let got = req(&app, "DELETE", "/api/v1/participants/me", token.as_deref(), None).await.status().as_u16();
+        cells.push(Cell { route: "DELETE /api/v1/participants/me".into(), role, expected: [401, 204, 404, 404, 404, 404][i], got });
+    }
     let violations: Vec<String> = cells.iter().filter(|c| c.expected != c.got).map(|c| format!("{} as {}: expected {}, got {}", c.route, c.role, c.expected, c.got)).collect();
     eprintln!("authorisation matrix ({b:?}): {} cells, {} violations", cells.len(), violations.len());
     assert!(violations.is_empty(), "violations:\n{}", violations.join("\n"));
-    assert!(cells.len() >= 100);
+    assert!(cells.len() >= 150);
 });
 
 both!(acceptance_3_concurrent_edits_converge, |b| async move {

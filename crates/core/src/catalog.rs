@@ -37,6 +37,15 @@ pub const STORED_FIELDS: &[StoredField] = &[
     f("boards", "title", "user_content", "board_title", true),
     f("boards", "legend", "user_content", "board_legend", true),
     f("organisations", "name", "user_content", "organisation_name", true),
+    f("page_views", "visitor_id", "navigation", "cookie_id", false),
+    f("page_views", "ip", "navigation", "ip_address", true),
+    f("page_views", "ip_prefix", "navigation", "ip_address", false),
+    f("page_views", "at", "navigation", "visited_at", false),
+    f("page_views", "os", "navigation", "operating_system", false),
+    f("page_views", "browser", "navigation", "browser", false),
+    f("page_views", "browser_version", "navigation", "browser", false),
+    f("page_views", "language", "navigation", "browser_language", false),
+    f("page_views", "page", "navigation", "page", false),
 ];
 
 /// Columns of personal tables that hold no personal data (ids, times, settings).
@@ -81,6 +90,7 @@ pub const NON_PERSONAL_COLUMNS: &[(&str, &str)] = &[
     ("organisations", "id"),
     ("organisations", "personal"),
     ("organisations", "created_at"),
+    ("page_views", "id"),
 ];
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use clearboard_vault::{BlindIndexer, Keyring};
 use crate::clock::{Clock, DAY, HOUR, MINUTE, Millis};
 use crate::error::CoreError;
 use crate::ids::RegionId;
-use crate::ports::{BlobStore, BoardStore, Directory, KeyStore, RegionStore};
+use crate::ports::{BlobStore, BoardStore, ConsentStore, Directory, KeyStore, RegionStore};
 
 /// Tunables that are configuration, not policy.
 #[derive(Debug, Clone)]
@@ -23,6 +23,12 @@ pub struct Settings {
     /// Last-use times are written at most this often (saves a write per request).
     pub session_touch_ms: Millis,
     pub picture_max_bytes: usize,
+    /// A visitor's cookie choice is asked again after this long (default six months).
+    pub consent_valid_ms: Millis,
+    /// Statistics: cells counting fewer distinct people are suppressed.
+    pub stats_k: u64,
+    /// Statistics: Laplace noise with this ε per published cell (`None`: no noise).
+    pub stats_epsilon: Option<f64>,
 }
 
 impl Default for Settings {
@@ -33,6 +39,9 @@ impl Default for Settings {
             session_absolute_ms: DAY,
             session_touch_ms: MINUTE,
             picture_max_bytes: 2 * 1024 * 1024,
+            consent_valid_ms: 183 * DAY,
+            stats_k: 10,
+            stats_epsilon: None,
         }
     }
 }
@@ -43,6 +52,7 @@ pub struct RegionHandle {
     pub id: RegionId,
     pub store: Arc<dyn RegionStore>,
     pub boards: Arc<dyn BoardStore>,
+    pub consents: Arc<dyn ConsentStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

@@ -10,6 +10,8 @@ pub mod audit;
 pub mod boards;
 pub mod catalog;
 pub mod clock;
+pub mod consent;
+pub mod navigation;
 pub mod context;
 pub mod error;
 pub mod ids;

@@ -438,6 +438,56 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions>;
 }
 
+/// One record of the consent ledger: a choice, what it was about, the policy and the text
+/// it was made under, how, when, and its proof (a hash over all of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRow {
+    pub id: String,
+    /// The random identifier of an anonymous visitor's choice, or…
+    pub consent_id: Option<String>,
+    /// …the signed-in person who chose.
+    pub subject_id: Option<SubjectId>,
+    pub purpose: String,
+    pub granted: bool,
+    pub policy_version: String,
+    pub text_digest: String,
+    pub method: String,
+    pub at: Millis,
+    pub proof: Vec<u8>,
+}
+
+/// A page view of the public website (navigational data, only with consent). The address is
+/// sealed with the visitor's key; the prefix is the truncated address used for statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageViewRow {
+    pub id: String,
+    pub visitor_id: String,
+    pub at: Millis,
+    pub ip: Vec<u8>,
+    pub ip_prefix: String,
+    pub os: String,
+    pub browser: String,
+    pub browser_version: String,
+    pub language: String,
+    pub page: String,
+}
+
+/// The consent ledger and navigational data of a region.
+#[async_trait]
+pub trait ConsentStore: Send + Sync + std::fmt::Debug {
+    async fn append_consent(&self, r: &ConsentRow, audit: Option<AuditDraft>) -> StoreResult<()>;
+    async fn consents_of_visitor(&self, consent_id: &str) -> StoreResult<Vec<ConsentRow>>;
+    async fn consents_of_subject(&self, subject: &SubjectId) -> StoreResult<Vec<ConsentRow>>;
+    async fn record_page_view(&self, v: &PageViewRow) -> StoreResult<()>;
+    /// Page views in `[from, to)`, oldest first (for aggregation only: never exported by row).
+    async fn page_views(&self, from: Millis, to: Millis) -> StoreResult<Vec<PageViewRow>>;
+    async fn page_views_of(&self, visitor: &str) -> StoreResult<u64>;
+    async fn delete_page_views_of(&self, visitor: &str) -> StoreResult<u64>;
+    /// Deletes page views collected before `before`; returns how many.
+    async fn purge_page_views(&self, before: Millis) -> StoreResult<u64>;
+    async fn count_page_views_before(&self, before: Millis) -> StoreResult<u64>;
+}
+
 /// Where encrypted blobs live (local folder, or S3-compatible storage).
 #[async_trait]
 pub trait BlobStore: Send + Sync + std::fmt::Debug {

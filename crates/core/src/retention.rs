@@ -24,6 +24,8 @@ use crate::staff::{Reason, Role};
 pub enum Enforcement {
     /// The scheduler purges expired sign-in sessions.
     PurgeSessions,
+    /// The scheduler purges page views older than the rule.
+    PurgePageViews,
     /// The data goes when its trigger happens (account deletion erases it at once).
     AtTrigger,
     /// The software does not store this category yet, so there is nothing to purge.
@@ -39,8 +41,8 @@ pub fn enforcement(category: &str, trigger: &str) -> Option<Enforcement> {
         | ("assistance", "request_closed")
         | ("events", "last_contact")
         | ("trainings", "last_contact")
-        | ("job_applications", "last_contact")
-        | ("navigation", "collected") => Some(Enforcement::NotCollected),
+        | ("job_applications", "last_contact") => Some(Enforcement::NotCollected),
+        ("navigation", "collected") => Some(Enforcement::PurgePageViews),
         _ => None,
     }
 }
@@ -128,6 +130,24 @@ impl Retention<'_> {
                         out.push(RunReport { region: r.id.to_string(), rule: name.clone(), due, purged, held, at: rfc3339(started) });
                     }
                 }
+                Some(Enforcement::PurgePageViews) => {
+                    for r in self.cb.regions() {
+                        let started = self.cb.now();
+                        let before = started - i64::from(rule.days) * DAY;
+                        let purged = r.consents.purge_page_views(before).await?;
+                        let run = RetentionRunRow {
+                            id: crate::ids::new_uuid(started)?.to_string(),
+                            rule: name.clone(),
+                            started_at: started,
+                            finished_at: self.cb.now(),
+                            due: i64::try_from(purged).unwrap_or(i64::MAX),
+                            purged: i64::try_from(purged).unwrap_or(i64::MAX),
+                            held: 0,
+                        };
+                        r.store.record_retention_run(&run).await?;
+                        out.push(RunReport { region: r.id.to_string(), rule: name.clone(), due: purged, purged, held: 0, at: rfc3339(started) });
+                    }
+                }
                 Some(Enforcement::AtTrigger | Enforcement::NotCollected) => {}
                 None => tracing::error!(rule = %name, "this retention rule has no enforcement in this version of clearboard"),
             }
@@ -142,6 +162,11 @@ impl Retention<'_> {
         for rule in &self.cb.policy().doc().retention {
             let enf = enforcement(&rule.category, &rule.trigger);
             let (mut due, mut held) = (0, 0);
+            if enf == Some(Enforcement::PurgePageViews) {
+                for r in self.cb.regions() {
+                    due += r.consents.count_page_views_before(now - i64::from(rule.days) * DAY).await?;
+                }
+            }
             if enf == Some(Enforcement::PurgeSessions) {
                 for r in self.cb.regions() {
                     let (idle, created) = self.session_bounds(rule.days, now);

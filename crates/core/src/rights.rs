@@ -23,13 +23,12 @@ pub enum Handling {
 /// The handling of a policy category, or `None` when the software does not know it.
 pub fn handling(category: &str) -> Option<Handling> {
     match category {
-        "account" | "security" | "user_content" => Some(Handling::Stored),
+        "account" | "security" | "user_content" | "navigation" => Some(Handling::Stored),
         "contract" => Some(Handling::NotCollected("no contract or billing records are stored yet")),
         "assistance" => Some(Handling::NotCollected("no assistance requests are stored yet")),
         "events" => Some(Handling::NotCollected("no event or visit records are stored yet")),
         "trainings" => Some(Handling::NotCollected("no training records are stored yet")),
         "job_applications" => Some(Handling::NotCollected("no job applications are stored yet")),
-        "navigation" => Some(Handling::NotCollected("no navigational data is collected yet")),
         _ => None,
     }
 }
@@ -59,6 +58,9 @@ pub async fn export_category(cb: &Clearboard, region: &RegionHandle, subject: &S
             Ok(json!({ "sessions": sessions }))
         }
         "user_content" => export_user_content(cb, region, subject).await,
+        // Navigational data is tied to a browser's analytics cookie, never to an account: there
+        // is nothing to export for an account (a visitor reads theirs on the cookies page).
+        "navigation" => Ok(json!({ "page_views": [], "linked_to_account": false })),
         other => match handling(other) {
             Some(Handling::NotCollected(why)) => Ok(json!({ "stored": false, "why": why })),
             _ => Err(CoreError::Internal("no exporter for this category")),
@@ -113,6 +115,7 @@ pub async fn erase_category(cb: &Clearboard, region: &RegionHandle, subject: &Su
             Ok(region.store.delete_sessions_of(subject, None, Some(audit)).await?)
         }
         "account" => Err(CoreError::validation("category", "the account is erased as a whole, by deleting it")),
+        "navigation" => Ok(0),
         "user_content" => {
             let e = cb.boards().erase_contributions(region, subject).await?;
             Ok(e.cards + e.comments + e.likes + e.votes)

@@ -147,6 +147,20 @@ impl Policy {
         self.category(category).is_some_and(|c| c.fields.iter().any(|f| f == field))
     }
 
+    /// The digest of the cookies that need consent (names, kinds, lifetimes and purposes):
+    /// when it changes, visitors are asked again.
+    pub fn cookie_consent_digest(&self) -> String {
+        let mut h = Sha256::new();
+        for c in self.doc.cookies.iter().filter(|c| c.kind.needs_consent()) {
+            h.update(c.name.as_bytes());
+            h.update(c.kind.as_str().as_bytes());
+            h.update(c.lifetime_days.to_be_bytes());
+            h.update(c.purpose.en.as_bytes());
+            h.update(c.purpose.fr.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+
     /// Consent-based purposes and the digest of what they ask: when this changes between
     /// versions, people must opt in again (an acknowledgement is not consent).
     pub fn consent_purposes_digest(&self) -> String {

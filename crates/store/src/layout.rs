@@ -140,6 +140,7 @@ impl Layout {
                 id: id.clone(),
                 store: Arc::new(store.clone()),
                 boards: Arc::new(store.clone()),
+                consents: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

@@ -12,6 +12,7 @@ pub mod db;
 pub mod audit;
 pub mod blobs;
 pub mod boards;
+pub mod consent;
 pub mod directory;
 pub mod keys;
 pub mod layout;

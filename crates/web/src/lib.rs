@@ -10,6 +10,7 @@ pub mod api;
 pub mod app_pages;
 pub mod assets;
 pub mod boards_api;
+pub mod consent;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -41,9 +42,12 @@ pub fn router(state: AppState) -> Router {
         .merge(app_pages::routes())
         .merge(policy_pages::routes())
         .merge(assets::routes())
+        .merge(consent::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), consent::layer))
         .layer(csrf)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), consent::registry))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)

@@ -440,6 +440,7 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                     days: s.days,
                     enforcement: match s.enforcement {
                         Some(Enforcement::PurgeSessions) => "scheduler: purge expired sessions",
+                        Some(Enforcement::PurgePageViews) => "scheduler: purge old page views",
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
                         Some(Enforcement::NotCollected) => "not stored by this version",
                         None => "NOT ENFORCED",

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/lookup", post(staff_lookup))
         .route("/api/v1/staff/accounts/{id}", get(staff_view_account))
         .route("/api/v1/me/policy", get(my_policy))
+        .route("/api/v1/me/consents", get(my_consents).put(set_my_consents))
+        .route("/api/v1/staff/statistics", get(statistics))
         .route("/api/v1/me/policy-acknowledgements", post(acknowledge_policy))
         .route("/api/v1/policy/versions", get(policy_versions))
         .route("/api/v1/staff/retention", get(retention_status))
@@ -78,6 +80,9 @@ pub struct SignUp {
     region: Option<String>,
     #[serde(default)]
     locale: Option<String>,
+    /// The answer to the consent-based marketing question, if it was asked (never assumed).
+    #[serde(default)]
+    marketing: Option<bool>,
 }
 
 impl From<SignUp> for NewAccount {
@@ -112,7 +117,13 @@ async fn create_account(State(st): State<AppState>, ip: ClientIp, ApiJson(body):
     if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip)) {
         return Err(rate_limited());
     }
+    let marketing = body.marketing;
+    let lang = body.locale.clone().unwrap_or_else(|| "en".into());
     let profile = st.cb.accounts().sign_up(body.into()).await?;
+    if let Some(granted) = marketing {
+        let who = clearboard_core::sessions::Principal { subject: profile.id.clone(), region: profile.region.clone(), token_hash: Vec::new() };
+        st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", &lang).await?;
+    }
     Ok((StatusCode::CREATED, Json(profile)).into_response())
 }
 
@@ -446,4 +457,38 @@ async fn release_hold(State(st): State<AppState>, auth: Auth, Path(id): Path<Str
     }
     st.cb.retention().release_hold(&auth.principal, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn my_consents(State(st): State<AppState>, auth: Auth, headers: HeaderMap) -> Result<Response, AppError> {
+    let lang = crate::i18n::from_headers(&headers).lang;
+    let consents = st.cb.consents().of_subject(&auth.principal, lang).await?;
+    Ok(Json(json!({ "consents": consents })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetConsent {
+    purpose: String,
+    granted: bool,
+}
+
+async fn set_my_consents(State(st): State<AppState>, auth: Auth, headers: HeaderMap, ApiJson(b): ApiJson<SetConsent>) -> Result<Response, AppError> {
+    let lang = crate::i18n::from_headers(&headers).lang;
+    st.cb.consents().set_subject(&auth.principal, &b.purpose, b.granted, "privacy_centre", lang).await?;
+    Ok(Json(json!({ "consents": st.cb.consents().of_subject(&auth.principal, lang).await? })).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StatsQuery {
+    #[serde(default)]
+    days: Option<i64>,
+}
+
+/// Aggregated statistics only (no rows), for staff.
+async fn statistics(State(st): State<AppState>, auth: Auth, Query(q): Query<StatsQuery>) -> Result<Response, AppError> {
+    st.cb.staff().member(&auth.principal).await?;
+    let days = q.days.unwrap_or(30).clamp(1, 400);
+    let to = st.cb.now();
+    let stats = st.cb.navigation().statistics(to - days * clearboard_core::clock::DAY, to).await?;
+    Ok(Json(stats).into_response())
 }

@@ -53,6 +53,7 @@ pub struct Texts {
     pub footer_trust: &'static str,
     pub footer_history: &'static str,
     pub boards_link: &'static str,
+    pub consents: &'static str,
     pub join_link: &'static str,
 }
 
@@ -104,6 +105,7 @@ pub const EN: Texts = Texts {
     footer_trust: "Trust centre",
     footer_history: "Policy history",
     boards_link: "Boards",
+    consents: "What you agreed to",
     join_link: "Join a board",
 };
 
@@ -155,6 +157,7 @@ pub const FR: Texts = Texts {
     footer_trust: "Centre de confiance",
     footer_history: "Historique de la politique",
     boards_link: "Tableaux",
+    consents: "Ce que vous avez accepté",
     join_link: "Rejoindre un tableau",
 };
 

@@ -54,7 +54,8 @@ pub fn spec() -> Value {
                         "phone": { "type": ["string", "null"] },
                         "birth_date": { "type": "string", "format": "date", "description": "Used only to check the minimum age (16); never stored." },
                         "region": { "type": ["string", "null"], "enum": ["eu", "us", null] },
-                        "locale": { "type": ["string", "null"], "enum": ["en", "fr", null] }
+                        "locale": { "type": ["string", "null"], "enum": ["en", "fr", null] },
+                        "marketing": { "type": ["boolean", "null"], "description": "The answer to the marketing consent question, if asked (never pre-ticked)." }
                     }
                 },
                 "SignIn": {
@@ -110,6 +111,7 @@ pub fn spec() -> Value {
                     "properties": { "email": { "type": "string" }, "reason": { "$ref": "#/components/schemas/Reason" } }
                 },
                 "Reason": { "type": "string", "enum": ["support_request", "rights_request", "contract", "security_incident"] },
+                "SetConsent": { "type": "object", "additionalProperties": false, "required": ["purpose", "granted"], "properties": { "purpose": { "type": "string" }, "granted": { "type": "boolean" } } },
                 "NewOrg": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } },
                 "NewInvitation": { "type": "object", "additionalProperties": false, "properties": { "role": { "type": "string", "enum": ["member", "admin"] } } },
                 "AcceptInvitation": { "type": "object", "additionalProperties": false, "required": ["token"], "properties": { "token": { "type": "string" } } },
@@ -195,6 +197,14 @@ pub fn spec() -> Value {
             "/api/v1/staff/legal-holds/{id}": { "delete": { "summary": "Release a legal hold (privacy officer, admin; audited)", "security": auth,
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
                 "responses": { "204": { "description": "Released" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("No such hold") } } },
+            "/api/v1/me/consents": {
+                "get": { "summary": "My choices for consent-based purposes (no record means no)", "security": auth, "responses": { "200": { "description": "Consents" }, "401": error_response("Not signed in") } },
+                "put": { "summary": "Give or withdraw consent to a purpose (recorded with its proof)", "security": auth, "requestBody": json_body("SetConsent"),
+                         "responses": { "200": { "description": "Consents" }, "401": error_response("Not signed in"), "422": error_response("Not a consent-based purpose") } }
+            },
+            "/api/v1/staff/statistics": { "get": { "summary": "Aggregated website statistics (k-anonymous; no rows)", "security": auth,
+                "parameters": [{ "name": "days", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 400 } }],
+                "responses": { "200": { "description": "Statistics" }, "401": error_response("Not signed in"), "403": error_response("Not staff") } } },
             "/api/v1/orgs": {
                 "get": { "summary": "My organisations (a personal workspace is created on first use)", "security": auth, "responses": { "200": { "description": "Organisations" }, "401": error_response("Not signed in") } },
                 "post": { "summary": "Create an organisation", "security": auth, "requestBody": json_body("NewOrg"), "responses": { "201": { "description": "Created" }, "401": error_response("Not signed in"), "422": error_response("Invalid name") } }

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/picture/delete", post(picture_delete))
         .route("/me/sessions/end-all", post(end_all))
         .route("/me/delete", post(delete_submit))
+        .route("/me/consents", post(consents_submit))
+        .route("/staff/statistics", get(staff_statistics))
         .route("/staff/retention", get(staff_retention))
 }
 
@@ -102,6 +104,8 @@ async fn index(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
 #[derive(Default, Deserialize)]
 struct SignUpForm {
     #[serde(default)]
+    marketing: Option<String>,
+    #[serde(default)]
     email: String,
     #[serde(default)]
     password: String,
@@ -128,6 +132,12 @@ struct SignUpPage {
     errors: Vec<String>,
     form: SignUpForm,
     regions: Vec<(String, String)>,
+    marketing_text: String,
+}
+
+/// The words of the consent-based marketing purpose, asked unticked at sign-up (C-USE-3).
+fn marketing_text(st: &AppState, lang: &str) -> String {
+    st.cb.policy().purpose("marketing").and_then(|p| p.consent_text.as_ref()).map(|t| t.get(lang).to_string()).unwrap_or_default()
 }
 
 fn regions(st: &AppState, lang: &str) -> Vec<(String, String)> {
@@ -143,13 +153,13 @@ fn regions(st: &AppState, lang: &str) -> Vec<(String, String)> {
 
 async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     let form = SignUpForm { region: st.cb.settings().default_region.to_string(), ..SignUpForm::default() };
-    SignUpPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], form, regions: regions(&st, ctx.t.lang) }
+    SignUpPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], form, regions: regions(&st, ctx.t.lang), marketing_text: marketing_text(&st, ctx.t.lang) }
 }
 
 async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut form): Form<SignUpForm>) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |form: SignUpForm, status: StatusCode, msg: String| {
-        let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st, ctx.t.lang) };
+        let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st, ctx.t.lang), marketing_text: marketing_text(&st, ctx.t.lang) };
         (status, page).into_response()
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes()) {
@@ -167,7 +177,12 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
     };
     match st.cb.accounts().sign_up(input).await {
         Ok(_) => match st.cb.sessions().sign_in(&form.email, password, SessionKind::Cookie, None).await {
-            Ok((token, _)) => {
+            Ok((token, principal)) => {
+                // The question was asked, unticked: record the answer either way.
+                let granted = form.marketing.is_some();
+                if let Err(e) = st.cb.consents().set_subject(&principal, "marketing", granted, "sign_up", ctx.t.lang).await {
+                    tracing::warn!(error = %e, "consent at sign-up not recorded");
+                }
                 let mut res = Redirect::to("/me").into_response();
                 res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
                 res
@@ -262,6 +277,7 @@ struct ProfilePage {
     p: Profile,
     phone: String,
     sessions: Vec<SessionInfo>,
+    consents: Vec<clearboard_core::consent::PurposeConsent>,
 }
 
 #[derive(Deserialize)]
@@ -279,8 +295,9 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, errors: Vec<String>, saved
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
     let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
+    let consents = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
     let phone = p.phone.clone().unwrap_or_default();
-    (status, ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), errors, saved, p, phone, sessions }).into_response()
+    (status, ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), errors, saved, p, phone, sessions, consents }).into_response()
 }
 
 async fn profile_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<SavedQuery>) -> Response {
@@ -455,4 +472,67 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
         .into_response(),
         Err(e) => crate::error::AppError::from(e).into_response(),
     }
+}
+
+/// Consents from the profile page: each consent-based purpose is a checkbox; unticking is
+/// withdrawing, as easy as ticking (C-USE-3).
+async fn consents_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<std::collections::HashMap<String, String>>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let current = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
+    let mut result = Ok(());
+    for c in current {
+        let wanted = f.contains_key(&c.purpose);
+        if wanted != c.granted {
+            result = st.cb.consents().set_subject(&auth.principal, &c.purpose, wanted, "privacy_centre", ctx.t.lang).await;
+            if result.is_err() {
+                break;
+            }
+        }
+    }
+    after_change(&st, &ctx, result).await
+}
+
+struct Bar {
+    label: String,
+    value: String,
+    y: u32,
+    width: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_statistics.html")]
+struct StaffStatisticsPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    stats: clearboard_core::navigation::Stats,
+    bars: Vec<Bar>,
+    height: u32,
+}
+
+/// Aggregated statistics for staff, drawn as inline SVG (no chart library, nothing external).
+async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    if let Err(e) = st.cb.staff().member(&auth.principal).await {
+        return crate::error::AppError::from(e).into_response();
+    }
+    let to = st.cb.now();
+    let stats = match st.cb.navigation().statistics(to - 30 * clearboard_core::clock::DAY, to).await {
+        Ok(s) => s,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
+    let max = stats.pages.iter().filter_map(|p| p.views.value).max().unwrap_or(1).max(1);
+    let bars: Vec<Bar> = stats
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Bar {
+            label: p.page.clone(),
+            value: p.views.value.map_or_else(|| format!("fewer than {} people", stats.k), |v| v.to_string()),
+            y: 10 + i as u32 * 28,
+            width: p.views.value.map_or(0, |v| (v * 360 / max) as u32),
+        })
+        .collect();
+    let height = 20 + bars.len() as u32 * 28;
+    StaffStatisticsPage { t: ctx.t, signed_in: true, contact: contact(&st), stats, bars, height }.into_response()
 }

@@ -94,14 +94,14 @@ impl ConsentStore for SqlRegionStore {
 
     async fn consents_of_visitor(&self, consent_id: &str) -> StoreResult<Vec<ConsentRow>> {
         let r: Vec<ConsentRec> = conn!(self.db(), c => {
-            sqlx::query_as(concat!("SELECT ", consent_cols!(), " FROM consent_ledger WHERE consent_id = $1 ORDER BY at, id")).bind(consent_id).fetch_all(c).await
+            sqlx::query_as(concat!("SELECT ", consent_cols!(), " FROM consent_ledger WHERE consent_id = $1 ORDER BY at, seq")).bind(consent_id).fetch_all(c).await
         })?;
         Ok(r.into_iter().map(Into::into).collect())
     }
 
     async fn consents_of_subject(&self, subject: &SubjectId) -> StoreResult<Vec<ConsentRow>> {
         let r: Vec<ConsentRec> = conn!(self.db(), c => {
-            sqlx::query_as(concat!("SELECT ", consent_cols!(), " FROM consent_ledger WHERE subject_id = $1 ORDER BY at, id")).bind(subject.as_str()).fetch_all(c).await
+            sqlx::query_as(concat!("SELECT ", consent_cols!(), " FROM consent_ledger WHERE subject_id = $1 ORDER BY at, seq")).bind(subject.as_str()).fetch_all(c).await
         })?;
         Ok(r.into_iter().map(Into::into).collect())
     }

@@ -488,7 +488,7 @@ pub struct StatsQuery {
 async fn statistics(State(st): State<AppState>, auth: Auth, Query(q): Query<StatsQuery>) -> Result<Response, AppError> {
     st.cb.staff().member(&auth.principal).await?;
     let days = q.days.unwrap_or(30).clamp(1, 400);
-    let to = st.cb.now();
+    let to = st.cb.now() + 1; // up to and including now (the window is half-open)
     let stats = st.cb.navigation().statistics(to - days * clearboard_core::clock::DAY, to).await?;
     Ok(Json(stats).into_response())
 }

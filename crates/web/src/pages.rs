@@ -516,7 +516,7 @@ async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response 
     if let Err(e) = st.cb.staff().member(&auth.principal).await {
         return crate::error::AppError::from(e).into_response();
     }
-    let to = st.cb.now();
+    let to = st.cb.now() + 1; // up to and including now
     let stats = match st.cb.navigation().statistics(to - 30 * clearboard_core::clock::DAY, to).await {
         Ok(s) => s,
         Err(e) => return crate::error::AppError::from(e).into_response(),

@@ -8,6 +8,7 @@ mod audit;
 mod boards;
 mod browser;
 mod cli;
+mod consent;
 mod keys;
 mod logs;
 mod policy;

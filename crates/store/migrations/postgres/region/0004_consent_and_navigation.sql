@@ -1,6 +1,8 @@
 -- The consent ledger (C-USE-3, C-COOK-3): append-only records of every choice, with its proof.
 CREATE TABLE consent_ledger (
-    id TEXT PRIMARY KEY,
+    -- Insertion order: choices made within the same millisecond keep their order.
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     consent_id TEXT,
     subject_id TEXT,
     purpose TEXT NOT NULL,

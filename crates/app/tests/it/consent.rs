@@ -1,0 +1,300 @@
+//! Consent and cookies: the window, the ledger, GPC, lifetimes, statistics, forged cookies.
+
+use super::*;
+use clearboard_core::clock::DAY;
+
+/// The Set-Cookie headers of a response, by name.
+fn set_cookies(res: &reqwest::Response) -> Vec<(String, String)> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| {
+            let s = v.to_str().unwrap().to_string();
+            (s.split('=').next().unwrap().to_string(), s)
+        })
+        .collect()
+}
+
+fn max_age(cookie: &str) -> Option<i64> {
+    cookie.split(';').find_map(|p| p.trim().strip_prefix("Max-Age=").map(|v| v.parse().unwrap()))
+}
+
+fn value_of(cookie: &str) -> String {
+    cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string()
+}
+
+async fn get_with(app: &TestApp, path: &str, cookies: &[(&str, &str)], gpc: bool) -> reqwest::Response {
+    let mut rb = app.http().get(app.url(path));
+    if !cookies.is_empty() {
+        rb = rb.header("cookie", cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "));
+    }
+    if gpc {
+        rb = rb.header("sec-gpc", "1");
+    }
+    rb.header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36").header("accept-language", "en-GB,en;q=0.9").send().await.unwrap()
+}
+
+async fn choose(app: &TestApp, choice: &str, statistics: bool, cookies: &[(&str, &str)], gpc: bool) -> reqwest::Response {
+    let mut form = vec![("choice", choice.to_string()), ("return", "/privacy".to_string())];
+    if statistics {
+        form.push(("statistics", "on".into()));
+    }
+    let mut rb = app.browser().post(app.url("/consent")).form(&form);
+    if !cookies.is_empty() {
+        rb = rb.header("cookie", cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "));
+    }
+    if gpc {
+        rb = rb.header("sec-gpc", "1");
+    }
+    rb.send().await.unwrap()
+}
+
+async fn views(app: &TestApp, visitor: &str) -> u64 {
+    app.state.cb.navigation().count_of(visitor).await.unwrap()
+}
+
+both!(acceptance_1_and_2_consent_lifecycle_on_the_clock, |b| async move {
+    let app = spawn_app(b).await;
+    // Before any choice: no cookie at all on any public page, the window is there, nothing collected.
+    for path in ["/", "/privacy", "/cookies", "/trust", "/signin", "/signup", "/join", "/privacy/history"] {
+        let res = get_with(&app, path, &[], false).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(set_cookies(&res).is_empty(), "{path} set a cookie before consent");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"cb-consent\"") && html.contains("Reject all") && html.contains("Accept all"), "{path} has no consent window");
+        let (r, a) = (html.find("value=\"reject\"").unwrap(), html.find("value=\"accept\"").unwrap());
+        assert!(r < a, "refusing comes first, with the same look");
+    }
+    let fr = get_with(&app, "/?lang=fr", &[], false).await.text().await.unwrap();
+    assert!(fr.contains("Tout refuser") && fr.contains("Tout accepter"));
+
+    // Accept all: one click; the consent cookie, then the analytics cookie at the next page view.
+    let res = choose(&app, "accept", false, &[], false).await;
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/privacy"));
+    let cookies = set_cookies(&res);
+    assert_eq!(cookies.len(), 1);
+    let consent = value_of(&cookies[0].1);
+    assert!(max_age(&cookies[0].1).unwrap() <= 183 * 86_400);
+    let res = get_with(&app, "/privacy", &[("cb_consent", &consent)], false).await;
+    let cookies = set_cookies(&res);
+    let aid_cookie = cookies.iter().find(|(n, _)| n == "cb_aid").expect("analytics cookie after consent").1.clone();
+    assert!(max_age(&aid_cookie).unwrap() <= 395 * 86_400, "at most 13 months");
+    assert!(aid_cookie.contains("HttpOnly") && aid_cookie.contains("SameSite=Lax"));
+    let aid = value_of(&aid_cookie);
+    assert!(!res.text().await.unwrap().contains("id=\"cb-consent\""), "no window once chosen");
+    assert_eq!(views(&app, &aid).await, 1);
+
+    // A month later: the visit is counted, the cookie is NOT extended (not set again).
+    app.clock.advance(30 * DAY);
+    let res = get_with(&app, "/", &[("cb_consent", &consent), ("cb_aid", &aid)], false).await;
+    assert!(set_cookies(&res).iter().all(|(n, _)| n != "cb_aid"), "the analytics cookie is never refreshed");
+    assert_eq!(views(&app, &aid).await, 2);
+    // Pages that are not part of the public website are not counted.
+    get_with(&app, "/api/v1/openapi.json", &[("cb_consent", &consent), ("cb_aid", &aid)], false).await;
+    assert_eq!(views(&app, &aid).await, 2);
+
+    // The ledger has the choice with its proof; the audit log has it too.
+    let c = app.state.cb.consents().decode(&consent).unwrap();
+    let ledger = app.state.cb.consents().visitor_ledger(&c.consent_id).await.unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert!(ledger[0].granted && ledger[0].method == "banner" && ledger[0].proof.len() == 32 && ledger[0].policy_version.len() == 64);
+
+    // Withdrawal through the settings layer: recorded; the cookie goes; past page views go;
+    // the next page view collects nothing.
+    let res = choose(&app, "save", false, &[("cb_consent", &consent), ("cb_aid", &aid)], false).await;
+    let cookies = set_cookies(&res);
+    let consent2 = value_of(&cookies.iter().find(|(n, _)| n == "cb_consent").unwrap().1);
+    assert_eq!(max_age(&cookies.iter().find(|(n, _)| n == "cb_aid").unwrap().1), Some(0), "analytics cookie removed");
+    assert_eq!(views(&app, &aid).await, 0, "what was collected under the consent is deleted");
+    let res = get_with(&app, "/", &[("cb_consent", &consent2), ("cb_aid", &aid)], false).await;
+    assert!(set_cookies(&res).iter().all(|(n, v)| n != "cb_aid" || max_age(v) == Some(0)));
+    assert_eq!(views(&app, &aid).await, 0);
+    let ledger = app.state.cb.consents().visitor_ledger(&c.consent_id).await.unwrap();
+    assert_eq!(ledger.iter().map(|r| (r.granted, r.method.as_str())).collect::<Vec<_>>(), vec![(true, "banner"), (false, "settings")]);
+
+    // Reject all (another visitor): one click, no analytics cookie, ever.
+    let res = choose(&app, "reject", false, &[], false).await;
+    let rejected = value_of(&set_cookies(&res)[0].1);
+    let res = get_with(&app, "/", &[("cb_consent", &rejected)], false).await;
+    assert!(set_cookies(&res).is_empty());
+    // Closing the window is refusing.
+    let res = choose(&app, "close", false, &[], false).await;
+    let closed = app.state.cb.consents().decode(&value_of(&set_cookies(&res)[0].1)).unwrap();
+    assert!(!closed.statistics);
+
+    // After six months the choice is asked again.
+    app.clock.advance(184 * DAY);
+    let html = get_with(&app, "/", &[("cb_consent", &rejected)], false).await.text().await.unwrap();
+    assert!(html.contains("id=\"cb-consent\""));
+    // The cookies page always offers the choice again ("Cookies" link in every footer).
+    let html = get_with(&app, "/cookies", &[("cb_consent", &consent2)], false).await.text().await.unwrap();
+    assert!(html.contains("id=\"cb-consent\"") && html.contains("cb_aid"));
+    clearboard_testkit::logs::assert_clean(&[aid.clone()]);
+    let logs = String::from_utf8_lossy(&clearboard_testkit::logs::contents()).to_string();
+    assert!(!logs.contains("cookie.registry_violation"), "every cookie set is declared in the policy");
+});
+
+both!(acceptance_3_global_privacy_control, |b| async move {
+    let app = spawn_app(b).await;
+    let gpc: Value = app.get("/.well-known/gpc.json", None).await.json().await.unwrap();
+    assert_eq!(gpc["gpc"], true);
+    assert!(gpc["lastUpdate"].as_str().unwrap().len() == 10);
+    // Earlier "accept", then GPC: no analytics cookie, the old one removed, recorded, no form.
+    let res = choose(&app, "accept", false, &[], false).await;
+    let consent = value_of(&set_cookies(&res)[0].1);
+    let res = get_with(&app, "/", &[("cb_consent", &consent)], false).await;
+    let aid = value_of(&set_cookies(&res).iter().find(|(n, _)| n == "cb_aid").unwrap().1);
+    let res = get_with(&app, "/privacy", &[("cb_consent", &consent), ("cb_aid", &aid)], true).await;
+    let cookies = set_cookies(&res);
+    assert!(cookies.iter().all(|(n, v)| n != "cb_aid" || max_age(v) == Some(0)), "no analytics cookie under GPC");
+    assert!(!res.text().await.unwrap().contains("id=\"cb-consent\""), "GPC needs no form");
+    assert_eq!(views(&app, &aid).await, 0, "earlier page views are deleted with the withdrawal");
+    let c = app.state.cb.consents().decode(&consent).unwrap();
+    let ledger = app.state.cb.consents().visitor_ledger(&c.consent_id).await.unwrap();
+    assert_eq!(ledger.last().map(|r| (r.granted, r.method.as_str())), Some((false, "gpc")));
+    // Under GPC, even clicking "accept" does not turn statistics on.
+    let res = choose(&app, "accept", false, &[], true).await;
+    let v = app.state.cb.consents().decode(&value_of(&set_cookies(&res)[0].1)).unwrap();
+    assert!(!v.statistics);
+    // A fresh visitor with GPC: refusal recorded once, no window, no cookie but the choice.
+    let res = get_with(&app, "/", &[], true).await;
+    let cookies = set_cookies(&res);
+    assert_eq!(cookies.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), vec!["cb_consent"]);
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("id=\"cb-consent\""));
+});
+
+both!(acceptance_5_forged_consent_cookies_are_ignored, |b| async move {
+    let app = spawn_app(b).await;
+    let res = choose(&app, "accept", false, &[], false).await;
+    let good = value_of(&set_cookies(&res)[0].1);
+    let (body, mac) = good.rsplit_once('.').unwrap();
+    let mut forged = vec![
+        String::new(),
+        "x".into(),
+        "v1".into(),
+        "v1....".into(),
+        format!("{body}.AAAAAAAAAAAAAAAAAAAAAA"),
+        format!("{}.{mac}", body.replace(".s1.", ".s0.")),
+        format!("{}.{mac}", body.replace("v1.", "v2.")),
+        good.replacen('v', "V", 1),
+        format!("{good}.extra"),
+        "%00%01%02".into(),
+        "v1.".repeat(100),
+        "é€😀".into(),
+    ];
+    // Tampering with the statistics flag or the expiry invalidates the MAC.
+    let parts: Vec<&str> = body.split('.').collect();
+    forged.push(format!("v1.{}.s1.{}.{}.{mac}", parts[1], parts[3], 9_999_999_999_999i64));
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..200 {
+        let len = (seed % 90) as usize;
+        let s: String = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                char::from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-%="[(seed % 66) as usize])
+            })
+            .collect();
+        forged.push(s);
+    }
+    for f in &forged {
+        let res = app.http().get(app.url("/")).header("cookie", format!("cb_consent={f}; cb_aid={f}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "cookie {f:?}");
+        let cookies = set_cookies(&res);
+        assert!(cookies.iter().all(|(n, _)| n != "cb_aid"), "a forged cookie never enables analytics ({f:?})");
+        assert!(res.text().await.unwrap().contains("id=\"cb-consent\""), "treated as no choice: the window shows ({f:?})");
+    }
+    assert!(app.state.cb.consents().decode(&good).is_some(), "the genuine cookie still works");
+});
+
+both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
+    let app = spawn_app(b).await;
+    // 12 visitors who accepted, each viewing / and some /signup; 3 viewing /trust.
+    for i in 0..12 {
+        let consent = value_of(&set_cookies(&choose(&app, "accept", false, &[], false).await)[0].1);
+        let res = get_with(&app, "/", &[("cb_consent", &consent)], false).await;
+        let aid = value_of(&set_cookies(&res).iter().find(|(n, _)| n == "cb_aid").unwrap().1);
+        if i % 2 == 0 {
+            get_with(&app, "/signup", &[("cb_consent", &consent), ("cb_aid", &aid)], false).await;
+        }
+        if i < 3 {
+            get_with(&app, "/trust", &[("cb_consent", &consent), ("cb_aid", &aid)], false).await;
+        }
+    }
+    // Someone who refused is not counted.
+    let refused = value_of(&set_cookies(&choose(&app, "reject", false, &[], false).await)[0].1);
+    get_with(&app, "/trust", &[("cb_consent", &refused)], false).await;
+
+    let email = canary_email("stats");
+    let input = clearboard_core::accounts::NewAccount { email: email.clone(), password: zeroize::Zeroizing::new("stats password long".into()), first_name: "S".into(), last_name: "T".into(), ..Default::default() };
+    app.state.cb.staff().add(input, clearboard_core::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await.unwrap();
+    let staff = app.sign_in(&email, "stats password long").await;
+    let s: Value = app.get("/api/v1/staff/statistics?days=30", Some(&staff)).await.json().await.unwrap();
+    assert_eq!(s["visitors"]["value"], 12, "{s:#}");
+    let page = |p: &str| s["pages"].as_array().unwrap().iter().find(|x| x["page"] == p).cloned();
+    assert_eq!(page("/").unwrap()["visitors"]["value"], 12);
+    assert!(page("/signup").unwrap()["visitors"]["value"].is_null(), "6 people < k = 10: suppressed");
+    assert!(page("/trust").unwrap()["views"]["value"].is_null(), "3 people: suppressed");
+    assert!(s["suppressed_cells"].as_u64().unwrap() >= 4);
+    // Every published number counts at least k people; no row, address or identifier is out.
+    fn keys(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| {
+                out.insert(k.clone());
+                keys(v, out);
+            }),
+            Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    keys(&s, &mut found);
+    let allowed = ["days", "day", "epsilon", "from", "to", "funnel", "page", "visitors", "value", "k", "page_views", "pages", "views", "sections", "section", "suppressed_cells", "visits"];
+    assert!(found.iter().all(|k| allowed.contains(&k.as_str())), "only aggregate fields are published: {found:?}");
+    let mut numbers = Vec::new();
+    fn values(v: &Value, out: &mut Vec<u64>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| if k == "value" { out.extend(v.as_u64()) } else { values(v, out) }),
+            Value::Array(a) => a.iter().for_each(|v| values(v, out)),
+            _ => {}
+        }
+    }
+    values(&s, &mut numbers);
+    assert!(!numbers.is_empty() && numbers.iter().all(|&n| n >= 10), "every published count covers at least k people: {numbers:?}");
+    assert_error(app.get("/api/v1/staff/statistics", Some(&app.new_user().await.token)).await, 403, "forbidden").await;
+    let html = app.browser().get(app.url("/staff/statistics")).header("authorization", format!("Bearer {staff}")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<svg") && !html.contains("<script"));
+    // Retention: page views older than the rule's 395 days go at the next run.
+    app.clock.advance(396 * DAY);
+    let runs = app.state.cb.retention().run().await.unwrap();
+    assert!(runs.iter().any(|r| r.rule == "navigation:collected" && r.purged >= 12));
+});
+
+both!(marketing_consent_is_asked_unticked_and_withdrawn_as_easily, |b| async move {
+    let app = spawn_app(b).await;
+    let mut body = app.sign_up_body();
+    body["marketing"] = json!(false);
+    let u = app.new_user_with(body).await;
+    let c: Value = app.get("/api/v1/me/consents", Some(&u.token)).await.json().await.unwrap();
+    let m = c["consents"].as_array().unwrap().iter().find(|x| x["purpose"] == "marketing").unwrap().clone();
+    assert_eq!((m["granted"].as_bool(), m["method"].as_str()), (Some(false), Some("sign_up")));
+    let res = app.http().put(app.url("/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "marketing", "granted": true })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app.http().put(app.url("/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "marketing", "granted": false })).send().await.unwrap();
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["consents"][0]["granted"], false);
+    let res = app.http().put(app.url("/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "statistics", "granted": true })).send().await.unwrap();
+    assert_error(res, 422, "validation_failed").await;
+    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let ledger = eu.consents.consents_of_subject(&id).await.unwrap();
+    assert_eq!(ledger.iter().map(|r| r.granted).collect::<Vec<_>>(), vec![false, true, false]);
+    assert!(ledger.iter().all(|r| r.proof.len() == 32));
+    let audit = eu.store.audit_about(&id).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "consent.withdrawn") && audit.iter().any(|e| e.action == "consent.given"));
+    // The sign-up page asks it unticked.
+    let html = app.http().get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("name=\"marketing\" value=\"on\">"), "unticked");
+});

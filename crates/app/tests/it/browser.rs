@@ -73,6 +73,9 @@ async fn sign_up_in_a_real_browser() {
     let email = canary_email("browser");
 
     c.goto(&app.url("/signup")).await.unwrap();
+    // A first visit: the visitor answers the consent window first (refusing).
+    c.find(Locator::Css("#cb-consent button[value='reject']")).await.unwrap().click().await.unwrap();
+    c.wait().for_url(&url_of(&app, "/signup")).await.unwrap();
     // The first-party stylesheet applies under the strict CSP.
     let bg = c.execute("return getComputedStyle(document.body).backgroundColor", vec![]).await.unwrap();
     assert_eq!(bg, json!("rgb(246, 247, 251)"));
@@ -91,16 +94,19 @@ async fn sign_up_in_a_real_browser() {
     // The session cookie is invisible to scripts; nothing is kept in browser storage.
     assert_eq!(c.execute("return document.cookie", vec![]).await.unwrap(), json!(""));
     assert_eq!(c.execute("return localStorage.length + sessionStorage.length", vec![]).await.unwrap(), json!(0));
-    let cookies = c.get_all_cookies().await.unwrap();
-    assert_eq!(cookies.len(), 1, "only the session cookie: {cookies:?}");
-    assert_eq!(cookies[0].name(), "cb_session");
-    assert_eq!(cookies[0].http_only(), Some(true));
+    let mut cookies = c.get_all_cookies().await.unwrap();
+    cookies.sort_by(|a, b| a.name().cmp(b.name()));
+    assert_eq!(cookies.iter().map(|k| k.name()).collect::<Vec<_>>(), vec!["cb_consent", "cb_session"], "the choice and the session: {cookies:?}");
+    assert!(cookies.iter().all(|k| k.http_only() == Some(true)));
 
     // Sign out from the header: back on the landing page, signed out.
     c.find(Locator::Css("header form[action='/signout'] button")).await.unwrap().click().await.unwrap();
     c.wait().for_url(&url_of(&app, "/")).await.unwrap();
     assert!(c.find(Locator::Css("a[href='/signin']")).await.is_ok());
+    // Clear-Site-Data: the browser forgets everything for this site, the cookie choice too (on a
+    // shared computer the next person makes their own); the window asks again.
     assert!(c.get_all_cookies().await.unwrap().is_empty());
+    assert!(c.find(Locator::Id("cb-consent")).await.is_ok());
     c.close().await.unwrap();
     clearboard_testkit::logs::assert_clean(&[first, email]);
 }
@@ -218,4 +224,105 @@ async fn three_people_see_each_others_changes_live() {
     for c in [ca, cb, cp] {
         c.close().await.unwrap();
     }
+}
+
+/// The public pages a visitor can land on before choosing anything.
+const PUBLIC_PAGES: &[&str] = &["/", "/privacy", "/cookies", "/trust", "/signin", "/signup", "/join", "/privacy/history"];
+
+/// What the browser itself holds for this site: cookies (including HttpOnly ones, as WebDriver
+/// sees them), local and session storage, IndexedDB databases, and any resource fetched from
+/// another origin.
+async fn browser_storage(c: &fantoccini::Client) -> (Vec<String>, Value) {
+    let cookies = c.get_all_cookies().await.unwrap().iter().map(|c| c.name().to_string()).collect();
+    let storage = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const foreign = performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin + '/'));
+             const dbs = indexedDB.databases ? indexedDB.databases() : Promise.resolve([]);
+             dbs.then(d => done({ local: localStorage.length, session: sessionStorage.length, idb: d.length, foreign, scripts: document.scripts.length }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (cookies, storage)
+}
+
+/// Acceptance 1 of the consent issue, in real Chromium: before a choice no public page stores
+/// anything or loads anything from elsewhere; "Accept all" is one click and sets an analytics
+/// cookie of at most 13 months that a visit a month later does not extend; in a fresh profile
+/// "Reject all" is one click and no analytics cookie ever appears. Both buttons look the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_window_in_a_real_browser() {
+    let Some(d) = driver().await else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = client(&d).await;
+    for path in PUBLIC_PAGES {
+        c.goto(&app.url(path)).await.unwrap();
+        assert!(c.find(Locator::Id("cb-consent")).await.is_ok(), "{path}: the consent window shows");
+        let (cookies, storage) = browser_storage(&c).await;
+        assert!(cookies.is_empty(), "{path}: cookies before any choice: {cookies:?}");
+        assert_eq!(storage, json!({ "local": 0, "session": 0, "idb": 0, "foreign": [], "scripts": storage["scripts"] }), "{path}");
+        assert!(storage["foreign"].as_array().unwrap().is_empty());
+    }
+    // Refusing is exactly as visible as accepting: same size, colours and font.
+    let style = "const s = getComputedStyle(arguments[0]); const r = arguments[0].getBoundingClientRect();
+                 return [s.backgroundColor, s.color, s.fontSize, s.fontWeight, s.borderStyle, s.padding, Math.round(r.height), Math.round(r.width / 4)];";
+    let reject = c.find(Locator::Css("#cb-consent button[value='reject']")).await.unwrap();
+    let accept = c.find(Locator::Css("#cb-consent button[value='accept']")).await.unwrap();
+    let rs = c.execute(style, vec![serde_json::to_value(&reject).unwrap()]).await.unwrap();
+    let as_ = c.execute(style, vec![serde_json::to_value(&accept).unwrap()]).await.unwrap();
+    assert_eq!(rs, as_, "reject and accept look alike");
+    assert!(reject.is_displayed().await.unwrap() && accept.is_displayed().await.unwrap());
+
+    // One click on "Accept all" (from /privacy/history: we come back to it).
+    accept.click().await.unwrap();
+    c.wait().for_url(&url_of(&app, "/privacy/history")).await.unwrap();
+    assert!(c.find(Locator::Id("cb-consent")).await.is_err(), "the window is gone once chosen");
+    let cookies = c.get_all_cookies().await.unwrap();
+    let aid = cookies.iter().find(|k| k.name() == "cb_aid").expect("analytics cookie after accepting").clone();
+    assert!(aid.http_only().unwrap_or(false));
+    let expiry = |k: &fantoccini::cookies::Cookie<'_>| k.expires().and_then(|e| e.datetime()).expect("a persistent cookie").unix_timestamp();
+    #[allow(clippy::disallowed_methods)]
+    let wall = time::OffsetDateTime::now_utc().unix_timestamp();
+    let first_expiry = expiry(&aid);
+    assert!(first_expiry - wall <= 395 * 86_400 + 60, "the analytics cookie lives at most 13 months");
+    assert!(first_expiry - wall > 300 * 86_400, "and it is persistent");
+    let consent = cookies.iter().find(|k| k.name() == "cb_consent").unwrap();
+    assert!(expiry(consent) - wall <= 183 * 86_400 + 60);
+    assert_eq!(cookies.len(), 2, "only the two declared cookies");
+    assert_eq!(app.state.cb.navigation().count_of(aid.value()).await.unwrap(), 1);
+
+    // A month later (server clock) the visit is counted, and the cookie is not extended.
+    app.clock.advance(30 * clearboard_core::clock::DAY);
+    c.goto(&app.url("/trust")).await.unwrap();
+    let later = c.get_all_cookies().await.unwrap();
+    let aid_later = later.iter().find(|k| k.name() == "cb_aid").unwrap();
+    assert_eq!((aid_later.value(), expiry(aid_later)), (aid.value(), first_expiry), "never refreshed");
+    assert_eq!(app.state.cb.navigation().count_of(aid.value()).await.unwrap(), 2);
+    let (_, storage) = browser_storage(&c).await;
+    assert_eq!((storage["local"].as_u64(), storage["idb"].as_u64()), (Some(0), Some(0)));
+    assert!(storage["foreign"].as_array().unwrap().is_empty(), "nothing from another origin, even with consent");
+    c.close().await.unwrap();
+
+    // A fresh profile: one click on "Reject all"; no analytics cookie on any page afterwards.
+    let c = client(&d).await;
+    c.goto(&app.url("/")).await.unwrap();
+    c.find(Locator::Css("#cb-consent button[value='reject']")).await.unwrap().click().await.unwrap();
+    c.wait().for_url(&url_of(&app, "/")).await.unwrap();
+    for path in PUBLIC_PAGES {
+        c.goto(&app.url(path)).await.unwrap();
+        let names: Vec<String> = c.get_all_cookies().await.unwrap().iter().map(|k| k.name().to_string()).collect();
+        assert_eq!(names, vec!["cb_consent".to_string()], "{path}");
+        assert_eq!(c.find(Locator::Id("cb-consent")).await.is_ok(), *path == "/cookies", "{path}: the window only on the cookies page");
+    }
+    // Closing the window in another fresh profile also refuses.
+    c.close().await.unwrap();
+    let c = client(&d).await;
+    c.goto(&app.url("/signup")).await.unwrap();
+    c.find(Locator::Css("#cb-consent button[value='close']")).await.unwrap().click().await.unwrap();
+    c.wait().for_url(&url_of(&app, "/signup")).await.unwrap();
+    c.goto(&app.url("/")).await.unwrap();
+    let names: Vec<String> = c.get_all_cookies().await.unwrap().iter().map(|k| k.name().to_string()).collect();
+    assert_eq!(names, vec!["cb_consent".to_string()]);
+    c.close().await.unwrap();
 }

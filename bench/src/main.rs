@@ -1,7 +1,7 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|all]`
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|all]`
 //! Results go to `bench/results/<name>.json` and `.md`.
 
 #![allow(clippy::disallowed_methods, clippy::unwrap_used, clippy::expect_used)]
@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod consent;
 mod fanout;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -290,5 +291,9 @@ async fn main() {
     if what == "fanout" || what == "all" {
         let v = fanout_bench().await;
         write("fanout", &v);
+    }
+    if what == "consent" || what == "all" {
+        let v = consent::run().await;
+        write("consent", &v);
     }
 }

@@ -252,7 +252,9 @@ async fn inject_banner(st: &AppState, res: Response, path: &str) -> Response {
         return Response::from_parts(parts, Body::empty());
     };
     let lang = page_lang(&bytes);
-    let Some(pos) = bytes.windows(7).rposition(|w| w == b"</body>") else {
+    // First in the document, right after `<body …>`: keyboard and screen-reader users reach the
+    // choice before the page (it is shown fixed at the bottom of the screen).
+    let Some(pos) = bytes.windows(5).position(|w| w == b"<body").and_then(|b| bytes[b..].iter().position(|&c| c == b'>').map(|e| b + e + 1)) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
     let mut out = Vec::with_capacity(bytes.len() + 2048);

@@ -226,6 +226,14 @@ async fn three_people_see_each_others_changes_live() {
     }
 }
 
+/// Presses and releases one key, as a keyboard would (WebDriver actions).
+async fn press(c: &fantoccini::Client, key: fantoccini::key::Key) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let k: char = key.into();
+    let actions = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: k }).then(KeyAction::Up { value: k });
+    c.perform_actions(actions).await.unwrap();
+}
+
 /// The public pages a visitor can land on before choosing anything.
 const PUBLIC_PAGES: &[&str] = &["/", "/privacy", "/cookies", "/trust", "/signin", "/signup", "/join", "/privacy/history"];
 
@@ -315,6 +323,28 @@ async fn consent_window_in_a_real_browser() {
         assert_eq!(names, vec!["cb_consent".to_string()], "{path}");
         assert_eq!(c.find(Locator::Id("cb-consent")).await.is_ok(), *path == "/cookies", "{path}: the window only on the cookies page");
     }
+    // By keyboard alone, in a fresh profile: the window comes first in the tab order (before the
+    // page), refusing comes before accepting, and Enter chooses.
+    c.close().await.unwrap();
+    let c = client(&d).await;
+    c.goto(&app.url("/join")).await.unwrap();
+    let mut order = Vec::new();
+    for _ in 0..8 {
+        press(&c, fantoccini::key::Key::Tab).await;
+        let label = c.execute("const e = document.activeElement; return (e.closest('#cb-consent') ? 'window:' : 'page:') + (e.value || e.textContent.trim())", vec![]).await.unwrap();
+        let label = label.as_str().unwrap().to_string();
+        order.push(label.clone());
+        if label == "window:reject" {
+            break;
+        }
+    }
+    assert!(order.iter().all(|l| l.starts_with("window:")), "the window is reached before anything on the page: {order:?}");
+    assert_eq!(order.last().map(String::as_str), Some("window:reject"), "{order:?}");
+    press(&c, fantoccini::key::Key::Enter).await;
+    c.wait().for_url(&url_of(&app, "/join")).await.unwrap();
+    let names: Vec<String> = c.get_all_cookies().await.unwrap().iter().map(|k| k.name().to_string()).collect();
+    assert_eq!(names, vec!["cb_consent".to_string()]);
+    assert!(c.find(Locator::Id("cb-consent")).await.is_err());
     // Closing the window in another fresh profile also refuses.
     c.close().await.unwrap();
     let c = client(&d).await;

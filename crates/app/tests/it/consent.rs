@@ -298,3 +298,31 @@ both!(marketing_consent_is_asked_unticked_and_withdrawn_as_easily, |b| async mov
     let html = app.http().get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("name=\"marketing\" value=\"on\">"), "unticked");
 });
+
+both!(a_changed_cookie_purpose_asks_again_and_nothing_else_does, |b| async move {
+    use clearboard_policy::DEFAULT_POLICY;
+    let app = spawn_app(b).await;
+    let consent = value_of(&set_cookies(&choose(&app, "accept", false, &[], false).await)[0].1);
+    let dir = app.dir.path().to_path_buf();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    // A change that does not touch what the window asks: the choice stands.
+    let renamed = DEFAULT_POLICY.replace("name = \"Example Operator SAS\"", "name = \"Renamed Operator SAS\"");
+    assert_ne!(renamed, DEFAULT_POLICY);
+    let path = write("renamed.toml", &renamed);
+    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
+    let res = get_with(&app, "/", &[("cb_consent", &consent)], false).await;
+    assert!(set_cookies(&res).iter().any(|(n, _)| n == "cb_aid"), "the earlier accept still counts");
+    assert!(!res.text().await.unwrap().contains("id=\"cb-consent\""));
+    // The analytics cookie's purpose changes: the earlier accept no longer counts; asked again.
+    let changed = renamed.replace("so that statistics can tell visits from visitors. Thirteen months at most.", "so that statistics can tell visits from visitors and measure sections. Thirteen months at most.");
+    assert_ne!(changed, renamed);
+    let path = write("changed.toml", &changed);
+    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
+    let res = get_with(&app, "/", &[("cb_consent", &consent)], false).await;
+    assert!(set_cookies(&res).is_empty(), "no analytics cookie under a consent given for other purposes");
+    assert!(res.text().await.unwrap().contains("id=\"cb-consent\""), "asked again");
+});

@@ -45,6 +45,15 @@ pub struct Config {
     pub metrics: bool,
     /// How often the retention scheduler runs.
     pub retention_interval_minutes: u32,
+    /// The outgoing mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465`, with optional `user:password@`. Unset: no mail is sent
+    /// and features that need it say so.
+    pub smtp_url: Option<String>,
+    /// The sender of every message.
+    pub mail_from: String,
+    /// The longest one message may take to hand over: connecting, TLS and the whole SMTP
+    /// exchange. A send that takes longer fails (and whoever asked is told).
+    pub smtp_timeout_seconds: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,6 +66,9 @@ impl std::fmt::Debug for Config {
             .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
             .field("kek_file", &self.kek_file)
             .field("regions", &self.regions)
+            // An SMTP URL can carry a password too.
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +92,9 @@ impl Default for Config {
             log_level: "info".into(),
             metrics: true,
             retention_interval_minutes: 60,
+            smtp_url: None,
+            mail_from: "clearboard <privacy@localhost>".into(),
+            smtp_timeout_seconds: 10,
         }
     }
 }

@@ -1,8 +1,11 @@
 //! Wiring: configuration → key-encryption key → stores → domain → web, and the background
 //! tasks. The binary (`main.rs`) and the test kit both start clearboard through here.
 
+pub mod backup;
 pub mod config;
+pub mod forensics;
 pub mod kek;
+pub mod mail;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,8 +74,16 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::clock::HOUR,
         ..Settings::default()
     };
-    let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?;
+    let mailer = mail::from_config(config, clock.clone())?;
+    let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?.with_mailer(mailer);
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
+    // After a restore: replay every erasure before anything is served (C-RET-2).
+    let layout = layout(config);
+    if backup::restore_pending(&layout) {
+        let r = cb.erasure().replay_tombstones().await.context("cannot replay erasures after the restore; the service will not start")?;
+        tracing::info!(tombstones = r.tombstones, purged = r.subjects_purged, rows = r.rows_deleted, blobs = r.blobs_deleted, "erasures replayed after a restore");
+        std::fs::remove_file(config.data_dir.join(backup::RESTORE_MARKER)).context("cannot remove the restore marker")?;
+    }
     let mut trusted = Vec::new();
     for p in &config.trusted_proxies {
         trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
@@ -91,6 +102,30 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
             tick.tick().await;
             if let Err(e) = cb.retention().run().await {
                 tracing::warn!(error = %e, "retention run failed");
+            }
+        }
+    }));
+    let cb = state.cb.clone();
+    tasks.push(tokio::spawn(async move {
+        // Rights upkeep: resume interrupted exports, expire links, end legal holds, alert on
+        // overdue requests, expire unconfirmed ones and erase records past 24 months.
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = cb.exports().run_pending().await {
+                tracing::warn!(error = %e, "export builder failed");
+            }
+            if let Err(e) = cb.exports().expire().await {
+                tracing::warn!(error = %e, "expiring export links failed");
+            }
+            if let Err(e) = cb.erasure().release_expired_holds().await {
+                tracing::warn!(error = %e, "ending legal holds failed");
+            }
+            if let Err(e) = cb.requests().overdue().await {
+                tracing::warn!(error = %e, "checking request deadlines failed");
+            }
+            if let Err(e) = cb.requests().upkeep().await {
+                tracing::warn!(error = %e, "request upkeep failed");
             }
         }
     }));
@@ -128,4 +163,26 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .ok()
         })
         .clone()
+}
+
+/// On PostgreSQL, the cluster's files of this deployment's databases and its WAL, when the
+/// server runs on this machine and its files are readable (for `forensics scan`).
+pub async fn pg_files(config: &Config) -> Vec<std::path::PathBuf> {
+    let Some(url) = config.database_url.as_deref().filter(|u| u.starts_with("postgres")) else { return Vec::new() };
+    let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await else { return Vec::new() };
+    let _ = sqlx::query("CHECKPOINT").execute(&pool).await;
+    let dir: Option<(String,)> = sqlx::query_as("SHOW data_directory").fetch_optional(&pool).await.ok().flatten();
+    let name: Option<(String,)> = sqlx::query_as("SELECT current_database()::text").fetch_optional(&pool).await.ok().flatten();
+    let (Some((dir,)), Some((name,))) = (dir, name) else { return Vec::new() };
+    let oids: Vec<(i64,)> = sqlx::query_as("SELECT oid::bigint FROM pg_database WHERE datname = $1 OR datname LIKE $2")
+        .bind(&name)
+        .bind(format!("{name}\\_%"))
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+    pool.close().await;
+    let root = std::path::PathBuf::from(dir);
+    let mut out: Vec<std::path::PathBuf> = oids.into_iter().map(|(o,)| root.join("base").join(o.to_string())).collect();
+    out.push(root.join("pg_wal"));
+    out.into_iter().filter(|p| std::fs::read_dir(p).is_ok()).collect()
 }

@@ -58,6 +58,58 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Backups of the databases and blobs (never the key stores).
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+    /// Restore a backup into the configured storage (stop the server first). Erasures made
+    /// since the backup are replayed at the next start, before any traffic is served.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Forensic tools.
+    Forensics {
+        #[command(subcommand)]
+        command: ForensicsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Make a backup (default: <data dir>/backups/clearboard-backup-<time>.zip).
+    Create {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// List the backups in a folder and when each must be gone.
+    List {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Delete backups older than the policy's backup retention (never above the erasure
+    /// deadline).
+    Prune {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ForensicsCommand {
+    /// Scan the raw bytes of every store, WAL, blob, backup and export under the data dir
+    /// (plus `--path`s, e.g. log files, and on PostgreSQL the cluster's files when readable)
+    /// for needles in several encodings. Needles are never printed: hits name their number.
+    Scan {
+        #[arg(long = "needle")]
+        needles: Vec<String>,
+        /// A file with one needle per line (keeps them out of shell history).
+        #[arg(long)]
+        needles_file: Option<PathBuf>,
+        #[arg(long = "path")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -283,6 +335,57 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             app.opened.close().await;
+        }
+        Command::Backup { command } => {
+            let layout = clearboard::layout(&config);
+            let policy = clearboard::load_policy(&config)?;
+            let keep = policy.doc().backups.retention_days.min(policy.doc().limits.erasure_deadline_days);
+            match command {
+                BackupCommand::Create { out } => {
+                    let app = clearboard::build(&config, clock.clone(), None, Limits::default()).await?;
+                    let out = out.unwrap_or_else(|| clearboard::backup::default_dir(&layout).join(clearboard::backup::default_name(clock.now_ms())));
+                    let m = clearboard::backup::create(&app.opened, &layout, &out, clock.now_ms(), policy.digest()).await?;
+                    app.opened.close().await;
+                    let bytes: u64 = m.files.iter().map(|f| f.bytes).sum();
+                    println!("{}: {} files, {bytes} bytes, key stores not included", out.display(), m.files.len());
+                }
+                BackupCommand::List { dir } => {
+                    let dir = dir.unwrap_or_else(|| clearboard::backup::default_dir(&layout));
+                    for (p, m, expires) in clearboard::backup::list(&dir, keep) {
+                        println!("{}\t{}\t{}\tdelete by {expires}", p.display(), m.created_at, m.backend);
+                    }
+                }
+                BackupCommand::Prune { dir } => {
+                    let dir = dir.unwrap_or_else(|| clearboard::backup::default_dir(&layout));
+                    for p in clearboard::backup::prune(&dir, keep, clock.now_ms())? {
+                        println!("deleted {}", p.display());
+                    }
+                }
+            }
+        }
+        Command::Restore { from } => {
+            let layout = clearboard::layout(&config);
+            let kek = clearboard::kek::load_or_create(&config.kek_path(), config.kek_file.is_some())?;
+            let m = clearboard::backup::restore(&layout, &from, Arc::new(kek.keyring()), clock.now_ms()).await?;
+            println!("restored the backup of {} ({} files); erasures since then are replayed when the server next starts, before it serves", m.created_at, m.files.len());
+        }
+        Command::Forensics { command: ForensicsCommand::Scan { mut needles, needles_file, mut paths } } => {
+            if let Some(f) = needles_file {
+                let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
+                needles.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+            }
+            anyhow::ensure!(!needles.is_empty(), "give at least one --needle or a --needles-file");
+            paths.insert(0, config.data_dir.clone());
+            paths.extend(clearboard::pg_files(&config).await);
+            let hits = clearboard::forensics::scan(&paths, &needles);
+            for h in &hits {
+                let n = needles.iter().position(|x| x == &h.needle).map(|i| i + 1).unwrap_or(0);
+                println!("needle #{n} found in {} ({})", h.path.display(), h.encoding);
+            }
+            println!("{} hit(s) in {} file(s) scanned", hits.len(), clearboard::forensics::all_files(&paths).len());
+            if !hits.is_empty() {
+                std::process::exit(3);
+            }
         }
     }
     Ok(())

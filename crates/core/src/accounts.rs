@@ -455,24 +455,13 @@ impl Accounts<'_> {
     /// Deletes the signed-in person's account after re-authentication (C-DSR-1, C-RET-2):
     /// every session ends, the person's key is destroyed first (everything sealed with it is
     /// unreadable from that instant), then rows and blobs are deleted and the email released.
-    pub async fn delete(&self, who: &Principal, current_password: Option<Zeroizing<String>>) -> Result<(), CoreError> {
+    pub async fn delete(&self, who: &Principal, current_password: Option<Zeroizing<String>>) -> Result<crate::erasure::SignedReceipt, CoreError> {
         self.guard()?;
         let region = self.cb.region(&who.region)?.clone();
         let (row, dek) = self.load(&region, &who.subject).await?;
         self.reauthenticate(&dek, &row, current_password).await?;
         drop(dek);
-        let s = &who.subject;
-        region.store.delete_sessions_of(s, None, None).await?;
-        self.cb.keys().shred(&region, s).await?;
-        self.cb.boards().erase_account(&region, s).await?;
-        let audit = self.cb.audit_draft(Actor::Subject(s), "account.deleted", Some(s), Some(PURPOSE), json!({ "key_destroyed": true }));
-        region.store.delete_account(s, self.cb.now(), audit).await?;
-        if let Some(blob) = &row.picture_blob {
-            region.blobs.delete(blob).await?;
-        }
-        self.cb.directory().release_email(&row.email_bidx, s).await?;
-        tracing::info!(subject = %s, "account deleted, key destroyed");
-        metrics::counter!("clearboard_accounts_deleted_total").increment(1);
-        Ok(())
+        self.cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await
     }
+
 }

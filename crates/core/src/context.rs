@@ -53,6 +53,7 @@ pub struct RegionHandle {
     pub store: Arc<dyn RegionStore>,
     pub boards: Arc<dyn BoardStore>,
     pub consents: Arc<dyn ConsentStore>,
+    pub rights: Arc<dyn crate::ports::RightsStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }
@@ -67,6 +68,7 @@ pub(crate) struct Inner {
     pub settings: Settings,
     pub acks: crate::policy_versions::AckCache,
     pub hub: crate::realtime::Hub,
+    pub mailer: Arc<dyn crate::mail::Mailer>,
 }
 
 /// The domain, cheap to clone.
@@ -100,7 +102,20 @@ impl Clearboard {
                 return Err(CoreError::UnknownRegion(id.to_string()));
             }
         }
-        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings, acks: Default::default(), hub: Default::default() }) })
+        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings, acks: Default::default(), hub: Default::default(), mailer: Arc::new(crate::mail::NoMailer) }) })
+    }
+
+    /// Sets the outgoing mail server (before the domain is shared).
+    pub fn with_mailer(mut self, mailer: Arc<dyn crate::mail::Mailer>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.mailer = mailer,
+            None => tracing::error!("with_mailer called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    pub fn mailer(&self) -> &dyn crate::mail::Mailer {
+        &*self.inner.mailer
     }
 
     pub fn policy(&self) -> &Policy {

@@ -42,6 +42,12 @@ pub enum CoreError {
     Vault(#[from] VaultError),
     #[error("this subject's data has been erased")]
     Erased,
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("this link is invalid or has expired")]
+    LinkInvalid,
+    #[error("{0}")]
+    Unavailable(&'static str),
     #[error("internal error")]
     Internal(&'static str),
 }
@@ -68,7 +74,9 @@ impl CoreError {
             Self::TooLarge { .. } => "payload_too_large",
             Self::RateLimited => "rate_limited",
             Self::UnknownRegion(_) => "unknown_region",
-            Self::Store(StoreError::Conflict) => "conflict",
+            Self::Store(StoreError::Conflict) | Self::Conflict(_) => "conflict",
+            Self::LinkInvalid => "link_invalid",
+            Self::Unavailable(_) => "unavailable",
             Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) | Self::Vault(_) | Self::Internal(_) => "internal",
         }
@@ -78,7 +86,9 @@ impl CoreError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation { .. } | Self::UnderMinimumAge { .. } | Self::UnknownRegion(_) => 422,
-            Self::EmailTaken | Self::Store(StoreError::Conflict) => 409,
+            Self::EmailTaken | Self::Store(StoreError::Conflict) | Self::Conflict(_) => 409,
+            Self::LinkInvalid => 410,
+            Self::Unavailable(_) => 503,
             Self::InvalidCredentials | Self::Unauthenticated | Self::ReauthenticationFailed => 401,
             Self::NotFound | Self::Erased => 404,
             Self::Forbidden | Self::StaffTrainingRequired | Self::PurposeDenied(_) => 403,

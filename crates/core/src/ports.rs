@@ -216,6 +216,11 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     async fn discard(&self, subject: &SubjectId) -> StoreResult<()>;
     async fn tombstone(&self, subject: &SubjectId) -> StoreResult<Option<Millis>>;
     async fn tombstones(&self) -> StoreResult<Vec<(SubjectId, Millis)>>;
+    /// Physical clean-up after keys were destroyed (no copy of a destroyed key may survive in
+    /// a write-ahead log or free pages).
+    async fn compact(&self) -> StoreResult<Vec<String>> {
+        Ok(Vec::new())
+    }
 }
 
 /// The directory: which region holds whom, and staff roles. No plaintext personal data.
@@ -494,4 +499,164 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn put(&self, id: &BlobId, bytes: &[u8]) -> StoreResult<()>;
     async fn get(&self, id: &BlobId) -> StoreResult<Option<Vec<u8>>>;
     async fn delete(&self, id: &BlobId) -> StoreResult<()>;
+    /// Stores the (already sealed) content of a local file under `id`, moving it when the
+    /// store can (large exports never pass through memory).
+    async fn put_file(&self, id: &BlobId, src: &std::path::Path) -> StoreResult<()> {
+        let bytes = tokio::fs::read(src).await.map_err(|e| StoreError::Unavailable(e.kind().to_string()))?;
+        self.put(id, &bytes).await?;
+        let _ = tokio::fs::remove_file(src).await;
+        Ok(())
+    }
+    /// A local file holding the blob, for streaming reads, when the store has one.
+    fn local_path(&self, _id: &BlobId) -> Option<std::path::PathBuf> {
+        None
+    }
+    /// A folder on the same file system for files that will be passed to [`BlobStore::put_file`].
+    fn scratch_dir(&self) -> std::path::PathBuf {
+        std::env::temp_dir()
+    }
+}
+
+/// An access/portability export: a background job whose result is a sealed ZIP blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub id: String,
+    pub subject_id: SubjectId,
+    pub request_id: Option<String>,
+    /// `queued`, `running`, `ready`, `failed` or `expired`.
+    pub state: String,
+    pub created_at: Millis,
+    pub started_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+    pub expires_at: Option<Millis>,
+    pub blob_id: Option<BlobId>,
+    pub size: Option<i64>,
+    /// SHA-256 of the download link's token.
+    pub token_hash: Option<Vec<u8>>,
+    pub attempts: i64,
+    /// Why it failed (no personal data).
+    pub error: Option<String>,
+}
+
+/// A rights request. `contact` and `outcome` are sealed with the requester's own key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRow {
+    pub id: String,
+    pub kind: String,
+    pub regime: String,
+    pub channel: String,
+    pub requester_id: SubjectId,
+    pub subject_id: Option<SubjectId>,
+    pub contact: Vec<u8>,
+    pub email_bidx: Vec<u8>,
+    /// `self`, `agent` or `guardian`.
+    pub on_behalf: String,
+    pub state: String,
+    pub received_at: Millis,
+    pub verified_at: Option<Millis>,
+    pub confirmed_at: Option<Millis>,
+    pub acknowledged_at: Option<Millis>,
+    /// Dates, `YYYY-MM-DD`.
+    pub acknowledge_by: String,
+    pub answer_by: String,
+    pub extended_to: Option<String>,
+    pub closed_at: Option<Millis>,
+    pub outcome: Option<Vec<u8>>,
+    pub verify_hash: Option<Vec<u8>>,
+    pub verify_expires_at: Option<Millis>,
+    pub confirm_hash: Option<Vec<u8>>,
+    pub confirm_expires_at: Option<Millis>,
+    pub document_blob: Option<BlobId>,
+    pub export_id: Option<String>,
+}
+
+/// One step in a request's life; `detail` is JSON without personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestEventRow {
+    pub request_id: String,
+    pub at: Millis,
+    pub event: String,
+    pub actor: String,
+    pub detail: String,
+}
+
+/// One disclosure of a person's data to a recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureRow {
+    pub id: String,
+    pub subject_id: SubjectId,
+    pub recipient: String,
+    pub legal_basis: String,
+    pub scope: String,
+    /// Where the recipient is told of an erasure (their business address).
+    pub contact: Option<String>,
+    pub at: Millis,
+    pub notified_at: Option<Millis>,
+}
+
+/// A category kept under a legal hold after its person was erased, sealed with the hold's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldRecordRow {
+    pub id: String,
+    pub hold_id: String,
+    pub subject_id: SubjectId,
+    pub category: String,
+    pub data: Vec<u8>,
+    pub created_at: Millis,
+    pub until_at: Millis,
+}
+
+/// Exports, rights requests and the disclosure log of a region.
+#[async_trait]
+pub trait RightsStore: Send + Sync + std::fmt::Debug {
+    async fn insert_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()>;
+    async fn update_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()>;
+    async fn export(&self, id: &str) -> StoreResult<Option<ExportRow>>;
+    async fn exports_of(&self, subject: &SubjectId) -> StoreResult<Vec<ExportRow>>;
+    /// Exports in one of `states` (jobs to resume after a restart, links to expire).
+    async fn exports_in(&self, states: &[&str]) -> StoreResult<Vec<ExportRow>>;
+    /// Deletes every export row of a subject; returns their blobs (to delete).
+    async fn delete_exports_of(&self, subject: &SubjectId) -> StoreResult<Vec<BlobId>>;
+
+    /// Inserts a request (and its requester subject) with its first event.
+    async fn insert_request(&self, r: &RequestRow, event: &RequestEventRow, audit: Option<AuditDraft>) -> StoreResult<()>;
+    /// Replaces a request's mutable fields and appends an event, in one transaction.
+    async fn update_request(&self, r: &RequestRow, event: &RequestEventRow, audit: Option<AuditDraft>) -> StoreResult<()>;
+    async fn request(&self, id: &str) -> StoreResult<Option<RequestRow>>;
+    async fn request_by_verify_hash(&self, hash: &[u8]) -> StoreResult<Option<RequestRow>>;
+    async fn request_by_confirm_hash(&self, hash: &[u8]) -> StoreResult<Option<RequestRow>>;
+    /// Requests for an email address (blind index) not yet closed.
+    async fn open_requests_by_email(&self, email_bidx: &[u8]) -> StoreResult<Vec<RequestRow>>;
+    /// Every request, or those in `states`, oldest first.
+    async fn requests(&self, states: Option<&[&str]>) -> StoreResult<Vec<RequestRow>>;
+    async fn requests_about(&self, subject: &SubjectId) -> StoreResult<Vec<RequestRow>>;
+    async fn request_events(&self, id: &str) -> StoreResult<Vec<RequestEventRow>>;
+    /// Deletes requests closed before `before` (with their events); returns their requester ids.
+    async fn purge_requests_closed_before(&self, before: Millis) -> StoreResult<Vec<SubjectId>>;
+
+    async fn insert_disclosure(&self, d: &DisclosureRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn disclosures_of(&self, subject: &SubjectId) -> StoreResult<Vec<DisclosureRow>>;
+    async fn disclosures_since(&self, since: Millis) -> StoreResult<Vec<DisclosureRow>>;
+    async fn mark_disclosure_notified(&self, id: &str, at: Millis) -> StoreResult<()>;
+
+    /// Deletes every row that names `subject` in tables not owned by another port
+    /// (consents, page views are not linked; exports; policy acknowledgements; sessions;
+    /// the account; the subject is marked erased). Used when tombstones are replayed.
+    async fn purge_subject(&self, subject: &SubjectId, at: Millis) -> StoreResult<u64>;
+    /// Subjects among `ids` that still have an account row or are not marked erased (what a
+    /// restored backup brings back).
+    async fn subjects_present(&self, ids: &[SubjectId]) -> StoreResult<Vec<SubjectId>>;
+
+    async fn put_held_record(&self, r: &HeldRecordRow) -> StoreResult<()>;
+    async fn held_records_of(&self, subject: &SubjectId) -> StoreResult<Vec<HeldRecordRow>>;
+    /// Deletes held records whose hold ended before `now`; returns their hold ids.
+    async fn purge_held_records(&self, now: Millis) -> StoreResult<Vec<String>>;
+
+    async fn put_receipt(&self, id: &str, subject: &SubjectId, at: Millis, body: &str, signature: &str) -> StoreResult<()>;
+    /// (id, at, body, signature) of a subject's receipts.
+    async fn receipts_of(&self, subject: &SubjectId) -> StoreResult<Vec<(String, Millis, String, String)>>;
+    /// Physical clean-up after an erasure: on SQLite a WAL checkpoint with truncation and a
+    /// VACUUM when free pages may hold deleted data; on PostgreSQL a VACUUM of the tables
+    /// and a CHECKPOINT where permitted. Returns what was done, for the receipt.
+    async fn compact(&self) -> StoreResult<Vec<String>>;
 }

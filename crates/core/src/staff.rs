@@ -171,6 +171,20 @@ impl Staff<'_> {
         Ok((row, role))
     }
 
+    /// Staff who may work rights requests: a role that allows the `rights_request` reason and
+    /// current confidentiality training.
+    pub async fn member_id(&self, subject: &SubjectId) -> Result<Role, CoreError> {
+        let row = self.cb.directory().staff(subject).await?.ok_or(CoreError::Forbidden)?;
+        let role = Role::parse(&row.role).ok_or(CoreError::Forbidden)?;
+        if !role.allows(Reason::RightsRequest) {
+            return Err(CoreError::Forbidden);
+        }
+        if !training_current(self.cb.policy(), row.trained_at, self.cb.now()) {
+            return Err(CoreError::StaffTrainingRequired);
+        }
+        Ok(role)
+    }
+
     /// The gate every staff access passes: role allows the reason, training is current, the
     /// policy allows the purpose on the category. Refusals are returned, not yet audited.
     async fn gate(&self, who: &Principal, reason: Reason, category: &str) -> Result<Role, CoreError> {

@@ -57,6 +57,29 @@ impl BlobStore for LocalBlobStore {
         }
     }
 
+    async fn put_file(&self, id: &BlobId, src: &Path) -> StoreResult<()> {
+        let path = self.path(id)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+        let f = tokio::fs::File::open(src).await.map_err(io)?;
+        f.sync_all().await.map_err(io)?;
+        drop(f);
+        if tokio::fs::rename(src, &path).await.is_err() {
+            // Another file system: copy, then remove the source.
+            tokio::fs::copy(src, &path).await.map_err(io)?;
+            let _ = tokio::fs::remove_file(src).await;
+        }
+        Ok(())
+    }
+
+    fn local_path(&self, id: &BlobId) -> Option<PathBuf> {
+        self.path(id).ok().filter(|p| p.exists())
+    }
+
+    fn scratch_dir(&self) -> PathBuf {
+        self.root.join(".scratch")
+    }
+
     async fn delete(&self, id: &BlobId) -> StoreResult<()> {
         match tokio::fs::remove_file(self.path(id)?).await {
             Ok(()) => Ok(()),

@@ -199,6 +199,36 @@ macro_rules! conn {
     }};
 }
 
+
+/// Physical clean-up after deletions of personal data: on SQLite (where `secure_delete=ON`
+/// already zeroes deleted cells) the WAL still holds old pages until a checkpoint and free
+/// pages may hold fragments, so: checkpoint, VACUUM (rewrites the file without free pages),
+/// checkpoint again with truncation. On PostgreSQL: VACUUM, then CHECKPOINT where the role
+/// may. Returns what was done, for receipts.
+pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core::ports::StoreError> {
+    let mut done = Vec::new();
+    match db {
+        Db::Sqlite(pool) => {
+            let mut c = pool.acquire().await.map_err(err)?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
+            let (free,): (i64,) = sqlx::query_as("PRAGMA freelist_count").fetch_one(&mut *c).await.map_err(err)?;
+            sqlx::query("VACUUM").execute(&mut *c).await.map_err(err)?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
+            done.push(format!("{what} (SQLite): WAL checkpointed and truncated; VACUUM rewrote the file ({free} free pages before)"));
+        }
+        Db::Postgres(pool) => {
+            // VACUUM cannot run inside a transaction: the pool runs it on its own.
+            sqlx::query("VACUUM").execute(pool).await.map_err(err)?;
+            done.push(format!("{what} (PostgreSQL): VACUUM reclaimed the deleted rows"));
+            match sqlx::query("CHECKPOINT").execute(pool).await {
+                Ok(_) => done.push(format!("{what} (PostgreSQL): CHECKPOINT")),
+                Err(_) => done.push(format!("{what} (PostgreSQL): CHECKPOINT not permitted for this role; the WAL recycles on its own schedule")),
+            }
+        }
+    }
+    Ok(done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

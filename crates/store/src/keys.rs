@@ -85,4 +85,8 @@ impl KeyStore for SqlKeyStore {
         })?;
         Ok(rows.into_iter().map(|(s, t)| (SubjectId::from_stored(s), t)).collect())
     }
+
+    async fn compact(&self) -> StoreResult<Vec<String>> {
+        crate::db::compact(&self.db, "key store").await
+    }
 }

@@ -141,6 +141,7 @@ impl Layout {
                 store: Arc::new(store.clone()),
                 boards: Arc::new(store.clone()),
                 consents: Arc::new(store.clone()),
+                rights: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod layout;
 pub mod migrate;
 pub mod region;
+pub mod rights;
 
 pub use db::{Backend, Db};
 pub use layout::{Layout, Opened, RegionLocation};

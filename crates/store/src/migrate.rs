@@ -50,6 +50,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 1, "0001_init.sql", "init"), mig!("sqlite", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
     mig!("sqlite", "region", 3, "0003_boards.sql", "boards"),
     mig!("sqlite", "region", 4, "0004_consent_and_navigation.sql", "consent_and_navigation"),
+    mig!("sqlite", "region", 5, "0005_rights.sql", "rights"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -60,6 +61,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 1, "0001_init.sql", "init"), mig!("postgres", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
     mig!("postgres", "region", 3, "0003_boards.sql", "boards"),
     mig!("postgres", "region", 4, "0004_consent_and_navigation.sql", "consent_and_navigation"),
+    mig!("postgres", "region", 5, "0005_rights.sql", "rights"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

@@ -9,12 +9,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod conformance;
-pub mod forensics;
+pub mod decrypting;
+pub use clearboard_app::forensics;
 pub mod logs;
 pub mod pg;
+pub mod smtp;
 pub mod spawn;
 pub mod ws;
 
+pub use smtp::{ReceivedMail, SmtpSink};
 pub use spawn::{Backend, TestApp, spawn_app, spawn_with, Options};
 
 /// A unique marker value for canary tests: easy to grep, never a real datum.

@@ -1,5 +1,6 @@
 //! `spawn_app`: a real clearboard server on 127.0.0.1:0, with a temporary data dir, a
-//! simulated clock and either backend.
+//! simulated clock, either backend and a real SMTP server that keeps what it receives
+//! (see [`crate::smtp`]; absent outside CI when Python is not there).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::forensics::{self, Hit};
+use crate::smtp::{ReceivedMail, SmtpSink};
 use crate::{canary, canary_email, logs, pg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,9 @@ pub struct TestApp {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
     pub opened: clearboard_store::Opened,
+    /// The SMTP server `config.smtp_url` points at (kept across `restart`); `None` when the
+    /// sink is unavailable, and then the app has no mailer.
+    pub smtp: Option<SmtpSink>,
     pg_prefix: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -91,13 +96,18 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
             Some(prefix)
         }
     };
+    // Every app gets a real mail server, so that whatever sends mail is tested end to end.
+    // `configure` may still point smtp_url elsewhere (an unreachable server, say).
+    let smtp = SmtpSink::start_async().await;
+    config.smtp_url = smtp.as_ref().map(SmtpSink::url);
     if let Some(f) = opts.configure {
         f(&mut config);
     }
-    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits).await
+    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits, smtp).await
 }
 
-async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_prefix: Option<String>, clock: SimClock, limits: Limits) -> TestApp {
+#[allow(clippy::too_many_arguments)]
+async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_prefix: Option<String>, clock: SimClock, limits: Limits, smtp: Option<SmtpSink>) -> TestApp {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -124,6 +134,7 @@ async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_
         backend,
         dir,
         opened,
+        smtp,
         pg_prefix,
         shutdown: Some(tx),
         server: Some(server),
@@ -161,7 +172,32 @@ impl TestApp {
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
         let prefix = self.pg_prefix.take();
         let clock = self.clock.clone();
-        start(self.backend, config, dir, prefix, clock, Limits::relaxed()).await
+        let smtp = self.smtp.take();
+        start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp).await
+    }
+
+    /// The SMTP sink, or `None` (after saying so) when it is unavailable: tests that need
+    /// mail return early then, as the browser tests do without Chromium. With `CI=true` the
+    /// sink is always there (spawning fails otherwise).
+    pub fn mail_sink(&self) -> Option<&SmtpSink> {
+        if self.smtp.is_none() {
+            eprintln!("no SMTP sink (python3/venv/pip missing); skipping the mail part of this test");
+        }
+        self.smtp.as_ref()
+    }
+
+    /// Every message the app has sent so far (empty without a sink).
+    pub fn mails(&self) -> Vec<ReceivedMail> {
+        self.smtp.as_ref().map(SmtpSink::messages).unwrap_or_default()
+    }
+
+    /// Waits up to `timeout` for a message to `to` that satisfies `pred` (`None` on timeout or
+    /// without a sink).
+    pub async fn wait_for_mail(&self, to: &str, pred: impl Fn(&ReceivedMail) -> bool, timeout: std::time::Duration) -> Option<ReceivedMail> {
+        match &self.smtp {
+            Some(s) => s.wait_for(to, pred, timeout).await,
+            None => None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -66,6 +66,7 @@ impl Kek {
             blind: self.derive("blind-index"),
             audit: self.derive("audit-checkpoint"),
             cookie: self.derive("cookie"),
+            receipt: self.derive("receipt-signing"),
         }
     }
 }
@@ -76,6 +77,7 @@ pub struct Keyring {
     pub(crate) blind: Zeroizing<[u8; 32]>,
     pub(crate) audit: Zeroizing<[u8; 32]>,
     cookie: Zeroizing<[u8; 32]>,
+    receipt: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -91,6 +93,11 @@ impl Keyring {
         let mut okm = Zeroizing::new([0u8; 64]);
         let _ = hk.expand(b"cookie-key", &mut *okm);
         okm
+    }
+
+    /// The key that signs receipts (its public half is published).
+    pub fn receipt_signer(&self) -> crate::receipt::ReceiptSigner {
+        crate::receipt::ReceiptSigner::from_seed(&self.receipt)
     }
 
     /// The key that authenticates audit-log checkpoints.

@@ -11,6 +11,7 @@ pub mod blind;
 pub mod envelope;
 pub mod kek;
 pub mod random;
+pub mod receipt;
 pub mod stream;
 
 pub use blind::BlindIndexer;

@@ -98,6 +98,108 @@ pub fn open(dek: &Dek, aad: Aad<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>
     Ok(out)
 }
 
+
+/// Bytes of the header of a sealed blob.
+pub const HEADER: usize = HEADER_LEN;
+/// Bytes of one full sealed segment.
+pub const SEALED_SEGMENT: usize = SEGMENT + TAG_LEN;
+
+/// The sealed size of `plaintext_len` bytes.
+pub fn sealed_len(plaintext_len: u64) -> u64 {
+    let segments = plaintext_len / SEGMENT as u64 + 1;
+    HEADER_LEN as u64 + plaintext_len + segments * TAG_LEN as u64
+}
+
+/// Seals a blob piece by piece (large exports): feed plaintext with [`Sealer::update`], which
+/// returns whole sealed segments as they fill, then [`Sealer::finish`]. The output is exactly
+/// what [`seal`] produces for the concatenated input.
+pub struct Sealer {
+    cipher: chacha20poly1305::XChaCha20Poly1305,
+    ad: Vec<u8>,
+    prefix: [u8; PREFIX_LEN],
+    counter: u32,
+    buf: Zeroizing<Vec<u8>>,
+}
+
+impl Sealer {
+    /// A sealer and the header bytes to write first.
+    pub fn new(dek: &Dek, aad: Aad<'_>) -> Result<(Self, Vec<u8>), VaultError> {
+        let prefix = random::bytes::<PREFIX_LEN>()?;
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.push(VERSION);
+        header.extend_from_slice(&dek.key_id().0.to_be_bytes());
+        header.extend_from_slice(&prefix);
+        let s = Sealer { cipher: dek.cipher().clone(), ad: blob_aad(aad, dek.key_id()), prefix, counter: 0, buf: Zeroizing::new(Vec::with_capacity(2 * SEGMENT)) };
+        Ok((s, header))
+    }
+
+    fn segment(&mut self, pt: &[u8], last: bool, out: &mut Vec<u8>) -> Result<(), VaultError> {
+        let ct = self.cipher.encrypt(&nonce(&self.prefix, self.counter, last), Payload { msg: pt, aad: &self.ad }).map_err(|_| VaultError::Encrypt)?;
+        self.counter = self.counter.checked_add(1).ok_or(VaultError::Encrypt)?;
+        out.extend_from_slice(&ct);
+        Ok(())
+    }
+
+    /// Adds plaintext; appends every segment that is complete to `out`.
+    pub fn update(&mut self, mut data: &[u8], out: &mut Vec<u8>) -> Result<(), VaultError> {
+        // As in [`seal`], every full segment is not the last: the last one holds the remainder
+        // (possibly empty) and is sealed by `finish`.
+        while !data.is_empty() {
+            let take = (SEGMENT - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.buf.len() == SEGMENT {
+                let full = Zeroizing::new(std::mem::take(&mut *self.buf));
+                self.segment(&full, false, out)?;
+                self.buf.reserve(SEGMENT);
+            }
+        }
+        Ok(())
+    }
+
+    /// Seals what remains as the last segment.
+    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<(), VaultError> {
+        let rest = Zeroizing::new(std::mem::take(&mut *self.buf));
+        self.segment(&rest, true, out)
+    }
+}
+
+/// Opens a sealed blob segment by segment (streaming downloads).
+pub struct Opener {
+    cipher: chacha20poly1305::XChaCha20Poly1305,
+    ad: Vec<u8>,
+    prefix: [u8; PREFIX_LEN],
+}
+
+impl Opener {
+    /// From the first [`HEADER`] bytes of the sealed blob.
+    pub fn new(dek: &Dek, aad: Aad<'_>, header: &[u8]) -> Result<Self, VaultError> {
+        let kid = key_id(header)?;
+        if kid != dek.key_id() || header.len() < HEADER_LEN {
+            return Err(VaultError::Decrypt);
+        }
+        let prefix: [u8; PREFIX_LEN] = header[5..HEADER_LEN].try_into().map_err(|_| VaultError::Malformed)?;
+        Ok(Opener { cipher: dek.cipher().clone(), ad: blob_aad(aad, kid), prefix })
+    }
+
+    /// The number of segments of a sealed blob of `sealed_len` bytes, or an error when that
+    /// length cannot be one.
+    pub fn segments(sealed_len: u64) -> Result<u64, VaultError> {
+        let body = sealed_len.checked_sub(HEADER_LEN as u64).ok_or(VaultError::Malformed)?;
+        if (body % SEALED_SEGMENT as u64) < (TAG_LEN as u64) {
+            return Err(VaultError::Malformed);
+        }
+        Ok(body / SEALED_SEGMENT as u64 + 1)
+    }
+
+    /// Opens segment `index` (the `last` one is flagged as such).
+    pub fn open(&self, index: u64, last: bool, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        let counter = u32::try_from(index).map_err(|_| VaultError::Malformed)?;
+        let pt = self.cipher.decrypt(&nonce(&self.prefix, counter, last), Payload { msg: ct, aad: &self.ad }).map_err(|_| VaultError::Decrypt)?;
+        Ok(Zeroizing::new(pt))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +216,32 @@ mod tests {
             let sealed = seal(&dek, aad(), &data).unwrap();
             assert_eq!(&*open(&dek, aad(), &sealed).unwrap(), &data, "len {len}");
             assert_eq!(key_id(&sealed).unwrap(), KeyId(2));
+        }
+    }
+
+    #[test]
+    fn incremental_sealing_matches_and_opens_segment_by_segment() {
+        let dek = Dek::generate(KeyId(3)).unwrap();
+        for len in [0, 5, SEGMENT, SEGMENT + 1, 2 * SEGMENT, 3 * SEGMENT + 9] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+            for piece in [1usize, 7, 4096, SEGMENT, SEGMENT + 3] {
+                let (mut s, mut out) = Sealer::new(&dek, aad()).unwrap();
+                for chunk in data.chunks(piece) {
+                    s.update(chunk, &mut out).unwrap();
+                }
+                s.finish(&mut out).unwrap();
+                assert_eq!(out.len() as u64, sealed_len(len as u64));
+                assert_eq!(&*open(&dek, aad(), &out).unwrap(), &data, "len {len} piece {piece}");
+                let o = Opener::new(&dek, aad(), &out[..HEADER]).unwrap();
+                let n = Opener::segments(out.len() as u64).unwrap();
+                let mut back = Vec::new();
+                for i in 0..n {
+                    let start = HEADER + i as usize * SEALED_SEGMENT;
+                    let end = (start + SEALED_SEGMENT).min(out.len());
+                    back.extend_from_slice(&o.open(i, i + 1 == n, &out[start..end]).unwrap());
+                }
+                assert_eq!(back, data);
+            }
         }
     }
 

@@ -104,7 +104,7 @@ fn rate_limited() -> AppError {
     AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again")
 }
 
-fn ip_key(ip: &ClientIp) -> Vec<u8> {
+pub fn ip_key(ip: &ClientIp) -> Vec<u8> {
     ip.0.to_string().into_bytes()
 }
 
@@ -266,13 +266,17 @@ pub struct DeleteMe {
 }
 
 async fn delete_me(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<DeleteMe>) -> Result<Response, AppError> {
-    st.cb.accounts().delete(&auth.principal, b.password).await?;
-    Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true }))))
+    let receipt = st.cb.accounts().delete(&auth.principal, b.password).await?;
+    Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true, "receipt": receipt }))))
 }
 
 /// Reads an uploaded file: a multipart form's `file` field, or the raw body.
 pub async fn upload_bytes(st: &AppState, headers: &HeaderMap, req: Request) -> Result<Bytes, AppError> {
-    let max = st.cb.settings().picture_max_bytes;
+    upload_bytes_max(st, headers, req, st.cb.settings().picture_max_bytes, PICTURE_BODY_LIMIT).await
+}
+
+/// [`upload_bytes`] with its own limits: `max` for the file, `raw_limit` for a raw body.
+pub async fn upload_bytes_max(st: &AppState, headers: &HeaderMap, req: Request, max: usize, raw_limit: usize) -> Result<Bytes, AppError> {
     let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is too large (at most {max} bytes)"));
     let multipart = headers
         .get(header::CONTENT_TYPE)
@@ -295,7 +299,7 @@ pub async fn upload_bytes(st: &AppState, headers: &HeaderMap, req: Request) -> R
         }
         Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file"))
     } else {
-        axum::body::to_bytes(req.into_body(), PICTURE_BODY_LIMIT).await.map_err(|_| too_large())
+        axum::body::to_bytes(req.into_body(), raw_limit).await.map_err(|_| too_large())
     }
 }
 

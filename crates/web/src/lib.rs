@@ -11,6 +11,9 @@ pub mod app_pages;
 pub mod assets;
 pub mod boards_api;
 pub mod consent;
+pub mod privacy_pages;
+pub mod requests_api;
+pub mod rights_api;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -43,6 +46,9 @@ pub fn router(state: AppState) -> Router {
         .merge(policy_pages::routes())
         .merge(assets::routes())
         .merge(consent::routes())
+        .merge(rights_api::routes())
+        .merge(requests_api::routes())
+        .merge(privacy_pages::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), consent::layer))

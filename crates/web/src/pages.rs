@@ -408,7 +408,12 @@ async fn delete_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Fo
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let pw = Zeroizing::new(std::mem::take(&mut f.password));
     match st.cb.accounts().delete(&auth.principal, Some(pw)).await {
-        Ok(()) => signed_out_redirect(&st, "/signin?notice=deleted"),
+        Ok(receipt) => {
+            let mut res = crate::privacy_pages::erased_page(&st, ctx.t, &receipt);
+            res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&st));
+            res.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
+            res
+        }
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render_profile(&st, &ctx, vec![message_of(&e)], false, status).await

@@ -939,7 +939,22 @@ impl Boards<'_> {
     /// organisations they leave empty (personal workspaces included, with everything on their
     /// boards and the participants of those boards). Ownership of shared organisations passes
     /// to the longest-standing member.
-    pub(crate) async fn erase_account(&self, region: &RegionHandle, subject: &SubjectId) -> Result<(), CoreError> {
+    /// A board's title and whether `subject` still belongs to its organisation (exports name
+    /// the boards a person's cards are on; the title is the organisation's, so it is given
+    /// only to its members).
+    pub(crate) async fn title_for(&self, region: &RegionHandle, subject: &SubjectId, board: &BoardId) -> Result<Option<String>, CoreError> {
+        let Some(row) = region.boards.board(board).await? else { return Ok(None) };
+        if region.boards.member(&row.org_id, subject).await?.is_none() {
+            return Ok(None);
+        }
+        let okey = self.cb.keys().current(region, &org_key_owner(&row.org_id)).await?;
+        Ok(Some(okey.open_string(title_aad(board), &row.title)?))
+    }
+
+    /// Erases everything a person has on boards (their contributions, participation, and the
+    /// organisations they were the last member of; ownership passes on otherwise) and counts it.
+    pub(crate) async fn erase_contributions_counted(&self, region: &RegionHandle, subject: &SubjectId) -> Result<ErasureCounts, CoreError> {
+        let mut counts = ErasureCounts { participant: region.boards.participant(subject).await?.is_some(), ..ErasureCounts::default() };
         for (org, role) in region.boards.orgs_of(subject).await? {
             let others: Vec<MemberRow> = region.boards.members(&org.id).await?.into_iter().filter(|m| &m.subject_id != subject).collect();
             if others.is_empty() {
@@ -948,6 +963,7 @@ impl Boards<'_> {
                 let (blobs, participants) = region.boards.delete_org(&org.id, audit).await?;
                 for b in blobs {
                     region.blobs.delete(&b).await?;
+                    counts.blobs += 1;
                 }
                 for p in participants {
                     region.store.delete_sessions_of(&p, None, None).await?;
@@ -958,6 +974,7 @@ impl Boards<'_> {
                 for b in boards {
                     self.cb.inner.hub.forget(&b.id);
                 }
+                counts.orgs_deleted += 1;
             } else if role == "owner" && !others.iter().any(|m| m.role == "owner") {
                 if let Some(heir) = others.first() {
                     let m = MemberRow { role: "owner".into(), ..heir.clone() };
@@ -966,9 +983,26 @@ impl Boards<'_> {
                 }
             }
         }
-        self.erase_contributions(region, subject).await?;
-        Ok(())
+        let e = self.erase_contributions(region, subject).await?;
+        counts.cards = e.cards;
+        counts.comments = e.comments;
+        counts.likes = e.likes;
+        counts.votes = e.votes;
+        counts.blobs += e.blobs.len() as u64;
+        Ok(counts)
     }
+}
+
+/// What erasing a person's board content removed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ErasureCounts {
+    pub cards: u64,
+    pub comments: u64,
+    pub likes: u64,
+    pub votes: u64,
+    pub participant: bool,
+    pub orgs_deleted: u64,
+    pub blobs: u64,
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A forensic scanner: reads raw bytes of files and folders and looks for needles in several
 //! encodings (UTF-8, lower-case, UTF-16 LE/BE, base64 at the three alignments, hex). It knows
 //! nothing of clearboard's schema or formats, which is what makes "0 hits" believable.
+//! `clearboard forensics scan` and the tests use it.
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,24 @@ pub fn encodings(needle: &str) -> Vec<(&'static str, Vec<u8>)> {
         v.push(("base64url", f));
     }
     v.push(("hex", hex::encode(needle.as_bytes()).into_bytes()));
+    // JSON-escaped (quotes, backslashes, control and non-ASCII characters as \uXXXX).
+    let mut json = String::new();
+    for c in needle.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            c if c.is_ascii() && !c.is_ascii_control() => json.push(c),
+            c => {
+                let mut buf = [0u16; 2];
+                for u in c.encode_utf16(&mut buf) {
+                    json.push_str(&format!("\\u{:04x}", u));
+                }
+            }
+        }
+    }
+    if json != needle {
+        v.push(("json-escaped", json.into_bytes()));
+    }
     v
 }
 
@@ -70,7 +89,10 @@ impl Patterns {
                 }
             }
         }
-        let automaton = aho_corasick::AhoCorasick::new(&bytes).expect("patterns");
+        // Construction fails only for patterns far larger than any needle (limits of the
+        // automaton's size); a scanner that silently found nothing would be worse than a stop.
+        #[allow(clippy::expect_used)]
+        let automaton = aho_corasick::AhoCorasick::new(&bytes).expect("needle patterns");
         Self { labels, automaton }
     }
 

@@ -1,0 +1,377 @@
+//! Backups and restores (C-RET-2): consistent snapshots of the directory and region databases
+//! and the blob stores, in one ZIP with a manifest — never the key stores, so a backup holds
+//! only ciphertext that the live keys must open, and an erased person's data in a backup is
+//! unreadable from the moment their key is destroyed. Backups are pruned at the policy's backup
+//! retention, which the policy check keeps at or below the erasure deadline.
+//!
+//! A restore writes a marker first; the service replays the erasure tombstones (kept in the key
+//! stores, which restores never touch) before it accepts any traffic, then removes the marker.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clearboard_core::clock::{DAY, Millis, rfc3339};
+use clearboard_store::{Db, Layout, Opened};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Present while a restore has not had its tombstones replayed.
+pub const RESTORE_MARKER: &str = "RESTORE_PENDING";
+const FORMAT: &str = "clearboard-backup";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackupFile {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub created_at: String,
+    pub created_ms: Millis,
+    pub backend: String,
+    pub regions: Vec<String>,
+    pub policy_version: String,
+    /// Always false: key stores are never backed up.
+    pub keys_included: bool,
+    pub files: Vec<BackupFile>,
+}
+
+fn hex_sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The default folder for backups.
+pub fn default_dir(layout: &Layout) -> PathBuf {
+    layout.data_dir.join("backups")
+}
+
+/// The default name of a backup made at `now`.
+pub fn default_name(now: Millis) -> String {
+    format!("clearboard-backup-{}.zip", rfc3339(now).replace([':', '-'], ""))
+}
+
+struct Writer {
+    zip: zip::ZipWriter<std::fs::File>,
+    files: Vec<BackupFile>,
+}
+
+impl Writer {
+    fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+        self.zip.start_file(name, opts)?;
+        self.zip.write_all(bytes)?;
+        self.files.push(BackupFile { name: name.to_string(), bytes: bytes.len() as u64, sha256: hex_sha(bytes) });
+        Ok(())
+    }
+
+    fn add_file(&mut self, name: &str, path: &Path) -> anyhow::Result<()> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        self.add_bytes(name, &bytes)
+    }
+}
+
+async fn sqlite_snapshot(db: &Db, scratch: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let Db::Sqlite(pool) = db else { bail!("not a SQLite database") };
+    let out = scratch.join(name);
+    let _ = std::fs::remove_file(&out);
+    // VACUUM INTO reads one consistent snapshot and writes a compact copy without free pages.
+    let path = out.to_str().context("the backup path is not UTF-8")?.replace('\'', "''");
+    sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'"))).execute(pool).await.context("VACUUM INTO failed")?;
+    Ok(out)
+}
+
+async fn pg_tables(c: &mut sqlx::PgConnection) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").fetch_all(&mut *c).await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+fn safe_ident(t: &str) -> anyhow::Result<&str> {
+    if t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !t.is_empty() { Ok(t) } else { bail!("unexpected table name") }
+}
+
+/// Every table of a PostgreSQL database, in one REPEATABLE READ snapshot, as binary COPY data.
+async fn pg_snapshot(db: &Db) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use futures_util::StreamExt;
+    let Db::Postgres(pool) = db else { bail!("not a PostgreSQL database") };
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let tables = pg_tables(&mut tx).await?;
+    let mut out = Vec::new();
+    for t in tables {
+        let t = safe_ident(&t)?.to_string();
+        let mut data = Vec::new();
+        {
+            let mut s = (*tx).copy_out_raw(&format!("COPY \"{t}\" TO STDOUT (FORMAT binary)")).await?;
+            while let Some(chunk) = s.next().await {
+                data.extend_from_slice(&chunk?);
+            }
+        }
+        out.push((t, data));
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn blob_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue; // scratch folders and temporary files
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Makes a backup of everything but the key stores into `out`.
+pub async fn create(opened: &Opened, layout: &Layout, out: &Path, now: Millis, policy_version: &str) -> anyhow::Result<Manifest> {
+    if let Some(d) = out.parent() {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    let tmp = out.with_extension("partial");
+    let file = std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut w = Writer { zip: zip::ZipWriter::new(file), files: Vec::new() };
+    let scratch = tempfile::tempdir()?;
+    let backend = if layout.is_postgres() { "postgres" } else { "sqlite" };
+    let mut regions = Vec::new();
+    if layout.is_postgres() {
+        for (t, data) in pg_snapshot(opened.directory.db()).await? {
+            w.add_bytes(&format!("pg/directory/{t}.copy"), &data)?;
+        }
+        for (id, store, _) in &opened.region_stores {
+            for (t, data) in pg_snapshot(store.db()).await? {
+                w.add_bytes(&format!("pg/{}/{t}.copy", id.as_str()), &data)?;
+            }
+        }
+    } else {
+        let p = sqlite_snapshot(opened.directory.db(), scratch.path(), "directory.db").await?;
+        w.add_file("sqlite/directory.db", &p)?;
+        for (id, store, _) in &opened.region_stores {
+            let p = sqlite_snapshot(store.db(), scratch.path(), &format!("{}.db", id.as_str())).await?;
+            w.add_file(&format!("sqlite/regions/{}/data.db", id.as_str()), &p)?;
+        }
+    }
+    for r in &layout.regions {
+        regions.push(r.id.clone());
+        let root = r.blob_dir.clone().unwrap_or_else(|| layout.region_dir(&r.id).join("blobs"));
+        for f in blob_files(&root) {
+            let rel = f.strip_prefix(&root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+            w.add_file(&format!("blobs/{}/{rel}", r.id), &f)?;
+        }
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: 1,
+        created_at: rfc3339(now),
+        created_ms: now,
+        backend: backend.into(),
+        regions,
+        policy_version: policy_version.into(),
+        keys_included: false,
+        files: w.files.clone(),
+    };
+    let mj = serde_json::to_vec_pretty(&manifest)?;
+    w.zip.start_file("manifest.json", zip::write::SimpleFileOptions::default())?;
+    w.zip.write_all(&mj)?;
+    let f = w.zip.finish()?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, out)?;
+    Ok(manifest)
+}
+
+/// Reads a backup's manifest.
+pub fn manifest_of(path: &Path) -> anyhow::Result<Manifest> {
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut z = zip::ZipArchive::new(f).context("not a backup archive")?;
+    let mut s = String::new();
+    z.by_name("manifest.json").context("the archive has no manifest")?.read_to_string(&mut s)?;
+    let m: Manifest = serde_json::from_str(&s).context("the manifest is invalid")?;
+    if m.format != FORMAT || m.version != 1 {
+        bail!("this is not a clearboard backup of a supported version");
+    }
+    if m.keys_included {
+        bail!("this archive claims to contain key stores, which clearboard never backs up");
+    }
+    Ok(m)
+}
+
+/// The backups in `dir`, oldest first, with when each must be gone.
+pub fn list(dir: &Path, keep_days: u32) -> Vec<(PathBuf, Manifest, String)> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "zip") {
+            if let Ok(m) = manifest_of(&p) {
+                let expires = clearboard_core::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
+                out.push((p, m, expires));
+            }
+        }
+    }
+    out.sort_by_key(|(_, m, _)| m.created_ms);
+    out
+}
+
+/// Deletes the backups older than `keep_days`; returns what was deleted.
+pub fn prune(dir: &Path, keep_days: u32, now: Millis) -> anyhow::Result<Vec<PathBuf>> {
+    let mut gone = Vec::new();
+    for (p, m, _) in list(dir, keep_days) {
+        if m.created_ms + i64::from(keep_days) * DAY <= now {
+            std::fs::remove_file(&p).with_context(|| format!("cannot delete {}", p.display()))?;
+            gone.push(p);
+        }
+    }
+    Ok(gone)
+}
+
+fn read_member(z: &mut zip::ZipArchive<std::fs::File>, name: &str, expected: &BackupFile) -> anyhow::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    z.by_name(name)?.read_to_end(&mut v)?;
+    if hex_sha(&v) != expected.sha256 {
+        bail!("{name} is damaged (checksum mismatch)");
+    }
+    Ok(v)
+}
+
+/// Restores a backup into the configured storage. The service must be stopped. The marker is
+/// written first, so that whatever happens the service replays erasures before serving.
+pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboard_vault::Keyring>, now: Millis) -> anyhow::Result<Manifest> {
+    let m = manifest_of(from)?;
+    let backend = if layout.is_postgres() { "postgres" } else { "sqlite" };
+    if m.backend != backend {
+        bail!("this backup is of a {} deployment; this one uses {backend}", m.backend);
+    }
+    std::fs::create_dir_all(&layout.data_dir)?;
+    std::fs::write(layout.data_dir.join(RESTORE_MARKER), rfc3339(now))?;
+    let f = std::fs::File::open(from)?;
+    let mut z = zip::ZipArchive::new(f)?;
+    // Check every member before touching anything.
+    for file in &m.files {
+        read_member(&mut z, &file.name, file)?;
+    }
+    if backend == "sqlite" {
+        let put = |target: &Path, bytes: &[u8]| -> anyhow::Result<()> {
+            if let Some(d) = target.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            for suffix in ["-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+            }
+            let tmp = target.with_extension("restoring");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, target)?;
+            Ok(())
+        };
+        for file in &m.files {
+            if file.name == "sqlite/directory.db" {
+                put(&layout.directory_path(), &read_member(&mut z, &file.name, file)?)?;
+            } else if let Some(rest) = file.name.strip_prefix("sqlite/regions/") {
+                let region = rest.split('/').next().unwrap_or("");
+                put(&layout.region_dir(region).join("data.db"), &read_member(&mut z, &file.name, file)?)?;
+            }
+        }
+    } else {
+        // Opening creates and migrates missing databases; the data is then replaced table by
+        // table (referenced tables first), inside one transaction per database.
+        let opened = layout.open(ring, now).await?;
+        let mut groups: Vec<(String, Db)> = vec![("directory".into(), opened.directory.db().clone())];
+        for (id, store, _) in &opened.region_stores {
+            groups.push((id.as_str().to_string(), store.db().clone()));
+        }
+        for (key, db) in groups {
+            let Db::Postgres(pool) = &db else { continue };
+            let prefix = format!("pg/{key}/");
+            let mut tx = pool.begin().await?;
+            let tables = pg_tables(&mut tx).await?;
+            let order = fk_order(&mut tx, &tables).await?;
+            let list = order.iter().map(|t| format!("\"{}\"", safe_ident(t).unwrap_or("x"))).collect::<Vec<_>>().join(", ");
+            if !list.is_empty() {
+                sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {list}"))).execute(&mut *tx).await?;
+            }
+            for t in &order {
+                let name = format!("{prefix}{t}.copy");
+                let Some(file) = m.files.iter().find(|f| f.name == name) else { continue };
+                let data = read_member(&mut z, &name, file)?;
+                let mut c = (*tx).copy_in_raw(&format!("COPY \"{}\" FROM STDIN (FORMAT binary)", safe_ident(t)?)).await?;
+                c.send(data).await?;
+                c.finish().await?;
+            }
+            // Identity columns continue after the restored values.
+            let ids: Vec<(String, String)> = sqlx::query_as("SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'").fetch_all(&mut *tx).await?;
+            for (t, c) in ids {
+                let (t, c) = (safe_ident(&t)?.to_string(), safe_ident(&c)?.to_string());
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), COALESCE((SELECT MAX(\"{c}\") FROM \"{t}\"), 0) + 1, false)"))).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        opened.close().await;
+    }
+    // Blobs: the restored set replaces the current one.
+    for r in &layout.regions {
+        let root = r.blob_dir.clone().unwrap_or_else(|| layout.region_dir(&r.id).join("blobs"));
+        for f in blob_files(&root) {
+            std::fs::remove_file(&f)?;
+        }
+        let prefix = format!("blobs/{}/", r.id);
+        for file in m.files.iter().filter(|f| f.name.starts_with(&prefix)) {
+            let rel = &file.name[prefix.len()..];
+            if rel.split('/').any(|p| p.is_empty() || p == ".." || p.starts_with('.')) {
+                bail!("the backup names an invalid blob path");
+            }
+            let target = root.join(rel);
+            if let Some(d) = target.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            std::fs::write(&target, read_member(&mut z, &file.name, file)?)?;
+        }
+    }
+    Ok(m)
+}
+
+/// Tables ordered so that referenced tables come before those that reference them.
+async fn fk_order(c: &mut sqlx::PgConnection, tables: &[String]) -> anyhow::Result<Vec<String>> {
+    let edges: Vec<(String, String)> = sqlx::query_as(
+        "SELECT cl.relname::text, rf.relname::text FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_class rf ON rf.oid = co.confrelid \
+         JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE co.contype = 'f' AND n.nspname = current_schema()",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let mut done: Vec<String> = Vec::new();
+    let mut left: Vec<String> = tables.to_vec();
+    while !left.is_empty() {
+        let before = left.len();
+        left.retain(|t| {
+            let ready = edges.iter().filter(|(from, to)| from == t && to != t).all(|(_, to)| done.contains(to) || !tables.contains(to));
+            if ready {
+                done.push(t.clone());
+            }
+            !ready
+        });
+        if left.len() == before {
+            done.append(&mut left); // a cycle: keep the rest in name order
+        }
+    }
+    Ok(done)
+}
+
+/// Whether a restore is waiting for its tombstones to be replayed.
+pub fn restore_pending(layout: &Layout) -> bool {
+    layout.data_dir.join(RESTORE_MARKER).exists()
+}

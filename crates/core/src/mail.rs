@@ -1,0 +1,45 @@
+//! Outgoing email (the [`Mailer`] port): verification links for rights requests, their
+//! acknowledgements and answers, and notices to recipients after an erasure. A message's
+//! address and text are personal data: implementations never log them.
+
+use async_trait::async_trait;
+
+/// One plain-text message to one address.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+impl std::fmt::Debug for Mail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mail").field("to", &"<redacted>").field("subject", &self.subject.len()).field("text", &self.text.len()).finish()
+    }
+}
+
+/// Why a message could not be handed to the mail server (no address or text inside).
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("no mail server is configured")]
+    NotConfigured,
+    #[error("the address is not a valid email address")]
+    BadAddress,
+    #[error("the mail server refused or could not be reached: {0}")]
+    Transport(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, mail: Mail) -> Result<(), MailError>;
+}
+
+/// The default when no SMTP server is configured: every send fails (and callers say so).
+pub struct NoMailer;
+
+#[async_trait]
+impl Mailer for NoMailer {
+    async fn send(&self, _mail: Mail) -> Result<(), MailError> {
+        Err(MailError::NotConfigured)
+    }
+}

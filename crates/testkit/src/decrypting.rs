@@ -1,0 +1,155 @@
+//! The decrypting scan: what could the service itself still read? It reads every table of every
+//! region database and every blob file, and tries every key in the key stores against every
+//! value that looks like an envelope, with every plausible row id of its row as associated
+//! data (so it needs no knowledge of the schema). Opened plaintext (and the files inside an
+//! opened ZIP export) is searched for the needles. Before an erasure it must find every canary
+//! (positive control); after it, none.
+
+use clearboard_vault::stream;
+use clearboard_vault::{Aad, Dek, KeyId};
+use sqlx::{Column, Row};
+
+use crate::spawn::TestApp;
+
+/// What the scan found: `(where, needle)`, and how many envelopes and blobs it could open.
+#[derive(Debug, Default)]
+pub struct DecryptReport {
+    pub hits: Vec<(String, String)>,
+    pub envelopes_opened: usize,
+    pub blobs_opened: usize,
+}
+
+async fn keys_of(db: &clearboard_store::Db, ring: &clearboard_vault::Keyring) -> Vec<Dek> {
+    let rows: Vec<(String, i64, Vec<u8>)> = match db {
+        clearboard_store::Db::Sqlite(p) => sqlx::query_as("SELECT subject_id, key_id, wrapped FROM subject_keys").fetch_all(p).await.unwrap(),
+        clearboard_store::Db::Postgres(p) => sqlx::query_as("SELECT subject_id, key_id::BIGINT, wrapped FROM subject_keys").fetch_all(p).await.unwrap(),
+    };
+    rows.into_iter().filter_map(|(s, k, w)| Dek::unwrap(ring, &s, KeyId(u32::try_from(k).ok()?), &w).ok()).collect()
+}
+
+/// Every row of every table as (table, [(column, text value)], [(column, bytes value)]).
+async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String)>, Vec<(String, Vec<u8>)>)> {
+    let mut out = Vec::new();
+    match db {
+        clearboard_store::Db::Sqlite(p) => {
+            let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetch_all(p).await.unwrap();
+            for (t,) in tables {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
+                for r in rows {
+                    let (mut texts, mut bytes) = (Vec::new(), Vec::new());
+                    for (i, c) in r.columns().iter().enumerate() {
+                        if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
+                            texts.push((c.name().to_string(), s));
+                        } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                            bytes.push((c.name().to_string(), b));
+                        }
+                    }
+                    out.push((t.clone(), texts, bytes));
+                }
+            }
+        }
+        clearboard_store::Db::Postgres(p) => {
+            let tables: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()").fetch_all(p).await.unwrap();
+            for (t,) in tables {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
+                for r in rows {
+                    let (mut texts, mut bytes) = (Vec::new(), Vec::new());
+                    for (i, c) in r.columns().iter().enumerate() {
+                        if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
+                            texts.push((c.name().to_string(), s));
+                        } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                            bytes.push((c.name().to_string(), b));
+                        }
+                    }
+                    out.push((t.clone(), texts, bytes));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn search(hay: &[u8], needles: &[String], place: &str, hits: &mut Vec<(String, String)>) {
+    for n in needles {
+        if crate::forensics::scan_bytes(hay, std::slice::from_ref(n)).iter().any(|_| true) {
+            hits.push((place.to_string(), n.clone()));
+        }
+    }
+    // Inside a ZIP (an opened export): search each member, decompressed.
+    if hay.starts_with(b"PK") {
+        if let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(hay)) {
+            for i in 0..z.len() {
+                use std::io::Read;
+                let mut f = z.by_index(i).unwrap();
+                let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+                let mut v = Vec::new();
+                f.read_to_end(&mut v).unwrap();
+                for n in needles {
+                    if !crate::forensics::scan_bytes(&v, std::slice::from_ref(n)).is_empty() {
+                        hits.push((format!("{place}!{name}"), n.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scans a database's rows and a folder of blobs with the given keys.
+pub async fn scan_with(keys: &[Dek], dbs: &[&clearboard_store::Db], blob_dirs: &[std::path::PathBuf], needles: &[String]) -> DecryptReport {
+    let mut rep = DecryptReport::default();
+    for db in dbs {
+        for (table, texts, bytes) in all_rows(db).await {
+            for (column, v) in &bytes {
+                let Ok(kid) = clearboard_vault::envelope::envelope_key_id(v) else { continue };
+                'row: for (_, row) in &texts {
+                    for k in keys.iter().filter(|k| k.key_id() == kid) {
+                        if let Ok(pt) = k.open(Aad { table: &table, column, row }, v) {
+                            rep.envelopes_opened += 1;
+                            search(&pt, needles, &format!("{table}.{column}"), &mut rep.hits);
+                            break 'row;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for f in crate::forensics::all_files(blob_dirs) {
+        let Ok(sealed) = std::fs::read(&f) else { continue };
+        let Ok(kid) = stream::key_id(&sealed) else { continue };
+        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        'blob: for column in ["card_media", "picture", "export"] {
+            for k in keys.iter().filter(|k| k.key_id() == kid) {
+                if let Ok(pt) = stream::open(k, Aad { table: "blobs", column, row: &name }, &sealed) {
+                    rep.blobs_opened += 1;
+                    search(&pt, needles, &format!("blob {name}"), &mut rep.hits);
+                    break 'blob;
+                }
+            }
+        }
+    }
+    rep
+}
+
+impl TestApp {
+    /// The decrypting scan over every region's database and blobs, with the service's own keys.
+    pub async fn decrypting_scan(&self, needles: &[String]) -> DecryptReport {
+        let ring = self.state.cb.keyring();
+        let mut keys = Vec::new();
+        for (_, _, ks) in &self.opened.region_stores {
+            keys.extend(keys_of(ks.db(), ring).await);
+        }
+        let dbs: Vec<&clearboard_store::Db> = self.opened.region_stores.iter().map(|(_, s, _)| s.db()).collect();
+        let blob_dirs: Vec<std::path::PathBuf> = self.opened.region_stores.iter().map(|(r, _, _)| self.config.data_dir.join("regions").join(r.as_str()).join("blobs")).collect();
+        scan_with(&keys, &dbs, &blob_dirs, needles).await
+    }
+
+    /// Every key the service holds now (to try against old copies, e.g. a backup).
+    pub async fn all_keys(&self) -> Vec<Dek> {
+        let ring = self.state.cb.keyring();
+        let mut keys = Vec::new();
+        for (_, _, ks) in &self.opened.region_stores {
+            keys.extend(keys_of(ks.db(), ring).await);
+        }
+        keys
+    }
+}

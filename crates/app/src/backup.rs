@@ -302,6 +302,12 @@ pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboa
             let tables = pg_tables(&mut tx).await?;
             let order = fk_order(&mut tx, &tables).await?;
             let list = order.iter().map(|t| format!("\"{}\"", safe_ident(t).unwrap_or("x"))).collect::<Vec<_>>().join(", ");
+            // The audit table refuses deletion by trigger; a restore is the one operation that
+            // replaces it wholesale (with the backup's own chain), so user triggers are off for
+            // this transaction only (ALTER TABLE is transactional in PostgreSQL).
+            for t in &order {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" DISABLE TRIGGER USER", safe_ident(t)?))).execute(&mut *tx).await?;
+            }
             if !list.is_empty() {
                 sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {list}"))).execute(&mut *tx).await?;
             }
@@ -312,6 +318,9 @@ pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboa
                 let mut c = (*tx).copy_in_raw(&format!("COPY \"{}\" FROM STDIN (FORMAT binary)", safe_ident(t)?)).await?;
                 c.send(data).await?;
                 c.finish().await?;
+            }
+            for t in &order {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" ENABLE TRIGGER USER", safe_ident(t)?))).execute(&mut *tx).await?;
             }
             // Identity columns continue after the restored values.
             let ids: Vec<(String, String)> = sqlx::query_as("SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'").fetch_all(&mut *tx).await?;

@@ -118,6 +118,11 @@ impl Clearboard {
         &*self.inner.mailer
     }
 
+    /// The blind index of an email address (for lookups; no plaintext is stored).
+    pub fn blind_email(&self, email: &str) -> Vec<u8> {
+        self.inner.blind.email(email).to_vec()
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.inner.policy
     }

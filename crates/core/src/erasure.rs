@@ -173,7 +173,7 @@ impl Erasure<'_> {
         let id = signed.receipt["receipt_id"].as_str().unwrap_or_default().to_string();
         let text = String::from_utf8(SignedReceipt::signed_bytes(&signed.receipt)).unwrap_or_default();
         region.rights.put_receipt(&id, subject, self.cb.now(), &text, &signed.signature).await?;
-        tracing::info!(subject = %subject, elapsed_ms = self.cb.now() - started, "erasure complete, key destroyed");
+        tracing::info!(subject = %subject, elapsed_ms = self.cb.now() - started, "account deleted, key destroyed, erasure complete");
         metrics::counter!("clearboard_erasures_total").increment(1);
         Ok(signed)
     }

@@ -176,6 +176,30 @@ impl TestApp {
         start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp).await
     }
 
+    /// Stops this server, runs `between` on the stopped storage (a restore, say), and starts
+    /// again on the same storage, clock and configuration.
+    pub async fn restart_after<F, Fut>(mut self, between: F) -> TestApp
+    where
+        F: FnOnce(Config) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            s.abort();
+            let _ = s.await;
+        }
+        self.opened.close().await;
+        between(self.config.clone()).await;
+        let config = self.config.clone();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        let prefix = self.pg_prefix.take();
+        let clock = self.clock.clone();
+        let smtp = self.smtp.take();
+        start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp).await
+    }
+
     /// The SMTP sink, or `None` (after saying so) when it is unavailable: tests that need
     /// mail return early then, as the browser tests do without Chromium. With `CI=true` the
     /// sink is always there (spawning fails otherwise).

@@ -313,3 +313,69 @@ both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async m
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"receipt\"") && html.contains("key_destroyed_at"));
 });
+
+both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| async move {
+    let app = spawn_app(b).await;
+    let (p, other, theirs) = person_with_everything(&app).await;
+    let layout = clearboard_app::layout(&app.config);
+    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
+    let out = app.config.data_dir.join("backups").join(clearboard_app::backup::default_name(now));
+    let m = clearboard_app::backup::create(&app.opened, &layout, &out, now, app.state.cb.policy().digest()).await.unwrap();
+    assert!(!m.keys_included);
+    assert!(m.files.iter().all(|f| !f.name.contains("keys")), "key stores are never backed up: {:?}", m.files.iter().map(|f| &f.name).collect::<Vec<_>>());
+    assert!(m.files.iter().any(|f| f.name.starts_with("blobs/eu/")), "blobs are backed up");
+    assert!(clearboard_testkit::forensics::scan(std::slice::from_ref(&out), &p.canaries).is_empty(), "the backup holds ciphertext only");
+    // The person is erased after the backup.
+    let res = app.http().delete(app.url("/api/v1/me")).bearer_auth(&p.user.token).json(&json!({ "password": p.user.password })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let keys = app.all_keys().await;
+    let person = clearboard_core::ids::SubjectId::parse(&p.user.id).unwrap();
+    let kept: Vec<String> = vec![theirs[0].clone(), other.email.clone()];
+    let backup = out.clone();
+    let canaries = p.canaries.clone();
+    let person2 = person.clone();
+    let kept2 = kept.clone();
+    // Restore the backup into the stopped service; look at what came back before the service
+    // starts again.
+    let app = app
+        .restart_after(move |config| async move {
+            let layout = clearboard_app::layout(&config);
+            let kek = clearboard_app::kek::load_or_create(&config.kek_path(), config.kek_file.is_some()).unwrap();
+            let ring = std::sync::Arc::new(kek.keyring());
+            clearboard_app::backup::restore(&layout, &backup, ring.clone(), now).await.unwrap();
+            assert!(clearboard_app::backup::restore_pending(&layout), "the marker is written: the service replays before serving");
+            let opened = layout.open(ring, now).await.unwrap();
+            let (_, store, _) = &opened.region_stores[0];
+            let eu = &opened.regions[0];
+            assert!(eu.store.account(&person2).await.unwrap().is_some(), "the backup brought the erased person's rows back");
+            let dbs = [store.db()];
+            let blob_dirs = [config.data_dir.join("regions/eu/blobs")];
+            let scan = clearboard_testkit::decrypting::scan_with(&keys, &dbs, &blob_dirs, &canaries).await;
+            assert!(scan.hits.is_empty(), "an erased person's data in a restored backup must not decrypt: {:?}", scan.hits);
+            let control = clearboard_testkit::decrypting::scan_with(&keys, &dbs, &blob_dirs, &kept2).await;
+            assert_eq!(control.hits.iter().map(|(_, n)| n.clone()).collect::<std::collections::BTreeSet<_>>().len(), kept2.len(), "positive control: other people's data decrypts");
+            opened.close().await;
+        })
+        .await;
+    // Started: the tombstones were replayed before serving.
+    assert!(!clearboard_app::backup::restore_pending(&clearboard_app::layout(&app.config)));
+    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    assert!(eu.store.account(&person).await.unwrap().is_none(), "the replay deleted the restored rows");
+    assert!(app.scan_storage(&p.canaries).await.is_empty());
+    assert!(app.decrypting_scan(&p.canaries).await.hits.is_empty());
+    assert!(app.state.cb.directory().find_email(&app.state.cb.blind_email(&p.user.email)).await.unwrap().is_none(), "the email is free again");
+    let token = app.sign_in(&other.email, &other.password).await;
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status(), 200, "everyone else is back");
+    let audit = eu.store.audit_chain().await.unwrap().0;
+    assert!(audit.iter().any(|r| r.entry.action == "tombstones.replayed"));
+    // Backups are listed with their deletion date and pruned at the policy's retention.
+    let dir = out.parent().unwrap().to_path_buf();
+    let keep = app.state.cb.policy().doc().backups.retention_days;
+    assert_eq!(clearboard_app::backup::list(&dir, keep).len(), 1);
+    assert!(clearboard_app::backup::prune(&dir, keep, now + i64::from(keep) * DAY - 1).unwrap().is_empty());
+    assert_eq!(clearboard_app::backup::prune(&dir, keep, now + i64::from(keep) * DAY).unwrap().len(), 1);
+    // A damaged backup is refused before anything is touched.
+    let bad = dir.join("bad.zip");
+    std::fs::write(&bad, b"not a backup").unwrap();
+    assert!(clearboard_app::backup::manifest_of(&bad).is_err());
+});

@@ -13,6 +13,7 @@ mod keys;
 mod logs;
 mod mail;
 mod policy;
+mod requests;
 mod retention;
 mod rights;
 mod sessions;

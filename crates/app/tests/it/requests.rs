@@ -1,0 +1,311 @@
+//! Rights requests from anyone: verification by email through a real SMTP server, identical
+//! answers for known and unknown addresses, agents and guardians, deadlines on the simulated
+//! clock, the staff queue, refusals, CCPA right to know, and records kept 24 months.
+
+use super::*;
+use clearboard_core::clock::{Clock, DAY, HOUR};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn ok_json(res: reqwest::Response, status: u16) -> Value {
+    let s = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    assert_eq!(s, status, "unexpected status; body: {text}");
+    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() }
+}
+
+/// A privacy officer with current training: their session token.
+async fn officer(app: &TestApp) -> String {
+    officer_with_email(app).await.0
+}
+
+async fn officer_with_email(app: &TestApp) -> (String, String) {
+    let email = canary_email("officer");
+    let today = clearboard_core::clock::date_of(app.clock.now_ms());
+    let input = clearboard_core::accounts::NewAccount { email: email.clone(), password: zeroize::Zeroizing::new("officer password long".into()), first_name: "Pia".into(), last_name: "Officer".into(), ..Default::default() };
+    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
+    (app.sign_in(&email, "officer password long").await, email)
+}
+
+/// The path and query of the first link in the newest mail to `to` whose subject has `subject`.
+async fn link_in_mail(app: &TestApp, to: &str, subject: &str) -> String {
+    let m = app.wait_for_mail(to, |m| m.subject.contains(subject), WAIT).await.unwrap_or_else(|| panic!("no mail «{subject}»"));
+    let link = m.first_link().unwrap();
+    let u = url::Url::parse(&link).unwrap();
+    format!("{}?{}", u.path(), u.query().unwrap_or(""))
+}
+
+fn token_of(path: &str) -> String {
+    path.split("token=").nth(1).unwrap().to_string()
+}
+
+async fn submit(app: &TestApp, body: Value) -> reqwest::Response {
+    app.post_json("/api/v1/requests", &body, None).await
+}
+
+both!(acceptance_5_known_and_unknown_addresses_get_byte_identical_answers, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let known = app.new_user().await;
+    let unknown = canary_email("nobody");
+    let a = submit(&app, json!({ "kind": "access", "email": known.email })).await;
+    let b2 = submit(&app, json!({ "kind": "access", "email": unknown })).await;
+    assert_eq!((a.status(), b2.status()), (reqwest::StatusCode::ACCEPTED, reqwest::StatusCode::ACCEPTED));
+    let (ta, tb) = (a.headers().get("content-type").cloned(), b2.headers().get("content-type").cloned());
+    assert_eq!(ta, tb);
+    assert_eq!(a.bytes().await.unwrap(), b2.bytes().await.unwrap(), "byte-identical answers");
+    // The web form too.
+    let form = |email: &str| reqwest::multipart::Form::new().text("kind", "erasure").text("email", email.to_string()).text("on_behalf", "self");
+    let pa = app.browser().post(app.url("/privacy/requests")).multipart(form(&known.email)).send().await.unwrap();
+    let pb = app.browser().post(app.url("/privacy/requests")).multipart(form(&unknown)).send().await.unwrap();
+    assert_eq!(pa.status(), pb.status());
+    let strip = |s: String| s.lines().filter(|l| !l.contains("request_id")).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(pa.text().await.unwrap()), strip(pb.text().await.unwrap()));
+    // Both addresses get the same kind of message (the link differs, nothing else tells).
+    let ma = app.wait_for_mail(&known.email, |m| m.subject.contains("Confirm"), WAIT).await.unwrap();
+    let mb = app.wait_for_mail(&unknown, |m| m.subject.contains("Confirm"), WAIT).await.unwrap();
+    let norm = |t: &str| t.lines().map(|l| if l.contains("token=") { "<link>" } else { l }).collect::<Vec<_>>().join("\n");
+    assert_eq!(norm(&ma.text), norm(&mb.text));
+    // Nothing personal in the logs; the address is sealed at rest.
+    clearboard_testkit::logs::assert_clean(&[known.email.clone(), unknown.clone()]);
+    assert!(app.scan_storage(std::slice::from_ref(&unknown)).await.is_empty());
+});
+
+both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let u = app.new_user().await;
+    let staff = officer(&app).await;
+    ok_json(submit(&app, json!({ "kind": "access", "email": u.email, "details": "everything please" })).await, 202).await;
+    let link = link_in_mail(&app, &u.email, "Confirm").await;
+    assert!(link.starts_with("/privacy/requests/verify?token="));
+    // Opening the link (a mail scanner might) changes nothing; the button does.
+    let page = app.browser().get(app.url(&link)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("action=\"/privacy/requests/verify\""));
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    assert_eq!(q["requests"][0]["state"], "unverified");
+    let res = app.browser().post(app.url("/privacy/requests/verify")).form(&[("token", token_of(&link))]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let ack = app.wait_for_mail(&u.email, |m| m.subject.contains("working on"), WAIT).await.expect("acknowledgement");
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    let item = q["requests"][0].clone();
+    assert_eq!((item["state"].as_str(), item["matched_account"].as_bool(), item["overdue"].as_bool()), (Some("open"), Some(true), Some(false)));
+    assert!(ack.text.contains(item["answer_by"].as_str().unwrap()), "the acknowledgement gives the date");
+    // The link works once.
+    let again = app.browser().post(app.url("/privacy/requests/verify")).form(&[("token", token_of(&link))]).send().await.unwrap();
+    assert_eq!(again.status(), 410);
+    // Staff see the details (audited) and complete: the export is built and its link sent.
+    let id = item["id"].as_str().unwrap().to_string();
+    let d = ok_json(app.get(&format!("/api/v1/staff/requests/{id}"), Some(&staff)).await, 200).await;
+    assert_eq!(d["contact"]["details"], "everything please");
+    let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "export sent" }), Some(&staff)).await, 200).await;
+    assert_eq!(done["request"]["state"], "completed");
+    let answer = link_in_mail(&app, &u.email, "our answer").await;
+    let zip = app.http().get(app.url(&answer)).send().await.unwrap();
+    assert_eq!(zip.status(), 200);
+    let files = super::rights::unzip(&zip.bytes().await.unwrap());
+    assert!(String::from_utf8_lossy(&files["data.json"]).contains(&u.email));
+    // The person sees the request in their privacy centre; staff no longer have it in the queue.
+    let token = app.sign_in(&u.email, &u.password).await;
+    let o = ok_json(app.get("/api/v1/me/privacy", Some(&token)).await, 200).await;
+    assert_eq!(o["requests"][0]["state"], "completed");
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    assert!(q["requests"].as_array().unwrap().is_empty());
+    // Only staff who may work requests see the queue.
+    assert_error(app.get("/api/v1/staff/requests", Some(&u.token)).await, 403, "forbidden").await;
+    // Records: kept 24 months after closing, then erased with the requester's key.
+    app.clock.advance(729 * DAY);
+    assert_eq!(app.state.cb.requests().upkeep().await.unwrap().1, 0);
+    app.clock.advance(2 * DAY);
+    assert_eq!(app.state.cb.requests().upkeep().await.unwrap().1, 1);
+    assert!(app.state.cb.requests().all(&clearboard_core::ids::RegionId::new("eu")).await.unwrap().is_empty());
+});
+
+both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receipt, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let person = app.new_user().await;
+    let agent = canary_email("agent");
+    let staff = officer(&app).await;
+    // Without the signed permission: refused, nothing recorded.
+    let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": agent, "on_behalf": "agent", "person_email": person.email })).await, 422, "validation_failed").await;
+    assert_eq!(e["error"]["field"], "document");
+    use base64::Engine;
+    let permission = canary("SignedPermission");
+    let doc = base64::engine::general_purpose::STANDARD.encode(format!("%PDF-1.4 {permission}"));
+    ok_json(submit(&app, json!({ "kind": "erasure", "email": agent, "on_behalf": "agent", "person_email": person.email, "document_base64": doc })).await, 202).await;
+    assert!(app.scan_storage(std::slice::from_ref(&permission)).await.is_empty(), "the document is stored encrypted");
+    let link = link_in_mail(&app, &agent, "Confirm").await;
+    let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
+    assert_eq!(v["state"], "awaiting_confirmation");
+    // Staff cannot act before the person confirms.
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    let id = q["requests"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(q["requests"][0]["has_document"], true);
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
+    assert_eq!(app.get("/api/v1/me", Some(&person.token)).await.status(), 200, "nothing happened to the person yet");
+    // The person confirms from their own mailbox.
+    let confirm = link_in_mail(&app, &person.email, "authorise").await;
+    assert!(confirm.starts_with("/privacy/requests/confirm?token="));
+    let res = app.browser().post(app.url("/privacy/requests/confirm")).form(&[("token", token_of(&confirm))]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 200).await;
+    let receipt = &done["answer"]["receipt"];
+    assert_eq!(receipt["receipt"]["subject"], person.id.as_str());
+    assert_eq!(receipt["receipt"]["channel"], "request:api");
+    assert_error(app.get("/api/v1/me", Some(&person.token)).await, 401, "unauthenticated").await;
+    // The receipt reaches the agent; the document is deleted with the request's close.
+    let m = app.wait_for_mail(&agent, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
+    assert!(m.text.contains("Signature:") && m.text.contains(person.id.as_str()));
+    let blobs = clearboard_testkit::forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]);
+    assert!(blobs.iter().all(|f| !f.to_string_lossy().contains(".scratch")) && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(), "the permission document is gone");
+});
+
+both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let parent = canary_email("parent");
+    let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian" })).await, 422, "validation_failed").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("parental"));
+    use base64::Engine;
+    let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
+    ok_json(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian", "document_base64": proof, "details": "my son used the join code at school" })).await, 202).await;
+    let link = link_in_mail(&app, &parent, "Confirm").await;
+    let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
+    assert_eq!(v["state"], "open", "a guardian's request goes to staff once verified");
+});
+
+both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    // Received on 31 January 2027 (a Sunday): the policy's 30 days would end on 2 March, the
+    // GDPR month on 28 February: the earlier wins.
+    let jan31 = clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 01 - 31)) + 10 * HOUR;
+    app.clock.set(jan31);
+    let (staff, officer_email) = officer_with_email(&app).await;
+    let u = canary_email("deadline");
+    ok_json(submit(&app, json!({ "kind": "rectification", "email": u, "details": "my name is misspelt" })).await, 202).await;
+    let link = link_in_mail(&app, &u, "Confirm").await;
+    ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    let r = q["requests"][0].clone();
+    assert_eq!((r["answer_by"].as_str(), r["acknowledge_by"].as_str()), (Some("2027-02-28"), Some("2027-02-12")));
+    let id = r["id"].as_str().unwrap().to_string();
+    // A CCPA request the same day: the policy's 30 days (2 March) come before the CCPA's 45.
+    let c = canary_email("ccpa");
+    ok_json(submit(&app, json!({ "kind": "ccpa_know", "email": c })).await, 202).await;
+    let link = link_in_mail(&app, &c, "Confirm").await;
+    ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    let ccpa = q["requests"].as_array().unwrap().iter().find(|x| x["kind"] == "ccpa_know").unwrap().clone();
+    assert_eq!((ccpa["regime"].as_str(), ccpa["answer_by"].as_str()), (Some("ccpa"), Some("2027-03-02")));
+    // An extension needs reasons, is told to the person, and runs two more months.
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "" }), Some(&staff)).await, 422, "validation_failed").await;
+    assert_eq!(e["error"]["field"], "reason");
+    app.clock.set(clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 02 - 28)) + 23 * HOUR);
+    let staff = app.sign_in(&officer_email, "officer password long").await;
+    let x = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "we must check the spelling against three systems" }), Some(&staff)).await, 200).await;
+    assert_eq!(x["extended_to"], "2027-04-28");
+    let m = app.wait_for_mail(&u, |m| m.subject.contains("more time"), WAIT).await.unwrap();
+    assert!(m.text.contains("2027-04-28") && m.text.contains("three systems"));
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "and once more for good measure" }), Some(&staff)).await, 409, "conflict").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("already"));
+    // The CCPA request was not extended in time: at 00:00 on 3 March it is overdue (alerted
+    // once), and too late to extend.
+    app.clock.set(clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 03 - 03)));
+    let staff = app.sign_in(&officer_email, "officer password long").await;
+    let ccpa_id = ccpa["id"].as_str().unwrap();
+    let overdue = app.state.cb.requests().overdue().await.unwrap();
+    assert_eq!(overdue, vec![ccpa_id.to_string()]);
+    app.state.cb.requests().overdue().await.unwrap();
+    let d = ok_json(app.get(&format!("/api/v1/staff/requests/{ccpa_id}"), Some(&staff)).await, 200).await;
+    assert_eq!(d["request"]["overdue"], true);
+    assert_eq!(d["request"]["events"].as_array().unwrap().iter().filter(|e| e["event"] == "overdue_alert").count(), 1, "alerted once");
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{ccpa_id}/extend"), &json!({ "reason": "we need more time to search" }), Some(&staff)).await, 409, "conflict").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("too late"));
+    // A refusal needs its reason and tells the person they may complain.
+    assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/refuse"), &json!({ "reason": "no" }), Some(&staff)).await, 422, "validation_failed").await;
+    ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/refuse"), &json!({ "reason": "the name we hold is the one on your contract" }), Some(&staff)).await, 200).await;
+    let m = app.wait_for_mail(&u, |m| m.subject == "Your privacy request", WAIT).await.unwrap();
+    assert!(m.text.contains("supervisory authority") && m.text.contains("on your contract"));
+    // A closed request cannot be worked again.
+    assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "done after all" }), Some(&staff)).await, 409, "conflict").await;
+});
+
+both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let eu = clearboard_core::ids::RegionId::new("eu");
+    let e = assert_error(submit(&app, json!({ "kind": "everything", "email": "a@example.test" })).await, 422, "validation_failed").await;
+    assert_eq!(e["error"]["field"], "kind");
+    assert_error(submit(&app, json!({ "kind": "access", "email": "not an address" })).await, 422, "validation_failed").await;
+    assert_error(submit(&app, json!({ "kind": "access", "email": "a@example.test", "surprise": 1 })).await, 422, "invalid_body").await;
+    assert!(app.state.cb.requests().all(&eu).await.unwrap().is_empty(), "nothing recorded");
+    // A forged link.
+    assert_error(app.post_json("/api/v1/requests/verify", &json!({ "token": "forged" }), None).await, 410, "link_invalid").await;
+    assert_error(app.post_json("/api/v1/requests/confirm", &json!({ "token": "forged" }), None).await, 410, "link_invalid").await;
+    // A second request of the same kind while one runs.
+    let who = canary_email("twice");
+    ok_json(submit(&app, json!({ "kind": "erasure", "email": who })).await, 202).await;
+    let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": who })).await, 409, "conflict").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("already in progress"));
+    assert_eq!(app.state.cb.requests().all(&eu).await.unwrap().len(), 1);
+    // An expired link: 72 hours, then the request closes as expired.
+    let link = link_in_mail(&app, &who, "Confirm").await;
+    app.clock.advance(72 * HOUR + 1);
+    assert_error(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 410, "link_invalid").await;
+    assert_eq!(app.state.cb.requests().upkeep().await.unwrap().0, 1);
+    let all = app.state.cb.requests().all(&eu).await.unwrap();
+    assert_eq!(all[0].state, "expired");
+    // Staff entry of an emailed request takes the same path (and needs staff).
+    assert_error(app.post_json("/api/v1/staff/requests", &json!({ "kind": "objection", "email": who }), Some(&app.new_user().await.token)).await, 403, "forbidden").await;
+    let staff = officer(&app).await;
+    let v = ok_json(app.post_json("/api/v1/staff/requests", &json!({ "kind": "objection", "email": who, "details": "received by email on Monday" }), Some(&staff)).await, 201).await;
+    let r = app.state.cb.requests().all(&eu).await.unwrap().into_iter().find(|r| r.id == v["id"]).unwrap();
+    assert_eq!((r.channel.as_str(), r.state.as_str()), ("email", "unverified"));
+});
+
+both!(ccpa_right_to_know_answers_from_the_records, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let staff = officer(&app).await;
+    let staff_id = {
+        let v = ok_json(app.get("/api/v1/me", Some(&staff)).await, 200).await;
+        clearboard_core::ids::SubjectId::parse(v["id"].as_str().unwrap()).unwrap()
+    };
+    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    // A disclosure to a declared recipient is logged; the person is told beforehand.
+    let recipient = app.state.cb.policy().doc().recipients[0].id.clone();
+    let d = app.state.cb.requests().record_disclosure(&staff_id, &id, &recipient, "legal obligation (court order 42)", "account", Some("dpo@recipient.example"), None).await.unwrap();
+    assert!(!d.is_empty());
+    assert!(app.state.cb.requests().record_disclosure(&staff_id, &id, "nobody", "x y z", "account", None, None).await.is_err(), "only declared recipients");
+    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let know = app.state.cb.requests().right_to_know(&eu, &id).await.unwrap();
+    let collected: Vec<&str> = know["collected"].as_array().unwrap().iter().map(|c| c["category"].as_str().unwrap()).collect();
+    assert!(collected.contains(&"account") && collected.contains(&"security"));
+    assert_eq!(know["disclosed_for_a_business_purpose"][0]["recipient"], recipient.as_str());
+    assert!(know["sold"].as_array().unwrap().is_empty());
+    // Erasure tells the recipient (Art. 19) and the receipt says so.
+    let v = ok_json(app.http().delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": u.password })).send().await.unwrap(), 200).await;
+    let notified = &v["receipt"]["receipt"]["recipients_notified"][0];
+    assert_eq!(notified["recipient"], recipient.as_str());
+    if app.mail_sink().is_some() {
+        assert_eq!(notified["notified"], true);
+        let m = app.wait_for_mail("dpo@recipient.example", |m| m.subject == "Erasure notice", WAIT).await.unwrap();
+        assert!(m.text.contains(&u.id) && !m.text.contains(&u.email));
+    }
+});

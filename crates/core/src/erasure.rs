@@ -107,7 +107,7 @@ impl Erasure<'_> {
             region.blobs.delete(&p).await?;
             blobs += 1;
         }
-        let audit = self.cb.audit_draft(actor, "account.erased", Some(subject), Some(PURPOSE), json!({ "channel": channel, "request": request_id, "key_destroyed": true }));
+        let audit = self.cb.audit_draft(actor, "account.deleted", Some(subject), Some(PURPOSE), json!({ "channel": channel, "request": request_id, "key_destroyed": true }));
         if account.is_some() {
             region.store.delete_account(subject, self.cb.now(), audit).await?;
         } else {

@@ -58,6 +58,25 @@ pub fn spec() -> Value {
                         "marketing": { "type": ["boolean", "null"], "description": "The answer to the marketing consent question, if asked (never pre-ticked)." }
                     }
                 },
+                "RightsRequest": {
+                    "type": "object", "additionalProperties": false, "required": ["kind", "email"],
+                    "properties": {
+                        "kind": { "enum": ["access", "portability", "rectification", "erasure", "restriction", "objection", "ccpa_know", "ccpa_delete"] },
+                        "email": { "type": "string", "format": "email" }, "name": { "type": ["string", "null"] }, "details": { "type": ["string", "null"], "maxLength": 5000 },
+                        "on_behalf": { "enum": ["self", "agent", "guardian", null] }, "person_email": { "type": ["string", "null"] },
+                        "document_base64": { "type": ["string", "null"], "description": "An agent's signed permission or a parent's proof (stored encrypted, deleted when the request closes)" },
+                        "lang": { "enum": ["en", "fr", null] }
+                    }
+                },
+                "Token": { "type": "object", "required": ["token"], "properties": { "token": { "type": "string" } } },
+                "Reason": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string" } } },
+                "Note": { "type": "object", "additionalProperties": false, "properties": { "note": { "type": "string" } } },
+                "VerifyReceipt": { "type": "object", "required": ["receipt", "signature"], "properties": { "receipt": { "type": "object" }, "signature": { "type": "string" } } },
+                "Disclosure": {
+                    "type": "object", "additionalProperties": false, "required": ["subject_id", "recipient", "legal_basis", "scope"],
+                    "properties": { "subject_id": { "type": "string", "format": "uuid" }, "recipient": { "type": "string" }, "legal_basis": { "type": "string" }, "scope": { "type": "string" },
+                                    "contact": { "type": ["string", "null"], "format": "email" }, "withhold_notice_reason": { "type": ["string", "null"] } }
+                },
                 "SignIn": {
                     "type": "object", "additionalProperties": false, "required": ["email", "password"],
                     "properties": { "email": { "type": "string" }, "password": { "type": "string" } }
@@ -205,6 +224,44 @@ pub fn spec() -> Value {
             "/api/v1/staff/statistics": { "get": { "summary": "Aggregated website statistics (k-anonymous; no rows)", "security": auth,
                 "parameters": [{ "name": "days", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 400 } }],
                 "responses": { "200": { "description": "Statistics" }, "401": error_response("Not signed in"), "403": error_response("Not staff") } } },
+            "/api/v1/me/privacy": { "get": { "summary": "Privacy centre: everything held about me by category, with purposes, legal bases, recipients, retention; consents, exports, requests, disclosures, legal holds, and who accessed my data", "security": auth, "responses": { "200": { "description": "Overview" }, "401": error_response("Not signed in") } } },
+            "/api/v1/me/exports": {
+                "get": { "summary": "My exports", "security": auth, "responses": { "200": { "description": "Exports" }, "401": error_response("Not signed in") } },
+                "post": { "summary": "Start an export of all my data (ZIP: data.json under /privacy/export-schema.json, CSV per category, media, README); built in the background", "security": auth,
+                          "responses": { "202": { "description": "Queued; poll the Location" }, "401": error_response("Not signed in"), "409": error_response("An export is already being prepared") } }
+            },
+            "/api/v1/me/exports/{id}": { "get": { "summary": "An export's state, with its download link while it works (7 days)", "security": auth, "parameters": [id_param()],
+                "responses": { "200": { "description": "Export" }, "401": error_response("Not signed in"), "404": error_response("No such export of mine") } } },
+            "/api/v1/me/exports/{id}/download": { "get": { "summary": "The ZIP, through its expiring link (the token is the capability; no session needed)",
+                "parameters": [id_param(), { "name": "token", "in": "query", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "The archive", "content": { "application/zip": {} } }, "410": error_response("Invalid or expired link") } } },
+            "/api/v1/me/imports": { "post": { "summary": "Import a clearboard export: its boards and cards are recreated in my personal workspace", "security": auth,
+                "requestBody": { "required": true, "content": { "application/zip": {}, "multipart/form-data": { "schema": { "type": "object", "properties": { "file": { "type": "string", "format": "binary" } } } } } },
+                "responses": { "201": { "description": "Boards and cards created" }, "401": error_response("Not signed in"), "422": error_response("Not a clearboard export") } } },
+            "/api/v1/receipts/verify": { "post": { "summary": "Check an erasure receipt's signature against this service's published key (/.well-known/clearboard-receipts.json)", "requestBody": json_body("VerifyReceipt"),
+                "responses": { "200": { "description": "{valid}" } } } },
+            "/api/v1/requests": { "post": { "summary": "A rights request from anyone (access, portability, rectification, erasure, restriction, objection, ccpa_know, ccpa_delete); for oneself, as an agent or as a parent. The answer is the same whether or not the address is known; a link to confirm is emailed.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RightsRequest" } }, "multipart/form-data": { "schema": { "type": "object" } } } },
+                "responses": { "202": { "description": "Received" }, "409": error_response("A request of this kind for this address is in progress"), "422": error_response("Invalid request"), "429": error_response("Too many attempts") } } },
+            "/api/v1/requests/verify": { "post": { "summary": "Confirm a request with the emailed link's token", "requestBody": json_body("Token"),
+                "responses": { "200": { "description": "{state}" }, "410": error_response("Invalid or expired link") } } },
+            "/api/v1/requests/confirm": { "post": { "summary": "The person an agent acts for confirms the request", "requestBody": json_body("Token"),
+                "responses": { "200": { "description": "{state}" }, "410": error_response("Invalid or expired link") } } },
+            "/api/v1/staff/requests": {
+                "get": { "summary": "The queue of open requests, soonest due first, with deadlines and overdue flags", "security": auth, "responses": { "200": { "description": "Queue" }, "401": error_response("Not signed in"), "403": error_response("Not allowed to work requests") } },
+                "post": { "summary": "Enter a request received by email (verified like any other)", "security": auth, "requestBody": json_body("RightsRequest"),
+                          "responses": { "201": { "description": "Recorded" }, "401": error_response("Not signed in"), "403": error_response("Not allowed to work requests"), "422": error_response("Invalid request") } }
+            },
+            "/api/v1/staff/requests/{id}": { "get": { "summary": "One request with its contact details (access is audited)", "security": auth, "parameters": [id_param()],
+                "responses": { "200": { "description": "Request" }, "403": error_response("Not allowed"), "404": error_response("No such request") } } },
+            "/api/v1/staff/requests/{id}/extend": { "post": { "summary": "Extend the deadline once, with reasons sent to the person, before it passes", "security": auth, "parameters": [id_param()], "requestBody": json_body("Reason"),
+                "responses": { "200": { "description": "Extended" }, "403": error_response("Not allowed"), "409": error_response("Too late, already extended or closed"), "422": error_response("No reasons") } } },
+            "/api/v1/staff/requests/{id}/refuse": { "post": { "summary": "Refuse, with the reason and the right to complain sent to the person", "security": auth, "parameters": [id_param()], "requestBody": json_body("Reason"),
+                "responses": { "200": { "description": "Refused" }, "403": error_response("Not allowed"), "409": error_response("Closed"), "422": error_response("No reason") } } },
+            "/api/v1/staff/requests/{id}/complete": { "post": { "summary": "Complete: access/portability/ccpa_know build and send the export; erasure/ccpa_delete erase and send the signed receipt; other kinds need a note", "security": auth, "parameters": [id_param()], "requestBody": json_body("Note"),
+                "responses": { "200": { "description": "Completed" }, "403": error_response("Not allowed"), "409": error_response("Not confirmed yet, or closed") } } },
+            "/api/v1/staff/disclosures": { "post": { "summary": "Record a disclosure to a declared recipient (the person is told beforehand unless a legal reason is recorded)", "security": auth, "requestBody": json_body("Disclosure"),
+                "responses": { "201": { "description": "Recorded" }, "403": error_response("Not allowed"), "404": error_response("No such person"), "422": error_response("Undeclared recipient or missing basis") } } },
             "/api/v1/orgs": {
                 "get": { "summary": "My organisations (a personal workspace is created on first use)", "security": auth, "responses": { "200": { "description": "Organisations" }, "401": error_response("Not signed in") } },
                 "post": { "summary": "Create an organisation", "security": auth, "requestBody": json_body("NewOrg"), "responses": { "201": { "description": "Created" }, "401": error_response("Not signed in"), "422": error_response("Invalid name") } }

@@ -116,3 +116,43 @@ fn retention_status_and_run_from_the_command_line() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("eu\tsecurity:session_ended\tdue 0\tpurged 0\theld 0"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn backup_restore_and_forensics_scan_from_the_command_line() {
+    let dir = tempfile_dir();
+    let d = dir.join("d");
+    let ds = d.to_str().unwrap();
+    let out = bin().args(["migrate", "--data-dir", ds]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Forensics: a planted canary is found (exit 3) and the output never prints the needle.
+    let needle = canary("CliNeedle");
+    std::fs::write(d.join("stray.txt"), format!("left over: {needle}")).unwrap();
+    let out = bin().args(["forensics", "scan", "--data-dir", ds, "--needle", &needle]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("needle #1 found in") && text.contains("stray.txt") && !text.contains(&needle) && !text.to_lowercase().contains(&needle.to_lowercase()));
+    std::fs::remove_file(d.join("stray.txt")).unwrap();
+    let out = bin().args(["forensics", "scan", "--data-dir", ds, "--needle", &needle]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 hit(s)"));
+    // Backup, list, prune, restore.
+    let b = dir.join("b").join("one.zip");
+    let out = bin().args(["backup", "create", "--data-dir", ds, "--out", b.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("key stores not included"));
+    let out = bin().args(["backup", "list", "--data-dir", ds, "--dir", dir.join("b").to_str().unwrap()]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("one.zip") && String::from_utf8_lossy(&out.stdout).contains("delete by"));
+    let out = bin().args(["backup", "prune", "--data-dir", ds, "--dir", dir.join("b").to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success() && out.stdout.is_empty(), "a fresh backup is kept");
+    let out = bin().args(["restore", "--data-dir", ds, "--from", b.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(d.join("RESTORE_PENDING").exists());
+    let out = bin().args(["migrate", "--data-dir", ds]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!d.join("RESTORE_PENDING").exists(), "erasures replayed at the first start after the restore");
+    // A file that is not a backup is refused.
+    std::fs::write(dir.join("junk.zip"), b"junk").unwrap();
+    let out = bin().args(["restore", "--data-dir", ds, "--from", dir.join("junk.zip").to_str().unwrap()]).output().unwrap();
+    assert!(!out.status.success());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -59,10 +59,14 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
     assert_eq!(res.status(), 303);
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
     // Delete from the page.
+    // Delete from the page: the answer is the signed receipt, and the browser is signed out.
     let res = browser.post(app.url("/me/delete")).form(&[("password", "a long enough password")]).send().await.unwrap();
-    assert_eq!(res.headers()["location"], "/signin?notice=deleted");
-    let html = browser.get(app.url("/signin?notice=deleted")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("deleted") || html.contains("supprimé"));
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["clear-site-data"].to_str().unwrap().contains("cookies"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"receipt\"") && html.contains("key_destroyed_at") && (html.contains("erased") || html.contains("effacé")));
+    let res = browser.get(app.url("/me")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

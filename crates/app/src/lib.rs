@@ -77,11 +77,16 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let mailer = mail::from_config(config, clock.clone())?;
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?.with_mailer(mailer);
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
-    // After a restore: replay every erasure before anything is served (C-RET-2).
+    // Replay every erasure before anything is served (C-RET-2): after a restore, whatever the
+    // backup brought back; after a crash in the middle of an erasure (key destroyed, rows not
+    // yet deleted), the rest of it.
     let layout = layout(config);
-    if backup::restore_pending(&layout) {
-        let r = cb.erasure().replay_tombstones().await.context("cannot replay erasures after the restore; the service will not start")?;
-        tracing::info!(tombstones = r.tombstones, purged = r.subjects_purged, rows = r.rows_deleted, blobs = r.blobs_deleted, "erasures replayed after a restore");
+    let restoring = backup::restore_pending(&layout);
+    let r = cb.erasure().replay_tombstones().await.context("cannot replay erasures; the service will not start")?;
+    if r.subjects_purged > 0 || restoring {
+        tracing::info!(tombstones = r.tombstones, purged = r.subjects_purged, rows = r.rows_deleted, blobs = r.blobs_deleted, after_restore = restoring, "erasures replayed before serving");
+    }
+    if restoring {
         std::fs::remove_file(config.data_dir.join(backup::RESTORE_MARKER)).context("cannot remove the restore marker")?;
     }
     let mut trusted = Vec::new();

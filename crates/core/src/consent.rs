@@ -65,56 +65,68 @@ fn proof(r: &ConsentRow) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-impl Consents<'_> {
-    fn mac(&self, body: &str) -> Vec<u8> {
-        let key = self.cb.keyring().cookie_key_material();
-        let mut m = match <Hmac<Sha256> as KeyInit>::new_from_slice(&*key) {
-            Ok(m) => m,
-            Err(_) => return Vec::new(),
-        };
-        m.update(b"cb-consent-v1|");
-        m.update(body.as_bytes());
-        m.finalize().into_bytes()[..16].to_vec()
-    }
+/// The MAC of a consent cookie's body under `key`.
+fn cookie_mac(key: &[u8], body: &str) -> Vec<u8> {
+    let mut m = match <Hmac<Sha256> as KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return Vec::new(),
+    };
+    m.update(b"cb-consent-v1|");
+    m.update(body.as_bytes());
+    m.finalize().into_bytes()[..16].to_vec()
+}
 
+/// Parses a `cb_consent` cookie value: anything not MACed with `key`, expired at `now`, made for
+/// other cookie purposes (`digest8`) or malformed is `None` (no choice) — never an error or a
+/// panic (a fuzz target holds it to that).
+pub fn parse_cookie(value: &str, key: &[u8], digest8: &str, now: Millis) -> Option<VisitorConsent> {
+    if value.len() > 200 {
+        return None;
+    }
+    let (body, mac) = value.rsplit_once('.')?;
+    let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
+    let expected = cookie_mac(key, body);
+    if expected.is_empty() || mac.len() != expected.len() || !bool::from(subtle::ConstantTimeEq::ct_eq(mac.as_slice(), expected.as_slice())) {
+        return None;
+    }
+    let mut parts = body.split('.');
+    if parts.next()? != "v1" {
+        return None;
+    }
+    let consent_id = parts.next()?.to_string();
+    let statistics = match parts.next()? {
+        "s1" => true,
+        "s0" => false,
+        _ => return None,
+    };
+    let digest = parts.next()?;
+    let expires_at: Millis = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || digest != digest8 || expires_at <= now || consent_id.len() != 22 {
+        return None;
+    }
+    Some(VisitorConsent { consent_id, statistics, expires_at })
+}
+
+/// Makes a cookie value [`parse_cookie`] accepts (for tests and fuzzing seeds).
+pub fn make_cookie(key: &[u8], consent_id: &str, statistics: bool, digest8: &str, expires_at: Millis) -> String {
+    let body = format!("v1.{consent_id}.s{}.{digest8}.{expires_at}", u8::from(statistics));
+    format!("{body}.{}", URL_SAFE_NO_PAD.encode(cookie_mac(key, &body)))
+}
+
+impl Consents<'_> {
     fn digest8(&self) -> String {
         self.cb.policy().cookie_consent_digest()[..8].to_string()
     }
 
     /// Encodes a choice as the `cb_consent` cookie value.
     pub fn encode(&self, c: &VisitorConsent) -> String {
-        let body = format!("v1.{}.s{}.{}.{}", c.consent_id, u8::from(c.statistics), self.digest8(), c.expires_at);
-        format!("{body}.{}", URL_SAFE_NO_PAD.encode(self.mac(&body)))
+        make_cookie(&*self.cb.keyring().cookie_key_material(), &c.consent_id, c.statistics, &self.digest8(), c.expires_at)
     }
 
     /// Reads a `cb_consent` cookie; anything not made by us, expired, or made for other cookie
     /// purposes is `None` (no choice): it is never an error.
     pub fn decode(&self, value: &str) -> Option<VisitorConsent> {
-        if value.len() > 200 {
-            return None;
-        }
-        let (body, mac) = value.rsplit_once('.')?;
-        let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
-        let expected = self.mac(body);
-        if mac.len() != expected.len() || !bool::from(subtle::ConstantTimeEq::ct_eq(mac.as_slice(), expected.as_slice())) {
-            return None;
-        }
-        let mut parts = body.split('.');
-        if parts.next()? != "v1" {
-            return None;
-        }
-        let consent_id = parts.next()?.to_string();
-        let statistics = match parts.next()? {
-            "s1" => true,
-            "s0" => false,
-            _ => return None,
-        };
-        let digest = parts.next()?;
-        let expires_at: Millis = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || digest != self.digest8() || expires_at <= self.cb.now() || consent_id.len() != 22 {
-            return None;
-        }
-        Some(VisitorConsent { consent_id, statistics, expires_at })
+        parse_cookie(value, &*self.cb.keyring().cookie_key_material(), &self.digest8(), self.cb.now())
     }
 
     /// The digest of the cookie text a visitor is shown in `lang` (part of the proof).

@@ -646,6 +646,12 @@ struct Parsed {
 const IMPORT_MAX_FILES: usize = 200_000;
 const IMPORT_MAX_JSON: u64 = 256 * 1024 * 1024;
 
+/// Checks an export archive as an import would read it, without importing: (boards, cards).
+/// Any input gives `Ok` or a validation error, never a panic (a fuzz target holds it to that).
+pub fn check_import(bytes: &[u8]) -> Result<(usize, usize), CoreError> {
+    parse_import(bytes).map(|p| (p.titles.len(), p.cards.len()))
+}
+
 /// Reads an export archive defensively: bounded sizes, no paths outside the archive, a known
 /// format version; anything else is a clear validation error.
 fn parse_import(bytes: &[u8]) -> Result<Parsed, CoreError> {

@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/boards/{id}/export", get(export))
         .route("/api/v1/boards/{id}/cards", post(add_card).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
         .route("/api/v1/boards/{id}/ws", get(crate::ws::upgrade))
-        .route("/api/v1/cards/{id}", axum::routing::patch(update_card).delete(delete_card))
+        .route("/api/v1/cards/{id}", get(get_card).patch(update_card).delete(delete_card))
         .route("/api/v1/cards/{id}/approve", post(approve))
         .route("/api/v1/cards/{id}/like", put(like).delete(unlike))
         .route("/api/v1/cards/{id}/votes", post(vote).delete(unvote))
@@ -42,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/comments/{id}", delete(delete_comment))
         .route("/api/v1/join", post(join))
         .route("/api/v1/participants/me", delete(leave))
+}
+
+async fn get_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    Ok(Json(st.cb.boards().card(&auth.principal, &card_id(&id)?).await?).into_response())
 }
 
 fn not_found() -> AppError {

@@ -302,6 +302,8 @@ pub fn spec() -> Value {
                 "parameters": [id_param(), { "name": "since", "in": "query", "schema": { "type": "integer" } }],
                 "responses": { "101": { "description": "Switching protocols" }, "401": error_response("Not signed in"), "403": error_response("Cross-site origin"), "404": error_response("Not found") } } },
             "/api/v1/cards/{id}": {
+                "get": { "summary": "One card as I see it", "security": auth, "parameters": [id_param()],
+                         "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "404": error_response("No such card visible to me") } },
                 "patch": { "summary": "Change a card; fields left out stay; last writer wins per field (author, facilitators)", "security": auth, "parameters": [id_param()],
                            "requestBody": json_body("CardPatch"),
                            "responses": { "200": { "description": "Card" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid or locked") } },

@@ -731,6 +731,16 @@ impl Boards<'_> {
         self.publish_card(a, seq, &row).await
     }
 
+    /// One card as the person sees it.
+    pub async fn card(&self, who: &Principal, card: &CardId) -> Result<CardView, CoreError> {
+        self.guard()?;
+        let (a, row) = self.card_access(who, card).await?;
+        let mut keys = KeyCache::new(self.cb, &a.region);
+        let reactions = a.region.boards.reactions(&a.board.id).await?;
+        let comments: Vec<CommentRow> = a.region.boards.comments_of(&a.board.id).await?.into_iter().filter(|c| c.card_id == row.id).collect();
+        views::card_view(self.cb, &a, &mut keys, &row, &reactions, &comments).await
+    }
+
     async fn card_access(&self, who: &Principal, card: &CardId) -> Result<(Access, CardRow), CoreError> {
         // The card's board is found through the person's own region only.
         let region = self.cb.region(&who.region)?.clone();

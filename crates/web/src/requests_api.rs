@@ -36,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/requests/{id}/refuse", post(refuse))
         .route("/api/v1/staff/requests/{id}/complete", post(complete))
         .route("/api/v1/staff/disclosures", post(disclose))
+        .route("/staff/requests", get(staff_page))
+        .route("/staff/requests/{id}/{action}", post(staff_action))
 }
 
 fn base(st: &AppState) -> String {
@@ -320,4 +322,60 @@ async fn disclose(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Di
         .record_disclosure(&auth.principal.subject, &subject, &b.recipient, &b.legal_basis, &b.scope, b.contact.as_deref(), b.withhold_notice_reason.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+// ---- Staff page ----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_requests.html")]
+struct StaffRequestsPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    notice: String,
+    items: Vec<clearboard_core::requests::QueueItem>,
+}
+
+async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: String, status: StatusCode) -> Response {
+    let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
+    match st.cb.requests().queue(&auth.principal.subject).await {
+        Ok(items) => {
+            let page = StaffRequestsPage { t: ctx.t, signed_in: true, contact: st.cb.policy().doc().controller.privacy_contact.clone(), errors, notice, items };
+            let mut res = (status, page).into_response();
+            res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+async fn staff_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    render_queue(&st, &ctx, vec![], String::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn staff_action(State(st): State<AppState>, ctx: PageCtx, Path((id, action)): Path<(String, String)>, axum::Form(f): axum::Form<ActionForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
+    let who = &auth.principal.subject;
+    let r = match action.as_str() {
+        "extend" => st.cb.requests().extend(who, &id, &f.reason).await.map(|_| "Extended; the person was told why."),
+        "refuse" => st.cb.requests().refuse(who, &id, &f.reason).await.map(|_| "Refused; the person was told why and where to complain."),
+        "complete" => st.cb.requests().complete(who, &id, &f.note, &base(&st)).await.map(|_| "Completed; the answer was sent."),
+        _ => return AppError::new(StatusCode::NOT_FOUND, "not_found", "not found").into_response(),
+    };
+    match r {
+        Ok(msg) => render_queue(&st, &ctx, vec![], msg.into(), StatusCode::OK).await,
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_queue(&st, &ctx, vec![e.to_string()], String::new(), status).await
+        }
+    }
 }

@@ -103,6 +103,11 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     let id = item["id"].as_str().unwrap().to_string();
     let d = ok_json(app.get(&format!("/api/v1/staff/requests/{id}"), Some(&staff)).await, 200).await;
     assert_eq!(d["contact"]["details"], "everything please");
+    // The staff page lists it with its due date; no script.
+    let html = app.browser().get(app.url("/staff/requests")).bearer_auth(&staff).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(item["answer_by"].as_str().unwrap()) && html.contains(&format!("/staff/requests/{id}/complete")) && !html.contains("<script"));
+    let denied = app.browser().get(app.url("/staff/requests")).bearer_auth(&u.token).send().await.unwrap();
+    assert_eq!(denied.status(), 403);
     let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "export sent" }), Some(&staff)).await, 200).await;
     assert_eq!(done["request"]["state"], "completed");
     let answer = link_in_mail(&app, &u.email, "our answer").await;

@@ -1,8 +1,10 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|all]`
-//! Results go to `bench/results/<name>.json` and `.md`.
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|fides|all|summary]`
+//! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`).
+//! Results go to `bench/results/<name>.json`; `all` (and `summary`) then write the table of every
+//! group to `bench/results/latest.md` and `latest.json`.
 
 #![allow(clippy::disallowed_methods, clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,12 +13,19 @@ use std::time::{Duration, Instant};
 
 mod consent;
 mod fanout;
+mod fides;
+mod gdpr;
+mod rights;
+mod summary;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use clearboard_core::clock::{Clock, SystemClock};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
+
+/// The benchmarks run by this invocation (for the table's "measured" column).
+static RAN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 fn results_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("results")
@@ -267,6 +276,12 @@ async fn fanout_bench() -> Value {
 }
 
 fn write(name: &str, v: &Value) {
+    RAN.lock().unwrap().push(name.to_string());
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.entry("date").or_insert_with(|| json!(clearboard_core::clock::rfc3339(SystemClock.now_ms())));
+    }
+    let v = &v;
     let dir = results_dir();
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{name}.json")), serde_json::to_string_pretty(v).unwrap()).unwrap();
@@ -295,5 +310,22 @@ async fn main() {
     if what == "consent" || what == "all" {
         let v = consent::run().await;
         write("consent", &v);
+    }
+    if what == "rights" || what == "all" {
+        let v = rights::run(rights::Args::from_env(&what)).await;
+        write("rights", &v);
+    }
+    if what == "gdpr" || what == "all" {
+        let v = gdpr::run(200, 50, 5, 3).await;
+        write("gdpr", &v);
+    }
+    if what == "fides" || what == "all" {
+        let v = fides::run(fides::Args::from_env(&what)).await;
+        write("fides", &v);
+    }
+    if what == "all" || what == "summary" {
+        let ran = RAN.lock().unwrap().clone();
+        let ran: Vec<&str> = ran.iter().map(String::as_str).collect();
+        println!("{}", summary::write(&results_dir(), &ran));
     }
 }

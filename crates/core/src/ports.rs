@@ -430,11 +430,15 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     /// `0..` on the card. `Conflict` when the token limit is reached.
     async fn add_vote(&self, board: &BoardId, card: &CardId, subject: &SubjectId, delta: i64, max_tokens: i64) -> StoreResult<Seq>;
     async fn reactions(&self, board: &BoardId) -> StoreResult<Reactions>;
+    /// The likes and votes of one card (by its key: the cost does not grow with the board).
+    async fn reactions_of_card(&self, card: &CardId) -> StoreResult<Reactions>;
 
     async fn insert_comment(&self, board: &BoardId, c: &CommentRow) -> StoreResult<Seq>;
     async fn delete_comment(&self, board: &BoardId, id: &CommentId) -> StoreResult<Seq>;
     async fn comment(&self, id: &CommentId) -> StoreResult<Option<CommentRow>>;
     async fn comments_of(&self, board: &BoardId) -> StoreResult<Vec<CommentRow>>;
+    /// The comments of one card, oldest first.
+    async fn comments_of_card(&self, card: &CardId) -> StoreResult<Vec<CommentRow>>;
 
     /// Everything a subject put on boards (for export).
     async fn contributions_of(&self, subject: &SubjectId) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)>;

@@ -515,6 +515,26 @@ impl BoardStore for SqlRegionStore {
         Ok(r.map(Into::into))
     }
 
+    async fn reactions_of_card(&self, card: &CardId) -> StoreResult<Reactions> {
+        let (likes, votes): (Vec<(String, String)>, Vec<(String, String, i64)>) = conn!(self.db(), c => {
+            let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE card_id = $1").bind(card.as_str()).fetch_all(c).await?;
+            let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE card_id = $1").bind(card.as_str()).fetch_all(c).await?;
+            Ok((likes, votes))
+        })?;
+        Ok(Reactions {
+            likes: likes.into_iter().map(|(c, s)| (CardId::from_stored(c), SubjectId::from_stored(s))).collect(),
+            votes: votes.into_iter().map(|(c, s, n)| (CardId::from_stored(c), SubjectId::from_stored(s), n)).collect(),
+        })
+    }
+
+    async fn comments_of_card(&self, card: &CardId) -> StoreResult<Vec<CommentRow>> {
+        let r: Vec<CommentRec> = conn!(self.db(), c => {
+            sqlx::query_as("SELECT id, card_id, author_id, body, created_at FROM comments WHERE card_id = $1 ORDER BY created_at, id")
+                .bind(card.as_str()).fetch_all(c).await
+        })?;
+        Ok(r.into_iter().map(Into::into).collect())
+    }
+
     async fn comments_of(&self, board: &BoardId) -> StoreResult<Vec<CommentRow>> {
         let r: Vec<CommentRec> = conn!(self.db(), c => {
             sqlx::query_as("SELECT m.id, m.card_id, m.author_id, m.body, m.created_at FROM comments m JOIN cards c ON c.id = m.card_id WHERE c.board_id = $1 ORDER BY m.created_at, m.id")

@@ -15,6 +15,7 @@ pub mod logs;
 pub mod pg;
 pub mod smtp;
 pub mod spawn;
+pub mod tools;
 pub mod ws;
 
 pub use smtp::{ReceivedMail, SmtpSink};
@@ -23,7 +24,9 @@ pub use spawn::{Backend, TestApp, spawn_app, spawn_with, Options};
 /// A unique marker value for canary tests: easy to grep, never a real datum.
 pub fn canary(tag: &str) -> String {
     let r = clearboard_vault::random::bytes::<6>().map(hex::encode).unwrap_or_default();
-    format!("Cnry{tag}{r}")
+    let value = format!("Cnry{tag}{r}");
+    logs::plant(&value);
+    value
 }
 
 /// A canary email address.

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -369,7 +369,7 @@ async fn staff_view_account(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Query(q): Query<ReasonQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReasonQuery>,
 ) -> Result<Response, AppError> {
     let reason = parse_reason(&q.reason)?;
     // Staff-ness is checked before the id is even parsed, so non-staff learn nothing.
@@ -489,7 +489,7 @@ pub struct StatsQuery {
 }
 
 /// Aggregated statistics only (no rows), for staff.
-async fn statistics(State(st): State<AppState>, auth: Auth, Query(q): Query<StatsQuery>) -> Result<Response, AppError> {
+async fn statistics(State(st): State<AppState>, auth: Auth, crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatsQuery>) -> Result<Response, AppError> {
     st.cb.staff().member(&auth.principal).await?;
     let days = q.days.unwrap_or(30).clamp(1, 400);
     let to = st.cb.now() + 1; // up to and including now (the window is half-open)

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -160,7 +160,7 @@ fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-async fn export(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
+async fn export(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, crate::extract::ApiQuery(q): crate::extract::ApiQuery<ExportQuery>) -> Result<Response, AppError> {
     let (board, cards) = st.cb.boards().export(&auth.principal, &board_id(&id)?).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => {
@@ -221,8 +221,8 @@ async fn add_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>
             match field.name() {
                 Some("kind") => kind = Some(field.text().await.map_err(|_| bad())?),
                 Some("text") => text = Some(field.text().await.map_err(|_| bad())?),
-                Some("x") => x = field.text().await.map_err(|_| bad())?.trim().parse().ok(),
-                Some("y") => y = field.text().await.map_err(|_| bad())?.trim().parse().ok(),
+                Some("x") => x = Some(whole_number(field.text().await.map_err(|_| bad())?, "x")?),
+                Some("y") => y = Some(whole_number(field.text().await.map_err(|_| bad())?, "y")?),
                 Some("file") => file = Some(field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?),
                 _ => {}
             }
@@ -318,4 +318,10 @@ async fn leave(State(st): State<AppState>, auth: Auth) -> Result<Response, AppEr
     res.headers_mut().append(header::SET_COOKIE, crate::api::clear_session_cookie(&st));
     res.headers_mut().insert("clear-site-data", HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
     Ok(res)
+}
+
+/// A position field of a multipart card: a whole number, or 422 naming the field (a value that
+/// cannot be read is refused, never dropped).
+fn whole_number(text: String, field: &'static str) -> Result<i64, AppError> {
+    text.trim().parse().map_err(|_| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("`{field}` must be a whole number")).field(field))
 }

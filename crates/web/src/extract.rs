@@ -20,10 +20,48 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
+    /// Every body of the API is a JSON object: an array (which serde would read field by field
+    /// into a struct), a string or a number is refused with 422, like a wrong field type.
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(axum::extract::rejection::JsonRejection::from(axum::extract::rejection::MissingJsonContentType::default()).into());
+        }
+        let bytes = bytes::Bytes::from_request(req, state).await.map_err(axum::extract::rejection::JsonRejection::from)?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if first.is_some_and(|b| b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "the body must be a JSON object"));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(r) => Err(r.into()),
+        }
+    }
+}
+
+/// `Content-Type: application/json` or any `application/*+json`, parameters allowed (as axum's
+/// own `Json` extractor accepts).
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A query string; one that cannot be read (a parameter missing, repeated or of the wrong type)
+/// is 400 `malformed_query` in our error format, without echoing the values sent.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(_) => Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_query",
+                "the query string could not be read: a parameter is missing, repeated or of the wrong type",
+            )),
         }
     }
 }

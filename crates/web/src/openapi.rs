@@ -22,6 +22,49 @@ fn id_param() -> Value {
 
 /// The document.
 pub fn spec() -> Value {
+    let mut doc = paths_and_schemas();
+    add_common_responses(&mut doc);
+    doc
+}
+
+/// The answers every operation of a kind can give, added where an operation does not already
+/// describe them: a JSON body can be malformed (400), of the wrong content type (415), too
+/// large (413) or invalid (422); a query string can be malformed (400); a secured operation
+/// can meet no session (401) or a person who has not acknowledged the latest significant
+/// policy version (428).
+fn add_common_responses(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        let Some(ops) = item.as_object_mut() else { continue };
+        for op in ops.values_mut() {
+            let has_body = op.get("requestBody").is_some();
+            let json_body = op.pointer("/requestBody/content/application~1json").is_some();
+            let has_query = op.get("parameters").and_then(Value::as_array).is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+            let secured = op.get("security").is_some();
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            let mut add = |code: &str, desc: &str| {
+                responses.entry(code.to_string()).or_insert_with(|| error_response(desc));
+            };
+            if has_body {
+                add("400", "Malformed body");
+                add("413", "Too large");
+                if json_body {
+                    add("415", "Not a JSON body (`Content-Type: application/json`)");
+                    add("422", "Invalid input");
+                }
+            }
+            if has_query {
+                add("400", "Malformed query string");
+            }
+            if secured {
+                add("401", "Not signed in");
+                add("428", "The latest significant policy version is not acknowledged yet");
+            }
+        }
+    }
+}
+
+fn paths_and_schemas() -> Value {
     let auth = json!([{ "bearer": [] }, { "cookie": [] }]);
     json!({
         "openapi": "3.1.0",
@@ -69,7 +112,7 @@ pub fn spec() -> Value {
                     }
                 },
                 "Token": { "type": "object", "required": ["token"], "properties": { "token": { "type": "string" } } },
-                "Reason": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string" } } },
+                "ReasonText": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string" } } },
                 "Note": { "type": "object", "additionalProperties": false, "properties": { "note": { "type": "string" } } },
                 "VerifyReceipt": { "type": "object", "required": ["receipt", "signature"], "properties": { "receipt": { "type": "object" }, "signature": { "type": "string" } } },
                 "Disclosure": {
@@ -135,10 +178,10 @@ pub fn spec() -> Value {
                 "NewInvitation": { "type": "object", "additionalProperties": false, "properties": { "role": { "type": "string", "enum": ["member", "admin"] } } },
                 "AcceptInvitation": { "type": "object", "additionalProperties": false, "required": ["token"], "properties": { "token": { "type": "string" } } },
                 "NewBoard": { "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string", "maxLength": 120 }, "org_id": { "type": "string", "format": "uuid" } } },
-                "BoardPatch": { "type": "object", "additionalProperties": false, "properties": {
-                    "title": { "type": "string" }, "locked": { "type": "boolean" }, "controlled": { "type": "boolean" }, "anonymous": { "type": "boolean" },
-                    "vote_tokens": { "type": "integer", "minimum": 0, "maximum": 99 },
-                    "legend": { "type": "array", "maxItems": 50, "items": { "type": "object", "required": ["id", "name", "color"], "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "color": { "type": "string", "pattern": "^#[0-9a-fA-F]{6}$" } } } } } },
+                "BoardPatch": { "type": "object", "additionalProperties": false, "description": "Only the fields given change; a field that is absent or null stays as it is.", "properties": {
+                    "title": { "type": ["string", "null"] }, "locked": { "type": ["boolean", "null"] }, "controlled": { "type": ["boolean", "null"] }, "anonymous": { "type": ["boolean", "null"] },
+                    "vote_tokens": { "type": ["integer", "null"], "minimum": 0, "maximum": 99 },
+                    "legend": { "type": ["array", "null"], "maxItems": 50, "items": { "type": "object", "required": ["id", "name", "color"], "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "color": { "type": "string", "pattern": "^#[0-9a-fA-F]{6}$" } } } } } },
                 "NewCard": { "type": "object", "additionalProperties": false, "required": ["kind"], "properties": {
                     "kind": { "type": "string", "enum": ["text", "link"] }, "text": { "type": "string", "maxLength": 500 }, "url": { "type": "string", "maxLength": 2048 },
                     "x": { "type": "integer" }, "y": { "type": "integer" }, "color": { "type": "string" }, "category": { "type": "string" } } },
@@ -233,7 +276,7 @@ pub fn spec() -> Value {
             "/api/v1/me/exports/{id}": { "get": { "summary": "An export's state, with its download link while it works (7 days)", "security": auth, "parameters": [id_param()],
                 "responses": { "200": { "description": "Export" }, "401": error_response("Not signed in"), "404": error_response("No such export of mine") } } },
             "/api/v1/me/exports/{id}/download": { "get": { "summary": "The ZIP, through its expiring link (the token is the capability; no session needed)",
-                "parameters": [id_param(), { "name": "token", "in": "query", "required": true, "schema": { "type": "string" } }],
+                "parameters": [id_param(), { "name": "token", "in": "query", "required": false, "description": "the link's token; without it, or with a wrong or expired one, the answer is 410", "schema": { "type": "string" } }],
                 "responses": { "200": { "description": "The archive", "content": { "application/zip": {} } }, "410": error_response("Invalid or expired link") } } },
             "/api/v1/me/imports": { "post": { "summary": "Import a clearboard export: its boards and cards are recreated in my personal workspace", "security": auth,
                 "requestBody": { "required": true, "content": { "application/zip": {}, "multipart/form-data": { "schema": { "type": "object", "properties": { "file": { "type": "string", "format": "binary" } } } } } },
@@ -254,9 +297,9 @@ pub fn spec() -> Value {
             },
             "/api/v1/staff/requests/{id}": { "get": { "summary": "One request with its contact details (access is audited)", "security": auth, "parameters": [id_param()],
                 "responses": { "200": { "description": "Request" }, "403": error_response("Not allowed"), "404": error_response("No such request") } } },
-            "/api/v1/staff/requests/{id}/extend": { "post": { "summary": "Extend the deadline once, with reasons sent to the person, before it passes", "security": auth, "parameters": [id_param()], "requestBody": json_body("Reason"),
+            "/api/v1/staff/requests/{id}/extend": { "post": { "summary": "Extend the deadline once, with reasons sent to the person, before it passes", "security": auth, "parameters": [id_param()], "requestBody": json_body("ReasonText"),
                 "responses": { "200": { "description": "Extended" }, "403": error_response("Not allowed"), "409": error_response("Too late, already extended or closed"), "422": error_response("No reasons") } } },
-            "/api/v1/staff/requests/{id}/refuse": { "post": { "summary": "Refuse, with the reason and the right to complain sent to the person", "security": auth, "parameters": [id_param()], "requestBody": json_body("Reason"),
+            "/api/v1/staff/requests/{id}/refuse": { "post": { "summary": "Refuse, with the reason and the right to complain sent to the person", "security": auth, "parameters": [id_param()], "requestBody": json_body("ReasonText"),
                 "responses": { "200": { "description": "Refused" }, "403": error_response("Not allowed"), "409": error_response("Closed"), "422": error_response("No reason") } } },
             "/api/v1/staff/requests/{id}/complete": { "post": { "summary": "Complete: access/portability/ccpa_know build and send the export; erasure/ccpa_delete erase and send the signed receipt; other kinds need a note", "security": auth, "parameters": [id_param()], "requestBody": json_body("Note"),
                 "responses": { "200": { "description": "Completed" }, "403": error_response("Not allowed"), "409": error_response("Not confirmed yet, or closed") } } },

@@ -81,6 +81,9 @@ struct RequestBody {
 impl RequestBody {
     fn into_new(self, channel: &str) -> Result<NewRequest, AppError> {
         use base64::Engine;
+        if self.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
+            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "`lang` is `en` or `fr`").field("lang"));
+        }
         let document = match self.document_base64.as_deref().filter(|d| !d.is_empty()) {
             Some(d) => Some(
                 base64::engine::general_purpose::STANDARD

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -72,7 +72,7 @@ struct TokenQuery {
 }
 
 /// The ZIP, decrypted segment by segment as it is sent (never whole in memory).
-async fn download(State(st): State<AppState>, Path(id): Path<String>, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+async fn download(State(st): State<AppState>, Path(id): Path<String>, crate::extract::ApiQuery(q): crate::extract::ApiQuery<TokenQuery>) -> Result<Response, AppError> {
     let d = st.cb.exports().open_download(&id, &q.token).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
     let plain_len = d.plain_len;
@@ -161,6 +161,9 @@ struct VerifyBody {
 }
 
 async fn verify_receipt(State(st): State<AppState>, crate::extract::ApiJson(b): crate::extract::ApiJson<VerifyBody>) -> Result<Response, AppError> {
+    if !b.receipt.is_object() {
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "`receipt` is the receipt object as it was given").field("receipt"));
+    }
     let (_, key) = st.cb.receipt_key();
     let bytes = clearboard_core::erasure::SignedReceipt::signed_bytes(&b.receipt);
     let valid = clearboard_vault::receipt::verify(&key, &bytes, &b.signature);

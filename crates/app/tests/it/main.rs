@@ -9,6 +9,8 @@ mod boards;
 mod browser;
 mod cli;
 mod consent;
+mod drills;
+mod fuzz_corpus;
 mod keys;
 mod logs;
 mod mail;

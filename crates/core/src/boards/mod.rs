@@ -617,8 +617,8 @@ impl Boards<'_> {
 
     async fn publish_card(&self, a: &Access, seq: i64, card: &CardRow) -> Result<CardView, CoreError> {
         let mut keys = KeyCache::new(self.cb, &a.region);
-        let reactions = a.region.boards.reactions(&a.board.id).await?;
-        let comments: Vec<CommentRow> = a.region.boards.comments_of(&a.board.id).await?.into_iter().filter(|c| c.card_id == card.id).collect();
+        let reactions = a.region.boards.reactions_of_card(&card.id).await?;
+        let comments: Vec<CommentRow> = a.region.boards.comments_of_card(&card.id).await?;
         let view = views::card_view(self.cb, a, &mut keys, card, &reactions, &comments).await?;
         let likers = reactions.likes.iter().filter(|(c, _)| *c == card.id).map(|(_, s)| s.clone()).collect();
         let voters = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, s, n)| (s.clone(), *n)).collect();
@@ -736,8 +736,8 @@ impl Boards<'_> {
         self.guard()?;
         let (a, row) = self.card_access(who, card).await?;
         let mut keys = KeyCache::new(self.cb, &a.region);
-        let reactions = a.region.boards.reactions(&a.board.id).await?;
-        let comments: Vec<CommentRow> = a.region.boards.comments_of(&a.board.id).await?.into_iter().filter(|c| c.card_id == row.id).collect();
+        let reactions = a.region.boards.reactions_of_card(&row.id).await?;
+        let comments: Vec<CommentRow> = a.region.boards.comments_of_card(&row.id).await?;
         views::card_view(self.cb, &a, &mut keys, &row, &reactions, &comments).await
     }
 

@@ -1,0 +1,271 @@
+//! The table of every benchmark group: `bench/results/latest.md` and `latest.json`, made from
+//! the per-benchmark JSON files of `bench/results/`. `all` runs every benchmark and then this;
+//! `summary` remakes the table from the files already there. Every row says when it was
+//! measured (a group not run in this invocation keeps its older date, shown as such).
+
+use serde_json::{Value, json};
+
+fn f(v: &Value, ptr: &str) -> Option<f64> {
+    v.pointer(ptr).and_then(Value::as_f64)
+}
+
+fn s(v: &Value, ptr: &str) -> String {
+    match v.pointer(ptr) {
+        Some(Value::String(x)) => x.clone(),
+        Some(Value::Null) | None => "—".into(),
+        Some(x) => x.to_string(),
+    }
+}
+
+fn num(x: Option<f64>, digits: usize) -> String {
+    match x {
+        Some(x) if x.is_finite() => format!("{x:.digits$}"),
+        _ => "—".into(),
+    }
+}
+
+fn ratio(x: Option<f64>) -> String {
+    match x {
+        Some(x) if x.is_finite() && x >= 100.0 => format!("{x:.0}×"),
+        Some(x) if x.is_finite() => format!("{x:.2}×"),
+        _ => "—".into(),
+    }
+}
+
+fn verdict(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "**missed**",
+        None => "not measured",
+    }
+}
+
+fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
+    std::fs::read(dir.join(format!("{name}.json"))).ok().and_then(|b| serde_json::from_slice(&b).ok())
+}
+
+/// Writes latest.md and latest.json; returns the Markdown.
+pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
+    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin"];
+    let mut md = String::new();
+    let mut all = serde_json::Map::new();
+    let when = |v: &Value, name: &str| {
+        let date = s(v, "/date");
+        if ran_now.contains(&name) { format!("{date} (this run)") } else { format!("{date} (earlier run)") }
+    };
+    md.push_str("# clearboard benchmarks: latest table\n\n");
+    md.push_str("Every figure is a ratio to a baseline measured in the same run on the same machine; absolute\n");
+    md.push_str("figures are shown beside and never asserted. Made by `cargo run --release -p clearboard-bench -- all`\n");
+    md.push_str("(or remade from the JSON files by `-- summary`). Details per group: `bench/results/<group>.json`.\n\n");
+    md.push_str(&format!("Machine: {}\n\n", machine()));
+
+    // 1. Rights vs Fides.
+    md.push_str("## 1. Rights side by side with Ethyca Fides (PostgreSQL, one person among 200,000 records of others)\n\n");
+    if let Some(v) = load(dir, "fides") {
+        md.push_str(&format!("Measured {}. Fides {}.\n\n", when(&v, "fides"), s(&v, "/fides_version")));
+        md.push_str("| N records | Fides access | ours access | speed-up (goal ≥ 20×) | Fides peak RSS | ours peak RSS | memory (goal ≤ 0.1) | Fides erasure | ours until unreadable | speed-up (goal ≥ 1,000×) | ours full purge | residue after erasure: Fides / ours |\n");
+        md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for r in v.pointer("/rows").and_then(Value::as_array).cloned().unwrap_or_default() {
+            md.push_str(&format!(
+                "| {} | {} s | {} s | {} | {} MB | {} MB | {} | {} | {} ms | {} | {} s | {} / {} |\n",
+                s(&r, "/n"),
+                num(f(&r, "/fides/access_s"), 2),
+                num(f(&r, "/clearboard/access_s"), 3),
+                ratio(f(&r, "/access_speedup")),
+                num(f(&r, "/fides/access_rss_mb"), 0),
+                num(f(&r, "/clearboard/access_rss_mb"), 0),
+                num(f(&r, "/memory_ratio"), 3),
+                f(&r, "/fides/erasure_s").map_or_else(|| s(&r, "/fides/erasure_note"), |x| format!("{x:.1} s")),
+                num(f(&r, "/clearboard/unreadable_s").map(|x| x * 1000.0), 2),
+                ratio(f(&r, "/unreadable_speedup")),
+                num(f(&r, "/clearboard/purge_s"), 2),
+                s(&r, "/fides/residue_summary"),
+                s(&r, "/clearboard/residue_summary"),
+            ));
+        }
+        md.push('\n');
+        all.insert("fides".into(), v);
+    } else {
+        md.push_str("Not measured yet: run `-- fides`.\n\n");
+    }
+
+    // 2. Fan-out vs Yjs.
+    md.push_str("## 2. Real-time fan-out side by side with the Yjs reference server\n\n");
+    if let Some(v) = load(dir, "fanout") {
+        md.push_str(&format!("Measured {}. Baseline: {}. Goal: {}.\n\n", when(&v, "fanout"), s(&v, "/baseline"), s(&v, "/goal")));
+        md.push_str("| subscribers × rate | server | delivered | p50 | p99 | p99 ratio (ours/Yjs) | CPU per delivered message | memory per connection | memory ratio |\n");
+        md.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for r in v.pointer("/rows").and_then(Value::as_array).cloned().unwrap_or_default() {
+            for side in ["clearboard", "yjs"] {
+                let p = |k: &str| format!("/{side}/{k}");
+                md.push_str(&format!(
+                    "| {} × {} Hz | {} | {}/{} | {} ms | {} ms | {} | {} µs | {} kB | {} |\n",
+                    s(&r, "/readers"),
+                    s(&r, "/rate_hz"),
+                    s(&r, &p("server")),
+                    s(&r, &p("received")),
+                    s(&r, &p("expected")),
+                    num(f(&r, &p("p50_ms")), 2),
+                    num(f(&r, &p("p99_ms")), 2),
+                    if side == "clearboard" { ratio(f(&r, "/p99_ratio")) } else { String::new() },
+                    num(f(&r, &p("cpu_us_per_delivered")), 1),
+                    num(f(&r, &p("rss_per_connection_kb")), 1),
+                    if side == "clearboard" { ratio(f(&r, "/rss_per_connection_ratio")) } else { String::new() },
+                ));
+            }
+        }
+        md.push_str(&format!("\nCard creation through the API: {} cards/s.\n\n", num(f(&v, "/card_create_per_s"), 0)));
+        all.insert("fanout".into(), v);
+    } else {
+        md.push_str("Not measured yet: run `-- fanout`.\n\n");
+    }
+
+    // 3. GDPR workloads.
+    md.push_str("## 3. GDPR workloads against plain CRUD on the same server (GDPRbench-like)\n\n");
+    if let Some(v) = load(dir, "gdpr") {
+        let r = f(&v, "/ratio");
+        md.push_str(&format!("Measured {}. Baseline: {}.\n\n", when(&v, "gdpr"), s(&v, "/baseline")));
+        md.push_str("| plain CRUD | GDPR mix | ratio (goal ≥ 0.5) | errors plain / GDPR | verdict |\n| ---: | ---: | ---: | ---: | --- |\n");
+        md.push_str(&format!(
+            "| {} ops/s | {} ops/s | {} | {} / {} | {} |\n\n",
+            num(f(&v, "/plain_ops_per_s"), 0),
+            num(f(&v, "/gdpr_ops_per_s"), 0),
+            num(r, 2),
+            s(&v, "/errors/plain"),
+            s(&v, "/errors/gdpr"),
+            verdict(r.map(|r| r >= 0.5)),
+        ));
+        md.push_str("| operation | median latency | operations |\n| --- | ---: | ---: |\n");
+        for o in v.pointer("/median_ms").and_then(Value::as_array).cloned().unwrap_or_default() {
+            md.push_str(&format!("| {} | {} ms | {} |\n", s(&o, "/op"), num(f(&o, "/median_ms"), 2), s(&o, "/count")));
+        }
+        md.push('\n');
+        all.insert("gdpr".into(), v);
+    } else {
+        md.push_str("Not measured yet: run `-- gdpr`.\n\n");
+    }
+
+    // 4. Consent weight, envelope, export.
+    md.push_str("## 4. Consent window weight, envelope encryption, export and erasure at volume\n\n");
+    md.push_str("| benchmark | ours | baseline | ratio | goal | verdict | measured |\n| --- | ---: | ---: | ---: | --- | --- | --- |\n");
+    if let Some(v) = load(dir, "consent") {
+        let ours = f(&v, "/weight/clearboard/total_gzip_bytes");
+        for (peer, label) in [("vanilla_cookieconsent", "vanilla-cookieconsent"), ("klaro", "Klaro")] {
+            md.push_str(&format!(
+                "| consent window JS+CSS (gzip) vs {label} ({}) | {} B | {} B | {} smaller | ≤ 5 KB | {} | {} |\n",
+                s(&v, &format!("/weight/{peer}/package")),
+                num(ours, 0),
+                num(f(&v, &format!("/weight/{peer}/total_gzip_bytes")), 0),
+                ratio(f(&v, &format!("/weight/{peer}/gzip_ratio_to_ours"))),
+                verdict(v.pointer("/goal_met").and_then(Value::as_bool)),
+                when(&v, "consent"),
+            ));
+            md.push_str(&format!(
+                "| consent button in the DOM, {label} / ours (median of {}) | | | {} | | | |\n",
+                s(&v, "/runs"),
+                ratio(f(&v, &format!("/time_to_interactive_ratios_to_ours/{peer}/button_in_dom"))),
+            ));
+        }
+        all.insert("consent".into(), v);
+    }
+    if let Some(v) = load(dir, "envelope") {
+        for r in v.pointer("/rows").and_then(Value::as_array).cloned().unwrap_or_default() {
+            let seal = f(&r, "/seal_ratio");
+            let open = f(&r, "/open_ratio");
+            let at_1k = f(&r, "/size_bytes") == Some(1024.0);
+            md.push_str(&format!(
+                "| envelope seal / open, {} B | {} / {} ops/s | {} / {} ops/s | {} / {} | ≥ 0.8 at 1 KiB | {} | {} |\n",
+                s(&r, "/size_bytes"),
+                num(f(&r, "/seal_ops_per_s"), 0),
+                num(f(&r, "/open_ops_per_s"), 0),
+                num(f(&r, "/raw_seal_ops_per_s"), 0),
+                num(f(&r, "/raw_open_ops_per_s"), 0),
+                num(seal, 2),
+                num(open, 2),
+                if at_1k { verdict(seal.zip(open).map(|(a, b)| a >= 0.8 && b >= 0.8)) } else { "" },
+                when(&v, "envelope"),
+            ));
+        }
+        all.insert("envelope".into(), v);
+    }
+    if let Some(v) = load(dir, "rights") {
+        let cards = s(&v, "/args/cards");
+        let mib = s(&v, "/args/media_mib");
+        for (what, ours, base, r) in [
+            ("build", "/export/build_mb_s", "/export/cat_mb_s", "/export/build_ratio_to_cat"),
+            ("download", "/export/download_mb_s", "/export/cat_mb_s", "/export/download_ratio_to_cat"),
+        ] {
+            let x = f(&v, r);
+            md.push_str(&format!(
+                "| export {what} ({cards} cards + {mib} MiB media) vs `cat` | {} MB/s | {} MB/s | {} | ≥ 0.7 | {} | {} |\n",
+                num(f(&v, ours), 0),
+                num(f(&v, base), 0),
+                num(x, 3),
+                verdict(x.map(|x| x >= 0.7)),
+                when(&v, "rights"),
+            ));
+        }
+        if let Some(x) = f(&v, "/export/cold/build_ratio_to_cat") {
+            md.push_str(&format!(
+                "| export build vs `cat`, page cache dropped before each side | {} MB/s | {} MB/s | {} | ≥ 0.7 | {} | {} |\n",
+                num(f(&v, "/export/cold/build_mb_s"), 0),
+                num(f(&v, "/export/cold/cat_mb_s"), 0),
+                num(Some(x), 3),
+                verdict(Some(x >= 0.7)),
+                when(&v, "rights"),
+            ));
+        }
+        let small = f(&v, "/erasure/small/until_unreadable_ms");
+        let large = f(&v, "/erasure/large/until_unreadable_ms");
+        md.push_str(&format!(
+            "| erasure: until unreadable, {} vs {} records | {} ms | {} ms | {} | the same, milliseconds | {} | {} |\n",
+            s(&v, "/erasure/large/records"),
+            s(&v, "/erasure/small/records"),
+            num(large, 2),
+            num(small, 2),
+            num(f(&v, "/erasure/until_unreadable_ratio_large_to_small"), 2),
+            verdict(large.map(|l| l < 100.0)),
+            when(&v, "rights"),
+        ));
+        md.push_str(&format!(
+            "| erasure: full purge of {} records | {} rows/s ({} s) | | | reported | | {} |\n",
+            s(&v, "/erasure/large/records"),
+            num(f(&v, "/erasure/large/rows_per_s"), 0),
+            num(f(&v, "/erasure/large/erase_account_s"), 2),
+            when(&v, "rights"),
+        ));
+        all.insert("rights".into(), v);
+    }
+    if let Some(v) = load(dir, "signin") {
+        md.push_str(&format!(
+            "| sign-in vs one Argon2id verification | {} ms | {} ms | Argon2 is {} of it | | | {} |\n",
+            num(f(&v, "/signin_median_ms"), 1),
+            num(f(&v, "/argon2_median_ms"), 1),
+            num(f(&v, "/argon2_share").map(|x| x * 100.0), 0) + " %",
+            when(&v, "signin"),
+        ));
+        all.insert("signin".into(), v);
+    }
+    md.push('\n');
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !all.contains_key(*n)).collect();
+    if !missing.is_empty() {
+        md.push_str(&format!("Not measured yet: {}.\n", missing.join(", ")));
+    }
+    let out = json!({ "machine": machine(), "ran_in_this_invocation": ran_now, "groups": Value::Object(all) });
+    std::fs::write(dir.join("latest.md"), &md).unwrap();
+    std::fs::write(dir.join("latest.json"), serde_json::to_string_pretty(&out).unwrap()).unwrap();
+    md
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_default();
+    let mem_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0 / 1024.0)
+        .unwrap_or(0.0);
+    format!("{cpu}, {} cores, {mem_gib:.0} GiB", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+}

@@ -62,12 +62,29 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
     // 1. Rights vs Fides.
     md.push_str("## 1. Rights side by side with Ethyca Fides (PostgreSQL, one person among 200,000 records of others)\n\n");
     if let Some(v) = load(dir, "fides") {
-        md.push_str(&format!("Measured {}. Fides {}.\n\n", when(&v, "fides"), s(&v, "/fides_version")));
-        md.push_str("| N records | Fides access | ours access | speed-up (goal ≥ 20×) | Fides peak RSS | ours peak RSS | memory (goal ≤ 0.1) | Fides erasure | ours until unreadable | speed-up (goal ≥ 1,000×) | ours full purge | residue after erasure: Fides / ours |\n");
+        md.push_str(&format!("Measured {}. Fides {}; load average before the run: {}.\n\n", when(&v, "fides"), s(&v, "/versions/fides"), s(&v, "/load/start")));
+        md.push_str("| N records | Fides access | ours access | speed-up (goal ≥ 20×) | Fides peak RSS | ours peak RSS | memory ratio (goal ≤ 0.1) | Fides erasure | ours until unreadable | speed-up (goal ≥ 1,000×) | ours full purge | plaintext copies left after erasure: Fides / ours |\n");
         md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for r in v.pointer("/rows").and_then(Value::as_array).cloned().unwrap_or_default() {
+            let fides_erasure = match f(&r, "/fides/erasure_s") {
+                Some(x) => format!("{x:.1} s"),
+                None => match f(&r, "/fides/erasure_from_findings_not_measured_in_this_run") {
+                    Some(x) => format!("not run ({x:.0} s in FINDINGS.md)"),
+                    None => "not run".into(),
+                },
+            };
+            let speedup = match f(&r, "/unreadable_speedup") {
+                Some(x) => ratio(Some(x)),
+                None => f(&r, "/unreadable_speedup_vs_findings_not_measured_in_this_run").map_or("—".into(), |x| format!("({}, vs FINDINGS.md)", ratio(Some(x)))),
+            };
+            let fides_residue: Option<f64> = r.pointer("/fides/residue").filter(|x| x.is_object()).map(|res| {
+                ["/note_heap_file/occurrences", "/pg_wal/occurrences", "/fides_uploads_folder/occurrences", "/fides_app_database_folder/occurrences"]
+                    .iter()
+                    .filter_map(|p| f(res, p))
+                    .sum()
+            });
             md.push_str(&format!(
-                "| {} | {} s | {} s | {} | {} MB | {} MB | {} | {} | {} ms | {} | {} s | {} / {} |\n",
+                "| {} | {} s | {} s | {} | {} MB | {} MB | {} | {} | {} ms | {} | {} s ({} rows/s) | {} / {} |\n",
                 s(&r, "/n"),
                 num(f(&r, "/fides/access_s"), 2),
                 num(f(&r, "/clearboard/access_s"), 3),
@@ -75,14 +92,16 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
                 num(f(&r, "/fides/access_rss_mb"), 0),
                 num(f(&r, "/clearboard/access_rss_mb"), 0),
                 num(f(&r, "/memory_ratio"), 3),
-                f(&r, "/fides/erasure_s").map_or_else(|| s(&r, "/fides/erasure_note"), |x| format!("{x:.1} s")),
+                fides_erasure,
                 num(f(&r, "/clearboard/unreadable_s").map(|x| x * 1000.0), 2),
-                ratio(f(&r, "/unreadable_speedup")),
+                speedup,
                 num(f(&r, "/clearboard/purge_s"), 2),
-                s(&r, "/fides/residue_summary"),
-                s(&r, "/clearboard/residue_summary"),
+                num(f(&r, "/clearboard/purge_rows_per_s"), 0),
+                num(fides_residue, 0),
+                num(f(&r, "/clearboard/residue_plaintext_total"), 0),
             ));
         }
+        md.push_str("\nFides' residue: copies of the person's original text in the table file right after the erasure, in pg_wal, in its upload folder (the access package) and in its own database; ours: the PostgreSQL database folders, pg_wal and the data folder (positive control: a plaintext marker is found in both).\n");
         md.push('\n');
         all.insert("fides".into(), v);
     } else {

@@ -490,7 +490,7 @@ impl Exports<'_> {
             "generated_at": rfc3339(now),
             "policy_version": policy.digest(),
             "subject": { "id": subject, "region": region.id.as_str() },
-            "categories": Value::Object(categories.clone()),
+            "categories": Value::Object(categories),
             "boards": boards,
             "consents": consents,
             "requests": requests,
@@ -502,7 +502,7 @@ impl Exports<'_> {
         Self::send(tx, "data.json".into(), Zeroizing::new(json_bytes), true).await?;
         Self::send(tx, "export-schema.json".into(), Zeroizing::new(EXPORT_SCHEMA.as_bytes().to_vec()), true).await?;
         Self::send(tx, "README.txt".into(), Zeroizing::new(readme(self.cb, "en", &present, now).into_bytes()), true).await?;
-        for (cat, v) in &categories {
+        for (cat, v) in data["categories"].as_object().into_iter().flatten() {
             for (name, text) in csv_files(cat, &v["data"]) {
                 Self::send(tx, name, Zeroizing::new(text.into_bytes()), true).await?;
             }

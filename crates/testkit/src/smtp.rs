@@ -1,7 +1,7 @@
 //! A real SMTP server for tests: Python's `aiosmtpd` (PyPI, pinned), one process per test app,
 //! writing every message it receives as a JSON file into a folder the test reads.
 //!
-//! The server runs from a virtual environment made on first use under
+//! The server runs from a virtual environment made on first use (by `crate::tools`) under
 //! `target/test-tools/smtp-venv` (`python3 -m venv`, then `pip install aiosmtpd==1.4.6`; about
 //! 5–10 s once, then nothing). nextest runs every test in its own process, so many processes
 //! may want the venv at once: one takes a lock file and builds it in a scratch folder that it
@@ -10,7 +10,7 @@
 //! with `CI=true` (or `1`), where that is a failure.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -64,151 +64,15 @@ finally:
     controller.stop()
 "#;
 
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-fn tools_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools")
-}
-
-/// Says why the sink is unavailable: a failure with `CI=true`, a skip otherwise.
-fn unavailable(why: &str) -> Option<PathBuf> {
-    assert!(
-        !ci(),
-        "CI=true but the SMTP test sink is unavailable: {why}. It needs python3 with the venv module \
-         (Debian: apt-get install python3-venv) and pip access to PyPI for {AIOSMTPD}."
-    );
-    eprintln!("SMTP test sink unavailable ({why}); mail tests will skip");
-    None
-}
+/// The sink's venv (`target/test-tools/smtp-venv`), made by the test kit's tool installer.
+const SINK_TOOL: crate::tools::PyTool = crate::tools::PyTool { name: "smtp", requirement: AIOSMTPD, script: "python" };
 
 /// The venv's python, making the venv if needed (once per machine, whatever the number of
-/// test processes asking at the same time).
+/// test processes asking at the same time). `None` means the mail tests skip; with `CI=true`
+/// a missing sink is a failure ([`crate::tools::require`]).
 fn venv_python() -> Option<PathBuf> {
     static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    PYTHON.get_or_init(ensure_venv).clone()
-}
-
-// Real waits for real processes: the app's simulated clock has no say here.
-#[allow(clippy::disallowed_methods)]
-fn ensure_venv() -> Option<PathBuf> {
-    let tools = tools_dir();
-    if let Err(e) = std::fs::create_dir_all(&tools) {
-        return unavailable(&format!("cannot create {}: {e}", tools.display()));
-    }
-    let venv = tools.join("smtp-venv");
-    let python = venv.join("bin/python");
-    let ready = |venv: &Path| std::fs::read_to_string(venv.join("clearboard-ready")).is_ok_and(|s| s.trim() == AIOSMTPD);
-    let lock = tools.join("smtp-venv.lock");
-    // A failed build is remembered for a while, so that a machine without Python or PyPI pays
-    // for it once per test run, not once per test process.
-    let failed = tools.join("smtp-venv.failed");
-    let started = Instant::now();
-    loop {
-        if ready(&venv) {
-            return Some(python);
-        }
-        let recent = std::fs::metadata(&failed).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age < Duration::from_secs(900));
-        if recent {
-            let why = std::fs::read_to_string(&failed).unwrap_or_default();
-            return unavailable(&format!("{} (remembered from an earlier attempt; delete {} to retry now)", why.trim(), failed.display()));
-        }
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
-            Ok(mut f) => {
-                use std::io::Write;
-                let _ = writeln!(f, "{}", std::process::id());
-                let built = build_venv(&tools, &venv);
-                match &built {
-                    Ok(()) => {
-                        let _ = std::fs::remove_file(&failed);
-                    }
-                    Err(why) => {
-                        let _ = std::fs::write(&failed, why);
-                    }
-                }
-                let _ = std::fs::remove_file(&lock);
-                if let Err(why) = built {
-                    return unavailable(&why);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                // Someone else is building. A lock left by a process that died is taken over.
-                let holder = std::fs::read_to_string(&lock).ok().and_then(|s| s.trim().parse::<u32>().ok());
-                let holder_dead = holder.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
-                let too_old = std::fs::metadata(&lock).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > Duration::from_secs(600));
-                if holder_dead || too_old {
-                    let _ = std::fs::remove_file(&lock);
-                    continue;
-                }
-                if started.elapsed() > Duration::from_secs(600) {
-                    return unavailable("another test process has been building the venv for 10 minutes");
-                }
-                std::thread::sleep(Duration::from_millis(200));
-            }
-            Err(e) => return unavailable(&format!("cannot create {}: {e}", lock.display())),
-        }
-    }
-}
-
-/// Builds the venv in a scratch folder and renames it into place: whoever sees `smtp-venv`
-/// sees a complete one.
-// Real waits for real processes: the app's simulated clock has no say here.
-#[allow(clippy::disallowed_methods)]
-fn build_venv(tools: &Path, venv: &Path) -> Result<(), String> {
-    let scratch = tools.join(format!("smtp-venv.build-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    let started = Instant::now();
-    // Any python3 with venv will do: the one on PATH first (pyenv, say), then Debian's.
-    let mut made = false;
-    let mut why = String::from("python3 was not found");
-    for candidate in ["python3", "/usr/bin/python3"] {
-        match Command::new(candidate).args(["-m", "venv"]).arg(&scratch).stdout(Stdio::null()).stderr(Stdio::piped()).output() {
-            Ok(out) if out.status.success() => {
-                made = true;
-                break;
-            }
-            Ok(out) => {
-                why = format!("`{candidate} -m venv` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
-                let _ = std::fs::remove_dir_all(&scratch);
-            }
-            Err(e) => why = format!("cannot run {candidate}: {e}"),
-        }
-    }
-    if !made {
-        return Err(why);
-    }
-    let out = Command::new(scratch.join("bin/python"))
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", AIOSMTPD])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run pip: {e}"))?;
-    if !out.status.success() {
-        let _ = std::fs::remove_dir_all(&scratch);
-        return Err(format!("pip install {AIOSMTPD} failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    std::fs::write(scratch.join("clearboard-ready"), AIOSMTPD).map_err(|e| e.to_string())?;
-    // A stale venv (another aiosmtpd version) is moved aside first; rename cannot replace a
-    // non-empty folder.
-    if venv.exists() {
-        let old = tools.join(format!("smtp-venv.old-{}", std::process::id()));
-        let _ = std::fs::rename(venv, &old);
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    // A venv finds its packages from the location of its python (pyvenv.cfg beside bin/), so
-    // it works after the move; only pip's own launcher scripts keep the old path, and they
-    // are not used.
-    if let Err(e) = std::fs::rename(&scratch, venv) {
-        let _ = std::fs::remove_dir_all(&scratch);
-        // Another process got there first (it took over a lock it believed stale): fine.
-        if std::fs::read_to_string(venv.join("clearboard-ready")).is_ok_and(|s| s.trim() == AIOSMTPD) {
-            return Ok(());
-        }
-        return Err(format!("cannot move the venv into place: {e}"));
-    }
-    eprintln!("made the SMTP test sink's venv ({AIOSMTPD}) in {:.1} s", started.elapsed().as_secs_f64());
-    Ok(())
+    PYTHON.get_or_init(|| crate::tools::require(SINK_TOOL)).clone()
 }
 
 /// A running SMTP server that keeps every message it receives.

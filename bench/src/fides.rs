@@ -27,7 +27,7 @@
 //! (`clearboard_app::forensics`, which also tries UTF-16, base64 and hex). A positive control
 //! (a plaintext marker written to a scratch table) shows the scan does find what is there.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -40,9 +40,10 @@ use clearboard_core::clock::{Clock, SystemClock};
 use clearboard_core::ids::{BoardId, CardId, RegionId, SubjectId};
 use clearboard_core::sessions::{Principal, SessionKind};
 use clearboard_store::Db;
-use clearboard_vault::stream::{self, Opener};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
+
+use crate::common::{Rng, download, idea, median};
 use zeroize::Zeroizing;
 
 const PASSWORD: &str = "a bench password";
@@ -113,10 +114,6 @@ impl Args {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
 
 fn hex_random(n: usize) -> String {
     let mut b = vec![0u8; n];
@@ -239,34 +236,6 @@ fn pg_pool(db: &Db) -> sqlx::PgPool {
         Db::Postgres(p) => p.clone(),
         Db::Sqlite(_) => unreachable!("this benchmark runs on PostgreSQL"),
     }
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
-const WORDS: &[&str] = &[
-    "idea", "board", "workshop", "team", "user", "feedback", "sprint", "customer", "onboarding", "simpler", "faster", "risk", "question", "why", "could", "we", "should",
-    "the", "a", "for", "with", "without", "every", "meeting", "weekly", "review", "pricing", "support", "mobile", "offline", "search", "export", "privacy", "cookie",
-];
-
-/// A sticky-note text of 4 to 23 words.
-fn idea(rng: &mut Rng, i: usize) -> String {
-    let n = 4 + (rng.next() % 20) as usize;
-    let mut s = format!("#{i}");
-    for _ in 0..n {
-        s.push(' ');
-        s.push_str(WORDS[(rng.next() % WORDS.len() as u64) as usize]);
-    }
-    s
 }
 
 /// One card to insert: (id, author, board, sealed body, x, y).
@@ -454,12 +423,12 @@ async fn child_main(args: &Args) -> Value {
             assert_eq!(status.state, "ready");
             let token = status.download_url.unwrap().split("token=").nth(1).unwrap().to_string();
             let t2 = Instant::now();
-            let (plain, _) = download(&cb, &view.id, &token, false).await;
+            let (_, plain, _) = download(&cb, &view.id, &token, false).await;
             let download_s = t2.elapsed().as_secs_f64();
             let access_s = t.elapsed().as_secs_f64();
             let peak = vm_mb(me, "VmHWM");
             // Not timed: what was downloaded holds every record of theirs.
-            let (_, zip_bytes) = download(&cb, &view.id, &token, true).await;
+            let (_, _, zip_bytes) = download(&cb, &view.id, &token, true).await;
             let zip_bytes = zip_bytes.unwrap();
             let mut z = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).unwrap();
             let mut data = Vec::new();
@@ -497,34 +466,6 @@ async fn child_main(args: &Args) -> Value {
 /// Downloads an export as the download handler does: `open_download`, then every sealed
 /// segment read, opened and written to /dev/null. Returns (plaintext bytes, the plaintext if
 /// `keep`).
-async fn download(cb: &Clearboard, id: &str, token: &str, keep: bool) -> (u64, Option<Vec<u8>>) {
-    let d = cb.exports().open_download(id, token).await.unwrap();
-    tokio::task::spawn_blocking(move || {
-        let segments = Opener::segments(d.sealed_len).unwrap();
-        let mut f = std::fs::File::open(&d.path).unwrap();
-        let mut header = [0u8; stream::HEADER];
-        f.read_exact(&mut header).unwrap();
-        let mut sink = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
-        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
-        let mut kept = keep.then(Vec::new);
-        let mut n = 0u64;
-        for i in 0..segments {
-            let last = i + 1 == segments;
-            let want = if last { usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap() } else { buf.len() };
-            f.read_exact(&mut buf[..want]).unwrap();
-            let pt = d.opener.open(i, last, &buf[..want]).unwrap();
-            sink.write_all(&pt).unwrap();
-            if let Some(k) = kept.as_mut() {
-                k.extend_from_slice(&pt);
-            }
-            n += pt.len() as u64;
-        }
-        assert_eq!(n, d.plain_len);
-        (n, kept)
-    })
-    .await
-    .unwrap()
-}
 
 async fn ours_one(args: &Args, n: usize) -> Value {
     let load_before = loadavg();
@@ -900,15 +841,7 @@ fn fides_all(args: &Args) -> (Value, Vec<(usize, Result<Value, String>)>) {
 // ---------------------------------------------------------------------------------------------
 
 fn machine() -> Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_default();
-    let mem_gib = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0 / 1024.0);
-    json!({ "cpu": cpu, "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), "mem_gib": mem_gib })
+    json!({ "cpu": crate::common::cpu_model(), "cores": crate::common::cores(), "mem_gib": crate::common::mem_gib() })
 }
 
 fn f(v: &Value) -> Option<f64> {

@@ -22,7 +22,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use clearboard_core::clock::{Clock, SystemClock};
 use serde_json::{Value, json};
 
 struct User {
@@ -245,20 +244,10 @@ fn medians(lat: &[(Op, f64)]) -> Vec<(String, f64, usize)> {
     out
 }
 
-/// Runs both mixes on one in-process server (SQLite, or PostgreSQL when `pg_url` is given).
+/// Runs both mixes on one in-process server (embedded SQLite).
 pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = clearboard_app::Config::default();
-    config.data_dir = dir.path().join("data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    config.public_url = Some(format!("http://{addr}"));
-    config.log_level = "warn".into();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
-    let state = app.state.clone();
-    tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
-    let base = format!("http://{addr}");
+    let server = crate::common::serve_in_process().await;
+    let (app, base) = (&server.app, server.base.clone());
     let http = reqwest::Client::new();
     let t = Instant::now();
     let mut people = setup(&base, &http, users, cards_each).await;

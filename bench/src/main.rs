@@ -8,9 +8,9 @@
 
 #![allow(clippy::disallowed_methods, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
 mod consent;
 mod fanout;
 mod fides;
@@ -22,6 +22,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use clearboard_core::clock::{Clock, SystemClock};
 use clearboard_vault::{Aad, Dek, KeyId};
+use common::median;
 use serde_json::{Value, json};
 
 /// The benchmarks run by this invocation (for the table's "measured" column).
@@ -106,23 +107,9 @@ fn envelope() -> Value {
     json!({ "benchmark": "envelope", "baseline": "raw XChaCha20-Poly1305 with a fresh random nonce", "goal": "ratio >= 0.8 at 1 KiB", "rows": rows })
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
 async fn signin() -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = clearboard_app::Config::default();
-    config.data_dir = dir.path().join("data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    config.public_url = Some(format!("http://{addr}"));
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
-    let state = app.state.clone();
-    tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
-    let base = format!("http://{addr}");
+    let server = common::serve_in_process().await;
+    let base = server.base.clone();
     let http = reqwest::Client::new();
     let body = json!({"email": "bench@example.test", "password": "a bench password", "first_name": "B", "last_name": "C", "birth_date": "1990-01-01"});
     assert_eq!(http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap().status(), 201);
@@ -290,11 +277,7 @@ fn write(name: &str, v: &Value) {
 #[tokio::main]
 async fn main() {
     let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_default();
-    println!("machine: {cpu}, {} cores; when: {} (Unix ms)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), SystemClock.now_ms());
+    println!("machine: {}, {} cores; when: {} (Unix ms)", common::cpu_model(), common::cores(), SystemClock.now_ms());
     if what == "envelope" || what == "all" {
         let v = envelope();
         write("envelope", &v);

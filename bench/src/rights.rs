@@ -35,6 +35,8 @@ use clearboard_store::Db;
 use clearboard_vault::stream::{self, Opener, Sealer};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
+
+use crate::common::{Rng, download, idea, median};
 use zeroize::{Zeroize, Zeroizing};
 
 const MIB: usize = 1024 * 1024;
@@ -129,35 +131,6 @@ async fn person(cb: &Clearboard, email: &str) -> (Principal, BoardId) {
     (who, board)
 }
 
-/// A small deterministic generator (xorshift64*), so every run writes the same texts.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
-const WORDS: &[&str] = &[
-    "idea", "board", "workshop", "team", "user", "feedback", "sprint", "customer", "onboarding", "simpler", "faster", "risk", "question", "why", "could", "we", "should",
-    "the", "a", "for", "with", "without", "every", "meeting", "weekly", "review", "pricing", "support", "mobile", "offline", "search", "export", "privacy", "cookie",
-    "banner", "accessibility", "contrast", "keyboard", "colour", "label", "form", "error", "message", "release", "notes", "roadmap", "budget", "hiring", "remote",
-];
-
-/// A card text of 4 to 23 words (about 25 to 180 characters), like workshop sticky notes.
-fn idea(rng: &mut Rng, i: usize) -> String {
-    let n = 4 + (rng.next() % 20) as usize;
-    let mut s = format!("#{i}");
-    for _ in 0..n {
-        s.push(' ');
-        s.push_str(WORDS[(rng.next() % WORDS.len() as u64) as usize]);
-    }
-    s
-}
-
 /// A minimal JPEG (as in the accounts tests) of exactly `len` bytes whose scan data is random:
 /// incompressible, and kept byte for byte by the sanitiser.
 fn jpeg_of(len: usize) -> Vec<u8> {
@@ -169,11 +142,6 @@ fn jpeg_of(len: usize) -> Vec<u8> {
     getrandom::fill(&mut v[start..]).unwrap();
     v.extend_from_slice(&[0xFF, 0xD9]);
     v
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
 }
 
 fn mb_s(bytes: u64, secs: f64) -> f64 {
@@ -198,40 +166,6 @@ fn cat(files: &[PathBuf]) -> f64 {
     let s = t.elapsed().as_secs_f64();
     assert!(ok, "cat failed");
     s
-}
-
-/// Downloads an export as the download handler does: `open_download`, then the sealed file
-/// segment by segment (read, open, write). Returns (seconds, plaintext bytes, the plaintext if
-/// `keep`).
-async fn download(cb: &Clearboard, id: &str, token: &str, keep: bool) -> (f64, u64, Option<Vec<u8>>) {
-    let t = Instant::now();
-    let d = cb.exports().open_download(id, token).await.unwrap();
-    let (n, kept) = tokio::task::spawn_blocking(move || {
-        let segments = Opener::segments(d.sealed_len).unwrap();
-        let mut f = std::fs::File::open(&d.path).unwrap();
-        let mut header = [0u8; stream::HEADER];
-        f.read_exact(&mut header).unwrap();
-        let mut sink = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
-        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
-        let mut kept = keep.then(|| Vec::with_capacity(usize::try_from(d.plain_len).unwrap()));
-        let mut n = 0u64;
-        for i in 0..segments {
-            let last = i + 1 == segments;
-            let want = if last { usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap() } else { buf.len() };
-            f.read_exact(&mut buf[..want]).unwrap();
-            let pt = d.opener.open(i, last, &buf[..want]).unwrap();
-            sink.write_all(&pt).unwrap();
-            if let Some(k) = kept.as_mut() {
-                k.extend_from_slice(&pt);
-            }
-            n += pt.len() as u64;
-        }
-        assert_eq!(n, d.plain_len, "the download is as long as the export says");
-        (n, kept)
-    })
-    .await
-    .unwrap();
-    (t.elapsed().as_secs_f64(), n, kept)
 }
 
 async fn export_part(args: &Args) -> Value {

@@ -277,14 +277,6 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
 }
 
 fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_default();
-    let mem_gib = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| m.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0 / 1024.0)
-        .unwrap_or(0.0);
-    format!("{cpu}, {} cores, {mem_gib:.0} GiB", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    use crate::common::{cores, cpu_model, mem_gib};
+    format!("{}, {} cores, {:.0} GiB", cpu_model(), cores(), mem_gib().unwrap_or(0.0))
 }

@@ -1,0 +1,121 @@
+//! What several benchmarks share: medians, a deterministic text generator, the machine's
+//! description and an export download done as the download handler does it.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clearboard_core::Clearboard;
+use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_vault::stream::{self, Opener};
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// A small deterministic generator (xorshift64*), so every run writes the same texts.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "idea", "board", "workshop", "team", "user", "feedback", "sprint", "customer", "onboarding", "simpler", "faster", "risk", "question", "why", "could", "we", "should",
+    "the", "a", "for", "with", "without", "every", "meeting", "weekly", "review", "pricing", "support", "mobile", "offline", "search", "export", "privacy", "cookie",
+    "banner", "accessibility", "contrast", "keyboard", "colour", "label", "form", "error", "message", "release", "notes", "roadmap", "budget", "hiring", "remote",
+];
+
+/// A card text of 4 to 23 words (about 25 to 180 characters), like workshop sticky notes.
+pub fn idea(rng: &mut Rng, i: usize) -> String {
+    let n = 4 + (rng.next() % 20) as usize;
+    let mut s = format!("#{i}");
+    for _ in 0..n {
+        s.push(' ');
+        s.push_str(WORDS[(rng.next() % WORDS.len() as u64) as usize]);
+    }
+    s
+}
+
+/// The CPU model from /proc/cpuinfo.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_default()
+}
+
+/// Total memory in GiB from /proc/meminfo.
+pub fn mem_gib() -> Option<f64> {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0 / 1024.0)
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Downloads an export as the download handler does: `open_download`, then the sealed file
+/// segment by segment (read, open, write to /dev/null). Returns (seconds, plaintext bytes, the
+/// plaintext if `keep`).
+pub async fn download(cb: &Clearboard, id: &str, token: &str, keep: bool) -> (f64, u64, Option<Vec<u8>>) {
+    let t = Instant::now();
+    let d = cb.exports().open_download(id, token).await.unwrap();
+    let (n, kept) = tokio::task::spawn_blocking(move || {
+        let segments = Opener::segments(d.sealed_len).unwrap();
+        let mut f = std::fs::File::open(&d.path).unwrap();
+        let mut header = [0u8; stream::HEADER];
+        f.read_exact(&mut header).unwrap();
+        let mut sink = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
+        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
+        let mut kept = keep.then(|| Vec::with_capacity(usize::try_from(d.plain_len).unwrap()));
+        let mut n = 0u64;
+        for i in 0..segments {
+            let last = i + 1 == segments;
+            let want = if last { usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap() } else { buf.len() };
+            f.read_exact(&mut buf[..want]).unwrap();
+            let pt = d.opener.open(i, last, &buf[..want]).unwrap();
+            sink.write_all(&pt).unwrap();
+            if let Some(k) = kept.as_mut() {
+                k.extend_from_slice(&pt);
+            }
+            n += pt.len() as u64;
+        }
+        assert_eq!(n, d.plain_len, "the download is as long as the export says");
+        (n, kept)
+    })
+    .await
+    .unwrap();
+    (t.elapsed().as_secs_f64(), n, kept)
+}
+
+/// A clearboard on embedded SQLite in a temporary folder, served by this process on a free
+/// port (relaxed rate limits, real clock). The folder lives as long as this value.
+pub struct InProcess {
+    pub _dir: tempfile::TempDir,
+    pub app: clearboard_app::App,
+    pub base: String,
+}
+
+pub async fn serve_in_process() -> InProcess {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = clearboard_app::Config::default();
+    config.data_dir = dir.path().join("data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    config.public_url = Some(format!("http://{addr}"));
+    config.log_level = "warn".into();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+    let state = app.state.clone();
+    tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
+    InProcess { _dir: dir, app, base: format!("http://{addr}") }
+}

@@ -181,6 +181,7 @@ async fn start_clearboard() -> (Server, String) {
     let child = std::process::Command::new(bin)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().join("d").to_str().unwrap()])
         .env("CLEARBOARD_LOG_LEVEL", "warn")
+        .env("CLEARBOARD_METRICS_LISTEN", "127.0.0.1:0")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

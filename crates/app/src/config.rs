@@ -43,6 +43,17 @@ pub struct Config {
     /// A tracing filter, e.g. `info` or `clearboard=debug`.
     pub log_level: String,
     pub metrics: bool,
+    /// Where `/metrics` is served (default loopback `127.0.0.1:9464`); empty: nowhere but the
+    /// public listener with `metrics_token`.
+    pub metrics_listen: Option<String>,
+    /// A bearer token that opens `/metrics` on the public listener; unset: not served there.
+    pub metrics_token: Option<String>,
+    /// Slow clients: headers (and idle keep-alive) within this many seconds.
+    pub header_timeout_seconds: u32,
+    /// Slow clients: a request body may pause at most this many seconds between bytes.
+    pub body_idle_timeout_seconds: u32,
+    /// Connections open at once on the public listener.
+    pub max_connections: u32,
     /// How often the retention scheduler runs.
     pub retention_interval_minutes: u32,
     /// The outgoing mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
@@ -68,6 +79,8 @@ impl std::fmt::Debug for Config {
             .field("regions", &self.regions)
             // An SMTP URL can carry a password too.
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("metrics_listen", &self.metrics_listen)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
@@ -91,6 +104,11 @@ impl Default for Config {
             log_format: "json".into(),
             log_level: "info".into(),
             metrics: true,
+            metrics_listen: Some("127.0.0.1:9464".into()),
+            metrics_token: None,
+            header_timeout_seconds: 10,
+            body_idle_timeout_seconds: 30,
+            max_connections: 4096,
             retention_interval_minutes: 60,
             smtp_url: None,
             mail_from: "clearboard <privacy@localhost>".into(),

@@ -7,7 +7,6 @@ pub mod forensics;
 pub mod kek;
 pub mod mail;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -93,7 +92,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     for p in &config.trusted_proxies {
         trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
     }
-    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits };
+    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits, metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()) };
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
 
@@ -146,13 +145,110 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
     tasks
 }
 
-/// Serves until `shutdown` completes.
+/// Bounds on connections (finding 8 of the security review): slow or idle clients are cut off,
+/// and the number of open connections is capped.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeLimits {
+    /// The longest a client may take to send a request's headers, and the longest an idle
+    /// keep-alive connection stays open between requests.
+    pub header_timeout: Duration,
+    /// The longest a request body may go without a byte arriving.
+    pub body_idle_timeout: Duration,
+    /// Connections open at once; beyond it, new ones are closed at once.
+    pub max_connections: usize,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        Self { header_timeout: Duration::from_secs(10), body_idle_timeout: Duration::from_secs(30), max_connections: 4096 }
+    }
+}
+
+impl ServeLimits {
+    pub fn from_config(c: &Config) -> Self {
+        Self {
+            header_timeout: Duration::from_secs(u64::from(c.header_timeout_seconds.max(1))),
+            body_idle_timeout: Duration::from_secs(u64::from(c.body_idle_timeout_seconds.max(1))),
+            max_connections: c.max_connections.max(1) as usize,
+        }
+    }
+}
+
+/// Serves the public listener until `shutdown` completes, with the default limits.
 pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    let router = clearboard_web::router(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the server stopped with an error")
+    serve_with(state, listener, ServeLimits::default(), shutdown).await
+}
+
+/// Serves the public listener until `shutdown` completes.
+pub async fn serve_with(state: AppState, listener: TcpListener, limits: ServeLimits, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let router = clearboard_web::router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_idle_timeout));
+    serve_router(router, listener, limits, shutdown).await
+}
+
+/// Serves `/metrics` (and nothing else) on its own listener (loopback by default).
+pub async fn serve_metrics(state: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let limits = ServeLimits { max_connections: 64, ..ServeLimits::default() };
+    serve_router(clearboard_web::health::metrics_router(state), listener, limits, shutdown).await
+}
+
+async fn serve_router(router: axum::Router, listener: TcpListener, limits: ServeLimits, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            metrics::counter!("clearboard_connections_refused_total").increment(1);
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let svc = router.clone().map_request(move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(addr));
+            req
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(svc))
+            .with_upgrades();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            tokio::pin!(conn);
+            let stopping = tokio::select! {
+                _ = conn.as_mut() => false,
+                r = stop.wait_for(|s| *s) => r.is_ok(),
+            };
+            if stopping {
+                // Finish the request in flight, then close.
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(Duration::from_secs(10), permits.acquire_many(all)).await.is_err() {
+        tracing::warn!("connections still open 10 s after shutdown began were cut");
+    }
+    Ok(())
 }
 
 /// The process-wide Prometheus recorder (installed once).
@@ -166,6 +262,7 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .ok()?
                 .install_recorder()
                 .ok()
+                .inspect(|_| clearboard_web::telemetry::describe())
         })
         .clone()
 }

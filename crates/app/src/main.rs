@@ -229,7 +229,17 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(address = %addr, data_dir = %config.data_dir.display(), backend = if config.database_url.is_some() { "postgres" } else { "sqlite" }, "clearboard is listening");
             let every = std::time::Duration::from_secs(u64::from(config.retention_interval_minutes.max(1)) * 60);
             let _tasks = clearboard::spawn_background(&app.state, every);
-            clearboard::serve(app.state.clone(), listener, shutdown_signal()).await?;
+            if let Some(m) = config.metrics_listen.as_deref().filter(|m| config.metrics && !m.is_empty()) {
+                let ml = tokio::net::TcpListener::bind(m).await.with_context(|| format!("cannot listen for metrics on {m} (set metrics_listen, or leave it empty and use metrics_token)"))?;
+                tracing::info!(address = %ml.local_addr()?, "metrics are served on their own listener");
+                let state = app.state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = clearboard::serve_metrics(state, ml, std::future::pending()).await {
+                        tracing::warn!(error = %e, "the metrics listener stopped");
+                    }
+                });
+            }
+            clearboard::serve_with(app.state.clone(), listener, clearboard::ServeLimits::from_config(&config), shutdown_signal()).await?;
             app.opened.close().await;
         }
         Command::Migrate => {

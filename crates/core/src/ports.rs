@@ -245,6 +245,8 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
     async fn board_location(&self, board: &BoardId) -> StoreResult<Option<(OrgId, RegionId)>>;
     /// (board, region) of a join code.
     async fn board_by_code(&self, code: &str) -> StoreResult<Option<(BoardId, RegionId)>>;
+    /// Gives a board a new join code (`Conflict` if another board has it).
+    async fn rekey_board_code(&self, board: &BoardId, join_code: &str) -> StoreResult<()>;
     async fn unindex_board(&self, board: &BoardId) -> StoreResult<()>;
     /// Removes an organisation and its boards from the index.
     async fn unindex_org(&self, org: &OrgId) -> StoreResult<()>;
@@ -285,6 +287,11 @@ pub struct InvitationRow {
     pub created_at: Millis,
     pub expires_at: Millis,
     pub revoked_at: Option<Millis>,
+    /// The keyed blind index of the one address that may accept it (none: anyone signed in).
+    pub email_bidx: Option<Vec<u8>>,
+    /// Set when it was used: an invitation works once.
+    pub accepted_at: Option<Millis>,
+    pub accepted_by: Option<SubjectId>,
 }
 
 /// A board as stored; title and legend are sealed with the organisation's key.
@@ -333,6 +340,9 @@ pub struct CardRow {
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// Posted while the board was anonymous: its author is never shown, whatever the board's
+    /// mode becomes.
+    pub anonymous: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,6 +352,8 @@ pub struct CommentRow {
     pub author_id: SubjectId,
     pub body: Vec<u8>,
     pub created_at: Millis,
+    /// Posted while the board was anonymous (see [`CardRow::anonymous`]).
+    pub anonymous: bool,
 }
 
 /// Likes and votes of a board: (card, subject, count).
@@ -397,6 +409,11 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn create_invitation(&self, inv: &InvitationRow) -> StoreResult<()>;
     async fn invitation_by_hash(&self, hash: &[u8]) -> StoreResult<Option<InvitationRow>>;
     async fn revoke_invitation(&self, id: &str, at: Millis) -> StoreResult<bool>;
+    /// The invitations of an organisation, newest first.
+    async fn invitations_of(&self, org: &OrgId) -> StoreResult<Vec<InvitationRow>>;
+    /// Uses an invitation once: marks it accepted by `m.subject_id` and adds the member, in one
+    /// transaction; `false` (and nothing changed) if it was used, revoked or expired meanwhile.
+    async fn accept_invitation(&self, id: &str, m: &MemberRow, audit: AuditDraft) -> StoreResult<bool>;
     /// Deletes an organisation with all its boards, cards, reactions, comments, participants'
     /// rows and invitations. Returns the blobs to delete and the participants whose keys go.
     async fn delete_org(&self, id: &OrgId, audit: AuditDraft) -> StoreResult<(Vec<BlobId>, Vec<SubjectId>)>;
@@ -409,6 +426,11 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn delete_board(&self, board: &BoardId, audit: AuditDraft) -> StoreResult<(Vec<BlobId>, Vec<SubjectId>)>;
     /// Replaces the board's title, legend and settings; returns the new sequence number.
     async fn update_board(&self, b: &BoardRow) -> StoreResult<Seq>;
+    /// Advances the board's sequence number with no other change (an event of its own, such
+    /// as "reload: how authors are shown changed").
+    async fn bump_board(&self, board: &BoardId) -> StoreResult<Seq>;
+    /// Replaces the board's join code (the old one stops working).
+    async fn set_join_code(&self, board: &BoardId, code: &str) -> StoreResult<Seq>;
 
     /// Creates a participant subject (and its row) in one transaction.
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()>;

@@ -94,6 +94,7 @@ struct CardRec {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    anonymous: bool,
 }
 
 impl From<CardRec> for CardRow {
@@ -114,6 +115,7 @@ impl From<CardRec> for CardRow {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            anonymous: r.anonymous,
         }
     }
 }
@@ -125,6 +127,7 @@ struct CommentRec {
     author_id: String,
     body: Vec<u8>,
     created_at: i64,
+    anonymous: bool,
 }
 
 impl From<CommentRec> for CommentRow {
@@ -135,6 +138,7 @@ impl From<CommentRec> for CommentRow {
             author_id: SubjectId::from_stored(r.author_id),
             body: r.body,
             created_at: r.created_at,
+            anonymous: r.anonymous,
         }
     }
 }
@@ -158,9 +162,48 @@ macro_rules! board_cols {
         "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq"
     };
 }
+macro_rules! invitation_cols {
+    () => {
+        "id, org_id, token_hash, role, created_by, created_at, expires_at, revoked_at, email_bidx, accepted_at, accepted_by"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct InvitationRec {
+    id: String,
+    org_id: String,
+    token_hash: Vec<u8>,
+    role: String,
+    created_by: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    email_bidx: Option<Vec<u8>>,
+    accepted_at: Option<i64>,
+    accepted_by: Option<String>,
+}
+
+impl From<InvitationRec> for InvitationRow {
+    fn from(r: InvitationRec) -> Self {
+        InvitationRow {
+            id: r.id,
+            org_id: OrgId::from_stored(r.org_id),
+            token_hash: r.token_hash,
+            role: r.role,
+            created_by: r.created_by.map(SubjectId::from_stored),
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            email_bidx: r.email_bidx,
+            accepted_at: r.accepted_at,
+            accepted_by: r.accepted_by.map(SubjectId::from_stored),
+        }
+    }
+}
+
 macro_rules! card_cols {
     () => {
-        "id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at"
+        "id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at, anonymous"
     };
 }
 const BUMP: &str = "UPDATE boards SET seq = seq + 1 WHERE id = $1 RETURNING seq";
@@ -273,31 +316,46 @@ impl BoardStore for SqlRegionStore {
 
     async fn create_invitation(&self, i: &InvitationRow) -> StoreResult<()> {
         conn!(self.db(), c => {
-            sqlx::query("INSERT INTO invitations (id, org_id, token_hash, role, created_by, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            sqlx::query(concat!("INSERT INTO invitations (", invitation_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
                 .bind(&i.id).bind(i.org_id.as_str()).bind(&i.token_hash).bind(&i.role).bind(i.created_by.as_ref().map(SubjectId::as_str))
-                .bind(i.created_at).bind(i.expires_at).bind(i.revoked_at).execute(c).await.map(|_| ())
+                .bind(i.created_at).bind(i.expires_at).bind(i.revoked_at).bind(&i.email_bidx).bind(i.accepted_at).bind(i.accepted_by.as_ref().map(SubjectId::as_str))
+                .execute(c).await.map(|_| ())
         })
     }
 
     async fn invitation_by_hash(&self, hash: &[u8]) -> StoreResult<Option<InvitationRow>> {
-        let r: Option<(String, String, Vec<u8>, String, Option<String>, i64, i64, Option<i64>)> = conn!(self.db(), c => {
-            sqlx::query_as("SELECT id, org_id, token_hash, role, created_by, created_at, expires_at, revoked_at FROM invitations WHERE token_hash = $1").bind(hash).fetch_optional(c).await
+        let r: Option<InvitationRec> = conn!(self.db(), c => {
+            sqlx::query_as(concat!("SELECT ", invitation_cols!(), " FROM invitations WHERE token_hash = $1")).bind(hash).fetch_optional(c).await
         })?;
-        Ok(r.map(|(id, org, token_hash, role, created_by, created_at, expires_at, revoked_at)| InvitationRow {
-            id,
-            org_id: OrgId::from_stored(org),
-            token_hash,
-            role,
-            created_by: created_by.map(SubjectId::from_stored),
-            created_at,
-            expires_at,
-            revoked_at,
-        }))
+        Ok(r.map(Into::into))
+    }
+
+    async fn invitations_of(&self, org: &OrgId) -> StoreResult<Vec<InvitationRow>> {
+        let r: Vec<InvitationRec> = conn!(self.db(), c => {
+            sqlx::query_as(concat!("SELECT ", invitation_cols!(), " FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id")).bind(org.as_str()).fetch_all(c).await
+        })?;
+        Ok(r.into_iter().map(Into::into).collect())
     }
 
     async fn revoke_invitation(&self, id: &str, at: Millis) -> StoreResult<bool> {
         conn!(self.db(), c => {
-            sqlx::query("UPDATE invitations SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL").bind(id).bind(at).execute(c).await.map(|r| r.rows_affected() > 0)
+            sqlx::query("UPDATE invitations SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL AND accepted_at IS NULL").bind(id).bind(at).execute(c).await.map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    async fn accept_invitation(&self, id: &str, m: &MemberRow, audit: AuditDraft) -> StoreResult<bool> {
+        let pg = self.is_pg();
+        let (chain, ring) = self.audit_parts();
+        tx!(self.db(), t => {
+            let n = sqlx::query("UPDATE invitations SET accepted_at = $2, accepted_by = $3 WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2")
+                .bind(id).bind(m.joined_at).bind(m.subject_id.as_str()).execute(&mut *t).await?.rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            sqlx::query("INSERT INTO memberships (org_id, subject_id, role, joined_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, subject_id) DO NOTHING")
+                .bind(m.org_id.as_str()).bind(m.subject_id.as_str()).bind(&m.role).bind(m.joined_at).execute(&mut *t).await?;
+            append_audit!(t, pg, chain, ring, audit)?;
+            Ok(true)
         })
     }
 
@@ -377,6 +435,17 @@ impl BoardStore for SqlRegionStore {
         })
     }
 
+    async fn bump_board(&self, board: &BoardId) -> StoreResult<Seq> {
+        tx!(self.db(), t => { bump!(t, board.as_str()) })
+    }
+
+    async fn set_join_code(&self, board: &BoardId, code: &str) -> StoreResult<Seq> {
+        tx!(self.db(), t => {
+            sqlx::query("UPDATE boards SET join_code = $2 WHERE id = $1").bind(board.as_str()).bind(code).execute(&mut *t).await?;
+            bump!(t, board.as_str())
+        })
+    }
+
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()> {
         let pg = self.is_pg();
         let (chain, ring) = self.audit_parts();
@@ -405,10 +474,10 @@ impl BoardStore for SqlRegionStore {
 
     async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
-            sqlx::query(concat!("INSERT INTO cards (", card_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"))
+            sqlx::query(concat!("INSERT INTO cards (", card_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
                 .bind(c.id.as_str()).bind(c.board_id.as_str()).bind(c.author_id.as_str()).bind(&c.kind).bind(&c.body)
                 .bind(c.blob_id.as_ref().map(BlobId::as_str)).bind(&c.media_type).bind(c.x).bind(c.y).bind(&c.color).bind(&c.category)
-                .bind(&c.status).bind(c.version).bind(c.created_at).bind(c.updated_at)
+                .bind(&c.status).bind(c.version).bind(c.created_at).bind(c.updated_at).bind(c.anonymous)
                 .execute(&mut *t).await?;
             bump!(t, c.board_id.as_str())
         })
@@ -497,8 +566,8 @@ impl BoardStore for SqlRegionStore {
 
     async fn insert_comment(&self, board: &BoardId, c: &CommentRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
-            sqlx::query("INSERT INTO comments (id, card_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(c.id.as_str()).bind(c.card_id.as_str()).bind(c.author_id.as_str()).bind(&c.body).bind(c.created_at).execute(&mut *t).await?;
+            sqlx::query("INSERT INTO comments (id, card_id, author_id, body, created_at, anonymous) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(c.id.as_str()).bind(c.card_id.as_str()).bind(c.author_id.as_str()).bind(&c.body).bind(c.created_at).bind(c.anonymous).execute(&mut *t).await?;
             bump!(t, board.as_str())
         })
     }
@@ -511,7 +580,7 @@ impl BoardStore for SqlRegionStore {
     }
 
     async fn comment(&self, id: &CommentId) -> StoreResult<Option<CommentRow>> {
-        let r: Option<CommentRec> = conn!(self.db(), c => { sqlx::query_as("SELECT id, card_id, author_id, body, created_at FROM comments WHERE id = $1").bind(id.as_str()).fetch_optional(c).await })?;
+        let r: Option<CommentRec> = conn!(self.db(), c => { sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE id = $1").bind(id.as_str()).fetch_optional(c).await })?;
         Ok(r.map(Into::into))
     }
 
@@ -529,7 +598,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn comments_of_card(&self, card: &CardId) -> StoreResult<Vec<CommentRow>> {
         let r: Vec<CommentRec> = conn!(self.db(), c => {
-            sqlx::query_as("SELECT id, card_id, author_id, body, created_at FROM comments WHERE card_id = $1 ORDER BY created_at, id")
+            sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE card_id = $1 ORDER BY created_at, id")
                 .bind(card.as_str()).fetch_all(c).await
         })?;
         Ok(r.into_iter().map(Into::into).collect())
@@ -537,7 +606,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn comments_of(&self, board: &BoardId) -> StoreResult<Vec<CommentRow>> {
         let r: Vec<CommentRec> = conn!(self.db(), c => {
-            sqlx::query_as("SELECT m.id, m.card_id, m.author_id, m.body, m.created_at FROM comments m JOIN cards c ON c.id = m.card_id WHERE c.board_id = $1 ORDER BY m.created_at, m.id")
+            sqlx::query_as("SELECT m.id, m.card_id, m.author_id, m.body, m.created_at, m.anonymous FROM comments m JOIN cards c ON c.id = m.card_id WHERE c.board_id = $1 ORDER BY m.created_at, m.id")
                 .bind(board.as_str()).fetch_all(c).await
         })?;
         Ok(r.into_iter().map(Into::into).collect())
@@ -547,7 +616,7 @@ impl BoardStore for SqlRegionStore {
         let s = subject.as_str();
         let (cards, comments, likes, votes, part): (Vec<CardRec>, Vec<CommentRec>, Vec<(String, String)>, Vec<(String, String, i64)>, Option<ParticipantRec>) = conn!(self.db(), c => {
             let cards = sqlx::query_as(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1 ORDER BY created_at")).bind(s).fetch_all(c).await?;
-            let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
+            let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
             let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
             let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
             let part = sqlx::query_as("SELECT subject_id, board_id, pseudonym, created_at FROM participants WHERE subject_id = $1").bind(s).fetch_optional(c).await?;
@@ -587,6 +656,7 @@ impl BoardStore for SqlRegionStore {
             // Boards they created stay with their organisation; the trace is decorrelated.
             sqlx::query("UPDATE boards SET created_by = NULL WHERE created_by = $1").bind(s).execute(&mut *t).await?;
             sqlx::query("UPDATE invitations SET created_by = NULL WHERE created_by = $1").bind(s).execute(&mut *t).await?;
+            sqlx::query("UPDATE invitations SET accepted_by = NULL WHERE accepted_by = $1").bind(s).execute(&mut *t).await?;
             let mut seqs = Vec::new();
             for (b,) in boards {
                 let seq = bump!(t, b.as_str())?;

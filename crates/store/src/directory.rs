@@ -154,6 +154,12 @@ impl Directory for SqlDirectory {
         Ok(r.map(|(b, r)| (BoardId::from_stored(b), RegionId::new(&r))))
     }
 
+    async fn rekey_board_code(&self, board: &BoardId, join_code: &str) -> StoreResult<()> {
+        conn!(&self.db, c => {
+            sqlx::query("UPDATE board_index SET join_code = $2 WHERE board_id = $1").bind(board.as_str()).bind(join_code).execute(c).await.map(|_| ())
+        })
+    }
+
     async fn unindex_board(&self, board: &BoardId) -> StoreResult<()> {
         conn!(&self.db, c => { sqlx::query("DELETE FROM board_index WHERE board_id = $1").bind(board.as_str()).execute(c).await.map(|_| ()) })
     }

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod conformance;
+pub mod deps;
 pub mod decrypting;
 pub use clearboard_app::forensics;
 pub mod logs;

@@ -40,6 +40,9 @@ impl Default for Options {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
+    /// The metrics listener's origin (`/metrics` only).
+    pub metrics_base: String,
+    metrics_server: Option<tokio::task::JoinHandle<()>>,
     pub clock: SimClock,
     pub state: AppState,
     pub config: Config,
@@ -125,8 +128,17 @@ async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_
         })
         .await;
     });
+    // `/metrics` has its own listener (never the public one, unless a token is configured).
+    let mlistener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind metrics");
+    let maddr = mlistener.local_addr().expect("metrics addr");
+    let mstate = state.clone();
+    let metrics_server = tokio::spawn(async move {
+        let _ = clearboard_app::serve_metrics(mstate, mlistener, std::future::pending()).await;
+    });
     TestApp {
         addr,
+        metrics_base: format!("http://{maddr}"),
+        metrics_server: Some(metrics_server),
         base: format!("http://{addr}"),
         clock,
         state,
@@ -143,6 +155,9 @@ async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(m) = self.metrics_server.take() {
+            m.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -165,6 +180,9 @@ impl TestApp {
         if let Some(s) = self.server.take() {
             s.abort();
             let _ = s.await;
+        }
+        if let Some(m) = self.metrics_server.take() {
+            m.abort();
         }
         self.opened.close().await;
         let mut config = self.config.clone();
@@ -189,6 +207,9 @@ impl TestApp {
         if let Some(s) = self.server.take() {
             s.abort();
             let _ = s.await;
+        }
+        if let Some(m) = self.metrics_server.take() {
+            m.abort();
         }
         self.opened.close().await;
         between(self.config.clone()).await;

@@ -28,9 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/app/orgs", post(create_org))
         .route("/app/orgs/{id}/invite", post(invite))
         .route("/app/boards/{id}", get(board_page))
-        .route("/app/invitations/{token}", get(invitation_page).post(accept_invitation))
+        .route("/app/invitations", get(invitation_page).post(accept_invitation))
         .route("/join", get(join_page).post(join_submit))
-        .route("/j/{code}", get(join_code_page))
 }
 
 fn contact(st: &AppState) -> String {
@@ -122,9 +121,9 @@ async fn create_org(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<NewO
 async fn invite(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let Some(org) = OrgId::parse(&id) else { return crate::error::not_found().await.into_response() };
-    match st.cb.boards().invite(&auth.principal, &org, "member").await {
-        Ok((token, _)) => {
-            let link = format!("{}/app/invitations/{}", st.config.public_url.trim_end_matches('/'), token.as_str());
+    match st.cb.boards().invite(&auth.principal, &org, "member", None).await {
+        Ok(inv) => {
+            let link = crate::boards_api::invitation_link(&st, &inv.token);
             render_home(&st, &ctx, vec![], Some(link), StatusCode::OK).await
         }
         Err(e) => {
@@ -178,18 +177,29 @@ struct InvitationPage {
     errors: Vec<String>,
 }
 
-async fn invitation_page(State(st): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Response {
+/// The invitation page: the token comes in the link's fragment (never sent to the server);
+/// `/assets/fragment.js` copies it into the form, which posts it. Without JavaScript, the
+/// person pastes it.
+async fn invitation_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let signed_in = ctx.auth.is_some();
-    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token, errors: vec![] }.into_response()
+    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), errors: vec![] }.into_response()
 }
 
-async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Response {
+#[derive(Deserialize)]
+struct InvitationForm {
+    #[serde(default)]
+    token: String,
+}
+
+async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<InvitationForm>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let token = f.token.trim().trim_start_matches('#').to_string();
     match st.cb.boards().accept_invitation(&auth.principal, &token).await {
         Ok(_) => Redirect::to("/app").into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            (status, InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(&st), token, errors: vec![message_of(&e)] }).into_response()
+            // The token is not echoed back into the page.
+            (status, InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(&st), token: String::new(), errors: vec![message_of(&e)] }).into_response()
         }
     }
 }
@@ -208,11 +218,6 @@ struct JoinPage {
 
 async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     JoinPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: ctx.auth.is_some(), contact: contact(&st), code: String::new(), pseudonym: String::new(), errors: vec![] }.into_response()
-}
-
-async fn join_code_page(State(st): State<AppState>, ctx: PageCtx, Path(code): Path<String>) -> Response {
-    let code: String = code.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
-    JoinPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: ctx.auth.is_some(), contact: contact(&st), code, pseudonym: String::new(), errors: vec![] }.into_response()
 }
 
 #[derive(Deserialize)]

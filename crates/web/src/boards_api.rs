@@ -26,11 +26,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs", get(list_orgs).post(create_org))
         .route("/api/v1/orgs/{id}/members", get(members))
         .route("/api/v1/orgs/{id}/members/{member}", delete(remove_member))
-        .route("/api/v1/orgs/{id}/invitations", post(invite))
+        .route("/api/v1/orgs/{id}/invitations", get(invitations).post(invite))
+        .route("/api/v1/orgs/{id}/invitations/{invitation}", delete(revoke_invitation))
         .route("/api/v1/invitations/accept", post(accept))
         .route("/api/v1/boards", get(list_boards).post(create_board))
         .route("/api/v1/boards/{id}", get(open_board).patch(update_board).delete(delete_board))
         .route("/api/v1/boards/{id}/export", get(export))
+        .route("/api/v1/boards/{id}/join-code", post(rotate_join_code))
         .route("/api/v1/boards/{id}/cards", post(add_card).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
         .route("/api/v1/boards/{id}/ws", get(crate::ws::upgrade))
         .route("/api/v1/cards/{id}", get(get_card).patch(update_card).delete(delete_card))
@@ -94,6 +96,9 @@ async fn remove_member(State(st): State<AppState>, auth: Auth, Path((id, member)
 pub struct NewInvitation {
     #[serde(default = "member_role")]
     role: String,
+    /// Only the account with this address may accept (optional).
+    #[serde(default)]
+    email: Option<String>,
 }
 
 fn member_role() -> String {
@@ -101,9 +106,38 @@ fn member_role() -> String {
 }
 
 async fn invite(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(b): ApiJson<NewInvitation>) -> Result<Response, AppError> {
-    let (token, expires) = st.cb.boards().invite(&auth.principal, &org_id(&id)?, &b.role).await?;
-    let url = format!("{}/app/invitations/{}", st.config.public_url.trim_end_matches('/'), token.as_str());
-    Ok((StatusCode::CREATED, Json(json!({ "token": token.as_str(), "url": url, "expires_at": clearboard_core::clock::rfc3339(expires) }))).into_response())
+    let inv = st.cb.boards().invite(&auth.principal, &org_id(&id)?, &b.role, b.email.as_deref()).await?;
+    let url = invitation_link(&st, &inv.token);
+    Ok((StatusCode::CREATED, Json(json!({ "id": inv.id, "token": inv.token.as_str(), "url": url, "expires_at": clearboard_core::clock::rfc3339(inv.expires_at), "invitation": inv.view }))).into_response())
+}
+
+/// The link to send: the token is in the fragment, which browsers never send to a server (so
+/// it reaches no access log, proxy or metric); the page reads it and posts it.
+pub fn invitation_link(st: &AppState, token: &str) -> String {
+    format!("{}/app/invitations#{token}", st.config.public_url.trim_end_matches('/'))
+}
+
+/// The link to a board's join page with its code in the fragment (same reason).
+pub fn join_link(st: &AppState, code: &str) -> String {
+    format!("{}/join#{code}", st.config.public_url.trim_end_matches('/'))
+}
+
+async fn invitations(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    Ok(Json(json!({ "invitations": st.cb.boards().invitations(&auth.principal, &org_id(&id)?).await? })).into_response())
+}
+
+async fn revoke_invitation(State(st): State<AppState>, auth: Auth, Path((id, inv)): Path<(String, String)>) -> Result<Response, AppError> {
+    if uuid::Uuid::parse_str(&inv).is_err() {
+        return Err(not_found());
+    }
+    st.cb.boards().revoke_invitation(&auth.principal, &org_id(&id)?, &inv).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn rotate_join_code(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    let code = st.cb.boards().rotate_join_code(&auth.principal, &board_id(&id)?).await?;
+    let url = join_link(&st, &code);
+    Ok(Json(json!({ "join_code": code, "url": url })).into_response())
 }
 
 #[derive(Deserialize)]

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod policy_pages;
 pub mod ratelimit;
 pub mod state;
+pub mod telemetry;
 pub mod ws;
 
 pub use state::{AppState, WebConfig};

@@ -1,10 +1,11 @@
 //! Cross-cutting HTTP concerns: a request id on every request (in logs, in the
-//! `x-request-id` header and in error bodies), one access-log line per request (method, path
-//! with ids masked, status, time; never query strings, bodies, IPs or tokens), metrics,
-//! security headers, `no-store` by default, and CSRF protection.
+//! `x-request-id` header and in error bodies), one access-log line per request (method, the
+//! matched route template, status, time; never the raw path, query strings, bodies, IPs or
+//! tokens), metrics labelled the same way (bounded label sets), security headers, `no-store`
+//! by default, and CSRF protection.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,23 +18,40 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Replaces path segments that are ids (UUIDs, long hex) so logs and metrics stay generic.
-pub fn mask_path(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            let idish = seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-            if idish { "{id}" } else { seg }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// The label of a request's route: the template it matched (`/api/v1/cards/{id}`), never the
+/// raw path, so neither ids nor secrets (invitation tokens, join codes) reach a log line or a
+/// metric, and unknown paths all share one label (bounded cardinality).
+pub fn route_label(req: &Request) -> String {
+    match req.extensions().get::<MatchedPath>() {
+        Some(m) => m.as_str().to_string(),
+        None => UNMATCHED.to_string(),
+    }
+}
+
+/// The label of every request that matched no route.
+pub const UNMATCHED: &str = "{unmatched}";
+
+/// The method as a label from a fixed set (custom methods would make new series).
+pub fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 pub async fn request_context(mut req: Request, next: Next) -> Response {
     let id = clearboard_vault::random::bytes::<12>().map(hex::encode).unwrap_or_else(|_| "unknown".into());
     let rid = RequestId(id);
     req.extensions_mut().insert(rid.clone());
-    let method = req.method().clone();
-    let path = mask_path(req.uri().path());
+    let method = method_label(req.method());
+    let path = route_label(&req);
     #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
     let started = std::time::Instant::now();
     let span = tracing::info_span!("request", request_id = %rid.0);
@@ -46,8 +64,8 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     }
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
-    tracing::info!(target: "clearboard::http", parent: &span, method = %method, path = %path, status, ms = elapsed.as_millis() as u64, "request");
-    let labels = [("method", method.to_string()), ("path", path), ("status", status.to_string())];
+    tracing::info!(target: "clearboard::http", parent: &span, method, route = %path, status, ms = elapsed.as_millis() as u64, "request");
+    let labels = [("method", method.to_string()), ("route", path), ("status", status.to_string())];
     metrics::counter!("clearboard_http_requests_total", &labels).increment(1);
     metrics::histogram!("clearboard_http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
     res
@@ -125,8 +143,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_masked_in_paths() {
-        assert_eq!(mask_path("/api/v1/staff/subjects/0192f0c4-7a3b-7c1e-9a2b-1234567890ab"), "/api/v1/staff/subjects/{id}");
-        assert_eq!(mask_path("/api/v1/me"), "/api/v1/me");
+    fn unknown_methods_share_one_label() {
+        assert_eq!(method_label(&axum::http::Method::GET), "GET");
+        assert_eq!(method_label(&axum::http::Method::from_bytes(b"FOOBAR").unwrap()), "OTHER");
     }
 }

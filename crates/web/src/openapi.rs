@@ -175,7 +175,9 @@ fn paths_and_schemas() -> Value {
                 "Reason": { "type": "string", "enum": ["support_request", "rights_request", "contract", "security_incident"] },
                 "SetConsent": { "type": "object", "additionalProperties": false, "required": ["purpose", "granted"], "properties": { "purpose": { "type": "string" }, "granted": { "type": "boolean" } } },
                 "NewOrg": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } },
-                "NewInvitation": { "type": "object", "additionalProperties": false, "properties": { "role": { "type": "string", "enum": ["member", "admin"] } } },
+                "NewInvitation": { "type": "object", "additionalProperties": false, "properties": {
+                    "role": { "type": "string", "enum": ["member", "admin"] },
+                    "email": { "type": ["string", "null"], "format": "email", "description": "Only the account with this address may accept" } } },
                 "AcceptInvitation": { "type": "object", "additionalProperties": false, "required": ["token"], "properties": { "token": { "type": "string" } } },
                 "NewBoard": { "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string", "maxLength": 120 }, "org_id": { "type": "string", "format": "uuid" } } },
                 "BoardPatch": { "type": "object", "additionalProperties": false, "description": "Only the fields given change; a field that is absent or null stays as it is.", "properties": {
@@ -314,9 +316,15 @@ fn paths_and_schemas() -> Value {
             "/api/v1/orgs/{id}/members/{member}": { "delete": { "summary": "Remove a member, or leave", "security": auth,
                 "parameters": [id_param(), { "name": "member", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
                 "responses": { "204": { "description": "Removed" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Last owner") } } },
-            "/api/v1/orgs/{id}/invitations": { "post": { "summary": "Create an invitation link (owners, admins)", "security": auth, "parameters": [id_param()],
+            "/api/v1/orgs/{id}/invitations": {
+                "get": { "summary": "Invitations of an organisation, without their tokens (owners, admins)", "security": auth, "parameters": [id_param()],
+                    "responses": { "200": { "description": "Invitations" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found") } },
+                "post": { "summary": "Create a single-use invitation link, optionally for one email address (owners, admins)", "security": auth, "parameters": [id_param()],
                 "requestBody": json_body("NewInvitation"),
-                "responses": { "201": { "description": "Invitation" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid") } } },
+                "responses": { "201": { "description": "Invitation; its token is shown once and travels in the link's fragment" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid") } } },
+            "/api/v1/orgs/{id}/invitations/{invitation}": { "delete": { "summary": "Revoke an unused invitation (owners, admins)", "security": auth,
+                "parameters": [id_param(), { "name": "invitation", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "responses": { "204": { "description": "Revoked" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "409": error_response("Already used or revoked") } } },
             "/api/v1/invitations/accept": { "post": { "summary": "Join the organisation of an invitation", "security": auth, "requestBody": json_body("AcceptInvitation"),
                 "responses": { "200": { "description": "Joined" }, "401": error_response("Not signed in"), "422": error_response("Invalid or expired") } } },
             "/api/v1/boards": {
@@ -369,6 +377,8 @@ fn paths_and_schemas() -> Value {
                 "responses": { "200": { "description": "Media" }, "401": error_response("Not signed in"), "404": error_response("Not found") } } },
             "/api/v1/comments/{id}": { "delete": { "summary": "Delete a comment (author, facilitators)", "security": auth, "parameters": [id_param()],
                 "responses": { "204": { "description": "Deleted" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found") } } },
+            "/api/v1/boards/{id}/join-code": { "post": { "summary": "Give the board a new join code; the old one stops working (facilitators)", "security": auth, "parameters": [id_param()],
+                "responses": { "200": { "description": "The new code and link" }, "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found") } } },
             "/api/v1/join": { "post": { "summary": "Join a board by code with a pseudonym, without an account", "requestBody": json_body("Join"),
                 "responses": { "201": { "description": "Participant session" }, "404": error_response("No board has this code"), "422": error_response("Invalid pseudonym"), "429": error_response("Rate limited") } } },
             "/api/v1/participants/me": { "delete": { "summary": "Leave the board and erase everything I posted (participants)", "security": auth,

@@ -9,13 +9,27 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::ratelimit::{Limits, RateLimiter};
 
 /// Web settings (from the configuration).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebConfig {
     /// The origin users reach, e.g. `https://board.example.org` (CSRF, cookie security).
     pub public_url: String,
     /// Proxies whose `X-Forwarded-For` is believed (exact addresses or CIDR blocks).
     pub trusted_proxies: Vec<(IpAddr, u8)>,
     pub limits: Limits,
+    /// When set, `/metrics` is also served on the public listener to requests that carry
+    /// `Authorization: Bearer <token>`; otherwise only on the metrics listener.
+    pub metrics_token: Option<String>,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }
 
 impl WebConfig {

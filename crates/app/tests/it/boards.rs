@@ -22,7 +22,7 @@ pub struct Fixture {
     pub dave_board: String,
 }
 
-async fn json_ok(res: reqwest::Response, status: u16) -> Value {
+pub(crate) async fn json_ok(res: reqwest::Response, status: u16) -> Value {
     let s = res.status().as_u16();
     let text = res.text().await.unwrap();
     assert_eq!(s, status, "unexpected status; body: {text}");
@@ -229,6 +229,9 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
         ("DELETE", format!("/api/v1/comments/{comment}"), None, [401, 403, 403, 204, 404, 404]),
         ("GET", format!("/api/v1/orgs/{org}/members"), None, [401, 404, 200, 200, 404, 404]),
         ("POST", format!("/api/v1/orgs/{org}/invitations"), Some(json!({ "role": "member" })), [401, 404, 403, 201, 404, 404]),
+        ("GET", format!("/api/v1/orgs/{org}/invitations"), None, [401, 404, 403, 200, 404, 404]),
+        ("DELETE", format!("/api/v1/orgs/{org}/invitations/0192f0c4-7a3b-7c1e-9a2b-1234567890ab"), None, [401, 404, 403, 404, 404, 404]),
+        ("POST", format!("/api/v1/boards/{bd}/join-code"), None, [401, 403, 403, 200, 404, 404]),
         ("GET", format!("/api/v1/boards/{}", f.dave_board), None, [401, 404, 404, 404, 200, 404]),
         ("PATCH", format!("/api/v1/cards/{dave_card}"), Some(json!({ "x": 1 })), [401, 404, 404, 404, 200, 404]),
         ("DELETE", format!("/api/v1/cards/{card}/like"), None, [401, 200, 200, 200, 404, 404]),
@@ -374,8 +377,6 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
     for u in [&f.alice, &f.bob, &f.carol] {
         secrets.extend([u.first_name.clone(), u.last_name.clone(), u.id.clone()]);
     }
-    // (what, text, the viewer's own identity, which they may see about themselves)
-    let mut outputs: Vec<(String, String, Vec<String>)> = Vec::new();
     let own = |who: &str| -> Vec<String> {
         match who {
             "alice" => vec![f.alice.first_name.clone(), f.alice.last_name.clone(), f.alice.id.clone()],
@@ -384,26 +385,58 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
             _ => vec![f.pseudonym.clone()],
         }
     };
-    for (who, token) in [("alice", &f.alice.token), ("bob", &f.bob.token), ("carol", &f.carol.token), ("participant", &f.participant)] {
-        let v = json_ok(app.get(&format!("/api/v1/boards/{}", f.board), Some(token)).await, 200).await;
-        for c in v["cards"].as_array().unwrap() {
-            assert!(c.get("author").is_none(), "no author field on anonymous boards");
-            let expect_mine = (who == "bob" && c["id"] == c1["id"]) || (who == "participant" && c["id"] == c2["id"]) || (who == "alice" && c["id"] == c3["id"]);
-            assert_eq!(c["mine"].as_bool(), Some(expect_mine), "{who} knows exactly which cards are theirs");
+    // Anonymity is fixed when a card is posted: switching the mode off afterwards reveals
+    // nobody (security review finding 4), in any view, export or socket message.
+    for phase in ["anonymous", "switched off"] {
+        if phase == "switched off" {
+            let v = json_ok(req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": false }))).await, 200).await;
+            assert_eq!(v["anonymous"], false);
+            ws_alice.drain(Duration::from_millis(400)).await;
+            ws_part.drain(Duration::from_millis(400)).await;
         }
-        outputs.push((format!("GET board as {who}"), v.to_string(), own(who)));
-    }
-    outputs.push(("card responses".into(), format!("{c1}{c2}{c3}"), vec![]));
-    outputs.push(("export json".into(), app.get(&format!("/api/v1/boards/{}/export", f.board), Some(&f.alice.token)).await.text().await.unwrap(), vec![]));
-    outputs.push(("export csv".into(), app.get(&format!("/api/v1/boards/{}/export?format=csv", f.board), Some(&f.alice.token)).await.text().await.unwrap(), vec![]));
-    outputs.push(("ws facilitator".into(), ws_alice.log.iter().map(Value::to_string).collect(), vec![]));
-    outputs.push(("ws participant".into(), ws_part.log.iter().map(Value::to_string).collect(), own("participant")));
-    for (what, text, mine) in &outputs {
-        for s in secrets.iter().filter(|s| !mine.contains(s)) {
-            assert!(!text.contains(s.as_str()), "{what} reveals an author ({s})");
+        // (what, text, the viewer's own identity, which they may see about themselves)
+        let mut outputs: Vec<(String, String, Vec<String>)> = Vec::new();
+        for (who, token) in [("alice", &f.alice.token), ("bob", &f.bob.token), ("carol", &f.carol.token), ("participant", &f.participant)] {
+            let v = json_ok(app.get(&format!("/api/v1/boards/{}", f.board), Some(token)).await, 200).await;
+            for c in v["cards"].as_array().unwrap() {
+                assert!(c.get("author").is_none(), "{phase}: no author field on cards posted anonymously");
+                let expect_mine = (who == "bob" && c["id"] == c1["id"]) || (who == "participant" && c["id"] == c2["id"]) || (who == "alice" && c["id"] == c3["id"]);
+                assert_eq!(c["mine"].as_bool(), Some(expect_mine), "{who} knows exactly which cards are theirs");
+            }
+            outputs.push((format!("{phase}: GET board as {who}"), v.to_string(), own(who)));
+            for c in [&c1, &c2, &c3] {
+                let one = app.get(&format!("/api/v1/cards/{}", c["id"].as_str().unwrap()), Some(token)).await.text().await.unwrap();
+                outputs.push((format!("{phase}: GET card as {who}"), one, own(who)));
+            }
         }
-        assert!(!text.contains("\"author\""), "{what} has an author field");
+        outputs.push(("card responses".into(), format!("{c1}{c2}{c3}"), vec![]));
+        outputs.push((format!("{phase}: export json"), app.get(&format!("/api/v1/boards/{}/export", f.board), Some(&f.alice.token)).await.text().await.unwrap(), vec![]));
+        outputs.push((format!("{phase}: export csv"), app.get(&format!("/api/v1/boards/{}/export?format=csv", f.board), Some(&f.alice.token)).await.text().await.unwrap(), vec![]));
+        outputs.push((format!("{phase}: ws facilitator"), ws_alice.log.iter().map(Value::to_string).collect(), vec![]));
+        outputs.push((format!("{phase}: ws participant"), ws_part.log.iter().map(Value::to_string).collect(), own("participant")));
+        let fresh = ws::connect(&app.base, &f.board, &f.alice.token, None, None).await.unwrap().next(Duration::from_secs(5)).await.unwrap();
+        outputs.push((format!("{phase}: ws snapshot"), fresh.to_string(), vec![]));
+        for (what, text, mine) in &outputs {
+            for s in secrets.iter().filter(|s| !mine.contains(s)) {
+                assert!(!text.contains(s.as_str()), "{what} reveals an author ({s})");
+            }
+            assert!(!text.contains("\"author\""), "{what} has an author field");
+        }
     }
+
+    // With the mode off, a new card names its author; switching the mode on hides it at once
+    // on screens already open: the socket gets the board change, then a resync at a sequence
+    // number of its own (it was dropped when the two shared one).
+    let open = add_text(&app, &f.board, &f.bob.token, "Signed idea").await;
+    assert!(open["author"].as_str().is_some(), "posted with the mode off: named");
+    ws_alice.drain(Duration::from_millis(300)).await;
+    json_ok(req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": true }))).await, 200).await;
+    let board_ev = ws_alice.until(Duration::from_secs(5), |m| m["type"] == "board").await.expect("board change seen live");
+    assert_eq!(board_ev["board"]["anonymous"], true);
+    let resync = ws_alice.until(Duration::from_secs(5), |m| m["type"] == "resync").await.expect("the open screen is told to reload");
+    assert!(resync["seq"].as_i64() > board_ev["seq"].as_i64(), "the reload has its own sequence number");
+    let v = json_ok(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.carol.token)).await, 200).await;
+    assert!(v["cards"].as_array().unwrap().iter().all(|c| c.get("author").is_none()), "the mode on hides every author");
     // Presence shows pseudonyms only (members get a generated one), never names.
     let presence: Vec<&Value> = ws_part.log.iter().filter(|m| m["type"] == "presence" || m["type"] == "hello").collect();
     assert!(!presence.is_empty());
@@ -514,8 +547,11 @@ both!(board_pages_render_for_members_and_participants, |b| async move {
     assert_eq!(guest.get(app.url(&format!("/app/boards/{}", f.board))).send().await.unwrap().status(), 200);
     let res = guest.post(app.url("/join")).form(&[("code", "WRONGCODE"), ("pseudonym", "Guest")]).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    let html = app.http().get(app.url(&format!("/j/{}", f.code))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(&f.code));
+    // Join links carry the code in the fragment (never sent to the server): the page loads the
+    // script that copies it into the form; the old path form is gone.
+    let html = app.http().get(app.url("/join")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("/assets/fragment.js") && html.contains("data-from-fragment"));
+    assert_eq!(app.http().get(app.url(&format!("/j/{}", f.code))).send().await.unwrap().status(), 404);
 });
 
 both!(facilitators_delete_boards_with_everything_on_them, |b| async move {

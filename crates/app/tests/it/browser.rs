@@ -166,7 +166,7 @@ async fn three_people_see_each_others_changes_live() {
     ca.goto(&app.url(&format!("/app/boards/{board_id}"))).await.unwrap();
     cb.goto(&app.url(&format!("/app/boards/{board_id}"))).await.unwrap();
     // The participant joins by link, with a pseudonym, without an account.
-    cp.goto(&app.url(&format!("/j/{code}"))).await.unwrap();
+    cp.goto(&app.url(&format!("/join#{code}"))).await.unwrap();
     cp.find(Locator::Id("pseudonym")).await.unwrap().send_keys("Guest Otter").await.unwrap();
     cp.find(Locator::Css("form[action='/join'] button")).await.unwrap().click().await.unwrap();
     cp.wait().for_url(&url_of(&app, &format!("/app/boards/{board_id}"))).await.unwrap();

@@ -277,6 +277,8 @@ impl Deployment {
         // X-Forwarded-For, so that the sign-up and sign-in rate limits (per address) hold for
         // each of them as they would for real people.
         c.env("CLEARBOARD_TRUSTED_PROXIES", "[\"127.0.0.1\"]");
+        // Several servers run at once: each gets its own metrics port.
+        c.env("CLEARBOARD_METRICS_LISTEN", "127.0.0.1:0");
         c.env("CLEARBOARD_LOG_LEVEL", std::env::var("DRILL_LOG_LEVEL").unwrap_or_else(|_| "warn".into()));
         c.stdin(Stdio::null());
         c

@@ -18,6 +18,7 @@ mod policy;
 mod requests;
 mod retention;
 mod rights;
+mod security;
 mod sessions;
 mod staff;
 mod store;

@@ -143,7 +143,9 @@ both!(health_readiness_and_metrics, |b| async move {
     assert_eq!(app.get("/healthz", None).await.text().await.unwrap(), "ok");
     assert_eq!(app.get("/readyz", None).await.status(), 200);
     app.new_user().await;
-    let m = app.get("/metrics", None).await.text().await.unwrap();
+    // Not on the public listener (no token configured): on the metrics listener only.
+    assert_eq!(app.get("/metrics", None).await.status(), 404);
+    let m = app.http().get(format!("{}/metrics", app.metrics_base)).send().await.unwrap().text().await.unwrap();
     assert!(m.contains("clearboard_http_requests_total"), "{m}");
     assert!(m.contains("clearboard_http_request_duration_seconds_bucket"), "histograms have buckets");
     assert!(m.contains("clearboard_accounts_created_total"));

@@ -33,7 +33,8 @@ use crate::realtime::Change;
 use crate::sessions::{Principal, SessionKind};
 
 pub use access::{Access, BoardRole};
-pub use views::{BoardSummary, BoardView, CardView, CommentView, MemberView, OrgView};
+pub use views::{BoardSummary, BoardView, CardView, CommentView, InvitationView, MemberView, NewInvitation, OrgView};
+use views::invitation_view;
 
 const PURPOSE: &str = "hosting";
 const CATEGORY: &str = "user_content";
@@ -327,8 +328,10 @@ impl Boards<'_> {
         Ok(out)
     }
 
-    /// An invitation link token for an organisation (owners and admins), valid 14 days.
-    pub async fn invite(&self, who: &Principal, org: &OrgId, role: &str) -> Result<(Zeroizing<String>, i64), CoreError> {
+    /// An invitation link token for an organisation (owners and admins), valid 14 days and
+    /// for one use. With `email`, only the account with that address can accept it (the
+    /// address itself is not kept: only its keyed blind index).
+    pub async fn invite(&self, who: &Principal, org: &OrgId, role: &str, email: Option<&str>) -> Result<NewInvitation, CoreError> {
         let (region, me) = self.org_member(who, org).await?;
         if !matches!(me.role.as_str(), "owner" | "admin") {
             return Err(CoreError::Forbidden);
@@ -340,6 +343,10 @@ impl Boards<'_> {
         if !matches!(role, "admin" | "member") {
             return Err(CoreError::validation("role", "invite as `member` or `admin`"));
         }
+        let email_bidx = match email.map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => Some(self.cb.inner.blind.email(&crate::validate::email(e)?).to_vec()),
+            None => None,
+        };
         let raw = clearboard_vault::random::bytes::<32>()?;
         let token = Zeroizing::new(format!("inv1.{}.{}", region.id, hex::encode(raw)));
         let now = self.cb.now();
@@ -352,37 +359,78 @@ impl Boards<'_> {
             created_at: now,
             expires_at: now + INVITATION_DAYS * crate::clock::DAY,
             revoked_at: None,
+            email_bidx,
+            accepted_at: None,
+            accepted_by: None,
         };
         region.boards.create_invitation(&inv).await?;
-        Ok((token, inv.expires_at))
+        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.invitation_created", None, Some(PURPOSE), json!({ "org": org, "invitation": inv.id, "role": role, "bound": inv.email_bidx.is_some() }));
+        region.store.audit_append(audit).await?;
+        Ok(NewInvitation { id: inv.id.clone(), token, expires_at: inv.expires_at, view: invitation_view(&inv, now) })
     }
 
-    /// Joins the organisation an invitation token names.
+    /// The invitations of an organisation (owners and admins).
+    pub async fn invitations(&self, who: &Principal, org: &OrgId) -> Result<Vec<InvitationView>, CoreError> {
+        let (region, me) = self.org_member(who, org).await?;
+        if !matches!(me.role.as_str(), "owner" | "admin") {
+            return Err(CoreError::Forbidden);
+        }
+        let now = self.cb.now();
+        Ok(region.boards.invitations_of(org).await?.iter().map(|i| invitation_view(i, now)).collect())
+    }
+
+    /// Revokes an unused invitation (owners and admins).
+    pub async fn revoke_invitation(&self, who: &Principal, org: &OrgId, id: &str) -> Result<(), CoreError> {
+        let (region, me) = self.org_member(who, org).await?;
+        if !matches!(me.role.as_str(), "owner" | "admin") {
+            return Err(CoreError::Forbidden);
+        }
+        if !region.boards.invitations_of(org).await?.iter().any(|i| i.id == id) {
+            return Err(CoreError::NotFound);
+        }
+        if !region.boards.revoke_invitation(id, self.cb.now()).await? {
+            return Err(CoreError::Conflict("this invitation was already used or revoked"));
+        }
+        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.invitation_revoked", None, Some(PURPOSE), json!({ "org": org, "invitation": id }));
+        region.store.audit_append(audit).await?;
+        Ok(())
+    }
+
+    /// Joins the organisation an invitation token names. The token works once, until it
+    /// expires or is revoked, and only for the address it is bound to (if any).
     pub async fn accept_invitation(&self, who: &Principal, token: &str) -> Result<OrgView, CoreError> {
         self.guard()?;
         let region_name = token.split('.').nth(1).unwrap_or_default();
-        let invalid = || CoreError::validation("token", "this invitation is not valid, has expired or was revoked");
+        let invalid = || CoreError::validation("token", "this invitation is not valid, was already used, has expired or was revoked");
         let region = self.cb.region_named(region_name).map_err(|_| invalid())?.clone();
         if region.id != who.region {
             return Err(CoreError::validation("token", "this organisation keeps its data in another region than your account; ask for a new account in that region"));
         }
         let inv = region.boards.invitation_by_hash(&crate::sessions::token_hash(token)).await?.ok_or_else(invalid)?;
         let now = self.cb.now();
-        if inv.revoked_at.is_some() || inv.expires_at <= now {
+        let Some(account) = region.store.account(&who.subject).await? else {
+            return Err(CoreError::Forbidden);
+        };
+        if let Some(existing) = region.boards.member(&inv.org_id, &who.subject).await? {
+            // Already a member: nothing to use the invitation for.
+            let org = region.boards.org(&inv.org_id).await?.ok_or(CoreError::NotFound)?;
+            return Ok(OrgView { name: self.org_name(&region, &org).await?, id: org.id, personal: org.personal, role: existing.role, region: region.id.to_string() });
+        }
+        if inv.revoked_at.is_some() || inv.accepted_at.is_some() || inv.expires_at <= now {
             return Err(invalid());
         }
-        if region.store.account(&who.subject).await?.is_none() {
-            return Err(CoreError::Forbidden);
+        if let Some(bidx) = &inv.email_bidx {
+            if !bool::from(subtle::ConstantTimeEq::ct_eq(bidx.as_slice(), account.email_bidx.as_slice())) {
+                return Err(CoreError::validation("token", "this invitation is for another email address; sign in with the account it was sent to"));
+            }
         }
-        let existing = region.boards.member(&inv.org_id, &who.subject).await?;
-        if existing.is_none() {
-            let m = MemberRow { org_id: inv.org_id.clone(), subject_id: who.subject.clone(), role: inv.role.clone(), joined_at: now };
-            let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.joined", Some(&who.subject), Some(PURPOSE), json!({ "org": inv.org_id, "role": inv.role }));
-            region.boards.put_member(&m, audit).await?;
+        let m = MemberRow { org_id: inv.org_id.clone(), subject_id: who.subject.clone(), role: inv.role.clone(), joined_at: now };
+        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.joined", Some(&who.subject), Some(PURPOSE), json!({ "org": inv.org_id, "role": inv.role, "invitation": inv.id }));
+        if !region.boards.accept_invitation(&inv.id, &m, audit).await? {
+            return Err(invalid());
         }
         let org = region.boards.org(&inv.org_id).await?.ok_or(CoreError::NotFound)?;
-        let role = existing.map(|m| m.role).unwrap_or(inv.role);
-        Ok(OrgView { name: self.org_name(&region, &org).await?, id: org.id, personal: org.personal, role, region: region.id.to_string() })
+        Ok(OrgView { name: self.org_name(&region, &org).await?, id: org.id, personal: org.personal, role: inv.role, region: region.id.to_string() })
     }
 
     /// Removes a member (owners and admins; anyone may leave). The last owner cannot leave
@@ -519,6 +567,7 @@ impl Boards<'_> {
             }
             row.vote_tokens = v;
         }
+        let was_anonymous = row.anonymous;
         row.locked = patch.locked.unwrap_or(row.locked);
         row.controlled = patch.controlled.unwrap_or(row.controlled);
         row.anonymous = patch.anonymous.unwrap_or(row.anonymous);
@@ -528,8 +577,10 @@ impl Boards<'_> {
         let view = views::board_view(self.cb, &a2).await?;
         let shared = views::board_shared_json(&view);
         self.cb.inner.hub.publish(board, seq, Change::Board { json: Arc::from(shared.as_str()) });
-        if patch.anonymous.is_some() {
-            // Authors shown or hidden: every card changes for everyone.
+        if a2.board.anonymous != was_anonymous {
+            // Authors shown or hidden: every open screen reloads, at a sequence number of its
+            // own (an event sharing the board change's number would be dropped as seen).
+            let seq = a2.region.boards.bump_board(board).await?;
             self.cb.inner.hub.publish(board, seq, Change::Resync);
         }
         Ok(view)
@@ -553,6 +604,29 @@ impl Boards<'_> {
         self.cb.directory().unindex_board(board).await?;
         self.cb.inner.hub.forget(board);
         Ok(())
+    }
+
+    /// Gives a board a new join code (facilitators): the old code and links stop working at
+    /// once; participants already on the board stay.
+    pub async fn rotate_join_code(&self, who: &Principal, board: &BoardId) -> Result<String, CoreError> {
+        let a = self.access(who, board).await?;
+        if !a.facilitator() {
+            return Err(CoreError::Forbidden);
+        }
+        for _ in 0..5 {
+            let code = new_join_code()?;
+            match self.cb.directory().rekey_board_code(board, &code).await {
+                Ok(()) => {
+                    a.region.boards.set_join_code(board, &code).await?;
+                    let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "board.join_code_rotated", None, Some(PURPOSE), json!({ "board": board }));
+                    a.region.store.audit_append(audit).await?;
+                    return Ok(code);
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(CoreError::Internal("could not find a free join code"))
     }
 
     // ---- Participants ----
@@ -725,6 +799,7 @@ impl Boards<'_> {
             version: 1,
             created_at: now,
             updated_at: now,
+            anonymous: a.board.anonymous,
         };
         let seq = a.region.boards.insert_card(&row).await?;
         metrics::counter!("clearboard_cards_created_total").increment(1);
@@ -880,7 +955,14 @@ impl Boards<'_> {
         let now = self.cb.now();
         let id = CommentId::new(now)?;
         let dek = self.cb.keys().current(&a.region, &who.subject).await?;
-        let c = CommentRow { id: id.clone(), card_id: card.clone(), author_id: who.subject.clone(), body: dek.seal_str(comment_aad(&id), &text)?, created_at: now };
+        let c = CommentRow {
+            id: id.clone(),
+            card_id: card.clone(),
+            author_id: who.subject.clone(),
+            body: dek.seal_str(comment_aad(&id), &text)?,
+            created_at: now,
+            anonymous: a.board.anonymous,
+        };
         let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
         let mut keys = KeyCache::new(self.cb, &a.region);
         let view = views::comment_view(self.cb, &a, &mut keys, &c).await?;

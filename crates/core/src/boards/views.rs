@@ -27,6 +27,48 @@ pub struct MemberView {
     pub joined_at: String,
 }
 
+/// An invitation as its organisation's owners and admins see it (never the token).
+#[derive(Debug, Clone, Serialize)]
+pub struct InvitationView {
+    pub id: String,
+    pub role: String,
+    /// `pending`, `accepted`, `revoked` or `expired`.
+    pub status: &'static str,
+    /// Whether only one email address can accept it.
+    pub bound_to_email: bool,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// A new invitation: its token, shown once.
+#[derive(Debug)]
+pub struct NewInvitation {
+    pub id: String,
+    pub token: zeroize::Zeroizing<String>,
+    pub expires_at: crate::clock::Millis,
+    pub view: InvitationView,
+}
+
+pub(crate) fn invitation_view(i: &crate::ports::InvitationRow, now: crate::clock::Millis) -> InvitationView {
+    let status = if i.accepted_at.is_some() {
+        "accepted"
+    } else if i.revoked_at.is_some() {
+        "revoked"
+    } else if i.expires_at <= now {
+        "expired"
+    } else {
+        "pending"
+    };
+    InvitationView {
+        id: i.id.clone(),
+        role: i.role.clone(),
+        status,
+        bound_to_email: i.email_bidx.is_some(),
+        created_at: rfc3339(i.created_at),
+        expires_at: rfc3339(i.expires_at),
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct BoardSummary {
     pub id: BoardId,
@@ -165,7 +207,7 @@ pub(crate) async fn comment_view(cb: &Clearboard, a: &Access, keys: &mut KeyCach
     let Some(dek) = keys.get(&c.author_id).await? else {
         return Err(CoreError::Erased);
     };
-    let author = if a.board.anonymous { None } else { Some(display_name(cb, &a.region, &c.author_id).await?) };
+    let author = if c.anonymous || a.board.anonymous { None } else { Some(display_name(cb, &a.region, &c.author_id).await?) };
     Ok(CommentView {
         id: c.id.clone(),
         card_id: c.card_id.clone(),
@@ -197,7 +239,9 @@ pub(crate) async fn card_view(
     };
     let body = dek.open_string(card_aad(&card.id), &card.body)?;
     let (text, url) = if card.kind == "link" { (String::new(), Some(body)) } else { (body, None) };
-    let author = if a.board.anonymous { None } else { Some(display_name(cb, &a.region, &card.author_id).await?) };
+    // Anonymity is fixed when a card is posted (C-… security rule "never undone"); the board's
+    // current mode can hide more, never less.
+    let author = if card.anonymous || a.board.anonymous { None } else { Some(display_name(cb, &a.region, &card.author_id).await?) };
     let likes = reactions.likes.iter().filter(|(c, _)| *c == card.id).count() as i64;
     let liked = reactions.likes.iter().any(|(c, s)| *c == card.id && *s == a.subject);
     let votes = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, _, n)| *n).sum();

@@ -1,0 +1,219 @@
+//! The security review's findings (issue 11), each as a test that fails on the code before
+//! the fix: secrets in links reach no log or metric, invitations work once (for one address
+//! if bound) and can be revoked, join codes rotate, metrics are not public and have bounded
+//! labels, and slow clients are cut off. Both backends where storage is involved.
+
+use std::time::Duration;
+
+use super::boards::{Fixture, fixture, json_ok};
+use super::*;
+use clearboard_testkit::{deps, logs};
+
+/// Every series line of a Prometheus exposition (not comments).
+fn series(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).collect()
+}
+
+/// The values a label takes in the series of one metric family.
+fn label_values(text: &str, family: &str, label: &str) -> std::collections::BTreeSet<String> {
+    let key = format!("{label}=\"");
+    series(text)
+        .iter()
+        .filter(|l| l.starts_with(family))
+        .filter_map(|l| l.find(&key).map(|i| &l[i + key.len()..]))
+        .filter_map(|rest| rest.find('"').map(|j| rest[..j].to_string()))
+        .collect()
+}
+
+/// `promtool check metrics` on an exposition (the Prometheus project's own linter). Fails when
+/// promtool is missing, unless `CLEARBOARD_TEST_SKIP` names `promtool`.
+fn promtool_check(text: &str) {
+    let Some(promtool) = deps::system_tool("promtool", "promtool", "apt-get install prometheus") else { return };
+    let mut child = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && said.trim().is_empty(), "promtool check metrics:\n{said}");
+}
+
+async fn metrics_text(app: &TestApp) -> String {
+    let res = app.http().get(format!("{}/metrics", app.metrics_base)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
+    let metrics_token = canary("MetricsToken");
+    let token_for_config = metrics_token.clone();
+    let app = spawn_with(b, clearboard_testkit::Options { configure: Some(Box::new(move |c| c.metrics_token = Some(token_for_config))), ..Default::default() }).await;
+    let Fixture { alice, org, board, code, .. } = fixture(&app).await;
+    let dave = app.new_user().await;
+
+    // An invitation link and a join link, as the owner and a facilitator get them.
+    let inv = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": "admin" }), Some(&alice.token)).await, 201).await;
+    let token = inv["token"].as_str().unwrap().to_string();
+    logs::plant(&token);
+    logs::plant(&code);
+    let url = inv["url"].as_str().unwrap().to_string();
+    assert!(url.ends_with(&format!("/app/invitations#{token}")), "the token travels in the fragment: {url}");
+    let rotated = json_ok(app.post_json(&format!("/api/v1/boards/{board}/join-code"), &json!({}), Some(&alice.token)).await, 200).await;
+    let new_code = rotated["join_code"].as_str().unwrap().to_string();
+    logs::plant(&new_code);
+    assert!(rotated["url"].as_str().unwrap().ends_with(&format!("/join#{new_code}")));
+
+    // Opening the links: a browser sends the path only (never the fragment).
+    let page = app.http().get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(!page.text().await.unwrap().contains(&token), "the page does not echo the token");
+    assert_eq!(app.http().get(rotated["url"].as_str().unwrap()).send().await.unwrap().status(), 200);
+    // What the review scraped: tokens and codes in paths. Those routes are gone.
+    assert_error(app.get(&format!("/app/invitations/{token}"), None).await, 404, "not_found").await;
+    assert_error(app.get(&format!("/j/{new_code}"), None).await, 404, "not_found").await;
+
+    // Using them: the token and code go in bodies.
+    let browser = app.browser();
+    let res = browser.post(app.url("/signin")).form(&[("email", dave.email.as_str()), ("password", dave.password.as_str())]).send().await.unwrap();
+    assert!(res.status().is_redirection() || res.status().is_success());
+    let res = browser.post(app.url("/app/invitations")).form(&[("token", token.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 303, "accepted through the page form");
+    let orgs = json_ok(app.get("/api/v1/orgs", Some(&dave.token)).await, 200).await;
+    assert!(orgs["orgs"].as_array().unwrap().iter().any(|o| o["id"] == org.as_str() && o["role"] == "admin"));
+    let joined = app.http().post(app.url("/join")).form(&[("code", new_code.as_str()), ("pseudonym", "Visitor")]).send().await.unwrap();
+    assert_eq!(joined.status(), 303);
+    // The old code no longer opens the board.
+    assert_error(app.post_json("/api/v1/join", &json!({ "code": code, "pseudonym": "late" }), None).await, 404, "not_found").await;
+    // Used once: nobody else can use the invitation again.
+    let late = app.new_user().await;
+    assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": token }), Some(&late.token)).await, 422, "validation_failed").await;
+
+    // /metrics: not on the public listener without the token; with it, and on the metrics
+    // listener, no secret in it, and every label comes from a bounded set.
+    assert_error(app.get("/metrics", None).await, 404, "not_found").await;
+    let wrong = app.http().get(app.url("/metrics")).bearer_auth("not-the-token").send().await.unwrap();
+    assert_eq!(wrong.status(), 404);
+    let public = app.http().get(app.url("/metrics")).bearer_auth(&metrics_token).send().await.unwrap();
+    assert_eq!(public.status(), 200);
+    let public = public.text().await.unwrap();
+    let private = metrics_text(&app).await;
+    for (what, text) in [("metrics with the token", &public), ("metrics listener", &private)] {
+        for secret in [&token, &code, &new_code, &metrics_token] {
+            assert!(!text.contains(secret.as_str()), "{what} holds a secret");
+        }
+        assert!(text.contains(r#"route="/app/invitations""#) && text.contains(r#"route="{unmatched}""#), "{what}: route templates as labels");
+    }
+    // Nor in any log line of this run (the whole log is also scanned for planted canaries at
+    // exit).
+    let log = String::from_utf8_lossy(&logs::contents()).to_string();
+    for secret in [&token, &code, &new_code, &metrics_token] {
+        assert!(!log.contains(secret.as_str()), "a log line holds a secret");
+    }
+
+    // 1,000 unknown paths add no series: every one shares the unmatched label.
+    let mut probes = Vec::new();
+    for i in 0..1000 {
+        let p = format!("/probe-{}-{i}", clearboard_vault::random::bytes::<4>().map(hex::encode).unwrap());
+        probes.push(p);
+    }
+    for chunk in probes.chunks(50) {
+        let futs = chunk.iter().map(|p| app.http().get(app.url(p)).send());
+        for r in futures_util::future::join_all(futs).await {
+            assert_eq!(r.unwrap().status(), 404);
+        }
+    }
+    let after = metrics_text(&app).await;
+    assert!(!probes.iter().any(|p| after.contains(p.as_str())), "an unknown path became a label");
+    let routes = label_values(&after, "clearboard_http_requests_total", "route");
+    assert!(routes.iter().all(|r| r == "{unmatched}" || r.starts_with('/')), "routes: {routes:?}");
+    assert!(routes.len() < 150, "route labels are the router's templates: {}", routes.len());
+    let methods = label_values(&after, "clearboard_http_requests_total", "method");
+    assert!(methods.len() <= 8, "methods: {methods:?}");
+    promtool_check(&after);
+});
+
+both!(invitations_work_once_for_their_address_and_can_be_revoked, |b| async move {
+    let app = spawn_app(b).await;
+    let Fixture { alice, bob, carol, dave, org, .. } = fixture(&app).await;
+    let eve = app.new_user().await;
+    // Bound to Dave's address: Eve cannot use it, Dave can, once.
+    let inv = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": "member", "email": dave.email.to_uppercase() }), Some(&alice.token)).await, 201).await;
+    assert_eq!(inv["invitation"]["bound_to_email"], true);
+    let e = assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&eve.token)).await, 422, "validation_failed").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("another email address"));
+    json_ok(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&dave.token)).await, 200).await;
+    // Revoked before use: refused.
+    let inv2 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&carol.token)).await, 201).await;
+    let list = json_ok(app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&alice.token)).await, 200).await;
+    let statuses: Vec<(&str, &str)> = list["invitations"].as_array().unwrap().iter().map(|i| (i["id"].as_str().unwrap(), i["status"].as_str().unwrap())).collect();
+    assert!(statuses.contains(&(inv["id"].as_str().unwrap(), "accepted")) && statuses.contains(&(inv2["id"].as_str().unwrap(), "pending")), "{statuses:?}");
+    assert!(!list.to_string().contains(inv2["token"].as_str().unwrap()), "the list never shows tokens");
+    assert_error(req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv2["id"].as_str().unwrap()), &bob.token).await, 403, "forbidden").await;
+    assert_eq!(req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv2["id"].as_str().unwrap()), &alice.token).await.status(), 204);
+    assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv2["token"] }), Some(&eve.token)).await, 422, "validation_failed").await;
+    // An accepted one cannot be revoked; an expired one cannot be used.
+    assert_error(req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv["id"].as_str().unwrap()), &alice.token).await, 409, "conflict").await;
+    let inv3 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&alice.token)).await, 201).await;
+    app.clock.advance(15 * 24 * 3_600_000);
+    let (eve_token, alice_token) = (app.sign_in(&eve.email, &eve.password).await, app.sign_in(&alice.email, &alice.password).await);
+    assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv3["token"] }), Some(&eve_token)).await, 422, "validation_failed").await;
+    // Two people racing for one invitation: exactly one gets in.
+    let inv4 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&alice_token)).await, 201).await;
+    let racers = [app.new_user().await, app.new_user().await, app.new_user().await];
+    let body = json!({ "token": inv4["token"] });
+    let futs = racers.iter().map(|u| app.post_json("/api/v1/invitations/accept", &body, Some(&u.token)));
+    let codes: Vec<u16> = futures_util::future::join_all(futs).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+});
+
+async fn req_delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.http().delete(app.url(path)).bearer_auth(token).send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptance_5_slow_clients_are_cut_off_at_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A real server with a short header timeout: 200 connections that send half a request
+    // line and stop are all closed within the timeout (the drill does 2,000).
+    let app = spawn_app(Backend::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = clearboard_app::ServeLimits { header_timeout: Duration::from_secs(2), body_idle_timeout: Duration::from_secs(2), max_connections: 150 };
+    let state = app.state.clone();
+    let server = tokio::spawn(async move { clearboard_app::serve_with(state, listener, limits, std::future::pending()).await });
+    let mut conns = Vec::new();
+    for _ in 0..200 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        conns.push(s);
+    }
+    // Beyond the cap, connections are closed at once; the rest when the timeout passes.
+    let started = tokio::time::Instant::now();
+    let mut closed = 0;
+    for mut s in conns {
+        let mut buf = [0u8; 256];
+        match tokio::time::timeout(Duration::from_secs(6), s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => closed += 1,
+            Ok(Ok(_)) => closed += 1, // a 408 answer then close also counts
+            Err(_) => {}
+        }
+    }
+    assert_eq!(closed, 200, "every half-sent request was closed");
+    assert!(started.elapsed() < Duration::from_secs(5), "within the header timeout: {:?}", started.elapsed());
+    // An idle keep-alive connection is closed too, and the server keeps serving.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = s.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let idle = tokio::time::timeout(Duration::from_secs(6), s.read(&mut buf)).await;
+    assert!(matches!(idle, Ok(Ok(0)) | Ok(Err(_))), "an idle keep-alive connection is closed: {idle:?}");
+    let ok = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    server.abort();
+}

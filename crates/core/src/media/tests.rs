@@ -101,3 +101,28 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Writes the forensic set as `seed-real-*` files of the upload_sniffer fuzz corpus (run by
+/// hand: `cargo test -p clearboard-core write_fuzz_seeds -- --ignored`), so fuzzing starts
+/// from real, valid files and their metadata.
+#[test]
+#[ignore = "writes into fuzz/corpus; run by hand when the test set changes"]
+fn write_fuzz_seeds() {
+    assert!(testset::ffmpeg_or_skip("write_fuzz_seeds"));
+    let dir = tempdir("seeds");
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/upload_sniffer");
+    let mut files = vec![
+        ("jpeg-mpf.jpg", testset::forensic_jpeg("CnrySeed")),
+        ("jpeg-progressive.jpg", testset::progressive_jpeg_with_comment("CnrySeed")),
+        ("png.png", testset::forensic_png("CnrySeed")),
+        ("webp.webp", testset::forensic_webp("CnrySeed")),
+        ("webm.webm", testset::forensic_webm("CnrySeed", &dir)),
+    ];
+    for layout in [Mp4Layout::MoovAtEnd, Mp4Layout::FastStart, Mp4Layout::Fragmented] {
+        files.push((["mp4-", &format!("{layout:?}").to_lowercase(), ".mp4"].concat().leak(), testset::forensic_mp4("CnrySeed", layout, &dir)));
+    }
+    for (name, bytes) in files {
+        std::fs::write(corpus.join(format!("seed-real-{name}")), bytes).unwrap();
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -126,3 +126,32 @@ fn write_fuzz_seeds() {
     }
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Time and peak memory of sanitising a 10 MiB JPEG, a 50 MiB MP4 and a 50 MiB WebM made by ffmpeg (run by
+/// hand: `cargo test [--release] -p clearboard-core measure_sanitise -- --ignored --nocapture`).
+#[test]
+#[ignore = "a measurement: makes 110 MiB of media with ffmpeg"]
+#[allow(clippy::disallowed_methods, reason = "a measurement of elapsed time")]
+fn measure_sanitise() {
+    assert!(testset::ffmpeg_or_skip("measure_sanitise"));
+    let dir = tempdir("measure");
+    let jpg = dir.join("big.jpg");
+    let mp4 = dir.join("big.mp4");
+    let webm = dir.join("big.webm");
+    let ff = |args: &[&str], out: &std::path::Path| {
+        assert!(std::process::Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).arg(out).status().unwrap().success());
+    };
+    ff(&["-f", "lavfi", "-i", "nullsrc=s=4600x3300,geq=random(1)*255:128:128", "-frames:v", "1", "-q:v", "1"], &jpg);
+    ff(&["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine", "-t", "25", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "16M", "-c:a", "aac"], &mp4);
+    ff(&["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine", "-t", "25", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "16M", "-c:a", "libopus"], &webm);
+    let hwm = || std::fs::read_to_string("/proc/self/status").unwrap().lines().find(|l| l.starts_with("VmHWM")).unwrap().to_string();
+    for (path, video) in [(jpg, false), (mp4, true), (webm, true)] {
+        let bytes = std::fs::read(&path).unwrap();
+        let before = hwm();
+        let t = std::time::Instant::now();
+        let (_, out) = sanitise_media(&bytes, video).unwrap();
+        let took = t.elapsed();
+        println!("{}: {:.1} MiB in, {:.1} MiB out, {:?}; peak RSS {before} before, {} after", path.display(), bytes.len() as f64 / 1048576.0, out.len() as f64 / 1048576.0, took, hwm());
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

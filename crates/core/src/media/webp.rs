@@ -64,8 +64,11 @@ pub(super) fn rebuild(b: &[u8]) -> Result<Vec<u8>, CoreError> {
     Ok(out)
 }
 
-/// The chunks of a RIFF body: `(fourcc, data)` without padding.
-fn chunks<'a>(body: &'a [u8], count: &mut usize) -> Result<Vec<([u8; 4], &'a [u8])>, CoreError> {
+/// A chunk: its FourCC and its data, without padding.
+type Chunk<'a> = ([u8; 4], &'a [u8]);
+
+/// The chunks of a RIFF body.
+fn chunks<'a>(body: &'a [u8], count: &mut usize) -> Result<Vec<Chunk<'a>>, CoreError> {
     let mut v = Vec::new();
     let mut i = 0;
     while i < body.len() {

@@ -96,6 +96,23 @@ fn c_data_1_forensic_webm() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+#[test]
+fn webm_live_recording_with_unknown_sizes_plays_after_sanitising() {
+    if !testset::ffmpeg_or_skip("webm_live_recording") {
+        return;
+    }
+    let dir = tempdir("live");
+    let v = testset::live_webm(&dir);
+    assert!(contains(&v, &[0x1F, 0x43, 0xB6, 0x75, 0xFF]), "clusters of unknown size");
+    assert_eq!(testset::ffmpeg_errors(&v, &dir, "in.webm"), "", "the fixture itself is valid");
+    let (_, out) = sanitise_media(&v, true).unwrap();
+    assert!(!contains(&out, &[0x1F, 0x43, 0xB6, 0x75, 0xFF]), "every cluster has its size");
+    assert_eq!(testset::ffmpeg_errors(&out, &dir, "out.webm"), "");
+    assert_eq!(testset::frame_md5s(&out, &dir, "out.webm"), testset::frame_md5s(&v, &dir, "in.webm"));
+    assert_eq!(sanitise_media(&out, true).unwrap().1, out);
+    std::fs::remove_dir_all(dir).ok();
+}
+
 fn tempdir(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("clearboard-media-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();

@@ -281,6 +281,27 @@ pub fn forensic_webm(m: &str, dir: &Path) -> Vec<u8> {
     v
 }
 
+/// A WebM as a browser's MediaRecorder writes it: a Segment and Clusters of unknown size, no
+/// Cues (ffmpeg's live mode, then each Cluster's size replaced by the one-byte "unknown").
+pub fn live_webm(dir: &Path) -> Vec<u8> {
+    let out = dir.join("live.webm");
+    run(Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=64x48:rate=10", "-f", "lavfi", "-i", "sine=duration=2"])
+        .args(["-c:v", "libvpx", "-b:v", "200k", "-c:a", "libopus", "-cluster_time_limit", "500", "-live", "1", "-f", "webm"])
+        .arg(&out));
+    let v = std::fs::read(&out).unwrap();
+    let (mut w, mut i) = (Vec::new(), 0);
+    while let Some(at) = v[i..].windows(4).position(|x| x == [0x1F, 0x43, 0xB6, 0x75]).map(|p| p + i) {
+        // The size after the id: its length is given by its first byte's leading zeros.
+        let len = v[at + 4].leading_zeros() as usize + 1;
+        w.extend_from_slice(&v[i..at + 4]);
+        w.push(0xFF);
+        i = at + 4 + len;
+    }
+    w.extend_from_slice(&v[i..]);
+    w
+}
+
 /// `ffmpeg -f framemd5` of the audio and video streams: one line per decoded frame.
 pub fn frame_md5s(video: &[u8], dir: &Path, name: &str) -> String {
     let f = dir.join(name);

@@ -216,6 +216,11 @@ pub(super) fn rebuild(b: &[u8]) -> Result<Vec<u8>, CoreError> {
             }
         }
     }
+    // Samples of different chunks never overlap: more to zero than the file holds is a
+    // crafted table (and would make the work grow past the file's size).
+    if zero.iter().try_fold(0u64, |sum, r| sum.checked_add(r.1)).is_none_or(|sum| sum > b.len() as u64) {
+        return Err(video_damaged());
+    }
     for (start, len) in zero {
         let from = layout.map(start)?;
         let to = layout.map(start.checked_add(len).ok_or_else(video_damaged)?)?;
@@ -442,5 +447,50 @@ impl Rebuild {
         self.out.extend_from_slice(ty);
         self.out.extend_from_slice(data);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testset::bx;
+    use super::*;
+
+    fn movie(handler: &[u8; 4], stbl: &[u8]) -> Vec<u8> {
+        let tkhd = bx(b"tkhd", &[[0u8; 12].as_slice(), &[0, 0, 0, 1], &[0; 68]].concat());
+        let hdlr = bx(b"hdlr", &[[0u8; 8].as_slice(), handler, &[0; 12], b"CnryHandlerName\0"].concat());
+        let minf = bx(b"minf", &bx(b"stbl", stbl));
+        let mut v = bx(b"ftyp", b"isom\0\0\0\0isom");
+        let video = bx(b"trak", &[tkhd.clone(), bx(b"mdia", &[hdlr.clone(), minf.clone()].concat())].concat());
+        let mut other = video.clone();
+        if handler != b"vide" {
+            let h2 = bx(b"hdlr", &[[0u8; 8].as_slice(), b"vide", &[0; 13]].concat());
+            other = bx(b"trak", &[tkhd, bx(b"mdia", &h2)].concat());
+        }
+        v.extend(bx(b"moov", &[bx(b"mvhd", &[0; 100]), other, if handler == b"vide" { Vec::new() } else { video }].concat()));
+        v
+    }
+
+    #[test]
+    fn handler_names_go_and_a_crafted_sample_table_cannot_make_work_grow() {
+        let mut v = movie(b"vide", &[]);
+        v.extend(bx(b"mdat", b"frames"));
+        let out = rebuild(&v).unwrap();
+        assert!(!out.windows(4).any(|w| w == b"Cnry"), "the handler name is gone");
+        assert_eq!(rebuild(&out).unwrap(), out);
+        // A metadata track whose chunks all point at the same 1,000 bytes of media data: one
+        // chunk is zeroed, 100,000 are refused.
+        let meta = |n: u32| {
+            let table = |at: u32| [[0u8; 4].as_slice(), &n.to_be_bytes(), &at.to_be_bytes().repeat(n as usize)].concat();
+            let stsc = bx(b"stsc", &[[0u8; 4].as_slice(), &[0, 0, 0, 1], &[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]].concat());
+            let stsz = bx(b"stsz", &[[0u8; 4].as_slice(), &1000u32.to_be_bytes(), &n.to_be_bytes()].concat());
+            let at = movie(b"meta", &[bx(b"stco", &table(0)), stsc.clone(), stsz.clone()].concat()).len() as u32 + 8;
+            let mut v = movie(b"meta", &[bx(b"stco", &table(at)), stsc, stsz].concat());
+            v.extend(bx(b"mdat", &[7u8; 1000]));
+            v
+        };
+        let out = rebuild(&meta(1)).unwrap();
+        assert!(out.ends_with(&[0u8; 1000]), "the dropped track's samples are zeroed");
+        let v = meta(100_000);
+        assert!(rebuild(&v).is_err(), "more samples to zero than the file holds");
     }
 }

@@ -13,7 +13,9 @@
 use super::video_damaged;
 use crate::error::CoreError;
 
-const MAX_ELEMENTS: usize = 4_000_000;
+/// At most this many elements are read (an hour of audio and video has a few hundred
+/// thousand blocks); it also bounds the memory of the element lists.
+const MAX_ELEMENTS: usize = 1_000_000;
 
 const EBML: u32 = 0x1A45_DFA3;
 const SEGMENT: u32 = 0x1853_8067;

@@ -260,23 +260,32 @@ fn open_segments(opener: &Opener, sealed: &[u8]) -> Result<Vec<u8>, VaultError> 
 
 // ---- upload_sniffer ----
 
-/// Input: an uploaded file. Whatever the sniffers say, sanitising must not panic; a file that
-/// sanitises gives an output of the same kind, no larger, that a second pass leaves unchanged
-/// (so no metadata the sanitiser drops is left in it).
+/// The marker planted in metadata by [`with_metadata`]; inputs that already hold it are not
+/// checked for it.
+const MEDIA_MARKER: &[u8] = b"CnryFuzzMetadata";
+
+/// Input: an uploaded file. Whatever the sniffers say, sanitising must not panic. An image or
+/// video that sanitises gives an output of the same kind that a second pass accepts and leaves
+/// unchanged (images are also no larger). The same file with metadata holding a marker added
+/// where it hides in the wild (an XMP segment after the JPEG start, text and private chunks
+/// after the PNG header, an EXIF chunk in the WebP, bytes after the end, a `udta` box with
+/// `©xyz` after the MP4's boxes) sanitises to the same bytes, so no marker of a dropped part
+/// survives.
 pub fn upload_sniffer(data: &[u8]) {
     let image = media::sniff(data);
     let video = media::sniff_video(data);
     let sanitised = media::sanitise_image(data);
-    match &sanitised {
-        Ok((kind, clean)) => {
-            assert_eq!(Some(*kind), image);
-            assert_eq!(media::sniff(clean), Some(*kind), "the sanitised file sniffs as another kind");
-            assert!(clean.len() <= data.len(), "sanitising added bytes");
-            let (kind2, twice) = media::sanitise_image(clean).expect("a sanitised file is refused on a second pass");
-            assert_eq!(kind2, *kind);
-            assert!(twice == *clean, "sanitising is not idempotent");
+    if let Ok((kind, clean)) = &sanitised {
+        assert_eq!(Some(*kind), image);
+        assert_eq!(media::sniff(clean), Some(*kind), "the sanitised file sniffs as another kind");
+        assert!(clean.len() <= data.len(), "sanitising added bytes");
+        let (kind2, twice) = media::sanitise_image(clean).expect("a sanitised file is refused on a second pass");
+        assert_eq!(kind2, *kind);
+        assert!(twice == *clean, "sanitising is not idempotent");
+        if let Some(variant) = with_metadata(data) {
+            let (_, again) = media::sanitise_image(&variant).expect("added metadata made an image unacceptable");
+            assert!(again == *clean, "added metadata changed the sanitised image");
         }
-        Err(_) => {}
     }
     if image.is_none() {
         assert!(sanitised.is_err(), "an image was accepted that does not sniff as one");
@@ -287,12 +296,81 @@ pub fn upload_sniffer(data: &[u8]) {
         _ => false,
     };
     assert!(agree, "sanitise_media(_, false) and sanitise_image disagree");
-    match media::sanitise_media(data, true) {
-        Ok((kind, bytes)) => {
-            assert!(kind.is_video() && Some(kind) == video && bytes == data, "videos pass through unchanged");
+    // A damaged or unsupported video is refused, sniffed or not; one that is accepted:
+    if let Ok((kind, clean)) = media::sanitise_media(data, true) {
+        assert!(kind.is_video() && Some(kind) == video, "a video was accepted that does not sniff as one");
+        assert_eq!(media::sniff_video(&clean), Some(kind), "the sanitised video sniffs as another kind");
+        let (kind2, twice) = media::sanitise_media(&clean, true).expect("a sanitised video is refused on a second pass");
+        assert!(kind2 == kind && twice == clean, "sanitising a video is not idempotent");
+        if let Some(Ok((_, again))) = with_metadata(data).map(|v| media::sanitise_media(&v, true)) {
+            assert!(!contains(&again, MEDIA_MARKER), "a metadata marker survived in a video");
         }
-        Err(_) => assert!(video.is_none(), "a sniffed video was refused"),
     }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `data` with metadata holding [`MEDIA_MARKER`] added, for the kinds that have a header to
+/// add it after; `None` when the input already holds the marker or is too short.
+fn with_metadata(data: &[u8]) -> Option<Vec<u8>> {
+    if contains(data, MEDIA_MARKER) {
+        return None;
+    }
+    let m = MEDIA_MARKER;
+    let mut v = Vec::with_capacity(data.len() + 200);
+    if data.starts_with(b"\x89PNG\r\n\x1a\n") && data.len() >= 33 {
+        v.extend_from_slice(&data[..33]);
+        for (ty, body) in [(b"tEXt", [b"Comment\0".as_slice(), m].concat()), (b"prVt", m.to_vec()), (b"eXIf", m.to_vec())] {
+            v.extend_from_slice(&u32::try_from(body.len()).ok()?.to_be_bytes());
+            v.extend_from_slice(ty);
+            v.extend_from_slice(&body);
+            v.extend_from_slice(&[0; 4]);
+        }
+        v.extend_from_slice(&data[33..]);
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        let xmp = [b"http://ns.adobe.com/xap/1.0/\0".as_slice(), m].concat();
+        v.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xE1]);
+        v.extend_from_slice(&u16::try_from(xmp.len() + 2).ok()?.to_be_bytes());
+        v.extend_from_slice(&xmp);
+        v.extend_from_slice(&[0xFF, 0xFE, 0, u8::try_from(m.len() + 2).ok()?]);
+        v.extend_from_slice(m);
+        v.extend_from_slice(&data[2..]);
+    } else if data.len() >= 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
+        let riff = usize::try_from(u32::from_le_bytes(data[4..8].try_into().ok()?)).ok()?;
+        let end = riff.checked_add(8).filter(|&e| e <= data.len())?;
+        v.extend_from_slice(&data[..end]);
+        if end % 2 == 1 {
+            // The last chunk's missing pad byte (tolerated on read).
+            v.push(0);
+        }
+        v.extend_from_slice(b"EXIF");
+        v.extend_from_slice(&u32::try_from(m.len()).ok()?.to_le_bytes());
+        v.extend_from_slice(m);
+        let total = u32::try_from(v.len() - 8).ok()?;
+        v[4..8].copy_from_slice(&total.to_le_bytes());
+    } else if data.len() >= 12 && &data[4..8] == b"ftyp" {
+        // Only after boxes that end where they say (a last box of size 0 runs to the end).
+        let mut i = 0usize;
+        while i < data.len() {
+            let size = u64::from(u32::from_be_bytes(data.get(i..i + 4)?.try_into().ok()?));
+            let size = if size == 1 { u64::from_be_bytes(data.get(i + 8..i + 16)?.try_into().ok()?) } else { size };
+            i = i.checked_add(usize::try_from(size).ok().filter(|&s| s >= 8)?)?;
+        }
+        v.extend_from_slice(data);
+        let xyz = [&[0u8, 0x10, 0x15, 0xC7][..], m].concat();
+        v.extend_from_slice(&u32::try_from(xyz.len() + 16).ok()?.to_be_bytes());
+        v.extend_from_slice(b"udta");
+        v.extend_from_slice(&u32::try_from(xyz.len() + 8).ok()?.to_be_bytes());
+        v.extend_from_slice(b"\xA9xyz");
+        v.extend_from_slice(&xyz);
+        return Some(v);
+    } else {
+        return None;
+    }
+    v.extend_from_slice(m);
+    Some(v)
 }
 
 // ---- export_importer ----

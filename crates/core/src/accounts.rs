@@ -384,8 +384,9 @@ impl Accounts<'_> {
         password::verify(phc, password).await
     }
 
-    /// Sets the profile picture: the bytes decide the type, metadata is stripped, and the
-    /// result is stored encrypted under the person's key.
+    /// Sets the profile picture: the bytes decide the type, the image is rebuilt from an
+    /// allow-list (`media::sanitise_image`: no metadata, no second picture, nothing after the
+    /// end), and the result is stored encrypted under the person's key.
     pub async fn set_picture(&self, who: &Principal, bytes: &[u8]) -> Result<ImageKind, CoreError> {
         self.guard()?;
         let max = self.cb.settings().picture_max_bytes;

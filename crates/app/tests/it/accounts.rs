@@ -4,7 +4,8 @@
 use super::*;
 use clearboard_testkit::forensics;
 
-/// A small JPEG whose EXIF holds `gps` and whose image data holds `pixels`.
+/// A small JPEG (1×1, one component) whose EXIF holds `gps` and whose image data holds
+/// `pixels` (the real forensic set is `clearboard_core::media::testset`, used in `media.rs`).
 pub fn jpeg(gps: &str, pixels: &str) -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
     v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
@@ -12,6 +13,7 @@ pub fn jpeg(gps: &str, pixels: &str) -> Vec<u8> {
     v.extend_from_slice(&[0xFF, 0xE1]);
     v.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
     v.extend_from_slice(&exif);
+    v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
     v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0]);
     v.extend_from_slice(pixels.as_bytes());
     v.extend_from_slice(&[0xFF, 0xD9]);

@@ -460,10 +460,15 @@ both!(acceptance_5_uploads_are_sniffed_stripped_and_encrypted, |b| async move {
     let pixels = canary("Pixels");
     let card = json_ok(upload("image", super::accounts::jpeg(&gps, &pixels), "holiday.png", "image/png").await.unwrap(), 201).await;
     assert_eq!((card["kind"].as_str(), card["media_type"].as_str()), (Some("image"), Some("image/jpeg")));
-    let mut mp4 = vec![0, 0, 0, 0x18];
-    mp4.extend_from_slice(b"ftypisom\0\0\0\0isommp41");
+    // The smallest MP4 the sanitiser accepts: a movie with one video track, and media data
+    // (the forensic set with real videos is in media.rs).
+    let bx = clearboard_core::media::testset::bx;
+    let mut mp4 = bx(b"ftyp", b"isom\0\0\0\0isommp41");
+    let tkhd = bx(b"tkhd", &[[0u8; 12].as_slice(), &[0, 0, 0, 1], &[0; 68]].concat());
+    let hdlr = bx(b"hdlr", &[[0u8; 8].as_slice(), b"vide", &[0; 13]].concat());
+    mp4.extend(bx(b"moov", &[bx(b"mvhd", &[0; 100]), bx(b"trak", &[tkhd, bx(b"mdia", &hdlr)].concat())].concat()));
     let frames = canary("Frames");
-    mp4.extend_from_slice(frames.as_bytes());
+    mp4.extend(bx(b"mdat", frames.as_bytes()));
     let video = json_ok(upload("video", mp4, "clip.mov", "application/octet-stream").await.unwrap(), 201).await;
     assert_eq!(video["media_type"], "video/mp4");
 

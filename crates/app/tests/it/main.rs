@@ -14,6 +14,7 @@ mod fuzz_corpus;
 mod keys;
 mod logs;
 mod mail;
+mod media;
 mod policy;
 mod requests;
 mod retention;

@@ -9,8 +9,10 @@
 //! organisation's board is "not found", never "forbidden". On an anonymous board no view,
 //! export or event says who wrote what; each viewer only learns which cards are their own.
 //!
-//! Links are stored as text; the server never fetches them. Uploaded images lose their
-//! metadata (EXIF, GPS, comments); videos are checked by content but kept as uploaded.
+//! Links are stored as text; the server never fetches them. Uploaded images and videos are
+//! checked by content and rebuilt from an allow-list of what is needed to show or play them
+//! (`media`): metadata (EXIF, GPS, XMP, comments, MP4 `udta`/`meta`, WebM tags), second
+//! pictures, subtitle and metadata tracks and bytes after the end are dropped.
 
 pub mod access;
 mod views;

@@ -54,6 +54,8 @@ pub struct Config {
     pub body_idle_timeout_seconds: u32,
     /// Connections open at once on the public listener.
     pub max_connections: u32,
+    /// Board sockets one person (account or participant) may hold at once.
+    pub ws_sockets_per_person: u32,
     /// How often the retention scheduler runs.
     pub retention_interval_minutes: u32,
     /// The outgoing mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
@@ -109,6 +111,7 @@ impl Default for Config {
             header_timeout_seconds: 10,
             body_idle_timeout_seconds: 30,
             max_connections: 4096,
+            ws_sockets_per_person: 16,
             retention_interval_minutes: 60,
             smtp_url: None,
             mail_from: "clearboard <privacy@localhost>".into(),

@@ -6,6 +6,7 @@ pub mod config;
 pub mod forensics;
 pub mod kek;
 pub mod mail;
+pub mod private_dir;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +65,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
             anyhow::bail!("region `{r}` is configured but not declared in the policy");
         }
     }
+    private_dir::secure(&config.data_dir)?;
     let kek = kek::load_or_create(&config.kek_path(), config.kek_file.is_some())?;
     let ring = Arc::new(kek.keyring());
     let opened = layout(config).open(ring.clone(), clock.now_ms()).await.context("cannot open the stores")?;
@@ -92,7 +94,9 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     for p in &config.trusted_proxies {
         trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
     }
-    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits, metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()) };
+    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits, metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+        ws: clearboard_web::ws::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
+    };
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
 

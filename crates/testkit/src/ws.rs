@@ -19,6 +19,9 @@ pub struct WsClient {
     /// Cards by id, as this client sees them.
     pub cards: BTreeMap<String, Value>,
     pub seq: i64,
+    /// The close code the server sent, once it closed the socket.
+    pub close_code: Option<u16>,
+    pub close_reason: Option<String>,
 }
 
 /// Connects to a board's socket. `origin` sets the Origin header (browsers always send one).
@@ -30,7 +33,7 @@ pub async fn connect(base: &str, board: &str, token: &str, since: Option<i64>, o
         req.headers_mut().insert("origin", HeaderValue::from_str(o).map_err(|e| e.to_string())?);
     }
     let (stream, _) = tokio_tungstenite::connect_async(req).await.map_err(|e| e.to_string())?;
-    Ok(WsClient { stream, log: Vec::new(), cards: BTreeMap::new(), seq: 0 })
+    Ok(WsClient { stream, log: Vec::new(), cards: BTreeMap::new(), seq: 0, close_code: None, close_reason: None })
 }
 
 impl WsClient {
@@ -38,11 +41,19 @@ impl WsClient {
     pub async fn next(&mut self, wait: Duration) -> Option<Value> {
         loop {
             let m = tokio::time::timeout(wait, self.stream.next()).await.ok()??.ok()?;
-            if let Message::Text(t) = m {
-                let v: Value = serde_json::from_str(t.as_str()).ok()?;
-                self.apply(&v);
-                self.log.push(v.clone());
-                return Some(v);
+            match m {
+                Message::Text(t) => {
+                    let v: Value = serde_json::from_str(t.as_str()).ok()?;
+                    self.apply(&v);
+                    self.log.push(v.clone());
+                    return Some(v);
+                }
+                Message::Close(f) => {
+                    self.close_code = Some(f.as_ref().map_or(1005, |f| u16::from(f.code)));
+                    self.close_reason = f.map(|f| f.reason.to_string());
+                    return None;
+                }
+                _ => {}
             }
         }
     }

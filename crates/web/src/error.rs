@@ -70,6 +70,60 @@ pub async fn not_found() -> AppError {
     AppError::new(StatusCode::NOT_FOUND, "not_found", "no such page or resource")
 }
 
+pub async fn method_not_allowed() -> AppError {
+    AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this address does not accept this method")
+}
+
+/// The catalogue's code and message for an error status that reached the client without our
+/// error body (a rejection from the framework, a plain-text answer): every error is the JSON
+/// error with its code (security review finding 15).
+pub fn for_status(status: StatusCode) -> AppError {
+    let (code, message) = match status.as_u16() {
+        400 => ("bad_request", "the request is malformed"),
+        401 => ("unauthenticated", "sign in first"),
+        403 => ("forbidden", "you are not allowed to do this"),
+        404 => ("not_found", "no such page or resource"),
+        405 => ("method_not_allowed", "this address does not accept this method"),
+        406 => ("not_acceptable", "no answer in a format the request accepts"),
+        408 => ("request_timeout", "the request took too long to arrive"),
+        409 => ("conflict", "the request conflicts with the current state"),
+        411 => ("length_required", "the request needs a Content-Length"),
+        413 => ("payload_too_large", "the body is too large"),
+        414 => ("uri_too_long", "the address is too long"),
+        415 => ("unsupported_media_type", "this content type is not accepted here"),
+        422 => ("invalid_body", "the body does not have the expected fields and types"),
+        426 => ("upgrade_required", "this address needs a WebSocket upgrade"),
+        429 => ("rate_limited", "too many attempts; wait a little and try again"),
+        431 => ("headers_too_large", "the request headers are too large"),
+        503 => ("unavailable", "the service is not available right now; try again later"),
+        s if s >= 500 => ("internal", "something went wrong on our side; try again later"),
+        _ => ("bad_request", "the request could not be handled"),
+    };
+    AppError::new(status, code, message)
+}
+
+/// A person-readable title and sentence for an error page, in English or French.
+pub fn page_words(status: StatusCode, fr: bool) -> (&'static str, &'static str) {
+    match (status.as_u16(), fr) {
+        (404, false) => ("Page not found", "There is nothing at this address. It may have been moved or deleted, or the link is incomplete."),
+        (404, true) => ("Page introuvable", "Il n’y a rien à cette adresse. Elle a peut-être été déplacée ou supprimée, ou le lien est incomplet."),
+        (401, false) => ("Please sign in", "This page is for signed-in people."),
+        (401, true) => ("Connectez-vous", "Cette page est réservée aux personnes connectées."),
+        (403, false) => ("Not allowed", "You are not allowed to see or do this."),
+        (403, true) => ("Non autorisé", "Vous n’êtes pas autorisé à voir ceci ou à faire cela."),
+        (405, false) => ("Not possible here", "This address does not accept this kind of request."),
+        (405, true) => ("Impossible ici", "Cette adresse n’accepte pas ce type de requête."),
+        (410, false) => ("No longer available", "This link has expired or was withdrawn."),
+        (410, true) => ("Plus disponible", "Ce lien a expiré ou a été retiré."),
+        (429, false) => ("Too many attempts", "Wait a little, then try again."),
+        (429, true) => ("Trop de tentatives", "Patientez un peu, puis réessayez."),
+        (s, false) if s >= 500 => ("Something went wrong", "Something went wrong on our side. Try again later; if it persists, give us the reference below."),
+        (s, true) if s >= 500 => ("Une erreur s’est produite", "Une erreur s’est produite de notre côté. Réessayez plus tard ; si elle persiste, donnez-nous la référence ci-dessous."),
+        (_, false) => ("This did not work", "The request could not be handled."),
+        (_, true) => ("Cela n’a pas fonctionné", "La requête n’a pas pu être traitée."),
+    }
+}
+
 /// Removes values a client sent from a deserializer message, keeping the rule that failed.
 /// Text after the first "expected" names our own types and fields, so it is kept.
 pub fn redact_serde_message(msg: &str) -> String {

@@ -51,11 +51,12 @@ pub fn router(state: AppState) -> Router {
         .merge(requests_api::routes())
         .merge(privacy_pages::routes())
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), consent::layer))
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(state.clone(), consent::registry))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
-        .layer(axum::middleware::from_fn(middleware::request_context))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_context))
         .with_state(state)
 }

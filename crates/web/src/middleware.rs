@@ -46,7 +46,7 @@ pub fn method_label(m: &axum::http::Method) -> &'static str {
     }
 }
 
-pub async fn request_context(mut req: Request, next: Next) -> Response {
+pub async fn request_context(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let id = clearboard_vault::random::bytes::<12>().map(hex::encode).unwrap_or_else(|_| "unknown".into());
     let rid = RequestId(id);
     req.extensions_mut().insert(rid.clone());
@@ -54,10 +54,20 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     let path = route_label(&req);
     #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
     let started = std::time::Instant::now();
+    let wants_page = !req.uri().path().starts_with("/api/") && accepts_html(req.headers());
+    let lang_fr = crate::i18n::from_headers(req.headers()).lang == "fr" || req.uri().query().is_some_and(|q| q.split('&').any(|p| p == "lang=fr"));
     let span = tracing::info_span!("request", request_id = %rid.0);
     let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    if res.status().as_u16() >= 400 && res.extensions().get::<ErrorMarker>().is_none() && !is_html_or_json(&res) {
+        // A rejection from the framework or a plain-text answer: the catalogue's error instead.
+        res = crate::error::for_status(res.status()).into_response();
+    }
     if res.extensions().get::<ErrorMarker>().is_some() {
-        res = add_request_id_to_error(res, &rid).await;
+        res = if wants_page {
+            error_page(res, &rid, lang_fr, st.cb.policy().doc().controller.privacy_contact.clone()).await
+        } else {
+            add_request_id_to_error(res, &rid).await
+        };
     }
     if let Ok(v) = HeaderValue::from_str(&rid.0) {
         res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
@@ -69,6 +79,45 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     metrics::counter!("clearboard_http_requests_total", &labels).increment(1);
     metrics::histogram!("clearboard_http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
     res
+}
+
+fn accepts_html(h: &axum::http::HeaderMap) -> bool {
+    h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}
+
+fn is_html_or_json(res: &Response) -> bool {
+    res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/html") || c.starts_with("application/json"))
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "error_page.html")]
+struct ErrorPage {
+    t: &'static crate::i18n::Texts,
+    signed_in: bool,
+    contact: String,
+    heading: &'static str,
+    explanation: &'static str,
+    code: String,
+    request_id: String,
+}
+
+/// An error as an HTML page (for people browsing pages): its title and explanation in their
+/// language, the stable code and the request id. API paths always get the JSON body.
+async fn error_page(res: Response, rid: &RequestId, fr: bool, contact: String) -> Response {
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let code = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string)).unwrap_or_else(|| "error".into());
+    let (heading, explanation) = crate::error::page_words(parts.status, fr);
+    let t = crate::i18n::texts(if fr { "fr" } else { "en" });
+    let page = ErrorPage { t, signed_in: false, contact, heading, explanation, code, request_id: rid.0.clone() };
+    let mut out = (parts.status, page).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out.extensions_mut().insert(ErrorMarker);
+    out
 }
 
 async fn add_request_id_to_error(res: Response, rid: &RequestId) -> Response {

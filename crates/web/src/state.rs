@@ -19,6 +19,8 @@ pub struct WebConfig {
     /// When set, `/metrics` is also served on the public listener to requests that carry
     /// `Authorization: Bearer <token>`; otherwise only on the metrics listener.
     pub metrics_token: Option<String>,
+    /// Board socket limits.
+    pub ws: crate::ws::WsLimits,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -28,6 +30,7 @@ impl std::fmt::Debug for WebConfig {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("limits", &self.limits)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
+            .field("ws", &self.ws)
             .finish()
     }
 }
@@ -49,11 +52,13 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub limiter: Arc<RateLimiter>,
     pub metrics: Option<PrometheusHandle>,
+    /// Open board sockets per identity.
+    pub sockets: Arc<crate::ws::SocketCounts>,
 }
 
 impl AppState {
     pub fn new(cb: Clearboard, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
         let limiter = Arc::new(RateLimiter::new(config.limits.clone()));
-        Self { cb, config: Arc::new(config), limiter, metrics }
+        Self { cb, config: Arc::new(config), limiter, metrics, sockets: Arc::default() }
     }
 }

@@ -2,6 +2,11 @@
 //! every change in sequence order, rendered for this viewer, and presence (pseudonyms only).
 //! GET requests pass the CSRF layer, so the `Origin` of the upgrade is checked here against
 //! our own origin (cross-site WebSocket hijacking).
+//!
+//! Bounded (security review finding 10): one identity (an account or a participant) holds at
+//! most `per_identity` sockets at once, beyond which the upgrade is refused with 429; each
+//! socket may send at most `burst` messages at once, refilled at `per_second`, beyond which it
+//! is closed with code 1008 (policy violation) and the reason `rate_limited`.
 
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -38,13 +43,94 @@ fn origin_ok(headers: &HeaderMap, public_url: &str) -> bool {
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
+/// Limits on board sockets.
+#[derive(Debug, Clone, Copy)]
+pub struct WsLimits {
+    /// Sockets one identity may hold at once (tabs, devices).
+    pub per_identity: usize,
+    /// Messages a socket may send at once…
+    pub burst: u32,
+    /// …refilled at this many per second (drags are ≤ 20 Hz per person).
+    pub per_second: u32,
+}
+
+impl Default for WsLimits {
+    fn default() -> Self {
+        Self { per_identity: 16, burst: 60, per_second: 30 }
+    }
+}
+
+/// Open sockets per identity (in this process).
+#[derive(Debug, Default)]
+pub struct SocketCounts(std::sync::Mutex<std::collections::HashMap<String, usize>>);
+
+/// Holds one socket's place; gives it back when dropped.
+pub struct SocketSlot {
+    counts: std::sync::Arc<SocketCounts>,
+    key: String,
+}
+
+impl SocketCounts {
+    /// Takes a place for `key`, or `None` when it already holds `max`.
+    pub fn take(self: &std::sync::Arc<Self>, key: &str, max: usize) -> Option<SocketSlot> {
+        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = m.entry(key.to_string()).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(SocketSlot { counts: self.clone(), key: key.to_string() })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut m = self.counts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = m.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                m.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// A token bucket for one socket's incoming messages (time measured, not business time).
+struct MessageBudget {
+    tokens: f64,
+    burst: f64,
+    per_second: f64,
+    last: tokio::time::Instant,
+}
+
+impl MessageBudget {
+    fn new(l: WsLimits) -> Self {
+        Self { tokens: f64::from(l.burst), burst: f64::from(l.burst), per_second: f64::from(l.per_second), last: tokio::time::Instant::now() }
+    }
+
+    fn spend(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The close code for a socket that broke a limit (RFC 6455 §7.4.1: policy violation).
+pub const CLOSE_POLICY: u16 = 1008;
+
 pub async fn upgrade(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     Query(q): Query<WsQuery>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     if !origin_ok(&headers, &st.config.public_url) {
         return Err(AppError::new(StatusCode::FORBIDDEN, "cross_site_request_refused", "this WebSocket request came from another site and was refused"));
@@ -52,10 +138,20 @@ pub async fn upgrade(
     let board = board_id(&id)?;
     // Authorise before upgrading, so refusals are ordinary HTTP errors.
     st.cb.boards().access(&auth.principal, &board).await?;
+    let ws = ws.map_err(|r| {
+        let status = r.status();
+        crate::error::AppError { message: "this address is a WebSocket: connect with a WebSocket upgrade".into(), ..crate::error::for_status(status) }
+    })?;
+    let limits = st.config.ws;
+    let Some(slot) = st.sockets.take(auth.principal.subject.as_str(), limits.per_identity) else {
+        metrics::counter!("clearboard_ws_refused_total", "reason" => "per_identity").increment(1);
+        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_sockets", format!("at most {} open connections per person; close a tab or a device", limits.per_identity)));
+    };
     let principal = auth.principal;
     // Small buffers: messages are small, and thousands of people may watch one board.
     Ok(ws.read_buffer_size(2 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket| async move {
-        if let Err(e) = run(st, principal, board, q.since, socket).await {
+        let _slot = slot;
+        if let Err(e) = run(st, principal, board, q.since, socket, limits).await {
             tracing::debug!(error = %e, "board socket ended");
         }
     }))
@@ -118,7 +214,9 @@ async fn run(
     board: clearboard_core::ids::BoardId,
     since: Option<i64>,
     mut socket: WebSocket,
+    limits: WsLimits,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut budget = MessageBudget::new(limits);
     let (mut access, room, name) = st.cb.boards().room(&who, &board).await?;
     let mut viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
     let mut rx = room.subscribe();
@@ -153,6 +251,23 @@ async fn run(
             incoming = socket.recv() => match incoming {
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(WsMessage::Text(t))) => {
+                    if !budget.spend() {
+                        metrics::counter!("clearboard_ws_refused_total", "reason" => "rate").increment(1);
+                        let frame = axum::extract::ws::CloseFrame { code: CLOSE_POLICY, reason: Utf8Bytes::from_static("rate_limited") };
+                        let _ = socket.send(WsMessage::Close(Some(frame))).await;
+                        // The closing handshake: read (and drop) what the client still sends
+                        // until it answers the close, so it receives our frame rather than a
+                        // reset connection.
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+                            while let Some(Ok(m)) = socket.recv().await {
+                                if matches!(m, WsMessage::Close(_)) {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
+                        break;
+                    }
                     if let Some(reply) = handle_incoming(&st, &access, t.as_str()).await {
                         send(&mut socket, reply).await?;
                     }

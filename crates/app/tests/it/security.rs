@@ -217,3 +217,105 @@ async fn acceptance_5_slow_clients_are_cut_off_at_the_header_timeout() {
     assert_eq!(ok.status(), 200);
     server.abort();
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptance_8_a_fresh_data_dir_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app(Backend::Sqlite).await;
+    let f = fixture(&app).await;
+    // Media, an export and a backup-like variety of files: every one of them private.
+    let form = reqwest::multipart::Form::new().text("kind", "image").part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
+    let res = app.http().post(app.url(&format!("/api/v1/boards/{}/cards", f.board))).bearer_auth(&f.alice.token).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let mut seen = (0, 0);
+    let mut stack = vec![app.config.data_dir.clone()];
+    while let Some(d) = stack.pop() {
+        let mode = std::fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{} is {mode:o}", d.display());
+        seen.0 += 1;
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                stack.push(e.path());
+            } else {
+                let mode = m.permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{} is {mode:o}", e.path().display());
+                seen.1 += 1;
+            }
+        }
+    }
+    assert!(seen.0 >= 3 && seen.1 >= 5, "folders and files were checked: {seen:?}");
+}
+
+both!(acceptance_5_socket_cap_and_message_rate_limit, |b| async move {
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    // One identity: 16 sockets at once, the 17th refused with the catalogue's error.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(clearboard_testkit::ws::connect(&app.base, &f.board, &f.participant, None, None).await.expect("within the cap"));
+    }
+    let refused = clearboard_testkit::ws::connect(&app.base, &f.board, &f.participant, None, None).await.err().expect("the 17th is refused");
+    assert!(refused.contains("429"), "{refused}");
+    // Others are not affected; closing one gives its place back.
+    clearboard_testkit::ws::connect(&app.base, &f.board, &f.bob.token, None, None).await.expect("another person connects");
+    held.pop().unwrap().close().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut ws = clearboard_testkit::ws::connect(&app.base, &f.board, &f.participant, None, None).await.expect("a place was freed");
+    ws.next(Duration::from_secs(5)).await.expect("hello");
+    // A flood of messages: closed with 1008 and the reason, after the burst.
+    for _ in 0..500 {
+        ws.send_text(r#"{"type":"ping"}"#).await;
+    }
+    let mut pongs = 0;
+    while let Some(m) = ws.next(Duration::from_secs(5)).await {
+        if m["type"] == "pong" {
+            pongs += 1;
+        }
+    }
+    assert_eq!(ws.close_code, Some(1008), "closed for breaking the limit");
+    assert_eq!(ws.close_reason.as_deref(), Some("rate_limited"));
+    assert!((50..200).contains(&pongs), "the burst was served, then the socket closed: {pongs} pongs");
+    // A plain GET of the socket address is the catalogue's JSON error.
+    let res = app.get(&format!("/api/v1/boards/{}/ws", f.board), Some(&f.bob.token)).await;
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.expect("JSON error body");
+    assert!(status >= 400 && body["error"]["code"].is_string(), "{status} {body}");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptance_15_every_error_is_the_catalogues() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let user = app.new_user().await;
+    // 405, 404 fallback, bad path ids, framework rejections (form, query, multipart).
+    let cases: Vec<(reqwest::RequestBuilder, u16)> = vec![
+        (app.http().put(app.url("/api/v1/me/exports")).bearer_auth(&user.token), 405),
+        (app.http().delete(app.url("/healthz")), 405),
+        (app.http().get(app.url("/nothing/here")), 404),
+        (app.http().get(app.url("/api/v1/boards/not-a-uuid")).bearer_auth(&user.token), 404),
+        (app.http().post(app.url("/join")).header("content-type", "application/x-www-form-urlencoded").body("%%%=&&"), 0),
+        (app.http().post(app.url("/api/v1/boards/0192f0c4-7a3b-7c1e-9a2b-1234567890ab/cards")).bearer_auth(&user.token).header("content-type", "multipart/form-data"), 0),
+    ];
+    for (rb, want) in cases {
+        let res = rb.send().await.unwrap();
+        let status = res.status().as_u16();
+        if want != 0 {
+            assert_eq!(status, want);
+        }
+        assert!(status >= 400, "{status}");
+        let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let text = res.text().await.unwrap();
+        if ct.starts_with("text/html") {
+            continue; // a page's own form error
+        }
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
+        assert!(body["error"]["code"].is_string() && body["error"]["request_id"].is_string(), "{status}: {body}");
+    }
+    // People browsing pages get an HTML page in their language, with the code and reference.
+    let res = app.http().get(app.url("/no/such/page")).header("accept", "text/html").header("accept-language", "fr").send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Page introuvable") && html.contains("not_found") && html.contains("<html lang=\"fr\">"), "{html}");
+}

@@ -210,12 +210,9 @@ impl Retention<'_> {
 
     /// Staff allowed to manage legal holds: privacy officers and admins with current training.
     async fn hold_manager(&self, who: &Principal) -> Result<Role, CoreError> {
-        let (row, role) = self.cb.staff().member(who).await?;
+        let role = self.cb.staff().on_duty(who).await?;
         if !matches!(role, Role::PrivacyOfficer | Role::Admin) {
             return Err(CoreError::Forbidden);
-        }
-        if !crate::staff::training_current(self.cb.policy(), row.trained_at, self.cb.now()) {
-            return Err(CoreError::StaffTrainingRequired);
         }
         Ok(role)
     }
@@ -283,7 +280,7 @@ impl Retention<'_> {
 
     /// Every hold (any staff member may list them: they hold pseudonymous ids only).
     pub async fn holds(&self, who: &Principal) -> Result<Vec<HoldInfo>, CoreError> {
-        self.cb.staff().member(who).await?;
+        self.cb.staff().on_duty(who).await?;
         let mut out = Vec::new();
         for r in self.cb.regions() {
             out.extend(r.store.legal_holds(None).await?.into_iter().map(|h| hold_info(r.id.as_str(), h)));

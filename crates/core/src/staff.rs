@@ -164,11 +164,32 @@ impl Staff<'_> {
         Ok(self.cb.directory().list_staff().await?)
     }
 
-    /// The staff record of the signed-in person; `Forbidden` if they are not staff.
-    pub async fn member(&self, who: &Principal) -> Result<(StaffRow, Role), CoreError> {
+    /// The staff record of the signed-in person, whatever their training (to tell them where
+    /// they stand); `Forbidden` if they are not staff. Everything else goes through
+    /// [`Staff::on_duty`].
+    pub async fn member_record(&self, who: &Principal) -> Result<(StaffRow, Role), CoreError> {
+        self.member(who).await
+    }
+
+    async fn member(&self, who: &Principal) -> Result<(StaffRow, Role), CoreError> {
         let row = self.cb.directory().staff(&who.subject).await?.ok_or(CoreError::Forbidden)?;
         let role = Role::parse(&row.role).ok_or(CoreError::Forbidden)?;
         Ok((row, role))
+    }
+
+    /// The one gate of every staff endpoint that shows or changes anything (queues, retention,
+    /// holds, statistics, requests): staff membership and current confidentiality training
+    /// (C-SHARE-1). A refusal for missing training is written to the audit trail.
+    pub async fn on_duty(&self, who: &Principal) -> Result<Role, CoreError> {
+        let (row, role) = self.member(who).await?;
+        if !training_current(self.cb.policy(), row.trained_at, self.cb.now()) {
+            let audit = self.cb.audit_draft(Actor::Staff(&who.subject), "staff.access_refused", None, None, json!({ "outcome": "staff_training_required" }));
+            if let Ok(region) = self.cb.region(&who.region) {
+                region.store.audit_append(audit).await?;
+            }
+            return Err(CoreError::StaffTrainingRequired);
+        }
+        Ok(role)
     }
 
     /// Staff who may work rights requests: a role that allows the `rights_request` reason and

@@ -336,7 +336,7 @@ fn parse_reason(s: &str) -> Result<Reason, AppError> {
 }
 
 async fn staff_me(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    let (row, role) = st.cb.staff().member(&auth.principal).await?;
+    let (row, role) = st.cb.staff().member_record(&auth.principal).await?;
     let current = clearboard_core::staff::training_current(st.cb.policy(), row.trained_at, st.cb.now());
     Ok(Json(json!({
         "role": role,
@@ -373,7 +373,7 @@ async fn staff_view_account(
 ) -> Result<Response, AppError> {
     let reason = parse_reason(&q.reason)?;
     // Staff-ness is checked before the id is even parsed, so non-staff learn nothing.
-    st.cb.staff().member(&auth.principal).await?;
+    st.cb.staff().on_duty(&auth.principal).await?;
     let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let profile = st.cb.staff().view_account(&auth.principal, &id, reason).await?;
     Ok(Json(profile).into_response())
@@ -417,13 +417,13 @@ async fn policy_versions(State(st): State<AppState>) -> Result<Response, AppErro
 }
 
 async fn retention_status(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    st.cb.staff().member(&auth.principal).await?;
+    st.cb.staff().on_duty(&auth.principal).await?;
     let r = st.cb.retention();
     Ok(Json(json!({ "rules": r.status().await?, "runs": r.runs(50).await?, "holds": r.holds(&auth.principal).await? })).into_response())
 }
 
 async fn retention_run(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    let (_, role) = st.cb.staff().member(&auth.principal).await?;
+    let role = st.cb.staff().on_duty(&auth.principal).await?;
     if !matches!(role, clearboard_core::staff::Role::PrivacyOfficer | clearboard_core::staff::Role::Admin) {
         return Err(clearboard_core::CoreError::Forbidden.into());
     }
@@ -441,7 +441,7 @@ pub struct NewHold {
 }
 
 async fn place_hold(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<NewHold>) -> Result<Response, AppError> {
-    st.cb.staff().member(&auth.principal).await?;
+    st.cb.staff().on_duty(&auth.principal).await?;
     let subject = SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let until = time::Date::parse(&b.until, &fmt)
@@ -455,7 +455,7 @@ async fn list_holds(State(st): State<AppState>, auth: Auth) -> Result<Response, 
 }
 
 async fn release_hold(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
-    st.cb.staff().member(&auth.principal).await?;
+    st.cb.staff().on_duty(&auth.principal).await?;
     if uuid::Uuid::try_parse(&id).is_err() {
         return Err(AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"));
     }
@@ -490,7 +490,7 @@ pub struct StatsQuery {
 
 /// Aggregated statistics only (no rows), for staff.
 async fn statistics(State(st): State<AppState>, auth: Auth, crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatsQuery>) -> Result<Response, AppError> {
-    st.cb.staff().member(&auth.principal).await?;
+    st.cb.staff().on_duty(&auth.principal).await?;
     let days = q.days.unwrap_or(30).clamp(1, 400);
     let to = st.cb.now() + 1; // up to and including now (the window is half-open)
     let stats = st.cb.navigation().statistics(to - days * clearboard_core::clock::DAY, to).await?;

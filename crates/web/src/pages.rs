@@ -446,7 +446,7 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let r = st.cb.retention();
     let data = async {
-        st.cb.staff().member(&auth.principal).await?;
+        st.cb.staff().on_duty(&auth.principal).await?;
         Ok::<_, CoreError>((r.status().await?, r.runs(50).await?, r.holds(&auth.principal).await?))
     }
     .await;
@@ -518,7 +518,7 @@ struct StaffStatisticsPage {
 /// Aggregated statistics for staff, drawn as inline SVG (no chart library, nothing external).
 async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    if let Err(e) = st.cb.staff().member(&auth.principal).await {
+    if let Err(e) = st.cb.staff().on_duty(&auth.principal).await {
         return crate::error::AppError::from(e).into_response();
     }
     let to = st.cb.now() + 1; // up to and including now

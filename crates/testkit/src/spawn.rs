@@ -314,6 +314,27 @@ impl TestApp {
         }
     }
 
+    /// Signs up with `body` and returns the new profile, following the activation email when
+    /// sign-up needs one (a mail server is configured: 202), as a person would.
+    pub async fn sign_up(&self, body: &Value) -> Value {
+        let res = self.post_json("/api/v1/accounts", body, None).await;
+        match res.status().as_u16() {
+            201 => res.json().await.expect("json"),
+            202 => {
+                let (email, password) = (body["email"].as_str().unwrap(), body["password"].as_str().unwrap());
+                self.activate_from_mail(email).await;
+                let token = self.sign_in(email, password).await;
+                self.get("/api/v1/me", Some(&token)).await.json().await.expect("json")
+            }
+            s => panic!("sign-up failed ({s}): {}", res.text().await.unwrap_or_default()),
+        }
+    }
+
+    /// Whether sign-up needs an emailed activation (the app has a mail server).
+    pub fn signs_up_by_mail(&self) -> bool {
+        self.config.smtp_url.as_deref().is_some_and(|u| !u.trim().is_empty())
+    }
+
     /// The token of the latest activation link mailed to `email` (waits up to 10 s for one).
     pub async fn activation_token(&self, email: &str) -> Option<String> {
         let is_activation = |m: &ReceivedMail| m.text.contains("/activate#token=");

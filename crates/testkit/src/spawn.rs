@@ -339,7 +339,7 @@ impl TestApp {
     pub async fn activation_token(&self, email: &str) -> Option<String> {
         let is_activation = |m: &ReceivedMail| m.text.contains("/activate#token=");
         self.wait_for_mail(email, is_activation, std::time::Duration::from_secs(10)).await?;
-        let latest = self.mails().into_iter().filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(email)) && is_activation(m)).last()?;
+        let latest = self.mails().into_iter().rfind(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(email)) && is_activation(m))?;
         let link = latest.first_link()?;
         Some(link.split_once("#token=")?.1.to_string())
     }

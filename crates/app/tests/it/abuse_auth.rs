@@ -219,9 +219,11 @@ both!(unactivated_accounts_expire_and_free_their_address, |b| async move {
     // Nobody can squat an address: signing up again gives the mailbox a new link, and the old
     // inactive account goes.
     assert_eq!(app.post_json("/api/v1/accounts", &body, None).await.status(), 202);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let mut second = first.clone();
-    while second == first && std::time::Instant::now() < deadline {
+    for _ in 0..200 {
+        if second != first {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         second = app.activation_token(&email).await.unwrap();
     }

@@ -23,12 +23,14 @@ use crate::i18n::{self, Texts};
 use crate::ratelimit::Scope;
 use crate::state::AppState;
 
+mod activation;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/signup", get(signup_page).post(signup_submit))
         .route("/signin", get(signin_page).post(signin_submit))
-        .route("/activate", get(activate_page).post(activate_submit))
+        .route("/activate", get(activation::page).post(activation::submit))
         .route("/signout", post(signout))
         .route("/me", get(profile_page).post(profile_submit))
         .route("/me/email", post(email_submit))
@@ -460,40 +462,6 @@ struct CheckMailboxPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "activate.html")]
-struct ActivatePage {
-    t: &'static Texts,
-    signed_in: bool,
-    contact: String,
-    errors: Vec<String>,
-}
-
-/// The page an activation link opens. The token is in the link's fragment, which browsers
-/// never send: a small first-party script copies it into the form, and the person submits it.
-async fn activate_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    let mut res = ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![] }.into_response();
-    res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-    res
-}
-
-#[derive(Deserialize)]
-struct ActivateForm {
-    #[serde(default)]
-    token: String,
-}
-
-async fn activate_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<ActivateForm>) -> Response {
-    match st.cb.accounts().activate(&f.token).await {
-        Ok(_) => Redirect::to("/signin?notice=activated").into_response(),
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::GONE);
-            let message = if matches!(e, CoreError::LinkInvalid) { ctx.t.activation_link_invalid.to_string() } else { message_of(&e) };
-            (status, ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![message] }).into_response()
-        }
-    }
 }
 
 struct RuleRow {

@@ -115,12 +115,13 @@ async fn signin() -> Value {
     assert_eq!(http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap().status(), 201);
     let creds = json!({"email": "bench@example.test", "password": "a bench password"});
     // Baseline: one Argon2id verification with the same parameters, nothing else.
-    let phc = clearboard_core::password::hash(zeroize::Zeroizing::new("a bench password".into())).await.unwrap();
+    let work = clearboard_core::password::Work::default();
+    let phc = clearboard_core::password::hash(&work, zeroize::Zeroizing::new("a bench password".into())).await.unwrap();
     let mut argon = Vec::new();
     let mut full = Vec::new();
     for _ in 0..25 {
         let t = Instant::now();
-        assert!(clearboard_core::password::verify(phc.clone(), zeroize::Zeroizing::new("a bench password".into())).await.unwrap());
+        assert!(clearboard_core::password::verify(&work, phc.clone(), zeroize::Zeroizing::new("a bench password".into())).await.unwrap());
         argon.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let res = http.post(format!("{base}/api/v1/sessions")).json(&creds).send().await.unwrap();

@@ -67,6 +67,13 @@ pub struct Config {
     /// The longest one message may take to hand over: connecting, TLS and the whole SMTP
     /// exchange. A send that takes longer fails (and whoever asked is told).
     pub smtp_timeout_seconds: u32,
+    /// Argon2id hashes allowed at once, 19 MiB each (0: two per core).
+    pub argon2_permits: usize,
+    /// How long a password check waits for a permit before 503 `busy` with `Retry-After`.
+    pub argon2_queue_ms: u64,
+    /// With `smtp_url` set, how long an activation link works; unactivated accounts are
+    /// erased after it.
+    pub activation_hours: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -116,6 +123,9 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "clearboard <privacy@localhost>".into(),
             smtp_timeout_seconds: 10,
+            argon2_permits: 0,
+            argon2_queue_ms: 5_000,
+            activation_hours: 48,
         }
     }
 }

@@ -73,6 +73,9 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         default_region: RegionId::new(&config.default_region),
         session_idle_ms: i64::from(config.session_idle_minutes) * clearboard_core::clock::MINUTE,
         session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::clock::HOUR,
+        argon2_permits: config.argon2_permits,
+        argon2_queue_ms: config.argon2_queue_ms,
+        activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::clock::HOUR,
         ..Settings::default()
     };
     let mailer = mail::from_config(config, clock.clone())?;
@@ -134,6 +137,9 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
             }
             if let Err(e) = cb.requests().upkeep().await {
                 tracing::warn!(error = %e, "request upkeep failed");
+            }
+            if let Err(e) = cb.accounts().purge_unactivated().await {
+                tracing::warn!(error = %e, "erasing unactivated accounts failed");
             }
         }
     }));

@@ -65,6 +65,8 @@ pub struct ProfileChange {
     pub new_password: Option<Zeroizing<String>>,
     pub current_password: Option<Zeroizing<String>>,
     pub locale: Option<String>,
+    /// The client's address, for the per-address re-authentication throttle (never stored).
+    pub client: Option<String>,
 }
 
 /// A decrypted profile picture.
@@ -92,14 +94,18 @@ impl Clearboard {
     }
 }
 
-struct Clear {
-    email: String,
-    first_name: String,
-    last_name: String,
-    phone: Option<String>,
+pub(crate) struct Clear {
+    pub(crate) email: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) phone: Option<String>,
 }
 
 impl Accounts<'_> {
+    pub(crate) fn cb(&self) -> &Clearboard {
+        self.cb
+    }
+
     fn guard(&self) -> Result<(), CoreError> {
         Ok(self.cb.policy().check(PURPOSE, CATEGORY)?)
     }
@@ -110,21 +116,21 @@ impl Accounts<'_> {
         let clear = self.validate_new(&input)?;
         // C-CHILD-1: refused before anything is written or logged.
         validate::old_enough(born, self.cb.clock().today(), self.cb.policy().minimum_age())?;
-        self.create(input, clear, SubjectKind::Account).await
+        self.create(input, clear, SubjectKind::Account, None).await
     }
 
     /// Account creation for staff members, by the operator's CLI (no public age gate).
     pub async fn create_for_staff(&self, input: NewAccount) -> Result<Profile, CoreError> {
         let clear = self.validate_new(&input)?;
-        self.create(input, clear, SubjectKind::Account).await
+        self.create(input, clear, SubjectKind::Account, None).await
     }
 
-    fn validate_new(&self, input: &NewAccount) -> Result<Clear, CoreError> {
+    pub(crate) fn validate_new(&self, input: &NewAccount) -> Result<Clear, CoreError> {
         let email = validate::email(&input.email)?;
         let first_name = validate::name("first_name", &input.first_name)?;
         let last_name = validate::name("last_name", &input.last_name)?;
         let phone = validate::phone(input.phone.as_deref())?;
-        validate::new_password("password", &input.password, &email)?;
+        validate::new_password("password", &input.password, &email, &[&first_name, &last_name])?;
         validate::locale(input.locale.as_deref())?;
         if let Some(r) = &input.region {
             self.cb.region_named(r)?;
@@ -132,20 +138,26 @@ impl Accounts<'_> {
         Ok(Clear { email, first_name, last_name, phone })
     }
 
-    async fn create(&self, input: NewAccount, clear: Clear, kind: SubjectKind) -> Result<Profile, CoreError> {
+    /// Creates the account. With `activation` (the SHA-256 of an emailed token and its expiry),
+    /// the account is written inactive: the activation row goes first, so no account exists
+    /// without it while it is pending.
+    pub(crate) async fn create(&self, input: NewAccount, clear: Clear, kind: SubjectKind, activation: Option<(&[u8], crate::clock::Millis)>) -> Result<Profile, CoreError> {
         self.guard()?;
         let region = match &input.region {
             Some(r) => self.cb.region_named(r)?.clone(),
             None => self.cb.region(&self.cb.settings().default_region)?.clone(),
         };
         let locale = validate::locale(input.locale.as_deref())?;
-        let phc = password::hash(input.password).await?;
+        let phc = password::hash(&self.cb.inner.work, input.password).await?;
         let now = self.cb.now();
         let subject = SubjectId::new(now)?;
         let bidx = self.cb.inner.blind.email(&clear.email);
 
         self.claim_email(&bidx, &region.id, &subject).await?;
         let result = async {
+            if let Some((hash, expires_at)) = activation {
+                region.store.put_activation(&subject, hash, expires_at, now).await?;
+            }
             let dek = self.cb.keys().create(&region, &subject).await?;
             let row = AccountRow {
                 subject_id: subject.clone(),
@@ -165,7 +177,7 @@ impl Accounts<'_> {
                 "account.created",
                 Some(&subject),
                 Some(PURPOSE),
-                json!({ "region": region.id, "kind": kind.as_str(), "has_phone": row.phone.is_some() }),
+                json!({ "region": region.id, "kind": kind.as_str(), "has_phone": row.phone.is_some(), "activation_required": activation.is_some() }),
             );
             region.store.create_account(kind, &row, audit).await?;
             Ok::<_, CoreError>(row)
@@ -185,6 +197,9 @@ impl Accounts<'_> {
             Err(e) => {
                 // Nothing half-written: undo the key and the directory claim.
                 let _ = region.keys.discard(&subject).await;
+                if activation.is_some() {
+                    let _ = region.store.delete_activation(&subject).await;
+                }
                 let _ = self.cb.directory().release_email(&bidx, &subject).await;
                 Err(match e {
                     CoreError::Store(StoreError::Conflict) => CoreError::EmailTaken,
@@ -196,7 +211,7 @@ impl Accounts<'_> {
 
     /// Claims an email in the directory. A claim left by an erased subject (a crash between
     /// erasure steps) is released and retried once.
-    async fn claim_email(&self, bidx: &[u8], region: &RegionId, subject: &SubjectId) -> Result<(), CoreError> {
+    pub(crate) async fn claim_email(&self, bidx: &[u8], region: &RegionId, subject: &SubjectId) -> Result<(), CoreError> {
         let now = self.cb.now();
         match self.cb.directory().claim_email(bidx, region, subject, now).await {
             Ok(()) => Ok(()),
@@ -221,7 +236,7 @@ impl Accounts<'_> {
         }
     }
 
-    fn profile_of(&self, region: &RegionHandle, row: &AccountRow, clear: &Clear) -> Profile {
+    pub(crate) fn profile_of(&self, region: &RegionHandle, row: &AccountRow, clear: &Clear) -> Profile {
         Profile {
             id: row.subject_id.clone(),
             region: region.id.clone(),
@@ -236,7 +251,7 @@ impl Accounts<'_> {
         }
     }
 
-    fn open(&self, dek: &Dek, row: &AccountRow) -> Result<Clear, CoreError> {
+    pub(crate) fn open(&self, dek: &Dek, row: &AccountRow) -> Result<Clear, CoreError> {
         let s = &row.subject_id;
         Ok(Clear {
             email: dek.open_string(aad("email", s), &row.email)?,
@@ -315,15 +330,15 @@ impl Accounts<'_> {
             None => None,
         };
         if let Some(pw) = &change.new_password {
-            validate::new_password("new_password", pw, new_email.as_deref().unwrap_or(&clear.email))?;
+            validate::new_password("new_password", pw, new_email.as_deref().unwrap_or(&clear.email), &[&clear.first_name, &clear.last_name])?;
         }
         let sensitive = new_email.is_some() || change.new_password.is_some();
         if sensitive {
-            self.reauthenticate(&dek, &row, change.current_password.clone()).await?;
+            self.reauthenticate(&dek, &row, change.current_password.clone(), change.client.as_deref()).await?;
         }
         let mut revoke = None;
         if let Some(pw) = change.new_password.clone() {
-            let phc = password::hash(pw).await?;
+            let phc = password::hash(&self.cb.inner.work, pw).await?;
             row.password_hash = dek.seal_str(aad("password_hash", &s), &phc)?;
             changed.push("password");
             revoke = Some(who.token_hash.as_slice());
@@ -365,23 +380,44 @@ impl Accounts<'_> {
         Ok(self.profile_of(&region, &row, &clear))
     }
 
-    async fn reauthenticate(&self, dek: &Dek, row: &AccountRow, current: Option<Zeroizing<String>>) -> Result<(), CoreError> {
-        let Some(current) = current.filter(|c| !c.is_empty()) else {
-            return Err(CoreError::ReauthenticationFailed);
-        };
-        let phc = Zeroizing::new(dek.open_string(aad("password_hash", &row.subject_id), &row.password_hash)?);
-        if password::verify(phc, current).await? {
-            Ok(())
-        } else {
-            tracing::info!(subject = %row.subject_id, "re-authentication failed");
-            Err(CoreError::ReauthenticationFailed)
+    /// Re-authentication with the current password, throttled per account and per client
+    /// address (issue 11 finding 5): once locked, every attempt is refused with 429 until the
+    /// clock releases it, the right password included, so a stolen session cannot be used to
+    /// guess the password.
+    async fn reauthenticate(&self, dek: &Dek, row: &AccountRow, current: Option<Zeroizing<String>>, client: Option<&str>) -> Result<(), CoreError> {
+        use crate::throttle::Kind;
+        let t = self.cb.throttle();
+        let now = self.cb.now();
+        let account = row.subject_id.as_str().as_bytes();
+        let address = client.map(str::as_bytes);
+        let locked = t.locked(Kind::ReauthAccount, account, now).into_iter().chain(address.and_then(|a| t.locked(Kind::ReauthAddress, a, now))).max();
+        if let Some(secs) = locked {
+            tracing::info!(event = "auth.reauthenticate", outcome = "throttled", subject = %row.subject_id);
+            return Err(CoreError::Throttled { retry_after_secs: secs });
         }
+        let ok = match current.filter(|c| !c.is_empty()) {
+            Some(current) => {
+                let phc = Zeroizing::new(dek.open_string(aad("password_hash", &row.subject_id), &row.password_hash)?);
+                password::verify(&self.cb.inner.work, phc, current).await?
+            }
+            None => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        t.fail(Kind::ReauthAccount, account, now);
+        if let Some(a) = address {
+            t.fail(Kind::ReauthAddress, a, now);
+        }
+        tracing::info!(event = "auth.reauthenticate", outcome = "failure", subject = %row.subject_id);
+        metrics::counter!("clearboard_reauthentication_failures_total").increment(1);
+        Err(CoreError::ReauthenticationFailed)
     }
 
     /// Checks a password for the account behind `bidx`-resolved row (used by sign-in).
     pub(crate) async fn password_matches(&self, dek: &Dek, row: &AccountRow, password: Zeroizing<String>) -> Result<bool, CoreError> {
         let phc = Zeroizing::new(dek.open_string(aad("password_hash", &row.subject_id), &row.password_hash)?);
-        password::verify(phc, password).await
+        password::verify(&self.cb.inner.work, phc, password).await
     }
 
     /// Sets the profile picture: the bytes decide the type, the image is rebuilt from an
@@ -457,10 +493,15 @@ impl Accounts<'_> {
     /// every session ends, the person's key is destroyed first (everything sealed with it is
     /// unreadable from that instant), then rows and blobs are deleted and the email released.
     pub async fn delete(&self, who: &Principal, current_password: Option<Zeroizing<String>>) -> Result<crate::erasure::SignedReceipt, CoreError> {
+        self.delete_from(who, current_password, None).await
+    }
+
+    /// [`Accounts::delete`], with the client's address for the re-authentication throttle.
+    pub async fn delete_from(&self, who: &Principal, current_password: Option<Zeroizing<String>>, client: Option<&str>) -> Result<crate::erasure::SignedReceipt, CoreError> {
         self.guard()?;
         let region = self.cb.region(&who.region)?.clone();
         let (row, dek) = self.load(&region, &who.subject).await?;
-        self.reauthenticate(&dek, &row, current_password).await?;
+        self.reauthenticate(&dek, &row, current_password, client).await?;
         drop(dek);
         self.cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await
     }

@@ -29,6 +29,14 @@ pub struct Settings {
     pub stats_k: u64,
     /// Statistics: Laplace noise with this ε per published cell (`None`: no noise).
     pub stats_epsilon: Option<f64>,
+    /// Argon2id hashes allowed at once (each takes 19 MiB); 0: two per core.
+    pub argon2_permits: usize,
+    /// How long a password check may wait for a permit before 503 `busy`.
+    pub argon2_queue_ms: u64,
+    /// Sign-in and re-authentication throttles, device cookies.
+    pub throttle: crate::throttle::Rules,
+    /// How long an activation link works; unactivated accounts are erased after it.
+    pub activation_ttl_ms: Millis,
 }
 
 impl Default for Settings {
@@ -42,6 +50,10 @@ impl Default for Settings {
             consent_valid_ms: 183 * DAY,
             stats_k: 10,
             stats_epsilon: None,
+            argon2_permits: 0,
+            argon2_queue_ms: 5_000,
+            throttle: crate::throttle::Rules::default(),
+            activation_ttl_ms: 48 * HOUR,
         }
     }
 }
@@ -69,6 +81,8 @@ pub(crate) struct Inner {
     pub acks: crate::policy_versions::AckCache,
     pub hub: crate::realtime::Hub,
     pub mailer: Arc<dyn crate::mail::Mailer>,
+    pub work: crate::password::Work,
+    pub throttle: crate::throttle::Throttle,
 }
 
 /// The domain, cheap to clone.
@@ -102,7 +116,24 @@ impl Clearboard {
                 return Err(CoreError::UnknownRegion(id.to_string()));
             }
         }
-        Ok(Self { inner: Arc::new(Inner { policy, clock, ring, blind, directory, regions, settings, acks: Default::default(), hub: Default::default(), mailer: Arc::new(crate::mail::NoMailer) }) })
+        let work = crate::password::Work::new(settings.argon2_permits, std::time::Duration::from_millis(settings.argon2_queue_ms));
+        let throttle = crate::throttle::Throttle::new(settings.throttle);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                policy,
+                clock,
+                ring,
+                blind,
+                directory,
+                regions,
+                settings,
+                acks: Default::default(),
+                hub: Default::default(),
+                mailer: Arc::new(crate::mail::NoMailer),
+                work,
+                throttle,
+            }),
+        })
     }
 
     /// Sets the outgoing mail server (before the domain is shared).
@@ -116,6 +147,16 @@ impl Clearboard {
 
     pub fn mailer(&self) -> &dyn crate::mail::Mailer {
         &*self.inner.mailer
+    }
+
+    /// The bound on concurrent Argon2id work, with its gauges (`in_flight_peak`).
+    pub fn password_work(&self) -> &crate::password::Work {
+        &self.inner.work
+    }
+
+    /// Sign-in and re-authentication failure counters.
+    pub fn throttle(&self) -> &crate::throttle::Throttle {
+        &self.inner.throttle
     }
 
     /// The blind index of an email address (for lookups; no plaintext is stored).

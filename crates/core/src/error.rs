@@ -50,6 +50,15 @@ pub enum CoreError {
     Unavailable(&'static str),
     #[error("internal error")]
     Internal(&'static str),
+    /// A new password that is too easy to guess; `reason` is a `password_strength` key.
+    #[error("this password is too easy to guess: {message}; choose a longer passphrase of several unrelated words")]
+    PasswordTooWeak { field: &'static str, reason: &'static str, message: &'static str },
+    /// Too many attempts of one kind (sign-in, re-authentication, sign-up): wait and retry.
+    #[error("too many attempts; wait {retry_after_secs} seconds and try again")]
+    Throttled { retry_after_secs: u64 },
+    /// The server is at its bound of concurrent password work: retry shortly.
+    #[error("the server is busy; try again in a moment")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl CoreError {
@@ -72,7 +81,9 @@ impl CoreError {
             Self::PurposeDenied(_) => "purpose_denied",
             Self::UnsupportedMedia(_) => "unsupported_media",
             Self::TooLarge { .. } => "payload_too_large",
-            Self::RateLimited => "rate_limited",
+            Self::RateLimited | Self::Throttled { .. } => "rate_limited",
+            Self::PasswordTooWeak { .. } => "password_too_weak",
+            Self::Busy { .. } => "busy",
             Self::UnknownRegion(_) => "unknown_region",
             Self::Store(StoreError::Conflict) | Self::Conflict(_) => "conflict",
             Self::LinkInvalid => "link_invalid",
@@ -85,7 +96,7 @@ impl CoreError {
     /// The HTTP status this error maps to (the web layer converts; core knows no HTTP types).
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::UnderMinimumAge { .. } | Self::UnknownRegion(_) => 422,
+            Self::Validation { .. } | Self::UnderMinimumAge { .. } | Self::UnknownRegion(_) | Self::PasswordTooWeak { .. } => 422,
             Self::EmailTaken | Self::Store(StoreError::Conflict) | Self::Conflict(_) => 409,
             Self::LinkInvalid => 410,
             Self::Unavailable(_) => 503,
@@ -94,16 +105,26 @@ impl CoreError {
             Self::Forbidden | Self::StaffTrainingRequired | Self::PurposeDenied(_) => 403,
             Self::UnsupportedMedia(_) => 415,
             Self::TooLarge { .. } => 413,
-            Self::RateLimited => 429,
+            Self::RateLimited | Self::Throttled { .. } => 429,
+            Self::Busy { .. } => 503,
             Self::Store(StoreError::Unavailable(_)) => 503,
             Self::Store(_) | Self::Vault(_) | Self::Internal(_) => 500,
+        }
+    }
+
+    /// For 429 and 503 answers: how long to wait before retrying (`Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after_secs } | Self::Busy { retry_after_secs } => Some(*retry_after_secs),
+            Self::RateLimited => Some(60),
+            _ => None,
         }
     }
 
     /// The field an input error is about, if any.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Self::Validation { field, .. } => Some(field),
+            Self::Validation { field, .. } | Self::PasswordTooWeak { field, .. } => Some(field),
             Self::UnderMinimumAge { .. } => Some("birth_date"),
             Self::EmailTaken => Some("email"),
             Self::UnknownRegion(_) => Some("region"),

@@ -32,6 +32,11 @@ pub enum MailError {
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, mail: Mail) -> Result<(), MailError>;
+
+    /// Whether a mail server is configured (sign-up then needs an emailed activation link).
+    fn configured(&self) -> bool {
+        true
+    }
 }
 
 /// The default when no SMTP server is configured: every send fails (and callers say so).
@@ -41,5 +46,9 @@ pub struct NoMailer;
 impl Mailer for NoMailer {
     async fn send(&self, _mail: Mail) -> Result<(), MailError> {
         Err(MailError::NotConfigured)
+    }
+
+    fn configured(&self) -> bool {
+        false
     }
 }

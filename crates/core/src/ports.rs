@@ -180,6 +180,18 @@ pub trait RegionStore: Send + Sync + std::fmt::Debug {
     async fn count_due_sessions(&self, idle_before: Millis, created_before: Millis, now: Millis) -> StoreResult<PurgeCount>;
     async fn sessions_of(&self, subject: &SubjectId) -> StoreResult<Vec<SessionRow>>;
 
+    /// Account activation (issue 11): records that `subject`'s account waits for the link
+    /// whose token hashes to `token_hash`, until `expires_at`.
+    async fn put_activation(&self, subject: &SubjectId, token_hash: &[u8], expires_at: Millis, at: Millis) -> StoreResult<()>;
+    /// When `subject`'s pending activation expires, if the account waits for one.
+    async fn activation_pending(&self, subject: &SubjectId) -> StoreResult<Option<Millis>>;
+    /// Removes the activation whose token hashes to `token_hash` and returns its subject with
+    /// its expiry (expired or not: the caller decides).
+    async fn take_activation(&self, token_hash: &[u8]) -> StoreResult<Option<(SubjectId, Millis)>>;
+    async fn delete_activation(&self, subject: &SubjectId) -> StoreResult<()>;
+    /// Subjects whose activation expired at or before `now`.
+    async fn expired_activations(&self, now: Millis) -> StoreResult<Vec<SubjectId>>;
+
     /// Records that `subject` acknowledged policy version `digest` (idempotent).
     async fn record_ack(&self, subject: &SubjectId, digest: &str, method: &str, at: Millis, audit: Option<AuditDraft>) -> StoreResult<()>;
     async fn has_ack(&self, subject: &SubjectId, digest: &str) -> StoreResult<bool>;

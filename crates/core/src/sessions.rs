@@ -51,6 +51,24 @@ pub struct Principal {
     pub token_hash: Vec<u8>,
 }
 
+/// A sign-in attempt.
+pub struct SignIn<'a> {
+    pub email: &'a str,
+    pub password: Zeroizing<String>,
+    pub kind: SessionKind,
+    /// A session token the client already held (ended at sign-in).
+    pub replaces: Option<&'a str>,
+    /// The device cookie the client presented (cookie or `X-Device-Cookie` header), if any.
+    pub device: Option<&'a str>,
+}
+
+/// A successful sign-in: the session token, who it is, and a fresh device cookie for the client.
+pub struct SignedIn {
+    pub token: Zeroizing<String>,
+    pub principal: Principal,
+    pub device_cookie: String,
+}
+
 /// A session as listed to its owner.
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionInfo {
@@ -94,8 +112,7 @@ impl Sessions<'_> {
         now - row.last_seen_at < s.session_idle_ms && now - row.created_at < s.session_absolute_ms
     }
 
-    /// Signs in with email and password. `replaces` is a token the client already held: it is
-    /// ended, so every sign-in yields a fresh token.
+    /// Signs in with email and password from a client without a device cookie.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -103,32 +120,73 @@ impl Sessions<'_> {
         kind: SessionKind,
         replaces: Option<&str>,
     ) -> Result<(Zeroizing<String>, Principal), CoreError> {
-        let email = validate::email(email).map_err(|_| CoreError::InvalidCredentials)?;
+        let s = self.sign_in_with(SignIn { email, password, kind, replaces, device: None }).await?;
+        Ok((s.token, s.principal))
+    }
+
+    /// Signs in with email and password. `replaces` is a token the client already held: it is
+    /// ended, so every sign-in yields a fresh token. Throttled after OWASP's device cookies
+    /// (see `throttle`): a valid device cookie of this account puts the attempt on that
+    /// device's own counter, anything else on the account's "untrusted clients" counter, so
+    /// failures elsewhere never lock the owner's known device out. An account waiting for its
+    /// activation link answers as a wrong password would.
+    pub async fn sign_in_with(&self, a: SignIn<'_>) -> Result<SignedIn, CoreError> {
+        use crate::throttle::{Kind, device};
+        let t = self.cb.throttle();
+        let now = self.cb.now();
+        let email = validate::email(a.email).map_err(|_| CoreError::InvalidCredentials)?;
         let bidx = self.cb.inner.blind.email(&email);
-        let Some((region_id, subject)) = self.cb.directory().find_email(&bidx).await? else {
-            password::verify_dummy(password).await;
-            tracing::info!(event = "auth.sign_in", outcome = "failure", reason = "unknown_account");
-            return Err(CoreError::InvalidCredentials);
-        };
-        let region = self.cb.region(&region_id)?.clone();
-        let row = match region.store.account(&subject).await? {
-            Some(r) if r.email_bidx == bidx => r,
-            _ => {
-                password::verify_dummy(password).await;
-                tracing::info!(event = "auth.sign_in", outcome = "failure", reason = "unknown_account");
-                return Err(CoreError::InvalidCredentials);
+        let mut found = None;
+        if let Some((region_id, subject)) = self.cb.directory().find_email(&bidx).await? {
+            let region = self.cb.region(&region_id)?.clone();
+            if let Some(row) = region.store.account(&subject).await?.filter(|r| r.email_bidx == bidx) {
+                found = Some((region, row));
             }
+        }
+        let device_key = match (&found, a.device) {
+            (Some((_, row)), Some(cookie)) => device::check(&self.cb.inner.blind, &row.subject_id, cookie, now, t.rules().device_cookie_ttl_ms),
+            _ => None,
         };
-        let dek = self.cb.keys().current(&region, &subject).await?;
-        if !self.cb.accounts().password_matches(&dek, &row, password).await? {
-            tracing::info!(event = "auth.sign_in", outcome = "failure", reason = "wrong_password", subject = %subject);
+        let locked = match &device_key {
+            Some(d) => t.locked(Kind::SignInDevice, d, now),
+            None => t.locked(Kind::SignInUntrusted, &bidx, now),
+        };
+        if let Some(secs) = locked {
+            tracing::info!(event = "auth.sign_in", outcome = "throttled", trusted_device = device_key.is_some());
+            return Err(CoreError::Throttled { retry_after_secs: secs });
+        }
+        let fail = |reason: &'static str| {
+            match &device_key {
+                Some(d) => t.fail(Kind::SignInDevice, d, now),
+                None => t.fail(Kind::SignInUntrusted, &bidx, now),
+            };
+            tracing::info!(event = "auth.sign_in", outcome = "failure", reason, trusted_device = device_key.is_some());
             metrics::counter!("clearboard_sign_in_failures_total").increment(1);
+            CoreError::InvalidCredentials
+        };
+        let Some((region, row)) = found else {
+            password::verify_dummy(&self.cb.inner.work, a.password).await?;
+            return Err(fail("unknown_account"));
+        };
+        let subject = row.subject_id.clone();
+        let dek = self.cb.keys().current(&region, &subject).await?;
+        if !self.cb.accounts().password_matches(&dek, &row, a.password).await? {
+            tracing::info!(event = "auth.sign_in", subject = %subject, "wrong password");
+            return Err(fail("wrong_password"));
+        }
+        if region.store.activation_pending(&subject).await?.is_some() {
+            // The right password of an account not yet activated: not a guess, not counted.
+            tracing::info!(event = "auth.sign_in", outcome = "refused", reason = "not_activated", subject = %subject);
             return Err(CoreError::InvalidCredentials);
         }
-        let out = self.start(&region, &subject, kind, replaces).await?;
-        tracing::info!(event = "auth.sign_in", outcome = "success", subject = %subject);
+        if let Some(d) = &device_key {
+            t.clear(Kind::SignInDevice, d);
+        }
+        let (token, principal) = self.start(&region, &subject, a.kind, a.replaces).await?;
+        let device_cookie = device::issue(&self.cb.inner.blind, &subject, now)?;
+        tracing::info!(event = "auth.sign_in", outcome = "success", subject = %subject, trusted_device = device_key.is_some());
         metrics::counter!("clearboard_sign_ins_total").increment(1);
-        Ok(out)
+        Ok(SignedIn { token, principal, device_cookie })
     }
 
     /// Starts a session for a subject whose identity is established (sign-in, joining a

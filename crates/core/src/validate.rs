@@ -60,8 +60,10 @@ pub fn phone(raw: Option<&str>) -> Result<Option<String>, CoreError> {
     Ok(Some(p.to_string()))
 }
 
-/// A new password: at least 12 characters, at most 1 KiB, not the email address.
-pub fn new_password(field: &'static str, pw: &str, email: &str) -> Result<(), CoreError> {
+/// A new password: at least 12 characters, at most 1 KiB, not the email address, and not easy
+/// to guess (see `password_strength`: not a common password, zxcvbn score 3 or more, not made
+/// from the person's own `names` or address).
+pub fn new_password(field: &'static str, pw: &str, email: &str, names: &[&str]) -> Result<(), CoreError> {
     if pw.chars().count() < PASSWORD_MIN_CHARS {
         return Err(CoreError::validation(field, format!("a password needs at least {PASSWORD_MIN_CHARS} characters")));
     }
@@ -71,7 +73,9 @@ pub fn new_password(field: &'static str, pw: &str, email: &str) -> Result<(), Co
     if pw.trim().eq_ignore_ascii_case(email.trim()) {
         return Err(CoreError::validation(field, "the password cannot be your email address"));
     }
-    Ok(())
+    let mut personal = vec![email];
+    personal.extend_from_slice(names);
+    crate::password_strength::check(pw, &personal).map_err(|w| CoreError::PasswordTooWeak { field, reason: w.key(), message: w.english() })
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -144,9 +148,12 @@ mod tests {
         assert_eq!(phone(Some("")).unwrap(), None);
         assert!(phone(Some("12+34567")).is_err());
         assert!(phone(Some("call me")).is_err());
-        assert!(new_password("password", "short", "a@b.cd").is_err());
-        assert!(new_password("password", "a@b.cd.long.enough", "a@b.cd.long.enough").is_err());
-        assert!(new_password("password", "long enough passphrase", "a@b.cd").is_ok());
+        assert!(new_password("password", "short", "a@b.cd", &[]).is_err());
+        assert!(new_password("password", "a@b.cd.long.enough", "a@b.cd.long.enough", &[]).is_err());
+        assert!(new_password("password", "long enough passphrase", "a@b.cd", &[]).is_ok());
+        for weak in ["password1234", "aaaaaaaaaaaaaaa"] {
+            assert!(matches!(new_password("password", weak, "a@b.cd", &[]), Err(CoreError::PasswordTooWeak { field: "password", .. })), "{weak}");
+        }
         assert!(name("first_name", "  ").is_err());
         assert!(name("first_name", &"x".repeat(101)).is_err());
         assert_eq!(name("first_name", " Zoé ").unwrap(), "Zoé");

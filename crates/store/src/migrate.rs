@@ -51,6 +51,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 3, "0003_boards.sql", "boards"),
     mig!("sqlite", "region", 4, "0004_consent_and_navigation.sql", "consent_and_navigation"),
     mig!("sqlite", "region", 5, "0005_rights.sql", "rights"),
+    mig!("sqlite", "region", 6, "0006_account_activation.sql", "account_activation"),
     mig!("sqlite", "region", 7, "0007_security.sql", "security"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
@@ -63,6 +64,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 3, "0003_boards.sql", "boards"),
     mig!("postgres", "region", 4, "0004_consent_and_navigation.sql", "consent_and_navigation"),
     mig!("postgres", "region", 5, "0005_rights.sql", "rights"),
+    mig!("postgres", "region", 6, "0006_account_activation.sql", "account_activation"),
     mig!("postgres", "region", 7, "0007_security.sql", "security"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];

@@ -226,6 +226,7 @@ impl RegionStore for SqlRegionStore {
             sqlx::query("DELETE FROM sessions WHERE subject_id = $1").bind(id.as_str()).execute(&mut *t).await?;
             sqlx::query("DELETE FROM policy_acks WHERE subject_id = $1").bind(id.as_str()).execute(&mut *t).await?;
             sqlx::query("DELETE FROM accounts WHERE subject_id = $1").bind(id.as_str()).execute(&mut *t).await?;
+            sqlx::query("DELETE FROM account_activations WHERE subject_id = $1").bind(id.as_str()).execute(&mut *t).await?;
             sqlx::query("UPDATE subjects SET erased_at = $2 WHERE id = $1 AND erased_at IS NULL").bind(id.as_str()).bind(at).execute(&mut *t).await?;
             append_audit!(t, pg, &self.chain, &self.ring, audit)?;
             Ok(())
@@ -320,6 +321,52 @@ impl RegionStore for SqlRegionStore {
             Ok((due, held))
         })?;
         Ok(PurgeCount { due: u64::try_from(due).unwrap_or(0), purged: 0, held: u64::try_from(held).unwrap_or(0) })
+    }
+
+    async fn put_activation(&self, subject: &SubjectId, token_hash: &[u8], expires_at: Millis, at: Millis) -> StoreResult<()> {
+        conn!(&self.db, c => {
+            sqlx::query("INSERT INTO account_activations (subject_id, token_hash, expires_at, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(subject.as_str())
+                .bind(token_hash)
+                .bind(expires_at)
+                .bind(at)
+                .execute(c)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    async fn activation_pending(&self, subject: &SubjectId) -> StoreResult<Option<Millis>> {
+        let v: Option<(i64,)> = conn!(&self.db, c => {
+            sqlx::query_as("SELECT expires_at FROM account_activations WHERE subject_id = $1").bind(subject.as_str()).fetch_optional(c).await
+        })?;
+        Ok(v.map(|(e,)| e))
+    }
+
+    async fn take_activation(&self, token_hash: &[u8]) -> StoreResult<Option<(SubjectId, Millis)>> {
+        tx!(&self.db, t => {
+            let v: Option<(String, i64)> = sqlx::query_as("SELECT subject_id, expires_at FROM account_activations WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&mut *t)
+                .await?;
+            if v.is_some() {
+                sqlx::query("DELETE FROM account_activations WHERE token_hash = $1").bind(token_hash).execute(&mut *t).await?;
+            }
+            Ok(v.map(|(s, e)| (SubjectId::from_stored(s), e)))
+        })
+    }
+
+    async fn delete_activation(&self, subject: &SubjectId) -> StoreResult<()> {
+        conn!(&self.db, c => {
+            sqlx::query("DELETE FROM account_activations WHERE subject_id = $1").bind(subject.as_str()).execute(c).await.map(|_| ())
+        })
+    }
+
+    async fn expired_activations(&self, now: Millis) -> StoreResult<Vec<SubjectId>> {
+        let v: Vec<(String,)> = conn!(&self.db, c => {
+            sqlx::query_as("SELECT subject_id FROM account_activations WHERE expires_at <= $1 ORDER BY expires_at LIMIT 1000").bind(now).fetch_all(c).await
+        })?;
+        Ok(v.into_iter().map(|(s,)| SubjectId::from_stored(s)).collect())
     }
 
     async fn record_ack(&self, subject: &SubjectId, digest: &str, method: &str, at: Millis, audit: Option<AuditDraft>) -> StoreResult<()> {

@@ -376,6 +376,7 @@ impl RightsStore for SqlRegionStore {
                 "DELETE FROM consent_ledger WHERE subject_id = $1",
                 "DELETE FROM exports WHERE subject_id = $1",
                 "DELETE FROM accounts WHERE subject_id = $1",
+                "DELETE FROM account_activations WHERE subject_id = $1",
             ] {
                 n += sqlx::query(sql).bind(s).execute(&mut *t).await?.rows_affected();
             }

@@ -300,15 +300,34 @@ impl TestApp {
         self.new_user_with(self.sign_up_body()).await
     }
 
+    /// Signs up with `body` and signs in. With a mail server (the test kit's SMTP sink), sign-up
+    /// answers 202 and mails an activation link: this reads the link from the sink and follows
+    /// it (as the person would) before signing in. Without one, sign-up answers 201 at once.
     pub async fn new_user_with(&self, body: Value) -> TestUser {
         let res = self.post_json("/api/v1/accounts", &body, None).await;
-        assert_eq!(res.status(), 201, "sign-up failed: {}", res.text().await.unwrap_or_default());
-        let profile: Value = res.json().await.expect("json");
-        let token = self.sign_in(body["email"].as_str().unwrap(), body["password"].as_str().unwrap()).await;
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap_or_default();
+        let email = body["email"].as_str().unwrap();
+        let password = body["password"].as_str().unwrap();
+        let id = match status {
+            201 => serde_json::from_str::<Value>(&text).expect("json")["id"].as_str().unwrap().to_string(),
+            202 => {
+                self.activate_from_mail(email).await;
+                String::new()
+            }
+            _ => panic!("sign-up failed ({status}): {text}"),
+        };
+        let token = self.sign_in(email, password).await;
+        let id = if id.is_empty() {
+            let me: Value = self.get("/api/v1/me", Some(&token)).await.json().await.expect("json");
+            me["id"].as_str().unwrap().to_string()
+        } else {
+            id
+        };
         TestUser {
-            id: profile["id"].as_str().unwrap().to_string(),
-            email: body["email"].as_str().unwrap().to_string(),
-            password: body["password"].as_str().unwrap().to_string(),
+            id,
+            email: email.to_string(),
+            password: password.to_string(),
             first_name: body["first_name"].as_str().unwrap().to_string(),
             last_name: body["last_name"].as_str().unwrap().to_string(),
             phone: body["phone"].as_str().unwrap_or_default().to_string(),
@@ -316,9 +335,49 @@ impl TestApp {
         }
     }
 
+    /// Signs up with `body` and returns the new profile, following the activation email when
+    /// sign-up needs one (a mail server is configured: 202), as a person would.
+    pub async fn sign_up(&self, body: &Value) -> Value {
+        let res = self.post_json("/api/v1/accounts", body, None).await;
+        match res.status().as_u16() {
+            201 => res.json().await.expect("json"),
+            202 => {
+                let (email, password) = (body["email"].as_str().unwrap(), body["password"].as_str().unwrap());
+                self.activate_from_mail(email).await;
+                let token = self.sign_in(email, password).await;
+                self.get("/api/v1/me", Some(&token)).await.json().await.expect("json")
+            }
+            s => panic!("sign-up failed ({s}): {}", res.text().await.unwrap_or_default()),
+        }
+    }
+
+    /// Whether sign-up needs an emailed activation (the app has a mail server).
+    pub fn signs_up_by_mail(&self) -> bool {
+        self.config.smtp_url.as_deref().is_some_and(|u| !u.trim().is_empty())
+    }
+
+    /// The token of the latest activation link mailed to `email` (waits up to 10 s for one).
+    pub async fn activation_token(&self, email: &str) -> Option<String> {
+        let is_activation = |m: &ReceivedMail| m.text.contains("/activate#token=");
+        self.wait_for_mail(email, is_activation, std::time::Duration::from_secs(10)).await?;
+        let latest = self.mails().into_iter().rfind(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(email)) && is_activation(m))?;
+        let link = latest.first_link()?;
+        Some(link.split_once("#token=")?.1.to_string())
+    }
+
+    /// Follows the activation link mailed to `email` through the API; panics without one.
+    pub async fn activate_from_mail(&self, email: &str) {
+        let token = self.activation_token(email).await.expect("an activation email with a link");
+        let res = self.post_json("/api/v1/accounts/activation", &json!({ "token": token }), None).await;
+        assert_eq!(res.status(), 200, "activation failed: {}", res.text().await.unwrap_or_default());
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let res = self.post_json("/api/v1/sessions", &json!({ "email": email, "password": password }), None).await;
-        assert_eq!(res.status(), 201, "sign-in failed");
+        let status = res.status();
+        if status != 201 {
+            panic!("sign-in failed ({status}): {}", res.text().await.unwrap_or_default());
+        }
         let v: Value = res.json().await.expect("json");
         v["token"].as_str().unwrap().to_string()
     }

@@ -11,11 +11,11 @@ use axum::routing::{delete, get, post};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use clearboard_core::accounts::{NewAccount, ProfileChange};
 use clearboard_core::ids::SubjectId;
-use clearboard_core::sessions::SessionKind;
+use clearboard_core::activation::Registered;
+use clearboard_core::sessions::{SessionKind, SignIn as CoreSignIn};
 use clearboard_core::staff::Reason;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::AppError;
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/api/v1/accounts", post(create_account))
+        .route("/api/v1/accounts/activation", post(activate_account))
         .route("/api/v1/sessions", post(create_session).get(list_sessions).delete(end_all_sessions))
         .route("/api/v1/sessions/current", delete(end_session))
         .route("/api/v1/me", get(me).patch(update_me).delete(delete_me))
@@ -101,30 +102,109 @@ impl From<SignUp> for NewAccount {
 }
 
 fn rate_limited() -> AppError {
-    AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again")
+    let mut e = AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again");
+    e.retry_after = Some(60);
+    e
 }
 
 pub fn ip_key(ip: &ClientIp) -> Vec<u8> {
     ip.0.to_string().into_bytes()
 }
 
-/// The rate-limit key of an email: a hash, so the limiter's memory holds no address.
-pub fn email_key(email: &str) -> Vec<u8> {
-    Sha256::digest(clearboard_vault::blind::normalise_email(email).as_bytes()).to_vec()
+/// The rate-limit key of an email: its blind index, so the limiter's memory holds no address.
+pub fn email_key(st: &AppState, email: &str) -> Vec<u8> {
+    st.cb.blind_email(email.trim())
 }
 
-async fn create_account(State(st): State<AppState>, ip: ClientIp, ApiJson(body): ApiJson<SignUp>) -> Result<Response, AppError> {
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip)) {
+/// The language of an API answer: `?lang=`, else the language the body names, else
+/// `Accept-Language`.
+pub fn answer_lang(headers: &HeaderMap, uri: &axum::http::Uri, body_locale: Option<&str>) -> &'static crate::i18n::Texts {
+    crate::i18n::from_query(uri.query())
+        .or_else(|| body_locale.filter(|l| matches!(*l, "en" | "fr")).map(crate::i18n::texts))
+        .unwrap_or_else(|| crate::i18n::from_headers(headers))
+}
+
+/// A core error as an API error, with the words people read in their language where the
+/// catalogue has them (a refused password's reason, throttles).
+pub fn localised(e: clearboard_core::CoreError, t: &crate::i18n::Texts) -> AppError {
+    use clearboard_core::CoreError as E;
+    let text = match &e {
+        E::PasswordTooWeak { reason, .. } => Some(crate::i18n::password_too_weak(t.lang, reason)),
+        E::Throttled { .. } => Some(t.too_many_attempts.to_string()),
+        E::Busy { .. } => Some(t.server_busy.to_string()),
+        _ => None,
+    };
+    let mut err = AppError::from(e);
+    if let Some(text) = text {
+        err.message = text;
+    }
+    err
+}
+
+/// The one answer to every sign-up when mail is configured: the same status and bytes for a
+/// new address and for one that has an account (issue 11 finding 11).
+pub fn pending_answer(t: &crate::i18n::Texts) -> Response {
+    (StatusCode::ACCEPTED, Json(json!({ "status": "pending_activation", "message": t.check_mailbox }))).into_response()
+}
+
+async fn create_account(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, uri: axum::http::Uri, ApiJson(body): ApiJson<SignUp>) -> Result<Response, AppError> {
+    let t = answer_lang(&headers, &uri, body.locale.as_deref());
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip)) || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &body.email)) {
         return Err(rate_limited());
     }
     let marketing = body.marketing;
-    let lang = body.locale.clone().unwrap_or_else(|| "en".into());
-    let profile = st.cb.accounts().sign_up(body.into()).await?;
-    if let Some(granted) = marketing {
-        let who = clearboard_core::sessions::Principal { subject: profile.id.clone(), region: profile.region.clone(), token_hash: Vec::new() };
+    let lang = body.locale.clone().unwrap_or_else(|| t.lang.into());
+    let mut input: NewAccount = body.into();
+    input.locale = input.locale.or_else(|| Some(t.lang.to_string()));
+    let registered = st.cb.accounts().register(input, st.config.public_url.trim_end_matches('/')).await.map_err(|e| localised(e, t))?;
+    let (account, answer) = match registered {
+        Registered::Created(profile) => (Some((profile.region.clone(), profile.id.clone())), (StatusCode::CREATED, Json(profile)).into_response()),
+        Registered::Pending(account) => (account, pending_answer(t)),
+    };
+    if let (Some(granted), Some((region, subject))) = (marketing, account) {
+        let who = clearboard_core::sessions::Principal { subject, region, token_hash: Vec::new() };
         st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", &lang).await?;
     }
-    Ok((StatusCode::CREATED, Json(profile)).into_response())
+    Ok(answer)
+}
+
+/// `POST /api/v1/accounts/activation`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activation {
+    token: String,
+}
+
+async fn activate_account(State(st): State<AppState>, ApiJson(b): ApiJson<Activation>) -> Result<Response, AppError> {
+    st.cb.accounts().activate(&b.token).await?;
+    Ok(Json(json!({ "activated": true })).into_response())
+}
+
+/// The device cookie (OWASP device cookies, see `clearboard_core::throttle`): functional,
+/// HttpOnly, SameSite=Strict, `__Host-` and `Secure` behind https, for 90 days. API clients
+/// get its value in the sign-in answer and send it back in `X-Device-Cookie`.
+pub fn device_cookie_name(st: &AppState) -> &'static str {
+    if st.config.secure_cookies() { "__Host-cb_device" } else { "cb_device" }
+}
+
+pub const DEVICE_HEADER: &str = "x-device-cookie";
+
+pub fn device_cookie(st: &AppState, value: &str) -> HeaderValue {
+    let mut c = Cookie::new(device_cookie_name(st), value.to_string());
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path("/");
+    c.set_secure(st.config.secure_cookies());
+    c.set_max_age(time::Duration::milliseconds(st.cb.settings().throttle.device_cookie_ttl_ms));
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The device cookie a request presents: the header (API clients), else the cookie.
+pub fn presented_device(st: &AppState, headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(DEVICE_HEADER).and_then(|v| v.to_str().ok()) {
+        return Some(v.trim().to_string());
+    }
+    axum_extra::extract::CookieJar::from_headers(headers).get(device_cookie_name(st)).map(|c| c.value().to_string())
 }
 
 #[derive(Deserialize)]
@@ -139,6 +219,8 @@ pub struct SignIn {
 struct SessionCreated<'a> {
     token: &'a str,
     token_type: &'static str,
+    /// Send it back in `X-Device-Cookie` at the next sign-in (browsers get it as a cookie).
+    device_cookie: &'a str,
     subject_id: String,
     region: String,
     idle_timeout_seconds: i64,
@@ -172,20 +254,28 @@ pub fn clear_session_cookie(st: &AppState) -> HeaderValue {
 async fn create_session(State(st): State<AppState>, ip: ClientIp, req: Request) -> Result<Response, AppError> {
     let (parts, body) = req.into_parts();
     let presented = presented_token(&parts, &st).map(|(t, _)| Zeroizing::new(t));
+    let device = presented_device(&st, &parts.headers);
+    let t = answer_lang(&parts.headers, &parts.uri, None);
     let req = Request::from_parts(parts, body);
     let ApiJson(body) = ApiJson::<SignIn>::from_request(req, &st).await?;
-    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, &ip_key(&ip))
-        || !st.limiter.check(st.cb.clock(), Scope::SignInAccount, &email_key(&body.email))
-    {
+    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, &ip_key(&ip)) {
         tracing::info!(event = "auth.sign_in", outcome = "rate_limited");
         return Err(rate_limited());
     }
-    let (token, principal) =
-        st.cb.sessions().sign_in(&body.email, body.password, SessionKind::Bearer, presented.as_deref().map(String::as_str)).await?;
+    let attempt = CoreSignIn {
+        email: &body.email,
+        password: body.password,
+        kind: SessionKind::Bearer,
+        replaces: presented.as_deref().map(String::as_str),
+        device: device.as_deref(),
+    };
+    let signed = st.cb.sessions().sign_in_with(attempt).await.map_err(|e| localised(e, t))?;
+    let (token, principal) = (signed.token, signed.principal);
     let s = st.cb.settings();
     let out = SessionCreated {
         token: &token,
         token_type: "Bearer",
+        device_cookie: &signed.device_cookie,
         subject_id: principal.subject.to_string(),
         region: principal.region.to_string(),
         idle_timeout_seconds: s.session_idle_ms / 1000,
@@ -193,6 +283,7 @@ async fn create_session(State(st): State<AppState>, ip: ClientIp, req: Request) 
     };
     let mut res = (StatusCode::CREATED, Json(out)).into_response();
     res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+    res.headers_mut().append(header::SET_COOKIE, device_cookie(&st, &signed.device_cookie));
     Ok(res)
 }
 
@@ -245,7 +336,8 @@ pub struct UpdateMe {
     locale: Option<String>,
 }
 
-async fn update_me(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<UpdateMe>) -> Result<Response, AppError> {
+async fn update_me(State(st): State<AppState>, auth: Auth, ip: ClientIp, headers: HeaderMap, uri: axum::http::Uri, ApiJson(b): ApiJson<UpdateMe>) -> Result<Response, AppError> {
+    let t = answer_lang(&headers, &uri, None);
     let change = ProfileChange {
         first_name: b.first_name,
         last_name: b.last_name,
@@ -254,8 +346,9 @@ async fn update_me(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<U
         new_password: b.new_password,
         current_password: b.current_password,
         locale: b.locale,
+        client: Some(ip.0.to_string()),
     };
-    Ok(Json(st.cb.accounts().update(&auth.principal, change).await?).into_response())
+    Ok(Json(st.cb.accounts().update(&auth.principal, change).await.map_err(|e| localised(e, t))?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -265,8 +358,9 @@ pub struct DeleteMe {
     password: Option<Zeroizing<String>>,
 }
 
-async fn delete_me(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<DeleteMe>) -> Result<Response, AppError> {
-    let receipt = st.cb.accounts().delete(&auth.principal, b.password).await?;
+async fn delete_me(State(st): State<AppState>, auth: Auth, ip: ClientIp, headers: HeaderMap, uri: axum::http::Uri, ApiJson(b): ApiJson<DeleteMe>) -> Result<Response, AppError> {
+    let t = answer_lang(&headers, &uri, None);
+    let receipt = st.cb.accounts().delete_from(&auth.principal, b.password, Some(&ip.0.to_string())).await.map_err(|e| localised(e, t))?;
     Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true, "receipt": receipt }))))
 }
 

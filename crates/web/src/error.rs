@@ -17,11 +17,13 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// Seconds for `Retry-After` (429 and 503 answers).
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None }
+        Self { status, code, message: message.into(), field: None, retry_after: None }
     }
 
     pub fn field(mut self, f: &'static str) -> Self {
@@ -38,7 +40,7 @@ impl From<CoreError> for AppError {
             tracing::error!(code = e.code(), error = %e, detail = ?e, "request failed");
         }
         let message = if status.is_server_error() { "something went wrong on our side; try again later".to_string() } else { e.to_string() };
-        Self { status, code: e.code(), message, field: e.field() }
+        Self { status, code: e.code(), message, field: e.field(), retry_after: e.retry_after_secs() }
     }
 }
 
@@ -49,6 +51,9 @@ impl IntoResponse for AppError {
             body["error"]["field"] = json!(f);
         }
         let mut res = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
         // The request id is filled in by the request_context middleware, which knows it.
         res.extensions_mut().insert(ErrorMarker);
         res

@@ -55,6 +55,16 @@ pub struct Texts {
     pub boards_link: &'static str,
     pub consents: &'static str,
     pub join_link: &'static str,
+    pub password_strength_hint: &'static str,
+    pub check_mailbox_title: &'static str,
+    pub check_mailbox: &'static str,
+    pub activate_title: &'static str,
+    pub activate_hint: &'static str,
+    pub activate_button: &'static str,
+    pub activated: &'static str,
+    pub activation_link_invalid: &'static str,
+    pub too_many_attempts: &'static str,
+    pub server_busy: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -107,6 +117,16 @@ pub const EN: Texts = Texts {
     boards_link: "Boards",
     consents: "What you agreed to",
     join_link: "Join a board",
+    password_strength_hint: "Not a common password, nor letters in a row or repeated: a few unrelated words work well.",
+    check_mailbox_title: "Check your mailbox",
+    check_mailbox: "If this address can receive email, a message is on its way to it: open the link inside within 48 hours to activate your account. If the address already has an account, its owner has been told instead, and no new account was made.",
+    activate_title: "Activate your account",
+    activate_hint: "Press the button to activate the account this link was sent for.",
+    activate_button: "Activate my account",
+    activated: "Your account is active. Sign in.",
+    activation_link_invalid: "This link is invalid or has expired (a link works for 48 hours). Sign up again to get a new one.",
+    too_many_attempts: "Too many attempts; wait a little and try again.",
+    server_busy: "The server is busy; try again in a moment.",
 };
 
 pub const FR: Texts = Texts {
@@ -159,6 +179,16 @@ pub const FR: Texts = Texts {
     boards_link: "Tableaux",
     consents: "Ce que vous avez accepté",
     join_link: "Rejoindre un tableau",
+    password_strength_hint: "Pas un mot de passe courant, ni des touches qui se suivent ou répétées : quelques mots sans rapport entre eux conviennent bien.",
+    check_mailbox_title: "Consultez votre boîte mail",
+    check_mailbox: "Si cette adresse peut recevoir des emails, un message y est en route : ouvrez le lien qu'il contient dans les 48 heures pour activer votre compte. Si l'adresse a déjà un compte, c'est son titulaire qui a été prévenu, et aucun nouveau compte n'a été créé.",
+    activate_title: "Activez votre compte",
+    activate_hint: "Appuyez sur le bouton pour activer le compte pour lequel ce lien a été envoyé.",
+    activate_button: "Activer mon compte",
+    activated: "Votre compte est actif. Connectez-vous.",
+    activation_link_invalid: "Ce lien n'est pas valable ou a expiré (un lien fonctionne 48 heures). Inscrivez-vous à nouveau pour en recevoir un autre.",
+    too_many_attempts: "Trop de tentatives ; patientez un peu puis réessayez.",
+    server_busy: "Le serveur est occupé ; réessayez dans un instant.",
 };
 
 /// Texts for a language code.
@@ -637,4 +667,32 @@ pub const APP_FR: AppTexts = AppTexts {
 
 pub fn app_texts(lang: &str) -> &'static AppTexts {
     if lang == "fr" { &APP_FR } else { &APP_EN }
+}
+
+/// Why a new password was refused (issue 11), by `clearboard_core::password_strength` key.
+pub fn password_too_weak(lang: &str, reason: &str) -> String {
+    let fr = lang == "fr";
+    let why = match (reason, fr) {
+        ("common", false) => "it is one of the most common passwords, or a small variation of one",
+        ("common", true) => "c'est l'un des mots de passe les plus courants, ou une petite variante de l'un d'eux",
+        ("keyboard", false) => "rows and patterns of keys on a keyboard are easy to guess",
+        ("keyboard", true) => "les touches qui se suivent sur un clavier sont faciles à deviner",
+        ("repeats", false) => "repeated characters or groups of characters are easy to guess",
+        ("repeats", true) => "les caractères ou groupes de caractères répétés sont faciles à deviner",
+        ("sequence", false) => "sequences like abcd or 6543 are easy to guess",
+        ("sequence", true) => "les suites comme abcd ou 6543 sont faciles à deviner",
+        ("dates", false) => "dates and years are easy to guess",
+        ("dates", true) => "les dates et les années sont faciles à deviner",
+        ("words", false) => "a single word or a name is easy to guess",
+        ("words", true) => "un mot seul ou un nom est facile à deviner",
+        ("personal", false) => "a password made from your own name or email address is easy to guess",
+        ("personal", true) => "un mot de passe fait de votre nom ou de votre adresse email est facile à deviner",
+        (_, false) => "it would be found quickly by someone trying likely passwords",
+        (_, true) => "il serait trouvé rapidement par quelqu'un qui essaie les mots de passe probables",
+    };
+    if fr {
+        format!("Ce mot de passe est trop facile à deviner : {why}. Choisissez une phrase de passe plus longue, faite de plusieurs mots sans rapport entre eux.")
+    } else {
+        format!("This password is too easy to guess: {why}. Choose a longer passphrase made of several unrelated words.")
+    }
 }

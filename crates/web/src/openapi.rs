@@ -120,15 +120,26 @@ fn paths_and_schemas() -> Value {
                     "properties": { "subject_id": { "type": "string", "format": "uuid" }, "recipient": { "type": "string" }, "legal_basis": { "type": "string" }, "scope": { "type": "string" },
                                     "contact": { "type": ["string", "null"], "format": "email" }, "withhold_notice_reason": { "type": ["string", "null"] } }
                 },
+                "SignUpPending": {
+                    "type": "object", "required": ["status", "message"],
+                    "description": "The one answer to every sign-up when mail is configured, whether the address is new or has an account.",
+                    "properties": { "status": { "type": "string", "const": "pending_activation" }, "message": { "type": "string" } }
+                },
+                "Activation": {
+                    "type": "object", "additionalProperties": false, "required": ["token"],
+                    "properties": { "token": { "type": "string", "description": "From the `#token=` fragment of the emailed link" } }
+                },
+                "Activated": { "type": "object", "required": ["activated"], "properties": { "activated": { "type": "boolean", "const": true } } },
                 "SignIn": {
                     "type": "object", "additionalProperties": false, "required": ["email", "password"],
                     "properties": { "email": { "type": "string" }, "password": { "type": "string" } }
                 },
                 "Session": {
                     "type": "object",
-                    "required": ["token", "token_type", "subject_id", "region", "idle_timeout_seconds", "absolute_timeout_seconds"],
+                    "required": ["token", "token_type", "device_cookie", "subject_id", "region", "idle_timeout_seconds", "absolute_timeout_seconds"],
                     "properties": {
                         "token": { "type": "string" }, "token_type": { "type": "string", "const": "Bearer" },
+                        "device_cookie": { "type": "string", "description": "Send it back in `X-Device-Cookie` at later sign-ins: failures elsewhere then never lock this client out (browsers get it as the cb_device cookie)." },
                         "subject_id": { "type": "string", "format": "uuid" }, "region": { "type": "string" },
                         "idle_timeout_seconds": { "type": "integer" }, "absolute_timeout_seconds": { "type": "integer" }
                     }
@@ -205,12 +216,23 @@ fn paths_and_schemas() -> Value {
             "/api/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI document" } } } },
             "/api/v1/accounts": { "post": {
                 "summary": "Sign up (age 16+)", "requestBody": json_body("SignUp"),
-                "responses": { "201": ok("Profile", "Created"), "400": error_response("Malformed JSON"), "409": error_response("Email taken"),
-                               "413": error_response("Too large"), "415": error_response("Not JSON"), "422": error_response("Invalid input or under 16"), "429": error_response("Rate limited") } } },
+                "responses": { "201": ok("Profile", "Created at once (no mail server configured)"),
+                               "202": ok("SignUpPending", "With a mail server: the same answer for every address; a new one gets an activation link"),
+                               "400": error_response("Malformed JSON"), "409": error_response("Email taken (only without a mail server)"),
+                               "413": error_response("Too large"), "415": error_response("Not JSON"),
+                               "422": error_response("Invalid input, under 16, or password_too_weak (the reason in the message)"), "429": error_response("Rate limited"),
+                               "503": error_response("Busy") } } },
+            "/api/v1/accounts/activation": { "post": {
+                "summary": "Activate an account with the token of its emailed link", "requestBody": json_body("Activation"),
+                "responses": { "200": ok("Activated", "Activated"), "400": error_response("Malformed JSON"), "410": error_response("Invalid or expired link"),
+                               "415": error_response("Not JSON"), "422": error_response("Invalid body") } } },
             "/api/v1/sessions": {
                 "post": { "summary": "Sign in (a new token every time)", "requestBody": json_body("SignIn"),
+                          "parameters": [{ "name": "X-Device-Cookie", "in": "header", "required": false, "schema": { "type": "string" },
+                                           "description": "The device_cookie of an earlier sign-in to this account" }],
                           "responses": { "201": ok("Session", "Signed in"), "400": error_response("Malformed JSON"), "401": error_response("Wrong email or password"),
-                                         "415": error_response("Not JSON"), "422": error_response("Invalid body"), "429": error_response("Rate limited") } },
+                                         "415": error_response("Not JSON"), "422": error_response("Invalid body"),
+                                         "429": error_response("Rate limited, or this client is locked out of this account for a while"), "503": error_response("Busy") } },
                 "get": { "summary": "My live sessions", "security": auth, "responses": { "200": ok("Sessions", "Sessions"), "401": error_response("Not signed in") } },
                 "delete": { "summary": "Sign out everywhere", "security": auth, "responses": { "200": ok("Revoked", "Signed out"), "401": error_response("Not signed in") } }
             },
@@ -220,10 +242,12 @@ fn paths_and_schemas() -> Value {
                 "get": { "summary": "My profile", "security": auth, "responses": { "200": ok("Profile", "Profile"), "401": error_response("Not signed in") } },
                 "patch": { "summary": "Change my profile", "security": auth, "requestBody": json_body("ProfileChange"),
                            "responses": { "200": ok("Profile", "Profile"), "400": error_response("Malformed JSON"), "401": error_response("Not signed in or wrong current password"),
-                                          "409": error_response("Email taken"), "415": error_response("Not JSON"), "422": error_response("Invalid input") } },
+                                          "409": error_response("Email taken"), "415": error_response("Not JSON"), "422": error_response("Invalid input or password_too_weak"),
+                                          "429": error_response("Too many wrong current passwords"), "503": error_response("Busy") } },
                 "delete": { "summary": "Delete my account (destroys my key first)", "security": auth, "requestBody": json_body("DeleteMe"),
                             "responses": { "200": ok("Deleted", "Deleted"), "400": error_response("Malformed JSON"), "401": error_response("Not signed in or wrong password"),
-                                           "415": error_response("Not JSON"), "422": error_response("Invalid body") } }
+                                           "415": error_response("Not JSON"), "422": error_response("Invalid body"),
+                                           "429": error_response("Too many wrong passwords"), "503": error_response("Busy") } }
             },
             "/api/v1/me/picture": {
                 "get": { "summary": "My profile picture", "security": auth,

@@ -12,21 +12,25 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clearboard_core::CoreError;
 use clearboard_core::accounts::{NewAccount, Profile, ProfileChange};
-use clearboard_core::sessions::{SessionInfo, SessionKind};
+use clearboard_core::activation::Registered;
+use clearboard_core::sessions::{SessionInfo, SessionKind, SignIn};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::api::{clear_session_cookie, email_key, session_cookie, upload_bytes};
+use crate::api::{clear_session_cookie, device_cookie, email_key, localised, presented_device, session_cookie, upload_bytes};
 use crate::extract::{ClientIp, MaybeAuth, presented_token};
 use crate::i18n::{self, Texts};
 use crate::ratelimit::Scope;
 use crate::state::AppState;
+
+mod activation;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/signup", get(signup_page).post(signup_submit))
         .route("/signin", get(signin_page).post(signin_submit))
+        .route("/activate", get(activation::page).post(activation::submit))
         .route("/signout", post(signout))
         .route("/me", get(profile_page).post(profile_submit))
         .route("/me/email", post(email_submit))
@@ -86,7 +90,23 @@ fn contact(st: &AppState) -> String {
 }
 
 fn message_of(e: &CoreError) -> String {
-    if e.status() >= 500 { "something went wrong on our side; try again later".into() } else { e.to_string() }
+    if e.status() >= 500 && !matches!(e, CoreError::Busy { .. }) { "something went wrong on our side; try again later".into() } else { e.to_string() }
+}
+
+/// A refusal as a page shows it: the status and the words in the page's language where the
+/// catalogue has them.
+fn refusal(e: CoreError, t: &Texts) -> (StatusCode, String) {
+    let message = message_of(&e);
+    let err = localised(e, t);
+    let text = if matches!(err.code, "password_too_weak" | "rate_limited" | "busy") { err.message } else { message };
+    (err.status, text)
+}
+
+/// Adds the session and device cookies of a sign-in to a response.
+fn with_sign_in_cookies(st: &AppState, mut res: Response, token: &str, device: &str) -> Response {
+    res.headers_mut().append(header::SET_COOKIE, session_cookie(st, token));
+    res.headers_mut().append(header::SET_COOKIE, device_cookie(st, device));
+    res
 }
 
 #[derive(Template, WebTemplate)]
@@ -162,8 +182,8 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
         let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st, ctx.t.lang), marketing_text: marketing_text(&st, ctx.t.lang) };
         (status, page).into_response()
     };
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes()) {
-        return fail(form, StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into());
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes()) || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &form.email)) {
+        return fail(form, StatusCode::TOO_MANY_REQUESTS, ctx.t.too_many_attempts.into());
     }
     let input = NewAccount {
         email: form.email.clone(),
@@ -175,23 +195,36 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
         region: Some(form.region.clone()).filter(|r| !r.is_empty()),
         locale: Some(form.locale.clone()).filter(|l| !l.is_empty()),
     };
-    match st.cb.accounts().sign_up(input).await {
-        Ok(_) => match st.cb.sessions().sign_in(&form.email, password, SessionKind::Cookie, None).await {
-            Ok((token, principal)) => {
-                // The question was asked, unticked: record the answer either way.
-                let granted = form.marketing.is_some();
-                if let Err(e) = st.cb.consents().set_subject(&principal, "marketing", granted, "sign_up", ctx.t.lang).await {
-                    tracing::warn!(error = %e, "consent at sign-up not recorded");
-                }
-                let mut res = Redirect::to("/me").into_response();
-                res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
-                res
+    // The question was asked, unticked: record the answer either way.
+    let granted = form.marketing.is_some();
+    let record_consent = |region, subject| {
+        let st = st.clone();
+        async move {
+            let who = clearboard_core::sessions::Principal { subject, region, token_hash: Vec::new() };
+            if let Err(e) = st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", ctx.t.lang).await {
+                tracing::warn!(error = %e, "consent at sign-up not recorded");
             }
-            Err(_) => Redirect::to("/signin").into_response(),
-        },
+        }
+    };
+    match st.cb.accounts().register(input, st.config.public_url.trim_end_matches('/')).await {
+        Ok(Registered::Created(profile)) => {
+            record_consent(profile.region.clone(), profile.id.clone()).await;
+            let attempt = SignIn { email: &form.email, password, kind: SessionKind::Cookie, replaces: None, device: None };
+            match st.cb.sessions().sign_in_with(attempt).await {
+                Ok(s) => with_sign_in_cookies(&st, Redirect::to("/me").into_response(), &s.token, &s.device_cookie),
+                Err(_) => Redirect::to("/signin").into_response(),
+            }
+        }
+        Ok(Registered::Pending(account)) => {
+            if let Some((region, subject)) = account {
+                record_consent(region, subject).await;
+            }
+            // The same page for a new address and for one that has an account.
+            CheckMailboxPage { t: ctx.t, signed_in: false, contact: contact(&st) }.into_response()
+        }
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            fail(form, status, message_of(&e))
+            let (status, message) = refusal(e, ctx.t);
+            fail(form, status, message)
         }
     }
 }
@@ -214,7 +247,11 @@ struct NoticeQuery {
 }
 
 async fn signin_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<NoticeQuery>) -> impl IntoResponse {
-    let notice = (q.notice == "deleted").then_some(ctx.t.deleted);
+    let notice = match q.notice.as_str() {
+        "deleted" => Some(ctx.t.deleted),
+        "activated" => Some(ctx.t.activated),
+        _ => None,
+    };
     SignInPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], email: String::new(), notice }
 }
 
@@ -231,23 +268,19 @@ async fn signin_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, h
     let fail = |email: String, status: StatusCode, msg: String| {
         (status, SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], email, notice: None }).into_response()
     };
-    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes())
-        || !st.limiter.check(st.cb.clock(), Scope::SignInAccount, &email_key(&form.email))
-    {
-        return fail(form.email, StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into());
+    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
+        return fail(form.email, StatusCode::TOO_MANY_REQUESTS, ctx.t.too_many_attempts.into());
     }
+    let device = presented_device(&st, &headers);
     let mut parts = Request::new(()).into_parts().0;
     parts.headers = headers;
     let presented = presented_token(&parts, &st).map(|(t, _)| Zeroizing::new(t));
-    match st.cb.sessions().sign_in(&form.email, password, SessionKind::Cookie, presented.as_deref().map(String::as_str)).await {
-        Ok((token, _)) => {
-            let mut res = Redirect::to("/me").into_response();
-            res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
-            res
-        }
+    let attempt = SignIn { email: &form.email, password, kind: SessionKind::Cookie, replaces: presented.as_deref().map(String::as_str), device: device.as_deref() };
+    match st.cb.sessions().sign_in_with(attempt).await {
+        Ok(s) => with_sign_in_cookies(&st, Redirect::to("/me").into_response(), &s.token, &s.device_cookie),
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            fail(form.email, status, message_of(&e))
+            let (status, message) = refusal(e, ctx.t);
+            fail(form.email, status, message)
         }
     }
 }
@@ -308,8 +341,8 @@ async fn after_change(st: &AppState, ctx: &PageCtx, result: Result<(), CoreError
     match result {
         Ok(()) => Redirect::to("/me?saved=1").into_response(),
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render_profile(st, ctx, vec![message_of(&e)], false, status).await
+            let (status, message) = refusal(e, ctx.t);
+            render_profile(st, ctx, vec![message], false, status).await
         }
     }
 }
@@ -347,11 +380,12 @@ struct EmailForm {
     current_password: String,
 }
 
-async fn email_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Form<EmailForm>) -> Response {
+async fn email_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut f): Form<EmailForm>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let change = ProfileChange {
         email: Some(f.email),
         current_password: Some(Zeroizing::new(std::mem::take(&mut f.current_password))),
+        client: Some(ip.0.to_string()),
         ..ProfileChange::default()
     };
     let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
@@ -366,11 +400,12 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn password_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Form<PasswordForm>) -> Response {
+async fn password_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut f): Form<PasswordForm>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let change = ProfileChange {
         new_password: Some(Zeroizing::new(std::mem::take(&mut f.new_password))),
         current_password: Some(Zeroizing::new(std::mem::take(&mut f.current_password))),
+        client: Some(ip.0.to_string()),
         ..ProfileChange::default()
     };
     let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
@@ -404,10 +439,10 @@ struct DeleteForm {
     password: String,
 }
 
-async fn delete_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Form<DeleteForm>) -> Response {
+async fn delete_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut f): Form<DeleteForm>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let pw = Zeroizing::new(std::mem::take(&mut f.password));
-    match st.cb.accounts().delete(&auth.principal, Some(pw)).await {
+    match st.cb.accounts().delete_from(&auth.principal, Some(pw), Some(&ip.0.to_string())).await {
         Ok(receipt) => {
             let mut res = crate::privacy_pages::erased_page(&st, ctx.t, &receipt);
             res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&st));
@@ -415,10 +450,18 @@ async fn delete_submit(State(st): State<AppState>, ctx: PageCtx, Form(mut f): Fo
             res
         }
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render_profile(&st, &ctx, vec![message_of(&e)], false, status).await
+            let (status, message) = refusal(e, ctx.t);
+            render_profile(&st, &ctx, vec![message], false, status).await
         }
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_mailbox.html")]
+struct CheckMailboxPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
 }
 
 struct RuleRow {

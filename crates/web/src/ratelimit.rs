@@ -1,6 +1,9 @@
 //! Rate limits (token buckets, GCRA-like) for sign-in and sign-up, keyed by client address and,
-//! for sign-in, by a hash of the email tried (slows credential stuffing against one account
-//! from many addresses). Per process: with several nodes the effective limit is multiplied.
+//! for sign-up, by the blind index of the address signed up with (no plaintext in memory).
+//! Guessing against one account is slowed by the core's failure throttles instead
+//! (`clearboard_core::throttle`: device cookies), which a stranger cannot turn into a
+//! lock-out of the owner; a bucket per account here could (issue 11 finding 6).
+//! Per process: with several nodes the effective limit is multiplied.
 //! Time comes from the injected clock, so tests are deterministic.
 
 use std::collections::HashMap;
@@ -18,16 +21,17 @@ pub struct Rate {
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub sign_in_per_ip: Rate,
-    pub sign_in_per_account: Rate,
     pub sign_up_per_ip: Rate,
+    /// Sign-ups with one email address, whoever sends them (mail bombing, enumeration).
+    pub sign_up_per_address: Rate,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             sign_in_per_ip: Rate { burst: 20, per_minute: 10 },
-            sign_in_per_account: Rate { burst: 10, per_minute: 2 },
             sign_up_per_ip: Rate { burst: 10, per_minute: 2 },
+            sign_up_per_address: Rate { burst: 3, per_minute: 1 },
         }
     }
 }
@@ -36,7 +40,7 @@ impl Limits {
     /// Effectively unlimited (tests that are not about rate limits).
     pub fn relaxed() -> Self {
         let r = Rate { burst: 1_000_000, per_minute: 1_000_000 };
-        Self { sign_in_per_ip: r, sign_in_per_account: r, sign_up_per_ip: r }
+        Self { sign_in_per_ip: r, sign_up_per_ip: r, sign_up_per_address: r }
     }
 }
 
@@ -54,8 +58,8 @@ pub struct RateLimiter {
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
     SignInIp,
-    SignInAccount,
     SignUpIp,
+    SignUpAddress,
 }
 
 impl RateLimiter {
@@ -66,8 +70,8 @@ impl RateLimiter {
     fn rate(&self, scope: Scope) -> Rate {
         match scope {
             Scope::SignInIp => self.limits.sign_in_per_ip,
-            Scope::SignInAccount => self.limits.sign_in_per_account,
             Scope::SignUpIp => self.limits.sign_up_per_ip,
+            Scope::SignUpAddress => self.limits.sign_up_per_address,
         }
     }
 
@@ -83,8 +87,8 @@ impl RateLimiter {
             map.retain(|(s, _), (tokens, at)| {
                 let r = match s {
                     0 => self.limits.sign_in_per_ip,
-                    1 => self.limits.sign_in_per_account,
-                    _ => self.limits.sign_up_per_ip,
+                    1 => self.limits.sign_up_per_ip,
+                    _ => self.limits.sign_up_per_address,
                 };
                 *tokens + (now - *at) as f64 * f64::from(r.per_minute) / MINUTE as f64 <= f64::from(r.burst)
             });

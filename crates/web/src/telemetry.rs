@@ -29,6 +29,11 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_accounts_created_total", Kind::Counter, "Accounts created."),
     ("clearboard_erasures_total", Kind::Counter, "People erased (keys destroyed, data purged)."),
     ("clearboard_rate_limited_total", Kind::Counter, "Requests refused by a rate limit, by scope."),
+    ("clearboard_password_work_in_flight", Kind::Gauge, "Argon2id hashes or checks running now (bounded by argon2_permits)."),
+    ("clearboard_password_work_refused_total", Kind::Counter, "Password checks refused because too many were waiting (503 busy)."),
+    ("clearboard_throttle_locks_total", Kind::Counter, "Sign-in or re-authentication locks placed, by kind."),
+    ("clearboard_reauthentication_failures_total", Kind::Counter, "Wrong current passwords given to confirm a sensitive change."),
+    ("clearboard_accounts_activated_total", Kind::Counter, "Accounts activated through their emailed link."),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,9 +23,7 @@ pub fn jpeg(gps: &str, pixels: &str) -> Vec<u8> {
 both!(sign_up_sign_in_and_profile, |b| async move {
     let app = spawn_app(b).await;
     let body = app.sign_up_body();
-    let res = app.post_json("/api/v1/accounts", &body, None).await;
-    assert_eq!(res.status(), 201);
-    let p: Value = res.json().await.unwrap();
+    let p = app.sign_up(&body).await;
     assert_eq!(p["email"], body["email"]);
     assert_eq!(p["region"], "eu");
     assert!(p.get("birth_date").is_none(), "the birth date is never returned or kept");
@@ -36,7 +34,7 @@ both!(sign_up_sign_in_and_profile, |b| async move {
     // US region.
     let mut us = app.sign_up_body();
     us["region"] = json!("us");
-    let p: Value = app.post_json("/api/v1/accounts", &us, None).await.json().await.unwrap();
+    let p = app.sign_up(&us).await;
     assert_eq!(p["region"], "us");
     let t = app.sign_in(us["email"].as_str().unwrap(), us["password"].as_str().unwrap()).await;
     assert!(t.starts_with("cb1.us."));
@@ -88,7 +86,7 @@ both!(acceptance_4_under_16_is_refused_without_trace, |b| async move {
     clearboard_testkit::logs::assert_clean(&needles);
     // Nothing was created: the email is free, and exactly sixteen today is accepted.
     body["birth_date"] = json!("2010-11-29");
-    assert_eq!(app.post_json("/api/v1/accounts", &body, None).await.status(), 201);
+    app.sign_up(&body).await;
 });
 
 async fn chain_len(app: &TestApp) -> usize {
@@ -142,8 +140,13 @@ both!(acceptance_8_bad_input_gets_a_clear_4xx_and_writes_nothing, |b| async move
     let mut dup = app.sign_up_body();
     dup["email"] = json!(existing.email.to_uppercase());
     dup["region"] = json!("us");
-    let e = assert_error(c.post(&url).json(&dup).send().await.unwrap(), 409, "email_taken").await;
-    assert!(!e.to_string().to_lowercase().contains(&existing.email));
+    if app.signs_up_by_mail() {
+        // With mail, the same answer as for a new address (issue 11; see abuse_auth.rs).
+        assert_eq!(c.post(&url).json(&dup).send().await.unwrap().status(), 202);
+    } else {
+        let e = assert_error(c.post(&url).json(&dup).send().await.unwrap(), 409, "email_taken").await;
+        assert!(!e.to_string().to_lowercase().contains(&existing.email));
+    }
     assert_eq!(chain_len(&app).await, before, "no audit entry for refused input");
     for r in app.state.cb.regions() {
         assert_eq!(r.keys.tombstones().await.unwrap().len(), 0);
@@ -184,7 +187,7 @@ both!(profile_changes_need_reauthentication_for_email_and_password, |b| async mo
     // The old address is free again.
     let mut reuse = app.sign_up_body();
     reuse["email"] = json!(u.email);
-    assert_eq!(app.post_json("/api/v1/accounts", &reuse, None).await.status(), 201);
+    app.sign_up(&reuse).await;
 
     // A password change ends every other session (ASVS V7.4.3) but keeps this one.
     let new_pw = format!("a new pass {}", canary("Pw"));
@@ -280,7 +283,7 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     // The email can be used again.
     let mut again = app.sign_up_body();
     again["email"] = json!(u.email);
-    assert_eq!(app.post_json("/api/v1/accounts", &again, None).await.status(), 201);
+    app.sign_up(&again).await;
     let audit = eu.store.audit_about(&id).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "account.deleted"));
 });

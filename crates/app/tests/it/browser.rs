@@ -86,6 +86,22 @@ async fn sign_up_in_a_real_browser() {
     c.execute("document.getElementById('birth_date').value = '1990-05-01'", vec![]).await.unwrap();
     c.find(Locator::Css("form[action='/signup'] button[type=submit]")).await.unwrap().click().await.unwrap();
 
+    if app.signs_up_by_mail() {
+        // Check your mailbox (issue 11): the emailed link's fragment holds the token; the page's
+        // script puts it in the form and takes it out of the address bar.
+        c.wait().for_element(Locator::Id("check-mailbox")).await.unwrap();
+        let token = app.activation_token(&email).await.expect("an activation email");
+        c.goto(&format!("{}#token={token}", app.url("/activate"))).await.unwrap();
+        c.wait().for_element(Locator::Css("form#activate")).await.unwrap();
+        let value = c.execute("return document.getElementById('token').value", vec![]).await.unwrap();
+        assert_eq!(value, json!(token));
+        assert_eq!(c.execute("return window.location.hash", vec![]).await.unwrap(), json!(""), "the token leaves the address bar");
+        c.find(Locator::Css("form#activate button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_url(&url_of(&app, "/signin?notice=activated")).await.unwrap();
+        c.find(Locator::Id("email")).await.unwrap().send_keys(&email).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys("a browser password").await.unwrap();
+        c.find(Locator::Css("form[action='/signin'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    }
     c.wait().for_url(&url_of(&app, "/me")).await.unwrap();
     let text = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(text.contains("Your profile"));
@@ -96,7 +112,7 @@ async fn sign_up_in_a_real_browser() {
     assert_eq!(c.execute("return localStorage.length + sessionStorage.length", vec![]).await.unwrap(), json!(0));
     let mut cookies = c.get_all_cookies().await.unwrap();
     cookies.sort_by(|a, b| a.name().cmp(b.name()));
-    assert_eq!(cookies.iter().map(|k| k.name()).collect::<Vec<_>>(), vec!["cb_consent", "cb_session"], "the choice and the session: {cookies:?}");
+    assert_eq!(cookies.iter().map(|k| k.name()).collect::<Vec<_>>(), vec!["cb_consent", "cb_device", "cb_session"], "the choice, the device and the session: {cookies:?}");
     assert!(cookies.iter().all(|k| k.http_only() == Some(true)));
 
     // Sign out from the header: back on the landing page, signed out.

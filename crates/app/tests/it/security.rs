@@ -319,3 +319,38 @@ async fn acceptance_15_every_error_is_the_catalogues() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Page introuvable") && html.contains("not_found") && html.contains("<html lang=\"fr\">"), "{html}");
 }
+
+/// Every metric recorded anywhere in the code is described (HELP text), so the exposition
+/// passes `promtool check metrics` whatever has been recorded.
+#[test]
+fn every_metric_in_the_code_is_described() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for kind in ["counter!(\"", "gauge!(\"", "histogram!(\""] {
+            for (i, _) in text.match_indices(kind) {
+                let rest = &text[i + kind.len()..];
+                if let Some(end) = rest.find('"') {
+                    found.insert(rest[..end].to_string());
+                }
+            }
+        }
+    }
+    assert!(found.len() >= 15, "the scan finds the metrics: {found:?}");
+    let described: std::collections::BTreeSet<&str> = clearboard_web::telemetry::METRICS.iter().map(|(n, _, _)| *n).collect();
+    let missing: Vec<&String> = found.iter().filter(|n| !described.contains(n.as_str())).collect();
+    assert!(missing.is_empty(), "metrics without a description in web/src/telemetry.rs: {missing:?}");
+}

@@ -97,7 +97,7 @@ both!(sign_out_everywhere_and_session_list, |b| async move {
 both!(browser_sessions_use_a_hardened_cookie, |b| async move {
     let app = spawn_app(b).await;
     let body = app.sign_up_body();
-    assert_eq!(app.post_json("/api/v1/accounts", &body, None).await.status(), 201);
+    app.sign_up(&body).await;
     let res = app.post_json("/api/v1/sessions", &json!({"email": body["email"], "password": body["password"]}), None).await;
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("cb_session=cb1.eu."), "{cookie}");

@@ -145,6 +145,11 @@ impl Consents<'_> {
     /// Records a visitor's choice (banner, settings, GPC) and returns the new choice.
     pub async fn record_visitor(&self, existing: Option<&VisitorConsent>, statistics: bool, method: &str, lang: &str) -> Result<VisitorConsent, CoreError> {
         let now = self.cb.now();
+        // The same choice again, while the recorded one is valid: nothing new to prove, and the
+        // expiry is never pushed back (C-COOK-5). One visitor cannot fill the ledger.
+        if let Some(e) = existing.filter(|e| e.statistics == statistics && e.expires_at > now) {
+            return Ok(e.clone());
+        }
         let consent_id = match existing {
             Some(e) => e.consent_id.clone(),
             None => URL_SAFE_NO_PAD.encode(clearboard_vault::random::bytes::<16>()?),

@@ -466,8 +466,9 @@ async fn staff_view_account(
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReasonQuery>,
 ) -> Result<Response, AppError> {
     let reason = parse_reason(&q.reason)?;
-    // Staff-ness is checked before the id is even parsed, so non-staff learn nothing.
-    st.cb.staff().on_duty(&auth.principal).await?;
+    // Staff-ness is checked before the id is even parsed, so non-staff learn nothing; the
+    // training gate is `view_account`'s, which records a refusal in the person's own trail.
+    st.cb.staff().member_record(&auth.principal).await?;
     let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let profile = st.cb.staff().view_account(&auth.principal, &id, reason).await?;
     Ok(Json(profile).into_response())

@@ -146,7 +146,7 @@ fn safe_return(p: &str) -> String {
     if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 512 && !p.chars().any(char::is_control) { p.to_string() } else { "/".into() }
 }
 
-async fn submit(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<ConsentForm>) -> Response {
+async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Form(f): Form<ConsentForm>) -> Response {
     let jar = CookieJar::from_headers(&headers);
     let existing = jar.get(CONSENT_COOKIE).and_then(|c| st.cb.consents().decode(c.value()));
     let (statistics, method) = match f.choice.as_str() {
@@ -160,6 +160,11 @@ async fn submit(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<Co
     // Global Privacy Control wins over an "accept" (C-SHARE-6).
     let (statistics, method) = if statistics && gpc(&headers) { (false, "gpc") } else { (statistics, method) };
     let lang = f.lang.as_deref().unwrap_or_else(|| crate::i18n::from_headers(&headers).lang);
+    let repeat = existing.as_ref().is_some_and(|e| e.statistics == statistics);
+    if !repeat && !st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+        metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
+        return crate::error::AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many choices from this address; wait a little and try again").into_response();
+    }
     let chosen = match st.cb.consents().record_visitor(existing.as_ref(), statistics, method, lang).await {
         Ok(c) => c,
         Err(e) => return crate::error::AppError::from(e).into_response(),
@@ -201,10 +206,17 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
     }
     let mut set: Vec<HeaderValue> = Vec::new();
     if gpc_on && state.as_ref().is_none_or(|s| s.statistics) {
-        // Recorded once: afterwards the stored choice is already a refusal.
-        if let Ok(c) = st.cb.consents().record_visitor(state.as_ref(), false, "gpc", "en").await {
-            set.push(consent_cookie(&st, &c));
-            state = Some(c);
+        // Recorded once: afterwards the stored choice is already a refusal. A client that keeps
+        // no cookie would be recorded on every page: past the per-address rate the refusal is
+        // still applied (nothing is collected), but no new row is written.
+        if st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+            if let Ok(c) = st.cb.consents().record_visitor(state.as_ref(), false, "gpc", "en").await {
+                set.push(consent_cookie(&st, &c));
+                state = Some(c);
+            }
+        } else {
+            metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
+            state = Some(clearboard_core::consent::VisitorConsent { consent_id: String::new(), statistics: false, expires_at: 0 });
         }
         if let Some(a) = &aid {
             let _ = st.cb.navigation().forget(a).await;

@@ -24,6 +24,9 @@ pub struct Limits {
     pub sign_up_per_ip: Rate,
     /// Sign-ups with one email address, whoever sends them (mail bombing, enumeration).
     pub sign_up_per_address: Rate,
+    /// Consent records written for one client address (choices, GPC refusals): the choice is
+    /// always applied, but beyond this rate no new proof row is written.
+    pub consent_per_ip: Rate,
 }
 
 impl Default for Limits {
@@ -32,6 +35,7 @@ impl Default for Limits {
             sign_in_per_ip: Rate { burst: 20, per_minute: 10 },
             sign_up_per_ip: Rate { burst: 10, per_minute: 2 },
             sign_up_per_address: Rate { burst: 3, per_minute: 1 },
+            consent_per_ip: Rate { burst: 20, per_minute: 6 },
         }
     }
 }
@@ -40,7 +44,7 @@ impl Limits {
     /// Effectively unlimited (tests that are not about rate limits).
     pub fn relaxed() -> Self {
         let r = Rate { burst: 1_000_000, per_minute: 1_000_000 };
-        Self { sign_in_per_ip: r, sign_up_per_ip: r, sign_up_per_address: r }
+        Self { sign_in_per_ip: r, sign_up_per_ip: r, sign_up_per_address: r, consent_per_ip: r }
     }
 }
 
@@ -60,6 +64,7 @@ pub enum Scope {
     SignInIp,
     SignUpIp,
     SignUpAddress,
+    ConsentIp,
 }
 
 impl RateLimiter {
@@ -72,6 +77,7 @@ impl RateLimiter {
             Scope::SignInIp => self.limits.sign_in_per_ip,
             Scope::SignUpIp => self.limits.sign_up_per_ip,
             Scope::SignUpAddress => self.limits.sign_up_per_address,
+            Scope::ConsentIp => self.limits.consent_per_ip,
         }
     }
 
@@ -88,7 +94,8 @@ impl RateLimiter {
                 let r = match s {
                     0 => self.limits.sign_in_per_ip,
                     1 => self.limits.sign_up_per_ip,
-                    _ => self.limits.sign_up_per_address,
+                    2 => self.limits.sign_up_per_address,
+                    _ => self.limits.consent_per_ip,
                 };
                 *tokens + (now - *at) as f64 * f64::from(r.per_minute) / MINUTE as f64 <= f64::from(r.burst)
             });

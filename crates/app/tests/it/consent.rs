@@ -326,3 +326,41 @@ both!(a_changed_cookie_purpose_asks_again_and_nothing_else_does, |b| async move 
     assert!(set_cookies(&res).is_empty(), "no analytics cookie under a consent given for other purposes");
     assert!(res.text().await.unwrap().contains("id=\"cb-consent\""), "asked again");
 });
+
+both!(consent_rows_are_deduplicated_per_visitor_and_rate_limited_per_address, |b| async move {
+    // Real limits (the test kit relaxes them by default).
+    let app = spawn_with(b, clearboard_testkit::Options { limits: clearboard_web::ratelimit::Limits::default(), ..Default::default() }).await;
+    // The same choice again with a valid record: no new row, the expiry is not pushed back.
+    let res = choose(&app, "accept", false, &[], false).await;
+    let consent = value_of(&set_cookies(&res)[0].1);
+    app.clock.advance(DAY);
+    let again = choose(&app, "accept", false, &[("cb_consent", &consent)], false).await;
+    assert_eq!(again.status(), 303);
+    let c = app.state.cb.consents().decode(&consent).unwrap();
+    let ledger = app.state.cb.consents().visitor_ledger(&c.consent_id).await.unwrap();
+    assert_eq!(ledger.len(), 1, "a repeated choice writes no new row");
+    if let Some(v) = set_cookies(&again).iter().find(|(n, _)| n == "cb_consent") {
+        assert_eq!(app.state.cb.consents().decode(&value_of(&v.1)).unwrap().expires_at, c.expires_at, "never extended");
+    }
+    // A GPC client that keeps no cookie: refused on every page, recorded at most at the rate.
+    let mut recorded = 0;
+    for _ in 0..100 {
+        let res = get_with(&app, "/", &[], true).await;
+        assert_eq!(res.status(), 200);
+        if set_cookies(&res).iter().any(|(n, _)| n == "cb_consent") {
+            recorded += 1;
+        }
+        assert!(set_cookies(&res).iter().all(|(n, _)| n != "cb_aid"), "nothing is collected");
+        assert!(!res.text().await.unwrap().contains("id=\"cb-consent\""), "the GPC refusal applies without a window");
+    }
+    assert!((1..=20).contains(&recorded), "{recorded} rows for 100 cookie-less GPC pages");
+    // Choices from one address beyond the rate: 429, nothing written.
+    let mut limited = 0;
+    for i in 0..40 {
+        let res = choose(&app, if i % 2 == 0 { "accept" } else { "reject" }, false, &[], false).await;
+        if res.status() == 429 {
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "consent choices from one address are rate-limited");
+});

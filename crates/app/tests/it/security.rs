@@ -354,3 +354,18 @@ fn every_metric_in_the_code_is_described() {
     let missing: Vec<&String> = found.iter().filter(|n| !described.contains(n.as_str())).collect();
     assert!(missing.is_empty(), "metrics without a description in web/src/telemetry.rs: {missing:?}");
 }
+
+both!(every_staff_endpoint_goes_through_the_training_gate, |b| async move {
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    // Erin is support staff without current training: every staff endpoint refuses her.
+    for path in ["/api/v1/staff/retention", "/api/v1/staff/legal-holds", "/api/v1/staff/statistics"] {
+        assert_error(app.get(path, Some(&f.erin.token)).await, 403, "staff_training_required").await;
+    }
+    let me: Value = app.get("/api/v1/staff/me", Some(&f.erin.token)).await.json().await.unwrap();
+    assert_eq!(me["training_current"], false, "she can still see where she stands");
+    let erin = app.state.cb.sessions().authenticate(&f.erin.token).await.unwrap();
+    let eu = app.state.cb.region(&erin.region).unwrap().clone();
+    let trail = eu.store.audit_about(&erin.subject).await.unwrap();
+    assert!(trail.iter().filter(|e| e.action == "staff.access_refused").count() >= 3, "each refusal is audited");
+});

@@ -130,6 +130,7 @@ async fn sign_in_and_sign_up_are_rate_limited() {
         sign_in_per_ip: Rate { burst: 5, per_minute: 5 },
         sign_up_per_ip: Rate { burst: 3, per_minute: 1 },
         sign_up_per_address: Rate { burst: 1, per_minute: 1 },
+        ..Limits::relaxed()
     };
     let app = spawn_with(Backend::Sqlite, Options { limits, configure: None }).await;
     app.new_user().await; // one sign-up and one sign-in used

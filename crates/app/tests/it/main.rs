@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod abuse_exports;
 mod accounts;
 mod audit;
 mod boards;

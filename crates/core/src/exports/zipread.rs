@@ -173,11 +173,11 @@ impl<R: Read + Seek> Archive<R> {
         }
         r.seek(SeekFrom::Start(cd_off)).map_err(io_broken)?;
         let mut entries = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut declared_total = 0u64;
         {
             let mut cd = BufReader::with_capacity(32 * 1024, (&mut r).take(cd_size));
             let mut fixed = [0u8; 46];
             let mut extra = Vec::new();
-            let mut declared_total = 0u64;
             for _ in 0..count {
                 cd.read_exact(&mut fixed).map_err(io_broken)?;
                 entries.push(Self::central_entry(&mut cd, &fixed, &mut extra, &limits)?);
@@ -186,9 +186,6 @@ impl<R: Read + Seek> Archive<R> {
                 if declared_total > limits.max_total {
                     return Err(too_large(format!("the archive's files add up to more than {} bytes once uncompressed (an import takes at most that)", limits.max_total)));
                 }
-            }
-            if declared_total > limits.ratio_floor && declared_total / len.max(1) > limits.max_ratio {
-                return Err(too_large(format!("the archive is compressed more than {}:1 overall: this is how ZIP bombs are made", limits.max_ratio)));
             }
         }
         let mut names: Vec<&str> = entries.iter().map(|e| &*e.name).collect();
@@ -199,6 +196,10 @@ impl<R: Read + Seek> Archive<R> {
         drop(names);
         let mut a = Archive { r, limits, entries };
         a.locate(cd_off)?;
+        // Overlapping files are named as such first; then the ratio of the whole.
+        if declared_total > limits.ratio_floor && declared_total / len.max(1) > limits.max_ratio {
+            return Err(too_large(format!("the archive is compressed more than {}:1 overall: this is how ZIP bombs are made", limits.max_ratio)));
+        }
         Ok(a)
     }
 

@@ -264,6 +264,9 @@ impl<R: Read + Seek> Importer<R> {
         }
         let titles = boards.items.into_iter().filter_map(|b| Some((b.id?, b.title))).collect();
         let mut used = vec![false; self.archive.entries.len()];
+        // Names in order, to find each media file without a scan of the directory per card.
+        let mut by_name: Vec<(&str, usize)> = self.archive.entries.iter().enumerate().map(|(i, e)| (&*e.name, i)).collect();
+        by_name.sort_unstable();
         let mut plan_cards = Vec::with_capacity(cards.items.len());
         for c in cards.items {
             let Some(kind) = c.kind else { continue };
@@ -272,7 +275,7 @@ impl<R: Read + Seek> Importer<R> {
                     if !file.starts_with("media/") || file.contains("..") {
                         return Err(invalid("a media path in data.json is invalid"));
                     }
-                    let at = self.archive.find(&file).ok_or_else(|| invalid("a media file named in data.json is missing"))?;
+                    let at = by_name.binary_search_by(|(n, _)| (*n).cmp(file.as_str())).map(|k| by_name[k].1).map_err(|_| invalid("a media file named in data.json is missing"))?;
                     if std::mem::replace(&mut used[at], true) {
                         return Err(invalid("data.json names the same media file for two cards"));
                     }

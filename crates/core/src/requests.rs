@@ -137,28 +137,6 @@ fn date(s: &str) -> Option<time::Date> {
     time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
-/// The answer to an access request by the account holder: the copy waits in their privacy
-/// centre, behind sign-in.
-fn export_ready_for_owner(lang: &str, base_url: &str) -> String {
-    let hours = crate::exports::LINK_TTL / HOUR;
-    if lang == "fr" {
-        format!("Votre copie de vos données est prête : une archive ZIP avec data.json, un CSV par catégorie, vos médias d'origine et un README avec ce que la loi vous doit (finalités, catégories, destinataires, conservation, source, vos droits).\n\nPour votre sécurité, aucun lien de ce message n'ouvre l'archive : connectez-vous, puis téléchargez-la depuis votre centre de confidentialité dans les {hours} heures :\n{base_url}/me/privacy#download\n")
-    } else {
-        format!("Your copy of your data is ready: a ZIP archive with data.json, one CSV per category, your original media, and a README with what the law says you are owed (purposes, categories, recipients, retention, source, your rights).\n\nFor your safety no link in this message opens it: sign in, then download it from your privacy centre within {hours} hours:\n{base_url}/me/privacy#download\n")
-    }
-}
-
-/// The answer to an access request made by an agent or a parent (confirmed by the person):
-/// the page where a one-time code sent to this address opens the copy.
-fn export_ready_for_requester(lang: &str, base_url: &str, id: &str) -> String {
-    let hours = crate::exports::LINK_TTL / HOUR;
-    if lang == "fr" {
-        format!("La copie des données que vous avez demandée est prête, avec l'accord de la personne concernée.\n\nPour la télécharger, ouvrez cette page, demandez un code à usage unique (envoyé à cette adresse) et saisissez-le ; la copie peut être téléchargée pendant {hours} heures :\n{base_url}/privacy/requests/{id}/download\n")
-    } else {
-        format!("The copy of the data you asked for is ready, with the agreement of the person it is about.\n\nTo download it, open this page, ask for a one-time code (sent to this address) and enter it there; the copy can be downloaded for {hours} hours:\n{base_url}/privacy/requests/{id}/download\n")
-    }
-}
-
 impl Clearboard {
     pub fn requests(&self) -> Requests<'_> {
         Requests { cb: self }
@@ -369,18 +347,11 @@ impl Requests<'_> {
         self.send(&c.email, "We are working on your privacy request", text).await;
     }
 
-    /// Emails the one-time code that opens the export answering request `r` to the address
-    /// that made it (see `exports::download`).
-    pub(crate) async fn send_download_code(&self, region: &RegionHandle, r: &RequestRow, code: &str, base_url: &str) -> Result<(), CoreError> {
+    /// Where and in which language request `r`'s requester is answered (for the export
+    /// download codes of `exports::download`).
+    pub(crate) async fn reply_address(&self, region: &RegionHandle, r: &RequestRow) -> Result<(String, String), CoreError> {
         let c = self.contact(region, r).await?;
-        let page = format!("{base_url}/privacy/requests/{}/download", r.id);
-        let minutes = crate::exports::CODE_TTL / crate::clock::MINUTE;
-        let (subject, text) = if c.lang == "fr" {
-            ("Votre code pour télécharger la copie demandée", format!("Votre code : {code}\n\nSaisissez-le dans les {minutes} minutes sur la page où vous l'avez demandé :\n{page}\n\nIl ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message.\n"))
-        } else {
-            ("Your code to download the copy you asked for", format!("Your code: {code}\n\nEnter it within {minutes} minutes on the page where you asked for it:\n{page}\n\nIt works once. If you did not ask for it, ignore this message.\n"))
-        };
-        if self.send(&c.email, subject, text).await { Ok(()) } else { Err(CoreError::Unavailable("the code could not be emailed; try again later")) }
+        Ok((c.email, c.lang))
     }
 
     /// The person an agent acts for confirms the request.
@@ -561,9 +532,9 @@ impl Requests<'_> {
                 // No link opens the archive (issue 11, finding 9): the account holder signs in;
                 // an agent or a parent proves the address again with a one-time code.
                 if r.on_behalf == "self" {
-                    export_ready_for_owner(&c.lang, base_url)
+                    crate::exports::answer_for_owner(&c.lang, base_url)
                 } else {
-                    export_ready_for_requester(&c.lang, base_url, &r.id)
+                    crate::exports::answer_for_requester(&c.lang, base_url, &r.id)
                 }
             }
             ("ccpa_know", Some(s)) => {

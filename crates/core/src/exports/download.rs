@@ -22,6 +22,7 @@ use crate::audit::Actor;
 use crate::clock::{MINUTE, Millis};
 use crate::context::RegionHandle;
 use crate::error::CoreError;
+use crate::mail::Mail;
 use crate::ports::{ExportRow, RequestRow};
 use crate::sessions::Principal;
 
@@ -76,7 +77,6 @@ impl Exports<'_> {
         let opener = Opener::new(&dek, export_aad(&blob), &header)?;
         let audit = self.cb.audit_draft(actor, "export.downloaded", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id }));
         region.store.audit_append(audit).await?;
-        metrics::counter!("clearboard_exports_downloaded_total").increment(1);
         Ok(Download {
             path,
             opener,
@@ -137,7 +137,18 @@ impl Exports<'_> {
         if !region.rights.update_export_if(&e, "ready", Some(audit)).await? {
             return Err(CoreError::ExportGone(GONE_REVOKED));
         }
-        self.cb.requests().send_download_code(&region, &r, &code, base_url).await
+        let (to, lang) = self.cb.requests().reply_address(&region, &r).await?;
+        let page = format!("{base_url}/privacy/requests/{}/download", r.id);
+        let minutes = CODE_TTL / MINUTE;
+        let (subject, text) = if lang == "fr" {
+            ("Votre code pour télécharger la copie demandée", format!("Votre code : {code}\n\nSaisissez-le dans les {minutes} minutes sur la page où vous l'avez demandé :\n{page}\n\nIl ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message.\n"))
+        } else {
+            ("Your code to download the copy you asked for", format!("Your code: {code}\n\nEnter it within {minutes} minutes on the page where you asked for it:\n{page}\n\nIt works once. If you did not ask for it, ignore this message.\n"))
+        };
+        self.cb.mailer().send(Mail { to, subject: subject.into(), text }).await.map_err(|e| {
+            tracing::warn!(error = %e, "a download code could not be emailed");
+            CoreError::Unavailable("the code could not be emailed; try again later")
+        })
     }
 
     /// Opens the export answering request `request_id` with the code emailed for it (single
@@ -168,5 +179,27 @@ impl Exports<'_> {
             return Err(CoreError::ExportGone(GONE_REVOKED));
         }
         self.open_sealed(&region, &e, Actor::Subject(&r.requester_id)).await
+    }
+}
+
+/// The answer to an access request made by the account holder: the copy waits in their privacy
+/// centre, behind sign-in; no link in the message opens it.
+pub fn answer_for_owner(lang: &str, base_url: &str) -> String {
+    let hours = super::LINK_TTL / crate::clock::HOUR;
+    if lang == "fr" {
+        format!("Votre copie de vos données est prête : une archive ZIP avec data.json, un CSV par catégorie, vos médias d'origine et un README avec ce que la loi vous doit (finalités, catégories, destinataires, conservation, source, vos droits).\n\nPour votre sécurité, aucun lien de ce message n'ouvre l'archive : connectez-vous, puis téléchargez-la depuis votre centre de confidentialité dans les {hours} heures :\n{base_url}/me/privacy#download\n")
+    } else {
+        format!("Your copy of your data is ready: a ZIP archive with data.json, one CSV per category, your original media, and a README with what the law says you are owed (purposes, categories, recipients, retention, source, your rights).\n\nFor your safety no link in this message opens it: sign in, then download it from your privacy centre within {hours} hours:\n{base_url}/me/privacy#download\n")
+    }
+}
+
+/// The answer to an access request made by an agent or a parent (and confirmed by the person):
+/// the page where a one-time code sent to their address opens the copy.
+pub fn answer_for_requester(lang: &str, base_url: &str, request_id: &str) -> String {
+    let hours = super::LINK_TTL / crate::clock::HOUR;
+    if lang == "fr" {
+        format!("La copie des données que vous avez demandée est prête, avec l'accord de la personne concernée.\n\nPour la télécharger, ouvrez cette page, demandez un code à usage unique (envoyé à cette adresse) et saisissez-le ; la copie peut être téléchargée pendant {hours} heures :\n{base_url}/privacy/requests/{request_id}/download\n")
+    } else {
+        format!("The copy of the data you asked for is ready, with the agreement of the person it is about.\n\nTo download it, open this page, ask for a one-time code (sent to this address) and enter it there; the copy can be downloaded for {hours} hours:\n{base_url}/privacy/requests/{request_id}/download\n")
     }
 }

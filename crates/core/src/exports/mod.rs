@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde_json::json;
 
 pub use archive::file_ext;
-pub use download::{CODE_ATTEMPTS, CODE_TTL, CODES_PER_EXPORT, Download};
+pub use download::{CODE_ATTEMPTS, CODE_TTL, CODES_PER_EXPORT, Download, answer_for_owner, answer_for_requester};
 pub use import::{
     Budget, IMPORT_CONCURRENCY, IMPORT_LOCK_STALE, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_DIRECTORY, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE, IMPORT_MAX_JSON, IMPORT_MAX_NAME,
     IMPORT_MAX_PLAN, IMPORT_MAX_RATIO, IMPORT_MAX_TOTAL, IMPORT_MEMORY_BOUND, IMPORT_UPLOAD_MAX, ImportCheck, ImportLock, check_import, check_import_from,

@@ -63,12 +63,12 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
-/// Downloads an export as the download handler does: `open_download`, then the sealed file
+/// Downloads an export as the owner's download handler does: `open_download`, then the sealed file
 /// segment by segment (read, open, write to /dev/null). Returns (seconds, plaintext bytes, the
 /// plaintext if `keep`).
-pub async fn download(cb: &Clearboard, id: &str, token: &str, keep: bool) -> (f64, u64, Option<Vec<u8>>) {
+pub async fn download(cb: &Clearboard, who: &clearboard_core::sessions::Principal, id: &str, keep: bool) -> (f64, u64, Option<Vec<u8>>) {
     let t = Instant::now();
-    let d = cb.exports().open_download(id, token).await.unwrap();
+    let d = cb.exports().open_download(who, id).await.unwrap();
     let (n, kept) = tokio::task::spawn_blocking(move || {
         let segments = Opener::segments(d.sealed_len).unwrap();
         let mut f = std::fs::File::open(&d.path).unwrap();

@@ -377,6 +377,10 @@ impl Accounts<'_> {
         if claimed.is_some() {
             self.cb.directory().release_email(&old_bidx, &s).await?;
         }
+        if change.new_password.is_some() {
+            // Issue 11, finding 9: a new password revokes every export made before it.
+            self.cb.exports().revoke_all(&region.id, &s, crate::exports::Revocation::PasswordChanged).await?;
+        }
         Ok(self.profile_of(&region, &row, &clear))
     }
 

@@ -46,6 +46,13 @@ pub enum CoreError {
     Conflict(&'static str),
     #[error("this link is invalid or has expired")]
     LinkInvalid,
+    /// An import refused by one of its bounds (413) or its shape (422); the reason names the
+    /// rule, never what the archive holds (issue 11, finding 2).
+    #[error("{reason}")]
+    ImportRefused { too_large: bool, reason: String },
+    /// An export that can no longer be downloaded: expired or revoked (issue 11, finding 9).
+    #[error("{0}")]
+    ExportGone(&'static str),
     #[error("{0}")]
     Unavailable(&'static str),
     #[error("internal error")]
@@ -87,6 +94,9 @@ impl CoreError {
             Self::UnknownRegion(_) => "unknown_region",
             Self::Store(StoreError::Conflict) | Self::Conflict(_) => "conflict",
             Self::LinkInvalid => "link_invalid",
+            Self::ImportRefused { too_large: true, .. } => "import_too_large",
+            Self::ImportRefused { too_large: false, .. } => "import_invalid",
+            Self::ExportGone(_) => "export_gone",
             Self::Unavailable(_) => "unavailable",
             Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(_) | Self::Vault(_) | Self::Internal(_) => "internal",
@@ -99,6 +109,9 @@ impl CoreError {
             Self::Validation { .. } | Self::UnderMinimumAge { .. } | Self::UnknownRegion(_) | Self::PasswordTooWeak { .. } => 422,
             Self::EmailTaken | Self::Store(StoreError::Conflict) | Self::Conflict(_) => 409,
             Self::LinkInvalid => 410,
+            Self::ImportRefused { too_large: true, .. } => 413,
+            Self::ImportRefused { too_large: false, .. } => 422,
+            Self::ExportGone(_) => 410,
             Self::Unavailable(_) => 503,
             Self::InvalidCredentials | Self::Unauthenticated | Self::ReauthenticationFailed => 401,
             Self::NotFound | Self::Erased => 404,
@@ -127,6 +140,7 @@ impl CoreError {
             Self::Validation { field, .. } | Self::PasswordTooWeak { field, .. } => Some(field),
             Self::UnderMinimumAge { .. } => Some("birth_date"),
             Self::EmailTaken => Some("email"),
+            Self::ImportRefused { .. } => Some("file"),
             Self::UnknownRegion(_) => Some("region"),
             _ => None,
         }

@@ -561,7 +561,7 @@ pub struct ExportRow {
     pub id: String,
     pub subject_id: SubjectId,
     pub request_id: Option<String>,
-    /// `queued`, `running`, `ready`, `failed` or `expired`.
+    /// `queued`, `running`, `ready`, `failed`, `expired` or `revoked`.
     pub state: String,
     pub created_at: Millis,
     pub started_at: Option<Millis>,
@@ -569,11 +569,18 @@ pub struct ExportRow {
     pub expires_at: Option<Millis>,
     pub blob_id: Option<BlobId>,
     pub size: Option<i64>,
-    /// SHA-256 of the download link's token.
-    pub token_hash: Option<Vec<u8>>,
     pub attempts: i64,
     /// Why it failed (no personal data).
     pub error: Option<String>,
+    /// When and why it was revoked (`signed_out_everywhere`, `password_changed`).
+    pub revoked_at: Option<Millis>,
+    pub revoked_reason: Option<String>,
+    /// For an export answering someone without an account (an agent, a parent): the keyed
+    /// hash of the one-time code emailed to them, its expiry, wrong tries, codes sent.
+    pub code_hash: Option<Vec<u8>>,
+    pub code_expires_at: Option<Millis>,
+    pub code_attempts: i64,
+    pub codes_sent: i64,
 }
 
 /// A rights request. `contact` and `outcome` are sealed with the requester's own key.
@@ -649,12 +656,19 @@ pub struct HeldRecordRow {
 pub trait RightsStore: Send + Sync + std::fmt::Debug {
     async fn insert_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()>;
     async fn update_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()>;
+    /// [`RightsStore::update_export`] only while the row is still in state `from`; returns
+    /// whether it was updated (a revocation and a builder never overwrite each other).
+    async fn update_export_if(&self, e: &ExportRow, from: &str, audit: Option<AuditDraft>) -> StoreResult<bool>;
     async fn export(&self, id: &str) -> StoreResult<Option<ExportRow>>;
     async fn exports_of(&self, subject: &SubjectId) -> StoreResult<Vec<ExportRow>>;
     /// Exports in one of `states` (jobs to resume after a restart, links to expire).
     async fn exports_in(&self, states: &[&str]) -> StoreResult<Vec<ExportRow>>;
     /// Deletes every export row of a subject; returns their blobs (to delete).
     async fn delete_exports_of(&self, subject: &SubjectId) -> StoreResult<Vec<BlobId>>;
+    /// Takes `subject`'s import lock (one import at a time per person), or takes it over when it
+    /// was taken before `stale_before` (a process that died); `false` while another holds it.
+    async fn try_lock_import(&self, subject: &SubjectId, now: Millis, stale_before: Millis) -> StoreResult<bool>;
+    async fn unlock_import(&self, subject: &SubjectId) -> StoreResult<()>;
 
     /// Inserts a request (and its requester subject) with its first event.
     async fn insert_request(&self, r: &RequestRow, event: &RequestEventRow, audit: Option<AuditDraft>) -> StoreResult<()>;

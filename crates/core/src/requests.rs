@@ -3,6 +3,10 @@
 //! permission, stored encrypted, deleted when the request closes, plus the person's own
 //! confirmation), or by a parent or guardian for a child.
 //!
+//! * A parent's request is for erasure (C-CHILD-2); anything else about a child's account
+//!   waits, like an agent's, for the account holder to confirm from their own mailbox.
+//! * Access answers hold no link to the archive: the account holder signs in; an agent or a
+//!   parent re-verifies their address with a one-time code (see `exports::download`).
 //! * Verification: a one-time link sent to the address given. The answer to the submission is
 //!   the same, byte for byte, whether or not the address belongs to an account, and the same
 //!   work is done either way (the account is looked up only once the link is used).
@@ -112,6 +116,19 @@ fn document_aad(blob: &BlobId) -> clearboard_vault::Aad<'_> {
     clearboard_vault::Aad { table: "blobs", column: "request_document", row: blob.as_str() }
 }
 
+/// Erasure kinds: the only requests a parent's verified request can start without the account
+/// holder's confirmation (C-CHILD-2).
+fn erasure_kind(kind: &str) -> bool {
+    matches!(kind, "erasure" | "ccpa_delete")
+}
+
+/// Whether the person the request is about must confirm it from their own mailbox: always for
+/// an agent (C-CCPA-4); for a parent, unless it is an erasure (their child's data is sent to
+/// no one without the account holder's consent).
+fn needs_person(on_behalf: &str, kind: &str) -> bool {
+    on_behalf == "agent" || (on_behalf == "guardian" && !erasure_kind(kind))
+}
+
 fn regime_of(kind: &str) -> Regime {
     if kind.starts_with("ccpa_") { Regime::Ccpa } else { Regime::Gdpr }
 }
@@ -169,6 +186,14 @@ impl Requests<'_> {
             ("agent", None) => return Err(CoreError::validation("person_email", "an agent must give the email address of the person they act for")),
             (_, None) => None,
         };
+        // A parent's request other than erasure waits for the account holder's own
+        // confirmation, which goes to the account's address: it must be given.
+        if on_behalf == "guardian" && !erasure_kind(&new.kind) && person_email.is_none() {
+            return Err(CoreError::validation(
+                "person_email",
+                "for anything but erasure, give the email address of your child's account: its holder must confirm the request from that mailbox",
+            ));
+        }
         if on_behalf != "self" && new.document.as_ref().is_none_or(Vec::is_empty) {
             let what = if on_behalf == "agent" { "the person's signed permission" } else { "a document showing parental responsibility" };
             return Err(CoreError::validation("document", format!("attach {what}")));
@@ -284,16 +309,18 @@ impl Requests<'_> {
             _ => None,
         };
         let mut ev_name = "verified";
-        if r.on_behalf == "agent" {
-            // The person must confirm too (C-CCPA-4).
+        if needs_person(&r.on_behalf, &r.kind) {
+            // The person must confirm too (C-CCPA-4 for agents; a parent's request for anything
+            // but erasure, issue 11).
             let token = new_token()?;
             r.confirm_hash = Some(hash(&token));
             r.confirm_expires_at = Some(now + 7 * DAY);
             r.state = "awaiting_confirmation".into();
             if let Some(person) = &c.person_email {
                 let link = format!("{base_url}/privacy/requests/confirm?token={token}");
+                let who = if r.on_behalf == "guardian" { "Someone says they are your parent or legal guardian and" } else { "Someone says they act for you and" };
                 let text = format!(
-                    "Someone says they act for you and asked us, on {}, for a privacy request ({}).\n\nIf you authorised them, confirm within 7 days:\n{link}\n\nIf you did not, ignore this message: nothing will be done and their documents will be deleted.\n",
+                    "{who} asked us, on {}, for a privacy request ({}) about your account.\n\nNothing is done, and none of your data is sent to them, unless you confirm. If you agree, confirm within 7 days:\n{link}\n\nIf you do not, ignore this message: nothing will be done and their documents will be deleted.\n",
                     crate::clock::date_of(r.received_at),
                     r.kind
                 );
@@ -318,6 +345,13 @@ impl Requests<'_> {
             r.extended_to.as_deref().unwrap_or(&r.answer_by)
         );
         self.send(&c.email, "We are working on your privacy request", text).await;
+    }
+
+    /// Where and in which language request `r`'s requester is answered (for the export
+    /// download codes of `exports::download`).
+    pub(crate) async fn reply_address(&self, region: &RegionHandle, r: &RequestRow) -> Result<(String, String), CoreError> {
+        let c = self.contact(region, r).await?;
+        Ok((c.email, c.lang))
     }
 
     /// The person an agent acts for confirms the request.
@@ -407,7 +441,7 @@ impl Requests<'_> {
         match r.state.as_str() {
             "open" => Ok(()),
             "unverified" => Err(CoreError::Conflict("the requester has not confirmed this request yet")),
-            "awaiting_confirmation" => Err(CoreError::Conflict("the person has not confirmed their agent's request yet")),
+            "awaiting_confirmation" => Err(CoreError::Conflict("the person the request is about has not confirmed it yet")),
             _ => Err(CoreError::Conflict("this request is already closed")),
         }
     }
@@ -495,10 +529,13 @@ impl Requests<'_> {
                 let st = self.cb.exports().status(&crate::sessions::Principal { subject: s.clone(), region: region.id.clone(), token_hash: vec![] }, &v.id).await?;
                 r.export_id = Some(v.id.clone());
                 answer = json!({ "export": st });
-                format!(
-                    "Here is a copy of your data: a ZIP archive with data.json, one CSV per category, your original media, and a README with what the law says you are owed (purposes, categories, recipients, retention, source, your rights). The link works for 7 days:\n{base_url}{}\n",
-                    st.download_url.unwrap_or_default()
-                )
+                // No link opens the archive (issue 11, finding 9): the account holder signs in;
+                // an agent or a parent proves the address again with a one-time code.
+                if r.on_behalf == "self" {
+                    crate::exports::answer_for_owner(&c.lang, base_url)
+                } else {
+                    crate::exports::answer_for_requester(&c.lang, base_url, &r.id)
+                }
             }
             ("ccpa_know", Some(s)) => {
                 let know = self.right_to_know(&region, &s).await?;

@@ -257,11 +257,13 @@ impl Sessions<'_> {
         Ok(())
     }
 
-    /// Ends every session of the person, this one included.
+    /// Ends every session of the person, this one included, and revokes their exports.
     pub async fn sign_out_everywhere(&self, who: &Principal) -> Result<u64, CoreError> {
         let region = self.cb.region(&who.region)?;
         let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "session.revoked_all", Some(&who.subject), Some("security"), json!({}));
         let n = region.store.delete_sessions_of(&who.subject, None, Some(audit)).await?;
+        // Issue 11, finding 9: an export made before is revoked with the sessions.
+        self.cb.exports().revoke_all(&who.region, &who.subject, crate::exports::Revocation::SignedOutEverywhere).await?;
         tracing::info!(event = "auth.sign_out_everywhere", subject = %who.subject, sessions = n);
         Ok(n)
     }

@@ -53,6 +53,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 5, "0005_rights.sql", "rights"),
     mig!("sqlite", "region", 6, "0006_account_activation.sql", "account_activation"),
     mig!("sqlite", "region", 7, "0007_security.sql", "security"),
+    mig!("sqlite", "region", 8, "0008_exports.sql", "exports"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -66,6 +67,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 5, "0005_rights.sql", "rights"),
     mig!("postgres", "region", 6, "0006_account_activation.sql", "account_activation"),
     mig!("postgres", "region", 7, "0007_security.sql", "security"),
+    mig!("postgres", "region", 8, "0008_exports.sql", "exports"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

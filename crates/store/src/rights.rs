@@ -1,4 +1,5 @@
-//! Exports, rights requests, the disclosure log, and the purge and physical clean-up used by
+//! Exports (with their revocation and one-time download codes), import locks, rights requests,
+//! the disclosure log, and the purge and physical clean-up used by
 //! erasure (the [`RightsStore`] port).
 
 use async_trait::async_trait;
@@ -20,9 +21,14 @@ struct ExportRec {
     expires_at: Option<i64>,
     blob_id: Option<String>,
     size: Option<i64>,
-    token_hash: Option<Vec<u8>>,
     attempts: i64,
     error: Option<String>,
+    revoked_at: Option<i64>,
+    revoked_reason: Option<String>,
+    code_hash: Option<Vec<u8>>,
+    code_expires_at: Option<i64>,
+    code_attempts: i64,
+    codes_sent: i64,
 }
 
 impl From<ExportRec> for ExportRow {
@@ -38,16 +44,21 @@ impl From<ExportRec> for ExportRow {
             expires_at: r.expires_at,
             blob_id: r.blob_id.map(BlobId::from_stored),
             size: r.size,
-            token_hash: r.token_hash,
             attempts: r.attempts,
             error: r.error,
+            revoked_at: r.revoked_at,
+            revoked_reason: r.revoked_reason,
+            code_hash: r.code_hash,
+            code_expires_at: r.code_expires_at,
+            code_attempts: r.code_attempts,
+            codes_sent: r.codes_sent,
         }
     }
 }
 
 macro_rules! export_cols {
     () => {
-        "id, subject_id, request_id, state, created_at, started_at, finished_at, expires_at, blob_id, size, token_hash, attempts, error"
+        "id, subject_id, request_id, state, created_at, started_at, finished_at, expires_at, blob_id, size, attempts, error, revoked_at, revoked_reason, code_hash, code_expires_at, code_attempts, codes_sent"
     };
 }
 
@@ -175,6 +186,54 @@ macro_rules! bind_request {
     };
 }
 
+/// Binds the mutable columns of an export, in `export_cols!` order after `created_at`.
+macro_rules! bind_export {
+    ($q:expr, $e:expr) => {
+        $q.bind($e.started_at)
+            .bind($e.finished_at)
+            .bind($e.expires_at)
+            .bind($e.blob_id.as_ref().map(BlobId::as_str))
+            .bind($e.size)
+            .bind($e.attempts)
+            .bind(&$e.error)
+            .bind($e.revoked_at)
+            .bind(&$e.revoked_reason)
+            .bind(&$e.code_hash)
+            .bind($e.code_expires_at)
+            .bind($e.code_attempts)
+            .bind($e.codes_sent)
+    };
+}
+
+macro_rules! update_export_sql {
+    () => {
+        "UPDATE exports SET started_at = $2, finished_at = $3, expires_at = $4, blob_id = $5, size = $6, attempts = $7, error = $8, revoked_at = $9, \
+         revoked_reason = $10, code_hash = $11, code_expires_at = $12, code_attempts = $13, codes_sent = $14, state = $15 WHERE id = $1"
+    };
+}
+const UPDATE_EXPORT: &str = update_export_sql!();
+/// Only while the row is still in the state read (a revocation and a builder never overwrite
+/// each other's work).
+const UPDATE_EXPORT_IF: &str = concat!(update_export_sql!(), " AND state = $16");
+
+impl SqlRegionStore {
+    /// Updates an export's mutable columns, only while it is in state `from` when given.
+    async fn update_export_where(&self, e: &ExportRow, from: Option<&str>, audit: Option<AuditDraft>) -> StoreResult<bool> {
+        let pg = self.db().backend() == crate::Backend::Postgres;
+        let (chain, ring) = self.audit_parts();
+        tx!(self.db(), t => {
+            let sql = if from.is_some() { UPDATE_EXPORT_IF } else { UPDATE_EXPORT };
+            let q = bind_export!(sqlx::query(sql).bind(&e.id), e).bind(&e.state);
+            let q = match from { Some(f) => q.bind(f), None => q };
+            let changed = q.execute(&mut *t).await?.rows_affected() > 0;
+            if changed && let Some(a) = audit {
+                append_audit!(t, pg, chain, ring, a)?;
+            }
+            Ok(changed)
+        })
+    }
+}
+
 const INSERT_EVENT: &str = "INSERT INTO request_events (request_id, at, event, actor, detail) VALUES ($1, $2, $3, $4, $5)";
 
 #[async_trait]
@@ -183,10 +242,9 @@ impl RightsStore for SqlRegionStore {
         let pg = self.db().backend() == crate::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
-            sqlx::query(concat!("INSERT INTO exports (", export_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
-                .bind(&e.id).bind(e.subject_id.as_str()).bind(&e.request_id).bind(&e.state).bind(e.created_at).bind(e.started_at).bind(e.finished_at)
-                .bind(e.expires_at).bind(e.blob_id.as_ref().map(BlobId::as_str)).bind(e.size).bind(&e.token_hash).bind(e.attempts).bind(&e.error)
-                .execute(&mut *t).await?;
+            let q = sqlx::query(concat!("INSERT INTO exports (", export_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"))
+                .bind(&e.id).bind(e.subject_id.as_str()).bind(&e.request_id).bind(&e.state).bind(e.created_at);
+            bind_export!(q, e).execute(&mut *t).await?;
             if let Some(a) = audit {
                 append_audit!(t, pg, chain, ring, a)?;
             }
@@ -195,18 +253,11 @@ impl RightsStore for SqlRegionStore {
     }
 
     async fn update_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
-        let (chain, ring) = self.audit_parts();
-        tx!(self.db(), t => {
-            sqlx::query("UPDATE exports SET state = $2, started_at = $3, finished_at = $4, expires_at = $5, blob_id = $6, size = $7, token_hash = $8, attempts = $9, error = $10 WHERE id = $1")
-                .bind(&e.id).bind(&e.state).bind(e.started_at).bind(e.finished_at).bind(e.expires_at).bind(e.blob_id.as_ref().map(BlobId::as_str))
-                .bind(e.size).bind(&e.token_hash).bind(e.attempts).bind(&e.error)
-                .execute(&mut *t).await?;
-            if let Some(a) = audit {
-                append_audit!(t, pg, chain, ring, a)?;
-            }
-            Ok(())
-        })
+        self.update_export_where(e, None, audit).await.map(|_| ())
+    }
+
+    async fn update_export_if(&self, e: &ExportRow, from: &str, audit: Option<AuditDraft>) -> StoreResult<bool> {
+        self.update_export_where(e, Some(from), audit).await
     }
 
     async fn export(&self, id: &str) -> StoreResult<Option<ExportRow>> {
@@ -240,6 +291,17 @@ impl RightsStore for SqlRegionStore {
             sqlx::query("DELETE FROM exports WHERE subject_id = $1").bind(subject.as_str()).execute(&mut *t).await?;
             Ok(blobs.into_iter().filter_map(|(b,)| b.map(BlobId::from_stored)).collect())
         })
+    }
+
+    async fn try_lock_import(&self, subject: &SubjectId, now: Millis, stale_before: Millis) -> StoreResult<bool> {
+        conn!(self.db(), c => {
+            sqlx::query("INSERT INTO import_locks (subject_id, started_at) VALUES ($1, $2) ON CONFLICT (subject_id) DO UPDATE SET started_at = excluded.started_at WHERE import_locks.started_at < $3")
+                .bind(subject.as_str()).bind(now).bind(stale_before).execute(c).await.map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    async fn unlock_import(&self, subject: &SubjectId) -> StoreResult<()> {
+        conn!(self.db(), c => { sqlx::query("DELETE FROM import_locks WHERE subject_id = $1").bind(subject.as_str()).execute(c).await.map(|_| ()) })
     }
 
     async fn insert_request(&self, r: &RequestRow, ev: &RequestEventRow, audit: Option<AuditDraft>) -> StoreResult<()> {
@@ -375,6 +437,7 @@ impl RightsStore for SqlRegionStore {
                 "DELETE FROM policy_acks WHERE subject_id = $1",
                 "DELETE FROM consent_ledger WHERE subject_id = $1",
                 "DELETE FROM exports WHERE subject_id = $1",
+                "DELETE FROM import_locks WHERE subject_id = $1",
                 "DELETE FROM accounts WHERE subject_id = $1",
                 "DELETE FROM account_activations WHERE subject_id = $1",
             ] {

@@ -1,10 +1,13 @@
-//! Privacy pages for people: the privacy centre (`/me/privacy`) and the page shown after an
-//! account is erased (with its signed receipt). Plain HTML forms, no JavaScript.
+//! Privacy pages for people: the privacy centre (`/me/privacy`, with its exports' download
+//! links, which need the session), the page shown after an account is erased (with its signed
+//! receipt), and the page where someone who asked through an agent or as a parent gets the copy
+//! answering their request with a one-time code (`/privacy/requests/{id}/download`: the code is
+//! emailed, typed and posted, never in a URL). Plain HTML forms, no JavaScript.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,7 +19,11 @@ use crate::pages::PageCtx;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/me/privacy", get(centre)).route("/me/privacy/exports", post(start_export))
+    Router::new()
+        .route("/me/privacy", get(centre))
+        .route("/me/privacy/exports", post(start_export))
+        .route("/privacy/requests/{id}/download", get(request_download_page).post(request_download_submit))
+        .route("/privacy/requests/{id}/download/code", post(request_code_submit))
 }
 
 fn contact(st: &AppState) -> String {
@@ -143,5 +150,61 @@ async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render(&st, &ctx, vec![e.to_string()], String::new(), status).await
         }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request_download.html")]
+struct RequestDownloadPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    notice: String,
+    id: String,
+}
+
+fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, errors: Vec<String>, notice: &str) -> Response {
+    // The id is shown back only if it is an id (it goes into the forms' actions).
+    let id = uuid::Uuid::try_parse(id).map(|u| u.to_string()).unwrap_or_default();
+    let page = RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), errors, notice: notice.to_string(), id };
+    let mut res = (status, page).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn request_download_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
+    request_download(&st, &ctx, &id, StatusCode::OK, vec![], "")
+}
+
+fn failed(st: &AppState, ctx: &PageCtx, id: &str, e: clearboard_core::CoreError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = if status.is_server_error() { crate::error::AppError::from(e).message } else { e.to_string() };
+    request_download(st, ctx, id, status, vec![msg], "")
+}
+
+async fn request_code_submit(State(st): State<AppState>, ctx: PageCtx, ip: crate::extract::ClientIp, Path(id): Path<String>) -> Response {
+    if !st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::SignUpIp, &crate::api::ip_key(&ip)) {
+        return failed(&st, &ctx, &id, clearboard_core::CoreError::RateLimited);
+    }
+    match st.cb.exports().send_request_code(&id, &crate::rights_api::base_url(&st)).await {
+        Ok(()) => {
+            let notice = if ctx.t.lang == "fr" { "Un code à usage unique part vers l'adresse qui a fait la demande ; il est valable 15 minutes." } else { crate::rights_api::CODE_SENT };
+            request_download(&st, &ctx, &id, StatusCode::ACCEPTED, vec![], notice)
+        }
+        Err(e) => failed(&st, &ctx, &id, e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn request_download_submit(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>, axum::Form(f): axum::Form<CodeForm>) -> Response {
+    match st.cb.exports().open_request_download(&id, &f.code).await {
+        Ok(d) => crate::rights_api::archive_response(d),
+        Err(e) => failed(&st, &ctx, &id, e),
     }
 }

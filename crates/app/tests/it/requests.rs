@@ -110,13 +110,21 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     assert_eq!(denied.status(), 403);
     let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "export sent" }), Some(&staff)).await, 200).await;
     assert_eq!(done["request"]["state"], "completed");
+    // The emailed link leads to sign-in, never to the archive (issue 11, finding 9).
+    let mail = app.wait_for_mail(&u.email, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
+    assert!(!mail.text.contains("token=") && !mail.text.contains("/download"), "{}", mail.text);
     let answer = link_in_mail(&app, &u.email, "our answer").await;
-    let zip = app.http().get(app.url(&answer)).send().await.unwrap();
+    assert!(answer.starts_with("/me/privacy"), "{answer}");
+    let res = app.http().get(app.url(&answer)).send().await.unwrap();
+    assert_eq!((res.status().is_redirection(), res.headers()["location"].to_str().unwrap()), (true, "/signin"));
+    // Signed in, the person downloads it from the privacy centre.
+    let token = app.sign_in(&u.email, &u.password).await;
+    let url = done["answer"]["export"]["download_url"].as_str().unwrap().to_string();
+    let zip = app.get(&url, Some(&token)).await;
     assert_eq!(zip.status(), 200);
     let files = super::rights::unzip(&zip.bytes().await.unwrap());
     assert!(String::from_utf8_lossy(&files["data.json"]).contains(&u.email));
     // The person sees the request in their privacy centre; staff no longer have it in the queue.
-    let token = app.sign_in(&u.email, &u.password).await;
     let o = ok_json(app.get("/api/v1/me/privacy", Some(&token)).await, 200).await;
     assert_eq!(o["requests"][0]["state"], "completed");
     let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
@@ -188,6 +196,102 @@ both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
     let link = link_in_mail(&app, &parent, "Confirm").await;
     let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
     assert_eq!(v["state"], "open", "a guardian's request goes to staff once verified");
+});
+
+/// The 8-digit code in the newest mail to `to` about a download code.
+async fn code_in_mail(app: &TestApp, to: &str, n: usize) -> String {
+    for _ in 0..100 {
+        let codes: Vec<String> = app.mails().into_iter().filter(|m| m.to.iter().any(|t| t == to) && m.subject.contains("code")).map(|m| m.text).collect();
+        if codes.len() >= n {
+            let text = &codes[n - 1];
+            let at = text.find("code: ").unwrap() + 6;
+            return text[at..at + 8].to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no code mail number {n} to the requester");
+}
+
+both!(a_parents_access_request_sends_nothing_until_the_account_holder_confirms, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let child = app.new_user().await;
+    let parent = canary_email("parent");
+    let staff = officer(&app).await;
+    use base64::Engine;
+    let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
+    // For anything but erasure, the child's account must be named: its holder will confirm.
+    let e = assert_error(submit(&app, json!({ "kind": "access", "email": parent, "on_behalf": "guardian", "document_base64": proof })).await, 422, "validation_failed").await;
+    assert_eq!(e["error"]["field"], "person_email");
+    ok_json(submit(&app, json!({ "kind": "access", "email": parent, "on_behalf": "guardian", "person_email": child.email, "document_base64": proof })).await, 202).await;
+    let link = link_in_mail(&app, &parent, "Confirm").await;
+    let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
+    assert_eq!(v["state"], "awaiting_confirmation", "a parent's access request waits for the account holder");
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    let id = q["requests"][0]["id"].as_str().unwrap().to_string();
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict").await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
+    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let subject = clearboard_core::ids::SubjectId::parse(&child.id).unwrap();
+    assert!(eu.rights.exports_of(&subject).await.unwrap().is_empty(), "no export is made");
+    assert!(app.mails().iter().all(|m| !(m.to.contains(&parent) && m.subject.contains("our answer"))), "nothing is sent to the parent");
+    // The account holder confirms from their own mailbox; then the request goes ahead.
+    let confirm = link_in_mail(&app, &child.email, "authorise").await;
+    assert!(app.wait_for_mail(&child.email, |m| m.text.contains("parent or legal guardian"), WAIT).await.is_some());
+    let res = app.browser().post(app.url("/privacy/requests/confirm")).form(&[("token", token_of(&confirm))]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 200).await;
+    // The parent's answer holds no link to the archive: a page where an emailed code opens it.
+    let m = app.wait_for_mail(&parent, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
+    assert!(!m.text.contains("token=") && !m.text.contains("/api/v1/me/exports"), "{}", m.text);
+    let page = link_in_mail(&app, &parent, "our answer").await;
+    assert_eq!(page.trim_end_matches('?'), format!("/privacy/requests/{id}/download"));
+    let html = app.browser().get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("action=\"/privacy/requests/{id}/download/code\"")) && html.contains("name=\"code\""));
+    let dl = format!("/api/v1/requests/{id}/download");
+    assert_error(app.post_json(&dl, &json!({ "code": "12345678" }), None).await, 422, "validation_failed").await;
+    ok_json(app.post_json(&format!("/api/v1/requests/{id}/download-code"), &json!({}), None).await, 202).await;
+    let code = code_in_mail(&app, &parent, 1).await;
+    let wrong = if code == "00000000" { "00000001" } else { "00000000" };
+    assert_error(app.post_json(&dl, &json!({ "code": wrong }), None).await, 422, "validation_failed").await;
+    let zip = app.post_json(&dl, &json!({ "code": code }), None).await;
+    assert_eq!(zip.status(), 200);
+    let files = super::rights::unzip(&zip.bytes().await.unwrap());
+    assert!(String::from_utf8_lossy(&files["data.json"]).contains(&child.email));
+    // Single use; the page's forms do the same.
+    assert_error(app.post_json(&dl, &json!({ "code": code }), None).await, 422, "validation_failed").await;
+    let res = app.browser().post(app.url(&format!("/privacy/requests/{id}/download/code"))).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let code = code_in_mail(&app, &parent, 2).await;
+    let res = app.browser().post(app.url(&page)).form(&[("code", code.as_str())]).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["content-type"].to_str().unwrap().to_string()), (200, "application/zip".into()));
+    // The account holder signs out everywhere: the copy is revoked for the parent too.
+    app.http().delete(app.url("/api/v1/sessions")).bearer_auth(&child.token).send().await.unwrap();
+    assert_error(app.post_json(&format!("/api/v1/requests/{id}/download-code"), &json!({}), None).await, 410, "export_gone").await;
+    clearboard_testkit::logs::assert_clean(&[child.email.clone(), parent.clone(), code]);
+});
+
+both!(a_parents_erasure_request_proceeds_without_the_account_holder, |b| async move {
+    let app = spawn_app(b).await;
+    if app.mail_sink().is_none() {
+        return;
+    }
+    let child = app.new_user().await;
+    let parent = canary_email("parent");
+    let staff = officer(&app).await;
+    use base64::Engine;
+    let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
+    ok_json(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian", "person_email": child.email, "document_base64": proof })).await, 202).await;
+    let link = link_in_mail(&app, &parent, "Confirm").await;
+    let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
+    assert_eq!(v["state"], "open");
+    let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
+    let id = q["requests"][0]["id"].as_str().unwrap().to_string();
+    let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 200).await;
+    assert_eq!(done["answer"]["receipt"]["receipt"]["subject"], child.id.as_str());
+    assert_error(app.get("/api/v1/me", Some(&child.token)).await, 401, "unauthenticated").await;
 });
 
 both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {

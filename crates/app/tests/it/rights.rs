@@ -93,9 +93,9 @@ both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async mov
     let (p, _other, theirs) = person_with_everything(&app).await;
     let s = export_ready(&app, &p.user.token).await;
     let url = s["download_url"].as_str().unwrap().to_string();
-    assert!(url.starts_with(&format!("/api/v1/me/exports/{}/download?token=", s["id"].as_str().unwrap())));
-    // The link alone downloads (no session): a ZIP.
-    let res = app.http().get(app.url(&url)).send().await.unwrap();
+    assert_eq!(url, format!("/api/v1/me/exports/{}/download", s["id"].as_str().unwrap()), "a plain path, no secret in it");
+    // The owner downloads it, signed in (issue 11, finding 9): a ZIP.
+    let res = app.get(&url, Some(&p.user.token)).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/zip");
     assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
@@ -137,18 +137,16 @@ both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async mov
     }
     // The archive at rest is sealed with the person's key: the raw scan sees no canary.
     assert!(app.scan_storage(&p.canaries).await.is_empty());
-    // A forged or altered link, or another export's id, gets 410 and no data.
-    let forged = url.replace("token=", "token=x");
-    assert_error(app.http().get(app.url(&forged)).send().await.unwrap(), 410, "link_invalid").await;
-    assert_error(app.http().get(app.url(&format!("/api/v1/me/exports/{}/download?token=abc", s["id"].as_str().unwrap()))).send().await.unwrap(), 410, "link_invalid").await;
-    // Someone else cannot see the export's status.
+    // Without a session, nothing; someone else cannot see the export or download it.
+    assert_error(app.http().get(app.url(&url)).send().await.unwrap(), 401, "unauthenticated").await;
     let stranger = app.new_user().await;
     assert_error(app.get(&format!("/api/v1/me/exports/{}", s["id"].as_str().unwrap()), Some(&stranger.token)).await, 404, "not_found").await;
-    // After seven days the link expires and the archive is deleted.
-    app.clock.advance(7 * DAY + 1);
+    assert_error(app.get(&url, Some(&stranger.token)).await, 404, "not_found").await;
+    // After 24 hours the download ends and the archive is deleted.
+    app.clock.advance(DAY + 1);
     assert_eq!(app.state.cb.exports().expire().await.unwrap(), 1);
-    assert_error(app.http().get(app.url(&url)).send().await.unwrap(), 410, "link_invalid").await;
     let token = app.sign_in(&p.user.email, &p.user.password).await;
+    assert_error(app.get(&url, Some(&token)).await, 410, "export_gone").await;
     let s2 = ok_json(app.get(&format!("/api/v1/me/exports/{}", s["id"].as_str().unwrap()), Some(&token)).await, 200).await;
     assert_eq!((s2["state"].as_str(), s2["download_url"].is_null()), (Some("expired"), true));
     clearboard_testkit::logs::assert_clean(&p.canaries);
@@ -176,7 +174,7 @@ both!(portability_round_trip_into_a_fresh_instance, |b| async move {
     let app = spawn_app(b).await;
     let (p, _, _) = person_with_everything(&app).await;
     let s = export_ready(&app, &p.user.token).await;
-    let zip_bytes = app.http().get(app.url(s["download_url"].as_str().unwrap())).send().await.unwrap().bytes().await.unwrap();
+    let zip_bytes = app.get(s["download_url"].as_str().unwrap(), Some(&p.user.token)).await.bytes().await.unwrap();
     // Another clearboard, another person.
     let fresh = spawn_app(b).await;
     let them = fresh.new_user().await;
@@ -195,8 +193,20 @@ both!(portability_round_trip_into_a_fresh_instance, |b| async move {
     assert!(seen.contains(&p.card_text) && seen.contains(&p.link) && seen.contains("\"kind\":\"image\""));
     // Bad input gets a clear answer and creates nothing.
     let res = fresh.http().post(fresh.url("/api/v1/me/imports")).bearer_auth(&them.token).header("content-type", "application/zip").body(b"not a zip".to_vec()).send().await.unwrap();
-    let e = assert_error(res, 422, "validation_failed").await;
+    let e = assert_error(res, 422, "import_invalid").await;
     assert!(e["error"]["message"].as_str().unwrap().contains("ZIP"));
+    // An export whose media file fails once cards were made: everything made is taken back.
+    let mut files = unzip(&zip_bytes);
+    let image = files.keys().find(|k| k.starts_with("media/") && !k.contains("profile")).unwrap().clone();
+    files.insert(image, b"not an image at all".to_vec());
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in &files {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut z, bytes).unwrap();
+    }
+    let broken = z.finish().unwrap().into_inner();
+    let res = fresh.http().post(fresh.url("/api/v1/me/imports")).bearer_auth(&them.token).header("content-type", "application/zip").body(broken).send().await.unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
     let after = ok_json(fresh.get("/api/v1/boards", Some(&them.token)).await, 200).await;
     assert_eq!(after["boards"].as_array().unwrap().len(), boards["boards"].as_array().unwrap().len());
 });

@@ -1,72 +1,28 @@
-//! Access and portability exports (C-DSR-1, C-DSR-3): a background job builds a ZIP of
-//! everything held about a person and the information they are owed, sealed with their own
-//! key (so an erasure makes every export unreadable at once), downloaded through an expiring
-//! link.
+//! Writing the export archive (C-DSR-3): a ZIP of everything held about a person and the
+//! information they are owed, written as it is built and sealed segment by segment on its way
+//! to disk with the person's own key, so no plaintext touches the disk and memory stays flat
+//! whatever the size.
 //!
 //! The ZIP holds `data.json` (under the published JSON Schema, `EXPORT_SCHEMA`), one CSV per
 //! category and list, the original media, and `README.txt` with the Art. 15 information
 //! rendered from the policy: purposes, legal bases, categories, recipients, retention, source,
-//! rights, transfers. It is written as it is built: media pass through one at a time, and the
-//! archive is sealed segment by segment on its way to disk, so no plaintext touches the disk
-//! and memory stays flat whatever the size.
-//!
-//! Importing an export into a fresh account recreates the person's boards and cards
-//! (portability round trip).
+//! rights, transfers. It must not read another person's data or write plaintext to disk.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use clearboard_vault::Aad;
-use clearboard_vault::stream::{self, Opener, Sealer};
-use serde::Serialize;
+use clearboard_vault::stream::{self, Sealer};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::audit::Actor;
-use crate::clock::{DAY, Millis, rfc3339};
+use super::{EXPORT_SCHEMA, Exports, FORMAT_VERSION, export_aad};
+use crate::clock::{Millis, rfc3339};
 use crate::context::{Clearboard, RegionHandle};
 use crate::error::CoreError;
 use crate::ids::{BlobId, BoardId, SubjectId};
 use crate::ports::ExportRow;
 use crate::rights::{Handling, export_category, handling};
 use crate::sessions::Principal;
-
-/// The JSON Schema `data.json` follows (published at `/privacy/export-schema.json`).
-pub const EXPORT_SCHEMA: &str = include_str!("export_schema.json");
-/// The format version written in `data.json`.
-pub const FORMAT_VERSION: u32 = 1;
-/// How long a download link works once the export is ready.
-pub const LINK_TTL: Millis = 7 * DAY;
-/// A job that has not finished after this long is retried (the process died while building).
-const STALE_RUNNING: Millis = 10 * crate::clock::MINUTE;
-const PURPOSE: &str = "rights";
-
-fn export_aad(blob: &BlobId) -> Aad<'_> {
-    Aad { table: "blobs", column: "export", row: blob.as_str() }
-}
-
-/// An export as shown to its owner.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportView {
-    pub id: String,
-    pub state: String,
-    pub created_at: String,
-    pub ready_at: Option<String>,
-    pub expires_at: Option<String>,
-    pub size: Option<i64>,
-    /// The path of the download link (relative to the service's URL), while it works.
-    pub download_url: Option<String>,
-}
-
-/// An open download: the sealed file and how to open it.
-pub struct Download {
-    pub path: PathBuf,
-    pub opener: Opener,
-    pub sealed_len: u64,
-    pub plain_len: u64,
-    pub file_name: String,
-}
 
 /// One file of the archive, sent from the collecting task to the writing thread.
 enum Item {
@@ -107,13 +63,6 @@ impl SealingWriter {
         self.out.get_ref().sync_all()?;
         Ok(self.plain)
     }
-}
-
-/// The download token of an export: a keyed hash of its id, so links need no stored secret
-/// and cannot be guessed or moved to another export.
-fn token_of(cb: &Clearboard, id: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(cb.inner.blind.of("export-download-link", id))
 }
 
 /// The file extension used in exports for a media type.
@@ -235,135 +184,10 @@ fn readme(cb: &Clearboard, lang: &str, categories: &[String], generated: Millis)
     s
 }
 
-impl Clearboard {
-    pub fn exports(&self) -> Exports<'_> {
-        Exports { cb: self }
-    }
-}
-
-pub struct Exports<'a> {
-    cb: &'a Clearboard,
-}
-
 impl Exports<'_> {
-    fn view(&self, e: &ExportRow) -> ExportView {
-        let live = e.state == "ready" && e.expires_at.is_some_and(|x| x > self.cb.now());
-        ExportView {
-            id: e.id.clone(),
-            state: if e.state == "ready" && !live { "expired".into() } else { e.state.clone() },
-            created_at: rfc3339(e.created_at),
-            ready_at: e.finished_at.filter(|_| e.state == "ready").map(rfc3339),
-            expires_at: e.expires_at.map(rfc3339),
-            size: e.size,
-            download_url: live.then(|| format!("/api/v1/me/exports/{}/download?token={}", e.id, token_of(self.cb, &e.id))),
-        }
-    }
-
-    /// Starts an export of the signed-in person's data. One at a time: a second request while
-    /// one is being prepared is refused (and changes nothing).
-    pub async fn request(&self, who: &Principal) -> Result<ExportView, CoreError> {
-        self.request_for(&who.region, &who.subject, None, Actor::Subject(&who.subject)).await
-    }
-
-    /// Starts an export for `subject` (self-service, or a verified access request).
-    pub async fn request_for(&self, region: &crate::ids::RegionId, subject: &SubjectId, request_id: Option<&str>, actor: Actor<'_>) -> Result<ExportView, CoreError> {
-        let region = self.cb.region(region)?.clone();
-        self.cb.keys().current(&region, subject).await?;
-        let busy = region.rights.exports_of(subject).await?.into_iter().any(|e| e.state == "queued" || e.state == "running");
-        if busy {
-            return Err(CoreError::Conflict("an export is already being prepared; wait for it to finish"));
-        }
-        let now = self.cb.now();
-        let row = ExportRow {
-            id: crate::ids::new_uuid(now)?.to_string(),
-            subject_id: subject.clone(),
-            request_id: request_id.map(str::to_string),
-            state: "queued".into(),
-            created_at: now,
-            started_at: None,
-            finished_at: None,
-            expires_at: None,
-            blob_id: None,
-            size: None,
-            token_hash: None,
-            attempts: 0,
-            error: None,
-        };
-        let audit = self.cb.audit_draft(actor, "export.requested", Some(subject), Some(PURPOSE), json!({ "export": row.id, "request": request_id }));
-        region.rights.insert_export(&row, Some(audit)).await?;
-        metrics::counter!("clearboard_exports_requested_total").increment(1);
-        Ok(self.view(&row))
-    }
-
-    /// The person's exports, newest first.
-    pub async fn list(&self, who: &Principal) -> Result<Vec<ExportView>, CoreError> {
-        let region = self.cb.region(&who.region)?;
-        Ok(region.rights.exports_of(&who.subject).await?.iter().map(|e| self.view(e)).collect())
-    }
-
-    /// One of the person's exports (`NotFound` for anyone else's).
-    pub async fn status(&self, who: &Principal, id: &str) -> Result<ExportView, CoreError> {
-        let region = self.cb.region(&who.region)?;
-        match region.rights.export(id).await? {
-            Some(e) if e.subject_id == who.subject => Ok(self.view(&e)),
-            _ => Err(CoreError::NotFound),
-        }
-    }
-
-    /// Builds every queued export, and those whose builder died (after a restart). Returns how
-    /// many were built.
-    pub async fn run_pending(&self) -> Result<usize, CoreError> {
-        let mut n = 0;
-        let now = self.cb.now();
-        for region in self.cb.regions().cloned().collect::<Vec<_>>() {
-            for e in region.rights.exports_in(&["queued", "running"]).await? {
-                if e.state == "running" && e.started_at.is_some_and(|s| now - s < STALE_RUNNING) {
-                    continue;
-                }
-                match self.build(&region, e).await {
-                    Ok(()) => n += 1,
-                    Err(err) => tracing::warn!(error = %err, "an export could not be built"),
-                }
-            }
-        }
-        Ok(n)
-    }
-
-    /// Builds one export.
-    async fn build(&self, region: &RegionHandle, mut e: ExportRow) -> Result<(), CoreError> {
-        let started = self.cb.now();
-        e.state = "running".into();
-        e.started_at = Some(started);
-        e.attempts += 1;
-        region.rights.update_export(&e, None).await?;
-        let result = self.write_zip(region, &e).await;
-        match result {
-            Ok((blob, size)) => {
-                let now = self.cb.now();
-                e.state = "ready".into();
-                e.finished_at = Some(now);
-                e.expires_at = Some(now + LINK_TTL);
-                e.blob_id = Some(blob);
-                e.size = Some(i64::try_from(size).unwrap_or(i64::MAX));
-                e.token_hash = Some(Sha256::digest(token_of(self.cb, &e.id).as_bytes()).to_vec());
-                e.error = None;
-                let audit = self.cb.audit_draft(Actor::System, "export.ready", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id, "bytes": size }));
-                region.rights.update_export(&e, Some(audit)).await?;
-                metrics::counter!("clearboard_exports_built_total").increment(1);
-                Ok(())
-            }
-            Err(err) => {
-                e.state = if e.attempts >= 3 { "failed".into() } else { "queued".into() };
-                e.error = Some(err.code().to_string());
-                region.rights.update_export(&e, None).await?;
-                Err(err)
-            }
-        }
-    }
-
     /// Collects the person's data and media and writes the sealed ZIP; returns the blob and
     /// the archive's size.
-    async fn write_zip(&self, region: &RegionHandle, e: &ExportRow) -> Result<(BlobId, u64), CoreError> {
+    pub(super) async fn write_zip(&self, region: &RegionHandle, e: &ExportRow) -> Result<(BlobId, u64), CoreError> {
         let subject = &e.subject_id;
         let dek = self.cb.keys().current(region, subject).await?;
         let now = self.cb.now();
@@ -526,185 +350,6 @@ impl Exports<'_> {
         }
         Ok(())
     }
-
-    /// Opens an export for download by its link (the token is checked in constant time; an
-    /// expired or unknown link is refused the same way).
-    pub async fn open_download(&self, id: &str, token: &str) -> Result<Download, CoreError> {
-        use subtle::ConstantTimeEq;
-        let expected = token_of(self.cb, id);
-        if expected.as_bytes().ct_eq(token.as_bytes()).unwrap_u8() != 1 {
-            return Err(CoreError::LinkInvalid);
-        }
-        for region in self.cb.regions() {
-            let Some(e) = region.rights.export(id).await? else { continue };
-            if e.state != "ready" || e.expires_at.is_none_or(|x| x <= self.cb.now()) {
-                return Err(CoreError::LinkInvalid);
-            }
-            let blob = e.blob_id.clone().ok_or(CoreError::LinkInvalid)?;
-            let path = region.blobs.local_path(&blob).ok_or(CoreError::LinkInvalid)?;
-            let dek = self.cb.keys().current(region, &e.subject_id).await.map_err(|_| CoreError::LinkInvalid)?;
-            let mut header = [0u8; stream::HEADER];
-            let sealed_len = {
-                use std::io::Read;
-                let mut f = std::fs::File::open(&path).map_err(|_| CoreError::LinkInvalid)?;
-                f.read_exact(&mut header).map_err(|_| CoreError::LinkInvalid)?;
-                f.metadata().map_err(|_| CoreError::LinkInvalid)?.len()
-            };
-            let opener = Opener::new(&dek, export_aad(&blob), &header)?;
-            let audit = self.cb.audit_draft(Actor::Subject(&e.subject_id), "export.downloaded", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id }));
-            region.store.audit_append(audit).await?;
-            return Ok(Download {
-                path,
-                opener,
-                sealed_len,
-                plain_len: u64::try_from(e.size.unwrap_or(0)).unwrap_or(0),
-                file_name: format!("clearboard-export-{}.zip", crate::clock::date_of(e.finished_at.unwrap_or(0))),
-            });
-        }
-        Err(CoreError::LinkInvalid)
-    }
-
-    /// Expires links past their date: the archive is deleted (the row stays, as a record that
-    /// an export was made). Returns how many.
-    pub async fn expire(&self) -> Result<u64, CoreError> {
-        let now = self.cb.now();
-        let mut n = 0;
-        for region in self.cb.regions() {
-            for mut e in region.rights.exports_in(&["ready", "failed"]).await? {
-                if e.state == "ready" && e.expires_at.is_some_and(|x| x > now) {
-                    continue;
-                }
-                if let Some(b) = e.blob_id.take() {
-                    region.blobs.delete(&b).await?;
-                }
-                e.state = if e.state == "failed" { "failed".into() } else { "expired".into() };
-                e.token_hash = None;
-                if e.state == "expired" {
-                    region.rights.update_export(&e, None).await?;
-                    n += 1;
-                }
-            }
-        }
-        Ok(n)
-    }
-
-    /// Imports an export made by this or another clearboard service into the signed-in
-    /// person's personal workspace: each board becomes a new board, each of their cards a new
-    /// card (text, link, image, video). Returns (boards, cards) created. Nothing else is
-    /// imported: accounts, consents and records belong to the service that made them.
-    pub async fn import(&self, who: &Principal, zip_bytes: Vec<u8>) -> Result<(usize, usize), CoreError> {
-        let parsed = tokio::task::spawn_blocking(move || parse_import(&zip_bytes)).await.map_err(|_| CoreError::Internal("import reader"))??;
-        let mut boards = 0;
-        let mut cards = 0;
-        let mut made: Vec<(String, BoardId)> = Vec::new();
-        for card in &parsed.cards {
-            let board = match made.iter().find(|(old, _)| old == &card.board) {
-                Some((_, b)) => b.clone(),
-                None => {
-                    let title = parsed.titles.iter().find(|(id, _)| id == &card.board).and_then(|(_, t)| t.clone()).unwrap_or_else(|| "Imported board".into());
-                    let v = self.cb.boards().create_board(who, None, &title).await?;
-                    boards += 1;
-                    let id = v.id.clone();
-                    made.push((card.board.clone(), id.clone()));
-                    id
-                }
-            };
-            match (&card.kind[..], &card.media) {
-                ("image" | "video", Some(bytes)) => {
-                    self.cb.boards().add_media_card(who, &board, &card.kind, bytes, card.text.clone(), (card.x, card.y)).await?;
-                }
-                ("image" | "video", None) => continue,
-                _ => {
-                    let new = crate::boards::NewCard { kind: card.kind.clone(), text: card.text.clone(), url: card.url.clone(), x: card.x, y: card.y, color: card.color.clone(), category: None };
-                    self.cb.boards().add_card(who, &board, new).await?;
-                }
-            }
-            cards += 1;
-        }
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "export.imported", Some(&who.subject), Some(PURPOSE), json!({ "boards": boards, "cards": cards }));
-        self.cb.region(&who.region)?.store.audit_append(audit).await?;
-        Ok((boards, cards))
-    }
-}
-
-struct ImportCard {
-    board: String,
-    kind: String,
-    text: Option<String>,
-    url: Option<String>,
-    x: Option<i64>,
-    y: Option<i64>,
-    color: Option<String>,
-    media: Option<Vec<u8>>,
-}
-
-struct Parsed {
-    titles: Vec<(String, Option<String>)>,
-    cards: Vec<ImportCard>,
-}
-
-const IMPORT_MAX_FILES: usize = 200_000;
-const IMPORT_MAX_JSON: u64 = 256 * 1024 * 1024;
-
-/// Checks an export archive as an import would read it, without importing: (boards, cards).
-/// Any input gives `Ok` or a validation error, never a panic (a fuzz target holds it to that).
-pub fn check_import(bytes: &[u8]) -> Result<(usize, usize), CoreError> {
-    parse_import(bytes).map(|p| (p.titles.len(), p.cards.len()))
-}
-
-/// Reads an export archive defensively: bounded sizes, no paths outside the archive, a known
-/// format version; anything else is a clear validation error.
-fn parse_import(bytes: &[u8]) -> Result<Parsed, CoreError> {
-    use std::io::Read;
-    let bad = |m: &'static str| CoreError::validation("file", m);
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad("this is not a ZIP archive"))?;
-    if z.len() > IMPORT_MAX_FILES {
-        return Err(bad("the archive has too many files"));
-    }
-    let data: Value = {
-        let f = z.by_name("data.json").map_err(|_| bad("the archive has no data.json: is it a clearboard export?"))?;
-        if f.size() > IMPORT_MAX_JSON {
-            return Err(bad("data.json is too large"));
-        }
-        let mut s = String::new();
-        f.take(IMPORT_MAX_JSON).read_to_string(&mut s).map_err(|_| bad("data.json is not readable text"))?;
-        serde_json::from_str(&s).map_err(|_| bad("data.json is not valid JSON"))?
-    };
-    if data["format"] != "clearboard-export" || data["version"].as_u64() != Some(u64::from(FORMAT_VERSION)) {
-        return Err(bad("this export's format or version is not supported"));
-    }
-    let titles = data["boards"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|b| Some((b["id"].as_str()?.to_string(), b["title"].as_str().map(str::to_string)))).collect())
-        .unwrap_or_default();
-    let mut cards = Vec::new();
-    for c in data["categories"]["user_content"]["data"]["cards"].as_array().map(Vec::as_slice).unwrap_or_default() {
-        let Some(kind) = c["kind"].as_str() else { continue };
-        let media = match c["media"]["file"].as_str() {
-            Some(file) => {
-                if !file.starts_with("media/") || file.contains("..") {
-                    return Err(bad("a media path in data.json is invalid"));
-                }
-                let f = z.by_name(file).map_err(|_| bad("a media file named in data.json is missing"))?;
-                let mut v = Vec::new();
-                f.take(IMPORT_MAX_JSON).read_to_end(&mut v).map_err(|_| bad("a media file is not readable"))?;
-                Some(v)
-            }
-            None => None,
-        };
-        let pos = c["position"].as_array();
-        cards.push(ImportCard {
-            board: c["board_id"].as_str().unwrap_or("").to_string(),
-            kind: kind.to_string(),
-            text: c["text"].as_str().filter(|t| !t.is_empty()).map(str::to_string),
-            url: c["url"].as_str().map(str::to_string),
-            x: pos.and_then(|p| p.first()).and_then(Value::as_i64),
-            y: pos.and_then(|p| p.get(1)).and_then(Value::as_i64),
-            color: c["color"].as_str().map(str::to_string),
-            media,
-        });
-    }
-    Ok(Parsed { titles, cards })
 }
 
 #[cfg(test)]
@@ -736,16 +381,4 @@ mod tests {
         assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
     }
 
-    #[test]
-    fn imports_refuse_what_is_not_an_export() {
-        assert!(parse_import(b"not a zip").is_err());
-        let mut buf = std::io::Cursor::new(Vec::new());
-        {
-            let mut z = zip::ZipWriter::new(&mut buf);
-            z.start_file("data.json", zip::write::SimpleFileOptions::default()).unwrap();
-            z.write_all(br#"{"format":"other","version":1}"#).unwrap();
-            z.finish().unwrap();
-        }
-        assert!(parse_import(buf.get_ref()).is_err());
-    }
 }

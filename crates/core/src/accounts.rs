@@ -394,11 +394,17 @@ impl Accounts<'_> {
         let now = self.cb.now();
         let account = row.subject_id.as_str().as_bytes();
         let address = client.map(str::as_bytes);
-        let locked = t.locked(Kind::ReauthAccount, account, now).into_iter().chain(address.and_then(|a| t.locked(Kind::ReauthAddress, a, now))).max();
-        if let Some(secs) = locked {
+        // Admitted against both counters before the (slow) check, so concurrent guesses are
+        // bounded by the rule too.
+        let throttled = |secs| {
             tracing::info!(event = "auth.reauthenticate", outcome = "throttled", subject = %row.subject_id);
-            return Err(CoreError::Throttled { retry_after_secs: secs });
-        }
+            CoreError::Throttled { retry_after_secs: secs }
+        };
+        let by_account = t.begin(Kind::ReauthAccount, account, now).map_err(throttled)?;
+        let by_address = match address {
+            Some(a) => Some(t.begin(Kind::ReauthAddress, a, now).map_err(throttled)?),
+            None => None,
+        };
         let ok = match current.filter(|c| !c.is_empty()) {
             Some(current) => {
                 let phc = Zeroizing::new(dek.open_string(aad("password_hash", &row.subject_id), &row.password_hash)?);
@@ -407,11 +413,16 @@ impl Accounts<'_> {
             None => false,
         };
         if ok {
+            by_account.succeeded();
+            if let Some(a) = by_address {
+                a.succeeded();
+            }
             return Ok(());
         }
-        t.fail(Kind::ReauthAccount, account, now);
-        if let Some(a) = address {
-            t.fail(Kind::ReauthAddress, a, now);
+        let now = self.cb.now();
+        by_account.failed(now);
+        if let Some(a) = by_address {
+            a.failed(now);
         }
         tracing::info!(event = "auth.reauthenticate", outcome = "failure", subject = %row.subject_id);
         metrics::counter!("clearboard_reauthentication_failures_total").increment(1);

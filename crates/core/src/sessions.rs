@@ -147,38 +147,41 @@ impl Sessions<'_> {
             (Some((_, row)), Some(cookie)) => device::check(&self.cb.inner.blind, &row.subject_id, cookie, now, t.rules().device_cookie_ttl_ms),
             _ => None,
         };
-        let locked = match &device_key {
-            Some(d) => t.locked(Kind::SignInDevice, d, now),
-            None => t.locked(Kind::SignInUntrusted, &bidx, now),
+        // Admitted before the (slow) password check, so guesses sent all at once are bounded by
+        // the rule as well as guesses sent one by one.
+        let admitted = match &device_key {
+            Some(d) => t.begin(Kind::SignInDevice, d, now),
+            None => t.begin(Kind::SignInUntrusted, &bidx, now),
         };
-        if let Some(secs) = locked {
-            tracing::info!(event = "auth.sign_in", outcome = "throttled", trusted_device = device_key.is_some());
-            return Err(CoreError::Throttled { retry_after_secs: secs });
-        }
-        let fail = |reason: &'static str| {
-            match &device_key {
-                Some(d) => t.fail(Kind::SignInDevice, d, now),
-                None => t.fail(Kind::SignInUntrusted, &bidx, now),
-            };
+        let attempt = match admitted {
+            Ok(a) => a,
+            Err(secs) => {
+                tracing::info!(event = "auth.sign_in", outcome = "throttled", trusted_device = device_key.is_some());
+                return Err(CoreError::Throttled { retry_after_secs: secs });
+            }
+        };
+        let fail = |attempt: crate::throttle::Attempt<'_>, reason: &'static str| {
+            attempt.failed(self.cb.now());
             tracing::info!(event = "auth.sign_in", outcome = "failure", reason, trusted_device = device_key.is_some());
             metrics::counter!("clearboard_sign_in_failures_total").increment(1);
             CoreError::InvalidCredentials
         };
         let Some((region, row)) = found else {
             password::verify_dummy(&self.cb.inner.work, a.password).await?;
-            return Err(fail("unknown_account"));
+            return Err(fail(attempt, "unknown_account"));
         };
         let subject = row.subject_id.clone();
         let dek = self.cb.keys().current(&region, &subject).await?;
         if !self.cb.accounts().password_matches(&dek, &row, a.password).await? {
             tracing::info!(event = "auth.sign_in", subject = %subject, "wrong password");
-            return Err(fail("wrong_password"));
+            return Err(fail(attempt, "wrong_password"));
         }
         if region.store.activation_pending(&subject).await?.is_some() {
             // The right password of an account not yet activated: not a guess, not counted.
             tracing::info!(event = "auth.sign_in", outcome = "refused", reason = "not_activated", subject = %subject);
             return Err(CoreError::InvalidCredentials);
         }
+        attempt.succeeded();
         if let Some(d) = &device_key {
             t.clear(Kind::SignInDevice, d);
         }

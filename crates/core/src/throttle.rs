@@ -70,6 +70,43 @@ struct Counter {
     failures: u32,
     since: Millis,
     locked_until: Millis,
+    /// Checks admitted and not finished yet: admission needs `failures + in_flight` below the
+    /// rule, so guesses sent all at once cannot outrun the count (every one of them would have
+    /// been checked before the first failure was recorded).
+    in_flight: u32,
+}
+
+/// One admitted check. Report its outcome with [`Attempt::failed`] or [`Attempt::succeeded`];
+/// dropped without either (the client went away), it is simply no longer in flight.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    throttle: &'a Throttle,
+    kind: Kind,
+    key: Vec<u8>,
+    done: bool,
+}
+
+impl Attempt<'_> {
+    /// The check failed: one more failure (returns true when it started a lock).
+    pub fn failed(mut self, now: Millis) -> bool {
+        self.done = true;
+        self.throttle.finish(self.kind, &self.key);
+        self.throttle.fail(self.kind, &self.key, now)
+    }
+
+    /// The check succeeded.
+    pub fn succeeded(mut self) {
+        self.done = true;
+        self.throttle.finish(self.kind, &self.key);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.throttle.finish(self.kind, &self.key);
+        }
+    }
 }
 
 /// Entries kept at most; beyond, the finished ones are forgotten (they hold no information).
@@ -99,6 +136,37 @@ impl Throttle {
         }
     }
 
+    /// Admits one check of `key`, or answers the seconds to wait: while it is locked, or while
+    /// the failures so far plus the checks still running reach the rule.
+    pub fn begin(&self, kind: Kind, key: &[u8], now: Millis) -> Result<Attempt<'_>, u64> {
+        let rule = self.rule(kind);
+        let Ok(mut map) = self.counters.lock() else { return Err(1) };
+        if map.len() >= MAX_ENTRIES {
+            map.retain(|(k, _), c| c.in_flight > 0 || c.locked_until > now || now - c.since < self.rule(*k).window_ms);
+        }
+        let c = map.entry((kind, key.to_vec())).or_insert(Counter { failures: 0, since: now, locked_until: 0, in_flight: 0 });
+        if c.locked_until > now {
+            return Err(u64::try_from((c.locked_until - now + 999) / 1000).unwrap_or(1).max(1));
+        }
+        if now - c.since >= rule.window_ms {
+            c.failures = 0;
+            c.since = now;
+        }
+        if c.failures + c.in_flight >= rule.failures {
+            return Err(1);
+        }
+        c.in_flight += 1;
+        Ok(Attempt { throttle: self, kind, key: key.to_vec(), done: false })
+    }
+
+    fn finish(&self, kind: Kind, key: &[u8]) {
+        if let Ok(mut map) = self.counters.lock()
+            && let Some(c) = map.get_mut(&(kind, key.to_vec()))
+        {
+            c.in_flight = c.in_flight.saturating_sub(1);
+        }
+    }
+
     /// If `key` is locked at `now`, the seconds left (at least 1).
     pub fn locked(&self, kind: Kind, key: &[u8], now: Millis) -> Option<u64> {
         let map = self.counters.lock().ok()?;
@@ -111,11 +179,11 @@ impl Throttle {
         let rule = self.rule(kind);
         let Ok(mut map) = self.counters.lock() else { return false };
         if map.len() >= MAX_ENTRIES {
-            map.retain(|(k, _), c| c.locked_until > now || now - c.since < self.rule(*k).window_ms);
+            map.retain(|(k, _), c| c.in_flight > 0 || c.locked_until > now || now - c.since < self.rule(*k).window_ms);
         }
-        let c = map.entry((kind, key.to_vec())).or_insert(Counter { failures: 0, since: now, locked_until: 0 });
+        let c = map.entry((kind, key.to_vec())).or_insert(Counter { failures: 0, since: now, locked_until: 0, in_flight: 0 });
         if now - c.since >= rule.window_ms {
-            *c = Counter { failures: 0, since: now, locked_until: c.locked_until };
+            *c = Counter { failures: 0, since: now, locked_until: c.locked_until, in_flight: c.in_flight };
         }
         c.failures += 1;
         if c.failures >= rule.failures {
@@ -128,10 +196,12 @@ impl Throttle {
         false
     }
 
-    /// Forgets the failures of `key` (after a success).
+    /// Forgets the failures of `key` (after a success); checks still running stay counted.
     pub fn clear(&self, kind: Kind, key: &[u8]) {
-        if let Ok(mut map) = self.counters.lock() {
-            map.remove(&(kind, key.to_vec()));
+        if let Ok(mut map) = self.counters.lock()
+            && let Some(c) = map.get_mut(&(kind, key.to_vec()))
+        {
+            *c = Counter { failures: 0, since: c.since, locked_until: 0, in_flight: c.in_flight };
         }
     }
 }

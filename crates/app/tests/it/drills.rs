@@ -293,7 +293,8 @@ impl Deployment {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let log = self.dir.path().join(format!("serve-{}.log", self.starts));
         let mut cmd = self.command();
-        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(Stdio::null()).stderr(std::fs::File::create(&log).unwrap());
+        let file = std::fs::File::create(&log).unwrap();
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(file.try_clone().unwrap()).stderr(file);
         let child = cmd.spawn().expect("start the clearboard binary");
         let pid = child.id();
         let mut server = Server { child, base: format!("http://127.0.0.1:{port}"), pid, log };

@@ -238,7 +238,7 @@ pub(crate) async fn media(d: &Drill, w: &World) -> Verdict {
     v.check(marked.is_empty(), || format!("markers served in {marked:?}"));
     v.check(pixels_differ.is_empty(), || format!("pixels changed in {pixels_differ:?}"));
     v.fig(format!(
-        "{} rounds, {uploads} uploads ({} images, {} videos per round, cards and profile pictures), {sent} bytes sent, {served} served, markers served: {}",
+        "rounds: {}, {uploads} uploads ({} images, {} videos per round, cards and profile pictures), {sent} bytes sent, {served} served, markers served: {}",
         d.sizes.media_rounds,
         3,
         if videos { 4 } else { 0 },

@@ -99,6 +99,8 @@ pub(crate) struct Drill {
     pub(crate) http: reqwest::Client,
     pub(crate) sink: SmtpSink,
     pub(crate) pid: u32,
+    /// The server's RSS once ready.
+    pub(crate) rss_start_kib: u64,
     pub(crate) sizes: Sizes,
     ip: AtomicU64,
     secrets: Mutex<Vec<Secret>>,
@@ -463,6 +465,7 @@ async fn drill(profile: &str, bin: PathBuf) {
         http: client(),
         sink,
         pid: server.pid,
+        rss_start_kib: server.rss_kib().unwrap_or(0),
         sizes: sizes.clone(),
         ip: AtomicU64::new(1),
         secrets: Mutex::new(Vec::new()),

@@ -483,10 +483,15 @@ pub(crate) async fn bombs(d: &Drill, control: Vec<u8>) -> Verdict {
     let genuine = if control.is_empty() { (0, Value::Null) } else { import(d, &uploaders[0].token, control, false).await };
     let after = d.proc_kib("VmRSS").unwrap_or(0);
 
-    let mut by_shape: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // shape → answer ("413 import_too_large") → how many
+    let mut by_shape: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
     for (shape, s, code) in &results {
-        by_shape.entry(*shape).or_default().push(format!("{s} {code}"));
-        v.check([413, 422].contains(s) && code != "-", || format!("the {shape} bomb was answered {s} {code} (413 or 422 with the JSON error expected)"));
+        *by_shape.entry(*shape).or_default().entry(format!("{s} {code}")).or_default() += 1;
+    }
+    let answers = |shape: &str| by_shape.get(shape).map(|m| m.iter().map(|(a, n)| format!("{n} × {a}")).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "not sent".into());
+    for shape in by_shape.keys() {
+        let refused = results.iter().filter(|r| r.0 == *shape).all(|(_, s, code)| [413, 422].contains(s) && code != "-");
+        v.check(refused, || format!("the {shape} bomb was answered {} (413 or 422 with the JSON error expected)", answers(shape)));
     }
     v.check(!killed, || format!("the server passed {} MiB of RSS and was killed", ceiling / 1024));
     v.check(reset, || "the peak (VmHWM) could not be reset: the figure covers the whole run".into());
@@ -501,11 +506,12 @@ pub(crate) async fn bombs(d: &Drill, control: Vec<u8>) -> Verdict {
             b.declared >> 20,
             b.inflates_to >> 20,
             b.entries,
-            by_shape.get(b.shape).map(|r| r.join(", ")).unwrap_or_else(|| "not sent".into())
+            answers(b.shape)
         ));
     }
     v.fig(format!(
-        "{n} bombs, {p} at once (built in {built:.1} s): RSS {} MiB before, peak {} MiB (+{growth_mib} MiB; bound {bound_mib} MiB), {} MiB after; readiness probes meanwhile {probes_ok} ok, {probes_failed} failed, slowest {} ms; genuine import after: {}",
+        "{n} bombs, {p} at once (built in {built:.1} s): server RSS {} MiB at its start, {} MiB before the bombs, peak {} MiB (+{growth_mib} MiB; bound {bound_mib} MiB), {} MiB after; readiness probes meanwhile {probes_ok} ok, {probes_failed} failed, slowest {} ms; genuine import after: {}",
+        d.rss_start_kib / 1024,
         before / 1024,
         peak / 1024,
         after / 1024,

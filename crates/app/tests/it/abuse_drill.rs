@@ -474,7 +474,7 @@ async fn drill(profile: &str, bin: PathBuf) {
     d.plant("metrics token", &metrics_token, false);
     let world = setup(&d).await;
     let mut verdicts = Vec::new();
-    let phase = |name: &str| eprintln!("  {:>6.1} s  {name}", started.elapsed().as_secs_f64());
+    let phase = |name: &str| eprintln!("  {:>6.1} s  server RSS {:>5} MiB  {name}", started.elapsed().as_secs_f64(), d.proc_kib("VmRSS").unwrap_or(0) / 1024);
     phase("7. sign-ups");
     verdicts.push(limits::sign_ups(&d).await);
     phase("1. links and /metrics");
@@ -494,8 +494,8 @@ async fn drill(profile: &str, bin: PathBuf) {
     phase("2. import bombs");
     verdicts.push(limits::bombs(&d, export_zip).await);
     let alive = d.proc_kib("VmRSS").is_some();
+    phase("scans (the server stopped)");
     drop(server);
-    phase("scans");
     private_tree(&dep.data_dir(), &mut perms, "after the run");
     verdicts.push(perms);
     verdicts.sort_by_key(|v| v.item);

@@ -28,7 +28,7 @@ use clearboard_testkit::tools::{self, PyTool};
 
 use super::*;
 
-fn env_num(name: &str, default: u64) -> u64 {
+pub(crate) fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
 
@@ -200,12 +200,14 @@ parameters = {{ "path.id" = "{export}" }}
 
 /// A deployment: the binary, its storage (a data dir, and PostgreSQL databases when asked),
 /// started and killed as often as the drill likes.
-struct Deployment {
+pub(crate) struct Deployment {
     bin: PathBuf,
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     database_url: Option<String>,
-    pg_prefix: Option<String>,
+    pub(crate) pg_prefix: Option<String>,
     starts: u32,
+    /// Extra environment for every command (set after the drill's defaults, so it wins).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Drop for Deployment {
@@ -217,11 +219,11 @@ impl Drop for Deployment {
 }
 
 /// A running server process. Dropping it kills it.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
-    pid: u32,
-    log: PathBuf,
+    pub(crate) base: String,
+    pub(crate) pid: u32,
+    pub(crate) log: PathBuf,
 }
 
 impl Drop for Server {
@@ -233,20 +235,20 @@ impl Drop for Server {
 
 impl Server {
     /// SIGKILL: no shutdown hook, no flush, no goodbye.
-    fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 
     /// Resident set size in KiB (Linux).
-    fn rss_kib(&self) -> Option<u64> {
+    pub(crate) fn rss_kib(&self) -> Option<u64> {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).ok()?;
         s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
     }
 }
 
 impl Deployment {
-    async fn new(bin: PathBuf, backend: Backend) -> Deployment {
+    pub(crate) async fn new(bin: PathBuf, backend: Backend) -> Deployment {
         let dir = tempfile::Builder::new().prefix("clearboard-drill-").tempdir().unwrap();
         let (database_url, pg_prefix) = match backend {
             Backend::Sqlite => (None, None),
@@ -255,10 +257,10 @@ impl Deployment {
                 (Some(clearboard_testkit::pg::url_for(&p)), Some(p))
             }
         };
-        Deployment { bin, dir, database_url, pg_prefix, starts: 0 }
+        Deployment { bin, dir, database_url, pg_prefix, starts: 0, env: Vec::new() }
     }
 
-    fn data_dir(&self) -> PathBuf {
+    pub(crate) fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }
 
@@ -280,17 +282,19 @@ impl Deployment {
         // Several servers run at once: each gets its own metrics port.
         c.env("CLEARBOARD_METRICS_LISTEN", "127.0.0.1:0");
         c.env("CLEARBOARD_LOG_LEVEL", std::env::var("DRILL_LOG_LEVEL").unwrap_or_else(|_| "warn".into()));
+        c.envs(self.env.iter().map(|(k, v)| (k, v)));
         c.stdin(Stdio::null());
         c
     }
 
     /// Starts the server and waits until `/readyz` answers 200 (panics after `within`).
-    async fn start(&mut self, within: Duration) -> Server {
+    pub(crate) async fn start(&mut self, within: Duration) -> Server {
         self.starts += 1;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let log = self.dir.path().join(format!("serve-{}.log", self.starts));
         let mut cmd = self.command();
-        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(Stdio::null()).stderr(std::fs::File::create(&log).unwrap());
+        let file = std::fs::File::create(&log).unwrap();
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(file.try_clone().unwrap()).stderr(file);
         let child = cmd.spawn().expect("start the clearboard binary");
         let pid = child.id();
         let mut server = Server { child, base: format!("http://127.0.0.1:{port}"), pid, log };
@@ -319,13 +323,13 @@ impl Deployment {
     }
 }
 
-fn tail_of(path: &Path) -> String {
+pub(crate) fn tail_of(path: &Path) -> String {
     let s = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = s.lines().collect();
     lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 

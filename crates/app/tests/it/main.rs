@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod abuse_auth;
+mod abuse_drill;
 mod abuse_exports;
 mod accounts;
 mod audit;

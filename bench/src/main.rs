@@ -183,6 +183,9 @@ async fn start_clearboard() -> (Server, String) {
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().join("d").to_str().unwrap()])
         .env("CLEARBOARD_LOG_LEVEL", "warn")
         .env("CLEARBOARD_METRICS_LISTEN", "127.0.0.1:0")
+        // The fan-out load generator opens every reader with one participant's token: lift the
+        // per-person socket cap (16) for this load test.
+        .env("CLEARBOARD_WS_SOCKETS_PER_PERSON", "100000")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -27,9 +27,55 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "idea", "board", "workshop", "team", "user", "feedback", "sprint", "customer", "onboarding", "simpler", "faster", "risk", "question", "why", "could", "we", "should",
-    "the", "a", "for", "with", "without", "every", "meeting", "weekly", "review", "pricing", "support", "mobile", "offline", "search", "export", "privacy", "cookie",
-    "banner", "accessibility", "contrast", "keyboard", "colour", "label", "form", "error", "message", "release", "notes", "roadmap", "budget", "hiring", "remote",
+    "idea",
+    "board",
+    "workshop",
+    "team",
+    "user",
+    "feedback",
+    "sprint",
+    "customer",
+    "onboarding",
+    "simpler",
+    "faster",
+    "risk",
+    "question",
+    "why",
+    "could",
+    "we",
+    "should",
+    "the",
+    "a",
+    "for",
+    "with",
+    "without",
+    "every",
+    "meeting",
+    "weekly",
+    "review",
+    "pricing",
+    "support",
+    "mobile",
+    "offline",
+    "search",
+    "export",
+    "privacy",
+    "cookie",
+    "banner",
+    "accessibility",
+    "contrast",
+    "keyboard",
+    "colour",
+    "label",
+    "form",
+    "error",
+    "message",
+    "release",
+    "notes",
+    "roadmap",
+    "budget",
+    "hiring",
+    "remote",
 ];
 
 /// A card text of 4 to 23 words (about 25 to 180 characters), like workshop sticky notes.
@@ -80,7 +126,11 @@ pub async fn download(cb: &Clearboard, who: &clearboard_core::sessions::Principa
         let mut n = 0u64;
         for i in 0..segments {
             let last = i + 1 == segments;
-            let want = if last { usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap() } else { buf.len() };
+            let want = if last {
+                usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap()
+            } else {
+                buf.len()
+            };
             f.read_exact(&mut buf[..want]).unwrap();
             let pt = d.opener.open(i, last, &buf[..want]).unwrap();
             sink.write_all(&pt).unwrap();

@@ -114,7 +114,6 @@ impl Args {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-
 fn hex_random(n: usize) -> String {
     let mut b = vec![0u8; n];
     getrandom::fill(&mut b).unwrap();
@@ -206,7 +205,8 @@ impl Drop for PgDatabases {
             rt.block_on(async move {
                 let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await else { return };
                 for db in [format!("{name}_eu_keys"), format!("{name}_eu"), name.clone()] {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))).execute(&pool).await;
+                    let _ =
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))).execute(&pool).await;
                 }
                 pool.close().await;
             });
@@ -247,7 +247,9 @@ async fn insert_cards(pool: &sqlx::PgPool, rows: &[Row], now: i64) {
     for tx_rows in rows.chunks(50_000) {
         let mut tx = pool.begin().await.unwrap();
         for chunk in tx_rows.chunks(2_000) {
-            let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ");
+            let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                "INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ",
+            );
             qb.push_values(chunk, |mut b, (id, author, board, body, x, y)| {
                 b.push_bind(id.as_str())
                     .push_bind(board.as_str())
@@ -290,7 +292,8 @@ async fn sign_up(cb: &Clearboard, email: &str) -> Principal {
 
 /// Row counts of every table of a PostgreSQL database.
 async fn table_counts(pool: &sqlx::PgPool) -> Vec<(String, i64)> {
-    let names: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(pool).await.unwrap();
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(pool).await.unwrap();
     let mut out = Vec::new();
     for (n,) in names {
         let (c,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{n}\""))).fetch_one(pool).await.unwrap();
@@ -378,25 +381,46 @@ async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> 
         let row = region.boards.card(id).await.unwrap().unwrap();
         assert_eq!(&dek.open_string(Aad { table: "cards", column: "body", row: id.as_str() }, &row.body).unwrap(), text);
     }
-    let (c,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(target.subject.as_str()).fetch_one(&data).await.unwrap();
+    let (c,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(target.subject.as_str()).fetch_one(&data).await.unwrap();
     assert_eq!(c as usize, n);
     let (all,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards").fetch_one(&data).await.unwrap();
     sqlx::query("ANALYZE").execute(&data).await.unwrap();
     app.opened.close().await;
-    (target.subject, json!({ "others_and_their_records_s": others_s, "target_records_s": target_s, "cards_total": all, "subjects_other": args.others, "boards": n_boards + 1 }))
+    (
+        target.subject,
+        json!({ "others_and_their_records_s": others_s, "target_records_s": target_s, "cards_total": all, "subjects_other": args.others, "boards": n_boards + 1 }),
+    )
 }
 
 /// Runs this binary in child mode and returns the JSON it prints.
 fn child(kind: &str, db_url: &str, dir: &Path, subject: &SubjectId, n: usize, marker: &str) -> Value {
     let exe = std::env::current_exe().unwrap();
     let out = Command::new(exe)
-        .args(["fides", "--child", kind, "--child-db", db_url, "--child-dir", dir.to_str().unwrap(), "--child-subject", subject.as_str(), "--child-n", &n.to_string(), "--child-marker", marker])
+        .args([
+            "fides",
+            "--child",
+            kind,
+            "--child-db",
+            db_url,
+            "--child-dir",
+            dir.to_str().unwrap(),
+            "--child-subject",
+            subject.as_str(),
+            "--child-n",
+            &n.to_string(),
+            "--child-marker",
+            marker,
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().find_map(|l| l.strip_prefix(CHILD_TAG)).unwrap_or_else(|| panic!("the {kind} child printed no result (status {}): {text}", out.status));
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix(CHILD_TAG))
+        .unwrap_or_else(|| panic!("the {kind} child printed no result (status {}): {text}", out.status));
     serde_json::from_str(line).unwrap()
 }
 
@@ -451,7 +475,8 @@ async fn child_main(args: &Args) -> Value {
             let content = clearboard_core::rights::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
             assert_eq!(content, json!({ "erased": true }), "the product can no longer read their cards");
             let t = Instant::now();
-            let receipt = cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await.unwrap();
+            let receipt =
+                cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await.unwrap();
             let purge_s = t.elapsed().as_secs_f64();
             let peak = vm_mb(me, "VmHWM");
             json!({ "unreadable_s": unreadable_s, "purge_s": purge_s, "rss_peak_mb": peak, "rss_peak_shred_mb": peak_shred, "rss_before_mb": rss_before, "rss_peak_at_start_mb": rss_start,
@@ -476,7 +501,11 @@ async fn ours_one(args: &Args, n: usize) -> Value {
     let dir = tmp.path().join("data");
     let marker = format!("cbmark{}x{}", n, hex_random(6));
     let (subject, seeding) = seed(&db_url, &dir, args, n, &marker).await;
-    println!("fides/clearboard N={n}: seeded in {:.1} s + {:.1} s ({seeding})", seeding["others_and_their_records_s"].as_f64().unwrap(), seeding["target_records_s"].as_f64().unwrap());
+    println!(
+        "fides/clearboard N={n}: seeded in {:.1} s + {:.1} s ({seeding})",
+        seeding["others_and_their_records_s"].as_f64().unwrap(),
+        seeding["target_records_s"].as_f64().unwrap()
+    );
     let eu_url = clearboard_store::db::pg_url_with_db(&args.pg_url, &format!("{name}_eu")).unwrap();
     let data = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(&eu_url).await.unwrap();
 
@@ -484,8 +513,14 @@ async fn ours_one(args: &Args, n: usize) -> Value {
     for _ in 0..args.runs.max(1) {
         let (u, d, s, m) = (db_url.clone(), dir.clone(), subject.clone(), marker.clone());
         let v = tokio::task::spawn_blocking(move || child("access", &u, &d, &s, n, &m)).await.unwrap();
-        println!("fides/clearboard N={n}: access {:.3} s (request {:.3}, build {:.3}, download {:.3}), peak RSS {:.1} MB",
-            v["access_s"].as_f64().unwrap(), v["request_s"].as_f64().unwrap(), v["build_s"].as_f64().unwrap(), v["download_s"].as_f64().unwrap(), v["rss_peak_mb"].as_f64().unwrap_or(0.0));
+        println!(
+            "fides/clearboard N={n}: access {:.3} s (request {:.3}, build {:.3}, download {:.3}), peak RSS {:.1} MB",
+            v["access_s"].as_f64().unwrap(),
+            v["request_s"].as_f64().unwrap(),
+            v["build_s"].as_f64().unwrap(),
+            v["download_s"].as_f64().unwrap(),
+            v["rss_peak_mb"].as_f64().unwrap_or(0.0)
+        );
         access.push(v);
     }
     let before = table_counts(&data).await;
@@ -499,11 +534,17 @@ async fn ours_one(args: &Args, n: usize) -> Value {
             deleted += b - a;
         }
     }
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(subject.as_str()).fetch_one(&data).await.unwrap();
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(subject.as_str()).fetch_one(&data).await.unwrap();
     assert_eq!(left, 0, "every card of theirs is gone");
     let purge_s = erase["purge_s"].as_f64().unwrap();
-    println!("fides/clearboard N={n}: unreadable after {:.3} ms; erase_account {:.2} s ({deleted} rows, {:.0} rows/s); peak RSS {:.1} MB",
-        erase["unreadable_s"].as_f64().unwrap() * 1000.0, purge_s, deleted as f64 / purge_s, erase["rss_peak_mb"].as_f64().unwrap_or(0.0));
+    println!(
+        "fides/clearboard N={n}: unreadable after {:.3} ms; erase_account {:.2} s ({deleted} rows, {:.0} rows/s); peak RSS {:.1} MB",
+        erase["unreadable_s"].as_f64().unwrap() * 1000.0,
+        purge_s,
+        deleted as f64 / purge_s,
+        erase["rss_peak_mb"].as_f64().unwrap_or(0.0)
+    );
 
     // Residue: plaintext control in a scratch table, CHECKPOINT, then the raw files.
     let control = format!("ctl{}", hex_random(8));
@@ -527,8 +568,14 @@ async fn ours_one(args: &Args, n: usize) -> Value {
     .await
     .unwrap();
     let total = occ(&res["database_folders"]) + occ(&res["pg_wal"]) + occ(&res["data_dir"]);
-    println!("fides/clearboard N={n}: residue after erasure + CHECKPOINT: {total} plaintext occurrences (databases {}, pg_wal {}, data dir {}); positive control found {} + {} times",
-        occ(&res["database_folders"]), occ(&res["pg_wal"]), occ(&res["data_dir"]), occ(&res["positive_control"]["database_folders"]), occ(&res["positive_control"]["pg_wal"]));
+    println!(
+        "fides/clearboard N={n}: residue after erasure + CHECKPOINT: {total} plaintext occurrences (databases {}, pg_wal {}, data dir {}); positive control found {} + {} times",
+        occ(&res["database_folders"]),
+        occ(&res["pg_wal"]),
+        occ(&res["data_dir"]),
+        occ(&res["positive_control"]["database_folders"]),
+        occ(&res["positive_control"]["pg_wal"])
+    );
     drop(_dbs);
     drop(tmp);
 
@@ -648,7 +695,8 @@ fn fides_request_for(port: u16, kind: &str, label: &str, email: &str) -> anyhow:
         .env("RESULTS", Path::new(FIDES_RUN).join("bench-results.jsonl"));
     let out = run_cmd(c, &format!("bench_dsr.py run --kind {kind}"))?;
     let hwm = vm_mb(&pid, "VmHWM");
-    let line = out.lines().rev().find(|l| l.trim_start().starts_with('{')).ok_or_else(|| anyhow::anyhow!("bench_dsr.py printed no result"))?;
+    let line =
+        out.lines().rev().find(|l| l.trim_start().starts_with('{')).ok_or_else(|| anyhow::anyhow!("bench_dsr.py printed no result"))?;
     let mut v: Value = serde_json::from_str(line)?;
     v["server_vmhwm_mb"] = json!(hwm);
     v["server_vmrss_before_mb"] = json!(rss_before);
@@ -717,7 +765,10 @@ fn fides_one(args: &Args, port: u16, n: usize) -> anyhow::Result<Value> {
     for r in 0..args.runs.max(1) {
         let v = fides_request(port, "access", &format!("n{n}"))?;
         anyhow::ensure!(v["status"] == "complete", "Fides access ended with status {}", v["status"]);
-        println!("fides N={n}: access run {r}: {} s, peak RSS {} MB (sampled) / {} MB (VmHWM)", v["submit_to_complete_s"], v["server_rss_peak_mb"], v["server_vmhwm_mb"]);
+        println!(
+            "fides N={n}: access run {r}: {} s, peak RSS {} MB (sampled) / {} MB (VmHWM)",
+            v["submit_to_complete_s"], v["server_rss_peak_mb"], v["server_vmhwm_mb"]
+        );
         access.push(v);
     }
     let mut erasure = Vec::new();
@@ -728,16 +779,25 @@ fn fides_one(args: &Args, port: u16, n: usize) -> anyhow::Result<Value> {
                 seed_fides(n, &marker)?;
             }
             let v = fides_request(port, "erasure", &format!("n{n}"))?;
-            println!("fides N={n}: erasure run {r}: {} s ({}), peak RSS {} MB (sampled) / {} MB (VmHWM); after: {}", v["submit_to_complete_s"], v["status"], v["server_rss_peak_mb"], v["server_vmhwm_mb"], v["db_after"]);
+            println!(
+                "fides N={n}: erasure run {r}: {} s ({}), peak RSS {} MB (sampled) / {} MB (VmHWM); after: {}",
+                v["submit_to_complete_s"], v["status"], v["server_rss_peak_mb"], v["server_vmhwm_mb"], v["db_after"]
+            );
             erasure.push(v);
         }
         residue_v = fides_residue(&marker)?;
         println!(
             "fides N={n}: residue after erasure + CHECKPOINT: note heap {}, target db {}, pg_wal {}, Fides' db {}, uploads {} occurrences",
-            occ(&residue_v["note_heap_file"]), occ(&residue_v["target_database_folder"]), occ(&residue_v["pg_wal"]), occ(&residue_v["fides_app_database_folder"]), occ(&residue_v["fides_uploads_folder"])
+            occ(&residue_v["note_heap_file"]),
+            occ(&residue_v["target_database_folder"]),
+            occ(&residue_v["pg_wal"]),
+            occ(&residue_v["fides_app_database_folder"]),
+            occ(&residue_v["fides_uploads_folder"])
         );
     }
-    let med = |v: &[Value], k: &str| if v.is_empty() { Value::Null } else { json!(median(v.iter().map(|x| x[k].as_f64().unwrap_or(f64::NAN)).collect())) };
+    let med = |v: &[Value], k: &str| {
+        if v.is_empty() { Value::Null } else { json!(median(v.iter().map(|x| x[k].as_f64().unwrap_or(f64::NAN)).collect())) }
+    };
     let f = findings(n);
     let mut out = json!({
         "access_s": med(&access, "submit_to_complete_s"),
@@ -767,7 +827,10 @@ fn fides_one(args: &Args, port: u16, n: usize) -> anyhow::Result<Value> {
 }
 
 fn version_of(mut c: Command) -> String {
-    c.stdin(Stdio::null()).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string() + String::from_utf8_lossy(&o.stderr).trim()).unwrap_or_default()
+    c.stdin(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string() + String::from_utf8_lossy(&o.stderr).trim())
+        .unwrap_or_default()
 }
 
 /// The whole Fides side: services up, Fides installed and started, every N, everything stopped.
@@ -804,11 +867,14 @@ fn fides_all(args: &Args) -> (Value, Vec<(usize, Result<Value, String>)>) {
         info.insert("fides_and_python".into(), json!(v));
         anyhow::ensure!(v.starts_with(FIDES_VERSION), "the venv holds Fides {v}, not {FIDES_VERSION}");
         info.insert("postgres".into(), json!(psql5433("postgres", "SELECT version()")?));
-        info.insert("redis".into(), json!(version_of({
-            let mut c = Command::new("redis-server");
-            c.arg("--version");
-            c
-        })));
+        info.insert(
+            "redis".into(),
+            json!(version_of({
+                let mut c = Command::new("redis-server");
+                c.arg("--version");
+                c
+            })),
+        );
         info.insert("first_start_s".into(), json!(start_fides_api(port)?));
         let mut c = Command::new(venv().join("bin/python"));
         c.arg(Path::new(KIT).join("bench_dsr.py")).arg("setup").env("FIDES_URL", format!("http://127.0.0.1:{port}")).env("PGPORT", "5433");
@@ -881,8 +947,22 @@ pub async fn run(args: Args) -> Value {
 
     let mut rows = Vec::new();
     println!();
-    println!("{:>7} | {:>9} {:>9} {:>7} | {:>9} {:>8} {:>7} | {:>9} {:>9} {:>12} {:>9} | {:>9} {:>9} | residue F/cb",
-        "N", "F acc s", "cb acc s", "speedup", "F MB", "cb MB", "mem", "F eras s", "cb unrd ms", "unrd speedup", "cb purge", "F erMB", "cb erMB");
+    println!(
+        "{:>7} | {:>9} {:>9} {:>7} | {:>9} {:>8} {:>7} | {:>9} {:>9} {:>12} {:>9} | {:>9} {:>9} | residue F/cb",
+        "N",
+        "F acc s",
+        "cb acc s",
+        "speedup",
+        "F MB",
+        "cb MB",
+        "mem",
+        "F eras s",
+        "cb unrd ms",
+        "unrd speedup",
+        "cb purge",
+        "F erMB",
+        "cb erMB"
+    );
     for &n in &args.sizes {
         let fr = fides_rows.iter().find(|(m, _)| *m == n).map(|(_, r)| r.clone());
         let fv = match &fr {
@@ -914,7 +994,14 @@ pub async fn run(args: Args) -> Value {
         }
         let fres = if fv["residue"].is_object() {
             let r = &fv["residue"];
-            format!("{}", occ(&r["note_heap_file"]) + occ(&r["target_database_folder"]) + occ(&r["pg_wal"]) + occ(&r["fides_app_database_folder"]) + occ(&r["fides_uploads_folder"]))
+            format!(
+                "{}",
+                occ(&r["note_heap_file"])
+                    + occ(&r["target_database_folder"])
+                    + occ(&r["pg_wal"])
+                    + occ(&r["fides_app_database_folder"])
+                    + occ(&r["fides_uploads_folder"])
+            )
         } else {
             "-".into()
         };
@@ -937,7 +1024,9 @@ pub async fn run(args: Args) -> Value {
         );
         rows.push(row);
     }
-    println!("(F = Fides {FIDES_VERSION}, cb = clearboard; access = request to finished package (Fides) / request + build + download (clearboard); MB = peak RSS of the serving process during the request; unrd = until the data is unreadable; residue = plaintext occurrences of the target's marker on disk after erasure + CHECKPOINT)");
+    println!(
+        "(F = Fides {FIDES_VERSION}, cb = clearboard; access = request to finished package (Fides) / request + build + download (clearboard); MB = peak RSS of the serving process during the request; unrd = until the data is unreadable; residue = plaintext occurrences of the target's marker on disk after erasure + CHECKPOINT)"
+    );
     let unreadable: Vec<f64> = rows.iter().filter_map(|r| f(&r["clearboard"]["unreadable_s"])).collect();
     let flat = if unreadable.len() >= 2 {
         let (mn, mx) = unreadable.iter().fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));

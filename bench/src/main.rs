@@ -237,7 +237,16 @@ async fn fanout_bench() -> Value {
             us.push(fanout::run(target, srv.child.id(), n, rate, 8).await);
             drop(srv);
             let (ysrv, port) = start_yjs().await;
-            them.push(fanout::run(fanout::Target::Yjs { url: format!("ws://127.0.0.1:{port}"), room: "board-1".into() }, ysrv.child.id(), n, rate, 8).await);
+            them.push(
+                fanout::run(
+                    fanout::Target::Yjs { url: format!("ws://127.0.0.1:{port}"), room: "board-1".into() },
+                    ysrv.child.id(),
+                    n,
+                    rate,
+                    8,
+                )
+                .await,
+            );
             drop(ysrv);
         }
         let ours = fanout::median(&us);
@@ -245,7 +254,17 @@ async fn fanout_bench() -> Value {
         for r in [&ours, &theirs] {
             println!(
                 "fanout N={:>4} {:>2} Hz {:<32} delivered {}/{}  p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  cpu {:.2} s ({:.1} µs/msg)  rss/conn {:.1} kB",
-                r.readers, r.rate_hz, r.server, r.received, r.expected, r.p50_ms, r.p95_ms, r.p99_ms, r.server_cpu_s, r.cpu_us_per_delivered, r.rss_per_connection_kb
+                r.readers,
+                r.rate_hz,
+                r.server,
+                r.received,
+                r.expected,
+                r.p50_ms,
+                r.p95_ms,
+                r.p99_ms,
+                r.server_cpu_s,
+                r.cpu_us_per_delivered,
+                r.rss_per_connection_kb
             );
         }
         println!(

@@ -77,7 +77,11 @@ struct Deployment {
 impl Deployment {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let config = clearboard_app::Config { data_dir: dir.path().join("data"), public_url: Some("http://127.0.0.1:9".into()), ..Default::default() };
+        let config = clearboard_app::Config {
+            data_dir: dir.path().join("data"),
+            public_url: Some("http://127.0.0.1:9".into()),
+            ..Default::default()
+        };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
         Self { dir, app }
@@ -189,7 +193,13 @@ async fn export_part(args: &Args) -> Value {
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (w as u64 + 1));
             for i in (w..n).step_by(writers) {
-                let new = NewCard { kind: "text".into(), text: Some(idea(&mut rng, i)), x: Some((i * 37 % 4000) as i64), y: Some((i * 91 % 3000) as i64), ..Default::default() };
+                let new = NewCard {
+                    kind: "text".into(),
+                    text: Some(idea(&mut rng, i)),
+                    x: Some((i * 37 % 4000) as i64),
+                    y: Some((i * 91 % 3000) as i64),
+                    ..Default::default()
+                };
                 cb.boards().add_card(&who, &board, new).await.unwrap();
             }
         }));
@@ -198,7 +208,12 @@ async fn export_part(args: &Args) -> Value {
         t.await.unwrap();
     }
     let cards_s = t.elapsed().as_secs_f64();
-    println!("rights/export: {} text cards through Boards::add_card in {:.1} s ({:.0} cards/s, {writers} writers)", args.cards, cards_s, args.cards as f64 / cards_s);
+    println!(
+        "rights/export: {} text cards through Boards::add_card in {:.1} s ({:.0} cards/s, {writers} writers)",
+        args.cards,
+        cards_s,
+        args.cards as f64 / cards_s
+    );
 
     // Image cards of the largest accepted size, random pixels.
     let total = args.media_mib * MIB;
@@ -212,11 +227,20 @@ async fn export_part(args: &Args) -> Value {
     let t = Instant::now();
     for (k, &s) in sizes.iter().enumerate() {
         let bytes = jpeg_of(s);
-        cb.boards().add_media_card(&who, &board, "image", &bytes, Some(format!("photo {k}")), (Some(10 * k as i64), Some(20))).await.unwrap();
+        cb.boards()
+            .add_media_card(&who, &board, "image", &bytes, Some(format!("photo {k}")), (Some(10 * k as i64), Some(20)))
+            .await
+            .unwrap();
     }
     let media_s = t.elapsed().as_secs_f64();
     let media_plain: u64 = sizes.iter().map(|&s| s as u64).sum();
-    println!("rights/export: {} image cards ({:.1} MiB, largest {} B) through Boards::add_media_card in {:.1} s", sizes.len(), media_plain as f64 / MIB as f64, IMAGE_MAX_BYTES, media_s);
+    println!(
+        "rights/export: {} image cards ({:.1} MiB, largest {} B) through Boards::add_media_card in {:.1} s",
+        sizes.len(),
+        media_plain as f64 / MIB as f64,
+        IMAGE_MAX_BYTES,
+        media_s
+    );
 
     // The sealed media files on disk.
     let (cards, _, _, _) = region.boards.contributions_of(&who.subject).await.unwrap();
@@ -241,7 +265,10 @@ async fn export_part(args: &Args) -> Value {
     let archive_blob = region.rights.export(&view.id).await.unwrap().unwrap().blob_id.unwrap();
     let archive_path = region.blobs.local_path(&archive_blob).unwrap();
     let archive_sealed = file_len(&archive_path);
-    println!("rights/export: built in {build_s:.2} s: {archive_plain} B ZIP, {archive_sealed} B sealed on disk ({:.1} MB/s)", mb_s(archive_plain, build_s));
+    println!(
+        "rights/export: built in {build_s:.2} s: {archive_plain} B ZIP, {archive_sealed} B sealed on disk ({:.1} MB/s)",
+        mb_s(archive_plain, build_s)
+    );
 
     // Cold: cat, then the download, each after the page cache is dropped.
     let mut cat_files = media_files.clone();
@@ -254,8 +281,17 @@ async fn export_part(args: &Args) -> Value {
         let cat_media_cold_s = cat(&media_files);
         drop_caches();
         let (download_cold_s, _, _) = download(&cb, &who, &view.id, false).await;
-        let (b, c, cm, dl) = (mb_s(archive_plain, build_s), mb_s(cat_bytes, cat_cold_s), mb_s(media_sealed, cat_media_cold_s), mb_s(archive_plain, download_cold_s));
-        println!("rights/export (page cache dropped): build {b:.0} MB/s, download {dl:.0} MB/s, cat media+archive {c:.0} MB/s, cat media only {cm:.0} MB/s; build/cat {:.3}, download/cat {:.3}", b / c, dl / c);
+        let (b, c, cm, dl) = (
+            mb_s(archive_plain, build_s),
+            mb_s(cat_bytes, cat_cold_s),
+            mb_s(media_sealed, cat_media_cold_s),
+            mb_s(archive_plain, download_cold_s),
+        );
+        println!(
+            "rights/export (page cache dropped): build {b:.0} MB/s, download {dl:.0} MB/s, cat media+archive {c:.0} MB/s, cat media only {cm:.0} MB/s; build/cat {:.3}, download/cat {:.3}",
+            b / c,
+            dl / c
+        );
         json!({ "build_s": build_s, "build_mb_s": b, "cat_s": cat_cold_s, "cat_mb_s": c, "cat_media_only_mb_s": cm,
             "download_s": download_cold_s, "download_mb_s": dl, "build_ratio_to_cat": b / c, "download_ratio_to_cat": dl / c })
     } else {
@@ -337,7 +373,8 @@ async fn export_part(args: &Args) -> Value {
     {
         let mut z = zip::ZipWriter::new_stream(std::io::sink());
         for (name, bytes) in &text_files {
-            z.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)).unwrap();
+            z.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated))
+                .unwrap();
             z.write_all(bytes).unwrap();
         }
         z.finish().unwrap();
@@ -348,7 +385,8 @@ async fn export_part(args: &Args) -> Value {
     {
         let mut z = zip::ZipWriter::new_stream(std::io::sink());
         for (k, name) in media_in_zip.iter().enumerate() {
-            z.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).unwrap();
+            z.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored))
+                .unwrap();
             z.write_all(&media_buf[..sizes[k]]).unwrap();
         }
         z.finish().unwrap();
@@ -436,7 +474,11 @@ async fn export_part(args: &Args) -> Value {
 
 /// Row counts of every table of a SQLite database.
 async fn table_counts(pool: &sqlx::SqlitePool) -> Vec<(String, i64)> {
-    let names: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetch_all(pool).await.unwrap();
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(pool)
+            .await
+            .unwrap();
     let mut out = Vec::new();
     for (n,) in names {
         let (c,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{n}\""))).fetch_one(pool).await.unwrap();
@@ -478,7 +520,9 @@ async fn insert_direct(d: &Deployment, who: &Principal, board: &BoardId, n: usiz
         }
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
         for chunk in rows.chunks(per_stmt) {
-            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ");
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ",
+            );
             qb.push_values(chunk, |mut b, (id, body, x, y)| {
                 b.push_bind(id.as_str())
                     .push_bind(board.as_str())
@@ -499,7 +543,12 @@ async fn insert_direct(d: &Deployment, who: &Principal, board: &BoardId, n: usiz
             qb.build().execute(&mut *tx).await.unwrap();
         }
         // The product advances the board's sequence once per card.
-        sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2").bind((end - i) as i64).bind(board.as_str()).execute(&mut *tx).await.unwrap();
+        sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2")
+            .bind((end - i) as i64)
+            .bind(board.as_str())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         i = end;
     }
@@ -513,7 +562,10 @@ async fn erase_one(label: &str, n: usize) -> Value {
     let region = cb.region(&who.region).unwrap().clone();
     // Two cards through the product's own path, the rest inserted directly.
     for k in 0..2 {
-        cb.boards().add_card(&who, &board, NewCard { kind: "text".into(), text: Some(format!("through the API {k}")), ..Default::default() }).await.unwrap();
+        cb.boards()
+            .add_card(&who, &board, NewCard { kind: "text".into(), text: Some(format!("through the API {k}")), ..Default::default() })
+            .await
+            .unwrap();
     }
     let t = Instant::now();
     let samples = insert_direct(&d, &who, &board, n - 2).await;
@@ -531,11 +583,17 @@ async fn erase_one(label: &str, n: usize) -> Value {
         assert_eq!(v["cards"].as_array().unwrap().len(), n, "the product reads every card back");
     }
     let pool = d.region_pool(&who);
-    let (cards_of,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(who.subject.as_str()).fetch_one(&pool).await.unwrap();
+    let (cards_of,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(who.subject.as_str()).fetch_one(&pool).await.unwrap();
     assert_eq!(cards_of as usize, n);
     let before = table_counts(&pool).await;
     let bytes_before = db_bytes(d.dir.path(), &who.region);
-    println!("rights/erasure {label}: {n} cards in place ({:.1} s to insert, {:.0} rows/s); region database {:.1} MB", insert_s, n as f64 / insert_s, bytes_before as f64 / 1e6);
+    println!(
+        "rights/erasure {label}: {n} cards in place ({:.1} s to insert, {:.0} rows/s); region database {:.1} MB",
+        insert_s,
+        n as f64 / insert_s,
+        bytes_before as f64 / 1e6
+    );
 
     // (a) Until unreadable: the key's destruction.
     let probe = region.boards.card(&samples[0].0).await.unwrap().unwrap();
@@ -547,7 +605,11 @@ async fn erase_one(label: &str, n: usize) -> Value {
     let key_err = cb.keys().current(&region, &who.subject).await.err().map(|e| e.to_string());
     assert!(matches!(cb.keys().current(&region, &who.subject).await, Err(clearboard_core::CoreError::Erased)), "the key is gone");
     assert!(region.keys.get(&who.subject, 1).await.unwrap().is_none());
-    let (wrapped_left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM subject_keys WHERE subject_id = $1").bind(who.subject.as_str()).fetch_one(&d.key_pool(&who)).await.unwrap();
+    let (wrapped_left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM subject_keys WHERE subject_id = $1")
+        .bind(who.subject.as_str())
+        .fetch_one(&d.key_pool(&who))
+        .await
+        .unwrap();
     assert_eq!(wrapped_left, 0);
     let content = clearboard_core::rights::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
     assert_eq!(content, json!({ "erased": true }), "the product can no longer read their cards");
@@ -562,7 +624,8 @@ async fn erase_one(label: &str, n: usize) -> Value {
     let erase_s = t.elapsed().as_secs_f64();
     let after = table_counts(&pool).await;
     let bytes_after = db_bytes(d.dir.path(), &who.region);
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(who.subject.as_str()).fetch_one(&pool).await.unwrap();
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(who.subject.as_str()).fetch_one(&pool).await.unwrap();
     assert_eq!(left, 0, "every card is gone");
     let mut deleted = 0i64;
     let mut per_table = serde_json::Map::new();

@@ -62,7 +62,9 @@ struct Writer {
 
 impl Writer {
     fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
         self.zip.start_file(name, opts)?;
         self.zip.write_all(bytes)?;
         self.files.push(BackupFile { name: name.to_string(), bytes: bytes.len() as u64, sha256: hex_sha(bytes) });
@@ -86,7 +88,10 @@ async fn sqlite_snapshot(db: &Db, scratch: &Path, name: &str) -> anyhow::Result<
 }
 
 async fn pg_tables(c: &mut sqlx::PgConnection) -> anyhow::Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").fetch_all(&mut *c).await?;
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+            .fetch_all(&mut *c)
+            .await?;
     Ok(rows.into_iter().map(|(t,)| t).collect())
 }
 
@@ -252,7 +257,12 @@ fn read_member(z: &mut zip::ZipArchive<std::fs::File>, name: &str, expected: &Ba
 
 /// Restores a backup into the configured storage. The service must be stopped. The marker is
 /// written first, so that whatever happens the service replays erasures before serving.
-pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboard_vault::Keyring>, now: Millis) -> anyhow::Result<Manifest> {
+pub async fn restore(
+    layout: &Layout,
+    from: &Path,
+    ring: std::sync::Arc<clearboard_vault::Keyring>,
+    now: Millis,
+) -> anyhow::Result<Manifest> {
     let m = manifest_of(from)?;
     let backend = if layout.is_postgres() { "postgres" } else { "sqlite" };
     if m.backend != backend {
@@ -306,7 +316,9 @@ pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboa
             // replaces it wholesale (with the backup's own chain), so user triggers are off for
             // this transaction only (ALTER TABLE is transactional in PostgreSQL).
             for t in &order {
-                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" DISABLE TRIGGER USER", safe_ident(t)?))).execute(&mut *tx).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" DISABLE TRIGGER USER", safe_ident(t)?)))
+                    .execute(&mut *tx)
+                    .await?;
             }
             if !list.is_empty() {
                 sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {list}"))).execute(&mut *tx).await?;
@@ -320,13 +332,19 @@ pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboa
                 c.finish().await?;
             }
             for t in &order {
-                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" ENABLE TRIGGER USER", safe_ident(t)?))).execute(&mut *tx).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" ENABLE TRIGGER USER", safe_ident(t)?)))
+                    .execute(&mut *tx)
+                    .await?;
             }
             // Identity columns continue after the restored values.
             let ids: Vec<(String, String)> = sqlx::query_as("SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'").fetch_all(&mut *tx).await?;
             for (t, c) in ids {
                 let (t, c) = (safe_ident(&t)?.to_string(), safe_ident(&c)?.to_string());
-                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), COALESCE((SELECT MAX(\"{c}\") FROM \"{t}\"), 0) + 1, false)"))).execute(&mut *tx).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), COALESCE((SELECT MAX(\"{c}\") FROM \"{t}\"), 0) + 1, false)"
+                )))
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
         }

@@ -88,16 +88,29 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let restoring = backup::restore_pending(&layout);
     let r = cb.erasure().replay_tombstones().await.context("cannot replay erasures; the service will not start")?;
     if r.subjects_purged > 0 || restoring {
-        tracing::info!(tombstones = r.tombstones, purged = r.subjects_purged, rows = r.rows_deleted, blobs = r.blobs_deleted, after_restore = restoring, "erasures replayed before serving");
+        tracing::info!(
+            tombstones = r.tombstones,
+            purged = r.subjects_purged,
+            rows = r.rows_deleted,
+            blobs = r.blobs_deleted,
+            after_restore = restoring,
+            "erasures replayed before serving"
+        );
     }
     if restoring {
         std::fs::remove_file(config.data_dir.join(backup::RESTORE_MARKER)).context("cannot remove the restore marker")?;
     }
     let mut trusted = Vec::new();
     for p in &config.trusted_proxies {
-        trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
+        trusted.push(
+            clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?,
+        );
     }
-    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits, metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+    let web = WebConfig {
+        public_url: config.public_url(),
+        trusted_proxies: trusted,
+        limits,
+        metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         ws: clearboard_web::ws::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
     };
     Ok(App { state: AppState::new(cb, web, metrics), opened })
@@ -185,23 +198,41 @@ impl ServeLimits {
 }
 
 /// Serves the public listener until `shutdown` completes, with the default limits.
-pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     serve_with(state, listener, ServeLimits::default(), shutdown).await
 }
 
 /// Serves the public listener until `shutdown` completes.
-pub async fn serve_with(state: AppState, listener: TcpListener, limits: ServeLimits, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve_with(
+    state: AppState,
+    listener: TcpListener,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let router = clearboard_web::router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_idle_timeout));
     serve_router(router, listener, limits, shutdown).await
 }
 
 /// Serves `/metrics` (and nothing else) on its own listener (loopback by default).
-pub async fn serve_metrics(state: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve_metrics(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let limits = ServeLimits { max_connections: 64, ..ServeLimits::default() };
     serve_router(clearboard_web::health::metrics_router(state), listener, limits, shutdown).await
 }
 
-async fn serve_router(router: axum::Router, listener: TcpListener, limits: ServeLimits, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+async fn serve_router(
+    router: axum::Router,
+    listener: TcpListener,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     use axum::extract::ConnectInfo;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;

@@ -141,7 +141,13 @@ impl Accounts<'_> {
     /// Creates the account. With `activation` (the SHA-256 of an emailed token and its expiry),
     /// the account is written inactive: the activation row goes first, so no account exists
     /// without it while it is pending.
-    pub(crate) async fn create(&self, input: NewAccount, clear: Clear, kind: SubjectKind, activation: Option<(&[u8], crate::clock::Millis)>) -> Result<Profile, CoreError> {
+    pub(crate) async fn create(
+        &self,
+        input: NewAccount,
+        clear: Clear,
+        kind: SubjectKind,
+        activation: Option<(&[u8], crate::clock::Millis)>,
+    ) -> Result<Profile, CoreError> {
         self.guard()?;
         let region = match &input.region {
             Some(r) => self.cb.region_named(r)?.clone(),
@@ -330,7 +336,12 @@ impl Accounts<'_> {
             None => None,
         };
         if let Some(pw) = &change.new_password {
-            validate::new_password("new_password", pw, new_email.as_deref().unwrap_or(&clear.email), &[&clear.first_name, &clear.last_name])?;
+            validate::new_password(
+                "new_password",
+                pw,
+                new_email.as_deref().unwrap_or(&clear.email),
+                &[&clear.first_name, &clear.last_name],
+            )?;
         }
         let sensitive = new_email.is_some() || change.new_password.is_some();
         if sensitive {
@@ -388,7 +399,13 @@ impl Accounts<'_> {
     /// address (issue 11 finding 5): once locked, every attempt is refused with 429 until the
     /// clock releases it, the right password included, so a stolen session cannot be used to
     /// guess the password.
-    async fn reauthenticate(&self, dek: &Dek, row: &AccountRow, current: Option<Zeroizing<String>>, client: Option<&str>) -> Result<(), CoreError> {
+    async fn reauthenticate(
+        &self,
+        dek: &Dek,
+        row: &AccountRow,
+        current: Option<Zeroizing<String>>,
+        client: Option<&str>,
+    ) -> Result<(), CoreError> {
         use crate::throttle::Kind;
         let t = self.cb.throttle();
         let now = self.cb.now();
@@ -498,7 +515,8 @@ impl Accounts<'_> {
             return Ok(());
         };
         row.updated_at = self.cb.now();
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "account.picture_removed", Some(&who.subject), Some(PURPOSE), json!({}));
+        let audit =
+            self.cb.audit_draft(Actor::Subject(&who.subject), "account.picture_removed", Some(&who.subject), Some(PURPOSE), json!({}));
         region.store.update_account(&row, None, audit).await?;
         region.blobs.delete(&blob).await?;
         Ok(())
@@ -507,12 +525,21 @@ impl Accounts<'_> {
     /// Deletes the signed-in person's account after re-authentication (C-DSR-1, C-RET-2):
     /// every session ends, the person's key is destroyed first (everything sealed with it is
     /// unreadable from that instant), then rows and blobs are deleted and the email released.
-    pub async fn delete(&self, who: &Principal, current_password: Option<Zeroizing<String>>) -> Result<crate::erasure::SignedReceipt, CoreError> {
+    pub async fn delete(
+        &self,
+        who: &Principal,
+        current_password: Option<Zeroizing<String>>,
+    ) -> Result<crate::erasure::SignedReceipt, CoreError> {
         self.delete_from(who, current_password, None).await
     }
 
     /// [`Accounts::delete`], with the client's address for the re-authentication throttle.
-    pub async fn delete_from(&self, who: &Principal, current_password: Option<Zeroizing<String>>, client: Option<&str>) -> Result<crate::erasure::SignedReceipt, CoreError> {
+    pub async fn delete_from(
+        &self,
+        who: &Principal,
+        current_password: Option<Zeroizing<String>>,
+        client: Option<&str>,
+    ) -> Result<crate::erasure::SignedReceipt, CoreError> {
         self.guard()?;
         let region = self.cb.region(&who.region)?.clone();
         let (row, dek) = self.load(&region, &who.subject).await?;
@@ -520,5 +547,4 @@ impl Accounts<'_> {
         drop(dek);
         self.cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await
     }
-
 }

@@ -114,7 +114,8 @@ impl Accounts<'_> {
                     password::hash(&cb.inner.work, input.password).await?;
                     let dek = cb.keys().current(&region, &holder).await?;
                     let owner = self.open(&dek, &row)?;
-                    let (subject, text) = someone_tried_mail(&row.locale, base_url, &cb.policy().doc().controller.privacy_contact, cb.clock().today());
+                    let (subject, text) =
+                        someone_tried_mail(&row.locale, base_url, &cb.policy().doc().controller.privacy_contact, cb.clock().today());
                     self.send(owner.email, subject, text).await;
                     tracing::info!(event = "account.sign_up", outcome = "address_taken", subject = %holder);
                     return Ok(Registered::Pending(None));

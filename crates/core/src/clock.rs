@@ -25,9 +25,7 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 /// The UTC date of an instant.
 pub fn date_of(ms: Millis) -> time::Date {
     let secs = ms.div_euclid(1000);
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .map(|t| t.date())
-        .unwrap_or(time::Date::MIN)
+    time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.date()).unwrap_or(time::Date::MIN)
 }
 
 /// The instant at 00:00 UTC of a date.

@@ -56,7 +56,15 @@ impl Clearboard {
 
 fn proof(r: &ConsentRow) -> Vec<u8> {
     let mut h = Sha256::new();
-    for part in [r.id.as_str(), r.consent_id.as_deref().unwrap_or(""), r.subject_id.as_ref().map(|s| s.as_str()).unwrap_or(""), &r.purpose, &r.policy_version, &r.text_digest, &r.method] {
+    for part in [
+        r.id.as_str(),
+        r.consent_id.as_deref().unwrap_or(""),
+        r.subject_id.as_ref().map(|s| s.as_str()).unwrap_or(""),
+        &r.purpose,
+        &r.policy_version,
+        &r.text_digest,
+        &r.method,
+    ] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -86,7 +94,8 @@ pub fn parse_cookie(value: &str, key: &[u8], digest8: &str, now: Millis) -> Opti
     let (body, mac) = value.rsplit_once('.')?;
     let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
     let expected = cookie_mac(key, body);
-    if expected.is_empty() || mac.len() != expected.len() || !bool::from(subtle::ConstantTimeEq::ct_eq(mac.as_slice(), expected.as_slice())) {
+    if expected.is_empty() || mac.len() != expected.len() || !bool::from(subtle::ConstantTimeEq::ct_eq(mac.as_slice(), expected.as_slice()))
+    {
         return None;
     }
     let mut parts = body.split('.');
@@ -143,7 +152,13 @@ impl Consents<'_> {
     }
 
     /// Records a visitor's choice (banner, settings, GPC) and returns the new choice.
-    pub async fn record_visitor(&self, existing: Option<&VisitorConsent>, statistics: bool, method: &str, lang: &str) -> Result<VisitorConsent, CoreError> {
+    pub async fn record_visitor(
+        &self,
+        existing: Option<&VisitorConsent>,
+        statistics: bool,
+        method: &str,
+        lang: &str,
+    ) -> Result<VisitorConsent, CoreError> {
         let now = self.cb.now();
         // The same choice again, while the recorded one is valid: nothing new to prove, and the
         // expiry is never pushed back (C-COOK-5). One visitor cannot fill the ledger.

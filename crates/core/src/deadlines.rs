@@ -428,10 +428,7 @@ mod tests {
                     assert!(!matches!(d.acknowledge_by.weekday(), Weekday::Saturday | Weekday::Sunday));
                     assert_eq!(d.extension_notice_by, d.answer_by);
                     assert_eq!(extend(regime, &d, false, at(d.answer_by)), Ok(d.extended_answer_by));
-                    assert_eq!(
-                        extend(regime, &d, false, overdue_from(d.answer_by)),
-                        Err(ExtensionError::TooLate)
-                    );
+                    assert_eq!(extend(regime, &d, false, overdue_from(d.answer_by)), Err(ExtensionError::TooLate));
                     checked += 1;
                 }
             }

@@ -83,7 +83,14 @@ pub struct Erasure<'a> {
 impl Erasure<'_> {
     /// Erases an account holder everywhere and returns the signed receipt. The caller has
     /// verified who asks (re-authentication, or a verified request).
-    pub async fn erase_account(&self, region_id: &RegionId, subject: &SubjectId, channel: &str, request_id: Option<&str>, actor: Actor<'_>) -> Result<SignedReceipt, CoreError> {
+    pub async fn erase_account(
+        &self,
+        region_id: &RegionId,
+        subject: &SubjectId,
+        channel: &str,
+        request_id: Option<&str>,
+        actor: Actor<'_>,
+    ) -> Result<SignedReceipt, CoreError> {
         let region = self.cb.region(region_id)?.clone();
         let started = self.cb.now();
         let account = region.store.account(subject).await?;
@@ -107,7 +114,13 @@ impl Erasure<'_> {
             region.blobs.delete(&p).await?;
             blobs += 1;
         }
-        let audit = self.cb.audit_draft(actor, "account.deleted", Some(subject), Some(PURPOSE), json!({ "channel": channel, "request": request_id, "key_destroyed": true }));
+        let audit = self.cb.audit_draft(
+            actor,
+            "account.deleted",
+            Some(subject),
+            Some(PURPOSE),
+            json!({ "channel": channel, "request": request_id, "key_destroyed": true }),
+        );
         if account.is_some() {
             region.store.delete_account(subject, self.cb.now(), audit).await?;
         } else {
@@ -197,7 +210,18 @@ impl Erasure<'_> {
             let id = crate::ids::new_uuid(now)?.to_string();
             let bytes = serde_json::to_vec(&data).map_err(|_| CoreError::Internal("held json"))?;
             let sealed = key.seal(clearboard_vault::Aad { table: "held_records", column: "data", row: &id }, &bytes)?;
-            region.rights.put_held_record(&HeldRecordRow { id, hold_id: h.id.clone(), subject_id: subject.clone(), category: h.category.clone(), data: sealed, created_at: now, until_at: h.until_at }).await?;
+            region
+                .rights
+                .put_held_record(&HeldRecordRow {
+                    id,
+                    hold_id: h.id.clone(),
+                    subject_id: subject.clone(),
+                    category: h.category.clone(),
+                    data: sealed,
+                    created_at: now,
+                    until_at: h.until_at,
+                })
+                .await?;
             out.push(json!({ "category": h.category, "reason": h.reason, "until": crate::clock::date_of(h.until_at).to_string() }));
         }
         Ok(out)
@@ -227,7 +251,9 @@ impl Erasure<'_> {
                     region.rights.mark_disclosure_notified(&d.id, self.cb.now()).await?;
                     out.push(json!({ "recipient": d.recipient, "disclosed_at": rfc3339(d.at), "notified": true }));
                 }
-                Err(e) => out.push(json!({ "recipient": d.recipient, "disclosed_at": rfc3339(d.at), "notified": false, "why": e.to_string() })),
+                Err(e) => {
+                    out.push(json!({ "recipient": d.recipient, "disclosed_at": rfc3339(d.at), "notified": false, "why": e.to_string() }))
+                }
             }
         }
         Ok(out)
@@ -262,7 +288,8 @@ impl Erasure<'_> {
             }
             if !present.is_empty() {
                 region.rights.compact().await?;
-                let audit = self.cb.audit_draft(Actor::System, "tombstones.replayed", None, Some(PURPOSE), json!({ "subjects": present.len() }));
+                let audit =
+                    self.cb.audit_draft(Actor::System, "tombstones.replayed", None, Some(PURPOSE), json!({ "subjects": present.len() }));
                 region.store.audit_append(audit).await?;
             }
         }

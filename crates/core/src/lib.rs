@@ -6,12 +6,12 @@
 //! guards, encryption of personal fields, audit entries. It must not know HTTP or SQL.
 
 pub mod accounts;
+pub mod activation;
 pub mod audit;
 pub mod boards;
 pub mod catalog;
 pub mod clock;
 pub mod consent;
-pub mod navigation;
 pub mod context;
 pub mod deadlines;
 pub mod erasure;
@@ -21,19 +21,19 @@ pub mod ids;
 pub mod keys;
 pub mod mail;
 pub mod media;
+pub mod navigation;
 pub mod password;
 pub mod password_strength;
-pub mod throttle;
-pub mod activation;
 pub mod policy_versions;
+pub mod ports;
+pub mod privacy_centre;
 pub mod realtime;
 pub mod requests;
 pub mod retention;
 pub mod rights;
-pub mod ports;
-pub mod privacy_centre;
 pub mod sessions;
 pub mod staff;
+pub mod throttle;
 pub mod validate;
 
 pub use context::{Clearboard, RegionHandle, Settings};

@@ -102,7 +102,16 @@ pub fn parse_user_agent(ua: &str) -> (&'static str, &'static str, String) {
 
 /// The first language tag of an Accept-Language header, tidied.
 pub fn first_language(header: &str) -> String {
-    let tag: String = header.split([',', ';']).next().unwrap_or("").trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphabetic() || *c == '-').take(8).collect();
+    let tag: String = header
+        .split([',', ';'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || *c == '-')
+        .take(8)
+        .collect();
     if tag.is_empty() { "unknown".into() } else { tag }
 }
 
@@ -248,7 +257,10 @@ impl Aggregator {
         secs.sort_by(|a, b| a.page.cmp(&b.page));
         let days = days
             .iter()
-            .map(|(d, who)| DayCell { day: d.clone(), visitors: self.cell(&format!("day:{d}"), who.len() as u64, who.len() as u64, 1.0, &mut suppressed) })
+            .map(|(d, who)| DayCell {
+                day: d.clone(),
+                visitors: self.cell(&format!("day:{d}"), who.len() as u64, who.len() as u64, 1.0, &mut suppressed),
+            })
             .collect();
         // The funnel: people who saw each step after the previous one.
         let mut funnel = Vec::new();

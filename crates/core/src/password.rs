@@ -179,8 +179,14 @@ mod tests {
     }
 
     async fn futures_join(w: &std::sync::Arc<Work>) -> Vec<Result<(), CoreError>> {
-        let a = { let w = w.clone(); tokio::spawn(async move { hash(&w, Zeroizing::new("first one".into())).await.map(|_| ()) }) };
-        let b = { let w = w.clone(); tokio::spawn(async move { hash(&w, Zeroizing::new("second one".into())).await.map(|_| ()) }) };
+        let a = {
+            let w = w.clone();
+            tokio::spawn(async move { hash(&w, Zeroizing::new("first one".into())).await.map(|_| ()) })
+        };
+        let b = {
+            let w = w.clone();
+            tokio::spawn(async move { hash(&w, Zeroizing::new("second one".into())).await.map(|_| ()) })
+        };
         vec![a.await.unwrap(), b.await.unwrap()]
     }
 }

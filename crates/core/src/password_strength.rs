@@ -95,14 +95,21 @@ pub fn check(password: &str, personal: &[&str]) -> Result<(), Weakness> {
     }
     let warning = entropy.feedback().and_then(|f| f.warning());
     Err(match warning {
-        Some(Warning::ThisIsATop10Password | Warning::ThisIsATop100Password | Warning::ThisIsACommonPassword | Warning::ThisIsSimilarToACommonlyUsedPassword) => Weakness::Common,
+        Some(
+            Warning::ThisIsATop10Password
+            | Warning::ThisIsATop100Password
+            | Warning::ThisIsACommonPassword
+            | Warning::ThisIsSimilarToACommonlyUsedPassword,
+        ) => Weakness::Common,
         Some(Warning::StraightRowsOfKeysAreEasyToGuess | Warning::ShortKeyboardPatternsAreEasyToGuess) => Weakness::Keyboard,
         Some(Warning::RepeatsLikeAaaAreEasyToGuess | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess) => Weakness::Repeats,
         Some(Warning::SequencesLikeAbcAreEasyToGuess) => Weakness::Sequence,
         Some(Warning::RecentYearsAreEasyToGuess | Warning::DatesAreOftenEasyToGuess) => Weakness::Dates,
-        Some(Warning::AWordByItselfIsEasyToGuess | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess | Warning::CommonNamesAndSurnamesAreEasyToGuess) => {
-            Weakness::Words
-        }
+        Some(
+            Warning::AWordByItselfIsEasyToGuess
+            | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => Weakness::Words,
         None if common_base(&entropy) => Weakness::Common,
         None => Weakness::Guessable,
     })
@@ -153,7 +160,12 @@ mod tests {
 
     #[test]
     fn passphrases_and_random_strings_pass() {
-        for p in ["correct horse battery staple", "pw CnryPass3fa9c1d2e7b0 long enough", "officer password kept long 7Q", "Vélo-rouge sous 3 nuages"] {
+        for p in [
+            "correct horse battery staple",
+            "pw CnryPass3fa9c1d2e7b0 long enough",
+            "officer password kept long 7Q",
+            "Vélo-rouge sous 3 nuages",
+        ] {
             assert_eq!(check(p, &[]), Ok(()), "{p} was refused");
         }
         // A long password is scored on its first 100 characters only (bounded work).

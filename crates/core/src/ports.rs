@@ -475,7 +475,10 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn comments_of_card(&self, card: &CardId) -> StoreResult<Vec<CommentRow>>;
 
     /// Everything a subject put on boards (for export).
-    async fn contributions_of(&self, subject: &SubjectId) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)>;
+    async fn contributions_of(
+        &self,
+        subject: &SubjectId,
+    ) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)>;
     /// Deletes everything a subject put on boards, their memberships and participant row;
     /// boards they created survive, decorrelated ("former member").
     async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions>;

@@ -33,7 +33,8 @@ impl PrivacyCentre<'_> {
         let mut categories = Vec::new();
         for c in &p.doc().categories {
             let stored = handling(&c.id) == Some(Handling::Stored);
-            let purposes: Vec<&clearboard_policy::model::Purpose> = p.doc().purposes.iter().filter(|pu| pu.categories.contains(&c.id)).collect();
+            let purposes: Vec<&clearboard_policy::model::Purpose> =
+                p.doc().purposes.iter().filter(|pu| pu.categories.contains(&c.id)).collect();
             if purposes.iter().all(|pu| !pu.data_subjects.iter().any(|d| d == "users" || d == "participants")) && !stored {
                 continue;
             }

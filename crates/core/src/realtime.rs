@@ -23,13 +23,32 @@ pub const RING: usize = 1024;
 #[derive(Debug, Clone)]
 pub enum Change {
     /// A card was created or changed. `json` is the card without viewer-specific fields.
-    Card { json: Arc<str>, author: SubjectId, pending: bool, likers: Vec<SubjectId>, voters: Vec<(SubjectId, i64)> },
-    CardDeleted { id: CardId },
+    Card {
+        json: Arc<str>,
+        author: SubjectId,
+        pending: bool,
+        likers: Vec<SubjectId>,
+        voters: Vec<(SubjectId, i64)>,
+    },
+    CardDeleted {
+        id: CardId,
+    },
     /// A comment was added; `json` has no viewer-specific fields.
-    Comment { card_id: CardId, json: Arc<str>, author: SubjectId, card_author: SubjectId, card_pending: bool },
-    CommentDeleted { card_id: CardId, id: CommentId },
+    Comment {
+        card_id: CardId,
+        json: Arc<str>,
+        author: SubjectId,
+        card_author: SubjectId,
+        card_pending: bool,
+    },
+    CommentDeleted {
+        card_id: CardId,
+        id: CommentId,
+    },
     /// Title, legend or settings changed.
-    Board { json: Arc<str> },
+    Board {
+        json: Arc<str>,
+    },
     /// Many things changed (an erasure): clients should reload.
     Resync,
 }
@@ -78,7 +97,10 @@ impl Event {
         if self.is_common_for(v) {
             return self
                 .common
-                .get_or_init(|| self.render_for(&Viewer { subject: crate::ids::SubjectId::from_stored(String::new()), facilitator: false }).map(bytes::Bytes::from))
+                .get_or_init(|| {
+                    self.render_for(&Viewer { subject: crate::ids::SubjectId::from_stored(String::new()), facilitator: false })
+                        .map(bytes::Bytes::from)
+                })
                 .clone();
         }
         self.render_for(v).map(bytes::Bytes::from)
@@ -105,9 +127,14 @@ impl Event {
                 if *card_pending && !(*card_author == v.subject || v.facilitator) {
                     return None;
                 }
-                Some(format!(r#"{{"type":"comment","seq":{seq},"card_id":"{card_id}","comment":{json},"you":{{"mine":{}}}}}"#, b(*author == v.subject)))
+                Some(format!(
+                    r#"{{"type":"comment","seq":{seq},"card_id":"{card_id}","comment":{json},"you":{{"mine":{}}}}}"#,
+                    b(*author == v.subject)
+                ))
             }
-            Change::CommentDeleted { card_id, id } => Some(format!(r#"{{"type":"comment_deleted","seq":{seq},"card_id":"{card_id}","id":"{id}"}}"#)),
+            Change::CommentDeleted { card_id, id } => {
+                Some(format!(r#"{{"type":"comment_deleted","seq":{seq},"card_id":"{card_id}","id":"{id}"}}"#))
+            }
             Change::Board { json } => Some(format!(r#"{{"type":"board","seq":{seq},"board":{json}}}"#)),
             Change::Resync => Some(format!(r#"{{"type":"resync","seq":{seq}}}"#)),
         }

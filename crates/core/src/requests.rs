@@ -182,8 +182,12 @@ impl Requests<'_> {
         };
         let person_email = match (on_behalf, new.person_email.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
             ("self", _) => None,
-            (_, Some(p)) => Some(crate::validate::email(p).map_err(|_| CoreError::validation("person_email", "the person's email address is not valid"))?),
-            ("agent", None) => return Err(CoreError::validation("person_email", "an agent must give the email address of the person they act for")),
+            (_, Some(p)) => Some(
+                crate::validate::email(p).map_err(|_| CoreError::validation("person_email", "the person's email address is not valid"))?,
+            ),
+            ("agent", None) => {
+                return Err(CoreError::validation("person_email", "an agent must give the email address of the person they act for"));
+            }
             (_, None) => None,
         };
         // A parent's request other than erasure waits for the account holder's own
@@ -222,7 +226,9 @@ impl Requests<'_> {
         let region = self.cb.region(&region_id)?.clone();
         for open in region.rights.open_requests_by_email(&bidx).await? {
             if open.kind == new.kind {
-                return Err(CoreError::Conflict("a request of this kind for this address is already in progress; answer the email we sent, or wait for our reply"));
+                return Err(CoreError::Conflict(
+                    "a request of this kind for this address is already in progress; answer the email we sent, or wait for our reply",
+                ));
             }
         }
         let now = self.cb.now();
@@ -270,8 +276,15 @@ impl Requests<'_> {
             document_blob,
             export_id: None,
         };
-        let ev = Self::event(&id, now, "received", "requester", json!({ "kind": row.kind, "channel": row.channel, "on_behalf": on_behalf }));
-        let audit = self.cb.audit_draft(Actor::System, "request.received", Some(&requester), Some(PURPOSE), json!({ "request": id, "kind": row.kind }));
+        let ev =
+            Self::event(&id, now, "received", "requester", json!({ "kind": row.kind, "channel": row.channel, "on_behalf": on_behalf }));
+        let audit = self.cb.audit_draft(
+            Actor::System,
+            "request.received",
+            Some(&requester),
+            Some(PURPOSE),
+            json!({ "request": id, "kind": row.kind }),
+        );
         region.rights.insert_request(&row, &ev, Some(audit)).await?;
         let link = format!("{base_url}/privacy/requests/verify?token={token}");
         let text = format!(
@@ -318,7 +331,11 @@ impl Requests<'_> {
             r.state = "awaiting_confirmation".into();
             if let Some(person) = &c.person_email {
                 let link = format!("{base_url}/privacy/requests/confirm?token={token}");
-                let who = if r.on_behalf == "guardian" { "Someone says they are your parent or legal guardian and" } else { "Someone says they act for you and" };
+                let who = if r.on_behalf == "guardian" {
+                    "Someone says they are your parent or legal guardian and"
+                } else {
+                    "Someone says they act for you and"
+                };
                 let text = format!(
                     "{who} asked us, on {}, for a privacy request ({}) about your account.\n\nNothing is done, and none of your data is sent to them, unless you confirm. If you agree, confirm within 7 days:\n{link}\n\nIf you do not, ignore this message: nothing will be done and their documents will be deleted.\n",
                     crate::clock::date_of(r.received_at),
@@ -409,7 +426,13 @@ impl Requests<'_> {
         let mut out = Vec::new();
         for region in self.cb.regions() {
             for r in region.rights.requests(None).await?.into_iter().filter(|r| r.closed_at.is_none()) {
-                let events = region.rights.request_events(&r.id).await?.into_iter().map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor })).collect();
+                let events = region
+                    .rights
+                    .request_events(&r.id)
+                    .await?
+                    .into_iter()
+                    .map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor }))
+                    .collect();
                 out.push(self.item(&r, events));
             }
         }
@@ -422,10 +445,19 @@ impl Requests<'_> {
         self.cb.staff().member_id(staff).await?;
         let (region, r) = self.get(id).await?;
         let c = self.contact(&region, &r).await?;
-        let audit = self.cb.audit_draft(Actor::Staff(staff), "request.viewed", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
+        let audit =
+            self.cb.audit_draft(Actor::Staff(staff), "request.viewed", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
         region.store.audit_append(audit).await?;
-        let events = region.rights.request_events(&r.id).await?.into_iter().map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor })).collect();
-        Ok(json!({ "request": self.item(&r, events), "contact": { "email": c.email, "name": c.name, "details": c.details, "person_email": c.person_email } }))
+        let events = region
+            .rights
+            .request_events(&r.id)
+            .await?
+            .into_iter()
+            .map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor }))
+            .collect();
+        Ok(
+            json!({ "request": self.item(&r, events), "contact": { "email": c.email, "name": c.name, "details": c.details, "person_email": c.person_email } }),
+        )
     }
 
     async fn get(&self, id: &str) -> Result<(RegionHandle, RequestRow), CoreError> {
@@ -461,15 +493,21 @@ impl Requests<'_> {
         let regime = if r.regime == "ccpa" { Regime::Ccpa } else { Regime::Gdpr };
         let d = deadlines::deadlines(regime, r.received_at, self.cb.policy().doc().limits.request_answer_days, &[]);
         let new_due = deadlines::extend(regime, &d, r.extended_to.is_some(), self.cb.now()).map_err(|e| match e {
-            deadlines::ExtensionError::TooLate => CoreError::Conflict("too late: an extension must be decided and explained before the deadline"),
+            deadlines::ExtensionError::TooLate => {
+                CoreError::Conflict("too late: an extension must be decided and explained before the deadline")
+            }
             deadlines::ExtensionError::AlreadyExtended => CoreError::Conflict("this request was already extended once"),
         })?;
         r.extended_to = Some(new_due.to_string());
         let c = self.contact(&region, &r).await?;
-        let text = format!("We need more time to answer your request ({}). We will answer by {new_due} at the latest. The reasons:\n\n{reason}\n", r.kind);
+        let text = format!(
+            "We need more time to answer your request ({}). We will answer by {new_due} at the latest. The reasons:\n\n{reason}\n",
+            r.kind
+        );
         self.send(&c.email, "Your privacy request: more time needed", text).await;
         let ev = Self::event(&r.id, self.cb.now(), "extended", "staff", json!({ "to": new_due.to_string() }));
-        let audit = self.cb.audit_draft(Actor::Staff(staff), "request.extended", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
+        let audit =
+            self.cb.audit_draft(Actor::Staff(staff), "request.extended", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
         region.rights.update_request(&r, &ev, Some(audit)).await?;
         Ok(self.item(&r, vec![]))
     }
@@ -508,7 +546,13 @@ impl Requests<'_> {
             region.blobs.delete(&b).await?;
         }
         let ev = Self::event(&r.id, now, state, "staff", json!({}));
-        let audit = self.cb.audit_draft(Actor::Staff(staff), &format!("request.{state}"), Some(&r.requester_id), Some(PURPOSE), json!({ "request": r.id, "kind": r.kind }));
+        let audit = self.cb.audit_draft(
+            Actor::Staff(staff),
+            &format!("request.{state}"),
+            Some(&r.requester_id),
+            Some(PURPOSE),
+            json!({ "request": r.id, "kind": r.kind }),
+        );
         region.rights.update_request(r, &ev, Some(audit)).await?;
         Ok(())
     }
@@ -526,7 +570,11 @@ impl Requests<'_> {
             ("access" | "portability", Some(s)) => {
                 let v = self.cb.exports().request_for(&region.id, &s, Some(&r.id), Actor::Staff(staff)).await?;
                 self.cb.exports().run_pending().await?;
-                let st = self.cb.exports().status(&crate::sessions::Principal { subject: s.clone(), region: region.id.clone(), token_hash: vec![] }, &v.id).await?;
+                let st = self
+                    .cb
+                    .exports()
+                    .status(&crate::sessions::Principal { subject: s.clone(), region: region.id.clone(), token_hash: vec![] }, &v.id)
+                    .await?;
                 r.export_id = Some(v.id.clone());
                 answer = json!({ "export": st });
                 // No link opens the archive (issue 11, finding 9): the account holder signs in;
@@ -540,10 +588,17 @@ impl Requests<'_> {
             ("ccpa_know", Some(s)) => {
                 let know = self.right_to_know(&region, &s).await?;
                 answer = know.clone();
-                format!("What we collected, used and disclosed about you in the last 12 months, from our own records:\n\n{}\n", serde_json::to_string_pretty(&know).unwrap_or_default())
+                format!(
+                    "What we collected, used and disclosed about you in the last 12 months, from our own records:\n\n{}\n",
+                    serde_json::to_string_pretty(&know).unwrap_or_default()
+                )
             }
             ("erasure" | "ccpa_delete", Some(s)) => {
-                let receipt = self.cb.erasure().erase_account(&region.id, &s, &format!("request:{}", r.channel), Some(&r.id), Actor::Staff(staff)).await?;
+                let receipt = self
+                    .cb
+                    .erasure()
+                    .erase_account(&region.id, &s, &format!("request:{}", r.channel), Some(&r.id), Actor::Staff(staff))
+                    .await?;
                 answer = json!({ "receipt": receipt });
                 format!(
                     "Your account and the data about you are erased. Your signed receipt (verify it with our published key at {base_url}/.well-known/clearboard-receipts.json):\n\n{}\n\nSignature: {}\n",
@@ -586,7 +641,8 @@ impl Requests<'_> {
                 _ => false,
             };
             if has {
-                let purposes: Vec<&str> = p.doc().purposes.iter().filter(|pu| pu.categories.contains(&c.id)).map(|pu| pu.id.as_str()).collect();
+                let purposes: Vec<&str> =
+                    p.doc().purposes.iter().filter(|pu| pu.categories.contains(&c.id)).map(|pu| pu.id.as_str()).collect();
                 collected.push(json!({ "category": c.id, "ccpa_category": c.ccpa, "source": c.source.en, "used_for": purposes }));
             }
         }
@@ -692,7 +748,9 @@ impl Requests<'_> {
             return Err(CoreError::validation("legal_basis", "give the legal basis and the scope of the disclosure"));
         }
         let contact = match contact.map(str::trim).filter(|c| !c.is_empty()) {
-            Some(c) => Some(crate::validate::email(c).map_err(|_| CoreError::validation("contact", "the recipient's contact address is not valid"))?),
+            Some(c) => Some(
+                crate::validate::email(c).map_err(|_| CoreError::validation("contact", "the recipient's contact address is not valid"))?,
+            ),
             None => None,
         };
         let mut region = None;
@@ -705,16 +763,34 @@ impl Requests<'_> {
         let region = region.ok_or(CoreError::NotFound)?;
         let now = self.cb.now();
         let id = crate::ids::new_uuid(now)?.to_string();
-        let row = crate::ports::DisclosureRow { id: id.clone(), subject_id: subject.clone(), recipient: recipient.into(), legal_basis: legal_basis.trim().into(), scope: scope.trim().into(), contact, at: now, notified_at: None };
-        let audit = self.cb.audit_draft(Actor::Staff(staff), "data.disclosed", Some(subject), Some("legal_obligation"), json!({ "recipient": recipient, "legal_basis": row.legal_basis, "scope": row.scope, "notice_withheld": withhold_reason }));
+        let row = crate::ports::DisclosureRow {
+            id: id.clone(),
+            subject_id: subject.clone(),
+            recipient: recipient.into(),
+            legal_basis: legal_basis.trim().into(),
+            scope: scope.trim().into(),
+            contact,
+            at: now,
+            notified_at: None,
+        };
+        let audit = self.cb.audit_draft(
+            Actor::Staff(staff),
+            "data.disclosed",
+            Some(subject),
+            Some("legal_obligation"),
+            json!({ "recipient": recipient, "legal_basis": row.legal_basis, "scope": row.scope, "notice_withheld": withhold_reason }),
+        );
         region.rights.insert_disclosure(&row, audit).await?;
         if withhold_reason.is_none() {
             let me = crate::sessions::Principal { subject: subject.clone(), region: region.id.clone(), token_hash: vec![] };
             if let Ok(p) = self.cb.accounts().me(&me).await {
-                let text = format!("We are required to disclose data about you to {recipient} ({}), on the legal basis: {}.
+                let text = format!(
+                    "We are required to disclose data about you to {recipient} ({}), on the legal basis: {}.
 
 You can see every disclosure in your privacy centre.
-", row.scope, row.legal_basis);
+",
+                    row.scope, row.legal_basis
+                );
                 self.send(&p.email, "Notice: a disclosure of your data", text).await;
             }
         }
@@ -726,4 +802,3 @@ You can see every disclosure in your privacy centre.
         Ok(self.cb.region(region)?.rights.requests(None).await?)
     }
 }
-

@@ -145,7 +145,14 @@ impl Retention<'_> {
                             held: 0,
                         };
                         r.store.record_retention_run(&run).await?;
-                        out.push(RunReport { region: r.id.to_string(), rule: name.clone(), due: purged, purged, held: 0, at: rfc3339(started) });
+                        out.push(RunReport {
+                            region: r.id.to_string(),
+                            rule: name.clone(),
+                            due: purged,
+                            purged,
+                            held: 0,
+                            at: rfc3339(started),
+                        });
                     }
                 }
                 Some(Enforcement::AtTrigger | Enforcement::NotCollected) => {}
@@ -194,14 +201,17 @@ impl Retention<'_> {
         for r in self.cb.regions() {
             for run in r.store.retention_runs(limit).await? {
                 let due = u64::try_from(run.due).unwrap_or(0);
-                out.push((run.started_at, RunReport {
-                    region: r.id.to_string(),
-                    rule: run.rule,
-                    due,
-                    purged: u64::try_from(run.purged).unwrap_or(0),
-                    held: u64::try_from(run.held).unwrap_or(0),
-                    at: rfc3339(run.started_at),
-                }));
+                out.push((
+                    run.started_at,
+                    RunReport {
+                        region: r.id.to_string(),
+                        rule: run.rule,
+                        due,
+                        purged: u64::try_from(run.purged).unwrap_or(0),
+                        held: u64::try_from(run.held).unwrap_or(0),
+                        at: rfc3339(run.started_at),
+                    },
+                ));
             }
         }
         out.sort_by(|a, b| b.0.cmp(&a.0));
@@ -218,7 +228,14 @@ impl Retention<'_> {
     }
 
     /// Places a legal hold on a subject's data of one category until `until`.
-    pub async fn place_hold(&self, who: &Principal, subject: &SubjectId, category: &str, reason: &str, until: Millis) -> Result<HoldInfo, CoreError> {
+    pub async fn place_hold(
+        &self,
+        who: &Principal,
+        subject: &SubjectId,
+        category: &str,
+        reason: &str,
+        until: Millis,
+    ) -> Result<HoldInfo, CoreError> {
         self.hold_manager(who).await?;
         if self.cb.policy().category(category).is_none() {
             return Err(CoreError::validation("category", "name a category of the policy"));

@@ -94,7 +94,9 @@ async fn export_user_content(cb: &Clearboard, region: &RegionHandle, subject: &S
         comment_out.push(json!({ "id": c.id, "card_id": c.card_id, "text": body, "created_at": rfc3339(c.created_at) }));
     }
     let pseudonym = match &participant {
-        Some(p) => Some(dek.open_string(clearboard_vault::Aad { table: "participants", column: "pseudonym", row: subject.as_str() }, &p.pseudonym)?),
+        Some(p) => Some(
+            dek.open_string(clearboard_vault::Aad { table: "participants", column: "pseudonym", row: subject.as_str() }, &p.pseudonym)?,
+        ),
         None => None,
     };
     Ok(json!({

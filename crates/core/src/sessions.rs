@@ -144,7 +144,9 @@ impl Sessions<'_> {
             }
         }
         let device_key = match (&found, a.device) {
-            (Some((_, row)), Some(cookie)) => device::check(&self.cb.inner.blind, &row.subject_id, cookie, now, t.rules().device_cookie_ttl_ms),
+            (Some((_, row)), Some(cookie)) => {
+                device::check(&self.cb.inner.blind, &row.subject_id, cookie, now, t.rules().device_cookie_ttl_ms)
+            }
             _ => None,
         };
         // Admitted before the (slow) password check, so guesses sent all at once are bounded by
@@ -213,9 +215,10 @@ impl Sessions<'_> {
         // Rotation: a token presented at sign-in is ended, whoever it belonged to.
         let replaced = replaces.filter(|t| region_of(t) == Some(region.id.as_str())).map(token_hash);
         if let Some(other) = replaces.filter(|t| region_of(t).is_some_and(|r| r != region.id.as_str()))
-            && let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok()) {
-                let _ = r.store.delete_session(&token_hash(other)).await;
-            }
+            && let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok())
+        {
+            let _ = r.store.delete_session(&token_hash(other)).await;
+        }
         let audit = self.cb.audit_draft(
             Actor::Subject(subject),
             "session.started",
@@ -263,7 +266,8 @@ impl Sessions<'_> {
     /// Ends every session of the person, this one included, and revokes their exports.
     pub async fn sign_out_everywhere(&self, who: &Principal) -> Result<u64, CoreError> {
         let region = self.cb.region(&who.region)?;
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "session.revoked_all", Some(&who.subject), Some("security"), json!({}));
+        let audit =
+            self.cb.audit_draft(Actor::Subject(&who.subject), "session.revoked_all", Some(&who.subject), Some("security"), json!({}));
         let n = region.store.delete_sessions_of(&who.subject, None, Some(audit)).await?;
         // Issue 11, finding 9: an export made before is revoked with the sessions.
         self.cb.exports().revoke_all(&who.region, &who.subject, crate::exports::Revocation::SignedOutEverywhere).await?;
@@ -289,7 +293,6 @@ impl Sessions<'_> {
             })
             .collect())
     }
-
 }
 
 #[cfg(test)]

@@ -183,7 +183,13 @@ impl Staff<'_> {
     pub async fn on_duty(&self, who: &Principal) -> Result<Role, CoreError> {
         let (row, role) = self.member(who).await?;
         if !training_current(self.cb.policy(), row.trained_at, self.cb.now()) {
-            let audit = self.cb.audit_draft(Actor::Staff(&who.subject), "staff.access_refused", Some(&who.subject), None, json!({ "outcome": "staff_training_required" }));
+            let audit = self.cb.audit_draft(
+                Actor::Staff(&who.subject),
+                "staff.access_refused",
+                Some(&who.subject),
+                None,
+                json!({ "outcome": "staff_training_required" }),
+            );
             if let Ok(region) = self.cb.region(&who.region) {
                 region.store.audit_append(audit).await?;
             }

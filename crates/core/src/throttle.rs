@@ -52,7 +52,13 @@ pub struct Rules {
 impl Default for Rules {
     fn default() -> Self {
         let r = |failures| Rule { failures, window_ms: 15 * MINUTE, lock_ms: 15 * MINUTE };
-        Self { reauth_per_account: r(5), reauth_per_address: r(10), sign_in_untrusted: r(10), sign_in_device: r(10), device_cookie_ttl_ms: 90 * DAY }
+        Self {
+            reauth_per_account: r(5),
+            reauth_per_address: r(10),
+            sign_in_untrusted: r(10),
+            sign_in_device: r(10),
+            device_cookie_ttl_ms: 90 * DAY,
+        }
     }
 }
 

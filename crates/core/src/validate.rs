@@ -81,8 +81,7 @@ pub fn new_password(field: &'static str, pw: &str, email: &str, names: &[&str]) 
 /// Parses `YYYY-MM-DD`.
 pub fn birth_date(raw: &str) -> Result<Date, CoreError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(raw.trim(), &fmt)
-        .map_err(|_| CoreError::validation("birth_date", "enter your date of birth as YYYY-MM-DD"))
+    Date::parse(raw.trim(), &fmt).map_err(|_| CoreError::validation("birth_date", "enter your date of birth as YYYY-MM-DD"))
 }
 
 /// Whole years between `born` and `today`.
@@ -152,7 +151,10 @@ mod tests {
         assert!(new_password("password", "a@b.cd.long.enough", "a@b.cd.long.enough", &[]).is_err());
         assert!(new_password("password", "long enough passphrase", "a@b.cd", &[]).is_ok());
         for weak in ["password1234", "aaaaaaaaaaaaaaa"] {
-            assert!(matches!(new_password("password", weak, "a@b.cd", &[]), Err(CoreError::PasswordTooWeak { field: "password", .. })), "{weak}");
+            assert!(
+                matches!(new_password("password", weak, "a@b.cd", &[]), Err(CoreError::PasswordTooWeak { field: "password", .. })),
+                "{weak}"
+            );
         }
         assert!(name("first_name", "  ").is_err());
         assert!(name("first_name", &"x".repeat(101)).is_err());

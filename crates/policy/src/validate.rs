@@ -116,7 +116,10 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     c.unique("transfers", doc.transfers.iter().map(|t| t.id.as_str()));
     for t in &doc.transfers {
         if t.mechanism.is_none() {
-            c.add(format!("transfers.{}", t.id), "a transfer outside the EU needs a mechanism: adequacy, scc, bcr, consent or necessity (C-LOC-2)");
+            c.add(
+                format!("transfers.{}", t.id),
+                "a transfer outside the EU needs a mechanism: adequacy, scc, bcr, consent or necessity (C-LOC-2)",
+            );
         }
         c.text(format!("transfers.{}.description", t.id), &t.description);
     }
@@ -182,10 +185,14 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         for k in &r.categories {
             match doc.categories.iter().find(|x| &x.id == k) {
                 None => c.add(&at, format!("unknown category `{k}`")),
-                Some(cat) if cat.kind == CategoryKind::UserInformation && matches!(r.kind, RecipientKind::Affiliate | RecipientKind::Partner) => c.add(
-                    &at,
-                    format!("affiliates and partners receive Other Data only, never User Information (`{k}`) (C-SHARE-2, C-SHARE-4)"),
-                ),
+                Some(cat)
+                    if cat.kind == CategoryKind::UserInformation && matches!(r.kind, RecipientKind::Affiliate | RecipientKind::Partner) =>
+                {
+                    c.add(
+                        &at,
+                        format!("affiliates and partners receive Other Data only, never User Information (`{k}`) (C-SHARE-2, C-SHARE-4)"),
+                    )
+                }
                 Some(_) => {}
             }
         }

@@ -43,13 +43,13 @@ pub struct CheckpointRec {
     pub mac: Vec<u8>,
 }
 
-pub const SELECT_CHAIN: &str =
-    "SELECT seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash FROM audit ORDER BY seq";
+pub const SELECT_CHAIN: &str = "SELECT seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash FROM audit ORDER BY seq";
 pub const SELECT_CHECKPOINT: &str = "SELECT seq, hash, mac FROM audit_checkpoint WHERE chain = $1";
 pub const SELECT_ABOUT: &str =
     "SELECT seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash FROM audit WHERE subject = $1 ORDER BY seq";
 pub const SELECT_LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-pub const INSERT: &str = "INSERT INTO audit (seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub const INSERT: &str =
+    "INSERT INTO audit (seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const UPSERT_CHECKPOINT: &str = "INSERT INTO audit_checkpoint (chain, seq, hash, mac) VALUES ($1, $2, $3, $4) \
      ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac";
 /// Serialises appends on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already does).
@@ -100,13 +100,7 @@ macro_rules! append_audit {
                 .execute(&mut *$t)
                 .await?;
             let cp = clearboard_vault::audit::checkpoint($ring, $chain, seq, &rec.hash);
-            sqlx::query($crate::audit::UPSERT_CHECKPOINT)
-                .bind($chain)
-                .bind(cp.seq)
-                .bind(&cp.hash)
-                .bind(&cp.mac)
-                .execute(&mut *$t)
-                .await?;
+            sqlx::query($crate::audit::UPSERT_CHECKPOINT).bind($chain).bind(cp.seq).bind(&cp.hash).bind(&cp.mac).execute(&mut *$t).await?;
             Ok::<_, sqlx::Error>(rec.entry)
         }
         .await

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use clearboard_core::clock::Millis;
 use clearboard_core::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::ports::{
-    AuditDraft, BoardRow, BoardStore, CardChange, CardRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow, ParticipantRow, Reactions, Seq,
-    StoreError, StoreResult,
+    AuditDraft, BoardRow, BoardStore, CardChange, CardRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow,
+    ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };
 
 use crate::region::SqlRegionStore;
@@ -36,7 +36,12 @@ struct MemberRec {
 
 impl From<MemberRec> for MemberRow {
     fn from(r: MemberRec) -> Self {
-        MemberRow { org_id: OrgId::from_stored(r.org_id), subject_id: SubjectId::from_stored(r.subject_id), role: r.role, joined_at: r.joined_at }
+        MemberRow {
+            org_id: OrgId::from_stored(r.org_id),
+            subject_id: SubjectId::from_stored(r.subject_id),
+            role: r.role,
+            joined_at: r.joined_at,
+        }
     }
 }
 
@@ -153,7 +158,12 @@ struct ParticipantRec {
 
 impl From<ParticipantRec> for ParticipantRow {
     fn from(r: ParticipantRec) -> Self {
-        ParticipantRow { subject_id: SubjectId::from_stored(r.subject_id), board_id: BoardId::from_stored(r.board_id), pseudonym: r.pseudonym, created_at: r.created_at }
+        ParticipantRow {
+            subject_id: SubjectId::from_stored(r.subject_id),
+            board_id: BoardId::from_stored(r.board_id),
+            pseudonym: r.pseudonym,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -274,7 +284,10 @@ impl BoardStore for SqlRegionStore {
             sqlx::query_as("SELECT o.id, o.name, o.personal, o.created_at, m.role FROM organisations o JOIN memberships m ON m.org_id = o.id WHERE m.subject_id = $1 ORDER BY o.personal DESC, o.created_at")
                 .bind(subject.as_str()).fetch_all(c).await
         })?;
-        Ok(rows.into_iter().map(|(id, name, personal, created_at, role)| (OrgRow { id: OrgId::from_stored(id), name, personal, created_at }, role)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, personal, created_at, role)| (OrgRow { id: OrgId::from_stored(id), name, personal, created_at }, role))
+            .collect())
     }
 
     async fn members(&self, org: &OrgId) -> StoreResult<Vec<MemberRow>> {
@@ -423,7 +436,10 @@ impl BoardStore for SqlRegionStore {
             append_audit!(t, pg, chain, ring, audit)?;
             Ok((blobs, parts))
         })?;
-        Ok((blobs.into_iter().filter_map(|(b,)| b.map(BlobId::from_stored)).collect(), parts.into_iter().map(|(p,)| SubjectId::from_stored(p)).collect()))
+        Ok((
+            blobs.into_iter().filter_map(|(b,)| b.map(BlobId::from_stored)).collect(),
+            parts.into_iter().map(|(p,)| SubjectId::from_stored(p)).collect(),
+        ))
     }
 
     async fn update_board(&self, b: &BoardRow) -> StoreResult<Seq> {
@@ -612,9 +628,18 @@ impl BoardStore for SqlRegionStore {
         Ok(r.into_iter().map(Into::into).collect())
     }
 
-    async fn contributions_of(&self, subject: &SubjectId) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)> {
+    async fn contributions_of(
+        &self,
+        subject: &SubjectId,
+    ) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)> {
         let s = subject.as_str();
-        let (cards, comments, likes, votes, part): (Vec<CardRec>, Vec<CommentRec>, Vec<(String, String)>, Vec<(String, String, i64)>, Option<ParticipantRec>) = conn!(self.db(), c => {
+        let (cards, comments, likes, votes, part): (
+            Vec<CardRec>,
+            Vec<CommentRec>,
+            Vec<(String, String)>,
+            Vec<(String, String, i64)>,
+            Option<ParticipantRec>,
+        ) = conn!(self.db(), c => {
             let cards = sqlx::query_as(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1 ORDER BY created_at")).bind(s).fetch_all(c).await?;
             let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
             let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(c).await?;

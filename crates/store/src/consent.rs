@@ -136,7 +136,8 @@ impl ConsentStore for SqlRegionStore {
     }
 
     async fn count_page_views_before(&self, before: Millis) -> StoreResult<u64> {
-        let (n,): (i64,) = conn!(self.db(), c => { sqlx::query_as("SELECT COUNT(*) FROM page_views WHERE at < $1").bind(before).fetch_one(c).await })?;
+        let (n,): (i64,) =
+            conn!(self.db(), c => { sqlx::query_as("SELECT COUNT(*) FROM page_views WHERE at < $1").bind(before).fetch_one(c).await })?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }

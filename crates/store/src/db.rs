@@ -115,7 +115,10 @@ pub fn pg_db_name(url: &str) -> Option<String> {
 
 /// A database name is used in DDL, so only plain identifiers are accepted.
 pub fn valid_db_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit())
+    !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// Opens a PostgreSQL database, creating it first if it does not exist.
@@ -130,7 +133,8 @@ pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreE
         Ok(pool) => Ok(Db::Postgres(pool)),
         Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("3D000") => {
             create_pg_database(url, &name).await?;
-            let pool = pool_opts().connect_with(opts).await.map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
+            let pool =
+                pool_opts().connect_with(opts).await.map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
             Ok(Db::Postgres(pool))
         }
         Err(e) => Err(StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}"))),
@@ -199,7 +203,6 @@ macro_rules! conn {
     }};
 }
 
-
 /// Physical clean-up after deletions of personal data: on SQLite (where `secure_delete=ON`
 /// already zeroes deleted cells) the WAL still holds old pages until a checkpoint and free
 /// pages may hold fragments, so: checkpoint, VACUUM (rewrites the file without free pages),
@@ -222,7 +225,9 @@ pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core
             done.push(format!("{what} (PostgreSQL): VACUUM reclaimed the deleted rows"));
             match sqlx::query("CHECKPOINT").execute(pool).await {
                 Ok(_) => done.push(format!("{what} (PostgreSQL): CHECKPOINT")),
-                Err(_) => done.push(format!("{what} (PostgreSQL): CHECKPOINT not permitted for this role; the WAL recycles on its own schedule")),
+                Err(_) => {
+                    done.push(format!("{what} (PostgreSQL): CHECKPOINT not permitted for this role; the WAL recycles on its own schedule"))
+                }
             }
         }
     }

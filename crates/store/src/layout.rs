@@ -90,7 +90,8 @@ impl Layout {
             None => Ok(base.to_string()),
             Some(s) => {
                 let name = db::pg_db_name(base).ok_or_else(|| StoreError::Unavailable("the PostgreSQL URL names no database".into()))?;
-                db::pg_url_with_db(base, &format!("{name}_{s}")).ok_or_else(|| StoreError::Unavailable("the PostgreSQL URL is invalid".into()))
+                db::pg_url_with_db(base, &format!("{name}_{s}"))
+                    .ok_or_else(|| StoreError::Unavailable("the PostgreSQL URL is invalid".into()))
             }
         }
     }
@@ -98,16 +99,21 @@ impl Layout {
     /// Opens (creating and migrating as needed) the directory and every region.
     pub async fn open(&self, ring: Arc<Keyring>, now: Millis) -> Result<Opened, StoreError> {
         if let Some(url) = &self.database_url
-            && !self.is_postgres() {
-                let scheme = url.split(':').next().unwrap_or_default().chars().take(16).collect::<String>();
-                return Err(StoreError::Unavailable(format!(
-                    "unsupported database URL scheme `{scheme}`: use postgres://… or leave it unset for embedded SQLite"
-                )));
-            }
+            && !self.is_postgres()
+        {
+            let scheme = url.split(':').next().unwrap_or_default().chars().take(16).collect::<String>();
+            return Err(StoreError::Unavailable(format!(
+                "unsupported database URL scheme `{scheme}`: use postgres://… or leave it unset for embedded SQLite"
+            )));
+        }
         std::fs::create_dir_all(&self.data_dir)
             .map_err(|e| StoreError::Unavailable(format!("cannot create the data dir {}: {e}", self.data_dir.display())))?;
         let pg = self.is_postgres();
-        let dir_db = if pg { db::open_postgres(&self.pg_url(None)?, 8).await? } else { db::open_sqlite(&self.directory_path(), Durability::Normal).await? };
+        let dir_db = if pg {
+            db::open_postgres(&self.pg_url(None)?, 8).await?
+        } else {
+            db::open_sqlite(&self.directory_path(), Durability::Normal).await?
+        };
         migrate::run(&dir_db, Schema::Directory, now).await?;
         let directory = Arc::new(SqlDirectory::new(dir_db, DIRECTORY_CHAIN.to_string(), ring.clone()));
 

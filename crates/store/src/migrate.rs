@@ -43,11 +43,13 @@ macro_rules! mig {
 }
 
 const SQLITE_DIRECTORY: &[Migration] = &[
-    mig!("sqlite", "directory", 1, "0001_init.sql", "init"), mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
+    mig!("sqlite", "directory", 1, "0001_init.sql", "init"),
+    mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("sqlite", "directory", 3, "0003_boards.sql", "boards"),
 ];
 const SQLITE_REGION: &[Migration] = &[
-    mig!("sqlite", "region", 1, "0001_init.sql", "init"), mig!("sqlite", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
+    mig!("sqlite", "region", 1, "0001_init.sql", "init"),
+    mig!("sqlite", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
     mig!("sqlite", "region", 3, "0003_boards.sql", "boards"),
     mig!("sqlite", "region", 4, "0004_consent_and_navigation.sql", "consent_and_navigation"),
     mig!("sqlite", "region", 5, "0005_rights.sql", "rights"),
@@ -57,11 +59,13 @@ const SQLITE_REGION: &[Migration] = &[
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
-    mig!("postgres", "directory", 1, "0001_init.sql", "init"), mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
+    mig!("postgres", "directory", 1, "0001_init.sql", "init"),
+    mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("postgres", "directory", 3, "0003_boards.sql", "boards"),
 ];
 const PG_REGION: &[Migration] = &[
-    mig!("postgres", "region", 1, "0001_init.sql", "init"), mig!("postgres", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
+    mig!("postgres", "region", 1, "0001_init.sql", "init"),
+    mig!("postgres", "region", 2, "0002_policy_and_retention.sql", "policy_and_retention"),
     mig!("postgres", "region", 3, "0003_boards.sql", "boards"),
     mig!("postgres", "region", 4, "0004_consent_and_navigation.sql", "consent_and_navigation"),
     mig!("postgres", "region", 5, "0005_rights.sql", "rights"),
@@ -156,10 +160,7 @@ mod tests {
 
     fn files(backend: &str, schema: &str) -> BTreeSet<String> {
         let dir = format!("{}/migrations/{backend}/{schema}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect()
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
     }
 
     /// Both backends list the same migration versions and names, and every file is embedded.

@@ -103,7 +103,8 @@ macro_rules! account_columns {
 const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!(), " FROM accounts WHERE subject_id = $1");
 const SELECT_ACCOUNT_BY_EMAIL: &str = concat!("SELECT ", account_columns!(), " FROM accounts WHERE email_bidx = $1");
 const INSERT_SUBJECT: &str = "INSERT INTO subjects (id, kind, created_at) VALUES ($1, $2, $3)";
-const INSERT_ACCOUNT: &str = concat!("INSERT INTO accounts (", account_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+const INSERT_ACCOUNT: &str =
+    concat!("INSERT INTO accounts (", account_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
 const UPDATE_ACCOUNT: &str = "UPDATE accounts SET email_bidx = $2, email = $3, first_name = $4, last_name = $5, phone = $6, password_hash = $7, picture_blob = $8, locale = $9, updated_at = $10 WHERE subject_id = $1";
 const SESSION_COLUMNS: &str = "SELECT token_hash, subject_id, kind, created_at, last_seen_at FROM sessions";
 
@@ -184,7 +185,8 @@ impl RegionStore for SqlRegionStore {
     }
 
     async fn account_by_email(&self, email_bidx: &[u8]) -> StoreResult<Option<AccountRow>> {
-        let rec: Option<AccountRec> = conn!(&self.db, c => { sqlx::query_as(SELECT_ACCOUNT_BY_EMAIL).bind(email_bidx).fetch_optional(c).await })?;
+        let rec: Option<AccountRec> =
+            conn!(&self.db, c => { sqlx::query_as(SELECT_ACCOUNT_BY_EMAIL).bind(email_bidx).fetch_optional(c).await })?;
         Ok(rec.map(Into::into))
     }
 
@@ -464,7 +466,15 @@ impl RegionStore for SqlRegionStore {
         })?;
         Ok(recs
             .into_iter()
-            .map(|(id, rule, started_at, finished_at, due, purged, held)| RetentionRunRow { id, rule, started_at, finished_at, due, purged, held })
+            .map(|(id, rule, started_at, finished_at, due, purged, held)| RetentionRunRow {
+                id,
+                rule,
+                started_at,
+                finished_at,
+                due,
+                purged,
+                held,
+            })
             .collect())
     }
 

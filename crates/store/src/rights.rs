@@ -152,7 +152,16 @@ struct DisclosureRec {
 
 impl From<DisclosureRec> for DisclosureRow {
     fn from(r: DisclosureRec) -> Self {
-        DisclosureRow { id: r.id, subject_id: SubjectId::from_stored(r.subject_id), recipient: r.recipient, legal_basis: r.legal_basis, scope: r.scope, contact: r.contact, at: r.at, notified_at: r.notified_at }
+        DisclosureRow {
+            id: r.id,
+            subject_id: SubjectId::from_stored(r.subject_id),
+            recipient: r.recipient,
+            legal_basis: r.legal_basis,
+            scope: r.scope,
+            contact: r.contact,
+            at: r.at,
+            notified_at: r.notified_at,
+        }
     }
 }
 
@@ -384,7 +393,9 @@ impl RightsStore for SqlRegionStore {
         let r: Vec<EventRec> = conn!(self.db(), c => {
             sqlx::query_as("SELECT request_id, at, event, actor, detail FROM request_events WHERE request_id = $1 ORDER BY seq").bind(id).fetch_all(c).await
         })?;
-        Ok(r.into_iter().map(|e| RequestEventRow { request_id: e.request_id, at: e.at, event: e.event, actor: e.actor, detail: e.detail }).collect())
+        Ok(r.into_iter()
+            .map(|e| RequestEventRow { request_id: e.request_id, at: e.at, event: e.event, actor: e.actor, detail: e.detail })
+            .collect())
     }
 
     async fn purge_requests_closed_before(&self, before: Millis) -> StoreResult<Vec<SubjectId>> {
@@ -481,7 +492,15 @@ impl RightsStore for SqlRegionStore {
             sqlx::query_as("SELECT id, hold_id, subject_id, category, data, created_at, until_at FROM held_records WHERE subject_id = $1 ORDER BY created_at, id").bind(subject.as_str()).fetch_all(c).await
         })?;
         Ok(r.into_iter()
-            .map(|(id, hold_id, s, category, data, created_at, until_at)| HeldRecordRow { id, hold_id, subject_id: SubjectId::from_stored(s), category, data, created_at, until_at })
+            .map(|(id, hold_id, s, category, data, created_at, until_at)| HeldRecordRow {
+                id,
+                hold_id,
+                subject_id: SubjectId::from_stored(s),
+                category,
+                data,
+                created_at,
+                until_at,
+            })
             .collect())
     }
 

@@ -21,8 +21,12 @@ pub struct DecryptReport {
 
 async fn keys_of(db: &clearboard_store::Db, ring: &clearboard_vault::Keyring) -> Vec<Dek> {
     let rows: Vec<(String, i64, Vec<u8>)> = match db {
-        clearboard_store::Db::Sqlite(p) => sqlx::query_as("SELECT subject_id, key_id, wrapped FROM subject_keys").fetch_all(p).await.unwrap(),
-        clearboard_store::Db::Postgres(p) => sqlx::query_as("SELECT subject_id, key_id::BIGINT, wrapped FROM subject_keys").fetch_all(p).await.unwrap(),
+        clearboard_store::Db::Sqlite(p) => {
+            sqlx::query_as("SELECT subject_id, key_id, wrapped FROM subject_keys").fetch_all(p).await.unwrap()
+        }
+        clearboard_store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT subject_id, key_id::BIGINT, wrapped FROM subject_keys").fetch_all(p).await.unwrap()
+        }
     };
     rows.into_iter().filter_map(|(s, k, w)| Dek::unwrap(ring, &s, KeyId(u32::try_from(k).ok()?), &w).ok()).collect()
 }
@@ -32,7 +36,10 @@ async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String
     let mut out = Vec::new();
     match db {
         clearboard_store::Db::Sqlite(p) => {
-            let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetch_all(p).await.unwrap();
+            let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .fetch_all(p)
+                .await
+                .unwrap();
             for (t,) in tables {
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
                 for r in rows {
@@ -49,7 +56,8 @@ async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String
             }
         }
         clearboard_store::Db::Postgres(p) => {
-            let tables: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()").fetch_all(p).await.unwrap();
+            let tables: Vec<(String,)> =
+                sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()").fetch_all(p).await.unwrap();
             for (t,) in tables {
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
                 for r in rows {
@@ -139,7 +147,8 @@ impl TestApp {
             keys.extend(keys_of(ks.db(), ring).await);
         }
         let dbs: Vec<&clearboard_store::Db> = self.opened.region_stores.iter().map(|(_, s, _)| s.db()).collect();
-        let blob_dirs: Vec<std::path::PathBuf> = self.opened.region_stores.iter().map(|(r, _, _)| self.config.data_dir.join("regions").join(r.as_str()).join("blobs")).collect();
+        let blob_dirs: Vec<std::path::PathBuf> =
+            self.opened.region_stores.iter().map(|(r, _, _)| self.config.data_dir.join("regions").join(r.as_str()).join("blobs")).collect();
         scan_with(&keys, &dbs, &blob_dirs, needles).await
     }
 

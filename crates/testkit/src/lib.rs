@@ -9,8 +9,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod conformance;
-pub mod deps;
 pub mod decrypting;
+pub mod deps;
 pub use clearboard_app::forensics;
 pub mod logs;
 pub mod pg;
@@ -20,7 +20,7 @@ pub mod tools;
 pub mod ws;
 
 pub use smtp::{ReceivedMail, SmtpSink};
-pub use spawn::{Backend, TestApp, spawn_app, spawn_with, Options};
+pub use spawn::{Backend, Options, TestApp, spawn_app, spawn_with};
 
 /// A unique marker value for canary tests: easy to grep, never a real datum.
 pub fn canary(tag: &str) -> String {

@@ -110,8 +110,15 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_prefix: Option<String>, clock: SimClock, limits: Limits, smtp: Option<SmtpSink>) -> TestApp {
-
+async fn start(
+    backend: Backend,
+    mut config: Config,
+    dir: tempfile::TempDir,
+    pg_prefix: Option<String>,
+    clock: SimClock,
+    limits: Limits,
+    smtp: Option<SmtpSink>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     config.public_url = Some(format!("http://{addr}"));
@@ -238,7 +245,12 @@ impl TestApp {
 
     /// Waits up to `timeout` for a message to `to` that satisfies `pred` (`None` on timeout or
     /// without a sink).
-    pub async fn wait_for_mail(&self, to: &str, pred: impl Fn(&ReceivedMail) -> bool, timeout: std::time::Duration) -> Option<ReceivedMail> {
+    pub async fn wait_for_mail(
+        &self,
+        to: &str,
+        pred: impl Fn(&ReceivedMail) -> bool,
+        timeout: std::time::Duration,
+    ) -> Option<ReceivedMail> {
         match &self.smtp {
             Some(s) => s.wait_for(to, pred, timeout).await,
             None => None,

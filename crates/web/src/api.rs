@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use clearboard_core::accounts::{NewAccount, ProfileChange};
-use clearboard_core::ids::SubjectId;
 use clearboard_core::activation::Registered;
+use clearboard_core::ids::SubjectId;
 use clearboard_core::sessions::{SessionKind, SignIn as CoreSignIn};
 use clearboard_core::staff::Reason;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -147,9 +147,17 @@ pub fn pending_answer(t: &crate::i18n::Texts) -> Response {
     (StatusCode::ACCEPTED, Json(json!({ "status": "pending_activation", "message": t.check_mailbox }))).into_response()
 }
 
-async fn create_account(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, uri: axum::http::Uri, ApiJson(body): ApiJson<SignUp>) -> Result<Response, AppError> {
+async fn create_account(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(body): ApiJson<SignUp>,
+) -> Result<Response, AppError> {
     let t = answer_lang(&headers, &uri, body.locale.as_deref());
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip)) || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &body.email)) {
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip))
+        || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &body.email))
+    {
         return Err(rate_limited());
     }
     let marketing = body.marketing;
@@ -158,7 +166,9 @@ async fn create_account(State(st): State<AppState>, ip: ClientIp, headers: Heade
     input.locale = input.locale.or_else(|| Some(t.lang.to_string()));
     let registered = st.cb.accounts().register(input, st.config.public_url.trim_end_matches('/')).await.map_err(|e| localised(e, t))?;
     let (account, answer) = match registered {
-        Registered::Created(profile) => (Some((profile.region.clone(), profile.id.clone())), (StatusCode::CREATED, Json(profile)).into_response()),
+        Registered::Created(profile) => {
+            (Some((profile.region.clone(), profile.id.clone())), (StatusCode::CREATED, Json(profile)).into_response())
+        }
         Registered::Pending(account) => (account, pending_answer(t)),
     };
     if let (Some(granted), Some((region, subject))) = (marketing, account) {
@@ -336,7 +346,14 @@ pub struct UpdateMe {
     locale: Option<String>,
 }
 
-async fn update_me(State(st): State<AppState>, auth: Auth, ip: ClientIp, headers: HeaderMap, uri: axum::http::Uri, ApiJson(b): ApiJson<UpdateMe>) -> Result<Response, AppError> {
+async fn update_me(
+    State(st): State<AppState>,
+    auth: Auth,
+    ip: ClientIp,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(b): ApiJson<UpdateMe>,
+) -> Result<Response, AppError> {
     let t = answer_lang(&headers, &uri, None);
     let change = ProfileChange {
         first_name: b.first_name,
@@ -358,7 +375,14 @@ pub struct DeleteMe {
     password: Option<Zeroizing<String>>,
 }
 
-async fn delete_me(State(st): State<AppState>, auth: Auth, ip: ClientIp, headers: HeaderMap, uri: axum::http::Uri, ApiJson(b): ApiJson<DeleteMe>) -> Result<Response, AppError> {
+async fn delete_me(
+    State(st): State<AppState>,
+    auth: Auth,
+    ip: ClientIp,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(b): ApiJson<DeleteMe>,
+) -> Result<Response, AppError> {
     let t = answer_lang(&headers, &uri, None);
     let receipt = st.cb.accounts().delete_from(&auth.principal, b.password, Some(&ip.0.to_string())).await.map_err(|e| localised(e, t))?;
     Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true, "receipt": receipt }))))
@@ -371,23 +395,27 @@ pub async fn upload_bytes(st: &AppState, headers: &HeaderMap, req: Request) -> R
 
 /// [`upload_bytes`] with its own limits: `max` for the file, `raw_limit` for a raw body.
 pub async fn upload_bytes_max(st: &AppState, headers: &HeaderMap, req: Request, max: usize, raw_limit: usize) -> Result<Bytes, AppError> {
-    let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is too large (at most {max} bytes)"));
-    let multipart = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let too_large =
+        || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is too large (at most {max} bytes)"));
+    let multipart = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     if multipart {
         let mut form = Multipart::from_request(req, st)
             .await
             .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read"))?;
-        while let Some(field) = form
-            .next_field()
-            .await
-            .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read") })?
-        {
+        while let Some(field) = form.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read")
+            }
+        })? {
             if field.name() == Some("file") {
                 return field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the file could not be read") }
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the file could not be read")
+                    }
                 });
             }
         }
@@ -539,9 +567,11 @@ async fn place_hold(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<
     st.cb.staff().on_duty(&auth.principal).await?;
     let subject = SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let until = time::Date::parse(&b.until, &fmt)
-        .map_err(|_| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "write the end date as YYYY-MM-DD").field("until"))?;
-    let hold = st.cb.retention().place_hold(&auth.principal, &subject, &b.category, &b.reason, clearboard_core::clock::midnight_ms(until)).await?;
+    let until = time::Date::parse(&b.until, &fmt).map_err(|_| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "write the end date as YYYY-MM-DD").field("until")
+    })?;
+    let hold =
+        st.cb.retention().place_hold(&auth.principal, &subject, &b.category, &b.reason, clearboard_core::clock::midnight_ms(until)).await?;
     Ok((StatusCode::CREATED, Json(hold)).into_response())
 }
 
@@ -571,7 +601,12 @@ pub struct SetConsent {
     granted: bool,
 }
 
-async fn set_my_consents(State(st): State<AppState>, auth: Auth, headers: HeaderMap, ApiJson(b): ApiJson<SetConsent>) -> Result<Response, AppError> {
+async fn set_my_consents(
+    State(st): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<SetConsent>,
+) -> Result<Response, AppError> {
     let lang = crate::i18n::from_headers(&headers).lang;
     st.cb.consents().set_subject(&auth.principal, &b.purpose, b.granted, "privacy_centre", lang).await?;
     Ok(Json(json!({ "consents": st.cb.consents().of_subject(&auth.principal, lang).await? })).into_response())
@@ -584,7 +619,11 @@ pub struct StatsQuery {
 }
 
 /// Aggregated statistics only (no rows), for staff.
-async fn statistics(State(st): State<AppState>, auth: Auth, crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatsQuery>) -> Result<Response, AppError> {
+async fn statistics(
+    State(st): State<AppState>,
+    auth: Auth,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatsQuery>,
+) -> Result<Response, AppError> {
     st.cb.staff().on_duty(&auth.principal).await?;
     let days = q.days.unwrap_or(30).clamp(1, 400);
     let to = st.cb.now() + 1; // up to and including now (the window is half-open)

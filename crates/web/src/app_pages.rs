@@ -62,9 +62,11 @@ async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_l
     }
     .await;
     match data {
-        Ok((orgs, boards)) => {
-            (status, AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), errors, orgs, boards, invite_link }).into_response()
-        }
+        Ok((orgs, boards)) => (
+            status,
+            AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), errors, orgs, boards, invite_link },
+        )
+            .into_response(),
         // A participant (no account) has no home: back to their board.
         Err(CoreError::Forbidden) => match st.cb.region(&auth.principal.region).ok() {
             Some(r) => match r.boards.participant(&auth.principal.subject).await {
@@ -182,7 +184,8 @@ struct InvitationPage {
 /// person pastes it.
 async fn invitation_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let signed_in = ctx.auth.is_some();
-    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), errors: vec![] }.into_response()
+    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), errors: vec![] }
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -199,7 +202,18 @@ async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             // The token is not echoed back into the page.
-            (status, InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(&st), token: String::new(), errors: vec![message_of(&e)] }).into_response()
+            (
+                status,
+                InvitationPage {
+                    t: ctx.t,
+                    a: app_texts(ctx.t.lang),
+                    signed_in: true,
+                    contact: contact(&st),
+                    token: String::new(),
+                    errors: vec![message_of(&e)],
+                },
+            )
+                .into_response()
         }
     }
 }
@@ -217,7 +231,16 @@ struct JoinPage {
 }
 
 async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    JoinPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: ctx.auth.is_some(), contact: contact(&st), code: String::new(), pseudonym: String::new(), errors: vec![] }.into_response()
+    JoinPage {
+        t: ctx.t,
+        a: app_texts(ctx.t.lang),
+        signed_in: ctx.auth.is_some(),
+        contact: contact(&st),
+        code: String::new(),
+        pseudonym: String::new(),
+        errors: vec![],
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -230,7 +253,19 @@ struct JoinForm {
 
 async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(f): Form<JoinForm>) -> Response {
     let fail = |status: StatusCode, msg: String, f: JoinForm| {
-        (status, JoinPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: ctx.auth.is_some(), contact: contact(&st), code: f.code, pseudonym: f.pseudonym, errors: vec![msg] }).into_response()
+        (
+            status,
+            JoinPage {
+                t: ctx.t,
+                a: app_texts(ctx.t.lang),
+                signed_in: ctx.auth.is_some(),
+                contact: contact(&st),
+                code: f.code,
+                pseudonym: f.pseudonym,
+                errors: vec![msg],
+            },
+        )
+            .into_response()
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
         return fail(StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into(), f);

@@ -105,7 +105,12 @@ fn member_role() -> String {
     "member".into()
 }
 
-async fn invite(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(b): ApiJson<NewInvitation>) -> Result<Response, AppError> {
+async fn invite(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewInvitation>,
+) -> Result<Response, AppError> {
     let inv = st.cb.boards().invite(&auth.principal, &org_id(&id)?, &b.role, b.email.as_deref()).await?;
     let url = invitation_link(&st, &inv.token);
     Ok((StatusCode::CREATED, Json(json!({ "id": inv.id, "token": inv.token.as_str(), "url": url, "expires_at": clearboard_core::clock::rfc3339(inv.expires_at), "invitation": inv.view }))).into_response())
@@ -173,7 +178,12 @@ async fn open_board(State(st): State<AppState>, auth: Auth, Path(id): Path<Strin
     Ok(Json(json!({ "board": board, "cards": cards })).into_response())
 }
 
-async fn update_board(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(p): ApiJson<BoardPatch>) -> Result<Response, AppError> {
+async fn update_board(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<BoardPatch>,
+) -> Result<Response, AppError> {
     Ok(Json(st.cb.boards().update_board(&auth.principal, &board_id(&id)?, p).await?).into_response())
 }
 
@@ -194,7 +204,12 @@ fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-async fn export(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, crate::extract::ApiQuery(q): crate::extract::ApiQuery<ExportQuery>) -> Result<Response, AppError> {
+async fn export(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
     let (board, cards) = st.cb.boards().export(&auth.principal, &board_id(&id)?).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => {
@@ -243,25 +258,45 @@ fn export_card(c: &CardView) -> serde_json::Value {
     v
 }
 
-async fn add_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, headers: HeaderMap, req: Request) -> Result<Response, AppError> {
+async fn add_card(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Result<Response, AppError> {
     let board = board_id(&id)?;
     let multipart = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     let view = if multipart {
-        let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is too large (images up to 10 MiB, videos up to 50 MiB)");
+        let too_large = || {
+            AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the file is too large (images up to 10 MiB, videos up to 50 MiB)",
+            )
+        };
         let bad = || AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read");
         let mut form = Multipart::from_request(req, &st).await.map_err(|_| bad())?;
         let (mut kind, mut file, mut text, mut x, mut y) = (None, None, None, None, None);
-        while let Some(field) = form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })? {
+        while let Some(field) =
+            form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?
+        {
             match field.name() {
                 Some("kind") => kind = Some(field.text().await.map_err(|_| bad())?),
                 Some("text") => text = Some(field.text().await.map_err(|_| bad())?),
                 Some("x") => x = Some(whole_number(field.text().await.map_err(|_| bad())?, "x")?),
                 Some("y") => y = Some(whole_number(field.text().await.map_err(|_| bad())?, "y")?),
-                Some("file") => file = Some(field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?),
+                Some("file") => {
+                    file = Some(
+                        field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?,
+                    )
+                }
                 _ => {}
             }
         }
-        let file = file.ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file"))?;
+        let file = file.ok_or_else(|| {
+            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file")
+        })?;
         let kind = kind.unwrap_or_else(|| "image".into());
         st.cb.boards().add_media_card(&auth.principal, &board, &kind, &file, text, (x, y)).await?
     } else {
@@ -271,7 +306,12 @@ async fn add_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-async fn update_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(p): ApiJson<CardPatch>) -> Result<Response, AppError> {
+async fn update_card(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<CardPatch>,
+) -> Result<Response, AppError> {
     Ok(Json(st.cb.boards().update_card(&auth.principal, &card_id(&id)?, p).await?).into_response())
 }
 
@@ -306,7 +346,12 @@ pub struct NewComment {
     text: String,
 }
 
-async fn comment(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(b): ApiJson<NewComment>) -> Result<Response, AppError> {
+async fn comment(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewComment>,
+) -> Result<Response, AppError> {
     let c = st.cb.boards().comment(&auth.principal, &card_id(&id)?, &b.text).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
@@ -341,7 +386,11 @@ async fn join(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<Join
         return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again"));
     }
     let (token, principal, board) = st.cb.boards().join(&b.code, &b.pseudonym).await?;
-    let mut res = (StatusCode::CREATED, Json(json!({ "token": token.as_str(), "token_type": "Bearer", "board_id": board, "participant_id": principal.subject }))).into_response();
+    let mut res = (
+        StatusCode::CREATED,
+        Json(json!({ "token": token.as_str(), "token_type": "Bearer", "board_id": board, "participant_id": principal.subject })),
+    )
+        .into_response();
     res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
     Ok(res)
 }
@@ -357,5 +406,7 @@ async fn leave(State(st): State<AppState>, auth: Auth) -> Result<Response, AppEr
 /// A position field of a multipart card: a whole number, or 422 naming the field (a value that
 /// cannot be read is refused, never dropped).
 fn whole_number(text: String, field: &'static str) -> Result<i64, AppError> {
-    text.trim().parse().map_err(|_| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("`{field}` must be a whole number")).field(field))
+    text.trim().parse().map_err(|_| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("`{field}` must be a whole number")).field(field)
+    })
 }

@@ -143,7 +143,11 @@ pub struct ConsentForm {
 
 /// A local path to return to (never another site).
 fn safe_return(p: &str) -> String {
-    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 512 && !p.chars().any(char::is_control) { p.to_string() } else { "/".into() }
+    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 512 && !p.chars().any(char::is_control) {
+        p.to_string()
+    } else {
+        "/".into()
+    }
 }
 
 async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Form(f): Form<ConsentForm>) -> Response {
@@ -154,7 +158,13 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
         "save" => (f.statistics.is_some(), "settings"),
         "reject" | "close" => (false, "banner"),
         _ => {
-            return crate::error::AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "choose accept, reject, save or close").field("choice").into_response();
+            return crate::error::AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "choose accept, reject, save or close",
+            )
+            .field("choice")
+            .into_response();
         }
     };
     // Global Privacy Control wins over an "accept" (C-SHARE-6).
@@ -163,7 +173,12 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     let repeat = existing.as_ref().is_some_and(|e| e.statistics == statistics);
     if !repeat && !st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
         metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
-        return crate::error::AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many choices from this address; wait a little and try again").into_response();
+        return crate::error::AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many choices from this address; wait a little and try again",
+        )
+        .into_response();
     }
     let chosen = match st.cb.consents().record_visitor(existing.as_ref(), statistics, method, lang).await {
         Ok(c) => c,
@@ -228,7 +243,9 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
         let visitor = match &aid {
             Some(a) => a.clone(),
             None => {
-                let id = clearboard_vault::random::bytes::<16>().map(|b| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b)).unwrap_or_default();
+                let id = clearboard_vault::random::bytes::<16>()
+                    .map(|b| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b))
+                    .unwrap_or_default();
                 // Set once, with its whole lifetime from now; never refreshed (C-COOK-5).
                 set.push(cookie_header(&st, ANALYTICS_COOKIE, id.clone(), analytics_max_age(&st)));
                 id
@@ -266,7 +283,9 @@ async fn inject_banner(st: &AppState, res: Response, path: &str) -> Response {
     let lang = page_lang(&bytes);
     // First in the document, right after `<body …>`: keyboard and screen-reader users reach the
     // choice before the page (it is shown fixed at the bottom of the screen).
-    let Some(pos) = bytes.windows(5).position(|w| w == b"<body").and_then(|b| bytes[b..].iter().position(|&c| c == b'>').map(|e| b + e + 1)) else {
+    let Some(pos) =
+        bytes.windows(5).position(|w| w == b"<body").and_then(|b| bytes[b..].iter().position(|&c| c == b'>').map(|e| b + e + 1))
+    else {
         return Response::from_parts(parts, Body::from(bytes));
     };
     let mut out = Vec::with_capacity(bytes.len() + 2048);

@@ -39,7 +39,8 @@ impl From<CoreError> for AppError {
             // The detail goes to the log (it never holds personal data); the person gets a code.
             tracing::error!(code = e.code(), error = %e, detail = ?e, "request failed");
         }
-        let message = if status.is_server_error() { "something went wrong on our side; try again later".to_string() } else { e.to_string() };
+        let message =
+            if status.is_server_error() { "something went wrong on our side; try again later".to_string() } else { e.to_string() };
         Self { status, code: e.code(), message, field: e.field(), retry_after: e.retry_after_secs() }
     }
 }
@@ -110,8 +111,12 @@ pub fn for_status(status: StatusCode) -> AppError {
 /// A person-readable title and sentence for an error page, in English or French.
 pub fn page_words(status: StatusCode, fr: bool) -> (&'static str, &'static str) {
     match (status.as_u16(), fr) {
-        (404, false) => ("Page not found", "There is nothing at this address. It may have been moved or deleted, or the link is incomplete."),
-        (404, true) => ("Page introuvable", "Il n’y a rien à cette adresse. Elle a peut-être été déplacée ou supprimée, ou le lien est incomplet."),
+        (404, false) => {
+            ("Page not found", "There is nothing at this address. It may have been moved or deleted, or the link is incomplete.")
+        }
+        (404, true) => {
+            ("Page introuvable", "Il n’y a rien à cette adresse. Elle a peut-être été déplacée ou supprimée, ou le lien est incomplet.")
+        }
         (401, false) => ("Please sign in", "This page is for signed-in people."),
         (401, true) => ("Connectez-vous", "Cette page est réservée aux personnes connectées."),
         (403, false) => ("Not allowed", "You are not allowed to see or do this."),
@@ -122,8 +127,13 @@ pub fn page_words(status: StatusCode, fr: bool) -> (&'static str, &'static str) 
         (410, true) => ("Plus disponible", "Ce lien a expiré ou a été retiré."),
         (429, false) => ("Too many attempts", "Wait a little, then try again."),
         (429, true) => ("Trop de tentatives", "Patientez un peu, puis réessayez."),
-        (s, false) if s >= 500 => ("Something went wrong", "Something went wrong on our side. Try again later; if it persists, give us the reference below."),
-        (s, true) if s >= 500 => ("Une erreur s’est produite", "Une erreur s’est produite de notre côté. Réessayez plus tard ; si elle persiste, donnez-nous la référence ci-dessous."),
+        (s, false) if s >= 500 => {
+            ("Something went wrong", "Something went wrong on our side. Try again later; if it persists, give us the reference below.")
+        }
+        (s, true) if s >= 500 => (
+            "Une erreur s’est produite",
+            "Une erreur s’est produite de notre côté. Réessayez plus tard ; si elle persiste, donnez-nous la référence ci-dessous.",
+        ),
         (_, false) => ("This did not work", "The request could not be handled."),
         (_, true) => ("Cela n’a pas fonctionné", "La requête n’a pas pu être traitée."),
     }
@@ -166,13 +176,19 @@ pub fn redact_serde_message(msg: &str) -> String {
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::MissingJsonContentType(_) => {
-                AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send a JSON body with `Content-Type: application/json`")
-            }
+            JsonRejection::MissingJsonContentType(_) => AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send a JSON body with `Content-Type: application/json`",
+            ),
             JsonRejection::JsonSyntaxError(e) => {
                 let text = e.body_text();
                 let detail = text.rsplit_once(": ").map(|(_, d)| d).unwrap_or("invalid JSON");
-                AppError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {}", redact_serde_message(detail)))
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("the body is not valid JSON: {}", redact_serde_message(detail)),
+                )
             }
             JsonRejection::JsonDataError(e) => {
                 let text = e.body_text();
@@ -181,11 +197,17 @@ impl From<JsonRejection> for AppError {
                 if detail.contains("unknown field") {
                     detail = detail.split_once(": ").map(|(_, d)| d).unwrap_or(detail);
                 }
-                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("the body does not have the expected fields and types: {}", redact_serde_message(detail)))
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_body",
+                    format!("the body does not have the expected fields and types: {}", redact_serde_message(detail)),
+                )
             }
-            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body is larger than {} bytes", crate::BODY_LIMIT))
-            }
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {} bytes", crate::BODY_LIMIT),
+            ),
             other => AppError::new(StatusCode::BAD_REQUEST, "bad_request", redact_serde_message(&other.body_text())),
         }
     }

@@ -76,9 +76,10 @@ pub enum Via {
 /// The token a request carries, if any (bearer first, then the session cookie).
 pub fn presented_token(parts: &Parts, state: &AppState) -> Option<(String, Via)> {
     if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
-        && let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
-            return Some((t.trim().to_string(), Via::Bearer));
-        }
+        && let Some(t) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
+    {
+        return Some((t.trim().to_string(), Via::Bearer));
+    }
     let jar = CookieJar::from_headers(&parts.headers);
     jar.get(state.config.session_cookie_name()).map(|c| (c.value().to_string(), Via::Cookie))
 }
@@ -188,11 +189,7 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]));
         let trusted = |ip: IpAddr| state.config.trusted_proxies.iter().any(|b| in_block(ip, *b));
         if !trusted(peer) {
             return Ok(Self(peer));

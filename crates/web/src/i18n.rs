@@ -691,7 +691,9 @@ pub fn password_too_weak(lang: &str, reason: &str) -> String {
         (_, true) => "il serait trouvé rapidement par quelqu'un qui essaie les mots de passe probables",
     };
     if fr {
-        format!("Ce mot de passe est trop facile à deviner : {why}. Choisissez une phrase de passe plus longue, faite de plusieurs mots sans rapport entre eux.")
+        format!(
+            "Ce mot de passe est trop facile à deviner : {why}. Choisissez une phrase de passe plus longue, faite de plusieurs mots sans rapport entre eux."
+        )
     } else {
         format!("This password is too easy to guess: {why}. Choose a longer passphrase made of several unrelated words.")
     }

@@ -55,7 +55,8 @@ pub async fn request_context(State(st): State<AppState>, mut req: Request, next:
     #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
     let started = std::time::Instant::now();
     let wants_page = !req.uri().path().starts_with("/api/") && accepts_html(req.headers());
-    let lang_fr = crate::i18n::from_headers(req.headers()).lang == "fr" || req.uri().query().is_some_and(|q| q.split('&').any(|p| p == "lang=fr"));
+    let lang_fr =
+        crate::i18n::from_headers(req.headers()).lang == "fr" || req.uri().query().is_some_and(|q| q.split('&').any(|p| p == "lang=fr"));
     let span = tracing::info_span!("request", request_id = %rid.0);
     let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
     if res.status().as_u16() >= 400 && res.extensions().get::<ErrorMarker>().is_none() && !is_html_or_json(&res) {
@@ -86,7 +87,10 @@ fn accepts_html(h: &axum::http::HeaderMap) -> bool {
 }
 
 fn is_html_or_json(res: &Response) -> bool {
-    res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/html") || c.starts_with("application/json"))
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/html") || c.starts_with("application/json"))
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -106,7 +110,10 @@ struct ErrorPage {
 async fn error_page(res: Response, rid: &RequestId, fr: bool, contact: String) -> Response {
     let (parts, body) = res.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let code = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string)).unwrap_or_else(|| "error".into());
+    let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "error".into());
     let (heading, explanation) = crate::error::page_words(parts.status, fr);
     let t = crate::i18n::texts(if fr { "fr" } else { "en" });
     let page = ErrorPage { t, signed_in: false, contact, heading, explanation, code, request_id: rid.0.clone() };

@@ -35,10 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(profile_page).post(profile_submit))
         .route("/me/email", post(email_submit))
         .route("/me/password", post(password_submit))
-        .route(
-            "/me/picture",
-            post(picture_submit).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)),
-        )
+        .route("/me/picture", post(picture_submit).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024)))
         .route("/me/picture/delete", post(picture_delete))
         .route("/me/sessions/end-all", post(end_all))
         .route("/me/delete", post(delete_submit))
@@ -90,7 +87,11 @@ fn contact(st: &AppState) -> String {
 }
 
 fn message_of(e: &CoreError) -> String {
-    if e.status() >= 500 && !matches!(e, CoreError::Busy { .. }) { "something went wrong on our side; try again later".into() } else { e.to_string() }
+    if e.status() >= 500 && !matches!(e, CoreError::Busy { .. }) {
+        "something went wrong on our side; try again later".into()
+    } else {
+        e.to_string()
+    }
 }
 
 /// A refusal as a page shows it: the status and the words in the page's language where the
@@ -173,16 +174,34 @@ fn regions(st: &AppState, lang: &str) -> Vec<(String, String)> {
 
 async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     let form = SignUpForm { region: st.cb.settings().default_region.to_string(), ..SignUpForm::default() };
-    SignUpPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], form, regions: regions(&st, ctx.t.lang), marketing_text: marketing_text(&st, ctx.t.lang) }
+    SignUpPage {
+        t: ctx.t,
+        signed_in: ctx.auth.is_some(),
+        contact: contact(&st),
+        errors: vec![],
+        form,
+        regions: regions(&st, ctx.t.lang),
+        marketing_text: marketing_text(&st, ctx.t.lang),
+    }
 }
 
 async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut form): Form<SignUpForm>) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |form: SignUpForm, status: StatusCode, msg: String| {
-        let page = SignUpPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], form, regions: regions(&st, ctx.t.lang), marketing_text: marketing_text(&st, ctx.t.lang) };
+        let page = SignUpPage {
+            t: ctx.t,
+            signed_in: false,
+            contact: contact(&st),
+            errors: vec![msg],
+            form,
+            regions: regions(&st, ctx.t.lang),
+            marketing_text: marketing_text(&st, ctx.t.lang),
+        };
         (status, page).into_response()
     };
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes()) || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &form.email)) {
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes())
+        || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &form.email))
+    {
         return fail(form, StatusCode::TOO_MANY_REQUESTS, ctx.t.too_many_attempts.into());
     }
     let input = NewAccount {
@@ -263,7 +282,13 @@ struct SignInForm {
     password: String,
 }
 
-async fn signin_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, headers: HeaderMap, Form(mut form): Form<SignInForm>) -> Response {
+async fn signin_submit(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Form(mut form): Form<SignInForm>,
+) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |email: String, status: StatusCode, msg: String| {
         (status, SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], email, notice: None }).into_response()
@@ -275,7 +300,13 @@ async fn signin_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, h
     let mut parts = Request::new(()).into_parts().0;
     parts.headers = headers;
     let presented = presented_token(&parts, &st).map(|(t, _)| Zeroizing::new(t));
-    let attempt = SignIn { email: &form.email, password, kind: SessionKind::Cookie, replaces: presented.as_deref().map(String::as_str), device: device.as_deref() };
+    let attempt = SignIn {
+        email: &form.email,
+        password,
+        kind: SessionKind::Cookie,
+        replaces: presented.as_deref().map(String::as_str),
+        device: device.as_deref(),
+    };
     match st.cb.sessions().sign_in_with(attempt).await {
         Ok(s) => with_sign_in_cookies(&st, Redirect::to("/me").into_response(), &s.token, &s.device_cookie),
         Err(e) => {

@@ -155,7 +155,9 @@ impl NoticeView {
                     interest: pu.legitimate_interest.as_ref().map(|t| t.get(lang).to_string()),
                     consent: pu.consent_text.as_ref().map(|t| t.get(lang).to_string()),
                     categories: join(pu.categories.iter().map(|c| cat_title(c)).collect()),
-                    subjects: join(pu.data_subjects.iter().filter_map(|s| p.data_subject(s)).map(|s| s.title.get(lang).to_string()).collect()),
+                    subjects: join(
+                        pu.data_subjects.iter().filter_map(|s| p.data_subject(s)).map(|s| s.title.get(lang).to_string()).collect(),
+                    ),
                 })
                 .collect(),
             recipients: d
@@ -170,9 +172,11 @@ impl NoticeView {
                     categories: join(r.categories.iter().map(|c| cat_title(c)).collect()),
                     location: r.location.get(lang).to_string(),
                     safeguards: r.safeguards.join(", "),
-                    transfer: r.transfer.as_deref().and_then(|t| p.transfer(t)).map(|t| {
-                        format!("{} — {}", t.to, t.mechanism.map(|m| m.label(lang)).unwrap_or(""))
-                    }),
+                    transfer: r
+                        .transfer
+                        .as_deref()
+                        .and_then(|t| p.transfer(t))
+                        .map(|t| format!("{} — {}", t.to, t.mechanism.map(|m| m.label(lang)).unwrap_or(""))),
                 })
                 .collect(),
             retention: d
@@ -269,17 +273,35 @@ pub fn render_cookies(p: &Policy, lang: &str) -> Result<String, askama::Error> {
 
 async fn privacy(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     let p = st.cb.policy();
-    public(PrivacyPage { t: ctx.t, n: notice_texts(ctx.t.lang), v: NoticeView::new(p, ctx.t.lang), signed_in: ctx.auth.is_some(), contact: p.doc().controller.privacy_contact.clone() })
+    public(PrivacyPage {
+        t: ctx.t,
+        n: notice_texts(ctx.t.lang),
+        v: NoticeView::new(p, ctx.t.lang),
+        signed_in: ctx.auth.is_some(),
+        contact: p.doc().controller.privacy_contact.clone(),
+    })
 }
 
 async fn cookies(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     let p = st.cb.policy();
-    public(CookiesPage { t: ctx.t, n: notice_texts(ctx.t.lang), v: NoticeView::new(p, ctx.t.lang), signed_in: ctx.auth.is_some(), contact: p.doc().controller.privacy_contact.clone() })
+    public(CookiesPage {
+        t: ctx.t,
+        n: notice_texts(ctx.t.lang),
+        v: NoticeView::new(p, ctx.t.lang),
+        signed_in: ctx.auth.is_some(),
+        contact: p.doc().controller.privacy_contact.clone(),
+    })
 }
 
 async fn trust(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     let p = st.cb.policy();
-    public(TrustPage { t: ctx.t, n: notice_texts(ctx.t.lang), v: NoticeView::new(p, ctx.t.lang), signed_in: ctx.auth.is_some(), contact: p.doc().controller.privacy_contact.clone() })
+    public(TrustPage {
+        t: ctx.t,
+        n: notice_texts(ctx.t.lang),
+        v: NoticeView::new(p, ctx.t.lang),
+        signed_in: ctx.auth.is_some(),
+        contact: p.doc().controller.privacy_contact.clone(),
+    })
 }
 
 /// Public pages may be cached briefly; they hold nothing about the visitor.

@@ -114,7 +114,10 @@ async fn render(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: Strin
                         .map(|ps| {
                             ps.iter()
                                 .map(|p| {
-                                    let rec: Vec<String> = p["recipients"].as_array().map(|r| r.iter().map(|x| format!("{} ({})", s(&x["name"]), s(&x["location"]))).collect()).unwrap_or_default();
+                                    let rec: Vec<String> = p["recipients"]
+                                        .as_array()
+                                        .map(|r| r.iter().map(|x| format!("{} ({})", s(&x["name"]), s(&x["location"]))).collect())
+                                        .unwrap_or_default();
                                     (s(&p["title"]), s(&p["legal_basis"]), rec.join(", "))
                                 })
                                 .collect()
@@ -125,9 +128,22 @@ async fn render(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: Strin
                 .collect()
         })
         .unwrap_or_default();
-    let exports = o["exports"].as_array().map(|a| a.iter().map(|e| (s(&e["created_at"]), s(&e["state"]), s(&e["download_url"]))).collect()).unwrap_or_default();
-    let requests = o["requests"].as_array().map(|a| a.iter().map(|r| format!("{} — {} — {} ({})", s(&r["kind"]), s(&r["state"]), s(&r["received_at"]), s(&r["answer_by"]))).collect()).unwrap_or_default();
-    let access = o["access_log"].as_array().map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect()).unwrap_or_default();
+    let exports = o["exports"]
+        .as_array()
+        .map(|a| a.iter().map(|e| (s(&e["created_at"]), s(&e["state"]), s(&e["download_url"]))).collect())
+        .unwrap_or_default();
+    let requests = o["requests"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| format!("{} — {} — {} ({})", s(&r["kind"]), s(&r["state"]), s(&r["received_at"]), s(&r["answer_by"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    let access = o["access_log"]
+        .as_array()
+        .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
+        .unwrap_or_default();
     let page = CentrePage { t: ctx.t, signed_in: true, contact: contact(st), errors, notice, categories, exports, requests, access };
     let mut res = (status, page).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
@@ -143,7 +159,11 @@ async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
     match st.cb.exports().request(&auth.principal).await {
         Ok(_) => {
             crate::rights_api::kick_exports(&st);
-            let notice = if ctx.t.lang == "fr" { "Votre archive est en préparation ; rechargez cette page dans un instant." } else { "Your archive is being prepared; reload this page in a moment." };
+            let notice = if ctx.t.lang == "fr" {
+                "Votre archive est en préparation ; rechargez cette page dans un instant."
+            } else {
+                "Your archive is being prepared; reload this page in a moment."
+            };
             render(&st, &ctx, vec![], notice.into(), StatusCode::ACCEPTED).await
         }
         Err(e) => {
@@ -167,7 +187,8 @@ struct RequestDownloadPage {
 fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, errors: Vec<String>, notice: &str) -> Response {
     // The id is shown back only if it is an id (it goes into the forms' actions).
     let id = uuid::Uuid::try_parse(id).map(|u| u.to_string()).unwrap_or_default();
-    let page = RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), errors, notice: notice.to_string(), id };
+    let page =
+        RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), errors, notice: notice.to_string(), id };
     let mut res = (status, page).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     res
@@ -189,7 +210,11 @@ async fn request_code_submit(State(st): State<AppState>, ctx: PageCtx, ip: crate
     }
     match st.cb.exports().send_request_code(&id, &crate::rights_api::base_url(&st)).await {
         Ok(()) => {
-            let notice = if ctx.t.lang == "fr" { "Un code à usage unique part vers l'adresse qui a fait la demande ; il est valable 15 minutes." } else { crate::rights_api::CODE_SENT };
+            let notice = if ctx.t.lang == "fr" {
+                "Un code à usage unique part vers l'adresse qui a fait la demande ; il est valable 15 minutes."
+            } else {
+                crate::rights_api::CODE_SENT
+            };
             request_download(&st, &ctx, &id, StatusCode::ACCEPTED, vec![], notice)
         }
         Err(e) => failed(&st, &ctx, &id, e),
@@ -202,7 +227,12 @@ struct CodeForm {
     code: String,
 }
 
-async fn request_download_submit(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>, axum::Form(f): axum::Form<CodeForm>) -> Response {
+async fn request_download_submit(
+    State(st): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<CodeForm>,
+) -> Response {
     match st.cb.exports().open_request_download(&id, &f.code).await {
         Ok(d) => crate::rights_api::archive_response(d),
         Err(e) => failed(&st, &ctx, &id, e),

@@ -85,11 +85,10 @@ impl RequestBody {
             return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "`lang` is `en` or `fr`").field("lang"));
         }
         let document = match self.document_base64.as_deref().filter(|d| !d.is_empty()) {
-            Some(d) => Some(
-                base64::engine::general_purpose::STANDARD
-                    .decode(d)
-                    .map_err(|_| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the document is not valid base64").field("document_base64"))?,
-            ),
+            Some(d) => Some(base64::engine::general_purpose::STANDARD.decode(d).map_err(|_| {
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the document is not valid base64")
+                    .field("document_base64")
+            })?),
             None => None,
         };
         Ok(NewRequest {
@@ -181,7 +180,15 @@ struct RequestsPage {
     token: String,
 }
 
-fn page(st: &AppState, ctx: &PageCtx, status: StatusCode, errors: Vec<String>, notice: &str, show_form: bool, confirm: (&str, &str)) -> Response {
+fn page(
+    st: &AppState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    errors: Vec<String>,
+    notice: &str,
+    show_form: bool,
+    confirm: (&str, &str),
+) -> Response {
     let p = RequestsPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
@@ -251,7 +258,11 @@ async fn verify_submit(State(st): State<AppState>, ctx: PageCtx, axum::Form(b): 
 }
 
 async fn confirm_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<TokenQuery>) -> Response {
-    let msg = if ctx.t.lang == "fr" { "Confirmez que vous avez autorisé cette personne à agir pour vous." } else { "Confirm that you authorised this person to act for you." };
+    let msg = if ctx.t.lang == "fr" {
+        "Confirmez que vous avez autorisé cette personne à agir pour vous."
+    } else {
+        "Confirm that you authorised this person to act for you."
+    };
     page(&st, &ctx, StatusCode::OK, vec![], msg, false, ("/privacy/requests/confirm", &q.token))
 }
 
@@ -318,11 +329,20 @@ struct Disclosure {
 }
 
 async fn disclose(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Disclosure>) -> Result<Response, AppError> {
-    let subject = clearboard_core::ids::SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
+    let subject = clearboard_core::ids::SubjectId::parse(&b.subject_id)
+        .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let id = st
         .cb
         .requests()
-        .record_disclosure(&auth.principal.subject, &subject, &b.recipient, &b.legal_basis, &b.scope, b.contact.as_deref(), b.withhold_notice_reason.as_deref())
+        .record_disclosure(
+            &auth.principal.subject,
+            &subject,
+            &b.recipient,
+            &b.legal_basis,
+            &b.scope,
+            b.contact.as_deref(),
+            b.withhold_notice_reason.as_deref(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
@@ -344,7 +364,14 @@ async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice:
     let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
     match st.cb.requests().queue(&auth.principal.subject).await {
         Ok(items) => {
-            let page = StaffRequestsPage { t: ctx.t, signed_in: true, contact: st.cb.policy().doc().controller.privacy_contact.clone(), errors, notice, items };
+            let page = StaffRequestsPage {
+                t: ctx.t,
+                signed_in: true,
+                contact: st.cb.policy().doc().controller.privacy_contact.clone(),
+                errors,
+                notice,
+                items,
+            };
             let mut res = (status, page).into_response();
             res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             res
@@ -365,7 +392,12 @@ struct ActionForm {
     note: String,
 }
 
-async fn staff_action(State(st): State<AppState>, ctx: PageCtx, Path((id, action)): Path<(String, String)>, axum::Form(f): axum::Form<ActionForm>) -> Response {
+async fn staff_action(
+    State(st): State<AppState>,
+    ctx: PageCtx,
+    Path((id, action)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ActionForm>,
+) -> Response {
     let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
     let who = &auth.principal.subject;
     let r = match action.as_str() {

@@ -135,7 +135,8 @@ pub fn archive_response(d: Download) -> Response {
         let mut buf = vec![0u8; SEALED_SEGMENT];
         for i in 0..segments {
             let last = i + 1 == segments;
-            let want = if last { usize::try_from(d.sealed_len - HEADER as u64 - i * SEALED_SEGMENT as u64).unwrap_or(0) } else { buf.len() };
+            let want =
+                if last { usize::try_from(d.sealed_len - HEADER as u64 - i * SEALED_SEGMENT as u64).unwrap_or(0) } else { buf.len() };
             if want > buf.len() || f.read_exact(&mut buf[..want]).is_err() {
                 send(Err(std::io::Error::other("export unreadable")));
                 return;
@@ -175,16 +176,22 @@ async fn receive(st: &AppState, headers: &HeaderMap, req: Request, spool: &mut S
     if !multipart {
         let mut body = req.into_body().into_data_stream();
         while let Some(chunk) = body.next().await {
-            spool.write(&chunk.map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_request", "the upload could not be read whole; send it again"))?)?;
+            spool.write(&chunk.map_err(|_| {
+                AppError::new(StatusCode::BAD_REQUEST, "bad_request", "the upload could not be read whole; send it again")
+            })?)?;
         }
         return Ok(());
     }
     let mut form = Multipart::from_request(req, st).await.map_err(|_| broken())?;
-    while let Some(mut field) = form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { broken() })? {
+    while let Some(mut field) =
+        form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { broken() })?
+    {
         if field.name() != Some("file") {
             continue;
         }
-        while let Some(chunk) = field.chunk().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { broken() })? {
+        while let Some(chunk) =
+            field.chunk().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { broken() })?
+        {
             spool.write(&chunk)?;
         }
         return Ok(());
@@ -233,7 +240,12 @@ struct VerifyBody {
 
 async fn verify_receipt(State(st): State<AppState>, ApiJson(b): ApiJson<VerifyBody>) -> Result<Response, AppError> {
     if !b.receipt.is_object() {
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "`receipt` is the receipt object as it was given").field("receipt"));
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "`receipt` is the receipt object as it was given",
+        )
+        .field("receipt"));
     }
     let (_, key) = st.cb.receipt_key();
     let bytes = clearboard_core::erasure::SignedReceipt::signed_bytes(&b.receipt);

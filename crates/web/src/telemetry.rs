@@ -14,7 +14,11 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_ws_connections", Kind::Gauge, "Board WebSocket connections open now."),
     ("clearboard_ws_refused_total", Kind::Counter, "Board WebSocket connections or messages refused by a limit, by reason."),
     ("clearboard_connections_refused_total", Kind::Counter, "TCP connections closed at once because the connection cap was reached."),
-    ("clearboard_cookie_registry_violations_total", Kind::Counter, "Responses that tried to set a cookie the policy does not declare (the cookie was removed)."),
+    (
+        "clearboard_cookie_registry_violations_total",
+        Kind::Counter,
+        "Responses that tried to set a cookie the policy does not declare (the cookie was removed).",
+    ),
     ("clearboard_mail_sent_total", Kind::Counter, "Email messages handed to the mail server."),
     ("clearboard_mail_failed_total", Kind::Counter, "Email messages that could not be handed to the mail server."),
     ("clearboard_page_views_recorded_total", Kind::Counter, "First-party page views recorded with the visitor's consent."),

@@ -105,7 +105,12 @@ struct MessageBudget {
 
 impl MessageBudget {
     fn new(l: WsLimits) -> Self {
-        Self { tokens: f64::from(l.burst), burst: f64::from(l.burst), per_second: f64::from(l.per_second), last: tokio::time::Instant::now() }
+        Self {
+            tokens: f64::from(l.burst),
+            burst: f64::from(l.burst),
+            per_second: f64::from(l.per_second),
+            last: tokio::time::Instant::now(),
+        }
     }
 
     fn spend(&mut self) -> bool {
@@ -133,19 +138,30 @@ pub async fn upgrade(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     if !origin_ok(&headers, &st.config.public_url) {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "cross_site_request_refused", "this WebSocket request came from another site and was refused"));
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site_request_refused",
+            "this WebSocket request came from another site and was refused",
+        ));
     }
     let board = board_id(&id)?;
     // Authorise before upgrading, so refusals are ordinary HTTP errors.
     st.cb.boards().access(&auth.principal, &board).await?;
     let ws = ws.map_err(|r| {
         let status = r.status();
-        crate::error::AppError { message: "this address is a WebSocket: connect with a WebSocket upgrade".into(), ..crate::error::for_status(status) }
+        crate::error::AppError {
+            message: "this address is a WebSocket: connect with a WebSocket upgrade".into(),
+            ..crate::error::for_status(status)
+        }
     })?;
     let limits = st.config.ws;
     let Some(slot) = st.sockets.take(auth.principal.subject.as_str(), limits.per_identity) else {
         metrics::counter!("clearboard_ws_refused_total", "reason" => "per_identity").increment(1);
-        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_sockets", format!("at most {} open connections per person; close a tab or a device", limits.per_identity)));
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sockets",
+            format!("at most {} open connections per person; close a tab or a device", limits.per_identity),
+        ));
     };
     let principal = auth.principal;
     // Small buffers: messages are small, and thousands of people may watch one board.
@@ -239,7 +255,8 @@ async fn run(
         None => {
             let (b, cards) = st.cb.boards().open(&who, &board).await?;
             let seq = b.seq;
-            send(&mut socket, json!({ "type": "hello", "seq": seq, "board": b, "cards": cards, "present": presence.list() }).to_string()).await?;
+            send(&mut socket, json!({ "type": "hello", "seq": seq, "board": b, "cards": cards, "present": presence.list() }).to_string())
+                .await?;
             seq
         }
     };

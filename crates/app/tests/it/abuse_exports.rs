@@ -194,7 +194,10 @@ fn seed_bombs() -> Vec<(&'static str, Vec<u8>)> {
     m.file("a", 0, 0, b"", 0);
     let mut million = m.finish();
     let end = million.len() - 22;
-    let (cd_off, cd_len) = (u32::from_le_bytes(million[end + 16..end + 20].try_into().unwrap()), u32::from_le_bytes(million[end + 12..end + 16].try_into().unwrap()));
+    let (cd_off, cd_len) = (
+        u32::from_le_bytes(million[end + 16..end + 20].try_into().unwrap()),
+        u32::from_le_bytes(million[end + 12..end + 16].try_into().unwrap()),
+    );
     let mut tail = Vec::new();
     tail.extend_from_slice(b"PK\x06\x06");
     tail.extend_from_slice(&44u64.to_le_bytes());
@@ -208,7 +211,8 @@ fn seed_bombs() -> Vec<(&'static str, Vec<u8>)> {
     tail.extend_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\0\0");
     million.truncate(end);
     million.extend_from_slice(&tail);
-    let big: Vec<(&'static str, Vec<u8>)> = bombs().into_iter().filter(|(w, ..)| w.starts_with("overlap") || w.starts_with("a ZIP")).map(|(w, b, ..)| (w, b)).collect();
+    let big: Vec<(&'static str, Vec<u8>)> =
+        bombs().into_iter().filter(|(w, ..)| w.starts_with("overlap") || w.starts_with("a ZIP")).map(|(w, b, ..)| (w, b)).collect();
     let leaf = bomb(64 << 10, 64 << 10);
     let mut mid = RawZip::default();
     for i in 0..16 {
@@ -219,7 +223,13 @@ fn seed_bombs() -> Vec<(&'static str, Vec<u8>)> {
     for i in 0..4 {
         top.file(&format!("lib {i:x}.zip"), 0, crc(&mid), &mid, mid.len() as u32);
     }
-    let mut out = vec![("gib-declared", bomb(8 << 20, 1 << 30)), ("sizes-lie", bomb(8 << 20, 1024)), ("ratio", bomb(4 << 20, 4 << 20)), ("million-files", million), ("42-like", top.finish())];
+    let mut out = vec![
+        ("gib-declared", bomb(8 << 20, 1 << 30)),
+        ("sizes-lie", bomb(8 << 20, 1024)),
+        ("ratio", bomb(4 << 20, 4 << 20)),
+        ("million-files", million),
+        ("42-like", top.finish()),
+    ];
     out.extend(big.into_iter().map(|(w, b)| (if w.starts_with("overlap") { "overlap" } else { "nested" }, b)));
     out
 }
@@ -256,7 +266,14 @@ fn the_fuzz_corpus_holds_the_bombs_and_each_is_refused() {
 }
 
 async fn post_import(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
-    app.http().post(app.url("/api/v1/me/imports")).bearer_auth(token).header("content-type", "application/zip").body(bytes).send().await.unwrap()
+    app.http()
+        .post(app.url("/api/v1/me/imports"))
+        .bearer_auth(token)
+        .header("content-type", "application/zip")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
 }
 
 both!(acceptance_2_import_bombs_are_refused_with_their_reason_and_the_server_keeps_serving, |b| async move {
@@ -294,7 +311,10 @@ both!(one_import_at_a_time_per_person_and_a_dropped_upload_frees_the_next, |b| a
     };
     // An upload that stalls half-way holds the person's import lock.
     let mut s = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    let head = format!("POST /api/v1/me/imports HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/zip\r\nContent-Length: 1000000\r\n\r\n", app.addr, u.token);
+    let head = format!(
+        "POST /api/v1/me/imports HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/zip\r\nContent-Length: 1000000\r\n\r\n",
+        app.addr, u.token
+    );
     s.write_all(head.as_bytes()).await.unwrap();
     s.write_all(&[0u8; 4096]).await.unwrap();
     let mut refused = None;
@@ -338,7 +358,8 @@ fn import_memory_child() {
     let before = vm("VmRSS:");
     let dir = tempfile::tempdir().unwrap();
     for f in files.split(',') {
-        let mut spool = clearboard_core::exports::Spool::create(dir.path(), clearboard_core::exports::IMPORT_UPLOAD_MAX, 1_800_000_000_000).unwrap();
+        let mut spool =
+            clearboard_core::exports::Spool::create(dir.path(), clearboard_core::exports::IMPORT_UPLOAD_MAX, 1_800_000_000_000).unwrap();
         let mut file = std::fs::File::open(f).unwrap();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -366,7 +387,8 @@ fn run_child(files: &[std::path::PathBuf]) -> (Vec<String>, u64) {
     // libtest prints the test's name on the same line as its first output.
     let after = |l: &str, tag: &str| l.find(tag).map(|i| l[i + tag.len()..].trim().to_string());
     let results = text.lines().filter_map(|l| after(l, "CB_RESULT ")).collect();
-    let mem: Vec<u64> = text.lines().find_map(|l| after(l, "CB_MEMORY ")).expect("memory figures").split(' ').map(|x| x.parse().unwrap()).collect();
+    let mem: Vec<u64> =
+        text.lines().find_map(|l| after(l, "CB_MEMORY ")).expect("memory figures").split(' ').map(|x| x.parse().unwrap()).collect();
     (results, mem[1].saturating_sub(mem[0]))
 }
 
@@ -389,7 +411,13 @@ fn acceptance_2_import_memory_stays_under_the_bound_in_a_child_process() {
     // The largest archive accepted: a 50 MiB video and 10,000 cards.
     let video = vec![7u8; clearboard_core::exports::IMPORT_MAX_FILE as usize];
     let cards: Vec<Value> = (0..clearboard_core::exports::IMPORT_MAX_CARDS)
-        .map(|i| if i == 0 { json!({ "board_id": "b", "kind": "video", "media": { "file": "media/v.mp4" } }) } else { json!({ "board_id": "b", "kind": "text", "text": format!("card number {i}") }) })
+        .map(|i| {
+            if i == 0 {
+                json!({ "board_id": "b", "kind": "video", "media": { "file": "media/v.mp4" } })
+            } else {
+                json!({ "board_id": "b", "kind": "text", "text": format!("card number {i}") })
+            }
+        })
         .collect();
     let dj = serde_json::to_vec(&json!({ "format": "clearboard-export", "version": 1, "boards": [{ "id": "b" }], "categories": { "user_content": { "data": { "cards": cards } } } })).unwrap();
     let mut z = RawZip::default();
@@ -462,7 +490,14 @@ both!(acceptance_6_a_password_change_and_erasure_end_exports, |b| async move {
     let s = super::rights::export_ready(&app, &u.token).await;
     let (id, url) = (s["id"].as_str().unwrap().to_string(), download_path(&s));
     let new_pw = "orbit lantern velvet quarry meadow ninety";
-    let res = app.http().patch(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "new_password": new_pw, "current_password": u.password })).send().await.unwrap();
+    let res = app
+        .http()
+        .patch(app.url("/api/v1/me"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "new_password": new_pw, "current_password": u.password }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     // This session stays (the password change ends the others); the export does not.
     assert_error(app.get(&url, Some(&u.token)).await, 410, "export_gone").await;

@@ -30,7 +30,8 @@ pub(crate) async fn json_ok(res: reqwest::Response, status: u16) -> Value {
 }
 
 pub async fn invite_into(app: &TestApp, owner: &TestUser, org: &str, user: &TestUser, role: &str) {
-    let inv = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": role }), Some(&owner.token)).await, 201).await;
+    let inv =
+        json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": role }), Some(&owner.token)).await, 201).await;
     json_ok(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&user.token)).await, 200).await;
 }
 
@@ -65,7 +66,8 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     let code = board["join_code"].as_str().unwrap().to_string();
     let board = board["id"].as_str().unwrap().to_string();
     let pseudonym = canary("Pseudo");
-    let joined = json_ok(app.post_json("/api/v1/join", &json!({ "code": code.to_lowercase(), "pseudonym": pseudonym }), None).await, 201).await;
+    let joined =
+        json_ok(app.post_json("/api/v1/join", &json!({ "code": code.to_lowercase(), "pseudonym": pseudonym }), None).await, 201).await;
     let dave_board = json_ok(app.post_json("/api/v1/boards", &json!({ "title": "Dave's" }), Some(&dave.token)).await, 201).await;
     Fixture {
         alice,
@@ -102,22 +104,66 @@ both!(boards_product_flow, |b| async move {
     let f = fixture(&app).await;
     // Cards of every kind (media in `uploads`); positions, colours, categories.
     let text = add_text(&app, &f.board, &f.bob.token, "Stand-ups are too long").await;
-    assert_eq!((text["kind"].as_str(), text["mine"].as_bool(), text["author"].as_str().map(|a| a.ends_with('.'))), (Some("text"), Some(true), Some(true)));
-    let link = json_ok(app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "link", "url": "https://example.org/retro", "x": 300, "y": 120, "color": "#bde0fe", "category": "question" }), Some(&f.participant)).await, 201).await;
+    assert_eq!(
+        (text["kind"].as_str(), text["mine"].as_bool(), text["author"].as_str().map(|a| a.ends_with('.'))),
+        (Some("text"), Some(true), Some(true))
+    );
+    let link = json_ok(
+        app.post_json(
+            &format!("/api/v1/boards/{}/cards", f.board),
+            &json!({ "kind": "link", "url": "https://example.org/retro", "x": 300, "y": 120, "color": "#bde0fe", "category": "question" }),
+            Some(&f.participant),
+        )
+        .await,
+        201,
+    )
+    .await;
     assert_eq!(link["url"], "https://example.org/retro");
     assert_eq!(link["author"], f.pseudonym.as_str());
-    let bad = app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "link", "url": "javascript:alert(1)" }), Some(&f.bob.token)).await;
+    let bad = app
+        .post_json(
+            &format!("/api/v1/boards/{}/cards", f.board),
+            &json!({ "kind": "link", "url": "javascript:alert(1)" }),
+            Some(&f.bob.token),
+        )
+        .await;
     assert_eq!(assert_error(bad, 422, "validation_failed").await["error"]["field"], "url");
-    let bad = app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": "x".repeat(501) }), Some(&f.bob.token)).await;
+    let bad = app
+        .post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": "x".repeat(501) }), Some(&f.bob.token))
+        .await;
     assert_error(bad, 422, "validation_failed").await;
-    let bad = app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": "ok", "category": "nope" }), Some(&f.bob.token)).await;
+    let bad = app
+        .post_json(
+            &format!("/api/v1/boards/{}/cards", f.board),
+            &json!({ "kind": "text", "text": "ok", "category": "nope" }),
+            Some(&f.bob.token),
+        )
+        .await;
     assert_error(bad, 422, "validation_failed").await;
     // Edit, move, likes, votes with a token limit, comments.
     let id = text["id"].as_str().unwrap();
-    let edited = json_ok(req(&app, "PATCH", &format!("/api/v1/cards/{id}"), Some(&f.bob.token), Some(json!({ "base_version": 1, "text": "Shorter stand-ups", "x": 500 }))).await, 200).await;
-    assert_eq!((edited["text"].as_str(), edited["x"].as_i64(), edited["version"].as_i64()), (Some("Shorter stand-ups"), Some(500), Some(2)));
+    let edited = json_ok(
+        req(
+            &app,
+            "PATCH",
+            &format!("/api/v1/cards/{id}"),
+            Some(&f.bob.token),
+            Some(json!({ "base_version": 1, "text": "Shorter stand-ups", "x": 500 })),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (edited["text"].as_str(), edited["x"].as_i64(), edited["version"].as_i64()),
+        (Some("Shorter stand-ups"), Some(500), Some(2))
+    );
     json_ok(req(&app, "PUT", &format!("/api/v1/cards/{id}/like"), Some(&f.carol.token), None).await, 200).await;
-    let patch_tokens = json_ok(req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "vote_tokens": 2 }))).await, 200).await;
+    let patch_tokens = json_ok(
+        req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "vote_tokens": 2 }))).await,
+        200,
+    )
+    .await;
     assert_eq!(patch_tokens["vote_tokens"], 2);
     json_ok(req(&app, "POST", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await, 200).await;
     let v = json_ok(req(&app, "POST", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await, 200).await;
@@ -125,7 +171,8 @@ both!(boards_product_flow, |b| async move {
     let over = req(&app, "POST", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await;
     assert!(assert_error(over, 422, "validation_failed").await["error"]["message"].as_str().unwrap().contains("all 2"));
     json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await, 200).await;
-    let c = json_ok(app.post_json(&format!("/api/v1/cards/{id}/comments"), &json!({ "text": "Agreed" }), Some(&f.carol.token)).await, 201).await;
+    let c = json_ok(app.post_json(&format!("/api/v1/cards/{id}/comments"), &json!({ "text": "Agreed" }), Some(&f.carol.token)).await, 201)
+        .await;
     let (board, cards): (Value, Vec<Value>) = {
         let v = json_ok(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.bob.token)).await, 200).await;
         (v["board"].clone(), v["cards"].as_array().unwrap().clone())
@@ -145,7 +192,8 @@ both!(boards_product_flow, |b| async move {
     // Delete a comment, then the card.
     json_ok(req(&app, "DELETE", &format!("/api/v1/comments/{}", c["id"].as_str().unwrap()), Some(&f.carol.token), None).await, 204).await;
     json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{id}"), Some(&f.bob.token), None).await, 204).await;
-    assert_error(req(&app, "PATCH", &format!("/api/v1/cards/{id}"), Some(&f.bob.token), Some(json!({ "x": 1 }))).await, 404, "not_found").await;
+    assert_error(req(&app, "PATCH", &format!("/api/v1/cards/{id}"), Some(&f.bob.token), Some(json!({ "x": 1 }))).await, 404, "not_found")
+        .await;
     // Lists.
     let mine = json_ok(app.get("/api/v1/boards", Some(&f.bob.token)).await, 200).await;
     assert!(mine["boards"].as_array().unwrap().iter().any(|b| b["id"] == f.board.as_str()));
@@ -195,10 +243,23 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
     // Resources of org A: a card and a comment by alice (the owner), a media card, a pending card.
     let card = add_text(&app, &f.board, &f.alice.token, "Owner's idea").await;
     let card = card["id"].as_str().unwrap().to_string();
-    let comment = json_ok(app.post_json(&format!("/api/v1/cards/{card}/comments"), &json!({ "text": "owner comment" }), Some(&f.alice.token)).await, 201).await;
+    let comment = json_ok(
+        app.post_json(&format!("/api/v1/cards/{card}/comments"), &json!({ "text": "owner comment" }), Some(&f.alice.token)).await,
+        201,
+    )
+    .await;
     let comment = comment["id"].as_str().unwrap().to_string();
-    let form = reqwest::multipart::Form::new().text("kind", "image").part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
-    let media = app.http().post(app.url(&format!("/api/v1/boards/{}/cards", f.board))).bearer_auth(&f.alice.token).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "image")
+        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
+    let media = app
+        .http()
+        .post(app.url(&format!("/api/v1/boards/{}/cards", f.board)))
+        .bearer_auth(&f.alice.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let media = json_ok(media, 201).await["id"].as_str().unwrap().to_string();
     // Another organisation's resources: Dave's board and card.
     let dave_card = add_text(&app, &f.dave_board, &f.dave.token, "Dave's idea").await["id"].as_str().unwrap().to_string();
@@ -263,8 +324,11 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
     }
     // Deleting a board: a fresh board of org A per role.
     for (i, (role, token)) in roles.iter().enumerate() {
-        let nb = json_ok(app.post_json("/api/v1/boards", &json!({ "title": "to delete", "org_id": f.org }), Some(&f.alice.token)).await, 201).await;
-        let got = req(&app, "DELETE", &format!("/api/v1/boards/{}", nb["id"].as_str().unwrap()), token.as_deref(), None).await.status().as_u16();
+        let nb =
+            json_ok(app.post_json("/api/v1/boards", &json!({ "title": "to delete", "org_id": f.org }), Some(&f.alice.token)).await, 201)
+                .await;
+        let got =
+            req(&app, "DELETE", &format!("/api/v1/boards/{}", nb["id"].as_str().unwrap()), token.as_deref(), None).await.status().as_u16();
         cells.push(Cell { route: "DELETE /api/v1/boards/{id}".into(), role, expected: [401, 404, 403, 204, 404, 404][i], got });
     }
     // The WebSocket upgrade, with real upgrade headers.
@@ -307,7 +371,11 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
         let got = req(&app, "DELETE", "/api/v1/participants/me", token.as_deref(), None).await.status().as_u16();
         cells.push(Cell { route: "DELETE /api/v1/participants/me".into(), role, expected: [401, 204, 404, 404, 404, 404][i], got });
     }
-    let violations: Vec<String> = cells.iter().filter(|c| c.expected != c.got).map(|c| format!("{} as {}: expected {}, got {}", c.route, c.role, c.expected, c.got)).collect();
+    let violations: Vec<String> = cells
+        .iter()
+        .filter(|c| c.expected != c.got)
+        .map(|c| format!("{} as {}: expected {}, got {}", c.route, c.role, c.expected, c.got))
+        .collect();
     eprintln!("authorisation matrix ({b:?}): {} cells, {} violations", cells.len(), violations.len());
     assert!(violations.is_empty(), "violations:\n{}", violations.join("\n"));
     assert!(cells.len() >= 150);
@@ -328,7 +396,11 @@ both!(acceptance_3_concurrent_edits_converge, |b| async move {
         for (who, token) in [("a", f.alice.token.clone()), ("c", f.carol.token.clone())] {
             let http = app.http();
             let url = app.url(&format!("/api/v1/cards/{card}"));
-            let body = if who == "a" { json!({ "base_version": 1, "text": format!("text {i}"), "x": i }) } else { json!({ "base_version": 1, "y": i * 2, "color": format!("#0000{:02x}", i), "x": 1000 + i }) };
+            let body = if who == "a" {
+                json!({ "base_version": 1, "text": format!("text {i}"), "x": i })
+            } else {
+                json!({ "base_version": 1, "y": i * 2, "color": format!("#0000{:02x}", i), "x": 1000 + i })
+            };
             tasks.push(tokio::spawn(async move { http.patch(url).bearer_auth(token).json(&body).send().await.unwrap().status().as_u16() }));
         }
     }
@@ -358,7 +430,11 @@ both!(acceptance_3_concurrent_edits_converge, |b| async move {
 both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
     let app = spawn_app(b).await;
     let f = fixture(&app).await;
-    json_ok(req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": true }))).await, 200).await;
+    json_ok(
+        req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": true }))).await,
+        200,
+    )
+    .await;
     let mut ws_alice = ws::connect(&app.base, &f.board, &f.alice.token, None, None).await.unwrap();
     let mut ws_part = ws::connect(&app.base, &f.board, &f.participant, None, None).await.unwrap();
     ws_alice.next(Duration::from_secs(5)).await.unwrap();
@@ -367,7 +443,16 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
     assert_eq!(c1["mine"], true);
     let c2 = add_text(&app, &f.board, &f.participant, "Participant's anonymous idea").await;
     let c3 = add_text(&app, &f.board, &f.alice.token, "Facilitator's idea").await;
-    json_ok(app.post_json(&format!("/api/v1/cards/{}/comments", c1["id"].as_str().unwrap()), &json!({ "text": "A comment" }), Some(&f.carol.token)).await, 201).await;
+    json_ok(
+        app.post_json(
+            &format!("/api/v1/cards/{}/comments", c1["id"].as_str().unwrap()),
+            &json!({ "text": "A comment" }),
+            Some(&f.carol.token),
+        )
+        .await,
+        201,
+    )
+    .await;
     json_ok(req(&app, "PUT", &format!("/api/v1/cards/{}/like", c2["id"].as_str().unwrap()), Some(&f.bob.token), None).await, 200).await;
     ws_alice.drain(Duration::from_millis(400)).await;
     ws_part.drain(Duration::from_millis(400)).await;
@@ -389,7 +474,11 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
     // nobody (security review finding 4), in any view, export or socket message.
     for phase in ["anonymous", "switched off"] {
         if phase == "switched off" {
-            let v = json_ok(req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": false }))).await, 200).await;
+            let v = json_ok(
+                req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": false }))).await,
+                200,
+            )
+            .await;
             assert_eq!(v["anonymous"], false);
             ws_alice.drain(Duration::from_millis(400)).await;
             ws_part.drain(Duration::from_millis(400)).await;
@@ -400,7 +489,9 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
             let v = json_ok(app.get(&format!("/api/v1/boards/{}", f.board), Some(token)).await, 200).await;
             for c in v["cards"].as_array().unwrap() {
                 assert!(c.get("author").is_none(), "{phase}: no author field on cards posted anonymously");
-                let expect_mine = (who == "bob" && c["id"] == c1["id"]) || (who == "participant" && c["id"] == c2["id"]) || (who == "alice" && c["id"] == c3["id"]);
+                let expect_mine = (who == "bob" && c["id"] == c1["id"])
+                    || (who == "participant" && c["id"] == c2["id"])
+                    || (who == "alice" && c["id"] == c3["id"]);
                 assert_eq!(c["mine"].as_bool(), Some(expect_mine), "{who} knows exactly which cards are theirs");
             }
             outputs.push((format!("{phase}: GET board as {who}"), v.to_string(), own(who)));
@@ -410,8 +501,16 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
             }
         }
         outputs.push(("card responses".into(), format!("{c1}{c2}{c3}"), vec![]));
-        outputs.push((format!("{phase}: export json"), app.get(&format!("/api/v1/boards/{}/export", f.board), Some(&f.alice.token)).await.text().await.unwrap(), vec![]));
-        outputs.push((format!("{phase}: export csv"), app.get(&format!("/api/v1/boards/{}/export?format=csv", f.board), Some(&f.alice.token)).await.text().await.unwrap(), vec![]));
+        outputs.push((
+            format!("{phase}: export json"),
+            app.get(&format!("/api/v1/boards/{}/export", f.board), Some(&f.alice.token)).await.text().await.unwrap(),
+            vec![],
+        ));
+        outputs.push((
+            format!("{phase}: export csv"),
+            app.get(&format!("/api/v1/boards/{}/export?format=csv", f.board), Some(&f.alice.token)).await.text().await.unwrap(),
+            vec![],
+        ));
         outputs.push((format!("{phase}: ws facilitator"), ws_alice.log.iter().map(Value::to_string).collect(), vec![]));
         outputs.push((format!("{phase}: ws participant"), ws_part.log.iter().map(Value::to_string).collect(), own("participant")));
         let fresh = ws::connect(&app.base, &f.board, &f.alice.token, None, None).await.unwrap().next(Duration::from_secs(5)).await.unwrap();
@@ -430,7 +529,11 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
     let open = add_text(&app, &f.board, &f.bob.token, "Signed idea").await;
     assert!(open["author"].as_str().is_some(), "posted with the mode off: named");
     ws_alice.drain(Duration::from_millis(300)).await;
-    json_ok(req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": true }))).await, 200).await;
+    json_ok(
+        req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": true }))).await,
+        200,
+    )
+    .await;
     let board_ev = ws_alice.until(Duration::from_secs(5), |m| m["type"] == "board").await.expect("board change seen live");
     assert_eq!(board_ev["board"]["anonymous"], true);
     let resync = ws_alice.until(Duration::from_secs(5), |m| m["type"] == "resync").await.expect("the open screen is told to reload");
@@ -447,7 +550,10 @@ both!(acceptance_5_uploads_are_sniffed_stripped_and_encrypted, |b| async move {
     let f = fixture(&app).await;
     let url = app.url(&format!("/api/v1/boards/{}/cards", f.board));
     let upload = |kind: &'static str, bytes: Vec<u8>, name: &'static str, mime: &'static str| {
-        let form = reqwest::multipart::Form::new().text("kind", kind).text("text", "caption").part("file", reqwest::multipart::Part::bytes(bytes).file_name(name).mime_str(mime).unwrap());
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind)
+            .text("text", "caption")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name).mime_str(mime).unwrap());
         app.http().post(&url).bearer_auth(&f.bob.token).multipart(form).send()
     };
     let res = upload("image", b"<!doctype html><script>alert(1)</script>".to_vec(), "cat.png", "image/png").await.unwrap();
@@ -493,11 +599,30 @@ both!(erasure_reaches_board_content, |b| async move {
     let f = fixture(&app).await;
     let bob_text = canary("BobIdea");
     let bob_card = add_text(&app, &f.board, &f.bob.token, &bob_text).await;
-    json_ok(app.post_json(&format!("/api/v1/cards/{}/comments", bob_card["id"].as_str().unwrap()), &json!({ "text": "reply from carol" }), Some(&f.carol.token)).await, 201).await;
+    json_ok(
+        app.post_json(
+            &format!("/api/v1/cards/{}/comments", bob_card["id"].as_str().unwrap()),
+            &json!({ "text": "reply from carol" }),
+            Some(&f.carol.token),
+        )
+        .await,
+        201,
+    )
+    .await;
     let carol_card = add_text(&app, &f.board, &f.carol.token, "Carol's idea").await;
     let bob_comment = canary("BobComment");
-    json_ok(app.post_json(&format!("/api/v1/cards/{}/comments", carol_card["id"].as_str().unwrap()), &json!({ "text": bob_comment }), Some(&f.bob.token)).await, 201).await;
-    json_ok(req(&app, "PUT", &format!("/api/v1/cards/{}/like", carol_card["id"].as_str().unwrap()), Some(&f.bob.token), None).await, 200).await;
+    json_ok(
+        app.post_json(
+            &format!("/api/v1/cards/{}/comments", carol_card["id"].as_str().unwrap()),
+            &json!({ "text": bob_comment }),
+            Some(&f.bob.token),
+        )
+        .await,
+        201,
+    )
+    .await;
+    json_ok(req(&app, "PUT", &format!("/api/v1/cards/{}/like", carol_card["id"].as_str().unwrap()), Some(&f.bob.token), None).await, 200)
+        .await;
     let bob_board = json_ok(app.post_json("/api/v1/boards", &json!({ "title": "Bob's own" }), Some(&f.bob.token)).await, 201).await;
     let mut ws_c = ws::connect(&app.base, &f.board, &f.carol.token, None, None).await.unwrap();
     ws_c.next(Duration::from_secs(5)).await.unwrap();
@@ -513,8 +638,15 @@ both!(erasure_reaches_board_content, |b| async move {
     let carol_view = v["cards"].as_array().unwrap().iter().find(|c| c["id"] == carol_card["id"]).unwrap().clone();
     assert_eq!((carol_view["likes"].as_i64(), carol_view["comments"].as_array().unwrap().len()), (Some(0), 0));
     assert!(app.scan_storage(&[bob_text.clone(), bob_comment.clone()]).await.is_empty());
-    assert_error(app.get(&format!("/api/v1/boards/{}", bob_board["id"].as_str().unwrap()), Some(&f.alice.token)).await, 404, "not_found").await;
-    let loc = app.state.cb.directory().board_location(&clearboard_core::ids::BoardId::parse(bob_board["id"].as_str().unwrap()).unwrap()).await.unwrap();
+    assert_error(app.get(&format!("/api/v1/boards/{}", bob_board["id"].as_str().unwrap()), Some(&f.alice.token)).await, 404, "not_found")
+        .await;
+    let loc = app
+        .state
+        .cb
+        .directory()
+        .board_location(&clearboard_core::ids::BoardId::parse(bob_board["id"].as_str().unwrap()).unwrap())
+        .await
+        .unwrap();
     assert!(loc.is_none(), "the personal workspace and its boards are gone");
 
     // A participant leaves and erases what they posted.
@@ -564,8 +696,20 @@ both!(facilitators_delete_boards_with_everything_on_them, |b| async move {
     let f = fixture(&app).await;
     let text = canary("Gone");
     add_text(&app, &f.board, &f.participant, &text).await;
-    let form = reqwest::multipart::Form::new().text("kind", "image").part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
-    json_ok(app.http().post(app.url(&format!("/api/v1/boards/{}/cards", f.board))).bearer_auth(&f.bob.token).multipart(form).send().await.unwrap(), 201).await;
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "image")
+        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
+    json_ok(
+        app.http()
+            .post(app.url(&format!("/api/v1/boards/{}/cards", f.board)))
+            .bearer_auth(&f.bob.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
     assert_error(req(&app, "DELETE", &format!("/api/v1/boards/{}", f.board), Some(&f.bob.token), None).await, 403, "forbidden").await;
     json_ok(req(&app, "DELETE", &format!("/api/v1/boards/{}", f.board), Some(&f.carol.token), None).await, 204).await;
     assert_error(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.alice.token)).await, 404, "not_found").await;

@@ -107,7 +107,8 @@ async fn api_fuzz_with_schemathesis() {
     // export routes do).
     let board: Value = app.post_json("/api/v1/boards", &json!({ "title": "Fuzzed" }), Some(&user.token)).await.json().await.unwrap();
     let board_id = board["id"].as_str().unwrap().to_string();
-    let res = app.post_json(&format!("/api/v1/boards/{board_id}/cards"), &json!({ "kind": "text", "text": "fuzz me" }), Some(&user.token)).await;
+    let res =
+        app.post_json(&format!("/api/v1/boards/{board_id}/cards"), &json!({ "kind": "text", "text": "fuzz me" }), Some(&user.token)).await;
     assert_eq!(res.status(), 201);
     let card: Value = res.json().await.unwrap();
     let orgs: Value = app.get("/api/v1/orgs", Some(&user.token)).await.json().await.unwrap();
@@ -171,7 +172,10 @@ parameters = {{ "path.id" = "{export}" }}
     if let Some(t) = &max_time {
         cmd.args(["--max-time", t]);
     }
-    eprintln!("schemathesis: {examples} examples per operation, seed {seed}{}", max_time.as_ref().map(|t| format!(", up to {t} s of fuzzing")).unwrap_or_default());
+    eprintln!(
+        "schemathesis: {examples} examples per operation, seed {seed}{}",
+        max_time.as_ref().map(|t| format!(", up to {t} s of fuzzing")).unwrap_or_default()
+    );
     let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run schemathesis");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -187,7 +191,14 @@ parameters = {{ "path.id" = "{export}" }}
     assert!(
         out.status.success(),
         "schemathesis found problems (seed {seed}; rerun with FUZZ_SEED={seed}):\n{}\n{stderr}",
-        if stdout.len() > 60_000 { format!("{}\n… (cut; set FUZZ_OUTPUT=FILE for all of it)", &stdout[..stdout.char_indices().nth(60_000).map(|(i, _)| i).unwrap_or(stdout.len())]) } else { stdout.clone() }
+        if stdout.len() > 60_000 {
+            format!(
+                "{}\n… (cut; set FUZZ_OUTPUT=FILE for all of it)",
+                &stdout[..stdout.char_indices().nth(60_000).map(|(i, _)| i).unwrap_or(stdout.len())]
+            )
+        } else {
+            stdout.clone()
+        }
     );
     // Guard against a run that tested nothing (a filter gone wrong, an unreachable schema).
     let tested = stdout.lines().find_map(|l| l.trim().strip_prefix("Tested: ")).and_then(|n| n.trim().parse::<u32>().ok()).unwrap_or(0);
@@ -479,7 +490,13 @@ impl World {
         let body = json!({ "email": email, "password": password, "first_name": canary("F"), "last_name": canary("L"), "birth_date": "1990-05-17" });
         let res = http.post(format!("{base}/api/v1/accounts")).header("x-forwarded-for", &ip).json(&body).send().await.unwrap();
         assert_eq!(res.status(), 201, "sign-up: {}", res.text().await.unwrap_or_default());
-        let res = http.post(format!("{base}/api/v1/sessions")).header("x-forwarded-for", &ip).json(&json!({ "email": email, "password": password })).send().await.unwrap();
+        let res = http
+            .post(format!("{base}/api/v1/sessions"))
+            .header("x-forwarded-for", &ip)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 201);
         let v: Value = res.json().await.unwrap();
         Person { token: v["token"].as_str().unwrap().to_string() }
@@ -488,10 +505,27 @@ impl World {
     async fn setup(base: &str, workers: usize) -> World {
         let http = client();
         let host = Self::sign_up(&http, base, "Host", "2001:db8:1::1".into()).await;
-        let org: Value = http.post(format!("{base}/api/v1/orgs")).bearer_auth(&host.token).json(&json!({ "name": "Drill team" })).send().await.unwrap().json().await.unwrap();
+        let org: Value = http
+            .post(format!("{base}/api/v1/orgs"))
+            .bearer_auth(&host.token)
+            .json(&json!({ "name": "Drill team" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let org = org["id"].as_str().expect("org id").to_string();
-        let board: Value =
-            http.post(format!("{base}/api/v1/boards")).bearer_auth(&host.token).json(&json!({ "title": "Drill board", "org_id": org })).send().await.unwrap().json().await.unwrap();
+        let board: Value = http
+            .post(format!("{base}/api/v1/boards"))
+            .bearer_auth(&host.token)
+            .json(&json!({ "title": "Drill board", "org_id": org }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let board = board["id"].as_str().expect("board id").to_string();
         let mut people = Vec::new();
         for i in 0..workers {
@@ -506,7 +540,13 @@ impl World {
                 .json()
                 .await
                 .unwrap();
-            let res = http.post(format!("{base}/api/v1/invitations/accept")).bearer_auth(&p.token).json(&json!({ "token": inv["token"] })).send().await.unwrap();
+            let res = http
+                .post(format!("{base}/api/v1/invitations/accept"))
+                .bearer_auth(&p.token)
+                .json(&json!({ "token": inv["token"] }))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), 200);
             people.push(p);
         }
@@ -526,7 +566,17 @@ struct Mix {
 /// One worker's loop: random operations until `stop`, or until a request gets no answer (the
 /// server was killed). Every acknowledged write goes into the ledger; every write in flight
 /// when the answer did not come is marked in doubt.
-async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle: u32, mix: Mix, ledger: Arc<Mutex<Ledger>>, stop: Arc<AtomicBool>, killed: Arc<AtomicBool>) -> Tally {
+async fn worker_loop(
+    world: Arc<World>,
+    base: String,
+    w: usize,
+    seed: u64,
+    cycle: u32,
+    mix: Mix,
+    ledger: Arc<Mutex<Ledger>>,
+    stop: Arc<AtomicBool>,
+    killed: Arc<AtomicBool>,
+) -> Tally {
     let mut rng = Rng::seeded(seed);
     let mut tally = Tally::default();
     let me = world.workers[w].clone();
@@ -552,7 +602,11 @@ async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle
         let roll = rng.below(100);
         let own_cards: Vec<String> = {
             let l = ledger.lock().unwrap();
-            l.cards.iter().filter(|(_, c)| c.owner == Owner::Worker(w) && c.deleted == Deleted::No && c.in_doubt_text.is_none()).map(|(id, _)| id.clone()).collect()
+            l.cards
+                .iter()
+                .filter(|(_, c)| c.owner == Owner::Worker(w) && c.deleted == Deleted::No && c.in_doubt_text.is_none())
+                .map(|(id, _)| id.clone())
+                .collect()
         };
         let pick = |rng: &mut Rng| -> Option<String> {
             if own_cards.is_empty() {
@@ -599,7 +653,16 @@ async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle
                 continue;
             }
             let text = format!("w{w} c{cycle} n{n} {}", canary("Card"));
-            match world.call(&base, "POST", &format!("/api/v1/boards/{}/cards", world.board), Some(&me.token), Some(json!({ "kind": "text", "text": text }))).await {
+            match world
+                .call(
+                    &base,
+                    "POST",
+                    &format!("/api/v1/boards/{}/cards", world.board),
+                    Some(&me.token),
+                    Some(json!({ "kind": "text", "text": text })),
+                )
+                .await
+            {
                 Outcome::Ok(v) => {
                     let id = v["id"].as_str().unwrap_or_default().to_string();
                     let mut l = ledger.lock().unwrap();
@@ -632,7 +695,10 @@ async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle
             // A consent choice (given or withdrawn), recorded with its proof.
             let granted = rng.below(2) == 0;
             ledger.lock().unwrap().consents.entry(w).or_default().in_doubt = Some(granted);
-            match world.call(&base, "PUT", "/api/v1/me/consents", Some(&me.token), Some(json!({ "purpose": "marketing", "granted": granted }))).await {
+            match world
+                .call(&base, "PUT", "/api/v1/me/consents", Some(&me.token), Some(json!({ "purpose": "marketing", "granted": granted })))
+                .await
+            {
                 Outcome::Ok(_) => {
                     let mut l = ledger.lock().unwrap();
                     let c = l.consents.entry(w).or_default();
@@ -675,23 +741,40 @@ async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle
             let t = {
                 let mut l = ledger.lock().unwrap();
                 l.ack("account created");
-                l.throwaways.push(Throwaway { email: email.clone(), password: password.clone(), token: None, card: None, life: Life::Alive, cycle });
+                l.throwaways.push(Throwaway {
+                    email: email.clone(),
+                    password: password.clone(),
+                    token: None,
+                    card: None,
+                    life: Life::Alive,
+                    cycle,
+                });
                 l.throwaways.len() - 1
             };
-            let token = match world.call(&base, "POST", "/api/v1/sessions", None, Some(json!({ "email": email, "password": password }))).await {
-                Outcome::Ok(v) => v["token"].as_str().unwrap_or_default().to_string(),
-                Outcome::Refused(s, b) => {
-                    refused!("sign in", s, b);
-                    continue;
-                }
-                Outcome::InDoubt(e) => in_doubt!("sign in", e),
-            };
+            let token =
+                match world.call(&base, "POST", "/api/v1/sessions", None, Some(json!({ "email": email, "password": password }))).await {
+                    Outcome::Ok(v) => v["token"].as_str().unwrap_or_default().to_string(),
+                    Outcome::Refused(s, b) => {
+                        refused!("sign in", s, b);
+                        continue;
+                    }
+                    Outcome::InDoubt(e) => in_doubt!("sign in", e),
+                };
             {
                 let mut l = ledger.lock().unwrap();
                 l.throwaways[t].token = Some(token.clone());
                 l.ack("session opened");
             }
-            let inv = match world.call(&base, "POST", &format!("/api/v1/orgs/{}/invitations", world.org), Some(&world.host.token), Some(json!({ "role": "member" }))).await {
+            let inv = match world
+                .call(
+                    &base,
+                    "POST",
+                    &format!("/api/v1/orgs/{}/invitations", world.org),
+                    Some(&world.host.token),
+                    Some(json!({ "role": "member" })),
+                )
+                .await
+            {
                 Outcome::Ok(v) => v["token"].as_str().unwrap_or_default().to_string(),
                 Outcome::Refused(s, b) => {
                     refused!("invite", s, b);
@@ -708,11 +791,21 @@ async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle
                 Outcome::InDoubt(e) => in_doubt!("accept an invitation", e),
             }
             let text = format!("t{t} {}", canary("GoneCard"));
-            match world.call(&base, "POST", &format!("/api/v1/boards/{}/cards", world.board), Some(&token), Some(json!({ "kind": "text", "text": text }))).await {
+            match world
+                .call(
+                    &base,
+                    "POST",
+                    &format!("/api/v1/boards/{}/cards", world.board),
+                    Some(&token),
+                    Some(json!({ "kind": "text", "text": text })),
+                )
+                .await
+            {
                 Outcome::Ok(v) => {
                     let id = v["id"].as_str().unwrap_or_default().to_string();
                     let mut l = ledger.lock().unwrap();
-                    l.cards.insert(id.clone(), CardRec { owner: Owner::Throwaway(t), text, in_doubt_text: None, deleted: Deleted::No, cycle });
+                    l.cards
+                        .insert(id.clone(), CardRec { owner: Owner::Throwaway(t), text, in_doubt_text: None, deleted: Deleted::No, cycle });
                     l.throwaways[t].card = Some(id);
                     l.ack("card created");
                 }
@@ -746,9 +839,30 @@ async fn worker_loop(world: Arc<World>, base: String, w: usize, seed: u64, cycle
 }
 
 /// Runs the workers against `base` until `stop` is set; returns their tallies.
-fn spawn_workers(world: &Arc<World>, base: &str, rng: &mut Rng, cycle: u32, mix: Mix, ledger: &Arc<Mutex<Ledger>>, stop: &Arc<AtomicBool>, killed: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<Tally>> {
+fn spawn_workers(
+    world: &Arc<World>,
+    base: &str,
+    rng: &mut Rng,
+    cycle: u32,
+    mix: Mix,
+    ledger: &Arc<Mutex<Ledger>>,
+    stop: &Arc<AtomicBool>,
+    killed: &Arc<AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<Tally>> {
     (0..world.workers.len())
-        .map(|w| tokio::spawn(worker_loop(world.clone(), base.to_string(), w, rng.next(), cycle, mix, ledger.clone(), stop.clone(), killed.clone())))
+        .map(|w| {
+            tokio::spawn(worker_loop(
+                world.clone(),
+                base.to_string(),
+                w,
+                rng.next(),
+                cycle,
+                mix,
+                ledger.clone(),
+                stop.clone(),
+                killed.clone(),
+            ))
+        })
         .collect()
 }
 
@@ -758,7 +872,14 @@ fn spawn_workers(world: &Arc<World>, base: &str, rng: &mut Rng, cycle: u32, mix:
 
 /// What a restart must show. Returns the problems found (empty: all good) and how many
 /// acknowledged writes were read back.
-async fn check_after_restart(world: &World, base: &str, ledger: &Arc<Mutex<Ledger>>, cycle: u32, full: bool, rng: &mut Rng) -> (Vec<String>, u64) {
+async fn check_after_restart(
+    world: &World,
+    base: &str,
+    ledger: &Arc<Mutex<Ledger>>,
+    cycle: u32,
+    full: bool,
+    rng: &mut Rng,
+) -> (Vec<String>, u64) {
     let mut problems = Vec::new();
     let mut checked = 0u64;
     let http = &world.http;
@@ -844,7 +965,10 @@ async fn check_after_restart(world: &World, base: &str, ledger: &Arc<Mutex<Ledge
                     rec.text = text.to_string();
                     rec.in_doubt_text = None;
                 } else {
-                    problems.push(format!("card {id}: text is {text:?}, the last acknowledged was {:?} (in doubt: {:?})", c.text, c.in_doubt_text));
+                    problems.push(format!(
+                        "card {id}: text is {text:?}, the last acknowledged was {:?} (in doubt: {:?})",
+                        c.text, c.in_doubt_text
+                    ));
                 }
             }
         }
@@ -857,7 +981,8 @@ async fn check_after_restart(world: &World, base: &str, ledger: &Arc<Mutex<Ledge
             continue;
         };
         checked += 1;
-        let got = v["consents"].as_array().and_then(|a| a.iter().find(|x| x["purpose"] == "marketing")).and_then(|m| m["granted"].as_bool());
+        let got =
+            v["consents"].as_array().and_then(|a| a.iter().find(|x| x["purpose"] == "marketing")).and_then(|m| m["granted"].as_bool());
         // Before any acknowledged choice the answer from sign-up stands: no (or no record).
         let ok = got == c.granted || (c.in_doubt.is_some() && got == c.in_doubt) || (c.granted.is_none() && got != Some(true));
         if !ok {
@@ -894,7 +1019,9 @@ async fn check_after_restart(world: &World, base: &str, ledger: &Arc<Mutex<Ledge
             None => can_sign_in,
         };
         let card_visible = match &p.card {
-            Some(id) => http.get(format!("{base}/api/v1/cards/{id}")).bearer_auth(host).send().await.map(|r| r.status() == 200).unwrap_or(false),
+            Some(id) => {
+                http.get(format!("{base}/api/v1/cards/{id}")).bearer_auth(host).send().await.map(|r| r.status() == 200).unwrap_or(false)
+            }
             None => can_sign_in,
         };
         checked += 1;
@@ -942,7 +1069,8 @@ async fn check_exports(world: &World, base: &str, ledger: &Arc<Mutex<Ledger>>, w
     let started = Instant::now();
     let mut settled: Option<Instant> = None;
     loop {
-        let pending: Vec<(usize, ExportRec)> = ledger.lock().unwrap().exports.iter().enumerate().filter(|(_, e)| !e.ready).map(|(i, e)| (i, e.clone())).collect();
+        let pending: Vec<(usize, ExportRec)> =
+            ledger.lock().unwrap().exports.iter().enumerate().filter(|(_, e)| !e.ready).map(|(i, e)| (i, e.clone())).collect();
         let mut running = Vec::new();
         let mut queued = 0;
         for (i, e) in &pending {
@@ -1041,10 +1169,19 @@ async fn crash_drill(backend: Backend) -> CrashFigures {
         if !ok {
             problems.push(format!("audit verify failed after kill {cycle}:\n{out}"));
         }
-        assert!(problems.is_empty(), "after kill {cycle} (window {window:?}, seed {seed}):\n{}\nserver log:\n{}", problems.join("\n"), tail_of(&server.log));
+        assert!(
+            problems.is_empty(),
+            "after kill {cycle} (window {window:?}, seed {seed}):\n{}\nserver log:\n{}",
+            problems.join("\n"),
+            tail_of(&server.log)
+        );
         if kills >= 10 && cycle % 10 == 0 {
             let l = ledger.lock().unwrap();
-            eprintln!("  {cycle}/{kills} kills, {} acknowledged writes so far, {:.0} s", l.acked.values().sum::<u64>(), started.elapsed().as_secs_f64());
+            eprintln!(
+                "  {cycle}/{kills} kills, {} acknowledged writes so far, {:.0} s",
+                l.acked.values().sum::<u64>(),
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     // Exports whose builder was killed mid-build wait for the 10-minute staleness guard
@@ -1065,7 +1202,14 @@ async fn crash_drill(backend: Backend) -> CrashFigures {
         config.smtp_url = None;
         let now = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
         let clock = clearboard_core::clock::SimClock::at(now + 11 * 60_000);
-        let app = clearboard_app::build(&config, Arc::new(clock) as Arc<dyn clearboard_core::clock::Clock>, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+        let app = clearboard_app::build(
+            &config,
+            Arc::new(clock) as Arc<dyn clearboard_core::clock::Clock>,
+            None,
+            clearboard_web::ratelimit::Limits::relaxed(),
+        )
+        .await
+        .unwrap();
         let built = app.state.cb.exports().run_pending().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -1081,7 +1225,10 @@ async fn crash_drill(backend: Backend) -> CrashFigures {
         let _ = tx.send(());
         let _ = serving.await;
         app.opened.close().await;
-        assert!(problems.is_empty() && running.is_empty(), "interrupted exports did not resume ({built} built): {problems:?}, still running: {running:?}");
+        assert!(
+            problems.is_empty() && running.is_empty(),
+            "interrupted exports did not resume ({built} built): {problems:?}, still running: {running:?}"
+        );
     }
     figures.acknowledged = ledger.lock().unwrap().acked.values().sum();
     figures.seconds = started.elapsed().as_secs_f64();
@@ -1187,7 +1334,12 @@ async fn soak() {
         requests as f64 / secs,
         errors.len() + check_problems.len()
     );
-    assert!(errors.is_empty() && check_problems.is_empty(), "errors during the soak:\n{}\n{}", errors.iter().take(50).cloned().collect::<Vec<_>>().join("\n"), check_problems.join("\n"));
+    assert!(
+        errors.is_empty() && check_problems.is_empty(),
+        "errors during the soak:\n{}\n{}",
+        errors.iter().take(50).cloned().collect::<Vec<_>>().join("\n"),
+        check_problems.join("\n")
+    );
     assert!(growth < 5.0, "RSS grew {growth:.2}% after the warm-up ({at_warmup} → {end} KiB)");
     drop(server);
     drop(dep);

@@ -27,11 +27,29 @@ both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async m
         .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     // Non-staff cannot; a category the policy does not know is refused; the past is refused.
-    let res = app.post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": until}), Some(&a.token)).await;
+    let res = app
+        .post_json(
+            "/api/v1/staff/legal-holds",
+            &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": until}),
+            Some(&a.token),
+        )
+        .await;
     assert_error(res, 403, "forbidden").await;
-    let res = app.post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "shoes", "reason": "x", "until": until}), Some(&dpo)).await;
+    let res = app
+        .post_json(
+            "/api/v1/staff/legal-holds",
+            &json!({"subject_id": held.id, "category": "shoes", "reason": "x", "until": until}),
+            Some(&dpo),
+        )
+        .await;
     assert_error(res, 422, "validation_failed").await;
-    let res = app.post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": "2020-01-01"}), Some(&dpo)).await;
+    let res = app
+        .post_json(
+            "/api/v1/staff/legal-holds",
+            &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": "2020-01-01"}),
+            Some(&dpo),
+        )
+        .await;
     assert_error(res, 422, "validation_failed").await;
 
     // Nothing is due yet.
@@ -61,7 +79,16 @@ both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async m
     assert!(recorded.len() >= 4, "each run of each region is recorded");
     assert!(st["rules"].as_array().unwrap().iter().all(|r| !r["enforcement"].is_null()), "every rule is enforced");
     assert_eq!(st["holds"].as_array().unwrap().len(), 1);
-    let html = app.browser().get(app.url("/staff/retention")).header("authorization", format!("Bearer {dpo}")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .browser()
+        .get(app.url("/staff/retention"))
+        .header("authorization", format!("Bearer {dpo}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("security:session_ended") && html.contains("Security incident 2026-11"));
     assert_error(app.get("/api/v1/staff/retention", Some(&fresh.token)).await, 403, "forbidden").await;
     // The hold is in the person's own audit trail.

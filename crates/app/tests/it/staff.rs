@@ -55,7 +55,9 @@ both!(staff_access_is_gated_by_role_reason_and_training, |b| async move {
     assert_eq!(res.status(), 200);
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["email"], person.email.as_str());
-    let res = app.post_json("/api/v1/staff/lookup", &json!({"email": person.email.to_uppercase(), "reason": "support_request"}), Some(&agent)).await;
+    let res = app
+        .post_json("/api/v1/staff/lookup", &json!({"email": person.email.to_uppercase(), "reason": "support_request"}), Some(&agent))
+        .await;
     assert_eq!(res.json::<Value>().await.unwrap()["id"], person.id.as_str());
     let log = eu.store.audit_about(&person_id).await.unwrap();
     let viewed = log.iter().find(|e| e.action == "staff.account_viewed").expect("access audited");

@@ -35,8 +35,8 @@ use crate::realtime::Change;
 use crate::sessions::{Principal, SessionKind};
 
 pub use access::{Access, BoardRole};
-pub use views::{BoardSummary, BoardView, CardView, CommentView, InvitationView, MemberView, NewInvitation, OrgView};
 use views::invitation_view;
+pub use views::{BoardSummary, BoardView, CardView, CommentView, InvitationView, MemberView, NewInvitation, OrgView};
 
 const PURPOSE: &str = "hosting";
 const CATEGORY: &str = "user_content";
@@ -277,7 +277,13 @@ impl Boards<'_> {
         let org = OrgRow { id: id.clone(), name: key.seal_str(org_name_aad(&id), &name)?, personal, created_at: now };
         let owner = MemberRow { org_id: id.clone(), subject_id: who.subject.clone(), role: "owner".into(), joined_at: now };
         self.cb.directory().index_org(&id, &region.id).await?;
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.created", Some(&who.subject), Some(PURPOSE), json!({ "org": id, "personal": personal }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "org.created",
+            Some(&who.subject),
+            Some(PURPOSE),
+            json!({ "org": id, "personal": personal }),
+        );
         if let Err(e) = region.boards.create_org(&org, &owner, audit).await {
             let _ = self.cb.directory().unindex_org(&id).await;
             let _ = region.keys.discard(&org_key_owner(&id)).await;
@@ -366,7 +372,13 @@ impl Boards<'_> {
             accepted_by: None,
         };
         region.boards.create_invitation(&inv).await?;
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.invitation_created", None, Some(PURPOSE), json!({ "org": org, "invitation": inv.id, "role": role, "bound": inv.email_bidx.is_some() }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "org.invitation_created",
+            None,
+            Some(PURPOSE),
+            json!({ "org": org, "invitation": inv.id, "role": role, "bound": inv.email_bidx.is_some() }),
+        );
         region.store.audit_append(audit).await?;
         Ok(NewInvitation { id: inv.id.clone(), token, expires_at: inv.expires_at, view: invitation_view(&inv, now) })
     }
@@ -393,7 +405,13 @@ impl Boards<'_> {
         if !region.boards.revoke_invitation(id, self.cb.now()).await? {
             return Err(CoreError::Conflict("this invitation was already used or revoked"));
         }
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.invitation_revoked", None, Some(PURPOSE), json!({ "org": org, "invitation": id }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "org.invitation_revoked",
+            None,
+            Some(PURPOSE),
+            json!({ "org": org, "invitation": id }),
+        );
         region.store.audit_append(audit).await?;
         Ok(())
     }
@@ -406,7 +424,10 @@ impl Boards<'_> {
         let invalid = || CoreError::validation("token", "this invitation is not valid, was already used, has expired or was revoked");
         let region = self.cb.region_named(region_name).map_err(|_| invalid())?.clone();
         if region.id != who.region {
-            return Err(CoreError::validation("token", "this organisation keeps its data in another region than your account; ask for a new account in that region"));
+            return Err(CoreError::validation(
+                "token",
+                "this organisation keeps its data in another region than your account; ask for a new account in that region",
+            ));
         }
         let inv = region.boards.invitation_by_hash(&crate::sessions::token_hash(token)).await?.ok_or_else(invalid)?;
         let now = self.cb.now();
@@ -416,23 +437,44 @@ impl Boards<'_> {
         if let Some(existing) = region.boards.member(&inv.org_id, &who.subject).await? {
             // Already a member: nothing to use the invitation for.
             let org = region.boards.org(&inv.org_id).await?.ok_or(CoreError::NotFound)?;
-            return Ok(OrgView { name: self.org_name(&region, &org).await?, id: org.id, personal: org.personal, role: existing.role, region: region.id.to_string() });
+            return Ok(OrgView {
+                name: self.org_name(&region, &org).await?,
+                id: org.id,
+                personal: org.personal,
+                role: existing.role,
+                region: region.id.to_string(),
+            });
         }
         if inv.revoked_at.is_some() || inv.accepted_at.is_some() || inv.expires_at <= now {
             return Err(invalid());
         }
         if let Some(bidx) = &inv.email_bidx {
             if !bool::from(subtle::ConstantTimeEq::ct_eq(bidx.as_slice(), account.email_bidx.as_slice())) {
-                return Err(CoreError::validation("token", "this invitation is for another email address; sign in with the account it was sent to"));
+                return Err(CoreError::validation(
+                    "token",
+                    "this invitation is for another email address; sign in with the account it was sent to",
+                ));
             }
         }
         let m = MemberRow { org_id: inv.org_id.clone(), subject_id: who.subject.clone(), role: inv.role.clone(), joined_at: now };
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.joined", Some(&who.subject), Some(PURPOSE), json!({ "org": inv.org_id, "role": inv.role, "invitation": inv.id }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "org.joined",
+            Some(&who.subject),
+            Some(PURPOSE),
+            json!({ "org": inv.org_id, "role": inv.role, "invitation": inv.id }),
+        );
         if !region.boards.accept_invitation(&inv.id, &m, audit).await? {
             return Err(invalid());
         }
         let org = region.boards.org(&inv.org_id).await?.ok_or(CoreError::NotFound)?;
-        Ok(OrgView { name: self.org_name(&region, &org).await?, id: org.id, personal: org.personal, role: inv.role, region: region.id.to_string() })
+        Ok(OrgView {
+            name: self.org_name(&region, &org).await?,
+            id: org.id,
+            personal: org.personal,
+            role: inv.role,
+            region: region.id.to_string(),
+        })
     }
 
     /// Removes a member (owners and admins; anyone may leave). The last owner cannot leave
@@ -451,7 +493,8 @@ impl Boards<'_> {
         if target.role == "owner" && me.role != "owner" {
             return Err(CoreError::Forbidden);
         }
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "org.member_removed", Some(member), Some(PURPOSE), json!({ "org": org }));
+        let audit =
+            self.cb.audit_draft(Actor::Subject(&who.subject), "org.member_removed", Some(member), Some(PURPOSE), json!({ "org": org }));
         region.boards.remove_member(org, member, audit).await?;
         Ok(())
     }
@@ -507,7 +550,13 @@ impl Boards<'_> {
             join_code: code,
             seq: 0,
         };
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "board.created", Some(&who.subject), Some(PURPOSE), json!({ "board": id, "org": org }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "board.created",
+            Some(&who.subject),
+            Some(PURPOSE),
+            json!({ "board": id, "org": org }),
+        );
         region.boards.create_board(&row, audit).await?;
         let access = self.access(who, &id).await?;
         views::board_view(self.cb, &access).await
@@ -595,7 +644,13 @@ impl Boards<'_> {
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
         }
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "board.deleted", Some(&who.subject), Some(PURPOSE), json!({ "board": board }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "board.deleted",
+            Some(&who.subject),
+            Some(PURPOSE),
+            json!({ "board": board }),
+        );
         let (blobs, participants) = a.region.boards.delete_board(board, audit).await?;
         for b in blobs {
             a.region.blobs.delete(&b).await?;
@@ -620,7 +675,13 @@ impl Boards<'_> {
             match self.cb.directory().rekey_board_code(board, &code).await {
                 Ok(()) => {
                     a.region.boards.set_join_code(board, &code).await?;
-                    let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "board.join_code_rotated", None, Some(PURPOSE), json!({ "board": board }));
+                    let audit = self.cb.audit_draft(
+                        Actor::Subject(&who.subject),
+                        "board.join_code_rotated",
+                        None,
+                        Some(PURPOSE),
+                        json!({ "board": board }),
+                    );
                     a.region.store.audit_append(audit).await?;
                     return Ok(code);
                 }
@@ -644,8 +705,14 @@ impl Boards<'_> {
         let now = self.cb.now();
         let subject = SubjectId::new(now)?;
         let dek = self.cb.keys().create(&region, &subject).await?;
-        let row = ParticipantRow { subject_id: subject.clone(), board_id: board.clone(), pseudonym: dek.seal_str(pseudonym_aad(&subject), &pseudonym)?, created_at: now };
-        let audit = self.cb.audit_draft(Actor::Subject(&subject), "participant.joined", Some(&subject), Some(PURPOSE), json!({ "board": board }));
+        let row = ParticipantRow {
+            subject_id: subject.clone(),
+            board_id: board.clone(),
+            pseudonym: dek.seal_str(pseudonym_aad(&subject), &pseudonym)?,
+            created_at: now,
+        };
+        let audit =
+            self.cb.audit_draft(Actor::Subject(&subject), "participant.joined", Some(&subject), Some(PURPOSE), json!({ "board": board }));
         if let Err(e) = region.boards.create_participant(&row, audit).await {
             let _ = region.keys.discard(&subject).await;
             return Err(e.into());
@@ -662,14 +729,24 @@ impl Boards<'_> {
         region.store.delete_sessions_of(&who.subject, None, None).await?;
         self.cb.keys().shred(&region, &who.subject).await?;
         self.erase_contributions(&region, &who.subject).await?;
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "participant.erased", Some(&who.subject), Some("rights"), json!({ "board": p.board_id }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "participant.erased",
+            Some(&who.subject),
+            Some("rights"),
+            json!({ "board": p.board_id }),
+        );
         region.store.audit_append(audit).await?;
         Ok(())
     }
 
     /// Deletes everything a subject put on boards and tells the open boards (used by account
     /// and participant erasure).
-    pub(crate) async fn erase_contributions(&self, region: &RegionHandle, subject: &SubjectId) -> Result<crate::ports::ErasedContributions, CoreError> {
+    pub(crate) async fn erase_contributions(
+        &self,
+        region: &RegionHandle,
+        subject: &SubjectId,
+    ) -> Result<crate::ports::ErasedContributions, CoreError> {
         let audit = self.cb.audit_draft(Actor::System, "contributions.erased", Some(subject), Some("rights"), json!({}));
         let erased = region.boards.erase_contributions(subject, audit).await?;
         for b in &erased.blobs {
@@ -701,7 +778,13 @@ impl Boards<'_> {
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,
-            Change::Card { json: Arc::from(views::card_shared_json(&view).as_str()), author: card.author_id.clone(), pending: card.status == "pending", likers, voters },
+            Change::Card {
+                json: Arc::from(views::card_shared_json(&view).as_str()),
+                author: card.author_id.clone(),
+                pending: card.status == "pending",
+                likers,
+                voters,
+            },
         );
         Ok(view)
     }
@@ -714,7 +797,9 @@ impl Boards<'_> {
         let body = match new.kind.as_str() {
             "text" => clean_text("text", new.text.as_deref().unwrap_or(""), CARD_TEXT_MAX)?,
             "link" => clean_url(new.url.as_deref().unwrap_or(""))?,
-            "image" | "video" => return Err(CoreError::validation("kind", "send images and videos as a multipart upload with a `file` field")),
+            "image" | "video" => {
+                return Err(CoreError::validation("kind", "send images and videos as a multipart upload with a `file` field"));
+            }
             _ => return Err(CoreError::validation("kind", "a card is `text`, `link`, `image` or `video`")),
         };
         self.insert_card(&a, &new.kind, &body, None, new.x, new.y, new.color, new.category).await
@@ -943,7 +1028,11 @@ impl Boards<'_> {
             Ok(seq) => self.publish_card(&a, seq, &row).await,
             Err(StoreError::Conflict) => Err(CoreError::validation(
                 "votes",
-                if delta > 0 { format!("you have used all {} of your votes on this board", a.board.vote_tokens) } else { "you have no vote on this card to take back".into() },
+                if delta > 0 {
+                    format!("you have used all {} of your votes on this board", a.board.vote_tokens)
+                } else {
+                    "you have no vote on this card to take back".into()
+                },
             )),
             Err(e) => Err(e.into()),
         }
@@ -972,7 +1061,13 @@ impl Boards<'_> {
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,
-            Change::Comment { card_id: card.clone(), json: Arc::from(shared.as_str()), author: who.subject.clone(), card_author: row.author_id.clone(), card_pending: row.status == "pending" },
+            Change::Comment {
+                card_id: card.clone(),
+                json: Arc::from(shared.as_str()),
+                author: who.subject.clone(),
+                card_author: row.author_id.clone(),
+                card_pending: row.status == "pending",
+            },
         );
         Ok(view)
     }
@@ -1010,7 +1105,13 @@ impl Boards<'_> {
         }
         let b = views::board_view(self.cb, &a).await?;
         let cards = views::card_views(self.cb, &a).await?;
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "board.exported", None, Some(PURPOSE), json!({ "board": board, "cards": cards.len() }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "board.exported",
+            None,
+            Some(PURPOSE),
+            json!({ "board": board, "cards": cards.len() }),
+        );
         a.region.store.audit_append(audit).await?;
         Ok((b, cards))
     }
@@ -1052,7 +1153,13 @@ impl Boards<'_> {
         for (org, role) in region.boards.orgs_of(subject).await? {
             let others: Vec<MemberRow> = region.boards.members(&org.id).await?.into_iter().filter(|m| &m.subject_id != subject).collect();
             if others.is_empty() {
-                let audit = self.cb.audit_draft(Actor::System, "org.deleted", None, Some("rights"), json!({ "org": org.id, "reason": "last member erased" }));
+                let audit = self.cb.audit_draft(
+                    Actor::System,
+                    "org.deleted",
+                    None,
+                    Some("rights"),
+                    json!({ "org": org.id, "reason": "last member erased" }),
+                );
                 let boards = region.boards.boards_of_org(&org.id).await?;
                 let (blobs, participants) = region.boards.delete_org(&org.id, audit).await?;
                 for b in blobs {
@@ -1072,7 +1179,13 @@ impl Boards<'_> {
             } else if role == "owner" && !others.iter().any(|m| m.role == "owner") {
                 if let Some(heir) = others.first() {
                     let m = MemberRow { role: "owner".into(), ..heir.clone() };
-                    let audit = self.cb.audit_draft(Actor::System, "org.owner_passed", Some(&heir.subject_id), Some(PURPOSE), json!({ "org": org.id }));
+                    let audit = self.cb.audit_draft(
+                        Actor::System,
+                        "org.owner_passed",
+                        Some(&heir.subject_id),
+                        Some(PURPOSE),
+                        json!({ "org": org.id }),
+                    );
                     region.boards.put_member(&m, audit).await?;
                 }
             }

@@ -125,7 +125,11 @@ fn csv_files(category: &str, data: &Value) -> Vec<(String, String)> {
                     let mut text = cols.iter().map(|c| csv_cell(&Value::String(c.clone()))).collect::<Vec<_>>().join(",");
                     text.push_str("\r\n");
                     for f in flat_rows {
-                        let line = cols.iter().map(|c| f.iter().find(|(k, _)| k == c).map(|(_, v)| csv_cell(v)).unwrap_or_default()).collect::<Vec<_>>().join(",");
+                        let line = cols
+                            .iter()
+                            .map(|c| f.iter().find(|(k, _)| k == c).map(|(_, v)| csv_cell(v)).unwrap_or_default())
+                            .collect::<Vec<_>>()
+                            .join(",");
                         text.push_str(&line);
                         text.push_str("\r\n");
                     }
@@ -151,7 +155,13 @@ fn readme(cb: &Clearboard, lang: &str, categories: &[String], generated: Millis)
     let t = |x: &clearboard_policy::model::Text| if lang == "fr" { x.fr.clone() } else { x.en.clone() };
     let mut s = String::new();
     s.push_str("Your data held by this clearboard service\r\n=========================================\r\n\r\n");
-    s.push_str(&format!("Generated: {}\r\nController: {}, {}\r\nPrivacy contact: {}\r\n", rfc3339(generated), d.controller.name, d.controller.address, d.controller.privacy_contact));
+    s.push_str(&format!(
+        "Generated: {}\r\nController: {}, {}\r\nPrivacy contact: {}\r\n",
+        rfc3339(generated),
+        d.controller.name,
+        d.controller.address,
+        d.controller.privacy_contact
+    ));
     if let Some(dpo) = &d.controller.dpo_contact {
         s.push_str(&format!("Data protection officer: {dpo}\r\n"));
     }
@@ -198,19 +208,38 @@ impl Exports<'_> {
         let (mut sealer_w, header) = {
             let (s, header) = Sealer::new(&dek, export_aad(&blob))?;
             let file = std::fs::File::create(&tmp).map_err(|_| CoreError::Internal("scratch file"))?;
-            (SealingWriter { sealer: Some(s), out: std::io::BufWriter::with_capacity(1 << 20, file), buf: Vec::with_capacity(stream::SEALED_SEGMENT * 2), plain: 0 }, header)
+            (
+                SealingWriter {
+                    sealer: Some(s),
+                    out: std::io::BufWriter::with_capacity(1 << 20, file),
+                    buf: Vec::with_capacity(stream::SEALED_SEGMENT * 2),
+                    plain: 0,
+                },
+                header,
+            )
         };
         sealer_w.out.write_all(&header).map_err(|_| CoreError::Internal("scratch write"))?;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(2);
         let stamp = crate::clock::date_of(now);
         let t = time::OffsetDateTime::from_unix_timestamp(now / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        let zip_time = zip::DateTime::from_date_and_time(u16::try_from(stamp.year()).unwrap_or(1980), u8::from(stamp.month()), stamp.day(), t.hour(), t.minute(), t.second()).unwrap_or_default();
+        let zip_time = zip::DateTime::from_date_and_time(
+            u16::try_from(stamp.year()).unwrap_or(1980),
+            u8::from(stamp.month()),
+            stamp.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+        )
+        .unwrap_or_default();
         let writer = tokio::task::spawn_blocking(move || -> Result<u64, String> {
             let mut z = zip::ZipWriter::new_stream(sealer_w);
             while let Some(item) = rx.blocking_recv() {
                 let Item::File { name, bytes, compress } = item;
                 let method = if compress { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
-                let opts = zip::write::SimpleFileOptions::default().compression_method(method).last_modified_time(zip_time).large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+                let opts = zip::write::SimpleFileOptions::default()
+                    .compression_method(method)
+                    .last_modified_time(zip_time)
+                    .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
                 z.start_file(name, opts).map_err(|e| e.to_string())?;
                 z.write_all(&bytes).map_err(|e| e.to_string())?;
             }
@@ -240,7 +269,13 @@ impl Exports<'_> {
     }
 
     /// Everything about the person, sent to the archive writer file by file.
-    async fn collect(&self, region: &RegionHandle, subject: &SubjectId, dek: &clearboard_vault::Dek, tx: &tokio::sync::mpsc::Sender<Item>) -> Result<(), CoreError> {
+    async fn collect(
+        &self,
+        region: &RegionHandle,
+        subject: &SubjectId,
+        dek: &clearboard_vault::Dek,
+        tx: &tokio::sync::mpsc::Sender<Item>,
+    ) -> Result<(), CoreError> {
         let now = self.cb.now();
         let policy = self.cb.policy();
         let mut categories = serde_json::Map::new();
@@ -262,7 +297,13 @@ impl Exports<'_> {
                 board_ids.push(c.board_id.clone());
             }
             if let (Some(b), Some(mime)) = (&c.blob_id, &c.media_type) {
-                media.push((format!("media/{}.{}", c.id.as_str(), file_ext(mime)), b.clone(), "card_media", mime.clone(), Some(c.id.clone())));
+                media.push((
+                    format!("media/{}.{}", c.id.as_str(), file_ext(mime)),
+                    b.clone(),
+                    "card_media",
+                    mime.clone(),
+                    Some(c.id.clone()),
+                ));
             }
         }
         let mut picture = None;
@@ -304,7 +345,8 @@ impl Exports<'_> {
             .into_iter()
             .map(|a| json!({ "seq": a.seq, "at": rfc3339(a.at_ms), "actor": a.actor, "action": a.action, "purpose": a.purpose }))
             .collect();
-        let mut media_list: Vec<Value> = media.iter().map(|(file, _, _, mime, card)| json!({ "file": file, "type": mime, "card_id": card })).collect();
+        let mut media_list: Vec<Value> =
+            media.iter().map(|(file, _, _, mime, card)| json!({ "file": file, "type": mime, "card_id": card })).collect();
         if let Some((file, p)) = &picture {
             media_list.push(json!({ "file": file, "type": p.mime, "card_id": null }));
         }
@@ -331,7 +373,12 @@ impl Exports<'_> {
                 Self::send(tx, name, Zeroizing::new(text.into_bytes()), true).await?;
             }
         }
-        for (name, list) in [("consents", &data["consents"]), ("requests", &data["requests"]), ("disclosures", &data["disclosures"]), ("audit", &data["audit"])] {
+        for (name, list) in [
+            ("consents", &data["consents"]),
+            ("requests", &data["requests"]),
+            ("disclosures", &data["disclosures"]),
+            ("audit", &data["audit"]),
+        ] {
             for (file, text) in csv_files("records", &json!({ name: list })) {
                 if file != "csv/records.csv" {
                     Self::send(tx, file.replace("csv/records-", "csv/"), Zeroizing::new(text.into_bytes()), true).await?;
@@ -368,7 +415,10 @@ mod tests {
 
     #[test]
     fn csv_files_split_lists_and_fields() {
-        let files = csv_files("user_content", &json!({ "cards": [{ "id": "1", "text": "a" }, { "id": "2", "url": "u" }], "participant": { "pseudonym": "P" } }));
+        let files = csv_files(
+            "user_content",
+            &json!({ "cards": [{ "id": "1", "text": "a" }, { "id": "2", "url": "u" }], "participant": { "pseudonym": "P" } }),
+        );
         let cards = &files.iter().find(|(n, _)| n == "csv/user_content-cards.csv").unwrap().1;
         assert_eq!(cards, "id,text,url\r\n1,a,\r\n2,,u\r\n");
         let rest = &files.iter().find(|(n, _)| n == "csv/user_content.csv").unwrap().1;
@@ -380,5 +430,4 @@ mod tests {
         let v: Value = serde_json::from_str(EXPORT_SCHEMA).unwrap();
         assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
     }
-
 }

@@ -133,7 +133,13 @@ impl Exports<'_> {
         e.code_expires_at = Some(self.cb.now() + CODE_TTL);
         e.code_attempts = 0;
         e.codes_sent += 1;
-        let audit = self.cb.audit_draft(Actor::Subject(&r.requester_id), "export.code_sent", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id, "request": r.id }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&r.requester_id),
+            "export.code_sent",
+            Some(&e.subject_id),
+            Some(PURPOSE),
+            json!({ "export": e.id, "request": r.id }),
+        );
         if !region.rights.update_export_if(&e, "ready", Some(audit)).await? {
             return Err(CoreError::ExportGone(GONE_REVOKED));
         }
@@ -141,9 +147,19 @@ impl Exports<'_> {
         let page = format!("{base_url}/privacy/requests/{}/download", r.id);
         let minutes = CODE_TTL / MINUTE;
         let (subject, text) = if lang == "fr" {
-            ("Votre code pour télécharger la copie demandée", format!("Votre code : {code}\n\nSaisissez-le dans les {minutes} minutes sur la page où vous l'avez demandé :\n{page}\n\nIl ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message.\n"))
+            (
+                "Votre code pour télécharger la copie demandée",
+                format!(
+                    "Votre code : {code}\n\nSaisissez-le dans les {minutes} minutes sur la page où vous l'avez demandé :\n{page}\n\nIl ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message.\n"
+                ),
+            )
         } else {
-            ("Your code to download the copy you asked for", format!("Your code: {code}\n\nEnter it within {minutes} minutes on the page where you asked for it:\n{page}\n\nIt works once. If you did not ask for it, ignore this message.\n"))
+            (
+                "Your code to download the copy you asked for",
+                format!(
+                    "Your code: {code}\n\nEnter it within {minutes} minutes on the page where you asked for it:\n{page}\n\nIt works once. If you did not ask for it, ignore this message.\n"
+                ),
+            )
         };
         self.cb.mailer().send(Mail { to, subject: subject.into(), text }).await.map_err(|e| {
             tracing::warn!(error = %e, "a download code could not be emailed");
@@ -163,7 +179,8 @@ impl Exports<'_> {
             return Err(wrong());
         }
         let code = code.trim();
-        let ok = code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()) && self.code_hash(&e.id, code).ct_eq(&expected).unwrap_u8() == 1;
+        let ok =
+            code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()) && self.code_hash(&e.id, code).ct_eq(&expected).unwrap_u8() == 1;
         if !ok {
             e.code_attempts += 1;
             if e.code_attempts >= CODE_ATTEMPTS {
@@ -187,9 +204,13 @@ impl Exports<'_> {
 pub fn answer_for_owner(lang: &str, base_url: &str) -> String {
     let hours = super::LINK_TTL / crate::clock::HOUR;
     if lang == "fr" {
-        format!("Votre copie de vos données est prête : une archive ZIP avec data.json, un CSV par catégorie, vos médias d'origine et un README avec ce que la loi vous doit (finalités, catégories, destinataires, conservation, source, vos droits).\n\nPour votre sécurité, aucun lien de ce message n'ouvre l'archive : connectez-vous, puis téléchargez-la depuis votre centre de confidentialité dans les {hours} heures :\n{base_url}/me/privacy#download\n")
+        format!(
+            "Votre copie de vos données est prête : une archive ZIP avec data.json, un CSV par catégorie, vos médias d'origine et un README avec ce que la loi vous doit (finalités, catégories, destinataires, conservation, source, vos droits).\n\nPour votre sécurité, aucun lien de ce message n'ouvre l'archive : connectez-vous, puis téléchargez-la depuis votre centre de confidentialité dans les {hours} heures :\n{base_url}/me/privacy#download\n"
+        )
     } else {
-        format!("Your copy of your data is ready: a ZIP archive with data.json, one CSV per category, your original media, and a README with what the law says you are owed (purposes, categories, recipients, retention, source, your rights).\n\nFor your safety no link in this message opens it: sign in, then download it from your privacy centre within {hours} hours:\n{base_url}/me/privacy#download\n")
+        format!(
+            "Your copy of your data is ready: a ZIP archive with data.json, one CSV per category, your original media, and a README with what the law says you are owed (purposes, categories, recipients, retention, source, your rights).\n\nFor your safety no link in this message opens it: sign in, then download it from your privacy centre within {hours} hours:\n{base_url}/me/privacy#download\n"
+        )
     }
 }
 
@@ -198,8 +219,12 @@ pub fn answer_for_owner(lang: &str, base_url: &str) -> String {
 pub fn answer_for_requester(lang: &str, base_url: &str, request_id: &str) -> String {
     let hours = super::LINK_TTL / crate::clock::HOUR;
     if lang == "fr" {
-        format!("La copie des données que vous avez demandée est prête, avec l'accord de la personne concernée.\n\nPour la télécharger, ouvrez cette page, demandez un code à usage unique (envoyé à cette adresse) et saisissez-le ; la copie peut être téléchargée pendant {hours} heures :\n{base_url}/privacy/requests/{request_id}/download\n")
+        format!(
+            "La copie des données que vous avez demandée est prête, avec l'accord de la personne concernée.\n\nPour la télécharger, ouvrez cette page, demandez un code à usage unique (envoyé à cette adresse) et saisissez-le ; la copie peut être téléchargée pendant {hours} heures :\n{base_url}/privacy/requests/{request_id}/download\n"
+        )
     } else {
-        format!("The copy of the data you asked for is ready, with the agreement of the person it is about.\n\nTo download it, open this page, ask for a one-time code (sent to this address) and enter it there; the copy can be downloaded for {hours} hours:\n{base_url}/privacy/requests/{request_id}/download\n")
+        format!(
+            "The copy of the data you asked for is ready, with the agreement of the person it is about.\n\nTo download it, open this page, ask for a one-time code (sent to this address) and enter it there; the copy can be downloaded for {hours} hours:\n{base_url}/privacy/requests/{request_id}/download\n"
+        )
     }
 }

@@ -212,7 +212,11 @@ impl Plan {
     fn bytes(&self) -> usize {
         let s = |o: &Option<String>| o.as_ref().map_or(0, String::len);
         self.titles.iter().map(|(id, t)| std::mem::size_of::<(String, Option<String>)>() + id.len() + s(t)).sum::<usize>()
-            + self.cards.iter().map(|c| std::mem::size_of::<PlanCard>() + c.board.len() + c.kind.len() + s(&c.text) + s(&c.url) + s(&c.color)).sum::<usize>()
+            + self
+                .cards
+                .iter()
+                .map(|c| std::mem::size_of::<PlanCard>() + c.board.len() + c.kind.len() + s(&c.text) + s(&c.url) + s(&c.color))
+                .sum::<usize>()
     }
 }
 
@@ -260,7 +264,10 @@ impl<R: Read + Seek> Importer<R> {
         let boards = data.boards.unwrap_or_default();
         let cards = data.categories.and_then(|c| c.user_content).and_then(|u| u.data).and_then(|d| d.cards).unwrap_or_default();
         if boards.total > IMPORT_MAX_BOARDS || cards.total > IMPORT_MAX_CARDS {
-            return Err(too_large(format!("data.json lists {} boards and {} cards; an import takes at most {IMPORT_MAX_BOARDS} boards and {IMPORT_MAX_CARDS} cards", boards.total, cards.total)));
+            return Err(too_large(format!(
+                "data.json lists {} boards and {} cards; an import takes at most {IMPORT_MAX_BOARDS} boards and {IMPORT_MAX_CARDS} cards",
+                boards.total, cards.total
+            )));
         }
         let titles = boards.items.into_iter().filter_map(|b| Some((b.id?, b.title))).collect();
         let mut used = vec![false; self.archive.entries.len()];
@@ -275,7 +282,10 @@ impl<R: Read + Seek> Importer<R> {
                     if !file.starts_with("media/") || file.contains("..") {
                         return Err(invalid("a media path in data.json is invalid"));
                     }
-                    let at = by_name.binary_search_by(|(n, _)| (*n).cmp(file.as_str())).map(|k| by_name[k].1).map_err(|_| invalid("a media file named in data.json is missing"))?;
+                    let at = by_name
+                        .binary_search_by(|(n, _)| (*n).cmp(file.as_str()))
+                        .map(|k| by_name[k].1)
+                        .map_err(|_| invalid("a media file named in data.json is missing"))?;
                     if std::mem::replace(&mut used[at], true) {
                         return Err(invalid("data.json names the same media file for two cards"));
                     }
@@ -284,14 +294,25 @@ impl<R: Read + Seek> Importer<R> {
                 None => None,
             };
             let (x, y) = c.position.map_or((None, None), |(x, y)| (x.and_then(|n| n.as_i64()), y.and_then(|n| n.as_i64())));
-            plan_cards.push(PlanCard { board: c.board_id.unwrap_or_default(), kind, text: c.text.filter(|t| !t.is_empty()), url: c.url, x, y, color: c.color, media });
+            plan_cards.push(PlanCard {
+                board: c.board_id.unwrap_or_default(),
+                kind,
+                text: c.text.filter(|t| !t.is_empty()),
+                url: c.url,
+                x,
+                y,
+                color: c.color,
+                media,
+            });
         }
         let plan = Plan { titles, cards: plan_cards };
         let bytes = plan.bytes();
         self.budget.release(2 * json_len);
         self.budget.charge(bytes);
         if bytes > IMPORT_MAX_PLAN {
-            return Err(too_large(format!("data.json's boards and cards take {bytes} bytes; an import takes at most {IMPORT_MAX_PLAN} at once")));
+            return Err(too_large(format!(
+                "data.json's boards and cards take {bytes} bytes; an import takes at most {IMPORT_MAX_PLAN} at once"
+            )));
         }
         Ok(plan)
     }
@@ -435,12 +456,24 @@ impl Exports<'_> {
             }
         };
         let boards = made.len();
-        let audit = self.cb.audit_draft(Actor::Subject(&who.subject), "export.imported", Some(&who.subject), Some(PURPOSE), json!({ "boards": boards, "cards": cards }));
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "export.imported",
+            Some(&who.subject),
+            Some(PURPOSE),
+            json!({ "boards": boards, "cards": cards }),
+        );
         self.cb.region(&who.region)?.store.audit_append(audit).await?;
         Ok((boards, cards))
     }
 
-    async fn create(&self, who: &Principal, mut imp: Importer<SpoolReader>, plan: &Plan, made: &mut Vec<(String, BoardId)>) -> Result<usize, CoreError> {
+    async fn create(
+        &self,
+        who: &Principal,
+        mut imp: Importer<SpoolReader>,
+        plan: &Plan,
+        made: &mut Vec<(String, BoardId)>,
+    ) -> Result<usize, CoreError> {
         let mut cards = 0;
         for card in &plan.cards {
             if matches!(card.kind.as_str(), "image" | "video") && card.media.is_none() {
@@ -449,7 +482,12 @@ impl Exports<'_> {
             let board = match made.iter().find(|(old, _)| old == &card.board) {
                 Some((_, b)) => b.clone(),
                 None => {
-                    let title = plan.titles.iter().find(|(id, _)| id == &card.board).and_then(|(_, t)| t.clone()).unwrap_or_else(|| "Imported board".into());
+                    let title = plan
+                        .titles
+                        .iter()
+                        .find(|(id, _)| id == &card.board)
+                        .and_then(|(_, t)| t.clone())
+                        .unwrap_or_else(|| "Imported board".into());
                     let v = self.cb.boards().create_board(who, None, &title).await?;
                     made.push((card.board.clone(), v.id.clone()));
                     v.id
@@ -469,7 +507,15 @@ impl Exports<'_> {
                     self.cb.boards().add_media_card(who, &board, &card.kind, &bytes, card.text.clone(), (card.x, card.y)).await?;
                 }
                 _ => {
-                    let new = crate::boards::NewCard { kind: card.kind.clone(), text: card.text.clone(), url: card.url.clone(), x: card.x, y: card.y, color: card.color.clone(), category: None };
+                    let new = crate::boards::NewCard {
+                        kind: card.kind.clone(),
+                        text: card.text.clone(),
+                        url: card.url.clone(),
+                        x: card.x,
+                        y: card.y,
+                        color: card.color.clone(),
+                        category: None,
+                    };
                     self.cb.boards().add_card(who, &board, new).await?;
                 }
             }
@@ -487,7 +533,8 @@ mod tests {
     fn archive(files: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
         let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, bytes) in files {
-            z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method).large_file(bytes.len() > (1 << 30))).unwrap();
+            z.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method).large_file(bytes.len() > (1 << 30)))
+                .unwrap();
             z.write_all(bytes).unwrap();
         }
         z.finish().unwrap().into_inner()
@@ -495,7 +542,13 @@ mod tests {
 
     fn data_json(cards: usize, media: bool) -> Vec<u8> {
         let cards: Vec<serde_json::Value> = (0..cards)
-            .map(|i| if media && i == 0 { json!({ "board_id": "b1", "kind": "video", "media": { "file": "media/v.mp4" }, "position": [1, 2] }) } else { json!({ "board_id": "b1", "kind": "text", "text": format!("card {i}") }) })
+            .map(|i| {
+                if media && i == 0 {
+                    json!({ "board_id": "b1", "kind": "video", "media": { "file": "media/v.mp4" }, "position": [1, 2] })
+                } else {
+                    json!({ "board_id": "b1", "kind": "text", "text": format!("card {i}") })
+                }
+            })
             .collect();
         serde_json::to_vec(&json!({ "format": "clearboard-export", "version": 1, "boards": [{ "id": "b1", "title": "B" }], "categories": { "user_content": { "data": { "cards": cards } } } })).unwrap()
     }
@@ -522,19 +575,23 @@ mod tests {
     #[test]
     fn a_bomb_is_refused_at_its_first_byte_past_what_it_declared() {
         // 64 MiB of zeros (about 64 KiB deflated) that declares 1 KiB.
-        let mut bytes = archive(&[("data.json", &data_json(1, true)), ("media/v.mp4", &vec![0u8; 64 << 20])], zip::CompressionMethod::Deflated);
+        let mut bytes =
+            archive(&[("data.json", &data_json(1, true)), ("media/v.mp4", &vec![0u8; 64 << 20])], zip::CompressionMethod::Deflated);
         let cd = bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
         bytes[cd + 24..cd + 28].copy_from_slice(&1024u32.to_le_bytes());
         let mut imp = Importer::open(Cursor::new(bytes)).unwrap();
         let plan = imp.plan().unwrap();
         let i = plan.cards[0].media.unwrap();
         match imp.media(i) {
-            Err(CoreError::ImportRefused { too_large: false, reason }) => assert!(reason.contains("larger than the archive says"), "{reason}"),
+            Err(CoreError::ImportRefused { too_large: false, reason }) => {
+                assert!(reason.contains("larger than the archive says"), "{reason}")
+            }
             other => panic!("{:?}", other.map(|v| v.len())),
         }
         assert!(imp.budget.peak < 2 * MIB, "held {} bytes", imp.budget.peak);
         // Declaring the truth instead: refused for its size before anything is inflated.
-        let honest = archive(&[("data.json", &data_json(1, true)), ("media/v.mp4", &vec![0u8; 64 << 20])], zip::CompressionMethod::Deflated);
+        let honest =
+            archive(&[("data.json", &data_json(1, true)), ("media/v.mp4", &vec![0u8; 64 << 20])], zip::CompressionMethod::Deflated);
         let (big, why) = refusal(check_import_from(Cursor::new(honest)));
         assert!(big && (why.contains("at most") || why.contains("100:1")), "{why}");
     }
@@ -544,8 +601,11 @@ mod tests {
         assert!(refusal(check_import_from(Cursor::new(b"not a zip".to_vec()))).1.contains("ZIP"));
         let other = archive(&[("data.json", br#"{"format":"other","version":1}"#)], zip::CompressionMethod::Stored);
         assert!(refusal(check_import_from(Cursor::new(other))).1.contains("not supported"));
-        let twice = serde_json::to_vec(&json!({ "format": "clearboard-export", "version": 1, "categories": { "user_content": { "data": { "cards": [
-            { "kind": "image", "media": { "file": "media/a.png" } }, { "kind": "image", "media": { "file": "media/a.png" } } ] } } } })).unwrap();
+        let twice = serde_json::to_vec(
+            &json!({ "format": "clearboard-export", "version": 1, "categories": { "user_content": { "data": { "cards": [
+            { "kind": "image", "media": { "file": "media/a.png" } }, { "kind": "image", "media": { "file": "media/a.png" } } ] } } } }),
+        )
+        .unwrap();
         let twice = archive(&[("data.json", &twice), ("media/a.png", b"png")], zip::CompressionMethod::Stored);
         assert!(refusal(check_import_from(Cursor::new(twice))).1.contains("two cards"));
         let many = archive(&[("data.json", &data_json(IMPORT_MAX_CARDS + 1, false))], zip::CompressionMethod::Deflated);

@@ -30,8 +30,9 @@ use serde_json::json;
 pub use archive::file_ext;
 pub use download::{CODE_ATTEMPTS, CODE_TTL, CODES_PER_EXPORT, Download, answer_for_owner, answer_for_requester};
 pub use import::{
-    Budget, IMPORT_CONCURRENCY, IMPORT_LOCK_STALE, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_DIRECTORY, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE, IMPORT_MAX_JSON, IMPORT_MAX_NAME,
-    IMPORT_MAX_PLAN, IMPORT_MAX_RATIO, IMPORT_MAX_TOTAL, IMPORT_MEMORY_BOUND, IMPORT_UPLOAD_MAX, ImportCheck, ImportLock, check_import, check_import_from,
+    Budget, IMPORT_CONCURRENCY, IMPORT_LOCK_STALE, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_DIRECTORY, IMPORT_MAX_ENTRIES,
+    IMPORT_MAX_FILE, IMPORT_MAX_JSON, IMPORT_MAX_NAME, IMPORT_MAX_PLAN, IMPORT_MAX_RATIO, IMPORT_MAX_TOTAL, IMPORT_MEMORY_BOUND,
+    IMPORT_UPLOAD_MAX, ImportCheck, ImportLock, check_import, check_import_from,
 };
 pub use spool::{Spool, SpoolReader};
 
@@ -124,7 +125,13 @@ impl Exports<'_> {
     }
 
     /// Starts an export for `subject` (self-service, or a verified access request).
-    pub async fn request_for(&self, region: &RegionId, subject: &SubjectId, request_id: Option<&str>, actor: Actor<'_>) -> Result<ExportView, CoreError> {
+    pub async fn request_for(
+        &self,
+        region: &RegionId,
+        subject: &SubjectId,
+        request_id: Option<&str>,
+        actor: Actor<'_>,
+    ) -> Result<ExportView, CoreError> {
         let region = self.cb.region(region)?.clone();
         self.cb.keys().current(&region, subject).await?;
         let busy = region.rights.exports_of(subject).await?.into_iter().any(|e| e.state == "queued" || e.state == "running");
@@ -152,7 +159,13 @@ impl Exports<'_> {
             code_attempts: 0,
             codes_sent: 0,
         };
-        let audit = self.cb.audit_draft(actor, "export.requested", Some(subject), Some(PURPOSE), json!({ "export": row.id, "request": request_id }));
+        let audit = self.cb.audit_draft(
+            actor,
+            "export.requested",
+            Some(subject),
+            Some(PURPOSE),
+            json!({ "export": row.id, "request": request_id }),
+        );
         region.rights.insert_export(&row, Some(audit)).await?;
         metrics::counter!("clearboard_exports_requested_total").increment(1);
         Ok(self.view(&row))
@@ -211,7 +224,13 @@ impl Exports<'_> {
                 e.blob_id = Some(blob.clone());
                 e.size = Some(i64::try_from(size).unwrap_or(i64::MAX));
                 e.error = None;
-                let audit = self.cb.audit_draft(Actor::System, "export.ready", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id, "bytes": size }));
+                let audit = self.cb.audit_draft(
+                    Actor::System,
+                    "export.ready",
+                    Some(&e.subject_id),
+                    Some(PURPOSE),
+                    json!({ "export": e.id, "bytes": size }),
+                );
                 if !region.rights.update_export_if(&e, "running", Some(audit)).await? {
                     // Revoked while it was being built: the archive is not kept.
                     region.blobs.delete(&blob).await?;
@@ -255,7 +274,13 @@ impl Exports<'_> {
         let audit = reason.map(|r| {
             e.revoked_at = Some(self.cb.now());
             e.revoked_reason = Some(r.as_str().into());
-            self.cb.audit_draft(Actor::Subject(&e.subject_id), "export.revoked", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id, "reason": r.as_str() }))
+            self.cb.audit_draft(
+                Actor::Subject(&e.subject_id),
+                "export.revoked",
+                Some(&e.subject_id),
+                Some(PURPOSE),
+                json!({ "export": e.id, "reason": r.as_str() }),
+            )
         });
         if !region.rights.update_export_if(&e, &from, audit).await? {
             return Ok(false);
@@ -274,7 +299,13 @@ impl Exports<'_> {
         let mut n = 0;
         // A row that changed state meanwhile (built, say) is read again.
         for _ in 0..3 {
-            let open: Vec<ExportRow> = region.rights.exports_of(subject).await?.into_iter().filter(|e| matches!(e.state.as_str(), "queued" | "running" | "ready")).collect();
+            let open: Vec<ExportRow> = region
+                .rights
+                .exports_of(subject)
+                .await?
+                .into_iter()
+                .filter(|e| matches!(e.state.as_str(), "queued" | "running" | "ready"))
+                .collect();
             if open.is_empty() {
                 break;
             }

@@ -95,7 +95,17 @@ impl Spool {
             let _ = std::fs::remove_file(&path);
             return Err(CoreError::Internal("import scratch file"));
         }
-        Ok(SpoolReader { path, file, opener, plain_len: self.plain, segments, pos: 0, cached: None, plain: Zeroizing::new(Vec::new()), sealed: vec![0u8; stream::SEALED_SEGMENT] })
+        Ok(SpoolReader {
+            path,
+            file,
+            opener,
+            plain_len: self.plain,
+            segments,
+            pos: 0,
+            cached: None,
+            plain: Zeroizing::new(Vec::new()),
+            sealed: vec![0u8; stream::SEALED_SEGMENT],
+        })
     }
 }
 
@@ -141,7 +151,8 @@ impl SpoolReader {
         let n = usize::try_from(end - start).map_err(std::io::Error::other)?;
         self.file.seek(SeekFrom::Start(start))?;
         self.file.read_exact(&mut self.sealed[..n])?;
-        self.plain = self.opener.open(index, last, &self.sealed[..n]).map_err(|_| std::io::Error::other("the import scratch file does not open"))?;
+        self.plain =
+            self.opener.open(index, last, &self.sealed[..n]).map_err(|_| std::io::Error::other("the import scratch file does not open"))?;
         self.cached = Some(index);
         Ok(())
     }

@@ -47,7 +47,18 @@ const MAX_COMMENT: u64 = 0xFFFF;
 
 /// Signatures of archive and compressed-stream formats: a file that starts with one is an
 /// archive inside the archive (the 42.zip kind of bomb), which no export holds.
-const NESTED: &[&[u8]] = &[b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"PK\x06\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x28\xb5\x2f\xfd"];
+const NESTED: &[&[u8]] = &[
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"PK\x07\x08",
+    b"PK\x06\x06",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!\x1a\x07",
+    b"\x28\xb5\x2f\xfd",
+];
 
 pub(crate) fn too_large(reason: impl Into<String>) -> CoreError {
     CoreError::ImportRefused { too_large: true, reason: reason.into() }
@@ -135,7 +146,8 @@ impl<R: Read + Seek> Archive<R> {
         let eocd_pos = tail_start + at as u64;
         let (disk, cd_disk) = (u16_at(&tail, at + 4)?, u16_at(&tail, at + 6)?);
         let (on_disk, total) = (u16_at(&tail, at + 8)?, u16_at(&tail, at + 10)?);
-        let (mut count, mut cd_size, mut cd_off) = (u64::from(total), u64::from(u32_at(&tail, at + 12)?), u64::from(u32_at(&tail, at + 16)?));
+        let (mut count, mut cd_size, mut cd_off) =
+            (u64::from(total), u64::from(u32_at(&tail, at + 12)?), u64::from(u32_at(&tail, at + 16)?));
         let mut cd_limit = eocd_pos;
         if disk != 0 || cd_disk != 0 || on_disk != total {
             return Err(invalid("archives in several parts cannot be imported"));
@@ -184,7 +196,10 @@ impl<R: Read + Seek> Archive<R> {
                 let e = entries.last().ok_or_else(|| invalid(BROKEN))?;
                 declared_total = declared_total.saturating_add(e.size);
                 if declared_total > limits.max_total {
-                    return Err(too_large(format!("the archive's files add up to more than {} bytes once uncompressed (an import takes at most that)", limits.max_total)));
+                    return Err(too_large(format!(
+                        "the archive's files add up to more than {} bytes once uncompressed (an import takes at most that)",
+                        limits.max_total
+                    )));
                 }
             }
         }
@@ -198,7 +213,10 @@ impl<R: Read + Seek> Archive<R> {
         a.locate(cd_off)?;
         // Overlapping files are named as such first; then the ratio of the whole.
         if declared_total > limits.ratio_floor && declared_total / len.max(1) > limits.max_ratio {
-            return Err(too_large(format!("the archive is compressed more than {}:1 overall: this is how ZIP bombs are made", limits.max_ratio)));
+            return Err(too_large(format!(
+                "the archive is compressed more than {}:1 overall: this is how ZIP bombs are made",
+                limits.max_ratio
+            )));
         }
         Ok(a)
     }
@@ -212,7 +230,8 @@ impl<R: Read + Seek> Archive<R> {
         let method = u16_at(fixed, 10)?;
         let crc = u32_at(fixed, 16)?;
         let (mut compressed, mut size) = (u64::from(u32_at(fixed, 20)?), u64::from(u32_at(fixed, 24)?));
-        let (name_len, extra_len, comment_len) = (usize::from(u16_at(fixed, 28)?), u64::from(u16_at(fixed, 30)?), u64::from(u16_at(fixed, 32)?));
+        let (name_len, extra_len, comment_len) =
+            (usize::from(u16_at(fixed, 28)?), u64::from(u16_at(fixed, 30)?), u64::from(u16_at(fixed, 32)?));
         let disk = u16_at(fixed, 34)?;
         let mut header = u64::from(u32_at(fixed, 42)?);
         if name_len > limits.max_name {
@@ -253,10 +272,16 @@ impl<R: Read + Seek> Archive<R> {
             return Err(invalid("a file name in the archive points outside it"));
         }
         if size > limits.max_entry {
-            return Err(too_large(format!("a file in the archive is {size} bytes once uncompressed; an import reads at most {} per file", limits.max_entry)));
+            return Err(too_large(format!(
+                "a file in the archive is {size} bytes once uncompressed; an import reads at most {} per file",
+                limits.max_entry
+            )));
         }
         if size > limits.ratio_floor && size / compressed.max(1) > limits.max_ratio {
-            return Err(too_large(format!("a file in the archive is compressed more than {}:1: this is how ZIP bombs are made", limits.max_ratio)));
+            return Err(too_large(format!(
+                "a file in the archive is compressed more than {}:1: this is how ZIP bombs are made",
+                limits.max_ratio
+            )));
         }
         if method == 0 && compressed != size {
             return Err(invalid(BROKEN));
@@ -403,7 +428,10 @@ impl<R: Read> Read for EntryReader<'_, R> {
             return Err(self.refuse(invalid("a file in the archive is larger than the archive says: this is how some ZIP bombs are made")));
         }
         if self.out > self.limits.ratio_floor && self.out / self.consumed().max(1) > self.limits.max_ratio {
-            return Err(self.refuse(too_large(format!("a file in the archive is compressed more than {}:1: this is how ZIP bombs are made", self.limits.max_ratio))));
+            return Err(self.refuse(too_large(format!(
+                "a file in the archive is compressed more than {}:1: this is how ZIP bombs are made",
+                self.limits.max_ratio
+            ))));
         }
         self.crc.update(&buf[..n]);
         if n == 0 && !buf.is_empty() {
@@ -423,7 +451,15 @@ mod tests {
     use super::*;
     use std::io::{Cursor, Write};
 
-    const LIMITS: Limits = Limits { max_entries: 100, max_name: 64, max_directory: 64 * 1024, max_entry: 1 << 20, max_total: 4 << 20, max_ratio: 100, ratio_floor: 64 * 1024 };
+    const LIMITS: Limits = Limits {
+        max_entries: 100,
+        max_name: 64,
+        max_directory: 64 * 1024,
+        max_entry: 1 << 20,
+        max_total: 4 << 20,
+        max_ratio: 100,
+        ratio_floor: 64 * 1024,
+    };
 
     fn zip(files: &[(&str, &[u8], bool)]) -> Vec<u8> {
         let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));

@@ -89,7 +89,10 @@ fn kind(parent: &Ty, ty: &Ty) -> Option<Kind> {
         (b"minf", b"vmhd" | b"smhd") => Leaf,
         (b"dinf", b"dref") => Dref,
         (b"stbl", b"stsd") => Stsd,
-        (b"stbl", b"stts" | b"ctts" | b"cslg" | b"stss" | b"stps" | b"stsc" | b"stsz" | b"stz2" | b"sdtp" | b"sbgp" | b"sgpd" | b"subs" | b"padb") => Leaf,
+        (
+            b"stbl",
+            b"stts" | b"ctts" | b"cslg" | b"stss" | b"stps" | b"stsc" | b"stsz" | b"stz2" | b"sdtp" | b"sbgp" | b"sgpd" | b"subs" | b"padb",
+        ) => Leaf,
         (b"stbl", b"stco") => Stco,
         (b"stbl", b"co64") => Co64,
         (b"moof", b"mfhd") | (b"traf", b"tfdt" | b"sbgp" | b"sgpd" | b"subs") => Leaf,
@@ -202,7 +205,8 @@ pub(super) fn rebuild(b: &[u8]) -> Result<Vec<u8>, CoreError> {
                         let new = layout.map(be64(&out, pos).ok_or_else(video_damaged)?)? as u64;
                         out[pos..pos + 8].copy_from_slice(&new.to_be_bytes());
                     } else {
-                        let new = u32::try_from(layout.map(u64::from(be32(&out, pos).ok_or_else(video_damaged)?))?).map_err(|_| video_damaged())?;
+                        let new = u32::try_from(layout.map(u64::from(be32(&out, pos).ok_or_else(video_damaged)?))?)
+                            .map_err(|_| video_damaged())?;
                         out[pos..pos + 4].copy_from_slice(&new.to_be_bytes());
                     }
                 }

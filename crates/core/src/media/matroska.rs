@@ -39,7 +39,22 @@ const HEADER_KEEP: [u32; 7] = [0x4286, 0x42F7, 0x42F2, 0x42F3, 0x4282, 0x4287, 0
 const INFO_KEEP: [u32; 2] = [0x2A_D7B1, 0x4489];
 /// Track fields kept (Video and Audio are rebuilt with their own lists).
 const TRACK_KEEP: [u32; 16] = [
-    TRACK_NUMBER, 0x73C5, TRACK_TYPE, 0xB9, 0x88, 0x55AA, 0x9C, 0x23_E383, 0x23_4E7A, 0x23_314F, 0x86, 0x63A2, 0x56AA, 0x56BB, 0x22_B59C, 0x6D80,
+    TRACK_NUMBER,
+    0x73C5,
+    TRACK_TYPE,
+    0xB9,
+    0x88,
+    0x55AA,
+    0x9C,
+    0x23_E383,
+    0x23_4E7A,
+    0x23_314F,
+    0x86,
+    0x63A2,
+    0x56AA,
+    0x56BB,
+    0x22_B59C,
+    0x6D80,
 ];
 const VIDEO: u32 = 0xE0;
 const AUDIO: u32 = 0xE1;
@@ -90,7 +105,12 @@ fn read_size(b: &[u8], i: usize) -> Result<(Option<u64>, usize), CoreError> {
 
 /// The elements of `d`. An element of unknown size is allowed only when `unknown_ok` says so
 /// for its id; it then ends at the first element that is not one of its children.
-fn elements<'a>(d: &'a [u8], count: &mut usize, unknown_ok: &dyn Fn(u32) -> bool, stop: &dyn Fn(u32) -> bool) -> Result<Vec<El<'a>>, CoreError> {
+fn elements<'a>(
+    d: &'a [u8],
+    count: &mut usize,
+    unknown_ok: &dyn Fn(u32) -> bool,
+    stop: &dyn Fn(u32) -> bool,
+) -> Result<Vec<El<'a>>, CoreError> {
     let mut v = Vec::new();
     let mut i = 0;
     while i < d.len() {

@@ -136,7 +136,10 @@ fn write_fuzz_seeds() {
         ("webm.webm", testset::forensic_webm("CnrySeed", &dir)),
     ];
     for layout in [Mp4Layout::MoovAtEnd, Mp4Layout::FastStart, Mp4Layout::Fragmented] {
-        files.push((["mp4-", &format!("{layout:?}").to_lowercase(), ".mp4"].concat().leak(), testset::forensic_mp4("CnrySeed", layout, &dir)));
+        files.push((
+            ["mp4-", &format!("{layout:?}").to_lowercase(), ".mp4"].concat().leak(),
+            testset::forensic_mp4("CnrySeed", layout, &dir),
+        ));
     }
     for (name, bytes) in files {
         std::fs::write(corpus.join(format!("seed-real-{name}")), bytes).unwrap();
@@ -159,8 +162,54 @@ fn measure_sanitise() {
         assert!(std::process::Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).arg(out).status().unwrap().success());
     };
     ff(&["-f", "lavfi", "-i", "nullsrc=s=4600x3300,geq=random(1)*255:128:128", "-frames:v", "1", "-q:v", "1"], &jpg);
-    ff(&["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine", "-t", "25", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "16M", "-c:a", "aac"], &mp4);
-    ff(&["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine", "-t", "25", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "16M", "-c:a", "libopus"], &webm);
+    ff(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=30",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "25",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "16M",
+            "-c:a",
+            "aac",
+        ],
+        &mp4,
+    );
+    ff(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=30",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "25",
+            "-c:v",
+            "libvpx",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-b:v",
+            "16M",
+            "-c:a",
+            "libopus",
+        ],
+        &webm,
+    );
     let hwm = || std::fs::read_to_string("/proc/self/status").unwrap().lines().find(|l| l.starts_with("VmHWM")).unwrap().to_string();
     for (path, video) in [(jpg, false), (mp4, true), (webm, true)] {
         let bytes = std::fs::read(&path).unwrap();
@@ -168,7 +217,14 @@ fn measure_sanitise() {
         let t = std::time::Instant::now();
         let (_, out) = sanitise_media(&bytes, video).unwrap();
         let took = t.elapsed();
-        println!("{}: {:.1} MiB in, {:.1} MiB out, {:?}; peak RSS {before} before, {} after", path.display(), bytes.len() as f64 / 1048576.0, out.len() as f64 / 1048576.0, took, hwm());
+        println!(
+            "{}: {:.1} MiB in, {:.1} MiB out, {:?}; peak RSS {before} before, {} after",
+            path.display(),
+            bytes.len() as f64 / 1048576.0,
+            out.len() as f64 / 1048576.0,
+            took,
+            hwm()
+        );
     }
     std::fs::remove_dir_all(dir).ok();
 }

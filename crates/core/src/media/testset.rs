@@ -55,7 +55,11 @@ fn jpeg_of(seed: u8, progressive: bool, exif: Option<&[u8]>, xmp: Option<&str>) 
         e.add_exif_metadata(x).unwrap();
     }
     if let Some(x) = xmp {
-        e.add_app_segment(1, format!("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><rdf:Description exif:GPSLatitude=\"{x}\"/></x:xmpmeta>").into_bytes()).unwrap();
+        e.add_app_segment(
+            1,
+            format!("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><rdf:Description exif:GPSLatitude=\"{x}\"/></x:xmpmeta>").into_bytes(),
+        )
+        .unwrap();
     }
     e.encode(&pattern(seed), 32, 24, jpeg_encoder::ColorType::Rgb).unwrap();
     out
@@ -252,9 +256,18 @@ pub fn forensic_mp4(m: &str, layout: Mp4Layout, dir: &Path) -> Vec<u8> {
     let mut udta = bx(b"\xA9xyz", &[&[0, 0x0D, 0x15, 0xC7], format!("{m}-xyz").as_bytes()].concat());
     udta.extend(bx(b"loci", &[&[0, 0, 0, 0, 0x15, 0xC7], format!("{m}-loci\0").as_bytes(), &[0; 13], b"earth\0\0"].concat()));
     insert_into(&mut v, &[b"moov"], &bx(b"udta", &udta));
-    let meta = [&[0u8, 0, 0, 0][..], &bx(b"hdlr", &[&[0u8; 8][..], b"mdta", &[0; 13]].concat()), &bx(b"xml ", format!("\0\0\0\0{m}-trak-meta").as_bytes())].concat();
+    let meta = [
+        &[0u8, 0, 0, 0][..],
+        &bx(b"hdlr", &[&[0u8; 8][..], b"mdta", &[0; 13]].concat()),
+        &bx(b"xml ", format!("\0\0\0\0{m}-trak-meta").as_bytes()),
+    ]
+    .concat();
     insert_into(&mut v, &[b"moov", b"trak"], &bx(b"meta", &meta));
-    let xmp_uuid = [&[0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC][..], format!("<x:xmpmeta>{m}-xmp</x:xmpmeta>").as_bytes()].concat();
+    let xmp_uuid = [
+        &[0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC][..],
+        format!("<x:xmpmeta>{m}-xmp</x:xmpmeta>").as_bytes(),
+    ]
+    .concat();
     let uuid = bx(b"uuid", &xmp_uuid);
     let ftyp = u32::from_be_bytes(v[0..4].try_into().unwrap()) as usize;
     v.splice(ftyp..ftyp, uuid.clone());
@@ -271,10 +284,30 @@ pub fn forensic_webm(m: &str, dir: &Path) -> Vec<u8> {
     std::fs::write(&srt, format!("1\n00:00:00,000 --> 00:00:00,900\n{m}-subtitle\n")).unwrap();
     let out = dir.join("forensic.webm");
     run(Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=64x48:rate=10", "-f", "lavfi", "-i", "sine=duration=1", "-i"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=64x48:rate=10",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=1",
+            "-i",
+        ])
         .arg(&srt)
         .args(["-map", "0", "-map", "1", "-map", "2", "-c:v", "libvpx", "-b:v", "200k", "-c:a", "libopus", "-c:s", "webvtt"])
-        .args(["-metadata", &format!("title={m}-title"), "-metadata", &format!("comment={m}-tag"), "-metadata:s:v:0", &format!("title={m}-track-name")])
+        .args([
+            "-metadata",
+            &format!("title={m}-title"),
+            "-metadata",
+            &format!("comment={m}-tag"),
+            "-metadata:s:v:0",
+            &format!("title={m}-track-name"),
+        ])
         .arg(&out));
     let mut v = std::fs::read(&out).unwrap();
     v.extend_from_slice(format!("{m}-after").as_bytes());
@@ -370,7 +403,11 @@ fn shift_offsets(v: &mut [u8], at: usize, delta: usize) {
                     let n = u32::from_be_bytes(v[s + 12..s + 16].try_into().unwrap()) as usize;
                     for k in 0..n {
                         let p = s + 16 + k * w;
-                        let old = if w == 4 { u64::from(u32::from_be_bytes(v[p..p + 4].try_into().unwrap())) } else { u64::from_be_bytes(v[p..p + 8].try_into().unwrap()) };
+                        let old = if w == 4 {
+                            u64::from(u32::from_be_bytes(v[p..p + 4].try_into().unwrap()))
+                        } else {
+                            u64::from_be_bytes(v[p..p + 8].try_into().unwrap())
+                        };
                         if old >= at as u64 {
                             let new = old + delta as u64;
                             if w == 4 {

@@ -106,7 +106,7 @@ fn paths_and_schemas() -> Value {
                     "properties": {
                         "kind": { "enum": ["access", "portability", "rectification", "erasure", "restriction", "objection", "ccpa_know", "ccpa_delete"] },
                         "email": { "type": "string", "format": "email" }, "name": { "type": ["string", "null"] }, "details": { "type": ["string", "null"], "maxLength": 5000 },
-                        "on_behalf": { "enum": ["self", "agent", "guardian", null] }, "person_email": { "type": ["string", "null"] },
+                        "on_behalf": { "enum": ["self", "agent", "guardian", "", null] }, "person_email": { "type": ["string", "null"] },
                         "document_base64": { "type": ["string", "null"], "description": "An agent's signed permission or a parent's proof (stored encrypted, deleted when the request closes)" },
                         "lang": { "enum": ["en", "fr", null] }
                     }

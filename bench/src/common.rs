@@ -157,8 +157,7 @@ pub struct InProcess {
 
 pub async fn serve_in_process() -> InProcess {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = clearboard_app::Config::default();
-    config.data_dir = dir.path().join("data");
+    let mut config = clearboard_app::Config { data_dir: dir.path().join("data"), ..Default::default() };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     config.public_url = Some(format!("http://{addr}"));

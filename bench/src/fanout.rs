@@ -136,12 +136,12 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
                     Message::Binary(b) => b,
                     _ => continue,
                 };
-                if let Some(k) = marker(bytes) {
-                    if let Some(s) = sent.get(k as usize) {
-                        let s = s.load(Ordering::Relaxed);
-                        if s > 0 {
-                            lat.push((now - s) as f64 / 1e6);
-                        }
+                if let Some(k) = marker(bytes)
+                    && let Some(s) = sent.get(k as usize)
+                {
+                    let s = s.load(Ordering::Relaxed);
+                    if s > 0 {
+                        lat.push((now - s) as f64 / 1e6);
                     }
                 }
             }

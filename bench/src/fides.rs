@@ -488,10 +488,6 @@ async fn child_main(args: &Args) -> Value {
     out
 }
 
-/// Downloads an export as the download handler does: `open_download`, then every sealed
-/// segment read, opened and written to /dev/null. Returns (plaintext bytes, the plaintext if
-/// `keep`).
-
 async fn ours_one(args: &Args, n: usize) -> Value {
     let load_before = loadavg();
     let name = format!("cbfides_{}_{}_{}", std::process::id(), n, hex_random(3));
@@ -833,8 +829,11 @@ fn version_of(mut c: Command) -> String {
         .unwrap_or_default()
 }
 
+/// One size N of the Fides side and what it measured (or why it failed).
+type FidesRun = (usize, Result<Value, String>);
+
 /// The whole Fides side: services up, Fides installed and started, every N, everything stopped.
-fn fides_all(args: &Args) -> (Value, Vec<(usize, Result<Value, String>)>) {
+fn fides_all(args: &Args) -> (Value, Vec<FidesRun>) {
     let mut info = serde_json::Map::new();
     let _services = FidesServices;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -177,7 +177,7 @@ async fn run_op(op: Op, base: &str, http: &reqwest::Client, u: &mut User, seed: 
             let r = http
                 .put(format!("{base}/api/v1/me/consents"))
                 .bearer_auth(&u.token)
-                .json(&json!({ "purpose": "marketing", "granted": rng(seed) % 2 == 0 }))
+                .json(&json!({ "purpose": "marketing", "granted": rng(seed).is_multiple_of(2) }))
                 .send()
                 .await
                 .unwrap();

@@ -24,8 +24,11 @@ use clearboard_vault::stream::{self, Opener};
 use clearboard_vault::{Aad, Dek, Kek, KeyId, Keyring, VaultError};
 use sha2::{Digest, Sha256};
 
-/// Every target: its name (the corpus folder `fuzz/corpus/<name>/`) and its function.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+/// A fuzz target: its name (the corpus folder `fuzz/corpus/<name>/`) and its function.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: [Target; 5] = [
     ("policy_parser", policy_parser),
     ("envelope_decoder", envelope_decoder),
     ("upload_sniffer", upload_sniffer),

@@ -223,11 +223,11 @@ pub fn list(dir: &Path, keep_days: u32) -> Vec<(PathBuf, Manifest, String)> {
     let Ok(rd) = std::fs::read_dir(dir) else { return out };
     for e in rd.flatten() {
         let p = e.path();
-        if p.extension().is_some_and(|x| x == "zip") {
-            if let Ok(m) = manifest_of(&p) {
-                let expires = clearboard_core::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
-                out.push((p, m, expires));
-            }
+        if p.extension().is_some_and(|x| x == "zip")
+            && let Ok(m) = manifest_of(&p)
+        {
+            let expires = clearboard_core::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
+            out.push((p, m, expires));
         }
     }
     out.sort_by_key(|(_, m, _)| m.created_ms);

@@ -264,7 +264,7 @@ impl Aggregator {
             .collect();
         // The funnel: people who saw each step after the previous one.
         let mut funnel = Vec::new();
-        let mut reached: BTreeMap<&str, Millis> = by_visitor.iter().map(|(v, _)| (*v, Millis::MIN)).collect();
+        let mut reached: BTreeMap<&str, Millis> = by_visitor.keys().map(|v| (*v, Millis::MIN)).collect();
         for step in FUNNEL {
             let mut next = BTreeMap::new();
             for (v, after) in &reached {

@@ -97,10 +97,10 @@ impl PolicyVersions<'_> {
     }
 
     async fn latest_significant(&self) -> Result<Option<(String, Millis)>, CoreError> {
-        if let Ok(g) = self.cb.inner.acks.latest_significant.lock() {
-            if let Some(v) = g.as_ref() {
-                return Ok(v.clone());
-            }
+        if let Ok(g) = self.cb.inner.acks.latest_significant.lock()
+            && let Some(v) = g.as_ref()
+        {
+            return Ok(v.clone());
         }
         let v = self
             .cb
@@ -154,10 +154,10 @@ impl PolicyVersions<'_> {
             json!({ "version": version, "method": method }),
         );
         region.store.record_ack(&who.subject, version, method, now, Some(audit)).await?;
-        if Some(version) == required.as_deref() {
-            if let Ok(mut g) = self.cb.inner.acks.acknowledged.lock() {
-                g.insert(who.subject.clone());
-            }
+        if Some(version) == required.as_deref()
+            && let Ok(mut g) = self.cb.inner.acks.acknowledged.lock()
+        {
+            g.insert(who.subject.clone());
         }
         Ok(now)
     }

@@ -359,10 +359,10 @@ impl Hub {
 
     /// Drops every room (after an erasure, so no ring keeps erased content in memory).
     pub fn forget(&self, board: &BoardId) {
-        if let Ok(mut rooms) = self.rooms.lock() {
-            if let Some(r) = rooms.remove(board) {
-                let _ = r.tx.send(Message::Event(Arc::new(Event::new(i64::MAX, Change::Resync))));
-            }
+        if let Ok(mut rooms) = self.rooms.lock()
+            && let Some(r) = rooms.remove(board)
+        {
+            let _ = r.tx.send(Message::Event(Arc::new(Event::new(i64::MAX, Change::Resync))));
         }
     }
 }

@@ -214,7 +214,7 @@ impl Retention<'_> {
                 ));
             }
         }
-        out.sort_by(|a, b| b.0.cmp(&a.0));
+        out.sort_by_key(|r| std::cmp::Reverse(r.0));
         Ok(out.into_iter().take(usize::try_from(limit).unwrap_or(0)).map(|(_, r)| r).collect())
     }
 

@@ -164,10 +164,11 @@ fn dpv_json_ld_uses_only_declared_prefixes_and_resolves_its_references() {
     fn refs_of(v: &serde_json::Value, top: bool, out: &mut Vec<String>) {
         match v {
             serde_json::Value::Object(m) => {
-                if !top && m.len() == 1 {
-                    if let Some(s) = m.get("@id").and_then(|s| s.as_str()) {
-                        out.push(s.to_string());
-                    }
+                if !top
+                    && m.len() == 1
+                    && let Some(s) = m.get("@id").and_then(|s| s.as_str())
+                {
+                    out.push(s.to_string());
                 }
                 m.values().for_each(|x| refs_of(x, false, out));
             }

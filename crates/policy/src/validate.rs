@@ -72,10 +72,10 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     if !plausible_email(&doc.controller.privacy_contact) {
         c.add("controller.privacy_contact", "a privacy contact email address is required");
     }
-    if let Some(d) = &doc.controller.dpo_contact {
-        if !plausible_email(d) {
-            c.add("controller.dpo_contact", "the data protection officer's contact must be an email address");
-        }
+    if let Some(d) = &doc.controller.dpo_contact
+        && !plausible_email(d)
+    {
+        c.add("controller.dpo_contact", "the data protection officer's contact must be an email address");
     }
     c.text("controller.supervisory_authority", &doc.controller.supervisory_authority);
 
@@ -207,10 +207,10 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         if r.kind == RecipientKind::Subprocessor && !r.safeguards.iter().any(|s| s == "dpa") {
             c.add(&at, "a subprocessor needs a data processing agreement (`dpa` in safeguards, GDPR Art. 28)");
         }
-        if let Some(t) = &r.transfer {
-            if !doc.transfers.iter().any(|x| &x.id == t) {
-                c.add(&at, format!("unknown transfer `{t}`"));
-            }
+        if let Some(t) = &r.transfer
+            && !doc.transfers.iter().any(|x| &x.id == t)
+        {
+            c.add(&at, format!("unknown transfer `{t}`"));
         }
         c.text(format!("{at}.name"), &r.name);
         c.text(format!("{at}.description"), &r.description);

@@ -382,11 +382,10 @@ impl RegionStore for SqlRegionStore {
                 .execute(&mut *t)
                 .await?
                 .rows_affected();
-            if n > 0 {
-                if let Some(a) = audit {
+            if n > 0
+                && let Some(a) = audit {
                     append_audit!(t, pg, &self.chain, &self.ring, a)?;
                 }
-            }
             Ok(())
         })
     }

@@ -84,18 +84,18 @@ fn search(hay: &[u8], needles: &[String], place: &str, hits: &mut Vec<(String, S
         }
     }
     // Inside a ZIP (an opened export): search each member, decompressed.
-    if hay.starts_with(b"PK") {
-        if let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(hay)) {
-            for i in 0..z.len() {
-                use std::io::Read;
-                let mut f = z.by_index(i).unwrap();
-                let name = f.name().map(|n| n.to_string()).unwrap_or_default();
-                let mut v = Vec::new();
-                f.read_to_end(&mut v).unwrap();
-                for n in needles {
-                    if !crate::forensics::scan_bytes(&v, std::slice::from_ref(n)).is_empty() {
-                        hits.push((format!("{place}!{name}"), n.clone()));
-                    }
+    if hay.starts_with(b"PK")
+        && let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(hay))
+    {
+        for i in 0..z.len() {
+            use std::io::Read;
+            let mut f = z.by_index(i).unwrap();
+            let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).unwrap();
+            for n in needles {
+                if !crate::forensics::scan_bytes(&v, std::slice::from_ref(n)).is_empty() {
+                    hits.push((format!("{place}!{name}"), n.clone()));
                 }
             }
         }

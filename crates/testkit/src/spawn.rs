@@ -26,9 +26,12 @@ pub enum Backend {
 /// 2026-11-29T12:00:00Z: tests start here and move the clock themselves.
 pub const START_MS: i64 = 1_795_953_600_000;
 
+/// A change to the configuration before the app starts.
+pub type Configure = Box<dyn FnOnce(&mut Config) + Send>;
+
 pub struct Options {
     pub limits: Limits,
-    pub configure: Option<Box<dyn FnOnce(&mut Config) + Send>>,
+    pub configure: Option<Configure>,
 }
 
 impl Default for Options {

@@ -81,10 +81,10 @@ impl WsClient {
     }
 
     fn apply(&mut self, v: &Value) {
-        if let Some(s) = v["seq"].as_i64() {
-            if s > self.seq {
-                self.seq = s;
-            }
+        if let Some(s) = v["seq"].as_i64()
+            && s > self.seq
+        {
+            self.seq = s;
         }
         match v["type"].as_str() {
             Some("hello") => {

@@ -186,12 +186,10 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     };
     let mut res = Redirect::to(&safe_return(&f.ret)).into_response();
     res.headers_mut().append(header::SET_COOKIE, consent_cookie(&st, &chosen));
-    if !statistics {
-        if let Some(aid) = jar.get(ANALYTICS_COOKIE).map(|c| c.value().to_string()).filter(|v| valid_visitor_id(v)) {
-            // Withdrawal: what was collected under the earlier consent goes too.
-            let _ = st.cb.navigation().forget(&aid).await;
-            res.headers_mut().append(header::SET_COOKIE, remove_cookie(&st, ANALYTICS_COOKIE));
-        }
+    if !statistics && let Some(aid) = jar.get(ANALYTICS_COOKIE).map(|c| c.value().to_string()).filter(|v| valid_visitor_id(v)) {
+        // Withdrawal: what was collected under the earlier consent goes too.
+        let _ = st.cb.navigation().forget(&aid).await;
+        res.headers_mut().append(header::SET_COOKIE, remove_cookie(&st, ANALYTICS_COOKIE));
     }
     res
 }

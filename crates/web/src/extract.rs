@@ -121,17 +121,17 @@ impl FromRequestParts<AppState> for Auth {
     /// the latest significant version, requests are refused with 428 `policy_ack_required`.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let auth = authenticate(parts, state).await?;
-        if !ack_exempt(&parts.method, parts.uri.path()) {
-            if let Some(v) = state.cb.policy_versions().ack_required(&auth.principal).await? {
-                return Err(AppError::new(
-                    StatusCode::PRECONDITION_REQUIRED,
-                    "policy_ack_required",
-                    format!(
-                        "the privacy policy changed significantly on {}: read it at /privacy, then acknowledge version {} with POST /api/v1/me/policy-acknowledgements",
-                        v.published_on, v.version
-                    ),
-                ));
-            }
+        if !ack_exempt(&parts.method, parts.uri.path())
+            && let Some(v) = state.cb.policy_versions().ack_required(&auth.principal).await?
+        {
+            return Err(AppError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "policy_ack_required",
+                format!(
+                    "the privacy policy changed significantly on {}: read it at /privacy, then acknowledge version {} with POST /api/v1/me/policy-acknowledgements",
+                    v.published_on, v.version
+                ),
+            ));
         }
         Ok(auth)
     }

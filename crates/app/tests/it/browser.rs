@@ -37,9 +37,11 @@ async fn driver() -> Option<Driver> {
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // Owned by the driver at once, so a chromedriver that never answers is killed on the way out.
+    let driver = Driver { child, port, profiles: std::sync::Mutex::new(Vec::new()) };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Driver { child, port, profiles: std::sync::Mutex::new(Vec::new()) });
+            return Some(driver);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

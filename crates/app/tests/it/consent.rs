@@ -136,7 +136,7 @@ both!(acceptance_1_and_2_consent_lifecycle_on_the_clock, |b| async move {
     // The cookies page always offers the choice again ("Cookies" link in every footer).
     let html = get_with(&app, "/cookies", &[("cb_consent", &consent2)], false).await.text().await.unwrap();
     assert!(html.contains("id=\"cb-consent\"") && html.contains("cb_aid"));
-    clearboard_testkit::logs::assert_clean(&[aid.clone()]);
+    clearboard_testkit::logs::assert_clean(std::slice::from_ref(&aid));
     let logs = String::from_utf8_lossy(&clearboard_testkit::logs::contents()).to_string();
     assert!(!logs.contains("cookie.registry_violation"), "every cookie set is declared in the policy");
 });

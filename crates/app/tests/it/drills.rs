@@ -563,20 +563,24 @@ struct Mix {
     max_cards: usize,
 }
 
-/// One worker's loop: random operations until `stop`, or until a request gets no answer (the
-/// server was killed). Every acknowledged write goes into the ledger; every write in flight
-/// when the answer did not come is marked in doubt.
-async fn worker_loop(
+/// What every worker of one run shares: the world, the server, the cycle, the mix, the ledger,
+/// and the flags that stop the run and say the server is being killed.
+#[derive(Clone)]
+struct Workload {
     world: Arc<World>,
     base: String,
-    w: usize,
-    seed: u64,
     cycle: u32,
     mix: Mix,
     ledger: Arc<Mutex<Ledger>>,
     stop: Arc<AtomicBool>,
     killed: Arc<AtomicBool>,
-) -> Tally {
+}
+
+/// One worker's loop: random operations until `stop`, or until a request gets no answer (the
+/// server was killed). Every acknowledged write goes into the ledger; every write in flight
+/// when the answer did not come is marked in doubt.
+async fn worker_loop(run: Workload, w: usize, seed: u64) -> Tally {
+    let Workload { world, base, cycle, mix, ledger, stop, killed } = run;
     let mut rng = Rng::seeded(seed);
     let mut tally = Tally::default();
     let me = world.workers[w].clone();
@@ -839,31 +843,8 @@ async fn worker_loop(
 }
 
 /// Runs the workers against `base` until `stop` is set; returns their tallies.
-fn spawn_workers(
-    world: &Arc<World>,
-    base: &str,
-    rng: &mut Rng,
-    cycle: u32,
-    mix: Mix,
-    ledger: &Arc<Mutex<Ledger>>,
-    stop: &Arc<AtomicBool>,
-    killed: &Arc<AtomicBool>,
-) -> Vec<tokio::task::JoinHandle<Tally>> {
-    (0..world.workers.len())
-        .map(|w| {
-            tokio::spawn(worker_loop(
-                world.clone(),
-                base.to_string(),
-                w,
-                rng.next(),
-                cycle,
-                mix,
-                ledger.clone(),
-                stop.clone(),
-                killed.clone(),
-            ))
-        })
-        .collect()
+fn spawn_workers(run: &Workload, rng: &mut Rng) -> Vec<tokio::task::JoinHandle<Tally>> {
+    (0..run.world.workers.len()).map(|w| tokio::spawn(worker_loop(run.clone(), w, rng.next()))).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1037,7 +1018,7 @@ async fn check_after_restart(
                 // The old session may be ended either way: an erasure signs out everywhere
                 // first, before it destroys the key, so a kill between the two leaves an
                 // intact account whose sessions have ended (the person signs in and retries).
-                if can_sign_in == card_visible && !(token_works && !can_sign_in) {
+                if can_sign_in == card_visible && (can_sign_in || !token_works) {
                     let mut l = ledger.lock().unwrap();
                     if can_sign_in && !token_works {
                         l.throwaways[t].token = None;
@@ -1139,7 +1120,16 @@ async fn crash_drill(backend: Backend) -> CrashFigures {
     for cycle in 1..=kills {
         let stop = Arc::new(AtomicBool::new(false));
         let killed = Arc::new(AtomicBool::new(false));
-        let handles = spawn_workers(&world, &server.base, &mut rng, cycle, mix, &ledger, &stop, &killed);
+        let run = Workload {
+            world: world.clone(),
+            base: server.base.clone(),
+            cycle,
+            mix,
+            ledger: ledger.clone(),
+            stop: stop.clone(),
+            killed: killed.clone(),
+        };
+        let handles = spawn_workers(&run, &mut rng);
         let window = Duration::from_millis(rng.between(150, max_window));
         tokio::time::sleep(window).await;
         killed.store(true, Ordering::SeqCst);
@@ -1294,7 +1284,17 @@ async fn soak() {
     let seed = env_num("SOAK_SEED", Rng::fresh() % 1_000_000_000);
     let mut rng = Rng::seeded(seed);
     eprintln!("soak: {} for {minutes} min on {backend:?}, {workers} workers, warm-up {warmup:?}, seed {seed}", bin.display());
-    let handles = spawn_workers(&world, &server.base, &mut rng, 1, Mix { reads: true, max_cards: 40 }, &ledger, &stop, &killed);
+    let mix = Mix { reads: true, max_cards: 40 };
+    let run = Workload {
+        world: world.clone(),
+        base: server.base.clone(),
+        cycle: 1,
+        mix,
+        ledger: ledger.clone(),
+        stop: stop.clone(),
+        killed: killed.clone(),
+    };
+    let handles = spawn_workers(&run, &mut rng);
     let started = Instant::now();
     let mut samples: Vec<(f64, u64)> = Vec::new();
     let csv = std::env::var("SOAK_CSV").ok();
@@ -1302,7 +1302,7 @@ async fn soak() {
         tokio::time::sleep(sample_every).await;
         let rss = server.rss_kib().expect("the server is alive");
         samples.push((started.elapsed().as_secs_f64(), rss));
-        if samples.len() % 12 == 0 {
+        if samples.len().is_multiple_of(12) {
             let acked: u64 = ledger.lock().unwrap().acked.values().sum();
             eprintln!("  {:>5.0} s  RSS {:>7} KiB  {acked} acknowledged writes", started.elapsed().as_secs_f64(), rss);
         }

@@ -448,13 +448,13 @@ impl Boards<'_> {
         if inv.revoked_at.is_some() || inv.accepted_at.is_some() || inv.expires_at <= now {
             return Err(invalid());
         }
-        if let Some(bidx) = &inv.email_bidx {
-            if !bool::from(subtle::ConstantTimeEq::ct_eq(bidx.as_slice(), account.email_bidx.as_slice())) {
-                return Err(CoreError::validation(
-                    "token",
-                    "this invitation is for another email address; sign in with the account it was sent to",
-                ));
-            }
+        if let Some(bidx) = &inv.email_bidx
+            && !bool::from(subtle::ConstantTimeEq::ct_eq(bidx.as_slice(), account.email_bidx.as_slice()))
+        {
+            return Err(CoreError::validation(
+                "token",
+                "this invitation is for another email address; sign in with the account it was sent to",
+            ));
         }
         let m = MemberRow { org_id: inv.org_id.clone(), subject_id: who.subject.clone(), role: inv.role.clone(), joined_at: now };
         let audit = self.cb.audit_draft(
@@ -861,10 +861,10 @@ impl Boards<'_> {
             return Err(CoreError::validation("color", "colours are written #RRGGBB"));
         }
         let legend = views::legend(self.cb, a).await?;
-        if let Some(c) = &category {
-            if !legend.iter().any(|l| &l.id == c) {
-                return Err(CoreError::validation("category", "choose a category of the board's legend"));
-            }
+        if let Some(c) = &category
+            && !legend.iter().any(|l| &l.id == c)
+        {
+            return Err(CoreError::validation("category", "choose a category of the board's legend"));
         }
         let now = self.cb.now();
         let id = CardId::new(now)?;
@@ -964,10 +964,10 @@ impl Boards<'_> {
             change.color = Some(c.to_lowercase());
         }
         if let Some(c) = &patch.category {
-            if let Some(id) = c {
-                if !views::legend(self.cb, &a).await?.iter().any(|l| &l.id == id) {
-                    return Err(CoreError::validation("category", "choose a category of the board's legend"));
-                }
+            if let Some(id) = c
+                && !views::legend(self.cb, a).await?.iter().any(|l| &l.id == id)
+            {
+                return Err(CoreError::validation("category", "choose a category of the board's legend"));
             }
             change.category = Some(c.clone());
         }
@@ -1176,18 +1176,14 @@ impl Boards<'_> {
                     self.cb.inner.hub.forget(&b.id);
                 }
                 counts.orgs_deleted += 1;
-            } else if role == "owner" && !others.iter().any(|m| m.role == "owner") {
-                if let Some(heir) = others.first() {
-                    let m = MemberRow { role: "owner".into(), ..heir.clone() };
-                    let audit = self.cb.audit_draft(
-                        Actor::System,
-                        "org.owner_passed",
-                        Some(&heir.subject_id),
-                        Some(PURPOSE),
-                        json!({ "org": org.id }),
-                    );
-                    region.boards.put_member(&m, audit).await?;
-                }
+            } else if role == "owner"
+                && !others.iter().any(|m| m.role == "owner")
+                && let Some(heir) = others.first()
+            {
+                let m = MemberRow { role: "owner".into(), ..heir.clone() };
+                let audit =
+                    self.cb.audit_draft(Actor::System, "org.owner_passed", Some(&heir.subject_id), Some(PURPOSE), json!({ "org": org.id }));
+                region.boards.put_member(&m, audit).await?;
             }
         }
         let e = self.erase_contributions(region, subject).await?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clearboard_core::Clearboard;
-use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_vault::stream::{self, Opener};
 
 pub fn median(mut v: Vec<f64>) -> f64 {
@@ -112,7 +112,12 @@ pub fn cores() -> usize {
 /// Downloads an export as the owner's download handler does: `open_download`, then the sealed file
 /// segment by segment (read, open, write to /dev/null). Returns (seconds, plaintext bytes, the
 /// plaintext if `keep`).
-pub async fn download(cb: &Clearboard, who: &clearboard_core::sessions::Principal, id: &str, keep: bool) -> (f64, u64, Option<Vec<u8>>) {
+pub async fn download(
+    cb: &Clearboard,
+    who: &clearboard_core::identity::sessions::Principal,
+    id: &str,
+    keep: bool,
+) -> (f64, u64, Option<Vec<u8>>) {
     let t = Instant::now();
     let d = cb.exports().open_download(who, id).await.unwrap();
     let (n, kept) = tokio::task::spawn_blocking(move || {

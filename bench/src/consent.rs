@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::header;
-use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use serde_json::{Value, json};
 
 const VCC: &str = "vanilla-cookieconsent";
@@ -534,7 +534,7 @@ pub async fn run() -> Value {
 
     json!({
         "benchmark": "consent",
-        "date": clearboard_core::clock::rfc3339(SystemClock.now_ms()),
+        "date": clearboard_core::platform::clock::rfc3339(SystemClock.now_ms()),
         "baseline": "clearboard's consent window (server-rendered HTML form + its app.css rules, no script), measured in the same run",
         "goal": "window weight (JS + CSS, gzip) <= 5 KB",
         "goal_bytes": GOAL_BYTES,

@@ -34,11 +34,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clearboard_core::Clearboard;
-use clearboard_core::accounts::NewAccount;
-use clearboard_core::audit::Actor;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::ids::{BoardId, CardId, RegionId, SubjectId};
-use clearboard_core::sessions::{Principal, SessionKind};
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::sessions::{Principal, SessionKind};
+use clearboard_core::platform::audit::Actor;
+use clearboard_core::platform::clock::{Clock, SystemClock};
+use clearboard_core::platform::ids::{BoardId, CardId, RegionId, SubjectId};
 use clearboard_store::Db;
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
@@ -472,7 +472,8 @@ async fn child_main(args: &Args) -> Value {
             let peak_shred = vm_mb(me, "VmHWM");
             // Nothing of theirs can be opened any more.
             assert!(matches!(cb.keys().current(&region, &who.subject).await, Err(clearboard_core::CoreError::Erased)));
-            let content = clearboard_core::rights::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
+            let content =
+                clearboard_core::privacy::rights::categories::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
             assert_eq!(content, json!({ "erased": true }), "the product can no longer read their cards");
             let t = Instant::now();
             let receipt =
@@ -1039,7 +1040,7 @@ pub async fn run(args: Args) -> Value {
     };
     json!({
         "benchmark": "fides",
-        "date": clearboard_core::clock::rfc3339(started),
+        "date": clearboard_core::platform::clock::rfc3339(started),
         "args": { "sizes": args.sizes, "runs": args.runs, "fides_erasure_max": args.fides_erasure_max, "skip_fides": args.skip_fides, "others": args.others, "other_records": args.other_records },
         "machine": machine(),
         "load": { "start": load_start, "end": loadavg(), "note": "/proc/loadavg; the machine is shared with other builds, so absolute times vary; each part also records its own" },

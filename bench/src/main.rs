@@ -20,7 +20,7 @@ mod summary;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_vault::{Aad, Dek, KeyId};
 use common::median;
 use serde_json::{Value, json};
@@ -115,13 +115,17 @@ async fn signin() -> Value {
     assert_eq!(http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap().status(), 201);
     let creds = json!({"email": "bench@example.test", "password": "a bench password"});
     // Baseline: one Argon2id verification with the same parameters, nothing else.
-    let work = clearboard_core::password::Work::default();
-    let phc = clearboard_core::password::hash(&work, zeroize::Zeroizing::new("a bench password".into())).await.unwrap();
+    let work = clearboard_core::identity::password::Work::default();
+    let phc = clearboard_core::identity::password::hash(&work, zeroize::Zeroizing::new("a bench password".into())).await.unwrap();
     let mut argon = Vec::new();
     let mut full = Vec::new();
     for _ in 0..25 {
         let t = Instant::now();
-        assert!(clearboard_core::password::verify(&work, phc.clone(), zeroize::Zeroizing::new("a bench password".into())).await.unwrap());
+        assert!(
+            clearboard_core::identity::password::verify(&work, phc.clone(), zeroize::Zeroizing::new("a bench password".into()))
+                .await
+                .unwrap()
+        );
         argon.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let res = http.post(format!("{base}/api/v1/sessions")).json(&creds).send().await.unwrap();
@@ -287,7 +291,7 @@ fn write(name: &str, v: &Value) {
     RAN.lock().unwrap().push(name.to_string());
     let mut v = v.clone();
     if let Some(o) = v.as_object_mut() {
-        o.entry("date").or_insert_with(|| json!(clearboard_core::clock::rfc3339(SystemClock.now_ms())));
+        o.entry("date").or_insert_with(|| json!(clearboard_core::platform::clock::rfc3339(SystemClock.now_ms())));
     }
     let v = &v;
     let dir = results_dir();

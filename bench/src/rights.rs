@@ -25,12 +25,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clearboard_core::Clearboard;
-use clearboard_core::accounts::NewAccount;
-use clearboard_core::audit::Actor;
 use clearboard_core::boards::{IMAGE_MAX_BYTES, NewCard};
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::ids::{BlobId, BoardId, CardId, RegionId};
-use clearboard_core::sessions::{Principal, SessionKind};
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::sessions::{Principal, SessionKind};
+use clearboard_core::platform::audit::Actor;
+use clearboard_core::platform::clock::{Clock, SystemClock};
+use clearboard_core::platform::ids::{BlobId, BoardId, CardId, RegionId};
 use clearboard_store::Db;
 use clearboard_vault::stream::{self, Opener, Sealer};
 use clearboard_vault::{Aad, Dek, KeyId};
@@ -579,7 +579,7 @@ async fn erase_one(label: &str, n: usize) -> Value {
     }
     drop(dek);
     if n <= 100_000 {
-        let v = clearboard_core::rights::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
+        let v = clearboard_core::privacy::rights::categories::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
         assert_eq!(v["cards"].as_array().unwrap().len(), n, "the product reads every card back");
     }
     let pool = d.region_pool(&who);
@@ -611,7 +611,7 @@ async fn erase_one(label: &str, n: usize) -> Value {
         .await
         .unwrap();
     assert_eq!(wrapped_left, 0);
-    let content = clearboard_core::rights::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
+    let content = clearboard_core::privacy::rights::categories::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
     assert_eq!(content, json!({ "erased": true }), "the product can no longer read their cards");
     // A key that is not theirs does not open it either (the envelope is authenticated).
     let other = Dek::generate(KeyId(1)).unwrap();
@@ -681,7 +681,7 @@ pub async fn run(args: Args) -> Value {
     );
     json!({
         "benchmark": "rights",
-        "date": clearboard_core::clock::rfc3339(SystemClock.now_ms()),
+        "date": clearboard_core::platform::clock::rfc3339(SystemClock.now_ms()),
         "args": { "cards": args.cards, "media_mib": args.media_mib, "small": args.small, "large": args.large },
         "backend": "embedded SQLite (WAL, synchronous=NORMAL for data, FULL for the key store, secure_delete=on), one deployment per part, in this process",
         "baseline": "GNU cat of the sealed media files and the sealed archive to /dev/null, in the same run: warm (medians of 3, alternating with the download) and cold (page cache dropped before each side, when run as root)",

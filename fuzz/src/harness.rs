@@ -16,8 +16,9 @@ use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clearboard_core::consent::{self, VisitorConsent};
-use clearboard_core::{exports, media};
+use clearboard_core::platform::media;
+use clearboard_core::privacy::consent::{self, VisitorConsent};
+use clearboard_core::privacy::rights::exports;
 use clearboard_policy::Policy;
 use clearboard_vault::envelope::{self, OVERHEAD};
 use clearboard_vault::stream::{self, Opener};

@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clearboard_core::clock::{DAY, Millis, rfc3339};
+use clearboard_core::platform::clock::{DAY, Millis, rfc3339};
 use clearboard_store::{Db, Layout, Opened};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -226,7 +226,7 @@ pub fn list(dir: &Path, keep_days: u32) -> Vec<(PathBuf, Manifest, String)> {
         if p.extension().is_some_and(|x| x == "zip")
             && let Ok(m) = manifest_of(&p)
         {
-            let expires = clearboard_core::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
+            let expires = clearboard_core::platform::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
             out.push((p, m, expires));
         }
     }

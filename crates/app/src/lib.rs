@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clearboard_core::clock::Clock;
-use clearboard_core::ids::RegionId;
+use clearboard_core::platform::clock::Clock;
+use clearboard_core::platform::ids::RegionId;
 use clearboard_core::{Clearboard, Settings};
 use clearboard_policy::Policy;
 use clearboard_store::{Layout, Opened, RegionLocation};
@@ -71,11 +71,11 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let opened = layout(config).open(ring.clone(), clock.now_ms()).await.context("cannot open the stores")?;
     let settings = Settings {
         default_region: RegionId::new(&config.default_region),
-        session_idle_ms: i64::from(config.session_idle_minutes) * clearboard_core::clock::MINUTE,
-        session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::clock::HOUR,
+        session_idle_ms: i64::from(config.session_idle_minutes) * clearboard_core::platform::clock::MINUTE,
+        session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::platform::clock::HOUR,
         argon2_permits: config.argon2_permits,
         argon2_queue_ms: config.argon2_queue_ms,
-        activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::clock::HOUR,
+        activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::platform::clock::HOUR,
         ..Settings::default()
     };
     let mailer = mail::from_config(config, clock.clone())?;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use clearboard_app::{self as clearboard, Config, Overrides};
-use clearboard_core::accounts::NewAccount;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::staff::Role;
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::staff::Role;
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_policy::Policy;
 use clearboard_web::ratelimit::Limits;
 use tracing_subscriber::EnvFilter;
@@ -346,7 +346,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 StaffCommand::List => {
                     for s in cb.staff().list().await? {
-                        let trained = s.trained_at.map(clearboard_core::clock::rfc3339).unwrap_or_else(|| "never".into());
+                        let trained = s.trained_at.map(clearboard_core::platform::clock::rfc3339).unwrap_or_else(|| "never".into());
                         println!("{}\t{}\t{}\ttrained: {trained}", s.subject_id, s.region, s.role);
                     }
                 }

@@ -1,7 +1,7 @@
 //! The audit log tables: append inside the caller's transaction (so a change and its audit
 //! entry commit together), and read a chain back for verification.
 
-use clearboard_core::ports::AuditDraft;
+use clearboard_core::platform::ports::AuditDraft;
 use clearboard_vault::audit::{Checkpoint, Entry, Record};
 
 /// A stored audit row.

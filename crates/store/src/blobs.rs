@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use clearboard_core::ids::BlobId;
-use clearboard_core::ports::{BlobStore, StoreError, StoreResult};
+use clearboard_core::platform::ids::BlobId;
+use clearboard_core::platform::ports::{BlobStore, StoreError, StoreResult};
 use tokio::io::AsyncWriteExt;
 
 #[derive(Debug, Clone)]

@@ -3,9 +3,9 @@
 //! transaction, so real-time clients can order and replay changes.
 
 use async_trait::async_trait;
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
-use clearboard_core::ports::{
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
+use clearboard_core::platform::ports::{
     AuditDraft, BoardRow, BoardStore, CardChange, CardRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow,
     ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };

@@ -1,9 +1,9 @@
 //! The consent ledger and navigational data (the [`ConsentStore`] port).
 
 use async_trait::async_trait;
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::SubjectId;
-use clearboard_core::ports::{AuditDraft, ConsentRow, ConsentStore, PageViewRow, StoreResult};
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::SubjectId;
+use clearboard_core::platform::ports::{AuditDraft, ConsentRow, ConsentStore, PageViewRow, StoreResult};
 
 use crate::region::SqlRegionStore;
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use clearboard_core::ports::StoreError;
+use clearboard_core::platform::ports::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -172,7 +172,7 @@ macro_rules! tx {
                     let out: Result<_, sqlx::Error> = async { $body }.await;
                     let v = out.map_err($crate::db::err)?;
                     $tx.commit().await.map_err($crate::db::err)?;
-                    Ok::<_, clearboard_core::ports::StoreError>(v)
+                    Ok::<_, clearboard_core::platform::ports::StoreError>(v)
                 }
                 $crate::db::Db::Postgres(pool) => {
                     #[allow(unused_mut)]
@@ -180,7 +180,7 @@ macro_rules! tx {
                     let out: Result<_, sqlx::Error> = async { $body }.await;
                     let v = out.map_err($crate::db::err)?;
                     $tx.commit().await.map_err($crate::db::err)?;
-                    Ok::<_, clearboard_core::ports::StoreError>(v)
+                    Ok::<_, clearboard_core::platform::ports::StoreError>(v)
                 }
             }
         }
@@ -208,7 +208,7 @@ macro_rules! conn {
 /// pages may hold fragments, so: checkpoint, VACUUM (rewrites the file without free pages),
 /// checkpoint again with truncation. On PostgreSQL: VACUUM, then CHECKPOINT where the role
 /// may. Returns what was done, for receipts.
-pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core::ports::StoreError> {
+pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core::platform::ports::StoreError> {
     let mut done = Vec::new();
     match db {
         Db::Sqlite(pool) => {

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::{BoardId, OrgId, RegionId, SubjectId};
-use clearboard_core::ports::{AuditDraft, Directory, PolicyVersionRow, StaffRow, StoreResult};
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::{BoardId, OrgId, RegionId, SubjectId};
+use clearboard_core::platform::ports::{AuditDraft, Directory, PolicyVersionRow, StaffRow, StoreResult};
 use clearboard_vault::Keyring;
 use clearboard_vault::audit::{Checkpoint, Entry, Record};
 

@@ -2,9 +2,9 @@
 //! backups). Destroying a subject's keys and recording its tombstone is one transaction.
 
 use async_trait::async_trait;
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::SubjectId;
-use clearboard_core::ports::{KeyStore, StoreResult};
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::SubjectId;
+use clearboard_core::platform::ports::{KeyStore, StoreResult};
 
 use crate::db::Db;
 

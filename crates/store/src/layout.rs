@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clearboard_core::RegionHandle;
-use clearboard_core::audit::{DIRECTORY_CHAIN, region_chain};
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::RegionId;
-use clearboard_core::ports::StoreError;
+use clearboard_core::platform::audit::{DIRECTORY_CHAIN, region_chain};
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::RegionId;
+use clearboard_core::platform::ports::StoreError;
 use clearboard_vault::Keyring;
 
 use crate::blobs::LocalBlobStore;

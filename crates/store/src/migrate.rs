@@ -2,8 +2,8 @@
 //! Applied migrations are checksummed: an edited migration refuses to start rather than drift.
 //! On PostgreSQL an advisory lock serialises nodes that start together.
 
-use clearboard_core::clock::Millis;
-use clearboard_core::ports::StoreError;
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ports::StoreError;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 

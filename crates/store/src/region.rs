@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::{BlobId, SubjectId};
-use clearboard_core::ports::{
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::{BlobId, SubjectId};
+use clearboard_core::platform::ports::{
     AccountRow, AuditDraft, LegalHoldRow, PurgeCount, RegionStore, RetentionRunRow, SessionRow, StoreResult, SubjectKind,
 };
 use clearboard_vault::Keyring;

@@ -3,9 +3,11 @@
 //! erasure (the [`RightsStore`] port).
 
 use async_trait::async_trait;
-use clearboard_core::clock::Millis;
-use clearboard_core::ids::{BlobId, SubjectId};
-use clearboard_core::ports::{AuditDraft, DisclosureRow, ExportRow, HeldRecordRow, RequestEventRow, RequestRow, RightsStore, StoreResult};
+use clearboard_core::platform::clock::Millis;
+use clearboard_core::platform::ids::{BlobId, SubjectId};
+use clearboard_core::platform::ports::{
+    AuditDraft, DisclosureRow, ExportRow, HeldRecordRow, RequestEventRow, RequestRow, RightsStore, StoreResult,
+};
 
 use crate::region::SqlRegionStore;
 

@@ -1,9 +1,9 @@
 //! The store conformance suite: the same checks of every port, run against SQLite and
 //! PostgreSQL. Each function takes freshly opened stores.
 
-use clearboard_core::audit::region_chain;
-use clearboard_core::ids::{RegionId, SubjectId};
-use clearboard_core::ports::{AccountRow, AuditDraft, SessionRow, StoreError, SubjectKind};
+use clearboard_core::platform::audit::region_chain;
+use clearboard_core::platform::ids::{RegionId, SubjectId};
+use clearboard_core::platform::ports::{AccountRow, AuditDraft, SessionRow, StoreError, SubjectKind};
 use clearboard_store::Opened;
 use serde_json::json;
 
@@ -118,7 +118,7 @@ pub async fn keys(o: &Opened) {
 /// Directory: unique email claims, release only by the holder, staff rows.
 pub async fn directory(o: &Opened) {
     let d = &o.directory;
-    use clearboard_core::ports::Directory as _;
+    use clearboard_core::platform::ports::Directory as _;
     let a = SubjectId::new(1).unwrap();
     let b = SubjectId::new(2).unwrap();
     let eu = RegionId::new("eu");
@@ -129,12 +129,20 @@ pub async fn directory(o: &Opened) {
     d.release_email(&[1; 32], &a).await.unwrap();
     assert_eq!(d.find_email(&[1; 32]).await.unwrap(), None);
 
-    let staff =
-        clearboard_core::ports::StaffRow { subject_id: a.clone(), region: eu, role: "support".into(), trained_at: None, created_at: 3 };
+    let staff = clearboard_core::platform::ports::StaffRow {
+        subject_id: a.clone(),
+        region: eu,
+        role: "support".into(),
+        trained_at: None,
+        created_at: 3,
+    };
     d.put_staff(&staff, draft("staff.granted", Some(&a))).await.unwrap();
-    d.put_staff(&clearboard_core::ports::StaffRow { trained_at: Some(4), ..staff.clone() }, draft("staff.training_recorded", Some(&a)))
-        .await
-        .unwrap();
+    d.put_staff(
+        &clearboard_core::platform::ports::StaffRow { trained_at: Some(4), ..staff.clone() },
+        draft("staff.training_recorded", Some(&a)),
+    )
+    .await
+    .unwrap();
     assert_eq!(d.staff(&a).await.unwrap().unwrap().trained_at, Some(4));
     assert_eq!(d.list_staff().await.unwrap().len(), 1);
     d.remove_staff(&a, draft("staff.removed", Some(&a))).await.unwrap();

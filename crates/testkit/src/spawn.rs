@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clearboard_app::{Config, Overrides};
-use clearboard_core::clock::{Clock, SimClock};
+use clearboard_core::platform::clock::{Clock, SimClock};
 use clearboard_web::AppState;
 use clearboard_web::ratelimit::Limits;
 use serde_json::{Value, json};

@@ -9,11 +9,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use clearboard_core::accounts::{NewAccount, ProfileChange};
-use clearboard_core::activation::Registered;
-use clearboard_core::ids::SubjectId;
-use clearboard_core::sessions::{SessionKind, SignIn as CoreSignIn};
-use clearboard_core::staff::Reason;
+use clearboard_core::identity::accounts::{NewAccount, ProfileChange};
+use clearboard_core::identity::activation::Registered;
+use clearboard_core::identity::sessions::{SessionKind, SignIn as CoreSignIn};
+use clearboard_core::identity::staff::Reason;
+use clearboard_core::platform::ids::SubjectId;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -172,7 +172,7 @@ async fn create_account(
         Registered::Pending(account) => (account, pending_answer(t)),
     };
     if let (Some(granted), Some((region, subject))) = (marketing, account) {
-        let who = clearboard_core::sessions::Principal { subject, region, token_hash: Vec::new() };
+        let who = clearboard_core::identity::sessions::Principal { subject, region, token_hash: Vec::new() };
         st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", &lang).await?;
     }
     Ok(answer)
@@ -190,7 +190,7 @@ async fn activate_account(State(st): State<AppState>, ApiJson(b): ApiJson<Activa
     Ok(Json(json!({ "activated": true })).into_response())
 }
 
-/// The device cookie (OWASP device cookies, see `clearboard_core::throttle`): functional,
+/// The device cookie (OWASP device cookies, see `clearboard_core::platform::throttle`): functional,
 /// HttpOnly, SameSite=Strict, `__Host-` and `Secure` behind https, for 90 days. API clients
 /// get its value in the sign-in answer and send it back in `X-Device-Cookie`.
 pub fn device_cookie_name(st: &AppState) -> &'static str {
@@ -459,10 +459,10 @@ fn parse_reason(s: &str) -> Result<Reason, AppError> {
 
 async fn staff_me(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
     let (row, role) = st.cb.staff().member_record(&auth.principal).await?;
-    let current = clearboard_core::staff::training_current(st.cb.policy(), row.trained_at, st.cb.now());
+    let current = clearboard_core::identity::staff::training_current(st.cb.policy(), row.trained_at, st.cb.now());
     Ok(Json(json!({
         "role": role,
-        "trained_at": row.trained_at.map(clearboard_core::clock::rfc3339),
+        "trained_at": row.trained_at.map(clearboard_core::platform::clock::rfc3339),
         "training_current": current,
     }))
     .into_response())
@@ -511,7 +511,7 @@ async fn my_policy(State(st): State<AppState>, auth: Auth) -> Result<Response, A
         .await
         .map_err(clearboard_core::CoreError::from)?
         .into_iter()
-        .map(|(d, m, at)| json!({ "version": d, "how": m, "at": clearboard_core::clock::rfc3339(at) }))
+        .map(|(d, m, at)| json!({ "version": d, "how": m, "at": clearboard_core::platform::clock::rfc3339(at) }))
         .collect();
     let p = st.cb.policy();
     Ok(Json(json!({
@@ -531,7 +531,8 @@ pub struct Acknowledge {
 
 async fn acknowledge_policy(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Acknowledge>) -> Result<Response, AppError> {
     let at = st.cb.policy_versions().acknowledge(&auth.principal, &b.version, "api").await?;
-    Ok((StatusCode::CREATED, Json(json!({ "version": b.version, "acknowledged_at": clearboard_core::clock::rfc3339(at) }))).into_response())
+    Ok((StatusCode::CREATED, Json(json!({ "version": b.version, "acknowledged_at": clearboard_core::platform::clock::rfc3339(at) })))
+        .into_response())
 }
 
 async fn policy_versions(State(st): State<AppState>) -> Result<Response, AppError> {
@@ -547,7 +548,7 @@ async fn retention_status(State(st): State<AppState>, auth: Auth) -> Result<Resp
 
 async fn retention_run(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
     let role = st.cb.staff().on_duty(&auth.principal).await?;
-    if !matches!(role, clearboard_core::staff::Role::PrivacyOfficer | clearboard_core::staff::Role::Admin) {
+    if !matches!(role, clearboard_core::identity::staff::Role::PrivacyOfficer | clearboard_core::identity::staff::Role::Admin) {
         return Err(clearboard_core::CoreError::Forbidden.into());
     }
     Ok(Json(json!({ "runs": st.cb.retention().run().await? })).into_response())
@@ -570,8 +571,11 @@ async fn place_hold(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<
     let until = time::Date::parse(&b.until, &fmt).map_err(|_| {
         AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "write the end date as YYYY-MM-DD").field("until")
     })?;
-    let hold =
-        st.cb.retention().place_hold(&auth.principal, &subject, &b.category, &b.reason, clearboard_core::clock::midnight_ms(until)).await?;
+    let hold = st
+        .cb
+        .retention()
+        .place_hold(&auth.principal, &subject, &b.category, &b.reason, clearboard_core::platform::clock::midnight_ms(until))
+        .await?;
     Ok((StatusCode::CREATED, Json(hold)).into_response())
 }
 
@@ -627,6 +631,6 @@ async fn statistics(
     st.cb.staff().on_duty(&auth.principal).await?;
     let days = q.days.unwrap_or(30).clamp(1, 400);
     let to = st.cb.now() + 1; // up to and including now (the window is half-open)
-    let stats = st.cb.navigation().statistics(to - days * clearboard_core::clock::DAY, to).await?;
+    let stats = st.cb.navigation().statistics(to - days * clearboard_core::platform::clock::DAY, to).await?;
     Ok(Json(stats).into_response())
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clearboard_core::CoreError;
 use clearboard_core::boards::{BoardSummary, OrgView};
-use clearboard_core::ids::{BoardId, OrgId};
+use clearboard_core::platform::ids::{BoardId, OrgId};
 use serde::Deserialize;
 
 use crate::api::session_cookie;

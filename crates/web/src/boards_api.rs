@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use clearboard_core::boards::{BoardPatch, CardPatch, CardView, NewCard};
-use clearboard_core::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
+use clearboard_core::platform::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -113,7 +113,7 @@ async fn invite(
 ) -> Result<Response, AppError> {
     let inv = st.cb.boards().invite(&auth.principal, &org_id(&id)?, &b.role, b.email.as_deref()).await?;
     let url = invitation_link(&st, &inv.token);
-    Ok((StatusCode::CREATED, Json(json!({ "id": inv.id, "token": inv.token.as_str(), "url": url, "expires_at": clearboard_core::clock::rfc3339(inv.expires_at), "invitation": inv.view }))).into_response())
+    Ok((StatusCode::CREATED, Json(json!({ "id": inv.id, "token": inv.token.as_str(), "url": url, "expires_at": clearboard_core::platform::clock::rfc3339(inv.expires_at), "invitation": inv.view }))).into_response())
 }
 
 /// The link to send: the token is in the fragment, which browsers never send to a server (so

@@ -21,8 +21,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use clearboard_core::consent::VisitorConsent;
-use clearboard_core::navigation::{COUNTED_PAGES, Visit};
+use clearboard_core::privacy::consent::VisitorConsent;
+use clearboard_core::privacy::navigation::{COUNTED_PAGES, Visit};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -229,7 +229,7 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
             }
         } else {
             metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
-            state = Some(clearboard_core::consent::VisitorConsent { consent_id: String::new(), statistics: false, expires_at: 0 });
+            state = Some(clearboard_core::privacy::consent::VisitorConsent { consent_id: String::new(), statistics: false, expires_at: 0 });
         }
         if let Some(a) = &aid {
             let _ = st.cb.navigation().forget(a).await;

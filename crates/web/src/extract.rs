@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum_extra::extract::CookieJar;
-use clearboard_core::sessions::Principal;
+use clearboard_core::identity::sessions::Principal;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;

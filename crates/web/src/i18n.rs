@@ -669,7 +669,7 @@ pub fn app_texts(lang: &str) -> &'static AppTexts {
     if lang == "fr" { &APP_FR } else { &APP_EN }
 }
 
-/// Why a new password was refused (issue 11), by `clearboard_core::password_strength` key.
+/// Why a new password was refused (issue 11), by `clearboard_core::identity::password_strength` key.
 pub fn password_too_weak(lang: &str, reason: &str) -> String {
     let fr = lang == "fr";
     let why = match (reason, fr) {

@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clearboard_core::CoreError;
-use clearboard_core::accounts::{NewAccount, Profile, ProfileChange};
-use clearboard_core::activation::Registered;
-use clearboard_core::sessions::{SessionInfo, SessionKind, SignIn};
+use clearboard_core::identity::accounts::{NewAccount, Profile, ProfileChange};
+use clearboard_core::identity::activation::Registered;
+use clearboard_core::identity::sessions::{SessionInfo, SessionKind, SignIn};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -219,7 +219,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
     let record_consent = |region, subject| {
         let st = st.clone();
         async move {
-            let who = clearboard_core::sessions::Principal { subject, region, token_hash: Vec::new() };
+            let who = clearboard_core::identity::sessions::Principal { subject, region, token_hash: Vec::new() };
             if let Err(e) = st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", ctx.t.lang).await {
                 tracing::warn!(error = %e, "consent at sign-up not recorded");
             }
@@ -341,7 +341,7 @@ struct ProfilePage {
     p: Profile,
     phone: String,
     sessions: Vec<SessionInfo>,
-    consents: Vec<clearboard_core::consent::PurposeConsent>,
+    consents: Vec<clearboard_core::privacy::consent::PurposeConsent>,
 }
 
 #[derive(Deserialize)]
@@ -510,13 +510,13 @@ struct StaffRetentionPage {
     signed_in: bool,
     contact: String,
     rules: Vec<RuleRow>,
-    runs: Vec<clearboard_core::retention::RunReport>,
-    holds: Vec<clearboard_core::retention::HoldInfo>,
+    runs: Vec<clearboard_core::privacy::retention::RunReport>,
+    holds: Vec<clearboard_core::privacy::retention::HoldInfo>,
 }
 
 /// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
 async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    use clearboard_core::retention::Enforcement;
+    use clearboard_core::privacy::retention::Enforcement;
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let r = st.cb.retention();
     let data = async {
@@ -584,7 +584,7 @@ struct StaffStatisticsPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    stats: clearboard_core::navigation::Stats,
+    stats: clearboard_core::privacy::navigation::Stats,
     bars: Vec<Bar>,
     height: u32,
 }
@@ -596,7 +596,7 @@ async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response 
         return crate::error::AppError::from(e).into_response();
     }
     let to = st.cb.now() + 1; // up to and including now
-    let stats = match st.cb.navigation().statistics(to - 30 * clearboard_core::clock::DAY, to).await {
+    let stats = match st.cb.navigation().statistics(to - 30 * clearboard_core::platform::clock::DAY, to).await {
         Ok(s) => s,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };

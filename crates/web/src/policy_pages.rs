@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use clearboard_core::policy_versions::VersionInfo;
+use clearboard_core::privacy::policy_versions::VersionInfo;
 use clearboard_policy::{CategoryKind, Party, Policy, exports};
 use serde::Deserialize;
 use serde_json::Value;

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use clearboard_core::erasure::SignedReceipt;
+use clearboard_core::privacy::rights::erasure::SignedReceipt;
 use serde_json::Value;
 
 use crate::i18n::Texts;

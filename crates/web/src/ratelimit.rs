@@ -1,7 +1,7 @@
 //! Rate limits (token buckets, GCRA-like) for sign-in and sign-up, keyed by client address and,
 //! for sign-up, by the blind index of the address signed up with (no plaintext in memory).
 //! Guessing against one account is slowed by the core's failure throttles instead
-//! (`clearboard_core::throttle`: device cookies), which a stranger cannot turn into a
+//! (`clearboard_core::platform::throttle`: device cookies), which a stranger cannot turn into a
 //! lock-out of the owner; a bucket per account here could (issue 11 finding 6).
 //! Per process: with several nodes the effective limit is multiplied.
 //! Time comes from the injected clock, so tests are deterministic.
@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use clearboard_core::clock::{Clock, MINUTE, Millis};
+use clearboard_core::platform::clock::{Clock, MINUTE, Millis};
 
 /// One bucket's shape: `burst` requests at once, refilled at `per_minute`.
 #[derive(Debug, Clone, Copy)]
@@ -116,7 +116,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clearboard_core::clock::{SECOND, SimClock};
+    use clearboard_core::platform::clock::{SECOND, SimClock};
 
     #[test]
     fn bursts_then_refills_with_time() {

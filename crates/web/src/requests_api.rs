@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Reque
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use clearboard_core::requests::{NewRequest, RECEIVED};
+use clearboard_core::privacy::rights::requests::{NewRequest, RECEIVED};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -329,7 +329,7 @@ struct Disclosure {
 }
 
 async fn disclose(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Disclosure>) -> Result<Response, AppError> {
-    let subject = clearboard_core::ids::SubjectId::parse(&b.subject_id)
+    let subject = clearboard_core::platform::ids::SubjectId::parse(&b.subject_id)
         .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let id = st
         .cb
@@ -357,7 +357,7 @@ struct StaffRequestsPage {
     contact: String,
     errors: Vec<String>,
     notice: String,
-    items: Vec<clearboard_core::requests::QueueItem>,
+    items: Vec<clearboard_core::privacy::rights::requests::QueueItem>,
 }
 
 async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: String, status: StatusCode) -> Response {

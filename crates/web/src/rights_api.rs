@@ -6,7 +6,7 @@
 //!
 //! Downloads need the owner's session (or a one-time code, for those without an account): no
 //! URL holds a secret. Imports stream into a sealed spool and are read under the bounds of
-//! `clearboard_core::exports` (at most `IMPORT_MEMORY_BOUND` held per import); this module must
+//! `clearboard_core::privacy::rights::exports` (at most `IMPORT_MEMORY_BOUND` held per import); this module must
 //! not read a body whole into memory.
 
 use axum::Json;
@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, Sta
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use clearboard_core::exports::{Download, EXPORT_SCHEMA, IMPORT_UPLOAD_MAX, Spool};
+use clearboard_core::privacy::rights::exports::{Download, EXPORT_SCHEMA, IMPORT_UPLOAD_MAX, Spool};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -248,7 +248,7 @@ async fn verify_receipt(State(st): State<AppState>, ApiJson(b): ApiJson<VerifyBo
         .field("receipt"));
     }
     let (_, key) = st.cb.receipt_key();
-    let bytes = clearboard_core::erasure::SignedReceipt::signed_bytes(&b.receipt);
+    let bytes = clearboard_core::privacy::rights::erasure::SignedReceipt::signed_bytes(&b.receipt);
     let valid = clearboard_vault::receipt::verify(&key, &bytes, &b.signature);
     Ok(Json(json!({ "valid": valid })).into_response())
 }

@@ -12,8 +12,8 @@ use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpg
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use clearboard_core::realtime::{Message, Viewer};
-use clearboard_core::sessions::Principal;
+use clearboard_core::boards::realtime::{Message, Viewer};
+use clearboard_core::identity::sessions::Principal;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
@@ -208,7 +208,7 @@ async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access
         "ping" => Some(r#"{"type":"pong"}"#.into()),
         "patch" => {
             let req = msg.req.unwrap_or(0);
-            let card = msg.card.as_deref().and_then(clearboard_core::ids::CardId::parse);
+            let card = msg.card.as_deref().and_then(clearboard_core::platform::ids::CardId::parse);
             let (Some(card), Some(patch)) = (card, msg.patch) else {
                 return Some(json!({ "type": "error", "req": req, "error": { "code": "invalid_body", "message": "a patch names a card and the fields to change" } }).to_string());
             };
@@ -227,7 +227,7 @@ async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access
 async fn run(
     st: AppState,
     who: Principal,
-    board: clearboard_core::ids::BoardId,
+    board: clearboard_core::platform::ids::BoardId,
     since: Option<i64>,
     mut socket: WebSocket,
     limits: WsLimits,
@@ -303,7 +303,7 @@ async fn run(
                         break;
                     }
                     last = e.seq;
-                    if matches!(e.change, clearboard_core::realtime::Change::Board { .. }) {
+                    if matches!(e.change, clearboard_core::boards::realtime::Change::Board { .. }) {
                         // Lock, controlled or anonymous mode changed: act on the new settings.
                         if let Ok(a) = st.cb.boards().access(&who, &board).await {
                             viewer.facilitator = a.facilitator();

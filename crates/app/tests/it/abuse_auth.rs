@@ -3,7 +3,7 @@
 //! does not reveal who has an account (activation by email), and password strength (C-SEC-1).
 
 use super::*;
-use clearboard_core::clock::{HOUR, MINUTE};
+use clearboard_core::platform::clock::{HOUR, MINUTE};
 use clearboard_testkit::Options;
 use clearboard_web::ratelimit::Limits;
 

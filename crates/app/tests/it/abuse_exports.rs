@@ -5,8 +5,8 @@
 //! nothing until the account holder confirms, and the copy is then opened with an emailed code.
 
 use super::*;
-use clearboard_core::clock::{Clock, DAY, HOUR, MINUTE};
-use clearboard_core::exports::IMPORT_MEMORY_BOUND;
+use clearboard_core::platform::clock::{Clock, DAY, HOUR, MINUTE};
+use clearboard_core::privacy::rights::exports::IMPORT_MEMORY_BOUND;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -253,7 +253,7 @@ fn the_fuzz_corpus_holds_the_bombs_and_each_is_refused() {
         let committed = std::fs::read(&file).unwrap_or_else(|_| panic!("{} is missing: run write_bomb_seeds", file.display()));
         assert_eq!(committed, bytes, "{name}: the committed seed differs from the generator");
         assert!(bytes.len() < 100_000, "{name} is {} bytes", bytes.len());
-        match clearboard_core::exports::check_import(&bytes) {
+        match clearboard_core::privacy::rights::exports::check_import(&bytes) {
             Err(clearboard_core::CoreError::ImportRefused { .. }) => {}
             other => panic!("{name}: {other:?}"),
         }
@@ -261,7 +261,7 @@ fn the_fuzz_corpus_holds_the_bombs_and_each_is_refused() {
     // And the export seeds still import, stored and deflated (two boards, four cards).
     for name in ["seed-export.zip", "seed-export-stored.zip"] {
         let bytes = std::fs::read(dir.join(name)).unwrap();
-        assert_eq!(clearboard_core::exports::check_import(&bytes).ok(), Some((2, 4)), "{name}");
+        assert_eq!(clearboard_core::privacy::rights::exports::check_import(&bytes).ok(), Some((2, 4)), "{name}");
     }
 }
 
@@ -295,7 +295,7 @@ both!(acceptance_2_import_bombs_are_refused_with_their_reason_and_the_server_kee
     assert!(scratch.iter().all(|f| !f.to_string_lossy().ends_with(".import")), "scratch files left: {scratch:?}");
     assert_eq!(app.get("/healthz", None).await.status(), 200);
     // An upload past the cap never gets to be read.
-    assert_eq!(clearboard_core::exports::IMPORT_UPLOAD_MAX, 1 << 30);
+    assert_eq!(clearboard_core::privacy::rights::exports::IMPORT_UPLOAD_MAX, 1 << 30);
 });
 
 both!(one_import_at_a_time_per_person_and_a_dropped_upload_frees_the_next, |b| async move {
@@ -358,8 +358,12 @@ fn import_memory_child() {
     let before = vm("VmRSS:");
     let dir = tempfile::tempdir().unwrap();
     for f in files.split(',') {
-        let mut spool =
-            clearboard_core::exports::Spool::create(dir.path(), clearboard_core::exports::IMPORT_UPLOAD_MAX, 1_800_000_000_000).unwrap();
+        let mut spool = clearboard_core::privacy::rights::exports::Spool::create(
+            dir.path(),
+            clearboard_core::privacy::rights::exports::IMPORT_UPLOAD_MAX,
+            1_800_000_000_000,
+        )
+        .unwrap();
         let mut file = std::fs::File::open(f).unwrap();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -369,7 +373,7 @@ fn import_memory_child() {
             }
             spool.write(&buf[..n]).unwrap();
         }
-        let r = clearboard_core::exports::check_import_from(spool.finish().unwrap());
+        let r = clearboard_core::privacy::rights::exports::check_import_from(spool.finish().unwrap());
         println!("CB_RESULT {}", r.map(|c| format!("ok {}", c.cards)).unwrap_or_else(|e| e.code().to_string()));
     }
     println!("CB_MEMORY {before} {}", vm("VmHWM:"));
@@ -409,8 +413,8 @@ fn acceptance_2_import_memory_stays_under_the_bound_in_a_child_process() {
     eprintln!("bombs: peak memory grew by {} KiB", grew / 1024);
     assert!(grew < 16 << 20, "refusing the bombs took {grew} bytes");
     // The largest archive accepted: a 50 MiB video and 10,000 cards.
-    let video = vec![7u8; clearboard_core::exports::IMPORT_MAX_FILE as usize];
-    let cards: Vec<Value> = (0..clearboard_core::exports::IMPORT_MAX_CARDS)
+    let video = vec![7u8; clearboard_core::privacy::rights::exports::IMPORT_MAX_FILE as usize];
+    let cards: Vec<Value> = (0..clearboard_core::privacy::rights::exports::IMPORT_MAX_CARDS)
         .map(|i| {
             if i == 0 {
                 json!({ "board_id": "b", "kind": "video", "media": { "file": "media/v.mp4" } })
@@ -426,7 +430,7 @@ fn acceptance_2_import_memory_stays_under_the_bound_in_a_child_process() {
     let p = dir.path().join("largest.zip");
     std::fs::write(&p, z.finish()).unwrap();
     let (results, grew) = run_child(&[p]);
-    assert_eq!(results, vec![format!("ok {}", clearboard_core::exports::IMPORT_MAX_CARDS)]);
+    assert_eq!(results, vec![format!("ok {}", clearboard_core::privacy::rights::exports::IMPORT_MAX_CARDS)]);
     eprintln!("largest accepted archive: peak memory grew by {} KiB (bound {} KiB)", grew / 1024, IMPORT_MEMORY_BOUND / 1024);
     assert!(grew <= IMPORT_MEMORY_BOUND as u64, "an import held {grew} bytes, over the bound {IMPORT_MEMORY_BOUND}");
 }
@@ -441,7 +445,7 @@ fn download_path(s: &Value) -> String {
 
 /// The archive file of an export, while it exists.
 async fn archive_file(app: &TestApp, id: &str) -> Option<std::path::PathBuf> {
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let blob = eu.rights.export(id).await.unwrap()?.blob_id?;
     eu.blobs.local_path(&blob).filter(|p| p.exists())
 }
@@ -511,7 +515,7 @@ both!(acceptance_6_a_password_change_and_erasure_end_exports, |b| async move {
     assert_eq!(res.status(), 200);
     assert!(!path.exists(), "the archive went with the erasure");
     assert_error(app.get(&url2, Some(&u.token)).await, 401, "unauthenticated").await;
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     assert!(eu.rights.export(&id).await.unwrap().is_none() && eu.rights.export(&id2).await.unwrap().is_none(), "no export row is left");
     let other = app.new_user().await;
     assert_error(app.get(&url2, Some(&other.token)).await, 404, "not_found").await;

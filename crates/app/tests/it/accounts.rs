@@ -5,7 +5,7 @@ use super::*;
 use clearboard_testkit::forensics;
 
 /// A small JPEG (1×1, one component) whose EXIF holds `gps` and whose image data holds
-/// `pixels` (the real forensic set is `clearboard_core::media::testset`, used in `media.rs`).
+/// `pixels` (the real forensic set is `clearboard_core::platform::media::testset`, used in `media.rs`).
 pub fn jpeg(gps: &str, pixels: &str) -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
     v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
@@ -207,8 +207,8 @@ both!(profile_changes_need_reauthentication_for_email_and_password, |b| async mo
     assert_error(app.get("/api/v1/me", Some(&second)).await, 401, "unauthenticated").await;
     app.sign_in(&new_email, &new_pw).await;
     // The audit log records which fields changed, never their values.
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let entries = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().store.audit_about(&id).await.unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let entries = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().store.audit_about(&id).await.unwrap();
     let details: String = entries.iter().map(|e| e.detail.clone()).collect();
     assert!(details.contains("\"email\"") && details.contains("\"password\"") && details.contains("last_name"), "{details}");
     assert!(!format!("{entries:?}").contains(&new_email) && !format!("{entries:?}").contains("Durand"));
@@ -269,8 +269,8 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     let c = app.http();
     let second = app.sign_in(&u.email, &u.password).await;
     assert_eq!(c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).body(jpeg("g", "p")).send().await.unwrap().status(), 200);
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let row_before = eu.store.account(&id).await.unwrap().unwrap();
 
     let res = c.delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"password": "not my password"})).send().await.unwrap();
@@ -296,7 +296,7 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     // A copy of the row taken before (as a backup would hold) no longer opens with any key
     // the system has: the fresh user's key cannot open it either.
     let other = app.new_user().await;
-    let other_id = clearboard_core::ids::SubjectId::parse(&other.id).unwrap();
+    let other_id = clearboard_core::platform::ids::SubjectId::parse(&other.id).unwrap();
     let other_key = app.state.cb.keys().current(&eu, &other_id).await.unwrap();
     let aad = clearboard_vault::Aad { table: "accounts", column: "email", row: id.as_str() };
     assert!(other_key.open(aad, &row_before.email).is_err());

@@ -183,10 +183,10 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
         let u = app.new_user().await;
         app.http().patch(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"last_name": "Martin"})).send().await.unwrap();
     }
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     for i in 0..150 {
         let d = app.state.cb.audit_draft(
-            clearboard_core::audit::Actor::System,
+            clearboard_core::platform::audit::Actor::System,
             &format!("test.event{i}"),
             None,
             (i % 2 == 0).then_some("security"),

@@ -41,14 +41,14 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     let carol = app.new_user().await;
     let dave = app.new_user().await;
     let erin_email = canary_email("erin");
-    let input = clearboard_core::accounts::NewAccount {
+    let input = clearboard_core::identity::accounts::NewAccount {
         email: erin_email.clone(),
         password: zeroize::Zeroizing::new("erin staff password".into()),
         first_name: canary("Erin"),
         last_name: "Staff".into(),
         ..Default::default()
     };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::Support, None).await.unwrap();
+    app.state.cb.staff().add(input, clearboard_core::identity::staff::Role::Support, None).await.unwrap();
     let erin = TestUser {
         id: String::new(),
         email: erin_email.clone(),
@@ -568,7 +568,7 @@ both!(acceptance_5_uploads_are_sniffed_stripped_and_encrypted, |b| async move {
     assert_eq!((card["kind"].as_str(), card["media_type"].as_str()), (Some("image"), Some("image/jpeg")));
     // The smallest MP4 the sanitiser accepts: a movie with one video track, and media data
     // (the forensic set with real videos is in media.rs).
-    let bx = clearboard_core::media::testset::bx;
+    let bx = clearboard_core::platform::media::testset::bx;
     let mut mp4 = bx(b"ftyp", b"isom\0\0\0\0isommp41");
     let tkhd = bx(b"tkhd", &[[0u8; 12].as_slice(), &[0, 0, 0, 1], &[0; 68]].concat());
     let hdlr = bx(b"hdlr", &[[0u8; 8].as_slice(), b"vide", &[0; 13]].concat());
@@ -644,7 +644,7 @@ both!(erasure_reaches_board_content, |b| async move {
         .state
         .cb
         .directory()
-        .board_location(&clearboard_core::ids::BoardId::parse(bob_board["id"].as_str().unwrap()).unwrap())
+        .board_location(&clearboard_core::platform::ids::BoardId::parse(bob_board["id"].as_str().unwrap()).unwrap())
         .await
         .unwrap();
     assert!(loc.is_none(), "the personal workspace and its boards are gone");

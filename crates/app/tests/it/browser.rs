@@ -344,7 +344,7 @@ async fn consent_window_in_a_real_browser() {
     assert_eq!(app.state.cb.navigation().count_of(aid.value()).await.unwrap(), 1);
 
     // A month later (server clock) the visit is counted, and the cookie is not extended.
-    app.clock.advance(30 * clearboard_core::clock::DAY);
+    app.clock.advance(30 * clearboard_core::platform::clock::DAY);
     c.goto(&app.url("/trust")).await.unwrap();
     let later = c.get_all_cookies().await.unwrap();
     let aid_later = later.iter().find(|k| k.name() == "cb_aid").unwrap();

@@ -1,7 +1,7 @@
 //! Consent and cookies: the window, the ledger, GPC, lifetimes, statistics, forged cookies.
 
 use super::*;
-use clearboard_core::clock::DAY;
+use clearboard_core::platform::clock::DAY;
 
 /// The Set-Cookie headers of a response, by name.
 fn set_cookies(res: &reqwest::Response) -> Vec<(String, String)> {
@@ -235,14 +235,19 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     get_with(&app, "/trust", &[("cb_consent", &refused)], false).await;
 
     let email = canary_email("stats");
-    let input = clearboard_core::accounts::NewAccount {
+    let input = clearboard_core::identity::accounts::NewAccount {
         email: email.clone(),
         password: zeroize::Zeroizing::new("stats password long".into()),
         first_name: "S".into(),
         last_name: "T".into(),
         ..Default::default()
     };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await.unwrap();
+    app.state
+        .cb
+        .staff()
+        .add(input, clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01)))
+        .await
+        .unwrap();
     let staff = app.sign_in(&email, "stats password long").await;
     let s: Value = app.get("/api/v1/staff/statistics?days=30", Some(&staff)).await.json().await.unwrap();
     assert_eq!(s["visitors"]["value"], 12, "{s:#}");
@@ -348,8 +353,8 @@ both!(marketing_consent_is_asked_unticked_and_withdrawn_as_easily, |b| async mov
         .await
         .unwrap();
     assert_error(res, 422, "validation_failed").await;
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
     let ledger = eu.consents.consents_of_subject(&id).await.unwrap();
     assert_eq!(ledger.iter().map(|r| r.granted).collect::<Vec<_>>(), vec![false, true, false]);
     assert!(ledger.iter().all(|r| r.proof.len() == 32));

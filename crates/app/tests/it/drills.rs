@@ -1191,10 +1191,10 @@ async fn crash_drill(backend: Backend) -> CrashFigures {
         config.kek_file = None;
         config.smtp_url = None;
         let now = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
-        let clock = clearboard_core::clock::SimClock::at(now + 11 * 60_000);
+        let clock = clearboard_core::platform::clock::SimClock::at(now + 11 * 60_000);
         let app = clearboard_app::build(
             &config,
-            Arc::new(clock) as Arc<dyn clearboard_core::clock::Clock>,
+            Arc::new(clock) as Arc<dyn clearboard_core::platform::clock::Clock>,
             None,
             clearboard_web::ratelimit::Limits::relaxed(),
         )

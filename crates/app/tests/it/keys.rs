@@ -3,7 +3,7 @@
 //! over random subjects, values and choices of whom to erase, on the real key stores.
 
 use super::*;
-use clearboard_core::ids::{RegionId, SubjectId};
+use clearboard_core::platform::ids::{RegionId, SubjectId};
 use clearboard_vault::{Aad, stream};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

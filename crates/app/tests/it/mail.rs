@@ -6,8 +6,8 @@
 use super::*;
 use clearboard_app::Config;
 use clearboard_app::mail::SmtpMailer;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::mail::{Mail, MailError, Mailer};
+use clearboard_core::platform::clock::{Clock, SystemClock};
+use clearboard_core::platform::mail::{Mail, MailError, Mailer};
 use clearboard_testkit::Options;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 //! marker, and neither does anything the service itself can decrypt.
 
 use super::*;
-use clearboard_core::media::testset::{self, Mp4Layout, contains};
+use clearboard_core::platform::media::testset::{self, Mp4Layout, contains};
 
 type Pixels = fn(&[u8]) -> Vec<u8>;
 

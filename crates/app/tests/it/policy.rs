@@ -183,7 +183,7 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     browser.post(app.url("/signin")).form(&[("email", v.email.as_str()), ("password", v.password.as_str())]).send().await.unwrap();
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
 
-    app.clock.advance(clearboard_core::clock::MINUTE);
+    app.clock.advance(clearboard_core::platform::clock::MINUTE);
     let significant = DEFAULT_POLICY
         .replace("significant = false", "significant = true")
         .replace("published = \"2026-11-29\"", "published = \"2026-11-30\"")
@@ -208,10 +208,10 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     assert_eq!(res.status(), 201);
     assert_eq!(app.get("/api/v1/me", Some(&u.token)).await.status(), 200);
     // Stored with version and time, and audited.
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
     let acks = eu.store.acks_of(&id).await.unwrap();
-    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
     assert!(acks.iter().any(|(d, m, at)| d == &digest && m == "api" && *at == now), "{acks:?}");
     assert!(eu.store.audit_about(&id).await.unwrap().iter().any(|e| e.action == "policy.acknowledged"));
 
@@ -224,7 +224,7 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     let res = browser.post(app.url("/policy-update")).form(&[("version", digest.as_str())]).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/me");
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
-    let vid = clearboard_core::ids::SubjectId::parse(&v.id).unwrap();
+    let vid = clearboard_core::platform::ids::SubjectId::parse(&v.id).unwrap();
     assert!(eu.store.acks_of(&vid).await.unwrap().iter().any(|(d, m, _)| d == &digest && m == "interstitial"));
 
     // A person who signs up after the change has nothing to acknowledge.

@@ -3,7 +3,7 @@
 //! clock, the staff queue, refusals, CCPA right to know, and records kept 24 months.
 
 use super::*;
-use clearboard_core::clock::{Clock, DAY, HOUR};
+use clearboard_core::platform::clock::{Clock, DAY, HOUR};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -22,15 +22,15 @@ async fn officer(app: &TestApp) -> String {
 
 async fn officer_with_email(app: &TestApp) -> (String, String) {
     let email = canary_email("officer");
-    let today = clearboard_core::clock::date_of(app.clock.now_ms());
-    let input = clearboard_core::accounts::NewAccount {
+    let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
+    let input = clearboard_core::identity::accounts::NewAccount {
         email: email.clone(),
         password: zeroize::Zeroizing::new("officer password long".into()),
         first_name: "Pia".into(),
         last_name: "Officer".into(),
         ..Default::default()
     };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
+    app.state.cb.staff().add(input, clearboard_core::identity::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
     (app.sign_in(&email, "officer password long").await, email)
 }
 
@@ -154,7 +154,7 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     assert_eq!(app.state.cb.requests().upkeep().await.unwrap().1, 0);
     app.clock.advance(2 * DAY);
     assert_eq!(app.state.cb.requests().upkeep().await.unwrap().1, 1);
-    assert!(app.state.cb.requests().all(&clearboard_core::ids::RegionId::new("eu")).await.unwrap().is_empty());
+    assert!(app.state.cb.requests().all(&clearboard_core::platform::ids::RegionId::new("eu")).await.unwrap().is_empty());
 });
 
 both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receipt, |b| async move {
@@ -286,8 +286,8 @@ both!(a_parents_access_request_sends_nothing_until_the_account_holder_confirms, 
     let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict")
         .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
-    let subject = clearboard_core::ids::SubjectId::parse(&child.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
+    let subject = clearboard_core::platform::ids::SubjectId::parse(&child.id).unwrap();
     assert!(eu.rights.exports_of(&subject).await.unwrap().is_empty(), "no export is made");
     assert!(app.mails().iter().all(|m| !(m.to.contains(&parent) && m.subject.contains("our answer"))), "nothing is sent to the parent");
     // The account holder confirms from their own mailbox; then the request goes ahead.
@@ -362,7 +362,7 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     }
     // Received on 31 January 2027 (a Sunday): the policy's 30 days would end on 2 March, the
     // GDPR month on 28 February: the earlier wins.
-    let jan31 = clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 01 - 31)) + 10 * HOUR;
+    let jan31 = clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 01 - 31)) + 10 * HOUR;
     app.clock.set(jan31);
     let (staff, officer_email) = officer_with_email(&app).await;
     let u = canary_email("deadline");
@@ -389,7 +389,7 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     )
     .await;
     assert_eq!(e["error"]["field"], "reason");
-    app.clock.set(clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 02 - 28)) + 23 * HOUR);
+    app.clock.set(clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 02 - 28)) + 23 * HOUR);
     let staff = app.sign_in(&officer_email, "officer password long").await;
     let x = ok_json(
         app.post_json(
@@ -414,7 +414,7 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     assert!(e["error"]["message"].as_str().unwrap().contains("already"));
     // The CCPA request was not extended in time: at 00:00 on 3 March it is overdue (alerted
     // once), and too late to extend.
-    app.clock.set(clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 03 - 03)));
+    app.clock.set(clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 03 - 03)));
     let staff = app.sign_in(&officer_email, "officer password long").await;
     let ccpa_id = ccpa["id"].as_str().unwrap();
     let overdue = app.state.cb.requests().overdue().await.unwrap();
@@ -468,7 +468,7 @@ both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async 
     if app.mail_sink().is_none() {
         return;
     }
-    let eu = clearboard_core::ids::RegionId::new("eu");
+    let eu = clearboard_core::platform::ids::RegionId::new("eu");
     let e = assert_error(submit(&app, json!({ "kind": "everything", "email": "a@example.test" })).await, 422, "validation_failed").await;
     assert_eq!(e["error"]["field"], "kind");
     assert_error(submit(&app, json!({ "kind": "access", "email": "not an address" })).await, 422, "validation_failed").await;
@@ -518,9 +518,9 @@ both!(ccpa_right_to_know_answers_from_the_records, |b| async move {
     let staff = officer(&app).await;
     let staff_id = {
         let v = ok_json(app.get("/api/v1/me", Some(&staff)).await, 200).await;
-        clearboard_core::ids::SubjectId::parse(v["id"].as_str().unwrap()).unwrap()
+        clearboard_core::platform::ids::SubjectId::parse(v["id"].as_str().unwrap()).unwrap()
     };
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
     // A disclosure to a declared recipient is logged; the person is told beforehand.
     let recipient = app.state.cb.policy().doc().recipients[0].id.clone();
     let d = app
@@ -535,7 +535,7 @@ both!(ccpa_right_to_know_answers_from_the_records, |b| async move {
         app.state.cb.requests().record_disclosure(&staff_id, &id, "nobody", "x y z", "account", None, None).await.is_err(),
         "only declared recipients"
     );
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let know = app.state.cb.requests().right_to_know(&eu, &id).await.unwrap();
     let collected: Vec<&str> = know["collected"].as_array().unwrap().iter().map(|c| c["category"].as_str().unwrap()).collect();
     assert!(collected.contains(&"account") && collected.contains(&"security"));

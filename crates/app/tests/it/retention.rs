@@ -2,9 +2,9 @@
 //! the next run, data under a legal hold is not, and every run is recorded.
 
 use super::*;
-use clearboard_core::clock::{Clock, DAY, HOUR, MINUTE};
-use clearboard_core::ids::{RegionId, SubjectId};
-use clearboard_core::sessions::token_hash;
+use clearboard_core::identity::sessions::token_hash;
+use clearboard_core::platform::clock::{Clock, DAY, HOUR, MINUTE};
+use clearboard_core::platform::ids::{RegionId, SubjectId};
 
 both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async move {
     let app = spawn_app(b).await;
@@ -12,14 +12,19 @@ both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async m
     let held = app.new_user().await;
     // A trained privacy officer places a legal hold on the second person's session records.
     let dpo_email = canary_email("dpo");
-    let input = clearboard_core::accounts::NewAccount {
+    let input = clearboard_core::identity::accounts::NewAccount {
         email: dpo_email.clone(),
         password: zeroize::Zeroizing::new("officer password long".into()),
         first_name: "Dee".into(),
         last_name: "Po".into(),
         ..Default::default()
     };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(time::macros::date!(2026 - 11 - 01))).await.unwrap();
+    app.state
+        .cb
+        .staff()
+        .add(input, clearboard_core::identity::staff::Role::PrivacyOfficer, Some(time::macros::date!(2026 - 11 - 01)))
+        .await
+        .unwrap();
     let dpo = app.sign_in(&dpo_email, "officer password long").await;
     let until = "2026-12-29";
     let res = app
@@ -112,17 +117,17 @@ both!(categories_export_and_erase_through_the_registry, |b| async move {
     let eu = app.state.cb.region(&RegionId::new("eu")).unwrap().clone();
     let cb = &app.state.cb;
     for c in &cb.policy().doc().categories {
-        let out = clearboard_core::rights::export_category(cb, &eu, &id, &c.id).await.unwrap();
-        match clearboard_core::rights::handling(&c.id).unwrap() {
-            clearboard_core::rights::Handling::Stored => assert_ne!(out["stored"], false, "{}", c.id),
-            clearboard_core::rights::Handling::NotCollected(_) => assert_eq!(out["stored"], false),
+        let out = clearboard_core::privacy::rights::categories::export_category(cb, &eu, &id, &c.id).await.unwrap();
+        match clearboard_core::privacy::rights::categories::handling(&c.id).unwrap() {
+            clearboard_core::privacy::rights::categories::Handling::Stored => assert_ne!(out["stored"], false, "{}", c.id),
+            clearboard_core::privacy::rights::categories::Handling::NotCollected(_) => assert_eq!(out["stored"], false),
         }
     }
-    let account = clearboard_core::rights::export_category(cb, &eu, &id, "account").await.unwrap();
+    let account = clearboard_core::privacy::rights::categories::export_category(cb, &eu, &id, "account").await.unwrap();
     assert_eq!(account["profile"]["email"], u.email.as_str());
     assert!(!account.to_string().contains("argon2"), "the password hash is not exported");
-    let security = clearboard_core::rights::export_category(cb, &eu, &id, "security").await.unwrap();
+    let security = clearboard_core::privacy::rights::categories::export_category(cb, &eu, &id, "security").await.unwrap();
     assert_eq!(security["sessions"].as_array().unwrap().len(), 1);
-    assert_eq!(clearboard_core::rights::erase_category(cb, &eu, &id, "security").await.unwrap(), 1);
+    assert_eq!(clearboard_core::privacy::rights::categories::erase_category(cb, &eu, &id, "security").await.unwrap(), 1);
     assert_error(app.get("/api/v1/me", Some(&u.token)).await, 401, "unauthenticated").await;
 });

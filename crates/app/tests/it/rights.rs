@@ -2,7 +2,7 @@
 //! receipts, the privacy centre.
 
 use super::*;
-use clearboard_core::clock::DAY;
+use clearboard_core::platform::clock::DAY;
 use clearboard_testkit::spawn::TestUser;
 use std::io::Read;
 
@@ -203,8 +203,12 @@ both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async mov
 both!(a_second_export_while_one_is_prepared_is_refused_and_changes_nothing, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let who = clearboard_core::sessions::Principal { subject: id, region: clearboard_core::ids::RegionId::new("eu"), token_hash: vec![] };
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let who = clearboard_core::identity::sessions::Principal {
+        subject: id,
+        region: clearboard_core::platform::ids::RegionId::new("eu"),
+        token_hash: vec![],
+    };
     let first = app.state.cb.exports().request(&who).await.unwrap();
     let second = app.state.cb.exports().request(&who).await;
     assert!(matches!(second, Err(clearboard_core::CoreError::Conflict(_))));
@@ -334,14 +338,14 @@ both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receip
     let keys: Value = app.get("/.well-known/clearboard-receipts.json", None).await.json().await.unwrap();
     let public = keys["keys"][0]["public_key"].as_str().unwrap();
     assert_eq!(keys["keys"][0]["key_id"], receipt["key_id"]);
-    let signed = clearboard_core::erasure::SignedReceipt::signed_bytes(r);
+    let signed = clearboard_core::privacy::rights::erasure::SignedReceipt::signed_bytes(r);
     assert!(clearboard_vault::receipt::verify(public, &signed, receipt["signature"].as_str().unwrap()));
     // A changed receipt does not verify; the public verification endpoint agrees.
     let mut forged = r.clone();
     forged["erased"]["cards"] = json!(0);
     assert!(!clearboard_vault::receipt::verify(
         public,
-        &clearboard_core::erasure::SignedReceipt::signed_bytes(&forged),
+        &clearboard_core::privacy::rights::erasure::SignedReceipt::signed_bytes(&forged),
         receipt["signature"].as_str().unwrap()
     ));
     let ok =
@@ -362,10 +366,10 @@ both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receip
 both!(a_legal_hold_keeps_its_category_in_its_own_store_until_it_ends, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
-    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
-    let hold = clearboard_core::ports::LegalHoldRow {
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
+    let hold = clearboard_core::platform::ports::LegalHoldRow {
         id: "hold-1".into(),
         subject_id: id.clone(),
         category: "security".into(),
@@ -378,7 +382,7 @@ both!(a_legal_hold_keeps_its_category_in_its_own_store_until_it_ends, |b| async 
     eu.store
         .put_legal_hold(
             &hold,
-            app.state.cb.audit_draft(clearboard_core::audit::Actor::Cli, "hold.placed", Some(&id), Some("legal"), json!({})),
+            app.state.cb.audit_draft(clearboard_core::platform::audit::Actor::Cli, "hold.placed", Some(&id), Some("legal"), json!({})),
         )
         .await
         .unwrap();
@@ -393,13 +397,14 @@ both!(a_legal_hold_keeps_its_category_in_its_own_store_until_it_ends, |b| async 
     let rows = eu.rights.held_records_of(&id).await.unwrap();
     assert_eq!(rows.len(), 1);
     // Sealed with the hold's own key: readable by the service until the hold ends.
-    let key = app.state.cb.keys().current(&eu, &clearboard_core::ids::SubjectId::from_stored("hold:hold-1".into())).await.unwrap();
+    let key =
+        app.state.cb.keys().current(&eu, &clearboard_core::platform::ids::SubjectId::from_stored("hold:hold-1".into())).await.unwrap();
     let plain = key.open(clearboard_vault::Aad { table: "held_records", column: "data", row: &rows[0].id }, &rows[0].data).unwrap();
     assert!(String::from_utf8(plain.to_vec()).unwrap().contains("sessions"));
     app.clock.advance(91 * DAY);
     assert_eq!(app.state.cb.erasure().release_expired_holds().await.unwrap(), 1);
     assert!(eu.rights.held_records_of(&id).await.unwrap().is_empty());
-    assert!(app.state.cb.keys().current(&eu, &clearboard_core::ids::SubjectId::from_stored("hold:hold-1".into())).await.is_err());
+    assert!(app.state.cb.keys().current(&eu, &clearboard_core::platform::ids::SubjectId::from_stored("hold:hold-1".into())).await.is_err());
 });
 
 both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async move {
@@ -439,7 +444,7 @@ both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| asy
     let app = spawn_app(b).await;
     let (p, other, theirs) = person_with_everything(&app).await;
     let layout = clearboard_app::layout(&app.config);
-    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
     let out = app.config.data_dir.join("backups").join(clearboard_app::backup::default_name(now));
     let m = clearboard_app::backup::create(&app.opened, &layout, &out, now, app.state.cb.policy().digest()).await.unwrap();
     assert!(!m.keys_included);
@@ -461,7 +466,7 @@ both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| asy
         .unwrap();
     assert_eq!(res.status(), 200);
     let keys = app.all_keys().await;
-    let person = clearboard_core::ids::SubjectId::parse(&p.user.id).unwrap();
+    let person = clearboard_core::platform::ids::SubjectId::parse(&p.user.id).unwrap();
     let kept: Vec<String> = vec![theirs[0].clone(), other.email.clone()];
     let backup = out.clone();
     let canaries = p.canaries.clone();
@@ -495,7 +500,7 @@ both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| asy
         .await;
     // Started: the tombstones were replayed before serving.
     assert!(!clearboard_app::backup::restore_pending(&clearboard_app::layout(&app.config)));
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     assert!(eu.store.account(&person).await.unwrap().is_none(), "the replay deleted the restored rows");
     assert!(app.scan_storage(&p.canaries).await.is_empty());
     assert!(app.decrypting_scan(&p.canaries).await.hits.is_empty());

@@ -2,8 +2,8 @@
 //! confidentiality training, and every access or refusal is in the person's audit log.
 
 use super::*;
-use clearboard_core::clock::DAY;
-use clearboard_core::ids::{RegionId, SubjectId};
+use clearboard_core::platform::clock::DAY;
+use clearboard_core::platform::ids::{RegionId, SubjectId};
 
 fn cli(app: &TestApp, args: &[&str], password: &str) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_clearboard"));
@@ -88,7 +88,7 @@ both!(privacy_officer_may_act_on_rights_requests, |b| async move {
     let app = spawn_app(b).await;
     let person = app.new_user().await;
     let email = canary_email("dpo");
-    let input = clearboard_core::accounts::NewAccount {
+    let input = clearboard_core::identity::accounts::NewAccount {
         email: email.clone(),
         password: zeroize_string("officer password long"),
         first_name: "Dee".into(),
@@ -96,7 +96,7 @@ both!(privacy_officer_may_act_on_rights_requests, |b| async move {
         ..Default::default()
     };
     let today = time::macros::date!(2026 - 11 - 20);
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
+    app.state.cb.staff().add(input, clearboard_core::identity::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
     let dpo = app.sign_in(&email, "officer password long").await;
     let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=rights_request", person.id), Some(&dpo)).await;
     assert_eq!(res.status(), 200);

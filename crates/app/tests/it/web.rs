@@ -161,7 +161,7 @@ async fn sign_in_and_sign_up_are_rate_limited() {
     assert!(res.headers().contains_key("retry-after"));
     assert_error(res, 429, "rate_limited").await;
     // Time heals (simulated clock).
-    app.clock.advance(clearboard_core::clock::MINUTE);
+    app.clock.advance(clearboard_core::platform::clock::MINUTE);
     assert_eq!(attempt("c@example.test".into()).await.unwrap().status(), 401);
     // Sign-up per client: burst of 3, one used at the start, one regained during the minute.
     // Per address: one a minute, whoever sends it.

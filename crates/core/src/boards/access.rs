@@ -2,11 +2,11 @@
 //! board's organisation nor a participant of this very board gets "not found" (never
 //! "forbidden", which would confirm the board exists).
 
-use crate::context::{Clearboard, RegionHandle};
-use crate::error::CoreError;
-use crate::ids::{BoardId, SubjectId};
-use crate::ports::BoardRow;
-use crate::sessions::Principal;
+use crate::identity::sessions::Principal;
+use crate::platform::context::{Clearboard, RegionHandle};
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, SubjectId};
+use crate::platform::ports::BoardRow;
 
 /// A person's role on one board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,6 +15,7 @@
 //! pictures, subtitle and metadata tracks and bytes after the end are dropped.
 
 pub mod access;
+pub mod realtime;
 mod views;
 
 use std::collections::HashMap;
@@ -25,14 +26,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::audit::Actor;
-use crate::context::{Clearboard, RegionHandle};
-use crate::error::CoreError;
-use crate::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
-use crate::media::{self, MediaKind};
-use crate::ports::{BoardRow, CardChange, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError};
-use crate::realtime::Change;
-use crate::sessions::{Principal, SessionKind};
+use crate::boards::realtime::Change;
+use crate::identity::sessions::{Principal, SessionKind};
+use crate::platform::audit::Actor;
+use crate::platform::context::{Clearboard, RegionHandle};
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
+use crate::platform::media::{self, MediaKind};
+use crate::platform::ports::{BoardRow, CardChange, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError};
 
 pub use access::{Access, BoardRole};
 use views::invitation_view;
@@ -331,7 +332,7 @@ impl Boards<'_> {
         let mut out = Vec::new();
         for m in region.boards.members(org).await? {
             let name = views::display_name(self.cb, &region, &m.subject_id).await?;
-            out.push(MemberView { id: m.subject_id, name, role: m.role, joined_at: crate::clock::rfc3339(m.joined_at) });
+            out.push(MemberView { id: m.subject_id, name, role: m.role, joined_at: crate::platform::clock::rfc3339(m.joined_at) });
         }
         Ok(out)
     }
@@ -352,20 +353,20 @@ impl Boards<'_> {
             return Err(CoreError::validation("role", "invite as `member` or `admin`"));
         }
         let email_bidx = match email.map(str::trim).filter(|e| !e.is_empty()) {
-            Some(e) => Some(self.cb.inner.blind.email(&crate::validate::email(e)?).to_vec()),
+            Some(e) => Some(self.cb.inner.blind.email(&crate::platform::validate::email(e)?).to_vec()),
             None => None,
         };
         let raw = clearboard_vault::random::bytes::<32>()?;
         let token = Zeroizing::new(format!("inv1.{}.{}", region.id, hex::encode(raw)));
         let now = self.cb.now();
         let inv = InvitationRow {
-            id: crate::ids::new_uuid(now)?.to_string(),
+            id: crate::platform::ids::new_uuid(now)?.to_string(),
             org_id: org.clone(),
-            token_hash: crate::sessions::token_hash(&token),
+            token_hash: crate::identity::sessions::token_hash(&token),
             role: role.to_string(),
             created_by: Some(who.subject.clone()),
             created_at: now,
-            expires_at: now + INVITATION_DAYS * crate::clock::DAY,
+            expires_at: now + INVITATION_DAYS * crate::platform::clock::DAY,
             revoked_at: None,
             email_bidx,
             accepted_at: None,
@@ -429,7 +430,7 @@ impl Boards<'_> {
                 "this organisation keeps its data in another region than your account; ask for a new account in that region",
             ));
         }
-        let inv = region.boards.invitation_by_hash(&crate::sessions::token_hash(token)).await?.ok_or_else(invalid)?;
+        let inv = region.boards.invitation_by_hash(&crate::identity::sessions::token_hash(token)).await?.ok_or_else(invalid)?;
         let now = self.cb.now();
         let Some(account) = region.store.account(&who.subject).await? else {
             return Err(CoreError::Forbidden);
@@ -580,7 +581,7 @@ impl Boards<'_> {
                     id: b.id,
                     org_id: o.id.clone(),
                     org_name: o.name.clone(),
-                    created_at: crate::clock::rfc3339(b.created_at),
+                    created_at: crate::platform::clock::rfc3339(b.created_at),
                 });
             }
         }
@@ -746,7 +747,7 @@ impl Boards<'_> {
         &self,
         region: &RegionHandle,
         subject: &SubjectId,
-    ) -> Result<crate::ports::ErasedContributions, CoreError> {
+    ) -> Result<crate::platform::ports::ErasedContributions, CoreError> {
         let audit = self.cb.audit_draft(Actor::System, "contributions.erased", Some(subject), Some("rights"), json!({}));
         let erased = region.boards.erase_contributions(subject, audit).await?;
         for b in &erased.blobs {
@@ -1117,7 +1118,7 @@ impl Boards<'_> {
     }
 
     /// Subscribes to a board's room: the viewer, the room, and the person's presence name.
-    pub async fn room(&self, who: &Principal, board: &BoardId) -> Result<(Access, Arc<crate::realtime::Room>, String), CoreError> {
+    pub async fn room(&self, who: &Principal, board: &BoardId) -> Result<(Access, Arc<crate::boards::realtime::Room>, String), CoreError> {
         let a = self.access(who, board).await?;
         // Participants are shown by their pseudonym, members by a generated one; on an
         // anonymous board everyone gets a generated one.

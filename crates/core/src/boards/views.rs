@@ -4,11 +4,11 @@
 use serde::Serialize;
 
 use super::{Access, BoardRole, KeyCache, LegendEntry, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
-use crate::clock::rfc3339;
-use crate::context::{Clearboard, RegionHandle};
-use crate::error::CoreError;
-use crate::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
-use crate::ports::{CardRow, CommentRow, Reactions};
+use crate::platform::clock::rfc3339;
+use crate::platform::context::{Clearboard, RegionHandle};
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
+use crate::platform::ports::{CardRow, CommentRow, Reactions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OrgView {
@@ -45,11 +45,11 @@ pub struct InvitationView {
 pub struct NewInvitation {
     pub id: String,
     pub token: zeroize::Zeroizing<String>,
-    pub expires_at: crate::clock::Millis,
+    pub expires_at: crate::platform::clock::Millis,
     pub view: InvitationView,
 }
 
-pub(crate) fn invitation_view(i: &crate::ports::InvitationRow, now: crate::clock::Millis) -> InvitationView {
+pub(crate) fn invitation_view(i: &crate::platform::ports::InvitationRow, now: crate::platform::clock::Millis) -> InvitationView {
     let status = if i.accepted_at.is_some() {
         "accepted"
     } else if i.revoked_at.is_some() {

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use clearboard_core::media::testset::{self, Mp4Layout, contains};
+use clearboard_core::platform::media::testset::{self, Mp4Layout, contains};
 use clearboard_testkit::ws;
 use futures_util::StreamExt;
 

@@ -253,7 +253,7 @@ fn count(statuses: &[u16], s: u16) -> usize {
 /// slow connections (run meanwhile), the socket cap on one participant token, a message flood.
 pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     let mut v = Verdict::new("5. throttles, slow clients, socket cap and message rate hold, and never lock the owner out");
-    let rules = clearboard_core::throttle::Rules::default();
+    let rules = clearboard_core::platform::throttle::Rules::default();
     let c = d.sizes.concurrency;
     let g = d.sizes.reauth_guesses;
     let patch = |token: String, password: String, from: Option<String>| async move {

@@ -2,7 +2,7 @@
 //! board's organisation nor a participant of this very board gets "not found" (never
 //! "forbidden", which would confirm the board exists).
 
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, SubjectId};

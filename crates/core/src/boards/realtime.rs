@@ -367,6 +367,15 @@ impl Hub {
     }
 }
 
+/// A friendly pseudonym derived from who someone is on one board (presence shows only this).
+pub fn presence_name(subject: &SubjectId, board: &BoardId) -> String {
+    use sha2::{Digest, Sha256};
+    const ADJ: &[&str] = &["Blue", "Calm", "Bright", "Swift", "Kind", "Bold", "Quiet", "Warm", "Clever", "Sunny", "Brave", "Gentle"];
+    const ANIMAL: &[&str] = &["Otter", "Heron", "Fox", "Lynx", "Puffin", "Badger", "Falcon", "Seal", "Koala", "Ibex", "Marten", "Wren"];
+    let h = Sha256::digest(format!("{subject}/{board}").as_bytes());
+    format!("{} {}", ADJ[h[0] as usize % ADJ.len()], ANIMAL[h[1] as usize % ANIMAL.len()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

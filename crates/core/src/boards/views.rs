@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use super::{Access, BoardRole, KeyCache, LegendEntry, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
+use crate::boards::access::{Access, BoardRole};
+use crate::boards::input::LegendEntry;
+use crate::boards::realtime::presence_name;
+use crate::boards::sealing::{KeyCache, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
 use crate::platform::clock::rfc3339;
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
@@ -176,7 +179,7 @@ pub(crate) async fn board_view(cb: &Clearboard, a: &Access) -> Result<BoardView,
     let used: i64 = reactions.votes.iter().filter(|(_, s, _)| *s == a.subject).map(|(_, _, n)| *n).sum();
     let name = match a.role {
         BoardRole::Participant => display_name(cb, &a.region, &a.subject).await?,
-        _ => super::presence_name(&a.subject, &a.board.id),
+        _ => presence_name(&a.subject, &a.board.id),
     };
     Ok(BoardView {
         id: a.board.id.clone(),

@@ -12,7 +12,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::identity::password;
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::rfc3339;
 use crate::platform::context::{Clearboard, RegionHandle};

@@ -12,5 +12,6 @@ pub mod accounts;
 pub mod activation;
 pub mod password;
 pub mod password_strength;
+pub mod principal;
 pub mod sessions;
 pub mod staff;

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::identity::password;
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::Clearboard;
@@ -41,14 +42,6 @@ impl SessionKind {
             Self::Participant => "participant",
         }
     }
-}
-
-/// Who is making a request, once their token checked out.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub subject: SubjectId,
-    pub region: RegionId,
-    pub token_hash: Vec<u8>,
 }
 
 /// A sign-in attempt.

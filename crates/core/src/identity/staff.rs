@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::identity::accounts::{NewAccount, Profile};
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{DAY, Millis, midnight_ms};
 use crate::platform::context::Clearboard;

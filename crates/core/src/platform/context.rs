@@ -78,7 +78,7 @@ pub(crate) struct Inner {
     pub directory: Arc<dyn Directory>,
     pub regions: BTreeMap<RegionId, RegionHandle>,
     pub settings: Settings,
-    pub acks: crate::privacy::policy_versions::AckCache,
+    pub acks: crate::privacy::ack_cache::AckCache,
     pub hub: crate::boards::realtime::Hub,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
     pub work: crate::identity::password::Work,

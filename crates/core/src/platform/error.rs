@@ -1,10 +1,9 @@
-//! The domain's errors, each with a stable code (the web layer's error catalogue uses it).
+//! The domain's errors, each with a stable code (the web layer's error catalogue uses it), and
+//! the errors the ports report (`StoreError`).
 //! Messages are written for the person who made the request and never contain personal data
 //! (not even the value they sent).
 
 use clearboard_vault::VaultError;
-
-use crate::platform::ports::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -146,3 +145,19 @@ impl CoreError {
         }
     }
 }
+
+/// What a store reports; core turns it into a [`CoreError`].
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was violated (e.g. the email is taken).
+    #[error("conflict")]
+    Conflict,
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage failure: {0}")]
+    Backend(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

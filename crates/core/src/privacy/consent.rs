@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::{Clearboard, RegionHandle};

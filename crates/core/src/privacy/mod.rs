@@ -9,6 +9,7 @@
 //! category handlers in `rights::categories`; every category of the policy has an exporter,
 //! an eraser and a retention rule, or is provably not stored (a test walks the policy).
 
+pub mod ack_cache;
 pub mod catalog;
 pub mod consent;
 pub mod navigation;

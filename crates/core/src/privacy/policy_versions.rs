@@ -6,13 +6,10 @@
 //! is refused with `policy_ack_required` until they do. An acknowledgement is not consent:
 //! consent-based purposes are asked again through the consent ledger when they change.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
-
 use serde::Serialize;
 use serde_json::json;
 
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::Clearboard;
@@ -30,14 +27,6 @@ pub struct VersionInfo {
     pub summary_en: String,
     pub summary_fr: String,
     pub current: bool,
-}
-
-/// In-memory knowledge that never changes while the process runs (the policy file is read at
-/// start): the latest significant version, and who is known to have acknowledged it.
-#[derive(Debug, Default)]
-pub struct AckCache {
-    latest_significant: Mutex<Option<Option<(String, Millis)>>>,
-    acknowledged: Mutex<HashSet<SubjectId>>,
 }
 
 pub struct PolicyVersions<'a> {
@@ -77,9 +66,7 @@ impl PolicyVersions<'_> {
             body: p.text().to_string(),
         };
         self.cb.directory().record_policy_version(&row).await?;
-        if let Ok(mut g) = self.cb.inner.acks.latest_significant.lock() {
-            *g = None;
-        }
+        self.cb.inner.acks.forget_latest();
         Ok(())
     }
 
@@ -97,10 +84,8 @@ impl PolicyVersions<'_> {
     }
 
     async fn latest_significant(&self) -> Result<Option<(String, Millis)>, CoreError> {
-        if let Ok(g) = self.cb.inner.acks.latest_significant.lock()
-            && let Some(v) = g.as_ref()
-        {
-            return Ok(v.clone());
+        if let Some(v) = self.cb.inner.acks.latest() {
+            return Ok(v);
         }
         let v = self
             .cb
@@ -111,9 +96,7 @@ impl PolicyVersions<'_> {
             .filter(|r| r.significant)
             .max_by_key(|r| r.recorded_at)
             .map(|r| (r.digest, r.recorded_at));
-        if let Ok(mut g) = self.cb.inner.acks.latest_significant.lock() {
-            *g = Some(v.clone());
-        }
+        self.cb.inner.acks.set_latest(v.clone());
         Ok(v)
     }
 
@@ -122,15 +105,13 @@ impl PolicyVersions<'_> {
         let Some((digest, recorded_at)) = self.latest_significant().await? else {
             return Ok(None);
         };
-        if self.cb.inner.acks.acknowledged.lock().is_ok_and(|g| g.contains(&who.subject)) {
+        if self.cb.inner.acks.knows(&who.subject) {
             return Ok(None);
         }
         let region = self.cb.region(&who.region)?;
         let created_at = region.store.account(&who.subject).await?.map(|a| a.created_at).unwrap_or(Millis::MAX);
         if created_at >= recorded_at || region.store.has_ack(&who.subject, &digest).await? {
-            if let Ok(mut g) = self.cb.inner.acks.acknowledged.lock() {
-                g.insert(who.subject.clone());
-            }
+            self.cb.inner.acks.remember(&who.subject);
             return Ok(None);
         }
         let rows = self.cb.directory().policy_versions().await?;
@@ -154,10 +135,8 @@ impl PolicyVersions<'_> {
             json!({ "version": version, "method": method }),
         );
         region.store.record_ack(&who.subject, version, method, now, Some(audit)).await?;
-        if Some(version) == required.as_deref()
-            && let Ok(mut g) = self.cb.inner.acks.acknowledged.lock()
-        {
-            g.insert(who.subject.clone());
+        if Some(version) == required.as_deref() {
+            self.cb.inner.acks.remember(&who.subject);
         }
         Ok(now)
     }

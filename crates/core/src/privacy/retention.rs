@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::json;
 
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::identity::staff::{Reason, Role};
 use crate::platform::audit::Actor;
 use crate::platform::clock::{DAY, Millis, rfc3339};

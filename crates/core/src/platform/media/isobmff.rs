@@ -12,7 +12,7 @@
 //! the file plays as before. It must not decode or re-encode samples. Nesting is bounded by
 //! the allow-list itself, counts by [`MAX_BOXES`].
 
-use super::{be16, be32, be64, video_damaged};
+use super::bytes::{be16, be32, be64, video_damaged};
 use crate::platform::error::CoreError;
 
 /// At most this many boxes are read (a fragmented file has a few per fragment).

@@ -8,7 +8,7 @@
 //!
 //! It must not decode the image: entropy-coded data is copied as it is.
 
-use super::{be16, check_dimensions, damaged};
+use super::bytes::{be16, check_dimensions, damaged};
 use crate::platform::error::CoreError;
 
 /// At most this many segments are kept (a progressive JPEG has a few dozen).

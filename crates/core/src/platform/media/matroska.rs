@@ -10,7 +10,7 @@
 //! It must not decode or re-encode frames. Nesting is fixed by the allow-list, counts are
 //! bounded by [`MAX_ELEMENTS`].
 
-use super::video_damaged;
+use super::bytes::video_damaged;
 use crate::platform::error::CoreError;
 
 /// At most this many elements are read (an hour of audio and video has a few hundred

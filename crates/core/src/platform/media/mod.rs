@@ -14,6 +14,7 @@
 //!
 //! Stripping EXIF also drops its orientation tag; a picture taken sideways may show sideways.
 
+mod bytes;
 mod isobmff;
 mod jpeg;
 mod matroska;
@@ -43,11 +44,7 @@ impl ImageKind {
     }
 }
 
-/// The largest side of an image, in pixels (WebP's own limit is 16,383).
-pub const MAX_SIDE: u32 = 16_384;
-/// The largest image area, in pixels (a 48-megapixel phone picture fits): a viewer decoding
-/// an image allocates about four bytes per pixel.
-pub const MAX_PIXELS: u64 = 64 * 1024 * 1024;
+pub use bytes::{MAX_PIXELS, MAX_SIDE};
 
 /// Decides the image type from the first bytes.
 pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
@@ -60,29 +57,6 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
     } else {
         None
     }
-}
-
-fn damaged() -> CoreError {
-    CoreError::UnsupportedMedia("the image file is damaged or truncated".into())
-}
-
-fn too_big() -> CoreError {
-    CoreError::UnsupportedMedia(format!("the image is too large (at most {MAX_SIDE} pixels a side and {MAX_PIXELS} pixels in all)"))
-}
-
-fn video_damaged() -> CoreError {
-    CoreError::UnsupportedMedia("the video file is damaged, truncated or laid out in a way that is not supported".into())
-}
-
-/// Refuses an image whose declared size a viewer could not decode safely.
-fn check_dimensions(width: u32, height: u32) -> Result<(), CoreError> {
-    if width == 0 || height == 0 {
-        return Err(damaged());
-    }
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(too_big());
-    }
-    Ok(())
 }
 
 /// Sniffs an image and rebuilds it from the parts needed to show it; refuses anything that is
@@ -151,27 +125,17 @@ pub fn sanitise_media(bytes: &[u8], want_video: bool) -> Result<(MediaKind, Vec<
     }
 }
 
-// ---- Reading big- and little-endian fields out of a slice, never past its end. ----
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
-}
-
-fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
-}
-
-fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
-}
-
-fn le24(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(3)?)?;
-    Some(u32::from(s[0]) | u32::from(s[1]) << 8 | u32::from(s[2]) << 16)
+/// The file extension of a media type (exports name their files by it).
+pub fn file_ext(mime: &str) -> &'static str {
+    match mime {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "video/mp4" => "mp4",
+        "video/webm" => "webm",
+        _ => "bin",
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! follows IEND. CRCs are recomputed; an unknown critical chunk is refused (a viewer could
 //! not show the image). It must not decode the image: IDAT is copied as it is.
 
-use super::{be32, check_dimensions, damaged};
+use super::bytes::{be32, check_dimensions, damaged};
 use crate::platform::error::CoreError;
 
 const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";

@@ -4,7 +4,7 @@
 //! does whatever follows the RIFF's declared end; sizes and padding are recomputed. It must
 //! not decode the image: bitstreams are copied as they are.
 
-use super::{check_dimensions, damaged, le24, le32};
+use super::bytes::{check_dimensions, damaged, le24, le32};
 use crate::platform::error::CoreError;
 
 /// At most this many chunks, frames included.

@@ -83,7 +83,7 @@ async fn export_user_content(cb: &Clearboard, region: &RegionHandle, subject: &S
         card_out.push(json!({
             "id": c.id, "board_id": c.board_id, "kind": c.kind,
             "text": if c.kind == "link" { None } else { Some(&body) }, "url": if c.kind == "link" { Some(&body) } else { None },
-            "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}.{}", c.id, crate::privacy::rights::exports::file_ext(c.media_type.as_deref().unwrap_or(""))) })),
+            "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}.{}", c.id, crate::platform::media::file_ext(c.media_type.as_deref().unwrap_or(""))) })),
             "color": c.color, "category": c.category, "position": [c.x, c.y], "status": c.status,
             "created_at": rfc3339(c.created_at), "updated_at": rfc3339(c.updated_at),
         }));

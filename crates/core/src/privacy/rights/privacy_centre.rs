@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::clock::rfc3339;
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;

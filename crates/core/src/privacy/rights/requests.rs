@@ -575,7 +575,7 @@ impl Requests<'_> {
                     .cb
                     .exports()
                     .status(
-                        &crate::identity::sessions::Principal { subject: s.clone(), region: region.id.clone(), token_hash: vec![] },
+                        &crate::identity::principal::Principal { subject: s.clone(), region: region.id.clone(), token_hash: vec![] },
                         &v.id,
                     )
                     .await?;
@@ -787,7 +787,7 @@ impl Requests<'_> {
         );
         region.rights.insert_disclosure(&row, audit).await?;
         if withhold_reason.is_none() {
-            let me = crate::identity::sessions::Principal { subject: subject.clone(), region: region.id.clone(), token_hash: vec![] };
+            let me = crate::identity::principal::Principal { subject: subject.clone(), region: region.id.clone(), token_hash: vec![] };
             if let Ok(p) = self.cb.accounts().me(&me).await {
                 let text = format!(
                     "We are required to disclose data about you to {recipient} ({}), on the legal basis: {}.

@@ -15,8 +15,10 @@ use clearboard_vault::stream::{self, Sealer};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
-use super::{EXPORT_SCHEMA, Exports, FORMAT_VERSION, export_aad};
-use crate::identity::sessions::Principal;
+use crate::platform::media::file_ext;
+
+use super::jobs::{EXPORT_SCHEMA, Exports, FORMAT_VERSION, export_aad};
+use crate::identity::principal::Principal;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
@@ -62,19 +64,6 @@ impl SealingWriter {
         self.out.flush()?;
         self.out.get_ref().sync_all()?;
         Ok(self.plain)
-    }
-}
-
-/// The file extension used in exports for a media type.
-pub fn file_ext(mime: &str) -> &'static str {
-    match mime {
-        "image/jpeg" => "jpg",
-        "image/png" => "png",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        "video/mp4" => "mp4",
-        "video/webm" => "webm",
-        _ => "bin",
     }
 }
 

@@ -24,10 +24,10 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde_json::json;
 use zeroize::Zeroizing;
 
+use super::jobs::{Exports, FORMAT_VERSION, PURPOSE};
 use super::spool::{Spool, SpoolReader};
 use super::zipread::{Archive, Entry, Limits, invalid, too_large};
-use super::{Exports, FORMAT_VERSION, PURPOSE};
-use crate::identity::sessions::Principal;
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{MINUTE, Millis};
 use crate::platform::context::Clearboard;

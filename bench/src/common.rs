@@ -114,7 +114,7 @@ pub fn cores() -> usize {
 /// plaintext if `keep`).
 pub async fn download(
     cb: &Clearboard,
-    who: &clearboard_core::identity::sessions::Principal,
+    who: &clearboard_core::identity::principal::Principal,
     id: &str,
     keep: bool,
 ) -> (f64, u64, Option<Vec<u8>>) {

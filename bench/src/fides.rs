@@ -35,7 +35,8 @@ use std::time::{Duration, Instant};
 
 use clearboard_core::Clearboard;
 use clearboard_core::identity::accounts::NewAccount;
-use clearboard_core::identity::sessions::{Principal, SessionKind};
+use clearboard_core::identity::principal::Principal;
+use clearboard_core::identity::sessions::SessionKind;
 use clearboard_core::platform::audit::Actor;
 use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_core::platform::ids::{BoardId, CardId, RegionId, SubjectId};

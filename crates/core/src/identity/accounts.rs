@@ -130,7 +130,7 @@ impl Accounts<'_> {
         let first_name = validate::name("first_name", &input.first_name)?;
         let last_name = validate::name("last_name", &input.last_name)?;
         let phone = validate::phone(input.phone.as_deref())?;
-        validate::new_password("password", &input.password, &email, &[&first_name, &last_name])?;
+        crate::identity::password_strength::new_password("password", &input.password, &email, &[&first_name, &last_name])?;
         validate::locale(input.locale.as_deref())?;
         if let Some(r) = &input.region {
             self.cb.region_named(r)?;
@@ -336,7 +336,7 @@ impl Accounts<'_> {
             None => None,
         };
         if let Some(pw) = &change.new_password {
-            validate::new_password(
+            crate::identity::password_strength::new_password(
                 "new_password",
                 pw,
                 new_email.as_deref().unwrap_or(&clear.email),

@@ -18,6 +18,13 @@ use zxcvbn::feedback::Warning;
 use zxcvbn::matching::patterns::{DictionaryPattern, MatchPattern};
 use zxcvbn::{Score, zxcvbn};
 
+use crate::platform::error::CoreError;
+
+/// The shortest password, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// The longest password, in bytes.
+pub const PASSWORD_MAX_BYTES: usize = 1024;
+
 /// Only the first characters are scored: zxcvbn's work grows faster than linearly with the
 /// length, and a password this long and strong at the start is strong.
 const SCORED_CHARS: usize = 100;
@@ -133,6 +140,24 @@ fn named(d: &DictionaryPattern, name: &str) -> bool {
     format!("{:?}", d.dictionary_name) == name
 }
 
+/// A new password: at least 12 characters, at most 1 KiB, not the email address, and not easy
+/// to guess (see `password_strength`: not a common password, zxcvbn score 3 or more, not made
+/// from the person's own `names` or address).
+pub fn new_password(field: &'static str, pw: &str, email: &str, names: &[&str]) -> Result<(), CoreError> {
+    if pw.chars().count() < PASSWORD_MIN_CHARS {
+        return Err(CoreError::validation(field, format!("a password needs at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    if pw.len() > PASSWORD_MAX_BYTES {
+        return Err(CoreError::validation(field, "a password has at most 1024 bytes"));
+    }
+    if pw.trim().eq_ignore_ascii_case(email.trim()) {
+        return Err(CoreError::validation(field, "the password cannot be your email address"));
+    }
+    let mut personal = vec![email];
+    personal.extend_from_slice(names);
+    check(pw, &personal).map_err(|w| CoreError::PasswordTooWeak { field, reason: w.key(), message: w.english() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +197,18 @@ mod tests {
         let long = format!("correct horse battery staple {}", "a".repeat(900));
         assert_eq!(check(&long, &[]), Ok(()));
         assert_eq!(check(&"x7#Qm".repeat(200), &[]), Err(Weakness::Repeats));
+    }
+
+    #[test]
+    fn new_passwords_follow_the_rules() {
+        assert!(new_password("password", "short", "a@b.cd", &[]).is_err());
+        assert!(new_password("password", "a@b.cd.long.enough", "a@b.cd.long.enough", &[]).is_err());
+        assert!(new_password("password", "long enough passphrase", "a@b.cd", &[]).is_ok());
+        for weak in ["password1234", "aaaaaaaaaaaaaaa"] {
+            assert!(
+                matches!(new_password("password", weak, "a@b.cd", &[]), Err(CoreError::PasswordTooWeak { field: "password", .. })),
+                "{weak}"
+            );
+        }
     }
 }

@@ -81,7 +81,7 @@ pub(crate) struct Inner {
     pub acks: crate::privacy::ack_cache::AckCache,
     pub hub: crate::boards::realtime::Hub,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
-    pub work: crate::identity::password::Work,
+    pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
 }
 
@@ -116,8 +116,7 @@ impl Clearboard {
                 return Err(CoreError::UnknownRegion(id.to_string()));
             }
         }
-        let work =
-            crate::identity::password::Work::new(settings.argon2_permits, std::time::Duration::from_millis(settings.argon2_queue_ms));
+        let work = crate::platform::work::Work::new(settings.argon2_permits, std::time::Duration::from_millis(settings.argon2_queue_ms));
         let throttle = crate::platform::throttle::Throttle::new(settings.throttle);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -151,7 +150,7 @@ impl Clearboard {
     }
 
     /// The bound on concurrent Argon2id work, with its gauges (`in_flight_peak`).
-    pub fn password_work(&self) -> &crate::identity::password::Work {
+    pub fn password_work(&self) -> &crate::platform::work::Work {
         &self.inner.work
     }
 

@@ -20,3 +20,4 @@ pub mod media;
 pub mod ports;
 pub mod throttle;
 pub mod validate;
+pub mod work;

@@ -4,8 +4,6 @@ use time::Date;
 
 use crate::platform::error::CoreError;
 
-pub const PASSWORD_MIN_CHARS: usize = 12;
-pub const PASSWORD_MAX_BYTES: usize = 1024;
 const NAME_MAX_CHARS: usize = 100;
 
 fn has_control(s: &str) -> bool {
@@ -58,28 +56,6 @@ pub fn phone(raw: Option<&str>) -> Result<Option<String>, CoreError> {
         return Err(CoreError::validation("phone", "enter a phone number with 6 to 20 digits, like +33 1 23 45 67 89"));
     }
     Ok(Some(p.to_string()))
-}
-
-/// A new password: at least 12 characters, at most 1 KiB, not the email address, and not easy
-/// to guess (see `password_strength`: not a common password, zxcvbn score 3 or more, not made
-/// from the person's own `names` or address).
-pub fn new_password(field: &'static str, pw: &str, email: &str, names: &[&str]) -> Result<(), CoreError> {
-    if pw.chars().count() < PASSWORD_MIN_CHARS {
-        return Err(CoreError::validation(field, format!("a password needs at least {PASSWORD_MIN_CHARS} characters")));
-    }
-    if pw.len() > PASSWORD_MAX_BYTES {
-        return Err(CoreError::validation(field, "a password has at most 1024 bytes"));
-    }
-    if pw.trim().eq_ignore_ascii_case(email.trim()) {
-        return Err(CoreError::validation(field, "the password cannot be your email address"));
-    }
-    let mut personal = vec![email];
-    personal.extend_from_slice(names);
-    crate::identity::password_strength::check(pw, &personal).map_err(|w| CoreError::PasswordTooWeak {
-        field,
-        reason: w.key(),
-        message: w.english(),
-    })
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -146,20 +122,11 @@ mod tests {
     }
 
     #[test]
-    fn phones_and_passwords_and_names() {
+    fn phones_and_names() {
         assert_eq!(phone(Some(" +33 1 23 45 67 89 ")).unwrap().as_deref(), Some("+33 1 23 45 67 89"));
         assert_eq!(phone(Some("")).unwrap(), None);
         assert!(phone(Some("12+34567")).is_err());
         assert!(phone(Some("call me")).is_err());
-        assert!(new_password("password", "short", "a@b.cd", &[]).is_err());
-        assert!(new_password("password", "a@b.cd.long.enough", "a@b.cd.long.enough", &[]).is_err());
-        assert!(new_password("password", "long enough passphrase", "a@b.cd", &[]).is_ok());
-        for weak in ["password1234", "aaaaaaaaaaaaaaa"] {
-            assert!(
-                matches!(new_password("password", weak, "a@b.cd", &[]), Err(CoreError::PasswordTooWeak { field: "password", .. })),
-                "{weak}"
-            );
-        }
         assert!(name("first_name", "  ").is_err());
         assert!(name("first_name", &"x".repeat(101)).is_err());
         assert_eq!(name("first_name", " Zoé ").unwrap(), "Zoé");

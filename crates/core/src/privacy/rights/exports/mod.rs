@@ -18,17 +18,20 @@
 //! revoked or expired export be read.
 
 mod archive;
+mod bounds;
 mod download;
 mod import;
 mod jobs;
+mod plan;
 mod spool;
 mod zipread;
 
-pub use download::{CODE_ATTEMPTS, CODE_TTL, CODES_PER_EXPORT, Download, answer_for_owner, answer_for_requester};
-pub use import::{
+pub use bounds::{
     Budget, IMPORT_CONCURRENCY, IMPORT_LOCK_STALE, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_DIRECTORY, IMPORT_MAX_ENTRIES,
     IMPORT_MAX_FILE, IMPORT_MAX_JSON, IMPORT_MAX_NAME, IMPORT_MAX_PLAN, IMPORT_MAX_RATIO, IMPORT_MAX_TOTAL, IMPORT_MEMORY_BOUND,
-    IMPORT_UPLOAD_MAX, ImportCheck, ImportLock, check_import, check_import_from,
+    IMPORT_UPLOAD_MAX,
 };
+pub use download::{CODE_ATTEMPTS, CODE_TTL, CODES_PER_EXPORT, Download, answer_for_owner, answer_for_requester};
+pub use import::{ImportCheck, ImportLock, check_import, check_import_from};
 pub use jobs::{EXPORT_SCHEMA, ExportView, Exports, FORMAT_VERSION, LINK_TTL, Revocation};
 pub use spool::{Spool, SpoolReader};

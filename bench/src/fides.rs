@@ -493,7 +493,7 @@ async fn child_main(args: &Args) -> Value {
 async fn ours_one(args: &Args, n: usize) -> Value {
     let load_before = loadavg();
     let name = format!("cbfides_{}_{}_{}", std::process::id(), n, hex_random(3));
-    let db_url = clearboard_store::db::pg_url_with_db(&args.pg_url, &name).unwrap();
+    let db_url = clearboard_store::platform::db::pg_url_with_db(&args.pg_url, &name).unwrap();
     let _dbs = PgDatabases { admin_url: args.pg_url.clone(), name: name.clone() };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
@@ -504,7 +504,7 @@ async fn ours_one(args: &Args, n: usize) -> Value {
         seeding["others_and_their_records_s"].as_f64().unwrap(),
         seeding["target_records_s"].as_f64().unwrap()
     );
-    let eu_url = clearboard_store::db::pg_url_with_db(&args.pg_url, &format!("{name}_eu")).unwrap();
+    let eu_url = clearboard_store::platform::db::pg_url_with_db(&args.pg_url, &format!("{name}_eu")).unwrap();
     let data = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(&eu_url).await.unwrap();
 
     let mut access = Vec::new();

@@ -92,7 +92,10 @@ impl Deployment {
         &self.app.state.cb
     }
 
-    fn stores(&self, who: &Principal) -> &(RegionId, clearboard_store::region::SqlRegionStore, clearboard_store::keys::SqlKeyStore) {
+    fn stores(
+        &self,
+        who: &Principal,
+    ) -> &(RegionId, clearboard_store::platform::region::SqlRegionStore, clearboard_store::platform::keys::SqlKeyStore) {
         self.app.opened.region_stores.iter().find(|(id, _, _)| id == &who.region).unwrap()
     }
 

@@ -14,7 +14,7 @@ pub fn server_url() -> String {
 
 /// The URL of database `name` on the test server.
 pub fn url_for(name: &str) -> String {
-    clearboard_store::db::pg_url_with_db(&server_url(), name).expect("TEST_POSTGRES_URL must name a database")
+    clearboard_store::platform::db::pg_url_with_db(&server_url(), name).expect("TEST_POSTGRES_URL must name a database")
 }
 
 async fn admin() -> Result<PgPool, sqlx::Error> {

@@ -4,7 +4,7 @@
 
 use super::*;
 use clearboard_store::Db;
-use clearboard_store::audit::{AuditRec, CheckpointRec, SELECT_CHAIN, SELECT_CHECKPOINT};
+use clearboard_store::platform::audit::{AuditRec, CheckpointRec, SELECT_CHAIN, SELECT_CHECKPOINT};
 use clearboard_vault::audit::Checkpoint;
 
 struct Rng(u64);

@@ -204,7 +204,7 @@ both!(a_second_export_while_one_is_prepared_is_refused_and_changes_nothing, |b| 
     let app = spawn_app(b).await;
     let u = app.new_user().await;
     let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
-    let who = clearboard_core::identity::sessions::Principal {
+    let who = clearboard_core::identity::principal::Principal {
         subject: id,
         region: clearboard_core::platform::ids::RegionId::new("eu"),
         token_hash: vec![],

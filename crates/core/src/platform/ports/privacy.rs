@@ -1,4 +1,5 @@
-//! The ports and rows of privacy: retention (purge counts, legal holds, runs), policy versions,
+//! The ports and rows of privacy: retention (purge counts, legal holds, runs: `RetentionStore`),
+//! policy versions and acknowledgements (`AckStore`),
 //! the consent ledger and page views (`ConsentStore`), and the rights (`RightsStore`: exports,
 //! requests and their events, the disclosure log, held records, receipts).
 
@@ -265,4 +266,28 @@ pub trait RightsStore: Send + Sync + std::fmt::Debug {
     /// VACUUM when free pages may hold deleted data; on PostgreSQL a VACUUM of the tables
     /// and a CHECKPOINT where permitted. Returns what was done, for the receipt.
     async fn compact(&self) -> StoreResult<Vec<String>>;
+}
+
+/// Acknowledgements of policy versions (C-CHG-2), in a region's database.
+#[async_trait]
+pub trait AckStore: Send + Sync + std::fmt::Debug {
+    /// Records that `subject` acknowledged policy version `digest` (idempotent).
+    async fn record_ack(&self, subject: &SubjectId, digest: &str, method: &str, at: Millis, audit: Option<AuditDraft>) -> StoreResult<()>;
+    async fn has_ack(&self, subject: &SubjectId, digest: &str) -> StoreResult<bool>;
+    /// The subject's acknowledgements: (digest, method, at).
+    async fn acks_of(&self, subject: &SubjectId) -> StoreResult<Vec<(String, String, Millis)>>;
+}
+
+/// Legal holds and the retention scheduler's runs, in a region's database.
+#[async_trait]
+pub trait RetentionStore: Send + Sync + std::fmt::Debug {
+    async fn put_legal_hold(&self, hold: &LegalHoldRow, audit: AuditDraft) -> StoreResult<()>;
+    /// Releases a hold; `false` if there was no such active hold.
+    async fn release_legal_hold(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
+    /// Holds, active at `at` when given, else all.
+    async fn legal_holds(&self, active_at: Option<Millis>) -> StoreResult<Vec<LegalHoldRow>>;
+
+    async fn record_retention_run(&self, run: &RetentionRunRow) -> StoreResult<()>;
+    /// The latest runs, newest first.
+    async fn retention_runs(&self, limit: i64) -> StoreResult<Vec<RetentionRunRow>>;
 }

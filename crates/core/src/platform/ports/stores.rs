@@ -1,5 +1,5 @@
-//! The stores every room shares: a region's data store (accounts, sessions, activations,
-//! acknowledgements, legal holds, retention runs, its audit chain), its key store (kept apart
+//! The stores every room shares: a region's data store (the identity, acknowledgement and
+//! retention ports of its database, and its audit chain), its key store (kept apart
 //! from the data, never in data backups), the directory (blind indexes, staff roles, the board
 //! index, policy versions; no plaintext personal data) and blob stores.
 
@@ -10,68 +10,14 @@ use crate::platform::clock::Millis;
 use crate::platform::error::{StoreError, StoreResult};
 use crate::platform::ids::{BlobId, BoardId, OrgId, RegionId, SubjectId};
 use crate::platform::ports::audit::AuditDraft;
-use crate::platform::ports::identity::{AccountRow, SessionRow, StaffRow, SubjectKind};
-use crate::platform::ports::privacy::{LegalHoldRow, PolicyVersionRow, PurgeCount, RetentionRunRow};
+use crate::platform::ports::identity::{IdentityStore, StaffRow};
+use crate::platform::ports::privacy::{AckStore, PolicyVersionRow, RetentionStore};
 
-/// A region's data store.
+/// A region's data store: the ports of the rooms that keep their rows in the region's
+/// database, and the region's audit chain.
 #[async_trait]
-pub trait RegionStore: Send + Sync + std::fmt::Debug {
+pub trait RegionStore: IdentityStore + AckStore + RetentionStore + Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> StoreResult<()>;
-
-    /// Creates the subject and its account, and appends `audit`, in one transaction.
-    /// `Conflict` if the email blind index is taken.
-    async fn create_account(&self, kind: SubjectKind, row: &AccountRow, audit: AuditDraft) -> StoreResult<()>;
-    async fn account(&self, id: &SubjectId) -> StoreResult<Option<AccountRow>>;
-    async fn account_by_email(&self, email_bidx: &[u8]) -> StoreResult<Option<AccountRow>>;
-    /// Replaces the account row's mutable fields and appends `audit`, in one transaction.
-    /// When `revoke_sessions_except` is set, every other session of the subject is deleted too.
-    async fn update_account(&self, row: &AccountRow, revoke_sessions_except: Option<&[u8]>, audit: AuditDraft) -> StoreResult<()>;
-    /// Deletes the account and every session, marks the subject erased, appends `audit`.
-    async fn delete_account(&self, id: &SubjectId, at: Millis, audit: AuditDraft) -> StoreResult<()>;
-    /// When the subject was erased, if it was.
-    async fn subject_erased_at(&self, id: &SubjectId) -> StoreResult<Option<Millis>>;
-
-    /// Inserts a session; deletes `replaces` (rotation) in the same transaction.
-    async fn insert_session(&self, row: &SessionRow, replaces: Option<&[u8]>, audit: Option<AuditDraft>) -> StoreResult<()>;
-    async fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>>;
-    async fn touch_session(&self, token_hash: &[u8], at: Millis) -> StoreResult<()>;
-    async fn delete_session(&self, token_hash: &[u8]) -> StoreResult<bool>;
-    /// Deletes every session of `subject` but `except`; returns how many.
-    async fn delete_sessions_of(&self, subject: &SubjectId, except: Option<&[u8]>, audit: Option<AuditDraft>) -> StoreResult<u64>;
-    /// Deletes sessions idle since before `idle_before` or created before `created_before`,
-    /// except those of subjects under an active legal hold on the `security` category at `now`.
-    async fn purge_sessions(&self, idle_before: Millis, created_before: Millis, now: Millis) -> StoreResult<PurgeCount>;
-    /// Counts, without deleting, what [`RegionStore::purge_sessions`] would delete and keep.
-    async fn count_due_sessions(&self, idle_before: Millis, created_before: Millis, now: Millis) -> StoreResult<PurgeCount>;
-    async fn sessions_of(&self, subject: &SubjectId) -> StoreResult<Vec<SessionRow>>;
-
-    /// Account activation (issue 11): records that `subject`'s account waits for the link
-    /// whose token hashes to `token_hash`, until `expires_at`.
-    async fn put_activation(&self, subject: &SubjectId, token_hash: &[u8], expires_at: Millis, at: Millis) -> StoreResult<()>;
-    /// When `subject`'s pending activation expires, if the account waits for one.
-    async fn activation_pending(&self, subject: &SubjectId) -> StoreResult<Option<Millis>>;
-    /// Removes the activation whose token hashes to `token_hash` and returns its subject with
-    /// its expiry (expired or not: the caller decides).
-    async fn take_activation(&self, token_hash: &[u8]) -> StoreResult<Option<(SubjectId, Millis)>>;
-    async fn delete_activation(&self, subject: &SubjectId) -> StoreResult<()>;
-    /// Subjects whose activation expired at or before `now`.
-    async fn expired_activations(&self, now: Millis) -> StoreResult<Vec<SubjectId>>;
-
-    /// Records that `subject` acknowledged policy version `digest` (idempotent).
-    async fn record_ack(&self, subject: &SubjectId, digest: &str, method: &str, at: Millis, audit: Option<AuditDraft>) -> StoreResult<()>;
-    async fn has_ack(&self, subject: &SubjectId, digest: &str) -> StoreResult<bool>;
-    /// The subject's acknowledgements: (digest, method, at).
-    async fn acks_of(&self, subject: &SubjectId) -> StoreResult<Vec<(String, String, Millis)>>;
-
-    async fn put_legal_hold(&self, hold: &LegalHoldRow, audit: AuditDraft) -> StoreResult<()>;
-    /// Releases a hold; `false` if there was no such active hold.
-    async fn release_legal_hold(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
-    /// Holds, active at `at` when given, else all.
-    async fn legal_holds(&self, active_at: Option<Millis>) -> StoreResult<Vec<LegalHoldRow>>;
-
-    async fn record_retention_run(&self, run: &RetentionRunRow) -> StoreResult<()>;
-    /// The latest runs, newest first.
-    async fn retention_runs(&self, limit: i64) -> StoreResult<Vec<RetentionRunRow>>;
 
     /// Appends one entry to this region's audit chain.
     async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry>;

@@ -1,45 +1,13 @@
-//! A region's data store: subjects, accounts, sessions and the region's audit chain.
-
-use std::sync::Arc;
+//! Accounts, sessions and activations of a region (the `IdentityStore` port). Personal
+//! fields arrive sealed; sessions are stored by token hash only. Purging sessions keeps those
+//! of subjects under a legal hold on the `security` category.
 
 use async_trait::async_trait;
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{BlobId, SubjectId};
-use clearboard_core::platform::ports::{
-    AccountRow, AuditDraft, LegalHoldRow, PurgeCount, RegionStore, RetentionRunRow, SessionRow, StoreResult, SubjectKind,
-};
-use clearboard_vault::Keyring;
-use clearboard_vault::audit::{Checkpoint, Entry, Record};
+use clearboard_core::platform::ports::{AccountRow, AuditDraft, IdentityStore, PurgeCount, SessionRow, StoreResult, SubjectKind};
 
-use crate::audit::{AuditRec, CheckpointRec, SELECT_ABOUT, SELECT_CHAIN, SELECT_CHECKPOINT, checkpoint_of};
-use crate::db::{Backend, Db};
-
-/// The SQL implementation of [`RegionStore`] (SQLite or PostgreSQL).
-#[derive(Debug, Clone)]
-pub struct SqlRegionStore {
-    db: Db,
-    chain: String,
-    ring: Arc<Keyring>,
-}
-
-impl SqlRegionStore {
-    pub fn new(db: Db, chain: String, ring: Arc<Keyring>) -> Self {
-        Self { db, chain, ring }
-    }
-
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
-    /// The audit chain name and keyring, for appending inside this store's transactions.
-    pub(crate) fn audit_parts(&self) -> (&str, &clearboard_vault::Keyring) {
-        (&self.chain, &self.ring)
-    }
-
-    fn pg(&self) -> bool {
-        self.db.backend() == Backend::Postgres
-    }
-}
+use crate::platform::region::SqlRegionStore;
 
 #[derive(sqlx::FromRow)]
 struct AccountRec {
@@ -117,45 +85,8 @@ macro_rules! held_subjects {
 const COUNT_HELD_SESSIONS: &str =
     concat!("SELECT COUNT(*) FROM sessions WHERE (last_seen_at <= $1 OR created_at <= $2) AND subject_id IN (", held_subjects!(), ")");
 
-macro_rules! hold_columns {
-    () => {
-        "id, subject_id, category, reason, until_at, created_at, created_by, released_at"
-    };
-}
-
-#[derive(sqlx::FromRow)]
-struct HoldRec {
-    id: String,
-    subject_id: String,
-    category: String,
-    reason: String,
-    until_at: i64,
-    created_at: i64,
-    created_by: String,
-    released_at: Option<i64>,
-}
-
-impl From<HoldRec> for LegalHoldRow {
-    fn from(r: HoldRec) -> Self {
-        LegalHoldRow {
-            id: r.id,
-            subject_id: SubjectId::from_stored(r.subject_id),
-            category: r.category,
-            reason: r.reason,
-            until_at: r.until_at,
-            created_at: r.created_at,
-            created_by: r.created_by,
-            released_at: r.released_at,
-        }
-    }
-}
-
 #[async_trait]
-impl RegionStore for SqlRegionStore {
-    async fn ping(&self) -> StoreResult<()> {
-        conn!(&self.db, c => { sqlx::query("SELECT 1").execute(c).await.map(|_| ()) })
-    }
-
+impl IdentityStore for SqlRegionStore {
     async fn create_account(&self, kind: SubjectKind, row: &AccountRow, audit: AuditDraft) -> StoreResult<()> {
         let pg = self.pg();
         tx!(&self.db, t => {
@@ -371,151 +302,10 @@ impl RegionStore for SqlRegionStore {
         Ok(v.into_iter().map(|(s,)| SubjectId::from_stored(s)).collect())
     }
 
-    async fn record_ack(&self, subject: &SubjectId, digest: &str, method: &str, at: Millis, audit: Option<AuditDraft>) -> StoreResult<()> {
-        let pg = self.pg();
-        tx!(&self.db, t => {
-            let n = sqlx::query("INSERT INTO policy_acks (subject_id, digest, method, at) VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id, digest) DO NOTHING")
-                .bind(subject.as_str())
-                .bind(digest)
-                .bind(method)
-                .bind(at)
-                .execute(&mut *t)
-                .await?
-                .rows_affected();
-            if n > 0
-                && let Some(a) = audit {
-                    append_audit!(t, pg, &self.chain, &self.ring, a)?;
-                }
-            Ok(())
-        })
-    }
-
-    async fn has_ack(&self, subject: &SubjectId, digest: &str) -> StoreResult<bool> {
-        let row: Option<(i64,)> = conn!(&self.db, c => {
-            sqlx::query_as("SELECT at FROM policy_acks WHERE subject_id = $1 AND digest = $2").bind(subject.as_str()).bind(digest).fetch_optional(c).await
-        })?;
-        Ok(row.is_some())
-    }
-
-    async fn acks_of(&self, subject: &SubjectId) -> StoreResult<Vec<(String, String, Millis)>> {
-        conn!(&self.db, c => {
-            sqlx::query_as("SELECT digest, method, at FROM policy_acks WHERE subject_id = $1 ORDER BY at").bind(subject.as_str()).fetch_all(c).await
-        })
-    }
-
-    async fn put_legal_hold(&self, h: &LegalHoldRow, audit: AuditDraft) -> StoreResult<()> {
-        let pg = self.pg();
-        tx!(&self.db, t => {
-            sqlx::query("INSERT INTO legal_holds (id, subject_id, category, reason, until_at, created_at, created_by, released_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(&h.id)
-                .bind(h.subject_id.as_str())
-                .bind(&h.category)
-                .bind(&h.reason)
-                .bind(h.until_at)
-                .bind(h.created_at)
-                .bind(&h.created_by)
-                .bind(h.released_at)
-                .execute(&mut *t)
-                .await?;
-            append_audit!(t, pg, &self.chain, &self.ring, audit)?;
-            Ok(())
-        })
-    }
-
-    async fn release_legal_hold(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool> {
-        let pg = self.pg();
-        tx!(&self.db, t => {
-            let n = sqlx::query("UPDATE legal_holds SET released_at = $2 WHERE id = $1 AND released_at IS NULL").bind(id).bind(at).execute(&mut *t).await?.rows_affected();
-            if n > 0 {
-                append_audit!(t, pg, &self.chain, &self.ring, audit)?;
-            }
-            Ok(n > 0)
-        })
-    }
-
-    async fn legal_holds(&self, active_at: Option<Millis>) -> StoreResult<Vec<LegalHoldRow>> {
-        let recs: Vec<HoldRec> = conn!(&self.db, c => {
-            match active_at {
-                Some(at) => sqlx::query_as(concat!("SELECT ", hold_columns!(), " FROM legal_holds WHERE released_at IS NULL AND until_at > $1 ORDER BY created_at")).bind(at).fetch_all(c).await,
-                None => sqlx::query_as(concat!("SELECT ", hold_columns!(), " FROM legal_holds ORDER BY created_at")).fetch_all(c).await,
-            }
-        })?;
-        Ok(recs.into_iter().map(Into::into).collect())
-    }
-
-    async fn record_retention_run(&self, r: &RetentionRunRow) -> StoreResult<()> {
-        conn!(&self.db, c => {
-            sqlx::query("INSERT INTO retention_runs (id, rule, started_at, finished_at, due, purged, held) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(&r.id)
-                .bind(&r.rule)
-                .bind(r.started_at)
-                .bind(r.finished_at)
-                .bind(r.due)
-                .bind(r.purged)
-                .bind(r.held)
-                .execute(c)
-                .await
-                .map(|_| ())
-        })
-    }
-
-    async fn retention_runs(&self, limit: i64) -> StoreResult<Vec<RetentionRunRow>> {
-        let recs: Vec<(String, String, i64, i64, i64, i64, i64)> = conn!(&self.db, c => {
-            sqlx::query_as("SELECT id, rule, started_at, finished_at, due, purged, held FROM retention_runs ORDER BY started_at DESC, id DESC LIMIT $1").bind(limit).fetch_all(c).await
-        })?;
-        Ok(recs
-            .into_iter()
-            .map(|(id, rule, started_at, finished_at, due, purged, held)| RetentionRunRow {
-                id,
-                rule,
-                started_at,
-                finished_at,
-                due,
-                purged,
-                held,
-            })
-            .collect())
-    }
-
     async fn sessions_of(&self, subject: &SubjectId) -> StoreResult<Vec<SessionRow>> {
         let recs: Vec<SessionRec> = conn!(&self.db, c => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{SESSION_COLUMNS} WHERE subject_id = $1 ORDER BY created_at"))).bind(subject.as_str()).fetch_all(c).await
         })?;
         Ok(recs.into_iter().map(Into::into).collect())
     }
-
-    async fn audit_append(&self, draft: AuditDraft) -> StoreResult<Entry> {
-        let pg = self.pg();
-        tx!(&self.db, t => { append_audit!(t, pg, &self.chain, &self.ring, draft) })
-    }
-
-    async fn audit_chain(&self) -> StoreResult<(Vec<Record>, Option<Checkpoint>)> {
-        load_chain(&self.db, &self.chain).await
-    }
-
-    async fn audit_about(&self, subject: &SubjectId) -> StoreResult<Vec<Entry>> {
-        let recs: Vec<AuditRec> = conn!(&self.db, c => { sqlx::query_as(SELECT_ABOUT).bind(subject.as_str()).fetch_all(c).await })?;
-        Ok(recs.into_iter().map(|r| r.into_record().entry).collect())
-    }
-}
-
-/// Reads a whole chain and its checkpoint in one consistent snapshot.
-pub async fn load_chain(db: &Db, chain: &str) -> StoreResult<(Vec<Record>, Option<Checkpoint>)> {
-    let (recs, cp): (Vec<AuditRec>, Option<CheckpointRec>) = match db {
-        Db::Sqlite(pool) => {
-            let mut t = pool.begin().await.map_err(crate::db::err)?;
-            let recs = sqlx::query_as(SELECT_CHAIN).fetch_all(&mut *t).await.map_err(crate::db::err)?;
-            let cp = sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_optional(&mut *t).await.map_err(crate::db::err)?;
-            t.commit().await.map_err(crate::db::err)?;
-            (recs, cp)
-        }
-        Db::Postgres(pool) => {
-            let mut t = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(crate::db::err)?;
-            let recs = sqlx::query_as(SELECT_CHAIN).fetch_all(&mut *t).await.map_err(crate::db::err)?;
-            let cp = sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_optional(&mut *t).await.map_err(crate::db::err)?;
-            t.commit().await.map_err(crate::db::err)?;
-            (recs, cp)
-        }
-    };
-    Ok((recs.into_iter().map(AuditRec::into_record).collect(), cp.map(checkpoint_of)))
 }

@@ -78,16 +78,16 @@ macro_rules! append_audit {
     ($t:ident, $pg:expr, $chain:expr, $ring:expr, $draft:expr) => {{
         async {
             if $pg {
-                sqlx::query($crate::audit::PG_LOCK).execute(&mut *$t).await?;
+                sqlx::query($crate::platform::audit::PG_LOCK).execute(&mut *$t).await?;
             }
-            let last: Option<(i64, Vec<u8>)> = sqlx::query_as($crate::audit::SELECT_LAST).fetch_optional(&mut *$t).await?;
+            let last: Option<(i64, Vec<u8>)> = sqlx::query_as($crate::platform::audit::SELECT_LAST).fetch_optional(&mut *$t).await?;
             let (seq, prev) = match last {
                 Some((s, h)) => (s + 1, h),
                 None => (1, clearboard_vault::audit::genesis($chain).to_vec()),
             };
-            let rec = clearboard_vault::audit::link(&prev, $crate::audit::entry_of(seq, $draft));
+            let rec = clearboard_vault::audit::link(&prev, $crate::platform::audit::entry_of(seq, $draft));
             let e = &rec.entry;
-            sqlx::query($crate::audit::INSERT)
+            sqlx::query($crate::platform::audit::INSERT)
                 .bind(e.seq)
                 .bind(e.at_ms)
                 .bind(&e.actor)
@@ -100,7 +100,13 @@ macro_rules! append_audit {
                 .execute(&mut *$t)
                 .await?;
             let cp = clearboard_vault::audit::checkpoint($ring, $chain, seq, &rec.hash);
-            sqlx::query($crate::audit::UPSERT_CHECKPOINT).bind($chain).bind(cp.seq).bind(&cp.hash).bind(&cp.mac).execute(&mut *$t).await?;
+            sqlx::query($crate::platform::audit::UPSERT_CHECKPOINT)
+                .bind($chain)
+                .bind(cp.seq)
+                .bind(&cp.hash)
+                .bind(&cp.mac)
+                .execute(&mut *$t)
+                .await?;
             Ok::<_, sqlx::Error>(rec.entry)
         }
         .await

@@ -9,7 +9,7 @@ use clearboard_core::platform::ports::{
     AuditDraft, DisclosureRow, ExportRow, HeldRecordRow, RequestEventRow, RequestRow, RightsStore, StoreResult,
 };
 
-use crate::region::SqlRegionStore;
+use crate::platform::region::SqlRegionStore;
 
 #[derive(sqlx::FromRow)]
 struct ExportRec {
@@ -230,7 +230,7 @@ const UPDATE_EXPORT_IF: &str = concat!(update_export_sql!(), " AND state = $16")
 impl SqlRegionStore {
     /// Updates an export's mutable columns, only while it is in state `from` when given.
     async fn update_export_where(&self, e: &ExportRow, from: Option<&str>, audit: Option<AuditDraft>) -> StoreResult<bool> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             let sql = if from.is_some() { UPDATE_EXPORT_IF } else { UPDATE_EXPORT };
@@ -250,7 +250,7 @@ const INSERT_EVENT: &str = "INSERT INTO request_events (request_id, at, event, a
 #[async_trait]
 impl RightsStore for SqlRegionStore {
     async fn insert_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             let q = sqlx::query(concat!("INSERT INTO exports (", export_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"))
@@ -316,7 +316,7 @@ impl RightsStore for SqlRegionStore {
     }
 
     async fn insert_request(&self, r: &RequestRow, ev: &RequestEventRow, audit: Option<AuditDraft>) -> StoreResult<()> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             sqlx::query("INSERT INTO subjects (id, kind, created_at) VALUES ($1, 'requester', $2)").bind(r.requester_id.as_str()).bind(r.received_at).execute(&mut *t).await?;
@@ -331,7 +331,7 @@ impl RightsStore for SqlRegionStore {
     }
 
     async fn update_request(&self, r: &RequestRow, ev: &RequestEventRow, audit: Option<AuditDraft>) -> StoreResult<()> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             let q = sqlx::query(
@@ -412,7 +412,7 @@ impl RightsStore for SqlRegionStore {
     }
 
     async fn insert_disclosure(&self, d: &DisclosureRow, audit: AuditDraft) -> StoreResult<()> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             sqlx::query("INSERT INTO disclosures (id, subject_id, recipient, legal_basis, scope, contact, at, notified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -528,6 +528,6 @@ impl RightsStore for SqlRegionStore {
     }
 
     async fn compact(&self) -> StoreResult<Vec<String>> {
-        crate::db::compact(self.db(), "region database").await
+        crate::platform::db::compact(self.db(), "region database").await
     }
 }

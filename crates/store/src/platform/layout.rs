@@ -16,12 +16,12 @@ use clearboard_core::platform::ids::RegionId;
 use clearboard_core::platform::ports::StoreError;
 use clearboard_vault::Keyring;
 
-use crate::blobs::LocalBlobStore;
-use crate::db::{self, Durability};
-use crate::directory::SqlDirectory;
-use crate::keys::SqlKeyStore;
-use crate::migrate::{self, Schema};
-use crate::region::SqlRegionStore;
+use crate::platform::blobs::LocalBlobStore;
+use crate::platform::db::{self, Durability};
+use crate::platform::directory::SqlDirectory;
+use crate::platform::keys::SqlKeyStore;
+use crate::platform::migrate::{self, Schema};
+use crate::platform::region::SqlRegionStore;
 
 /// Where one region's stores are.
 #[derive(Debug, Clone, Default)]

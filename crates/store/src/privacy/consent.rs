@@ -5,7 +5,7 @@ use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::SubjectId;
 use clearboard_core::platform::ports::{AuditDraft, ConsentRow, ConsentStore, PageViewRow, StoreResult};
 
-use crate::region::SqlRegionStore;
+use crate::platform::region::SqlRegionStore;
 
 #[derive(sqlx::FromRow)]
 struct ConsentRec {
@@ -78,7 +78,7 @@ macro_rules! consent_cols {
 #[async_trait]
 impl ConsentStore for SqlRegionStore {
     async fn append_consent(&self, r: &ConsentRow, audit: Option<AuditDraft>) -> StoreResult<()> {
-        let pg = self.db().backend() == crate::Backend::Postgres;
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             sqlx::query(concat!("INSERT INTO consent_ledger (", consent_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))

@@ -6,7 +6,7 @@ use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::SubjectId;
 use clearboard_core::platform::ports::{KeyStore, StoreResult};
 
-use crate::db::Db;
+use crate::platform::db::Db;
 
 #[derive(Debug, Clone)]
 pub struct SqlKeyStore {
@@ -87,6 +87,6 @@ impl KeyStore for SqlKeyStore {
     }
 
     async fn compact(&self) -> StoreResult<Vec<String>> {
-        crate::db::compact(&self.db, "key store").await
+        crate::platform::db::compact(&self.db, "key store").await
     }
 }

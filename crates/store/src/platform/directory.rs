@@ -10,7 +10,7 @@ use clearboard_core::platform::ports::{AuditDraft, Directory, PolicyVersionRow, 
 use clearboard_vault::Keyring;
 use clearboard_vault::audit::{Checkpoint, Entry, Record};
 
-use crate::db::{Backend, Db};
+use crate::platform::db::{Backend, Db};
 
 #[derive(Debug, Clone)]
 pub struct SqlDirectory {
@@ -215,6 +215,6 @@ impl Directory for SqlDirectory {
     }
 
     async fn audit_chain(&self) -> StoreResult<(Vec<Record>, Option<Checkpoint>)> {
-        crate::region::load_chain(&self.db, &self.chain).await
+        crate::platform::region::load_chain(&self.db, &self.chain).await
     }
 }

@@ -7,7 +7,7 @@ use clearboard_core::platform::ports::StoreError;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::{Backend, Db};
+use crate::platform::db::{Backend, Db};
 
 /// The three kinds of database a deployment has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub struct Migration {
 /// `mig!(backend, schema, version, file, name)` embeds one migration file.
 macro_rules! mig {
     ($backend:literal, $schema:literal, $version:literal, $file:literal, $name:literal) => {
-        Migration { version: $version, name: $name, sql: include_str!(concat!("../migrations/", $backend, "/", $schema, "/", $file)) }
+        Migration { version: $version, name: $name, sql: include_str!(concat!("../../migrations/", $backend, "/", $schema, "/", $file)) }
     };
 }
 
@@ -101,8 +101,8 @@ pub async fn run(db: &Db, schema: Schema, now: Millis) -> Result<usize, StoreErr
     let lock_key: i64 = 0x636c_6561_7262_0001;
     let applied = match db {
         Db::Postgres(pool) => {
-            let mut conn = pool.acquire().await.map_err(crate::db::err)?;
-            sqlx::query("SELECT pg_advisory_lock($1)").bind(lock_key).execute(&mut *conn).await.map_err(crate::db::err)?;
+            let mut conn = pool.acquire().await.map_err(crate::platform::db::err)?;
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(lock_key).execute(&mut *conn).await.map_err(crate::platform::db::err)?;
             let r = apply(db, list, now).await;
             let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(lock_key).execute(&mut *conn).await;
             r?

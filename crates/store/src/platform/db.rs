@@ -166,20 +166,20 @@ macro_rules! tx {
     ($db:expr, $tx:ident => $body:block) => {{
         async {
             match $db {
-                $crate::db::Db::Sqlite(pool) => {
+                $crate::platform::db::Db::Sqlite(pool) => {
                     #[allow(unused_mut)]
-                    let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err($crate::db::err)?;
+                    let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err($crate::platform::db::err)?;
                     let out: Result<_, sqlx::Error> = async { $body }.await;
-                    let v = out.map_err($crate::db::err)?;
-                    $tx.commit().await.map_err($crate::db::err)?;
+                    let v = out.map_err($crate::platform::db::err)?;
+                    $tx.commit().await.map_err($crate::platform::db::err)?;
                     Ok::<_, clearboard_core::platform::ports::StoreError>(v)
                 }
-                $crate::db::Db::Postgres(pool) => {
+                $crate::platform::db::Db::Postgres(pool) => {
                     #[allow(unused_mut)]
-                    let mut $tx = pool.begin().await.map_err($crate::db::err)?;
+                    let mut $tx = pool.begin().await.map_err($crate::platform::db::err)?;
                     let out: Result<_, sqlx::Error> = async { $body }.await;
-                    let v = out.map_err($crate::db::err)?;
-                    $tx.commit().await.map_err($crate::db::err)?;
+                    let v = out.map_err($crate::platform::db::err)?;
+                    $tx.commit().await.map_err($crate::platform::db::err)?;
                     Ok::<_, clearboard_core::platform::ports::StoreError>(v)
                 }
             }
@@ -194,10 +194,10 @@ macro_rules! conn {
     ($db:expr, $c:ident => $body:block) => {{
         async {
             let out: Result<_, sqlx::Error> = match $db {
-                $crate::db::Db::Sqlite($c) => async { $body }.await,
-                $crate::db::Db::Postgres($c) => async { $body }.await,
+                $crate::platform::db::Db::Sqlite($c) => async { $body }.await,
+                $crate::platform::db::Db::Postgres($c) => async { $body }.await,
             };
-            out.map_err($crate::db::err)
+            out.map_err($crate::platform::db::err)
         }
         .await
     }};

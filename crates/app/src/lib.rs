@@ -17,7 +17,7 @@ use clearboard_core::platform::ids::RegionId;
 use clearboard_core::{Clearboard, Settings};
 use clearboard_policy::Policy;
 use clearboard_store::{Layout, Opened, RegionLocation};
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 use clearboard_web::{AppState, WebConfig};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -103,7 +103,8 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let mut trusted = Vec::new();
     for p in &config.trusted_proxies {
         trusted.push(
-            clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?,
+            clearboard_web::platform::extract::parse_block(p)
+                .with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?,
         );
     }
     let web = WebConfig {
@@ -111,7 +112,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         trusted_proxies: trusted,
         limits,
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
-        ws: clearboard_web::ws::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
+        ws: clearboard_web::boards::sockets::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
     };
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
@@ -224,7 +225,7 @@ pub async fn serve_metrics(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let limits = ServeLimits { max_connections: 64, ..ServeLimits::default() };
-    serve_router(clearboard_web::health::metrics_router(state), listener, limits, shutdown).await
+    serve_router(clearboard_web::platform::health::metrics_router(state), listener, limits, shutdown).await
 }
 
 async fn serve_router(
@@ -303,7 +304,7 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .ok()?
                 .install_recorder()
                 .ok()
-                .inspect(|_| clearboard_web::telemetry::describe())
+                .inspect(|_| clearboard_web::platform::telemetry::describe())
         })
         .clone()
 }

@@ -11,7 +11,7 @@ use clearboard_core::identity::accounts::NewAccount;
 use clearboard_core::identity::staff::Role;
 use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_policy::Policy;
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 use tracing_subscriber::EnvFilter;
 use zeroize::Zeroizing;
 
@@ -269,8 +269,8 @@ async fn main() -> anyhow::Result<()> {
             let p = Policy::load(&text)?;
             use clearboard_policy::exports;
             let out = match format.as_str() {
-                "notice" => clearboard_web::policy_pages::render_notice(&p, &lang)?,
-                "cookies" => clearboard_web::policy_pages::render_cookies(&p, &lang)?,
+                "notice" => clearboard_web::privacy::policy_pages::render_notice(&p, &lang)?,
+                "cookies" => clearboard_web::privacy::policy_pages::render_cookies(&p, &lang)?,
                 "json" => serde_json::to_string_pretty(&exports::policy_json(&p))?,
                 "ropa-json" => serde_json::to_string_pretty(&exports::ropa(&p))?,
                 "dpv" => serde_json::to_string_pretty(&exports::dpv(&p))?,

@@ -5,7 +5,7 @@
 use super::*;
 use clearboard_core::platform::clock::{HOUR, MINUTE};
 use clearboard_testkit::Options;
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 
 /// An app that believes `X-Forwarded-For` from the test client, so tests can speak from many
 /// addresses.

@@ -399,7 +399,8 @@ both!(a_changed_cookie_purpose_asks_again_and_nothing_else_does, |b| async move 
 both!(consent_rows_are_deduplicated_per_visitor_and_rate_limited_per_address, |b| async move {
     // Real limits (the test kit relaxes them by default).
     let app =
-        spawn_with(b, clearboard_testkit::Options { limits: clearboard_web::ratelimit::Limits::default(), ..Default::default() }).await;
+        spawn_with(b, clearboard_testkit::Options { limits: clearboard_web::platform::ratelimit::Limits::default(), ..Default::default() })
+            .await;
     // The same choice again with a valid record: no new row, the expiry is not pushed back.
     let res = choose(&app, "accept", false, &[], false).await;
     let consent = value_of(&set_cookies(&res)[0].1);

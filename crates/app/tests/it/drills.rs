@@ -1196,7 +1196,7 @@ async fn crash_drill(backend: Backend) -> CrashFigures {
             &config,
             Arc::new(clock) as Arc<dyn clearboard_core::platform::clock::Clock>,
             None,
-            clearboard_web::ratelimit::Limits::relaxed(),
+            clearboard_web::platform::ratelimit::Limits::relaxed(),
         )
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 
 use super::*;
 use clearboard_testkit::Options;
-use clearboard_web::ratelimit::{Limits, Rate};
+use clearboard_web::platform::ratelimit::{Limits, Rate};
 
 both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
     let app = spawn_app(b).await;

@@ -436,7 +436,7 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     v.check(another && again, || format!("another person connected: {another}; a place freed after closing: {again}"));
 
     // A message flood on one socket.
-    let rate = clearboard_web::ws::WsLimits::default();
+    let rate = clearboard_web::boards::sockets::WsLimits::default();
     let mut s = ws::connect(&d.base, &w.board, &w.carol.token, None, None).await.expect("a socket");
     s.next(Duration::from_secs(5)).await.expect("hello");
     let t0 = Instant::now();

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use clearboard_core::CoreError;
 use serde_json::json;
 
-use crate::middleware::RequestId;
+use crate::platform::request_id::RequestId;
 
 #[derive(Debug)]
 pub struct AppError {
@@ -206,7 +206,7 @@ impl From<JsonRejection> for AppError {
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("the body is larger than {} bytes", crate::BODY_LIMIT),
+                format!("the body is larger than {} bytes", crate::platform::limits::BODY_LIMIT),
             ),
             other => AppError::new(StatusCode::BAD_REQUEST, "bad_request", redact_serde_message(&other.body_text())),
         }
@@ -228,4 +228,21 @@ mod tests {
         let m = redact_serde_message("missing field `email` at line 1 column 2");
         assert!(m.contains("`email`"), "{m}");
     }
+}
+
+/// A core error as an API error, with the words people read in their language where the
+/// catalogue has them (a refused password's reason, throttles).
+pub fn localised(e: clearboard_core::CoreError, t: &crate::platform::i18n::Texts) -> AppError {
+    use clearboard_core::CoreError as E;
+    let text = match &e {
+        E::PasswordTooWeak { reason, .. } => Some(crate::platform::i18n::password_too_weak(t.lang, reason)),
+        E::Throttled { .. } => Some(t.too_many_attempts.to_string()),
+        E::Busy { .. } => Some(t.server_busy.to_string()),
+        _ => None,
+    };
+    let mut err = AppError::from(e);
+    if let Some(text) = text {
+        err.message = text;
+    }
+    err
 }

@@ -21,10 +21,10 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::AppError;
-use crate::extract::{ApiJson, Auth, ClientIp};
-use crate::ratelimit::Scope;
-use crate::state::AppState;
+use crate::platform::error::AppError;
+use crate::platform::extract::{ApiJson, Auth, ClientIp};
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
 
 /// The multipart framing around an import's file.
 const FORM_OVERHEAD: usize = 1024 * 1024;
@@ -88,7 +88,7 @@ async fn download(State(st): State<AppState>, auth: Auth, Path(id): Path<String>
 
 /// Emails a one-time code for the copy answering request `id` to the address that made it.
 async fn request_code(State(st): State<AppState>, ip: ClientIp, Path(id): Path<String>) -> Result<Response, AppError> {
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::api::ip_key(&ip)) {
+    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)) {
         return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a little and try again"));
     }
     st.cb.exports().send_request_code(&id, &base_url(&st)).await?;

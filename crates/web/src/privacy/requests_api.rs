@@ -13,12 +13,12 @@ use clearboard_core::privacy::rights::requests::{NewRequest, RECEIVED};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::AppError;
-use crate::extract::{ApiJson, Auth, ClientIp};
-use crate::i18n::Texts;
-use crate::pages::PageCtx;
-use crate::ratelimit::Scope;
-use crate::state::AppState;
+use crate::pages::ctx::PageCtx;
+use crate::platform::error::AppError;
+use crate::platform::extract::{ApiJson, Auth, ClientIp};
+use crate::platform::i18n::Texts;
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
 
 const FORM_LIMIT: usize = 6 * 1024 * 1024;
 
@@ -45,7 +45,7 @@ fn base(st: &AppState) -> String {
 }
 
 fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
-    if st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::api::ip_key(ip)) {
+    if st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(ip)) {
         Ok(())
     } else {
         Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a little and try again"))

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::state::AppState;
+use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(public_metrics))
@@ -16,7 +16,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The router of the metrics listener: `/metrics` and nothing else.
 pub fn metrics_router(state: AppState) -> Router {
-    Router::new().route("/metrics", get(metrics)).fallback(crate::error::not_found).with_state(state)
+    Router::new().route("/metrics", get(metrics)).fallback(crate::platform::error::not_found).with_state(state)
 }
 
 async fn healthz() -> &'static str {
@@ -48,7 +48,7 @@ fn bears_token(headers: &HeaderMap, token: &str) -> bool {
 async fn public_metrics(State(st): State<AppState>, headers: HeaderMap) -> Response {
     match st.config.metrics_token.as_deref() {
         Some(t) if bears_token(&headers, t) => metrics(State(st)).await,
-        _ => crate::error::not_found().await.into_response(),
+        _ => crate::platform::error::not_found().await.into_response(),
     }
 }
 
@@ -59,6 +59,6 @@ async fn metrics(State(st): State<AppState>) -> Response {
             res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
             res
         }
-        None => crate::error::not_found().await.into_response(),
+        None => crate::platform::error::not_found().await.into_response(),
     }
 }

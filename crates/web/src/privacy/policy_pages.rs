@@ -18,9 +18,9 @@ use clearboard_policy::{CategoryKind, Party, Policy, exports};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::i18n::{NoticeTexts, Texts, notice_texts};
-use crate::pages::PageCtx;
-use crate::state::AppState;
+use crate::pages::ctx::PageCtx;
+use crate::platform::i18n::{NoticeTexts, Texts, notice_texts};
+use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -249,7 +249,7 @@ pub struct TrustPage {
 pub fn render_notice(p: &Policy, lang: &str) -> Result<String, askama::Error> {
     let lang: &'static str = if lang == "fr" { "fr" } else { "en" };
     PrivacyPage {
-        t: crate::i18n::texts(lang),
+        t: crate::platform::i18n::texts(lang),
         n: notice_texts(lang),
         v: NoticeView::new(p, lang),
         signed_in: false,
@@ -262,7 +262,7 @@ pub fn render_notice(p: &Policy, lang: &str) -> Result<String, askama::Error> {
 pub fn render_cookies(p: &Policy, lang: &str) -> Result<String, askama::Error> {
     let lang: &'static str = if lang == "fr" { "fr" } else { "en" };
     CookiesPage {
-        t: crate::i18n::texts(lang),
+        t: crate::platform::i18n::texts(lang),
         n: notice_texts(lang),
         v: NoticeView::new(p, lang),
         signed_in: false,
@@ -358,13 +358,13 @@ async fn history(State(st): State<AppState>, ctx: PageCtx) -> Response {
             versions,
         }
         .into_response(),
-        Err(e) => crate::error::AppError::from(e).into_response(),
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
 }
 
 async fn history_version(State(st): State<AppState>, Path(version): Path<String>) -> Response {
     if version.len() != 64 || !version.chars().all(|c| c.is_ascii_hexdigit()) {
-        return crate::error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such policy version").into_response();
+        return crate::platform::error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such policy version").into_response();
     }
     match st.cb.policy_versions().text_of(&version).await {
         Ok(Some(text)) => {
@@ -373,8 +373,8 @@ async fn history_version(State(st): State<AppState>, Path(version): Path<String>
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
             res
         }
-        Ok(None) => crate::error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such policy version").into_response(),
-        Err(e) => crate::error::AppError::from(e).into_response(),
+        Ok(None) => crate::platform::error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such policy version").into_response(),
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
 }
 
@@ -405,7 +405,7 @@ async fn update_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
             .into_response()
         }
         Ok(None) => Redirect::to("/me").into_response(),
-        Err(e) => crate::error::AppError::from(e).into_response(),
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
 }
 
@@ -419,6 +419,6 @@ async fn update_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<A
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     match st.cb.policy_versions().acknowledge(&auth.principal, &f.version, "interstitial").await {
         Ok(_) => Redirect::to("/me").into_response(),
-        Err(e) => crate::error::AppError::from(e).into_response(),
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
 }

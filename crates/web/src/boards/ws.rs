@@ -13,15 +13,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use clearboard_core::boards::realtime::{Message, Viewer};
-use clearboard_core::identity::sessions::Principal;
+use clearboard_core::identity::principal::Principal;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::boards_api::board_id;
-use crate::error::AppError;
-use crate::extract::Auth;
-use crate::state::AppState;
+use crate::boards::paths::board_id;
+use crate::boards::sockets::{MessageBudget, WsLimits};
+use crate::platform::error::AppError;
+use crate::platform::extract::Auth;
+use crate::platform::state::AppState;
 
 #[derive(Deserialize)]
 pub struct WsQuery {
@@ -41,89 +42,6 @@ fn origin_ok(headers: &HeaderMap, public_url: &str) -> bool {
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
-}
-
-/// Limits on board sockets.
-#[derive(Debug, Clone, Copy)]
-pub struct WsLimits {
-    /// Sockets one identity may hold at once (tabs, devices).
-    pub per_identity: usize,
-    /// Messages a socket may send at once…
-    pub burst: u32,
-    /// …refilled at this many per second (drags are ≤ 20 Hz per person).
-    pub per_second: u32,
-}
-
-impl Default for WsLimits {
-    fn default() -> Self {
-        Self { per_identity: 16, burst: 60, per_second: 30 }
-    }
-}
-
-/// Open sockets per identity (in this process).
-#[derive(Debug, Default)]
-pub struct SocketCounts(std::sync::Mutex<std::collections::HashMap<String, usize>>);
-
-/// Holds one socket's place; gives it back when dropped.
-pub struct SocketSlot {
-    counts: std::sync::Arc<SocketCounts>,
-    key: String,
-}
-
-impl SocketCounts {
-    /// Takes a place for `key`, or `None` when it already holds `max`.
-    pub fn take(self: &std::sync::Arc<Self>, key: &str, max: usize) -> Option<SocketSlot> {
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let n = m.entry(key.to_string()).or_insert(0);
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(SocketSlot { counts: self.clone(), key: key.to_string() })
-    }
-}
-
-impl Drop for SocketSlot {
-    fn drop(&mut self) {
-        let mut m = self.counts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(n) = m.get_mut(&self.key) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                m.remove(&self.key);
-            }
-        }
-    }
-}
-
-/// A token bucket for one socket's incoming messages (time measured, not business time).
-struct MessageBudget {
-    tokens: f64,
-    burst: f64,
-    per_second: f64,
-    last: tokio::time::Instant,
-}
-
-impl MessageBudget {
-    fn new(l: WsLimits) -> Self {
-        Self {
-            tokens: f64::from(l.burst),
-            burst: f64::from(l.burst),
-            per_second: f64::from(l.per_second),
-            last: tokio::time::Instant::now(),
-        }
-    }
-
-    fn spend(&mut self) -> bool {
-        let now = tokio::time::Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second).min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
 }
 
 /// The close code for a socket that broke a limit (RFC 6455 §7.4.1: policy violation).
@@ -149,9 +67,9 @@ pub async fn upgrade(
     st.cb.boards().access(&auth.principal, &board).await?;
     let ws = ws.map_err(|r| {
         let status = r.status();
-        crate::error::AppError {
+        crate::platform::error::AppError {
             message: "this address is a WebSocket: connect with a WebSocket upgrade".into(),
-            ..crate::error::for_status(status)
+            ..crate::platform::error::for_status(status)
         }
     })?;
     let limits = st.config.ws;

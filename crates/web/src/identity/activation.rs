@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use clearboard_core::CoreError;
 use serde::Deserialize;
 
-use super::{PageCtx, contact, message_of};
-use crate::i18n::Texts;
-use crate::state::AppState;
+use crate::pages::ctx::{PageCtx, contact, message_of};
+use crate::platform::i18n::Texts;
+use crate::platform::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "activate.html")]

@@ -432,3 +432,8 @@ fn paths_and_schemas() -> Value {
 pub async fn document() -> Json<Value> {
     Json(spec())
 }
+
+/// The route of the document itself.
+pub fn routes() -> axum::Router<crate::platform::state::AppState> {
+    axum::Router::new().route("/api/v1/openapi.json", axum::routing::get(document))
+}

@@ -1,12 +1,11 @@
-//! HTML pages: landing, sign-up, sign-in, profile. Plain forms that work without JavaScript;
+//! Identity pages: sign-up, sign-in, sign-out, profile (with its consent choices). Plain forms that work without JavaScript;
 //! a form with a mistake comes back with what was typed (never the password) and the reason.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
-use axum::extract::{FromRequestParts, Query, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,20 +16,21 @@ use clearboard_core::identity::sessions::{SessionInfo, SessionKind, SignIn};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::api::{clear_session_cookie, device_cookie, email_key, localised, presented_device, session_cookie, upload_bytes};
-use crate::extract::{ClientIp, MaybeAuth, presented_token};
-use crate::i18n::{self, Texts};
-use crate::ratelimit::Scope;
-use crate::state::AppState;
-
-mod activation;
+use crate::identity::cookies::{clear_session_cookie, device_cookie, presented_device, session_cookie};
+use crate::pages::ctx::{PageCtx, contact, message_of};
+use crate::platform::error::localised;
+use crate::platform::extract::email_key;
+use crate::platform::extract::{ClientIp, presented_token};
+use crate::platform::i18n::Texts;
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
+use crate::platform::upload::upload_bytes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(index))
         .route("/signup", get(signup_page).post(signup_submit))
         .route("/signin", get(signin_page).post(signin_submit))
-        .route("/activate", get(activation::page).post(activation::submit))
+        .route("/activate", get(crate::identity::activation::page).post(crate::identity::activation::submit))
         .route("/signout", post(signout))
         .route("/me", get(profile_page).post(profile_submit))
         .route("/me/email", post(email_submit))
@@ -40,58 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sessions/end-all", post(end_all))
         .route("/me/delete", post(delete_submit))
         .route("/me/consents", post(consents_submit))
-        .route("/staff/statistics", get(staff_statistics))
-        .route("/staff/retention", get(staff_retention))
-}
-
-/// The language and sign-in state of a page request. A signed-in person who must acknowledge
-/// a significant policy change is sent to the interstitial first (except on the policy pages).
-pub struct PageCtx {
-    pub t: &'static Texts,
-    pub auth: Option<crate::extract::Auth>,
-}
-
-fn ack_exempt(path: &str) -> bool {
-    path == "/policy-update" || path == "/signout" || path == "/cookies" || path == "/trust" || path.starts_with("/privacy")
-}
-
-impl FromRequestParts<AppState> for PageCtx {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let MaybeAuth(auth) = MaybeAuth::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let mut t = i18n::from_headers(&parts.headers);
-        if let Some(a) = &auth {
-            if let Ok(region) = state.cb.region(&a.principal.region)
-                && let Ok(Some(acc)) = region.store.account(&a.principal.subject).await
-            {
-                t = i18n::texts(&acc.locale);
-            }
-            if !ack_exempt(parts.uri.path()) {
-                match state.cb.policy_versions().ack_required(&a.principal).await {
-                    Ok(Some(_)) => return Err(Redirect::to("/policy-update").into_response()),
-                    Ok(None) => {}
-                    Err(e) => return Err(crate::error::AppError::from(e).into_response()),
-                }
-            }
-        }
-        if let Some(q) = i18n::from_query(parts.uri.query()) {
-            t = q;
-        }
-        Ok(Self { t, auth })
-    }
-}
-
-fn contact(st: &AppState) -> String {
-    st.cb.policy().doc().controller.privacy_contact.clone()
-}
-
-fn message_of(e: &CoreError) -> String {
-    if e.status() >= 500 && !matches!(e, CoreError::Busy { .. }) {
-        "something went wrong on our side; try again later".into()
-    } else {
-        e.to_string()
-    }
 }
 
 /// A refusal as a page shows it: the status and the words in the page's language where the
@@ -108,18 +56,6 @@ fn with_sign_in_cookies(st: &AppState, mut res: Response, token: &str, device: &
     res.headers_mut().append(header::SET_COOKIE, session_cookie(st, token));
     res.headers_mut().append(header::SET_COOKIE, device_cookie(st, device));
     res
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "index.html")]
-struct IndexPage {
-    t: &'static Texts,
-    signed_in: bool,
-    contact: String,
-}
-
-async fn index(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    IndexPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st) }
 }
 
 #[derive(Default, Deserialize)]
@@ -219,7 +155,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
     let record_consent = |region, subject| {
         let st = st.clone();
         async move {
-            let who = clearboard_core::identity::sessions::Principal { subject, region, token_hash: Vec::new() };
+            let who = clearboard_core::identity::principal::Principal { subject, region, token_hash: Vec::new() };
             if let Err(e) = st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", ctx.t.lang).await {
                 tracing::warn!(error = %e, "consent at sign-up not recorded");
             }
@@ -356,7 +292,7 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, errors: Vec<String>, saved
     };
     let p = match st.cb.accounts().me(&auth.principal).await {
         Ok(p) => p,
-        Err(e) => return crate::error::AppError::from(e).into_response(),
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
     };
     let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
     let consents = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
@@ -475,7 +411,7 @@ async fn delete_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
     let pw = Zeroizing::new(std::mem::take(&mut f.password));
     match st.cb.accounts().delete_from(&auth.principal, Some(pw), Some(&ip.0.to_string())).await {
         Ok(receipt) => {
-            let mut res = crate::privacy_pages::erased_page(&st, ctx.t, &receipt);
+            let mut res = crate::privacy::centre_pages::erased_page(&st, ctx.t, &receipt);
             res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&st));
             res.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
             res
@@ -495,64 +431,6 @@ struct CheckMailboxPage {
     contact: String,
 }
 
-struct RuleRow {
-    rule: String,
-    days: u32,
-    enforcement: &'static str,
-    due: u64,
-    held: u64,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff_retention.html")]
-struct StaffRetentionPage {
-    t: &'static Texts,
-    signed_in: bool,
-    contact: String,
-    rules: Vec<RuleRow>,
-    runs: Vec<clearboard_core::privacy::retention::RunReport>,
-    holds: Vec<clearboard_core::privacy::retention::HoldInfo>,
-}
-
-/// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
-async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    use clearboard_core::privacy::retention::Enforcement;
-    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    let r = st.cb.retention();
-    let data = async {
-        st.cb.staff().on_duty(&auth.principal).await?;
-        Ok::<_, CoreError>((r.status().await?, r.runs(50).await?, r.holds(&auth.principal).await?))
-    }
-    .await;
-    match data {
-        Ok((rules, runs, holds)) => StaffRetentionPage {
-            t: ctx.t,
-            signed_in: true,
-            contact: contact(&st),
-            rules: rules
-                .into_iter()
-                .map(|s| RuleRow {
-                    rule: s.rule,
-                    days: s.days,
-                    enforcement: match s.enforcement {
-                        Some(Enforcement::PurgeSessions) => "scheduler: purge expired sessions",
-                        Some(Enforcement::PurgePageViews) => "scheduler: purge old page views",
-                        Some(Enforcement::AtTrigger) => "erased when the trigger happens",
-                        Some(Enforcement::NotCollected) => "not stored by this version",
-                        None => "NOT ENFORCED",
-                    },
-                    due: s.due,
-                    held: s.held,
-                })
-                .collect(),
-            runs,
-            holds,
-        }
-        .into_response(),
-        Err(e) => crate::error::AppError::from(e).into_response(),
-    }
-}
-
 /// Consents from the profile page: each consent-based purpose is a checkbox; unticking is
 /// withdrawing, as easy as ticking (C-USE-3).
 async fn consents_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<std::collections::HashMap<String, String>>) -> Response {
@@ -569,49 +447,4 @@ async fn consents_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form
         }
     }
     after_change(&st, &ctx, result).await
-}
-
-struct Bar {
-    label: String,
-    value: String,
-    y: u32,
-    width: u32,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff_statistics.html")]
-struct StaffStatisticsPage {
-    t: &'static Texts,
-    signed_in: bool,
-    contact: String,
-    stats: clearboard_core::privacy::navigation::Stats,
-    bars: Vec<Bar>,
-    height: u32,
-}
-
-/// Aggregated statistics for staff, drawn as inline SVG (no chart library, nothing external).
-async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    if let Err(e) = st.cb.staff().on_duty(&auth.principal).await {
-        return crate::error::AppError::from(e).into_response();
-    }
-    let to = st.cb.now() + 1; // up to and including now
-    let stats = match st.cb.navigation().statistics(to - 30 * clearboard_core::platform::clock::DAY, to).await {
-        Ok(s) => s,
-        Err(e) => return crate::error::AppError::from(e).into_response(),
-    };
-    let max = stats.pages.iter().filter_map(|p| p.views.value).max().unwrap_or(1).max(1);
-    let bars: Vec<Bar> = stats
-        .pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| Bar {
-            label: p.page.clone(),
-            value: p.views.value.map_or_else(|| format!("fewer than {} people", stats.k), |v| v.to_string()),
-            y: 10 + i as u32 * 28,
-            width: p.views.value.map_or(0, |v| (v * 360 / max) as u32),
-        })
-        .collect();
-    let height = 20 + bars.len() as u32 * 28;
-    StaffStatisticsPage { t: ctx.t, signed_in: true, contact: contact(&st), stats, bars, height }.into_response()
 }

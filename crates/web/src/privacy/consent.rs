@@ -26,8 +26,8 @@ use clearboard_core::privacy::navigation::{COUNTED_PAGES, Visit};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::extract::ClientIp;
-use crate::state::AppState;
+use crate::platform::extract::ClientIp;
+use crate::platform::state::AppState;
 
 pub const CONSENT_COOKIE: &str = "cb_consent";
 pub const ANALYTICS_COOKIE: &str = "cb_aid";
@@ -158,7 +158,7 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
         "save" => (f.statistics.is_some(), "settings"),
         "reject" | "close" => (false, "banner"),
         _ => {
-            return crate::error::AppError::new(
+            return crate::platform::error::AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 "choose accept, reject, save or close",
@@ -169,11 +169,11 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     };
     // Global Privacy Control wins over an "accept" (C-SHARE-6).
     let (statistics, method) = if statistics && gpc(&headers) { (false, "gpc") } else { (statistics, method) };
-    let lang = f.lang.as_deref().unwrap_or_else(|| crate::i18n::from_headers(&headers).lang);
+    let lang = f.lang.as_deref().unwrap_or_else(|| crate::platform::i18n::from_headers(&headers).lang);
     let repeat = existing.as_ref().is_some_and(|e| e.statistics == statistics);
-    if !repeat && !st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+    if !repeat && !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
         metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
-        return crate::error::AppError::new(
+        return crate::platform::error::AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             "too many choices from this address; wait a little and try again",
@@ -182,7 +182,7 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     }
     let chosen = match st.cb.consents().record_visitor(existing.as_ref(), statistics, method, lang).await {
         Ok(c) => c,
-        Err(e) => return crate::error::AppError::from(e).into_response(),
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
     };
     let mut res = Redirect::to(&safe_return(&f.ret)).into_response();
     res.headers_mut().append(header::SET_COOKIE, consent_cookie(&st, &chosen));
@@ -222,7 +222,7 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
         // Recorded once: afterwards the stored choice is already a refusal. A client that keeps
         // no cookie would be recorded on every page: past the per-address rate the refusal is
         // still applied (nothing is collected), but no new row is written.
-        if st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+        if st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
             if let Ok(c) = st.cb.consents().record_visitor(state.as_ref(), false, "gpc", "en").await {
                 set.push(consent_cookie(&st, &c));
                 state = Some(c);

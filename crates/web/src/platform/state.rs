@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clearboard_core::Clearboard;
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::ratelimit::{Limits, RateLimiter};
+use crate::platform::ratelimit::{Limits, RateLimiter};
 
 /// Web settings (from the configuration).
 #[derive(Clone)]
@@ -20,7 +20,7 @@ pub struct WebConfig {
     /// `Authorization: Bearer <token>`; otherwise only on the metrics listener.
     pub metrics_token: Option<String>,
     /// Board socket limits.
-    pub ws: crate::ws::WsLimits,
+    pub ws: crate::boards::sockets::WsLimits,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -53,7 +53,7 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     pub metrics: Option<PrometheusHandle>,
     /// Open board sockets per identity.
-    pub sockets: Arc<crate::ws::SocketCounts>,
+    pub sockets: Arc<crate::boards::sockets::SocketCounts>,
 }
 
 impl AppState {

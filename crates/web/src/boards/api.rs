@@ -8,15 +8,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use clearboard_core::boards::{BoardPatch, CardPatch, CardView, NewCard};
-use clearboard_core::platform::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
+use clearboard_core::platform::ids::{CommentId, SubjectId};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::session_cookie;
-use crate::error::AppError;
-use crate::extract::{ApiJson, Auth, ClientIp};
-use crate::ratelimit::Scope;
-use crate::state::AppState;
+use crate::boards::paths::{board_id, card_id, not_found, org_id};
+use crate::identity::cookies::session_cookie;
+use crate::platform::error::AppError;
+use crate::platform::extract::{ApiJson, Auth, ClientIp};
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
 
 /// Uploads of board media may be up to 50 MiB (videos); the framing needs a little more.
 const MEDIA_BODY_LIMIT: usize = 52 * 1024 * 1024;
@@ -34,7 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/boards/{id}/export", get(export))
         .route("/api/v1/boards/{id}/join-code", post(rotate_join_code))
         .route("/api/v1/boards/{id}/cards", post(add_card).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
-        .route("/api/v1/boards/{id}/ws", get(crate::ws::upgrade))
+        .route("/api/v1/boards/{id}/ws", get(crate::boards::ws::upgrade))
         .route("/api/v1/cards/{id}", get(get_card).patch(update_card).delete(delete_card))
         .route("/api/v1/cards/{id}/approve", post(approve))
         .route("/api/v1/cards/{id}/like", put(like).delete(unlike))
@@ -48,21 +49,6 @@ pub fn routes() -> Router<AppState> {
 
 async fn get_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
     Ok(Json(st.cb.boards().card(&auth.principal, &card_id(&id)?).await?).into_response())
-}
-
-fn not_found() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "not_found", "not found")
-}
-
-/// Ids in paths must be canonical UUIDs; anything else is simply not found.
-pub fn board_id(s: &str) -> Result<BoardId, AppError> {
-    BoardId::parse(s).ok_or_else(not_found)
-}
-fn card_id(s: &str) -> Result<CardId, AppError> {
-    CardId::parse(s).ok_or_else(not_found)
-}
-fn org_id(s: &str) -> Result<OrgId, AppError> {
-    OrgId::parse(s).ok_or_else(not_found)
 }
 
 async fn list_orgs(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
@@ -208,7 +194,7 @@ async fn export(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ExportQuery>,
+    crate::platform::extract::ApiQuery(q): crate::platform::extract::ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
     let (board, cards) = st.cb.boards().export(&auth.principal, &board_id(&id)?).await?;
     match q.format.as_deref().unwrap_or("json") {
@@ -398,7 +384,7 @@ async fn join(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<Join
 async fn leave(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
     st.cb.boards().erase_participant(&auth.principal).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().append(header::SET_COOKIE, crate::api::clear_session_cookie(&st));
+    res.headers_mut().append(header::SET_COOKIE, crate::identity::cookies::clear_session_cookie(&st));
     res.headers_mut().insert("clear-site-data", HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
     Ok(res)
 }

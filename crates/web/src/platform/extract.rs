@@ -7,11 +7,11 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum_extra::extract::CookieJar;
-use clearboard_core::identity::sessions::Principal;
+use clearboard_core::identity::principal::Principal;
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::platform::error::AppError;
+use crate::platform::state::AppState;
 
 /// A JSON body; rejections become catalogue errors without echoing the values sent.
 #[derive(Debug)]
@@ -218,4 +218,14 @@ mod tests {
         assert!(in_block("::1".parse().unwrap(), parse_block("::1").unwrap()));
         assert!(parse_block("nonsense").is_none());
     }
+}
+
+/// The rate-limit key of a client address.
+pub fn ip_key(ip: &ClientIp) -> Vec<u8> {
+    ip.0.to_string().into_bytes()
+}
+
+/// The rate-limit key of an email: its blind index, so the limiter's memory holds no address.
+pub fn email_key(st: &AppState, email: &str) -> Vec<u8> {
+    st.cb.blind_email(email.trim())
 }

@@ -14,9 +14,9 @@ use axum::routing::{get, post};
 use clearboard_core::privacy::rights::erasure::SignedReceipt;
 use serde_json::Value;
 
-use crate::i18n::Texts;
-use crate::pages::PageCtx;
-use crate::state::AppState;
+use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::i18n::Texts;
+use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,10 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/me/privacy/exports", post(start_export))
         .route("/privacy/requests/{id}/download", get(request_download_page).post(request_download_submit))
         .route("/privacy/requests/{id}/download/code", post(request_code_submit))
-}
-
-fn contact(st: &AppState) -> String {
-    st.cb.policy().doc().controller.privacy_contact.clone()
 }
 
 #[derive(Template, WebTemplate)]
@@ -96,7 +92,7 @@ async fn render(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: Strin
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let o = match st.cb.privacy_centre().overview_in(&auth.principal, ctx.t.lang).await {
         Ok(o) => o,
-        Err(e) => return crate::error::AppError::from(e).into_response(),
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
     };
     let categories = o["categories"]
         .as_array()
@@ -158,7 +154,7 @@ async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     match st.cb.exports().request(&auth.principal).await {
         Ok(_) => {
-            crate::rights_api::kick_exports(&st);
+            crate::privacy::rights_api::kick_exports(&st);
             let notice = if ctx.t.lang == "fr" {
                 "Votre archive est en préparation ; rechargez cette page dans un instant."
             } else {
@@ -200,20 +196,25 @@ async fn request_download_page(State(st): State<AppState>, ctx: PageCtx, Path(id
 
 fn failed(st: &AppState, ctx: &PageCtx, id: &str, e: clearboard_core::CoreError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    let msg = if status.is_server_error() { crate::error::AppError::from(e).message } else { e.to_string() };
+    let msg = if status.is_server_error() { crate::platform::error::AppError::from(e).message } else { e.to_string() };
     request_download(st, ctx, id, status, vec![msg], "")
 }
 
-async fn request_code_submit(State(st): State<AppState>, ctx: PageCtx, ip: crate::extract::ClientIp, Path(id): Path<String>) -> Response {
-    if !st.limiter.check(st.cb.clock(), crate::ratelimit::Scope::SignUpIp, &crate::api::ip_key(&ip)) {
+async fn request_code_submit(
+    State(st): State<AppState>,
+    ctx: PageCtx,
+    ip: crate::platform::extract::ClientIp,
+    Path(id): Path<String>,
+) -> Response {
+    if !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)) {
         return failed(&st, &ctx, &id, clearboard_core::CoreError::RateLimited);
     }
-    match st.cb.exports().send_request_code(&id, &crate::rights_api::base_url(&st)).await {
+    match st.cb.exports().send_request_code(&id, &crate::privacy::rights_api::base_url(&st)).await {
         Ok(()) => {
             let notice = if ctx.t.lang == "fr" {
                 "Un code à usage unique part vers l'adresse qui a fait la demande ; il est valable 15 minutes."
             } else {
-                crate::rights_api::CODE_SENT
+                crate::privacy::rights_api::CODE_SENT
             };
             request_download(&st, &ctx, &id, StatusCode::ACCEPTED, vec![], notice)
         }
@@ -234,7 +235,7 @@ async fn request_download_submit(
     axum::Form(f): axum::Form<CodeForm>,
 ) -> Response {
     match st.cb.exports().open_request_download(&id, &f.code).await {
-        Ok(d) => crate::rights_api::archive_response(d),
+        Ok(d) => crate::privacy::rights_api::archive_response(d),
         Err(e) => failed(&st, &ctx, &id, e),
     }
 }

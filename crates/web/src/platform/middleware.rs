@@ -11,12 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
-use crate::error::{AppError, ErrorMarker, with_request_id};
-use crate::state::AppState;
-
-/// The id of the current request.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+use crate::platform::error::{AppError, ErrorMarker, with_request_id};
+use crate::platform::request_id::RequestId;
+use crate::platform::state::AppState;
 
 /// The label of a request's route: the template it matched (`/api/v1/cards/{id}`), never the
 /// raw path, so neither ids nor secrets (invitation tokens, join codes) reach a log line or a
@@ -55,13 +52,13 @@ pub async fn request_context(State(st): State<AppState>, mut req: Request, next:
     #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
     let started = std::time::Instant::now();
     let wants_page = !req.uri().path().starts_with("/api/") && accepts_html(req.headers());
-    let lang_fr =
-        crate::i18n::from_headers(req.headers()).lang == "fr" || req.uri().query().is_some_and(|q| q.split('&').any(|p| p == "lang=fr"));
+    let lang_fr = crate::platform::i18n::from_headers(req.headers()).lang == "fr"
+        || req.uri().query().is_some_and(|q| q.split('&').any(|p| p == "lang=fr"));
     let span = tracing::info_span!("request", request_id = %rid.0);
     let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
     if res.status().as_u16() >= 400 && res.extensions().get::<ErrorMarker>().is_none() && !is_html_or_json(&res) {
         // A rejection from the framework or a plain-text answer: the catalogue's error instead.
-        res = crate::error::for_status(res.status()).into_response();
+        res = crate::platform::error::for_status(res.status()).into_response();
     }
     if res.extensions().get::<ErrorMarker>().is_some() {
         res = if wants_page {
@@ -96,7 +93,7 @@ fn is_html_or_json(res: &Response) -> bool {
 #[derive(askama::Template, askama_web::WebTemplate)]
 #[template(path = "error_page.html")]
 struct ErrorPage {
-    t: &'static crate::i18n::Texts,
+    t: &'static crate::platform::i18n::Texts,
     signed_in: bool,
     contact: String,
     heading: &'static str,
@@ -114,8 +111,8 @@ async fn error_page(res: Response, rid: &RequestId, fr: bool, contact: String) -
         .ok()
         .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
         .unwrap_or_else(|| "error".into());
-    let (heading, explanation) = crate::error::page_words(parts.status, fr);
-    let t = crate::i18n::texts(if fr { "fr" } else { "en" });
+    let (heading, explanation) = crate::platform::error::page_words(parts.status, fr);
+    let t = crate::platform::i18n::texts(if fr { "fr" } else { "en" });
     let page = ErrorPage { t, signed_in: false, contact, heading, explanation, code, request_id: rid.0.clone() };
     let mut out = (parts.status, page).into_response();
     for (k, v) in parts.headers.iter() {

@@ -14,12 +14,12 @@ use clearboard_core::boards::{BoardSummary, OrgView};
 use clearboard_core::platform::ids::{BoardId, OrgId};
 use serde::Deserialize;
 
-use crate::api::session_cookie;
-use crate::extract::ClientIp;
-use crate::i18n::{AppTexts, Texts, app_texts};
-use crate::pages::PageCtx;
-use crate::ratelimit::Scope;
-use crate::state::AppState;
+use crate::identity::cookies::session_cookie;
+use crate::pages::ctx::{PageCtx, contact, message_of};
+use crate::platform::extract::ClientIp;
+use crate::platform::i18n::{AppTexts, Texts, app_texts};
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,14 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/app/boards/{id}", get(board_page))
         .route("/app/invitations", get(invitation_page).post(accept_invitation))
         .route("/join", get(join_page).post(join_submit))
-}
-
-fn contact(st: &AppState) -> String {
-    st.cb.policy().doc().controller.privacy_contact.clone()
-}
-
-fn message_of(e: &CoreError) -> String {
-    if e.status() >= 500 { "something went wrong on our side; try again later".into() } else { e.to_string() }
 }
 
 #[derive(Template, WebTemplate)]
@@ -75,7 +67,7 @@ async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_l
             },
             None => Redirect::to("/signin").into_response(),
         },
-        Err(e) => crate::error::AppError::from(e).into_response(),
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
 }
 
@@ -122,10 +114,10 @@ async fn create_org(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<NewO
 
 async fn invite(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    let Some(org) = OrgId::parse(&id) else { return crate::error::not_found().await.into_response() };
+    let Some(org) = OrgId::parse(&id) else { return crate::platform::error::not_found().await.into_response() };
     match st.cb.boards().invite(&auth.principal, &org, "member", None).await {
         Ok(inv) => {
-            let link = crate::boards_api::invitation_link(&st, &inv.token);
+            let link = crate::boards::api::invitation_link(&st, &inv.token);
             render_home(&st, &ctx, vec![], Some(link), StatusCode::OK).await
         }
         Err(e) => {
@@ -148,10 +140,10 @@ struct BoardPage {
 
 async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/join").into_response() };
-    let Some(board) = BoardId::parse(&id) else { return crate::error::not_found().await.into_response() };
+    let Some(board) = BoardId::parse(&id) else { return crate::platform::error::not_found().await.into_response() };
     let access = match st.cb.boards().access(&auth.principal, &board).await {
         Ok(a) => a,
-        Err(e) => return crate::error::AppError::from(e).into_response(),
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
     };
     let a = app_texts(ctx.t.lang);
     let data = serde_json::json!({ "board_id": board, "lang": ctx.t.lang, "t": a }).to_string().replace('<', "\\u003c");

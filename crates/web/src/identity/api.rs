@@ -1,31 +1,34 @@
-//! The JSON API under `/api/v1` (accounts, sessions, profile, picture, staff access).
+//! The identity API under `/api/v1`: accounts, activation, sessions, profile, picture, and
+//! staff access to an account.
 //! Every authenticated response is `Cache-Control: no-store` (set by the middleware).
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use clearboard_core::identity::accounts::{NewAccount, ProfileChange};
 use clearboard_core::identity::activation::Registered;
 use clearboard_core::identity::sessions::{SessionKind, SignIn as CoreSignIn};
 use clearboard_core::identity::staff::Reason;
 use clearboard_core::platform::ids::SubjectId;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::error::AppError;
-use crate::extract::{ApiJson, Auth, ClientIp, presented_token};
-use crate::ratelimit::Scope;
-use crate::state::AppState;
+use crate::identity::cookies::{clear_session_cookie, device_cookie, presented_device, session_cookie};
+use crate::platform::error::{AppError, localised};
+use crate::platform::extract::{ApiJson, Auth, ClientIp, presented_token};
+use crate::platform::extract::{email_key, ip_key};
+use crate::platform::i18n::answer_lang;
+use crate::platform::limits::PICTURE_BODY_LIMIT;
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
+use crate::platform::upload::upload_bytes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/openapi.json", get(crate::openapi::document))
         .route("/api/v1/accounts", post(create_account))
         .route("/api/v1/accounts/activation", post(activate_account))
         .route("/api/v1/sessions", post(create_session).get(list_sessions).delete(end_all_sessions))
@@ -38,19 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/me", get(staff_me))
         .route("/api/v1/staff/lookup", post(staff_lookup))
         .route("/api/v1/staff/accounts/{id}", get(staff_view_account))
-        .route("/api/v1/me/policy", get(my_policy))
-        .route("/api/v1/me/consents", get(my_consents).put(set_my_consents))
-        .route("/api/v1/staff/statistics", get(statistics))
-        .route("/api/v1/me/policy-acknowledgements", post(acknowledge_policy))
-        .route("/api/v1/policy/versions", get(policy_versions))
-        .route("/api/v1/staff/retention", get(retention_status))
-        .route("/api/v1/staff/retention/runs", post(retention_run))
-        .route("/api/v1/staff/legal-holds", get(list_holds).post(place_hold))
-        .route("/api/v1/staff/legal-holds/{id}", delete(release_hold))
 }
-
-/// Pictures may be up to the configured maximum; the body limit leaves room for multipart framing.
-const PICTURE_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 fn deny_unknown_password<'de, D: Deserializer<'de>>(d: D) -> Result<Zeroizing<String>, D::Error> {
     String::deserialize(d).map(Zeroizing::new)
@@ -107,43 +98,9 @@ fn rate_limited() -> AppError {
     e
 }
 
-pub fn ip_key(ip: &ClientIp) -> Vec<u8> {
-    ip.0.to_string().into_bytes()
-}
-
-/// The rate-limit key of an email: its blind index, so the limiter's memory holds no address.
-pub fn email_key(st: &AppState, email: &str) -> Vec<u8> {
-    st.cb.blind_email(email.trim())
-}
-
-/// The language of an API answer: `?lang=`, else the language the body names, else
-/// `Accept-Language`.
-pub fn answer_lang(headers: &HeaderMap, uri: &axum::http::Uri, body_locale: Option<&str>) -> &'static crate::i18n::Texts {
-    crate::i18n::from_query(uri.query())
-        .or_else(|| body_locale.filter(|l| matches!(*l, "en" | "fr")).map(crate::i18n::texts))
-        .unwrap_or_else(|| crate::i18n::from_headers(headers))
-}
-
-/// A core error as an API error, with the words people read in their language where the
-/// catalogue has them (a refused password's reason, throttles).
-pub fn localised(e: clearboard_core::CoreError, t: &crate::i18n::Texts) -> AppError {
-    use clearboard_core::CoreError as E;
-    let text = match &e {
-        E::PasswordTooWeak { reason, .. } => Some(crate::i18n::password_too_weak(t.lang, reason)),
-        E::Throttled { .. } => Some(t.too_many_attempts.to_string()),
-        E::Busy { .. } => Some(t.server_busy.to_string()),
-        _ => None,
-    };
-    let mut err = AppError::from(e);
-    if let Some(text) = text {
-        err.message = text;
-    }
-    err
-}
-
 /// The one answer to every sign-up when mail is configured: the same status and bytes for a
 /// new address and for one that has an account (issue 11 finding 11).
-pub fn pending_answer(t: &crate::i18n::Texts) -> Response {
+pub fn pending_answer(t: &crate::platform::i18n::Texts) -> Response {
     (StatusCode::ACCEPTED, Json(json!({ "status": "pending_activation", "message": t.check_mailbox }))).into_response()
 }
 
@@ -172,7 +129,7 @@ async fn create_account(
         Registered::Pending(account) => (account, pending_answer(t)),
     };
     if let (Some(granted), Some((region, subject))) = (marketing, account) {
-        let who = clearboard_core::identity::sessions::Principal { subject, region, token_hash: Vec::new() };
+        let who = clearboard_core::identity::principal::Principal { subject, region, token_hash: Vec::new() };
         st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", &lang).await?;
     }
     Ok(answer)
@@ -188,33 +145,6 @@ pub struct Activation {
 async fn activate_account(State(st): State<AppState>, ApiJson(b): ApiJson<Activation>) -> Result<Response, AppError> {
     st.cb.accounts().activate(&b.token).await?;
     Ok(Json(json!({ "activated": true })).into_response())
-}
-
-/// The device cookie (OWASP device cookies, see `clearboard_core::platform::throttle`): functional,
-/// HttpOnly, SameSite=Strict, `__Host-` and `Secure` behind https, for 90 days. API clients
-/// get its value in the sign-in answer and send it back in `X-Device-Cookie`.
-pub fn device_cookie_name(st: &AppState) -> &'static str {
-    if st.config.secure_cookies() { "__Host-cb_device" } else { "cb_device" }
-}
-
-pub const DEVICE_HEADER: &str = "x-device-cookie";
-
-pub fn device_cookie(st: &AppState, value: &str) -> HeaderValue {
-    let mut c = Cookie::new(device_cookie_name(st), value.to_string());
-    c.set_http_only(true);
-    c.set_same_site(SameSite::Strict);
-    c.set_path("/");
-    c.set_secure(st.config.secure_cookies());
-    c.set_max_age(time::Duration::milliseconds(st.cb.settings().throttle.device_cookie_ttl_ms));
-    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// The device cookie a request presents: the header (API clients), else the cookie.
-pub fn presented_device(st: &AppState, headers: &HeaderMap) -> Option<String> {
-    if let Some(v) = headers.get(DEVICE_HEADER).and_then(|v| v.to_str().ok()) {
-        return Some(v.trim().to_string());
-    }
-    axum_extra::extract::CookieJar::from_headers(headers).get(device_cookie_name(st)).map(|c| c.value().to_string())
 }
 
 #[derive(Deserialize)]
@@ -235,30 +165,6 @@ struct SessionCreated<'a> {
     region: String,
     idle_timeout_seconds: i64,
     absolute_timeout_seconds: i64,
-}
-
-/// The session cookie: HttpOnly, SameSite=Lax, host-only, `Secure` behind https, and no
-/// expiry (it ends with the browser; the server's idle and absolute timeouts still apply).
-fn session_cookie_with(st: &AppState, value: String, remove: bool) -> HeaderValue {
-    let mut c = Cookie::new(st.config.session_cookie_name(), value);
-    c.set_http_only(true);
-    c.set_same_site(SameSite::Lax);
-    c.set_path("/");
-    c.set_secure(st.config.secure_cookies());
-    if remove {
-        c.set_max_age(time::Duration::ZERO);
-    }
-    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// The `Set-Cookie` value for a session token.
-pub fn session_cookie(st: &AppState, token: &str) -> HeaderValue {
-    session_cookie_with(st, token.to_string(), false)
-}
-
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie(st: &AppState) -> HeaderValue {
-    session_cookie_with(st, String::new(), true)
 }
 
 async fn create_session(State(st): State<AppState>, ip: ClientIp, req: Request) -> Result<Response, AppError> {
@@ -388,43 +294,6 @@ async fn delete_me(
     Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true, "receipt": receipt }))))
 }
 
-/// Reads an uploaded file: a multipart form's `file` field, or the raw body.
-pub async fn upload_bytes(st: &AppState, headers: &HeaderMap, req: Request) -> Result<Bytes, AppError> {
-    upload_bytes_max(st, headers, req, st.cb.settings().picture_max_bytes, PICTURE_BODY_LIMIT).await
-}
-
-/// [`upload_bytes`] with its own limits: `max` for the file, `raw_limit` for a raw body.
-pub async fn upload_bytes_max(st: &AppState, headers: &HeaderMap, req: Request, max: usize, raw_limit: usize) -> Result<Bytes, AppError> {
-    let too_large =
-        || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is too large (at most {max} bytes)"));
-    let multipart = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
-    if multipart {
-        let mut form = Multipart::from_request(req, st)
-            .await
-            .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read"))?;
-        while let Some(field) = form.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read")
-            }
-        })? {
-            if field.name() == Some("file") {
-                return field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the file could not be read")
-                    }
-                });
-            }
-        }
-        Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file"))
-    } else {
-        axum::body::to_bytes(req.into_body(), raw_limit).await.map_err(|_| too_large())
-    }
-}
-
 async fn put_picture(State(st): State<AppState>, auth: Auth, headers: HeaderMap, req: Request) -> Result<Response, AppError> {
     let bytes = upload_bytes(&st, &headers, req).await?;
     let kind = st.cb.accounts().set_picture(&auth.principal, &bytes).await?;
@@ -491,7 +360,7 @@ async fn staff_view_account(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReasonQuery>,
+    crate::platform::extract::ApiQuery(q): crate::platform::extract::ApiQuery<ReasonQuery>,
 ) -> Result<Response, AppError> {
     let reason = parse_reason(&q.reason)?;
     // Staff-ness is checked before the id is even parsed, so non-staff learn nothing; the
@@ -500,137 +369,4 @@ async fn staff_view_account(
     let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
     let profile = st.cb.staff().view_account(&auth.principal, &id, reason).await?;
     Ok(Json(profile).into_response())
-}
-
-async fn my_policy(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    let required = st.cb.policy_versions().ack_required(&auth.principal).await?;
-    let region = st.cb.region(&auth.principal.region)?;
-    let acks: Vec<Value> = region
-        .store
-        .acks_of(&auth.principal.subject)
-        .await
-        .map_err(clearboard_core::CoreError::from)?
-        .into_iter()
-        .map(|(d, m, at)| json!({ "version": d, "how": m, "at": clearboard_core::platform::clock::rfc3339(at) }))
-        .collect();
-    let p = st.cb.policy();
-    Ok(Json(json!({
-        "current_version": p.digest(),
-        "published": p.doc().meta.published,
-        "acknowledgement_required": required,
-        "acknowledgements": acks,
-    }))
-    .into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Acknowledge {
-    version: String,
-}
-
-async fn acknowledge_policy(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Acknowledge>) -> Result<Response, AppError> {
-    let at = st.cb.policy_versions().acknowledge(&auth.principal, &b.version, "api").await?;
-    Ok((StatusCode::CREATED, Json(json!({ "version": b.version, "acknowledged_at": clearboard_core::platform::clock::rfc3339(at) })))
-        .into_response())
-}
-
-async fn policy_versions(State(st): State<AppState>) -> Result<Response, AppError> {
-    let history = st.cb.policy_versions().history().await?;
-    Ok(Json(json!({ "current_version": st.cb.policy().digest(), "versions": history })).into_response())
-}
-
-async fn retention_status(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    st.cb.staff().on_duty(&auth.principal).await?;
-    let r = st.cb.retention();
-    Ok(Json(json!({ "rules": r.status().await?, "runs": r.runs(50).await?, "holds": r.holds(&auth.principal).await? })).into_response())
-}
-
-async fn retention_run(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    let role = st.cb.staff().on_duty(&auth.principal).await?;
-    if !matches!(role, clearboard_core::identity::staff::Role::PrivacyOfficer | clearboard_core::identity::staff::Role::Admin) {
-        return Err(clearboard_core::CoreError::Forbidden.into());
-    }
-    Ok(Json(json!({ "runs": st.cb.retention().run().await? })).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewHold {
-    subject_id: String,
-    category: String,
-    reason: String,
-    /// `YYYY-MM-DD` (the hold ends at 00:00 UTC that day).
-    until: String,
-}
-
-async fn place_hold(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<NewHold>) -> Result<Response, AppError> {
-    st.cb.staff().on_duty(&auth.principal).await?;
-    let subject = SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let until = time::Date::parse(&b.until, &fmt).map_err(|_| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "write the end date as YYYY-MM-DD").field("until")
-    })?;
-    let hold = st
-        .cb
-        .retention()
-        .place_hold(&auth.principal, &subject, &b.category, &b.reason, clearboard_core::platform::clock::midnight_ms(until))
-        .await?;
-    Ok((StatusCode::CREATED, Json(hold)).into_response())
-}
-
-async fn list_holds(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
-    Ok(Json(json!({ "holds": st.cb.retention().holds(&auth.principal).await? })).into_response())
-}
-
-async fn release_hold(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
-    st.cb.staff().on_duty(&auth.principal).await?;
-    if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"));
-    }
-    st.cb.retention().release_hold(&auth.principal, &id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn my_consents(State(st): State<AppState>, auth: Auth, headers: HeaderMap) -> Result<Response, AppError> {
-    let lang = crate::i18n::from_headers(&headers).lang;
-    let consents = st.cb.consents().of_subject(&auth.principal, lang).await?;
-    Ok(Json(json!({ "consents": consents })).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetConsent {
-    purpose: String,
-    granted: bool,
-}
-
-async fn set_my_consents(
-    State(st): State<AppState>,
-    auth: Auth,
-    headers: HeaderMap,
-    ApiJson(b): ApiJson<SetConsent>,
-) -> Result<Response, AppError> {
-    let lang = crate::i18n::from_headers(&headers).lang;
-    st.cb.consents().set_subject(&auth.principal, &b.purpose, b.granted, "privacy_centre", lang).await?;
-    Ok(Json(json!({ "consents": st.cb.consents().of_subject(&auth.principal, lang).await? })).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct StatsQuery {
-    #[serde(default)]
-    days: Option<i64>,
-}
-
-/// Aggregated statistics only (no rows), for staff.
-async fn statistics(
-    State(st): State<AppState>,
-    auth: Auth,
-    crate::extract::ApiQuery(q): crate::extract::ApiQuery<StatsQuery>,
-) -> Result<Response, AppError> {
-    st.cb.staff().on_duty(&auth.principal).await?;
-    let days = q.days.unwrap_or(30).clamp(1, 400);
-    let to = st.cb.now() + 1; // up to and including now (the window is half-open)
-    let stats = st.cb.navigation().statistics(to - days * clearboard_core::platform::clock::DAY, to).await?;
-    Ok(Json(stats).into_response())
 }

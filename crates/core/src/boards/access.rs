@@ -1,6 +1,9 @@
 //! Who may do what on a board. Deny by default: a person who is neither a member of the
 //! board's organisation nor a participant of this very board gets "not found" (never
 //! "forbidden", which would confirm the board exists).
+//!
+//! Takes the whole context (`Clearboard`): access is resolved through the directory (where a board
+//! lives) and the region's stores.
 
 use crate::identity::principal::Principal;
 use crate::platform::context::{Clearboard, RegionHandle};

@@ -76,7 +76,7 @@ impl Boards<'_> {
         );
         region.boards.create_board(&row, audit).await?;
         let access = self.access(who, &id).await?;
-        views::board_view(self.cb, &access).await
+        views::board_view(self.cb.keys(), &access).await
     }
 
     /// The boards of every organisation the person belongs to.
@@ -103,8 +103,8 @@ impl Boards<'_> {
     pub async fn open(&self, who: &Principal, board: &BoardId) -> Result<(BoardView, Vec<CardView>), CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        let b = views::board_view(self.cb, &a).await?;
-        let cards = views::card_views(self.cb, &a).await?;
+        let b = views::board_view(self.cb.keys(), &a).await?;
+        let cards = views::card_views(self.cb.keys(), &a).await?;
         Ok((b, cards))
     }
 
@@ -114,7 +114,7 @@ impl Boards<'_> {
         // Participants are shown by their pseudonym, members by a generated one; on an
         // anonymous board everyone gets a generated one.
         let name = match &a.role {
-            BoardRole::Participant if !a.board.anonymous => views::display_name(self.cb, &a.region, &a.subject).await?,
+            BoardRole::Participant if !a.board.anonymous => views::display_name(self.cb.keys(), &a.region, &a.subject).await?,
             _ => presence_name(&a.subject, board),
         };
         Ok((a, self.cb.inner.hub.room(board), name))

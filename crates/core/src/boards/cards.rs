@@ -30,10 +30,10 @@ impl Boards<'_> {
     }
 
     pub(super) async fn publish_card(&self, a: &Access, seq: i64, card: &CardRow) -> Result<CardView, CoreError> {
-        let mut keys = KeyCache::new(self.cb, &a.region);
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
         let reactions = a.region.boards.reactions_of_card(&card.id).await?;
         let comments: Vec<CommentRow> = a.region.boards.comments_of_card(&card.id).await?;
-        let view = views::card_view(self.cb, a, &mut keys, card, &reactions, &comments).await?;
+        let view = views::card_view(a, &mut keys, card, &reactions, &comments).await?;
         let likers = reactions.likes.iter().filter(|(c, _)| *c == card.id).map(|(_, s)| s.clone()).collect();
         let voters = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, s, n)| (s.clone(), *n)).collect();
         self.cb.inner.hub.publish(
@@ -121,7 +121,7 @@ impl Boards<'_> {
         if !valid_color(&color) {
             return Err(CoreError::validation("color", "colours are written #RRGGBB"));
         }
-        let legend = views::legend(self.cb, a).await?;
+        let legend = views::legend(self.cb.keys(), a).await?;
         if let Some(c) = &category
             && !legend.iter().any(|l| &l.id == c)
         {
@@ -158,10 +158,10 @@ impl Boards<'_> {
     pub async fn card(&self, who: &Principal, card: &CardId) -> Result<CardView, CoreError> {
         self.guard()?;
         let (a, row) = self.card_access(who, card).await?;
-        let mut keys = KeyCache::new(self.cb, &a.region);
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
         let reactions = a.region.boards.reactions_of_card(&row.id).await?;
         let comments: Vec<CommentRow> = a.region.boards.comments_of_card(&row.id).await?;
-        views::card_view(self.cb, &a, &mut keys, &row, &reactions, &comments).await
+        views::card_view(&a, &mut keys, &row, &reactions, &comments).await
     }
 
     /// Changes a card; fields not given stay as they are (last writer wins per field, applied
@@ -215,7 +215,7 @@ impl Boards<'_> {
         }
         if let Some(c) = &patch.category {
             if let Some(id) = c
-                && !views::legend(self.cb, a).await?.iter().any(|l| &l.id == id)
+                && !views::legend(self.cb.keys(), a).await?.iter().any(|l| &l.id == id)
             {
                 return Err(CoreError::validation("category", "choose a category of the board's legend"));
             }

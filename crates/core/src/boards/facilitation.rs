@@ -47,7 +47,7 @@ impl Boards<'_> {
         row.updated_at = self.cb.now();
         let seq = a.region.boards.update_board(&row).await?;
         let a2 = Access { board: row, ..a };
-        let view = views::board_view(self.cb, &a2).await?;
+        let view = views::board_view(self.cb.keys(), &a2).await?;
         let shared = views::board_shared_json(&view);
         self.cb.inner.hub.publish(board, seq, Change::Board { json: Arc::from(shared.as_str()) });
         if a2.board.anonymous != was_anonymous {
@@ -121,8 +121,8 @@ impl Boards<'_> {
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
         }
-        let b = views::board_view(self.cb, &a).await?;
-        let cards = views::card_views(self.cb, &a).await?;
+        let b = views::board_view(self.cb.keys(), &a).await?;
+        let cards = views::card_views(self.cb.keys(), &a).await?;
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
             "board.exported",

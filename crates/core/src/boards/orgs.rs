@@ -86,7 +86,7 @@ impl Boards<'_> {
         let (region, _) = self.org_member(who, org).await?;
         let mut out = Vec::new();
         for m in region.boards.members(org).await? {
-            let name = views::display_name(self.cb, &region, &m.subject_id).await?;
+            let name = views::display_name(self.cb.keys(), &region, &m.subject_id).await?;
             out.push(MemberView { id: m.subject_id, name, role: m.role, joined_at: crate::platform::clock::rfc3339(m.joined_at) });
         }
         Ok(out)

@@ -67,8 +67,8 @@ impl Boards<'_> {
             anonymous: a.board.anonymous,
         };
         let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
-        let mut keys = KeyCache::new(self.cb, &a.region);
-        let view = views::comment_view(self.cb, &a, &mut keys, &c).await?;
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let view = views::comment_view(&a, &mut keys, &c).await?;
         let shared = views::comment_shared_json(&view);
         self.cb.inner.hub.publish(
             &a.board.id,

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use clearboard_vault::{Aad, Dek};
 
-use crate::platform::context::{Clearboard, RegionHandle};
+use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
+use crate::platform::keys::SubjectKeys;
 
 pub(super) fn card_aad(card: &CardId) -> Aad<'_> {
     Aad { table: "cards", column: "body", row: card.as_str() }
@@ -43,16 +44,22 @@ pub(crate) fn org_key_owner(org: &OrgId) -> SubjectId {
     SubjectId::from_stored(format!("org:{org}"))
 }
 
-/// Decryption keys fetched once per request.
+/// Decryption keys fetched once per request (from the region's key store, through
+/// [`SubjectKeys`]).
 pub(crate) struct KeyCache<'a> {
-    cb: &'a Clearboard,
+    subject_keys: SubjectKeys<'a>,
     region: &'a RegionHandle,
     keys: HashMap<SubjectId, Option<Arc<Dek>>>,
 }
 
 impl<'a> KeyCache<'a> {
-    pub(crate) fn new(cb: &'a Clearboard, region: &'a RegionHandle) -> Self {
-        Self { cb, region, keys: HashMap::new() }
+    pub(crate) fn new(subject_keys: SubjectKeys<'a>, region: &'a RegionHandle) -> Self {
+        Self { subject_keys, region, keys: HashMap::new() }
+    }
+
+    /// The key access behind the cache (for reads the cache does not keep).
+    pub(crate) fn subject_keys(&self) -> SubjectKeys<'a> {
+        self.subject_keys
     }
 
     /// The subject's key, or `None` once it is destroyed.
@@ -60,7 +67,7 @@ impl<'a> KeyCache<'a> {
         if let Some(k) = self.keys.get(s) {
             return Ok(k.clone());
         }
-        let k = match self.cb.keys().current(self.region, s).await {
+        let k = match self.subject_keys.current(self.region, s).await {
             Ok(k) => Some(Arc::new(k)),
             Err(CoreError::Erased) => None,
             Err(e) => return Err(e),

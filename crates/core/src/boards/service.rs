@@ -2,6 +2,10 @@
 //! what a person may reach (a board, a card). The operations themselves live beside it, one
 //! file per concern (`orgs`, `board`, `facilitation`, `cards`, `reactions`, `participants`,
 //! `erasure`).
+//!
+//! Takes the whole context (`Clearboard`): board operations use the directory (the board index),
+//! the region's stores and key store, the real-time hub, the policy guard and, for participants,
+//! sessions.
 
 use crate::boards::access::Access;
 use crate::identity::principal::Principal;

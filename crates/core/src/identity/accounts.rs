@@ -5,6 +5,10 @@
 //! email is found again through its blind index. The birth date is used for the age check
 //! only and is never stored or logged. Every change is audited with the names of the fields
 //! changed, never their values.
+//!
+//! Takes the whole context (`Clearboard`): sign-up, changes and deletion orchestrate the
+//! directory, the region's stores and key store, the blind index, the password-work bound,
+//! throttles, policy acknowledgements, exports (revoked on a password change) and erasure.
 
 use clearboard_vault::{Aad, Dek, stream};
 use serde::Serialize;

@@ -16,6 +16,10 @@
 //! the page posts it. Only the token's SHA-256 is stored. Without a mail server, sign-up is
 //! immediate (a first run needs none) and the web layer rate-limits it.
 //! This module must not log addresses, tokens or names.
+//!
+//! Takes the whole context (`Clearboard`): activation orchestrates the directory, the region's
+//! stores and key store, the blind index, the password-work bound, mail, and erasure of accounts
+//! never activated.
 
 use base64::Engine;
 use serde_json::json;

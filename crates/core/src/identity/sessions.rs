@@ -3,6 +3,10 @@
 //! and absolute timeouts read from the clock; sign-out, sign-out everywhere, and all sessions
 //! ended on account deletion. The token names its region so a request finds its store without
 //! a global lookup; the region is not a secret.
+//!
+//! Takes the whole context (`Clearboard`): sign-in orchestrates the directory, the region's stores
+//! and key store, the blind index, throttles, the password-work bound, accounts, and exports
+//! (revoked when signing out everywhere).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

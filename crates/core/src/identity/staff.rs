@@ -2,6 +2,10 @@
 //! reason that their role allows, only while their confidentiality training is current, and
 //! every access (allowed or refused) is written to the audit log of the person concerned,
 //! whom the privacy centre will show it to.
+//!
+//! Takes the whole context (`Clearboard`): the staff gate reads roles from the directory, accounts
+//! from every region, the policy (training) and appends to the audit chain of the person looked
+//! at.
 
 use clearboard_policy::Policy;
 use serde::Serialize;

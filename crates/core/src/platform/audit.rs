@@ -1,5 +1,8 @@
 //! The audit log service: builds entries (pseudonymous ids and codes only, never personal
 //! data) and verifies every chain (the directory's and each region's).
+//!
+//! Takes the whole context (`Clearboard`): drafts take the clock; verification walks the
+//! directory's chain and every region's.
 
 use clearboard_vault::audit::{self, Violation};
 use serde_json::Value;

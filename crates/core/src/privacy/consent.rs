@@ -7,6 +7,10 @@
 //! cookie purposes counts as no choice at all. Refusing is recorded like accepting; closing the
 //! window is refusing; Global Privacy Control (`Sec-GPC: 1`) withdraws and refuses without any
 //! form, even after an earlier "accept".
+//!
+//! Takes the whole context (`Clearboard`): the ledger reads the policy (purposes, texts,
+//! versions), the keyring (proof hashes), the settings (how long a choice lasts), the region's
+//! consent store and the audit chain.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -11,6 +11,9 @@
 //! bounded; optional Laplace noise (configured ε) is drawn deterministically per cell and
 //! window, so asking twice gives the same answer and averaging cannot remove it. There is no
 //! row-level export.
+//!
+//! Takes the whole context (`Clearboard`): statistics read the policy, the keyring and subject
+//! keys (sealed addresses), the settings (k, ε) and every region's consent store.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;

@@ -5,6 +5,9 @@
 //! person's account was created and they have not acknowledged it, every authenticated request
 //! is refused with `policy_ack_required` until they do. An acknowledgement is not consent:
 //! consent-based purposes are asked again through the consent ledger when they change.
+//!
+//! Takes the whole context (`Clearboard`): versions live in the directory, acknowledgements in the
+//! region's store and the in-memory cache, and each acknowledgement is audited.
 
 use serde::Serialize;
 use serde_json::json;

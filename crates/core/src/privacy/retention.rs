@@ -5,6 +5,9 @@
 //! its trigger happens), or nothing because the software does not collect that category yet.
 //! Every run of a purge is recorded per region (rule, due, purged, held, when). Legal holds
 //! (reason and end date) keep a subject's data of a category past its rule.
+//!
+//! Takes the whole context (`Clearboard`): the scheduler applies the policy's rules to every
+//! region's stores, behind the staff gate for holds, and audits each run.
 
 use serde::Serialize;
 use serde_json::json;

@@ -3,6 +3,9 @@
 //! policy: every category must be either handled here or provably not stored (no column of
 //! the catalog belongs to it), so no personal data can escape an export or an erasure.
 //! The request workflow (deadlines, verification, receipts) builds on these.
+//!
+//! Takes the whole context (`Clearboard`): each category's handler calls the room that stores it
+//! (accounts, boards, sessions) and the subject keys.
 
 use serde_json::{Value, json};
 

@@ -16,6 +16,10 @@
 //!
 //! Tombstones (in the key store, which is never backed up) are replayed on restore before the
 //! service accepts traffic, so a restored backup cannot bring an erased person back.
+//!
+//! Takes the whole context (`Clearboard`): erasure orchestrates every room: sessions, legal holds,
+//! keys, rows and blobs of every port, the directory, physical clean-up, recipients by mail, the
+//! signed receipt.
 
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -2,6 +2,9 @@
 //! signed-in person, category by category, with why (purposes and legal bases), who receives
 //! it, how long it is kept and where it came from; their consents, requests, exports, the
 //! disclosures of their data and the audit entries about them (who accessed what, when, why).
+//!
+//! Takes the whole context (`Clearboard`): the centre gathers what every room holds about the
+//! person (consents, exports, requests, the policy).
 
 use serde_json::{Value, json};
 

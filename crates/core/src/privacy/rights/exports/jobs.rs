@@ -2,6 +2,9 @@
 //! archive (see `archive`), downloads are counted against [`LINK_TTL`], and revocation or
 //! expiry deletes the archive. The shared names of the exports room (schema, format version,
 //! the sealing context of an archive) live here too.
+//!
+//! Takes the whole context (`Clearboard`): an export orchestrates the rights store, the blob
+//! store, subject keys, every category's exporter and the audit chain.
 
 use clearboard_vault::Aad;
 use serde::Serialize;

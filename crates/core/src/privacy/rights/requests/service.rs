@@ -3,6 +3,9 @@
 //! (events, reading the contact, sending mail, finding a request). The stages live beside
 //! it: `intake` (submission to confirmation), `queue` (staff), `upkeep` (deadlines, records,
 //! disclosures).
+//!
+//! Takes the whole context (`Clearboard`): a request orchestrates the rights store, the directory,
+//! subject keys, mail, the staff gate, exports and erasure.
 
 use base64::Engine;
 use serde::Serialize;

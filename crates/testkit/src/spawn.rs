@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clearboard_app::{Config, Overrides};
 use clearboard_core::platform::clock::{Clock, SimClock};
 use clearboard_web::AppState;
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 

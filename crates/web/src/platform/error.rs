@@ -213,23 +213,6 @@ impl From<JsonRejection> for AppError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serde_messages_lose_client_values() {
-        let m = redact_serde_message("email: invalid type: string \"ann@example.org\", expected a string at line 1");
-        assert!(!m.contains("ann@"), "{m}");
-        let m = redact_serde_message("invalid type: integer `123456789`, expected a string");
-        assert!(!m.contains("123456789"), "{m}");
-        let m = redact_serde_message("unknown field `secret-value`, expected one of `email`, `password`");
-        assert!(!m.contains("secret-value") && m.contains("`email`"), "{m}");
-        let m = redact_serde_message("missing field `email` at line 1 column 2");
-        assert!(m.contains("`email`"), "{m}");
-    }
-}
-
 /// A core error as an API error, with the words people read in their language where the
 /// catalogue has them (a refused password's reason, throttles).
 pub fn localised(e: clearboard_core::CoreError, t: &crate::platform::i18n::Texts) -> AppError {
@@ -245,4 +228,21 @@ pub fn localised(e: clearboard_core::CoreError, t: &crate::platform::i18n::Texts
         err.message = text;
     }
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_lose_client_values() {
+        let m = redact_serde_message("email: invalid type: string \"ann@example.org\", expected a string at line 1");
+        assert!(!m.contains("ann@"), "{m}");
+        let m = redact_serde_message("invalid type: integer `123456789`, expected a string");
+        assert!(!m.contains("123456789"), "{m}");
+        let m = redact_serde_message("unknown field `secret-value`, expected one of `email`, `password`");
+        assert!(!m.contains("secret-value") && m.contains("`email`"), "{m}");
+        let m = redact_serde_message("missing field `email` at line 1 column 2");
+        assert!(m.contains("`email`"), "{m}");
+    }
 }

@@ -206,6 +206,16 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
+/// The rate-limit key of a client address.
+pub fn ip_key(ip: &ClientIp) -> Vec<u8> {
+    ip.0.to_string().into_bytes()
+}
+
+/// The rate-limit key of an email: its blind index, so the limiter's memory holds no address.
+pub fn email_key(st: &AppState, email: &str) -> Vec<u8> {
+    st.cb.blind_email(email.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,14 +228,4 @@ mod tests {
         assert!(in_block("::1".parse().unwrap(), parse_block("::1").unwrap()));
         assert!(parse_block("nonsense").is_none());
     }
-}
-
-/// The rate-limit key of a client address.
-pub fn ip_key(ip: &ClientIp) -> Vec<u8> {
-    ip.0.to_string().into_bytes()
-}
-
-/// The rate-limit key of an email: its blind index, so the limiter's memory holds no address.
-pub fn email_key(st: &AppState, email: &str) -> Vec<u8> {
-    st.cb.blind_email(email.trim())
 }

@@ -1,13 +1,12 @@
 //! What several benchmarks share: medians, a deterministic text generator, the machine's
 //! description and an export download done as the download handler does it.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clearboard_core::Clearboard;
 use clearboard_core::platform::clock::{Clock, SystemClock};
-use clearboard_vault::stream::{self, Opener};
 
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -121,30 +120,20 @@ pub async fn download(
     let t = Instant::now();
     let d = cb.exports().open_download(who, id).await.unwrap();
     let (n, kept) = tokio::task::spawn_blocking(move || {
-        let segments = Opener::segments(d.sealed_len).unwrap();
-        let mut f = std::fs::File::open(&d.path).unwrap();
-        let mut header = [0u8; stream::HEADER];
-        f.read_exact(&mut header).unwrap();
+        let plain_len = d.plain_len;
         let mut sink = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
-        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
-        let mut kept = keep.then(|| Vec::with_capacity(usize::try_from(d.plain_len).unwrap()));
+        let mut kept = keep.then(|| Vec::with_capacity(usize::try_from(plain_len).unwrap()));
         let mut n = 0u64;
-        for i in 0..segments {
-            let last = i + 1 == segments;
-            let want = if last {
-                usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap()
-            } else {
-                buf.len()
-            };
-            f.read_exact(&mut buf[..want]).unwrap();
-            let pt = d.opener.open(i, last, &buf[..want]).unwrap();
-            sink.write_all(&pt).unwrap();
+        d.stream_plaintext(|pt| {
+            sink.write_all(pt).unwrap();
             if let Some(k) = kept.as_mut() {
-                k.extend_from_slice(&pt);
+                k.extend_from_slice(pt);
             }
             n += pt.len() as u64;
-        }
-        assert_eq!(n, d.plain_len, "the download is as long as the export says");
+            true
+        })
+        .unwrap();
+        assert_eq!(n, plain_len, "the download is as long as the export says");
         (n, kept)
     })
     .await
@@ -168,7 +157,7 @@ pub async fn serve_in_process() -> InProcess {
     config.public_url = Some(format!("http://{addr}"));
     config.log_level = "warn".into();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+    let app = clearboard_app::build(&config, clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await.unwrap();
     let state = app.state.clone();
     tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
     InProcess { _dir: dir, app, base: format!("http://{addr}") }

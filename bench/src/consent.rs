@@ -131,7 +131,7 @@ async fn start_clearboard() -> (tempfile::TempDir, String) {
     let config =
         clearboard_app::Config { data_dir: dir.path().join("data"), public_url: Some(format!("http://{addr}")), ..Default::default() };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+    let app = clearboard_app::build(&config, clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await.unwrap();
     let state = app.state.clone();
     tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
     (dir, format!("http://{addr}"))

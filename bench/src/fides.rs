@@ -39,8 +39,8 @@ use clearboard_core::identity::principal::Principal;
 use clearboard_core::identity::sessions::SessionKind;
 use clearboard_core::platform::audit::Actor;
 use clearboard_core::platform::clock::{Clock, SystemClock};
-use clearboard_core::platform::ids::{BoardId, CardId, RegionId, SubjectId};
-use clearboard_store::Db;
+use clearboard_core::platform::ids::{CardId, RegionId, SubjectId};
+use clearboard_store::platform::bulk::{self, SeedCard};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
 
@@ -203,14 +203,7 @@ impl Drop for PgDatabases {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await else { return };
-                for db in [format!("{name}_eu_keys"), format!("{name}_eu"), name.clone()] {
-                    let _ =
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))).execute(&pool).await;
-                }
-                pool.close().await;
-            });
+            rt.block_on(bulk::drop_postgres_databases(&url, &[format!("{name}_eu_keys"), format!("{name}_eu"), name.clone()]));
         })
         .join();
     }
@@ -229,50 +222,12 @@ fn config_for(db_url: &str, dir: &Path) -> clearboard_app::Config {
 
 async fn build_app(db_url: &str, dir: &Path) -> clearboard_app::App {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    clearboard_app::build(&config_for(db_url, dir), clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap()
+    clearboard_app::build(&config_for(db_url, dir), clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await.unwrap()
 }
 
-fn pg_pool(db: &Db) -> sqlx::PgPool {
-    match db {
-        Db::Postgres(p) => p.clone(),
-        Db::Sqlite(_) => unreachable!("this benchmark runs on PostgreSQL"),
-    }
-}
-
-/// One card to insert: (id, author, board, sealed body, x, y).
-type Row = (CardId, SubjectId, BoardId, Vec<u8>, i64, i64);
-
-/// Inserts cards straight into the region database, in the columns
-/// `SqlRegionStore::insert_card` writes, transactions of 50,000 rows.
-async fn insert_cards(pool: &sqlx::PgPool, rows: &[Row], now: i64) {
-    for tx_rows in rows.chunks(50_000) {
-        let mut tx = pool.begin().await.unwrap();
-        for chunk in tx_rows.chunks(2_000) {
-            let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(
-                "INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ",
-            );
-            qb.push_values(chunk, |mut b, (id, author, board, body, x, y)| {
-                b.push_bind(id.as_str())
-                    .push_bind(board.as_str())
-                    .push_bind(author.as_str())
-                    .push_bind("text")
-                    .push_bind(&body[..])
-                    .push_bind(None::<&str>)
-                    .push_bind(None::<&str>)
-                    .push_bind(*x)
-                    .push_bind(*y)
-                    .push_bind("#fff3a3")
-                    .push_bind(None::<&str>)
-                    .push_bind("published")
-                    .push_bind(1i64)
-                    .push_bind(now)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *tx).await.unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
-}
+/// Card rows to insert straight into the region database, as `SqlRegionStore::insert_card`
+/// writes them (see `clearboard_store::platform::bulk::seed_cards`).
+type Row = SeedCard;
 
 async fn sign_up(cb: &Clearboard, email: &str) -> Principal {
     cb.accounts()
@@ -291,18 +246,6 @@ async fn sign_up(cb: &Clearboard, email: &str) -> Principal {
     cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap().1
 }
 
-/// Row counts of every table of a PostgreSQL database.
-async fn table_counts(pool: &sqlx::PgPool) -> Vec<(String, i64)> {
-    let names: Vec<(String,)> =
-        sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(pool).await.unwrap();
-    let mut out = Vec::new();
-    for (n,) in names {
-        let (c,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{n}\""))).fetch_one(pool).await.unwrap();
-        out.push((n, c));
-    }
-    out
-}
-
 /// Seeds a deployment; returns the target's subject id and seeding figures.
 async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> (SubjectId, Value) {
     let t0 = Instant::now();
@@ -317,7 +260,7 @@ async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> 
         boards.push(cb.boards().create_board(&owner, None, &format!("Team board {b}")).await.unwrap().id);
     }
     let (_, region_store, key_store) = app.opened.region_stores.iter().find(|(id, _, _)| id.as_str() == "eu").unwrap();
-    let (data, keys) = (pg_pool(region_store.db()), pg_pool(key_store.db()));
+    let (data, keys) = (region_store.db(), key_store.db());
     let region = cb.region(&RegionId::new("eu")).unwrap().clone();
     let now = cb.now();
     // The other people: a subject and a key each (wrapped by the deployment's KEK, as
@@ -330,18 +273,10 @@ async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> 
         let wrapped = dek.wrap(&ring, s.as_str()).unwrap();
         others.push((s, dek, wrapped));
     }
-    for chunk in others.chunks(5_000) {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO subjects (id, kind, created_at) ");
-        qb.push_values(chunk, |mut b, (s, _, _)| {
-            b.push_bind(s.as_str()).push_bind("account").push_bind(now);
-        });
-        qb.build().execute(&data).await.unwrap();
-        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO subject_keys (subject_id, key_id, wrapped, created_at) ");
-        qb.push_values(chunk, |mut b, (s, _, w)| {
-            b.push_bind(s.as_str()).push_bind(1i64).push_bind(&w[..]).push_bind(now);
-        });
-        qb.build().execute(&keys).await.unwrap();
-    }
+    let ids: Vec<SubjectId> = others.iter().map(|(s, _, _)| s.clone()).collect();
+    bulk::seed_subjects(data, &ids, "account", now).await.unwrap();
+    let wrapped: Vec<(SubjectId, Vec<u8>)> = others.iter().map(|(s, _, w)| (s.clone(), w.to_vec())).collect();
+    bulk::seed_keys(keys, &wrapped, now).await.unwrap();
     // Their records, spread over the team boards.
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut rows: Vec<Row> = Vec::with_capacity(args.other_records);
@@ -351,13 +286,17 @@ async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> 
         let id = CardId::new(now).unwrap();
         let body = dek.seal_str(Aad { table: "cards", column: "body", row: id.as_str() }, &idea(&mut rng, k)).unwrap();
         per_board[k % n_boards] += 1;
-        rows.push((id, s.clone(), boards[k % n_boards].clone(), body, (k * 37 % 4000) as i64, (k * 91 % 3000) as i64));
+        rows.push(SeedCard {
+            id,
+            board: boards[k % n_boards].clone(),
+            author: s.clone(),
+            body,
+            x: (k * 37 % 4000) as i64,
+            y: (k * 91 % 3000) as i64,
+        });
     }
-    insert_cards(&data, &rows, now).await;
+    bulk::seed_cards(data, &rows, now).await.unwrap();
     drop(rows);
-    for (b, c) in boards.iter().zip(&per_board) {
-        sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2").bind(c).bind(b.as_str()).execute(&data).await.unwrap();
-    }
     let others_s = t0.elapsed().as_secs_f64();
     // The target's N records, each with the marker.
     let t1 = Instant::now();
@@ -371,22 +310,27 @@ async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> 
         if k % (n / 8).max(1) == 0 {
             samples.push((id.clone(), text));
         }
-        rows.push((id, target.subject.clone(), board.clone(), body, (k * 37 % 4000) as i64, (k * 91 % 3000) as i64));
+        rows.push(SeedCard {
+            id,
+            board: board.clone(),
+            author: target.subject.clone(),
+            body,
+            x: (k * 37 % 4000) as i64,
+            y: (k * 91 % 3000) as i64,
+        });
     }
-    insert_cards(&data, &rows, now).await;
+    bulk::seed_cards(data, &rows, now).await.unwrap();
     drop(rows);
-    sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2").bind(n as i64).bind(board.as_str()).execute(&data).await.unwrap();
     let target_s = t1.elapsed().as_secs_f64();
     // The product reads them back with its own code.
     for (id, text) in &samples {
         let row = region.boards.card(id).await.unwrap().unwrap();
         assert_eq!(&dek.open_string(Aad { table: "cards", column: "body", row: id.as_str() }, &row.body).unwrap(), text);
     }
-    let (c,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(target.subject.as_str()).fetch_one(&data).await.unwrap();
+    let c = bulk::count_rows(data, "cards", Some(("author_id", target.subject.as_str()))).await.unwrap();
     assert_eq!(c as usize, n);
-    let (all,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards").fetch_one(&data).await.unwrap();
-    sqlx::query("ANALYZE").execute(&data).await.unwrap();
+    let all = bulk::count_rows(data, "cards", None).await.unwrap();
+    bulk::analyze(data).await.unwrap();
     app.opened.close().await;
     (
         target.subject,
@@ -505,7 +449,7 @@ async fn ours_one(args: &Args, n: usize) -> Value {
         seeding["target_records_s"].as_f64().unwrap()
     );
     let eu_url = clearboard_store::platform::db::pg_url_with_db(&args.pg_url, &format!("{name}_eu")).unwrap();
-    let data = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(&eu_url).await.unwrap();
+    let data = clearboard_store::platform::db::open_postgres(&eu_url, 2).await.unwrap();
 
     let mut access = Vec::new();
     for _ in 0..args.runs.max(1) {
@@ -521,10 +465,10 @@ async fn ours_one(args: &Args, n: usize) -> Value {
         );
         access.push(v);
     }
-    let before = table_counts(&data).await;
+    let before = bulk::table_counts(&data).await.unwrap();
     let (u, d, s, m) = (db_url.clone(), dir.clone(), subject.clone(), marker.clone());
     let erase = tokio::task::spawn_blocking(move || child("erase", &u, &d, &s, n, &m)).await.unwrap();
-    let after = table_counts(&data).await;
+    let after = bulk::table_counts(&data).await.unwrap();
     let mut deleted = 0i64;
     for (t, b) in &before {
         let a = after.iter().find(|(x, _)| x == t).map_or(0, |(_, c)| *c);
@@ -532,8 +476,7 @@ async fn ours_one(args: &Args, n: usize) -> Value {
             deleted += b - a;
         }
     }
-    let (left,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(subject.as_str()).fetch_one(&data).await.unwrap();
+    let left = bulk::count_rows(&data, "cards", Some(("author_id", subject.as_str()))).await.unwrap();
     assert_eq!(left, 0, "every card of theirs is gone");
     let purge_s = erase["purge_s"].as_f64().unwrap();
     println!(
@@ -546,8 +489,7 @@ async fn ours_one(args: &Args, n: usize) -> Value {
 
     // Residue: plaintext control in a scratch table, CHECKPOINT, then the raw files.
     let control = format!("ctl{}", hex_random(8));
-    sqlx::query("CREATE TABLE bench_control (t TEXT)").execute(&data).await.unwrap();
-    sqlx::query("INSERT INTO bench_control (t) VALUES ($1)").bind(format!("positive control {control}")).execute(&data).await.unwrap();
+    bulk::plant_control(&data, &format!("positive control {control}")).await.unwrap();
     data.close().await;
     let files = clearboard_app::pg_files(&config_for(&db_url, &dir)).await; // runs CHECKPOINT
     let (wal, dbs): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|p| p.ends_with("pg_wal"));
@@ -941,10 +883,7 @@ pub async fn run(args: Args) -> Value {
             ours.push((n, ours_one(&args, n).await));
         }
     }
-    let pg_version: String = match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&args.pg_url).await {
-        Ok(p) => sqlx::query_as::<_, (String,)>("SELECT version()").fetch_one(&p).await.map(|r| r.0).unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    let pg_version: String = bulk::postgres_version(&args.pg_url).await.unwrap_or_default();
 
     let mut rows = Vec::new();
     println!();

@@ -33,6 +33,7 @@ use clearboard_core::platform::audit::Actor;
 use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, RegionId};
 use clearboard_store::Db;
+use clearboard_store::platform::bulk::{self, SeedCard};
 use clearboard_vault::stream::{self, Opener, Sealer};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
@@ -84,7 +85,7 @@ impl Deployment {
             ..Default::default()
         };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+        let app = clearboard_app::build(&config, clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await.unwrap();
         Self { dir, app }
     }
 
@@ -99,18 +100,12 @@ impl Deployment {
         self.app.opened.region_stores.iter().find(|(id, _, _)| id == &who.region).unwrap()
     }
 
-    fn region_pool(&self, who: &Principal) -> sqlx::SqlitePool {
-        match self.stores(who).1.db() {
-            Db::Sqlite(p) => p.clone(),
-            Db::Postgres(_) => unreachable!("the bench runs the embedded backend"),
-        }
+    fn region_db(&self, who: &Principal) -> &Db {
+        self.stores(who).1.db()
     }
 
-    fn key_pool(&self, who: &Principal) -> sqlx::SqlitePool {
-        match self.stores(who).2.db() {
-            Db::Sqlite(p) => p.clone(),
-            Db::Postgres(_) => unreachable!("the bench runs the embedded backend"),
-        }
+    fn key_db(&self, who: &Principal) -> &Db {
+        self.stores(who).2.db()
     }
 
     async fn close(self) {
@@ -476,21 +471,6 @@ async fn export_part(args: &Args) -> Value {
     })
 }
 
-/// Row counts of every table of a SQLite database.
-async fn table_counts(pool: &sqlx::SqlitePool) -> Vec<(String, i64)> {
-    let names: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .fetch_all(pool)
-            .await
-            .unwrap();
-    let mut out = Vec::new();
-    for (n,) in names {
-        let (c,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{n}\""))).fetch_one(pool).await.unwrap();
-        out.push((n, c));
-    }
-    out
-}
-
 fn db_bytes(dir: &Path, region: &RegionId) -> u64 {
     let db = dir.join("data/regions").join(region.as_str()).join("data.db");
     file_len(&db) + file_len(&db.with_extension("db-wal"))
@@ -503,11 +483,9 @@ async fn insert_direct(d: &Deployment, who: &Principal, board: &BoardId, n: usiz
     let cb = d.cb();
     let region = cb.region(&who.region).unwrap();
     let dek = cb.keys().current(region, &who.subject).await.unwrap();
-    let pool = d.region_pool(who);
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let mut samples = Vec::new();
     let per_tx = 50_000usize;
-    let per_stmt = 1_000usize; // 15 columns: 15,000 parameters per statement
     let mut i = 0usize;
     while i < n {
         let end = (i + per_tx).min(n);
@@ -520,40 +498,16 @@ async fn insert_direct(d: &Deployment, who: &Principal, board: &BoardId, n: usiz
             if k % (n / 16).max(1) == 0 || k + 1 == n {
                 samples.push((id.clone(), text));
             }
-            rows.push((id, body, (k * 37 % 4000) as i64, (k * 91 % 3000) as i64));
-        }
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-        for chunk in rows.chunks(per_stmt) {
-            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ",
-            );
-            qb.push_values(chunk, |mut b, (id, body, x, y)| {
-                b.push_bind(id.as_str())
-                    .push_bind(board.as_str())
-                    .push_bind(who.subject.as_str())
-                    .push_bind("text")
-                    .push_bind(&body[..])
-                    .push_bind(None::<&str>)
-                    .push_bind(None::<&str>)
-                    .push_bind(*x)
-                    .push_bind(*y)
-                    .push_bind("#fff3a3")
-                    .push_bind(None::<&str>)
-                    .push_bind("published")
-                    .push_bind(1i64)
-                    .push_bind(now)
-                    .push_bind(now);
+            rows.push(SeedCard {
+                id,
+                board: board.clone(),
+                author: who.subject.clone(),
+                body,
+                x: (k * 37 % 4000) as i64,
+                y: (k * 91 % 3000) as i64,
             });
-            qb.build().execute(&mut *tx).await.unwrap();
         }
-        // The product advances the board's sequence once per card.
-        sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2")
-            .bind((end - i) as i64)
-            .bind(board.as_str())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        bulk::seed_cards(d.region_db(who), &rows, now).await.unwrap();
         i = end;
     }
     samples
@@ -586,11 +540,10 @@ async fn erase_one(label: &str, n: usize) -> Value {
         let v = clearboard_core::privacy::rights::categories::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
         assert_eq!(v["cards"].as_array().unwrap().len(), n, "the product reads every card back");
     }
-    let pool = d.region_pool(&who);
-    let (cards_of,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(who.subject.as_str()).fetch_one(&pool).await.unwrap();
+    let db = d.region_db(&who).clone();
+    let cards_of = bulk::count_rows(&db, "cards", Some(("author_id", who.subject.as_str()))).await.unwrap();
     assert_eq!(cards_of as usize, n);
-    let before = table_counts(&pool).await;
+    let before = bulk::table_counts(&db).await.unwrap();
     let bytes_before = db_bytes(d.dir.path(), &who.region);
     println!(
         "rights/erasure {label}: {n} cards in place ({:.1} s to insert, {:.0} rows/s); region database {:.1} MB",
@@ -609,11 +562,7 @@ async fn erase_one(label: &str, n: usize) -> Value {
     let key_err = cb.keys().current(&region, &who.subject).await.err().map(|e| e.to_string());
     assert!(matches!(cb.keys().current(&region, &who.subject).await, Err(clearboard_core::CoreError::Erased)), "the key is gone");
     assert!(region.keys.get(&who.subject, 1).await.unwrap().is_none());
-    let (wrapped_left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM subject_keys WHERE subject_id = $1")
-        .bind(who.subject.as_str())
-        .fetch_one(&d.key_pool(&who))
-        .await
-        .unwrap();
+    let wrapped_left = bulk::count_rows(d.key_db(&who), "subject_keys", Some(("subject_id", who.subject.as_str()))).await.unwrap();
     assert_eq!(wrapped_left, 0);
     let content = clearboard_core::privacy::rights::categories::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
     assert_eq!(content, json!({ "erased": true }), "the product can no longer read their cards");
@@ -626,10 +575,9 @@ async fn erase_one(label: &str, n: usize) -> Value {
     let t = Instant::now();
     let receipt = cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await.unwrap();
     let erase_s = t.elapsed().as_secs_f64();
-    let after = table_counts(&pool).await;
+    let after = bulk::table_counts(&db).await.unwrap();
     let bytes_after = db_bytes(d.dir.path(), &who.region);
-    let (left,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(who.subject.as_str()).fetch_one(&pool).await.unwrap();
+    let left = bulk::count_rows(&db, "cards", Some(("author_id", who.subject.as_str()))).await.unwrap();
     assert_eq!(left, 0, "every card is gone");
     let mut deleted = 0i64;
     let mut per_table = serde_json::Map::new();

@@ -313,20 +313,5 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
 /// server runs on this machine and its files are readable (for `forensics scan`).
 pub async fn pg_files(config: &Config) -> Vec<std::path::PathBuf> {
     let Some(url) = config.database_url.as_deref().filter(|u| u.starts_with("postgres")) else { return Vec::new() };
-    let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await else { return Vec::new() };
-    let _ = sqlx::query("CHECKPOINT").execute(&pool).await;
-    let dir: Option<(String,)> = sqlx::query_as("SHOW data_directory").fetch_optional(&pool).await.ok().flatten();
-    let name: Option<(String,)> = sqlx::query_as("SELECT current_database()::text").fetch_optional(&pool).await.ok().flatten();
-    let (Some((dir,)), Some((name,))) = (dir, name) else { return Vec::new() };
-    let oids: Vec<(i64,)> = sqlx::query_as("SELECT oid::bigint FROM pg_database WHERE datname = $1 OR datname LIKE $2")
-        .bind(&name)
-        .bind(format!("{name}\\_%"))
-        .fetch_all(&pool)
-        .await
-        .unwrap_or_default();
-    pool.close().await;
-    let root = std::path::PathBuf::from(dir);
-    let mut out: Vec<std::path::PathBuf> = oids.into_iter().map(|(o,)| root.join("base").join(o.to_string())).collect();
-    out.push(root.join("pg_wal"));
-    out.into_iter().filter(|p| std::fs::read_dir(p).is_ok()).collect()
+    clearboard_store::platform::backup::postgres_cluster_files(url).await
 }

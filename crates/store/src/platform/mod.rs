@@ -8,7 +8,9 @@
 pub mod db;
 #[macro_use]
 pub mod audit;
+pub mod backup;
 pub mod blobs;
+pub mod bulk;
 pub mod directory;
 pub mod keys;
 pub mod layout;

@@ -110,48 +110,15 @@ async fn request_download(State(st): State<AppState>, Path(id): Path<String>, Ap
     Ok(archive_response(d))
 }
 
-/// The archive, decrypted segment by segment as it is sent (never whole in memory).
+/// The archive, decrypted by core segment by segment as it is sent (never whole in memory).
 pub fn archive_response(d: Download) -> Response {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
     let plain_len = d.plain_len;
     let file_name = d.file_name.clone();
     tokio::task::spawn_blocking(move || {
-        use clearboard_vault::stream::{HEADER, Opener, SEALED_SEGMENT};
-        use std::io::Read;
-        let send = |r: Result<bytes::Bytes, std::io::Error>| tx.blocking_send(r).is_ok();
-        let Ok(segments) = Opener::segments(d.sealed_len) else {
-            send(Err(std::io::Error::other("malformed export")));
-            return;
-        };
-        let Ok(mut f) = std::fs::File::open(&d.path) else {
-            send(Err(std::io::Error::other("export missing")));
-            return;
-        };
-        let mut header = [0u8; HEADER];
-        if f.read_exact(&mut header).is_err() {
-            send(Err(std::io::Error::other("export unreadable")));
-            return;
-        }
-        let mut buf = vec![0u8; SEALED_SEGMENT];
-        for i in 0..segments {
-            let last = i + 1 == segments;
-            let want =
-                if last { usize::try_from(d.sealed_len - HEADER as u64 - i * SEALED_SEGMENT as u64).unwrap_or(0) } else { buf.len() };
-            if want > buf.len() || f.read_exact(&mut buf[..want]).is_err() {
-                send(Err(std::io::Error::other("export unreadable")));
-                return;
-            }
-            match d.opener.open(i, last, &buf[..want]) {
-                Ok(pt) => {
-                    if !send(Ok(bytes::Bytes::copy_from_slice(&pt))) {
-                        return;
-                    }
-                }
-                Err(_) => {
-                    send(Err(std::io::Error::other("export does not decrypt")));
-                    return;
-                }
-            }
+        let sent = d.stream_plaintext(|pt| tx.blocking_send(Ok(bytes::Bytes::copy_from_slice(pt))).is_ok());
+        if let Err(why) = sent {
+            let _ = tx.blocking_send(Err(std::io::Error::other(why)));
         }
     });
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));

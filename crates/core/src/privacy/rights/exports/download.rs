@@ -33,13 +33,45 @@ pub const CODE_ATTEMPTS: i64 = 5;
 /// Codes sent for one export at most.
 pub const CODES_PER_EXPORT: i64 = 5;
 
-/// An open download: the sealed file and how to open it.
+/// An open download: the sealed file and how to open it. The key never leaves core: the
+/// archive is read in clear only through [`Download::stream_plaintext`].
 pub struct Download {
-    pub path: PathBuf,
-    pub opener: Opener,
+    path: PathBuf,
+    opener: Opener,
     pub sealed_len: u64,
     pub plain_len: u64,
     pub file_name: String,
+}
+
+impl Download {
+    /// Reads the sealed archive and hands `send` each plaintext segment in order, each opened
+    /// as it is read, so the archive is never whole in memory. Blocking: run it on the
+    /// blocking pool. Stops early, without error, when `send` returns `false` (the client went
+    /// away). The error says what failed, never what the archive holds.
+    pub fn stream_plaintext(self, mut send: impl FnMut(&[u8]) -> bool) -> Result<(), &'static str> {
+        use std::io::Read;
+        let segments = Opener::segments(self.sealed_len).map_err(|_| "malformed export")?;
+        let mut f = std::fs::File::open(&self.path).map_err(|_| "export missing")?;
+        let mut header = [0u8; stream::HEADER];
+        f.read_exact(&mut header).map_err(|_| "export unreadable")?;
+        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
+        for i in 0..segments {
+            let last = i + 1 == segments;
+            let want = if last {
+                usize::try_from(self.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap_or(0)
+            } else {
+                buf.len()
+            };
+            if want > buf.len() || f.read_exact(&mut buf[..want]).is_err() {
+                return Err("export unreadable");
+            }
+            let pt = self.opener.open(i, last, &buf[..want]).map_err(|_| "export does not decrypt")?;
+            if !send(&pt) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
 }
 
 const GONE_EXPIRED: &str = "this export has expired (an export can be downloaded for 24 hours); ask for a new one";

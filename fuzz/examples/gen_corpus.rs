@@ -151,7 +151,7 @@ fn envelope_seeds() {
     write(t, "empty", b"");
 }
 
-/// The test images of crates/core/src/media.rs, and a few more.
+/// The test images of crates/core/src/platform/media, and a few more.
 fn media_seeds() {
     let t = "upload_sniffer";
     fn png_chunk(ty: &[u8; 4], data: &[u8]) -> Vec<u8> {
@@ -230,7 +230,7 @@ fn export_zip(data: &serde_json::Value, method: zip::CompressionMethod, files: &
     z.finish().expect("zip").into_inner()
 }
 
-/// Export archives laid out as crates/core/src/exports.rs writes them.
+/// Export archives laid out as crates/core/src/privacy/rights/exports writes them.
 fn export_seeds() {
     let t = "export_importer";
     let card = |id: &str, kind: &str, extra: serde_json::Value| {

@@ -21,6 +21,7 @@
 mod bombs;
 mod leaks;
 mod limits;
+mod signups;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -512,7 +513,7 @@ async fn drill(profile: &str, bin: PathBuf) {
         eprintln!("  {:>6.1} s  server RSS {:>5} MiB  {name}", started.elapsed().as_secs_f64(), d.proc_kib("VmRSS").unwrap_or(0) / 1024)
     };
     phase("7. sign-ups");
-    verdicts.push(limits::sign_ups(&d).await);
+    verdicts.push(signups::sign_ups(&d).await);
     phase("1. links and /metrics");
     verdicts.push(leaks::links_and_metrics(&d, &world).await);
     // The slow connections wait out the header timeout while the next checks run.

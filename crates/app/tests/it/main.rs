@@ -8,6 +8,7 @@ mod abuse_drill;
 mod abuse_exports;
 mod accounts;
 mod audit;
+mod board_content;
 mod boards;
 mod browser;
 mod cli;

@@ -432,7 +432,7 @@ fn every_metric_in_the_code_is_described() {
     assert!(found.len() >= 15, "the scan finds the metrics: {found:?}");
     let described: std::collections::BTreeSet<&str> = clearboard_web::platform::telemetry::METRICS.iter().map(|(n, _, _)| *n).collect();
     let missing: Vec<&String> = found.iter().filter(|n| !described.contains(n.as_str())).collect();
-    assert!(missing.is_empty(), "metrics without a description in web/src/telemetry.rs: {missing:?}");
+    assert!(missing.is_empty(), "metrics without a description in web/src/platform/telemetry.rs: {missing:?}");
 }
 
 both!(every_staff_endpoint_goes_through_the_training_gate, |b| async move {

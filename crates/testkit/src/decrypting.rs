@@ -32,6 +32,27 @@ async fn keys_of(db: &clearboard_store::Db, ring: &clearboard_vault::Keyring) ->
 }
 
 /// Every row of every table as (table, [(column, text value)], [(column, bytes value)]).
+/// Every row of `$tables` read through pool `$p`, its text and byte columns apart, pushed
+/// to `$out` (one body for both backends' row types).
+macro_rules! rows_of {
+    ($p:expr, $tables:expr, $out:expr) => {
+        for (t,) in $tables {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all($p).await.unwrap();
+            for r in rows {
+                let (mut texts, mut bytes) = (Vec::new(), Vec::new());
+                for (i, c) in r.columns().iter().enumerate() {
+                    if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
+                        texts.push((c.name().to_string(), s));
+                    } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                        bytes.push((c.name().to_string(), b));
+                    }
+                }
+                $out.push((t.clone(), texts, bytes));
+            }
+        }
+    };
+}
+
 async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String)>, Vec<(String, Vec<u8>)>)> {
     let mut out = Vec::new();
     match db {
@@ -40,38 +61,12 @@ async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String
                 .fetch_all(p)
                 .await
                 .unwrap();
-            for (t,) in tables {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
-                for r in rows {
-                    let (mut texts, mut bytes) = (Vec::new(), Vec::new());
-                    for (i, c) in r.columns().iter().enumerate() {
-                        if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
-                            texts.push((c.name().to_string(), s));
-                        } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
-                            bytes.push((c.name().to_string(), b));
-                        }
-                    }
-                    out.push((t.clone(), texts, bytes));
-                }
-            }
+            rows_of!(p, tables, out);
         }
         clearboard_store::Db::Postgres(p) => {
             let tables: Vec<(String,)> =
                 sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()").fetch_all(p).await.unwrap();
-            for (t,) in tables {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
-                for r in rows {
-                    let (mut texts, mut bytes) = (Vec::new(), Vec::new());
-                    for (i, c) in r.columns().iter().enumerate() {
-                        if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
-                            texts.push((c.name().to_string(), s));
-                        } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
-                            bytes.push((c.name().to_string(), b));
-                        }
-                    }
-                    out.push((t.clone(), texts, bytes));
-                }
-            }
+            rows_of!(p, tables, out);
         }
     }
     out

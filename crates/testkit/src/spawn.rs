@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clearboard_app::{Config, Overrides};
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::staff::Role;
 use clearboard_core::platform::clock::{Clock, SimClock};
 use clearboard_web::AppState;
 use clearboard_web::platform::ratelimit::Limits;
@@ -59,6 +61,9 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// The password of every staff member [`TestApp::new_staff`] makes.
+pub const STAFF_PASSWORD: &str = "officer password long";
 
 /// A person created through the API.
 #[derive(Debug, Clone)]
@@ -181,9 +186,8 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// Stops this server and starts another on the same storage and clock, with the
-    /// configuration changed by `configure` (a restart with a new policy file, say).
-    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+    /// Stops the server, its metrics listener and its stores (before a restart).
+    async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -195,6 +199,12 @@ impl TestApp {
             m.abort();
         }
         self.opened.close().await;
+    }
+
+    /// Stops this server and starts another on the same storage and clock, with the
+    /// configuration changed by `configure` (a restart with a new policy file, say).
+    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        self.stop().await;
         let mut config = self.config.clone();
         configure(&mut config);
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
@@ -211,17 +221,7 @@ impl TestApp {
         F: FnOnce(Config) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(s) = self.server.take() {
-            s.abort();
-            let _ = s.await;
-        }
-        if let Some(m) = self.metrics_server.take() {
-            m.abort();
-        }
-        self.opened.close().await;
+        self.stop().await;
         between(self.config.clone()).await;
         let config = self.config.clone();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
@@ -395,6 +395,37 @@ impl TestApp {
         }
         let v: Value = res.json().await.expect("json");
         v["token"].as_str().unwrap().to_string()
+    }
+
+    /// A staff member with `role`, trained on `trained_on` (never: `None`), signed in. The
+    /// password is [`STAFF_PASSWORD`]; pass a canary as `first_name` where a test looks for it.
+    pub async fn new_staff(&self, tag: &str, first_name: &str, role: Role, trained_on: Option<time::Date>) -> TestUser {
+        let email = canary_email(tag);
+        let input = NewAccount {
+            email: email.clone(),
+            password: zeroize::Zeroizing::new(STAFF_PASSWORD.into()),
+            first_name: first_name.into(),
+            last_name: "Staff".into(),
+            ..Default::default()
+        };
+        self.state.cb.staff().add(input, role, trained_on).await.expect("a staff member is added");
+        let token = self.sign_in(&email, STAFF_PASSWORD).await;
+        TestUser {
+            id: String::new(),
+            email,
+            password: STAFF_PASSWORD.into(),
+            first_name: first_name.into(),
+            last_name: "Staff".into(),
+            phone: String::new(),
+            token,
+        }
+    }
+
+    /// The HTML of a page as a browser signed in with `token` gets it.
+    pub async fn page_text(&self, path: &str, token: &str) -> String {
+        let res =
+            self.browser().get(self.url(path)).header("authorization", format!("Bearer {token}")).send().await.expect("the page answers");
+        res.text().await.expect("the page has a body")
     }
 
     /// Every file that holds this app's data: the data dir and, on PostgreSQL, the files of

@@ -39,24 +39,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     let bob = app.new_user().await;
     let carol = app.new_user().await;
     let dave = app.new_user().await;
-    let erin_email = canary_email("erin");
-    let input = clearboard_core::identity::accounts::NewAccount {
-        email: erin_email.clone(),
-        password: zeroize::Zeroizing::new("erin staff password".into()),
-        first_name: canary("Erin"),
-        last_name: "Staff".into(),
-        ..Default::default()
-    };
-    app.state.cb.staff().add(input, clearboard_core::identity::staff::Role::Support, None).await.unwrap();
-    let erin = TestUser {
-        id: String::new(),
-        email: erin_email.clone(),
-        password: "erin staff password".into(),
-        first_name: String::new(),
-        last_name: String::new(),
-        phone: String::new(),
-        token: app.sign_in(&erin_email, "erin staff password").await,
-    };
+    let erin = app.new_staff("erin", &canary("Erin"), clearboard_core::identity::staff::Role::Support, None).await;
     let org = json_ok(app.post_json("/api/v1/orgs", &json!({ "name": "Acme workshop team" }), Some(&alice.token)).await, 201).await;
     let org = org["id"].as_str().unwrap().to_string();
     invite_into(app, &alice, &org, &bob, "member").await;
@@ -85,6 +68,14 @@ pub async fn fixture(app: &TestApp) -> Fixture {
 
 pub(crate) async fn add_text(app: &TestApp, board: &str, token: &str, text: &str) -> Value {
     json_ok(app.post_json(&format!("/api/v1/boards/{board}/cards"), &json!({ "kind": "text", "text": text }), Some(token)).await, 201).await
+}
+
+/// Posts an image card (a small JPEG, as a multipart upload).
+pub(crate) async fn add_image(app: &TestApp, board: &str, token: &str) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "image")
+        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
+    app.http().post(app.url(&format!("/api/v1/boards/{board}/cards"))).bearer_auth(token).multipart(form).send().await.unwrap()
 }
 
 pub(crate) async fn req(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> reqwest::Response {
@@ -248,18 +239,7 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
     )
     .await;
     let comment = comment["id"].as_str().unwrap().to_string();
-    let form = reqwest::multipart::Form::new()
-        .text("kind", "image")
-        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
-    let media = app
-        .http()
-        .post(app.url(&format!("/api/v1/boards/{}/cards", f.board)))
-        .bearer_auth(&f.alice.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let media = json_ok(media, 201).await["id"].as_str().unwrap().to_string();
+    let media = json_ok(add_image(&app, &f.board, &f.alice.token).await, 201).await["id"].as_str().unwrap().to_string();
     // Another organisation's resources: Dave's board and card.
     let dave_card = add_text(&app, &f.dave_board, &f.dave.token, "Dave's idea").await["id"].as_str().unwrap().to_string();
 

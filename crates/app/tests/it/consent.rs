@@ -234,21 +234,8 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     let refused = value_of(&set_cookies(&choose(&app, "reject", false, &[], false).await)[0].1);
     get_with(&app, "/trust", &[("cb_consent", &refused)], false).await;
 
-    let email = canary_email("stats");
-    let input = clearboard_core::identity::accounts::NewAccount {
-        email: email.clone(),
-        password: zeroize::Zeroizing::new("stats password long".into()),
-        first_name: "S".into(),
-        last_name: "T".into(),
-        ..Default::default()
-    };
-    app.state
-        .cb
-        .staff()
-        .add(input, clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01)))
-        .await
-        .unwrap();
-    let staff = app.sign_in(&email, "stats password long").await;
+    let staff =
+        app.new_staff("stats", "S", clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await.token;
     let s: Value = app.get("/api/v1/staff/statistics?days=30", Some(&staff)).await.json().await.unwrap();
     assert_eq!(s["visitors"]["value"], 12, "{s:#}");
     let page = |p: &str| s["pages"].as_array().unwrap().iter().find(|x| x["page"] == p).cloned();
@@ -300,16 +287,7 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     values(&s, &mut numbers);
     assert!(!numbers.is_empty() && numbers.iter().all(|&n| n >= 10), "every published count covers at least k people: {numbers:?}");
     assert_error(app.get("/api/v1/staff/statistics", Some(&app.new_user().await.token)).await, 403, "forbidden").await;
-    let html = app
-        .browser()
-        .get(app.url("/staff/statistics"))
-        .header("authorization", format!("Bearer {staff}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text("/staff/statistics", &staff).await;
     assert!(html.contains("<svg") && !html.contains("<script"));
     // Retention: page views older than the rule's 395 days go at the next run.
     app.clock.advance(396 * DAY);

@@ -15,6 +15,7 @@ mod cli;
 mod consent;
 mod drills;
 mod fuzz_corpus;
+mod house;
 mod keys;
 mod logs;
 mod mail;

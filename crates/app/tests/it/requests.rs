@@ -21,17 +21,9 @@ async fn officer(app: &TestApp) -> String {
 }
 
 async fn officer_with_email(app: &TestApp) -> (String, String) {
-    let email = canary_email("officer");
     let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
-    let input = clearboard_core::identity::accounts::NewAccount {
-        email: email.clone(),
-        password: zeroize::Zeroizing::new("officer password long".into()),
-        first_name: "Pia".into(),
-        last_name: "Officer".into(),
-        ..Default::default()
-    };
-    app.state.cb.staff().add(input, clearboard_core::identity::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
-    (app.sign_in(&email, "officer password long").await, email)
+    let officer = app.new_staff("officer", "Pia", clearboard_core::identity::staff::Role::PrivacyOfficer, Some(today)).await;
+    (officer.token, officer.email)
 }
 
 /// The path and query of the first link in the newest mail to `to` whose subject has `subject`.

@@ -11,21 +11,10 @@ both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async m
     let a = app.new_user().await;
     let held = app.new_user().await;
     // A trained privacy officer places a legal hold on the second person's session records.
-    let dpo_email = canary_email("dpo");
-    let input = clearboard_core::identity::accounts::NewAccount {
-        email: dpo_email.clone(),
-        password: zeroize::Zeroizing::new("officer password long".into()),
-        first_name: "Dee".into(),
-        last_name: "Po".into(),
-        ..Default::default()
-    };
-    app.state
-        .cb
-        .staff()
-        .add(input, clearboard_core::identity::staff::Role::PrivacyOfficer, Some(time::macros::date!(2026 - 11 - 01)))
-        .await
-        .unwrap();
-    let dpo = app.sign_in(&dpo_email, "officer password long").await;
+    let officer = app
+        .new_staff("dpo", "Dee", clearboard_core::identity::staff::Role::PrivacyOfficer, Some(time::macros::date!(2026 - 11 - 01)))
+        .await;
+    let (dpo_email, dpo) = (officer.email.clone(), officer.token.clone());
     let until = "2026-12-29";
     let res = app
         .post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "security", "reason": "Security incident 2026-11 investigation (CNIL notification)", "until": until}), Some(&dpo))
@@ -84,16 +73,7 @@ both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async m
     assert!(recorded.len() >= 4, "each run of each region is recorded");
     assert!(st["rules"].as_array().unwrap().iter().all(|r| !r["enforcement"].is_null()), "every rule is enforced");
     assert_eq!(st["holds"].as_array().unwrap().len(), 1);
-    let html = app
-        .browser()
-        .get(app.url("/staff/retention"))
-        .header("authorization", format!("Bearer {dpo}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text("/staff/retention", &dpo).await;
     assert!(html.contains("security:session_ended") && html.contains("Security incident 2026-11"));
     assert_error(app.get("/api/v1/staff/retention", Some(&fresh.token)).await, 403, "forbidden").await;
     // The hold is in the person's own audit trail.

@@ -289,17 +289,7 @@ async fn acceptance_8_a_fresh_data_dir_is_private() {
     let app = spawn_app(Backend::Sqlite).await;
     let f = fixture(&app).await;
     // Media, an export and a backup-like variety of files: every one of them private.
-    let form = reqwest::multipart::Form::new()
-        .text("kind", "image")
-        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
-    let res = app
-        .http()
-        .post(app.url(&format!("/api/v1/boards/{}/cards", f.board)))
-        .bearer_auth(&f.alice.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = crate::boards::add_image(&app, &f.board, &f.alice.token).await;
     assert_eq!(res.status(), 201);
     let mut seen = (0, 0);
     let mut stack = vec![app.config.data_dir.clone()];

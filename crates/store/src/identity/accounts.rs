@@ -85,26 +85,29 @@ macro_rules! held_subjects {
 const COUNT_HELD_SESSIONS: &str =
     concat!("SELECT COUNT(*) FROM sessions WHERE (last_seen_at <= $1 OR created_at <= $2) AND subject_id IN (", held_subjects!(), ")");
 
+/// Binds `$1`..`$9` of `INSERT_ACCOUNT` and `UPDATE_ACCOUNT`: the id and every field but the
+/// times (in `account_columns!` order).
+macro_rules! bind_account {
+    ($q:expr, $row:expr) => {
+        $q.bind($row.subject_id.as_str())
+            .bind(&$row.email_bidx)
+            .bind(&$row.email)
+            .bind(&$row.first_name)
+            .bind(&$row.last_name)
+            .bind(&$row.phone)
+            .bind(&$row.password_hash)
+            .bind($row.picture_blob.as_ref().map(BlobId::as_str))
+            .bind(&$row.locale)
+    };
+}
+
 #[async_trait]
 impl IdentityStore for SqlRegionStore {
     async fn create_account(&self, kind: SubjectKind, row: &AccountRow, audit: AuditDraft) -> StoreResult<()> {
         let pg = self.pg();
         tx!(&self.db, t => {
             sqlx::query(INSERT_SUBJECT).bind(row.subject_id.as_str()).bind(kind.as_str()).bind(row.created_at).execute(&mut *t).await?;
-            sqlx::query(INSERT_ACCOUNT)
-                .bind(row.subject_id.as_str())
-                .bind(&row.email_bidx)
-                .bind(&row.email)
-                .bind(&row.first_name)
-                .bind(&row.last_name)
-                .bind(&row.phone)
-                .bind(&row.password_hash)
-                .bind(row.picture_blob.as_ref().map(BlobId::as_str))
-                .bind(&row.locale)
-                .bind(row.created_at)
-                .bind(row.updated_at)
-                .execute(&mut *t)
-                .await?;
+            bind_account!(sqlx::query(INSERT_ACCOUNT), row).bind(row.created_at).bind(row.updated_at).execute(&mut *t).await?;
             append_audit!(t, pg, &self.chain, &self.ring, audit)?;
             Ok(())
         })
@@ -124,16 +127,7 @@ impl IdentityStore for SqlRegionStore {
     async fn update_account(&self, row: &AccountRow, revoke_sessions_except: Option<&[u8]>, audit: AuditDraft) -> StoreResult<()> {
         let pg = self.pg();
         tx!(&self.db, t => {
-            let n = sqlx::query(UPDATE_ACCOUNT)
-                .bind(row.subject_id.as_str())
-                .bind(&row.email_bidx)
-                .bind(&row.email)
-                .bind(&row.first_name)
-                .bind(&row.last_name)
-                .bind(&row.phone)
-                .bind(&row.password_hash)
-                .bind(row.picture_blob.as_ref().map(BlobId::as_str))
-                .bind(&row.locale)
+            let n = bind_account!(sqlx::query(UPDATE_ACCOUNT), row)
                 .bind(row.updated_at)
                 .execute(&mut *t)
                 .await?

@@ -8,7 +8,7 @@ use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::error::{StoreError, StoreResult};
 use clearboard_core::platform::ids::{BoardId, CardId, SubjectId};
 
-use crate::platform::db::{Db, err};
+use crate::platform::db::{Backend, Db, err};
 
 /// A text card to insert, its body already sealed with its author's key.
 #[derive(Debug, Clone)]
@@ -64,47 +64,21 @@ pub async fn seed_cards(db: &Db, cards: &[SeedCard], now: Millis) -> StoreResult
                 None => per_board.push((&c.board, 1)),
             }
         }
-        match db {
-            // 15 columns: 1,000 rows stay under SQLite's 32,766 parameters per statement.
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(err)?;
-                for rows in chunk.chunks(1_000) {
-                    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(CARD_COLUMNS);
-                    qb.push_values(rows, |mut b, c| {
-                        push_card!(b, c);
-                    });
-                    qb.build().execute(&mut *tx).await.map_err(err)?;
-                }
-                for (board, n) in &per_board {
-                    sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2")
-                        .bind(n)
-                        .bind(board.as_str())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(err)?;
-                }
-                tx.commit().await.map_err(err)?;
+        // 15 columns a row: SQLite takes 32,766 parameters a statement, PostgreSQL 65,535.
+        let per_statement = if db.backend() == Backend::Postgres { 2_000 } else { 1_000 };
+        tx!(db, t => {
+            for rows in chunk.chunks(per_statement) {
+                let mut qb = sqlx::QueryBuilder::new(CARD_COLUMNS);
+                qb.push_values(rows, |mut b, c| {
+                    push_card!(b, c);
+                });
+                qb.build().execute(&mut *t).await?;
             }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(err)?;
-                for rows in chunk.chunks(2_000) {
-                    let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(CARD_COLUMNS);
-                    qb.push_values(rows, |mut b, c| {
-                        push_card!(b, c);
-                    });
-                    qb.build().execute(&mut *tx).await.map_err(err)?;
-                }
-                for (board, n) in &per_board {
-                    sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2")
-                        .bind(n)
-                        .bind(board.as_str())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(err)?;
-                }
-                tx.commit().await.map_err(err)?;
+            for (board, n) in &per_board {
+                sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2").bind(n).bind(board.as_str()).execute(&mut *t).await?;
             }
-        }
+            Ok::<_, sqlx::Error>(())
+        })?;
     }
     Ok(())
 }

@@ -326,8 +326,20 @@ struct ProfileForm {
     locale: String,
 }
 
-async fn profile_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<ProfileForm>) -> Response {
+/// Applies a change to the signed-in person's profile and shows the profile again.
+async fn change_profile(st: &AppState, ctx: &PageCtx, change: ProfileChange) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
+    after_change(st, ctx, r).await
+}
+
+/// A change that needs the current password (email, password): it goes with the change, and
+/// the client's address with it (wrong passwords are throttled per address too).
+fn reauthenticated(change: ProfileChange, current_password: &mut String, ip: &ClientIp) -> ProfileChange {
+    ProfileChange { current_password: Some(Zeroizing::new(std::mem::take(current_password))), client: Some(ip.0.to_string()), ..change }
+}
+
+async fn profile_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<ProfileForm>) -> Response {
     let change = ProfileChange {
         first_name: Some(f.first_name),
         last_name: Some(f.last_name),
@@ -335,8 +347,7 @@ async fn profile_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<
         locale: Some(f.locale).filter(|l| !l.is_empty()),
         ..ProfileChange::default()
     };
-    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
-    after_change(&st, &ctx, r).await
+    change_profile(&st, &ctx, change).await
 }
 
 #[derive(Deserialize)]
@@ -348,15 +359,8 @@ struct EmailForm {
 }
 
 async fn email_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut f): Form<EmailForm>) -> Response {
-    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    let change = ProfileChange {
-        email: Some(f.email),
-        current_password: Some(Zeroizing::new(std::mem::take(&mut f.current_password))),
-        client: Some(ip.0.to_string()),
-        ..ProfileChange::default()
-    };
-    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
-    after_change(&st, &ctx, r).await
+    let change = ProfileChange { email: Some(f.email), ..ProfileChange::default() };
+    change_profile(&st, &ctx, reauthenticated(change, &mut f.current_password, &ip)).await
 }
 
 #[derive(Deserialize)]
@@ -368,15 +372,8 @@ struct PasswordForm {
 }
 
 async fn password_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut f): Form<PasswordForm>) -> Response {
-    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    let change = ProfileChange {
-        new_password: Some(Zeroizing::new(std::mem::take(&mut f.new_password))),
-        current_password: Some(Zeroizing::new(std::mem::take(&mut f.current_password))),
-        client: Some(ip.0.to_string()),
-        ..ProfileChange::default()
-    };
-    let r = st.cb.accounts().update(&auth.principal, change).await.map(|_| ());
-    after_change(&st, &ctx, r).await
+    let change = ProfileChange { new_password: Some(Zeroizing::new(std::mem::take(&mut f.new_password))), ..ProfileChange::default() };
+    change_profile(&st, &ctx, reauthenticated(change, &mut f.current_password, &ip)).await
 }
 
 async fn picture_submit(State(st): State<AppState>, ctx: PageCtx, headers: HeaderMap, req: Request) -> Response {

@@ -215,93 +215,58 @@ impl NoticeView {
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "privacy.html")]
-pub struct PrivacyPage {
-    pub t: &'static Texts,
-    pub n: &'static NoticeTexts,
-    pub v: NoticeView,
-    pub signed_in: bool,
-    pub contact: String,
+/// The published policy pages: one context, one template each.
+macro_rules! notice_page {
+    ($name:ident, $path:literal) => {
+        #[derive(Template, WebTemplate)]
+        #[template(path = $path)]
+        pub struct $name {
+            pub t: &'static Texts,
+            pub n: &'static NoticeTexts,
+            pub v: NoticeView,
+            pub signed_in: bool,
+            pub contact: String,
+        }
+
+        impl $name {
+            /// The page in `t`'s language, for a visitor signed in or not, of the policy `p`.
+            pub fn new(p: &Policy, t: &'static Texts, signed_in: bool) -> Self {
+                Self {
+                    t,
+                    n: notice_texts(t.lang),
+                    v: NoticeView::new(p, t.lang),
+                    signed_in,
+                    contact: p.doc().controller.privacy_contact.clone(),
+                }
+            }
+        }
+    };
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "cookies.html")]
-pub struct CookiesPage {
-    pub t: &'static Texts,
-    pub n: &'static NoticeTexts,
-    pub v: NoticeView,
-    pub signed_in: bool,
-    pub contact: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "trust.html")]
-pub struct TrustPage {
-    pub t: &'static Texts,
-    pub n: &'static NoticeTexts,
-    pub v: NoticeView,
-    pub signed_in: bool,
-    pub contact: String,
-}
+notice_page!(PrivacyPage, "privacy.html");
+notice_page!(CookiesPage, "cookies.html");
+notice_page!(TrustPage, "trust.html");
 
 /// The notice as a standalone HTML page (for `clearboard policy render --format notice`).
 pub fn render_notice(p: &Policy, lang: &str) -> Result<String, askama::Error> {
-    let lang: &'static str = if lang == "fr" { "fr" } else { "en" };
-    PrivacyPage {
-        t: crate::platform::i18n::texts(lang),
-        n: notice_texts(lang),
-        v: NoticeView::new(p, lang),
-        signed_in: false,
-        contact: p.doc().controller.privacy_contact.clone(),
-    }
-    .render()
+    PrivacyPage::new(p, crate::platform::i18n::texts(lang), false).render()
 }
 
 /// The cookie list as a standalone HTML page.
 pub fn render_cookies(p: &Policy, lang: &str) -> Result<String, askama::Error> {
-    let lang: &'static str = if lang == "fr" { "fr" } else { "en" };
-    CookiesPage {
-        t: crate::platform::i18n::texts(lang),
-        n: notice_texts(lang),
-        v: NoticeView::new(p, lang),
-        signed_in: false,
-        contact: p.doc().controller.privacy_contact.clone(),
-    }
-    .render()
+    CookiesPage::new(p, crate::platform::i18n::texts(lang), false).render()
 }
 
 async fn privacy(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    let p = st.cb.policy();
-    public(PrivacyPage {
-        t: ctx.t,
-        n: notice_texts(ctx.t.lang),
-        v: NoticeView::new(p, ctx.t.lang),
-        signed_in: ctx.auth.is_some(),
-        contact: p.doc().controller.privacy_contact.clone(),
-    })
+    public(PrivacyPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some()))
 }
 
 async fn cookies(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    let p = st.cb.policy();
-    public(CookiesPage {
-        t: ctx.t,
-        n: notice_texts(ctx.t.lang),
-        v: NoticeView::new(p, ctx.t.lang),
-        signed_in: ctx.auth.is_some(),
-        contact: p.doc().controller.privacy_contact.clone(),
-    })
+    public(CookiesPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some()))
 }
 
 async fn trust(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    let p = st.cb.policy();
-    public(TrustPage {
-        t: ctx.t,
-        n: notice_texts(ctx.t.lang),
-        v: NoticeView::new(p, ctx.t.lang),
-        signed_in: ctx.auth.is_some(),
-        contact: p.doc().controller.privacy_contact.clone(),
-    })
+    public(TrustPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some()))
 }
 
 /// Public pages may be cached briefly; they hold nothing about the visitor.

@@ -14,4 +14,5 @@ pub mod deadlines;
 pub mod erasure;
 pub mod exports;
 pub mod privacy_centre;
+pub mod records;
 pub mod requests;

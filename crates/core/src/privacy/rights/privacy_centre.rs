@@ -13,6 +13,7 @@ use crate::platform::clock::rfc3339;
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;
 use crate::privacy::rights::categories::{Handling, export_category, handling};
+use crate::privacy::rights::records;
 
 impl Clearboard {
     pub fn privacy_centre(&self) -> PrivacyCentre<'_> {
@@ -68,20 +69,8 @@ impl PrivacyCentre<'_> {
             .take(500)
             .map(|e| json!({ "at": rfc3339(e.at_ms), "who": e.actor, "what": e.action, "why": e.purpose }))
             .collect();
-        let requests: Vec<Value> = region
-            .rights
-            .requests_about(&who.subject)
-            .await?
-            .into_iter()
-            .map(|r| json!({ "id": r.id, "kind": r.kind, "state": r.state, "received_at": rfc3339(r.received_at), "answer_by": r.extended_to.unwrap_or(r.answer_by) }))
-            .collect();
-        let disclosures: Vec<Value> = region
-            .rights
-            .disclosures_of(&who.subject)
-            .await?
-            .into_iter()
-            .map(|d| json!({ "recipient": d.recipient, "legal_basis": d.legal_basis, "scope": d.scope, "at": rfc3339(d.at) }))
-            .collect();
+        let requests = records::requests_of(region, &who.subject).await?;
+        let disclosures = records::disclosures_of(region, &who.subject).await?;
         let holds: Vec<Value> = region
             .store
             .legal_holds(Some(self.cb.now()))

@@ -25,6 +25,7 @@ use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, SubjectId};
 use crate::platform::ports::ExportRow;
 use crate::privacy::rights::categories::{Handling, export_category, handling};
+use crate::privacy::rights::records;
 
 /// One file of the archive, sent from the collecting task to the writing thread.
 enum Item {
@@ -313,20 +314,8 @@ impl Exports<'_> {
             .into_iter()
             .map(|r| json!({ "purpose": r.purpose, "granted": r.granted, "method": r.method, "at": rfc3339(r.at), "policy_version": r.policy_version }))
             .collect();
-        let requests: Vec<Value> = region
-            .rights
-            .requests_about(subject)
-            .await?
-            .into_iter()
-            .map(|r| json!({ "id": r.id, "kind": r.kind, "state": r.state, "received_at": rfc3339(r.received_at), "answer_by": r.extended_to.unwrap_or(r.answer_by) }))
-            .collect();
-        let disclosures: Vec<Value> = region
-            .rights
-            .disclosures_of(subject)
-            .await?
-            .into_iter()
-            .map(|d| json!({ "recipient": d.recipient, "legal_basis": d.legal_basis, "scope": d.scope, "at": rfc3339(d.at) }))
-            .collect();
+        let requests = records::requests_of(region, subject).await?;
+        let disclosures = records::disclosures_of(region, subject).await?;
         let audit: Vec<Value> = region
             .store
             .audit_about(subject)

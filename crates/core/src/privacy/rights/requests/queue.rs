@@ -42,13 +42,7 @@ impl Requests<'_> {
         let mut out = Vec::new();
         for region in self.cb.regions() {
             for r in region.rights.requests(None).await?.into_iter().filter(|r| r.closed_at.is_none()) {
-                let events = region
-                    .rights
-                    .request_events(&r.id)
-                    .await?
-                    .into_iter()
-                    .map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor }))
-                    .collect();
+                let events = events_of(region, &r.id).await?;
                 out.push(self.item(&r, events));
             }
         }
@@ -64,30 +58,39 @@ impl Requests<'_> {
         let audit =
             self.cb.audit_draft(Actor::Staff(staff), "request.viewed", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
         region.store.audit_append(audit).await?;
-        let events = region
-            .rights
-            .request_events(&r.id)
-            .await?
-            .into_iter()
-            .map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor }))
-            .collect();
+        let events = events_of(&region, &r.id).await?;
         Ok(
             json!({ "request": self.item(&r, events), "contact": { "email": c.email, "name": c.name, "details": c.details, "person_email": c.person_email } }),
         )
     }
 
-    /// Extends the deadline (once, with reasons, before the current deadline passes); the
-    /// person is told why.
-    pub async fn extend(&self, staff: &SubjectId, id: &str, reason: &str) -> Result<QueueItem, CoreError> {
+    /// What every staff decision on a request checks first: the staff member, the reasons
+    /// (sent to the person, so at least a sentence; `missing` says what they are for), and a
+    /// request still open.
+    async fn open_for_decision<'r>(
+        &self,
+        staff: &SubjectId,
+        id: &str,
+        reason: &'r str,
+        missing: &'static str,
+    ) -> Result<(&'r str, RegionHandle, RequestRow), CoreError> {
         self.cb.staff().member_id(staff).await?;
         let reason = reason.trim();
         if reason.len() < 10 {
-            return Err(CoreError::validation("reason", "give the reasons for the extension (they are sent to the person)"));
+            return Err(CoreError::validation("reason", missing));
         }
-        let (region, mut r) = self.get(id).await?;
+        let (region, r) = self.get(id).await?;
         if r.closed_at.is_some() {
             return Err(CoreError::Conflict("this request is already closed"));
         }
+        Ok((reason, region, r))
+    }
+
+    /// Extends the deadline (once, with reasons, before the current deadline passes); the
+    /// person is told why.
+    pub async fn extend(&self, staff: &SubjectId, id: &str, reason: &str) -> Result<QueueItem, CoreError> {
+        let (reason, region, mut r) =
+            self.open_for_decision(staff, id, reason, "give the reasons for the extension (they are sent to the person)").await?;
         let regime = if r.regime == "ccpa" { Regime::Ccpa } else { Regime::Gdpr };
         let d = deadlines::deadlines(regime, r.received_at, self.cb.policy().doc().limits.request_answer_days, &[]);
         let new_due = deadlines::extend(regime, &d, r.extended_to.is_some(), self.cb.now()).map_err(|e| match e {
@@ -113,15 +116,8 @@ impl Requests<'_> {
     /// Refuses a request: a reason is required, and the answer tells the person they may
     /// complain to the supervisory authority.
     pub async fn refuse(&self, staff: &SubjectId, id: &str, reason: &str) -> Result<QueueItem, CoreError> {
-        self.cb.staff().member_id(staff).await?;
-        let reason = reason.trim();
-        if reason.len() < 10 {
-            return Err(CoreError::validation("reason", "a refusal needs its reason (it is sent to the person)"));
-        }
-        let (region, mut r) = self.get(id).await?;
-        if r.closed_at.is_some() {
-            return Err(CoreError::Conflict("this request is already closed"));
-        }
+        let (reason, region, mut r) =
+            self.open_for_decision(staff, id, reason, "a refusal needs its reason (it is sent to the person)").await?;
         let c = self.contact(&region, &r).await?;
         let authority = self.cb.policy().doc().controller.supervisory_authority.get(&c.lang).to_string();
         let text = format!(
@@ -272,4 +268,15 @@ impl Requests<'_> {
             "audit_entries_in_period": accessed,
         }))
     }
+}
+
+/// A request's events as staff see them: when, what, by whom (no personal data).
+async fn events_of(region: &RegionHandle, id: &str) -> Result<Vec<Value>, CoreError> {
+    Ok(region
+        .rights
+        .request_events(id)
+        .await?
+        .into_iter()
+        .map(|e| json!({ "at": rfc3339(e.at), "event": e.event, "actor": e.actor }))
+        .collect())
 }

@@ -16,4 +16,4 @@ mkdir -p target/drills
 out="$PWD/target/drills/api-fuzz-$(date -u +%Y%m%dT%H%M%SZ).txt"
 echo "API fuzzing: $examples examples per operation; full output in $out" >&2
 FUZZ_MAX_EXAMPLES="$examples" FUZZ_OUTPUT="$out" \
-  cargo test -p clearboard --test it drills::api_fuzz_with_schemathesis -- --nocapture
+  cargo test -p clearboard --test it drills::fuzz::api_fuzz_with_schemathesis -- --nocapture

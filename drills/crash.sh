@@ -15,9 +15,9 @@ cd "$(dirname "$0")/.."
 kills="${1:-100}"
 backend="${2:-sqlite}"
 case "$backend" in
-  sqlite) filter=drills::crash_safety_kill_9_sqlite ;;
-  postgres) filter=drills::crash_safety_kill_9_postgres ;;
-  both) filter=drills::crash_safety_kill_9_ ;;
+  sqlite) filter=drills::crash::crash_safety_kill_9_sqlite ;;
+  postgres) filter=drills::crash::crash_safety_kill_9_postgres ;;
+  both) filter=drills::crash::crash_safety_kill_9_ ;;
   *) echo "usage: $0 [N] [sqlite|postgres|both]" >&2; exit 2 ;;
 esac
 CRASH_KILLS="$kills" cargo test -p clearboard --test it "$filter" -- --nocapture --test-threads 1

@@ -16,5 +16,5 @@ cargo build --release -p clearboard --bin clearboard
 mkdir -p target/drills
 csv="$PWD/target/drills/soak-$(date -u +%Y%m%dT%H%M%SZ).csv"
 SOAK_BIN="$PWD/target/release/clearboard" SOAK_MINUTES="$minutes" SOAK_BACKEND="$backend" SOAK_CSV="$csv" \
-  cargo test -p clearboard --test it drills::soak -- --ignored --nocapture
+  cargo test -p clearboard --test it drills::soak::soak -- --ignored --nocapture
 echo "RSS samples: $csv" >&2

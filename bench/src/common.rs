@@ -1,13 +1,12 @@
 //! What several benchmarks share: medians, a deterministic text generator, the machine's
 //! description and an export download done as the download handler does it.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clearboard_core::Clearboard;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_vault::stream::{self, Opener};
+use clearboard_core::platform::clock::{Clock, SystemClock};
 
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -27,9 +26,55 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "idea", "board", "workshop", "team", "user", "feedback", "sprint", "customer", "onboarding", "simpler", "faster", "risk", "question", "why", "could", "we", "should",
-    "the", "a", "for", "with", "without", "every", "meeting", "weekly", "review", "pricing", "support", "mobile", "offline", "search", "export", "privacy", "cookie",
-    "banner", "accessibility", "contrast", "keyboard", "colour", "label", "form", "error", "message", "release", "notes", "roadmap", "budget", "hiring", "remote",
+    "idea",
+    "board",
+    "workshop",
+    "team",
+    "user",
+    "feedback",
+    "sprint",
+    "customer",
+    "onboarding",
+    "simpler",
+    "faster",
+    "risk",
+    "question",
+    "why",
+    "could",
+    "we",
+    "should",
+    "the",
+    "a",
+    "for",
+    "with",
+    "without",
+    "every",
+    "meeting",
+    "weekly",
+    "review",
+    "pricing",
+    "support",
+    "mobile",
+    "offline",
+    "search",
+    "export",
+    "privacy",
+    "cookie",
+    "banner",
+    "accessibility",
+    "contrast",
+    "keyboard",
+    "colour",
+    "label",
+    "form",
+    "error",
+    "message",
+    "release",
+    "notes",
+    "roadmap",
+    "budget",
+    "hiring",
+    "remote",
 ];
 
 /// A card text of 4 to 23 words (about 25 to 180 characters), like workshop sticky notes.
@@ -66,30 +111,29 @@ pub fn cores() -> usize {
 /// Downloads an export as the owner's download handler does: `open_download`, then the sealed file
 /// segment by segment (read, open, write to /dev/null). Returns (seconds, plaintext bytes, the
 /// plaintext if `keep`).
-pub async fn download(cb: &Clearboard, who: &clearboard_core::sessions::Principal, id: &str, keep: bool) -> (f64, u64, Option<Vec<u8>>) {
+pub async fn download(
+    cb: &Clearboard,
+    who: &clearboard_core::identity::principal::Principal,
+    id: &str,
+    keep: bool,
+) -> (f64, u64, Option<Vec<u8>>) {
     let t = Instant::now();
     let d = cb.exports().open_download(who, id).await.unwrap();
     let (n, kept) = tokio::task::spawn_blocking(move || {
-        let segments = Opener::segments(d.sealed_len).unwrap();
-        let mut f = std::fs::File::open(&d.path).unwrap();
-        let mut header = [0u8; stream::HEADER];
-        f.read_exact(&mut header).unwrap();
+        let plain_len = d.plain_len;
         let mut sink = std::fs::OpenOptions::new().write(true).open("/dev/null").unwrap();
-        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
-        let mut kept = keep.then(|| Vec::with_capacity(usize::try_from(d.plain_len).unwrap()));
+        let mut kept = keep.then(|| Vec::with_capacity(usize::try_from(plain_len).unwrap()));
         let mut n = 0u64;
-        for i in 0..segments {
-            let last = i + 1 == segments;
-            let want = if last { usize::try_from(d.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap() } else { buf.len() };
-            f.read_exact(&mut buf[..want]).unwrap();
-            let pt = d.opener.open(i, last, &buf[..want]).unwrap();
-            sink.write_all(&pt).unwrap();
+        d.stream_plaintext(|pt| {
+            sink.write_all(pt).unwrap();
             if let Some(k) = kept.as_mut() {
-                k.extend_from_slice(&pt);
+                k.extend_from_slice(pt);
             }
             n += pt.len() as u64;
-        }
-        assert_eq!(n, d.plain_len, "the download is as long as the export says");
+            true
+        })
+        .unwrap();
+        assert_eq!(n, plain_len, "the download is as long as the export says");
         (n, kept)
     })
     .await
@@ -107,14 +151,13 @@ pub struct InProcess {
 
 pub async fn serve_in_process() -> InProcess {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = clearboard_app::Config::default();
-    config.data_dir = dir.path().join("data");
+    let mut config = clearboard_app::Config { data_dir: dir.path().join("data"), ..Default::default() };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     config.public_url = Some(format!("http://{addr}"));
     config.log_level = "warn".into();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+    let app = clearboard_app::build(&config, clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await.unwrap();
     let state = app.state.clone();
     tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
     InProcess { _dir: dir, app, base: format!("http://{addr}") }

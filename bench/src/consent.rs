@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::header;
-use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use serde_json::{Value, json};
 
 const VCC: &str = "vanilla-cookieconsent";
@@ -56,7 +56,8 @@ fn ensure_peer(name: &str, version: &str) -> PathBuf {
                 .is_ok_and(|s| s.success());
             assert!(ok && tgz.exists(), "npm pack {name}@{version} failed (needs npm and the npm registry)");
         }
-        let ok = Command::new("tar").arg("-xzf").arg(&tgz).arg("-C").arg(&dir).arg("--strip-components=1").status().is_ok_and(|s| s.success());
+        let ok =
+            Command::new("tar").arg("-xzf").arg(&tgz).arg("-C").arg(&dir).arg("--strip-components=1").status().is_ok_and(|s| s.success());
         assert!(ok, "could not unpack {}", tgz.display());
     }
     let pkg: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap()).unwrap();
@@ -127,9 +128,10 @@ async fn start_clearboard() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = clearboard_app::Config { data_dir: dir.path().join("data"), public_url: Some(format!("http://{addr}")), ..Default::default() };
+    let config =
+        clearboard_app::Config { data_dir: dir.path().join("data"), public_url: Some(format!("http://{addr}")), ..Default::default() };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let app = clearboard_app::build(&config, clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap();
+    let app = clearboard_app::build(&config, clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await.unwrap();
     let state = app.state.clone();
     tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
     (dir, format!("http://{addr}"))
@@ -393,7 +395,9 @@ struct Target {
 
 async fn time_to_interactive(base: &str, peers: &str, runs: usize) -> Value {
     let (Some(chromium), Some(chromedriver)) = (version_of("/usr/bin/chromium"), version_of("chromedriver")) else {
-        println!("consent: Chromium or chromedriver is not installed (apt-get install chromium chromium-driver): time to interactive not measured");
+        println!(
+            "consent: Chromium or chromedriver is not installed (apt-get install chromium chromium-driver): time to interactive not measured"
+        );
         return Value::Null;
     };
     let Some(d) = driver().await else {
@@ -463,10 +467,7 @@ pub async fn run() -> Value {
     // For reference only: Klaro's variants without translations and without CSS.
     let (_, klaro_nt_raw, klaro_nt_gz) = file_sizes(&klaro, &["dist/klaro-no-translations.js"]);
     let (_, klaro_nc_raw, klaro_nc_gz) = file_sizes(&klaro, &["dist/klaro-no-css.js", "dist/klaro.min.css"]);
-    println!(
-        "consent weight (gzip -9)     {:>7} {:>8} {:>8} {:>8} {:>10}",
-        "HTML", "CSS", "JS", "total", "ratio"
-    );
+    println!("consent weight (gzip -9)     {:>7} {:>8} {:>8} {:>8} {:>10}", "HTML", "CSS", "JS", "total", "ratio");
     println!(
         "clearboard (baseline)        {:>7} {:>8} {:>8} {:>8} {:>10}",
         ours["html_gzip_bytes"].as_u64().unwrap(),
@@ -485,7 +486,14 @@ pub async fn run() -> Value {
         vcc_gz,
         vcc_gz as f64 / ours_gz as f64
     );
-    println!("klaro {KLARO_VERSION}                 {:>7} {:>8} {:>8} {:>8} {:>10.1}", "-", "(in JS)", klaro_gz, klaro_gz, klaro_gz as f64 / ours_gz as f64);
+    println!(
+        "klaro {KLARO_VERSION}                 {:>7} {:>8} {:>8} {:>8} {:>10.1}",
+        "-",
+        "(in JS)",
+        klaro_gz,
+        klaro_gz,
+        klaro_gz as f64 / ours_gz as f64
+    );
     println!(
         "raw: clearboard {} B, vanilla-cookieconsent {vcc_raw} B, klaro {klaro_raw} B; goal <= {GOAL_BYTES} B gzip: {}",
         ours["total_raw_bytes"],
@@ -526,7 +534,7 @@ pub async fn run() -> Value {
 
     json!({
         "benchmark": "consent",
-        "date": clearboard_core::clock::rfc3339(SystemClock.now_ms()),
+        "date": clearboard_core::platform::clock::rfc3339(SystemClock.now_ms()),
         "baseline": "clearboard's consent window (server-rendered HTML form + its app.css rules, no script), measured in the same run",
         "goal": "window weight (JS + CSS, gzip) <= 5 KB",
         "goal_bytes": GOAL_BYTES,

@@ -136,12 +136,12 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
                     Message::Binary(b) => b,
                     _ => continue,
                 };
-                if let Some(k) = marker(bytes) {
-                    if let Some(s) = sent.get(k as usize) {
-                        let s = s.load(Ordering::Relaxed);
-                        if s > 0 {
-                            lat.push((now - s) as f64 / 1e6);
-                        }
+                if let Some(k) = marker(bytes)
+                    && let Some(s) = sent.get(k as usize)
+                {
+                    let s = s.load(Ordering::Relaxed);
+                    if s > 0 {
+                        lat.push((now - s) as f64 / 1e6);
                     }
                 }
             }
@@ -248,11 +248,37 @@ pub async fn prepare_clearboard(base: &str) -> Target {
     let body = json!({ "email": "fanout@example.test", "password": "a fan-out password", "first_name": "Fan", "last_name": "Out", "birth_date": "1990-01-01" });
     let r = http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap();
     assert!(r.status().is_success(), "sign-up failed: {}", r.status());
-    let s: Value = http.post(format!("{base}/api/v1/sessions")).json(&json!({ "email": "fanout@example.test", "password": "a fan-out password" })).send().await.unwrap().json().await.unwrap();
+    let s: Value = http
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({ "email": "fanout@example.test", "password": "a fan-out password" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = s["token"].as_str().unwrap().to_string();
-    let b: Value = http.post(format!("{base}/api/v1/boards")).bearer_auth(&token).json(&json!({ "title": "Fan-out" })).send().await.unwrap().json().await.unwrap();
+    let b: Value = http
+        .post(format!("{base}/api/v1/boards"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "Fan-out" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let board = b["id"].as_str().unwrap().to_string();
-    let c: Value = http.post(format!("{base}/api/v1/boards/{board}/cards")).bearer_auth(&token).json(&json!({ "kind": "text", "text": "start" })).send().await.unwrap().json().await.unwrap();
+    let c: Value = http
+        .post(format!("{base}/api/v1/boards/{board}/cards"))
+        .bearer_auth(&token)
+        .json(&json!({ "kind": "text", "text": "start" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     Target::Clearboard { base: base.to_string(), token, board, card: c["id"].as_str().unwrap().to_string() }
 }
 
@@ -268,7 +294,13 @@ pub async fn card_create_throughput(target: &Target, n: usize, concurrency: usiz
         let (http, url, token) = (http.clone(), url.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..per {
-                let r = http.post(&url).bearer_auth(&token).json(&json!({ "kind": "text", "text": format!("card {w}-{i}") })).send().await.unwrap();
+                let r = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "kind": "text", "text": format!("card {w}-{i}") }))
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(r.status().as_u16(), 201);
             }
         }));

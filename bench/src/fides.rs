@@ -34,17 +34,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clearboard_core::Clearboard;
-use clearboard_core::accounts::NewAccount;
-use clearboard_core::audit::Actor;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::ids::{BoardId, CardId, RegionId, SubjectId};
-use clearboard_core::sessions::{Principal, SessionKind};
-use clearboard_store::Db;
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::principal::Principal;
+use clearboard_core::identity::sessions::SessionKind;
+use clearboard_core::platform::audit::Actor;
+use clearboard_core::platform::clock::{Clock, SystemClock};
+use clearboard_core::platform::ids::{CardId, RegionId, SubjectId};
+use clearboard_store::platform::bulk::{self, SeedCard};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
 
 use crate::common::{Rng, download, idea, median};
 use zeroize::Zeroizing;
+
+mod ours;
+mod theirs;
+
+use ours::*;
+use theirs::*;
 
 const PASSWORD: &str = "a bench password";
 /// The kit (read-only, shared).
@@ -113,7 +120,6 @@ impl Args {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
 
 fn hex_random(n: usize) -> String {
     let mut b = vec![0u8; n];
@@ -190,655 +196,6 @@ fn findings(n: usize) -> Option<(f64, f64, f64, f64)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// clearboard's side
-
-/// Throwaway databases `<name>`, `<name>_eu`, `<name>_eu_keys`, dropped on drop.
-struct PgDatabases {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for PgDatabases {
-    fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await else { return };
-                for db in [format!("{name}_eu_keys"), format!("{name}_eu"), name.clone()] {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))).execute(&pool).await;
-                }
-                pool.close().await;
-            });
-        })
-        .join();
-    }
-}
-
-fn config_for(db_url: &str, dir: &Path) -> clearboard_app::Config {
-    clearboard_app::Config {
-        data_dir: dir.to_path_buf(),
-        database_url: Some(db_url.to_string()),
-        regions: vec!["eu".into()],
-        default_region: "eu".into(),
-        public_url: Some("http://127.0.0.1:9".into()),
-        ..Default::default()
-    }
-}
-
-async fn build_app(db_url: &str, dir: &Path) -> clearboard_app::App {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    clearboard_app::build(&config_for(db_url, dir), clock, None, clearboard_web::ratelimit::Limits::relaxed()).await.unwrap()
-}
-
-fn pg_pool(db: &Db) -> sqlx::PgPool {
-    match db {
-        Db::Postgres(p) => p.clone(),
-        Db::Sqlite(_) => unreachable!("this benchmark runs on PostgreSQL"),
-    }
-}
-
-/// One card to insert: (id, author, board, sealed body, x, y).
-type Row = (CardId, SubjectId, BoardId, Vec<u8>, i64, i64);
-
-/// Inserts cards straight into the region database, in the columns
-/// `SqlRegionStore::insert_card` writes, transactions of 50,000 rows.
-async fn insert_cards(pool: &sqlx::PgPool, rows: &[Row], now: i64) {
-    for tx_rows in rows.chunks(50_000) {
-        let mut tx = pool.begin().await.unwrap();
-        for chunk in tx_rows.chunks(2_000) {
-            let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO cards (id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at) ");
-            qb.push_values(chunk, |mut b, (id, author, board, body, x, y)| {
-                b.push_bind(id.as_str())
-                    .push_bind(board.as_str())
-                    .push_bind(author.as_str())
-                    .push_bind("text")
-                    .push_bind(&body[..])
-                    .push_bind(None::<&str>)
-                    .push_bind(None::<&str>)
-                    .push_bind(*x)
-                    .push_bind(*y)
-                    .push_bind("#fff3a3")
-                    .push_bind(None::<&str>)
-                    .push_bind("published")
-                    .push_bind(1i64)
-                    .push_bind(now)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *tx).await.unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
-}
-
-async fn sign_up(cb: &Clearboard, email: &str) -> Principal {
-    cb.accounts()
-        .sign_up(NewAccount {
-            email: email.into(),
-            password: Zeroizing::new(PASSWORD.into()),
-            first_name: "Target".into(),
-            last_name: "Person".into(),
-            phone: None,
-            birth_date: Some("1990-01-01".into()),
-            region: None,
-            locale: None,
-        })
-        .await
-        .unwrap();
-    cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap().1
-}
-
-/// Row counts of every table of a PostgreSQL database.
-async fn table_counts(pool: &sqlx::PgPool) -> Vec<(String, i64)> {
-    let names: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(pool).await.unwrap();
-    let mut out = Vec::new();
-    for (n,) in names {
-        let (c,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{n}\""))).fetch_one(pool).await.unwrap();
-        out.push((n, c));
-    }
-    out
-}
-
-/// Seeds a deployment; returns the target's subject id and seeding figures.
-async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker: &str) -> (SubjectId, Value) {
-    let t0 = Instant::now();
-    let app = build_app(db_url, dir).await;
-    let cb = app.state.cb.clone();
-    let target = sign_up(&cb, "target@example.test").await;
-    let board = cb.boards().create_board(&target, None, "Target's board").await.unwrap().id;
-    let owner = sign_up(&cb, "owner@example.test").await;
-    let n_boards = 100usize;
-    let mut boards = Vec::new();
-    for b in 0..n_boards {
-        boards.push(cb.boards().create_board(&owner, None, &format!("Team board {b}")).await.unwrap().id);
-    }
-    let (_, region_store, key_store) = app.opened.region_stores.iter().find(|(id, _, _)| id.as_str() == "eu").unwrap();
-    let (data, keys) = (pg_pool(region_store.db()), pg_pool(key_store.db()));
-    let region = cb.region(&RegionId::new("eu")).unwrap().clone();
-    let now = cb.now();
-    // The other people: a subject and a key each (wrapped by the deployment's KEK, as
-    // `SubjectKeys::create` does), inserted in batches.
-    let ring = clearboard_app::kek::load_or_create(&dir.join("kek.key"), true).unwrap().keyring();
-    let mut others = Vec::with_capacity(args.others);
-    for _ in 0..args.others {
-        let s = SubjectId::new(now).unwrap();
-        let dek = Dek::generate(KeyId(1)).unwrap();
-        let wrapped = dek.wrap(&ring, s.as_str()).unwrap();
-        others.push((s, dek, wrapped));
-    }
-    for chunk in others.chunks(5_000) {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO subjects (id, kind, created_at) ");
-        qb.push_values(chunk, |mut b, (s, _, _)| {
-            b.push_bind(s.as_str()).push_bind("account").push_bind(now);
-        });
-        qb.build().execute(&data).await.unwrap();
-        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO subject_keys (subject_id, key_id, wrapped, created_at) ");
-        qb.push_values(chunk, |mut b, (s, _, w)| {
-            b.push_bind(s.as_str()).push_bind(1i64).push_bind(&w[..]).push_bind(now);
-        });
-        qb.build().execute(&keys).await.unwrap();
-    }
-    // Their records, spread over the team boards.
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut rows: Vec<Row> = Vec::with_capacity(args.other_records);
-    let mut per_board = vec![0i64; n_boards];
-    for k in 0..args.other_records {
-        let (s, dek, _) = &others[k % args.others];
-        let id = CardId::new(now).unwrap();
-        let body = dek.seal_str(Aad { table: "cards", column: "body", row: id.as_str() }, &idea(&mut rng, k)).unwrap();
-        per_board[k % n_boards] += 1;
-        rows.push((id, s.clone(), boards[k % n_boards].clone(), body, (k * 37 % 4000) as i64, (k * 91 % 3000) as i64));
-    }
-    insert_cards(&data, &rows, now).await;
-    drop(rows);
-    for (b, c) in boards.iter().zip(&per_board) {
-        sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2").bind(c).bind(b.as_str()).execute(&data).await.unwrap();
-    }
-    let others_s = t0.elapsed().as_secs_f64();
-    // The target's N records, each with the marker.
-    let t1 = Instant::now();
-    let dek = cb.keys().current(&region, &target.subject).await.unwrap();
-    let mut rows: Vec<Row> = Vec::with_capacity(n);
-    let mut samples = Vec::new();
-    for k in 0..n {
-        let id = CardId::new(now).unwrap();
-        let text = format!("{} {marker}", idea(&mut rng, k));
-        let body = dek.seal_str(Aad { table: "cards", column: "body", row: id.as_str() }, &text).unwrap();
-        if k % (n / 8).max(1) == 0 {
-            samples.push((id.clone(), text));
-        }
-        rows.push((id, target.subject.clone(), board.clone(), body, (k * 37 % 4000) as i64, (k * 91 % 3000) as i64));
-    }
-    insert_cards(&data, &rows, now).await;
-    drop(rows);
-    sqlx::query("UPDATE boards SET seq = seq + $1 WHERE id = $2").bind(n as i64).bind(board.as_str()).execute(&data).await.unwrap();
-    let target_s = t1.elapsed().as_secs_f64();
-    // The product reads them back with its own code.
-    for (id, text) in &samples {
-        let row = region.boards.card(id).await.unwrap().unwrap();
-        assert_eq!(&dek.open_string(Aad { table: "cards", column: "body", row: id.as_str() }, &row.body).unwrap(), text);
-    }
-    let (c,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(target.subject.as_str()).fetch_one(&data).await.unwrap();
-    assert_eq!(c as usize, n);
-    let (all,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards").fetch_one(&data).await.unwrap();
-    sqlx::query("ANALYZE").execute(&data).await.unwrap();
-    app.opened.close().await;
-    (target.subject, json!({ "others_and_their_records_s": others_s, "target_records_s": target_s, "cards_total": all, "subjects_other": args.others, "boards": n_boards + 1 }))
-}
-
-/// Runs this binary in child mode and returns the JSON it prints.
-fn child(kind: &str, db_url: &str, dir: &Path, subject: &SubjectId, n: usize, marker: &str) -> Value {
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new(exe)
-        .args(["fides", "--child", kind, "--child-db", db_url, "--child-dir", dir.to_str().unwrap(), "--child-subject", subject.as_str(), "--child-n", &n.to_string(), "--child-marker", marker])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().find_map(|l| l.strip_prefix(CHILD_TAG)).unwrap_or_else(|| panic!("the {kind} child printed no result (status {}): {text}", out.status));
-    serde_json::from_str(line).unwrap()
-}
-
-async fn child_main(args: &Args) -> Value {
-    let kind = args.child.as_deref().unwrap();
-    let dir = PathBuf::from(&args.child_dir);
-    let app = build_app(&args.child_db, &dir).await;
-    let cb = app.state.cb.clone();
-    let who = Principal { subject: SubjectId::from_stored(args.child_subject.clone()), region: RegionId::new("eu"), token_hash: vec![] };
-    let region = cb.region(&who.region).unwrap().clone();
-    let me = "self";
-    let rss_start = vm_mb(me, "VmHWM");
-    let reset = reset_hwm(me);
-    let rss_before = vm_mb(me, "VmRSS");
-    let out = match kind {
-        "access" => {
-            let t = Instant::now();
-            let view = cb.exports().request_for(&who.region, &who.subject, None, Actor::Subject(&who.subject)).await.unwrap();
-            let request_s = t.elapsed().as_secs_f64();
-            let built = cb.exports().run_pending().await.unwrap();
-            assert_eq!(built, 1, "one export built");
-            let build_s = t.elapsed().as_secs_f64() - request_s;
-            let status = cb.exports().status(&who, &view.id).await.unwrap();
-            assert_eq!(status.state, "ready");
-            assert!(status.download_url.is_some(), "the owner can download it");
-            let t2 = Instant::now();
-            let (_, plain, _) = download(&cb, &who, &view.id, false).await;
-            let download_s = t2.elapsed().as_secs_f64();
-            let access_s = t.elapsed().as_secs_f64();
-            let peak = vm_mb(me, "VmHWM");
-            // Not timed: what was downloaded holds every record of theirs.
-            let (_, _, zip_bytes) = download(&cb, &who, &view.id, true).await;
-            let zip_bytes = zip_bytes.unwrap();
-            let mut z = zip::ZipArchive::new(std::io::Cursor::new(&zip_bytes[..])).unwrap();
-            let mut data = Vec::new();
-            z.by_name("data.json").unwrap().read_to_end(&mut data).unwrap();
-            let v: Value = serde_json::from_slice(&data).unwrap();
-            let cards = v["categories"]["user_content"]["data"]["cards"].as_array().map_or(0, Vec::len);
-            let markers = count_bytes(&data, args.child_marker.as_bytes());
-            assert_eq!(cards, args.child_n, "every card of theirs is in data.json");
-            assert_eq!(markers as usize, args.child_n, "every card text is in data.json");
-            json!({ "access_s": access_s, "request_s": request_s, "build_s": build_s, "download_s": download_s, "zip_bytes": plain,
-                    "files_in_zip": z.len(), "cards_in_data_json": cards, "rss_peak_mb": peak, "rss_before_mb": rss_before, "rss_peak_at_start_mb": rss_start, "hwm_reset": reset })
-        }
-        "erase" => {
-            let t = Instant::now();
-            cb.keys().shred(&region, &who.subject).await.unwrap();
-            let unreadable_s = t.elapsed().as_secs_f64();
-            let peak_shred = vm_mb(me, "VmHWM");
-            // Nothing of theirs can be opened any more.
-            assert!(matches!(cb.keys().current(&region, &who.subject).await, Err(clearboard_core::CoreError::Erased)));
-            let content = clearboard_core::rights::export_category(&cb, &region, &who.subject, "user_content").await.unwrap();
-            assert_eq!(content, json!({ "erased": true }), "the product can no longer read their cards");
-            let t = Instant::now();
-            let receipt = cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await.unwrap();
-            let purge_s = t.elapsed().as_secs_f64();
-            let peak = vm_mb(me, "VmHWM");
-            json!({ "unreadable_s": unreadable_s, "purge_s": purge_s, "rss_peak_mb": peak, "rss_peak_shred_mb": peak_shred, "rss_before_mb": rss_before, "rss_peak_at_start_mb": rss_start,
-                    "hwm_reset": reset, "receipt_erased": receipt.receipt["erased"], "receipt_cleanup": receipt.receipt["cleanup"] })
-        }
-        other => panic!("unknown child part {other}"),
-    };
-    app.opened.close().await;
-    out
-}
-
-/// Downloads an export as the download handler does: `open_download`, then every sealed
-/// segment read, opened and written to /dev/null. Returns (plaintext bytes, the plaintext if
-/// `keep`).
-
-async fn ours_one(args: &Args, n: usize) -> Value {
-    let load_before = loadavg();
-    let name = format!("cbfides_{}_{}_{}", std::process::id(), n, hex_random(3));
-    let db_url = clearboard_store::db::pg_url_with_db(&args.pg_url, &name).unwrap();
-    let _dbs = PgDatabases { admin_url: args.pg_url.clone(), name: name.clone() };
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let marker = format!("cbmark{}x{}", n, hex_random(6));
-    let (subject, seeding) = seed(&db_url, &dir, args, n, &marker).await;
-    println!("fides/clearboard N={n}: seeded in {:.1} s + {:.1} s ({seeding})", seeding["others_and_their_records_s"].as_f64().unwrap(), seeding["target_records_s"].as_f64().unwrap());
-    let eu_url = clearboard_store::db::pg_url_with_db(&args.pg_url, &format!("{name}_eu")).unwrap();
-    let data = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(&eu_url).await.unwrap();
-
-    let mut access = Vec::new();
-    for _ in 0..args.runs.max(1) {
-        let (u, d, s, m) = (db_url.clone(), dir.clone(), subject.clone(), marker.clone());
-        let v = tokio::task::spawn_blocking(move || child("access", &u, &d, &s, n, &m)).await.unwrap();
-        println!("fides/clearboard N={n}: access {:.3} s (request {:.3}, build {:.3}, download {:.3}), peak RSS {:.1} MB",
-            v["access_s"].as_f64().unwrap(), v["request_s"].as_f64().unwrap(), v["build_s"].as_f64().unwrap(), v["download_s"].as_f64().unwrap(), v["rss_peak_mb"].as_f64().unwrap_or(0.0));
-        access.push(v);
-    }
-    let before = table_counts(&data).await;
-    let (u, d, s, m) = (db_url.clone(), dir.clone(), subject.clone(), marker.clone());
-    let erase = tokio::task::spawn_blocking(move || child("erase", &u, &d, &s, n, &m)).await.unwrap();
-    let after = table_counts(&data).await;
-    let mut deleted = 0i64;
-    for (t, b) in &before {
-        let a = after.iter().find(|(x, _)| x == t).map_or(0, |(_, c)| *c);
-        if a < *b {
-            deleted += b - a;
-        }
-    }
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(subject.as_str()).fetch_one(&data).await.unwrap();
-    assert_eq!(left, 0, "every card of theirs is gone");
-    let purge_s = erase["purge_s"].as_f64().unwrap();
-    println!("fides/clearboard N={n}: unreadable after {:.3} ms; erase_account {:.2} s ({deleted} rows, {:.0} rows/s); peak RSS {:.1} MB",
-        erase["unreadable_s"].as_f64().unwrap() * 1000.0, purge_s, deleted as f64 / purge_s, erase["rss_peak_mb"].as_f64().unwrap_or(0.0));
-
-    // Residue: plaintext control in a scratch table, CHECKPOINT, then the raw files.
-    let control = format!("ctl{}", hex_random(8));
-    sqlx::query("CREATE TABLE bench_control (t TEXT)").execute(&data).await.unwrap();
-    sqlx::query("INSERT INTO bench_control (t) VALUES ($1)").bind(format!("positive control {control}")).execute(&data).await.unwrap();
-    data.close().await;
-    let files = clearboard_app::pg_files(&config_for(&db_url, &dir)).await; // runs CHECKPOINT
-    let (wal, dbs): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|p| p.ends_with("pg_wal"));
-    assert!(!wal.is_empty() && !dbs.is_empty(), "the cluster's files are readable (run as root or postgres)");
-    let (d1, w1, f1) = (dbs.clone(), wal.clone(), vec![dir.clone()]);
-    let (m1, c1) = (marker.clone(), control.clone());
-    let res = tokio::task::spawn_blocking(move || {
-        json!({
-            "needle": "the marker every card text of the target holds",
-            "database_folders": residue(&d1, &m1),
-            "pg_wal": residue(&w1, &m1),
-            "data_dir": residue(&f1, &m1),
-            "positive_control": { "database_folders": residue(&d1, &c1), "pg_wal": residue(&w1, &c1) },
-        })
-    })
-    .await
-    .unwrap();
-    let total = occ(&res["database_folders"]) + occ(&res["pg_wal"]) + occ(&res["data_dir"]);
-    println!("fides/clearboard N={n}: residue after erasure + CHECKPOINT: {total} plaintext occurrences (databases {}, pg_wal {}, data dir {}); positive control found {} + {} times",
-        occ(&res["database_folders"]), occ(&res["pg_wal"]), occ(&res["data_dir"]), occ(&res["positive_control"]["database_folders"]), occ(&res["positive_control"]["pg_wal"]));
-    drop(_dbs);
-    drop(tmp);
-
-    let pick = |k: &str| median(access.iter().map(|v| v[k].as_f64().unwrap_or(f64::NAN)).collect());
-    json!({
-        "access_s": pick("access_s"),
-        "access_s_runs": access.iter().map(|v| v["access_s"].clone()).collect::<Vec<_>>(),
-        "access_parts_s": { "request": pick("request_s"), "build": pick("build_s"), "download": pick("download_s") },
-        "access_rss_mb": pick("rss_peak_mb"),
-        "access_rss_before_mb": pick("rss_before_mb"),
-        "access_zip_bytes": access[0]["zip_bytes"],
-        "access_check": { "cards_in_data_json": access[0]["cards_in_data_json"], "files_in_zip": access[0]["files_in_zip"] },
-        "unreadable_s": erase["unreadable_s"],
-        "purge_s": purge_s,
-        "purge_rows": deleted,
-        "purge_rows_per_s": deleted as f64 / purge_s,
-        "erasure_rss_mb": erase["rss_peak_mb"],
-        "receipt_erased": erase["receipt_erased"],
-        "receipt_cleanup": erase["receipt_cleanup"],
-        "residue": res,
-        "residue_plaintext_total": total,
-        "seeding": seeding,
-        "load": { "before": load_before, "after": loadavg() },
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fides' side
-
-fn venv() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers/fides-venv")
-}
-
-fn our_peer_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers/fides")
-}
-
-/// Runs a command; Ok(stdout) or an error with the tail of its output.
-fn run_cmd(mut c: Command, what: &str) -> anyhow::Result<String> {
-    let out = c.stdin(Stdio::null()).output().map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
-    let so = String::from_utf8_lossy(&out.stdout).to_string();
-    if !out.status.success() {
-        let se = String::from_utf8_lossy(&out.stderr);
-        let tail = |s: &str| s.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-        anyhow::bail!("{what} failed ({}):\n{}\n{}", out.status, tail(&so), tail(&se));
-    }
-    Ok(so)
-}
-
-fn kit_script(name: &str, port: u16) -> Command {
-    let mut c = Command::new("bash");
-    c.arg(Path::new(KIT).join(name)).env("VENV", venv()).env("FIDES_PORT", port.to_string()).env("PGPORT", "5433").env("PGDATA", FIDES_PG);
-    c
-}
-
-fn psql5433(db: &str, sql: &str) -> anyhow::Result<String> {
-    let mut c = Command::new("psql");
-    c.args(["-h", "127.0.0.1", "-p", "5433", "-U", "postgres", "-d", db, "-Atc", sql]);
-    Ok(run_cmd(c, &format!("psql {sql}"))?.trim().to_string())
-}
-
-/// Stops everything the kit started (09-stop.sh: by recorded PID), also after a failure.
-struct FidesServices;
-
-impl Drop for FidesServices {
-    fn drop(&mut self) {
-        let out = Command::new("bash").arg(Path::new(KIT).join("09-stop.sh")).stdin(Stdio::null()).output();
-        if let Ok(o) = out {
-            println!("fides: 09-stop.sh: {}", String::from_utf8_lossy(&o.stdout).trim().replace('\n', "; "));
-        }
-    }
-}
-
-fn fides_pid() -> Option<String> {
-    std::fs::read_to_string(Path::new(FIDES_RUN).join("fides.pid")).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
-/// Stops the Fides API process the kit started (its recorded PID), waiting for it to exit.
-fn stop_fides_api() {
-    if let Some(pid) = fides_pid() {
-        let _ = Command::new("kill").arg(&pid).status();
-        for _ in 0..300 {
-            if !Path::new(&format!("/proc/{pid}")).exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        if Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = Command::new("kill").args(["-9", &pid]).status();
-        }
-        let _ = std::fs::remove_file(Path::new(FIDES_RUN).join("fides.pid"));
-    }
-}
-
-fn start_fides_api(port: u16) -> anyhow::Result<f64> {
-    let t = Instant::now();
-    run_cmd(kit_script("03-start-fides.sh", port), "03-start-fides.sh")?;
-    Ok(t.elapsed().as_secs_f64())
-}
-
-/// One privacy request through `bench_dsr.py`; its JSON line, plus the server's peak RSS
-/// (VmHWM, reset just before the request).
-fn fides_request(port: u16, kind: &str, label: &str) -> anyhow::Result<Value> {
-    fides_request_for(port, kind, label, "target@example.com")
-}
-
-fn fides_request_for(port: u16, kind: &str, label: &str, email: &str) -> anyhow::Result<Value> {
-    let pid = fides_pid().ok_or_else(|| anyhow::anyhow!("no Fides pid"))?;
-    let reset = reset_hwm(&pid);
-    let rss_before = vm_mb(&pid, "VmRSS");
-    let mut c = Command::new(venv().join("bin/python"));
-    c.arg(Path::new(KIT).join("bench_dsr.py"))
-        .args(["run", "--kind", kind, "--label", label])
-        .env("FIDES_URL", format!("http://127.0.0.1:{port}"))
-        .env("PGPORT", "5433")
-        .env("TARGET_EMAIL", email)
-        .env("RESULTS", Path::new(FIDES_RUN).join("bench-results.jsonl"));
-    let out = run_cmd(c, &format!("bench_dsr.py run --kind {kind}"))?;
-    let hwm = vm_mb(&pid, "VmHWM");
-    let line = out.lines().rev().find(|l| l.trim_start().starts_with('{')).ok_or_else(|| anyhow::anyhow!("bench_dsr.py printed no result"))?;
-    let mut v: Value = serde_json::from_str(line)?;
-    v["server_vmhwm_mb"] = json!(hwm);
-    v["server_vmrss_before_mb"] = json!(rss_before);
-    v["vmhwm_reset"] = json!(reset);
-    Ok(v)
-}
-
-fn seed_fides(n: usize, marker: &str) -> anyhow::Result<String> {
-    let mut c = Command::new("bash");
-    c.arg(our_peer_dir().join("04-seed-target.sh")).arg(n.to_string()).env("MARKER", marker).env("PGPORT", "5433");
-    Ok(run_cmd(c, "04-seed-target.sh")?.trim().to_string())
-}
-
-fn fides_residue(marker: &str) -> anyhow::Result<Value> {
-    psql5433("target_app", "CHECKPOINT")?;
-    let oid = |db: &str| psql5433("postgres", &format!("SELECT oid FROM pg_database WHERE datname = '{db}'"));
-    let target_dir = PathBuf::from(FIDES_PG).join("base").join(oid("target_app")?);
-    let app_dir = PathBuf::from(FIDES_PG).join("base").join(oid("fides_app")?);
-    let heap = PathBuf::from(FIDES_PG).join(psql5433("target_app", "SELECT pg_relation_filepath('note')")?);
-    let mut heap_files = vec![heap.clone()];
-    for k in 1..64 {
-        let p = PathBuf::from(format!("{}.{k}", heap.display()));
-        if !p.exists() {
-            break;
-        }
-        heap_files.push(p);
-    }
-    let live = psql5433("target_app", &format!("SELECT COUNT(*) FROM note WHERE body LIKE '%{marker}%'"))?;
-    let v = json!({
-        "needle": "the marker every note of the target holds (unique to this seeding)",
-        "live_rows_with_original_text": live.parse::<i64>().unwrap_or(-1),
-        "note_heap_file": residue(&heap_files, marker),
-        "target_database_folder": residue(&[target_dir], marker),
-        "pg_wal": residue(&[PathBuf::from(FIDES_PG).join("pg_wal")], marker),
-        "fides_app_database_folder": residue(&[app_dir], marker),
-        "fides_uploads_folder": residue(&[PathBuf::from(FIDES_UPLOADS)], marker),
-    });
-    // The kit's own check (VACUUM, VACUUM FULL, and what Fides keeps in its database).
-    let mut c = kit_script("07-residue-check.sh", 0);
-    c.env("NEEDLE", marker);
-    let kit: serde_json::Map<String, Value> = run_cmd(c, "07-residue-check.sh")
-        .map(|o| {
-            o.lines()
-                .filter_map(|l| l.rsplit_once(": ").map(|(k, v)| (k.trim().trim_start_matches("... ").to_string(), json!(v.trim()))))
-                .collect()
-        })
-        .unwrap_or_else(|e| [("error".to_string(), json!(e.to_string()))].into_iter().collect());
-    let mut v = v;
-    v["kit_07_residue_check"] = Value::Object(kit);
-    Ok(v)
-}
-
-fn fides_one(args: &Args, port: u16, n: usize) -> anyhow::Result<Value> {
-    let load_before = loadavg();
-    // A fresh API process for every N (its RSS ratchets up across large requests).
-    stop_fides_api();
-    let start_s = start_fides_api(port)?;
-    let marker = format!("fidesmark{}x{}", n, hex_random(6));
-    let seeded = seed_fides(n, &marker)?;
-    println!("fides N={n}: API restarted in {start_s:.1} s; seeded: {seeded}");
-    // One unrecorded request for another person first, so that the timed one does not pay
-    // for the fresh process' first request (lazy imports, connection pools).
-    let warm = fides_request_for(port, "access", "warmup", "user1@example.com")?;
-    println!("fides N={n}: warm-up access for another person: {} s", warm["submit_to_complete_s"]);
-    let mut access = Vec::new();
-    for r in 0..args.runs.max(1) {
-        let v = fides_request(port, "access", &format!("n{n}"))?;
-        anyhow::ensure!(v["status"] == "complete", "Fides access ended with status {}", v["status"]);
-        println!("fides N={n}: access run {r}: {} s, peak RSS {} MB (sampled) / {} MB (VmHWM)", v["submit_to_complete_s"], v["server_rss_peak_mb"], v["server_vmhwm_mb"]);
-        access.push(v);
-    }
-    let mut erasure = Vec::new();
-    let mut residue_v = Value::Null;
-    if n <= args.fides_erasure_max {
-        for r in 0..args.runs.max(1) {
-            if r > 0 {
-                seed_fides(n, &marker)?;
-            }
-            let v = fides_request(port, "erasure", &format!("n{n}"))?;
-            println!("fides N={n}: erasure run {r}: {} s ({}), peak RSS {} MB (sampled) / {} MB (VmHWM); after: {}", v["submit_to_complete_s"], v["status"], v["server_rss_peak_mb"], v["server_vmhwm_mb"], v["db_after"]);
-            erasure.push(v);
-        }
-        residue_v = fides_residue(&marker)?;
-        println!(
-            "fides N={n}: residue after erasure + CHECKPOINT: note heap {}, target db {}, pg_wal {}, Fides' db {}, uploads {} occurrences",
-            occ(&residue_v["note_heap_file"]), occ(&residue_v["target_database_folder"]), occ(&residue_v["pg_wal"]), occ(&residue_v["fides_app_database_folder"]), occ(&residue_v["fides_uploads_folder"])
-        );
-    }
-    let med = |v: &[Value], k: &str| if v.is_empty() { Value::Null } else { json!(median(v.iter().map(|x| x[k].as_f64().unwrap_or(f64::NAN)).collect())) };
-    let f = findings(n);
-    let mut out = json!({
-        "access_s": med(&access, "submit_to_complete_s"),
-        "access_rss_mb": med(&access, "server_vmhwm_mb"),
-        "access_rss_sampled_mb": med(&access, "server_rss_peak_mb"),
-        "access_rss_before_mb": med(&access, "server_vmrss_before_mb"),
-        "access_runs": access,
-        "erasure_s": med(&erasure, "submit_to_complete_s"),
-        "erasure_rss_mb": med(&erasure, "server_vmhwm_mb"),
-        "erasure_rss_sampled_mb": med(&erasure, "server_rss_peak_mb"),
-        "erasure_runs": erasure,
-        "residue": residue_v,
-        "api_start_s": start_s,
-        "seeded": seeded,
-        "load": { "before": load_before, "after": loadavg() },
-    });
-    if n > args.fides_erasure_max {
-        out["erasure_skipped"] = json!(format!(
-            "not run: N > --fides-erasure-max {} (Fides masks one row at a time, ~18 ms per row: a 100k erasure takes about half an hour)",
-            args.fides_erasure_max
-        ));
-        if let Some((_, _, e, er)) = f {
-            out["erasure_from_findings_not_measured_in_this_run"] = json!({ "erasure_s": e, "erasure_rss_mb": er, "source": "../shared/peers/fides/FINDINGS.md (same kit, same machine type, one run)" });
-        }
-    }
-    Ok(out)
-}
-
-fn version_of(mut c: Command) -> String {
-    c.stdin(Stdio::null()).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string() + String::from_utf8_lossy(&o.stderr).trim()).unwrap_or_default()
-}
-
-/// The whole Fides side: services up, Fides installed and started, every N, everything stopped.
-fn fides_all(args: &Args) -> (Value, Vec<(usize, Result<Value, String>)>) {
-    let mut info = serde_json::Map::new();
-    let _services = FidesServices;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let prep = (|| -> anyhow::Result<()> {
-        let out = run_cmd(kit_script("01-services.sh", port), "01-services.sh")?;
-        info.insert("services".into(), json!(out.trim()));
-        // Fides' own database, fresh for every benchmark run.
-        stop_fides_api();
-        psql5433("postgres", "DROP DATABASE IF EXISTS fides_app WITH (FORCE)")?;
-        psql5433("postgres", "CREATE DATABASE fides_app")?;
-        let _ = std::fs::remove_dir_all(FIDES_UPLOADS);
-        let installed = || {
-            version_of({
-                let mut c = Command::new(venv().join("bin/python"));
-                c.args(["-c", "import fides, sys; print(fides.__version__, sys.version.split()[0])"]);
-                c
-            })
-        };
-        let mut v = installed();
-        if !v.starts_with(FIDES_VERSION) {
-            let t = Instant::now();
-            let mut c = kit_script("02-install-fides.sh", port);
-            c.env("FIDES_VERSION", FIDES_VERSION);
-            run_cmd(c, "02-install-fides.sh")?;
-            info.insert("install_s".into(), json!(t.elapsed().as_secs_f64()));
-            v = installed();
-        } else {
-            info.insert("install_s".into(), json!("cached venv (bench/.peers/fides-venv)"));
-        }
-        info.insert("fides_and_python".into(), json!(v));
-        anyhow::ensure!(v.starts_with(FIDES_VERSION), "the venv holds Fides {v}, not {FIDES_VERSION}");
-        info.insert("postgres".into(), json!(psql5433("postgres", "SELECT version()")?));
-        info.insert("redis".into(), json!(version_of({
-            let mut c = Command::new("redis-server");
-            c.arg("--version");
-            c
-        })));
-        info.insert("first_start_s".into(), json!(start_fides_api(port)?));
-        let mut c = Command::new(venv().join("bin/python"));
-        c.arg(Path::new(KIT).join("bench_dsr.py")).arg("setup").env("FIDES_URL", format!("http://127.0.0.1:{port}")).env("PGPORT", "5433");
-        // The connection test of `setup` needs the target database to exist with some schema.
-        seed_fides(1, "fidesmarksetup")?;
-        run_cmd(c, "bench_dsr.py setup")?;
-        Ok(())
-    })();
-    let mut rows = Vec::new();
-    match prep {
-        Err(e) => {
-            println!("fides: could not be set up: {e:#}");
-            info.insert("error".into(), json!(format!("{e:#}")));
-        }
-        Ok(()) => {
-            for &n in &args.sizes {
-                let r = fides_one(args, port, n).map_err(|e| format!("{e:#}"));
-                if let Err(e) = &r {
-                    println!("fides N={n}: failed: {e}");
-                }
-                rows.push((n, r));
-            }
-        }
-    }
-    info.insert("port".into(), json!(port));
-    info.insert("mode".into(), json!("eager (one uvicorn process, DSR tasks in-process), as the kit's 03-start-fides.sh"));
-    (Value::Object(info), rows)
-}
-
-// ---------------------------------------------------------------------------------------------
 
 fn machine() -> Value {
     json!({ "cpu": crate::common::cpu_model(), "cores": crate::common::cores(), "mem_gib": crate::common::mem_gib() })
@@ -874,15 +231,26 @@ pub async fn run(args: Args) -> Value {
             ours.push((n, ours_one(&args, n).await));
         }
     }
-    let pg_version: String = match sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&args.pg_url).await {
-        Ok(p) => sqlx::query_as::<_, (String,)>("SELECT version()").fetch_one(&p).await.map(|r| r.0).unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    let pg_version: String = bulk::postgres_version(&args.pg_url).await.unwrap_or_default();
 
     let mut rows = Vec::new();
     println!();
-    println!("{:>7} | {:>9} {:>9} {:>7} | {:>9} {:>8} {:>7} | {:>9} {:>9} {:>12} {:>9} | {:>9} {:>9} | residue F/cb",
-        "N", "F acc s", "cb acc s", "speedup", "F MB", "cb MB", "mem", "F eras s", "cb unrd ms", "unrd speedup", "cb purge", "F erMB", "cb erMB");
+    println!(
+        "{:>7} | {:>9} {:>9} {:>7} | {:>9} {:>8} {:>7} | {:>9} {:>9} {:>12} {:>9} | {:>9} {:>9} | residue F/cb",
+        "N",
+        "F acc s",
+        "cb acc s",
+        "speedup",
+        "F MB",
+        "cb MB",
+        "mem",
+        "F eras s",
+        "cb unrd ms",
+        "unrd speedup",
+        "cb purge",
+        "F erMB",
+        "cb erMB"
+    );
     for &n in &args.sizes {
         let fr = fides_rows.iter().find(|(m, _)| *m == n).map(|(_, r)| r.clone());
         let fv = match &fr {
@@ -914,7 +282,14 @@ pub async fn run(args: Args) -> Value {
         }
         let fres = if fv["residue"].is_object() {
             let r = &fv["residue"];
-            format!("{}", occ(&r["note_heap_file"]) + occ(&r["target_database_folder"]) + occ(&r["pg_wal"]) + occ(&r["fides_app_database_folder"]) + occ(&r["fides_uploads_folder"]))
+            format!(
+                "{}",
+                occ(&r["note_heap_file"])
+                    + occ(&r["target_database_folder"])
+                    + occ(&r["pg_wal"])
+                    + occ(&r["fides_app_database_folder"])
+                    + occ(&r["fides_uploads_folder"])
+            )
         } else {
             "-".into()
         };
@@ -937,7 +312,9 @@ pub async fn run(args: Args) -> Value {
         );
         rows.push(row);
     }
-    println!("(F = Fides {FIDES_VERSION}, cb = clearboard; access = request to finished package (Fides) / request + build + download (clearboard); MB = peak RSS of the serving process during the request; unrd = until the data is unreadable; residue = plaintext occurrences of the target's marker on disk after erasure + CHECKPOINT)");
+    println!(
+        "(F = Fides {FIDES_VERSION}, cb = clearboard; access = request to finished package (Fides) / request + build + download (clearboard); MB = peak RSS of the serving process during the request; unrd = until the data is unreadable; residue = plaintext occurrences of the target's marker on disk after erasure + CHECKPOINT)"
+    );
     let unreadable: Vec<f64> = rows.iter().filter_map(|r| f(&r["clearboard"]["unreadable_s"])).collect();
     let flat = if unreadable.len() >= 2 {
         let (mn, mx) = unreadable.iter().fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
@@ -951,7 +328,7 @@ pub async fn run(args: Args) -> Value {
     };
     json!({
         "benchmark": "fides",
-        "date": clearboard_core::clock::rfc3339(started),
+        "date": clearboard_core::platform::clock::rfc3339(started),
         "args": { "sizes": args.sizes, "runs": args.runs, "fides_erasure_max": args.fides_erasure_max, "skip_fides": args.skip_fides, "others": args.others, "other_records": args.other_records },
         "machine": machine(),
         "load": { "start": load_start, "end": loadavg(), "note": "/proc/loadavg; the machine is shared with other builds, so absolute times vary; each part also records its own" },

@@ -44,9 +44,26 @@ async fn setup(base: &str, http: &reqwest::Client, users: usize, cards_each: usi
         let email = format!("gdpr{i}@example.test");
         let body = json!({ "email": email, "password": "a bench password", "first_name": format!("First{i}"), "last_name": "Bench", "birth_date": "1990-01-01" });
         assert_eq!(http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap().status(), 201);
-        let v: Value = http.post(format!("{base}/api/v1/sessions")).json(&json!({ "email": email, "password": "a bench password" })).send().await.unwrap().json().await.unwrap();
+        let v: Value = http
+            .post(format!("{base}/api/v1/sessions"))
+            .json(&json!({ "email": email, "password": "a bench password" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let token = v["token"].as_str().unwrap().to_string();
-        let b: Value = http.post(format!("{base}/api/v1/boards")).bearer_auth(&token).json(&json!({ "title": format!("Board {i}") })).send().await.unwrap().json().await.unwrap();
+        let b: Value = http
+            .post(format!("{base}/api/v1/boards"))
+            .bearer_auth(&token)
+            .json(&json!({ "title": format!("Board {i}") }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let board = b["id"].as_str().unwrap().to_string();
         let code = b["join_code"].as_str().unwrap().to_string();
         let mut cards = Vec::new();
@@ -121,13 +138,25 @@ async fn run_op(op: Op, base: &str, http: &reqwest::Client, u: &mut User, seed: 
         }
         Op::UpdateCard => {
             let id = u.cards[(rng(seed) as usize) % u.cards.len()].clone();
-            let r = http.patch(format!("{base}/api/v1/cards/{id}")).bearer_auth(&u.token).json(&json!({ "text": format!("edited {}", rng(seed) % 1000) })).send().await.unwrap();
+            let r = http
+                .patch(format!("{base}/api/v1/cards/{id}"))
+                .bearer_auth(&u.token)
+                .json(&json!({ "text": format!("edited {}", rng(seed) % 1000) }))
+                .send()
+                .await
+                .unwrap();
             let s = r.status();
             let _ = r.bytes().await;
             ok(s)
         }
         Op::CreateCard => {
-            let r = http.post(format!("{base}/api/v1/boards/{}/cards", u.board)).bearer_auth(&u.token).json(&json!({ "kind": "text", "text": "a new idea" })).send().await.unwrap();
+            let r = http
+                .post(format!("{base}/api/v1/boards/{}/cards", u.board))
+                .bearer_auth(&u.token)
+                .json(&json!({ "kind": "text", "text": "a new idea" }))
+                .send()
+                .await
+                .unwrap();
             let s = r.status();
             let v: Value = r.json().await.unwrap_or_default();
             if let Some(id) = v["id"].as_str() {
@@ -145,7 +174,13 @@ async fn run_op(op: Op, base: &str, http: &reqwest::Client, u: &mut User, seed: 
             ok(r.status())
         }
         Op::SetConsent => {
-            let r = http.put(format!("{base}/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "marketing", "granted": rng(seed) % 2 == 0 })).send().await.unwrap();
+            let r = http
+                .put(format!("{base}/api/v1/me/consents"))
+                .bearer_auth(&u.token)
+                .json(&json!({ "purpose": "marketing", "granted": rng(seed).is_multiple_of(2) }))
+                .send()
+                .await
+                .unwrap();
             let s = r.status();
             let _ = r.bytes().await;
             ok(s)
@@ -233,7 +268,17 @@ const GDPR: &[(Op, u64)] = &[
 
 fn medians(lat: &[(Op, f64)]) -> Vec<(String, f64, usize)> {
     let mut out = Vec::new();
-    for op in [Op::ReadCard, Op::UpdateCard, Op::CreateCard, Op::DeleteCard, Op::SetConsent, Op::ReadConsents, Op::ReadPerson, Op::EraseParticipant, Op::ReadProfile] {
+    for op in [
+        Op::ReadCard,
+        Op::UpdateCard,
+        Op::CreateCard,
+        Op::DeleteCard,
+        Op::SetConsent,
+        Op::ReadConsents,
+        Op::ReadPerson,
+        Op::EraseParticipant,
+        Op::ReadProfile,
+    ] {
         let mut v: Vec<f64> = lat.iter().filter(|(o, _)| *o == op).map(|(_, l)| *l).collect();
         if v.is_empty() {
             continue;

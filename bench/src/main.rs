@@ -20,7 +20,7 @@ mod summary;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use clearboard_core::clock::{Clock, SystemClock};
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_vault::{Aad, Dek, KeyId};
 use common::median;
 use serde_json::{Value, json};
@@ -115,13 +115,17 @@ async fn signin() -> Value {
     assert_eq!(http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap().status(), 201);
     let creds = json!({"email": "bench@example.test", "password": "a bench password"});
     // Baseline: one Argon2id verification with the same parameters, nothing else.
-    let work = clearboard_core::password::Work::default();
-    let phc = clearboard_core::password::hash(&work, zeroize::Zeroizing::new("a bench password".into())).await.unwrap();
+    let work = clearboard_core::identity::password::Work::default();
+    let phc = clearboard_core::identity::password::hash(&work, zeroize::Zeroizing::new("a bench password".into())).await.unwrap();
     let mut argon = Vec::new();
     let mut full = Vec::new();
     for _ in 0..25 {
         let t = Instant::now();
-        assert!(clearboard_core::password::verify(&work, phc.clone(), zeroize::Zeroizing::new("a bench password".into())).await.unwrap());
+        assert!(
+            clearboard_core::identity::password::verify(&work, phc.clone(), zeroize::Zeroizing::new("a bench password".into()))
+                .await
+                .unwrap()
+        );
         argon.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let res = http.post(format!("{base}/api/v1/sessions")).json(&creds).send().await.unwrap();
@@ -240,7 +244,16 @@ async fn fanout_bench() -> Value {
             us.push(fanout::run(target, srv.child.id(), n, rate, 8).await);
             drop(srv);
             let (ysrv, port) = start_yjs().await;
-            them.push(fanout::run(fanout::Target::Yjs { url: format!("ws://127.0.0.1:{port}"), room: "board-1".into() }, ysrv.child.id(), n, rate, 8).await);
+            them.push(
+                fanout::run(
+                    fanout::Target::Yjs { url: format!("ws://127.0.0.1:{port}"), room: "board-1".into() },
+                    ysrv.child.id(),
+                    n,
+                    rate,
+                    8,
+                )
+                .await,
+            );
             drop(ysrv);
         }
         let ours = fanout::median(&us);
@@ -248,7 +261,17 @@ async fn fanout_bench() -> Value {
         for r in [&ours, &theirs] {
             println!(
                 "fanout N={:>4} {:>2} Hz {:<32} delivered {}/{}  p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  cpu {:.2} s ({:.1} µs/msg)  rss/conn {:.1} kB",
-                r.readers, r.rate_hz, r.server, r.received, r.expected, r.p50_ms, r.p95_ms, r.p99_ms, r.server_cpu_s, r.cpu_us_per_delivered, r.rss_per_connection_kb
+                r.readers,
+                r.rate_hz,
+                r.server,
+                r.received,
+                r.expected,
+                r.p50_ms,
+                r.p95_ms,
+                r.p99_ms,
+                r.server_cpu_s,
+                r.cpu_us_per_delivered,
+                r.rss_per_connection_kb
             );
         }
         println!(
@@ -271,7 +294,7 @@ fn write(name: &str, v: &Value) {
     RAN.lock().unwrap().push(name.to_string());
     let mut v = v.clone();
     if let Some(o) = v.as_object_mut() {
-        o.entry("date").or_insert_with(|| json!(clearboard_core::clock::rfc3339(SystemClock.now_ms())));
+        o.entry("date").or_insert_with(|| json!(clearboard_core::platform::clock::rfc3339(SystemClock.now_ms())));
     }
     let v = &v;
     let dir = results_dir();

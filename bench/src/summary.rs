@@ -62,7 +62,12 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
     // 1. Rights vs Fides.
     md.push_str("## 1. Rights side by side with Ethyca Fides (PostgreSQL, one person among 200,000 records of others)\n\n");
     if let Some(v) = load(dir, "fides") {
-        md.push_str(&format!("Measured {}. Fides {}; load average before the run: {}.\n\n", when(&v, "fides"), s(&v, "/versions/fides"), s(&v, "/load/start")));
+        md.push_str(&format!(
+            "Measured {}. Fides {}; load average before the run: {}.\n\n",
+            when(&v, "fides"),
+            s(&v, "/versions/fides"),
+            s(&v, "/load/start")
+        ));
         md.push_str("| N records | Fides access | ours access | speed-up (goal ≥ 20×) | Fides peak RSS | ours peak RSS | memory ratio (goal ≤ 0.1) | Fides erasure | ours until unreadable | speed-up (goal ≥ 1,000×) | ours full purge | plaintext copies left after erasure: Fides / ours |\n");
         md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for r in v.pointer("/rows").and_then(Value::as_array).cloned().unwrap_or_default() {
@@ -75,13 +80,19 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             };
             let speedup = match f(&r, "/unreadable_speedup") {
                 Some(x) => ratio(Some(x)),
-                None => f(&r, "/unreadable_speedup_vs_findings_not_measured_in_this_run").map_or("—".into(), |x| format!("({}, vs FINDINGS.md)", ratio(Some(x)))),
+                None => f(&r, "/unreadable_speedup_vs_findings_not_measured_in_this_run")
+                    .map_or("—".into(), |x| format!("({}, vs FINDINGS.md)", ratio(Some(x)))),
             };
             let fides_residue: Option<f64> = r.pointer("/fides/residue").filter(|x| x.is_object()).map(|res| {
-                ["/note_heap_file/occurrences", "/pg_wal/occurrences", "/fides_uploads_folder/occurrences", "/fides_app_database_folder/occurrences"]
-                    .iter()
-                    .filter_map(|p| f(res, p))
-                    .sum()
+                [
+                    "/note_heap_file/occurrences",
+                    "/pg_wal/occurrences",
+                    "/fides_uploads_folder/occurrences",
+                    "/fides_app_database_folder/occurrences",
+                ]
+                .iter()
+                .filter_map(|p| f(res, p))
+                .sum()
             });
             md.push_str(&format!(
                 "| {} | {} s | {} s | {} | {} MB | {} MB | {} | {} | {} ms | {} | {} s ({} rows/s) | {} / {} |\n",
@@ -144,7 +155,9 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
     if let Some(v) = load(dir, "gdpr") {
         let r = f(&v, "/ratio");
         md.push_str(&format!("Measured {}. Baseline: {}.\n\n", when(&v, "gdpr"), s(&v, "/baseline")));
-        md.push_str("| plain CRUD | GDPR mix | ratio (goal ≥ 0.5) | errors plain / GDPR | verdict |\n| ---: | ---: | ---: | ---: | --- |\n");
+        md.push_str(
+            "| plain CRUD | GDPR mix | ratio (goal ≥ 0.5) | errors plain / GDPR | verdict |\n| ---: | ---: | ---: | ---: | --- |\n",
+        );
         md.push_str(&format!(
             "| {} ops/s | {} ops/s | {} | {} / {} | {} |\n\n",
             num(f(&v, "/plain_ops_per_s"), 0),

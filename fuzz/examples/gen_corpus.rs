@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clearboard_core::consent::make_cookie;
+use clearboard_core::privacy::consent::make_cookie;
 use clearboard_fuzz::harness::{
     self, FIXED_SUBJECT, SAMPLE_MP4, SAMPLE_PNG, consent_input, cookie_key, envelope_input, fixed_dek, fixed_wrapped_dek,
 };
@@ -151,7 +151,7 @@ fn envelope_seeds() {
     write(t, "empty", b"");
 }
 
-/// The test images of crates/core/src/media.rs, and a few more.
+/// The test images of crates/core/src/platform/media, and a few more.
 fn media_seeds() {
     let t = "upload_sniffer";
     fn png_chunk(ty: &[u8; 4], data: &[u8]) -> Vec<u8> {
@@ -230,7 +230,7 @@ fn export_zip(data: &serde_json::Value, method: zip::CompressionMethod, files: &
     z.finish().expect("zip").into_inner()
 }
 
-/// Export archives laid out as crates/core/src/exports.rs writes them.
+/// Export archives laid out as crates/core/src/privacy/rights/exports writes them.
 fn export_seeds() {
     let t = "export_importer";
     let card = |id: &str, kind: &str, extra: serde_json::Value| {
@@ -264,7 +264,7 @@ fn export_seeds() {
     let full = data(cards.clone());
     let media: &[(&str, &[u8])] = &[("media/c3.png", SAMPLE_PNG), ("media/c4.mp4", SAMPLE_MP4)];
     let zipped = export_zip(&full, zip::CompressionMethod::Deflated, media);
-    assert_eq!(clearboard_core::exports::check_import(&zipped).ok(), Some((2, 4)), "the export seed must import");
+    assert_eq!(clearboard_core::privacy::rights::exports::check_import(&zipped).ok(), Some((2, 4)), "the export seed must import");
     write(t, "export.zip", &zipped);
     write(t, "export-stored.zip", &export_zip(&full, zip::CompressionMethod::Stored, media));
     write(t, "missing-media.zip", &export_zip(&full, zip::CompressionMethod::Stored, &[]));
@@ -281,7 +281,7 @@ fn export_seeds() {
         card("c6", "image", json!({ "media": null })),
     ]);
     let text = serde_json::to_vec(&json_cards).expect("json");
-    assert_eq!(clearboard_core::exports::check_import(&harness::wrap_export(&text)).ok(), Some((2, 4)));
+    assert_eq!(clearboard_core::privacy::rights::exports::check_import(&harness::wrap_export(&text)).ok(), Some((2, 4)));
     write(t, "data.json", &text);
     write(t, "not-a-zip", b"PK\x03\x04 not really");
 }

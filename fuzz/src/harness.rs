@@ -16,16 +16,20 @@ use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use clearboard_core::consent::{self, VisitorConsent};
-use clearboard_core::{exports, media};
+use clearboard_core::platform::media;
+use clearboard_core::privacy::consent::{self, VisitorConsent};
+use clearboard_core::privacy::rights::exports;
 use clearboard_policy::Policy;
 use clearboard_vault::envelope::{self, OVERHEAD};
 use clearboard_vault::stream::{self, Opener};
 use clearboard_vault::{Aad, Dek, Kek, KeyId, Keyring, VaultError};
 use sha2::{Digest, Sha256};
 
-/// Every target: its name (the corpus folder `fuzz/corpus/<name>/`) and its function.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+/// A fuzz target: its name (the corpus folder `fuzz/corpus/<name>/`) and its function.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: [Target; 5] = [
     ("policy_parser", policy_parser),
     ("envelope_decoder", envelope_decoder),
     ("upload_sniffer", upload_sniffer),
@@ -45,9 +49,9 @@ pub const FIXED_KEY_ID: KeyId = KeyId(1);
 /// unwrapping this). If it stops unwrapping, the wrap format changed: keys in existing key
 /// stores would stop unwrapping too.
 const FIXED_WRAPPED_DEK: [u8; 73] = [
-    1, 12, 212, 166, 170, 151, 244, 228, 29, 154, 90, 249, 240, 88, 244, 217, 241, 198, 192, 213, 156, 79, 160, 18, 66,
-    254, 177, 87, 74, 81, 61, 76, 213, 55, 81, 63, 71, 57, 144, 169, 78, 23, 88, 45, 123, 200, 149, 145, 11, 81, 189,
-    67, 98, 138, 160, 203, 10, 18, 123, 24, 192, 69, 105, 100, 41, 194, 185, 32, 180, 168, 137, 109, 87,
+    1, 12, 212, 166, 170, 151, 244, 228, 29, 154, 90, 249, 240, 88, 244, 217, 241, 198, 192, 213, 156, 79, 160, 18, 66, 254, 177, 87, 74,
+    81, 61, 76, 213, 55, 81, 63, 71, 57, 144, 169, 78, 23, 88, 45, 123, 200, 149, 145, 11, 81, 189, 67, 98, 138, 160, 203, 10, 18, 123, 24,
+    192, 69, 105, 100, 41, 194, 185, 32, 180, 168, 137, 109, 87,
 ];
 
 pub fn fixed_keyring() -> &'static Keyring {
@@ -446,7 +450,11 @@ pub fn consent_cookie(data: &[u8]) {
     static MAC_MATCHES: OnceLock<()> = OnceLock::new();
     MAC_MATCHES.get_or_init(|| {
         let body = "v1.AAAAAAAAAAAAAAAAAAAAAA.s1.0123abcd.99";
-        assert_eq!(consent::make_cookie(&key, "AAAAAAAAAAAAAAAAAAAAAA", true, "0123abcd", 99), with_mac(&key, body), "the cookie format changed: update cookie_mac in the fuzz harness");
+        assert_eq!(
+            consent::make_cookie(&key, "AAAAAAAAAAAAAAAAAAAAAA", true, "0123abcd", 99),
+            with_mac(&key, body),
+            "the cookie format changed: update cookie_mac in the fuzz harness"
+        );
     });
 
     let mut input = Input(data);

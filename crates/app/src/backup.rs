@@ -4,6 +4,9 @@
 //! unreadable from the moment their key is destroyed. Backups are pruned at the policy's backup
 //! retention, which the policy check keeps at or below the erasure deadline.
 //!
+//! The SQL of snapshots and restores is the store's (`clearboard_store::platform::backup`);
+//! this file owns the archive: its manifest, checksums, blob files, and the restore marker.
+//!
 //! A restore writes a marker first; the service replays the erasure tombstones (kept in the key
 //! stores, which restores never touch) before it accepts any traffic, then removes the marker.
 
@@ -11,7 +14,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use clearboard_core::clock::{DAY, Millis, rfc3339};
+use clearboard_core::platform::clock::{DAY, Millis, rfc3339};
+use clearboard_store::platform::backup::{copy_in_postgres, copy_out_postgres, snapshot_sqlite};
 use clearboard_store::{Db, Layout, Opened};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -62,7 +66,9 @@ struct Writer {
 
 impl Writer {
     fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(bytes.len() as u64 >= u64::from(u32::MAX));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(bytes.len() as u64 >= u64::from(u32::MAX));
         self.zip.start_file(name, opts)?;
         self.zip.write_all(bytes)?;
         self.files.push(BackupFile { name: name.to_string(), bytes: bytes.len() as u64, sha256: hex_sha(bytes) });
@@ -73,48 +79,6 @@ impl Writer {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         self.add_bytes(name, &bytes)
     }
-}
-
-async fn sqlite_snapshot(db: &Db, scratch: &Path, name: &str) -> anyhow::Result<PathBuf> {
-    let Db::Sqlite(pool) = db else { bail!("not a SQLite database") };
-    let out = scratch.join(name);
-    let _ = std::fs::remove_file(&out);
-    // VACUUM INTO reads one consistent snapshot and writes a compact copy without free pages.
-    let path = out.to_str().context("the backup path is not UTF-8")?.replace('\'', "''");
-    sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'"))).execute(pool).await.context("VACUUM INTO failed")?;
-    Ok(out)
-}
-
-async fn pg_tables(c: &mut sqlx::PgConnection) -> anyhow::Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").fetch_all(&mut *c).await?;
-    Ok(rows.into_iter().map(|(t,)| t).collect())
-}
-
-fn safe_ident(t: &str) -> anyhow::Result<&str> {
-    if t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !t.is_empty() { Ok(t) } else { bail!("unexpected table name") }
-}
-
-/// Every table of a PostgreSQL database, in one REPEATABLE READ snapshot, as binary COPY data.
-async fn pg_snapshot(db: &Db) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    use futures_util::StreamExt;
-    let Db::Postgres(pool) = db else { bail!("not a PostgreSQL database") };
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-    let tables = pg_tables(&mut tx).await?;
-    let mut out = Vec::new();
-    for t in tables {
-        let t = safe_ident(&t)?.to_string();
-        let mut data = Vec::new();
-        {
-            let mut s = (*tx).copy_out_raw(&format!("COPY \"{t}\" TO STDOUT (FORMAT binary)")).await?;
-            while let Some(chunk) = s.next().await {
-                data.extend_from_slice(&chunk?);
-            }
-        }
-        out.push((t, data));
-    }
-    tx.commit().await?;
-    Ok(out)
 }
 
 fn blob_files(root: &Path) -> Vec<PathBuf> {
@@ -151,19 +115,21 @@ pub async fn create(opened: &Opened, layout: &Layout, out: &Path, now: Millis, p
     let backend = if layout.is_postgres() { "postgres" } else { "sqlite" };
     let mut regions = Vec::new();
     if layout.is_postgres() {
-        for (t, data) in pg_snapshot(opened.directory.db()).await? {
+        for (t, data) in copy_out_postgres(opened.directory.db()).await? {
             w.add_bytes(&format!("pg/directory/{t}.copy"), &data)?;
         }
         for (id, store, _) in &opened.region_stores {
-            for (t, data) in pg_snapshot(store.db()).await? {
+            for (t, data) in copy_out_postgres(store.db()).await? {
                 w.add_bytes(&format!("pg/{}/{t}.copy", id.as_str()), &data)?;
             }
         }
     } else {
-        let p = sqlite_snapshot(opened.directory.db(), scratch.path(), "directory.db").await?;
+        let p = scratch.path().join("directory.db");
+        snapshot_sqlite(opened.directory.db(), &p).await?;
         w.add_file("sqlite/directory.db", &p)?;
         for (id, store, _) in &opened.region_stores {
-            let p = sqlite_snapshot(store.db(), scratch.path(), &format!("{}.db", id.as_str())).await?;
+            let p = scratch.path().join(format!("{}.db", id.as_str()));
+            snapshot_sqlite(store.db(), &p).await?;
             w.add_file(&format!("sqlite/regions/{}/data.db", id.as_str()), &p)?;
         }
     }
@@ -218,11 +184,11 @@ pub fn list(dir: &Path, keep_days: u32) -> Vec<(PathBuf, Manifest, String)> {
     let Ok(rd) = std::fs::read_dir(dir) else { return out };
     for e in rd.flatten() {
         let p = e.path();
-        if p.extension().is_some_and(|x| x == "zip") {
-            if let Ok(m) = manifest_of(&p) {
-                let expires = clearboard_core::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
-                out.push((p, m, expires));
-            }
+        if p.extension().is_some_and(|x| x == "zip")
+            && let Ok(m) = manifest_of(&p)
+        {
+            let expires = clearboard_core::platform::clock::date_of(m.created_ms + i64::from(keep_days) * DAY).to_string();
+            out.push((p, m, expires));
         }
     }
     out.sort_by_key(|(_, m, _)| m.created_ms);
@@ -252,7 +218,12 @@ fn read_member(z: &mut zip::ZipArchive<std::fs::File>, name: &str, expected: &Ba
 
 /// Restores a backup into the configured storage. The service must be stopped. The marker is
 /// written first, so that whatever happens the service replays erasures before serving.
-pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboard_vault::Keyring>, now: Millis) -> anyhow::Result<Manifest> {
+pub async fn restore(
+    layout: &Layout,
+    from: &Path,
+    ring: std::sync::Arc<clearboard_vault::Keyring>,
+    now: Millis,
+) -> anyhow::Result<Manifest> {
     let m = manifest_of(from)?;
     let backend = if layout.is_postgres() { "postgres" } else { "sqlite" };
     if m.backend != backend {
@@ -296,39 +267,16 @@ pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboa
             groups.push((id.as_str().to_string(), store.db().clone()));
         }
         for (key, db) in groups {
-            let Db::Postgres(pool) = &db else { continue };
+            if !matches!(db, Db::Postgres(_)) {
+                continue;
+            }
             let prefix = format!("pg/{key}/");
-            let mut tx = pool.begin().await?;
-            let tables = pg_tables(&mut tx).await?;
-            let order = fk_order(&mut tx, &tables).await?;
-            let list = order.iter().map(|t| format!("\"{}\"", safe_ident(t).unwrap_or("x"))).collect::<Vec<_>>().join(", ");
-            // The audit table refuses deletion by trigger; a restore is the one operation that
-            // replaces it wholesale (with the backup's own chain), so user triggers are off for
-            // this transaction only (ALTER TABLE is transactional in PostgreSQL).
-            for t in &order {
-                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" DISABLE TRIGGER USER", safe_ident(t)?))).execute(&mut *tx).await?;
-            }
-            if !list.is_empty() {
-                sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {list}"))).execute(&mut *tx).await?;
-            }
-            for t in &order {
+            copy_in_postgres(&db, |t| -> anyhow::Result<Option<Vec<u8>>> {
                 let name = format!("{prefix}{t}.copy");
-                let Some(file) = m.files.iter().find(|f| f.name == name) else { continue };
-                let data = read_member(&mut z, &name, file)?;
-                let mut c = (*tx).copy_in_raw(&format!("COPY \"{}\" FROM STDIN (FORMAT binary)", safe_ident(t)?)).await?;
-                c.send(data).await?;
-                c.finish().await?;
-            }
-            for t in &order {
-                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER TABLE \"{}\" ENABLE TRIGGER USER", safe_ident(t)?))).execute(&mut *tx).await?;
-            }
-            // Identity columns continue after the restored values.
-            let ids: Vec<(String, String)> = sqlx::query_as("SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'").fetch_all(&mut *tx).await?;
-            for (t, c) in ids {
-                let (t, c) = (safe_ident(&t)?.to_string(), safe_ident(&c)?.to_string());
-                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), COALESCE((SELECT MAX(\"{c}\") FROM \"{t}\"), 0) + 1, false)"))).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
+                let Some(file) = m.files.iter().find(|f| f.name == name) else { return Ok(None) };
+                read_member(&mut z, &name, file).map(Some)
+            })
+            .await?;
         }
         opened.close().await;
     }
@@ -352,32 +300,6 @@ pub async fn restore(layout: &Layout, from: &Path, ring: std::sync::Arc<clearboa
         }
     }
     Ok(m)
-}
-
-/// Tables ordered so that referenced tables come before those that reference them.
-async fn fk_order(c: &mut sqlx::PgConnection, tables: &[String]) -> anyhow::Result<Vec<String>> {
-    let edges: Vec<(String, String)> = sqlx::query_as(
-        "SELECT cl.relname::text, rf.relname::text FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_class rf ON rf.oid = co.confrelid \
-         JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE co.contype = 'f' AND n.nspname = current_schema()",
-    )
-    .fetch_all(&mut *c)
-    .await?;
-    let mut done: Vec<String> = Vec::new();
-    let mut left: Vec<String> = tables.to_vec();
-    while !left.is_empty() {
-        let before = left.len();
-        left.retain(|t| {
-            let ready = edges.iter().filter(|(from, to)| from == t && to != t).all(|(_, to)| done.contains(to) || !tables.contains(to));
-            if ready {
-                done.push(t.clone());
-            }
-            !ready
-        });
-        if left.len() == before {
-            done.append(&mut left); // a cycle: keep the rest in name order
-        }
-    }
-    Ok(done)
 }
 
 /// Whether a restore is waiting for its tombstones to be replayed.

@@ -158,7 +158,7 @@ mod tests {
             n.encode_utf16().flat_map(u16::to_le_bytes).collect(),
             STANDARD.encode(format!("a{n}b")).into_bytes(),
             STANDARD.encode(format!("ab{n}c")).into_bytes(),
-            STANDARD.encode(format!("{n}")).into_bytes(),
+            STANDARD.encode(n).into_bytes(),
             URL_SAFE_NO_PAD.encode(format!("xyz{n}")).into_bytes(),
             hex::encode(n).into_bytes(),
         ];

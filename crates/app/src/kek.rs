@@ -58,9 +58,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 fn warn_if_open(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     if let Ok(m) = std::fs::metadata(path)
-        && m.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(path = %path.display(), "the key-encryption key file is readable by others; run chmod 600 on it");
-        }
+        && m.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(path = %path.display(), "the key-encryption key file is readable by others; run chmod 600 on it");
+    }
 }
 
 #[cfg(not(unix))]

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clearboard_core::clock::Clock;
-use clearboard_core::ids::RegionId;
+use clearboard_core::platform::clock::Clock;
+use clearboard_core::platform::ids::RegionId;
 use clearboard_core::{Clearboard, Settings};
 use clearboard_policy::Policy;
 use clearboard_store::{Layout, Opened, RegionLocation};
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 use clearboard_web::{AppState, WebConfig};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -71,11 +71,11 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let opened = layout(config).open(ring.clone(), clock.now_ms()).await.context("cannot open the stores")?;
     let settings = Settings {
         default_region: RegionId::new(&config.default_region),
-        session_idle_ms: i64::from(config.session_idle_minutes) * clearboard_core::clock::MINUTE,
-        session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::clock::HOUR,
+        session_idle_ms: i64::from(config.session_idle_minutes) * clearboard_core::platform::clock::MINUTE,
+        session_absolute_ms: i64::from(config.session_absolute_hours) * clearboard_core::platform::clock::HOUR,
         argon2_permits: config.argon2_permits,
         argon2_queue_ms: config.argon2_queue_ms,
-        activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::clock::HOUR,
+        activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::platform::clock::HOUR,
         ..Settings::default()
     };
     let mailer = mail::from_config(config, clock.clone())?;
@@ -88,17 +88,31 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let restoring = backup::restore_pending(&layout);
     let r = cb.erasure().replay_tombstones().await.context("cannot replay erasures; the service will not start")?;
     if r.subjects_purged > 0 || restoring {
-        tracing::info!(tombstones = r.tombstones, purged = r.subjects_purged, rows = r.rows_deleted, blobs = r.blobs_deleted, after_restore = restoring, "erasures replayed before serving");
+        tracing::info!(
+            tombstones = r.tombstones,
+            purged = r.subjects_purged,
+            rows = r.rows_deleted,
+            blobs = r.blobs_deleted,
+            after_restore = restoring,
+            "erasures replayed before serving"
+        );
     }
     if restoring {
         std::fs::remove_file(config.data_dir.join(backup::RESTORE_MARKER)).context("cannot remove the restore marker")?;
     }
     let mut trusted = Vec::new();
     for p in &config.trusted_proxies {
-        trusted.push(clearboard_web::extract::parse_block(p).with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?);
+        trusted.push(
+            clearboard_web::platform::extract::parse_block(p)
+                .with_context(|| format!("trusted_proxies: `{p}` is not an address or CIDR block"))?,
+        );
     }
-    let web = WebConfig { public_url: config.public_url(), trusted_proxies: trusted, limits, metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
-        ws: clearboard_web::ws::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
+    let web = WebConfig {
+        public_url: config.public_url(),
+        trusted_proxies: trusted,
+        limits,
+        metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+        ws: clearboard_web::boards::sockets::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
     };
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
@@ -185,23 +199,41 @@ impl ServeLimits {
 }
 
 /// Serves the public listener until `shutdown` completes, with the default limits.
-pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     serve_with(state, listener, ServeLimits::default(), shutdown).await
 }
 
 /// Serves the public listener until `shutdown` completes.
-pub async fn serve_with(state: AppState, listener: TcpListener, limits: ServeLimits, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve_with(
+    state: AppState,
+    listener: TcpListener,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let router = clearboard_web::router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_idle_timeout));
     serve_router(router, listener, limits, shutdown).await
 }
 
 /// Serves `/metrics` (and nothing else) on its own listener (loopback by default).
-pub async fn serve_metrics(state: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve_metrics(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let limits = ServeLimits { max_connections: 64, ..ServeLimits::default() };
-    serve_router(clearboard_web::health::metrics_router(state), listener, limits, shutdown).await
+    serve_router(clearboard_web::platform::health::metrics_router(state), listener, limits, shutdown).await
 }
 
-async fn serve_router(router: axum::Router, listener: TcpListener, limits: ServeLimits, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+async fn serve_router(
+    router: axum::Router,
+    listener: TcpListener,
+    limits: ServeLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     use axum::extract::ConnectInfo;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
@@ -272,7 +304,7 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .ok()?
                 .install_recorder()
                 .ok()
-                .inspect(|_| clearboard_web::telemetry::describe())
+                .inspect(|_| clearboard_web::platform::telemetry::describe())
         })
         .clone()
 }
@@ -281,20 +313,5 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
 /// server runs on this machine and its files are readable (for `forensics scan`).
 pub async fn pg_files(config: &Config) -> Vec<std::path::PathBuf> {
     let Some(url) = config.database_url.as_deref().filter(|u| u.starts_with("postgres")) else { return Vec::new() };
-    let Ok(pool) = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await else { return Vec::new() };
-    let _ = sqlx::query("CHECKPOINT").execute(&pool).await;
-    let dir: Option<(String,)> = sqlx::query_as("SHOW data_directory").fetch_optional(&pool).await.ok().flatten();
-    let name: Option<(String,)> = sqlx::query_as("SELECT current_database()::text").fetch_optional(&pool).await.ok().flatten();
-    let (Some((dir,)), Some((name,))) = (dir, name) else { return Vec::new() };
-    let oids: Vec<(i64,)> = sqlx::query_as("SELECT oid::bigint FROM pg_database WHERE datname = $1 OR datname LIKE $2")
-        .bind(&name)
-        .bind(format!("{name}\\_%"))
-        .fetch_all(&pool)
-        .await
-        .unwrap_or_default();
-    pool.close().await;
-    let root = std::path::PathBuf::from(dir);
-    let mut out: Vec<std::path::PathBuf> = oids.into_iter().map(|(o,)| root.join("base").join(o.to_string())).collect();
-    out.push(root.join("pg_wal"));
-    out.into_iter().filter(|p| std::fs::read_dir(p).is_ok()).collect()
+    clearboard_store::platform::backup::postgres_cluster_files(url).await
 }

@@ -10,8 +10,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::Context;
 use async_trait::async_trait;
-use clearboard_core::clock::Clock;
-use clearboard_core::mail::{Mail, MailError, Mailer};
+use clearboard_core::platform::clock::Clock;
+use clearboard_core::platform::mail::{Mail, MailError, Mailer};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::PoolConfig;
@@ -133,13 +133,13 @@ fn code(e: &lettre::transport::smtp::Error) -> String {
 /// The mailer the configuration asks for: SMTP when `smtp_url` is set, otherwise [`NoMailer`]
 /// (every send fails with `NotConfigured`, and callers say so).
 ///
-/// [`NoMailer`]: clearboard_core::mail::NoMailer
+/// [`NoMailer`]: clearboard_core::platform::mail::NoMailer
 pub fn from_config(config: &crate::Config, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<dyn Mailer>> {
     match config.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         Some(url) => {
             let timeout = Duration::from_secs(u64::from(config.smtp_timeout_seconds.max(1)));
             Ok(Arc::new(SmtpMailer::new(url, &config.mail_from, timeout, clock)?))
         }
-        None => Ok(Arc::new(clearboard_core::mail::NoMailer)),
+        None => Ok(Arc::new(clearboard_core::platform::mail::NoMailer)),
     }
 }

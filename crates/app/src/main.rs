@@ -7,11 +7,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use clearboard_app::{self as clearboard, Config, Overrides};
-use clearboard_core::accounts::NewAccount;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::staff::Role;
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::staff::Role;
+use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_policy::Policy;
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 use tracing_subscriber::EnvFilter;
 use zeroize::Zeroizing;
 
@@ -222,15 +222,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { .. } => {
             let metrics = if config.metrics { clearboard::metrics_handle() } else { None };
             let app = clearboard::build(&config, clock, metrics, Limits::default()).await?;
-            let listener = tokio::net::TcpListener::bind(&config.listen)
-                .await
-                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let listener =
+                tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
             let addr = listener.local_addr()?;
             tracing::info!(address = %addr, data_dir = %config.data_dir.display(), backend = if config.database_url.is_some() { "postgres" } else { "sqlite" }, "clearboard is listening");
             let every = std::time::Duration::from_secs(u64::from(config.retention_interval_minutes.max(1)) * 60);
             let _tasks = clearboard::spawn_background(&app.state, every);
             if let Some(m) = config.metrics_listen.as_deref().filter(|m| config.metrics && !m.is_empty()) {
-                let ml = tokio::net::TcpListener::bind(m).await.with_context(|| format!("cannot listen for metrics on {m} (set metrics_listen, or leave it empty and use metrics_token)"))?;
+                let ml = tokio::net::TcpListener::bind(m).await.with_context(|| {
+                    format!("cannot listen for metrics on {m} (set metrics_listen, or leave it empty and use metrics_token)")
+                })?;
                 tracing::info!(address = %ml.local_addr()?, "metrics are served on their own listener");
                 let state = app.state.clone();
                 tokio::spawn(async move {
@@ -268,8 +269,8 @@ async fn main() -> anyhow::Result<()> {
             let p = Policy::load(&text)?;
             use clearboard_policy::exports;
             let out = match format.as_str() {
-                "notice" => clearboard_web::policy_pages::render_notice(&p, &lang)?,
-                "cookies" => clearboard_web::policy_pages::render_cookies(&p, &lang)?,
+                "notice" => clearboard_web::privacy::policy_pages::render_notice(&p, &lang)?,
+                "cookies" => clearboard_web::privacy::policy_pages::render_cookies(&p, &lang)?,
                 "json" => serde_json::to_string_pretty(&exports::policy_json(&p))?,
                 "ropa-json" => serde_json::to_string_pretty(&exports::ropa(&p))?,
                 "dpv" => serde_json::to_string_pretty(&exports::dpv(&p))?,
@@ -331,7 +332,13 @@ async fn main() -> anyhow::Result<()> {
                     };
                     let input = NewAccount { email, password, first_name, last_name, region, ..NewAccount::default() };
                     let r = cb.staff().add(input, role, trained).await?;
-                    println!("staff member {} ({}) in region {}{}", r.id, role.as_str(), r.region, if trained.is_none() { "; no training recorded yet: access to personal data is refused until it is" } else { "" });
+                    println!(
+                        "staff member {} ({}) in region {}{}",
+                        r.id,
+                        role.as_str(),
+                        r.region,
+                        if trained.is_none() { "; no training recorded yet: access to personal data is refused until it is" } else { "" }
+                    );
                 }
                 StaffCommand::Training { email, trained_on } => {
                     cb.staff().record_training(&email, parse_date(&trained_on)?).await?;
@@ -339,7 +346,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 StaffCommand::List => {
                     for s in cb.staff().list().await? {
-                        let trained = s.trained_at.map(clearboard_core::clock::rfc3339).unwrap_or_else(|| "never".into());
+                        let trained = s.trained_at.map(clearboard_core::platform::clock::rfc3339).unwrap_or_else(|| "never".into());
                         println!("{}\t{}\t{}\ttrained: {trained}", s.subject_id, s.region, s.role);
                     }
                 }
@@ -353,7 +360,8 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 BackupCommand::Create { out } => {
                     let app = clearboard::build(&config, clock.clone(), None, Limits::default()).await?;
-                    let out = out.unwrap_or_else(|| clearboard::backup::default_dir(&layout).join(clearboard::backup::default_name(clock.now_ms())));
+                    let out = out
+                        .unwrap_or_else(|| clearboard::backup::default_dir(&layout).join(clearboard::backup::default_name(clock.now_ms())));
                     let m = clearboard::backup::create(&app.opened, &layout, &out, clock.now_ms(), policy.digest()).await?;
                     app.opened.close().await;
                     let bytes: u64 = m.files.iter().map(|f| f.bytes).sum();
@@ -377,7 +385,11 @@ async fn main() -> anyhow::Result<()> {
             let layout = clearboard::layout(&config);
             let kek = clearboard::kek::load_or_create(&config.kek_path(), config.kek_file.is_some())?;
             let m = clearboard::backup::restore(&layout, &from, Arc::new(kek.keyring()), clock.now_ms()).await?;
-            println!("restored the backup of {} ({} files); erasures since then are replayed when the server next starts, before it serves", m.created_at, m.files.len());
+            println!(
+                "restored the backup of {} ({} files); erasures since then are replayed when the server next starts, before it serves",
+                m.created_at,
+                m.files.len()
+            );
         }
         Command::Forensics { command: ForensicsCommand::Scan { mut needles, needles_file, mut paths } } => {
             if let Some(f) = needles_file {
@@ -400,4 +412,3 @@ async fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
-

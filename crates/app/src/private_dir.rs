@@ -16,7 +16,11 @@ pub fn secure(dir: &Path) -> anyhow::Result<bool> {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
         if !dir.exists() {
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).with_context(|| format!("cannot create the data dir {}", dir.display()))?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("cannot create the data dir {}", dir.display()))?;
         }
         let mode = std::fs::metadata(dir).with_context(|| format!("cannot read the data dir {}", dir.display()))?.permissions().mode();
         if mode & 0o077 != 0 {

@@ -1,40 +1,28 @@
-//! The clearboard domain.
+//! The clearboard domain, in rooms by concern (see `docs/ARCHITECTURE.md`):
 //!
-//! One module per concern of the policy: accounts, sessions, staff access, the audit log and
-//! the subject keys. It defines the ports it needs (`ports`: region stores, key stores, the
-//! directory, blob stores) and the injected `Clock`. It holds the rules: validation, purpose
-//! guards, encryption of personal fields, audit entries. It must not know HTTP or SQL.
+//! - [`platform`]: what every room stands on: the clock, ids, errors, subject keys, the audit
+//!   log, mail, throttles, media sanitising, input rules, the ports (traits the stores
+//!   implement) and the assembled context.
+//! - [`identity`]: accounts, activation, sessions, passwords, staff and the staff gate.
+//! - [`boards`]: organisations, boards, cards, reactions, comments, participants, real time.
+//! - [`privacy`]: policy versions, consent, navigation statistics, retention, the catalogue
+//!   of stored fields, and the rights (requests, deadlines, exports, erasure, privacy centre).
+//! - [`business`]: the coming business modules (empty now).
+//! - [`integrations`]: the coming integration framework (empty now).
+//!
+//! It holds the rules: validation, purpose guards, encryption of personal fields, audit
+//! entries. It must not know HTTP or SQL (no axum, no sqlx): storage is reached through the
+//! ports, and only this crate decrypts.
+//!
+//! Inside the crate, code names the file it uses (`crate::platform::context::Clearboard`,
+//! not the re-exports below), so the module graph stays free of cycles (checked by the suite).
 
-pub mod accounts;
-pub mod audit;
 pub mod boards;
-pub mod catalog;
-pub mod clock;
-pub mod consent;
-pub mod navigation;
-pub mod context;
-pub mod deadlines;
-pub mod erasure;
-pub mod error;
-pub mod exports;
-pub mod ids;
-pub mod keys;
-pub mod mail;
-pub mod media;
-pub mod password;
-pub mod password_strength;
-pub mod throttle;
-pub mod activation;
-pub mod policy_versions;
-pub mod realtime;
-pub mod requests;
-pub mod retention;
-pub mod rights;
-pub mod ports;
-pub mod privacy_centre;
-pub mod sessions;
-pub mod staff;
-pub mod validate;
+pub mod business;
+pub mod identity;
+pub mod integrations;
+pub mod platform;
+pub mod privacy;
 
-pub use context::{Clearboard, RegionHandle, Settings};
-pub use error::CoreError;
+pub use platform::context::{Clearboard, RegionHandle, Settings};
+pub use platform::error::CoreError;

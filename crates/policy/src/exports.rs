@@ -43,7 +43,8 @@ pub fn ropa(p: &Policy) -> Value {
         "contact": d.controller.privacy_contact,
         "data_protection_officer": d.controller.dpo_contact,
     });
-    let security: Vec<Value> = d.security_measures.iter().map(|m| json!({ "id": m.id, "measure": m.title.en, "detail": m.description.en })).collect();
+    let security: Vec<Value> =
+        d.security_measures.iter().map(|m| json!({ "id": m.id, "measure": m.title.en, "detail": m.description.en })).collect();
     let activities: Vec<Value> = d
         .purposes
         .iter()

@@ -25,19 +25,51 @@ fn invalid_policies_are_rejected_with_named_problems() {
         ("minimum_age = 16", "minimum_age = 10", "limits.minimum_age"),
         ("erasure_deadline_days = 60", "erasure_deadline_days = 90", "limits.erasure_deadline_days"),
         ("request_answer_days = 30", "request_answer_days = 45", "limits.request_answer_days"),
-        ("retention_days = 35", "retention_days = 90", "backups.retention_days: backups are kept 90 days, longer than the erasure deadline"),
+        (
+            "retention_days = 35",
+            "retention_days = 90",
+            "backups.retention_days: backups are kept 90 days, longer than the erasure deadline",
+        ),
         ("privacy_contact = \"privacy@example.org\"", "privacy_contact = \"nobody\"", "controller.privacy_contact"),
         ("id = \"marketing\"\nlegal_basis = \"consent\"", "id = \"marketing\"", "purposes.marketing: this purpose has no legal basis"),
         ("consent_text = { en = \"Send me", "consent_txt_removed = { en = \"Send me", "unexpected shape"),
-        ("lifetime_days = 0\npurpose = { en = \"Keeps you", "lifetime_days = 800\npurpose = { en = \"Keeps you", "cookies.cb_session: a essential cookie may live at most 730 days"),
-        ("[[retention]]\ncategory = \"navigation\"", "[[retention]]\ncategory = \"navigation_gone\"", "categories.navigation: this category has no retention rule"),
+        (
+            "lifetime_days = 0\npurpose = { en = \"Keeps you",
+            "lifetime_days = 800\npurpose = { en = \"Keeps you",
+            "cookies.cb_session: a essential cookie may live at most 730 days",
+        ),
+        (
+            "[[retention]]\ncategory = \"navigation\"",
+            "[[retention]]\ncategory = \"navigation_gone\"",
+            "categories.navigation: this category has no retention rule",
+        ),
         ("categories = [\"navigation\"]", "categories = [\"shoes\"]", "unknown category `shoes`"),
         ("trigger = \"collected\"", "trigger = \"whenever\"", "unknown trigger `whenever`"),
-        ("id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"contract\"]", "id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"user_content\"]", "affiliates and partners receive Other Data only"),
-        ("safeguards = [\"dpa\", \"pci_dss\"]", "safeguards = [\"pci_dss\"]", "recipients.payment: a subprocessor needs a data processing agreement"),
-        ("title = { en = \"Trainings\", fr = \"Formations\" }", "title = { en = \"Trainings\", fr = \"\" }", "categories.trainings.title: the French text is missing"),
-        ("to = \"United States\"\nmechanism = \"scc\"", "to = \"United States\"", "transfers.us-region: a transfer outside the EU needs a mechanism"),
-        ("legitimate_interest = { en = \"Improving the website", "legitimate_interest_x = { en = \"Improving the website", "unexpected shape"),
+        (
+            "id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"contract\"]",
+            "id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"user_content\"]",
+            "affiliates and partners receive Other Data only",
+        ),
+        (
+            "safeguards = [\"dpa\", \"pci_dss\"]",
+            "safeguards = [\"pci_dss\"]",
+            "recipients.payment: a subprocessor needs a data processing agreement",
+        ),
+        (
+            "title = { en = \"Trainings\", fr = \"Formations\" }",
+            "title = { en = \"Trainings\", fr = \"\" }",
+            "categories.trainings.title: the French text is missing",
+        ),
+        (
+            "to = \"United States\"\nmechanism = \"scc\"",
+            "to = \"United States\"",
+            "transfers.us-region: a transfer outside the EU needs a mechanism",
+        ),
+        (
+            "legitimate_interest = { en = \"Improving the website",
+            "legitimate_interest_x = { en = \"Improving the website",
+            "unexpected shape",
+        ),
         ("data_subjects = [\"applicants\"]", "data_subjects = [\"martians\"]", "unknown data subject `martians`"),
         ("published = \"2026-11-29\"", "published = \"yesterday\"", "meta.published"),
         ("transfer = \"us-region\"", "transfer = \"moon\"", "unknown transfer `moon`"),
@@ -78,7 +110,9 @@ fn record_of_processing_has_every_article_30_item_for_every_activity() {
     let acts = r["activities"].as_array().cloned().unwrap_or_default();
     assert_eq!(acts.len(), p.doc().purposes.len());
     for a in &acts {
-        for k in ["a_controller", "b_purposes", "c_categories", "d_recipients", "e_transfers", "f_erasure_time_limits", "g_security_measures"] {
+        for k in
+            ["a_controller", "b_purposes", "c_categories", "d_recipients", "e_transfers", "f_erasure_time_limits", "g_security_measures"]
+        {
             let v = &a[k];
             let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty());
             assert!(!empty, "{} has an empty {k}", a["id"]);
@@ -130,10 +164,11 @@ fn dpv_json_ld_uses_only_declared_prefixes_and_resolves_its_references() {
     fn refs_of(v: &serde_json::Value, top: bool, out: &mut Vec<String>) {
         match v {
             serde_json::Value::Object(m) => {
-                if !top && m.len() == 1 {
-                    if let Some(s) = m.get("@id").and_then(|s| s.as_str()) {
-                        out.push(s.to_string());
-                    }
+                if !top
+                    && m.len() == 1
+                    && let Some(s) = m.get("@id").and_then(|s| s.as_str())
+                {
+                    out.push(s.to_string());
                 }
                 m.values().for_each(|x| refs_of(x, false, out));
             }

@@ -72,10 +72,10 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     if !plausible_email(&doc.controller.privacy_contact) {
         c.add("controller.privacy_contact", "a privacy contact email address is required");
     }
-    if let Some(d) = &doc.controller.dpo_contact {
-        if !plausible_email(d) {
-            c.add("controller.dpo_contact", "the data protection officer's contact must be an email address");
-        }
+    if let Some(d) = &doc.controller.dpo_contact
+        && !plausible_email(d)
+    {
+        c.add("controller.dpo_contact", "the data protection officer's contact must be an email address");
     }
     c.text("controller.supervisory_authority", &doc.controller.supervisory_authority);
 
@@ -116,7 +116,10 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     c.unique("transfers", doc.transfers.iter().map(|t| t.id.as_str()));
     for t in &doc.transfers {
         if t.mechanism.is_none() {
-            c.add(format!("transfers.{}", t.id), "a transfer outside the EU needs a mechanism: adequacy, scc, bcr, consent or necessity (C-LOC-2)");
+            c.add(
+                format!("transfers.{}", t.id),
+                "a transfer outside the EU needs a mechanism: adequacy, scc, bcr, consent or necessity (C-LOC-2)",
+            );
         }
         c.text(format!("transfers.{}.description", t.id), &t.description);
     }
@@ -182,10 +185,14 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         for k in &r.categories {
             match doc.categories.iter().find(|x| &x.id == k) {
                 None => c.add(&at, format!("unknown category `{k}`")),
-                Some(cat) if cat.kind == CategoryKind::UserInformation && matches!(r.kind, RecipientKind::Affiliate | RecipientKind::Partner) => c.add(
-                    &at,
-                    format!("affiliates and partners receive Other Data only, never User Information (`{k}`) (C-SHARE-2, C-SHARE-4)"),
-                ),
+                Some(cat)
+                    if cat.kind == CategoryKind::UserInformation && matches!(r.kind, RecipientKind::Affiliate | RecipientKind::Partner) =>
+                {
+                    c.add(
+                        &at,
+                        format!("affiliates and partners receive Other Data only, never User Information (`{k}`) (C-SHARE-2, C-SHARE-4)"),
+                    )
+                }
                 Some(_) => {}
             }
         }
@@ -200,10 +207,10 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         if r.kind == RecipientKind::Subprocessor && !r.safeguards.iter().any(|s| s == "dpa") {
             c.add(&at, "a subprocessor needs a data processing agreement (`dpa` in safeguards, GDPR Art. 28)");
         }
-        if let Some(t) = &r.transfer {
-            if !doc.transfers.iter().any(|x| &x.id == t) {
-                c.add(&at, format!("unknown transfer `{t}`"));
-            }
+        if let Some(t) = &r.transfer
+            && !doc.transfers.iter().any(|x| &x.id == t)
+        {
+            c.add(&at, format!("unknown transfer `{t}`"));
         }
         c.text(format!("{at}.name"), &r.name);
         c.text(format!("{at}.description"), &r.description);

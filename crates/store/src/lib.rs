@@ -1,5 +1,7 @@
 //! Storage: the SQLite and PostgreSQL implementations of core's ports, their migrations, and
-//! the local blob store.
+//! the local blob store, in the rooms of the domain: `platform` (connections, migrations, the
+//! audit chain, the key store, blob stores, the directory, the region store and the storage
+//! layout), `identity`, `boards` and `privacy`, each implementing that room's ports.
 //!
 //! One SQL text serves both backends (`$N` placeholders, BIGINT milliseconds, TEXT ids, BLOB or
 //! BYTEA envelopes): the `tx!` and `conn!` macros expand a body once per backend, so each arm
@@ -7,18 +9,10 @@
 //! per-backend branches. Nothing outside this crate writes SQL.
 
 #[macro_use]
-pub mod db;
-#[macro_use]
-pub mod audit;
-pub mod blobs;
+pub mod platform;
 pub mod boards;
-pub mod consent;
-pub mod directory;
-pub mod keys;
-pub mod layout;
-pub mod migrate;
-pub mod region;
-pub mod rights;
+pub mod identity;
+pub mod privacy;
 
-pub use db::{Backend, Db};
-pub use layout::{Layout, Opened, RegionLocation};
+pub use platform::db::{Backend, Db};
+pub use platform::layout::{Layout, Opened, RegionLocation};

@@ -1,9 +1,9 @@
 //! The store conformance suite: the same checks of every port, run against SQLite and
 //! PostgreSQL. Each function takes freshly opened stores.
 
-use clearboard_core::audit::region_chain;
-use clearboard_core::ids::{RegionId, SubjectId};
-use clearboard_core::ports::{AccountRow, AuditDraft, SessionRow, StoreError, SubjectKind};
+use clearboard_core::platform::audit::region_chain;
+use clearboard_core::platform::ids::{RegionId, SubjectId};
+use clearboard_core::platform::ports::{AccountRow, AuditDraft, SessionRow, StoreError, SubjectKind};
 use clearboard_store::Opened;
 use serde_json::json;
 
@@ -69,7 +69,13 @@ pub async fn sessions(o: &Opened) {
     let r = &o.regions[0];
     let a = SubjectId::new(1).unwrap();
     r.store.create_account(SubjectKind::Account, &row(&a, 7), draft("account.created", Some(&a))).await.unwrap();
-    let s = |h: u8, t: i64| SessionRow { token_hash: vec![h; 32], subject_id: a.clone(), kind: "bearer".into(), created_at: t, last_seen_at: t };
+    let s = |h: u8, t: i64| SessionRow {
+        token_hash: vec![h; 32],
+        subject_id: a.clone(),
+        kind: "bearer".into(),
+        created_at: t,
+        last_seen_at: t,
+    };
     r.store.insert_session(&s(1, 100), None, None).await.unwrap();
     r.store.insert_session(&s(2, 200), Some(&[1; 32]), Some(draft("session.started", Some(&a)))).await.unwrap();
     assert!(r.store.session(&[1; 32]).await.unwrap().is_none(), "rotated away");
@@ -112,7 +118,7 @@ pub async fn keys(o: &Opened) {
 /// Directory: unique email claims, release only by the holder, staff rows.
 pub async fn directory(o: &Opened) {
     let d = &o.directory;
-    use clearboard_core::ports::Directory as _;
+    use clearboard_core::platform::ports::Directory as _;
     let a = SubjectId::new(1).unwrap();
     let b = SubjectId::new(2).unwrap();
     let eu = RegionId::new("eu");
@@ -123,9 +129,20 @@ pub async fn directory(o: &Opened) {
     d.release_email(&[1; 32], &a).await.unwrap();
     assert_eq!(d.find_email(&[1; 32]).await.unwrap(), None);
 
-    let staff = clearboard_core::ports::StaffRow { subject_id: a.clone(), region: eu, role: "support".into(), trained_at: None, created_at: 3 };
+    let staff = clearboard_core::platform::ports::StaffRow {
+        subject_id: a.clone(),
+        region: eu,
+        role: "support".into(),
+        trained_at: None,
+        created_at: 3,
+    };
     d.put_staff(&staff, draft("staff.granted", Some(&a))).await.unwrap();
-    d.put_staff(&clearboard_core::ports::StaffRow { trained_at: Some(4), ..staff.clone() }, draft("staff.training_recorded", Some(&a))).await.unwrap();
+    d.put_staff(
+        &clearboard_core::platform::ports::StaffRow { trained_at: Some(4), ..staff.clone() },
+        draft("staff.training_recorded", Some(&a)),
+    )
+    .await
+    .unwrap();
     assert_eq!(d.staff(&a).await.unwrap().unwrap().trained_at, Some(4));
     assert_eq!(d.list_staff().await.unwrap().len(), 1);
     d.remove_staff(&a, draft("staff.removed", Some(&a))).await.unwrap();

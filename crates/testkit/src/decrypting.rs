@@ -21,49 +21,52 @@ pub struct DecryptReport {
 
 async fn keys_of(db: &clearboard_store::Db, ring: &clearboard_vault::Keyring) -> Vec<Dek> {
     let rows: Vec<(String, i64, Vec<u8>)> = match db {
-        clearboard_store::Db::Sqlite(p) => sqlx::query_as("SELECT subject_id, key_id, wrapped FROM subject_keys").fetch_all(p).await.unwrap(),
-        clearboard_store::Db::Postgres(p) => sqlx::query_as("SELECT subject_id, key_id::BIGINT, wrapped FROM subject_keys").fetch_all(p).await.unwrap(),
+        clearboard_store::Db::Sqlite(p) => {
+            sqlx::query_as("SELECT subject_id, key_id, wrapped FROM subject_keys").fetch_all(p).await.unwrap()
+        }
+        clearboard_store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT subject_id, key_id::BIGINT, wrapped FROM subject_keys").fetch_all(p).await.unwrap()
+        }
     };
     rows.into_iter().filter_map(|(s, k, w)| Dek::unwrap(ring, &s, KeyId(u32::try_from(k).ok()?), &w).ok()).collect()
 }
 
 /// Every row of every table as (table, [(column, text value)], [(column, bytes value)]).
+/// Every row of `$tables` read through pool `$p`, its text and byte columns apart, pushed
+/// to `$out` (one body for both backends' row types).
+macro_rules! rows_of {
+    ($p:expr, $tables:expr, $out:expr) => {
+        for (t,) in $tables {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all($p).await.unwrap();
+            for r in rows {
+                let (mut texts, mut bytes) = (Vec::new(), Vec::new());
+                for (i, c) in r.columns().iter().enumerate() {
+                    if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
+                        texts.push((c.name().to_string(), s));
+                    } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
+                        bytes.push((c.name().to_string(), b));
+                    }
+                }
+                $out.push((t.clone(), texts, bytes));
+            }
+        }
+    };
+}
+
 async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String)>, Vec<(String, Vec<u8>)>)> {
     let mut out = Vec::new();
     match db {
         clearboard_store::Db::Sqlite(p) => {
-            let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetch_all(p).await.unwrap();
-            for (t,) in tables {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
-                for r in rows {
-                    let (mut texts, mut bytes) = (Vec::new(), Vec::new());
-                    for (i, c) in r.columns().iter().enumerate() {
-                        if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
-                            texts.push((c.name().to_string(), s));
-                        } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
-                            bytes.push((c.name().to_string(), b));
-                        }
-                    }
-                    out.push((t.clone(), texts, bytes));
-                }
-            }
+            let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .fetch_all(p)
+                .await
+                .unwrap();
+            rows_of!(p, tables, out);
         }
         clearboard_store::Db::Postgres(p) => {
-            let tables: Vec<(String,)> = sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()").fetch_all(p).await.unwrap();
-            for (t,) in tables {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\""))).fetch_all(p).await.unwrap();
-                for r in rows {
-                    let (mut texts, mut bytes) = (Vec::new(), Vec::new());
-                    for (i, c) in r.columns().iter().enumerate() {
-                        if let Ok(Some(s)) = r.try_get::<Option<String>, _>(i) {
-                            texts.push((c.name().to_string(), s));
-                        } else if let Ok(Some(b)) = r.try_get::<Option<Vec<u8>>, _>(i) {
-                            bytes.push((c.name().to_string(), b));
-                        }
-                    }
-                    out.push((t.clone(), texts, bytes));
-                }
-            }
+            let tables: Vec<(String,)> =
+                sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()").fetch_all(p).await.unwrap();
+            rows_of!(p, tables, out);
         }
     }
     out
@@ -76,18 +79,18 @@ fn search(hay: &[u8], needles: &[String], place: &str, hits: &mut Vec<(String, S
         }
     }
     // Inside a ZIP (an opened export): search each member, decompressed.
-    if hay.starts_with(b"PK") {
-        if let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(hay)) {
-            for i in 0..z.len() {
-                use std::io::Read;
-                let mut f = z.by_index(i).unwrap();
-                let name = f.name().map(|n| n.to_string()).unwrap_or_default();
-                let mut v = Vec::new();
-                f.read_to_end(&mut v).unwrap();
-                for n in needles {
-                    if !crate::forensics::scan_bytes(&v, std::slice::from_ref(n)).is_empty() {
-                        hits.push((format!("{place}!{name}"), n.clone()));
-                    }
+    if hay.starts_with(b"PK")
+        && let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(hay))
+    {
+        for i in 0..z.len() {
+            use std::io::Read;
+            let mut f = z.by_index(i).unwrap();
+            let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).unwrap();
+            for n in needles {
+                if !crate::forensics::scan_bytes(&v, std::slice::from_ref(n)).is_empty() {
+                    hits.push((format!("{place}!{name}"), n.clone()));
                 }
             }
         }
@@ -139,7 +142,8 @@ impl TestApp {
             keys.extend(keys_of(ks.db(), ring).await);
         }
         let dbs: Vec<&clearboard_store::Db> = self.opened.region_stores.iter().map(|(_, s, _)| s.db()).collect();
-        let blob_dirs: Vec<std::path::PathBuf> = self.opened.region_stores.iter().map(|(r, _, _)| self.config.data_dir.join("regions").join(r.as_str()).join("blobs")).collect();
+        let blob_dirs: Vec<std::path::PathBuf> =
+            self.opened.region_stores.iter().map(|(r, _, _)| self.config.data_dir.join("regions").join(r.as_str()).join("blobs")).collect();
         scan_with(&keys, &dbs, &blob_dirs, needles).await
     }
 

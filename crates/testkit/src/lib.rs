@@ -1,6 +1,7 @@
 //! The test kit: a real clearboard on port 0 with a temporary data dir and a simulated clock,
 //! on SQLite or PostgreSQL (databases created per test and dropped after), canaries and a
-//! forensic byte scanner that knows nothing of the schema, and the store conformance suite.
+//! forensic byte scanner that knows nothing of the schema, the store conformance suite, and the
+//! house rules checked on the source tree (`house`).
 //!
 //! PostgreSQL comes from `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
 //! When it cannot be reached the PostgreSQL half of each test is skipped, except with
@@ -9,8 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod conformance;
-pub mod deps;
 pub mod decrypting;
+pub mod deps;
+pub mod house;
 pub use clearboard_app::forensics;
 pub mod logs;
 pub mod pg;
@@ -20,7 +22,7 @@ pub mod tools;
 pub mod ws;
 
 pub use smtp::{ReceivedMail, SmtpSink};
-pub use spawn::{Backend, TestApp, spawn_app, spawn_with, Options};
+pub use spawn::{Backend, Options, TestApp, spawn_app, spawn_with};
 
 /// A unique marker value for canary tests: easy to grep, never a real datum.
 pub fn canary(tag: &str) -> String {

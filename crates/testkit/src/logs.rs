@@ -62,12 +62,7 @@ pub fn init() -> PathBuf {
         let filter = tracing_subscriber::EnvFilter::new(
             "debug,hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info,tower=info,tokio=info,runtime=info",
         );
-        let _ = tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .with_writer(Mutex::new(file))
-            .with_current_span(true)
-            .try_init();
+        let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(Mutex::new(file)).with_current_span(true).try_init();
         path
     })
     .clone()

@@ -14,7 +14,7 @@ pub fn server_url() -> String {
 
 /// The URL of database `name` on the test server.
 pub fn url_for(name: &str) -> String {
-    clearboard_store::db::pg_url_with_db(&server_url(), name).expect("TEST_POSTGRES_URL must name a database")
+    clearboard_store::platform::db::pg_url_with_db(&server_url(), name).expect("TEST_POSTGRES_URL must name a database")
 }
 
 async fn admin() -> Result<PgPool, sqlx::Error> {
@@ -83,7 +83,8 @@ pub fn drop_prefix_blocking(prefix: String) {
             if let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE $1").bind(like).fetch_all(&pool).await {
                 for r in rows {
                     let name: String = r.get(0);
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&pool).await;
+                    let _ =
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&pool).await;
                 }
             }
             pool.close().await;

@@ -196,7 +196,8 @@ impl SmtpSink {
         names
             .iter()
             .map(|p| {
-                let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).expect("read a received message")).expect("a sink file is JSON");
+                let v: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(p).expect("read a received message")).expect("a sink file is JSON");
                 let raw = base64::engine::general_purpose::STANDARD.decode(v["data"].as_str().unwrap_or_default()).expect("base64 data");
                 let to = v["to"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
                 parse(v["from"].as_str().unwrap_or_default().to_string(), to, raw)

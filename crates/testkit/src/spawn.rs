@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clearboard_app::{Config, Overrides};
-use clearboard_core::clock::{Clock, SimClock};
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::staff::Role;
+use clearboard_core::platform::clock::{Clock, SimClock};
 use clearboard_web::AppState;
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -26,9 +28,12 @@ pub enum Backend {
 /// 2026-11-29T12:00:00Z: tests start here and move the clock themselves.
 pub const START_MS: i64 = 1_795_953_600_000;
 
+/// A change to the configuration before the app starts.
+pub type Configure = Box<dyn FnOnce(&mut Config) + Send>;
+
 pub struct Options {
     pub limits: Limits,
-    pub configure: Option<Box<dyn FnOnce(&mut Config) + Send>>,
+    pub configure: Option<Configure>,
 }
 
 impl Default for Options {
@@ -56,6 +61,9 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// The password of every staff member [`TestApp::new_staff`] makes.
+pub const STAFF_PASSWORD: &str = "officer password long";
 
 /// A person created through the API.
 #[derive(Debug, Clone)]
@@ -110,8 +118,15 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn start(backend: Backend, mut config: Config, dir: tempfile::TempDir, pg_prefix: Option<String>, clock: SimClock, limits: Limits, smtp: Option<SmtpSink>) -> TestApp {
-
+async fn start(
+    backend: Backend,
+    mut config: Config,
+    dir: tempfile::TempDir,
+    pg_prefix: Option<String>,
+    clock: SimClock,
+    limits: Limits,
+    smtp: Option<SmtpSink>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     config.public_url = Some(format!("http://{addr}"));
@@ -171,9 +186,8 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// Stops this server and starts another on the same storage and clock, with the
-    /// configuration changed by `configure` (a restart with a new policy file, say).
-    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+    /// Stops the server, its metrics listener and its stores (before a restart).
+    async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -185,6 +199,12 @@ impl TestApp {
             m.abort();
         }
         self.opened.close().await;
+    }
+
+    /// Stops this server and starts another on the same storage and clock, with the
+    /// configuration changed by `configure` (a restart with a new policy file, say).
+    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        self.stop().await;
         let mut config = self.config.clone();
         configure(&mut config);
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
@@ -201,17 +221,7 @@ impl TestApp {
         F: FnOnce(Config) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(s) = self.server.take() {
-            s.abort();
-            let _ = s.await;
-        }
-        if let Some(m) = self.metrics_server.take() {
-            m.abort();
-        }
-        self.opened.close().await;
+        self.stop().await;
         between(self.config.clone()).await;
         let config = self.config.clone();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
@@ -238,7 +248,12 @@ impl TestApp {
 
     /// Waits up to `timeout` for a message to `to` that satisfies `pred` (`None` on timeout or
     /// without a sink).
-    pub async fn wait_for_mail(&self, to: &str, pred: impl Fn(&ReceivedMail) -> bool, timeout: std::time::Duration) -> Option<ReceivedMail> {
+    pub async fn wait_for_mail(
+        &self,
+        to: &str,
+        pred: impl Fn(&ReceivedMail) -> bool,
+        timeout: std::time::Duration,
+    ) -> Option<ReceivedMail> {
         match &self.smtp {
             Some(s) => s.wait_for(to, pred, timeout).await,
             None => None,
@@ -380,6 +395,37 @@ impl TestApp {
         }
         let v: Value = res.json().await.expect("json");
         v["token"].as_str().unwrap().to_string()
+    }
+
+    /// A staff member with `role`, trained on `trained_on` (never: `None`), signed in. The
+    /// password is [`STAFF_PASSWORD`]; pass a canary as `first_name` where a test looks for it.
+    pub async fn new_staff(&self, tag: &str, first_name: &str, role: Role, trained_on: Option<time::Date>) -> TestUser {
+        let email = canary_email(tag);
+        let input = NewAccount {
+            email: email.clone(),
+            password: zeroize::Zeroizing::new(STAFF_PASSWORD.into()),
+            first_name: first_name.into(),
+            last_name: "Staff".into(),
+            ..Default::default()
+        };
+        self.state.cb.staff().add(input, role, trained_on).await.expect("a staff member is added");
+        let token = self.sign_in(&email, STAFF_PASSWORD).await;
+        TestUser {
+            id: String::new(),
+            email,
+            password: STAFF_PASSWORD.into(),
+            first_name: first_name.into(),
+            last_name: "Staff".into(),
+            phone: String::new(),
+            token,
+        }
+    }
+
+    /// The HTML of a page as a browser signed in with `token` gets it.
+    pub async fn page_text(&self, path: &str, token: &str) -> String {
+        let res =
+            self.browser().get(self.url(path)).header("authorization", format!("Bearer {token}")).send().await.expect("the page answers");
+        res.text().await.expect("the page has a body")
     }
 
     /// Every file that holds this app's data: the data dir and, on PostgreSQL, the files of

@@ -47,7 +47,11 @@ pub fn install(tool: PyTool) -> Result<PathBuf, String> {
         if ready(&venv) {
             return Ok(script);
         }
-        let recent = std::fs::metadata(&failed).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age < Duration::from_secs(900));
+        let recent = std::fs::metadata(&failed)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < Duration::from_secs(900));
         if recent {
             let why = std::fs::read_to_string(&failed).unwrap_or_default();
             return Err(format!("{} (remembered from an earlier attempt; delete {} to retry now)", why.trim(), failed.display()));
@@ -71,7 +75,11 @@ pub fn install(tool: PyTool) -> Result<PathBuf, String> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let holder = std::fs::read_to_string(&lock).ok().and_then(|s| s.trim().parse::<u32>().ok());
                 let holder_dead = holder.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
-                let too_old = std::fs::metadata(&lock).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > Duration::from_secs(900));
+                let too_old = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > Duration::from_secs(900));
                 if holder_dead || too_old {
                     let _ = std::fs::remove_file(&lock);
                     continue;

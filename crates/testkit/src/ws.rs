@@ -26,7 +26,8 @@ pub struct WsClient {
 
 /// Connects to a board's socket. `origin` sets the Origin header (browsers always send one).
 pub async fn connect(base: &str, board: &str, token: &str, since: Option<i64>, origin: Option<&str>) -> Result<WsClient, String> {
-    let url = format!("{}/api/v1/boards/{board}/ws{}", base.replacen("http", "ws", 1), since.map(|s| format!("?since={s}")).unwrap_or_default());
+    let url =
+        format!("{}/api/v1/boards/{board}/ws{}", base.replacen("http", "ws", 1), since.map(|s| format!("?since={s}")).unwrap_or_default());
     let mut req = url.into_client_request().map_err(|e| e.to_string())?;
     req.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?);
     if let Some(o) = origin {
@@ -80,10 +81,10 @@ impl WsClient {
     }
 
     fn apply(&mut self, v: &Value) {
-        if let Some(s) = v["seq"].as_i64() {
-            if s > self.seq {
-                self.seq = s;
-            }
+        if let Some(s) = v["seq"].as_i64()
+            && s > self.seq
+        {
+            self.seq = s;
         }
         match v["type"].as_str() {
             Some("hello") => {

@@ -81,9 +81,7 @@ impl Dek {
         let wrapper = XChaCha20Poly1305::new(&(*ring.wrap).into());
         let nonce = random::bytes::<NONCE_LEN>()?;
         let aad = wrap_aad(subject, self.key_id);
-        let ct = wrapper
-            .encrypt(&XNonce::from(nonce), Payload { msg: &*self.raw, aad: &aad })
-            .map_err(|_| VaultError::Encrypt)?;
+        let ct = wrapper.encrypt(&XNonce::from(nonce), Payload { msg: &*self.raw, aad: &aad }).map_err(|_| VaultError::Encrypt)?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
         out.push(VERSION);
         out.extend_from_slice(&nonce);
@@ -104,11 +102,7 @@ impl Dek {
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| VaultError::Malformed)?;
         let wrapper = XChaCha20Poly1305::new(&(*ring.wrap).into());
         let aad = wrap_aad(subject, key_id);
-        let raw = Zeroizing::new(
-            wrapper
-                .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad: &aad })
-                .map_err(|_| VaultError::Decrypt)?,
-        );
+        let raw = Zeroizing::new(wrapper.decrypt(&XNonce::from(nonce), Payload { msg: ct, aad: &aad }).map_err(|_| VaultError::Decrypt)?);
         let arr: [u8; 32] = raw.as_slice().try_into().map_err(|_| VaultError::KeyLength)?;
         Ok(Self::from_raw(key_id, Zeroizing::new(arr)))
     }

@@ -37,17 +37,9 @@ impl Kek {
 
     /// Parses the text of a KEK file written by [`Kek::to_file_text`].
     pub fn from_file_text(text: &str) -> Result<Self, VaultError> {
-        let body = text
-            .trim()
-            .strip_prefix(KEK_FILE_HEADER)
-            .ok_or(VaultError::KekFile("missing the clearboard-kek-v1 header"))?;
-        let raw = Zeroizing::new(
-            hex::decode(body).map_err(|_| VaultError::KekFile("the key is not hexadecimal"))?,
-        );
-        let arr: [u8; 32] = raw
-            .as_slice()
-            .try_into()
-            .map_err(|_| VaultError::KekFile("the key must be 32 bytes (64 hex digits)"))?;
+        let body = text.trim().strip_prefix(KEK_FILE_HEADER).ok_or(VaultError::KekFile("missing the clearboard-kek-v1 header"))?;
+        let raw = Zeroizing::new(hex::decode(body).map_err(|_| VaultError::KekFile("the key is not hexadecimal"))?);
+        let arr: [u8; 32] = raw.as_slice().try_into().map_err(|_| VaultError::KekFile("the key must be 32 bytes (64 hex digits)"))?;
         Ok(Self::from_bytes(arr))
     }
 
@@ -116,10 +108,7 @@ mod tests {
         let text = kek.to_file_text();
         let back = Kek::from_file_text(&text);
         assert!(back.is_ok());
-        assert_eq!(
-            Kek::from_file_text("nope").err(),
-            Some(VaultError::KekFile("missing the clearboard-kek-v1 header"))
-        );
+        assert_eq!(Kek::from_file_text("nope").err(), Some(VaultError::KekFile("missing the clearboard-kek-v1 header")));
         assert_eq!(
             Kek::from_file_text("clearboard-kek-v1:abcd").err(),
             Some(VaultError::KekFile("the key must be 32 bytes (64 hex digits)"))

@@ -98,7 +98,6 @@ pub fn open(dek: &Dek, aad: Aad<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>
     Ok(out)
 }
 
-
 /// Bytes of the header of a sealed blob.
 pub const HEADER: usize = HEADER_LEN;
 /// Bytes of one full sealed segment.
@@ -129,12 +128,21 @@ impl Sealer {
         header.push(VERSION);
         header.extend_from_slice(&dek.key_id().0.to_be_bytes());
         header.extend_from_slice(&prefix);
-        let s = Sealer { cipher: dek.cipher().clone(), ad: blob_aad(aad, dek.key_id()), prefix, counter: 0, buf: Zeroizing::new(Vec::with_capacity(2 * SEGMENT)) };
+        let s = Sealer {
+            cipher: dek.cipher().clone(),
+            ad: blob_aad(aad, dek.key_id()),
+            prefix,
+            counter: 0,
+            buf: Zeroizing::new(Vec::with_capacity(2 * SEGMENT)),
+        };
         Ok((s, header))
     }
 
     fn segment(&mut self, pt: &[u8], last: bool, out: &mut Vec<u8>) -> Result<(), VaultError> {
-        let ct = self.cipher.encrypt(&nonce(&self.prefix, self.counter, last), Payload { msg: pt, aad: &self.ad }).map_err(|_| VaultError::Encrypt)?;
+        let ct = self
+            .cipher
+            .encrypt(&nonce(&self.prefix, self.counter, last), Payload { msg: pt, aad: &self.ad })
+            .map_err(|_| VaultError::Encrypt)?;
         self.counter = self.counter.checked_add(1).ok_or(VaultError::Encrypt)?;
         out.extend_from_slice(&ct);
         Ok(())
@@ -195,7 +203,10 @@ impl Opener {
     /// Opens segment `index` (the `last` one is flagged as such).
     pub fn open(&self, index: u64, last: bool, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let counter = u32::try_from(index).map_err(|_| VaultError::Malformed)?;
-        let pt = self.cipher.decrypt(&nonce(&self.prefix, counter, last), Payload { msg: ct, aad: &self.ad }).map_err(|_| VaultError::Decrypt)?;
+        let pt = self
+            .cipher
+            .decrypt(&nonce(&self.prefix, counter, last), Payload { msg: ct, aad: &self.ad })
+            .map_err(|_| VaultError::Decrypt)?;
         Ok(Zeroizing::new(pt))
     }
 }

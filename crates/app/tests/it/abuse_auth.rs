@@ -3,9 +3,9 @@
 //! does not reveal who has an account (activation by email), and password strength (C-SEC-1).
 
 use super::*;
-use clearboard_core::clock::{HOUR, MINUTE};
+use clearboard_core::platform::clock::{HOUR, MINUTE};
 use clearboard_testkit::Options;
-use clearboard_web::ratelimit::Limits;
+use clearboard_web::platform::ratelimit::Limits;
 
 /// An app that believes `X-Forwarded-For` from the test client, so tests can speak from many
 /// addresses.
@@ -22,7 +22,8 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, from: &str, to
 }
 
 async fn sign_in_from(app: &TestApp, email: &str, password: &str, from: &str, device: Option<&str>) -> reqwest::Response {
-    let mut rb = app.http().post(app.url("/api/v1/sessions")).header("x-forwarded-for", from).json(&json!({ "email": email, "password": password }));
+    let mut rb =
+        app.http().post(app.url("/api/v1/sessions")).header("x-forwarded-for", from).json(&json!({ "email": email, "password": password }));
     if let Some(d) = device {
         rb = rb.header("x-device-cookie", d);
     }
@@ -34,7 +35,17 @@ both!(acceptance_5_reauthentication_is_throttled_per_account_and_per_address, |b
     let u = app.new_user().await;
     let patch = |from: &'static str, token: String, current: String| {
         let app = &app;
-        async move { send(app, reqwest::Method::PATCH, "/api/v1/me", from, Some(&token), json!({ "new_password": "a brand new passphrase 4u", "current_password": current })).await }
+        async move {
+            send(
+                app,
+                reqwest::Method::PATCH,
+                "/api/v1/me",
+                from,
+                Some(&token),
+                json!({ "new_password": "a brand new passphrase 4u", "current_password": current }),
+            )
+            .await
+        }
     };
     // Per account: five wrong current passwords, then even the right one gets 429.
     for _ in 0..5 {
@@ -82,7 +93,10 @@ both!(acceptance_5_strangers_cannot_lock_the_owner_out_of_a_known_device, |b| as
     let laptop = res.json::<Value>().await.unwrap()["device_cookie"].as_str().unwrap().to_string();
     assert!(cookie.starts_with(&format!("cb_device={laptop}")));
     assert!(!laptop.contains(&u.id) && !laptop.to_lowercase().contains(&u.email), "the cookie names no one");
-    let phone = sign_in_from(&app, &u.email, &u.password, "192.0.2.11", None).await.json::<Value>().await.unwrap()["device_cookie"].as_str().unwrap().to_string();
+    let phone = sign_in_from(&app, &u.email, &u.password, "192.0.2.11", None).await.json::<Value>().await.unwrap()["device_cookie"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // A stranger guesses from many addresses, without a device cookie (or with a forged one).
     for i in 0..30 {
@@ -95,16 +109,28 @@ both!(acceptance_5_strangers_cannot_lock_the_owner_out_of_a_known_device, |b| as
     assert_error(sign_in_from(&app, &u.email, &u.password, "192.0.2.10", None).await, 429, "rate_limited").await;
     // ...but the owner's known device signs in with the right password, by header or cookie.
     assert_eq!(sign_in_from(&app, &u.email, &u.password, "192.0.2.10", Some(&laptop)).await.status(), 201);
-    let res = app.http().post(app.url("/api/v1/sessions")).header("cookie", format!("cb_device={phone}")).json(&json!({ "email": u.email, "password": u.password })).send().await.unwrap();
+    let res = app
+        .http()
+        .post(app.url("/api/v1/sessions"))
+        .header("cookie", format!("cb_device={phone}"))
+        .json(&json!({ "email": u.email, "password": u.password }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     // Another account's device cookie is not trusted for this one.
     let other = app.new_user().await;
-    let others = sign_in_from(&app, &other.email, &other.password, "192.0.2.12", None).await.json::<Value>().await.unwrap()["device_cookie"].as_str().unwrap().to_string();
+    let others =
+        sign_in_from(&app, &other.email, &other.password, "192.0.2.12", None).await.json::<Value>().await.unwrap()["device_cookie"]
+            .as_str()
+            .unwrap()
+            .to_string();
     assert_error(sign_in_from(&app, &u.email, &u.password, "192.0.2.12", Some(&others)).await, 429, "rate_limited").await;
 
     // Failures from a known device lock that device only.
     for i in 0..10 {
-        assert_error(sign_in_from(&app, &u.email, &format!("typo {i}"), "192.0.2.11", Some(&phone)).await, 401, "invalid_credentials").await;
+        assert_error(sign_in_from(&app, &u.email, &format!("typo {i}"), "192.0.2.11", Some(&phone)).await, 401, "invalid_credentials")
+            .await;
     }
     assert_error(sign_in_from(&app, &u.email, &u.password, "192.0.2.11", Some(&phone)).await, 429, "rate_limited").await;
     assert_eq!(sign_in_from(&app, &u.email, &u.password, "192.0.2.10", Some(&laptop)).await.status(), 201);
@@ -170,13 +196,27 @@ both!(acceptance_7_sign_up_answers_the_same_for_new_and_existing_addresses, |b| 
 
     // Before following the link: the usual invalid-credentials answer.
     let (email, password) = (fresh["email"].as_str().unwrap(), fresh["password"].as_str().unwrap());
-    assert_error(app.post_json("/api/v1/sessions", &json!({ "email": email, "password": password }), None).await, 401, "invalid_credentials").await;
+    assert_error(
+        app.post_json("/api/v1/sessions", &json!({ "email": email, "password": password }), None).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
     // The owner was told, and nothing of theirs changed.
-    let told = app.wait_for_mail(&owner.email, |m| m.subject.contains("Someone tried"), std::time::Duration::from_secs(10)).await.expect("a 'someone tried' email");
+    let told = app
+        .wait_for_mail(&owner.email, |m| m.subject.contains("Someone tried"), std::time::Duration::from_secs(10))
+        .await
+        .expect("a 'someone tried' email");
     assert!(told.text.contains("/signin") && !told.text.contains("#token="));
     app.sign_in(&owner.email, &owner.password).await;
-    assert_error(app.post_json("/api/v1/sessions", &json!({ "email": owner.email, "password": attacker_password }), None).await, 401, "invalid_credentials").await;
-    let links_to_owner = app.mails().iter().filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(&owner.email)) && m.text.contains("#token=")).count();
+    assert_error(
+        app.post_json("/api/v1/sessions", &json!({ "email": owner.email, "password": attacker_password }), None).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let links_to_owner =
+        app.mails().iter().filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(&owner.email)) && m.text.contains("#token=")).count();
     assert_eq!(links_to_owner, 1, "no new activation link for an existing account (only the one of its own sign-up)");
 
     // Only the new address can sign in, after its link; the link works once.
@@ -258,7 +298,8 @@ both!(acceptance_7_weak_passwords_are_refused_with_the_reason_in_english_and_fre
         let res = app.http().post(app.url("/api/v1/accounts?lang=fr")).json(&body).send().await.unwrap();
         let e = assert_error(res, 422, "password_too_weak").await;
         assert!(e["error"]["message"].as_str().unwrap().contains("trop facile à deviner"), "{e}");
-        let res = app.http().post(app.url("/api/v1/accounts")).header("accept-language", "fr-FR,fr;q=0.9").json(&body).send().await.unwrap();
+        let res =
+            app.http().post(app.url("/api/v1/accounts")).header("accept-language", "fr-FR,fr;q=0.9").json(&body).send().await.unwrap();
         let e = assert_error(res, 422, "password_too_weak").await;
         assert!(e["error"]["message"].as_str().unwrap().contains("trop facile"), "{e}");
     }
@@ -271,12 +312,26 @@ both!(acceptance_7_weak_passwords_are_refused_with_the_reason_in_english_and_fre
     assert!(e["error"]["message"].as_str().unwrap().contains("your own name"), "{e}");
     // Password changes follow the same rule.
     let u = app.new_user().await;
-    let res = app.http().patch(app.url("/api/v1/me?lang=fr")).bearer_auth(&u.token).json(&json!({ "new_password": "password1234", "current_password": u.password })).send().await.unwrap();
+    let res = app
+        .http()
+        .patch(app.url("/api/v1/me?lang=fr"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "new_password": "password1234", "current_password": u.password }))
+        .send()
+        .await
+        .unwrap();
     let e = assert_error(res, 422, "password_too_weak").await;
     assert_eq!(e["error"]["field"], "new_password");
     assert!(e["error"]["message"].as_str().unwrap().contains("trop facile"));
     // The sign-up page shows the reason in the page's language, and keeps what was typed.
-    let form = [("email", "page@example.test"), ("password", "password1234"), ("first_name", "Zoé"), ("last_name", "Page"), ("birth_date", "1990-01-01"), ("region", "eu")];
+    let form = [
+        ("email", "page@example.test"),
+        ("password", "password1234"),
+        ("first_name", "Zoé"),
+        ("last_name", "Page"),
+        ("birth_date", "1990-01-01"),
+        ("region", "eu"),
+    ];
     let res = app.browser().post(app.url("/signup?lang=fr")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();

@@ -21,6 +21,7 @@
 mod bombs;
 mod leaks;
 mod limits;
+mod signups;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -234,7 +235,12 @@ impl Drill {
         for _ in 0..20 {
             let (s, v) = self.call("POST", "/api/v1/sessions", None, Some(json!({ "email": email, "password": password }))).await;
             match s {
-                201 => return Ok((v["token"].as_str().unwrap_or_default().to_string(), v["device_cookie"].as_str().unwrap_or_default().to_string())),
+                201 => {
+                    return Ok((
+                        v["token"].as_str().unwrap_or_default().to_string(),
+                        v["device_cookie"].as_str().unwrap_or_default().to_string(),
+                    ));
+                }
                 503 => tokio::time::sleep(Duration::from_millis(500)).await,
                 _ => return Err((s, v)),
             }
@@ -268,7 +274,14 @@ impl Drill {
     }
 
     pub(crate) fn plant_user(&self, u: &User) {
-        for (kind, v) in [("email", &u.email), ("password", &u.password), ("first name", &u.first), ("last name", &u.last), ("session token", &u.token), ("device cookie", &u.device)] {
+        for (kind, v) in [
+            ("email", &u.email),
+            ("password", &u.password),
+            ("first name", &u.first),
+            ("last name", &u.last),
+            ("session token", &u.token),
+            ("device cookie", &u.device),
+        ] {
             self.plant(kind, v, false);
         }
     }
@@ -299,7 +312,8 @@ async fn setup(d: &Drill) -> World {
     let org = d.ok("POST", "/api/v1/orgs", Some(&alice.token), Some(json!({ "name": "Abuse drill team" })), 201).await;
     let org = org["id"].as_str().unwrap().to_string();
     for u in [&bob, &carol] {
-        let inv = d.ok("POST", &format!("/api/v1/orgs/{org}/invitations"), Some(&alice.token), Some(json!({ "role": "member" })), 201).await;
+        let inv =
+            d.ok("POST", &format!("/api/v1/orgs/{org}/invitations"), Some(&alice.token), Some(json!({ "role": "member" })), 201).await;
         d.plant("invitation token", inv["token"].as_str().unwrap_or_default(), false);
         d.ok("POST", "/api/v1/invitations/accept", Some(&u.token), Some(json!({ "token": inv["token"] })), 200).await;
     }
@@ -343,7 +357,8 @@ fn private_tree(root: &Path, v: &mut Verdict, when: &str) {
 /// planted the secret; the rest to the scan's own line.
 async fn final_scan(d: &Drill, dep: &Deployment, verdicts: &mut [Verdict]) -> Verdict {
     let mut scan = Verdict::new("0. secrets at rest and in logs");
-    let secrets: Vec<(&'static str, String, bool)> = d.secrets.lock().unwrap().iter().map(|s| (s.kind, s.value.clone(), s.on_disk_allowed)).collect();
+    let secrets: Vec<(&'static str, String, bool)> =
+        d.secrets.lock().unwrap().iter().map(|s| (s.kind, s.value.clone(), s.on_disk_allowed)).collect();
     let mut log = Vec::new();
     for e in std::fs::read_dir(dep.dir.path()).unwrap().flatten() {
         if e.file_name().to_string_lossy().ends_with(".log") {
@@ -378,7 +393,12 @@ async fn final_scan(d: &Drill, dep: &Deployment, verdicts: &mut [Verdict]) -> Ve
     }
     for h in &disk_hits {
         let kind = kind_of(&h.needle);
-        *by_kind.entry((owner(kind), format!("{kind} in {} ({})", h.path.strip_prefix(dep.dir.path()).unwrap_or(&h.path).display(), h.encoding))).or_default() += 1;
+        *by_kind
+            .entry((
+                owner(kind),
+                format!("{kind} in {} ({})", h.path.strip_prefix(dep.dir.path()).unwrap_or(&h.path).display(), h.encoding),
+            ))
+            .or_default() += 1;
     }
     for ((own, what), n) in &by_kind {
         let problem = format!("{n} × {what}");
@@ -387,11 +407,18 @@ async fn final_scan(d: &Drill, dep: &Deployment, verdicts: &mut [Verdict]) -> Ve
             None => scan.problems.push(problem),
         }
     }
-    for (prefix, what) in [("1.", "link secrets (invitation tokens, join codes, participant tokens, the metrics token)"), ("3.", "media markers"), ("6.", "export download tokens")] {
+    for (prefix, what) in [
+        ("1.", "link secrets (invitation tokens, join codes, participant tokens, the metrics token)"),
+        ("3.", "media markers"),
+        ("6.", "export download tokens"),
+    ] {
         let n = secrets.iter().filter(|s| owner(s.0) == Some(prefix)).count();
         let hits: usize = by_kind.iter().filter(|((o, _), _)| *o == Some(prefix)).map(|(_, n)| n).sum();
         if let Some(v) = verdicts.iter_mut().find(|v| v.item.starts_with(prefix)) {
-            v.fig(format!("final scan: {n} {what} looked for in every log line{}: {hits} found", if prefix == "1." { " and (join codes aside) the data dir" } else { " and the data dir" }));
+            v.fig(format!(
+                "final scan: {n} {what} looked for in every log line{}: {hits} found",
+                if prefix == "1." { " and (join codes aside) the data dir" } else { " and the data dir" }
+            ));
         }
     }
     // Positive controls: the scans find what is there (a request id in the log, a join code,
@@ -399,7 +426,13 @@ async fn final_scan(d: &Drill, dep: &Deployment, verdicts: &mut [Verdict]) -> Ve
     let (in_log, on_disk) = d.controls.lock().unwrap().clone();
     let log_found = in_log.iter().filter(|c| !forensics::scan_bytes(&log, std::slice::from_ref(c)).is_empty()).count();
     let disk_found = on_disk.iter().filter(|c| !forensics::scan(&paths, std::slice::from_ref(c)).is_empty()).count();
-    scan.check(log_found > 0 && disk_found == on_disk.len(), || format!("positive controls: {log_found} of {} request ids found in the log, {disk_found} of {} join codes in the data dir", in_log.len(), on_disk.len()));
+    scan.check(log_found > 0 && disk_found == on_disk.len(), || {
+        format!(
+            "positive controls: {log_found} of {} request ids found in the log, {disk_found} of {} join codes in the data dir",
+            in_log.len(),
+            on_disk.len()
+        )
+    });
     let kinds: std::collections::BTreeSet<&str> = secrets.iter().map(|s| s.0).collect();
     scan.fig(format!("{} secrets of {} kinds planted; log: {lines} lines, {} bytes, {} hits; data dir: {files} files, {} hits; positive controls found: {log_found}/{} in the log, {disk_found}/{} on disk", secrets.len(), kinds.len(), log.len(), log_hits.len(), disk_hits.len(), in_log.len(), on_disk.len()));
     scan.check(lines > 100, || format!("the log has only {lines} lines: is the server logging?"));
@@ -437,7 +470,9 @@ async fn drill(profile: &str, bin: PathBuf) {
         assert!(clearboard_testkit::pg::available().await, "ABUSE_BACKEND=postgres needs PostgreSQL at TEST_POSTGRES_URL");
     }
     let started = Instant::now();
-    let sink = SmtpSink::start_async().await.expect("the abuse drill needs its SMTP sink: install python3 and python3-venv (apt-get install python3-venv)");
+    let sink = SmtpSink::start_async()
+        .await
+        .expect("the abuse drill needs its SMTP sink: install python3 and python3-venv (apt-get install python3-venv)");
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let metrics_token = canary("MetricsToken");
     let mut dep = Deployment::new(bin.clone(), backend).await;
@@ -474,9 +509,11 @@ async fn drill(profile: &str, bin: PathBuf) {
     d.plant("metrics token", &metrics_token, false);
     let world = setup(&d).await;
     let mut verdicts = Vec::new();
-    let phase = |name: &str| eprintln!("  {:>6.1} s  server RSS {:>5} MiB  {name}", started.elapsed().as_secs_f64(), d.proc_kib("VmRSS").unwrap_or(0) / 1024);
+    let phase = |name: &str| {
+        eprintln!("  {:>6.1} s  server RSS {:>5} MiB  {name}", started.elapsed().as_secs_f64(), d.proc_kib("VmRSS").unwrap_or(0) / 1024)
+    };
     phase("7. sign-ups");
-    verdicts.push(limits::sign_ups(&d).await);
+    verdicts.push(signups::sign_ups(&d).await);
     phase("1. links and /metrics");
     verdicts.push(leaks::links_and_metrics(&d, &world).await);
     // The slow connections wait out the header timeout while the next checks run.

@@ -5,8 +5,8 @@
 //! nothing until the account holder confirms, and the copy is then opened with an emailed code.
 
 use super::*;
-use clearboard_core::clock::{Clock, DAY, HOUR, MINUTE};
-use clearboard_core::exports::IMPORT_MEMORY_BOUND;
+use clearboard_core::platform::clock::{Clock, DAY, HOUR, MINUTE};
+use clearboard_core::privacy::rights::exports::IMPORT_MEMORY_BOUND;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -194,7 +194,10 @@ fn seed_bombs() -> Vec<(&'static str, Vec<u8>)> {
     m.file("a", 0, 0, b"", 0);
     let mut million = m.finish();
     let end = million.len() - 22;
-    let (cd_off, cd_len) = (u32::from_le_bytes(million[end + 16..end + 20].try_into().unwrap()), u32::from_le_bytes(million[end + 12..end + 16].try_into().unwrap()));
+    let (cd_off, cd_len) = (
+        u32::from_le_bytes(million[end + 16..end + 20].try_into().unwrap()),
+        u32::from_le_bytes(million[end + 12..end + 16].try_into().unwrap()),
+    );
     let mut tail = Vec::new();
     tail.extend_from_slice(b"PK\x06\x06");
     tail.extend_from_slice(&44u64.to_le_bytes());
@@ -208,7 +211,8 @@ fn seed_bombs() -> Vec<(&'static str, Vec<u8>)> {
     tail.extend_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\0\0");
     million.truncate(end);
     million.extend_from_slice(&tail);
-    let big: Vec<(&'static str, Vec<u8>)> = bombs().into_iter().filter(|(w, ..)| w.starts_with("overlap") || w.starts_with("a ZIP")).map(|(w, b, ..)| (w, b)).collect();
+    let big: Vec<(&'static str, Vec<u8>)> =
+        bombs().into_iter().filter(|(w, ..)| w.starts_with("overlap") || w.starts_with("a ZIP")).map(|(w, b, ..)| (w, b)).collect();
     let leaf = bomb(64 << 10, 64 << 10);
     let mut mid = RawZip::default();
     for i in 0..16 {
@@ -219,7 +223,13 @@ fn seed_bombs() -> Vec<(&'static str, Vec<u8>)> {
     for i in 0..4 {
         top.file(&format!("lib {i:x}.zip"), 0, crc(&mid), &mid, mid.len() as u32);
     }
-    let mut out = vec![("gib-declared", bomb(8 << 20, 1 << 30)), ("sizes-lie", bomb(8 << 20, 1024)), ("ratio", bomb(4 << 20, 4 << 20)), ("million-files", million), ("42-like", top.finish())];
+    let mut out = vec![
+        ("gib-declared", bomb(8 << 20, 1 << 30)),
+        ("sizes-lie", bomb(8 << 20, 1024)),
+        ("ratio", bomb(4 << 20, 4 << 20)),
+        ("million-files", million),
+        ("42-like", top.finish()),
+    ];
     out.extend(big.into_iter().map(|(w, b)| (if w.starts_with("overlap") { "overlap" } else { "nested" }, b)));
     out
 }
@@ -243,7 +253,7 @@ fn the_fuzz_corpus_holds_the_bombs_and_each_is_refused() {
         let committed = std::fs::read(&file).unwrap_or_else(|_| panic!("{} is missing: run write_bomb_seeds", file.display()));
         assert_eq!(committed, bytes, "{name}: the committed seed differs from the generator");
         assert!(bytes.len() < 100_000, "{name} is {} bytes", bytes.len());
-        match clearboard_core::exports::check_import(&bytes) {
+        match clearboard_core::privacy::rights::exports::check_import(&bytes) {
             Err(clearboard_core::CoreError::ImportRefused { .. }) => {}
             other => panic!("{name}: {other:?}"),
         }
@@ -251,12 +261,19 @@ fn the_fuzz_corpus_holds_the_bombs_and_each_is_refused() {
     // And the export seeds still import, stored and deflated (two boards, four cards).
     for name in ["seed-export.zip", "seed-export-stored.zip"] {
         let bytes = std::fs::read(dir.join(name)).unwrap();
-        assert_eq!(clearboard_core::exports::check_import(&bytes).ok(), Some((2, 4)), "{name}");
+        assert_eq!(clearboard_core::privacy::rights::exports::check_import(&bytes).ok(), Some((2, 4)), "{name}");
     }
 }
 
 async fn post_import(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
-    app.http().post(app.url("/api/v1/me/imports")).bearer_auth(token).header("content-type", "application/zip").body(bytes).send().await.unwrap()
+    app.http()
+        .post(app.url("/api/v1/me/imports"))
+        .bearer_auth(token)
+        .header("content-type", "application/zip")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
 }
 
 both!(acceptance_2_import_bombs_are_refused_with_their_reason_and_the_server_keeps_serving, |b| async move {
@@ -278,7 +295,7 @@ both!(acceptance_2_import_bombs_are_refused_with_their_reason_and_the_server_kee
     assert!(scratch.iter().all(|f| !f.to_string_lossy().ends_with(".import")), "scratch files left: {scratch:?}");
     assert_eq!(app.get("/healthz", None).await.status(), 200);
     // An upload past the cap never gets to be read.
-    assert_eq!(clearboard_core::exports::IMPORT_UPLOAD_MAX, 1 << 30);
+    assert_eq!(clearboard_core::privacy::rights::exports::IMPORT_UPLOAD_MAX, 1 << 30);
 });
 
 both!(one_import_at_a_time_per_person_and_a_dropped_upload_frees_the_next, |b| async move {
@@ -294,7 +311,10 @@ both!(one_import_at_a_time_per_person_and_a_dropped_upload_frees_the_next, |b| a
     };
     // An upload that stalls half-way holds the person's import lock.
     let mut s = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    let head = format!("POST /api/v1/me/imports HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/zip\r\nContent-Length: 1000000\r\n\r\n", app.addr, u.token);
+    let head = format!(
+        "POST /api/v1/me/imports HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/zip\r\nContent-Length: 1000000\r\n\r\n",
+        app.addr, u.token
+    );
     s.write_all(head.as_bytes()).await.unwrap();
     s.write_all(&[0u8; 4096]).await.unwrap();
     let mut refused = None;
@@ -338,7 +358,12 @@ fn import_memory_child() {
     let before = vm("VmRSS:");
     let dir = tempfile::tempdir().unwrap();
     for f in files.split(',') {
-        let mut spool = clearboard_core::exports::Spool::create(dir.path(), clearboard_core::exports::IMPORT_UPLOAD_MAX, 1_800_000_000_000).unwrap();
+        let mut spool = clearboard_core::privacy::rights::exports::Spool::create(
+            dir.path(),
+            clearboard_core::privacy::rights::exports::IMPORT_UPLOAD_MAX,
+            1_800_000_000_000,
+        )
+        .unwrap();
         let mut file = std::fs::File::open(f).unwrap();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -348,7 +373,7 @@ fn import_memory_child() {
             }
             spool.write(&buf[..n]).unwrap();
         }
-        let r = clearboard_core::exports::check_import_from(spool.finish().unwrap());
+        let r = clearboard_core::privacy::rights::exports::check_import_from(spool.finish().unwrap());
         println!("CB_RESULT {}", r.map(|c| format!("ok {}", c.cards)).unwrap_or_else(|e| e.code().to_string()));
     }
     println!("CB_MEMORY {before} {}", vm("VmHWM:"));
@@ -366,7 +391,8 @@ fn run_child(files: &[std::path::PathBuf]) -> (Vec<String>, u64) {
     // libtest prints the test's name on the same line as its first output.
     let after = |l: &str, tag: &str| l.find(tag).map(|i| l[i + tag.len()..].trim().to_string());
     let results = text.lines().filter_map(|l| after(l, "CB_RESULT ")).collect();
-    let mem: Vec<u64> = text.lines().find_map(|l| after(l, "CB_MEMORY ")).expect("memory figures").split(' ').map(|x| x.parse().unwrap()).collect();
+    let mem: Vec<u64> =
+        text.lines().find_map(|l| after(l, "CB_MEMORY ")).expect("memory figures").split(' ').map(|x| x.parse().unwrap()).collect();
     (results, mem[1].saturating_sub(mem[0]))
 }
 
@@ -387,9 +413,15 @@ fn acceptance_2_import_memory_stays_under_the_bound_in_a_child_process() {
     eprintln!("bombs: peak memory grew by {} KiB", grew / 1024);
     assert!(grew < 16 << 20, "refusing the bombs took {grew} bytes");
     // The largest archive accepted: a 50 MiB video and 10,000 cards.
-    let video = vec![7u8; clearboard_core::exports::IMPORT_MAX_FILE as usize];
-    let cards: Vec<Value> = (0..clearboard_core::exports::IMPORT_MAX_CARDS)
-        .map(|i| if i == 0 { json!({ "board_id": "b", "kind": "video", "media": { "file": "media/v.mp4" } }) } else { json!({ "board_id": "b", "kind": "text", "text": format!("card number {i}") }) })
+    let video = vec![7u8; clearboard_core::privacy::rights::exports::IMPORT_MAX_FILE as usize];
+    let cards: Vec<Value> = (0..clearboard_core::privacy::rights::exports::IMPORT_MAX_CARDS)
+        .map(|i| {
+            if i == 0 {
+                json!({ "board_id": "b", "kind": "video", "media": { "file": "media/v.mp4" } })
+            } else {
+                json!({ "board_id": "b", "kind": "text", "text": format!("card number {i}") })
+            }
+        })
         .collect();
     let dj = serde_json::to_vec(&json!({ "format": "clearboard-export", "version": 1, "boards": [{ "id": "b" }], "categories": { "user_content": { "data": { "cards": cards } } } })).unwrap();
     let mut z = RawZip::default();
@@ -398,7 +430,7 @@ fn acceptance_2_import_memory_stays_under_the_bound_in_a_child_process() {
     let p = dir.path().join("largest.zip");
     std::fs::write(&p, z.finish()).unwrap();
     let (results, grew) = run_child(&[p]);
-    assert_eq!(results, vec![format!("ok {}", clearboard_core::exports::IMPORT_MAX_CARDS)]);
+    assert_eq!(results, vec![format!("ok {}", clearboard_core::privacy::rights::exports::IMPORT_MAX_CARDS)]);
     eprintln!("largest accepted archive: peak memory grew by {} KiB (bound {} KiB)", grew / 1024, IMPORT_MEMORY_BOUND / 1024);
     assert!(grew <= IMPORT_MEMORY_BOUND as u64, "an import held {grew} bytes, over the bound {IMPORT_MEMORY_BOUND}");
 }
@@ -413,7 +445,7 @@ fn download_path(s: &Value) -> String {
 
 /// The archive file of an export, while it exists.
 async fn archive_file(app: &TestApp, id: &str) -> Option<std::path::PathBuf> {
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let blob = eu.rights.export(id).await.unwrap()?.blob_id?;
     eu.blobs.local_path(&blob).filter(|p| p.exists())
 }
@@ -462,7 +494,14 @@ both!(acceptance_6_a_password_change_and_erasure_end_exports, |b| async move {
     let s = super::rights::export_ready(&app, &u.token).await;
     let (id, url) = (s["id"].as_str().unwrap().to_string(), download_path(&s));
     let new_pw = "orbit lantern velvet quarry meadow ninety";
-    let res = app.http().patch(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "new_password": new_pw, "current_password": u.password })).send().await.unwrap();
+    let res = app
+        .http()
+        .patch(app.url("/api/v1/me"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "new_password": new_pw, "current_password": u.password }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     // This session stays (the password change ends the others); the export does not.
     assert_error(app.get(&url, Some(&u.token)).await, 410, "export_gone").await;
@@ -476,7 +515,7 @@ both!(acceptance_6_a_password_change_and_erasure_end_exports, |b| async move {
     assert_eq!(res.status(), 200);
     assert!(!path.exists(), "the archive went with the erasure");
     assert_error(app.get(&url2, Some(&u.token)).await, 401, "unauthenticated").await;
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     assert!(eu.rights.export(&id).await.unwrap().is_none() && eu.rights.export(&id2).await.unwrap().is_none(), "no export row is left");
     let other = app.new_user().await;
     assert_error(app.get(&url2, Some(&other.token)).await, 404, "not_found").await;

@@ -5,7 +5,7 @@ use super::*;
 use clearboard_testkit::forensics;
 
 /// A small JPEG (1×1, one component) whose EXIF holds `gps` and whose image data holds
-/// `pixels` (the real forensic set is `clearboard_core::media::testset`, used in `media.rs`).
+/// `pixels` (the real forensic set is `clearboard_core::platform::media::testset`, used in `media.rs`).
 pub fn jpeg(gps: &str, pixels: &str) -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
     v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
@@ -45,7 +45,8 @@ both!(acceptance_2_no_plaintext_on_disk_while_live, |b| async move {
     let user = app.new_user().await;
     // More personal data: a changed name and a picture with canaries in its metadata and pixels.
     let new_first = canary("Renamed");
-    let res = app.http().patch(app.url("/api/v1/me")).bearer_auth(&user.token).json(&json!({ "first_name": new_first })).send().await.unwrap();
+    let res =
+        app.http().patch(app.url("/api/v1/me")).bearer_auth(&user.token).json(&json!({ "first_name": new_first })).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let gps = canary("Gps");
     let pixels = canary("Pixels");
@@ -81,7 +82,8 @@ both!(acceptance_4_under_16_is_refused_without_trace, |b| async move {
     let err = assert_error(res, 422, "under_minimum_age").await;
     assert_eq!(err["error"]["field"], "birth_date");
     assert!(err["error"]["message"].as_str().unwrap().contains("16"));
-    let needles: Vec<String> = ["email", "first_name", "last_name", "phone", "password"].iter().map(|k| body[k].as_str().unwrap().to_string()).collect();
+    let needles: Vec<String> =
+        ["email", "first_name", "last_name", "phone", "password"].iter().map(|k| body[k].as_str().unwrap().to_string()).collect();
     assert!(app.scan_storage(&needles).await.is_empty(), "the attempt left data on disk");
     clearboard_testkit::logs::assert_clean(&needles);
     // Nothing was created: the email is free, and exactly sixteen today is accepted.
@@ -115,7 +117,8 @@ both!(acceptance_8_bad_input_gets_a_clear_4xx_and_writes_nothing, |b| async move
     unknown[secret_key.as_str()] = json!(1);
     let e = assert_error(c.post(&url).json(&unknown).send().await.unwrap(), 422, "invalid_body").await;
     assert!(!e.to_string().contains(&secret_key));
-    let big = json!({ "email": "a@b.cd", "password": "x".repeat(70 * 1024), "first_name": "A", "last_name": "B", "birth_date": "1990-01-01" });
+    let big =
+        json!({ "email": "a@b.cd", "password": "x".repeat(70 * 1024), "first_name": "A", "last_name": "B", "birth_date": "1990-01-01" });
     assert_error(c.post(&url).json(&big).send().await.unwrap(), 413, "payload_too_large").await;
 
     let mut b1 = app.sign_up_body();
@@ -172,13 +175,20 @@ both!(profile_changes_need_reauthentication_for_email_and_password, |b| async mo
     let patch = |body: Value, token: String| c.patch(app.url("/api/v1/me")).bearer_auth(token).json(&body).send();
 
     // Names and phone change freely; phone null removes it.
-    let p: Value = patch(json!({"last_name": "Durand", "phone": null, "locale": "fr"}), u.token.clone()).await.unwrap().json().await.unwrap();
+    let p: Value =
+        patch(json!({"last_name": "Durand", "phone": null, "locale": "fr"}), u.token.clone()).await.unwrap().json().await.unwrap();
     assert_eq!((p["last_name"].as_str(), p["phone"].is_null(), p["locale"].as_str()), (Some("Durand"), true, Some("fr")));
 
     let new_email = canary_email("new");
     assert_error(patch(json!({"email": new_email}), u.token.clone()).await.unwrap(), 401, "reauthentication_failed").await;
-    assert_error(patch(json!({"email": new_email, "current_password": "wrong password!"}), u.token.clone()).await.unwrap(), 401, "reauthentication_failed").await;
-    assert_error(patch(json!({"email": other.email, "current_password": u.password}), u.token.clone()).await.unwrap(), 409, "email_taken").await;
+    assert_error(
+        patch(json!({"email": new_email, "current_password": "wrong password!"}), u.token.clone()).await.unwrap(),
+        401,
+        "reauthentication_failed",
+    )
+    .await;
+    assert_error(patch(json!({"email": other.email, "current_password": u.password}), u.token.clone()).await.unwrap(), 409, "email_taken")
+        .await;
     let p: Value = patch(json!({"email": new_email, "current_password": u.password}), u.token.clone()).await.unwrap().json().await.unwrap();
     assert_eq!(p["email"], new_email.as_str());
     let res = app.post_json("/api/v1/sessions", &json!({"email": u.email, "password": u.password}), None).await;
@@ -197,8 +207,8 @@ both!(profile_changes_need_reauthentication_for_email_and_password, |b| async mo
     assert_error(app.get("/api/v1/me", Some(&second)).await, 401, "unauthenticated").await;
     app.sign_in(&new_email, &new_pw).await;
     // The audit log records which fields changed, never their values.
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let entries = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().store.audit_about(&id).await.unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let entries = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().store.audit_about(&id).await.unwrap();
     let details: String = entries.iter().map(|e| e.detail.clone()).collect();
     assert!(details.contains("\"email\"") && details.contains("\"password\"") && details.contains("last_name"), "{details}");
     assert!(!format!("{entries:?}").contains(&new_email) && !format!("{entries:?}").contains("Durand"));
@@ -212,7 +222,10 @@ both!(pictures_are_sniffed_stripped_and_served_safely, |b| async move {
     // HTML named .png (multipart with a lying content type): refused by content.
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(b"<html><script>alert(1)</script></html>".to_vec()).file_name("cat.png").mime_str("image/png").unwrap(),
+        reqwest::multipart::Part::bytes(b"<html><script>alert(1)</script></html>".to_vec())
+            .file_name("cat.png")
+            .mime_str("image/png")
+            .unwrap(),
     );
     let res = c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).multipart(form).send().await.unwrap();
     let e = assert_error(res, 415, "unsupported_media").await;
@@ -224,8 +237,10 @@ both!(pictures_are_sniffed_stripped_and_served_safely, |b| async move {
     assert_error(app.get("/api/v1/me/picture", Some(&u.token)).await, 404, "not_found").await;
 
     let gps = canary("Gps");
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(jpeg(&gps, "pixels")).file_name("me.jpg").mime_str("application/octet-stream").unwrap());
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(jpeg(&gps, "pixels")).file_name("me.jpg").mime_str("application/octet-stream").unwrap(),
+    );
     let res = c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["type"], "image/jpeg");
@@ -254,8 +269,8 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     let c = app.http();
     let second = app.sign_in(&u.email, &u.password).await;
     assert_eq!(c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).body(jpeg("g", "p")).send().await.unwrap().status(), 200);
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let row_before = eu.store.account(&id).await.unwrap().unwrap();
 
     let res = c.delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"password": "not my password"})).send().await.unwrap();
@@ -266,7 +281,12 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     // Every session is dead; sign-in fails; the key is gone and a tombstone remains.
     assert_error(app.get("/api/v1/me", Some(&u.token)).await, 401, "unauthenticated").await;
     assert_error(app.get("/api/v1/me", Some(&second)).await, 401, "unauthenticated").await;
-    assert_error(app.post_json("/api/v1/sessions", &json!({"email": u.email, "password": u.password}), None).await, 401, "invalid_credentials").await;
+    assert_error(
+        app.post_json("/api/v1/sessions", &json!({"email": u.email, "password": u.password}), None).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
     assert!(eu.keys.get(&id, 1).await.unwrap().is_none());
     assert!(eu.keys.tombstone(&id).await.unwrap().is_some());
     assert!(eu.store.account(&id).await.unwrap().is_none());
@@ -276,7 +296,7 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     // A copy of the row taken before (as a backup would hold) no longer opens with any key
     // the system has: the fresh user's key cannot open it either.
     let other = app.new_user().await;
-    let other_id = clearboard_core::ids::SubjectId::parse(&other.id).unwrap();
+    let other_id = clearboard_core::platform::ids::SubjectId::parse(&other.id).unwrap();
     let other_key = app.state.cb.keys().current(&eu, &other_id).await.unwrap();
     let aad = clearboard_vault::Aad { table: "accounts", column: "email", row: id.as_str() };
     assert!(other_key.open(aad, &row_before.email).is_err());

@@ -4,7 +4,7 @@
 
 use super::*;
 use clearboard_store::Db;
-use clearboard_store::audit::{AuditRec, CheckpointRec, SELECT_CHAIN, SELECT_CHECKPOINT};
+use clearboard_store::platform::audit::{AuditRec, CheckpointRec, SELECT_CHAIN, SELECT_CHECKPOINT};
 use clearboard_vault::audit::Checkpoint;
 
 struct Rng(u64);
@@ -76,7 +76,10 @@ fn tampering(rows: &[AuditRec], cp: &CheckpointRec, rng: &mut Rng) -> (String, V
                     Val::B(b)
                 }
             };
-            (format!("byte change in {col} of entry {}", r.seq), vec![Stmt { sql: format!("UPDATE audit SET {col} = $1 WHERE seq = $2"), binds: vec![new, Val::I(r.seq)] }])
+            (
+                format!("byte change in {col} of entry {}", r.seq),
+                vec![Stmt { sql: format!("UPDATE audit SET {col} = $1 WHERE seq = $2"), binds: vec![new, Val::I(r.seq)] }],
+            )
         }
         2 => {
             let seq = rows[rng.below(n)].seq;
@@ -96,7 +99,10 @@ fn tampering(rows: &[AuditRec], cp: &CheckpointRec, rng: &mut Rng) -> (String, V
             };
             (
                 format!("swap of entries {} and {}", rows[a].seq, rows[b].seq),
-                vec![Stmt { sql: set.into(), binds: vals(&rows[b], rows[a].seq) }, Stmt { sql: set.into(), binds: vals(&rows[a], rows[b].seq) }],
+                vec![
+                    Stmt { sql: set.into(), binds: vals(&rows[b], rows[a].seq) },
+                    Stmt { sql: set.into(), binds: vals(&rows[a], rows[b].seq) },
+                ],
             )
         }
         4 => {
@@ -105,7 +111,10 @@ fn tampering(rows: &[AuditRec], cp: &CheckpointRec, rng: &mut Rng) -> (String, V
         }
         5 => {
             let seq = rows[rng.below(n)].seq;
-            (format!("renumbering of entry {seq}"), vec![Stmt { sql: "UPDATE audit SET seq = seq + 100000 WHERE seq = $1".into(), binds: vec![Val::I(seq)] }])
+            (
+                format!("renumbering of entry {seq}"),
+                vec![Stmt { sql: "UPDATE audit SET seq = seq + 100000 WHERE seq = $1".into(), binds: vec![Val::I(seq)] }],
+            )
         }
         _ => {
             let mut mac = cp.mac.clone();
@@ -124,7 +133,10 @@ fn tampering(rows: &[AuditRec], cp: &CheckpointRec, rng: &mut Rng) -> (String, V
             }
             (
                 "checkpoint forgery".into(),
-                vec![Stmt { sql: "UPDATE audit_checkpoint SET seq = $1, hash = $2, mac = $3".into(), binds: vec![Val::I(seq), Val::B(hash), Val::B(mac)] }],
+                vec![Stmt {
+                    sql: "UPDATE audit_checkpoint SET seq = $1, hash = $2, mac = $3".into(),
+                    binds: vec![Val::I(seq), Val::B(hash), Val::B(mac)],
+                }],
             )
         }
     }
@@ -171,9 +183,15 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
         let u = app.new_user().await;
         app.http().patch(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"last_name": "Martin"})).send().await.unwrap();
     }
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     for i in 0..150 {
-        let d = app.state.cb.audit_draft(clearboard_core::audit::Actor::System, &format!("test.event{i}"), None, (i % 2 == 0).then_some("security"), json!({"i": i}));
+        let d = app.state.cb.audit_draft(
+            clearboard_core::platform::audit::Actor::System,
+            &format!("test.event{i}"),
+            None,
+            (i % 2 == 0).then_some("security"),
+            json!({"i": i}),
+        );
         eu.store.audit_append(d).await.unwrap();
     }
     let out = cli(&app, &["audit", "verify"]);
@@ -184,8 +202,14 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
     let ring = app.state.cb.keyring();
     let (_, store, _) = app.opened.region_stores.iter().find(|(id, _, _)| id.as_str() == "eu").unwrap();
     let (rows, cp): (Vec<AuditRec>, CheckpointRec) = match store.db() {
-        Db::Sqlite(p) => (sqlx::query_as(SELECT_CHAIN).fetch_all(p).await.unwrap(), sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_one(p).await.unwrap()),
-        Db::Postgres(p) => (sqlx::query_as(SELECT_CHAIN).fetch_all(p).await.unwrap(), sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_one(p).await.unwrap()),
+        Db::Sqlite(p) => (
+            sqlx::query_as(SELECT_CHAIN).fetch_all(p).await.unwrap(),
+            sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_one(p).await.unwrap(),
+        ),
+        Db::Postgres(p) => (
+            sqlx::query_as(SELECT_CHAIN).fetch_all(p).await.unwrap(),
+            sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_one(p).await.unwrap(),
+        ),
     };
     assert!(rows.len() > 150);
     let seed = clearboard_vault::random::bytes::<8>().map(u64::from_le_bytes).unwrap() | 1;
@@ -214,10 +238,16 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
     assert!(cli(&app, &["audit", "verify"]).status.success());
     match store.db() {
         Db::Sqlite(p) => {
-            sqlx::raw_sql("DROP TRIGGER audit_no_update; UPDATE audit SET action = 'account.viewed' WHERE seq = 5").execute(p).await.unwrap();
+            sqlx::raw_sql("DROP TRIGGER audit_no_update; UPDATE audit SET action = 'account.viewed' WHERE seq = 5")
+                .execute(p)
+                .await
+                .unwrap();
         }
         Db::Postgres(p) => {
-            sqlx::raw_sql("ALTER TABLE audit DISABLE TRIGGER USER; UPDATE audit SET action = 'account.viewed' WHERE seq = 5").execute(p).await.unwrap();
+            sqlx::raw_sql("ALTER TABLE audit DISABLE TRIGGER USER; UPDATE audit SET action = 'account.viewed' WHERE seq = 5")
+                .execute(p)
+                .await
+                .unwrap();
         }
     }
     let out = cli(&app, &["audit", "verify"]);

@@ -37,9 +37,11 @@ async fn driver() -> Option<Driver> {
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // Owned by the driver at once, so a chromedriver that never answers is killed on the way out.
+    let driver = Driver { child, port, profiles: std::sync::Mutex::new(Vec::new()) };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Driver { child, port, profiles: std::sync::Mutex::new(Vec::new()) });
+            return Some(driver);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -112,7 +114,11 @@ async fn sign_up_in_a_real_browser() {
     assert_eq!(c.execute("return localStorage.length + sessionStorage.length", vec![]).await.unwrap(), json!(0));
     let mut cookies = c.get_all_cookies().await.unwrap();
     cookies.sort_by(|a, b| a.name().cmp(b.name()));
-    assert_eq!(cookies.iter().map(|k| k.name()).collect::<Vec<_>>(), vec!["cb_consent", "cb_device", "cb_session"], "the choice, the device and the session: {cookies:?}");
+    assert_eq!(
+        cookies.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        vec!["cb_consent", "cb_device", "cb_session"],
+        "the choice, the device and the session: {cookies:?}"
+    );
     assert!(cookies.iter().all(|k| k.http_only() == Some(true)));
 
     // Sign out from the header: back on the landing page, signed out.
@@ -156,7 +162,10 @@ async fn sign_in_page(c: &fantoccini::Client, app: &TestApp, email: &str, passwo
 }
 
 fn card_with_text(text: &str) -> String {
-    format!("Array.from(document.querySelectorAll('.idea')).find(e => {{ const b = e.querySelector('.body'); return b && b.textContent === {} }})", serde_json::to_string(text).unwrap())
+    format!(
+        "Array.from(document.querySelectorAll('.idea')).find(e => {{ const b = e.querySelector('.body'); return b && b.textContent === {} }})",
+        serde_json::to_string(text).unwrap()
+    )
 }
 
 /// Acceptance 1 of the boards issue: in real Chromium, two signed-in users and one anonymous
@@ -171,7 +180,12 @@ async fn three_people_see_each_others_changes_live() {
     let org = app.post_json("/api/v1/orgs", &json!({ "name": "Workshop" }), Some(&alice.token)).await.json::<Value>().await.unwrap();
     let org = org["id"].as_str().unwrap().to_string();
     super::boards::invite_into(&app, &alice, &org, &bob, "member").await;
-    let board = app.post_json("/api/v1/boards", &json!({ "title": "Live board", "org_id": org }), Some(&alice.token)).await.json::<Value>().await.unwrap();
+    let board = app
+        .post_json("/api/v1/boards", &json!({ "title": "Live board", "org_id": org }), Some(&alice.token))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
     let (board_id, code) = (board["id"].as_str().unwrap().to_string(), board["join_code"].as_str().unwrap().to_string());
 
     let ca = client(&d).await;
@@ -190,7 +204,10 @@ async fn three_people_see_each_others_changes_live() {
     for (who, c) in clients {
         assert!(wait_for(c, "document.getElementById('board-title').textContent === 'Live board' && document.getElementById('status').textContent !== ''", std::time::Duration::from_secs(10)).await.is_some(), "{who}'s board did not load");
     }
-    assert!(wait_for(&ca, "document.querySelectorAll('#presence li').length === 3", std::time::Duration::from_secs(5)).await.is_some(), "presence shows the three of them");
+    assert!(
+        wait_for(&ca, "document.querySelectorAll('#presence li').length === 3", std::time::Duration::from_secs(5)).await.is_some(),
+        "presence shows the three of them"
+    );
 
     let limit = std::time::Duration::from_secs(1);
     let mut worst = std::time::Duration::ZERO;
@@ -201,23 +218,31 @@ async fn three_people_see_each_others_changes_live() {
         c.find(Locator::Id("add-card-button")).await.unwrap().click().await.unwrap();
         assert!(wait_for(c, &card_with_text(&text), std::time::Duration::from_secs(5)).await.is_some(), "{who} sees their own card");
         for (other, o) in clients.iter().filter(|(n, _)| *n != who) {
-            let t = wait_for(o, &card_with_text(&text), limit).await.unwrap_or_else(|| panic!("{other} did not see {who}'s new card within 1 s"));
+            let t = wait_for(o, &card_with_text(&text), limit)
+                .await
+                .unwrap_or_else(|| panic!("{other} did not see {who}'s new card within 1 s"));
             worst = worst.max(t);
         }
         // A move, with the keyboard (arrow keys move the focused idea).
-        let left: String = c.execute(&format!("return {}.style.left", card_with_text(&text)), vec![]).await.unwrap().as_str().unwrap().to_string();
+        let left: String =
+            c.execute(&format!("return {}.style.left", card_with_text(&text)), vec![]).await.unwrap().as_str().unwrap().to_string();
         let x: i64 = left.trim_end_matches("px").parse().unwrap();
         c.execute(&format!("{}.focus()", card_with_text(&text)), vec![]).await.unwrap();
         c.active_element().await.unwrap().send_keys(&fantoccini::key::Key::Right.to_string()).await.unwrap();
         let moved = format!("({c}) && ({c}).style.left === '{}px'", x + 10, c = card_with_text(&text));
         assert!(wait_for(c, &moved, std::time::Duration::from_secs(2)).await.is_some());
         for (other, o) in clients.iter().filter(|(n, _)| *n != who) {
-            let t = wait_for(o, &moved, limit + std::time::Duration::from_millis(150)).await.unwrap_or_else(|| panic!("{other} did not see {who}'s move within 1 s"));
+            let t = wait_for(o, &moved, limit + std::time::Duration::from_millis(150))
+                .await
+                .unwrap_or_else(|| panic!("{other} did not see {who}'s move within 1 s"));
             worst = worst.max(t.saturating_sub(std::time::Duration::from_millis(150)));
         }
         // An edit, through the card's Edit button.
         let edited = format!("{text}, edited");
-        let edit_btn = format!("Array.from(({}).querySelectorAll('.actions button')).find(b => b.textContent === 'Edit').click()", card_with_text(&text));
+        let edit_btn = format!(
+            "Array.from(({}).querySelectorAll('.actions button')).find(b => b.textContent === 'Edit').click()",
+            card_with_text(&text)
+        );
         c.execute(&edit_btn, vec![]).await.unwrap();
         let ta = c.find(Locator::Css(".idea .edit textarea")).await.unwrap();
         ta.clear().await.unwrap();
@@ -225,7 +250,8 @@ async fn three_people_see_each_others_changes_live() {
         c.find(Locator::Css(".idea .edit button.save")).await.unwrap().click().await.unwrap();
         assert!(wait_for(c, &card_with_text(&edited), std::time::Duration::from_secs(3)).await.is_some(), "{who} sees their own edit");
         for (other, o) in clients.iter().filter(|(n, _)| *n != who) {
-            let t = wait_for(o, &card_with_text(&edited), limit).await.unwrap_or_else(|| panic!("{other} did not see {who}'s edit within 1 s"));
+            let t =
+                wait_for(o, &card_with_text(&edited), limit).await.unwrap_or_else(|| panic!("{other} did not see {who}'s edit within 1 s"));
             worst = worst.max(t);
         }
     }
@@ -305,7 +331,8 @@ async fn consent_window_in_a_real_browser() {
     let cookies = c.get_all_cookies().await.unwrap();
     let aid = cookies.iter().find(|k| k.name() == "cb_aid").expect("analytics cookie after accepting").clone();
     assert!(aid.http_only().unwrap_or(false));
-    let expiry = |k: &fantoccini::cookies::Cookie<'_>| k.expires().and_then(|e| e.datetime()).expect("a persistent cookie").unix_timestamp();
+    let expiry =
+        |k: &fantoccini::cookies::Cookie<'_>| k.expires().and_then(|e| e.datetime()).expect("a persistent cookie").unix_timestamp();
     #[allow(clippy::disallowed_methods)]
     let wall = time::OffsetDateTime::now_utc().unix_timestamp();
     let first_expiry = expiry(&aid);
@@ -317,7 +344,7 @@ async fn consent_window_in_a_real_browser() {
     assert_eq!(app.state.cb.navigation().count_of(aid.value()).await.unwrap(), 1);
 
     // A month later (server clock) the visit is counted, and the cookie is not extended.
-    app.clock.advance(30 * clearboard_core::clock::DAY);
+    app.clock.advance(30 * clearboard_core::platform::clock::DAY);
     c.goto(&app.url("/trust")).await.unwrap();
     let later = c.get_all_cookies().await.unwrap();
     let aid_later = later.iter().find(|k| k.name() == "cb_aid").unwrap();

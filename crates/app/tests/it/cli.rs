@@ -130,7 +130,12 @@ fn backup_restore_and_forensics_scan_from_the_command_line() {
     let out = bin().args(["forensics", "scan", "--data-dir", ds, "--needle", &needle]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(3), "{text}");
-    assert!(text.contains("needle #1 found in") && text.contains("stray.txt") && !text.contains(&needle) && !text.to_lowercase().contains(&needle.to_lowercase()));
+    assert!(
+        text.contains("needle #1 found in")
+            && text.contains("stray.txt")
+            && !text.contains(&needle)
+            && !text.to_lowercase().contains(&needle.to_lowercase())
+    );
     std::fs::remove_file(d.join("stray.txt")).unwrap();
     let out = bin().args(["forensics", "scan", "--data-dir", ds, "--needle", &needle]).output().unwrap();
     assert!(out.status.success());

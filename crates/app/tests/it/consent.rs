@@ -1,7 +1,7 @@
 //! Consent and cookies: the window, the ledger, GPC, lifetimes, statistics, forged cookies.
 
 use super::*;
-use clearboard_core::clock::DAY;
+use clearboard_core::platform::clock::DAY;
 
 /// The Set-Cookie headers of a response, by name.
 fn set_cookies(res: &reqwest::Response) -> Vec<(String, String)> {
@@ -31,7 +31,11 @@ async fn get_with(app: &TestApp, path: &str, cookies: &[(&str, &str)], gpc: bool
     if gpc {
         rb = rb.header("sec-gpc", "1");
     }
-    rb.header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36").header("accept-language", "en-GB,en;q=0.9").send().await.unwrap()
+    rb.header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36")
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn choose(app: &TestApp, choice: &str, statistics: bool, cookies: &[(&str, &str)], gpc: bool) -> reqwest::Response {
@@ -61,7 +65,10 @@ both!(acceptance_1_and_2_consent_lifecycle_on_the_clock, |b| async move {
         assert_eq!(res.status(), 200, "{path}");
         assert!(set_cookies(&res).is_empty(), "{path} set a cookie before consent");
         let html = res.text().await.unwrap();
-        assert!(html.contains("id=\"cb-consent\"") && html.contains("Reject all") && html.contains("Accept all"), "{path} has no consent window");
+        assert!(
+            html.contains("id=\"cb-consent\"") && html.contains("Reject all") && html.contains("Accept all"),
+            "{path} has no consent window"
+        );
         let (r, a) = (html.find("value=\"reject\"").unwrap(), html.find("value=\"accept\"").unwrap());
         assert!(r < a, "refusing comes first, with the same look");
     }
@@ -129,7 +136,7 @@ both!(acceptance_1_and_2_consent_lifecycle_on_the_clock, |b| async move {
     // The cookies page always offers the choice again ("Cookies" link in every footer).
     let html = get_with(&app, "/cookies", &[("cb_consent", &consent2)], false).await.text().await.unwrap();
     assert!(html.contains("id=\"cb-consent\"") && html.contains("cb_aid"));
-    clearboard_testkit::logs::assert_clean(&[aid.clone()]);
+    clearboard_testkit::logs::assert_clean(std::slice::from_ref(&aid));
     let logs = String::from_utf8_lossy(&clearboard_testkit::logs::contents()).to_string();
     assert!(!logs.contains("cookie.registry_violation"), "every cookie set is declared in the policy");
 });
@@ -227,10 +234,8 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     let refused = value_of(&set_cookies(&choose(&app, "reject", false, &[], false).await)[0].1);
     get_with(&app, "/trust", &[("cb_consent", &refused)], false).await;
 
-    let email = canary_email("stats");
-    let input = clearboard_core::accounts::NewAccount { email: email.clone(), password: zeroize::Zeroizing::new("stats password long".into()), first_name: "S".into(), last_name: "T".into(), ..Default::default() };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await.unwrap();
-    let staff = app.sign_in(&email, "stats password long").await;
+    let staff =
+        app.new_staff("stats", "S", clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await.token;
     let s: Value = app.get("/api/v1/staff/statistics?days=30", Some(&staff)).await.json().await.unwrap();
     assert_eq!(s["visitors"]["value"], 12, "{s:#}");
     let page = |p: &str| s["pages"].as_array().unwrap().iter().find(|x| x["page"] == p).cloned();
@@ -251,7 +256,25 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     }
     let mut found = std::collections::BTreeSet::new();
     keys(&s, &mut found);
-    let allowed = ["days", "day", "epsilon", "from", "to", "funnel", "page", "visitors", "value", "k", "page_views", "pages", "views", "sections", "section", "suppressed_cells", "visits"];
+    let allowed = [
+        "days",
+        "day",
+        "epsilon",
+        "from",
+        "to",
+        "funnel",
+        "page",
+        "visitors",
+        "value",
+        "k",
+        "page_views",
+        "pages",
+        "views",
+        "sections",
+        "section",
+        "suppressed_cells",
+        "visits",
+    ];
     assert!(found.iter().all(|k| allowed.contains(&k.as_str())), "only aggregate fields are published: {found:?}");
     let mut numbers = Vec::new();
     fn values(v: &Value, out: &mut Vec<u64>) {
@@ -264,7 +287,7 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     values(&s, &mut numbers);
     assert!(!numbers.is_empty() && numbers.iter().all(|&n| n >= 10), "every published count covers at least k people: {numbers:?}");
     assert_error(app.get("/api/v1/staff/statistics", Some(&app.new_user().await.token)).await, 403, "forbidden").await;
-    let html = app.browser().get(app.url("/staff/statistics")).header("authorization", format!("Bearer {staff}")).send().await.unwrap().text().await.unwrap();
+    let html = app.page_text("/staff/statistics", &staff).await;
     assert!(html.contains("<svg") && !html.contains("<script"));
     // Retention: page views older than the rule's 395 days go at the next run.
     app.clock.advance(396 * DAY);
@@ -280,15 +303,36 @@ both!(marketing_consent_is_asked_unticked_and_withdrawn_as_easily, |b| async mov
     let c: Value = app.get("/api/v1/me/consents", Some(&u.token)).await.json().await.unwrap();
     let m = c["consents"].as_array().unwrap().iter().find(|x| x["purpose"] == "marketing").unwrap().clone();
     assert_eq!((m["granted"].as_bool(), m["method"].as_str()), (Some(false), Some("sign_up")));
-    let res = app.http().put(app.url("/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "marketing", "granted": true })).send().await.unwrap();
+    let res = app
+        .http()
+        .put(app.url("/api/v1/me/consents"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "purpose": "marketing", "granted": true }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = app.http().put(app.url("/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "marketing", "granted": false })).send().await.unwrap();
+    let res = app
+        .http()
+        .put(app.url("/api/v1/me/consents"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "purpose": "marketing", "granted": false }))
+        .send()
+        .await
+        .unwrap();
     let c: Value = res.json().await.unwrap();
     assert_eq!(c["consents"][0]["granted"], false);
-    let res = app.http().put(app.url("/api/v1/me/consents")).bearer_auth(&u.token).json(&json!({ "purpose": "statistics", "granted": true })).send().await.unwrap();
+    let res = app
+        .http()
+        .put(app.url("/api/v1/me/consents"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "purpose": "statistics", "granted": true }))
+        .send()
+        .await
+        .unwrap();
     assert_error(res, 422, "validation_failed").await;
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
     let ledger = eu.consents.consents_of_subject(&id).await.unwrap();
     assert_eq!(ledger.iter().map(|r| r.granted).collect::<Vec<_>>(), vec![false, true, false]);
     assert!(ledger.iter().all(|r| r.proof.len() == 32));
@@ -318,7 +362,10 @@ both!(a_changed_cookie_purpose_asks_again_and_nothing_else_does, |b| async move 
     assert!(set_cookies(&res).iter().any(|(n, _)| n == "cb_aid"), "the earlier accept still counts");
     assert!(!res.text().await.unwrap().contains("id=\"cb-consent\""));
     // The analytics cookie's purpose changes: the earlier accept no longer counts; asked again.
-    let changed = renamed.replace("so that statistics can tell visits from visitors. Thirteen months at most.", "so that statistics can tell visits from visitors and measure sections. Thirteen months at most.");
+    let changed = renamed.replace(
+        "so that statistics can tell visits from visitors. Thirteen months at most.",
+        "so that statistics can tell visits from visitors and measure sections. Thirteen months at most.",
+    );
     assert_ne!(changed, renamed);
     let path = write("changed.toml", &changed);
     let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
@@ -329,7 +376,9 @@ both!(a_changed_cookie_purpose_asks_again_and_nothing_else_does, |b| async move 
 
 both!(consent_rows_are_deduplicated_per_visitor_and_rate_limited_per_address, |b| async move {
     // Real limits (the test kit relaxes them by default).
-    let app = spawn_with(b, clearboard_testkit::Options { limits: clearboard_web::ratelimit::Limits::default(), ..Default::default() }).await;
+    let app =
+        spawn_with(b, clearboard_testkit::Options { limits: clearboard_web::platform::ratelimit::Limits::default(), ..Default::default() })
+            .await;
     // The same choice again with a valid record: no new row, the expiry is not pushed back.
     let res = choose(&app, "accept", false, &[], false).await;
     let consent = value_of(&set_cookies(&res)[0].1);

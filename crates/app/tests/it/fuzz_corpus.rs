@@ -15,8 +15,13 @@ mod harness;
 
 /// Mutated inputs per target. The policy parser reads whole policy files and renders every
 /// publication of those that load, so it gets fewer to keep the debug-build run short.
-const MUTATIONS: [(&str, usize); 5] =
-    [("policy_parser", 2000), ("envelope_decoder", 20_000), ("upload_sniffer", 50_000), ("export_importer", 8000), ("consent_cookie", 20_000)];
+const MUTATIONS: [(&str, usize); 5] = [
+    ("policy_parser", 2000),
+    ("envelope_decoder", 20_000),
+    ("upload_sniffer", 50_000),
+    ("export_importer", 8000),
+    ("consent_cookie", 20_000),
+];
 
 fn corpus_dir(target: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target)

@@ -3,7 +3,7 @@
 //! over random subjects, values and choices of whom to erase, on the real key stores.
 
 use super::*;
-use clearboard_core::ids::{RegionId, SubjectId};
+use clearboard_core::platform::ids::{RegionId, SubjectId};
 use clearboard_vault::{Aad, stream};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -17,10 +17,8 @@ both!(acceptance_3_crypto_shredding_property, |b| async move {
     let cb = app.state.cb.clone();
     let eu = cb.region(&RegionId::new("eu")).unwrap().clone();
     let mut runner = TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
-    let strategy = (
-        proptest::collection::vec(proptest::collection::vec(".{0,40}", 1..6), 2..6),
-        proptest::collection::vec(any::<bool>(), 6),
-    );
+    let strategy =
+        (proptest::collection::vec(proptest::collection::vec(".{0,40}", 1..6), 2..6), proptest::collection::vec(any::<bool>(), 6));
     let shredded_all = std::sync::Mutex::new(Vec::new());
     runner
         .run(&strategy, |(people, erase)| {
@@ -39,7 +37,8 @@ both!(acceptance_3_crypto_shredding_property, |b| async move {
                             (col, env)
                         })
                         .collect();
-                    let blob = stream::seal(&dek, Aad { table: "blobs", column: "b", row: id.as_str() }, values.concat().as_bytes()).unwrap();
+                    let blob =
+                        stream::seal(&dek, Aad { table: "blobs", column: "b", row: id.as_str() }, values.concat().as_bytes()).unwrap();
                     sealed.push((id, values.clone(), envs, blob));
                 }
                 for (i, (id, ..)) in sealed.iter().enumerate() {

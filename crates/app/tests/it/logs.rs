@@ -33,13 +33,23 @@ both!(acceptance_7_logs_hold_no_canaries, |b| async move {
     let new_email = canary_email("changed");
     let new_last = canary("Last2");
     needles.extend([new_email.clone(), new_last.clone()]);
-    c.patch(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({"last_name": new_last, "email": new_email, "current_password": u.password})).send().await.unwrap();
+    c.patch(app.url("/api/v1/me"))
+        .bearer_auth(&u.token)
+        .json(&json!({"last_name": new_last, "email": new_email, "current_password": u.password}))
+        .send()
+        .await
+        .unwrap();
     let pix = canary("Pix");
     needles.push(pix.clone());
     c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).body(super::accounts::jpeg("0", &pix)).send().await.unwrap();
     c.get(app.url("/api/v1/me/picture")).bearer_auth(&u.token).send().await.unwrap();
     c.get(app.url("/api/v1/sessions")).bearer_auth(&u.token).send().await.unwrap();
-    c.post(app.url("/api/v1/staff/lookup")).bearer_auth(&u.token).json(&json!({"email": new_email, "reason": "support_request"})).send().await.unwrap();
+    c.post(app.url("/api/v1/staff/lookup"))
+        .bearer_auth(&u.token)
+        .json(&json!({"email": new_email, "reason": "support_request"}))
+        .send()
+        .await
+        .unwrap();
     // Browser pages with forms.
     let browser = app.browser();
     let form_email = canary_email("form");
@@ -47,7 +57,14 @@ both!(acceptance_7_logs_hold_no_canaries, |b| async move {
     needles.extend([form_email.clone(), form_name.clone()]);
     browser
         .post(app.url("/signup"))
-        .form(&[("email", form_email.as_str()), ("password", "a fine long password"), ("first_name", form_name.as_str()), ("last_name", "X"), ("birth_date", "1980-01-01"), ("region", "eu")])
+        .form(&[
+            ("email", form_email.as_str()),
+            ("password", "a fine long password"),
+            ("first_name", form_name.as_str()),
+            ("last_name", "X"),
+            ("birth_date", "1980-01-01"),
+            ("region", "eu"),
+        ])
         .send()
         .await
         .unwrap();

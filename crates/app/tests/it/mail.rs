@@ -6,10 +6,10 @@
 use super::*;
 use clearboard_app::Config;
 use clearboard_app::mail::SmtpMailer;
-use clearboard_core::clock::{Clock, SystemClock};
-use clearboard_core::mail::{Mail, MailError, Mailer};
-use std::sync::Arc;
+use clearboard_core::platform::clock::{Clock, SystemClock};
+use clearboard_core::platform::mail::{Mail, MailError, Mailer};
 use clearboard_testkit::Options;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -54,7 +54,10 @@ async fn a_message_arrives_exactly_as_sent() {
     assert_eq!(m.header("Date"), Some("Sun, 29 Nov 2026 12:00:00 +0000"), "the Date comes from the app's clock");
     let id = m.header("Message-ID").expect("a Message-ID");
     assert!(id.starts_with('<') && id.ends_with("@clearboard.test>"), "the id names the sender's domain, not this host: {id}");
-    assert!(m.header("Content-Type").is_some_and(|c| c.to_ascii_lowercase().starts_with("text/plain") && c.to_ascii_lowercase().contains("charset=utf-8")));
+    assert!(
+        m.header("Content-Type")
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/plain") && c.to_ascii_lowercase().contains("charset=utf-8"))
+    );
     assert_eq!(m.first_link().as_deref(), Some("https://clearboard.test/requests/verify?t=abc123"));
     // The raw message is 7-bit clean (no server needs 8BITMIME or SMTPUTF8).
     assert!(m.raw.is_ascii(), "the message on the wire is ASCII");
@@ -111,7 +114,13 @@ async fn an_unreachable_server_fails_quickly_and_names_no_one() {
 
     // Connection refused.
     let started = Instant::now();
-    let err = app.state.cb.mailer().send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone() }).await.expect_err("nothing listens");
+    let err = app
+        .state
+        .cb
+        .mailer()
+        .send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone() })
+        .await
+        .expect_err("nothing listens");
     assert!(started.elapsed() < Duration::from_secs(5), "a refused connection fails at once");
     assert!(matches!(err, MailError::Transport(_)), "{err:?}");
     let shown = format!("{err} {err:?}");
@@ -128,7 +137,8 @@ async fn an_unreachable_server_fails_quickly_and_names_no_one() {
     });
     let mailer = SmtpMailer::new(&format!("smtp://127.0.0.1:{silent_port}"), FROM, Duration::from_secs(1), clock()).unwrap();
     let started = Instant::now();
-    let err = mailer.send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone() }).await.expect_err("the server never greets");
+    let err =
+        mailer.send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone() }).await.expect_err("the server never greets");
     let took = started.elapsed();
     assert!(took < Duration::from_secs(5), "the timeout bounds a send: {took:?}");
     assert!(matches!(err, MailError::Transport(_)), "{err:?}");
@@ -212,7 +222,11 @@ async fn without_smtp_url_nothing_is_sent() {
     assert!(matches!(err, MailError::NotConfigured), "{err:?}");
     // An empty value (an unset environment variable, say) counts as unset.
     config.smtp_url = Some("  ".into());
-    let err = clearboard_app::mail::from_config(&config, clock()).unwrap().send(Mail { to: "a@b.test".into(), subject: "s".into(), text: "t".into() }).await.expect_err("no server");
+    let err = clearboard_app::mail::from_config(&config, clock())
+        .unwrap()
+        .send(Mail { to: "a@b.test".into(), subject: "s".into(), text: "t".into() })
+        .await
+        .expect_err("no server");
     assert!(matches!(err, MailError::NotConfigured), "{err:?}");
 }
 

@@ -5,12 +5,13 @@
 //! marker, and neither does anything the service itself can decrypt.
 
 use super::*;
-use clearboard_core::media::testset::{self, Mp4Layout, contains};
+use clearboard_core::platform::media::testset::{self, Mp4Layout, contains};
 
 type Pixels = fn(&[u8]) -> Vec<u8>;
 
 async fn upload_card(app: &TestApp, token: &str, board: &str, kind: &str, bytes: Vec<u8>, name: &'static str) -> Value {
-    let form = reqwest::multipart::Form::new().text("kind", kind.to_string()).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+    let form =
+        reqwest::multipart::Form::new().text("kind", kind.to_string()).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
     let res = app.http().post(app.url(&format!("/api/v1/boards/{board}/cards"))).bearer_auth(token).multipart(form).send().await.unwrap();
     let status = res.status().as_u16();
     let body: Value = res.json().await.unwrap();

@@ -52,7 +52,11 @@ both!(acceptance_2_every_item_of_the_policy_is_published, |b| async move {
             }
         }
         for x in &d.cookies {
-            assert!(html.contains(&format!("<code>{}</code>", x.name)) && contains(html, x.purpose.get(lang)), "cookie {} missing ({lang})", x.name);
+            assert!(
+                html.contains(&format!("<code>{}</code>", x.name)) && contains(html, x.purpose.get(lang)),
+                "cookie {} missing ({lang})",
+                x.name
+            );
         }
         for x in &d.transfers {
             assert!(contains(html, x.description.get(lang)));
@@ -101,9 +105,15 @@ both!(acceptance_3_record_of_processing_and_dpv, |b| async move {
     let acts = ropa["activities"].as_array().unwrap();
     assert!(!acts.is_empty());
     for a in acts {
-        for k in ["a_controller", "b_purposes", "c_categories", "d_recipients", "e_transfers", "f_erasure_time_limits", "g_security_measures"] {
+        for k in
+            ["a_controller", "b_purposes", "c_categories", "d_recipients", "e_transfers", "f_erasure_time_limits", "g_security_measures"]
+        {
             let v = &a[k];
-            assert!(!(v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty())), "{} {k}", a["id"]);
+            assert!(
+                !(v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty())),
+                "{} {k}",
+                a["id"]
+            );
         }
     }
     let res = app.get("/privacy/dpv.jsonld", None).await;
@@ -152,7 +162,11 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
 
     // The purpose guard obeys the file: without `account` in the account purpose, sign-up is
     // refused (C-USE-1).
-    let guarded = changed.replacen("categories = [\"account\", \"security\"]\ndata_subjects = [\"users\"]", "categories = [\"security\"]\ndata_subjects = [\"users\"]", 1);
+    let guarded = changed.replacen(
+        "categories = [\"account\", \"security\"]\ndata_subjects = [\"users\"]",
+        "categories = [\"security\"]\ndata_subjects = [\"users\"]",
+        1,
+    );
     assert_ne!(guarded, changed);
     let path = write_policy(&app, "guarded.toml", &guarded);
     let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
@@ -169,11 +183,14 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     browser.post(app.url("/signin")).form(&[("email", v.email.as_str()), ("password", v.password.as_str())]).send().await.unwrap();
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
 
-    app.clock.advance(clearboard_core::clock::MINUTE);
+    app.clock.advance(clearboard_core::platform::clock::MINUTE);
     let significant = DEFAULT_POLICY
         .replace("significant = false", "significant = true")
         .replace("published = \"2026-11-29\"", "published = \"2026-11-30\"")
-        .replace("summary = { en = \"First published version.\", fr = \"Première version publiée.\" }", "summary = { en = \"Backups are now kept 30 days.\", fr = \"Les sauvegardes sont désormais gardées 30 jours.\" }")
+        .replace(
+            "summary = { en = \"First published version.\", fr = \"Première version publiée.\" }",
+            "summary = { en = \"Backups are now kept 30 days.\", fr = \"Les sauvegardes sont désormais gardées 30 jours.\" }",
+        )
         .replace("retention_days = 35", "retention_days = 30");
     let path = write_policy(&app, "significant.toml", &significant);
     let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
@@ -191,10 +208,10 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     assert_eq!(res.status(), 201);
     assert_eq!(app.get("/api/v1/me", Some(&u.token)).await.status(), 200);
     // Stored with version and time, and audited.
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
     let acks = eu.store.acks_of(&id).await.unwrap();
-    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
     assert!(acks.iter().any(|(d, m, at)| d == &digest && m == "api" && *at == now), "{acks:?}");
     assert!(eu.store.audit_about(&id).await.unwrap().iter().any(|e| e.action == "policy.acknowledged"));
 
@@ -207,7 +224,7 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     let res = browser.post(app.url("/policy-update")).form(&[("version", digest.as_str())]).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/me");
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
-    let vid = clearboard_core::ids::SubjectId::parse(&v.id).unwrap();
+    let vid = clearboard_core::platform::ids::SubjectId::parse(&v.id).unwrap();
     assert!(eu.store.acks_of(&vid).await.unwrap().iter().any(|(d, m, _)| d == &digest && m == "interstitial"));
 
     // A person who signs up after the change has nothing to acknowledge.

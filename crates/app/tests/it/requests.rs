@@ -3,7 +3,7 @@
 //! clock, the staff queue, refusals, CCPA right to know, and records kept 24 months.
 
 use super::*;
-use clearboard_core::clock::{Clock, DAY, HOUR};
+use clearboard_core::platform::clock::{Clock, DAY, HOUR};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -21,11 +21,9 @@ async fn officer(app: &TestApp) -> String {
 }
 
 async fn officer_with_email(app: &TestApp) -> (String, String) {
-    let email = canary_email("officer");
-    let today = clearboard_core::clock::date_of(app.clock.now_ms());
-    let input = clearboard_core::accounts::NewAccount { email: email.clone(), password: zeroize::Zeroizing::new("officer password long".into()), first_name: "Pia".into(), last_name: "Officer".into(), ..Default::default() };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
-    (app.sign_in(&email, "officer password long").await, email)
+    let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
+    let officer = app.new_staff("officer", "Pia", clearboard_core::identity::staff::Role::PrivacyOfficer, Some(today)).await;
+    (officer.token, officer.email)
 }
 
 /// The path and query of the first link in the newest mail to `to` whose subject has `subject`.
@@ -58,7 +56,8 @@ both!(acceptance_5_known_and_unknown_addresses_get_byte_identical_answers, |b| a
     assert_eq!(ta, tb);
     assert_eq!(a.bytes().await.unwrap(), b2.bytes().await.unwrap(), "byte-identical answers");
     // The web form too.
-    let form = |email: &str| reqwest::multipart::Form::new().text("kind", "erasure").text("email", email.to_string()).text("on_behalf", "self");
+    let form =
+        |email: &str| reqwest::multipart::Form::new().text("kind", "erasure").text("email", email.to_string()).text("on_behalf", "self");
     let pa = app.browser().post(app.url("/privacy/requests")).multipart(form(&known.email)).send().await.unwrap();
     let pb = app.browser().post(app.url("/privacy/requests")).multipart(form(&unknown)).send().await.unwrap();
     assert_eq!(pa.status(), pb.status());
@@ -94,7 +93,10 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     let ack = app.wait_for_mail(&u.email, |m| m.subject.contains("working on"), WAIT).await.expect("acknowledgement");
     let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
     let item = q["requests"][0].clone();
-    assert_eq!((item["state"].as_str(), item["matched_account"].as_bool(), item["overdue"].as_bool()), (Some("open"), Some(true), Some(false)));
+    assert_eq!(
+        (item["state"].as_str(), item["matched_account"].as_bool(), item["overdue"].as_bool()),
+        (Some("open"), Some(true), Some(false))
+    );
     assert!(ack.text.contains(item["answer_by"].as_str().unwrap()), "the acknowledgement gives the date");
     // The link works once.
     let again = app.browser().post(app.url("/privacy/requests/verify")).form(&[("token", token_of(&link))]).send().await.unwrap();
@@ -105,10 +107,18 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     assert_eq!(d["contact"]["details"], "everything please");
     // The staff page lists it with its due date; no script.
     let html = app.browser().get(app.url("/staff/requests")).bearer_auth(&staff).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(item["answer_by"].as_str().unwrap()) && html.contains(&format!("/staff/requests/{id}/complete")) && !html.contains("<script"));
+    assert!(
+        html.contains(item["answer_by"].as_str().unwrap())
+            && html.contains(&format!("/staff/requests/{id}/complete"))
+            && !html.contains("<script")
+    );
     let denied = app.browser().get(app.url("/staff/requests")).bearer_auth(&u.token).send().await.unwrap();
     assert_eq!(denied.status(), 403);
-    let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "export sent" }), Some(&staff)).await, 200).await;
+    let done = ok_json(
+        app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "export sent" }), Some(&staff)).await,
+        200,
+    )
+    .await;
     assert_eq!(done["request"]["state"], "completed");
     // The emailed link leads to sign-in, never to the archive (issue 11, finding 9).
     let mail = app.wait_for_mail(&u.email, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
@@ -136,7 +146,7 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     assert_eq!(app.state.cb.requests().upkeep().await.unwrap().1, 0);
     app.clock.advance(2 * DAY);
     assert_eq!(app.state.cb.requests().upkeep().await.unwrap().1, 1);
-    assert!(app.state.cb.requests().all(&clearboard_core::ids::RegionId::new("eu")).await.unwrap().is_empty());
+    assert!(app.state.cb.requests().all(&clearboard_core::platform::ids::RegionId::new("eu")).await.unwrap().is_empty());
 });
 
 both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receipt, |b| async move {
@@ -148,12 +158,25 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     let agent = canary_email("agent");
     let staff = officer(&app).await;
     // Without the signed permission: refused, nothing recorded.
-    let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": agent, "on_behalf": "agent", "person_email": person.email })).await, 422, "validation_failed").await;
+    let e = assert_error(
+        submit(&app, json!({ "kind": "erasure", "email": agent, "on_behalf": "agent", "person_email": person.email })).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(e["error"]["field"], "document");
     use base64::Engine;
     let permission = canary("SignedPermission");
     let doc = base64::engine::general_purpose::STANDARD.encode(format!("%PDF-1.4 {permission}"));
-    ok_json(submit(&app, json!({ "kind": "erasure", "email": agent, "on_behalf": "agent", "person_email": person.email, "document_base64": doc })).await, 202).await;
+    ok_json(
+        submit(
+            &app,
+            json!({ "kind": "erasure", "email": agent, "on_behalf": "agent", "person_email": person.email, "document_base64": doc }),
+        )
+        .await,
+        202,
+    )
+    .await;
     assert!(app.scan_storage(std::slice::from_ref(&permission)).await.is_empty(), "the document is stored encrypted");
     let link = link_in_mail(&app, &agent, "Confirm").await;
     let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
@@ -162,7 +185,8 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
     let id = q["requests"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(q["requests"][0]["has_document"], true);
-    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict").await;
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict")
+        .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
     assert_eq!(app.get("/api/v1/me", Some(&person.token)).await.status(), 200, "nothing happened to the person yet");
     // The person confirms from their own mailbox.
@@ -179,7 +203,11 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     let m = app.wait_for_mail(&agent, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
     assert!(m.text.contains("Signature:") && m.text.contains(person.id.as_str()));
     let blobs = clearboard_testkit::forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]);
-    assert!(blobs.iter().all(|f| !f.to_string_lossy().contains(".scratch")) && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(), "the permission document is gone");
+    assert!(
+        blobs.iter().all(|f| !f.to_string_lossy().contains(".scratch"))
+            && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(),
+        "the permission document is gone"
+    );
 });
 
 both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
@@ -188,7 +216,9 @@ both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
         return;
     }
     let parent = canary_email("parent");
-    let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian" })).await, 422, "validation_failed").await;
+    let e =
+        assert_error(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian" })).await, 422, "validation_failed")
+            .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("parental"));
     use base64::Engine;
     let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
@@ -201,7 +231,8 @@ both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
 /// The 8-digit code in the newest mail to `to` about a download code.
 async fn code_in_mail(app: &TestApp, to: &str, n: usize) -> String {
     for _ in 0..100 {
-        let codes: Vec<String> = app.mails().into_iter().filter(|m| m.to.iter().any(|t| t == to) && m.subject.contains("code")).map(|m| m.text).collect();
+        let codes: Vec<String> =
+            app.mails().into_iter().filter(|m| m.to.iter().any(|t| t == to) && m.subject.contains("code")).map(|m| m.text).collect();
         if codes.len() >= n {
             let text = &codes[n - 1];
             let at = text.find("code: ").unwrap() + 6;
@@ -223,18 +254,32 @@ both!(a_parents_access_request_sends_nothing_until_the_account_holder_confirms, 
     use base64::Engine;
     let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
     // For anything but erasure, the child's account must be named: its holder will confirm.
-    let e = assert_error(submit(&app, json!({ "kind": "access", "email": parent, "on_behalf": "guardian", "document_base64": proof })).await, 422, "validation_failed").await;
+    let e = assert_error(
+        submit(&app, json!({ "kind": "access", "email": parent, "on_behalf": "guardian", "document_base64": proof })).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(e["error"]["field"], "person_email");
-    ok_json(submit(&app, json!({ "kind": "access", "email": parent, "on_behalf": "guardian", "person_email": child.email, "document_base64": proof })).await, 202).await;
+    ok_json(
+        submit(
+            &app,
+            json!({ "kind": "access", "email": parent, "on_behalf": "guardian", "person_email": child.email, "document_base64": proof }),
+        )
+        .await,
+        202,
+    )
+    .await;
     let link = link_in_mail(&app, &parent, "Confirm").await;
     let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
     assert_eq!(v["state"], "awaiting_confirmation", "a parent's access request waits for the account holder");
     let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
     let id = q["requests"][0]["id"].as_str().unwrap().to_string();
-    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict").await;
+    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict")
+        .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
-    let subject = clearboard_core::ids::SubjectId::parse(&child.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
+    let subject = clearboard_core::platform::ids::SubjectId::parse(&child.id).unwrap();
     assert!(eu.rights.exports_of(&subject).await.unwrap().is_empty(), "no export is made");
     assert!(app.mails().iter().all(|m| !(m.to.contains(&parent) && m.subject.contains("our answer"))), "nothing is sent to the parent");
     // The account holder confirms from their own mailbox; then the request goes ahead.
@@ -283,7 +328,15 @@ both!(a_parents_erasure_request_proceeds_without_the_account_holder, |b| async m
     let staff = officer(&app).await;
     use base64::Engine;
     let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
-    ok_json(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian", "person_email": child.email, "document_base64": proof })).await, 202).await;
+    ok_json(
+        submit(
+            &app,
+            json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian", "person_email": child.email, "document_base64": proof }),
+        )
+        .await,
+        202,
+    )
+    .await;
     let link = link_in_mail(&app, &parent, "Confirm").await;
     let v = ok_json(app.post_json("/api/v1/requests/verify", &json!({ "token": token_of(&link) }), None).await, 200).await;
     assert_eq!(v["state"], "open");
@@ -301,7 +354,7 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     }
     // Received on 31 January 2027 (a Sunday): the policy's 30 days would end on 2 March, the
     // GDPR month on 28 February: the earlier wins.
-    let jan31 = clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 01 - 31)) + 10 * HOUR;
+    let jan31 = clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 01 - 31)) + 10 * HOUR;
     app.clock.set(jan31);
     let (staff, officer_email) = officer_with_email(&app).await;
     let u = canary_email("deadline");
@@ -321,19 +374,39 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     let ccpa = q["requests"].as_array().unwrap().iter().find(|x| x["kind"] == "ccpa_know").unwrap().clone();
     assert_eq!((ccpa["regime"].as_str(), ccpa["answer_by"].as_str()), (Some("ccpa"), Some("2027-03-02")));
     // An extension needs reasons, is told to the person, and runs two more months.
-    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "" }), Some(&staff)).await, 422, "validation_failed").await;
+    let e = assert_error(
+        app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "" }), Some(&staff)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(e["error"]["field"], "reason");
-    app.clock.set(clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 02 - 28)) + 23 * HOUR);
+    app.clock.set(clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 02 - 28)) + 23 * HOUR);
     let staff = app.sign_in(&officer_email, "officer password long").await;
-    let x = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "we must check the spelling against three systems" }), Some(&staff)).await, 200).await;
+    let x = ok_json(
+        app.post_json(
+            &format!("/api/v1/staff/requests/{id}/extend"),
+            &json!({ "reason": "we must check the spelling against three systems" }),
+            Some(&staff),
+        )
+        .await,
+        200,
+    )
+    .await;
     assert_eq!(x["extended_to"], "2027-04-28");
     let m = app.wait_for_mail(&u, |m| m.subject.contains("more time"), WAIT).await.unwrap();
     assert!(m.text.contains("2027-04-28") && m.text.contains("three systems"));
-    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "and once more for good measure" }), Some(&staff)).await, 409, "conflict").await;
+    let e = assert_error(
+        app.post_json(&format!("/api/v1/staff/requests/{id}/extend"), &json!({ "reason": "and once more for good measure" }), Some(&staff))
+            .await,
+        409,
+        "conflict",
+    )
+    .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("already"));
     // The CCPA request was not extended in time: at 00:00 on 3 March it is overdue (alerted
     // once), and too late to extend.
-    app.clock.set(clearboard_core::clock::midnight_ms(time::macros::date!(2027 - 03 - 03)));
+    app.clock.set(clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 03 - 03)));
     let staff = app.sign_in(&officer_email, "officer password long").await;
     let ccpa_id = ccpa["id"].as_str().unwrap();
     let overdue = app.state.cb.requests().overdue().await.unwrap();
@@ -342,15 +415,44 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     let d = ok_json(app.get(&format!("/api/v1/staff/requests/{ccpa_id}"), Some(&staff)).await, 200).await;
     assert_eq!(d["request"]["overdue"], true);
     assert_eq!(d["request"]["events"].as_array().unwrap().iter().filter(|e| e["event"] == "overdue_alert").count(), 1, "alerted once");
-    let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{ccpa_id}/extend"), &json!({ "reason": "we need more time to search" }), Some(&staff)).await, 409, "conflict").await;
+    let e = assert_error(
+        app.post_json(
+            &format!("/api/v1/staff/requests/{ccpa_id}/extend"),
+            &json!({ "reason": "we need more time to search" }),
+            Some(&staff),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("too late"));
     // A refusal needs its reason and tells the person they may complain.
-    assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/refuse"), &json!({ "reason": "no" }), Some(&staff)).await, 422, "validation_failed").await;
-    ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/refuse"), &json!({ "reason": "the name we hold is the one on your contract" }), Some(&staff)).await, 200).await;
+    assert_error(
+        app.post_json(&format!("/api/v1/staff/requests/{id}/refuse"), &json!({ "reason": "no" }), Some(&staff)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    ok_json(
+        app.post_json(
+            &format!("/api/v1/staff/requests/{id}/refuse"),
+            &json!({ "reason": "the name we hold is the one on your contract" }),
+            Some(&staff),
+        )
+        .await,
+        200,
+    )
+    .await;
     let m = app.wait_for_mail(&u, |m| m.subject == "Your privacy request", WAIT).await.unwrap();
     assert!(m.text.contains("supervisory authority") && m.text.contains("on your contract"));
     // A closed request cannot be worked again.
-    assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "done after all" }), Some(&staff)).await, 409, "conflict").await;
+    assert_error(
+        app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({ "note": "done after all" }), Some(&staff)).await,
+        409,
+        "conflict",
+    )
+    .await;
 });
 
 both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async move {
@@ -358,7 +460,7 @@ both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async 
     if app.mail_sink().is_none() {
         return;
     }
-    let eu = clearboard_core::ids::RegionId::new("eu");
+    let eu = clearboard_core::platform::ids::RegionId::new("eu");
     let e = assert_error(submit(&app, json!({ "kind": "everything", "email": "a@example.test" })).await, 422, "validation_failed").await;
     assert_eq!(e["error"]["field"], "kind");
     assert_error(submit(&app, json!({ "kind": "access", "email": "not an address" })).await, 422, "validation_failed").await;
@@ -381,9 +483,23 @@ both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async 
     let all = app.state.cb.requests().all(&eu).await.unwrap();
     assert_eq!(all[0].state, "expired");
     // Staff entry of an emailed request takes the same path (and needs staff).
-    assert_error(app.post_json("/api/v1/staff/requests", &json!({ "kind": "objection", "email": who }), Some(&app.new_user().await.token)).await, 403, "forbidden").await;
+    assert_error(
+        app.post_json("/api/v1/staff/requests", &json!({ "kind": "objection", "email": who }), Some(&app.new_user().await.token)).await,
+        403,
+        "forbidden",
+    )
+    .await;
     let staff = officer(&app).await;
-    let v = ok_json(app.post_json("/api/v1/staff/requests", &json!({ "kind": "objection", "email": who, "details": "received by email on Monday" }), Some(&staff)).await, 201).await;
+    let v = ok_json(
+        app.post_json(
+            "/api/v1/staff/requests",
+            &json!({ "kind": "objection", "email": who, "details": "received by email on Monday" }),
+            Some(&staff),
+        )
+        .await,
+        201,
+    )
+    .await;
     let r = app.state.cb.requests().all(&eu).await.unwrap().into_iter().find(|r| r.id == v["id"]).unwrap();
     assert_eq!((r.channel.as_str(), r.state.as_str()), ("email", "unverified"));
 });
@@ -394,22 +510,35 @@ both!(ccpa_right_to_know_answers_from_the_records, |b| async move {
     let staff = officer(&app).await;
     let staff_id = {
         let v = ok_json(app.get("/api/v1/me", Some(&staff)).await, 200).await;
-        clearboard_core::ids::SubjectId::parse(v["id"].as_str().unwrap()).unwrap()
+        clearboard_core::platform::ids::SubjectId::parse(v["id"].as_str().unwrap()).unwrap()
     };
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
     // A disclosure to a declared recipient is logged; the person is told beforehand.
     let recipient = app.state.cb.policy().doc().recipients[0].id.clone();
-    let d = app.state.cb.requests().record_disclosure(&staff_id, &id, &recipient, "legal obligation (court order 42)", "account", Some("dpo@recipient.example"), None).await.unwrap();
+    let d = app
+        .state
+        .cb
+        .requests()
+        .record_disclosure(&staff_id, &id, &recipient, "legal obligation (court order 42)", "account", Some("dpo@recipient.example"), None)
+        .await
+        .unwrap();
     assert!(!d.is_empty());
-    assert!(app.state.cb.requests().record_disclosure(&staff_id, &id, "nobody", "x y z", "account", None, None).await.is_err(), "only declared recipients");
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    assert!(
+        app.state.cb.requests().record_disclosure(&staff_id, &id, "nobody", "x y z", "account", None, None).await.is_err(),
+        "only declared recipients"
+    );
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let know = app.state.cb.requests().right_to_know(&eu, &id).await.unwrap();
     let collected: Vec<&str> = know["collected"].as_array().unwrap().iter().map(|c| c["category"].as_str().unwrap()).collect();
     assert!(collected.contains(&"account") && collected.contains(&"security"));
     assert_eq!(know["disclosed_for_a_business_purpose"][0]["recipient"], recipient.as_str());
     assert!(know["sold"].as_array().unwrap().is_empty());
     // Erasure tells the recipient (Art. 19) and the receipt says so.
-    let v = ok_json(app.http().delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": u.password })).send().await.unwrap(), 200).await;
+    let v = ok_json(
+        app.http().delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": u.password })).send().await.unwrap(),
+        200,
+    )
+    .await;
     let notified = &v["receipt"]["receipt"]["recipients_notified"][0];
     assert_eq!(notified["recipient"], recipient.as_str());
     if app.mail_sink().is_some() {

@@ -2,36 +2,48 @@
 //! the next run, data under a legal hold is not, and every run is recorded.
 
 use super::*;
-use clearboard_core::clock::{Clock, DAY, HOUR, MINUTE};
-use clearboard_core::ids::{RegionId, SubjectId};
-use clearboard_core::sessions::token_hash;
+use clearboard_core::identity::sessions::token_hash;
+use clearboard_core::platform::clock::{Clock, DAY, HOUR, MINUTE};
+use clearboard_core::platform::ids::{RegionId, SubjectId};
 
 both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async move {
     let app = spawn_app(b).await;
     let a = app.new_user().await;
     let held = app.new_user().await;
     // A trained privacy officer places a legal hold on the second person's session records.
-    let dpo_email = canary_email("dpo");
-    let input = clearboard_core::accounts::NewAccount {
-        email: dpo_email.clone(),
-        password: zeroize::Zeroizing::new("officer password long".into()),
-        first_name: "Dee".into(),
-        last_name: "Po".into(),
-        ..Default::default()
-    };
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(time::macros::date!(2026 - 11 - 01))).await.unwrap();
-    let dpo = app.sign_in(&dpo_email, "officer password long").await;
+    let officer = app
+        .new_staff("dpo", "Dee", clearboard_core::identity::staff::Role::PrivacyOfficer, Some(time::macros::date!(2026 - 11 - 01)))
+        .await;
+    let (dpo_email, dpo) = (officer.email.clone(), officer.token.clone());
     let until = "2026-12-29";
     let res = app
         .post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "security", "reason": "Security incident 2026-11 investigation (CNIL notification)", "until": until}), Some(&dpo))
         .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     // Non-staff cannot; a category the policy does not know is refused; the past is refused.
-    let res = app.post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": until}), Some(&a.token)).await;
+    let res = app
+        .post_json(
+            "/api/v1/staff/legal-holds",
+            &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": until}),
+            Some(&a.token),
+        )
+        .await;
     assert_error(res, 403, "forbidden").await;
-    let res = app.post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "shoes", "reason": "x", "until": until}), Some(&dpo)).await;
+    let res = app
+        .post_json(
+            "/api/v1/staff/legal-holds",
+            &json!({"subject_id": held.id, "category": "shoes", "reason": "x", "until": until}),
+            Some(&dpo),
+        )
+        .await;
     assert_error(res, 422, "validation_failed").await;
-    let res = app.post_json("/api/v1/staff/legal-holds", &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": "2020-01-01"}), Some(&dpo)).await;
+    let res = app
+        .post_json(
+            "/api/v1/staff/legal-holds",
+            &json!({"subject_id": held.id, "category": "security", "reason": "x", "until": "2020-01-01"}),
+            Some(&dpo),
+        )
+        .await;
     assert_error(res, 422, "validation_failed").await;
 
     // Nothing is due yet.
@@ -61,7 +73,7 @@ both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async m
     assert!(recorded.len() >= 4, "each run of each region is recorded");
     assert!(st["rules"].as_array().unwrap().iter().all(|r| !r["enforcement"].is_null()), "every rule is enforced");
     assert_eq!(st["holds"].as_array().unwrap().len(), 1);
-    let html = app.browser().get(app.url("/staff/retention")).header("authorization", format!("Bearer {dpo}")).send().await.unwrap().text().await.unwrap();
+    let html = app.page_text("/staff/retention", &dpo).await;
     assert!(html.contains("security:session_ended") && html.contains("Security incident 2026-11"));
     assert_error(app.get("/api/v1/staff/retention", Some(&fresh.token)).await, 403, "forbidden").await;
     // The hold is in the person's own audit trail.
@@ -85,17 +97,17 @@ both!(categories_export_and_erase_through_the_registry, |b| async move {
     let eu = app.state.cb.region(&RegionId::new("eu")).unwrap().clone();
     let cb = &app.state.cb;
     for c in &cb.policy().doc().categories {
-        let out = clearboard_core::rights::export_category(cb, &eu, &id, &c.id).await.unwrap();
-        match clearboard_core::rights::handling(&c.id).unwrap() {
-            clearboard_core::rights::Handling::Stored => assert_ne!(out["stored"], false, "{}", c.id),
-            clearboard_core::rights::Handling::NotCollected(_) => assert_eq!(out["stored"], false),
+        let out = clearboard_core::privacy::rights::categories::export_category(cb, &eu, &id, &c.id).await.unwrap();
+        match clearboard_core::privacy::rights::categories::handling(&c.id).unwrap() {
+            clearboard_core::privacy::rights::categories::Handling::Stored => assert_ne!(out["stored"], false, "{}", c.id),
+            clearboard_core::privacy::rights::categories::Handling::NotCollected(_) => assert_eq!(out["stored"], false),
         }
     }
-    let account = clearboard_core::rights::export_category(cb, &eu, &id, "account").await.unwrap();
+    let account = clearboard_core::privacy::rights::categories::export_category(cb, &eu, &id, "account").await.unwrap();
     assert_eq!(account["profile"]["email"], u.email.as_str());
     assert!(!account.to_string().contains("argon2"), "the password hash is not exported");
-    let security = clearboard_core::rights::export_category(cb, &eu, &id, "security").await.unwrap();
+    let security = clearboard_core::privacy::rights::categories::export_category(cb, &eu, &id, "security").await.unwrap();
     assert_eq!(security["sessions"].as_array().unwrap().len(), 1);
-    assert_eq!(clearboard_core::rights::erase_category(cb, &eu, &id, "security").await.unwrap(), 1);
+    assert_eq!(clearboard_core::privacy::rights::categories::erase_category(cb, &eu, &id, "security").await.unwrap(), 1);
     assert_error(app.get("/api/v1/me", Some(&u.token)).await, 401, "unauthenticated").await;
 });

@@ -2,9 +2,9 @@
 //! receipts, the privacy centre.
 
 use super::*;
-use clearboard_core::clock::DAY;
-use std::io::Read;
+use clearboard_core::platform::clock::DAY;
 use clearboard_testkit::spawn::TestUser;
+use std::io::Read;
 
 async fn ok_json(res: reqwest::Response, status: u16) -> Value {
     let s = res.status().as_u16();
@@ -34,26 +34,64 @@ pub async fn person_with_everything(app: &TestApp) -> (Person, TestUser, Vec<Str
     let pic_pixels = canary("PicPixels");
     let board_title = canary("MyBoardTitle");
     // A picture, a personal board, text, link and image cards, a comment, a like, a vote.
-    let res = app.http().put(app.url("/api/v1/me/picture")).bearer_auth(&me.token).body(super::accounts::jpeg("g", &pic_pixels)).send().await.unwrap();
+    let res = app
+        .http()
+        .put(app.url("/api/v1/me/picture"))
+        .bearer_auth(&me.token)
+        .body(super::accounts::jpeg("g", &pic_pixels))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let mine = ok_json(app.post_json("/api/v1/boards", &json!({ "title": board_title }), Some(&me.token)).await, 201).await;
     let mine = mine["id"].as_str().unwrap().to_string();
-    let text_card = ok_json(app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": card_text }), Some(&me.token)).await, 201).await;
-    ok_json(app.post_json(&format!("/api/v1/boards/{mine}/cards"), &json!({ "kind": "link", "url": link }), Some(&me.token)).await, 201).await;
-    let form = reqwest::multipart::Form::new().text("kind", "image").part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", &pixels)).file_name("a.jpg"));
-    let res = app.http().post(app.url(&format!("/api/v1/boards/{mine}/cards"))).bearer_auth(&me.token).multipart(form).send().await.unwrap();
+    let text_card = ok_json(
+        app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": card_text }), Some(&me.token)).await,
+        201,
+    )
+    .await;
+    ok_json(app.post_json(&format!("/api/v1/boards/{mine}/cards"), &json!({ "kind": "link", "url": link }), Some(&me.token)).await, 201)
+        .await;
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "image")
+        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", &pixels)).file_name("a.jpg"));
+    let res =
+        app.http().post(app.url(&format!("/api/v1/boards/{mine}/cards"))).bearer_auth(&me.token).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let text_id = text_card["id"].as_str().unwrap();
     ok_json(app.post_json(&format!("/api/v1/cards/{text_id}/comments"), &json!({ "text": comment }), Some(&me.token)).await, 201).await;
     // Someone else's content, some of it on my card: never in my export.
     let theirs = vec![canary("OtherCard"), canary("OtherComment")];
-    let other_card = ok_json(app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": theirs[0] }), Some(&other.token)).await, 201).await;
-    ok_json(app.post_json(&format!("/api/v1/cards/{text_id}/comments"), &json!({ "text": theirs[1] }), Some(&other.token)).await, 201).await;
-    let like = app.http().put(app.url(&format!("/api/v1/cards/{}/like", other_card["id"].as_str().unwrap()))).bearer_auth(&me.token).send().await.unwrap();
+    let other_card = ok_json(
+        app.post_json(&format!("/api/v1/boards/{}/cards", f.board), &json!({ "kind": "text", "text": theirs[0] }), Some(&other.token))
+            .await,
+        201,
+    )
+    .await;
+    ok_json(app.post_json(&format!("/api/v1/cards/{text_id}/comments"), &json!({ "text": theirs[1] }), Some(&other.token)).await, 201)
+        .await;
+    let like = app
+        .http()
+        .put(app.url(&format!("/api/v1/cards/{}/like", other_card["id"].as_str().unwrap())))
+        .bearer_auth(&me.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(like.status(), 200);
     let mut theirs_all = theirs.clone();
     theirs_all.extend([other.email.clone(), other.first_name.clone(), other.last_name.clone()]);
-    let canaries = vec![me.email.clone(), me.first_name.clone(), me.last_name.clone(), me.phone.clone(), card_text.clone(), link.clone(), comment, pixels.clone(), pic_pixels, board_title.clone()];
+    let canaries = vec![
+        me.email.clone(),
+        me.first_name.clone(),
+        me.last_name.clone(),
+        me.phone.clone(),
+        card_text.clone(),
+        link.clone(),
+        comment,
+        pixels.clone(),
+        pic_pixels,
+        board_title.clone(),
+    ];
     (Person { user: me, canaries, card_text, link, pixels, board_title }, other, theirs_all)
 }
 
@@ -102,7 +140,16 @@ both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async mov
     let bytes = res.bytes().await.unwrap();
     assert_eq!(s["size"].as_u64(), Some(bytes.len() as u64));
     let files = unzip(&bytes);
-    for name in ["data.json", "README.txt", "export-schema.json", "csv/account.csv", "csv/user_content-cards.csv", "csv/user_content-comments.csv", "csv/security-sessions.csv", "csv/audit.csv"] {
+    for name in [
+        "data.json",
+        "README.txt",
+        "export-schema.json",
+        "csv/account.csv",
+        "csv/user_content-cards.csv",
+        "csv/user_content-comments.csv",
+        "csv/security-sessions.csv",
+        "csv/audit.csv",
+    ] {
         assert!(files.contains_key(name), "{name} missing: {:?}", files.keys().collect::<Vec<_>>());
     }
     // 100% of the person's canaries, each found in the archive.
@@ -140,7 +187,8 @@ both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async mov
     // Without a session, nothing; someone else cannot see the export or download it.
     assert_error(app.http().get(app.url(&url)).send().await.unwrap(), 401, "unauthenticated").await;
     let stranger = app.new_user().await;
-    assert_error(app.get(&format!("/api/v1/me/exports/{}", s["id"].as_str().unwrap()), Some(&stranger.token)).await, 404, "not_found").await;
+    assert_error(app.get(&format!("/api/v1/me/exports/{}", s["id"].as_str().unwrap()), Some(&stranger.token)).await, 404, "not_found")
+        .await;
     assert_error(app.get(&url, Some(&stranger.token)).await, 404, "not_found").await;
     // After 24 hours the download ends and the archive is deleted.
     app.clock.advance(DAY + 1);
@@ -155,8 +203,12 @@ both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async mov
 both!(a_second_export_while_one_is_prepared_is_refused_and_changes_nothing, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let who = clearboard_core::sessions::Principal { subject: id, region: clearboard_core::ids::RegionId::new("eu"), token_hash: vec![] };
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let who = clearboard_core::identity::principal::Principal {
+        subject: id,
+        region: clearboard_core::platform::ids::RegionId::new("eu"),
+        token_hash: vec![],
+    };
     let first = app.state.cb.exports().request(&who).await.unwrap();
     let second = app.state.cb.exports().request(&who).await;
     assert!(matches!(second, Err(clearboard_core::CoreError::Conflict(_))));
@@ -192,7 +244,15 @@ both!(portability_round_trip_into_a_fresh_instance, |b| async move {
     }
     assert!(seen.contains(&p.card_text) && seen.contains(&p.link) && seen.contains("\"kind\":\"image\""));
     // Bad input gets a clear answer and creates nothing.
-    let res = fresh.http().post(fresh.url("/api/v1/me/imports")).bearer_auth(&them.token).header("content-type", "application/zip").body(b"not a zip".to_vec()).send().await.unwrap();
+    let res = fresh
+        .http()
+        .post(fresh.url("/api/v1/me/imports"))
+        .bearer_auth(&them.token)
+        .header("content-type", "application/zip")
+        .body(b"not a zip".to_vec())
+        .send()
+        .await
+        .unwrap();
     let e = assert_error(res, 422, "import_invalid").await;
     assert!(e["error"]["message"].as_str().unwrap().contains("ZIP"));
     // An export whose media file fails once cards were made: everything made is taken back.
@@ -205,7 +265,15 @@ both!(portability_round_trip_into_a_fresh_instance, |b| async move {
         std::io::Write::write_all(&mut z, bytes).unwrap();
     }
     let broken = z.finish().unwrap().into_inner();
-    let res = fresh.http().post(fresh.url("/api/v1/me/imports")).bearer_auth(&them.token).header("content-type", "application/zip").body(broken).send().await.unwrap();
+    let res = fresh
+        .http()
+        .post(fresh.url("/api/v1/me/imports"))
+        .bearer_auth(&them.token)
+        .header("content-type", "application/zip")
+        .body(broken)
+        .send()
+        .await
+        .unwrap();
     assert!(res.status().is_client_error(), "{}", res.status());
     let after = ok_json(fresh.get("/api/v1/boards", Some(&them.token)).await, 200).await;
     assert_eq!(after["boards"].as_array().unwrap().len(), boards["boards"].as_array().unwrap().len());
@@ -226,7 +294,14 @@ both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receip
     app.plant_in_clear(std::slice::from_ref(&control)).await;
     assert!(!app.scan_storage(std::slice::from_ref(&control)).await.is_empty(), "the raw scan sees a canary written in clear");
     // Erasure (self-service, re-authenticated).
-    let res = app.http().delete(app.url("/api/v1/me")).bearer_auth(&p.user.token).json(&json!({ "password": p.user.password })).send().await.unwrap();
+    let res = app
+        .http()
+        .delete(app.url("/api/v1/me"))
+        .bearer_auth(&p.user.token)
+        .json(&json!({ "password": p.user.password }))
+        .send()
+        .await
+        .unwrap();
     let v = ok_json(res, 200).await;
     let receipt = v["receipt"].clone();
     // Zero hits in any raw file under the data dir (DB, WAL, SHM, blobs, logs, exports) and,
@@ -249,23 +324,39 @@ both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receip
     let r = &receipt["receipt"];
     assert_eq!(r["subject"], p.user.id.as_str());
     // One card on the shared board; the personal workspace (two cards) went as an organisation.
-    assert_eq!((r["erased"]["account"].as_bool(), r["erased"]["cards"].as_u64(), r["erased"]["exports"].as_u64()), (Some(true), Some(1), Some(1)));
+    assert_eq!(
+        (r["erased"]["account"].as_bool(), r["erased"]["cards"].as_u64(), r["erased"]["exports"].as_u64()),
+        (Some(true), Some(1), Some(1))
+    );
     // Their comment was on their own card and went with it; their like was on someone else's.
-    assert_eq!((r["erased"]["organisations_deleted"].as_u64(), r["erased"]["likes"].as_u64(), r["erased"]["sessions"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (r["erased"]["organisations_deleted"].as_u64(), r["erased"]["likes"].as_u64(), r["erased"]["sessions"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
     assert!(r["key_destroyed_at"].is_string() && r["backups"]["last_backup_expires_by"].is_string());
     assert!(r["cleanup"].as_array().unwrap().len() >= 2);
     let keys: Value = app.get("/.well-known/clearboard-receipts.json", None).await.json().await.unwrap();
     let public = keys["keys"][0]["public_key"].as_str().unwrap();
     assert_eq!(keys["keys"][0]["key_id"], receipt["key_id"]);
-    let signed = clearboard_core::erasure::SignedReceipt::signed_bytes(r);
+    let signed = clearboard_core::privacy::rights::erasure::SignedReceipt::signed_bytes(r);
     assert!(clearboard_vault::receipt::verify(public, &signed, receipt["signature"].as_str().unwrap()));
     // A changed receipt does not verify; the public verification endpoint agrees.
     let mut forged = r.clone();
     forged["erased"]["cards"] = json!(0);
-    assert!(!clearboard_vault::receipt::verify(public, &clearboard_core::erasure::SignedReceipt::signed_bytes(&forged), receipt["signature"].as_str().unwrap()));
-    let ok = ok_json(app.post_json("/api/v1/receipts/verify", &json!({ "receipt": r, "signature": receipt["signature"] }), None).await, 200).await;
+    assert!(!clearboard_vault::receipt::verify(
+        public,
+        &clearboard_core::privacy::rights::erasure::SignedReceipt::signed_bytes(&forged),
+        receipt["signature"].as_str().unwrap()
+    ));
+    let ok =
+        ok_json(app.post_json("/api/v1/receipts/verify", &json!({ "receipt": r, "signature": receipt["signature"] }), None).await, 200)
+            .await;
     assert_eq!(ok["valid"], true);
-    let bad = ok_json(app.post_json("/api/v1/receipts/verify", &json!({ "receipt": forged, "signature": receipt["signature"] }), None).await, 200).await;
+    let bad = ok_json(
+        app.post_json("/api/v1/receipts/verify", &json!({ "receipt": forged, "signature": receipt["signature"] }), None).await,
+        200,
+    )
+    .await;
     assert_eq!(bad["valid"], false);
     // The receipt names no personal data.
     let text = receipt.to_string();
@@ -275,25 +366,45 @@ both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receip
 both!(a_legal_hold_keeps_its_category_in_its_own_store_until_it_ends, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;
-    let id = clearboard_core::ids::SubjectId::parse(&u.id).unwrap();
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
-    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
-    let hold = clearboard_core::ports::LegalHoldRow { id: "hold-1".into(), subject_id: id.clone(), category: "security".into(), reason: "pending dispute".into(), until_at: now + 90 * DAY, created_at: now, created_by: "staff".into(), released_at: None };
-    eu.store.put_legal_hold(&hold, app.state.cb.audit_draft(clearboard_core::audit::Actor::Cli, "hold.placed", Some(&id), Some("legal"), json!({}))).await.unwrap();
-    let v = ok_json(app.http().delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": u.password })).send().await.unwrap(), 200).await;
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
+    let hold = clearboard_core::platform::ports::LegalHoldRow {
+        id: "hold-1".into(),
+        subject_id: id.clone(),
+        category: "security".into(),
+        reason: "pending dispute".into(),
+        until_at: now + 90 * DAY,
+        created_at: now,
+        created_by: "staff".into(),
+        released_at: None,
+    };
+    eu.store
+        .put_legal_hold(
+            &hold,
+            app.state.cb.audit_draft(clearboard_core::platform::audit::Actor::Cli, "hold.placed", Some(&id), Some("legal"), json!({})),
+        )
+        .await
+        .unwrap();
+    let v = ok_json(
+        app.http().delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": u.password })).send().await.unwrap(),
+        200,
+    )
+    .await;
     let held = &v["receipt"]["receipt"]["held"];
     assert_eq!(held[0]["category"], "security");
     assert_eq!(held[0]["reason"], "pending dispute");
     let rows = eu.rights.held_records_of(&id).await.unwrap();
     assert_eq!(rows.len(), 1);
     // Sealed with the hold's own key: readable by the service until the hold ends.
-    let key = app.state.cb.keys().current(&eu, &clearboard_core::ids::SubjectId::from_stored("hold:hold-1".into())).await.unwrap();
+    let key =
+        app.state.cb.keys().current(&eu, &clearboard_core::platform::ids::SubjectId::from_stored("hold:hold-1".into())).await.unwrap();
     let plain = key.open(clearboard_vault::Aad { table: "held_records", column: "data", row: &rows[0].id }, &rows[0].data).unwrap();
     assert!(String::from_utf8(plain.to_vec()).unwrap().contains("sessions"));
     app.clock.advance(91 * DAY);
     assert_eq!(app.state.cb.erasure().release_expired_holds().await.unwrap(), 1);
     assert!(eu.rights.held_records_of(&id).await.unwrap().is_empty());
-    assert!(app.state.cb.keys().current(&eu, &clearboard_core::ids::SubjectId::from_stored("hold:hold-1".into())).await.is_err());
+    assert!(app.state.cb.keys().current(&eu, &clearboard_core::platform::ids::SubjectId::from_stored("hold:hold-1".into())).await.is_err());
 });
 
 both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async move {
@@ -312,7 +423,12 @@ both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async m
     assert!(o["consents"].as_array().unwrap().iter().any(|c| c["purpose"] == "marketing"));
     // The page: everything, no script.
     let browser = app.browser();
-    browser.post(app.url("/signin")).form(&[("email", p.user.email.as_str()), ("password", p.user.password.as_str())]).send().await.unwrap();
+    browser
+        .post(app.url("/signin"))
+        .form(&[("email", p.user.email.as_str()), ("password", p.user.password.as_str())])
+        .send()
+        .await
+        .unwrap();
     let html = browser.get(app.url("/me/privacy")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Privacy centre") && html.contains("Who accessed my data") && !html.contains("<script"));
     let res = browser.post(app.url("/me/privacy/exports")).send().await.unwrap();
@@ -328,18 +444,29 @@ both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| asy
     let app = spawn_app(b).await;
     let (p, other, theirs) = person_with_everything(&app).await;
     let layout = clearboard_app::layout(&app.config);
-    let now = clearboard_core::clock::Clock::now_ms(&app.clock);
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
     let out = app.config.data_dir.join("backups").join(clearboard_app::backup::default_name(now));
     let m = clearboard_app::backup::create(&app.opened, &layout, &out, now, app.state.cb.policy().digest()).await.unwrap();
     assert!(!m.keys_included);
-    assert!(m.files.iter().all(|f| !f.name.contains("keys")), "key stores are never backed up: {:?}", m.files.iter().map(|f| &f.name).collect::<Vec<_>>());
+    assert!(
+        m.files.iter().all(|f| !f.name.contains("keys")),
+        "key stores are never backed up: {:?}",
+        m.files.iter().map(|f| &f.name).collect::<Vec<_>>()
+    );
     assert!(m.files.iter().any(|f| f.name.starts_with("blobs/eu/")), "blobs are backed up");
     assert!(clearboard_testkit::forensics::scan(std::slice::from_ref(&out), &p.canaries).is_empty(), "the backup holds ciphertext only");
     // The person is erased after the backup.
-    let res = app.http().delete(app.url("/api/v1/me")).bearer_auth(&p.user.token).json(&json!({ "password": p.user.password })).send().await.unwrap();
+    let res = app
+        .http()
+        .delete(app.url("/api/v1/me"))
+        .bearer_auth(&p.user.token)
+        .json(&json!({ "password": p.user.password }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let keys = app.all_keys().await;
-    let person = clearboard_core::ids::SubjectId::parse(&p.user.id).unwrap();
+    let person = clearboard_core::platform::ids::SubjectId::parse(&p.user.id).unwrap();
     let kept: Vec<String> = vec![theirs[0].clone(), other.email.clone()];
     let backup = out.clone();
     let canaries = p.canaries.clone();
@@ -363,17 +490,24 @@ both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| asy
             let scan = clearboard_testkit::decrypting::scan_with(&keys, &dbs, &blob_dirs, &canaries).await;
             assert!(scan.hits.is_empty(), "an erased person's data in a restored backup must not decrypt: {:?}", scan.hits);
             let control = clearboard_testkit::decrypting::scan_with(&keys, &dbs, &blob_dirs, &kept2).await;
-            assert_eq!(control.hits.iter().map(|(_, n)| n.clone()).collect::<std::collections::BTreeSet<_>>().len(), kept2.len(), "positive control: other people's data decrypts");
+            assert_eq!(
+                control.hits.iter().map(|(_, n)| n.clone()).collect::<std::collections::BTreeSet<_>>().len(),
+                kept2.len(),
+                "positive control: other people's data decrypts"
+            );
             opened.close().await;
         })
         .await;
     // Started: the tombstones were replayed before serving.
     assert!(!clearboard_app::backup::restore_pending(&clearboard_app::layout(&app.config)));
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap().clone();
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     assert!(eu.store.account(&person).await.unwrap().is_none(), "the replay deleted the restored rows");
     assert!(app.scan_storage(&p.canaries).await.is_empty());
     assert!(app.decrypting_scan(&p.canaries).await.hits.is_empty());
-    assert!(app.state.cb.directory().find_email(&app.state.cb.blind_email(&p.user.email)).await.unwrap().is_none(), "the email is free again");
+    assert!(
+        app.state.cb.directory().find_email(&app.state.cb.blind_email(&p.user.email)).await.unwrap().is_none(),
+        "the email is free again"
+    );
     let token = app.sign_in(&other.email, &other.password).await;
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.status(), 200, "everyone else is back");
     let audit = eu.store.audit_chain().await.unwrap().0;

@@ -52,12 +52,18 @@ async fn metrics_text(app: &TestApp) -> String {
 both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
     let metrics_token = canary("MetricsToken");
     let token_for_config = metrics_token.clone();
-    let app = spawn_with(b, clearboard_testkit::Options { configure: Some(Box::new(move |c| c.metrics_token = Some(token_for_config))), ..Default::default() }).await;
+    let app = spawn_with(
+        b,
+        clearboard_testkit::Options { configure: Some(Box::new(move |c| c.metrics_token = Some(token_for_config))), ..Default::default() },
+    )
+    .await;
     let Fixture { alice, org, board, code, .. } = fixture(&app).await;
     let dave = app.new_user().await;
 
     // An invitation link and a join link, as the owner and a facilitator get them.
-    let inv = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": "admin" }), Some(&alice.token)).await, 201).await;
+    let inv =
+        json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": "admin" }), Some(&alice.token)).await, 201)
+            .await;
     let token = inv["token"].as_str().unwrap().to_string();
     logs::plant(&token);
     logs::plant(&code);
@@ -79,7 +85,12 @@ both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
 
     // Using them: the token and code go in bodies.
     let browser = app.browser();
-    let res = browser.post(app.url("/signin")).form(&[("email", dave.email.as_str()), ("password", dave.password.as_str())]).send().await.unwrap();
+    let res = browser
+        .post(app.url("/signin"))
+        .form(&[("email", dave.email.as_str()), ("password", dave.password.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert!(res.status().is_redirection() || res.status().is_success());
     let res = browser.post(app.url("/app/invitations")).form(&[("token", token.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), 303, "accepted through the page form");
@@ -91,7 +102,12 @@ both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
     assert_error(app.post_json("/api/v1/join", &json!({ "code": code, "pseudonym": "late" }), None).await, 404, "not_found").await;
     // Used once: nobody else can use the invitation again.
     let late = app.new_user().await;
-    assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": token }), Some(&late.token)).await, 422, "validation_failed").await;
+    assert_error(
+        app.post_json("/api/v1/invitations/accept", &json!({ "token": token }), Some(&late.token)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
 
     // /metrics: not on the public listener without the token; with it, and on the metrics
     // listener, no secret in it, and every label comes from a bounded set.
@@ -106,7 +122,10 @@ both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
         for secret in [&token, &code, &new_code, &metrics_token] {
             assert!(!text.contains(secret.as_str()), "{what} holds a secret");
         }
-        assert!(text.contains(r#"route="/app/invitations""#) && text.contains(r#"route="{unmatched}""#), "{what}: route templates as labels");
+        assert!(
+            text.contains(r#"route="/app/invitations""#) && text.contains(r#"route="{unmatched}""#),
+            "{what}: route templates as labels"
+        );
     }
     // Nor in any log line of this run (the whole log is also scanned for planted canaries at
     // exit).
@@ -142,26 +161,67 @@ both!(invitations_work_once_for_their_address_and_can_be_revoked, |b| async move
     let Fixture { alice, bob, carol, dave, org, .. } = fixture(&app).await;
     let eve = app.new_user().await;
     // Bound to Dave's address: Eve cannot use it, Dave can, once.
-    let inv = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({ "role": "member", "email": dave.email.to_uppercase() }), Some(&alice.token)).await, 201).await;
+    let inv = json_ok(
+        app.post_json(
+            &format!("/api/v1/orgs/{org}/invitations"),
+            &json!({ "role": "member", "email": dave.email.to_uppercase() }),
+            Some(&alice.token),
+        )
+        .await,
+        201,
+    )
+    .await;
     assert_eq!(inv["invitation"]["bound_to_email"], true);
-    let e = assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&eve.token)).await, 422, "validation_failed").await;
+    let e = assert_error(
+        app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&eve.token)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert!(e["error"]["message"].as_str().unwrap().contains("another email address"));
     json_ok(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&dave.token)).await, 200).await;
     // Revoked before use: refused.
     let inv2 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&carol.token)).await, 201).await;
     let list = json_ok(app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&alice.token)).await, 200).await;
-    let statuses: Vec<(&str, &str)> = list["invitations"].as_array().unwrap().iter().map(|i| (i["id"].as_str().unwrap(), i["status"].as_str().unwrap())).collect();
-    assert!(statuses.contains(&(inv["id"].as_str().unwrap(), "accepted")) && statuses.contains(&(inv2["id"].as_str().unwrap(), "pending")), "{statuses:?}");
+    let statuses: Vec<(&str, &str)> =
+        list["invitations"].as_array().unwrap().iter().map(|i| (i["id"].as_str().unwrap(), i["status"].as_str().unwrap())).collect();
+    assert!(
+        statuses.contains(&(inv["id"].as_str().unwrap(), "accepted")) && statuses.contains(&(inv2["id"].as_str().unwrap(), "pending")),
+        "{statuses:?}"
+    );
     assert!(!list.to_string().contains(inv2["token"].as_str().unwrap()), "the list never shows tokens");
-    assert_error(req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv2["id"].as_str().unwrap()), &bob.token).await, 403, "forbidden").await;
-    assert_eq!(req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv2["id"].as_str().unwrap()), &alice.token).await.status(), 204);
-    assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv2["token"] }), Some(&eve.token)).await, 422, "validation_failed").await;
+    assert_error(
+        req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv2["id"].as_str().unwrap()), &bob.token).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv2["id"].as_str().unwrap()), &alice.token).await.status(),
+        204
+    );
+    assert_error(
+        app.post_json("/api/v1/invitations/accept", &json!({ "token": inv2["token"] }), Some(&eve.token)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     // An accepted one cannot be revoked; an expired one cannot be used.
-    assert_error(req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv["id"].as_str().unwrap()), &alice.token).await, 409, "conflict").await;
+    assert_error(
+        req_delete(&app, &format!("/api/v1/orgs/{org}/invitations/{}", inv["id"].as_str().unwrap()), &alice.token).await,
+        409,
+        "conflict",
+    )
+    .await;
     let inv3 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&alice.token)).await, 201).await;
     app.clock.advance(15 * 24 * 3_600_000);
     let (eve_token, alice_token) = (app.sign_in(&eve.email, &eve.password).await, app.sign_in(&alice.email, &alice.password).await);
-    assert_error(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv3["token"] }), Some(&eve_token)).await, 422, "validation_failed").await;
+    assert_error(
+        app.post_json("/api/v1/invitations/accept", &json!({ "token": inv3["token"] }), Some(&eve_token)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
     // Two people racing for one invitation: exactly one gets in.
     let inv4 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&alice_token)).await, 201).await;
     let racers = [app.new_user().await, app.new_user().await, app.new_user().await];
@@ -183,7 +243,11 @@ async fn acceptance_5_slow_clients_are_cut_off_at_the_header_timeout() {
     let app = spawn_app(Backend::Sqlite).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let limits = clearboard_app::ServeLimits { header_timeout: Duration::from_secs(2), body_idle_timeout: Duration::from_secs(2), max_connections: 150 };
+    let limits = clearboard_app::ServeLimits {
+        header_timeout: Duration::from_secs(2),
+        body_idle_timeout: Duration::from_secs(2),
+        max_connections: 150,
+    };
     let state = app.state.clone();
     let server = tokio::spawn(async move { clearboard_app::serve_with(state, listener, limits, std::future::pending()).await });
     let mut conns = Vec::new();
@@ -225,8 +289,7 @@ async fn acceptance_8_a_fresh_data_dir_is_private() {
     let app = spawn_app(Backend::Sqlite).await;
     let f = fixture(&app).await;
     // Media, an export and a backup-like variety of files: every one of them private.
-    let form = reqwest::multipart::Form::new().text("kind", "image").part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg("g", "p")).file_name("a.jpg"));
-    let res = app.http().post(app.url(&format!("/api/v1/boards/{}/cards", f.board))).bearer_auth(&f.alice.token).multipart(form).send().await.unwrap();
+    let res = crate::boards::add_image(&app, &f.board, &f.alice.token).await;
     assert_eq!(res.status(), 201);
     let mut seen = (0, 0);
     let mut stack = vec![app.config.data_dir.clone()];
@@ -257,7 +320,8 @@ both!(acceptance_5_socket_cap_and_message_rate_limit, |b| async move {
     for _ in 0..16 {
         held.push(clearboard_testkit::ws::connect(&app.base, &f.board, &f.participant, None, None).await.expect("within the cap"));
     }
-    let refused = clearboard_testkit::ws::connect(&app.base, &f.board, &f.participant, None, None).await.err().expect("the 17th is refused");
+    let refused =
+        clearboard_testkit::ws::connect(&app.base, &f.board, &f.participant, None, None).await.err().expect("the 17th is refused");
     assert!(refused.contains("429"), "{refused}");
     // Others are not affected; closing one gives its place back.
     clearboard_testkit::ws::connect(&app.base, &f.board, &f.bob.token, None, None).await.expect("another person connects");
@@ -296,7 +360,13 @@ async fn acceptance_15_every_error_is_the_catalogues() {
         (app.http().get(app.url("/nothing/here")), 404),
         (app.http().get(app.url("/api/v1/boards/not-a-uuid")).bearer_auth(&user.token), 404),
         (app.http().post(app.url("/join")).header("content-type", "application/x-www-form-urlencoded").body("%%%=&&"), 0),
-        (app.http().post(app.url("/api/v1/boards/0192f0c4-7a3b-7c1e-9a2b-1234567890ab/cards")).bearer_auth(&user.token).header("content-type", "multipart/form-data"), 0),
+        (
+            app.http()
+                .post(app.url("/api/v1/boards/0192f0c4-7a3b-7c1e-9a2b-1234567890ab/cards"))
+                .bearer_auth(&user.token)
+                .header("content-type", "multipart/form-data"),
+            0,
+        ),
     ];
     for (rb, want) in cases {
         let res = rb.send().await.unwrap();
@@ -350,9 +420,9 @@ fn every_metric_in_the_code_is_described() {
         }
     }
     assert!(found.len() >= 15, "the scan finds the metrics: {found:?}");
-    let described: std::collections::BTreeSet<&str> = clearboard_web::telemetry::METRICS.iter().map(|(n, _, _)| *n).collect();
+    let described: std::collections::BTreeSet<&str> = clearboard_web::platform::telemetry::METRICS.iter().map(|(n, _, _)| *n).collect();
     let missing: Vec<&String> = found.iter().filter(|n| !described.contains(n.as_str())).collect();
-    assert!(missing.is_empty(), "metrics without a description in web/src/telemetry.rs: {missing:?}");
+    assert!(missing.is_empty(), "metrics without a description in web/src/platform/telemetry.rs: {missing:?}");
 }
 
 both!(every_staff_endpoint_goes_through_the_training_gate, |b| async move {

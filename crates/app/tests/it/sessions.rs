@@ -3,7 +3,7 @@
 
 use super::*;
 use base64::Engine;
-use clearboard_core::clock::{Clock, HOUR, MINUTE};
+use clearboard_core::platform::clock::{Clock, HOUR, MINUTE};
 
 both!(acceptance_6_tokens_are_random_hashed_and_rotated, |b| async move {
     let app = spawn_app(b).await;
@@ -14,8 +14,8 @@ both!(acceptance_6_tokens_are_random_hashed_and_rotated, |b| async move {
     assert_eq!(raw.len(), 32);
     // Only the SHA-256 of the token is stored: the token itself is nowhere on disk.
     assert!(app.scan_storage(&[u.token.clone(), secret.to_string()]).await.is_empty());
-    let hash = clearboard_core::sessions::token_hash(&u.token);
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
+    let hash = clearboard_core::identity::sessions::token_hash(&u.token);
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
     assert!(eu.store.session(&hash).await.unwrap().is_some());
 
     // Rotation: signing in while holding a token ends that token and yields a new one.
@@ -38,7 +38,7 @@ both!(acceptance_6_tokens_are_random_hashed_and_rotated, |b| async move {
     assert_eq!(res.status(), 204);
     assert!(res.headers()["clear-site-data"].to_str().unwrap().contains("cookies"));
     assert_error(app.get("/api/v1/me", Some(&rotated)).await, 401, "unauthenticated").await;
-    assert!(eu.store.session(&clearboard_core::sessions::token_hash(&rotated)).await.unwrap().is_none());
+    assert!(eu.store.session(&clearboard_core::identity::sessions::token_hash(&rotated)).await.unwrap().is_none());
     // Forged and malformed tokens.
     for t in ["cb1.eu.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "cb1.mars.x", "garbage", ""] {
         assert_error(app.get("/api/v1/me", Some(t)).await, 401, "unauthenticated").await;
@@ -75,8 +75,8 @@ both!(acceptance_6_idle_and_absolute_timeouts_on_the_clock, |b| async move {
     app.clock.advance(idle + MINUTE);
     let runs = app.state.cb.retention().run().await.unwrap();
     assert!(runs.iter().map(|r| r.purged).sum::<u64>() >= 1);
-    let eu = app.state.cb.region(&clearboard_core::ids::RegionId::new("eu")).unwrap();
-    assert!(eu.store.session(&clearboard_core::sessions::token_hash(&stale)).await.unwrap().is_none());
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
+    assert!(eu.store.session(&clearboard_core::identity::sessions::token_hash(&stale)).await.unwrap().is_none());
 });
 
 both!(sign_out_everywhere_and_session_list, |b| async move {

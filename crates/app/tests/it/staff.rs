@@ -2,8 +2,8 @@
 //! confidentiality training, and every access or refusal is in the person's audit log.
 
 use super::*;
-use clearboard_core::clock::DAY;
-use clearboard_core::ids::{RegionId, SubjectId};
+use clearboard_core::platform::clock::DAY;
+use clearboard_core::platform::ids::{RegionId, SubjectId};
 
 fn cli(app: &TestApp, args: &[&str], password: &str) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_clearboard"));
@@ -55,7 +55,9 @@ both!(staff_access_is_gated_by_role_reason_and_training, |b| async move {
     assert_eq!(res.status(), 200);
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["email"], person.email.as_str());
-    let res = app.post_json("/api/v1/staff/lookup", &json!({"email": person.email.to_uppercase(), "reason": "support_request"}), Some(&agent)).await;
+    let res = app
+        .post_json("/api/v1/staff/lookup", &json!({"email": person.email.to_uppercase(), "reason": "support_request"}), Some(&agent))
+        .await;
     assert_eq!(res.json::<Value>().await.unwrap()["id"], person.id.as_str());
     let log = eu.store.audit_about(&person_id).await.unwrap();
     let viewed = log.iter().find(|e| e.action == "staff.account_viewed").expect("access audited");
@@ -85,23 +87,10 @@ both!(staff_access_is_gated_by_role_reason_and_training, |b| async move {
 both!(privacy_officer_may_act_on_rights_requests, |b| async move {
     let app = spawn_app(b).await;
     let person = app.new_user().await;
-    let email = canary_email("dpo");
-    let input = clearboard_core::accounts::NewAccount {
-        email: email.clone(),
-        password: zeroize_string("officer password long"),
-        first_name: "Dee".into(),
-        last_name: "Pio".into(),
-        ..Default::default()
-    };
     let today = time::macros::date!(2026 - 11 - 20);
-    app.state.cb.staff().add(input, clearboard_core::staff::Role::PrivacyOfficer, Some(today)).await.unwrap();
-    let dpo = app.sign_in(&email, "officer password long").await;
+    let dpo = app.new_staff("dpo", "Dee", clearboard_core::identity::staff::Role::PrivacyOfficer, Some(today)).await.token;
     let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=rights_request", person.id), Some(&dpo)).await;
     assert_eq!(res.status(), 200);
     let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=contract", person.id), Some(&dpo)).await;
     assert_error(res, 403, "forbidden").await;
 });
-
-fn zeroize_string(s: &str) -> zeroize::Zeroizing<String> {
-    zeroize::Zeroizing::new(s.to_string())
-}

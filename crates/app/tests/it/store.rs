@@ -36,7 +36,7 @@ both!(reopening_runs_no_migration_twice_and_keeps_data, |b| async move {
         .open(std::sync::Arc::new(clearboard_vault::Kek::from_bytes([0; 32]).keyring()), 0)
         .await
         .unwrap();
-    let id = clearboard_core::ids::SubjectId::parse(&user.id).unwrap();
+    let id = clearboard_core::platform::ids::SubjectId::parse(&user.id).unwrap();
     assert!(again.regions[0].store.account(&id).await.unwrap().is_some());
     again.close().await;
 });
@@ -63,7 +63,7 @@ async fn columns(db: &clearboard_store::Db, table: &str) -> Vec<String> {
 // hold personal data is either a declared personal field (with its policy category) or listed
 // as holding none, and every declared field exists, on both backends.
 both!(c_data_9_every_personal_column_has_a_category, |b| async move {
-    use clearboard_core::catalog::{NON_PERSONAL_COLUMNS, STORED_FIELDS};
+    use clearboard_core::privacy::catalog::{NON_PERSONAL_COLUMNS, STORED_FIELDS};
     let app = spawn_app(b).await;
     let db = app.opened.region_stores[0].1.db();
     let tables: std::collections::BTreeSet<&str> = STORED_FIELDS.iter().map(|f| f.table).collect();

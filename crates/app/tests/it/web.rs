@@ -3,7 +3,7 @@
 
 use super::*;
 use clearboard_testkit::Options;
-use clearboard_web::ratelimit::{Limits, Rate};
+use clearboard_web::platform::ratelimit::{Limits, Rate};
 
 both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
     let app = spawn_app(b).await;
@@ -44,7 +44,12 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
         assert_eq!(app.http().get(app.url("/assets/activate.js")).send().await.unwrap().status(), 200);
         let res = browser.post(app.url("/activate")).form(&[("token", token.as_str())]).send().await.unwrap();
         assert_eq!(res.headers()["location"], "/signin?notice=activated");
-        let res = browser.post(app.url("/signin")).form(&[("email", email.as_str()), ("password", "a long enough password")]).send().await.unwrap();
+        let res = browser
+            .post(app.url("/signin"))
+            .form(&[("email", email.as_str()), ("password", "a long enough password")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 303);
     } else {
         assert_eq!(res.status(), 303);
@@ -54,12 +59,22 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
     assert!(html.contains(&first) && html.contains(&email));
 
     // French for people who ask for it.
-    let res = browser.post(app.url("/me")).form(&[("first_name", first.as_str()), ("last_name", "Page"), ("phone", ""), ("locale", "fr")]).send().await.unwrap();
+    let res = browser
+        .post(app.url("/me"))
+        .form(&[("first_name", first.as_str()), ("last_name", "Page"), ("phone", ""), ("locale", "fr")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["location"], "/me?saved=1");
     let html = browser.get(app.url("/me?saved=1")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Enregistré") && html.contains("lang=\"fr\""));
     // Wrong current password on the email form: the page says why.
-    let res = browser.post(app.url("/me/email")).form(&[("email", "x@example.test"), ("current_password", "nope nope nope")]).send().await.unwrap();
+    let res = browser
+        .post(app.url("/me/email"))
+        .form(&[("email", "x@example.test"), ("current_password", "nope nope nope")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
 
     // Sign out: cookie cleared, profile redirects to sign-in.
@@ -69,7 +84,8 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
     let res = browser.get(app.url("/me")).send().await.unwrap();
     assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/signin"));
     // Sign back in through the form.
-    let res = browser.post(app.url("/signin")).form(&[("email", email.as_str()), ("password", "a long enough password")]).send().await.unwrap();
+    let res =
+        browser.post(app.url("/signin")).form(&[("email", email.as_str()), ("password", "a long enough password")]).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
     // Delete from the page.
@@ -145,7 +161,7 @@ async fn sign_in_and_sign_up_are_rate_limited() {
     assert!(res.headers().contains_key("retry-after"));
     assert_error(res, 429, "rate_limited").await;
     // Time heals (simulated clock).
-    app.clock.advance(clearboard_core::clock::MINUTE);
+    app.clock.advance(clearboard_core::platform::clock::MINUTE);
     assert_eq!(attempt("c@example.test".into()).await.unwrap().status(), 401);
     // Sign-up per client: burst of 3, one used at the start, one regained during the minute.
     // Per address: one a minute, whoever sends it.

@@ -1,12 +1,15 @@
 //! Who may do what on a board. Deny by default: a person who is neither a member of the
 //! board's organisation nor a participant of this very board gets "not found" (never
 //! "forbidden", which would confirm the board exists).
+//!
+//! Takes the whole context (`Clearboard`): access is resolved through the directory (where a board
+//! lives) and the region's stores.
 
-use crate::context::{Clearboard, RegionHandle};
-use crate::error::CoreError;
-use crate::ids::{BoardId, SubjectId};
-use crate::ports::BoardRow;
-use crate::sessions::Principal;
+use crate::identity::principal::Principal;
+use crate::platform::context::{Clearboard, RegionHandle};
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, SubjectId};
+use crate::platform::ports::BoardRow;
 
 /// A person's role on one board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

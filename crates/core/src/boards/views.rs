@@ -3,12 +3,16 @@
 
 use serde::Serialize;
 
-use super::{Access, BoardRole, KeyCache, LegendEntry, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
-use crate::clock::rfc3339;
-use crate::context::{Clearboard, RegionHandle};
-use crate::error::CoreError;
-use crate::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
-use crate::ports::{CardRow, CommentRow, Reactions};
+use crate::boards::access::{Access, BoardRole};
+use crate::boards::input::LegendEntry;
+use crate::boards::realtime::presence_name;
+use crate::boards::sealing::{KeyCache, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
+use crate::platform::clock::rfc3339;
+use crate::platform::context::RegionHandle;
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
+use crate::platform::keys::SubjectKeys;
+use crate::platform::ports::{CardRow, CommentRow, Reactions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OrgView {
@@ -45,11 +49,11 @@ pub struct InvitationView {
 pub struct NewInvitation {
     pub id: String,
     pub token: zeroize::Zeroizing<String>,
-    pub expires_at: crate::clock::Millis,
+    pub expires_at: crate::platform::clock::Millis,
     pub view: InvitationView,
 }
 
-pub(crate) fn invitation_view(i: &crate::ports::InvitationRow, now: crate::clock::Millis) -> InvitationView {
+pub(crate) fn invitation_view(i: &crate::platform::ports::InvitationRow, now: crate::platform::clock::Millis) -> InvitationView {
     let status = if i.accepted_at.is_some() {
         "accepted"
     } else if i.revoked_at.is_some() {
@@ -148,9 +152,9 @@ pub struct CardView {
 
 /// How a person is shown to others on non-anonymous boards: "First L." for account holders,
 /// the pseudonym for participants, "Former member" once erased.
-pub(crate) async fn display_name(cb: &Clearboard, region: &RegionHandle, subject: &SubjectId) -> Result<String, CoreError> {
+pub(crate) async fn display_name(keys: SubjectKeys<'_>, region: &RegionHandle, subject: &SubjectId) -> Result<String, CoreError> {
     if let Some(acc) = region.store.account(subject).await? {
-        let Ok(dek) = cb.keys().current(region, subject).await else { return Ok("Former member".into()) };
+        let Ok(dek) = keys.current(region, subject).await else { return Ok("Former member".into()) };
         let aad = |c| clearboard_vault::Aad { table: "accounts", column: c, row: subject.as_str() };
         let first = dek.open_string(aad("first_name"), &acc.first_name)?;
         let last = dek.open_string(aad("last_name"), &acc.last_name)?;
@@ -158,31 +162,31 @@ pub(crate) async fn display_name(cb: &Clearboard, region: &RegionHandle, subject
         return Ok(format!("{first}{initial}"));
     }
     if let Some(p) = region.boards.participant(subject).await? {
-        let Ok(dek) = cb.keys().current(region, subject).await else { return Ok("Former member".into()) };
+        let Ok(dek) = keys.current(region, subject).await else { return Ok("Former member".into()) };
         return Ok(dek.open_string(pseudonym_aad(subject), &p.pseudonym)?);
     }
     Ok("Former member".into())
 }
 
-pub(crate) async fn legend(cb: &Clearboard, a: &Access) -> Result<Vec<LegendEntry>, CoreError> {
-    let okey = cb.keys().current(&a.region, &org_key_owner(&a.board.org_id)).await?;
+pub(crate) async fn legend(keys: SubjectKeys<'_>, a: &Access) -> Result<Vec<LegendEntry>, CoreError> {
+    let okey = keys.current(&a.region, &org_key_owner(&a.board.org_id)).await?;
     let bytes = okey.open(legend_aad(&a.board.id), &a.board.legend)?;
     serde_json::from_slice(&bytes).map_err(|_| CoreError::Internal("stored legend is not valid"))
 }
 
-pub(crate) async fn board_view(cb: &Clearboard, a: &Access) -> Result<BoardView, CoreError> {
-    let okey = cb.keys().current(&a.region, &org_key_owner(&a.board.org_id)).await?;
+pub(crate) async fn board_view(keys: SubjectKeys<'_>, a: &Access) -> Result<BoardView, CoreError> {
+    let okey = keys.current(&a.region, &org_key_owner(&a.board.org_id)).await?;
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let used: i64 = reactions.votes.iter().filter(|(_, s, _)| *s == a.subject).map(|(_, _, n)| *n).sum();
     let name = match a.role {
-        BoardRole::Participant => display_name(cb, &a.region, &a.subject).await?,
-        _ => super::presence_name(&a.subject, &a.board.id),
+        BoardRole::Participant => display_name(keys, &a.region, &a.subject).await?,
+        _ => presence_name(&a.subject, &a.board.id),
     };
     Ok(BoardView {
         id: a.board.id.clone(),
         org_id: a.board.org_id.clone(),
         title: okey.open_string(title_aad(&a.board.id), &a.board.title)?,
-        legend: legend(cb, a).await?,
+        legend: legend(keys, a).await?,
         locked: a.board.locked,
         controlled: a.board.controlled,
         anonymous: a.board.anonymous,
@@ -203,11 +207,12 @@ pub(crate) fn board_shared_json(v: &BoardView) -> String {
     .to_string()
 }
 
-pub(crate) async fn comment_view(cb: &Clearboard, a: &Access, keys: &mut KeyCache<'_>, c: &CommentRow) -> Result<CommentView, CoreError> {
+pub(crate) async fn comment_view(a: &Access, keys: &mut KeyCache<'_>, c: &CommentRow) -> Result<CommentView, CoreError> {
     let Some(dek) = keys.get(&c.author_id).await? else {
         return Err(CoreError::Erased);
     };
-    let author = if c.anonymous || a.board.anonymous { None } else { Some(display_name(cb, &a.region, &c.author_id).await?) };
+    let author =
+        if c.anonymous || a.board.anonymous { None } else { Some(display_name(keys.subject_keys(), &a.region, &c.author_id).await?) };
     Ok(CommentView {
         id: c.id.clone(),
         card_id: c.card_id.clone(),
@@ -227,7 +232,6 @@ pub(crate) fn comment_shared_json(v: &CommentView) -> String {
 }
 
 pub(crate) async fn card_view(
-    cb: &Clearboard,
     a: &Access,
     keys: &mut KeyCache<'_>,
     card: &CardRow,
@@ -241,14 +245,15 @@ pub(crate) async fn card_view(
     let (text, url) = if card.kind == "link" { (String::new(), Some(body)) } else { (body, None) };
     // Anonymity is fixed when a card is posted (C-… security rule "never undone"); the board's
     // current mode can hide more, never less.
-    let author = if card.anonymous || a.board.anonymous { None } else { Some(display_name(cb, &a.region, &card.author_id).await?) };
+    let author =
+        if card.anonymous || a.board.anonymous { None } else { Some(display_name(keys.subject_keys(), &a.region, &card.author_id).await?) };
     let likes = reactions.likes.iter().filter(|(c, _)| *c == card.id).count() as i64;
     let liked = reactions.likes.iter().any(|(c, s)| *c == card.id && *s == a.subject);
     let votes = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, _, n)| *n).sum();
     let my_votes = reactions.votes.iter().filter(|(c, s, _)| *c == card.id && *s == a.subject).map(|(_, _, n)| *n).sum();
     let mut cv = Vec::new();
     for c in comments.iter().filter(|c| c.card_id == card.id) {
-        match comment_view(cb, a, keys, c).await {
+        match comment_view(a, keys, c).await {
             Ok(v) => cv.push(v),
             Err(CoreError::Erased) => {}
             Err(e) => return Err(e),
@@ -292,8 +297,8 @@ pub(crate) fn card_shared_json(v: &CardView) -> String {
 }
 
 /// Every card the viewer may see (pending cards only for facilitators and their author).
-pub(crate) async fn card_views(cb: &Clearboard, a: &Access) -> Result<Vec<CardView>, CoreError> {
-    let mut keys = KeyCache::new(cb, &a.region);
+pub(crate) async fn card_views(keys: SubjectKeys<'_>, a: &Access) -> Result<Vec<CardView>, CoreError> {
+    let mut cache = KeyCache::new(keys, &a.region);
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let comments = a.region.boards.comments_of(&a.board.id).await?;
     let mut out = Vec::new();
@@ -301,7 +306,7 @@ pub(crate) async fn card_views(cb: &Clearboard, a: &Access) -> Result<Vec<CardVi
         if c.status == "pending" && !(a.facilitator() || c.author_id == a.subject) {
             continue;
         }
-        match card_view(cb, a, &mut keys, &c, &reactions, &comments).await {
+        match card_view(a, &mut cache, &c, &reactions, &comments).await {
             Ok(v) => out.push(v),
             Err(CoreError::Erased) => {}
             Err(e) => return Err(e),

@@ -115,7 +115,11 @@ fn deflated(byte: u8, n: u64) -> (Vec<u8>, u32) {
 
 /// An export's `data.json` whose cards name `media` files (plus one text card).
 fn data_json(media: &[String]) -> Vec<u8> {
-    let mut cards: Vec<serde_json::Value> = media.iter().enumerate().map(|(i, f)| json!({ "board_id": "b1", "kind": "image", "media": { "file": f }, "position": [i * 10, 0] })).collect();
+    let mut cards: Vec<serde_json::Value> = media
+        .iter()
+        .enumerate()
+        .map(|(i, f)| json!({ "board_id": "b1", "kind": "image", "media": { "file": f }, "position": [i * 10, 0] }))
+        .collect();
     cards.push(json!({ "board_id": "b1", "kind": "text", "text": "bomb", "position": [0, 40] }));
     serde_json::to_vec(&json!({ "format": "clearboard-export", "version": 1, "boards": [{ "id": "b1", "title": "Bomb" }], "categories": { "user_content": { "data": { "cards": cards } } } })).expect("json")
 }
@@ -153,7 +157,13 @@ impl Arsenal {
         let mut entries = vec![stored("data.json".into(), &json)];
         let names: Vec<String> = (0..MANY).map(|i| format!("m/{i:04x}")).collect();
         entries.extend(names.iter().map(|n| stored(n.clone(), &[])));
-        shapes.push(Bomb { shape: "11,000 entries", bytes: zip_of(&entries), declared: json.len() as u64, inflates_to: json.len() as u64, entries: MANY + 1 });
+        shapes.push(Bomb {
+            shape: "11,000 entries",
+            bytes: zip_of(&entries),
+            declared: json.len() as u64,
+            inflates_to: json.len() as u64,
+            entries: MANY + 1,
+        });
 
         // 3. A valid export whose 9 pictures are 105 MiB of zeros each (ratio ~1,030:1).
         let (big, big_crc) = deflated(0, RATIO_FILE);
@@ -168,7 +178,13 @@ impl Arsenal {
         let media = vec!["media/0.jpg".to_string()];
         let json = data_json(&media);
         let bytes = zip_of(&[stored("data.json".into(), &json), stored(media[0].clone(), &liar)]);
-        shapes.push(Bomb { shape: "nested zip", bytes, declared: json.len() as u64 + liar.len() as u64 + LIE, inflates_to: json.len() as u64 + liar.len() as u64, entries: 2 });
+        shapes.push(Bomb {
+            shape: "nested zip",
+            bytes,
+            declared: json.len() as u64 + liar.len() as u64 + LIE,
+            inflates_to: json.len() as u64 + liar.len() as u64,
+            entries: 2,
+        });
 
         // 5. A `data.json` of 110 MiB of `[` (declared honestly).
         let (deep, deep_crc) = deflated(b'[', DEEP_JSON);

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use clearboard_core::media::testset::{self, Mp4Layout, contains};
+use clearboard_core::platform::media::testset::{self, Mp4Layout, contains};
 use clearboard_testkit::ws;
 use futures_util::StreamExt;
 
@@ -24,7 +24,10 @@ pub(crate) fn hist(statuses: &[u16]) -> String {
 
 /// Every series of an exposition, without its value.
 fn series(text: &str) -> BTreeSet<String> {
-    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.rsplit_once(' ').map_or(l, |(k, _)| k).to_string()).collect()
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.rsplit_once(' ').map_or(l, |(k, _)| k).to_string())
+        .collect()
 }
 
 /// The values of `label` in a family's series.
@@ -53,18 +56,26 @@ pub(crate) async fn links_and_metrics(d: &Drill, w: &World) -> Verdict {
     let (mut opened, mut used, mut refused, mut old_paths) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let dave = d.new_user().await;
     for i in 0..n {
-        let inv = d.ok("POST", &format!("/api/v1/orgs/{}/invitations", w.org), Some(&w.alice.token), Some(json!({ "role": "member" })), 201).await;
+        let inv = d
+            .ok("POST", &format!("/api/v1/orgs/{}/invitations", w.org), Some(&w.alice.token), Some(json!({ "role": "member" })), 201)
+            .await;
         let (token, url) = (inv["token"].as_str().unwrap().to_string(), inv["url"].as_str().unwrap().to_string());
         d.plant("invitation token", &token, false);
         secrets.push(token.clone());
         let (path, fragment) = url.split_once('#').unwrap_or((&url, ""));
-        v.check(fragment == token && !path.contains(&token), || format!("an invitation link carries its token outside the fragment: {}", url.replace(&token, "<token>")));
+        v.check(fragment == token && !path.contains(&token), || {
+            format!("an invitation link carries its token outside the fragment: {}", url.replace(&token, "<token>"))
+        });
         // A browser sends the path only; the page's script posts the token.
         opened.push(d.call("GET", path, None, None).await.0);
         // The first is used by someone new, the rest by a member already in.
         let who = if i == 0 { &dave } else { &w.bob };
         let (s, _) = d.call("POST", "/api/v1/invitations/accept", Some(&who.token), Some(json!({ "token": token }))).await;
-        if i == 0 { used.push(s) } else { refused.push(s) }
+        if i == 0 {
+            used.push(s)
+        } else {
+            refused.push(s)
+        }
         let (s, e) = d.call("GET", &format!("/app/invitations/{token}"), None, None).await;
         old_paths.push(s);
         d.control_in_log(e["error"]["request_id"].as_str().unwrap_or_default());
@@ -100,7 +111,9 @@ pub(crate) async fn links_and_metrics(d: &Drill, w: &World) -> Verdict {
         Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
         Err(_) => (0, String::new()),
     };
-    v.check(without == 404 && wrong == 404 && with == 200, || format!("public /metrics: {without} without the token, {wrong} with a wrong one, {with} with it"));
+    v.check(without == 404 && wrong == 404 && with == 200, || {
+        format!("public /metrics: {without} without the token, {wrong} with a wrong one, {with} with it")
+    });
     let private = exposition(d).await;
     for (what, text) in [("/metrics with the token", &public), ("the metrics listener", &private)] {
         let found = secrets.iter().filter(|s| text.contains(s.as_str())).count();
@@ -132,12 +145,19 @@ pub(crate) async fn links_and_metrics(d: &Drill, w: &World) -> Verdict {
     let routes = label_values(&after, "clearboard_http_requests_total", "route");
     let methods = label_values(&after, "clearboard_http_requests_total", "method");
     v.check(statuses.iter().all(|s| (400..500).contains(s)), || format!("unknown paths answered {}", hist(&statuses)));
-    v.check(added_http.is_empty(), || format!("{} new HTTP series after the warm-up, e.g. {:?}", added_http.len(), added_http.iter().take(3).collect::<Vec<_>>()));
+    v.check(added_http.is_empty(), || {
+        format!("{} new HTTP series after the warm-up, e.g. {:?}", added_http.len(), added_http.iter().take(3).collect::<Vec<_>>())
+    });
     v.check(leaked == 0, || format!("{leaked} unknown paths appear in /metrics"));
-    v.check(routes.len() < 150 && routes.iter().all(|r| r == "{unmatched}" || r.starts_with('/')), || format!("{} route labels", routes.len()));
+    v.check(routes.len() < 150 && routes.iter().all(|r| r == "{unmatched}" || r.starts_with('/')), || {
+        format!("{} route labels", routes.len())
+    });
     v.check(methods.len() <= 8, || format!("method labels: {methods:?}"));
     v.fig(format!("{n} invitation links and {n} join links opened {}, 1 invitation used by someone new ({}), {} used again by a member {}, {participants} participants joined; old path forms {}", hist(&opened), hist(&used), refused.len(), hist(&refused), hist(&old_paths)));
-    v.fig(format!("public /metrics: {without} without the token, {wrong} with a wrong one, {with} with it; 0 of {} secrets in either exposition", secrets.len()));
+    v.fig(format!(
+        "public /metrics: {without} without the token, {wrong} with a wrong one, {with} with it; 0 of {} secrets in either exposition",
+        secrets.len()
+    ));
     v.fig(format!(
         "{total} unknown paths ({:.0}/s, {}): series {} → {} (+{}, of them HTTP: +{}), /metrics {} → {} bytes; {} route and {} method labels",
         (total - 20) as f64 / secs,
@@ -159,7 +179,8 @@ type Pixels = fn(&[u8]) -> Vec<u8>;
 
 /// An upload as a board card (multipart); the card's JSON.
 async fn upload(d: &Drill, token: &str, board: &str, kind: &str, bytes: Vec<u8>, name: &'static str) -> (u16, Value) {
-    let form = reqwest::multipart::Form::new().text("kind", kind.to_string()).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+    let form =
+        reqwest::multipart::Form::new().text("kind", kind.to_string()).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
     Drill::send(d.req("POST", &format!("/api/v1/boards/{board}/cards"), Some(token)).multipart(form)).await
 }
 
@@ -181,8 +202,11 @@ pub(crate) async fn media(d: &Drill, w: &World) -> Verdict {
     for round in 0..d.sizes.media_rounds {
         let m = canary("Media");
         d.plant("media marker", &m, false);
-        let mut set: Vec<(&'static str, &'static str, Vec<u8>)> =
-            vec![("image", "phone.jpg", testset::forensic_jpeg(&m)), ("image", "drawing.png", testset::forensic_png(&m)), ("image", "sticker.webp", testset::forensic_webp(&m))];
+        let mut set: Vec<(&'static str, &'static str, Vec<u8>)> = vec![
+            ("image", "phone.jpg", testset::forensic_jpeg(&m)),
+            ("image", "drawing.png", testset::forensic_png(&m)),
+            ("image", "sticker.webp", testset::forensic_webp(&m)),
+        ];
         if videos {
             let mm = m.clone();
             let made = tokio::task::spawn_blocking(move || {
@@ -252,7 +276,8 @@ pub(crate) async fn media(d: &Drill, w: &World) -> Verdict {
 /// any author; then the mode switched on, seen live by an open socket.
 pub(crate) async fn anonymity(d: &Drill, w: &World) -> Verdict {
     let mut v = Verdict::new("4. anonymity: no view, export or socket message names an author; the switch is live");
-    let board = d.ok("POST", "/api/v1/boards", Some(&w.alice.token), Some(json!({ "title": "Anonymous retro", "org_id": w.org })), 201).await;
+    let board =
+        d.ok("POST", "/api/v1/boards", Some(&w.alice.token), Some(json!({ "title": "Anonymous retro", "org_id": w.org })), 201).await;
     let (id, code) = (board["id"].as_str().unwrap().to_string(), board["join_code"].as_str().unwrap().to_string());
     d.plant("join code", &code, true);
     // Kept in clear by design (facilitators see it again): the raw scan's positive control.
@@ -281,12 +306,22 @@ pub(crate) async fn anonymity(d: &Drill, w: &World) -> Verdict {
         .map(|i| {
             let (_, token, _) = &authors[i % authors.len()];
             let (token, id) = (token.clone(), id.clone());
-            async move { d.call("POST", &format!("/api/v1/boards/{id}/cards"), Some(&token), Some(json!({ "kind": "text", "text": format!("idea number {i}") }))).await }
+            async move {
+                d.call(
+                    "POST",
+                    &format!("/api/v1/boards/{id}/cards"),
+                    Some(&token),
+                    Some(json!({ "kind": "text", "text": format!("idea number {i}") })),
+                )
+                .await
+            }
         })
         .collect();
     let cards: Vec<(u16, Value)> = futures_util::stream::iter(posts).buffer_unordered(d.sizes.concurrency.min(8)).collect().await;
     let card_ids: Vec<String> = cards.iter().filter(|(s, _)| *s == 201).filter_map(|(_, c)| c["id"].as_str().map(str::to_string)).collect();
-    v.check(card_ids.len() == d.sizes.anon_cards, || format!("{} of {} anonymous cards posted: {:?}", card_ids.len(), d.sizes.anon_cards, cards.iter().find(|(s, _)| *s != 201)));
+    v.check(card_ids.len() == d.sizes.anon_cards, || {
+        format!("{} of {} anonymous cards posted: {:?}", card_ids.len(), d.sizes.anon_cards, cards.iter().find(|(s, _)| *s != 201))
+    });
     for (i, c) in card_ids.iter().enumerate().take(20) {
         let (_, token, _) = &authors[(i + 1) % authors.len()];
         d.call("POST", &format!("/api/v1/cards/{c}/comments"), Some(token), Some(json!({ "text": "a comment" }))).await;
@@ -337,7 +372,9 @@ pub(crate) async fn anonymity(d: &Drill, w: &World) -> Verdict {
     let messages: usize = watchers.iter().map(|c| c.log.len()).sum();
     v.check(leaks.is_empty(), || format!("{} leaks, e.g. {:?}", leaks.len(), leaks.iter().take(5).collect::<Vec<_>>()));
     // With the mode off a new card names its author; switching it on reaches an open socket.
-    let (_, named) = d.call("POST", &format!("/api/v1/boards/{id}/cards"), Some(&w.bob.token), Some(json!({ "kind": "text", "text": "signed idea" }))).await;
+    let (_, named) = d
+        .call("POST", &format!("/api/v1/boards/{id}/cards"), Some(&w.bob.token), Some(json!({ "kind": "text", "text": "signed idea" })))
+        .await;
     v.check(named["author"].is_string(), || format!("a card posted with the mode off is named: {named}"));
     watchers[0].drain(Duration::from_millis(300)).await;
     let t0 = Instant::now();
@@ -420,7 +457,9 @@ pub(crate) async fn export_links(d: &Drill, w: &World) -> (Verdict, Vec<u8>) {
             "password change" => {
                 let new = format!("another passphrase {}", canary("Pw"));
                 d.plant("password", &new, false);
-                let (s, r) = d.call("PATCH", "/api/v1/me", Some(&u.token), Some(json!({ "new_password": new, "current_password": u.password }))).await;
+                let (s, r) = d
+                    .call("PATCH", "/api/v1/me", Some(&u.token), Some(json!({ "new_password": new, "current_password": u.password })))
+                    .await;
                 v.check(s == 200, || format!("password change answered {s}: {r}"));
                 u.password = new;
                 after.entry("owner after a password change").or_default().push(fetch(d, &url, &u.token).await.0);
@@ -441,7 +480,12 @@ pub(crate) async fn export_links(d: &Drill, w: &World) -> (Verdict, Vec<u8>) {
         let allowed: &[u16] = if what.starts_with("owner") { &[404, 410] } else { &[401, 404, 410] };
         v.check(statuses.iter().all(|s| allowed.contains(s)), || format!("{what} got {}", hist(statuses)));
     }
-    v.fig(format!("{n} exports ready and downloaded by their owners: {owner_ok} ({:.1} s with sign-ups); another account: {}; signed out: {}", started.elapsed().as_secs_f64(), hist(&other), hist(&signed_out)));
+    v.fig(format!(
+        "{n} exports ready and downloaded by their owners: {owner_ok} ({:.1} s with sign-ups); another account: {}; signed out: {}",
+        started.elapsed().as_secs_f64(),
+        hist(&other),
+        hist(&signed_out)
+    ));
     v.fig(after.iter().map(|(k, s)| format!("{k}: {}", hist(s))).collect::<Vec<_>>().join("; "));
     (v, zip)
 }

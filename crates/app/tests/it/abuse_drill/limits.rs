@@ -1,8 +1,7 @@
 //! What the server bounds or refuses, at volume (issue 11, items 2, 5 and 7): import bombs
 //! refused within a memory bound while the server keeps serving; re-authentication and sign-in
 //! guessing throttled without locking the owner out; slow connections cut at the header timeout;
-//! the per-person socket cap and the message rate limit; sign-up that tells nobody who has an
-//! account. Each check returns a `Verdict`; none of them stops early.
+//! the per-person socket cap and the message rate limit (sign-up is in `signups`). Each check returns a `Verdict`; none of them stops early.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -23,155 +22,6 @@ pub(crate) const IMPORT_MEMORY_BOUND_MIB: u64 = 64;
 pub(crate) const IMPORT_CONCURRENCY: u64 = 2;
 /// What is not the imports' own: allocator slack, connection buffers, the uploads themselves.
 const RSS_SLACK_MIB: u64 = 32;
-
-// ---------------------------------------------------------------------------------------------
-// Item 7: sign-up
-// ---------------------------------------------------------------------------------------------
-
-/// One sign-up: status, content type, body bytes.
-async fn sign_up(d: &Drill, body: &Value, lang: &str) -> (u16, String, Vec<u8>) {
-    let res = d.req("POST", &format!("/api/v1/accounts{lang}"), None).json(body).send().await.expect("sign-up answered");
-    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-    (res.status().as_u16(), ct, res.bytes().await.unwrap_or_default().to_vec())
-}
-
-fn to(m: &clearboard_testkit::ReceivedMail, email: &str) -> bool {
-    m.to.iter().any(|t| t.eq_ignore_ascii_case(email))
-}
-
-/// Waits (up to a minute) until every address of `links` has an activation link and every one
-/// of `notices` a "someone tried" notice; every message so far.
-async fn wait_for_mail(d: &Drill, links: &[String], notices: &[String]) -> Vec<clearboard_testkit::ReceivedMail> {
-    let started = Instant::now();
-    loop {
-        let m = d.sink.messages();
-        let missing = links.iter().any(|e| !m.iter().any(|x| to(x, e) && x.text.contains("#token="))) || notices.iter().any(|e| !m.iter().any(|x| to(x, e) && x.subject.contains("Someone tried")));
-        if !missing || started.elapsed() > Duration::from_secs(60) {
-            return m;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-/// Follows the latest activation link mailed to `body`'s address and signs in: 201 when both
-/// worked, else the status that failed (0: no link).
-async fn activate(d: &Drill, body: &Value, mails: &[clearboard_testkit::ReceivedMail]) -> u16 {
-    let (email, password) = (body["email"].as_str().unwrap(), body["password"].as_str().unwrap());
-    let link = mails.iter().rfind(|m| to(m, email) && m.text.contains("/activate#token=")).and_then(|m| m.first_link());
-    let Some(token) = link.as_deref().and_then(|l| l.split_once("#token=")).map(|x| x.1.to_string()) else { return 0 };
-    d.plant("activation token", &token, false);
-    let (s, _) = d.call("POST", "/api/v1/accounts/activation", None, Some(json!({ "token": token }))).await;
-    if s != 200 {
-        return s;
-    }
-    match d.sign_in(email, password).await {
-        Ok((t, dc)) => {
-            d.plant("session token", &t, false);
-            d.plant("device cookie", &dc, false);
-            201
-        }
-        Err(e) => e.0,
-    }
-}
-
-/// Item 7: `signups` sign-ups: half new addresses, then a quarter new and a quarter of the
-/// first half's addresses again (with an attacker's password), all with a mail server. Every
-/// answer must be the same bytes; only new addresses get a link; only links let anyone in.
-pub(crate) async fn sign_ups(d: &Drill) -> Verdict {
-    let mut v = Verdict::new("7. sign-up tells nobody who has an account; weak passwords refused with their reason");
-    let n = d.sizes.signups;
-    let c = d.sizes.concurrency.min(4);
-    let first: Vec<Value> = (0..n / 2).map(|_| d.sign_up_body()).collect();
-    let fresh: Vec<Value> = (0..n / 4).map(|_| d.sign_up_body()).collect();
-    let taken: Vec<Value> = first
-        .iter()
-        .take(n - n / 2 - n / 4)
-        .map(|b| {
-            let mut a = d.sign_up_body();
-            a["email"] = json!(b["email"].as_str().unwrap().to_uppercase());
-            a
-        })
-        .collect();
-    for b in first.iter().chain(&fresh).chain(&taken) {
-        for k in ["email", "password", "first_name", "last_name"] {
-            d.plant(if k == "password" { "password" } else { "email or name" }, b[k].as_str().unwrap(), false);
-        }
-    }
-    let send_all = |bodies: Vec<Value>| futures_util::stream::iter(bodies.into_iter().map(|b| async move { sign_up(d, &b, "").await })).buffer_unordered(c).collect::<Vec<_>>();
-    let email = |b: &Value| b["email"].as_str().unwrap().to_string();
-    // The first half: new addresses. Before following its link, nobody signs in.
-    let mut answers = send_all(first.clone()).await;
-    let early: Vec<u16> = futures_util::future::join_all(first.iter().take(5).map(|b| d.sign_in(b["email"].as_str().unwrap(), b["password"].as_str().unwrap()))).await.iter().map(|r| r.as_ref().err().map_or(201, |e| e.0)).collect();
-    let mails = wait_for_mail(d, &first.iter().map(email).collect::<Vec<_>>(), &[]).await;
-    let mut outcomes: Vec<u16> = futures_util::stream::iter(first.iter().map(|b| activate(d, b, &mails))).buffer_unordered(c).collect().await;
-    // The second: new addresses and the first half's (now accounts) mixed, with an attacker's
-    // passwords for the latter.
-    let mut second: Vec<Value> = fresh.iter().cloned().zip(taken.iter().cloned()).flat_map(|(a, b)| [a, b]).collect();
-    second.extend(fresh.iter().skip(taken.len()).cloned());
-    answers.extend(send_all(second).await);
-    let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
-    let distinct: std::collections::BTreeSet<(&String, &Vec<u8>)> = answers.iter().map(|a| (&a.1, &a.2)).collect();
-    v.check(statuses.iter().all(|s| *s == 202), || format!("sign-ups answered {}", hist(&statuses)));
-    v.check(distinct.len() == 1, || format!("{} different answers (content type and bytes) for new and taken addresses", distinct.len()));
-    let mails = wait_for_mail(d, &fresh.iter().map(email).collect::<Vec<_>>(), &taken.iter().map(email).collect::<Vec<_>>()).await;
-    outcomes.extend(futures_util::stream::iter(fresh.iter().map(|b| activate(d, b, &mails))).buffer_unordered(c).collect::<Vec<u16>>().await);
-    let signed_in = count(&outcomes, 201);
-    let new = first.len() + fresh.len();
-    // Taken addresses: their own link (of the first half) and a notice, no new link.
-    let links_to_taken: usize = taken.iter().map(|b| mails.iter().filter(|m| to(m, &email(b)) && m.text.contains("#token=")).count().saturating_sub(1)).sum();
-    let notices = taken.iter().filter(|b| mails.iter().any(|m| to(m, &email(b)) && m.subject.contains("Someone tried"))).count();
-    // The attacker's passwords open nothing; the owners' still work.
-    let mut attacker_in = 0;
-    let mut owners_in = 0;
-    for (a, owner) in taken.iter().zip(&first) {
-        if d.sign_in(a["email"].as_str().unwrap(), a["password"].as_str().unwrap()).await.is_ok() {
-            attacker_in += 1;
-        }
-        if owners_in < 10 && d.sign_in(owner["email"].as_str().unwrap(), owner["password"].as_str().unwrap()).await.is_ok() {
-            owners_in += 1;
-        }
-    }
-    v.check(early.iter().all(|s| *s == 401), || format!("signing in before following the link: {}", hist(&early)));
-    v.check(signed_in == new, || format!("{signed_in} of {new} new addresses signed in after their link (activation, then sign-in: {})", hist(&outcomes)));
-    v.check(links_to_taken == 0, || format!("{links_to_taken} activation links went to addresses that have an account"));
-    v.check(notices == taken.len(), || format!("{notices} of {} owners were told someone tried", taken.len()));
-    v.check(attacker_in == 0, || format!("{attacker_in} attackers' passwords signed in"));
-    v.check(owners_in == taken.len().min(10), || format!("{owners_in} owners could still sign in"));
-
-    // Weak passwords: refused with the reason, for a new and a taken address alike, in both
-    // languages.
-    let mut weak = Vec::new();
-    for (lang, reason) in [("", "too easy to guess"), ("?lang=fr", "trop facile à deviner")] {
-        for email in [crate::canary_email("weak"), first.last().unwrap()["email"].as_str().unwrap().to_string()] {
-            let mut b = d.sign_up_body();
-            b["email"] = json!(email);
-            b["password"] = json!("password1234");
-            let (s, _, body) = sign_up(d, &b, lang).await;
-            let e: Value = serde_json::from_slice(&body).unwrap_or_default();
-            let ok = s == 422 && e["error"]["code"] == "password_too_weak" && e["error"]["message"].as_str().is_some_and(|m| m.contains(reason));
-            weak.push((ok, e["error"]["message"].as_str().unwrap_or_default().to_string()));
-        }
-    }
-    v.check(weak.iter().all(|w| w.0), || format!("`password1234` was not refused with its reason: {weak:?}"));
-    v.fig(format!(
-        "{} sign-ups ({} new, then {} new and {} taken addresses mixed) answered {}, {} distinct answer(s); before the link: {}",
-        answers.len(),
-        first.len(),
-        fresh.len(),
-        taken.len(),
-        hist(&statuses),
-        distinct.len(),
-        hist(&early)
-    ));
-    v.fig(format!(
-        "{} mails: activation links to new addresses followed, then signed in: {signed_in}/{new}; new links to taken addresses: {links_to_taken}; owners notified {notices}/{}; attackers' passwords signed in {attacker_in}/{}; owners still in {owners_in}",
-        mails.len(),
-        taken.len(),
-        taken.len()
-    ));
-    v.fig(format!("`password1234` refused 422 password_too_weak for new and taken addresses: \"{}\"", weak.first().map(|w| w.1.as_str()).unwrap_or_default()));
-    v
-}
 
 // ---------------------------------------------------------------------------------------------
 // Item 5: guessing, slow clients, sockets
@@ -224,7 +74,7 @@ where
     futures_util::stream::iter((0..attempts).map(f)).buffer_unordered(concurrency).collect().await
 }
 
-fn count(statuses: &[u16], s: u16) -> usize {
+pub(super) fn count(statuses: &[u16], s: u16) -> usize {
     statuses.iter().filter(|x| **x == s).count()
 }
 
@@ -233,7 +83,7 @@ fn count(statuses: &[u16], s: u16) -> usize {
 /// slow connections (run meanwhile), the socket cap on one participant token, a message flood.
 pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     let mut v = Verdict::new("5. throttles, slow clients, socket cap and message rate hold, and never lock the owner out");
-    let rules = clearboard_core::throttle::Rules::default();
+    let rules = clearboard_core::platform::throttle::Rules::default();
     let c = d.sizes.concurrency;
     let g = d.sizes.reauth_guesses;
     let patch = |token: String, password: String, from: Option<String>| async move {
@@ -249,12 +99,22 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     for i in 0..g.min(20) {
         sequential.push(patch(sequential_victim.token.clone(), format!("guess {i}"), None).await);
     }
-    v.check(count(&sequential, 401) <= rules.reauth_per_account.failures as usize, || format!("{} sequential re-authentication guesses were checked (the lock is at {})", count(&sequential, 401), rules.reauth_per_account.failures));
+    v.check(count(&sequential, 401) <= rules.reauth_per_account.failures as usize, || {
+        format!(
+            "{} sequential re-authentication guesses were checked (the lock is at {})",
+            count(&sequential, 401),
+            rules.reauth_per_account.failures
+        )
+    });
     let victim = d.new_user().await;
     let per_account = volley(g, c, |i| patch(victim.token.clone(), format!("guess {i}"), None)).await;
     let right = patch(victim.token.clone(), victim.password.clone(), None).await;
     v.check(count(&per_account, 401) <= rules.reauth_per_account.failures as usize, || {
-        format!("{} re-authentication guesses on one account were checked (the lock is at {})", count(&per_account, 401), rules.reauth_per_account.failures)
+        format!(
+            "{} re-authentication guesses on one account were checked (the lock is at {})",
+            count(&per_account, 401),
+            rules.reauth_per_account.failures
+        )
     });
     v.check(right == 429, || format!("the right password during the lock answered {right}"));
     // One address guessing against several accounts.
@@ -262,7 +122,11 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     let from = d.ip();
     let per_address = volley(g, c, |i| patch(victims[i % 3].token.clone(), format!("guess {i}"), Some(from.clone()))).await;
     v.check(count(&per_address, 401) <= rules.reauth_per_address.failures as usize, || {
-        format!("{} re-authentication guesses from one address were checked (the lock is at {})", count(&per_address, 401), rules.reauth_per_address.failures)
+        format!(
+            "{} re-authentication guesses from one address were checked (the lock is at {})",
+            count(&per_address, 401),
+            rules.reauth_per_address.failures
+        )
     });
     v.fig(format!(
         "re-authentication: {} guesses one at a time: {} checked {}; {g} guesses on one account from {g} addresses, {c} at once: {} checked {} (right password then: {right}); {g} from one address on 3 accounts, {c} at once: {} checked {}",
@@ -283,31 +147,58 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     let first_owner = d.new_user().await;
     let mut one_by_one = Vec::new();
     for i in 0..f.min(30) {
-        one_by_one.push(Drill::send(d.req("POST", "/api/v1/sessions", None).json(&json!({ "email": first_owner.email, "password": format!("attacker guess {i}") }))).await.0);
+        one_by_one.push(
+            Drill::send(
+                d.req("POST", "/api/v1/sessions", None)
+                    .json(&json!({ "email": first_owner.email, "password": format!("attacker guess {i}") })),
+            )
+            .await
+            .0,
+        );
     }
-    v.check(count(&one_by_one, 401) <= rules.sign_in_untrusted.failures as usize, || format!("{} sequential sign-in guesses were checked (the lock is at {})", count(&one_by_one, 401), rules.sign_in_untrusted.failures));
+    v.check(count(&one_by_one, 401) <= rules.sign_in_untrusted.failures as usize, || {
+        format!("{} sequential sign-in guesses were checked (the lock is at {})", count(&one_by_one, 401), rules.sign_in_untrusted.failures)
+    });
     let owner = d.new_user().await;
     let attack = volley(f, c, |i| {
-        let mut rb = d.req("POST", "/api/v1/sessions", None).json(&json!({ "email": owner.email, "password": format!("attacker guess {i}") }));
+        let mut rb =
+            d.req("POST", "/api/v1/sessions", None).json(&json!({ "email": owner.email, "password": format!("attacker guess {i}") }));
         if i % 2 == 0 {
             rb = rb.header("x-device-cookie", forged.clone());
         }
         async move { Drill::send(rb).await.0 }
     })
     .await;
-    let untrusted = Drill::send(d.req("POST", "/api/v1/sessions", None).json(&json!({ "email": owner.email, "password": owner.password }))).await.0;
-    let by_header = Drill::send(d.req("POST", "/api/v1/sessions", None).header("x-device-cookie", owner.device.clone()).json(&json!({ "email": owner.email, "password": owner.password }))).await;
-    let by_cookie = Drill::send(d.req("POST", "/api/v1/sessions", None).header("cookie", format!("cb_device={}", owner.device)).json(&json!({ "email": owner.email, "password": owner.password }))).await;
+    let untrusted =
+        Drill::send(d.req("POST", "/api/v1/sessions", None).json(&json!({ "email": owner.email, "password": owner.password }))).await.0;
+    let by_header = Drill::send(
+        d.req("POST", "/api/v1/sessions", None)
+            .header("x-device-cookie", owner.device.clone())
+            .json(&json!({ "email": owner.email, "password": owner.password })),
+    )
+    .await;
+    let by_cookie = Drill::send(
+        d.req("POST", "/api/v1/sessions", None)
+            .header("cookie", format!("cb_device={}", owner.device))
+            .json(&json!({ "email": owner.email, "password": owner.password })),
+    )
+    .await;
     for (_, s) in [&by_header, &by_cookie] {
         d.plant("session token", s["token"].as_str().unwrap_or_default(), false);
         d.plant("device cookie", s["device_cookie"].as_str().unwrap_or_default(), false);
     }
     v.check(count(&attack, 401) <= rules.sign_in_untrusted.failures as usize, || {
-        format!("{} of the attacker's {f} sign-in guesses were checked (the lock is at {})", count(&attack, 401), rules.sign_in_untrusted.failures)
+        format!(
+            "{} of the attacker's {f} sign-in guesses were checked (the lock is at {})",
+            count(&attack, 401),
+            rules.sign_in_untrusted.failures
+        )
     });
     v.check(attack.iter().all(|s| [401, 429, 503].contains(s)), || format!("the attacker's sign-ins answered {}", hist(&attack)));
     v.check(untrusted == 429, || format!("the right password from an unknown client during the lock answered {untrusted}"));
-    v.check(by_header.0 == 201 && by_cookie.0 == 201, || format!("the owner's known device was locked out: {} by header, {} by cookie", by_header.0, by_cookie.0));
+    v.check(by_header.0 == 201 && by_cookie.0 == 201, || {
+        format!("the owner's known device was locked out: {} by header, {} by cookie", by_header.0, by_cookie.0)
+    });
     v.fig(format!(
         "sign-in: {} attacker failures one at a time: {} checked {}; {f} ({c} at once, half with a forged device cookie) {}: {} checked; then the right password from an unknown client {untrusted}, from the owner's device {} (header) and {} (cookie)",
         one_by_one.len(),
@@ -324,7 +215,9 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     waits.sort();
     let max = waits.last().copied().unwrap_or_default();
     let limit = slow.timeout + Duration::from_secs(2);
-    v.check(slow.open_errors == 0 && waits.len() == slow.opened, || format!("{} of {} slow connections were never closed ({} could not open)", slow.opened - waits.len(), slow.opened, slow.open_errors));
+    v.check(slow.open_errors == 0 && waits.len() == slow.opened, || {
+        format!("{} of {} slow connections were never closed ({} could not open)", slow.opened - waits.len(), slow.opened, slow.open_errors)
+    });
     v.check(max <= limit, || format!("a slow connection stayed open {max:?} (header timeout {:?})", slow.timeout));
     v.check(slow.served_meanwhile, || "the server did not answer while the slow connections were open".into());
     v.fig(format!(
@@ -363,11 +256,17 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let again = ws::connect(&d.base, &w.board, &participant, None, None).await.is_ok();
-    v.check(accepted == cap && refused == k - cap && other.is_empty(), || format!("{k} sockets on one token: {accepted} accepted (cap {cap}), {refused} refused with 429, {} other errors {:?}", other.len(), other.first()));
+    v.check(accepted == cap && refused == k - cap && other.is_empty(), || {
+        format!(
+            "{k} sockets on one token: {accepted} accepted (cap {cap}), {refused} refused with 429, {} other errors {:?}",
+            other.len(),
+            other.first()
+        )
+    });
     v.check(another && again, || format!("another person connected: {another}; a place freed after closing: {again}"));
 
     // A message flood on one socket.
-    let rate = clearboard_web::ws::WsLimits::default();
+    let rate = clearboard_web::boards::sockets::WsLimits::default();
     let mut s = ws::connect(&d.base, &w.board, &w.carol.token, None, None).await.expect("a socket");
     s.next(Duration::from_secs(5)).await.expect("hello");
     let t0 = Instant::now();
@@ -380,8 +279,12 @@ pub(crate) async fn abuse(d: &Drill, w: &World, slow: Slow) -> Verdict {
     }
     let secs = t0.elapsed().as_secs_f64();
     let allowed = f64::from(rate.burst) + f64::from(rate.per_second) * secs + 2.0;
-    v.check(s.close_code == Some(1008) && s.close_reason.as_deref() == Some("rate_limited"), || format!("the flood ended with {:?} {:?}", s.close_code, s.close_reason));
-    v.check((pongs as f64) <= allowed, || format!("{pongs} pings answered in {secs:.1} s (burst {} + {}/s allows {allowed:.0})", rate.burst, rate.per_second));
+    v.check(s.close_code == Some(1008) && s.close_reason.as_deref() == Some("rate_limited"), || {
+        format!("the flood ended with {:?} {:?}", s.close_code, s.close_reason)
+    });
+    v.check((pongs as f64) <= allowed, || {
+        format!("{pongs} pings answered in {secs:.1} s (burst {} + {}/s allows {allowed:.0})", rate.burst, rate.per_second)
+    });
     v.fig(format!(
         "sockets: {k} at once on one participant token: {accepted} accepted (cap {cap}), {refused} refused 429, {} other; flood of {} pings: {pongs} answered, then closed {:?} {:?} after {secs:.1} s",
         other.len(),
@@ -431,7 +334,9 @@ pub(crate) async fn bombs(d: &Drill, control: Vec<u8>) -> Verdict {
     let sampler = tokio::spawn(async move {
         let (mut peak, mut killed) = (0u64, false);
         while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
-            let rss = std::fs::read_to_string(format!("/proc/{pid}/status")).ok().and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()));
+            let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()));
             let Some(rss) = rss else { break };
             peak = peak.max(rss);
             if rss > ceiling && !killed {
@@ -488,7 +393,12 @@ pub(crate) async fn bombs(d: &Drill, control: Vec<u8>) -> Verdict {
     for (shape, s, code) in &results {
         *by_shape.entry(*shape).or_default().entry(format!("{s} {code}")).or_default() += 1;
     }
-    let answers = |shape: &str| by_shape.get(shape).map(|m| m.iter().map(|(a, n)| format!("{n} × {a}")).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "not sent".into());
+    let answers = |shape: &str| {
+        by_shape
+            .get(shape)
+            .map(|m| m.iter().map(|(a, n)| format!("{n} × {a}")).collect::<Vec<_>>().join(", "))
+            .unwrap_or_else(|| "not sent".into())
+    };
     for shape in by_shape.keys() {
         let refused = results.iter().filter(|r| r.0 == *shape).all(|(_, s, code)| [413, 422].contains(s) && code != "-");
         v.check(refused, || format!("the {shape} bomb was answered {} (413 or 422 with the JSON error expected)", answers(shape)));
@@ -496,7 +406,9 @@ pub(crate) async fn bombs(d: &Drill, control: Vec<u8>) -> Verdict {
     v.check(!killed, || format!("the server passed {} MiB of RSS and was killed", ceiling / 1024));
     v.check(reset, || "the peak (VmHWM) could not be reset: the figure covers the whole run".into());
     v.check(growth_mib <= bound_mib, || format!("peak RSS grew by {growth_mib} MiB (bound {bound_mib} MiB: {IMPORT_MEMORY_BOUND_MIB} MiB × {} imports at once + {RSS_SLACK_MIB})", (p as u64).min(IMPORT_CONCURRENCY)));
-    v.check(probes_failed == 0 && ready == 200 && me == 200, || format!("serving: {probes_failed} failed readiness probes during the bombs, then /readyz {ready}, /api/v1/me {me}"));
+    v.check(probes_failed == 0 && ready == 200 && me == 200, || {
+        format!("serving: {probes_failed} failed readiness probes during the bombs, then /readyz {ready}, /api/v1/me {me}")
+    });
     v.check(genuine.0 == 201, || format!("a genuine export imported after the bombs answered {}: {}", genuine.0, genuine.1));
     for b in arsenal.shapes() {
         v.fig(format!(

@@ -1,0 +1,122 @@
+//! Boards: creating one in an organisation, listing, opening (the board and the cards a
+//! person may see), and joining its real-time room.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::boards::access::{Access, BoardRole};
+use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
+use crate::boards::realtime::presence_name;
+use crate::boards::sealing::{legend_aad, org_key_owner, title_aad};
+use crate::boards::service::{Boards, PURPOSE};
+use crate::boards::views::{self, BoardSummary, BoardView, CardView};
+use crate::identity::principal::Principal;
+use crate::platform::audit::Actor;
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, OrgId};
+use crate::platform::ports::{BoardRow, StoreError};
+
+impl Boards<'_> {
+    /// Creates a board in an organisation the person belongs to (their personal workspace by
+    /// default).
+    pub async fn create_board(&self, who: &Principal, org: Option<&OrgId>, title: &str) -> Result<BoardView, CoreError> {
+        self.guard()?;
+        let title = clean_text("title", title, TITLE_MAX)?;
+        let org = match org {
+            Some(o) => o.clone(),
+            None => self.orgs(who).await?.into_iter().find(|o| o.personal).map(|o| o.id).ok_or(CoreError::Forbidden)?,
+        };
+        let (region, _me) = self.org_member(who, &org).await?;
+        let now = self.cb.now();
+        let id = BoardId::new(now)?;
+        let okey = self.cb.keys().current(&region, &org_key_owner(&org)).await?;
+        let legend = vec![
+            LegendEntry { id: "idea".into(), name: "Idea".into(), color: DEFAULT_COLOR.into() },
+            LegendEntry { id: "question".into(), name: "Question".into(), color: "#bde0fe".into() },
+            LegendEntry { id: "risk".into(), name: "Risk".into(), color: "#ffc8dd".into() },
+        ];
+        let legend_json = serde_json::to_vec(&legend).map_err(|_| CoreError::Internal("legend"))?;
+        let mut code = new_join_code()?;
+        let mut indexed = false;
+        for _ in 0..5 {
+            match self.cb.directory().index_board(&id, &org, &region.id, &code).await {
+                Ok(()) => {
+                    indexed = true;
+                    break;
+                }
+                Err(StoreError::Conflict) => code = new_join_code()?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if !indexed {
+            return Err(CoreError::Internal("could not find a free join code"));
+        }
+        let row = BoardRow {
+            id: id.clone(),
+            org_id: org.clone(),
+            title: okey.seal_str(title_aad(&id), &title)?,
+            legend: okey.seal(legend_aad(&id), &legend_json)?,
+            created_by: Some(who.subject.clone()),
+            created_at: now,
+            updated_at: now,
+            locked: false,
+            controlled: false,
+            anonymous: false,
+            vote_tokens: 5,
+            join_code: code,
+            seq: 0,
+        };
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "board.created",
+            Some(&who.subject),
+            Some(PURPOSE),
+            json!({ "board": id, "org": org }),
+        );
+        region.boards.create_board(&row, audit).await?;
+        let access = self.access(who, &id).await?;
+        views::board_view(self.cb.keys(), &access).await
+    }
+
+    /// The boards of every organisation the person belongs to.
+    pub async fn list(&self, who: &Principal) -> Result<Vec<BoardSummary>, CoreError> {
+        let orgs = self.orgs(who).await?;
+        let region = self.cb.region(&who.region)?.clone();
+        let mut out = Vec::new();
+        for o in orgs {
+            let okey = self.cb.keys().current(&region, &org_key_owner(&o.id)).await?;
+            for b in region.boards.boards_of_org(&o.id).await? {
+                out.push(BoardSummary {
+                    title: okey.open_string(title_aad(&b.id), &b.title)?,
+                    id: b.id,
+                    org_id: o.id.clone(),
+                    org_name: o.name.clone(),
+                    created_at: crate::platform::clock::rfc3339(b.created_at),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The board and the cards the person may see.
+    pub async fn open(&self, who: &Principal, board: &BoardId) -> Result<(BoardView, Vec<CardView>), CoreError> {
+        self.guard()?;
+        let a = self.access(who, board).await?;
+        let b = views::board_view(self.cb.keys(), &a).await?;
+        let cards = views::card_views(self.cb.keys(), &a).await?;
+        Ok((b, cards))
+    }
+
+    /// Subscribes to a board's room: the viewer, the room, and the person's presence name.
+    pub async fn room(&self, who: &Principal, board: &BoardId) -> Result<(Access, Arc<crate::boards::realtime::Room>, String), CoreError> {
+        let a = self.access(who, board).await?;
+        // Participants are shown by their pseudonym, members by a generated one; on an
+        // anonymous board everyone gets a generated one.
+        let name = match &a.role {
+            BoardRole::Participant if !a.board.anonymous => views::display_name(self.cb.keys(), &a.region, &a.subject).await?,
+            _ => presence_name(&a.subject, board),
+        };
+        Ok((a, self.cb.inner.hub.room(board), name))
+    }
+}

@@ -1,0 +1,110 @@
+//! What the rights engine asks of boards (C-RET-2, C-DSR-1): a person's contributions erased
+//! and counted, the organisations they leave empty deleted (ownership passes on otherwise),
+//! and board titles for exports (given only to members).
+
+use serde_json::json;
+
+use crate::boards::realtime::Change;
+use crate::boards::sealing::{org_key_owner, title_aad};
+use crate::boards::service::{Boards, PURPOSE};
+use crate::platform::audit::Actor;
+use crate::platform::context::RegionHandle;
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, SubjectId};
+use crate::platform::ports::MemberRow;
+
+impl Boards<'_> {
+    /// Deletes everything a subject put on boards and tells the open boards (used by account
+    /// and participant erasure).
+    pub(crate) async fn erase_contributions(
+        &self,
+        region: &RegionHandle,
+        subject: &SubjectId,
+    ) -> Result<crate::platform::ports::ErasedContributions, CoreError> {
+        let audit = self.cb.audit_draft(Actor::System, "contributions.erased", Some(subject), Some("rights"), json!({}));
+        let erased = region.boards.erase_contributions(subject, audit).await?;
+        for b in &erased.blobs {
+            region.blobs.delete(b).await?;
+        }
+        for (board, seq) in &erased.boards {
+            self.cb.inner.hub.publish(board, *seq, Change::Resync);
+            self.cb.inner.hub.forget(board);
+        }
+        Ok(erased)
+    }
+
+    /// A board's title and whether `subject` still belongs to its organisation (exports name
+    /// the boards a person's cards are on; the title is the organisation's, so it is given
+    /// only to its members).
+    pub(crate) async fn title_for(&self, region: &RegionHandle, subject: &SubjectId, board: &BoardId) -> Result<Option<String>, CoreError> {
+        let Some(row) = region.boards.board(board).await? else { return Ok(None) };
+        if region.boards.member(&row.org_id, subject).await?.is_none() {
+            return Ok(None);
+        }
+        let okey = self.cb.keys().current(region, &org_key_owner(&row.org_id)).await?;
+        Ok(Some(okey.open_string(title_aad(board), &row.title)?))
+    }
+
+    /// Erases everything a person has on boards and counts it: their contributions everywhere,
+    /// their participation, and the organisations they leave empty (personal workspaces
+    /// included, with everything on their boards and the participants of those boards).
+    /// Ownership of shared organisations passes to the longest-standing member.
+    pub(crate) async fn erase_contributions_counted(&self, region: &RegionHandle, subject: &SubjectId) -> Result<ErasureCounts, CoreError> {
+        let mut counts = ErasureCounts { participant: region.boards.participant(subject).await?.is_some(), ..ErasureCounts::default() };
+        for (org, role) in region.boards.orgs_of(subject).await? {
+            let others: Vec<MemberRow> = region.boards.members(&org.id).await?.into_iter().filter(|m| &m.subject_id != subject).collect();
+            if others.is_empty() {
+                let audit = self.cb.audit_draft(
+                    Actor::System,
+                    "org.deleted",
+                    None,
+                    Some("rights"),
+                    json!({ "org": org.id, "reason": "last member erased" }),
+                );
+                let boards = region.boards.boards_of_org(&org.id).await?;
+                let (blobs, participants) = region.boards.delete_org(&org.id, audit).await?;
+                for b in blobs {
+                    region.blobs.delete(&b).await?;
+                    counts.blobs += 1;
+                }
+                for p in participants {
+                    region.store.delete_sessions_of(&p, None, None).await?;
+                    self.cb.keys().shred(region, &p).await?;
+                }
+                self.cb.keys().shred(region, &org_key_owner(&org.id)).await?;
+                self.cb.directory().unindex_org(&org.id).await?;
+                for b in boards {
+                    self.cb.inner.hub.forget(&b.id);
+                }
+                counts.orgs_deleted += 1;
+            } else if role == "owner"
+                && !others.iter().any(|m| m.role == "owner")
+                && let Some(heir) = others.first()
+            {
+                let m = MemberRow { role: "owner".into(), ..heir.clone() };
+                let audit =
+                    self.cb.audit_draft(Actor::System, "org.owner_passed", Some(&heir.subject_id), Some(PURPOSE), json!({ "org": org.id }));
+                region.boards.put_member(&m, audit).await?;
+            }
+        }
+        let e = self.erase_contributions(region, subject).await?;
+        counts.cards = e.cards;
+        counts.comments = e.comments;
+        counts.likes = e.likes;
+        counts.votes = e.votes;
+        counts.blobs += e.blobs.len() as u64;
+        Ok(counts)
+    }
+}
+
+/// What erasing a person's board content removed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ErasureCounts {
+    pub cards: u64,
+    pub comments: u64,
+    pub likes: u64,
+    pub votes: u64,
+    pub participant: bool,
+    pub orgs_deleted: u64,
+    pub blobs: u64,
+}

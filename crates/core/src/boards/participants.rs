@@ -1,0 +1,64 @@
+//! Participants: people who join one board by code with a pseudonym, without an account (a
+//! subject with its own key, so they can be exported and erased), and leave erasing what they
+//! posted.
+
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::boards::input::clean_text;
+use crate::boards::sealing::pseudonym_aad;
+use crate::boards::service::{Boards, PURPOSE};
+use crate::identity::principal::Principal;
+use crate::identity::sessions::SessionKind;
+use crate::platform::audit::Actor;
+use crate::platform::error::CoreError;
+use crate::platform::ids::{BoardId, SubjectId};
+use crate::platform::ports::ParticipantRow;
+
+impl Boards<'_> {
+    /// Joins a board by code with a pseudonym, without an account: creates a participant
+    /// (a subject with its own key, so it can be exported and erased) and a session.
+    pub async fn join(&self, code: &str, pseudonym: &str) -> Result<(Zeroizing<String>, Principal, BoardId), CoreError> {
+        self.guard()?;
+        let code = code.trim().to_ascii_uppercase();
+        let (board, region) = self.cb.directory().board_by_code(&code).await?.ok_or(CoreError::NotFound)?;
+        let region = self.cb.region(&region)?.clone();
+        let pseudonym = clean_text("pseudonym", pseudonym, 40)?;
+        let now = self.cb.now();
+        let subject = SubjectId::new(now)?;
+        let dek = self.cb.keys().create(&region, &subject).await?;
+        let row = ParticipantRow {
+            subject_id: subject.clone(),
+            board_id: board.clone(),
+            pseudonym: dek.seal_str(pseudonym_aad(&subject), &pseudonym)?,
+            created_at: now,
+        };
+        let audit =
+            self.cb.audit_draft(Actor::Subject(&subject), "participant.joined", Some(&subject), Some(PURPOSE), json!({ "board": board }));
+        if let Err(e) = region.boards.create_participant(&row, audit).await {
+            let _ = region.keys.discard(&subject).await;
+            return Err(e.into());
+        }
+        let (token, principal) = self.cb.sessions().start(&region, &subject, SessionKind::Participant, None).await?;
+        Ok((token, principal, board))
+    }
+
+    /// A participant leaves and erases everything they put on the board (C-DSR-1): their key
+    /// is destroyed first, then their contributions and sessions.
+    pub async fn erase_participant(&self, who: &Principal) -> Result<(), CoreError> {
+        let region = self.cb.region(&who.region)?.clone();
+        let p = region.boards.participant(&who.subject).await?.ok_or(CoreError::NotFound)?;
+        region.store.delete_sessions_of(&who.subject, None, None).await?;
+        self.cb.keys().shred(&region, &who.subject).await?;
+        self.erase_contributions(&region, &who.subject).await?;
+        let audit = self.cb.audit_draft(
+            Actor::Subject(&who.subject),
+            "participant.erased",
+            Some(&who.subject),
+            Some("rights"),
+            json!({ "board": p.board_id }),
+        );
+        region.store.audit_append(audit).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! Reactions to cards: likes, dot votes within the board's tokens per person, and comments
+//! (sealed with their author's key).
+
+use std::sync::Arc;
+
+use crate::boards::access::Access;
+use crate::boards::input::{COMMENT_MAX, clean_text};
+use crate::boards::realtime::Change;
+use crate::boards::sealing::{KeyCache, comment_aad};
+use crate::boards::service::Boards;
+use crate::boards::views::{self, CardView, CommentView};
+use crate::identity::principal::Principal;
+use crate::platform::error::CoreError;
+use crate::platform::ids::{CardId, CommentId};
+use crate::platform::ports::{CardRow, CommentRow, StoreError};
+
+impl Boards<'_> {
+    pub(super) fn can_react(&self, a: &Access, row: &CardRow) -> Result<(), CoreError> {
+        if row.status == "pending" {
+            return Err(CoreError::validation("card", "this card waits for the facilitator"));
+        }
+        if a.board.locked && !a.facilitator() {
+            return Err(CoreError::validation("board", "the facilitator has locked this board"));
+        }
+        Ok(())
+    }
+
+    pub async fn like(&self, who: &Principal, card: &CardId, on: bool) -> Result<CardView, CoreError> {
+        let (a, row) = self.card_access(who, card).await?;
+        self.can_react(&a, &row)?;
+        let seq = a.region.boards.set_like(&a.board.id, card, &who.subject, on, self.cb.now()).await?;
+        self.publish_card(&a, seq, &row).await
+    }
+
+    /// Adds (+1) or takes back (−1) a dot vote, within the board's tokens per person.
+    pub async fn vote(&self, who: &Principal, card: &CardId, delta: i64) -> Result<CardView, CoreError> {
+        let (a, row) = self.card_access(who, card).await?;
+        self.can_react(&a, &row)?;
+        match a.region.boards.add_vote(&a.board.id, card, &who.subject, delta.signum(), a.board.vote_tokens).await {
+            Ok(seq) => self.publish_card(&a, seq, &row).await,
+            Err(StoreError::Conflict) => Err(CoreError::validation(
+                "votes",
+                if delta > 0 {
+                    format!("you have used all {} of your votes on this board", a.board.vote_tokens)
+                } else {
+                    "you have no vote on this card to take back".into()
+                },
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn comment(&self, who: &Principal, card: &CardId, text: &str) -> Result<CommentView, CoreError> {
+        self.guard()?;
+        let (a, row) = self.card_access(who, card).await?;
+        self.can_react(&a, &row)?;
+        let text = clean_text("text", text, COMMENT_MAX)?;
+        let now = self.cb.now();
+        let id = CommentId::new(now)?;
+        let dek = self.cb.keys().current(&a.region, &who.subject).await?;
+        let c = CommentRow {
+            id: id.clone(),
+            card_id: card.clone(),
+            author_id: who.subject.clone(),
+            body: dek.seal_str(comment_aad(&id), &text)?,
+            created_at: now,
+            anonymous: a.board.anonymous,
+        };
+        let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let view = views::comment_view(&a, &mut keys, &c).await?;
+        let shared = views::comment_shared_json(&view);
+        self.cb.inner.hub.publish(
+            &a.board.id,
+            seq,
+            Change::Comment {
+                card_id: card.clone(),
+                json: Arc::from(shared.as_str()),
+                author: who.subject.clone(),
+                card_author: row.author_id.clone(),
+                card_pending: row.status == "pending",
+            },
+        );
+        Ok(view)
+    }
+
+    pub async fn delete_comment(&self, who: &Principal, id: &CommentId) -> Result<(), CoreError> {
+        let region = self.cb.region(&who.region)?.clone();
+        let c = region.boards.comment(id).await?.ok_or(CoreError::NotFound)?;
+        let (a, _) = self.card_access(who, &c.card_id).await?;
+        if !(a.facilitator() || c.author_id == who.subject) {
+            return Err(CoreError::Forbidden);
+        }
+        let seq = a.region.boards.delete_comment(&a.board.id, id).await?;
+        self.cb.inner.hub.publish(&a.board.id, seq, Change::CommentDeleted { card_id: c.card_id, id: id.clone() });
+        Ok(())
+    }
+}

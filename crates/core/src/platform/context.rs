@@ -1,0 +1,221 @@
+//! The assembled domain: the policy, the clock, the vault keys and the stores of every region.
+//! Services are thin views over it (`cb.accounts()`, `cb.sessions()`, …).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use clearboard_policy::Policy;
+use clearboard_vault::{BlindIndexer, Keyring};
+
+use crate::platform::clock::{Clock, DAY, HOUR, MINUTE, Millis};
+use crate::platform::error::CoreError;
+use crate::platform::ids::RegionId;
+use crate::platform::ports::{BlobStore, BoardStore, ConsentStore, Directory, KeyStore, RegionStore};
+
+/// Tunables that are configuration, not policy.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub default_region: RegionId,
+    /// A session dies after this long without use.
+    pub session_idle_ms: Millis,
+    /// A session dies this long after sign-in, used or not.
+    pub session_absolute_ms: Millis,
+    /// Last-use times are written at most this often (saves a write per request).
+    pub session_touch_ms: Millis,
+    pub picture_max_bytes: usize,
+    /// A visitor's cookie choice is asked again after this long (default six months).
+    pub consent_valid_ms: Millis,
+    /// Statistics: cells counting fewer distinct people are suppressed.
+    pub stats_k: u64,
+    /// Statistics: Laplace noise with this ε per published cell (`None`: no noise).
+    pub stats_epsilon: Option<f64>,
+    /// Argon2id hashes allowed at once (each takes 19 MiB); 0: two per core.
+    pub argon2_permits: usize,
+    /// How long a password check may wait for a permit before 503 `busy`.
+    pub argon2_queue_ms: u64,
+    /// Sign-in and re-authentication throttles, device cookies.
+    pub throttle: crate::platform::throttle::Rules,
+    /// How long an activation link works; unactivated accounts are erased after it.
+    pub activation_ttl_ms: Millis,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            default_region: RegionId::new("eu"),
+            session_idle_ms: 2 * HOUR,
+            session_absolute_ms: DAY,
+            session_touch_ms: MINUTE,
+            picture_max_bytes: 2 * 1024 * 1024,
+            consent_valid_ms: 183 * DAY,
+            stats_k: 10,
+            stats_epsilon: None,
+            argon2_permits: 0,
+            argon2_queue_ms: 5_000,
+            throttle: crate::platform::throttle::Rules::default(),
+            activation_ttl_ms: 48 * HOUR,
+        }
+    }
+}
+
+/// One region's stores.
+#[derive(Debug, Clone)]
+pub struct RegionHandle {
+    pub id: RegionId,
+    pub store: Arc<dyn RegionStore>,
+    pub boards: Arc<dyn BoardStore>,
+    pub consents: Arc<dyn ConsentStore>,
+    pub rights: Arc<dyn crate::platform::ports::RightsStore>,
+    pub keys: Arc<dyn KeyStore>,
+    pub blobs: Arc<dyn BlobStore>,
+}
+
+pub(crate) struct Inner {
+    pub policy: Arc<Policy>,
+    pub clock: Arc<dyn Clock>,
+    pub ring: Arc<Keyring>,
+    pub blind: BlindIndexer,
+    pub directory: Arc<dyn Directory>,
+    pub regions: BTreeMap<RegionId, RegionHandle>,
+    pub settings: Settings,
+    pub acks: crate::privacy::ack_cache::AckCache,
+    pub hub: crate::boards::realtime::Hub,
+    pub mailer: Arc<dyn crate::platform::mail::Mailer>,
+    pub work: crate::platform::work::Work,
+    pub throttle: crate::platform::throttle::Throttle,
+}
+
+/// The domain, cheap to clone.
+#[derive(Clone)]
+pub struct Clearboard {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Clearboard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clearboard").field("regions", &self.inner.regions.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Clearboard {
+    pub fn new(
+        policy: Arc<Policy>,
+        clock: Arc<dyn Clock>,
+        ring: Arc<Keyring>,
+        directory: Arc<dyn Directory>,
+        regions: Vec<RegionHandle>,
+        settings: Settings,
+    ) -> Result<Self, CoreError> {
+        let blind = BlindIndexer::new(&ring);
+        let regions: BTreeMap<_, _> = regions.into_iter().map(|r| (r.id.clone(), r)).collect();
+        if !regions.contains_key(&settings.default_region) {
+            return Err(CoreError::UnknownRegion(settings.default_region.to_string()));
+        }
+        for id in regions.keys() {
+            if !policy.region_ids().any(|r| r == id.as_str()) {
+                return Err(CoreError::UnknownRegion(id.to_string()));
+            }
+        }
+        let work = crate::platform::work::Work::new(settings.argon2_permits, std::time::Duration::from_millis(settings.argon2_queue_ms));
+        let throttle = crate::platform::throttle::Throttle::new(settings.throttle);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                policy,
+                clock,
+                ring,
+                blind,
+                directory,
+                regions,
+                settings,
+                acks: Default::default(),
+                hub: Default::default(),
+                mailer: Arc::new(crate::platform::mail::NoMailer),
+                work,
+                throttle,
+            }),
+        })
+    }
+
+    /// Sets the outgoing mail server (before the domain is shared).
+    pub fn with_mailer(mut self, mailer: Arc<dyn crate::platform::mail::Mailer>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.mailer = mailer,
+            None => tracing::error!("with_mailer called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    pub fn mailer(&self) -> &dyn crate::platform::mail::Mailer {
+        &*self.inner.mailer
+    }
+
+    /// The bound on concurrent Argon2id work, with its gauges (`in_flight_peak`).
+    pub fn password_work(&self) -> &crate::platform::work::Work {
+        &self.inner.work
+    }
+
+    /// Sign-in and re-authentication failure counters.
+    pub fn throttle(&self) -> &crate::platform::throttle::Throttle {
+        &self.inner.throttle
+    }
+
+    /// The blind index of an email address (for lookups; no plaintext is stored).
+    pub fn blind_email(&self, email: &str) -> Vec<u8> {
+        self.inner.blind.email(email).to_vec()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.ring
+    }
+
+    pub fn region_ids(&self) -> impl Iterator<Item = &RegionId> {
+        self.inner.regions.keys()
+    }
+
+    pub fn directory(&self) -> &dyn Directory {
+        &*self.inner.directory
+    }
+
+    pub fn region(&self, id: &RegionId) -> Result<&RegionHandle, CoreError> {
+        self.inner.regions.get(id).ok_or_else(|| CoreError::UnknownRegion(id.to_string()))
+    }
+
+    pub(crate) fn region_named(&self, name: &str) -> Result<&RegionHandle, CoreError> {
+        self.inner
+            .regions
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| CoreError::UnknownRegion(name.chars().filter(char::is_ascii_alphanumeric).take(16).collect()))
+    }
+
+    pub fn regions(&self) -> impl Iterator<Item = &RegionHandle> {
+        self.inner.regions.values()
+    }
+
+    pub fn now(&self) -> Millis {
+        self.inner.clock.now_ms()
+    }
+
+    /// Readiness: every store answers.
+    pub async fn ready(&self) -> Result<(), CoreError> {
+        self.inner.directory.ping().await?;
+        for r in self.inner.regions.values() {
+            r.store.ping().await?;
+            r.keys.ping().await?;
+        }
+        Ok(())
+    }
+}

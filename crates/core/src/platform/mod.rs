@@ -1,0 +1,23 @@
+//! The platform: what every room of the domain stands on.
+//!
+//! It owns the injected clock, identifiers, the domain's errors, subject keys (one data key
+//! per person, crypto-shredding), the audit log, outgoing mail, throttles, the bound on
+//! password-hashing work, media sanitising, input rules for personal fields, the ports (the
+//! traits `clearboard-store` implements) and the assembled context (`Clearboard`).
+//!
+//! It must not hold a room's rules (who may see a board, what a right does): rooms build on
+//! it, never the reverse. The context names the in-memory state some rooms keep (the board
+//! hub, the acknowledgement cache) and nothing else of them.
+
+pub mod audit;
+pub mod clock;
+pub mod context;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod mail;
+pub mod media;
+pub mod ports;
+pub mod throttle;
+pub mod validate;
+pub mod work;

@@ -1,0 +1,8 @@
+//! Boards' storage (the `BoardStore` port): organisations, members, invitations, boards,
+//! participants, cards, reactions and comments. Every change to a board's content advances
+//! the board's sequence number in the same transaction, so real-time clients can order and
+//! replay changes.
+
+#[macro_use]
+mod rows;
+mod store;

@@ -1,0 +1,252 @@
+//! How boards' rows are read and written: the records `sqlx` reads (and their conversion to
+//! core's rows), the column lists, and the SQL fragments several statements share (advancing
+//! a board's sequence, purging an organisation's boards). Macros are declared here, before
+//! `store` uses them.
+
+use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
+use clearboard_core::platform::ports::{BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow};
+
+use crate::platform::region::SqlRegionStore;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrgRec {
+    id: String,
+    name: Vec<u8>,
+    personal: bool,
+    created_at: i64,
+}
+
+impl From<OrgRec> for OrgRow {
+    fn from(r: OrgRec) -> Self {
+        OrgRow { id: OrgId::from_stored(r.id), name: r.name, personal: r.personal, created_at: r.created_at }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MemberRec {
+    org_id: String,
+    subject_id: String,
+    role: String,
+    joined_at: i64,
+}
+
+impl From<MemberRec> for MemberRow {
+    fn from(r: MemberRec) -> Self {
+        MemberRow {
+            org_id: OrgId::from_stored(r.org_id),
+            subject_id: SubjectId::from_stored(r.subject_id),
+            role: r.role,
+            joined_at: r.joined_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct BoardRec {
+    id: String,
+    org_id: String,
+    title: Vec<u8>,
+    legend: Vec<u8>,
+    created_by: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    locked: bool,
+    controlled: bool,
+    anonymous: bool,
+    vote_tokens: i64,
+    join_code: String,
+    seq: i64,
+}
+
+impl From<BoardRec> for BoardRow {
+    fn from(r: BoardRec) -> Self {
+        BoardRow {
+            id: BoardId::from_stored(r.id),
+            org_id: OrgId::from_stored(r.org_id),
+            title: r.title,
+            legend: r.legend,
+            created_by: r.created_by.map(SubjectId::from_stored),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            locked: r.locked,
+            controlled: r.controlled,
+            anonymous: r.anonymous,
+            vote_tokens: r.vote_tokens,
+            join_code: r.join_code,
+            seq: r.seq,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CardRec {
+    id: String,
+    board_id: String,
+    author_id: String,
+    kind: String,
+    body: Vec<u8>,
+    blob_id: Option<String>,
+    media_type: Option<String>,
+    x: i64,
+    y: i64,
+    color: String,
+    category: Option<String>,
+    status: String,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+    anonymous: bool,
+}
+
+impl From<CardRec> for CardRow {
+    fn from(r: CardRec) -> Self {
+        CardRow {
+            id: CardId::from_stored(r.id),
+            board_id: BoardId::from_stored(r.board_id),
+            author_id: SubjectId::from_stored(r.author_id),
+            kind: r.kind,
+            body: r.body,
+            blob_id: r.blob_id.map(BlobId::from_stored),
+            media_type: r.media_type,
+            x: r.x,
+            y: r.y,
+            color: r.color,
+            category: r.category,
+            status: r.status,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            anonymous: r.anonymous,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CommentRec {
+    id: String,
+    card_id: String,
+    author_id: String,
+    body: Vec<u8>,
+    created_at: i64,
+    anonymous: bool,
+}
+
+impl From<CommentRec> for CommentRow {
+    fn from(r: CommentRec) -> Self {
+        CommentRow {
+            id: CommentId::from_stored(r.id),
+            card_id: CardId::from_stored(r.card_id),
+            author_id: SubjectId::from_stored(r.author_id),
+            body: r.body,
+            created_at: r.created_at,
+            anonymous: r.anonymous,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ParticipantRec {
+    subject_id: String,
+    board_id: String,
+    pseudonym: Vec<u8>,
+    created_at: i64,
+}
+
+impl From<ParticipantRec> for ParticipantRow {
+    fn from(r: ParticipantRec) -> Self {
+        ParticipantRow {
+            subject_id: SubjectId::from_stored(r.subject_id),
+            board_id: BoardId::from_stored(r.board_id),
+            pseudonym: r.pseudonym,
+            created_at: r.created_at,
+        }
+    }
+}
+
+macro_rules! board_cols {
+    () => {
+        "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq"
+    };
+}
+macro_rules! invitation_cols {
+    () => {
+        "id, org_id, token_hash, role, created_by, created_at, expires_at, revoked_at, email_bidx, accepted_at, accepted_by"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InvitationRec {
+    id: String,
+    org_id: String,
+    token_hash: Vec<u8>,
+    role: String,
+    created_by: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    email_bidx: Option<Vec<u8>>,
+    accepted_at: Option<i64>,
+    accepted_by: Option<String>,
+}
+
+impl From<InvitationRec> for InvitationRow {
+    fn from(r: InvitationRec) -> Self {
+        InvitationRow {
+            id: r.id,
+            org_id: OrgId::from_stored(r.org_id),
+            token_hash: r.token_hash,
+            role: r.role,
+            created_by: r.created_by.map(SubjectId::from_stored),
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            email_bidx: r.email_bidx,
+            accepted_at: r.accepted_at,
+            accepted_by: r.accepted_by.map(SubjectId::from_stored),
+        }
+    }
+}
+
+macro_rules! card_cols {
+    () => {
+        "id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at, anonymous"
+    };
+}
+pub(crate) const BUMP: &str = "UPDATE boards SET seq = seq + 1 WHERE id = $1 RETURNING seq";
+
+/// Advances a board's sequence inside transaction `$t`; evaluates to `Result<i64, sqlx::Error>`.
+macro_rules! bump {
+    ($t:ident, $board:expr) => {{
+        let (seq,): (i64,) = sqlx::query_as($crate::boards::rows::BUMP).bind($board).fetch_one(&mut *$t).await?;
+        Ok::<i64, sqlx::Error>(seq)
+    }};
+}
+
+/// Deletes every row of the boards of `$org` (cards, reactions, comments, participants);
+/// evaluates to `Result<(Vec<String> blobs, Vec<String> participants), sqlx::Error>`.
+macro_rules! purge_org_boards {
+    ($t:ident, $org:expr) => {{
+        let blobs: Vec<(Option<String>,)> =
+            sqlx::query_as("SELECT blob_id FROM cards WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)").bind($org).fetch_all(&mut *$t).await?;
+        let parts: Vec<(String,)> =
+            sqlx::query_as("SELECT subject_id FROM participants WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)").bind($org).fetch_all(&mut *$t).await?;
+        for sql in [
+            "DELETE FROM comments WHERE card_id IN (SELECT c.id FROM cards c JOIN boards b ON b.id = c.board_id WHERE b.org_id = $1)",
+            "DELETE FROM card_likes WHERE card_id IN (SELECT c.id FROM cards c JOIN boards b ON b.id = c.board_id WHERE b.org_id = $1)",
+            "DELETE FROM card_votes WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",
+            "DELETE FROM cards WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",
+            "DELETE FROM sessions WHERE subject_id IN (SELECT p.subject_id FROM participants p JOIN boards b ON b.id = p.board_id WHERE b.org_id = $1)",
+            "DELETE FROM participants WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",
+            "DELETE FROM boards WHERE org_id = $1",
+        ] {
+            sqlx::query(sql).bind($org).execute(&mut *$t).await?;
+        }
+        Ok::<_, sqlx::Error>((blobs.into_iter().filter_map(|(b,)| b).collect::<Vec<_>>(), parts.into_iter().map(|(p,)| p).collect::<Vec<_>>()))
+    }};
+}
+
+impl SqlRegionStore {
+    pub(super) fn is_pg(&self) -> bool {
+        self.db().backend() == crate::platform::db::Backend::Postgres
+    }
+}

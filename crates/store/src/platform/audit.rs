@@ -1,0 +1,114 @@
+//! The audit log tables: append inside the caller's transaction (so a change and its audit
+//! entry commit together), and read a chain back for verification.
+
+use clearboard_core::platform::ports::AuditDraft;
+use clearboard_vault::audit::{Checkpoint, Entry, Record};
+
+/// A stored audit row.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditRec {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub purpose: Option<String>,
+    pub detail: String,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+impl AuditRec {
+    pub fn into_record(self) -> Record {
+        Record {
+            entry: Entry {
+                seq: self.seq,
+                at_ms: self.at_ms,
+                actor: self.actor,
+                action: self.action,
+                subject: self.subject,
+                purpose: self.purpose,
+                detail: self.detail,
+            },
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct CheckpointRec {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+    pub mac: Vec<u8>,
+}
+
+pub const SELECT_CHAIN: &str = "SELECT seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash FROM audit ORDER BY seq";
+pub const SELECT_CHECKPOINT: &str = "SELECT seq, hash, mac FROM audit_checkpoint WHERE chain = $1";
+pub const SELECT_ABOUT: &str =
+    "SELECT seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash FROM audit WHERE subject = $1 ORDER BY seq";
+pub const SELECT_LAST: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+pub const INSERT: &str =
+    "INSERT INTO audit (seq, at_ms, actor, action, subject, purpose, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub const UPSERT_CHECKPOINT: &str = "INSERT INTO audit_checkpoint (chain, seq, hash, mac) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac";
+/// Serialises appends on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already does).
+pub const PG_LOCK: &str = "SELECT pg_advisory_xact_lock(7236828258316042241)";
+
+/// Builds the entry for `draft` following the stored head.
+pub fn entry_of(seq: i64, draft: AuditDraft) -> Entry {
+    Entry {
+        seq,
+        at_ms: draft.at_ms,
+        actor: draft.actor,
+        action: draft.action,
+        subject: draft.subject,
+        purpose: draft.purpose,
+        detail: draft.detail.to_string(),
+    }
+}
+
+pub fn checkpoint_of(rec: CheckpointRec) -> Checkpoint {
+    Checkpoint { seq: rec.seq, hash: rec.hash, mac: rec.mac }
+}
+
+/// Appends `$draft` to the chain named `$chain` inside transaction `$t`; evaluates to
+/// `Result<Entry, sqlx::Error>`. `$pg` says whether the backend is PostgreSQL.
+macro_rules! append_audit {
+    ($t:ident, $pg:expr, $chain:expr, $ring:expr, $draft:expr) => {{
+        async {
+            if $pg {
+                sqlx::query($crate::platform::audit::PG_LOCK).execute(&mut *$t).await?;
+            }
+            let last: Option<(i64, Vec<u8>)> = sqlx::query_as($crate::platform::audit::SELECT_LAST).fetch_optional(&mut *$t).await?;
+            let (seq, prev) = match last {
+                Some((s, h)) => (s + 1, h),
+                None => (1, clearboard_vault::audit::genesis($chain).to_vec()),
+            };
+            let rec = clearboard_vault::audit::link(&prev, $crate::platform::audit::entry_of(seq, $draft));
+            let e = &rec.entry;
+            sqlx::query($crate::platform::audit::INSERT)
+                .bind(e.seq)
+                .bind(e.at_ms)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(&e.subject)
+                .bind(&e.purpose)
+                .bind(&e.detail)
+                .bind(&rec.prev_hash)
+                .bind(&rec.hash)
+                .execute(&mut *$t)
+                .await?;
+            let cp = clearboard_vault::audit::checkpoint($ring, $chain, seq, &rec.hash);
+            sqlx::query($crate::platform::audit::UPSERT_CHECKPOINT)
+                .bind($chain)
+                .bind(cp.seq)
+                .bind(&cp.hash)
+                .bind(&cp.mac)
+                .execute(&mut *$t)
+                .await?;
+            Ok::<_, sqlx::Error>(rec.entry)
+        }
+        .await
+    }};
+}

@@ -1,0 +1,90 @@
+//! The local blob store: one file per blob under the region's folder, written atomically
+//! (temporary file, fsync, rename). Blobs arrive already encrypted; names are opaque ids.
+//! (An S3-compatible implementation of the same port is future work.)
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use clearboard_core::platform::ids::BlobId;
+use clearboard_core::platform::ports::{BlobStore, StoreError, StoreResult};
+use tokio::io::AsyncWriteExt;
+
+#[derive(Debug, Clone)]
+pub struct LocalBlobStore {
+    root: PathBuf,
+}
+
+impl LocalBlobStore {
+    pub fn open(root: &Path) -> StoreResult<Self> {
+        std::fs::create_dir_all(root).map_err(|e| StoreError::Unavailable(format!("cannot create blob folder {}: {e}", root.display())))?;
+        Ok(Self { root: root.to_path_buf() })
+    }
+
+    fn path(&self, id: &BlobId) -> StoreResult<PathBuf> {
+        let s = id.as_str();
+        // Ids are UUID text; anything else would be a programming error, not user input.
+        if s.len() < 4 || !s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(StoreError::Corrupt("invalid blob id".into()));
+        }
+        Ok(self.root.join(&s[s.len() - 2..]).join(s))
+    }
+}
+
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::Backend(format!("blob store: {e}"))
+}
+
+#[async_trait]
+impl BlobStore for LocalBlobStore {
+    async fn put(&self, id: &BlobId, bytes: &[u8]) -> StoreResult<()> {
+        let path = self.path(id)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+        let tmp = dir.join(format!(".{}.tmp", id.as_str()));
+        let mut f = tokio::fs::File::create(&tmp).await.map_err(io)?;
+        f.write_all(bytes).await.map_err(io)?;
+        f.sync_all().await.map_err(io)?;
+        drop(f);
+        tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+        Ok(())
+    }
+
+    async fn get(&self, id: &BlobId) -> StoreResult<Option<Vec<u8>>> {
+        match tokio::fs::read(self.path(id)?).await {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    async fn put_file(&self, id: &BlobId, src: &Path) -> StoreResult<()> {
+        let path = self.path(id)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+        let f = tokio::fs::File::open(src).await.map_err(io)?;
+        f.sync_all().await.map_err(io)?;
+        drop(f);
+        if tokio::fs::rename(src, &path).await.is_err() {
+            // Another file system: copy, then remove the source.
+            tokio::fs::copy(src, &path).await.map_err(io)?;
+            let _ = tokio::fs::remove_file(src).await;
+        }
+        Ok(())
+    }
+
+    fn local_path(&self, id: &BlobId) -> Option<PathBuf> {
+        self.path(id).ok().filter(|p| p.exists())
+    }
+
+    fn scratch_dir(&self) -> PathBuf {
+        self.root.join(".scratch")
+    }
+
+    async fn delete(&self, id: &BlobId) -> StoreResult<()> {
+        match tokio::fs::remove_file(self.path(id)?).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(e)),
+        }
+    }
+}

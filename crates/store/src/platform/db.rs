@@ -1,0 +1,251 @@
+//! Database handles for both backends, and the macros that run one body on either.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clearboard_core::platform::ports::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// Which engine a handle talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool on either backend.
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl std::fmt::Debug for Db {
+    // Never prints connection strings (they may hold passwords).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Db::Sqlite(_) => f.write_str("Db::Sqlite"),
+            Db::Postgres(_) => f.write_str("Db::Postgres"),
+        }
+    }
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Maps a driver error to the port's error; unique violations become `Conflict`.
+pub fn err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+/// How hard SQLite syncs: `Full` for key stores (a destroyed key must stay destroyed after a
+/// power cut), `Normal` with WAL for data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Normal,
+    Full,
+}
+
+/// Opens (creating if needed) an SQLite database file.
+pub async fn open_sqlite(path: &Path, durability: Durability) -> Result<Db, StoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(match durability {
+            Durability::Normal => SqliteSynchronous::Normal,
+            Durability::Full => SqliteSynchronous::Full,
+        })
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        // Deleted content is overwritten, not left on free pages (C-RET-2, R30).
+        .pragma("secure_delete", "on");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("cannot open the SQLite database {}: {e}", path.display())))?;
+    Ok(Db::Sqlite(pool))
+}
+
+/// Splits a PostgreSQL URL into (before the database name, database name, query).
+fn split_pg_url(url: &str) -> Option<(&str, &str, &str)> {
+    let scheme_end = url.find("://")? + 3;
+    let path_start = scheme_end + url[scheme_end..].find('/')?;
+    let rest = &url[path_start + 1..];
+    let (name, query) = match rest.find('?') {
+        Some(q) => (&rest[..q], &rest[q..]),
+        None => (rest, ""),
+    };
+    Some((&url[..path_start], name, query))
+}
+
+/// The URL of database `name` on the same server as `url`.
+pub fn pg_url_with_db(url: &str, name: &str) -> Option<String> {
+    let (base, _, query) = split_pg_url(url)?;
+    Some(format!("{base}/{name}{query}"))
+}
+
+/// The database name of a PostgreSQL URL.
+pub fn pg_db_name(url: &str) -> Option<String> {
+    split_pg_url(url).map(|(_, n, _)| n.to_string()).filter(|n| !n.is_empty())
+}
+
+/// A database name is used in DDL, so only plain identifiers are accepted.
+pub fn valid_db_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Opens a PostgreSQL database, creating it first if it does not exist.
+pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+    let name = pg_db_name(url).ok_or_else(|| StoreError::Unavailable("the PostgreSQL URL names no database".into()))?;
+    if !valid_db_name(&name) {
+        return Err(StoreError::Unavailable("PostgreSQL database names must be letters, digits and underscores".into()));
+    }
+    let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Unavailable("the PostgreSQL URL is invalid".into()))?;
+    let pool_opts = || PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
+    match pool_opts().connect_with(opts.clone()).await {
+        Ok(pool) => Ok(Db::Postgres(pool)),
+        Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("3D000") => {
+            create_pg_database(url, &name).await?;
+            let pool =
+                pool_opts().connect_with(opts).await.map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))?;
+            Ok(Db::Postgres(pool))
+        }
+        Err(e) => Err(StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}"))),
+    }
+}
+
+async fn create_pg_database(url: &str, name: &str) -> Result<(), StoreError> {
+    let admin_url = pg_url_with_db(url, "postgres").ok_or_else(|| StoreError::Unavailable("the PostgreSQL URL is invalid".into()))?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL to create a database: {e}")))?;
+    let ddl = format!("CREATE DATABASE \"{name}\"");
+    let res = sqlx::raw_sql(sqlx::AssertSqlSafe(ddl)).execute(&admin).await;
+    admin.close().await;
+    match res {
+        Ok(_) => Ok(()),
+        // Another node created it first.
+        Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("42P04") => Ok(()),
+        Err(e) => Err(StoreError::Unavailable(format!("cannot create PostgreSQL database: {e}"))),
+    }
+}
+
+/// Runs `$body` inside a write transaction on either backend (SQLite: `BEGIN IMMEDIATE`, so
+/// writers queue instead of failing). The body evaluates to `Result<T, sqlx::Error>`; the
+/// transaction commits only if it is `Ok`. Evaluates to `Result<T, StoreError>`.
+macro_rules! tx {
+    ($db:expr, $tx:ident => $body:block) => {{
+        async {
+            match $db {
+                $crate::platform::db::Db::Sqlite(pool) => {
+                    #[allow(unused_mut)]
+                    let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err($crate::platform::db::err)?;
+                    let out: Result<_, sqlx::Error> = async { $body }.await;
+                    let v = out.map_err($crate::platform::db::err)?;
+                    $tx.commit().await.map_err($crate::platform::db::err)?;
+                    Ok::<_, clearboard_core::platform::ports::StoreError>(v)
+                }
+                $crate::platform::db::Db::Postgres(pool) => {
+                    #[allow(unused_mut)]
+                    let mut $tx = pool.begin().await.map_err($crate::platform::db::err)?;
+                    let out: Result<_, sqlx::Error> = async { $body }.await;
+                    let v = out.map_err($crate::platform::db::err)?;
+                    $tx.commit().await.map_err($crate::platform::db::err)?;
+                    Ok::<_, clearboard_core::platform::ports::StoreError>(v)
+                }
+            }
+        }
+        .await
+    }};
+}
+
+/// Runs `$body` with `$c` bound to the pool of either backend. The body evaluates to
+/// `Result<T, sqlx::Error>`; the macro evaluates to `Result<T, StoreError>`.
+macro_rules! conn {
+    ($db:expr, $c:ident => $body:block) => {{
+        async {
+            let out: Result<_, sqlx::Error> = match $db {
+                $crate::platform::db::Db::Sqlite($c) => async { $body }.await,
+                $crate::platform::db::Db::Postgres($c) => async { $body }.await,
+            };
+            out.map_err($crate::platform::db::err)
+        }
+        .await
+    }};
+}
+
+/// Physical clean-up after deletions of personal data: on SQLite (where `secure_delete=ON`
+/// already zeroes deleted cells) the WAL still holds old pages until a checkpoint and free
+/// pages may hold fragments, so: checkpoint, VACUUM (rewrites the file without free pages),
+/// checkpoint again with truncation. On PostgreSQL: VACUUM, then CHECKPOINT where the role
+/// may. Returns what was done, for receipts.
+pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core::platform::ports::StoreError> {
+    let mut done = Vec::new();
+    match db {
+        Db::Sqlite(pool) => {
+            let mut c = pool.acquire().await.map_err(err)?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
+            let (free,): (i64,) = sqlx::query_as("PRAGMA freelist_count").fetch_one(&mut *c).await.map_err(err)?;
+            sqlx::query("VACUUM").execute(&mut *c).await.map_err(err)?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
+            done.push(format!("{what} (SQLite): WAL checkpointed and truncated; VACUUM rewrote the file ({free} free pages before)"));
+        }
+        Db::Postgres(pool) => {
+            // VACUUM cannot run inside a transaction: the pool runs it on its own.
+            sqlx::query("VACUUM").execute(pool).await.map_err(err)?;
+            done.push(format!("{what} (PostgreSQL): VACUUM reclaimed the deleted rows"));
+            match sqlx::query("CHECKPOINT").execute(pool).await {
+                Ok(_) => done.push(format!("{what} (PostgreSQL): CHECKPOINT")),
+                Err(_) => {
+                    done.push(format!("{what} (PostgreSQL): CHECKPOINT not permitted for this role; the WAL recycles on its own schedule"))
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pg_urls_are_rewritten_per_database() {
+        let u = "postgres://postgres@127.0.0.1:5432/clearboard?sslmode=disable";
+        assert_eq!(pg_db_name(u).as_deref(), Some("clearboard"));
+        assert_eq!(pg_url_with_db(u, "clearboard_eu").as_deref(), Some("postgres://postgres@127.0.0.1:5432/clearboard_eu?sslmode=disable"));
+        assert_eq!(pg_db_name("postgres://h/"), None);
+        assert!(valid_db_name("cb_eu_keys"));
+        assert!(!valid_db_name("x\"; DROP"));
+        assert!(!valid_db_name("1abc"));
+    }
+}

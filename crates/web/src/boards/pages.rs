@@ -1,0 +1,274 @@
+//! The board application's pages: the list of boards and organisations, the board itself
+//! (rendered and kept live by `/assets/board.js`), joining by code, invitations.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use clearboard_core::CoreError;
+use clearboard_core::boards::{BoardSummary, OrgView};
+use clearboard_core::platform::ids::{BoardId, OrgId};
+use serde::Deserialize;
+
+use crate::identity::cookies::session_cookie;
+use crate::pages::ctx::{PageCtx, contact, message_of};
+use crate::platform::extract::ClientIp;
+use crate::platform::i18n::{AppTexts, Texts, app_texts};
+use crate::platform::ratelimit::Scope;
+use crate::platform::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/app", get(app_home))
+        .route("/app/boards", post(create_board))
+        .route("/app/orgs", post(create_org))
+        .route("/app/orgs/{id}/invite", post(invite))
+        .route("/app/boards/{id}", get(board_page))
+        .route("/app/invitations", get(invitation_page).post(accept_invitation))
+        .route("/join", get(join_page).post(join_submit))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "app.html")]
+struct AppPage {
+    t: &'static Texts,
+    a: &'static AppTexts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    orgs: Vec<OrgView>,
+    boards: Vec<BoardSummary>,
+    invite_link: Option<String>,
+}
+
+async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_link: Option<String>, status: StatusCode) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let data = async {
+        let orgs = st.cb.boards().orgs(&auth.principal).await?;
+        let boards = st.cb.boards().list(&auth.principal).await?;
+        Ok::<_, CoreError>((orgs, boards))
+    }
+    .await;
+    match data {
+        Ok((orgs, boards)) => (
+            status,
+            AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), errors, orgs, boards, invite_link },
+        )
+            .into_response(),
+        // A participant (no account) has no home: back to their board.
+        Err(CoreError::Forbidden) => match st.cb.region(&auth.principal.region).ok() {
+            Some(r) => match r.boards.participant(&auth.principal.subject).await {
+                Ok(Some(p)) => Redirect::to(&format!("/app/boards/{}", p.board_id)).into_response(),
+                _ => Redirect::to("/signin").into_response(),
+            },
+            None => Redirect::to("/signin").into_response(),
+        },
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
+    }
+}
+
+async fn app_home(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    render_home(&st, &ctx, vec![], None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct NewBoardForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    org_id: String,
+}
+
+async fn create_board(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<NewBoardForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let org = OrgId::parse(&f.org_id);
+    match st.cb.boards().create_board(&auth.principal, org.as_ref(), &f.title).await {
+        Ok(b) => Redirect::to(&format!("/app/boards/{}", b.id)).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_home(&st, &ctx, vec![message_of(&e)], None, status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NewOrgForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_org(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<NewOrgForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    match st.cb.boards().create_org(&auth.principal, &f.name, false).await {
+        Ok(_) => Redirect::to("/app").into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_home(&st, &ctx, vec![message_of(&e)], None, status).await
+        }
+    }
+}
+
+async fn invite(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let Some(org) = OrgId::parse(&id) else { return crate::platform::error::not_found().await.into_response() };
+    match st.cb.boards().invite(&auth.principal, &org, "member", None).await {
+        Ok(inv) => {
+            let link = crate::boards::api::invitation_link(&st, &inv.token);
+            render_home(&st, &ctx, vec![], Some(link), StatusCode::OK).await
+        }
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_home(&st, &ctx, vec![message_of(&e)], None, status).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "board.html")]
+struct BoardPage {
+    t: &'static Texts,
+    a: &'static AppTexts,
+    signed_in: bool,
+    contact: String,
+    data: String,
+    participant: bool,
+}
+
+async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/join").into_response() };
+    let Some(board) = BoardId::parse(&id) else { return crate::platform::error::not_found().await.into_response() };
+    let access = match st.cb.boards().access(&auth.principal, &board).await {
+        Ok(a) => a,
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
+    };
+    let a = app_texts(ctx.t.lang);
+    let data = serde_json::json!({ "board_id": board, "lang": ctx.t.lang, "t": a }).to_string().replace('<', "\\u003c");
+    let participant = access.role == clearboard_core::boards::BoardRole::Participant;
+    BoardPage {
+        t: ctx.t,
+        a,
+        // Participants have no account: no profile or boards links for them.
+        signed_in: !participant,
+        contact: contact(&st),
+        data,
+        participant,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    t: &'static Texts,
+    a: &'static AppTexts,
+    signed_in: bool,
+    contact: String,
+    token: String,
+    errors: Vec<String>,
+}
+
+/// The invitation page: the token comes in the link's fragment (never sent to the server);
+/// `/assets/fragment.js` copies it into the form, which posts it. Without JavaScript, the
+/// person pastes it.
+async fn invitation_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let signed_in = ctx.auth.is_some();
+    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), errors: vec![] }
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct InvitationForm {
+    #[serde(default)]
+    token: String,
+}
+
+async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<InvitationForm>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let token = f.token.trim().trim_start_matches('#').to_string();
+    match st.cb.boards().accept_invitation(&auth.principal, &token).await {
+        Ok(_) => Redirect::to("/app").into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            // The token is not echoed back into the page.
+            (
+                status,
+                InvitationPage {
+                    t: ctx.t,
+                    a: app_texts(ctx.t.lang),
+                    signed_in: true,
+                    contact: contact(&st),
+                    token: String::new(),
+                    errors: vec![message_of(&e)],
+                },
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "join.html")]
+struct JoinPage {
+    t: &'static Texts,
+    a: &'static AppTexts,
+    signed_in: bool,
+    contact: String,
+    code: String,
+    pseudonym: String,
+    errors: Vec<String>,
+}
+
+async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    JoinPage {
+        t: ctx.t,
+        a: app_texts(ctx.t.lang),
+        signed_in: ctx.auth.is_some(),
+        contact: contact(&st),
+        code: String::new(),
+        pseudonym: String::new(),
+        errors: vec![],
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct JoinForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    pseudonym: String,
+}
+
+async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(f): Form<JoinForm>) -> Response {
+    let fail = |status: StatusCode, msg: String, f: JoinForm| {
+        (
+            status,
+            JoinPage {
+                t: ctx.t,
+                a: app_texts(ctx.t.lang),
+                signed_in: ctx.auth.is_some(),
+                contact: contact(&st),
+                code: f.code,
+                pseudonym: f.pseudonym,
+                errors: vec![msg],
+            },
+        )
+            .into_response()
+    };
+    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
+        return fail(StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into(), f);
+    }
+    match st.cb.boards().join(&f.code, &f.pseudonym).await {
+        Ok((token, _, board)) => {
+            let mut res = Redirect::to(&format!("/app/boards/{board}")).into_response();
+            res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+            res
+        }
+        Err(CoreError::NotFound) => fail(StatusCode::NOT_FOUND, "no board has this code".into(), f),
+        Err(e) => fail(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY), message_of(&e), f),
+    }
+}

@@ -1,0 +1,65 @@
+//! The context of every HTML page: its language (the account's, else `?lang=`, else the
+//! browser's), who is signed in, and the policy acknowledgement gate (a signed-in person who
+//! must acknowledge a significant change is sent to the interstitial first). Also the words
+//! every page uses for the privacy contact and for a refusal.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use clearboard_core::CoreError;
+
+use crate::platform::extract::MaybeAuth;
+use crate::platform::i18n::{self, Texts};
+use crate::platform::state::AppState;
+
+/// The language and sign-in state of a page request. A signed-in person who must acknowledge
+/// a significant policy change is sent to the interstitial first (except on the policy pages).
+pub struct PageCtx {
+    pub t: &'static Texts,
+    pub auth: Option<crate::platform::extract::Auth>,
+}
+
+fn ack_exempt(path: &str) -> bool {
+    path == "/policy-update" || path == "/signout" || path == "/cookies" || path == "/trust" || path.starts_with("/privacy")
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeAuth(auth) = MaybeAuth::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let mut t = i18n::from_headers(&parts.headers);
+        if let Some(a) = &auth {
+            if let Ok(region) = state.cb.region(&a.principal.region)
+                && let Ok(Some(acc)) = region.store.account(&a.principal.subject).await
+            {
+                t = i18n::texts(&acc.locale);
+            }
+            if !ack_exempt(parts.uri.path()) {
+                match state.cb.policy_versions().ack_required(&a.principal).await {
+                    Ok(Some(_)) => return Err(Redirect::to("/policy-update").into_response()),
+                    Ok(None) => {}
+                    Err(e) => return Err(crate::platform::error::AppError::from(e).into_response()),
+                }
+            }
+        }
+        if let Some(q) = i18n::from_query(parts.uri.query()) {
+            t = q;
+        }
+        Ok(Self { t, auth })
+    }
+}
+
+/// The privacy contact the policy names (shown in every page's footer).
+pub fn contact(st: &AppState) -> String {
+    st.cb.policy().doc().controller.privacy_contact.clone()
+}
+
+/// What a page says of a refusal: the domain's words, or a generic line for our own failures.
+pub fn message_of(e: &CoreError) -> String {
+    if e.status() >= 500 && !matches!(e, CoreError::Busy { .. }) {
+        "something went wrong on our side; try again later".into()
+    } else {
+        e.to_string()
+    }
+}

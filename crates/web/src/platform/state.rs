@@ -1,0 +1,64 @@
+//! Shared state of the web layer.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use clearboard_core::Clearboard;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::platform::ratelimit::{Limits, RateLimiter};
+
+/// Web settings (from the configuration).
+#[derive(Clone)]
+pub struct WebConfig {
+    /// The origin users reach, e.g. `https://board.example.org` (CSRF, cookie security).
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` is believed (exact addresses or CIDR blocks).
+    pub trusted_proxies: Vec<(IpAddr, u8)>,
+    pub limits: Limits,
+    /// When set, `/metrics` is also served on the public listener to requests that carry
+    /// `Authorization: Bearer <token>`; otherwise only on the metrics listener.
+    pub metrics_token: Option<String>,
+    /// Board socket limits.
+    pub ws: crate::boards::sockets::WsLimits,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
+            .field("ws", &self.ws)
+            .finish()
+    }
+}
+
+impl WebConfig {
+    /// Cookies get `Secure` and the `__Host-` prefix when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies() { "__Host-cb_session" } else { "cb_session" }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub cb: Clearboard,
+    pub config: Arc<WebConfig>,
+    pub limiter: Arc<RateLimiter>,
+    pub metrics: Option<PrometheusHandle>,
+    /// Open board sockets per identity.
+    pub sockets: Arc<crate::boards::sockets::SocketCounts>,
+}
+
+impl AppState {
+    pub fn new(cb: Clearboard, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
+        let limiter = Arc::new(RateLimiter::new(config.limits.clone()));
+        Self { cb, config: Arc::new(config), limiter, metrics, sockets: Arc::default() }
+    }
+}

@@ -1,0 +1,241 @@
+//! Privacy pages for people: the privacy centre (`/me/privacy`, with its exports' download
+//! links, which need the session), the page shown after an account is erased (with its signed
+//! receipt), and the page where someone who asked through an agent or as a parent gets the copy
+//! answering their request with a one-time code (`/privacy/requests/{id}/download`: the code is
+//! emailed, typed and posted, never in a URL). Plain HTML forms, no JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use clearboard_core::privacy::rights::erasure::SignedReceipt;
+use serde_json::Value;
+
+use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::i18n::Texts;
+use crate::platform::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me/privacy", get(centre))
+        .route("/me/privacy/exports", post(start_export))
+        .route("/privacy/requests/{id}/download", get(request_download_page).post(request_download_submit))
+        .route("/privacy/requests/{id}/download/code", post(request_code_submit))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "erased.html")]
+struct ErasedPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    receipt: String,
+    signature: String,
+    key_id: String,
+}
+
+/// The page shown once an account is erased: the signed receipt to keep.
+pub fn erased_page(st: &AppState, t: &'static Texts, r: &SignedReceipt) -> Response {
+    let page = ErasedPage {
+        t,
+        signed_in: false,
+        contact: contact(st),
+        receipt: serde_json::to_string_pretty(&r.receipt).unwrap_or_default(),
+        signature: r.signature.clone(),
+        key_id: r.key_id.clone(),
+    };
+    let mut res = page.into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+struct CategoryView {
+    id: String,
+    title: String,
+    description: String,
+    source: String,
+    stored: bool,
+    data: String,
+    /// (purpose, legal basis, recipients)
+    purposes: Vec<(String, String, String)>,
+    retention: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "privacy_centre.html")]
+struct CentrePage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    notice: String,
+    categories: Vec<CategoryView>,
+    /// (created, state, download link)
+    exports: Vec<(String, String, String)>,
+    requests: Vec<String>,
+    /// (when, who, what, why)
+    access: Vec<(String, String, String, String)>,
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+async fn render(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: String, status: StatusCode) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let o = match st.cb.privacy_centre().overview_in(&auth.principal, ctx.t.lang).await {
+        Ok(o) => o,
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
+    };
+    let categories = o["categories"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| CategoryView {
+                    id: s(&c["id"]),
+                    title: s(&c["title"]),
+                    description: s(&c["description"]),
+                    source: s(&c["source"]),
+                    stored: c["stored"].as_bool().unwrap_or(false),
+                    data: serde_json::to_string_pretty(&c["data"]).unwrap_or_default(),
+                    purposes: c["purposes"]
+                        .as_array()
+                        .map(|ps| {
+                            ps.iter()
+                                .map(|p| {
+                                    let rec: Vec<String> = p["recipients"]
+                                        .as_array()
+                                        .map(|r| r.iter().map(|x| format!("{} ({})", s(&x["name"]), s(&x["location"]))).collect())
+                                        .unwrap_or_default();
+                                    (s(&p["title"]), s(&p["legal_basis"]), rec.join(", "))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    retention: c["retention"].as_array().map(|r| r.iter().map(|x| s(&x["description"])).collect()).unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let exports = o["exports"]
+        .as_array()
+        .map(|a| a.iter().map(|e| (s(&e["created_at"]), s(&e["state"]), s(&e["download_url"]))).collect())
+        .unwrap_or_default();
+    let requests = o["requests"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| format!("{} — {} — {} ({})", s(&r["kind"]), s(&r["state"]), s(&r["received_at"]), s(&r["answer_by"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    let access = o["access_log"]
+        .as_array()
+        .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
+        .unwrap_or_default();
+    let page = CentrePage { t: ctx.t, signed_in: true, contact: contact(st), errors, notice, categories, exports, requests, access };
+    let mut res = (status, page).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn centre(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    render(&st, &ctx, vec![], String::new(), StatusCode::OK).await
+}
+
+async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    match st.cb.exports().request(&auth.principal).await {
+        Ok(_) => {
+            crate::privacy::rights_api::kick_exports(&st);
+            let notice = if ctx.t.lang == "fr" {
+                "Votre archive est en préparation ; rechargez cette page dans un instant."
+            } else {
+                "Your archive is being prepared; reload this page in a moment."
+            };
+            render(&st, &ctx, vec![], notice.into(), StatusCode::ACCEPTED).await
+        }
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render(&st, &ctx, vec![e.to_string()], String::new(), status).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request_download.html")]
+struct RequestDownloadPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    errors: Vec<String>,
+    notice: String,
+    id: String,
+}
+
+fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, errors: Vec<String>, notice: &str) -> Response {
+    // The id is shown back only if it is an id (it goes into the forms' actions).
+    let id = uuid::Uuid::try_parse(id).map(|u| u.to_string()).unwrap_or_default();
+    let page =
+        RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), errors, notice: notice.to_string(), id };
+    let mut res = (status, page).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn request_download_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
+    request_download(&st, &ctx, &id, StatusCode::OK, vec![], "")
+}
+
+fn failed(st: &AppState, ctx: &PageCtx, id: &str, e: clearboard_core::CoreError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = if status.is_server_error() { crate::platform::error::AppError::from(e).message } else { e.to_string() };
+    request_download(st, ctx, id, status, vec![msg], "")
+}
+
+async fn request_code_submit(
+    State(st): State<AppState>,
+    ctx: PageCtx,
+    ip: crate::platform::extract::ClientIp,
+    Path(id): Path<String>,
+) -> Response {
+    if !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)) {
+        return failed(&st, &ctx, &id, clearboard_core::CoreError::RateLimited);
+    }
+    match st.cb.exports().send_request_code(&id, &crate::privacy::rights_api::base_url(&st)).await {
+        Ok(()) => {
+            let notice = if ctx.t.lang == "fr" {
+                "Un code à usage unique part vers l'adresse qui a fait la demande ; il est valable 15 minutes."
+            } else {
+                crate::privacy::rights_api::CODE_SENT
+            };
+            request_download(&st, &ctx, &id, StatusCode::ACCEPTED, vec![], notice)
+        }
+        Err(e) => failed(&st, &ctx, &id, e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn request_download_submit(
+    State(st): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<CodeForm>,
+) -> Response {
+    match st.cb.exports().open_request_download(&id, &f.code).await {
+        Ok(d) => crate::privacy::rights_api::archive_response(d),
+        Err(e) => failed(&st, &ctx, &id, e),
+    }
+}

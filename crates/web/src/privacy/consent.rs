@@ -1,0 +1,338 @@
+//! The consent window, the cookie registry and first-party statistics on the web
+//! (C-COOK-1..5, C-USE-3, C-DATA-8).
+//!
+//! - Until a visitor has chosen, every HTML page carries the consent window (plain HTML forms,
+//!   no script): "Reject all" and "Accept all" side by side and alike, per-purpose settings on a
+//!   second layer, and a close button that refuses. Nothing but essential cookies exists before.
+//! - `Sec-GPC: 1` refuses (and withdraws an earlier "accept") without any form, and is recorded.
+//! - With consent to statistics and no GPC, a page view of the public website is recorded and
+//!   the analytics cookie is set once, with its 13-month lifetime from that first deposit; later
+//!   visits never extend it.
+//! - Every `Set-Cookie` the server sends is checked against the policy's cookie list: an
+//!   undeclared cookie, or one living longer than declared, is dropped and reported.
+
+use axum::Form;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use clearboard_core::privacy::consent::VisitorConsent;
+use clearboard_core::privacy::navigation::{COUNTED_PAGES, Visit};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::platform::extract::ClientIp;
+use crate::platform::state::AppState;
+
+pub const CONSENT_COOKIE: &str = "cb_consent";
+pub const ANALYTICS_COOKIE: &str = "cb_aid";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/consent", post(submit)).route("/.well-known/gpc.json", get(gpc_json))
+}
+
+async fn gpc_json(State(st): State<AppState>) -> Response {
+    let mut res = axum::Json(json!({ "gpc": true, "lastUpdate": st.cb.policy().doc().meta.published })).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    res
+}
+
+fn gpc(headers: &HeaderMap) -> bool {
+    headers.get("sec-gpc").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "1")
+}
+
+fn valid_visitor_id(s: &str) -> bool {
+    s.len() == 22 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn cookie_header(st: &AppState, name: &str, value: String, max_age_s: i64) -> HeaderValue {
+    let mut c = Cookie::new(name.to_string(), value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(st.config.secure_cookies());
+    c.set_max_age(time::Duration::seconds(max_age_s));
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn consent_cookie(st: &AppState, c: &VisitorConsent) -> HeaderValue {
+    let max_age = ((c.expires_at - st.cb.now()) / 1000).max(0);
+    cookie_header(st, CONSENT_COOKIE, st.cb.consents().encode(c), max_age)
+}
+
+fn remove_cookie(st: &AppState, name: &str) -> HeaderValue {
+    cookie_header(st, name, String::new(), 0)
+}
+
+fn analytics_max_age(st: &AppState) -> i64 {
+    st.cb.policy().cookie(ANALYTICS_COOKIE).map_or(0, |c| i64::from(c.lifetime_days) * 86_400)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+}
+
+/// The consent window for a page in `lang`, returning to `path` after the choice.
+fn banner(st: &AppState, lang: &str, path: &str) -> String {
+    let fr = lang == "fr";
+    let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
+    let purposes: String = st
+        .cb
+        .policy()
+        .doc()
+        .cookies
+        .iter()
+        .filter(|c| c.kind.needs_consent())
+        .map(|c| {
+            format!(
+                "<label class=\"consent-purpose\"><input type=\"checkbox\" name=\"statistics\" value=\"on\"> <strong>{}</strong> — {}</label>",
+                html_escape(&c.name),
+                html_escape(c.purpose.get(lang))
+            )
+        })
+        .collect();
+    format!(
+        r#"<section id="cb-consent" class="consent" role="dialog" aria-labelledby="cb-consent-title" aria-describedby="cb-consent-text">
+<form method="post" action="/consent">
+<input type="hidden" name="return" value="{ret}">
+<button type="submit" name="choice" value="close" class="consent-close" aria-label="{close}" title="{close}">×</button>
+<h2 id="cb-consent-title">{title}</h2>
+<p id="cb-consent-text">{text} <a href="/cookies">{list}</a></p>
+<div class="consent-actions">
+<button type="submit" name="choice" value="reject" class="consent-choice">{reject}</button>
+<button type="submit" name="choice" value="accept" class="consent-choice">{accept}</button>
+</div>
+<details class="consent-settings"><summary>{settings}</summary>
+{purposes}
+<button type="submit" name="choice" value="save" class="consent-choice">{save}</button>
+</details>
+</form>
+</section>"#,
+        ret = html_escape(path),
+        close = t("Close (refuses non-essential cookies)", "Fermer (refuse les cookies non essentiels)"),
+        title = t("Cookies", "Cookies"),
+        text = t(
+            "We use essential cookies to run this site. With your permission we would also count visits, anonymously and first-party only. Refusing is as easy as accepting, and you can change your mind at any time from the Cookies link at the bottom of every page.",
+            "Nous utilisons des cookies essentiels au fonctionnement du site. Avec votre accord, nous compterions aussi les visites, de manière anonyme et sans aucun tiers. Refuser est aussi simple qu'accepter, et vous pouvez changer d'avis à tout moment grâce au lien Cookies en bas de chaque page."
+        ),
+        list = t("Cookie list", "Liste des cookies"),
+        reject = t("Reject all", "Tout refuser"),
+        accept = t("Accept all", "Tout accepter"),
+        settings = t("Choose purpose by purpose", "Choisir finalité par finalité"),
+        save = t("Save my choice", "Enregistrer mon choix"),
+        purposes = purposes,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    choice: String,
+    #[serde(default)]
+    statistics: Option<String>,
+    #[serde(default, rename = "return")]
+    ret: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// A local path to return to (never another site).
+fn safe_return(p: &str) -> String {
+    if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 512 && !p.chars().any(char::is_control) {
+        p.to_string()
+    } else {
+        "/".into()
+    }
+}
+
+async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Form(f): Form<ConsentForm>) -> Response {
+    let jar = CookieJar::from_headers(&headers);
+    let existing = jar.get(CONSENT_COOKIE).and_then(|c| st.cb.consents().decode(c.value()));
+    let (statistics, method) = match f.choice.as_str() {
+        "accept" => (true, "banner"),
+        "save" => (f.statistics.is_some(), "settings"),
+        "reject" | "close" => (false, "banner"),
+        _ => {
+            return crate::platform::error::AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "choose accept, reject, save or close",
+            )
+            .field("choice")
+            .into_response();
+        }
+    };
+    // Global Privacy Control wins over an "accept" (C-SHARE-6).
+    let (statistics, method) = if statistics && gpc(&headers) { (false, "gpc") } else { (statistics, method) };
+    let lang = f.lang.as_deref().unwrap_or_else(|| crate::platform::i18n::from_headers(&headers).lang);
+    let repeat = existing.as_ref().is_some_and(|e| e.statistics == statistics);
+    if !repeat && !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+        metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
+        return crate::platform::error::AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many choices from this address; wait a little and try again",
+        )
+        .into_response();
+    }
+    let chosen = match st.cb.consents().record_visitor(existing.as_ref(), statistics, method, lang).await {
+        Ok(c) => c,
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
+    };
+    let mut res = Redirect::to(&safe_return(&f.ret)).into_response();
+    res.headers_mut().append(header::SET_COOKIE, consent_cookie(&st, &chosen));
+    if !statistics && let Some(aid) = jar.get(ANALYTICS_COOKIE).map(|c| c.value().to_string()).filter(|v| valid_visitor_id(v)) {
+        // Withdrawal: what was collected under the earlier consent goes too.
+        let _ = st.cb.navigation().forget(&aid).await;
+        res.headers_mut().append(header::SET_COOKIE, remove_cookie(&st, ANALYTICS_COOKIE));
+    }
+    res
+}
+
+fn page_lang(html: &[u8]) -> &'static str {
+    let head = &html[..html.len().min(200)];
+    if head.windows(10).any(|w| w == b"lang=\"fr\"\n" || w.starts_with(b"lang=\"fr\"")) { "fr" } else { "en" }
+}
+
+/// Applies the visitor's choice to every HTML page: GPC, page-view collection, the analytics
+/// cookie, and the consent window when no choice is on record.
+pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let headers = req.headers().clone();
+    let path = req.uri().path().to_string();
+    let full = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
+    let jar = CookieJar::from_headers(&headers);
+    let mut state = jar.get(CONSENT_COOKIE).and_then(|c| st.cb.consents().decode(c.value()));
+    let gpc_on = gpc(&headers);
+    let aid = jar.get(ANALYTICS_COOKIE).map(|c| c.value().to_string()).filter(|v| valid_visitor_id(v));
+    let mut res = next.run(req).await;
+    let is_html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return res;
+    }
+    let mut set: Vec<HeaderValue> = Vec::new();
+    if gpc_on && state.as_ref().is_none_or(|s| s.statistics) {
+        // Recorded once: afterwards the stored choice is already a refusal. A client that keeps
+        // no cookie would be recorded on every page: past the per-address rate the refusal is
+        // still applied (nothing is collected), but no new row is written.
+        if st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+            if let Ok(c) = st.cb.consents().record_visitor(state.as_ref(), false, "gpc", "en").await {
+                set.push(consent_cookie(&st, &c));
+                state = Some(c);
+            }
+        } else {
+            metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
+            state = Some(clearboard_core::privacy::consent::VisitorConsent { consent_id: String::new(), statistics: false, expires_at: 0 });
+        }
+        if let Some(a) = &aid {
+            let _ = st.cb.navigation().forget(a).await;
+            set.push(remove_cookie(&st, ANALYTICS_COOKIE));
+        }
+    }
+    let analytics = state.as_ref().is_some_and(|s| s.statistics) && !gpc_on;
+    if analytics && res.status() == StatusCode::OK && COUNTED_PAGES.contains(&path.as_str()) {
+        let visitor = match &aid {
+            Some(a) => a.clone(),
+            None => {
+                let id = clearboard_vault::random::bytes::<16>()
+                    .map(|b| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b))
+                    .unwrap_or_default();
+                // Set once, with its whole lifetime from now; never refreshed (C-COOK-5).
+                set.push(cookie_header(&st, ANALYTICS_COOKIE, id.clone(), analytics_max_age(&st)));
+                id
+            }
+        };
+        let visit = Visit {
+            visitor_id: &visitor,
+            ip: ip.0,
+            user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
+            accept_language: headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""),
+            page: &path,
+        };
+        if let Err(e) = st.cb.navigation().record(visit).await {
+            tracing::warn!(error = %e, "page view not recorded");
+        }
+    } else if !analytics && aid.is_some() && state.as_ref().is_some_and(|s| !s.statistics) {
+        // An analytics cookie without consent (left from before a refusal): remove it.
+        set.push(remove_cookie(&st, ANALYTICS_COOKIE));
+    }
+    for v in set {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    let show = state.is_none() || path == "/cookies";
+    if show {
+        res = inject_banner(&st, res, &full).await;
+    }
+    res
+}
+
+async fn inject_banner(st: &AppState, res: Response, path: &str) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let lang = page_lang(&bytes);
+    // First in the document, right after `<body …>`: keyboard and screen-reader users reach the
+    // choice before the page (it is shown fixed at the bottom of the screen).
+    let Some(pos) =
+        bytes.windows(5).position(|w| w == b"<body").and_then(|b| bytes[b..].iter().position(|&c| c == b'>').map(|e| b + e + 1))
+    else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let mut out = Vec::with_capacity(bytes.len() + 2048);
+    out.extend_from_slice(&bytes[..pos]);
+    out.extend_from_slice(banner(st, lang, path).as_bytes());
+    out.extend_from_slice(&bytes[pos..]);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    // The page now depends on the visitor's choice: never cache it.
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Every cookie the server sets must be declared in the policy, within its lifetime.
+pub async fn registry(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let values: Vec<HeaderValue> = res.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+    if values.is_empty() {
+        return res;
+    }
+    res.headers_mut().remove(header::SET_COOKIE);
+    for v in values {
+        match check_cookie(&st, &v) {
+            Ok(()) => {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Err(why) => {
+                tracing::error!(event = "cookie.registry_violation", why = %why, "a cookie not allowed by the policy was dropped");
+                metrics::counter!("clearboard_cookie_registry_violations_total").increment(1);
+            }
+        }
+    }
+    res
+}
+
+fn check_cookie(st: &AppState, v: &HeaderValue) -> Result<(), String> {
+    let c = Cookie::parse(v.to_str().map_err(|_| "not text".to_string())?.to_string()).map_err(|_| "unparsable".to_string())?;
+    let name = c.name();
+    let declared = name.strip_prefix("__Host-").unwrap_or(name);
+    let decl = st.cb.policy().cookie(declared).ok_or_else(|| format!("`{declared}` is not in the policy's cookie list"))?;
+    let removal = c.max_age().is_some_and(|m| m.whole_seconds() <= 0);
+    if removal {
+        return Ok(());
+    }
+    let max = i64::from(decl.lifetime_days) * 86_400;
+    match (decl.lifetime_days, c.max_age(), c.expires()) {
+        (0, None, None) => Ok(()),
+        (0, _, _) => Err(format!("`{declared}` is declared as a session cookie but has a lifetime")),
+        (_, Some(m), _) if m.whole_seconds() <= max => Ok(()),
+        (_, Some(_), _) => Err(format!("`{declared}` lives longer than the {} days declared", decl.lifetime_days)),
+        (_, None, _) => Err(format!("`{declared}` needs an explicit Max-Age")),
+    }
+}

@@ -1,0 +1,122 @@
+//! Staff pages of privacy: the retention scheduler (C-RET-6: what is due, what was purged,
+//! legal holds) and aggregated statistics drawn as inline SVG (no chart library, nothing
+//! external). Staff only, behind the staff gate.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use clearboard_core::CoreError;
+
+use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::i18n::Texts;
+use crate::platform::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/staff/statistics", get(staff_statistics)).route("/staff/retention", get(staff_retention))
+}
+
+struct RuleRow {
+    rule: String,
+    days: u32,
+    enforcement: &'static str,
+    due: u64,
+    held: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_retention.html")]
+struct StaffRetentionPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    rules: Vec<RuleRow>,
+    runs: Vec<clearboard_core::privacy::retention::RunReport>,
+    holds: Vec<clearboard_core::privacy::retention::HoldInfo>,
+}
+
+/// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
+async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    use clearboard_core::privacy::retention::Enforcement;
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let r = st.cb.retention();
+    let data = async {
+        st.cb.staff().on_duty(&auth.principal).await?;
+        Ok::<_, CoreError>((r.status().await?, r.runs(50).await?, r.holds(&auth.principal).await?))
+    }
+    .await;
+    match data {
+        Ok((rules, runs, holds)) => StaffRetentionPage {
+            t: ctx.t,
+            signed_in: true,
+            contact: contact(&st),
+            rules: rules
+                .into_iter()
+                .map(|s| RuleRow {
+                    rule: s.rule,
+                    days: s.days,
+                    enforcement: match s.enforcement {
+                        Some(Enforcement::PurgeSessions) => "scheduler: purge expired sessions",
+                        Some(Enforcement::PurgePageViews) => "scheduler: purge old page views",
+                        Some(Enforcement::AtTrigger) => "erased when the trigger happens",
+                        Some(Enforcement::NotCollected) => "not stored by this version",
+                        None => "NOT ENFORCED",
+                    },
+                    due: s.due,
+                    held: s.held,
+                })
+                .collect(),
+            runs,
+            holds,
+        }
+        .into_response(),
+        Err(e) => crate::platform::error::AppError::from(e).into_response(),
+    }
+}
+
+struct Bar {
+    label: String,
+    value: String,
+    y: u32,
+    width: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_statistics.html")]
+struct StaffStatisticsPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    stats: clearboard_core::privacy::navigation::Stats,
+    bars: Vec<Bar>,
+    height: u32,
+}
+
+/// Aggregated statistics for staff, drawn as inline SVG (no chart library, nothing external).
+async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    if let Err(e) = st.cb.staff().on_duty(&auth.principal).await {
+        return crate::platform::error::AppError::from(e).into_response();
+    }
+    let to = st.cb.now() + 1; // up to and including now
+    let stats = match st.cb.navigation().statistics(to - 30 * clearboard_core::platform::clock::DAY, to).await {
+        Ok(s) => s,
+        Err(e) => return crate::platform::error::AppError::from(e).into_response(),
+    };
+    let max = stats.pages.iter().filter_map(|p| p.views.value).max().unwrap_or(1).max(1);
+    let bars: Vec<Bar> = stats
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Bar {
+            label: p.page.clone(),
+            value: p.views.value.map_or_else(|| format!("fewer than {} people", stats.k), |v| v.to_string()),
+            y: 10 + i as u32 * 28,
+            width: p.views.value.map_or(0, |v| (v * 360 / max) as u32),
+        })
+        .collect();
+    let height = 20 + bars.len() as u32 * 28;
+    StaffStatisticsPage { t: ctx.t, signed_in: true, contact: contact(&st), stats, bars, height }.into_response()
+}

@@ -26,7 +26,7 @@ fn retention_text(p: &Policy, category: &str) -> Vec<Value> {
             json!({
                 "category": r.category,
                 "trigger": r.trigger,
-                "days": r.days,
+                "period": r.period().iso8601(),
                 "rule": lang_pair(&r.description),
                 "legal_hold": r.legal_hold.as_ref().map(|h| json!({ "days": h.days, "reason": lang_pair(&h.reason) })),
             })
@@ -83,7 +83,7 @@ pub fn ropa(p: &Policy) -> Value {
     let cookies: Vec<Value> = d
         .cookies
         .iter()
-        .map(|c| json!({ "name": c.name, "kind": c.kind, "party": c.party, "lifetime_days": c.lifetime_days, "purpose": c.purpose.en, "needs_consent": c.kind.needs_consent() }))
+        .map(|c| json!({ "name": c.name, "kind": c.kind, "party": c.party, "lifetime": c.lifetime().map(|p| p.iso8601()), "purpose": c.purpose.en, "needs_consent": c.kind.needs_consent() }))
         .collect();
     json!({
         "record_of_processing": "GDPR Article 30(1)",
@@ -160,7 +160,7 @@ pub fn dpv(p: &Policy) -> Value {
             .categories
             .iter()
             .flat_map(|c| p.retention_of(c))
-            .map(|r| json!({ "@type": "dpv:StorageDuration", "dpv:hasDuration": format!("P{}D", r.days), "dct:description": r.description.en }))
+            .map(|r| json!({ "@type": "dpv:StorageDuration", "dpv:hasDuration": r.period().iso8601(), "dct:description": r.description.en }))
             .collect();
         graph.push(json!({
             "@id": format!("cb:handling/{}", pu.id),

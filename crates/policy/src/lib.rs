@@ -4,11 +4,15 @@
 //! limits, the retention rules) and the machine-readable publications (record of processing,
 //! W3C DPV JSON-LD, CCPA disclosure, fideslang). It does no I/O: callers pass the file's text.
 
+pub mod agree;
 pub mod exports;
 pub mod model;
+pub mod period;
+pub mod trace;
 pub mod validate;
 
 pub use model::*;
+pub use period::Period;
 
 use sha2::{Digest, Sha256};
 
@@ -142,6 +146,16 @@ impl Policy {
         }
     }
 
+    /// The period a rule of `category` keeps data after `trigger`, if the policy has the rule.
+    pub fn retention_period(&self, category: &str, trigger: &str) -> Option<Period> {
+        self.retention_of(category).find(|r| r.trigger == trigger).map(Retention::period)
+    }
+
+    /// Every disagreement between this policy and the enabled modules of the software.
+    pub fn agreement_problems(&self, imp: &agree::Implementation) -> Vec<Problem> {
+        agree::check(&self.doc, imp)
+    }
+
     /// Whether `field` is declared in `category` (C-DATA-9).
     pub fn declares(&self, category: &str, field: &str) -> bool {
         self.category(category).is_some_and(|c| c.fields.iter().any(|f| f == field))
@@ -154,7 +168,7 @@ impl Policy {
         for c in self.doc.cookies.iter().filter(|c| c.kind.needs_consent()) {
             h.update(c.name.as_bytes());
             h.update(c.kind.as_str().as_bytes());
-            h.update(c.lifetime_days.to_be_bytes());
+            h.update(c.lifetime().map(Period::iso8601).unwrap_or_default().as_bytes());
             h.update(c.purpose.en.as_bytes());
             h.update(c.purpose.fr.as_bytes());
         }

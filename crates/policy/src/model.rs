@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::period::Period;
+
 /// A text in English and French.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +52,8 @@ pub struct Limits {
     pub minimum_age: u32,
     pub erasure_deadline_days: u32,
     pub request_answer_days: u32,
+    /// How long a ready export can be downloaded (C-DSR-1).
+    pub export_link_hours: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -256,10 +260,29 @@ pub struct LegalHold {
 pub struct Retention {
     pub category: String,
     pub trigger: String,
-    pub days: u32,
+    /// The period after the trigger, in days or (`months`) in calendar months: one of them.
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub months: Option<u32>,
     pub description: Text,
     #[serde(default)]
     pub legal_hold: Option<LegalHold>,
+}
+
+impl Retention {
+    /// The rule's period (`days = 0` when the file states none: `policy check` refuses that).
+    pub fn period(&self) -> Period {
+        match (self.days, self.months) {
+            (_, Some(m)) => Period::Months(m),
+            (d, None) => Period::Days(d.unwrap_or(0)),
+        }
+    }
+
+    /// `category:trigger`, the rule's name in runs and messages.
+    pub fn name(&self) -> String {
+        format!("{}:{}", self.category, self.trigger)
+    }
 }
 
 /// The events that start a retention clock.
@@ -276,12 +299,13 @@ pub enum CookieKind {
 }
 
 impl CookieKind {
-    /// The longest lifetime a cookie of this kind may have (C-COOK-5: 13 months for traffic
-    /// measurement, 24 months for the others).
-    pub fn max_days(self) -> u32 {
+    /// The longest lifetime a cookie of this kind may have, in calendar months (C-COOK-5: 13
+    /// months for traffic measurement, 24 months for the others). A lifetime in days may not
+    /// pass the shortest such span (393 and 730 days).
+    pub fn max_months(self) -> u32 {
         match self {
-            Self::Analytics => 395,
-            _ => 730,
+            Self::Analytics => 13,
+            _ => 24,
         }
     }
 
@@ -314,11 +338,30 @@ pub struct Cookie {
     pub name: String,
     pub kind: CookieKind,
     pub party: Party,
-    /// 0 for a session cookie.
+    /// The lifetime in days (0 for a session cookie), or `lifetime_months` in calendar months.
+    #[serde(default)]
     pub lifetime_days: u32,
+    #[serde(default)]
+    pub lifetime_months: Option<u32>,
     #[serde(default)]
     pub provider: Option<String>,
     pub purpose: Text,
+}
+
+impl Cookie {
+    /// The lifetime, or `None` for a session cookie (gone when the browser closes).
+    pub fn lifetime(&self) -> Option<Period> {
+        match (self.lifetime_months, self.lifetime_days) {
+            (Some(m), _) => Some(Period::Months(m)),
+            (None, 0) => None,
+            (None, d) => Some(Period::Days(d)),
+        }
+    }
+
+    /// When a cookie set at `now` must be gone (`None`: a session cookie).
+    pub fn expires_at(&self, now: i64) -> Option<i64> {
+        self.lifetime().map(|p| p.after(now))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -13,8 +13,11 @@ fn default_policy_is_valid_and_answers_queries() {
     assert!(p.check("nonexistent", "account").is_err());
     assert!(p.declares("account", "email"));
     assert!(!p.declares("account", "shoe_size"));
-    assert_eq!(p.doc().categories.len(), 9);
-    assert_eq!(p.retention_of("contract").next().and_then(|r| r.legal_hold.as_ref()).map(|h| h.days), Some(3650));
+    assert_eq!(p.doc().categories.len(), 6);
+    assert_eq!(p.retention_period("navigation", "collected"), Some(Period::Months(13)));
+    assert_eq!(p.retention_period("rights_requests", "request_closed"), Some(Period::Days(730)));
+    assert_eq!(p.cookie("cb_consent").and_then(Cookie::lifetime), Some(Period::Months(6)));
+    assert_eq!(p.cookie("cb_session").and_then(Cookie::lifetime), None);
 }
 
 /// Acceptance 1 of the policy issue: at least ten distinct invalid files, each rejected with a
@@ -36,7 +39,7 @@ fn invalid_policies_are_rejected_with_named_problems() {
         (
             "lifetime_days = 0\npurpose = { en = \"Keeps you",
             "lifetime_days = 800\npurpose = { en = \"Keeps you",
-            "cookies.cb_session: a essential cookie may live at most 730 days",
+            "cookies.cb_session: a essential cookie may live at most 24 months, and 800 days can outlive them",
         ),
         (
             "[[retention]]\ncategory = \"navigation\"",
@@ -45,21 +48,22 @@ fn invalid_policies_are_rejected_with_named_problems() {
         ),
         ("categories = [\"navigation\"]", "categories = [\"shoes\"]", "unknown category `shoes`"),
         ("trigger = \"collected\"", "trigger = \"whenever\"", "unknown trigger `whenever`"),
+        ("id = \"staff\"\nkind = \"employees\"", "id = \"staff\"\nkind = \"affiliate\"", "affiliates and partners receive Other Data only"),
         (
-            "id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"contract\"]",
-            "id = \"affiliates\"\nkind = \"affiliate\"\ncategories = [\"account\", \"user_content\"]",
-            "affiliates and partners receive Other Data only",
+            "safeguards = [\"dpa\", \"iso27001\"]",
+            "safeguards = [\"iso27001\"]",
+            "recipients.hosting-eu: a subprocessor needs a data processing agreement",
         ),
         (
-            "safeguards = [\"dpa\", \"pci_dss\"]",
-            "safeguards = [\"pci_dss\"]",
-            "recipients.payment: a subprocessor needs a data processing agreement",
+            "title = { en = \"Navigational data\", fr = \"Données de navigation\" }",
+            "title = { en = \"Navigational data\", fr = \"\" }",
+            "categories.navigation.title: the French text is missing",
         ),
-        (
-            "title = { en = \"Trainings\", fr = \"Formations\" }",
-            "title = { en = \"Trainings\", fr = \"\" }",
-            "categories.trainings.title: the French text is missing",
-        ),
+        ("lifetime_months = 13", "lifetime_months = 14", "cookies.cb_aid: a analytics cookie may live at most 13 months, not 14"),
+        ("lifetime_months = 13", "lifetime_days = 395", "cookies.cb_aid: a analytics cookie may live at most 13 months, and 395 days can outlive them"),
+        ("months = 13\ndescription", "months = 13\ndays = 395\ndescription", "retention.navigation: give the period in `days` or in `months`, not both"),
+        ("days = 730\ndescription", "description", "retention.rights_requests: say how long after the trigger the data goes"),
+        ("export_link_hours = 24", "export_link_hours = 0", "limits.export_link_hours"),
         (
             "to = \"United States\"\nmechanism = \"scc\"",
             "to = \"United States\"",
@@ -70,7 +74,7 @@ fn invalid_policies_are_rejected_with_named_problems() {
             "legitimate_interest_x = { en = \"Improving the website",
             "unexpected shape",
         ),
-        ("data_subjects = [\"applicants\"]", "data_subjects = [\"martians\"]", "unknown data subject `martians`"),
+        ("data_subjects = [\"visitors\"]", "data_subjects = [\"martians\"]", "unknown data subject `martians`"),
         ("published = \"2026-11-29\"", "published = \"yesterday\"", "meta.published"),
         ("transfer = \"us-region\"", "transfer = \"moon\"", "unknown transfer `moon`"),
     ];
@@ -189,7 +193,84 @@ fn ccpa_disclosure_states_no_sale() {
     let v = exports::ccpa(&p);
     assert_eq!(v["sells_personal_information"], false);
     assert_eq!(v["shares_for_cross_context_behavioral_advertising"], false);
-    assert!(v["categories"].as_array().is_some_and(|c| c.len() >= 4));
+    assert!(v["categories"].as_array().is_some_and(|c| c.len() >= 3));
     let f = exports::fideslang(&p);
     assert_eq!(f["system"][0]["privacy_declarations"].as_array().map(Vec::len), Some(p.doc().purposes.len()));
+}
+
+/// Everything the policy declares, as if enabled modules implemented exactly that.
+fn implementation_of(d: &PolicyDoc) -> agree::Implementation {
+    let m = agree::ModuleDecl {
+        id: "all".into(),
+        data_subjects: d.data_subjects.iter().map(|x| x.id.clone()).collect(),
+        categories: d
+            .categories
+            .iter()
+            .map(|c| agree::CategoryDecl {
+                id: c.id.clone(),
+                fields: c.fields.iter().map(|f| agree::FieldDecl { field: f.clone(), stored_in: format!("t.{f}") }).collect(),
+                exporter: true,
+                eraser: true,
+            })
+            .collect(),
+        purposes: d.purposes.iter().map(|p| (p.id.clone(), p.categories.clone())).collect(),
+        recipients: d.recipients.iter().map(|r| r.id.clone()).collect(),
+        retention: d.retention.iter().map(|r| (r.category.clone(), r.trigger.clone())).collect(),
+        cookies: d.cookies.iter().map(|c| c.name.clone()).collect(),
+        integrations: d.integrations.iter().map(|i| i.id.clone()).collect(),
+    };
+    agree::Implementation { modules: vec![m] }
+}
+
+/// Acceptance 2 of the policy-frame issue, on the model: declared but not implemented and
+/// implemented but not declared are each named with their place in the file.
+#[test]
+fn policy_and_modules_must_agree_both_ways() {
+    let p = Policy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+    let d = p.doc();
+    let full = implementation_of(d);
+    assert!(p.agreement_problems(&full).is_empty(), "{:?}", p.agreement_problems(&full));
+    let msgs = |imp: &agree::Implementation| p.agreement_problems(imp).iter().map(ToString::to_string).collect::<Vec<_>>();
+    let nav = d.categories.iter().position(|c| c.id == "navigation").unwrap_or(usize::MAX);
+
+    let mut less = full.clone();
+    less.modules[0].categories.retain(|c| c.id != "navigation");
+    assert!(msgs(&less).contains(&format!("categories[{nav}] (navigation): no enabled module implements this category")), "{:?}", msgs(&less));
+
+    let mut less = full.clone();
+    less.modules[0].categories.iter_mut().for_each(|c| c.fields.retain(|f| f.field != "phone"));
+    less.modules[0].categories.iter_mut().filter(|c| c.id == "security").for_each(|c| c.exporter = false);
+    less.modules[0].retention.retain(|(c, _)| c != "rights_requests");
+    less.modules[0].cookies.clear();
+    let m = msgs(&less);
+    let acc = d.categories.iter().position(|c| c.id == "account").unwrap_or(usize::MAX);
+    let phone = d.categories[acc].fields.iter().position(|f| f == "phone").unwrap_or(usize::MAX);
+    assert!(m.contains(&format!("categories[{acc}] (account).fields[{phone}] (phone): no enabled module stores this field")), "{m:?}");
+    assert!(m.iter().any(|x| x.ends_with("(security): the module `all` stores it without an exporter (access and portability)")), "{m:?}");
+    assert!(m.iter().any(|x| x.starts_with("retention[") && x.contains("(rights_requests:request_closed): no enabled module enforces")), "{m:?}");
+    assert!(m.contains(&"cookies[0] (cb_session): no enabled module sets this cookie".to_string()), "{m:?}");
+
+    let mut more = full.clone();
+    more.modules[0].categories.push(agree::CategoryDecl {
+        id: "shoe_sizes".into(),
+        fields: vec![agree::FieldDecl { field: "size".into(), stored_in: "shoes.size".into() }],
+        exporter: true,
+        eraser: true,
+    });
+    more.modules[0].categories.iter_mut().filter(|c| c.id == "account").for_each(|c| {
+        c.fields.push(agree::FieldDecl { field: "shoe_size".into(), stored_in: "accounts.shoe_size".into() })
+    });
+    more.modules[0].cookies.push("cb_lang".into());
+    more.modules[0].recipients.push("ad-network".into());
+    more.modules[0].purposes.push(("hosting".into(), vec!["navigation".into()]));
+    let m = msgs(&more);
+    for expect in [
+        "categories: the enabled module `all` stores the category `shoe_sizes` (shoes.size), which the policy does not declare".to_string(),
+        format!("categories[{acc}] (account).fields: the enabled module `all` stores `shoe_size` (in accounts.shoe_size), which this category does not list"),
+        "cookies: the enabled module `all` sets the cookie `cb_lang`, which the policy does not declare".to_string(),
+        "recipients: the enabled module `all` sends data to `ad-network`, which the policy does not declare".to_string(),
+    ] {
+        assert!(m.contains(&expect), "missing `{expect}` in {m:?}");
+    }
+    assert!(m.iter().any(|x| x.ends_with("(hosting).categories: the enabled module `all` processes `navigation` for this purpose, which it does not list")), "{m:?}");
 }

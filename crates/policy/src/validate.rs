@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{CategoryKind, LegalBasis, Party, PolicyDoc, RecipientKind, TRIGGERS, Text};
+use crate::period::Period;
 use crate::{MAX_ERASURE_DEADLINE_DAYS, Problem};
 
 struct Check {
@@ -87,6 +88,9 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     }
     if doc.limits.request_answer_days == 0 || doc.limits.request_answer_days > 30 {
         c.add("limits.request_answer_days", "must be between 1 and 30 days (never later than GDPR's one month)");
+    }
+    if doc.limits.export_link_hours == 0 || doc.limits.export_link_hours > 168 {
+        c.add("limits.export_link_hours", "must be between 1 and 168 hours (a download link lives a week at most)");
     }
     if doc.backups.retention_days > doc.limits.erasure_deadline_days {
         c.add(
@@ -225,6 +229,11 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         if !TRIGGERS.contains(&r.trigger.as_str()) {
             c.add(&at, format!("unknown trigger `{}`; use one of {}", r.trigger, TRIGGERS.join(", ")));
         }
+        match (r.days, r.months) {
+            (None, None) => c.add(&at, "say how long after the trigger the data goes: `days` or `months`"),
+            (Some(_), Some(_)) => c.add(&at, "give the period in `days` or in `months`, not both"),
+            _ => {}
+        }
         if let Some(h) = &r.legal_hold {
             if h.days == 0 {
                 c.add(&at, "a legal hold needs a duration in days");
@@ -246,11 +255,22 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         if !names.insert(&k.name) {
             c.add(&at, "this cookie is declared twice");
         }
-        if k.lifetime_days > k.kind.max_days() {
-            c.add(
+        let max = k.kind.max_months();
+        match (k.lifetime_months, k.lifetime_days) {
+            (Some(_), d) if d > 0 => c.add(&at, "give the lifetime in `lifetime_days` or in `lifetime_months`, not both"),
+            (Some(m), _) if m > max => {
+                c.add(&at, format!("a {} cookie may live at most {max} months, not {m} (C-COOK-5)", k.kind.as_str()));
+            }
+            (Some(0), _) => c.add(&at, "a lifetime of 0 months: write `lifetime_days = 0` for a session cookie"),
+            (None, d) if d > Period::Months(max).min_days() => c.add(
                 &at,
-                format!("a {} cookie may live at most {} days, not {} (C-COOK-5)", k.kind.as_str(), k.kind.max_days(), k.lifetime_days),
-            );
+                format!(
+                    "a {} cookie may live at most {max} months, and {d} days can outlive them: at most {} days, or say `lifetime_months` (C-COOK-5)",
+                    k.kind.as_str(),
+                    Period::Months(max).min_days()
+                ),
+            ),
+            _ => {}
         }
         if k.party == Party::Third && k.provider.as_deref().is_none_or(|p| p.trim().is_empty()) {
             c.add(&at, "a third-party cookie must name its provider");

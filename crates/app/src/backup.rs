@@ -1,8 +1,9 @@
 //! Backups and restores (C-RET-2): consistent snapshots of the directory and region databases
 //! and the blob stores, in one ZIP with a manifest — never the key stores, so a backup holds
 //! only ciphertext that the live keys must open, and an erased person's data in a backup is
-//! unreadable from the moment their key is destroyed. Backups are pruned at the policy's backup
-//! retention, which the policy check keeps at or below the erasure deadline.
+//! unreadable from the moment their key is destroyed. Backups are deleted at the policy's
+//! backup retention, which the policy check keeps at or below the erasure deadline: by the
+//! retention scheduler at every run ([`Shelf`]), or at once with `clearboard backup prune`.
 //!
 //! The SQL of snapshots and restores is the store's (`clearboard_store::platform::backup`);
 //! this file owns the archive: its manifest, checksums, blob files, and the restore marker.
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clearboard_core::platform::clock::{DAY, Millis, rfc3339};
+use clearboard_core::platform::ports::{BackupShelf, StoreError, StoreResult};
 use clearboard_store::platform::backup::{copy_in_postgres, copy_out_postgres, snapshot_sqlite};
 use clearboard_store::{Db, Layout, Opened};
 use serde::{Deserialize, Serialize};
@@ -49,9 +51,50 @@ fn hex_sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The default folder for backups.
+/// The default folder for backups (the configuration's `backup_dir` overrides it).
 pub fn default_dir(layout: &Layout) -> PathBuf {
     layout.data_dir.join("backups")
+}
+
+/// The backup folder as the retention scheduler sees it (C-RET-2): the backups in it, and
+/// deleting one. What is due is core's decision (`privacy::retention`).
+#[derive(Debug, Clone)]
+pub struct Shelf {
+    dir: PathBuf,
+}
+
+impl Shelf {
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+}
+
+#[async_trait::async_trait]
+impl BackupShelf for Shelf {
+    async fn list(&self) -> StoreResult<Vec<clearboard_core::platform::ports::BackupFile>> {
+        let dir = self.dir.clone();
+        let found = tokio::task::spawn_blocking(move || list(&dir, 0)).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(p, m, _)| {
+                p.file_name().map(|n| clearboard_core::platform::ports::BackupFile {
+                    name: n.to_string_lossy().into_owned(),
+                    created_at: m.created_ms,
+                })
+            })
+            .collect())
+    }
+
+    async fn delete(&self, name: &str) -> StoreResult<()> {
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(StoreError::Backend("not a backup name".into()));
+        }
+        let path = self.dir.join(name);
+        tokio::task::spawn_blocking(move || std::fs::remove_file(&path))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            .map_err(|e| StoreError::Unavailable(format!("cannot delete a backup: {e}")))
+    }
 }
 
 /// The default name of a backup made at `now`.

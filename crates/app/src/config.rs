@@ -1,7 +1,7 @@
 //! Configuration: defaults, then a TOML file (`--config` or `CLEARBOARD_CONFIG`), then
 //! `CLEARBOARD_*` environment variables (nested keys with `__`), then command-line flags.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use figment::Figment;
@@ -15,6 +15,18 @@ pub struct RegionConfig {
     pub database_url: Option<String>,
     pub keys_url: Option<String>,
     pub blob_dir: Option<PathBuf>,
+}
+
+/// One processing activity's switch (`modules.<name>.enabled`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleConfig {
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -74,6 +86,12 @@ pub struct Config {
     /// With `smtp_url` set, how long an activation link works; unactivated accounts are
     /// erased after it.
     pub activation_hours: u32,
+    /// Processing activities switched off (`modules.statistics.enabled = false`): the policy
+    /// must then not declare what they do (`clearboard policy check` says what to remove).
+    pub modules: BTreeMap<String, ModuleConfig>,
+    /// Where backups are made by default and deleted by the retention scheduler once older
+    /// than the policy's backup retention (default: `<data_dir>/backups`).
+    pub backup_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -91,6 +109,7 @@ impl std::fmt::Debug for Config {
             .field("metrics_listen", &self.metrics_listen)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail_from)
+            .field("modules", &self.modules)
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +145,8 @@ impl Default for Config {
             argon2_permits: 0,
             argon2_queue_ms: 5_000,
             activation_hours: 48,
+            modules: BTreeMap::new(),
+            backup_dir: None,
         }
     }
 }
@@ -156,6 +177,16 @@ impl Config {
 
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The modules the configuration switches off.
+    pub fn disabled_modules(&self) -> BTreeSet<String> {
+        self.modules.iter().filter(|(_, m)| !m.enabled).map(|(id, _)| id.clone()).collect()
+    }
+
+    /// The backup folder the scheduler prunes.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir.clone().unwrap_or_else(|| self.data_dir.join("backups"))
     }
 
     pub fn kek_path(&self) -> PathBuf {

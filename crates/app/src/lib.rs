@@ -7,6 +7,7 @@ pub mod forensics;
 pub mod kek;
 pub mod mail;
 pub mod private_dir;
+pub mod trace;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,13 @@ pub struct App {
     pub opened: Opened,
 }
 
+/// Every problem with `policy` for this configuration: switches that name no module or a
+/// module that cannot be switched off, then every disagreement between the policy and the
+/// enabled modules (C-DATA-9), each with its place in the file.
+pub fn policy_problems(config: &Config, policy: &Policy) -> Vec<clearboard_policy::Problem> {
+    clearboard_core::privacy::modules::registry::check(policy, &config.disabled_modules())
+}
+
 /// Loads the policy named by the configuration, or the built-in one.
 pub fn load_policy(config: &Config) -> anyhow::Result<Policy> {
     match &config.policy_file {
@@ -39,6 +47,16 @@ pub fn load_policy(config: &Config) -> anyhow::Result<Policy> {
         }
         None => Ok(Policy::default_policy()?),
     }
+}
+
+/// The sign-in throttle rules, with the device cookie living as long as the policy declares
+/// `cb_device` (its lifetime is in days; a policy stating months gets the shortest span).
+fn device_cookie_rules(policy: &Policy) -> clearboard_core::platform::throttle::Rules {
+    let mut rules = clearboard_core::platform::throttle::Rules::default();
+    if let Some(p) = policy.cookie("cb_device").and_then(clearboard_policy::Cookie::lifetime) {
+        rules.device_cookie_ttl_ms = i64::from(p.min_days()) * clearboard_core::platform::clock::DAY;
+    }
+    rules
 }
 
 /// The storage layout described by the configuration.
@@ -60,6 +78,16 @@ pub fn layout(config: &Config) -> Layout {
 /// Opens everything and builds the domain and web state.
 pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<PrometheusHandle>, limits: Limits) -> anyhow::Result<App> {
     let policy = Arc::new(load_policy(config)?);
+    let problems = policy_problems(config, &policy);
+    if !problems.is_empty() {
+        let name = config.policy_file.as_ref().map_or_else(|| "the built-in policy".to_string(), |p| p.display().to_string());
+        let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+        anyhow::bail!(
+            "{name} and the enabled modules disagree ({} problem(s)); the service will not start:\n{}",
+            problems.len(),
+            list.join("\n")
+        );
+    }
     for r in &config.regions {
         if !policy.region_ids().any(|p| p == r) {
             anyhow::bail!("region `{r}` is configured but not declared in the policy");
@@ -76,10 +104,23 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         argon2_permits: config.argon2_permits,
         argon2_queue_ms: config.argon2_queue_ms,
         activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::platform::clock::HOUR,
+        throttle: device_cookie_rules(&policy),
+        disabled_modules: config.disabled_modules(),
         ..Settings::default()
     };
-    let mailer = mail::from_config(config, clock.clone())?;
-    let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?.with_mailer(mailer);
+    let mailer = if settings.disabled_modules.contains("mail") {
+        anyhow::ensure!(
+            config.smtp_url.as_deref().is_none_or(|u| u.trim().is_empty()),
+            "smtp_url is set but the mail module is switched off (modules.mail.enabled = false): remove one of them"
+        );
+        Arc::new(clearboard_core::platform::mail::NoMailer)
+    } else {
+        mail::from_config(config, clock.clone())?
+    };
+    let shelf = Arc::new(backup::Shelf::new(config.backup_dir()));
+    let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
+        .with_mailer(mailer)
+        .with_backups(shelf);
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
     // Replay every erasure before anything is served (C-RET-2): after a restore, whatever the
     // backup brought back; after a crash in the middle of an erasure (key destroyed, rows not

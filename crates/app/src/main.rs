@@ -114,8 +114,16 @@ enum ForensicsCommand {
 
 #[derive(Subcommand)]
 enum PolicyCommand {
-    /// Validate a policy file (default: the configured or built-in policy).
+    /// Validate a policy file (default: the configured or built-in policy) and compare it with
+    /// the modules the configuration enables: it must declare exactly what they implement.
     Check { file: Option<PathBuf> },
+    /// Each commitment of the SPEC, where the code enforces it and which tests prove it (or the
+    /// issue that will); exits 1 when the ratchet of policy/unproven.toml is broken.
+    Trace {
+        /// The repository (default: the current folder, else the one this binary was built from).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Render a policy: notice (HTML), cookies (HTML), json, ropa-json, dpv, ccpa, fideslang.
     Render {
         #[arg(long, default_value = "notice")]
@@ -254,11 +262,37 @@ async fn main() -> anyhow::Result<()> {
                 None => ("the built-in policy".to_string(), clearboard_policy::DEFAULT_POLICY.to_string()),
             };
             match Policy::load(&text) {
-                Ok(p) => println!("{name} is valid (version {})", &p.digest()[..16]),
+                Ok(p) => {
+                    let problems = clearboard::policy_problems(&config, &p);
+                    if !problems.is_empty() {
+                        eprintln!("{name} and the enabled modules disagree ({} problem(s)):", problems.len());
+                        for pr in &problems {
+                            eprintln!("  - {pr}");
+                        }
+                        std::process::exit(1);
+                    }
+                    let modules = clearboard_core::privacy::modules::registry::enabled(&config.disabled_modules()).count();
+                    println!(
+                        "{name} is valid (version {}) and declares exactly what the {modules} enabled modules implement",
+                        &p.digest()[..16]
+                    );
+                }
                 Err(e) => {
                     eprintln!("{name}: {e}");
                     std::process::exit(1);
                 }
+            }
+        }
+        Command::Policy { command: PolicyCommand::Trace { root } } => {
+            let repo = clearboard::trace::load(&root.unwrap_or_else(clearboard::trace::default_root))?;
+            print!("{}", repo.render());
+            let problems = repo.problems();
+            if !problems.is_empty() {
+                eprintln!("the trace is broken ({} problem(s)):", problems.len());
+                for p in &problems {
+                    eprintln!("  - {p}");
+                }
+                std::process::exit(1);
             }
         }
         Command::Policy { command: PolicyCommand::Render { format, lang, file } } => {
@@ -290,7 +324,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 RetentionCommand::Status => {
                     for r in app.state.cb.retention().status().await? {
-                        println!("{}\t{} days\t{:?}\tdue {}\theld {}", r.rule, r.days, r.enforcement, r.due, r.held);
+                        println!("{}\t{}\t{:?}\tdue {}\theld {}", r.rule, r.period.label("en"), r.enforcement, r.due, r.held);
                     }
                 }
             }
@@ -356,25 +390,25 @@ async fn main() -> anyhow::Result<()> {
         Command::Backup { command } => {
             let layout = clearboard::layout(&config);
             let policy = clearboard::load_policy(&config)?;
+            let default_dir = config.backup_dir();
             let keep = policy.doc().backups.retention_days.min(policy.doc().limits.erasure_deadline_days);
             match command {
                 BackupCommand::Create { out } => {
                     let app = clearboard::build(&config, clock.clone(), None, Limits::default()).await?;
-                    let out = out
-                        .unwrap_or_else(|| clearboard::backup::default_dir(&layout).join(clearboard::backup::default_name(clock.now_ms())));
+                    let out = out.unwrap_or_else(|| default_dir.join(clearboard::backup::default_name(clock.now_ms())));
                     let m = clearboard::backup::create(&app.opened, &layout, &out, clock.now_ms(), policy.digest()).await?;
                     app.opened.close().await;
                     let bytes: u64 = m.files.iter().map(|f| f.bytes).sum();
                     println!("{}: {} files, {bytes} bytes, key stores not included", out.display(), m.files.len());
                 }
                 BackupCommand::List { dir } => {
-                    let dir = dir.unwrap_or_else(|| clearboard::backup::default_dir(&layout));
+                    let dir = dir.unwrap_or_else(|| default_dir.clone());
                     for (p, m, expires) in clearboard::backup::list(&dir, keep) {
                         println!("{}\t{}\t{}\tdelete by {expires}", p.display(), m.created_at, m.backend);
                     }
                 }
                 BackupCommand::Prune { dir } => {
-                    let dir = dir.unwrap_or_else(|| clearboard::backup::default_dir(&layout));
+                    let dir = dir.unwrap_or_else(|| default_dir.clone());
                     for p in clearboard::backup::prune(&dir, keep, clock.now_ms())? {
                         println!("deleted {}", p.display());
                     }

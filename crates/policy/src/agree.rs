@@ -140,7 +140,10 @@ pub fn check(doc: &PolicyDoc, imp: &Implementation) -> Vec<Problem> {
         for k in &m.categories {
             let Some((i, c)) = doc.categories.iter().enumerate().find(|(_, c)| c.id == k.id) else {
                 let cols: Vec<&str> = k.fields.iter().map(|f| f.stored_in.as_str()).collect();
-                add("categories".into(), format!("{who} stores the category `{}` ({}), which the policy does not declare", k.id, cols.join(", ")));
+                add(
+                    "categories".into(),
+                    format!("{who} stores the category `{}` ({}), which the policy does not declare", k.id, cols.join(", ")),
+                );
                 continue;
             };
             let mut named = BTreeSet::new();

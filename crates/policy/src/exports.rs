@@ -160,7 +160,9 @@ pub fn dpv(p: &Policy) -> Value {
             .categories
             .iter()
             .flat_map(|c| p.retention_of(c))
-            .map(|r| json!({ "@type": "dpv:StorageDuration", "dpv:hasDuration": r.period().iso8601(), "dct:description": r.description.en }))
+            .map(
+                |r| json!({ "@type": "dpv:StorageDuration", "dpv:hasDuration": r.period().iso8601(), "dct:description": r.description.en }),
+            )
             .collect();
         graph.push(json!({
             "@id": format!("cb:handling/{}", pu.id),

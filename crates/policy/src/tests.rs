@@ -60,8 +60,16 @@ fn invalid_policies_are_rejected_with_named_problems() {
             "categories.navigation.title: the French text is missing",
         ),
         ("lifetime_months = 13", "lifetime_months = 14", "cookies.cb_aid: a analytics cookie may live at most 13 months, not 14"),
-        ("lifetime_months = 13", "lifetime_days = 395", "cookies.cb_aid: a analytics cookie may live at most 13 months, and 395 days can outlive them"),
-        ("months = 13\ndescription", "months = 13\ndays = 395\ndescription", "retention.navigation: give the period in `days` or in `months`, not both"),
+        (
+            "lifetime_months = 13",
+            "lifetime_days = 395",
+            "cookies.cb_aid: a analytics cookie may live at most 13 months, and 395 days can outlive them",
+        ),
+        (
+            "months = 13\ndescription",
+            "months = 13\ndays = 395\ndescription",
+            "retention.navigation: give the period in `days` or in `months`, not both",
+        ),
         ("days = 730\ndescription", "description", "retention.rights_requests: say how long after the trigger the data goes"),
         ("export_link_hours = 24", "export_link_hours = 0", "limits.export_link_hours"),
         (
@@ -235,7 +243,11 @@ fn policy_and_modules_must_agree_both_ways() {
 
     let mut less = full.clone();
     less.modules[0].categories.retain(|c| c.id != "navigation");
-    assert!(msgs(&less).contains(&format!("categories[{nav}] (navigation): no enabled module implements this category")), "{:?}", msgs(&less));
+    assert!(
+        msgs(&less).contains(&format!("categories[{nav}] (navigation): no enabled module implements this category")),
+        "{:?}",
+        msgs(&less)
+    );
 
     let mut less = full.clone();
     less.modules[0].categories.iter_mut().for_each(|c| c.fields.retain(|f| f.field != "phone"));
@@ -247,7 +259,10 @@ fn policy_and_modules_must_agree_both_ways() {
     let phone = d.categories[acc].fields.iter().position(|f| f == "phone").unwrap_or(usize::MAX);
     assert!(m.contains(&format!("categories[{acc}] (account).fields[{phone}] (phone): no enabled module stores this field")), "{m:?}");
     assert!(m.iter().any(|x| x.ends_with("(security): the module `all` stores it without an exporter (access and portability)")), "{m:?}");
-    assert!(m.iter().any(|x| x.starts_with("retention[") && x.contains("(rights_requests:request_closed): no enabled module enforces")), "{m:?}");
+    assert!(
+        m.iter().any(|x| x.starts_with("retention[") && x.contains("(rights_requests:request_closed): no enabled module enforces")),
+        "{m:?}"
+    );
     assert!(m.contains(&"cookies[0] (cb_session): no enabled module sets this cookie".to_string()), "{m:?}");
 
     let mut more = full.clone();
@@ -257,20 +272,28 @@ fn policy_and_modules_must_agree_both_ways() {
         exporter: true,
         eraser: true,
     });
-    more.modules[0].categories.iter_mut().filter(|c| c.id == "account").for_each(|c| {
-        c.fields.push(agree::FieldDecl { field: "shoe_size".into(), stored_in: "accounts.shoe_size".into() })
-    });
+    more.modules[0]
+        .categories
+        .iter_mut()
+        .filter(|c| c.id == "account")
+        .for_each(|c| c.fields.push(agree::FieldDecl { field: "shoe_size".into(), stored_in: "accounts.shoe_size".into() }));
     more.modules[0].cookies.push("cb_lang".into());
     more.modules[0].recipients.push("ad-network".into());
     more.modules[0].purposes.push(("hosting".into(), vec!["navigation".into()]));
     let m = msgs(&more);
     for expect in [
         "categories: the enabled module `all` stores the category `shoe_sizes` (shoes.size), which the policy does not declare".to_string(),
-        format!("categories[{acc}] (account).fields: the enabled module `all` stores `shoe_size` (in accounts.shoe_size), which this category does not list"),
+        format!(
+            "categories[{acc}] (account).fields: the enabled module `all` stores `shoe_size` (in accounts.shoe_size), which this category does not list"
+        ),
         "cookies: the enabled module `all` sets the cookie `cb_lang`, which the policy does not declare".to_string(),
         "recipients: the enabled module `all` sends data to `ad-network`, which the policy does not declare".to_string(),
     ] {
         assert!(m.contains(&expect), "missing `{expect}` in {m:?}");
     }
-    assert!(m.iter().any(|x| x.ends_with("(hosting).categories: the enabled module `all` processes `navigation` for this purpose, which it does not list")), "{m:?}");
+    assert!(
+        m.iter().any(|x| x
+            .ends_with("(hosting).categories: the enabled module `all` processes `navigation` for this purpose, which it does not list")),
+        "{m:?}"
+    );
 }

@@ -222,7 +222,9 @@ pub fn ratchet(spec: &[String], files: &[SourceFile], unproven: &[Unproven]) -> 
     }
     for e in trace(spec, files) {
         match (e.tests.is_empty(), listed.contains(e.id.as_str())) {
-            (true, false) => problems.push(format!("{} has no test: name it in a test, or list it in policy/unproven.toml with its issue", e.id)),
+            (true, false) => {
+                problems.push(format!("{} has no test: name it in a test, or list it in policy/unproven.toml with its issue", e.id))
+            }
             (false, true) => problems.push(format!(
                 "{} is listed in policy/unproven.toml but has a test now ({}): take it off the list",
                 e.id,

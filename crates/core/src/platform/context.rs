@@ -23,8 +23,6 @@ pub struct Settings {
     /// Last-use times are written at most this often (saves a write per request).
     pub session_touch_ms: Millis,
     pub picture_max_bytes: usize,
-    /// A visitor's cookie choice is asked again after this long (default six months).
-    pub consent_valid_ms: Millis,
     /// Statistics: cells counting fewer distinct people are suppressed.
     pub stats_k: u64,
     /// Statistics: Laplace noise with this ε per published cell (`None`: no noise).
@@ -37,6 +35,9 @@ pub struct Settings {
     pub throttle: crate::platform::throttle::Rules,
     /// How long an activation link works; unactivated accounts are erased after it.
     pub activation_ttl_ms: Millis,
+    /// The modules the configuration switches off (`modules.<name>.enabled = false`): what
+    /// they implement is found nowhere (`privacy::modules::registry`).
+    pub disabled_modules: std::collections::BTreeSet<String>,
 }
 
 impl Default for Settings {
@@ -47,13 +48,13 @@ impl Default for Settings {
             session_absolute_ms: DAY,
             session_touch_ms: MINUTE,
             picture_max_bytes: 2 * 1024 * 1024,
-            consent_valid_ms: 183 * DAY,
             stats_k: 10,
             stats_epsilon: None,
             argon2_permits: 0,
             argon2_queue_ms: 5_000,
             throttle: crate::platform::throttle::Rules::default(),
             activation_ttl_ms: 48 * HOUR,
+            disabled_modules: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -81,6 +82,7 @@ pub(crate) struct Inner {
     pub acks: crate::privacy::ack_cache::AckCache,
     pub hub: crate::boards::realtime::Hub,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
+    pub backups: Option<Arc<dyn crate::platform::ports::BackupShelf>>,
     pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
 }
@@ -130,6 +132,7 @@ impl Clearboard {
                 acks: Default::default(),
                 hub: Default::default(),
                 mailer: Arc::new(crate::platform::mail::NoMailer),
+                backups: None,
                 work,
                 throttle,
             }),
@@ -143,6 +146,25 @@ impl Clearboard {
             None => tracing::error!("with_mailer called after the domain was shared; ignored"),
         }
         self
+    }
+
+    /// Sets the backup shelf the retention scheduler prunes (before the domain is shared).
+    pub fn with_backups(mut self, shelf: Arc<dyn crate::platform::ports::BackupShelf>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.backups = Some(shelf),
+            None => tracing::error!("with_backups called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    /// The backup shelf, when the deployment keeps backups where the scheduler can see them.
+    pub fn backups(&self) -> Option<&dyn crate::platform::ports::BackupShelf> {
+        self.inner.backups.as_deref()
+    }
+
+    /// Whether the configuration leaves the module `id` enabled.
+    pub fn module_enabled(&self, id: &str) -> bool {
+        !self.inner.settings.disabled_modules.contains(id)
     }
 
     pub fn mailer(&self) -> &dyn crate::platform::mail::Mailer {

@@ -28,6 +28,8 @@ use crate::platform::ports::ConsentRow;
 
 /// The cookie purpose visitors are asked about.
 pub const STATISTICS: &str = "statistics";
+/// The cookie that holds a visitor's choice; its declared lifetime is how long a choice lasts.
+pub const CONSENT_COOKIE: &str = "cb_consent";
 
 /// A visitor's current, valid cookie choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +133,13 @@ impl Consents<'_> {
         self.cb.policy().cookie_consent_digest()[..8].to_string()
     }
 
+    /// When a choice made at `now` must be asked again: the declared lifetime of the consent
+    /// cookie, in calendar months (C-COOK-5). Without the declaration (which `policy check`
+    /// refuses) a choice lasts nothing, so the visitor is asked again.
+    pub fn valid_until(&self, now: Millis) -> Millis {
+        self.cb.policy().cookie(CONSENT_COOKIE).and_then(|c| c.expires_at(now)).unwrap_or(now)
+    }
+
     /// Encodes a choice as the `cb_consent` cookie value.
     pub fn encode(&self, c: &VisitorConsent) -> String {
         make_cookie(&*self.cb.keyring().cookie_key_material(), &c.consent_id, c.statistics, &self.digest8(), c.expires_at)
@@ -195,7 +204,7 @@ impl Consents<'_> {
         );
         self.visitor_region()?.consents.append_consent(&row, Some(audit)).await?;
         metrics::counter!("clearboard_consent_choices_total", "choice" => if statistics { "accept" } else { "reject" }, "method" => method.to_string()).increment(1);
-        Ok(VisitorConsent { consent_id, statistics, expires_at: now + self.cb.settings().consent_valid_ms })
+        Ok(VisitorConsent { consent_id, statistics, expires_at: self.valid_until(now) })
     }
 
     /// The ledger of a visitor's choices (shown to them on the cookies page).

@@ -1,53 +1,36 @@
-//! The retention scheduler (C-RET-3, C-RET-6): the policy's rules, applied on the clock.
+//! The retention scheduler (C-RET-2, C-RET-3, C-RET-6): the policy's rules, applied on the clock.
 //!
-//! Each rule of the policy (category × trigger × days) maps to what enforces it in this
-//! version of the software: a purge the scheduler runs, the erasure flow (data that goes when
-//! its trigger happens), or nothing because the software does not collect that category yet.
-//! Every run of a purge is recorded per region (rule, due, purged, held, when). Legal holds
-//! (reason and end date) keep a subject's data of a category past its rule.
+//! Each rule of the policy (category × trigger × period) is enforced by the enabled module that
+//! stores the category (`privacy::modules`): a purge the scheduler runs, or erasure when the
+//! trigger happens. `policy check` refuses a rule no enabled module enforces. Every run of a
+//! purge is recorded per region (rule, due, purged, held, when). Legal holds (reason and end
+//! date) keep a subject's data of a category past its rule. Backups older than the policy's
+//! backup retention (never above the erasure deadline) are deleted at every run.
 //!
 //! Takes the whole context (`Clearboard`): the scheduler applies the policy's rules to every
-//! region's stores, behind the staff gate for holds, and audits each run.
+//! region's stores and the backup shelf, behind the staff gate for holds, and audits each run.
 
+use clearboard_policy::Period;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::identity::principal::Principal;
 use crate::identity::staff::{Reason, Role};
 use crate::platform::audit::Actor;
-use crate::platform::clock::{DAY, Millis, rfc3339};
-use crate::platform::context::Clearboard;
+use crate::platform::clock::{Millis, rfc3339};
+use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::SubjectId;
 use crate::platform::ports::{LegalHoldRow, PurgeCount, RetentionRunRow};
+use crate::privacy::modules::model::Enforcement;
+use crate::privacy::modules::registry;
 
-/// What enforces a retention rule in this version of the software.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Enforcement {
-    /// The scheduler purges expired sign-in sessions.
-    PurgeSessions,
-    /// The scheduler purges page views older than the rule.
-    PurgePageViews,
-    /// The data goes when its trigger happens (account deletion erases it at once).
-    AtTrigger,
-    /// The software does not store this category yet, so there is nothing to purge.
-    NotCollected,
-}
+/// The name of the backups' rule in runs and on the staff page.
+pub const BACKUPS_RULE: &str = "backups:created";
 
-/// The enforcement of a (category, trigger) rule, or `None` when the software cannot enforce it.
-pub fn enforcement(category: &str, trigger: &str) -> Option<Enforcement> {
-    match (category, trigger) {
-        ("security", "session_ended") => Some(Enforcement::PurgeSessions),
-        ("account", "account_deleted") | ("user_content", "account_deleted") => Some(Enforcement::AtTrigger),
-        ("contract", "contract_ended")
-        | ("assistance", "request_closed")
-        | ("events", "last_contact")
-        | ("trainings", "last_contact")
-        | ("job_applications", "last_contact") => Some(Enforcement::NotCollected),
-        ("navigation", "collected") => Some(Enforcement::PurgePageViews),
-        _ => None,
-    }
+/// What enforces the rule (category, trigger) in this deployment, if anything does.
+pub fn enforcement(cb: &Clearboard, category: &str, trigger: &str) -> Option<Enforcement> {
+    registry::enforcement(&cb.settings().disabled_modules, category, trigger)
 }
 
 /// One rule as the staff page shows it.
@@ -56,7 +39,7 @@ pub struct RuleStatus {
     pub rule: String,
     pub category: String,
     pub trigger: String,
-    pub days: u32,
+    pub period: Period,
     pub enforcement: Option<Enforcement>,
     /// Items past the rule right now (all regions), held ones included.
     pub due: u64,
@@ -98,71 +81,113 @@ impl Clearboard {
     }
 }
 
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl Retention<'_> {
-    fn session_bounds(&self, days: u32, now: Millis) -> (Millis, Millis) {
+    /// Sessions whose idle or absolute timeout passed more than `period` before `now`.
+    fn session_bounds(&self, period: Period, now: Millis) -> (Millis, Millis) {
         let s = self.cb.settings();
-        let grace = i64::from(days) * DAY;
-        (now - grace - s.session_idle_ms, now - grace - s.session_absolute_ms)
+        let ended = period.before(now);
+        (ended - s.session_idle_ms, ended - s.session_absolute_ms)
     }
 
-    /// Applies every enforceable rule once, in every region, and records each run.
+    /// How long backups are kept: the policy's backup retention, never above the erasure
+    /// deadline (C-RET-2).
+    pub fn backup_period(&self) -> Period {
+        let d = self.cb.policy().doc();
+        Period::Days(d.backups.retention_days.min(d.limits.erasure_deadline_days))
+    }
+
+    /// Applies one purge in one region; returns (due, purged, held).
+    async fn purge(&self, region: &RegionHandle, enforcement: Enforcement, period: Period, now: Millis) -> Result<PurgeCount, CoreError> {
+        let before = period.before(now);
+        Ok(match enforcement {
+            Enforcement::PurgeSessions => {
+                let (idle, created) = self.session_bounds(period, now);
+                region.store.purge_sessions(idle, created, now).await?
+            }
+            Enforcement::PurgePageViews => {
+                let purged = region.consents.purge_page_views(before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::PurgeVisitorConsents => {
+                let purged = region.consents.purge_visitor_consents(before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::PurgeClosedRequests => {
+                let purged = self.cb.requests().purge_closed(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
+        })
+    }
+
+    async fn record(&self, region: &RegionHandle, rule: &str, started: Millis, c: &PurgeCount) -> Result<RunReport, CoreError> {
+        let run = RetentionRunRow {
+            id: crate::platform::ids::new_uuid(started)?.to_string(),
+            rule: rule.to_string(),
+            started_at: started,
+            finished_at: self.cb.now(),
+            due: count(c.due),
+            purged: count(c.purged),
+            held: count(c.held),
+        };
+        region.store.record_retention_run(&run).await?;
+        if c.purged > 0 || c.held > 0 {
+            tracing::info!(rule = %rule, region = %region.id, purged = c.purged, held = c.held, "retention run");
+        }
+        Ok(RunReport {
+            region: region.id.to_string(),
+            rule: rule.to_string(),
+            due: c.due,
+            purged: c.purged,
+            held: c.held,
+            at: rfc3339(started),
+        })
+    }
+
+    /// Applies every rule once, in every region, deletes backups past their period, and records
+    /// each run.
     pub async fn run(&self) -> Result<Vec<RunReport>, CoreError> {
         let mut out = Vec::new();
         for rule in &self.cb.policy().doc().retention {
-            let name = format!("{}:{}", rule.category, rule.trigger);
-            match enforcement(&rule.category, &rule.trigger) {
-                Some(Enforcement::PurgeSessions) => {
+            let name = rule.name();
+            match enforcement(self.cb, &rule.category, &rule.trigger) {
+                Some(Enforcement::AtTrigger) => {}
+                Some(e) => {
                     for r in self.cb.regions() {
                         let started = self.cb.now();
-                        let (idle, created) = self.session_bounds(rule.days, started);
-                        let PurgeCount { due, purged, held } = r.store.purge_sessions(idle, created, started).await?;
-                        let finished = self.cb.now();
-                        let run = RetentionRunRow {
-                            id: crate::platform::ids::new_uuid(started)?.to_string(),
-                            rule: name.clone(),
-                            started_at: started,
-                            finished_at: finished,
-                            due: i64::try_from(due).unwrap_or(i64::MAX),
-                            purged: i64::try_from(purged).unwrap_or(i64::MAX),
-                            held: i64::try_from(held).unwrap_or(i64::MAX),
-                        };
-                        r.store.record_retention_run(&run).await?;
-                        if purged > 0 || held > 0 {
-                            tracing::info!(rule = %name, region = %r.id, purged, held, "retention run");
-                        }
-                        out.push(RunReport { region: r.id.to_string(), rule: name.clone(), due, purged, held, at: rfc3339(started) });
+                        let c = self.purge(r, e, rule.period(), started).await?;
+                        out.push(self.record(r, &name, started, &c).await?);
                     }
                 }
-                Some(Enforcement::PurgePageViews) => {
-                    for r in self.cb.regions() {
-                        let started = self.cb.now();
-                        let before = started - i64::from(rule.days) * DAY;
-                        let purged = r.consents.purge_page_views(before).await?;
-                        let run = RetentionRunRow {
-                            id: crate::platform::ids::new_uuid(started)?.to_string(),
-                            rule: name.clone(),
-                            started_at: started,
-                            finished_at: self.cb.now(),
-                            due: i64::try_from(purged).unwrap_or(i64::MAX),
-                            purged: i64::try_from(purged).unwrap_or(i64::MAX),
-                            held: 0,
-                        };
-                        r.store.record_retention_run(&run).await?;
-                        out.push(RunReport {
-                            region: r.id.to_string(),
-                            rule: name.clone(),
-                            due: purged,
-                            purged,
-                            held: 0,
-                            at: rfc3339(started),
-                        });
-                    }
-                }
-                Some(Enforcement::AtTrigger | Enforcement::NotCollected) => {}
-                None => tracing::error!(rule = %name, "this retention rule has no enforcement in this version of clearboard"),
+                None => tracing::error!(rule = %name, "no enabled module enforces this retention rule"),
             }
         }
+        if let Some(report) = self.prune_backups().await? {
+            out.push(report);
+        }
         Ok(out)
+    }
+
+    /// Deletes the backups older than [`Retention::backup_period`]; the run is recorded in the
+    /// default region's log (backups hold every region).
+    async fn prune_backups(&self) -> Result<Option<RunReport>, CoreError> {
+        let Some(shelf) = self.cb.backups() else { return Ok(None) };
+        let started = self.cb.now();
+        let cutoff = self.backup_period().before(started);
+        let mut c = PurgeCount { due: 0, purged: 0, held: 0 };
+        for b in shelf.list().await?.into_iter().filter(|b| b.created_at <= cutoff) {
+            c.due += 1;
+            shelf.delete(&b.name).await?;
+            c.purged += 1;
+        }
+        let region = self.cb.region(&self.cb.settings().default_region)?;
+        let mut report = self.record(region, BACKUPS_RULE, started, &c).await?;
+        report.region = "all".into();
+        Ok(Some(report))
     }
 
     /// What each rule has due now, without purging.
@@ -170,29 +195,46 @@ impl Retention<'_> {
         let now = self.cb.now();
         let mut out = Vec::new();
         for rule in &self.cb.policy().doc().retention {
-            let enf = enforcement(&rule.category, &rule.trigger);
+            let enf = enforcement(self.cb, &rule.category, &rule.trigger);
+            let before = rule.period().before(now);
             let (mut due, mut held) = (0, 0);
-            if enf == Some(Enforcement::PurgePageViews) {
-                for r in self.cb.regions() {
-                    due += r.consents.count_page_views_before(now - i64::from(rule.days) * DAY).await?;
-                }
-            }
-            if enf == Some(Enforcement::PurgeSessions) {
-                for r in self.cb.regions() {
-                    let (idle, created) = self.session_bounds(rule.days, now);
-                    let c = r.store.count_due_sessions(idle, created, now).await?;
-                    due += c.due;
-                    held += c.held;
+            for r in self.cb.regions() {
+                match enf {
+                    Some(Enforcement::PurgePageViews) => due += r.consents.count_page_views_before(before).await?,
+                    Some(Enforcement::PurgeVisitorConsents) => due += r.consents.count_visitor_consents_before(before).await?,
+                    Some(Enforcement::PurgeClosedRequests) => {
+                        due += r.rights.requests(None).await?.iter().filter(|q| q.closed_at.is_some_and(|at| at < before)).count() as u64;
+                    }
+                    Some(Enforcement::PurgeSessions) => {
+                        let (idle, created) = self.session_bounds(rule.period(), now);
+                        let c = r.store.count_due_sessions(idle, created, now).await?;
+                        due += c.due;
+                        held += c.held;
+                    }
+                    Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }
             out.push(RuleStatus {
-                rule: format!("{}:{}", rule.category, rule.trigger),
+                rule: rule.name(),
                 category: rule.category.clone(),
                 trigger: rule.trigger.clone(),
-                days: rule.days,
+                period: rule.period(),
                 enforcement: enf,
                 due,
                 held,
+            });
+        }
+        if let Some(shelf) = self.cb.backups() {
+            let cutoff = self.backup_period().before(now);
+            let due = shelf.list().await?.iter().filter(|b| b.created_at <= cutoff).count() as u64;
+            out.push(RuleStatus {
+                rule: BACKUPS_RULE.into(),
+                category: "backups".into(),
+                trigger: "created".into(),
+                period: self.backup_period(),
+                enforcement: Some(Enforcement::PurgeBackups),
+                due,
+                held: 0,
             });
         }
         Ok(out)
@@ -325,14 +367,15 @@ fn hold_info(region: &str, h: LegalHoldRow) -> HoldInfo {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::privacy::modules::registry;
 
-    /// Every retention rule of the default policy is enforced by something in this version.
+    /// C-RET-6: every retention rule of the default policy is enforced by an enabled module.
     #[test]
-    fn every_default_rule_has_an_enforcement() {
+    fn c_ret_6_every_default_rule_has_an_enforcement() {
         let p = clearboard_policy::Policy::default_policy().unwrap();
+        let none = std::collections::BTreeSet::new();
         for r in &p.doc().retention {
-            assert!(enforcement(&r.category, &r.trigger).is_some(), "{}:{} is not enforced", r.category, r.trigger);
+            assert!(registry::enforcement(&none, &r.category, &r.trigger).is_some(), "{} is not enforced", r.name());
         }
     }
 }

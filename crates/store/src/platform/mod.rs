@@ -1,8 +1,9 @@
 //! What every room's storage stands on: connections and the one-SQL-text macros (`db`),
 //! migrations, the audit chain appended inside each write transaction (`audit`), the key
 //! store (kept in its own database), the local blob store, the directory, the region store
-//! (the struct every room's port is implemented on, its audit chain) and the layout that
-//! opens them all. It must not hold a room's queries: those live in the room's folder.
+//! (the struct every room's port is implemented on, its audit chain), the layout that
+//! opens them all, and the introspection of the real schema (`schema`). It must not hold a
+//! room's queries: those live in the room's folder.
 
 #[macro_use]
 pub mod db;
@@ -16,3 +17,4 @@ pub mod keys;
 pub mod layout;
 pub mod migrate;
 pub mod region;
+pub mod schema;

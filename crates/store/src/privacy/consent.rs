@@ -140,4 +140,17 @@ impl ConsentStore for SqlRegionStore {
             conn!(self.db(), c => { sqlx::query_as("SELECT COUNT(*) FROM page_views WHERE at < $1").bind(before).fetch_one(c).await })?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    async fn purge_visitor_consents(&self, before: Millis) -> StoreResult<u64> {
+        conn!(self.db(), c => {
+            sqlx::query("DELETE FROM consent_ledger WHERE subject_id IS NULL AND at < $1").bind(before).execute(c).await.map(|r| r.rows_affected())
+        })
+    }
+
+    async fn count_visitor_consents_before(&self, before: Millis) -> StoreResult<u64> {
+        let (n,): (i64,) = conn!(self.db(), c => {
+            sqlx::query_as("SELECT COUNT(*) FROM consent_ledger WHERE subject_id IS NULL AND at < $1").bind(before).fetch_one(c).await
+        })?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
 }

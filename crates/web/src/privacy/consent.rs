@@ -69,8 +69,11 @@ fn remove_cookie(st: &AppState, name: &str) -> HeaderValue {
     cookie_header(st, name, String::new(), 0)
 }
 
+/// The analytics cookie's whole lifetime from now, in seconds: its declared calendar months
+/// (C-COOK-5: 13 months from the first deposit, never 395 days).
 fn analytics_max_age(st: &AppState) -> i64 {
-    st.cb.policy().cookie(ANALYTICS_COOKIE).map_or(0, |c| i64::from(c.lifetime_days) * 86_400)
+    let now = st.cb.now();
+    st.cb.policy().cookie(ANALYTICS_COOKIE).and_then(|c| c.expires_at(now)).map_or(0, |end| (end - now) / 1000)
 }
 
 fn html_escape(s: &str) -> String {
@@ -327,12 +330,15 @@ fn check_cookie(st: &AppState, v: &HeaderValue) -> Result<(), String> {
     if removal {
         return Ok(());
     }
-    let max = i64::from(decl.lifetime_days) * 86_400;
-    match (decl.lifetime_days, c.max_age(), c.expires()) {
-        (0, None, None) => Ok(()),
-        (0, _, _) => Err(format!("`{declared}` is declared as a session cookie but has a lifetime")),
-        (_, Some(m), _) if m.whole_seconds() <= max => Ok(()),
-        (_, Some(_), _) => Err(format!("`{declared}` lives longer than the {} days declared", decl.lifetime_days)),
-        (_, None, _) => Err(format!("`{declared}` needs an explicit Max-Age")),
+    // The declared lifetime from now, in whole seconds, plus the second the response may have
+    // taken since the cookie's Max-Age was computed.
+    let now = st.cb.now();
+    let max = decl.expires_at(now).map(|end| (end - now) / 1000 + 1);
+    match (decl.lifetime(), max, c.max_age(), c.expires()) {
+        (None, _, None, None) => Ok(()),
+        (None, _, _, _) => Err(format!("`{declared}` is declared as a session cookie but has a lifetime")),
+        (Some(_), Some(max), Some(m), _) if m.whole_seconds() <= max => Ok(()),
+        (Some(p), _, Some(_), _) => Err(format!("`{declared}` lives longer than the {} declared", p.label("en"))),
+        (Some(_), _, None, _) => Err(format!("`{declared}` needs an explicit Max-Age")),
     }
 }

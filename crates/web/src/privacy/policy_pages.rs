@@ -205,7 +205,7 @@ impl NoticeView {
                         (Party::First, _) => n.first_party,
                         (Party::Third, _) => n.third_party,
                     },
-                    lifetime: if c.lifetime_days == 0 { n.session_only.to_string() } else { format!("{} {}", c.lifetime_days, n.days) },
+                    lifetime: c.lifetime().map_or_else(|| n.session_only.to_string(), |p| p.label(lang)),
                     consent: if c.kind.needs_consent() { n.consent_needed } else { n.no_consent_needed },
                 })
                 .collect(),

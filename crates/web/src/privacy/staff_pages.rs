@@ -20,7 +20,7 @@ pub fn routes() -> Router<AppState> {
 
 struct RuleRow {
     rule: String,
-    days: u32,
+    period: String,
     enforcement: &'static str,
     due: u64,
     held: u64,
@@ -39,7 +39,7 @@ struct StaffRetentionPage {
 
 /// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
 async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    use clearboard_core::privacy::retention::Enforcement;
+    use clearboard_core::privacy::modules::model::Enforcement;
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let r = st.cb.retention();
     let data = async {
@@ -56,12 +56,14 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                 .into_iter()
                 .map(|s| RuleRow {
                     rule: s.rule,
-                    days: s.days,
+                    period: s.period.label("en"),
                     enforcement: match s.enforcement {
                         Some(Enforcement::PurgeSessions) => "scheduler: purge expired sessions",
                         Some(Enforcement::PurgePageViews) => "scheduler: purge old page views",
+                        Some(Enforcement::PurgeVisitorConsents) => "scheduler: purge visitors' old consent records",
+                        Some(Enforcement::PurgeClosedRequests) => "scheduler: erase old request records with their key",
+                        Some(Enforcement::PurgeBackups) => "scheduler: delete old backup files",
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
-                        Some(Enforcement::NotCollected) => "not stored by this version",
                         None => "NOT ENFORCED",
                     },
                     due: s.due,

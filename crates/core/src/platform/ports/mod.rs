@@ -1,12 +1,14 @@
 //! The ports core needs from the outside, one file per room: the stores every room shares
 //! (`stores`: a region's data store, its key store, the directory, blob stores), the boards'
-//! store, the privacy stores (consent ledger, rights), and the rows they carry. The
+//! store, the privacy stores (consent ledger, rights), the backup shelf, and the rows they
+//! carry. The
 //! implementations live in `clearboard-store`; core never writes SQL.
 //!
 //! This file only re-exports, so callers write `ports::BoardStore`; the files below name each
 //! other directly and never this one.
 
 pub mod audit;
+pub mod backups;
 pub mod boards;
 pub mod identity;
 pub mod privacy;
@@ -14,6 +16,7 @@ pub mod stores;
 
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
+pub use backups::{BackupFile, BackupShelf};
 pub use boards::*;
 pub use identity::*;
 pub use privacy::*;

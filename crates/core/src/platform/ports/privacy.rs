@@ -108,6 +108,9 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
     /// Deletes page views collected before `before`; returns how many.
     async fn purge_page_views(&self, before: Millis) -> StoreResult<u64>;
     async fn count_page_views_before(&self, before: Millis) -> StoreResult<u64>;
+    /// Deletes visitors' consent records (no subject) made before `before`.
+    async fn purge_visitor_consents(&self, before: Millis) -> StoreResult<u64>;
+    async fn count_visitor_consents_before(&self, before: Millis) -> StoreResult<u64>;
 }
 
 /// An access/portability export: a background job whose result is a sealed ZIP blob.

@@ -12,7 +12,7 @@ use crate::identity::principal::Principal;
 use crate::platform::clock::rfc3339;
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;
-use crate::privacy::rights::categories::{Handling, export_category, handling};
+use crate::privacy::rights::categories::{export_category, stored};
 use crate::privacy::rights::records;
 
 impl Clearboard {
@@ -36,7 +36,7 @@ impl PrivacyCentre<'_> {
         let p = self.cb.policy();
         let mut categories = Vec::new();
         for c in &p.doc().categories {
-            let stored = handling(&c.id) == Some(Handling::Stored);
+            let stored = stored(self.cb, &c.id);
             let purposes: Vec<&clearboard_policy::model::Purpose> =
                 p.doc().purposes.iter().filter(|pu| pu.categories.contains(&c.id)).collect();
             if purposes.iter().all(|pu| !pu.data_subjects.iter().any(|d| d == "users" || d == "participants")) && !stored {
@@ -56,7 +56,7 @@ impl PrivacyCentre<'_> {
                     "legal_basis": pu.legal_basis.map(|b| b.label(lang)),
                     "recipients": p.recipients_for(&pu.id).filter(|r| r.categories.contains(&c.id)).map(|r| json!({ "name": r.name.get(lang), "kind": r.kind.label(lang), "location": r.location.get(lang) })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
-                "retention": p.retention_of(&c.id).map(|r| json!({ "days": r.days, "from": r.trigger, "description": r.description.get(lang) })).collect::<Vec<_>>(),
+                "retention": p.retention_of(&c.id).map(|r| json!({ "period": r.period().iso8601(), "from": r.trigger, "description": r.description.get(lang) })).collect::<Vec<_>>(),
             }));
         }
         let consents = self.cb.consents().of_subject(who, lang).await?;

@@ -1,6 +1,6 @@
 //! How a person's rights records read where they are shown to them (the privacy centre and
-//! their export): their requests with the date each is due, and the disclosures of their
-//! data. One wording for both, so an export says exactly what the centre shows.
+//! their export): their requests with the date each is due, their consents, and the
+//! disclosures of their data. One wording for both, so an export says exactly what the centre shows.
 
 use serde_json::{Value, json};
 
@@ -17,6 +17,18 @@ pub(crate) async fn requests_of(region: &RegionHandle, subject: &SubjectId) -> R
         .await?
         .into_iter()
         .map(|r| json!({ "id": r.id, "kind": r.kind, "state": r.state, "received_at": rfc3339(r.received_at), "answer_by": r.extended_to.unwrap_or(r.answer_by) }))
+        .collect())
+}
+
+/// The person's consents to consent-based purposes: what, granted or not, how, when, under
+/// which version of the policy.
+pub(crate) async fn consents_of(region: &RegionHandle, subject: &SubjectId) -> Result<Vec<Value>, CoreError> {
+    Ok(region
+        .consents
+        .consents_of_subject(subject)
+        .await?
+        .into_iter()
+        .map(|r| json!({ "purpose": r.purpose, "granted": r.granted, "method": r.method, "at": rfc3339(r.at), "policy_version": r.policy_version }))
         .collect())
 }
 

@@ -24,7 +24,7 @@ use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, SubjectId};
 use crate::platform::ports::ExportRow;
-use crate::privacy::rights::categories::{Handling, export_category, handling};
+use crate::privacy::rights::categories::{export_category, stored};
 use crate::privacy::rights::records;
 
 /// One file of the archive, sent from the collecting task to the writing thread.
@@ -175,7 +175,7 @@ fn readme(cb: &Clearboard, lang: &str, categories: &[String], generated: Millis)
             }
         }
         for r in p.retention_of(&c.id) {
-            s.push_str(&format!("  Kept: {} ({} days from {})\r\n", t(&r.description), r.days, r.trigger));
+            s.push_str(&format!("  Kept: {} ({} from {})\r\n", t(&r.description), r.period().label(lang), r.trigger));
         }
     }
     s.push_str("\r\nYour rights\r\n-----------\r\n");
@@ -271,7 +271,7 @@ impl Exports<'_> {
         let mut categories = serde_json::Map::new();
         let mut present = Vec::new();
         for c in &policy.doc().categories {
-            if handling(&c.id) != Some(Handling::Stored) {
+            if !stored(self.cb, &c.id) {
                 continue;
             }
             let data = export_category(self.cb, region, subject, &c.id).await?;
@@ -307,13 +307,7 @@ impl Exports<'_> {
             let title = self.cb.boards().title_for(region, subject, b).await?;
             boards.push(json!({ "id": b, "title": title }));
         }
-        let consents: Vec<Value> = region
-            .consents
-            .consents_of_subject(subject)
-            .await?
-            .into_iter()
-            .map(|r| json!({ "purpose": r.purpose, "granted": r.granted, "method": r.method, "at": rfc3339(r.at), "policy_version": r.policy_version }))
-            .collect();
+        let consents = records::consents_of(region, subject).await?;
         let requests = records::requests_of(region, subject).await?;
         let disclosures = records::disclosures_of(region, subject).await?;
         let audit: Vec<Value> = region

@@ -1,7 +1,7 @@
 //! Downloading an export (C-DSR-1, C-DSR-3; issue 11, finding 9).
 //!
 //! * The owner, signed in: [`Exports::open_download`] answers their own export only (anyone
-//!   else's is `NotFound`), while it is ready and within [`LINK_TTL`](super::jobs::LINK_TTL); an expired or
+//!   else's is `NotFound`), while it is ready and within [`link_ttl`](super::jobs::link_ttl); an expired or
 //!   revoked one is `ExportGone` (410) and its archive is deleted if it was not already.
 //! * Someone who asked through an agent or as a parent (no account to sign in to): the export
 //!   answering their request is opened with a one-time code sent to the address that made the
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use clearboard_vault::stream::{self, Opener};
 use serde_json::json;
 
-use super::jobs::{Exports, LINK_TTL, PURPOSE, export_aad, live};
+use super::jobs::{Exports, PURPOSE, export_aad, live};
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{MINUTE, Millis};
@@ -233,8 +233,7 @@ impl Exports<'_> {
 
 /// The answer to an access request made by the account holder: the copy waits in their privacy
 /// centre, behind sign-in; no link in the message opens it.
-pub fn answer_for_owner(lang: &str, base_url: &str) -> String {
-    let hours = LINK_TTL / crate::platform::clock::HOUR;
+pub fn answer_for_owner(lang: &str, base_url: &str, hours: u32) -> String {
     if lang == "fr" {
         format!(
             "Votre copie de vos données est prête : une archive ZIP avec data.json, un CSV par catégorie, vos médias d'origine et un README avec ce que la loi vous doit (finalités, catégories, destinataires, conservation, source, vos droits).\n\nPour votre sécurité, aucun lien de ce message n'ouvre l'archive : connectez-vous, puis téléchargez-la depuis votre centre de confidentialité dans les {hours} heures :\n{base_url}/me/privacy#download\n"
@@ -248,8 +247,7 @@ pub fn answer_for_owner(lang: &str, base_url: &str) -> String {
 
 /// The answer to an access request made by an agent or a parent (and confirmed by the person):
 /// the page where a one-time code sent to their address opens the copy.
-pub fn answer_for_requester(lang: &str, base_url: &str, request_id: &str) -> String {
-    let hours = LINK_TTL / crate::platform::clock::HOUR;
+pub fn answer_for_requester(lang: &str, base_url: &str, request_id: &str, hours: u32) -> String {
     if lang == "fr" {
         format!(
             "La copie des données que vous avez demandée est prête, avec l'accord de la personne concernée.\n\nPour la télécharger, ouvrez cette page, demandez un code à usage unique (envoyé à cette adresse) et saisissez-le ; la copie peut être téléchargée pendant {hours} heures :\n{base_url}/privacy/requests/{request_id}/download\n"

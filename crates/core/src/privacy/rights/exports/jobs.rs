@@ -1,5 +1,5 @@
 //! The export jobs: a request queues a job, the background builder turns it into a sealed
-//! archive (see `archive`), downloads are counted against [`LINK_TTL`], and revocation or
+//! archive (see `archive`), downloads are counted against [`link_ttl`], and revocation or
 //! expiry deletes the archive. The shared names of the exports room (schema, format version,
 //! the sealing context of an archive) live here too.
 //!
@@ -22,8 +22,11 @@ use crate::platform::ports::ExportRow;
 pub const EXPORT_SCHEMA: &str = include_str!("export_schema.json");
 /// The format version written in `data.json`.
 pub const FORMAT_VERSION: u32 = 1;
-/// How long an export can be downloaded once it is ready (issue 11: at most 24 hours).
-pub const LINK_TTL: Millis = 24 * HOUR;
+/// How long an export can be downloaded once it is ready: the policy's `export_link_hours`
+/// (24 in the default policy; `policy check` allows a week at most).
+pub fn link_ttl(policy: &clearboard_policy::Policy) -> Millis {
+    i64::from(policy.doc().limits.export_link_hours) * HOUR
+}
 /// A job that has not finished after this long is retried (the process died while building).
 const STALE_RUNNING: Millis = 10 * crate::platform::clock::MINUTE;
 pub(super) const PURPOSE: &str = "rights";
@@ -194,7 +197,7 @@ impl Exports<'_> {
                 let now = self.cb.now();
                 e.state = "ready".into();
                 e.finished_at = Some(now);
-                e.expires_at = Some(now + LINK_TTL);
+                e.expires_at = Some(now + link_ttl(self.cb.policy()));
                 e.blob_id = Some(blob.clone());
                 e.size = Some(i64::try_from(size).unwrap_or(i64::MAX));
                 e.error = None;

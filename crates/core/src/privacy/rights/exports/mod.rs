@@ -6,7 +6,7 @@
 //!   unreadable at once.
 //! * Downloads (`download`, issue 11 finding 9): only by the signed-in owner (session cookie or
 //!   bearer token of the same person; anyone else gets 404), through a plain path that holds no
-//!   secret; for [`LINK_TTL`] (24 hours) after the archive is ready. Signing out everywhere,
+//!   secret; for the policy's `export_link_hours` (24 by default) after the archive is ready. Signing out everywhere,
 //!   changing the password ([`Exports::revoke_all`]) and erasure end every export of the person:
 //!   the archive is deleted and its download answers 410. People who asked through an agent or
 //!   as a parent have no account to sign in to: they re-verify their address with a one-time
@@ -33,5 +33,5 @@ pub use bounds::{
 };
 pub use download::{CODE_ATTEMPTS, CODE_TTL, CODES_PER_EXPORT, Download, answer_for_owner, answer_for_requester};
 pub use import::{ImportCheck, ImportLock, check_import, check_import_from};
-pub use jobs::{EXPORT_SCHEMA, ExportView, Exports, FORMAT_VERSION, LINK_TTL, Revocation};
+pub use jobs::{EXPORT_SCHEMA, ExportView, Exports, FORMAT_VERSION, Revocation, link_ttl};
 pub use spool::{Spool, SpoolReader};

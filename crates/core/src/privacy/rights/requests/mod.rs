@@ -17,8 +17,9 @@
 //!   complain to the supervisory authority. Completing an access, portability or CCPA
 //!   right-to-know request builds the export; completing an erasure runs it and sends the
 //!   signed receipt.
-//! * Records: minimal (the contact is sealed with the requester's own key), kept 24 months
-//!   after closing, then erased with that key.
+//! * Records: minimal (the contact is sealed with the requester's own key), kept after closing
+//!   for the period of the policy's `rights_requests:request_closed` rule, then erased with
+//!   that key.
 //!
 //! This file only re-exports; the files below name each other directly and never this one.
 
@@ -27,4 +28,4 @@ mod queue;
 mod service;
 mod upkeep;
 
-pub use service::{KINDS, LINK_TTL, NewRequest, QueueItem, RECEIVED, RECORD_TTL, Requests};
+pub use service::{KINDS, LINK_TTL, NewRequest, QueueItem, RECEIVED, Requests};

@@ -184,9 +184,14 @@ impl Requests<'_> {
                 // No link opens the archive (issue 11, finding 9): the account holder signs in;
                 // an agent or a parent proves the address again with a one-time code.
                 if r.on_behalf == "self" {
-                    crate::privacy::rights::exports::answer_for_owner(&c.lang, base_url)
+                    crate::privacy::rights::exports::answer_for_owner(&c.lang, base_url, self.cb.policy().doc().limits.export_link_hours)
                 } else {
-                    crate::privacy::rights::exports::answer_for_requester(&c.lang, base_url, &r.id)
+                    crate::privacy::rights::exports::answer_for_requester(
+                        &c.lang,
+                        base_url,
+                        &r.id,
+                        self.cb.policy().doc().limits.export_link_hours,
+                    )
                 }
             }
             ("ccpa_know", Some(s)) => {
@@ -232,7 +237,7 @@ impl Requests<'_> {
         let p = self.cb.policy();
         let mut collected = Vec::new();
         for c in &p.doc().categories {
-            if crate::privacy::rights::categories::handling(&c.id) != Some(crate::privacy::rights::categories::Handling::Stored) {
+            if !crate::privacy::rights::categories::stored(self.cb, &c.id) {
                 continue;
             }
             let data = crate::privacy::rights::categories::export_category(self.cb, region, subject, &c.id).await?;

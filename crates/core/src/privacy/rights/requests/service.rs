@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::platform::clock::{DAY, HOUR, Millis};
+use crate::platform::clock::{HOUR, Millis};
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::BlobId;
@@ -24,8 +24,6 @@ use crate::privacy::rights::deadlines::Regime;
 pub const KINDS: &[&str] = &["access", "portability", "rectification", "erasure", "restriction", "objection", "ccpa_know", "ccpa_delete"];
 /// How long a verification or confirmation link works.
 pub const LINK_TTL: Millis = 72 * HOUR;
-/// Closed requests are kept this long, then erased (C-DSR-2: 24 months).
-pub const RECORD_TTL: Millis = 730 * DAY;
 pub(super) const DOCUMENT_MAX: usize = 5 * 1024 * 1024;
 pub(super) const DETAILS_MAX: usize = 5000;
 pub(super) const PURPOSE: &str = "rights";

@@ -1,14 +1,17 @@
-//! Upkeep of requests: overdue alerts, closed records erased after 24 months with their
-//! requester's key, and the disclosure log (what was given to which recipient, and why).
+//! Upkeep of requests: overdue alerts, closed records erased with their requester's key after
+//! the policy's `rights_requests:request_closed` rule (two years in the default policy), and
+//! the disclosure log (what was given to which recipient, and why).
 
 use serde_json::json;
 
 use crate::platform::audit::Actor;
+use crate::platform::clock::Millis;
+use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{RegionId, SubjectId};
 use crate::platform::ports::RequestRow;
 use crate::privacy::rights::deadlines::{self};
-use crate::privacy::rights::requests::service::{RECORD_TTL, Requests, date};
+use crate::privacy::rights::requests::service::{Requests, date};
 
 impl Requests<'_> {
     /// Open requests past their due date; each is alerted once (audit entry, log, metric).
@@ -32,8 +35,9 @@ impl Requests<'_> {
         Ok(out)
     }
 
-    /// Requests closed more than 24 months ago are erased with their requester's key; links
-    /// not used in time expire (unverified requests close as `expired`).
+    /// Requests closed longer ago than the policy's rule for request records are erased with
+    /// their requester's key; links not used in time expire (unverified requests close as
+    /// `expired`).
     pub async fn upkeep(&self) -> Result<(u64, u64), CoreError> {
         let now = self.cb.now();
         let mut expired = 0;
@@ -58,13 +62,26 @@ impl Requests<'_> {
             }
         }
         let mut purged = 0;
-        for region in self.cb.regions().cloned().collect::<Vec<_>>() {
-            for requester in region.rights.purge_requests_closed_before(now - RECORD_TTL).await? {
-                self.cb.keys().shred(&region, &requester).await?;
-                purged += 1;
+        match self.cb.policy().retention_period("rights_requests", "request_closed") {
+            Some(period) => {
+                for region in self.cb.regions().cloned().collect::<Vec<_>>() {
+                    purged += self.purge_closed(&region, period.before(now)).await?;
+                }
             }
+            None => tracing::error!("the policy has no rule for request records: none is erased"),
         }
         Ok((expired, purged))
+    }
+
+    /// Erases the records of requests closed before `before` in one region, with their
+    /// requester's key (the retention rule `rights_requests:request_closed`, C-RET-6).
+    pub async fn purge_closed(&self, region: &RegionHandle, before: Millis) -> Result<u64, CoreError> {
+        let mut purged = 0;
+        for requester in region.rights.purge_requests_closed_before(before).await? {
+            self.cb.keys().shred(region, &requester).await?;
+            purged += 1;
+        }
+        Ok(purged)
     }
 
     /// Records a disclosure of a person's data to a recipient named in the policy (C-SHARE-5,

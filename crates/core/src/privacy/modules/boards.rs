@@ -1,0 +1,166 @@
+//! The boards module: organisations and invitations, boards, cards, likes, votes, comments and
+//! participants (User Information, C-DATA-1), and the directory's index of organisations and
+//! boards. Its declaration, and the exporter and eraser of a person's own contributions.
+
+use serde_json::{Value, json};
+
+use crate::platform::clock::rfc3339;
+use crate::platform::context::{Clearboard, RegionHandle};
+use crate::platform::error::CoreError;
+use crate::platform::ids::SubjectId;
+use crate::privacy::modules::model::{
+    CategoryImpl, Class, Enforcement, Eraser, ID, LINK_HASH, Module, Pending, RetentionImpl, STATE, SUBJECT, TIME, directory, personal,
+    region, sealed,
+};
+
+const REGION_OF: Class = Class::NotPersonal("the region that holds the organisation or board");
+const JOIN_CODE: Class = Class::NotPersonal("a random code that opens the board to whom its organisation gives it");
+const LAYOUT: Class = Class::NotPersonal("where and how a card is shown: position, colour, legend entry, media type");
+
+pub const BOARDS: Module = Module {
+    id: "boards",
+    title: "Boards: organisations, invitations, boards, cards, reactions, comments and participants",
+    data_subjects: &["users", "participants"],
+    categories: &[CategoryImpl { id: "user_content", exporter: export_user_content, eraser: Eraser::Rows(erase_user_content) }],
+    purposes: &[("hosting", &["user_content"])],
+    retention: &[RetentionImpl { category: "user_content", trigger: "account_deleted", enforcement: Enforcement::AtTrigger }],
+    tables: &[
+        region(
+            "organisations",
+            &[("id", ID), ("name", sealed("user_content", &["organisation_name"])), ("personal", STATE), ("created_at", TIME)],
+        ),
+        region("memberships", &[("org_id", ID), ("subject_id", SUBJECT), ("role", STATE), ("joined_at", TIME)]),
+        region(
+            "invitations",
+            &[
+                ("id", ID),
+                ("org_id", ID),
+                ("token_hash", LINK_HASH),
+                ("role", STATE),
+                ("created_by", SUBJECT),
+                ("created_at", TIME),
+                ("expires_at", TIME),
+                ("revoked_at", TIME),
+                ("email_bidx", personal("user_content", &["invitation_email"])),
+                ("accepted_at", TIME),
+                ("accepted_by", SUBJECT),
+            ],
+        ),
+        region(
+            "boards",
+            &[
+                ("id", ID),
+                ("org_id", ID),
+                ("title", sealed("user_content", &["board_title"])),
+                ("legend", sealed("user_content", &["board_legend"])),
+                ("created_by", SUBJECT),
+                ("created_at", TIME),
+                ("updated_at", TIME),
+                ("locked", STATE),
+                ("controlled", STATE),
+                ("anonymous", STATE),
+                ("vote_tokens", STATE),
+                ("join_code", JOIN_CODE),
+                ("seq", STATE),
+            ],
+        ),
+        region(
+            "participants",
+            &[
+                ("subject_id", SUBJECT),
+                ("board_id", ID),
+                ("pseudonym", sealed("user_content", &["participant_pseudonym"])),
+                ("created_at", TIME),
+            ],
+        ),
+        region(
+            "cards",
+            &[
+                ("id", ID),
+                ("board_id", ID),
+                ("author_id", SUBJECT),
+                ("kind", STATE),
+                ("body", sealed("user_content", &["card_text", "card_link"])),
+                ("blob_id", personal("user_content", &["card_media"])),
+                ("media_type", LAYOUT),
+                ("x", LAYOUT),
+                ("y", LAYOUT),
+                ("color", LAYOUT),
+                ("category", LAYOUT),
+                ("status", STATE),
+                ("version", STATE),
+                ("created_at", TIME),
+                ("updated_at", TIME),
+                ("anonymous", STATE),
+            ],
+        ),
+        region("card_likes", &[("card_id", ID), ("subject_id", SUBJECT), ("created_at", personal("user_content", &["card_like"]))]),
+        region(
+            "card_votes",
+            &[("card_id", ID), ("subject_id", SUBJECT), ("board_id", ID), ("count", personal("user_content", &["card_vote"]))],
+        ),
+        region(
+            "comments",
+            &[
+                ("id", ID),
+                ("card_id", ID),
+                ("author_id", SUBJECT),
+                ("body", sealed("user_content", &["comment_text"])),
+                ("created_at", TIME),
+                ("anonymous", STATE),
+            ],
+        ),
+        directory("org_index", &[("org_id", ID), ("region", REGION_OF)]),
+        directory("board_index", &[("board_id", ID), ("org_id", ID), ("region", REGION_OF), ("join_code", JOIN_CODE)]),
+    ],
+    ..Module::EMPTY
+};
+
+/// A person's own contributions to boards: cards (with their media references), comments,
+/// likes, votes and their participant pseudonym.
+fn export_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject: &'a SubjectId) -> Pending<'a, Value> {
+    Box::pin(async move {
+        let (cards, comments, reactions, participant) = region.boards.contributions_of(subject).await?;
+        let dek = match cb.keys().current(region, subject).await {
+            Ok(k) => k,
+            Err(CoreError::Erased) => return Ok(json!({ "erased": true })),
+            Err(e) => return Err(e),
+        };
+        let mut card_out = Vec::new();
+        for c in &cards {
+            let body = dek.open_string(clearboard_vault::Aad { table: "cards", column: "body", row: c.id.as_str() }, &c.body)?;
+            card_out.push(json!({
+                "id": c.id, "board_id": c.board_id, "kind": c.kind,
+                "text": if c.kind == "link" { None } else { Some(&body) }, "url": if c.kind == "link" { Some(&body) } else { None },
+                "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}.{}", c.id, crate::platform::media::file_ext(c.media_type.as_deref().unwrap_or(""))) })),
+                "color": c.color, "category": c.category, "position": [c.x, c.y], "status": c.status,
+                "created_at": rfc3339(c.created_at), "updated_at": rfc3339(c.updated_at),
+            }));
+        }
+        let mut comment_out = Vec::new();
+        for c in &comments {
+            let body = dek.open_string(clearboard_vault::Aad { table: "comments", column: "body", row: c.id.as_str() }, &c.body)?;
+            comment_out.push(json!({ "id": c.id, "card_id": c.card_id, "text": body, "created_at": rfc3339(c.created_at) }));
+        }
+        let pseudonym = match &participant {
+            Some(p) => Some(
+                dek.open_string(clearboard_vault::Aad { table: "participants", column: "pseudonym", row: subject.as_str() }, &p.pseudonym)?,
+            ),
+            None => None,
+        };
+        Ok(json!({
+            "cards": card_out,
+            "comments": comment_out,
+            "likes": reactions.likes.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+            "votes": reactions.votes.iter().map(|(c, _, n)| json!({ "card_id": c, "count": n })).collect::<Vec<_>>(),
+            "participant": participant.map(|p| json!({ "board_id": p.board_id, "pseudonym": pseudonym, "joined_at": rfc3339(p.created_at) })),
+        }))
+    })
+}
+
+fn erase_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject: &'a SubjectId) -> Pending<'a, u64> {
+    Box::pin(async move {
+        let e = cb.boards().erase_contributions(region, subject).await?;
+        Ok(e.cards + e.comments + e.likes + e.votes)
+    })
+}

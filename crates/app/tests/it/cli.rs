@@ -22,6 +22,52 @@ fn policy_check_accepts_the_default_and_names_problems() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Acceptance 2 of the policy-frame issue (C-DATA-9): `policy check` refuses a policy that
+/// declares what no enabled module implements (the billing declarations waiting in
+/// policy/pending/), and a policy that leaves out what an enabled module does, naming each
+/// problem with its place in the file; switching the module off in the configuration makes
+/// the second policy right.
+#[test]
+fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_policy_leaves_out() {
+    let dir = tempfile_dir();
+    let pending = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/pending/billing.toml")).unwrap();
+    let more = dir.join("more.toml");
+    std::fs::write(&more, format!("{}\n{pending}", clearboard_policy::DEFAULT_POLICY)).unwrap();
+    let out = bin().args(["policy", "check", more.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for expect in [
+        "and the enabled modules disagree",
+        "categories[6] (contract): no enabled module implements this category",
+        "purposes[8] (contract): no enabled module serves this purpose",
+        "recipients[5] (affiliates): no enabled module sends data to this recipient",
+        "recipients[6] (payment): no enabled module sends data to this recipient",
+        "recipients[7] (partners): no enabled module sends data to this recipient",
+        "retention[7] (contract:contract_ended): no enabled module enforces this rule",
+        "data_subjects[4] (customers): no enabled module holds data about these people",
+    ] {
+        assert!(err.contains(expect), "missing `{expect}` in:\n{err}");
+    }
+    // Without the navigation category (and what names it), the statistics module's data is
+    // undeclared: refused while the module is on, accepted once it is switched off.
+    let less = dir.join("less.toml");
+    std::fs::write(&less, super::policy::without_statistics(clearboard_policy::DEFAULT_POLICY)).unwrap();
+    let out = bin().args(["policy", "check", less.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("categories: the enabled module `statistics` stores the category `navigation` (page_views.visitor_id"), "{err}");
+    assert!(err.contains("cookies: the enabled module `statistics` sets the cookie `cb_aid`, which the policy does not declare"), "{err}");
+    let out =
+        bin().args(["policy", "check", less.to_str().unwrap()]).env("CLEARBOARD_MODULES__STATISTICS__ENABLED", "false").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("declares exactly what the 13 enabled modules implement"));
+    // A core module cannot be switched off.
+    let out = bin().args(["policy", "check"]).env("CLEARBOARD_MODULES__ACCOUNTS__ENABLED", "false").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("modules.accounts: `accounts`"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn tempfile_dir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("cb-cli-{}", canary("d")));
     std::fs::create_dir_all(&d).unwrap();
@@ -110,7 +156,10 @@ fn retention_status_and_run_from_the_command_line() {
     let out = bin().args(["retention", "status", "--data-dir", d.to_str().unwrap()]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("security:session_ended") && text.contains("PurgeSessions") && text.contains("NotCollected"));
+    assert!(text.contains("security:session_ended") && text.contains("PurgeSessions"));
+    assert!(text.contains("rights_requests:request_closed\t730 days\tSome(PurgeClosedRequests)"), "{text}");
+    assert!(text.contains("navigation:collected\t13 months\tSome(PurgePageViews)"), "{text}");
+    assert!(text.contains("backups:created\t35 days\tSome(PurgeBackups)"), "{text}");
     let out = bin().args(["retention", "run", "--data-dir", d.to_str().unwrap()]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("eu\tsecurity:session_ended\tdue 0\tpurged 0\theld 0"));

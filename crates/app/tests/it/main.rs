@@ -24,10 +24,12 @@ mod policy;
 mod requests;
 mod retention;
 mod rights;
+mod schema;
 mod security;
 mod sessions;
 mod staff;
 mod store;
+mod trace;
 mod web;
 
 pub use clearboard_testkit::{Backend, TestApp, both, canary, canary_email, spawn_app, spawn_with};

@@ -19,6 +19,26 @@ async fn page(app: &TestApp, path: &str) -> String {
     res.text().await.unwrap()
 }
 
+/// The text without the block `[[section]]` whose first line is `key = "value"`.
+fn without_block(text: &str, section: &str, first_line: &str) -> String {
+    let start = text.find(&format!("[[{section}]]\n{first_line}\n")).unwrap_or_else(|| panic!("no {section} {first_line}"));
+    let end = text[start..].find("\n\n").map_or(text.len(), |e| start + e + 2);
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+/// A policy without the statistics module's processing: no navigation category, statistics
+/// purpose, page-view retention rule or analytics cookie, and nothing naming them.
+pub fn without_statistics(text: &str) -> String {
+    let mut t = without_block(text, "categories", "id = \"navigation\"");
+    t = without_block(&t, "purposes", "id = \"statistics\"");
+    t = without_block(&t, "retention", "category = \"navigation\"");
+    t = without_block(&t, "cookies", "name = \"cb_aid\"");
+    let all = "categories = [\"user_content\", \"account\", \"navigation\", \"security\", \"consent_records\", \"rights_requests\"]";
+    assert_eq!(t.matches(all).count(), 2, "the rights purpose and the EU host name every category");
+    t = t.replace(all, &all.replace("\"navigation\", ", ""));
+    t.replacen("purposes = [\"hosting\", \"account\", \"statistics\", ", "purposes = [\"hosting\", \"account\", ", 1)
+}
+
 fn write_policy(app: &TestApp, name: &str, text: &str) -> std::path::PathBuf {
     let path = app.dir.path().join(name);
     std::fs::write(&path, text).unwrap();
@@ -135,19 +155,16 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
     let changed = DEFAULT_POLICY
         .replace("name = \"Example Operator SAS\"", "name = \"Changed Operator GmbH\"")
         .replace("Creating and running your user account", "Running your clearboard account")
-        .replace(
-            "# ---- Security measures",
-            "[[cookies]]\nname = \"cb_lang\"\nkind = \"preferences\"\nparty = \"first\"\nlifetime_days = 365\npurpose = { en = \"Remembers the language you chose.\", fr = \"Retient la langue choisie.\" }\n\n# ---- Security measures",
-        );
+        .replace("lifetime_days = 90", "lifetime_days = 60");
     let path = write_policy(&app, "changed.toml", &changed);
     let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
     let html = page(&app, "/privacy").await;
     assert!(html.contains("Changed Operator GmbH") && !html.contains("Example Operator SAS"));
     assert!(html.contains("Running your clearboard account") && !html.contains("Creating and running your user account"));
     let cookies = page(&app, "/cookies").await;
-    assert!(cookies.contains("<code>cb_lang</code>") && cookies.contains("365 days"));
+    assert!(cookies.contains("<code>cb_device</code>") && cookies.contains("60 days") && !cookies.contains("90 days"));
     let ropa = page(&app, "/privacy/ropa.json").await;
-    assert!(ropa.contains("Changed Operator GmbH") && ropa.contains("cb_lang"));
+    assert!(ropa.contains("Changed Operator GmbH") && ropa.contains("\"P60D\""));
     let pj: Value = app.get("/privacy.json", None).await.json().await.unwrap();
     assert_eq!(pj["version"], Policy::load(&changed).unwrap().digest());
     // Both versions are in the public history, each with its text.
@@ -160,8 +177,8 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
     let history_html = page(&app, "/privacy/history").await;
     assert!(history_html.contains(&old[..12]));
 
-    // The purpose guard obeys the file: without `account` in the account purpose, sign-up is
-    // refused (C-USE-1).
+    // The purpose guard obeys the file (C-USE-1). A policy that drops `account` from the
+    // account purpose no longer starts: the accounts module processes it for that purpose.
     let guarded = changed.replacen(
         "categories = [\"account\", \"security\"]\ndata_subjects = [\"users\"]",
         "categories = [\"security\"]\ndata_subjects = [\"users\"]",
@@ -169,10 +186,23 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
     );
     assert_ne!(guarded, changed);
     let path = write_policy(&app, "guarded.toml", &guarded);
-    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
-    let res = app.post_json("/api/v1/accounts", &app.sign_up_body(), None).await;
+    let err = build_with(&app, |c| c.policy_file = Some(path.clone())).await.unwrap_err();
+    assert!(
+        err.contains(
+            "purposes[0] (account).categories: the enabled module `accounts` processes `account` for this purpose, which it does not list"
+        ),
+        "{err}"
+    );
+    // And at run time the guard refuses what the policy does not declare: contracts wait for
+    // the billing module, so an admin cannot open an account for the reason `contract`.
+    let admin =
+        app.new_staff("admin", "Ada", clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await;
+    let person = app.new_user().await;
+    let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=contract", person.id), Some(&admin.token)).await;
     let e = assert_error(res, 403, "purpose_denied").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("`account`"));
+    assert!(e["error"]["message"].as_str().unwrap().contains("`contract`"), "{e}");
+    let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=support_request", person.id), Some(&admin.token)).await;
+    assert_eq!(res.status(), 200, "a declared purpose passes");
 });
 
 both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
@@ -230,4 +260,95 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     // A person who signs up after the change has nothing to acknowledge.
     let newcomer = app.new_user().await;
     assert_eq!(app.get("/api/v1/me", Some(&newcomer.token)).await.status(), 200);
+});
+
+/// The configuration of `app` built again with `change`: `Err` holds why it does not start.
+async fn build_with(app: &TestApp, change: impl FnOnce(&mut clearboard_app::Config)) -> Result<(), String> {
+    let mut config = app.config.clone();
+    change(&mut config);
+    let clock: std::sync::Arc<dyn clearboard_core::platform::clock::Clock> = std::sync::Arc::new(app.clock.clone());
+    match clearboard_app::build(&config, clock, None, clearboard_web::platform::ratelimit::Limits::relaxed()).await {
+        Ok(built) => {
+            built.opened.close().await;
+            Ok(())
+        }
+        Err(e) => Err(format!("{e:#}")),
+    }
+}
+
+// C-DATA-9, C-USE-1: start-up refuses a policy that declares what no enabled module implements
+// (acceptance 2 of the policy-frame issue), and a configuration that switches off a module whose
+// processing the policy still declares; each problem is named with its place in the file.
+both!(acceptance_2_start_up_refuses_a_policy_and_modules_that_disagree, |b| async move {
+    let app = spawn_app(b).await;
+    let pending = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/pending/billing.toml")).unwrap();
+    let more = write_policy(&app, "more.toml", &format!("{DEFAULT_POLICY}\n{pending}"));
+    let err = build_with(&app, |c| c.policy_file = Some(more.clone())).await.unwrap_err();
+    assert!(err.contains("and the enabled modules disagree") && err.contains("the service will not start"), "{err}");
+    assert!(err.contains("categories[6] (contract): no enabled module implements this category"), "{err}");
+    assert!(err.contains("recipients[6] (payment): no enabled module sends data to this recipient"), "{err}");
+    // Statistics switched off while the policy still declares them.
+    let err = build_with(&app, |c| {
+        c.modules.insert("statistics".into(), clearboard_app::config::ModuleConfig { enabled: false });
+    })
+    .await
+    .unwrap_err();
+    assert!(err.contains("categories[2] (navigation): no enabled module implements this category"), "{err}");
+    assert!(err.contains("(cb_aid): no enabled module sets this cookie"), "{err}");
+    // A field the policy declares that no module stores.
+    let extra = DEFAULT_POLICY.replacen(
+        "\"password_hash\", \"policy_acknowledgement\"]",
+        "\"password_hash\", \"policy_acknowledgement\", \"shoe_size\"]",
+        1,
+    );
+    let extra = write_policy(&app, "extra.toml", &extra);
+    let err = build_with(&app, |c| c.policy_file = Some(extra.clone())).await.unwrap_err();
+    assert!(err.contains("categories[1] (account).fields[7] (shoe_size): no enabled module stores this field"), "{err}");
+    // The service that runs still answers: the refusals changed nothing.
+    assert_eq!(app.get("/readyz", None).await.status(), 200);
+});
+
+// C-DATA-8, C-USE-4: a switched-off module is not declared by the policy and does not run:
+// without the statistics module nothing is counted, no analytics cookie is set, and the pages
+// do not mention navigational data.
+both!(a_switched_off_module_is_neither_declared_nor_run, |b| async move {
+    let app = spawn_app(b).await;
+    let text = without_statistics(DEFAULT_POLICY);
+    let path = write_policy(&app, "no-statistics.toml", &text);
+    let app = app
+        .restart(|c| {
+            c.policy_file = Some(path.clone());
+            c.modules.insert("statistics".into(), clearboard_app::config::ModuleConfig { enabled: false });
+        })
+        .await;
+    assert!(!app.state.cb.module_enabled("statistics") && app.state.cb.module_enabled("consent"));
+    let privacy = page(&app, "/privacy").await;
+    assert!(!privacy.contains("Navigational data") && !privacy.contains("cb_aid"));
+    let cookies = page(&app, "/cookies").await;
+    assert!(cookies.contains("cb_consent") && !cookies.contains("cb_aid"));
+    // A visitor who accepts everything: nothing is collected, no analytics cookie.
+    let res = app.browser().post(app.url("/consent")).form(&[("choice", "accept"), ("return", "/privacy")]).send().await.unwrap();
+    let consent = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("cb_consent=").map(|v| v.split(';').next().unwrap_or("").to_string()))
+        .expect("the choice is remembered");
+    let res = app
+        .http()
+        .get(app.url("/privacy"))
+        .header("cookie", format!("cb_consent={consent}"))
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36")
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get_all("set-cookie").iter().all(|v| !v.to_str().unwrap_or("").starts_with("cb_aid=")));
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap();
+    let now = clearboard_core::platform::clock::Clock::now_ms(&app.clock);
+    assert!(eu.consents.page_views(0, now + 1).await.unwrap().is_empty(), "nothing is counted");
+    let runs = app.state.cb.retention().run().await.unwrap();
+    assert!(runs.iter().all(|r| !r.rule.starts_with("navigation")));
 });

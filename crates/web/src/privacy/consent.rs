@@ -239,7 +239,9 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
             set.push(remove_cookie(&st, ANALYTICS_COOKIE));
         }
     }
-    let analytics = state.as_ref().is_some_and(|s| s.statistics) && !gpc_on;
+    // Nothing is counted when the statistics module is switched off (its processing is then
+    // absent from the policy too).
+    let analytics = state.as_ref().is_some_and(|s| s.statistics) && !gpc_on && st.cb.module_enabled("statistics");
     if analytics && res.status() == StatusCode::OK && COUNTED_PAGES.contains(&path.as_str()) {
         let visitor = match &aid {
             Some(a) => a.clone(),

@@ -450,6 +450,7 @@ async fn archive_file(app: &TestApp, id: &str) -> Option<std::path::PathBuf> {
     eu.blobs.local_path(&blob).filter(|p| p.exists())
 }
 
+// C-DSR-1
 both!(acceptance_6_an_export_is_downloaded_by_its_signed_in_owner_only, |b| async move {
     let app = spawn_app(b).await;
     let f = super::boards::fixture(&app).await;

@@ -40,6 +40,7 @@ both!(sign_up_sign_in_and_profile, |b| async move {
     assert!(t.starts_with("cb1.us."));
 });
 
+// C-SEC-1: personal data encrypted at rest with per-person keys.
 both!(acceptance_2_no_plaintext_on_disk_while_live, |b| async move {
     let app = spawn_app(b).await;
     let user = app.new_user().await;
@@ -73,6 +74,7 @@ both!(acceptance_2_no_plaintext_on_disk_while_live, |b| async move {
     clearboard_testkit::logs::assert_clean(&needles);
 });
 
+// C-CHILD-1: under 16, refused with a clear message; nothing stored, nothing logged.
 both!(acceptance_4_under_16_is_refused_without_trace, |b| async move {
     let app = spawn_app(b).await;
     let mut body = app.sign_up_body();
@@ -167,6 +169,7 @@ both!(acceptance_8_bad_input_gets_a_clear_4xx_and_writes_nothing, |b| async move
     clearboard_testkit::logs::assert_clean(&[bad_email, secret_key, existing.email.clone()]);
 });
 
+// C-DSR-1, C-SEC-1: people amend their own account data, behind re-authentication.
 both!(profile_changes_need_reauthentication_for_email_and_password, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;
@@ -263,6 +266,7 @@ both!(pictures_are_sniffed_stripped_and_served_safely, |b| async move {
     assert!(forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]).is_empty());
 });
 
+// C-DSR-1, C-RET-2: self-service deletion; the key goes first, so nothing is readable at once.
 both!(deleting_the_account_destroys_the_key_first, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;

@@ -176,6 +176,7 @@ both!(acceptance_5_uploads_are_sniffed_stripped_and_encrypted, |b| async move {
     assert!(app.scan_storage(&[gps, pixels, frames]).await.is_empty());
 });
 
+// C-RET-1, C-DSR-4: a person's contributions go when their account does.
 both!(erasure_reaches_board_content, |b| async move {
     let app = spawn_app(b).await;
     let f = fixture(&app).await;

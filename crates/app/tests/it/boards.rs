@@ -89,6 +89,7 @@ pub(crate) async fn req(app: &TestApp, method: &str, path: &str, token: Option<&
     rb.send().await.unwrap()
 }
 
+// C-DATA-1, C-RET-1: what people put on boards, which they change or delete themselves at any time.
 both!(boards_product_flow, |b| async move {
     let app = spawn_app(b).await;
     let f = fixture(&app).await;

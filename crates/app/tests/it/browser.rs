@@ -301,6 +301,7 @@ async fn browser_storage(c: &fantoccini::Client) -> (Vec<String>, Value) {
 /// anything or loads anything from elsewhere; "Accept all" is one click and sets an analytics
 /// cookie of at most 13 months that a visit a month later does not extend; in a fresh profile
 /// "Reject all" is one click and no analytics cookie ever appears. Both buttons look the same.
+// C-COOK-2, C-COOK-3
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consent_window_in_a_real_browser() {
     let Some(d) = driver().await else { return };

@@ -57,6 +57,9 @@ async fn views(app: &TestApp, visitor: &str) -> u64 {
     app.state.cb.navigation().count_of(visitor).await.unwrap()
 }
 
+// C-COOK-1, C-COOK-2, C-COOK-3, C-COOK-5, C-USE-3, C-DATA-8: nothing before a choice, refusing as
+// easy as accepting, the choice recorded, analytics only after opt-in, never extended, asked again
+// when it expires.
 both!(acceptance_1_and_2_consent_lifecycle_on_the_clock, |b| async move {
     let app = spawn_app(b).await;
     // Before any choice: no cookie at all on any public page, the window is there, nothing collected.
@@ -141,6 +144,7 @@ both!(acceptance_1_and_2_consent_lifecycle_on_the_clock, |b| async move {
     assert!(!logs.contains("cookie.registry_violation"), "every cookie set is declared in the policy");
 });
 
+// C-SHARE-6: the Global Privacy Control signal refuses and withdraws.
 both!(acceptance_3_global_privacy_control, |b| async move {
     let app = spawn_app(b).await;
     let gpc: Value = app.get("/.well-known/gpc.json", None).await.json().await.unwrap();
@@ -216,6 +220,7 @@ both!(acceptance_5_forged_consent_cookies_are_ignored, |b| async move {
     assert!(app.state.cb.consents().decode(&good).is_some(), "the genuine cookie still works");
 });
 
+// C-USE-4: aggregated, small groups suppressed, no row-level export.
 both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     let app = spawn_app(b).await;
     // 12 visitors who accepted, each viewing / and some /signup; 3 viewing /trust.
@@ -295,6 +300,7 @@ both!(acceptance_4_statistics_are_k_anonymous_without_rows, |b| async move {
     assert!(runs.iter().any(|r| r.rule == "navigation:collected" && r.purged >= 12));
 });
 
+// C-USE-3
 both!(marketing_consent_is_asked_unticked_and_withdrawn_as_easily, |b| async move {
     let app = spawn_app(b).await;
     let mut body = app.sign_up_body();

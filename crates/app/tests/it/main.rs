@@ -12,6 +12,7 @@ mod board_content;
 mod boards;
 mod browser;
 mod cli;
+mod commitments;
 mod consent;
 mod drills;
 mod fuzz_corpus;

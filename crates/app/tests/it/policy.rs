@@ -45,6 +45,8 @@ fn write_policy(app: &TestApp, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
+// C-COOK-4, C-SEC-2: the cookie list and the trust centre (regions, subprocessors, measures) come
+// from the policy.
 both!(acceptance_2_every_item_of_the_policy_is_published, |b| async move {
     let app = spawn_app(b).await;
     let p = Policy::default_policy().unwrap();
@@ -150,6 +152,8 @@ both!(acceptance_3_record_of_processing_and_dpv, |b| async move {
     assert_eq!(pj["version"], Policy::default_policy().unwrap().digest());
 });
 
+// C-CHG-1, C-USE-1: every version published and kept in the public history; the guard obeys the
+// file.
 both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
     let app = spawn_app(b).await;
     let changed = DEFAULT_POLICY
@@ -205,6 +209,7 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
     assert_eq!(res.status(), 200, "a declared purpose passes");
 });
 
+// C-CHG-2
 both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;

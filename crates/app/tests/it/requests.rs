@@ -73,6 +73,7 @@ both!(acceptance_5_known_and_unknown_addresses_get_byte_identical_answers, |b| a
     assert!(app.scan_storage(std::slice::from_ref(&unknown)).await.is_empty());
 });
 
+// C-DSR-2, C-DSR-3: verified, tracked, worked from the queue, answered with the data.
 both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async move {
     let app = spawn_app(b).await;
     if app.mail_sink().is_none() {
@@ -149,6 +150,8 @@ both!(an_access_request_is_verified_acknowledged_worked_and_answered, |b| async 
     assert!(app.state.cb.requests().all(&clearboard_core::platform::ids::RegionId::new("eu")).await.unwrap().is_empty());
 });
 
+// C-CCPA-4, C-DSR-4: the written permission (stored encrypted, deleted at close), the person's own
+// confirmation, the receipt.
 both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receipt, |b| async move {
     let app = spawn_app(b).await;
     if app.mail_sink().is_none() {
@@ -210,6 +213,7 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     );
 });
 
+// C-CHILD-2
 both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
     let app = spawn_app(b).await;
     if app.mail_sink().is_none() {
@@ -318,6 +322,7 @@ both!(a_parents_access_request_sends_nothing_until_the_account_holder_confirms, 
     clearboard_testkit::logs::assert_clean(&[child.email.clone(), parent.clone(), code]);
 });
 
+// C-CHILD-2
 both!(a_parents_erasure_request_proceeds_without_the_account_holder, |b| async move {
     let app = spawn_app(b).await;
     if app.mail_sink().is_none() {
@@ -347,6 +352,7 @@ both!(a_parents_erasure_request_proceeds_without_the_account_holder, |b| async m
     assert_error(app.get("/api/v1/me", Some(&child.token)).await, 401, "unauthenticated").await;
 });
 
+// C-DSR-2: answered within the policy's days (reminders, escalation, extension with reason).
 both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     let app = spawn_app(b).await;
     if app.mail_sink().is_none() {
@@ -504,6 +510,7 @@ both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async 
     assert_eq!((r.channel.as_str(), r.state.as_str()), ("email", "unverified"));
 });
 
+// C-CCPA-1, C-SHARE-7: categories collected and disclosed in the last 12 months, from the records.
 both!(ccpa_right_to_know_answers_from_the_records, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;

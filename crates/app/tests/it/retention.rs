@@ -6,6 +6,7 @@ use clearboard_core::identity::sessions::token_hash;
 use clearboard_core::platform::clock::{Clock, DAY, HOUR, MINUTE};
 use clearboard_core::platform::ids::{RegionId, SubjectId};
 
+// C-RET-3, C-RET-6
 both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async move {
     let app = spawn_app(b).await;
     let a = app.new_user().await;

@@ -126,6 +126,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
+// C-DSR-1, C-DSR-3
 both!(acceptance_1_the_export_holds_every_canary_and_no_one_elses, |b| async move {
     let app = spawn_app(b).await;
     let (p, _other, theirs) = person_with_everything(&app).await;
@@ -279,6 +280,7 @@ both!(portability_round_trip_into_a_fresh_instance, |b| async move {
     assert_eq!(after["boards"].as_array().unwrap().len(), boards["boards"].as_array().unwrap().len());
 });
 
+// C-DSR-4, C-RET-2
 both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receipt, |b| async move {
     let app = spawn_app(b).await;
     let (p, other, theirs) = person_with_everything(&app).await;
@@ -363,6 +365,7 @@ both!(acceptance_2_and_6_erasure_leaves_nothing_readable_and_a_verifiable_receip
     assert!(p.canaries.iter().all(|c| !text.contains(c.as_str())));
 });
 
+// C-RET-3
 both!(a_legal_hold_keeps_its_category_in_its_own_store_until_it_ends, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;
@@ -407,6 +410,7 @@ both!(a_legal_hold_keeps_its_category_in_its_own_store_until_it_ends, |b| async 
     assert!(app.state.cb.keys().current(&eu, &clearboard_core::platform::ids::SubjectId::from_stored("hold:hold-1".into())).await.is_err());
 });
 
+// C-DSR-3, C-RET-3: what is kept, why, for whom and how long, shown to the person.
 both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async move {
     let app = spawn_app(b).await;
     let (p, _, theirs) = person_with_everything(&app).await;
@@ -440,6 +444,7 @@ both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async m
     assert!(html.contains("id=\"receipt\"") && html.contains("key_destroyed_at"));
 });
 
+// C-RET-2
 both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| async move {
     let app = spawn_app(b).await;
     let (p, other, theirs) = person_with_everything(&app).await;

@@ -425,6 +425,7 @@ fn every_metric_in_the_code_is_described() {
     assert!(missing.is_empty(), "metrics without a description in web/src/platform/telemetry.rs: {missing:?}");
 }
 
+// C-SHARE-1
 both!(every_staff_endpoint_goes_through_the_training_gate, |b| async move {
     let app = spawn_app(b).await;
     let f = fixture(&app).await;

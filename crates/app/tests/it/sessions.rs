@@ -5,6 +5,7 @@ use super::*;
 use base64::Engine;
 use clearboard_core::platform::clock::{Clock, HOUR, MINUTE};
 
+// C-SEC-1
 both!(acceptance_6_tokens_are_random_hashed_and_rotated, |b| async move {
     let app = spawn_app(b).await;
     let u = app.new_user().await;

@@ -18,6 +18,7 @@ fn cli(app: &TestApp, args: &[&str], password: &str) -> std::process::Output {
     cmd.output().unwrap()
 }
 
+// C-SHARE-1
 both!(staff_access_is_gated_by_role_reason_and_training, |b| async move {
     let app = spawn_app(b).await;
     let person = app.new_user().await;

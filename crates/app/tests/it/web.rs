@@ -99,6 +99,7 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
     assert_eq!(res.status().as_u16(), 303);
 });
 
+// C-SEC-1
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_headers_csrf_and_assets() {
     let app = spawn_app(Backend::Sqlite).await;

@@ -174,7 +174,8 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
     let cb = state.cb.clone();
     tasks.push(tokio::spawn(async move {
         // Rights upkeep: resume interrupted exports, expire links, end legal holds, alert on
-        // overdue requests, expire unconfirmed ones and erase request records past the policy's rule (the retention scheduler does too).
+        // overdue requests, expire unconfirmed ones and erase request records past the
+        // policy's rule (the retention scheduler does too).
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;

@@ -10,7 +10,8 @@ use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, ne
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{legend_aad, org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
-use crate::boards::views::{self, BoardSummary, BoardView, CardView};
+use crate::boards::shapes::{BoardView, CardView};
+use crate::boards::views::{self, BoardSummary};
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::error::CoreError;

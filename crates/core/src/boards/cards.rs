@@ -2,19 +2,18 @@
 //! an allow-list, then sealed), changing them (last writer wins per field), approving,
 //! deleting, reading one, its media, and publishing each change to the board's room.
 
-use std::sync::Arc;
-
 use clearboard_vault::stream;
 use zeroize::Zeroizing;
 
 use crate::boards::access::Access;
+use crate::boards::events::{CardReactions, Change};
 use crate::boards::input::{
     CARD_TEXT_MAX, CardPatch, DEFAULT_COLOR, IMAGE_MAX_BYTES, NewCard, VIDEO_MAX_BYTES, clamp_pos, clean_text, clean_url, valid_color,
 };
-use crate::boards::realtime::Change;
 use crate::boards::sealing::{KeyCache, card_aad, media_aad};
 use crate::boards::service::Boards;
-use crate::boards::views::{self, CardView};
+use crate::boards::shapes::CardView;
+use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, CardId};
@@ -40,11 +39,10 @@ impl Boards<'_> {
             &a.board.id,
             seq,
             Change::Card {
-                json: Arc::from(views::card_shared_json(&view).as_str()),
+                card: Box::new(view.card.clone()),
                 author: card.author_id.clone(),
                 pending: card.status == "pending",
-                likers,
-                voters,
+                reactions: Some(CardReactions { likers, voters }),
             },
         );
         Ok(view)

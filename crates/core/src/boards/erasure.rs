@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::boards::realtime::Change;
+use crate::boards::events::Change;
 use crate::boards::sealing::{org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::platform::audit::Actor;

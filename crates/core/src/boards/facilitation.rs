@@ -1,16 +1,15 @@
 //! What facilitators do to a whole board: change its title, legend and modes (locked,
 //! controlled, anonymous), delete it with everything on it, rotate its join code, export it.
 
-use std::sync::Arc;
-
 use serde_json::json;
 
 use crate::boards::access::Access;
+use crate::boards::events::Change;
 use crate::boards::input::{BoardPatch, TITLE_MAX, clean_legend, clean_text, new_join_code};
-use crate::boards::realtime::Change;
 use crate::boards::sealing::{legend_aad, org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
-use crate::boards::views::{self, BoardView, CardView};
+use crate::boards::shapes::{BoardView, CardView};
+use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::error::CoreError;
@@ -48,8 +47,7 @@ impl Boards<'_> {
         let seq = a.region.boards.update_board(&row).await?;
         let a2 = Access { board: row, ..a };
         let view = views::board_view(self.cb.keys(), &a2).await?;
-        let shared = views::board_shared_json(&view);
-        self.cb.inner.hub.publish(board, seq, Change::Board { json: Arc::from(shared.as_str()) });
+        self.cb.inner.hub.publish(board, seq, Change::Board { board: view.board.clone() });
         if a2.board.anonymous != was_anonymous {
             // Authors shown or hidden: every open screen reloads, at a sequence number of its
             // own (an event sharing the board change's number would be dropped as seen).

@@ -1,14 +1,13 @@
 //! Reactions to cards: likes, dot votes within the board's tokens per person, and comments
 //! (sealed with their author's key).
 
-use std::sync::Arc;
-
 use crate::boards::access::Access;
+use crate::boards::events::Change;
 use crate::boards::input::{COMMENT_MAX, clean_text};
-use crate::boards::realtime::Change;
 use crate::boards::sealing::{KeyCache, comment_aad};
 use crate::boards::service::Boards;
-use crate::boards::views::{self, CardView, CommentView};
+use crate::boards::shapes::{CardView, CommentView};
+use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{CardId, CommentId};
@@ -69,13 +68,11 @@ impl Boards<'_> {
         let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
         let view = views::comment_view(&a, &mut keys, &c).await?;
-        let shared = views::comment_shared_json(&view);
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,
             Change::Comment {
-                card_id: card.clone(),
-                json: Arc::from(shared.as_str()),
+                comment: view.comment.clone(),
                 author: who.subject.clone(),
                 card_author: row.author_id.clone(),
                 card_pending: row.status == "pending",

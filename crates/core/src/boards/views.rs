@@ -7,10 +7,11 @@ use crate::boards::access::{Access, BoardRole};
 use crate::boards::input::LegendEntry;
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{KeyCache, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
+use crate::boards::shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, MyReactions, Tallies, You};
 use crate::platform::clock::rfc3339;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
-use crate::platform::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
+use crate::platform::ids::{BoardId, OrgId, SubjectId};
 use crate::platform::keys::SubjectKeys;
 use crate::platform::ports::{CardRow, CommentRow, Reactions};
 
@@ -82,74 +83,6 @@ pub struct BoardSummary {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct You {
-    pub role: &'static str,
-    pub name: String,
-    pub votes_left: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BoardView {
-    pub id: BoardId,
-    pub org_id: OrgId,
-    pub title: String,
-    pub legend: Vec<LegendEntry>,
-    pub locked: bool,
-    pub controlled: bool,
-    pub anonymous: bool,
-    pub vote_tokens: i64,
-    pub seq: i64,
-    pub created_at: String,
-    /// Facilitators only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub join_code: Option<String>,
-    pub you: You,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CommentView {
-    pub id: CommentId,
-    pub card_id: CardId,
-    pub text: String,
-    /// Left out on anonymous boards.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    pub mine: bool,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CardView {
-    pub id: CardId,
-    pub board_id: BoardId,
-    pub kind: String,
-    pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
-    pub x: i64,
-    pub y: i64,
-    pub color: String,
-    pub category: Option<String>,
-    pub status: String,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Left out on anonymous boards.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    pub likes: i64,
-    pub votes: i64,
-    pub mine: bool,
-    pub liked: bool,
-    pub my_votes: i64,
-    pub comments: Vec<CommentView>,
-}
-
 /// How a person is shown to others on non-anonymous boards: "First L." for account holders,
 /// the pseudonym for participants, "Former member" once erased.
 pub(crate) async fn display_name(keys: SubjectKeys<'_>, region: &RegionHandle, subject: &SubjectId) -> Result<String, CoreError> {
@@ -183,28 +116,21 @@ pub(crate) async fn board_view(keys: SubjectKeys<'_>, a: &Access) -> Result<Boar
         _ => presence_name(&a.subject, &a.board.id),
     };
     Ok(BoardView {
-        id: a.board.id.clone(),
+        board: BoardShared {
+            id: a.board.id.clone(),
+            title: okey.open_string(title_aad(&a.board.id), &a.board.title)?,
+            legend: legend(keys, a).await?,
+            locked: a.board.locked,
+            controlled: a.board.controlled,
+            anonymous: a.board.anonymous,
+            vote_tokens: a.board.vote_tokens,
+        },
         org_id: a.board.org_id.clone(),
-        title: okey.open_string(title_aad(&a.board.id), &a.board.title)?,
-        legend: legend(keys, a).await?,
-        locked: a.board.locked,
-        controlled: a.board.controlled,
-        anonymous: a.board.anonymous,
-        vote_tokens: a.board.vote_tokens,
         seq: a.board.seq,
         created_at: rfc3339(a.board.created_at),
         join_code: a.facilitator().then(|| a.board.join_code.clone()),
         you: You { role: a.role.as_str(), name, votes_left: (a.board.vote_tokens - used).max(0) },
     })
-}
-
-/// The board's fields that are the same for every viewer (for real-time events).
-pub(crate) fn board_shared_json(v: &BoardView) -> String {
-    serde_json::json!({
-        "id": v.id, "title": v.title, "legend": v.legend, "locked": v.locked, "controlled": v.controlled,
-        "anonymous": v.anonymous, "vote_tokens": v.vote_tokens,
-    })
-    .to_string()
 }
 
 pub(crate) async fn comment_view(a: &Access, keys: &mut KeyCache<'_>, c: &CommentRow) -> Result<CommentView, CoreError> {
@@ -214,21 +140,15 @@ pub(crate) async fn comment_view(a: &Access, keys: &mut KeyCache<'_>, c: &Commen
     let author =
         if c.anonymous || a.board.anonymous { None } else { Some(display_name(keys.subject_keys(), &a.region, &c.author_id).await?) };
     Ok(CommentView {
-        id: c.id.clone(),
-        card_id: c.card_id.clone(),
-        text: dek.open_string(comment_aad(&c.id), &c.body)?,
-        author,
+        comment: CommentShared {
+            id: c.id.clone(),
+            card_id: c.card_id.clone(),
+            text: dek.open_string(comment_aad(&c.id), &c.body)?,
+            author,
+            created_at: rfc3339(c.created_at),
+        },
         mine: c.author_id == a.subject,
-        created_at: rfc3339(c.created_at),
     })
-}
-
-pub(crate) fn comment_shared_json(v: &CommentView) -> String {
-    let mut j = serde_json::to_value(v).unwrap_or_default();
-    if let Some(o) = j.as_object_mut() {
-        o.remove("mine");
-    }
-    j.to_string()
 }
 
 pub(crate) async fn card_view(
@@ -260,40 +180,29 @@ pub(crate) async fn card_view(
         }
     }
     Ok(CardView {
-        id: card.id.clone(),
-        board_id: card.board_id.clone(),
-        kind: card.kind.clone(),
-        text,
-        url,
-        media_url: card.blob_id.as_ref().map(|_| format!("/api/v1/cards/{}/media", card.id)),
-        media_type: card.media_type.clone(),
-        x: card.x,
-        y: card.y,
-        color: card.color.clone(),
-        category: card.category.clone(),
-        status: card.status.clone(),
-        version: card.version,
-        created_at: rfc3339(card.created_at),
-        updated_at: rfc3339(card.updated_at),
-        author,
-        likes,
-        votes,
+        card: CardShared {
+            id: card.id.clone(),
+            board_id: card.board_id.clone(),
+            kind: card.kind.clone(),
+            text,
+            url,
+            media_url: card.blob_id.as_ref().map(|_| format!("/api/v1/cards/{}/media", card.id)),
+            media_type: card.media_type.clone(),
+            x: card.x,
+            y: card.y,
+            color: card.color.clone(),
+            category: card.category.clone(),
+            status: card.status.clone(),
+            version: card.version,
+            created_at: rfc3339(card.created_at),
+            updated_at: rfc3339(card.updated_at),
+            author,
+            tallies: Some(Tallies { likes, votes }),
+        },
         mine: card.author_id == a.subject,
-        liked,
-        my_votes,
-        comments: cv,
+        reactions: Some(MyReactions { liked, my_votes }),
+        comments: Some(cv),
     })
-}
-
-/// The card fields that are the same for every viewer (for real-time events).
-pub(crate) fn card_shared_json(v: &CardView) -> String {
-    let mut j = serde_json::to_value(v).unwrap_or_default();
-    if let Some(o) = j.as_object_mut() {
-        for k in ["mine", "liked", "my_votes", "comments"] {
-            o.remove(k);
-        }
-    }
-    j.to_string()
 }
 
 /// Every card the viewer may see (pending cards only for facilitators and their author).

@@ -87,7 +87,7 @@ async fn create_board(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<Ne
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let org = OrgId::parse(&f.org_id);
     match st.cb.boards().create_board(&auth.principal, org.as_ref(), &f.title).await {
-        Ok(b) => Redirect::to(&format!("/app/boards/{}", b.id)).into_response(),
+        Ok(b) => Redirect::to(&format!("/app/boards/{}", b.board.id)).into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render_home(&st, &ctx, vec![message_of(&e)], None, status).await

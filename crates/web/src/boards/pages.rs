@@ -1,5 +1,6 @@
 //! The board application's pages: the list of boards and organisations, the board itself
-//! (rendered and kept live by `/assets/board.js`), joining by code, invitations.
+//! (rendered and kept live by the ES modules under `/assets/board/`, entry `main.js`), joining by
+//! code, invitations.
 
 use askama::Template;
 use askama_web::WebTemplate;

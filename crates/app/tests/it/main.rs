@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod board_content;
 mod boards;
+mod boards_card_path;
 mod browser;
 mod cli;
 mod consent;

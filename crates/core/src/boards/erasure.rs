@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::boards::events::Change;
-use crate::boards::sealing::{org_key_owner, title_aad};
+use crate::boards::sealing::{open_string, org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::platform::audit::Actor;
 use crate::platform::context::RegionHandle;
@@ -42,7 +42,7 @@ impl Boards<'_> {
             return Ok(None);
         }
         let okey = self.cb.keys().current(region, &org_key_owner(&row.org_id)).await?;
-        Ok(Some(okey.open_string(title_aad(board), &row.title)?))
+        Ok(Some(open_string(&okey, title_aad(board), &row.title)?))
     }
 
     /// Erases everything a person has on boards and counts it: their contributions everywhere,

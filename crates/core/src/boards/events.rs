@@ -20,7 +20,8 @@ pub struct CardReactions {
 }
 
 impl CardReactions {
-    fn of(&self, s: &SubjectId) -> MyReactions {
+    /// One viewer's own likes and votes.
+    pub fn of(&self, s: &SubjectId) -> MyReactions {
         MyReactions { liked: self.likers.contains(s), my_votes: self.voters.iter().filter(|(v, _)| v == s).map(|(_, n)| *n).sum() }
     }
 

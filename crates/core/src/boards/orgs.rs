@@ -6,7 +6,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::boards::input::clean_text;
-use crate::boards::sealing::{org_key_owner, org_name_aad};
+use crate::boards::sealing::{KeyCache, open_string, org_key_owner, org_name_aad, seal_str};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::boards::views::{self, InvitationView, MemberView, NewInvitation, OrgView, invitation_view};
 use crate::identity::principal::Principal;
@@ -30,7 +30,7 @@ impl Boards<'_> {
         let now = self.cb.now();
         let id = OrgId::new(now)?;
         let key = self.cb.keys().create(&region, &org_key_owner(&id)).await?;
-        let org = OrgRow { id: id.clone(), name: key.seal_str(org_name_aad(&id), &name)?, personal, created_at: now };
+        let org = OrgRow { id: id.clone(), name: seal_str(&key, org_name_aad(&id), &name)?, personal, created_at: now };
         let owner = MemberRow { org_id: id.clone(), subject_id: who.subject.clone(), role: "owner".into(), joined_at: now };
         self.cb.directory().index_org(&id, &region.id).await?;
         let audit = self.cb.audit_draft(
@@ -50,7 +50,7 @@ impl Boards<'_> {
 
     pub(super) async fn org_name(&self, region: &RegionHandle, org: &OrgRow) -> Result<String, CoreError> {
         let key = self.cb.keys().current(region, &org_key_owner(&org.id)).await?;
-        Ok(key.open_string(org_name_aad(&org.id), &org.name)?)
+        open_string(&key, org_name_aad(&org.id), &org.name)
     }
 
     /// The person's organisations; a personal workspace is created on first use.
@@ -85,8 +85,9 @@ impl Boards<'_> {
         self.guard()?;
         let (region, _) = self.org_member(who, org).await?;
         let mut out = Vec::new();
+        let mut keys = KeyCache::new(self.cb.keys(), &region);
         for m in region.boards.members(org).await? {
-            let name = views::display_name(self.cb.keys(), &region, &m.subject_id).await?;
+            let name = views::display_name(&mut keys, &m.subject_id).await?;
             out.push(MemberView { id: m.subject_id, name, role: m.role, joined_at: crate::platform::clock::rfc3339(m.joined_at) });
         }
         Ok(out)

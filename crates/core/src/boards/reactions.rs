@@ -4,7 +4,7 @@
 use crate::boards::access::Access;
 use crate::boards::events::Change;
 use crate::boards::input::{COMMENT_MAX, clean_text};
-use crate::boards::sealing::{KeyCache, comment_aad};
+use crate::boards::sealing::{KeyCache, comment_aad, seal_str};
 use crate::boards::service::Boards;
 use crate::boards::shapes::{CardView, CommentView};
 use crate::boards::views;
@@ -28,7 +28,7 @@ impl Boards<'_> {
         let (a, row) = self.card_access(who, card).await?;
         self.can_react(&a, &row)?;
         let seq = a.region.boards.set_like(&a.board.id, card, &who.subject, on, self.cb.now()).await?;
-        self.publish_card(&a, seq, &row).await
+        self.publish_with_reactions(&a, seq, &row).await
     }
 
     /// Adds (+1) or takes back (−1) a dot vote, within the board's tokens per person.
@@ -36,7 +36,7 @@ impl Boards<'_> {
         let (a, row) = self.card_access(who, card).await?;
         self.can_react(&a, &row)?;
         match a.region.boards.add_vote(&a.board.id, card, &who.subject, delta.signum(), a.board.vote_tokens).await {
-            Ok(seq) => self.publish_card(&a, seq, &row).await,
+            Ok(seq) => self.publish_with_reactions(&a, seq, &row).await,
             Err(StoreError::Conflict) => Err(CoreError::validation(
                 "votes",
                 if delta > 0 {
@@ -56,18 +56,20 @@ impl Boards<'_> {
         let text = clean_text("text", text, COMMENT_MAX)?;
         let now = self.cb.now();
         let id = CommentId::new(now)?;
-        let dek = self.cb.keys().current(&a.region, &who.subject).await?;
+        // Sealed once; the view is built from the text in hand, with the same key for the
+        // author's name.
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let dek = keys.current(&who.subject).await?;
         let c = CommentRow {
             id: id.clone(),
             card_id: card.clone(),
             author_id: who.subject.clone(),
-            body: dek.seal_str(comment_aad(&id), &text)?,
+            body: seal_str(&dek, comment_aad(&id), &text)?,
             created_at: now,
             anonymous: a.board.anonymous,
         };
         let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
-        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
-        let view = views::comment_view(&a, &mut keys, &c).await?;
+        let view = views::comment_view(&a, &mut keys, &c, Some(text)).await?;
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,

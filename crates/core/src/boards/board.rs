@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::boards::access::{Access, BoardRole};
+use crate::boards::access::Access;
 use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
+use crate::boards::kinds::BoardRole;
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, title_aad};
 use crate::boards::service::{Boards, PURPOSE};

@@ -15,6 +15,7 @@ use crate::boards::events::{CardReactions, Change};
 use crate::boards::input::{
     CARD_TEXT_MAX, CardPatch, DEFAULT_COLOR, IMAGE_MAX_BYTES, NewCard, VIDEO_MAX_BYTES, clamp_pos, clean_text, clean_url, valid_color,
 };
+use crate::boards::kinds::{CardKind, CardStatus};
 use crate::boards::sealing::{KeyCache, card_aad, open_media, seal_media, seal_str};
 use crate::boards::service::Boards;
 use crate::boards::shapes::{CardShared, CardView};
@@ -27,7 +28,7 @@ use crate::platform::ports::{CardChange, CardRow};
 
 /// A new card, checked, before it is sealed.
 struct Draft {
-    kind: String,
+    kind: CardKind,
     body: String,
     media: Option<(BlobId, MediaKind)>,
     x: Option<i64>,
@@ -37,13 +38,6 @@ struct Draft {
 }
 
 impl Boards<'_> {
-    pub(super) fn check_can_add(&self, a: &Access) -> Result<(), CoreError> {
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
-        Ok(())
-    }
-
     /// Publishes a card's change to the board's room and gives the changer their view of it.
     /// `reactions`: who reacted, when the change read them (then the card has its tallies).
     fn publish_card(&self, a: &Access, seq: i64, row: &CardRow, card: CardShared, reactions: Option<CardReactions>) -> CardView {
@@ -53,7 +47,7 @@ impl Boards<'_> {
             comments: None,
             card: card.clone(),
         };
-        let pending = row.status == "pending";
+        let pending = row.status == CardStatus::Pending;
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,
@@ -75,17 +69,18 @@ impl Boards<'_> {
     pub async fn add_card(&self, who: &Principal, board: &BoardId, new: NewCard) -> Result<CardView, CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        self.check_can_add(&a)?;
-        let body = match new.kind.as_str() {
-            "text" => clean_text("text", new.text.as_deref().unwrap_or(""), CARD_TEXT_MAX)?,
-            "link" => clean_url(new.url.as_deref().unwrap_or(""))?,
-            "image" | "video" => {
+        a.check_unlocked()?;
+        let kind =
+            CardKind::parse(&new.kind).ok_or_else(|| CoreError::validation("kind", "a card is `text`, `link`, `image` or `video`"))?;
+        let body = match kind {
+            CardKind::Text => clean_text("text", new.text.as_deref().unwrap_or(""), CARD_TEXT_MAX)?,
+            CardKind::Link => clean_url(new.url.as_deref().unwrap_or(""))?,
+            CardKind::Image | CardKind::Video => {
                 return Err(CoreError::validation("kind", "send images and videos as a multipart upload with a `file` field"));
             }
-            _ => return Err(CoreError::validation("kind", "a card is `text`, `link`, `image` or `video`")),
         };
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
-        let draft = Draft { kind: new.kind, body, media: None, x: new.x, y: new.y, color: new.color, category: new.category };
+        let draft = Draft { kind, body, media: None, x: new.x, y: new.y, color: new.color, category: new.category };
         self.insert_card(&a, &mut keys, draft).await
     }
 
@@ -101,12 +96,11 @@ impl Boards<'_> {
     ) -> Result<CardView, CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        self.check_can_add(&a)?;
-        let want_video = match kind {
-            "image" => false,
-            "video" => true,
-            _ => return Err(CoreError::validation("kind", "a media card is `image` or `video`")),
-        };
+        a.check_unlocked()?;
+        let kind = CardKind::parse(kind)
+            .filter(|k| k.is_media())
+            .ok_or_else(|| CoreError::validation("kind", "a media card is `image` or `video`"))?;
+        let want_video = kind == CardKind::Video;
         let max = if want_video { VIDEO_MAX_BYTES } else { IMAGE_MAX_BYTES };
         if bytes.len() > max {
             return Err(CoreError::TooLarge { max_bytes: max });
@@ -120,15 +114,8 @@ impl Boards<'_> {
         let dek = keys.current(&who.subject).await?;
         let blob = BlobId::new(self.cb.now())?;
         a.region.blobs.put(&blob, &seal_media(&dek, &blob, &clean)?).await?;
-        let draft = Draft {
-            kind: kind.to_string(),
-            body: caption,
-            media: Some((blob.clone(), mk)),
-            x: position.0,
-            y: position.1,
-            color: None,
-            category: None,
-        };
+        let draft =
+            Draft { kind, body: caption, media: Some((blob.clone(), mk)), x: position.0, y: position.1, color: None, category: None };
         match self.insert_card(&a, &mut keys, draft).await {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -153,7 +140,6 @@ impl Boards<'_> {
         let now = self.cb.now();
         let id = CardId::new(now)?;
         let dek = keys.current(&a.subject).await?;
-        let status = if a.board.controlled && !a.facilitator() { "pending" } else { "published" };
         let row = CardRow {
             id: id.clone(),
             board_id: a.board.id.clone(),
@@ -166,7 +152,7 @@ impl Boards<'_> {
             y: clamp_pos(d.y.unwrap_or(40))?,
             color: color.to_lowercase(),
             category: d.category,
-            status: status.into(),
+            status: a.new_card_status(),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -204,7 +190,7 @@ impl Boards<'_> {
     pub async fn update_card_as(&self, a: &Access, card: &CardId, patch: CardPatch) -> Result<CardView, CoreError> {
         self.guard()?;
         let row = a.region.boards.card(card).await?.ok_or(CoreError::NotFound)?;
-        if row.board_id != a.board.id || (row.status == "pending" && !(a.facilitator() || row.author_id == a.subject)) {
+        if row.board_id != a.board.id || !a.sees(&row) {
             return Err(CoreError::NotFound);
         }
         self.apply_card_patch(a, row, patch).await
@@ -218,17 +204,15 @@ impl Boards<'_> {
         if !(a.facilitator() || row.author_id == a.subject) {
             return Err(CoreError::Forbidden);
         }
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
+        a.check_unlocked()?;
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
         let mut change = CardChange { at: self.cb.now(), ..CardChange::default() };
         let mut body = None;
         if patch.text.is_some() || patch.url.is_some() {
-            let text = match (row.kind.as_str(), &patch.text, &patch.url) {
-                ("link", _, Some(u)) => clean_url(u)?,
-                ("text", Some(t), _) => clean_text("text", t, CARD_TEXT_MAX)?,
-                ("image" | "video", Some(t), _) => {
+            let text = match (row.kind, &patch.text, &patch.url) {
+                (CardKind::Link, _, Some(u)) => clean_url(u)?,
+                (CardKind::Text, Some(t), _) => clean_text("text", t, CARD_TEXT_MAX)?,
+                (CardKind::Image | CardKind::Video, Some(t), _) => {
                     let t = t.trim();
                     if t.is_empty() { String::new() } else { clean_text("text", t, CARD_TEXT_MAX)? }
                 }
@@ -265,7 +249,7 @@ impl Boards<'_> {
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
         }
-        let change = CardChange { status: Some("published".into()), at: self.cb.now(), ..CardChange::default() };
+        let change = CardChange { status: Some(CardStatus::Published), at: self.cb.now(), ..CardChange::default() };
         let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
         self.publish_with_reactions(&a, seq, &new).await
     }
@@ -275,9 +259,7 @@ impl Boards<'_> {
         if !(a.facilitator() || row.author_id == who.subject) {
             return Err(CoreError::Forbidden);
         }
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
+        a.check_unlocked()?;
         let seq = a.region.boards.delete_card(&a.board.id, card).await?;
         if let Some(b) = &row.blob_id {
             a.region.blobs.delete(b).await?;

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::boards::events::Change;
+use crate::boards::kinds::OrgRole;
 use crate::boards::sealing::{open_string, org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::platform::audit::Actor;
@@ -77,11 +78,11 @@ impl Boards<'_> {
                     self.cb.inner.hub.forget(&b.id);
                 }
                 counts.orgs_deleted += 1;
-            } else if role == "owner"
-                && !others.iter().any(|m| m.role == "owner")
+            } else if role == OrgRole::Owner
+                && !others.iter().any(|m| m.role == OrgRole::Owner)
                 && let Some(heir) = others.first()
             {
-                let m = MemberRow { role: "owner".into(), ..heir.clone() };
+                let m = MemberRow { role: OrgRole::Owner, ..heir.clone() };
                 let audit =
                     self.cb.audit_draft(Actor::System, "org.owner_passed", Some(&heir.subject_id), Some(PURPOSE), json!({ "org": org.id }));
                 region.boards.put_member(&m, audit).await?;

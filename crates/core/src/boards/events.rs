@@ -144,7 +144,7 @@ mod tests {
         CardShared {
             id: id.clone(),
             board_id: crate::platform::ids::BoardId::new(1).unwrap(),
-            kind: "text".into(),
+            kind: crate::boards::kinds::CardKind::Text,
             text: "An idea".into(),
             url: None,
             media_url: None,
@@ -153,7 +153,7 @@ mod tests {
             y: 40,
             color: "#fff3a3".into(),
             category: None,
-            status: "published".into(),
+            status: crate::boards::kinds::CardStatus::Published,
             version: 1,
             created_at: "2026-11-29T12:00:00Z".into(),
             updated_at: "2026-11-29T12:00:00Z".into(),

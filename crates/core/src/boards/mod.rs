@@ -24,6 +24,7 @@ pub mod erasure;
 pub mod events;
 pub mod facilitation;
 pub mod input;
+pub mod kinds;
 pub mod orgs;
 pub mod participants;
 pub mod protocol;
@@ -34,10 +35,11 @@ pub mod service;
 pub mod shapes;
 pub mod views;
 
-pub use access::{Access, BoardRole};
+pub use access::Access;
 pub use input::{
     BoardPatch, CARD_TEXT_MAX, COMMENT_MAX, CardPatch, IMAGE_MAX_BYTES, LegendEntry, NewCard, TITLE_MAX, VIDEO_MAX_BYTES, clean_url,
 };
+pub use kinds::{BoardMode, BoardRole, CardKind, CardStatus, InvitationStatus, OrgRole};
 pub use realtime::presence_name;
 pub use service::Boards;
 pub use shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView};

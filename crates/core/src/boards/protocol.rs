@@ -254,7 +254,7 @@ mod tests {
             media_url: Some(format!("/api/v1/cards/{id}/media")),
             id,
             board_id: BoardId::new(1).unwrap(),
-            kind: "image".into(),
+            kind: crate::boards::kinds::CardKind::Image,
             text: "A caption".into(),
             url: None,
             media_type: Some("image/jpeg".into()),
@@ -262,7 +262,7 @@ mod tests {
             y: 100_000,
             color: "#fff3a3".into(),
             category: Some("idea".into()),
-            status: "published".into(),
+            status: crate::boards::kinds::CardStatus::Published,
             version: 3,
             created_at: "2026-11-29T12:00:00Z".into(),
             updated_at: "2026-11-29T12:00:01Z".into(),
@@ -301,7 +301,7 @@ mod tests {
             seq: 7,
             created_at: "2026-11-29T12:00:00Z".into(),
             join_code: Some("ABCDEFGHJK".into()),
-            you: You { role: "facilitator", name: "Calm Otter".into(), votes_left: 5 },
+            you: You { role: crate::boards::kinds::BoardRole::Facilitator, name: "Calm Otter".into(), votes_left: 5 },
         };
         let cards = vec![CardView {
             card: shared_card(Some(Tallies { likes: 1, votes: 2 })),

@@ -4,6 +4,7 @@
 use crate::boards::access::Access;
 use crate::boards::events::Change;
 use crate::boards::input::{COMMENT_MAX, clean_text};
+use crate::boards::kinds::CardStatus;
 use crate::boards::sealing::{KeyCache, comment_aad, seal_str};
 use crate::boards::service::Boards;
 use crate::boards::shapes::{CardView, CommentView};
@@ -15,13 +16,10 @@ use crate::platform::ports::{CardRow, CommentRow, StoreError};
 
 impl Boards<'_> {
     pub(super) fn can_react(&self, a: &Access, row: &CardRow) -> Result<(), CoreError> {
-        if row.status == "pending" {
+        if row.status == CardStatus::Pending {
             return Err(CoreError::validation("card", "this card waits for the facilitator"));
         }
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
-        Ok(())
+        a.check_unlocked()
     }
 
     pub async fn like(&self, who: &Principal, card: &CardId, on: bool) -> Result<CardView, CoreError> {
@@ -77,7 +75,7 @@ impl Boards<'_> {
                 comment: view.comment.clone(),
                 author: who.subject.clone(),
                 card_author: row.author_id.clone(),
-                card_pending: row.status == "pending",
+                card_pending: row.status == CardStatus::Pending,
             },
         );
         Ok(view)

@@ -10,12 +10,13 @@
 use serde::Serialize;
 
 use crate::boards::input::LegendEntry;
+use crate::boards::kinds::{BoardRole, CardKind, CardStatus};
 use crate::platform::ids::{BoardId, CardId, CommentId, OrgId};
 
 /// What a viewer is on a board (their role, the name others see, votes left).
 #[derive(Debug, Clone, Serialize)]
 pub struct You {
-    pub role: &'static str,
+    pub role: BoardRole,
     pub name: String,
     pub votes_left: i64,
 }
@@ -58,7 +59,7 @@ pub struct Tallies {
 pub struct CardShared {
     pub id: CardId,
     pub board_id: BoardId,
-    pub kind: String,
+    pub kind: CardKind,
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -70,7 +71,7 @@ pub struct CardShared {
     pub y: i64,
     pub color: String,
     pub category: Option<String>,
-    pub status: String,
+    pub status: CardStatus,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,

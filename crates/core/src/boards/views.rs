@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use crate::boards::access::{Access, BoardRole};
+use crate::boards::access::Access;
 use crate::boards::events::CardReactions;
 use crate::boards::input::LegendEntry;
+use crate::boards::kinds::{BoardRole, CardKind, InvitationStatus, OrgRole};
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{
     KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, org_key_owner, pseudonym_aad, title_aad,
@@ -21,7 +22,7 @@ pub struct OrgView {
     pub id: OrgId,
     pub name: String,
     pub personal: bool,
-    pub role: String,
+    pub role: OrgRole,
     pub region: String,
 }
 
@@ -29,7 +30,7 @@ pub struct OrgView {
 pub struct MemberView {
     pub id: SubjectId,
     pub name: String,
-    pub role: String,
+    pub role: OrgRole,
     pub joined_at: String,
 }
 
@@ -37,9 +38,8 @@ pub struct MemberView {
 #[derive(Debug, Clone, Serialize)]
 pub struct InvitationView {
     pub id: String,
-    pub role: String,
-    /// `pending`, `accepted`, `revoked` or `expired`.
-    pub status: &'static str,
+    pub role: OrgRole,
+    pub status: InvitationStatus,
     /// Whether only one email address can accept it.
     pub bound_to_email: bool,
     pub created_at: String,
@@ -57,17 +57,17 @@ pub struct NewInvitation {
 
 pub(crate) fn invitation_view(i: &crate::platform::ports::InvitationRow, now: crate::platform::clock::Millis) -> InvitationView {
     let status = if i.accepted_at.is_some() {
-        "accepted"
+        InvitationStatus::Accepted
     } else if i.revoked_at.is_some() {
-        "revoked"
+        InvitationStatus::Revoked
     } else if i.expires_at <= now {
-        "expired"
+        InvitationStatus::Expired
     } else {
-        "pending"
+        InvitationStatus::Pending
     };
     InvitationView {
         id: i.id.clone(),
-        role: i.role.clone(),
+        role: i.role,
         status,
         bound_to_email: i.email_bidx.is_some(),
         created_at: rfc3339(i.created_at),
@@ -132,7 +132,7 @@ pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<Bo
         seq: a.board.seq,
         created_at: rfc3339(a.board.created_at),
         join_code: a.facilitator().then(|| a.board.join_code.clone()),
-        you: You { role: a.role.as_str(), name, votes_left: (a.board.vote_tokens - used).max(0) },
+        you: You { role: a.role, name, votes_left: (a.board.vote_tokens - used).max(0) },
     })
 }
 
@@ -185,12 +185,12 @@ pub(crate) async fn card_shared(
             open_string(&dek, card_aad(&card.id), &card.body)?
         }
     };
-    let (text, url) = if card.kind == "link" { (String::new(), Some(body)) } else { (body, None) };
+    let (text, url) = if card.kind == CardKind::Link { (String::new(), Some(body)) } else { (body, None) };
     let author = if named(card.anonymous, a) { Some(display_name(keys, &card.author_id).await?) } else { None };
     Ok(CardShared {
         id: card.id.clone(),
         board_id: card.board_id.clone(),
-        kind: card.kind.clone(),
+        kind: card.kind,
         text,
         url,
         media_url: card.blob_id.as_ref().map(|_| format!("/api/v1/cards/{}/media", card.id)),
@@ -199,7 +199,7 @@ pub(crate) async fn card_shared(
         y: card.y,
         color: card.color.clone(),
         category: card.category.clone(),
-        status: card.status.clone(),
+        status: card.status,
         version: card.version,
         created_at: rfc3339(card.created_at),
         updated_at: rfc3339(card.updated_at),
@@ -248,7 +248,7 @@ pub(crate) async fn card_views(keys: &mut KeyCache<'_>, a: &Access) -> Result<Ve
     let comments = a.region.boards.comments_of(&a.board.id).await?;
     let mut out = Vec::new();
     for c in a.region.boards.cards_of(&a.board.id).await? {
-        if c.status == "pending" && !(a.facilitator() || c.author_id == a.subject) {
+        if !a.sees(&c) {
             continue;
         }
         match card_view(a, keys, &c, &reactions, &comments).await {

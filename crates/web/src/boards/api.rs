@@ -209,12 +209,12 @@ async fn export(
                 let (n, c) = (c.comments.as_ref().map_or(0, Vec::len), &c.card);
                 let fields = [
                     c.id.to_string(),
-                    c.kind.clone(),
+                    c.kind.to_string(),
                     c.text.clone(),
                     c.url.clone().unwrap_or_default(),
                     c.category.clone().unwrap_or_default(),
                     c.color.clone(),
-                    c.status.clone(),
+                    c.status.to_string(),
                     c.tallies.map_or(0, |t| t.likes).to_string(),
                     c.tallies.map_or(0, |t| t.votes).to_string(),
                     n.to_string(),

@@ -83,9 +83,10 @@ async fn export_user_content(cb: &Clearboard, region: &RegionHandle, subject: &S
     let mut card_out = Vec::new();
     for c in &cards {
         let body = dek.open_string(clearboard_vault::Aad { table: "cards", column: "body", row: c.id.as_str() }, &c.body)?;
+        let link = c.kind == crate::boards::kinds::CardKind::Link;
         card_out.push(json!({
             "id": c.id, "board_id": c.board_id, "kind": c.kind,
-            "text": if c.kind == "link" { None } else { Some(&body) }, "url": if c.kind == "link" { Some(&body) } else { None },
+            "text": (!link).then_some(&body), "url": link.then_some(&body),
             "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}.{}", c.id, crate::platform::media::file_ext(c.media_type.as_deref().unwrap_or(""))) })),
             "color": c.color, "category": c.category, "position": [c.x, c.y], "status": c.status,
             "created_at": rfc3339(c.created_at), "updated_at": rfc3339(c.updated_at),

@@ -11,6 +11,7 @@ mod audit;
 mod board_content;
 mod boards;
 mod boards_card_path;
+mod boards_socket;
 mod browser;
 mod cli;
 mod consent;

@@ -136,7 +136,7 @@ async fn person(cb: &Clearboard, email: &str) -> (Principal, BoardId) {
         .await
         .unwrap();
     let (_token, who) = cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap();
-    let board = cb.boards().create_board(&who, None, "Bench board").await.unwrap().id;
+    let board = cb.boards().create_board(&who, None, "Bench board").await.unwrap().board.id;
     (who, board)
 }
 

@@ -67,12 +67,12 @@ pub(super) async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker
     let app = build_app(db_url, dir).await;
     let cb = app.state.cb.clone();
     let target = sign_up(&cb, "target@example.test").await;
-    let board = cb.boards().create_board(&target, None, "Target's board").await.unwrap().id;
+    let board = cb.boards().create_board(&target, None, "Target's board").await.unwrap().board.id;
     let owner = sign_up(&cb, "owner@example.test").await;
     let n_boards = 100usize;
     let mut boards = Vec::new();
     for b in 0..n_boards {
-        boards.push(cb.boards().create_board(&owner, None, &format!("Team board {b}")).await.unwrap().id);
+        boards.push(cb.boards().create_board(&owner, None, &format!("Team board {b}")).await.unwrap().board.id);
     }
     let (_, region_store, key_store) = app.opened.region_stores.iter().find(|(id, _, _)| id.as_str() == "eu").unwrap();
     let (data, keys) = (region_store.db(), key_store.db());

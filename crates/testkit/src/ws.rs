@@ -1,7 +1,14 @@
 //! A WebSocket client for tests and benchmarks: connects to a board with a token, reads JSON
 //! messages, and keeps a board state by applying them in order.
+//!
+//! Every frame it receives, and every frame a test sends through it, is checked against the
+//! protocol's JSON Schema (`docs/protocol.schema.json`, draft 2020-12): a frame outside the
+//! protocol fails the test that saw it, so every board test proves the protocol (issue 12,
+//! acceptance 4). Frames outside the protocol are sent only by [`WsClient::send_invalid`],
+//! which asserts that they are.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -11,6 +18,33 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 type Stream = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The protocol's schema, as published.
+pub const SCHEMA: &str = include_str!("../../../docs/protocol.schema.json");
+
+/// The validator of one direction: `server_message` or `client_message` (a `$defs` list).
+pub fn validator(direction: &str) -> jsonschema::Validator {
+    let mut schema: Value = serde_json::from_str(SCHEMA).expect("docs/protocol.schema.json is JSON");
+    schema["oneOf"] = serde_json::json!([{ "$ref": format!("#/$defs/{direction}") }]);
+    jsonschema::draft202012::options().should_validate_formats(true).build(&schema).expect("docs/protocol.schema.json is a valid schema")
+}
+
+static SERVER: LazyLock<jsonschema::Validator> = LazyLock::new(|| validator("server_message"));
+static CLIENT: LazyLock<jsonschema::Validator> = LazyLock::new(|| validator("client_message"));
+
+/// What is wrong with a frame against one direction's schema (empty: it is valid).
+pub fn violations(v: &Value, server: bool) -> Vec<String> {
+    let validator = if server { &*SERVER } else { &*CLIENT };
+    validator.iter_errors(v).map(|e| format!("{e} (at {})", e.instance_path)).collect()
+}
+
+/// Panics (fails the test) unless `v` is a frame of the protocol in that direction.
+#[track_caller]
+pub fn assert_frame(v: &Value, server: bool) {
+    let errors = violations(v, server);
+    let who = if server { "the server sent" } else { "the test sent" };
+    assert!(errors.is_empty(), "{who} a frame outside the protocol (docs/protocol.schema.json): {errors:?}\n{v}");
+}
 
 pub struct WsClient {
     stream: Stream,
@@ -44,7 +78,8 @@ impl WsClient {
             let m = tokio::time::timeout(wait, self.stream.next()).await.ok()??.ok()?;
             match m {
                 Message::Text(t) => {
-                    let v: Value = serde_json::from_str(t.as_str()).ok()?;
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("a text frame that is not JSON ({e}): {t}"));
+                    assert_frame(&v, true);
                     self.apply(&v);
                     self.log.push(v.clone());
                     return Some(v);
@@ -94,10 +129,14 @@ impl WsClient {
                 }
             }
             Some("card") => {
+                // Fields a change did not touch are left out of its event: keep what we have.
                 let id = v["card"]["id"].as_str().unwrap_or_default().to_string();
                 let newer = self.cards.get(&id).is_none_or(|old| old["version"].as_i64() <= v["card"]["version"].as_i64());
                 if newer {
-                    self.cards.insert(id, v["card"].clone());
+                    let card = self.cards.entry(id).or_insert_with(|| Value::Object(Default::default()));
+                    if let (Some(to), Some(from)) = (card.as_object_mut(), v["card"].as_object()) {
+                        to.extend(from.iter().map(|(k, x)| (k.clone(), x.clone())));
+                    }
                 }
             }
             Some("card_deleted") => {
@@ -107,8 +146,27 @@ impl WsClient {
         }
     }
 
-    pub async fn send_text(&mut self, s: &str) {
-        let _ = self.stream.send(Message::Text(s.into())).await;
+    /// Sends a frame of the protocol (checked against the schema first).
+    #[track_caller]
+    pub fn send_text(&mut self, s: &str) -> impl std::future::Future<Output = ()> + '_ {
+        let v: Value = serde_json::from_str(s).unwrap_or_else(|e| panic!("the test sends a frame that is not JSON ({e}): {s}"));
+        assert_frame(&v, false);
+        let m = Message::Text(s.into());
+        async move {
+            let _ = self.stream.send(m).await;
+        }
+    }
+
+    /// Sends a frame that is NOT of the protocol, to test the server's answer to one; fails
+    /// the test if the frame is in fact valid.
+    #[track_caller]
+    pub fn send_invalid(&mut self, s: &str) -> impl std::future::Future<Output = ()> + '_ {
+        let valid = serde_json::from_str::<Value>(s).is_ok_and(|v| violations(&v, false).is_empty());
+        assert!(!valid, "send_invalid was given a frame of the protocol: {s}");
+        let m = Message::Text(s.into());
+        async move {
+            let _ = self.stream.send(m).await;
+        }
     }
 
     pub async fn close(mut self) {

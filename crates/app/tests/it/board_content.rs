@@ -255,8 +255,30 @@ both!(board_pages_render_for_members_and_participants, |b| async move {
     assert_eq!(res.status(), 303);
     let loc = res.headers()["location"].to_str().unwrap().to_string();
     let html = browser.get(app.url(&loc)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("/assets/board.js") && html.contains("id=\"cb-data\"") && !html.contains("<script>"));
-    assert_eq!(app.http().get(app.url("/assets/board.js")).send().await.unwrap().status(), 200);
+    assert!(
+        html.contains(r#"<script type="module" src="/assets/board/main.js"></script>"#)
+            && html.contains("id=\"cb-data\"")
+            && !html.contains("<script>")
+    );
+    // The board's ES modules (no build step), each served as JavaScript; main.js imports the
+    // others by relative path, all first-party under the strict CSP.
+    let main = app.http().get(app.url("/assets/board/main.js")).send().await.unwrap().text().await.unwrap();
+    let mut modules = vec!["main.js".to_string()];
+    let mut i = 0;
+    while i < modules.len() {
+        let res = app.http().get(app.url(&format!("/assets/board/{}", modules[i]))).send().await.unwrap();
+        assert_eq!((res.status().as_u16(), res.headers()["content-type"].to_str().unwrap()), (200, "text/javascript; charset=utf-8"));
+        let text = res.text().await.unwrap();
+        for line in text.lines().filter(|l| l.starts_with("import ")) {
+            let m = line.rsplit("from './").next().unwrap().trim_end_matches("';").to_string();
+            if !modules.contains(&m) {
+                modules.push(m);
+            }
+        }
+        i += 1;
+    }
+    assert!(main.contains("import ") && modules.len() >= 5, "main.js and the modules it imports: {modules:?}");
+    assert_eq!(app.http().get(app.url("/assets/board.js")).send().await.unwrap().status(), 404, "one board script: the modules");
     // Another organisation's board page is not found.
     let res = browser.get(app.url(&format!("/app/boards/{}", f.dave_board))).send().await.unwrap();
     assert_eq!(res.status(), 404);

@@ -10,6 +10,8 @@ mod accounts;
 mod audit;
 mod board_content;
 mod boards;
+mod boards_card_path;
+mod boards_socket;
 mod browser;
 mod cli;
 mod commitments;

@@ -5,32 +5,12 @@
 //! Takes the whole context (`Clearboard`): access is resolved through the directory (where a board
 //! lives) and the region's stores.
 
+use crate::boards::kinds::{BoardMode, BoardRole, CardStatus};
 use crate::identity::principal::Principal;
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, SubjectId};
-use crate::platform::ports::BoardRow;
-
-/// A person's role on one board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BoardRole {
-    /// Organisation owner or admin, or the board's creator: settings, export, moderation.
-    Facilitator,
-    /// A member of the board's organisation.
-    Member,
-    /// Someone who joined this board by code, without an account.
-    Participant,
-}
-
-impl BoardRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Facilitator => "facilitator",
-            Self::Member => "member",
-            Self::Participant => "participant",
-        }
-    }
-}
+use crate::platform::ports::{BoardRow, CardRow};
 
 /// A resolved permission to use a board.
 #[derive(Debug, Clone)]
@@ -44,6 +24,35 @@ pub struct Access {
 impl Access {
     pub fn facilitator(&self) -> bool {
         self.role == BoardRole::Facilitator
+    }
+
+    /// Whether a mode of the board is on.
+    pub fn mode(&self, m: BoardMode) -> bool {
+        match m {
+            BoardMode::Locked => self.board.locked,
+            BoardMode::Controlled => self.board.controlled,
+            BoardMode::Anonymous => self.board.anonymous,
+        }
+    }
+
+    /// Refuses a change by someone other than a facilitator on a locked board.
+    pub(crate) fn check_unlocked(&self) -> Result<(), CoreError> {
+        if self.mode(BoardMode::Locked) && !self.facilitator() {
+            return Err(CoreError::validation("board", "the facilitator has locked this board"));
+        }
+        Ok(())
+    }
+
+    /// Whether the person may see a card of this board: a pending card (controlled mode) only
+    /// if they facilitate or wrote it.
+    pub fn sees(&self, card: &CardRow) -> bool {
+        card.status != CardStatus::Pending || self.facilitator() || card.author_id == self.subject
+    }
+
+    /// The status a new card of this person gets: pending in controlled mode, unless they
+    /// facilitate.
+    pub(crate) fn new_card_status(&self) -> CardStatus {
+        if self.mode(BoardMode::Controlled) && !self.facilitator() { CardStatus::Pending } else { CardStatus::Published }
     }
 }
 
@@ -62,8 +71,8 @@ pub(crate) async fn resolve(cb: &Clearboard, who: &Principal, board: &BoardId) -
         };
     }
     let m = region.boards.member(&org, &who.subject).await?.ok_or(CoreError::NotFound)?;
-    let role = match m.role.as_str() {
-        "owner" | "admin" => BoardRole::Facilitator,
+    let role = match m.role {
+        r if r.manages() => BoardRole::Facilitator,
         _ if row.created_by.as_ref() == Some(&who.subject) => BoardRole::Facilitator,
         _ => BoardRole::Member,
     };

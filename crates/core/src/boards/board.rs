@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::boards::access::{Access, BoardRole};
+use crate::boards::access::Access;
 use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
+use crate::boards::kinds::BoardRole;
 use crate::boards::realtime::presence_name;
-use crate::boards::sealing::{legend_aad, org_key_owner, title_aad};
+use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
-use crate::boards::views::{self, BoardSummary, BoardView, CardView};
+use crate::boards::shapes::{BoardView, CardView};
+use crate::boards::views::{self, BoardSummary};
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::error::CoreError;
@@ -55,8 +57,8 @@ impl Boards<'_> {
         let row = BoardRow {
             id: id.clone(),
             org_id: org.clone(),
-            title: okey.seal_str(title_aad(&id), &title)?,
-            legend: okey.seal(legend_aad(&id), &legend_json)?,
+            title: seal_str(&okey, title_aad(&id), &title)?,
+            legend: seal(&okey, legend_aad(&id), &legend_json)?,
             created_by: Some(who.subject.clone()),
             created_at: now,
             updated_at: now,
@@ -76,7 +78,7 @@ impl Boards<'_> {
         );
         region.boards.create_board(&row, audit).await?;
         let access = self.access(who, &id).await?;
-        views::board_view(self.cb.keys(), &access).await
+        views::board_view(&mut KeyCache::new(self.cb.keys(), &access.region), &access).await
     }
 
     /// The boards of every organisation the person belongs to.
@@ -88,7 +90,7 @@ impl Boards<'_> {
             let okey = self.cb.keys().current(&region, &org_key_owner(&o.id)).await?;
             for b in region.boards.boards_of_org(&o.id).await? {
                 out.push(BoardSummary {
-                    title: okey.open_string(title_aad(&b.id), &b.title)?,
+                    title: open_string(&okey, title_aad(&b.id), &b.title)?,
                     id: b.id,
                     org_id: o.id.clone(),
                     org_name: o.name.clone(),
@@ -103,8 +105,9 @@ impl Boards<'_> {
     pub async fn open(&self, who: &Principal, board: &BoardId) -> Result<(BoardView, Vec<CardView>), CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        let b = views::board_view(self.cb.keys(), &a).await?;
-        let cards = views::card_views(self.cb.keys(), &a).await?;
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let b = views::board_view(&mut keys, &a).await?;
+        let cards = views::card_views(&mut keys, &a).await?;
         Ok((b, cards))
     }
 
@@ -114,7 +117,9 @@ impl Boards<'_> {
         // Participants are shown by their pseudonym, members by a generated one; on an
         // anonymous board everyone gets a generated one.
         let name = match &a.role {
-            BoardRole::Participant if !a.board.anonymous => views::display_name(self.cb.keys(), &a.region, &a.subject).await?,
+            BoardRole::Participant if !a.board.anonymous => {
+                views::display_name(&mut KeyCache::new(self.cb.keys(), &a.region), &a.subject).await?
+            }
             _ => presence_name(&a.subject, board),
         };
         Ok((a, self.cb.inner.hub.room(board), name))

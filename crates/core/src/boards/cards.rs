@@ -1,69 +1,87 @@
 //! Cards: adding text, link, image and video cards (media checked by content and rebuilt from
 //! an allow-list, then sealed), changing them (last writer wins per field), approving,
 //! deleting, reading one, its media, and publishing each change to the board's room.
+//!
+//! The path of a change is straight (issue 12): the text is sealed once, and the view and the
+//! event are built from the plaintext in hand, never by opening what was just sealed; every
+//! key comes from one request-scoped cache, so the author's key is read once; a change to a
+//! card's fields (a move, an edit) reads neither its reactions nor its comments, and its
+//! answer and event carry only the card's own fields.
 
-use std::sync::Arc;
-
-use clearboard_vault::stream;
 use zeroize::Zeroizing;
 
 use crate::boards::access::Access;
+use crate::boards::events::{CardReactions, Change};
 use crate::boards::input::{
     CARD_TEXT_MAX, CardPatch, DEFAULT_COLOR, IMAGE_MAX_BYTES, NewCard, VIDEO_MAX_BYTES, clamp_pos, clean_text, clean_url, valid_color,
 };
-use crate::boards::realtime::Change;
-use crate::boards::sealing::{KeyCache, card_aad, media_aad};
+use crate::boards::kinds::{CardKind, CardStatus};
+use crate::boards::sealing::{KeyCache, card_aad, open_media, seal_media, seal_str};
 use crate::boards::service::Boards;
-use crate::boards::views::{self, CardView};
+use crate::boards::shapes::{CardShared, CardView};
+use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, CardId};
 use crate::platform::media::{self, MediaKind};
-use crate::platform::ports::{CardChange, CardRow, CommentRow};
+use crate::platform::ports::{CardChange, CardRow};
+
+/// A new card, checked, before it is sealed.
+struct Draft {
+    kind: CardKind,
+    body: String,
+    media: Option<(BlobId, MediaKind)>,
+    x: Option<i64>,
+    y: Option<i64>,
+    color: Option<String>,
+    category: Option<String>,
+}
 
 impl Boards<'_> {
-    pub(super) fn check_can_add(&self, a: &Access) -> Result<(), CoreError> {
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
-        Ok(())
-    }
-
-    pub(super) async fn publish_card(&self, a: &Access, seq: i64, card: &CardRow) -> Result<CardView, CoreError> {
-        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
-        let reactions = a.region.boards.reactions_of_card(&card.id).await?;
-        let comments: Vec<CommentRow> = a.region.boards.comments_of_card(&card.id).await?;
-        let view = views::card_view(a, &mut keys, card, &reactions, &comments).await?;
-        let likers = reactions.likes.iter().filter(|(c, _)| *c == card.id).map(|(_, s)| s.clone()).collect();
-        let voters = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, s, n)| (s.clone(), *n)).collect();
+    /// Publishes a card's change to the board's room and gives the changer their view of it.
+    /// `reactions`: who reacted, when the change read them (then the card has its tallies).
+    fn publish_card(&self, a: &Access, seq: i64, row: &CardRow, card: CardShared, reactions: Option<CardReactions>) -> CardView {
+        let view = CardView {
+            mine: row.author_id == a.subject,
+            reactions: reactions.as_ref().map(|r| r.of(&a.subject)),
+            comments: None,
+            card: card.clone(),
+        };
+        let pending = row.status == CardStatus::Pending;
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,
-            Change::Card {
-                json: Arc::from(views::card_shared_json(&view).as_str()),
-                author: card.author_id.clone(),
-                pending: card.status == "pending",
-                likers,
-                voters,
-            },
+            Change::Card { card: Box::new(card), author: row.author_id.clone(), pending, reactions },
         );
-        Ok(view)
+        view
+    }
+
+    /// Reads a card's reactions (not its comments) and publishes it with them: likes, votes
+    /// and approvals.
+    pub(super) async fn publish_with_reactions(&self, a: &Access, seq: i64, row: &CardRow) -> Result<CardView, CoreError> {
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let reactions = views::card_reactions(&row.id, &a.region.boards.reactions_of_card(&row.id).await?);
+        let card = views::card_shared(a, &mut keys, row, None, Some(views::tallies(&reactions))).await?;
+        Ok(self.publish_card(a, seq, row, card, Some(reactions)))
     }
 
     /// Adds a text or link card.
     pub async fn add_card(&self, who: &Principal, board: &BoardId, new: NewCard) -> Result<CardView, CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        self.check_can_add(&a)?;
-        let body = match new.kind.as_str() {
-            "text" => clean_text("text", new.text.as_deref().unwrap_or(""), CARD_TEXT_MAX)?,
-            "link" => clean_url(new.url.as_deref().unwrap_or(""))?,
-            "image" | "video" => {
+        a.check_unlocked()?;
+        let kind =
+            CardKind::parse(&new.kind).ok_or_else(|| CoreError::validation("kind", "a card is `text`, `link`, `image` or `video`"))?;
+        let body = match kind {
+            CardKind::Text => clean_text("text", new.text.as_deref().unwrap_or(""), CARD_TEXT_MAX)?,
+            CardKind::Link => clean_url(new.url.as_deref().unwrap_or(""))?,
+            CardKind::Image | CardKind::Video => {
                 return Err(CoreError::validation("kind", "send images and videos as a multipart upload with a `file` field"));
             }
-            _ => return Err(CoreError::validation("kind", "a card is `text`, `link`, `image` or `video`")),
         };
-        self.insert_card(&a, &new.kind, &body, None, new.x, new.y, new.color, new.category).await
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let draft = Draft { kind, body, media: None, x: new.x, y: new.y, color: new.color, category: new.category };
+        self.insert_card(&a, &mut keys, draft).await
     }
 
     /// Adds an image or video card from uploaded bytes.
@@ -78,12 +96,11 @@ impl Boards<'_> {
     ) -> Result<CardView, CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        self.check_can_add(&a)?;
-        let want_video = match kind {
-            "image" => false,
-            "video" => true,
-            _ => return Err(CoreError::validation("kind", "a media card is `image` or `video`")),
-        };
+        a.check_unlocked()?;
+        let kind = CardKind::parse(kind)
+            .filter(|k| k.is_media())
+            .ok_or_else(|| CoreError::validation("kind", "a media card is `image` or `video`"))?;
+        let want_video = kind == CardKind::Video;
         let max = if want_video { VIDEO_MAX_BYTES } else { IMAGE_MAX_BYTES };
         if bytes.len() > max {
             return Err(CoreError::TooLarge { max_bytes: max });
@@ -93,10 +110,13 @@ impl Boards<'_> {
             Some(t) => clean_text("text", t, CARD_TEXT_MAX)?,
             None => String::new(),
         };
-        let dek = self.cb.keys().current(&a.region, &who.subject).await?;
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let dek = keys.current(&who.subject).await?;
         let blob = BlobId::new(self.cb.now())?;
-        a.region.blobs.put(&blob, &stream::seal(&dek, media_aad(&blob), &clean)?).await?;
-        match self.insert_card(&a, kind, &caption, Some((blob.clone(), mk)), position.0, position.1, None, None).await {
+        a.region.blobs.put(&blob, &seal_media(&dek, &blob, &clean)?).await?;
+        let draft =
+            Draft { kind, body: caption, media: Some((blob.clone(), mk)), x: position.0, y: position.1, color: None, category: None };
+        match self.insert_card(&a, &mut keys, draft).await {
             Ok(v) => Ok(v),
             Err(e) => {
                 let _ = a.region.blobs.delete(&blob).await;
@@ -105,45 +125,34 @@ impl Boards<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn insert_card(
-        &self,
-        a: &Access,
-        kind: &str,
-        body: &str,
-        media: Option<(BlobId, MediaKind)>,
-        x: Option<i64>,
-        y: Option<i64>,
-        color: Option<String>,
-        category: Option<String>,
-    ) -> Result<CardView, CoreError> {
-        let color = color.unwrap_or_else(|| DEFAULT_COLOR.into());
+    /// Seals a new card once, stores it, and builds its view and event from the plaintext in
+    /// hand (a new card has no reactions and no comments: nothing more is read).
+    async fn insert_card(&self, a: &Access, keys: &mut KeyCache<'_>, d: Draft) -> Result<CardView, CoreError> {
+        let color = d.color.unwrap_or_else(|| DEFAULT_COLOR.into());
         if !valid_color(&color) {
             return Err(CoreError::validation("color", "colours are written #RRGGBB"));
         }
-        let legend = views::legend(self.cb.keys(), a).await?;
-        if let Some(c) = &category
-            && !legend.iter().any(|l| &l.id == c)
+        if let Some(c) = &d.category
+            && !views::legend(keys, a).await?.iter().any(|l| &l.id == c)
         {
             return Err(CoreError::validation("category", "choose a category of the board's legend"));
         }
         let now = self.cb.now();
         let id = CardId::new(now)?;
-        let dek = self.cb.keys().current(&a.region, &a.subject).await?;
-        let status = if a.board.controlled && !a.facilitator() { "pending" } else { "published" };
+        let dek = keys.current(&a.subject).await?;
         let row = CardRow {
             id: id.clone(),
             board_id: a.board.id.clone(),
             author_id: a.subject.clone(),
-            kind: kind.to_string(),
-            body: dek.seal_str(card_aad(&id), body)?,
-            blob_id: media.as_ref().map(|(b, _)| b.clone()),
-            media_type: media.map(|(_, k)| k.mime().to_string()),
-            x: clamp_pos(x.unwrap_or(40))?,
-            y: clamp_pos(y.unwrap_or(40))?,
+            kind: d.kind,
+            body: seal_str(&dek, card_aad(&id), &d.body)?,
+            blob_id: d.media.as_ref().map(|(b, _)| b.clone()),
+            media_type: d.media.map(|(_, k)| k.mime().to_string()),
+            x: clamp_pos(d.x.unwrap_or(40))?,
+            y: clamp_pos(d.y.unwrap_or(40))?,
             color: color.to_lowercase(),
-            category,
-            status: status.into(),
+            category: d.category,
+            status: a.new_card_status(),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -151,16 +160,20 @@ impl Boards<'_> {
         };
         let seq = a.region.boards.insert_card(&row).await?;
         metrics::counter!("clearboard_cards_created_total").increment(1);
-        self.publish_card(a, seq, &row).await
+        let none = CardReactions::default();
+        let card = views::card_shared(a, keys, &row, Some(d.body), Some(views::tallies(&none))).await?;
+        let mut view = self.publish_card(a, seq, &row, card, Some(none));
+        view.comments = Some(Vec::new());
+        Ok(view)
     }
 
-    /// One card as the person sees it.
+    /// One card as the person sees it, with its reactions and comments.
     pub async fn card(&self, who: &Principal, card: &CardId) -> Result<CardView, CoreError> {
         self.guard()?;
         let (a, row) = self.card_access(who, card).await?;
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
         let reactions = a.region.boards.reactions_of_card(&row.id).await?;
-        let comments: Vec<CommentRow> = a.region.boards.comments_of_card(&row.id).await?;
+        let comments = a.region.boards.comments_of_card(&row.id).await?;
         views::card_view(&a, &mut keys, &row, &reactions, &comments).await
     }
 
@@ -177,33 +190,37 @@ impl Boards<'_> {
     pub async fn update_card_as(&self, a: &Access, card: &CardId, patch: CardPatch) -> Result<CardView, CoreError> {
         self.guard()?;
         let row = a.region.boards.card(card).await?.ok_or(CoreError::NotFound)?;
-        if row.board_id != a.board.id || (row.status == "pending" && !(a.facilitator() || row.author_id == a.subject)) {
+        if row.board_id != a.board.id || !a.sees(&row) {
             return Err(CoreError::NotFound);
         }
         self.apply_card_patch(a, row, patch).await
     }
 
+    /// Applies a patch: a new text is sealed once and the view built from it; a move or a
+    /// colour opens the stored text once (the view shows it); reactions and comments are
+    /// neither read nor opened.
     pub(super) async fn apply_card_patch(&self, a: &Access, row: CardRow, patch: CardPatch) -> Result<CardView, CoreError> {
         let card = &row.id;
         if !(a.facilitator() || row.author_id == a.subject) {
             return Err(CoreError::Forbidden);
         }
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
+        a.check_unlocked()?;
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
         let mut change = CardChange { at: self.cb.now(), ..CardChange::default() };
+        let mut body = None;
         if patch.text.is_some() || patch.url.is_some() {
-            let dek = self.cb.keys().current(&a.region, &row.author_id).await?;
-            let body = match (row.kind.as_str(), &patch.text, &patch.url) {
-                ("link", _, Some(u)) => clean_url(u)?,
-                ("text", Some(t), _) => clean_text("text", t, CARD_TEXT_MAX)?,
-                ("image" | "video", Some(t), _) => {
+            let text = match (row.kind, &patch.text, &patch.url) {
+                (CardKind::Link, _, Some(u)) => clean_url(u)?,
+                (CardKind::Text, Some(t), _) => clean_text("text", t, CARD_TEXT_MAX)?,
+                (CardKind::Image | CardKind::Video, Some(t), _) => {
                     let t = t.trim();
                     if t.is_empty() { String::new() } else { clean_text("text", t, CARD_TEXT_MAX)? }
                 }
                 _ => return Err(CoreError::validation("text", "this kind of card has no such field")),
             };
-            change.body = Some(dek.seal_str(card_aad(&row.id), &body)?);
+            let dek = keys.current(&row.author_id).await?;
+            change.body = Some(seal_str(&dek, card_aad(&row.id), &text)?);
+            body = Some(text);
         }
         change.x = patch.x.map(clamp_pos).transpose()?;
         change.y = patch.y.map(clamp_pos).transpose()?;
@@ -215,14 +232,15 @@ impl Boards<'_> {
         }
         if let Some(c) = &patch.category {
             if let Some(id) = c
-                && !views::legend(self.cb.keys(), a).await?.iter().any(|l| &l.id == id)
+                && !views::legend(&mut keys, a).await?.iter().any(|l| &l.id == id)
             {
                 return Err(CoreError::validation("category", "choose a category of the board's legend"));
             }
             change.category = Some(c.clone());
         }
         let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
-        self.publish_card(a, seq, &new).await
+        let shared = views::card_shared(a, &mut keys, &new, body, None).await?;
+        Ok(self.publish_card(a, seq, &new, shared, None))
     }
 
     /// Publishes a pending card (controlled mode; facilitators).
@@ -231,20 +249,17 @@ impl Boards<'_> {
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
         }
-        let change = CardChange { status: Some("published".into()), at: self.cb.now(), ..CardChange::default() };
+        let change = CardChange { status: Some(CardStatus::Published), at: self.cb.now(), ..CardChange::default() };
         let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
-        self.publish_card(&a, seq, &new).await
+        self.publish_with_reactions(&a, seq, &new).await
     }
-
     /// Deletes a card (its author or a facilitator); its media blob is deleted too.
     pub async fn delete_card(&self, who: &Principal, card: &CardId) -> Result<(), CoreError> {
         let (a, row) = self.card_access(who, card).await?;
         if !(a.facilitator() || row.author_id == who.subject) {
             return Err(CoreError::Forbidden);
         }
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
+        a.check_unlocked()?;
         let seq = a.region.boards.delete_card(&a.board.id, card).await?;
         if let Some(b) = &row.blob_id {
             a.region.blobs.delete(b).await?;
@@ -262,6 +277,6 @@ impl Boards<'_> {
         };
         let dek = self.cb.keys().current(&a.region, &row.author_id).await.map_err(|_| CoreError::NotFound)?;
         let sealed = a.region.blobs.get(&blob).await?.ok_or(CoreError::NotFound)?;
-        Ok((mime, stream::open(&dek, media_aad(&blob), &sealed)?))
+        Ok((mime, open_media(&dek, &blob, &sealed)?))
     }
 }

@@ -4,8 +4,9 @@
 
 use serde_json::json;
 
-use crate::boards::realtime::Change;
-use crate::boards::sealing::{org_key_owner, title_aad};
+use crate::boards::events::Change;
+use crate::boards::kinds::OrgRole;
+use crate::boards::sealing::{open_string, org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::platform::audit::Actor;
 use crate::platform::context::RegionHandle;
@@ -42,7 +43,7 @@ impl Boards<'_> {
             return Ok(None);
         }
         let okey = self.cb.keys().current(region, &org_key_owner(&row.org_id)).await?;
-        Ok(Some(okey.open_string(title_aad(board), &row.title)?))
+        Ok(Some(open_string(&okey, title_aad(board), &row.title)?))
     }
 
     /// Erases everything a person has on boards and counts it: their contributions everywhere,
@@ -77,11 +78,11 @@ impl Boards<'_> {
                     self.cb.inner.hub.forget(&b.id);
                 }
                 counts.orgs_deleted += 1;
-            } else if role == "owner"
-                && !others.iter().any(|m| m.role == "owner")
+            } else if role == OrgRole::Owner
+                && !others.iter().any(|m| m.role == OrgRole::Owner)
                 && let Some(heir) = others.first()
             {
-                let m = MemberRow { role: "owner".into(), ..heir.clone() };
+                let m = MemberRow { role: OrgRole::Owner, ..heir.clone() };
                 let audit =
                     self.cb.audit_draft(Actor::System, "org.owner_passed", Some(&heir.subject_id), Some(PURPOSE), json!({ "org": org.id }));
                 region.boards.put_member(&m, audit).await?;

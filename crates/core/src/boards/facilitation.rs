@@ -1,16 +1,15 @@
 //! What facilitators do to a whole board: change its title, legend and modes (locked,
 //! controlled, anonymous), delete it with everything on it, rotate its join code, export it.
 
-use std::sync::Arc;
-
 use serde_json::json;
 
 use crate::boards::access::Access;
+use crate::boards::events::Change;
 use crate::boards::input::{BoardPatch, TITLE_MAX, clean_legend, clean_text, new_join_code};
-use crate::boards::realtime::Change;
-use crate::boards::sealing::{legend_aad, org_key_owner, title_aad};
+use crate::boards::sealing::{KeyCache, legend_aad, org_key_owner, seal, seal_str, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
-use crate::boards::views::{self, BoardView, CardView};
+use crate::boards::shapes::{BoardView, CardView};
+use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::error::CoreError;
@@ -28,11 +27,11 @@ impl Boards<'_> {
         let mut row = a.board.clone();
         let okey = self.cb.keys().current(&a.region, &org_key_owner(&row.org_id)).await?;
         if let Some(t) = &patch.title {
-            row.title = okey.seal_str(title_aad(&row.id), &clean_text("title", t, TITLE_MAX)?)?;
+            row.title = seal_str(&okey, title_aad(&row.id), &clean_text("title", t, TITLE_MAX)?)?;
         }
         if let Some(l) = patch.legend {
             let l = clean_legend(l)?;
-            row.legend = okey.seal(legend_aad(&row.id), &serde_json::to_vec(&l).map_err(|_| CoreError::Internal("legend"))?)?;
+            row.legend = seal(&okey, legend_aad(&row.id), &serde_json::to_vec(&l).map_err(|_| CoreError::Internal("legend"))?)?;
         }
         if let Some(v) = patch.vote_tokens {
             if !(0..=99).contains(&v) {
@@ -47,9 +46,8 @@ impl Boards<'_> {
         row.updated_at = self.cb.now();
         let seq = a.region.boards.update_board(&row).await?;
         let a2 = Access { board: row, ..a };
-        let view = views::board_view(self.cb.keys(), &a2).await?;
-        let shared = views::board_shared_json(&view);
-        self.cb.inner.hub.publish(board, seq, Change::Board { json: Arc::from(shared.as_str()) });
+        let view = views::board_view(&mut KeyCache::new(self.cb.keys(), &a2.region), &a2).await?;
+        self.cb.inner.hub.publish(board, seq, Change::Board { board: view.board.clone() });
         if a2.board.anonymous != was_anonymous {
             // Authors shown or hidden: every open screen reloads, at a sequence number of its
             // own (an event sharing the board change's number would be dropped as seen).
@@ -121,8 +119,9 @@ impl Boards<'_> {
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
         }
-        let b = views::board_view(self.cb.keys(), &a).await?;
-        let cards = views::card_views(self.cb.keys(), &a).await?;
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let b = views::board_view(&mut keys, &a).await?;
+        let cards = views::card_views(&mut keys, &a).await?;
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
             "board.exported",

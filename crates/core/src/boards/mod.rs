@@ -1,6 +1,7 @@
 //! Boards (C-DATA-1, C-RET-1): organisations, boards of idea cards (text, link, image,
 //! video), likes, dot votes, comments, facilitation (lock, controlled mode, anonymous mode),
-//! participants who join by code without an account, and real-time fan-out.
+//! participants who join by code without an account, and real-time fan-out over one typed
+//! socket protocol (`protocol`, `docs/protocol.md`).
 //!
 //! What people put on boards is theirs: cards, comments and pseudonyms are sealed with their
 //! author's key, so erasing a person makes their contributions unreadable at once. Boards,
@@ -20,20 +21,26 @@ pub mod access;
 pub mod board;
 pub mod cards;
 pub mod erasure;
+pub mod events;
 pub mod facilitation;
 pub mod input;
+pub mod kinds;
 pub mod orgs;
 pub mod participants;
+pub mod protocol;
 pub mod reactions;
 pub mod realtime;
 pub mod sealing;
 pub mod service;
+pub mod shapes;
 pub mod views;
 
-pub use access::{Access, BoardRole};
+pub use access::Access;
 pub use input::{
     BoardPatch, CARD_TEXT_MAX, COMMENT_MAX, CardPatch, IMAGE_MAX_BYTES, LegendEntry, NewCard, TITLE_MAX, VIDEO_MAX_BYTES, clean_url,
 };
+pub use kinds::{BoardMode, BoardRole, CardKind, CardStatus, InvitationStatus, OrgRole};
 pub use realtime::presence_name;
 pub use service::Boards;
-pub use views::{BoardSummary, BoardView, CardView, CommentView, InvitationView, MemberView, NewInvitation, OrgView};
+pub use shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView};
+pub use views::{BoardSummary, InvitationView, MemberView, NewInvitation, OrgView};

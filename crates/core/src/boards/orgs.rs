@@ -6,7 +6,8 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::boards::input::clean_text;
-use crate::boards::sealing::{org_key_owner, org_name_aad};
+use crate::boards::kinds::OrgRole;
+use crate::boards::sealing::{KeyCache, open_string, org_key_owner, org_name_aad, seal_str};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::boards::views::{self, InvitationView, MemberView, NewInvitation, OrgView, invitation_view};
 use crate::identity::principal::Principal;
@@ -30,8 +31,8 @@ impl Boards<'_> {
         let now = self.cb.now();
         let id = OrgId::new(now)?;
         let key = self.cb.keys().create(&region, &org_key_owner(&id)).await?;
-        let org = OrgRow { id: id.clone(), name: key.seal_str(org_name_aad(&id), &name)?, personal, created_at: now };
-        let owner = MemberRow { org_id: id.clone(), subject_id: who.subject.clone(), role: "owner".into(), joined_at: now };
+        let org = OrgRow { id: id.clone(), name: seal_str(&key, org_name_aad(&id), &name)?, personal, created_at: now };
+        let owner = MemberRow { org_id: id.clone(), subject_id: who.subject.clone(), role: OrgRole::Owner, joined_at: now };
         self.cb.directory().index_org(&id, &region.id).await?;
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
@@ -45,12 +46,12 @@ impl Boards<'_> {
             let _ = region.keys.discard(&org_key_owner(&id)).await;
             return Err(e.into());
         }
-        Ok(OrgView { id, name, personal, role: "owner".into(), region: region.id.to_string() })
+        Ok(OrgView { id, name, personal, role: OrgRole::Owner, region: region.id.to_string() })
     }
 
     pub(super) async fn org_name(&self, region: &RegionHandle, org: &OrgRow) -> Result<String, CoreError> {
         let key = self.cb.keys().current(region, &org_key_owner(&org.id)).await?;
-        Ok(key.open_string(org_name_aad(&org.id), &org.name)?)
+        open_string(&key, org_name_aad(&org.id), &org.name)
     }
 
     /// The person's organisations; a personal workspace is created on first use.
@@ -85,8 +86,9 @@ impl Boards<'_> {
         self.guard()?;
         let (region, _) = self.org_member(who, org).await?;
         let mut out = Vec::new();
+        let mut keys = KeyCache::new(self.cb.keys(), &region);
         for m in region.boards.members(org).await? {
-            let name = views::display_name(self.cb.keys(), &region, &m.subject_id).await?;
+            let name = views::display_name(&mut keys, &m.subject_id).await?;
             out.push(MemberView { id: m.subject_id, name, role: m.role, joined_at: crate::platform::clock::rfc3339(m.joined_at) });
         }
         Ok(out)
@@ -97,16 +99,17 @@ impl Boards<'_> {
     /// address itself is not kept: only its keyed blind index).
     pub async fn invite(&self, who: &Principal, org: &OrgId, role: &str, email: Option<&str>) -> Result<NewInvitation, CoreError> {
         let (region, me) = self.org_member(who, org).await?;
-        if !matches!(me.role.as_str(), "owner" | "admin") {
+        if !me.role.manages() {
             return Err(CoreError::Forbidden);
         }
         let org_row = region.boards.org(org).await?.ok_or(CoreError::NotFound)?;
         if org_row.personal {
             return Err(CoreError::validation("org", "a personal workspace has no other members; create an organisation to invite people"));
         }
-        if !matches!(role, "admin" | "member") {
-            return Err(CoreError::validation("role", "invite as `member` or `admin`"));
-        }
+        let role = match OrgRole::parse(role) {
+            Some(r @ (OrgRole::Admin | OrgRole::Member)) => r,
+            _ => return Err(CoreError::validation("role", "invite as `member` or `admin`")),
+        };
         let email_bidx = match email.map(str::trim).filter(|e| !e.is_empty()) {
             Some(e) => Some(self.cb.inner.blind.email(&crate::platform::validate::email(e)?).to_vec()),
             None => None,
@@ -118,7 +121,7 @@ impl Boards<'_> {
             id: crate::platform::ids::new_uuid(now)?.to_string(),
             org_id: org.clone(),
             token_hash: crate::identity::sessions::token_hash(&token),
-            role: role.to_string(),
+            role,
             created_by: Some(who.subject.clone()),
             created_at: now,
             expires_at: now + INVITATION_DAYS * crate::platform::clock::DAY,
@@ -142,7 +145,7 @@ impl Boards<'_> {
     /// The invitations of an organisation (owners and admins).
     pub async fn invitations(&self, who: &Principal, org: &OrgId) -> Result<Vec<InvitationView>, CoreError> {
         let (region, me) = self.org_member(who, org).await?;
-        if !matches!(me.role.as_str(), "owner" | "admin") {
+        if !me.role.manages() {
             return Err(CoreError::Forbidden);
         }
         let now = self.cb.now();
@@ -152,7 +155,7 @@ impl Boards<'_> {
     /// Revokes an unused invitation (owners and admins).
     pub async fn revoke_invitation(&self, who: &Principal, org: &OrgId, id: &str) -> Result<(), CoreError> {
         let (region, me) = self.org_member(who, org).await?;
-        if !matches!(me.role.as_str(), "owner" | "admin") {
+        if !me.role.manages() {
             return Err(CoreError::Forbidden);
         }
         if !region.boards.invitations_of(org).await?.iter().any(|i| i.id == id) {
@@ -212,7 +215,7 @@ impl Boards<'_> {
                 "this invitation is for another email address; sign in with the account it was sent to",
             ));
         }
-        let m = MemberRow { org_id: inv.org_id.clone(), subject_id: who.subject.clone(), role: inv.role.clone(), joined_at: now };
+        let m = MemberRow { org_id: inv.org_id.clone(), subject_id: who.subject.clone(), role: inv.role, joined_at: now };
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
             "org.joined",
@@ -238,15 +241,15 @@ impl Boards<'_> {
     pub async fn remove_member(&self, who: &Principal, org: &OrgId, member: &SubjectId) -> Result<(), CoreError> {
         let (region, me) = self.org_member(who, org).await?;
         let leaving_self = member == &who.subject;
-        if !leaving_self && !matches!(me.role.as_str(), "owner" | "admin") {
+        if !leaving_self && !me.role.manages() {
             return Err(CoreError::Forbidden);
         }
         let members = region.boards.members(org).await?;
         let target = members.iter().find(|m| &m.subject_id == member).ok_or(CoreError::NotFound)?;
-        if target.role == "owner" && members.iter().filter(|m| m.role == "owner").count() == 1 {
+        if target.role == OrgRole::Owner && members.iter().filter(|m| m.role == OrgRole::Owner).count() == 1 {
             return Err(CoreError::validation("member", "the last owner cannot leave; make someone else owner first"));
         }
-        if target.role == "owner" && me.role != "owner" {
+        if target.role == OrgRole::Owner && me.role != OrgRole::Owner {
             return Err(CoreError::Forbidden);
         }
         let audit =

@@ -6,7 +6,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::boards::input::clean_text;
-use crate::boards::sealing::pseudonym_aad;
+use crate::boards::sealing::{pseudonym_aad, seal_str};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::identity::principal::Principal;
 use crate::identity::sessions::SessionKind;
@@ -30,7 +30,7 @@ impl Boards<'_> {
         let row = ParticipantRow {
             subject_id: subject.clone(),
             board_id: board.clone(),
-            pseudonym: dek.seal_str(pseudonym_aad(&subject), &pseudonym)?,
+            pseudonym: seal_str(&dek, pseudonym_aad(&subject), &pseudonym)?,
             created_at: now,
         };
         let audit =

@@ -1,14 +1,14 @@
 //! Reactions to cards: likes, dot votes within the board's tokens per person, and comments
 //! (sealed with their author's key).
 
-use std::sync::Arc;
-
 use crate::boards::access::Access;
+use crate::boards::events::Change;
 use crate::boards::input::{COMMENT_MAX, clean_text};
-use crate::boards::realtime::Change;
-use crate::boards::sealing::{KeyCache, comment_aad};
+use crate::boards::kinds::CardStatus;
+use crate::boards::sealing::{KeyCache, comment_aad, seal_str};
 use crate::boards::service::Boards;
-use crate::boards::views::{self, CardView, CommentView};
+use crate::boards::shapes::{CardView, CommentView};
+use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{CardId, CommentId};
@@ -16,20 +16,17 @@ use crate::platform::ports::{CardRow, CommentRow, StoreError};
 
 impl Boards<'_> {
     pub(super) fn can_react(&self, a: &Access, row: &CardRow) -> Result<(), CoreError> {
-        if row.status == "pending" {
+        if row.status == CardStatus::Pending {
             return Err(CoreError::validation("card", "this card waits for the facilitator"));
         }
-        if a.board.locked && !a.facilitator() {
-            return Err(CoreError::validation("board", "the facilitator has locked this board"));
-        }
-        Ok(())
+        a.check_unlocked()
     }
 
     pub async fn like(&self, who: &Principal, card: &CardId, on: bool) -> Result<CardView, CoreError> {
         let (a, row) = self.card_access(who, card).await?;
         self.can_react(&a, &row)?;
         let seq = a.region.boards.set_like(&a.board.id, card, &who.subject, on, self.cb.now()).await?;
-        self.publish_card(&a, seq, &row).await
+        self.publish_with_reactions(&a, seq, &row).await
     }
 
     /// Adds (+1) or takes back (−1) a dot vote, within the board's tokens per person.
@@ -37,7 +34,7 @@ impl Boards<'_> {
         let (a, row) = self.card_access(who, card).await?;
         self.can_react(&a, &row)?;
         match a.region.boards.add_vote(&a.board.id, card, &who.subject, delta.signum(), a.board.vote_tokens).await {
-            Ok(seq) => self.publish_card(&a, seq, &row).await,
+            Ok(seq) => self.publish_with_reactions(&a, seq, &row).await,
             Err(StoreError::Conflict) => Err(CoreError::validation(
                 "votes",
                 if delta > 0 {
@@ -57,28 +54,28 @@ impl Boards<'_> {
         let text = clean_text("text", text, COMMENT_MAX)?;
         let now = self.cb.now();
         let id = CommentId::new(now)?;
-        let dek = self.cb.keys().current(&a.region, &who.subject).await?;
+        // Sealed once; the view is built from the text in hand, with the same key for the
+        // author's name.
+        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        let dek = keys.current(&who.subject).await?;
         let c = CommentRow {
             id: id.clone(),
             card_id: card.clone(),
             author_id: who.subject.clone(),
-            body: dek.seal_str(comment_aad(&id), &text)?,
+            body: seal_str(&dek, comment_aad(&id), &text)?,
             created_at: now,
             anonymous: a.board.anonymous,
         };
         let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
-        let mut keys = KeyCache::new(self.cb.keys(), &a.region);
-        let view = views::comment_view(&a, &mut keys, &c).await?;
-        let shared = views::comment_shared_json(&view);
+        let view = views::comment_view(&a, &mut keys, &c, Some(text)).await?;
         self.cb.inner.hub.publish(
             &a.board.id,
             seq,
             Change::Comment {
-                card_id: card.clone(),
-                json: Arc::from(shared.as_str()),
+                comment: view.comment.clone(),
                 author: who.subject.clone(),
                 card_author: row.author_id.clone(),
-                card_pending: row.status == "pending",
+                card_pending: row.status == CardStatus::Pending,
             },
         );
         Ok(view)

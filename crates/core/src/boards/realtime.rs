@@ -1,12 +1,11 @@
 //! Real-time fan-out of board changes (one room per open board).
 //!
 //! Server-authoritative: every change is applied in the store first, where it gets the
-//! board's next sequence number; the room then publishes it in sequence order. Each event is
-//! serialised once; a connection adds only what is personal to it (is it mine, did I like
-//! it, how many of my votes). Pending cards (controlled mode) reach only facilitators and their
-//! author. A bounded ring of recent events lets a reconnecting client replay from the last
-//! sequence it saw; older gaps get a fresh snapshot. Rooms live in this process: several
-//! server nodes would need a bus between them (LISTEN/NOTIFY), which is not built yet.
+//! board's next sequence number; the room then publishes it in sequence order (`events` says
+//! what each viewer gets of it, `protocol` how it is framed). A bounded ring of recent events
+//! lets a reconnecting client replay from the last sequence it saw; older gaps get a fresh
+//! snapshot. Presence lists are framed once per announcement. Rooms live in this process:
+//! several server nodes would need a bus between them (LISTEN/NOTIFY), which is not built yet.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,138 +13,18 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-use crate::platform::ids::{BoardId, CardId, CommentId, SubjectId};
+use crate::boards::events::{Change, Event};
+use crate::boards::protocol::{Frame, ServerMessage};
+use crate::platform::ids::{BoardId, SubjectId};
 
 /// How many recent events a room keeps for replay.
 pub const RING: usize = 1024;
 
-/// What changed.
-#[derive(Debug, Clone)]
-pub enum Change {
-    /// A card was created or changed. `json` is the card without viewer-specific fields.
-    Card {
-        json: Arc<str>,
-        author: SubjectId,
-        pending: bool,
-        likers: Vec<SubjectId>,
-        voters: Vec<(SubjectId, i64)>,
-    },
-    CardDeleted {
-        id: CardId,
-    },
-    /// A comment was added; `json` has no viewer-specific fields.
-    Comment {
-        card_id: CardId,
-        json: Arc<str>,
-        author: SubjectId,
-        card_author: SubjectId,
-        card_pending: bool,
-    },
-    CommentDeleted {
-        card_id: CardId,
-        id: CommentId,
-    },
-    /// Title, legend or settings changed.
-    Board {
-        json: Arc<str>,
-    },
-    /// Many things changed (an erasure): clients should reload.
-    Resync,
-}
-
-/// A sequenced change.
-#[derive(Debug)]
-pub struct Event {
-    pub seq: i64,
-    pub change: Change,
-    /// The message most viewers get (nothing personal in it), serialised once and shared.
-    common: std::sync::OnceLock<Option<bytes::Bytes>>,
-}
-
-impl Event {
-    pub fn new(seq: i64, change: Change) -> Self {
-        Self { seq, change, common: std::sync::OnceLock::new() }
-    }
-}
-
-/// Who a connection is.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub subject: SubjectId,
-    pub facilitator: bool,
-}
-
-fn b(x: bool) -> &'static str {
-    if x { "true" } else { "false" }
-}
-
-impl Event {
-    /// Whether this viewer gets the common message (nothing personal differs for them).
-    fn is_common_for(&self, v: &Viewer) -> bool {
-        match &self.change {
-            Change::Card { author, pending, likers, voters, .. } => {
-                !*pending && *author != v.subject && !likers.contains(&v.subject) && !voters.iter().any(|(s, _)| *s == v.subject)
-            }
-            Change::Comment { author, card_pending, .. } => !*card_pending && *author != v.subject,
-            _ => true,
-        }
-    }
-
-    /// The JSON message for one viewer, or `None` if they may not see it. Most viewers share
-    /// one serialised message.
-    pub fn render(&self, v: &Viewer) -> Option<bytes::Bytes> {
-        if self.is_common_for(v) {
-            return self
-                .common
-                .get_or_init(|| {
-                    self.render_for(&Viewer { subject: crate::platform::ids::SubjectId::from_stored(String::new()), facilitator: false })
-                        .map(bytes::Bytes::from)
-                })
-                .clone();
-        }
-        self.render_for(v).map(bytes::Bytes::from)
-    }
-
-    fn render_for(&self, v: &Viewer) -> Option<String> {
-        let seq = self.seq;
-        match &self.change {
-            Change::Card { json, author, pending, likers, voters } => {
-                let mine = *author == v.subject;
-                if *pending && !(mine || v.facilitator) {
-                    return None;
-                }
-                let liked = likers.contains(&v.subject);
-                let my_votes = voters.iter().find(|(s, _)| *s == v.subject).map_or(0, |(_, n)| *n);
-                Some(format!(
-                    r#"{{"type":"card","seq":{seq},"card":{json},"you":{{"mine":{},"liked":{},"my_votes":{my_votes}}}}}"#,
-                    b(mine),
-                    b(liked)
-                ))
-            }
-            Change::CardDeleted { id } => Some(format!(r#"{{"type":"card_deleted","seq":{seq},"id":"{id}"}}"#)),
-            Change::Comment { card_id, json, author, card_author, card_pending } => {
-                if *card_pending && !(*card_author == v.subject || v.facilitator) {
-                    return None;
-                }
-                Some(format!(
-                    r#"{{"type":"comment","seq":{seq},"card_id":"{card_id}","comment":{json},"you":{{"mine":{}}}}}"#,
-                    b(*author == v.subject)
-                ))
-            }
-            Change::CommentDeleted { card_id, id } => {
-                Some(format!(r#"{{"type":"comment_deleted","seq":{seq},"card_id":"{card_id}","id":"{id}"}}"#))
-            }
-            Change::Board { json } => Some(format!(r#"{{"type":"board","seq":{seq},"board":{json}}}"#)),
-            Change::Resync => Some(format!(r#"{{"type":"resync","seq":{seq}}}"#)),
-        }
-    }
-}
-
-/// What a room sends: sequenced events, and presence lists (not sequenced).
+/// What a room sends: sequenced events, and presence lists (not sequenced, already framed).
 #[derive(Debug, Clone)]
 pub enum Message {
     Event(Arc<Event>),
-    Presence(Arc<Vec<String>>),
+    Presence(Frame),
 }
 
 #[derive(Debug, Default)]
@@ -201,7 +80,8 @@ impl Room {
                 tokio::time::sleep(PRESENCE_EVERY).await;
                 let Some(room) = room.upgrade() else { return };
                 if room.presence_dirty.swap(false, Ordering::AcqRel) {
-                    let _ = room.tx.send(Message::Presence(Arc::new(room.presence_list())));
+                    let present = room.presence_list();
+                    let _ = room.tx.send(Message::Presence(ServerMessage::Presence { present: &present }.frame()));
                 }
                 if room.presence.lock().map(|p| p.is_empty()).unwrap_or(true) {
                     room.presence_task.store(false, Ordering::Release);
@@ -379,9 +259,21 @@ pub fn presence_name(subject: &SubjectId, board: &BoardId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::boards::shapes::BoardShared;
 
-    fn card(seq: i64, author: &SubjectId, pending: bool) -> Event {
-        Event::new(seq, Change::Card { json: Arc::from("{\"id\":\"c\"}"), author: author.clone(), pending, likers: vec![], voters: vec![] })
+    fn change(seq: i64) -> Change {
+        let board = BoardId::new(seq).unwrap();
+        Change::Board {
+            board: BoardShared {
+                id: board,
+                title: "t".into(),
+                legend: vec![],
+                locked: false,
+                controlled: false,
+                anonymous: false,
+                vote_tokens: 5,
+            },
+        }
     }
 
     #[tokio::test]
@@ -390,10 +282,9 @@ mod tests {
         let board = BoardId::new(1).unwrap();
         let room = hub.room(&board);
         let mut rx = room.subscribe();
-        let a = SubjectId::new(1).unwrap();
-        hub.publish(&board, 5, card(5, &a, false).change);
-        hub.publish(&board, 7, card(7, &a, false).change);
-        hub.publish(&board, 6, card(6, &a, false).change);
+        hub.publish(&board, 5, change(5));
+        hub.publish(&board, 7, change(7));
+        hub.publish(&board, 6, change(6));
         let mut seen = vec![];
         for _ in 0..3 {
             if let Ok(Message::Event(e)) = rx.recv().await {
@@ -403,22 +294,5 @@ mod tests {
         assert_eq!(seen, vec![5, 6, 7]);
         assert_eq!(room.replay(5).map(|v| v.iter().map(|e| e.seq).collect::<Vec<_>>()), Some(vec![6, 7]));
         assert!(room.replay(1).is_none(), "too old: snapshot needed");
-    }
-
-    #[test]
-    fn pending_cards_reach_only_their_author_and_facilitators() {
-        let a = SubjectId::new(1).unwrap();
-        let b = SubjectId::new(2).unwrap();
-        let e = card(1, &a, true);
-        assert!(e.render(&Viewer { subject: b.clone(), facilitator: false }).is_none());
-        let text = |b: bytes::Bytes| String::from_utf8(b.to_vec()).unwrap();
-        assert!(e.render(&Viewer { subject: b.clone(), facilitator: true }).map(text).is_some_and(|s| s.contains("\"mine\":false")));
-        assert!(e.render(&Viewer { subject: a.clone(), facilitator: false }).map(text).is_some_and(|s| s.contains("\"mine\":true")));
-        // Published: one shared message for everyone but the author.
-        let p = card(2, &a, false);
-        let x = p.render(&Viewer { subject: b.clone(), facilitator: false }).unwrap();
-        let y = p.render(&Viewer { subject: SubjectId::new(3).unwrap(), facilitator: true }).unwrap();
-        assert_eq!(x.as_ptr(), y.as_ptr(), "shared, not copied");
-        assert!(text(p.render(&Viewer { subject: a, facilitator: false }).unwrap()).contains("\"mine\":true"));
     }
 }

@@ -1,10 +1,14 @@
-//! How board content is sealed: the authenticated context (table, column, row) of every
-//! envelope, the organisation's key owner, and a cache of the keys one request opens.
+//! How board content is sealed and opened: the authenticated context (table, column, row) of
+//! every envelope, the organisation's key owner, the request-scoped key cache (each subject's
+//! key read at most once per request), and the one place boards seal and open, which counts
+//! what a request did when a [`Tally`] is in scope (issue 12, acceptance 6).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use clearboard_vault::{Aad, Dek};
+use clearboard_vault::{Aad, Dek, stream};
+use zeroize::Zeroizing;
 
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
@@ -27,6 +31,10 @@ pub(super) fn pseudonym_aad(s: &SubjectId) -> Aad<'_> {
     Aad { table: "participants", column: "pseudonym", row: s.as_str() }
 }
 
+pub(super) fn account_aad<'a>(s: &'a SubjectId, column: &'static str) -> Aad<'a> {
+    Aad { table: "accounts", column, row: s.as_str() }
+}
+
 pub(super) fn org_name_aad(o: &OrgId) -> Aad<'_> {
     Aad { table: "organisations", column: "name", row: o.as_str() }
 }
@@ -44,8 +52,74 @@ pub(crate) fn org_key_owner(org: &OrgId) -> SubjectId {
     SubjectId::from_stored(format!("org:{org}"))
 }
 
-/// Decryption keys fetched once per request (from the region's key store, through
-/// [`SubjectKeys`]).
+/// What a piece of work sealed and opened, each as `table.column`, in order. Counted only
+/// while [`tallied`] runs it (a test of the card path); otherwise noting costs one task-local
+/// lookup per envelope.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub sealed: Vec<String>,
+    pub opened: Vec<String>,
+}
+
+tokio::task_local! {
+    static TALLY: RefCell<Tally>;
+}
+
+/// Runs `work`, counting every envelope and media stream of boards it seals and opens (the
+/// work must not move them to other tasks; the card path does not).
+pub async fn tallied<F: Future>(work: F) -> (F::Output, Tally) {
+    TALLY
+        .scope(RefCell::new(Tally::default()), async move {
+            let out = work.await;
+            (out, TALLY.with(RefCell::take))
+        })
+        .await
+}
+
+fn note(aad: &Aad<'_>, sealed: bool) {
+    let _ = TALLY.try_with(|t| {
+        let mut t = t.borrow_mut();
+        let what = format!("{}.{}", aad.table, aad.column);
+        if sealed { t.sealed.push(what) } else { t.opened.push(what) }
+    });
+}
+
+pub(super) fn seal_str(dek: &Dek, aad: Aad<'_>, plaintext: &str) -> Result<Vec<u8>, CoreError> {
+    note(&aad, true);
+    Ok(dek.seal_str(aad, plaintext)?)
+}
+
+pub(super) fn seal(dek: &Dek, aad: Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
+    note(&aad, true);
+    Ok(dek.seal(aad, plaintext)?)
+}
+
+pub(super) fn open_string(dek: &Dek, aad: Aad<'_>, envelope: &[u8]) -> Result<String, CoreError> {
+    note(&aad, false);
+    Ok(dek.open_string(aad, envelope)?)
+}
+
+pub(super) fn open(dek: &Dek, aad: Aad<'_>, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+    note(&aad, false);
+    Ok(dek.open(aad, envelope)?)
+}
+
+/// Seals an uploaded medium as a stream (`clearboard_vault::stream`).
+pub(super) fn seal_media(dek: &Dek, blob: &BlobId, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
+    let aad = media_aad(blob);
+    note(&aad, true);
+    Ok(stream::seal(dek, aad, plaintext)?)
+}
+
+pub(super) fn open_media(dek: &Dek, blob: &BlobId, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+    let aad = media_aad(blob);
+    note(&aad, false);
+    Ok(stream::open(dek, aad, sealed)?)
+}
+
+/// The keys one request uses, each read from the region's key store (through
+/// [`SubjectKeys`]) at most once: the author's key seals a card and opens the author's name
+/// with one read.
 pub(crate) struct KeyCache<'a> {
     subject_keys: SubjectKeys<'a>,
     region: &'a RegionHandle,
@@ -57,9 +131,9 @@ impl<'a> KeyCache<'a> {
         Self { subject_keys, region, keys: HashMap::new() }
     }
 
-    /// The key access behind the cache (for reads the cache does not keep).
-    pub(crate) fn subject_keys(&self) -> SubjectKeys<'a> {
-        self.subject_keys
+    /// The region the keys are read from.
+    pub(crate) fn region(&self) -> &'a RegionHandle {
+        self.region
     }
 
     /// The subject's key, or `None` once it is destroyed.
@@ -74,5 +148,10 @@ impl<'a> KeyCache<'a> {
         };
         self.keys.insert(s.clone(), k.clone());
         Ok(k)
+    }
+
+    /// The subject's key; `Erased` once it is destroyed.
+    pub(crate) async fn current(&mut self, s: &SubjectId) -> Result<Arc<Dek>, CoreError> {
+        self.get(s).await?.ok_or(CoreError::Erased)
     }
 }

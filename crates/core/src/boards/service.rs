@@ -42,7 +42,7 @@ impl Boards<'_> {
         let region = self.cb.region(&who.region)?.clone();
         let row = region.boards.card(card).await?.ok_or(CoreError::NotFound)?;
         let a = self.access(who, &row.board_id).await?;
-        if row.status == "pending" && !(a.facilitator() || row.author_id == who.subject) {
+        if !a.sees(&row) {
             return Err(CoreError::NotFound);
         }
         Ok((a, row))

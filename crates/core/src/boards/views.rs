@@ -3,15 +3,18 @@
 
 use serde::Serialize;
 
-use crate::boards::access::{Access, BoardRole};
+use crate::boards::access::Access;
+use crate::boards::events::CardReactions;
 use crate::boards::input::LegendEntry;
+use crate::boards::kinds::{BoardRole, CardKind, InvitationStatus, OrgRole};
 use crate::boards::realtime::presence_name;
-use crate::boards::sealing::{KeyCache, card_aad, comment_aad, legend_aad, org_key_owner, pseudonym_aad, title_aad};
+use crate::boards::sealing::{
+    KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, org_key_owner, pseudonym_aad, title_aad,
+};
+use crate::boards::shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, Tallies, You};
 use crate::platform::clock::rfc3339;
-use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
-use crate::platform::ids::{BoardId, CardId, CommentId, OrgId, SubjectId};
-use crate::platform::keys::SubjectKeys;
+use crate::platform::ids::{BoardId, CardId, OrgId, SubjectId};
 use crate::platform::ports::{CardRow, CommentRow, Reactions};
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,7 +22,7 @@ pub struct OrgView {
     pub id: OrgId,
     pub name: String,
     pub personal: bool,
-    pub role: String,
+    pub role: OrgRole,
     pub region: String,
 }
 
@@ -27,7 +30,7 @@ pub struct OrgView {
 pub struct MemberView {
     pub id: SubjectId,
     pub name: String,
-    pub role: String,
+    pub role: OrgRole,
     pub joined_at: String,
 }
 
@@ -35,9 +38,8 @@ pub struct MemberView {
 #[derive(Debug, Clone, Serialize)]
 pub struct InvitationView {
     pub id: String,
-    pub role: String,
-    /// `pending`, `accepted`, `revoked` or `expired`.
-    pub status: &'static str,
+    pub role: OrgRole,
+    pub status: InvitationStatus,
     /// Whether only one email address can accept it.
     pub bound_to_email: bool,
     pub created_at: String,
@@ -55,17 +57,17 @@ pub struct NewInvitation {
 
 pub(crate) fn invitation_view(i: &crate::platform::ports::InvitationRow, now: crate::platform::clock::Millis) -> InvitationView {
     let status = if i.accepted_at.is_some() {
-        "accepted"
+        InvitationStatus::Accepted
     } else if i.revoked_at.is_some() {
-        "revoked"
+        InvitationStatus::Revoked
     } else if i.expires_at <= now {
-        "expired"
+        InvitationStatus::Expired
     } else {
-        "pending"
+        InvitationStatus::Pending
     };
     InvitationView {
         id: i.id.clone(),
-        role: i.role.clone(),
+        role: i.role,
         status,
         bound_to_email: i.email_bidx.is_some(),
         created_at: rfc3339(i.created_at),
@@ -82,187 +84,113 @@ pub struct BoardSummary {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct You {
-    pub role: &'static str,
-    pub name: String,
-    pub votes_left: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BoardView {
-    pub id: BoardId,
-    pub org_id: OrgId,
-    pub title: String,
-    pub legend: Vec<LegendEntry>,
-    pub locked: bool,
-    pub controlled: bool,
-    pub anonymous: bool,
-    pub vote_tokens: i64,
-    pub seq: i64,
-    pub created_at: String,
-    /// Facilitators only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub join_code: Option<String>,
-    pub you: You,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CommentView {
-    pub id: CommentId,
-    pub card_id: CardId,
-    pub text: String,
-    /// Left out on anonymous boards.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    pub mine: bool,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CardView {
-    pub id: CardId,
-    pub board_id: BoardId,
-    pub kind: String,
-    pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
-    pub x: i64,
-    pub y: i64,
-    pub color: String,
-    pub category: Option<String>,
-    pub status: String,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Left out on anonymous boards.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    pub likes: i64,
-    pub votes: i64,
-    pub mine: bool,
-    pub liked: bool,
-    pub my_votes: i64,
-    pub comments: Vec<CommentView>,
-}
-
 /// How a person is shown to others on non-anonymous boards: "First L." for account holders,
-/// the pseudonym for participants, "Former member" once erased.
-pub(crate) async fn display_name(keys: SubjectKeys<'_>, region: &RegionHandle, subject: &SubjectId) -> Result<String, CoreError> {
+/// the pseudonym for participants, "Former member" once erased. Their key comes from the
+/// request's cache (a card's author: the key that sealed the card).
+pub(crate) async fn display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -> Result<String, CoreError> {
+    let region = keys.region();
     if let Some(acc) = region.store.account(subject).await? {
-        let Ok(dek) = keys.current(region, subject).await else { return Ok("Former member".into()) };
-        let aad = |c| clearboard_vault::Aad { table: "accounts", column: c, row: subject.as_str() };
-        let first = dek.open_string(aad("first_name"), &acc.first_name)?;
-        let last = dek.open_string(aad("last_name"), &acc.last_name)?;
+        let Some(dek) = keys.get(subject).await? else { return Ok("Former member".into()) };
+        let first = open_string(&dek, account_aad(subject, "first_name"), &acc.first_name)?;
+        let last = open_string(&dek, account_aad(subject, "last_name"), &acc.last_name)?;
         let initial = last.chars().next().map(|c| format!(" {c}.")).unwrap_or_default();
         return Ok(format!("{first}{initial}"));
     }
     if let Some(p) = region.boards.participant(subject).await? {
-        let Ok(dek) = keys.current(region, subject).await else { return Ok("Former member".into()) };
-        return Ok(dek.open_string(pseudonym_aad(subject), &p.pseudonym)?);
+        let Some(dek) = keys.get(subject).await? else { return Ok("Former member".into()) };
+        return open_string(&dek, pseudonym_aad(subject), &p.pseudonym);
     }
     Ok("Former member".into())
 }
 
-pub(crate) async fn legend(keys: SubjectKeys<'_>, a: &Access) -> Result<Vec<LegendEntry>, CoreError> {
-    let okey = keys.current(&a.region, &org_key_owner(&a.board.org_id)).await?;
-    let bytes = okey.open(legend_aad(&a.board.id), &a.board.legend)?;
+/// The board's legend (opened with the organisation's key).
+pub(crate) async fn legend(keys: &mut KeyCache<'_>, a: &Access) -> Result<Vec<LegendEntry>, CoreError> {
+    let okey = keys.current(&org_key_owner(&a.board.org_id)).await?;
+    let bytes = open(&okey, legend_aad(&a.board.id), &a.board.legend)?;
     serde_json::from_slice(&bytes).map_err(|_| CoreError::Internal("stored legend is not valid"))
 }
 
-pub(crate) async fn board_view(keys: SubjectKeys<'_>, a: &Access) -> Result<BoardView, CoreError> {
-    let okey = keys.current(&a.region, &org_key_owner(&a.board.org_id)).await?;
+pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<BoardView, CoreError> {
+    let okey = keys.current(&org_key_owner(&a.board.org_id)).await?;
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let used: i64 = reactions.votes.iter().filter(|(_, s, _)| *s == a.subject).map(|(_, _, n)| *n).sum();
     let name = match a.role {
-        BoardRole::Participant => display_name(keys, &a.region, &a.subject).await?,
+        BoardRole::Participant => display_name(keys, &a.subject).await?,
         _ => presence_name(&a.subject, &a.board.id),
     };
     Ok(BoardView {
-        id: a.board.id.clone(),
+        board: BoardShared {
+            id: a.board.id.clone(),
+            title: open_string(&okey, title_aad(&a.board.id), &a.board.title)?,
+            legend: legend(keys, a).await?,
+            locked: a.board.locked,
+            controlled: a.board.controlled,
+            anonymous: a.board.anonymous,
+            vote_tokens: a.board.vote_tokens,
+        },
         org_id: a.board.org_id.clone(),
-        title: okey.open_string(title_aad(&a.board.id), &a.board.title)?,
-        legend: legend(keys, a).await?,
-        locked: a.board.locked,
-        controlled: a.board.controlled,
-        anonymous: a.board.anonymous,
-        vote_tokens: a.board.vote_tokens,
         seq: a.board.seq,
         created_at: rfc3339(a.board.created_at),
         join_code: a.facilitator().then(|| a.board.join_code.clone()),
-        you: You { role: a.role.as_str(), name, votes_left: (a.board.vote_tokens - used).max(0) },
+        you: You { role: a.role, name, votes_left: (a.board.vote_tokens - used).max(0) },
     })
 }
 
-/// The board's fields that are the same for every viewer (for real-time events).
-pub(crate) fn board_shared_json(v: &BoardView) -> String {
-    serde_json::json!({
-        "id": v.id, "title": v.title, "legend": v.legend, "locked": v.locked, "controlled": v.controlled,
-        "anonymous": v.anonymous, "vote_tokens": v.vote_tokens,
-    })
-    .to_string()
+/// Whether authors are shown: anonymity is fixed when something is posted (security rule
+/// "never undone"); the board's current mode can hide more, never less.
+fn named(posted_anonymously: bool, a: &Access) -> bool {
+    !(posted_anonymously || a.board.anonymous)
 }
 
-pub(crate) async fn comment_view(a: &Access, keys: &mut KeyCache<'_>, c: &CommentRow) -> Result<CommentView, CoreError> {
-    let Some(dek) = keys.get(&c.author_id).await? else {
-        return Err(CoreError::Erased);
+/// A comment as the viewer sees it. `text` when the caller holds it in clear (it just sealed
+/// it): then nothing of the comment is opened.
+pub(crate) async fn comment_view(
+    a: &Access,
+    keys: &mut KeyCache<'_>,
+    c: &CommentRow,
+    text: Option<String>,
+) -> Result<CommentView, CoreError> {
+    let text = match text {
+        Some(t) => t,
+        None => {
+            let Some(dek) = keys.get(&c.author_id).await? else {
+                return Err(CoreError::Erased);
+            };
+            open_string(&dek, comment_aad(&c.id), &c.body)?
+        }
     };
-    let author =
-        if c.anonymous || a.board.anonymous { None } else { Some(display_name(keys.subject_keys(), &a.region, &c.author_id).await?) };
+    let author = if named(c.anonymous, a) { Some(display_name(keys, &c.author_id).await?) } else { None };
     Ok(CommentView {
-        id: c.id.clone(),
-        card_id: c.card_id.clone(),
-        text: dek.open_string(comment_aad(&c.id), &c.body)?,
-        author,
+        comment: CommentShared { id: c.id.clone(), card_id: c.card_id.clone(), text, author, created_at: rfc3339(c.created_at) },
         mine: c.author_id == a.subject,
-        created_at: rfc3339(c.created_at),
     })
 }
 
-pub(crate) fn comment_shared_json(v: &CommentView) -> String {
-    let mut j = serde_json::to_value(v).unwrap_or_default();
-    if let Some(o) = j.as_object_mut() {
-        o.remove("mine");
-    }
-    j.to_string()
-}
-
-pub(crate) async fn card_view(
+/// A card's shared fields. `body` is its text or link when the caller holds it in clear
+/// (it just sealed it): then nothing is opened; otherwise the stored body is opened once.
+/// `tallies` only when the caller read the card's reactions.
+pub(crate) async fn card_shared(
     a: &Access,
     keys: &mut KeyCache<'_>,
     card: &CardRow,
-    reactions: &Reactions,
-    comments: &[CommentRow],
-) -> Result<CardView, CoreError> {
-    let Some(dek) = keys.get(&card.author_id).await? else {
-        return Err(CoreError::Erased);
-    };
-    let body = dek.open_string(card_aad(&card.id), &card.body)?;
-    let (text, url) = if card.kind == "link" { (String::new(), Some(body)) } else { (body, None) };
-    // Anonymity is fixed when a card is posted (C-… security rule "never undone"); the board's
-    // current mode can hide more, never less.
-    let author =
-        if card.anonymous || a.board.anonymous { None } else { Some(display_name(keys.subject_keys(), &a.region, &card.author_id).await?) };
-    let likes = reactions.likes.iter().filter(|(c, _)| *c == card.id).count() as i64;
-    let liked = reactions.likes.iter().any(|(c, s)| *c == card.id && *s == a.subject);
-    let votes = reactions.votes.iter().filter(|(c, _, _)| *c == card.id).map(|(_, _, n)| *n).sum();
-    let my_votes = reactions.votes.iter().filter(|(c, s, _)| *c == card.id && *s == a.subject).map(|(_, _, n)| *n).sum();
-    let mut cv = Vec::new();
-    for c in comments.iter().filter(|c| c.card_id == card.id) {
-        match comment_view(a, keys, c).await {
-            Ok(v) => cv.push(v),
-            Err(CoreError::Erased) => {}
-            Err(e) => return Err(e),
+    body: Option<String>,
+    tallies: Option<Tallies>,
+) -> Result<CardShared, CoreError> {
+    let body = match body {
+        Some(b) => b,
+        None => {
+            let Some(dek) = keys.get(&card.author_id).await? else {
+                return Err(CoreError::Erased);
+            };
+            open_string(&dek, card_aad(&card.id), &card.body)?
         }
-    }
-    Ok(CardView {
+    };
+    let (text, url) = if card.kind == CardKind::Link { (String::new(), Some(body)) } else { (body, None) };
+    let author = if named(card.anonymous, a) { Some(display_name(keys, &card.author_id).await?) } else { None };
+    Ok(CardShared {
         id: card.id.clone(),
         board_id: card.board_id.clone(),
-        kind: card.kind.clone(),
+        kind: card.kind,
         text,
         url,
         media_url: card.blob_id.as_ref().map(|_| format!("/api/v1/cards/{}/media", card.id)),
@@ -271,42 +199,59 @@ pub(crate) async fn card_view(
         y: card.y,
         color: card.color.clone(),
         category: card.category.clone(),
-        status: card.status.clone(),
+        status: card.status,
         version: card.version,
         created_at: rfc3339(card.created_at),
         updated_at: rfc3339(card.updated_at),
         author,
-        likes,
-        votes,
-        mine: card.author_id == a.subject,
-        liked,
-        my_votes,
-        comments: cv,
+        tallies,
     })
 }
 
-/// The card fields that are the same for every viewer (for real-time events).
-pub(crate) fn card_shared_json(v: &CardView) -> String {
-    let mut j = serde_json::to_value(v).unwrap_or_default();
-    if let Some(o) = j.as_object_mut() {
-        for k in ["mine", "liked", "my_votes", "comments"] {
-            o.remove(k);
+/// Who reacted to one card, from reactions read for it (or for its board).
+pub(crate) fn card_reactions(card: &CardId, reactions: &Reactions) -> CardReactions {
+    CardReactions {
+        likers: reactions.likes.iter().filter(|(c, _)| c == card).map(|(_, s)| s.clone()).collect(),
+        voters: reactions.votes.iter().filter(|(c, _, _)| c == card).map(|(_, s, n)| (s.clone(), *n)).collect(),
+    }
+}
+
+/// The likes and votes of a card, counted.
+pub(crate) fn tallies(r: &CardReactions) -> Tallies {
+    Tallies { likes: r.likers.len() as i64, votes: r.voters.iter().map(|(_, n)| *n).sum() }
+}
+
+/// A card as the viewer sees it in full: its reactions and comments (snapshots, `GET`).
+pub(crate) async fn card_view(
+    a: &Access,
+    keys: &mut KeyCache<'_>,
+    card: &CardRow,
+    reactions: &Reactions,
+    comments: &[CommentRow],
+) -> Result<CardView, CoreError> {
+    let who = card_reactions(&card.id, reactions);
+    let shared = card_shared(a, keys, card, None, Some(tallies(&who))).await?;
+    let mut cv = Vec::new();
+    for c in comments.iter().filter(|c| c.card_id == card.id) {
+        match comment_view(a, keys, c, None).await {
+            Ok(v) => cv.push(v),
+            Err(CoreError::Erased) => {}
+            Err(e) => return Err(e),
         }
     }
-    j.to_string()
+    Ok(CardView { card: shared, mine: card.author_id == a.subject, reactions: Some(who.of(&a.subject)), comments: Some(cv) })
 }
 
 /// Every card the viewer may see (pending cards only for facilitators and their author).
-pub(crate) async fn card_views(keys: SubjectKeys<'_>, a: &Access) -> Result<Vec<CardView>, CoreError> {
-    let mut cache = KeyCache::new(keys, &a.region);
+pub(crate) async fn card_views(keys: &mut KeyCache<'_>, a: &Access) -> Result<Vec<CardView>, CoreError> {
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let comments = a.region.boards.comments_of(&a.board.id).await?;
     let mut out = Vec::new();
     for c in a.region.boards.cards_of(&a.board.id).await? {
-        if c.status == "pending" && !(a.facilitator() || c.author_id == a.subject) {
+        if !a.sees(&c) {
             continue;
         }
-        match card_view(a, &mut cache, &c, &reactions, &comments).await {
+        match card_view(a, keys, &c, &reactions, &comments).await {
             Ok(v) => out.push(v),
             Err(CoreError::Erased) => {}
             Err(e) => return Err(e),

@@ -3,8 +3,9 @@
 //! a board's sequence, purging an organisation's boards). Macros are declared here, before
 //! `store` uses them.
 
+use clearboard_core::boards::kinds::{CardKind, CardStatus, OrgRole};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
-use clearboard_core::platform::ports::{BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow};
+use clearboard_core::platform::ports::{BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError};
 
 use crate::platform::region::SqlRegionStore;
 
@@ -30,14 +31,21 @@ pub(super) struct MemberRec {
     joined_at: i64,
 }
 
-impl From<MemberRec> for MemberRow {
-    fn from(r: MemberRec) -> Self {
-        MemberRow {
+/// A stored value of one of boards' closed sets (kinds, statuses, roles); anything else is a
+/// corrupt row (the value itself is not repeated: only where it was).
+pub(super) fn typed<T>(parse: fn(&str) -> Option<T>, stored: &str, column: &str) -> Result<T, StoreError> {
+    parse(stored).ok_or_else(|| StoreError::Corrupt(format!("unknown value in {column}")))
+}
+
+impl TryFrom<MemberRec> for MemberRow {
+    type Error = StoreError;
+    fn try_from(r: MemberRec) -> Result<Self, StoreError> {
+        Ok(MemberRow {
             org_id: OrgId::from_stored(r.org_id),
             subject_id: SubjectId::from_stored(r.subject_id),
-            role: r.role,
+            role: typed(OrgRole::parse, &r.role, "memberships.role")?,
             joined_at: r.joined_at,
-        }
+        })
     }
 }
 
@@ -98,13 +106,14 @@ pub(super) struct CardRec {
     anonymous: bool,
 }
 
-impl From<CardRec> for CardRow {
-    fn from(r: CardRec) -> Self {
-        CardRow {
+impl TryFrom<CardRec> for CardRow {
+    type Error = StoreError;
+    fn try_from(r: CardRec) -> Result<Self, StoreError> {
+        Ok(CardRow {
             id: CardId::from_stored(r.id),
             board_id: BoardId::from_stored(r.board_id),
             author_id: SubjectId::from_stored(r.author_id),
-            kind: r.kind,
+            kind: typed(CardKind::parse, &r.kind, "cards.kind")?,
             body: r.body,
             blob_id: r.blob_id.map(BlobId::from_stored),
             media_type: r.media_type,
@@ -112,12 +121,12 @@ impl From<CardRec> for CardRow {
             y: r.y,
             color: r.color,
             category: r.category,
-            status: r.status,
+            status: typed(CardStatus::parse, &r.status, "cards.status")?,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
             anonymous: r.anonymous,
-        }
+        })
     }
 }
 
@@ -189,13 +198,14 @@ pub(super) struct InvitationRec {
     accepted_by: Option<String>,
 }
 
-impl From<InvitationRec> for InvitationRow {
-    fn from(r: InvitationRec) -> Self {
-        InvitationRow {
+impl TryFrom<InvitationRec> for InvitationRow {
+    type Error = StoreError;
+    fn try_from(r: InvitationRec) -> Result<Self, StoreError> {
+        Ok(InvitationRow {
             id: r.id,
             org_id: OrgId::from_stored(r.org_id),
             token_hash: r.token_hash,
-            role: r.role,
+            role: typed(OrgRole::parse, &r.role, "invitations.role")?,
             created_by: r.created_by.map(SubjectId::from_stored),
             created_at: r.created_at,
             expires_at: r.expires_at,
@@ -203,7 +213,7 @@ impl From<InvitationRec> for InvitationRow {
             email_bidx: r.email_bidx,
             accepted_at: r.accepted_at,
             accepted_by: r.accepted_by.map(SubjectId::from_stored),
-        }
+        })
     }
 }
 

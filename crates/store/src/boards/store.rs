@@ -2,6 +2,7 @@
 //! to a board's content advancing its sequence number in the same transaction.
 
 use async_trait::async_trait;
+use clearboard_core::boards::kinds::{CardStatus, OrgRole};
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
@@ -9,7 +10,7 @@ use clearboard_core::platform::ports::{
     ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };
 
-use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec};
+use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, typed};
 use crate::platform::region::SqlRegionStore;
 
 #[async_trait]
@@ -21,7 +22,7 @@ impl BoardStore for SqlRegionStore {
             sqlx::query("INSERT INTO organisations (id, name, personal, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(org.id.as_str()).bind(&org.name).bind(org.personal).bind(org.created_at).execute(&mut *t).await?;
             sqlx::query("INSERT INTO memberships (org_id, subject_id, role, joined_at) VALUES ($1, $2, $3, $4)")
-                .bind(owner.org_id.as_str()).bind(owner.subject_id.as_str()).bind(&owner.role).bind(owner.joined_at).execute(&mut *t).await?;
+                .bind(owner.org_id.as_str()).bind(owner.subject_id.as_str()).bind(owner.role.as_str()).bind(owner.joined_at).execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(())
         })
@@ -36,29 +37,31 @@ impl BoardStore for SqlRegionStore {
         conn!(self.db(), c => { sqlx::query("UPDATE organisations SET name = $2 WHERE id = $1").bind(id.as_str()).bind(name).execute(c).await.map(|_| ()) })
     }
 
-    async fn orgs_of(&self, subject: &SubjectId) -> StoreResult<Vec<(OrgRow, String)>> {
+    async fn orgs_of(&self, subject: &SubjectId) -> StoreResult<Vec<(OrgRow, OrgRole)>> {
         let rows: Vec<(String, Vec<u8>, bool, i64, String)> = conn!(self.db(), c => {
             sqlx::query_as("SELECT o.id, o.name, o.personal, o.created_at, m.role FROM organisations o JOIN memberships m ON m.org_id = o.id WHERE m.subject_id = $1 ORDER BY o.personal DESC, o.created_at")
                 .bind(subject.as_str()).fetch_all(c).await
         })?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, personal, created_at, role)| (OrgRow { id: OrgId::from_stored(id), name, personal, created_at }, role))
-            .collect())
+            .map(|(id, name, personal, created_at, role)| {
+                Ok((OrgRow { id: OrgId::from_stored(id), name, personal, created_at }, typed(OrgRole::parse, &role, "memberships.role")?))
+            })
+            .collect::<StoreResult<_>>()?)
     }
 
     async fn members(&self, org: &OrgId) -> StoreResult<Vec<MemberRow>> {
         let r: Vec<MemberRec> = conn!(self.db(), c => {
             sqlx::query_as("SELECT org_id, subject_id, role, joined_at FROM memberships WHERE org_id = $1 ORDER BY joined_at, subject_id").bind(org.as_str()).fetch_all(c).await
         })?;
-        Ok(r.into_iter().map(Into::into).collect())
+        r.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn member(&self, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<MemberRow>> {
         let r: Option<MemberRec> = conn!(self.db(), c => {
             sqlx::query_as("SELECT org_id, subject_id, role, joined_at FROM memberships WHERE org_id = $1 AND subject_id = $2").bind(org.as_str()).bind(subject.as_str()).fetch_optional(c).await
         })?;
-        Ok(r.map(Into::into))
+        r.map(TryInto::try_into).transpose()
     }
 
     async fn put_member(&self, m: &MemberRow, audit: AuditDraft) -> StoreResult<()> {
@@ -66,7 +69,7 @@ impl BoardStore for SqlRegionStore {
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             sqlx::query("INSERT INTO memberships (org_id, subject_id, role, joined_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, subject_id) DO UPDATE SET role = excluded.role")
-                .bind(m.org_id.as_str()).bind(m.subject_id.as_str()).bind(&m.role).bind(m.joined_at).execute(&mut *t).await?;
+                .bind(m.org_id.as_str()).bind(m.subject_id.as_str()).bind(m.role.as_str()).bind(m.joined_at).execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(())
         })
@@ -87,7 +90,7 @@ impl BoardStore for SqlRegionStore {
     async fn create_invitation(&self, i: &InvitationRow) -> StoreResult<()> {
         conn!(self.db(), c => {
             sqlx::query(concat!("INSERT INTO invitations (", invitation_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
-                .bind(&i.id).bind(i.org_id.as_str()).bind(&i.token_hash).bind(&i.role).bind(i.created_by.as_ref().map(SubjectId::as_str))
+                .bind(&i.id).bind(i.org_id.as_str()).bind(&i.token_hash).bind(i.role.as_str()).bind(i.created_by.as_ref().map(SubjectId::as_str))
                 .bind(i.created_at).bind(i.expires_at).bind(i.revoked_at).bind(&i.email_bidx).bind(i.accepted_at).bind(i.accepted_by.as_ref().map(SubjectId::as_str))
                 .execute(c).await.map(|_| ())
         })
@@ -97,14 +100,14 @@ impl BoardStore for SqlRegionStore {
         let r: Option<InvitationRec> = conn!(self.db(), c => {
             sqlx::query_as(concat!("SELECT ", invitation_cols!(), " FROM invitations WHERE token_hash = $1")).bind(hash).fetch_optional(c).await
         })?;
-        Ok(r.map(Into::into))
+        r.map(TryInto::try_into).transpose()
     }
 
     async fn invitations_of(&self, org: &OrgId) -> StoreResult<Vec<InvitationRow>> {
         let r: Vec<InvitationRec> = conn!(self.db(), c => {
             sqlx::query_as(concat!("SELECT ", invitation_cols!(), " FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id")).bind(org.as_str()).fetch_all(c).await
         })?;
-        Ok(r.into_iter().map(Into::into).collect())
+        r.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn revoke_invitation(&self, id: &str, at: Millis) -> StoreResult<bool> {
@@ -123,7 +126,7 @@ impl BoardStore for SqlRegionStore {
                 return Ok(false);
             }
             sqlx::query("INSERT INTO memberships (org_id, subject_id, role, joined_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, subject_id) DO NOTHING")
-                .bind(m.org_id.as_str()).bind(m.subject_id.as_str()).bind(&m.role).bind(m.joined_at).execute(&mut *t).await?;
+                .bind(m.org_id.as_str()).bind(m.subject_id.as_str()).bind(m.role.as_str()).bind(m.joined_at).execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(true)
         })
@@ -248,29 +251,30 @@ impl BoardStore for SqlRegionStore {
     async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
             sqlx::query(concat!("INSERT INTO cards (", card_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
-                .bind(c.id.as_str()).bind(c.board_id.as_str()).bind(c.author_id.as_str()).bind(&c.kind).bind(&c.body)
+                .bind(c.id.as_str()).bind(c.board_id.as_str()).bind(c.author_id.as_str()).bind(c.kind.as_str()).bind(&c.body)
                 .bind(c.blob_id.as_ref().map(BlobId::as_str)).bind(&c.media_type).bind(c.x).bind(c.y).bind(&c.color).bind(&c.category)
-                .bind(&c.status).bind(c.version).bind(c.created_at).bind(c.updated_at).bind(c.anonymous)
+                .bind(c.status.as_str()).bind(c.version).bind(c.created_at).bind(c.updated_at).bind(c.anonymous)
                 .execute(&mut *t).await?;
             bump!(t, c.board_id.as_str())
         })
     }
 
     async fn change_card(&self, board: &BoardId, card: &CardId, ch: &CardChange) -> StoreResult<Option<(CardRow, Seq)>> {
-        tx!(self.db(), t => {
+        let changed: Option<(CardRec, Seq)> = tx!(self.db(), t => {
             let row: Option<CardRec> = sqlx::query_as(concat!(
                 "UPDATE cards SET body = COALESCE($3, body), x = COALESCE($4, x), y = COALESCE($5, y), color = COALESCE($6, color), ",
                 "category = CASE WHEN $7 THEN $8 ELSE category END, status = COALESCE($9, status), version = version + 1, updated_at = $10 ",
                 "WHERE id = $1 AND board_id = $2 RETURNING ", card_cols!()
             ))
             .bind(card.as_str()).bind(board.as_str()).bind(&ch.body).bind(ch.x).bind(ch.y).bind(&ch.color)
-            .bind(ch.category.is_some()).bind(ch.category.clone().flatten()).bind(&ch.status).bind(ch.at)
+            .bind(ch.category.is_some()).bind(ch.category.clone().flatten()).bind(ch.status.map(CardStatus::as_str)).bind(ch.at)
             .fetch_optional(&mut *t).await?;
             match row {
-                Some(r) => Ok(Some((r.into(), bump!(t, board.as_str())?))),
+                Some(r) => Ok(Some((r, bump!(t, board.as_str())?))),
                 None => Ok(None),
             }
-        })
+        })?;
+        changed.map(|(r, seq)| Ok((r.try_into()?, seq))).transpose()
     }
 
     async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<Seq> {
@@ -284,12 +288,12 @@ impl BoardStore for SqlRegionStore {
 
     async fn card(&self, id: &CardId) -> StoreResult<Option<CardRow>> {
         let r: Option<CardRec> = conn!(self.db(), c => { sqlx::query_as(concat!("SELECT ", card_cols!(), " FROM cards WHERE id = $1")).bind(id.as_str()).fetch_optional(c).await })?;
-        Ok(r.map(Into::into))
+        r.map(TryInto::try_into).transpose()
     }
 
     async fn cards_of(&self, board: &BoardId) -> StoreResult<Vec<CardRow>> {
         let r: Vec<CardRec> = conn!(self.db(), c => { sqlx::query_as(concat!("SELECT ", card_cols!(), " FROM cards WHERE board_id = $1 ORDER BY created_at, id")).bind(board.as_str()).fetch_all(c).await })?;
-        Ok(r.into_iter().map(Into::into).collect())
+        r.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn set_like(&self, board: &BoardId, card: &CardId, subject: &SubjectId, on: bool, at: Millis) -> StoreResult<Seq> {
@@ -405,7 +409,7 @@ impl BoardStore for SqlRegionStore {
             Ok((cards, comments, likes, votes, part))
         })?;
         Ok((
-            cards.into_iter().map(Into::into).collect(),
+            cards.into_iter().map(TryInto::try_into).collect::<StoreResult<_>>()?,
             comments.into_iter().map(Into::into).collect(),
             Reactions {
                 likes: likes.into_iter().map(|(c, s)| (CardId::from_stored(c), SubjectId::from_stored(s))).collect(),

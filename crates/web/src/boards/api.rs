@@ -199,24 +199,25 @@ async fn export(
     let (board, cards) = st.cb.boards().export(&auth.principal, &board_id(&id)?).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => {
-            let mut res = Json(json!({ "board": { "id": board.id, "title": board.title, "legend": board.legend, "anonymous": board.anonymous }, "cards": cards.iter().map(export_card).collect::<Vec<_>>() })).into_response();
+            let mut res = Json(json!({ "board": { "id": board.board.id, "title": board.board.title, "legend": board.board.legend, "anonymous": board.board.anonymous }, "cards": cards.iter().map(export_card).collect::<Vec<_>>() })).into_response();
             res.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"board.json\""));
             Ok(res)
         }
         "csv" => {
             let mut out = String::from("id,kind,text,url,category,color,status,likes,votes,comments,author,created_at\r\n");
             for c in &cards {
+                let (n, c) = (c.comments.as_ref().map_or(0, Vec::len), &c.card);
                 let fields = [
                     c.id.to_string(),
-                    c.kind.clone(),
+                    c.kind.to_string(),
                     c.text.clone(),
                     c.url.clone().unwrap_or_default(),
                     c.category.clone().unwrap_or_default(),
                     c.color.clone(),
-                    c.status.clone(),
-                    c.likes.to_string(),
-                    c.votes.to_string(),
-                    c.comments.len().to_string(),
+                    c.status.to_string(),
+                    c.tallies.map_or(0, |t| t.likes).to_string(),
+                    c.tallies.map_or(0, |t| t.votes).to_string(),
+                    n.to_string(),
                     c.author.clone().unwrap_or_default(),
                     c.created_at.clone(),
                 ];
@@ -232,11 +233,12 @@ async fn export(
     }
 }
 
-fn export_card(c: &CardView) -> serde_json::Value {
+fn export_card(view: &CardView) -> serde_json::Value {
+    let (c, t) = (&view.card, view.card.tallies.unwrap_or(clearboard_core::boards::shapes::Tallies { likes: 0, votes: 0 }));
     let mut v = json!({
         "id": c.id, "kind": c.kind, "text": c.text, "url": c.url, "media_type": c.media_type, "category": c.category,
-        "color": c.color, "status": c.status, "likes": c.likes, "votes": c.votes, "position": [c.x, c.y], "created_at": c.created_at,
-        "comments": c.comments.iter().map(|m| { let mut o = json!({ "text": m.text, "created_at": m.created_at }); if let Some(a) = &m.author { o["author"] = json!(a); } o }).collect::<Vec<_>>(),
+        "color": c.color, "status": c.status, "likes": t.likes, "votes": t.votes, "position": [c.x, c.y], "created_at": c.created_at,
+        "comments": view.comments.iter().flatten().map(|m| { let m = &m.comment; let mut o = json!({ "text": m.text, "created_at": m.created_at }); if let Some(a) = &m.author { o["author"] = json!(a); } o }).collect::<Vec<_>>(),
     });
     if let Some(a) = &c.author {
         v["author"] = json!(a);

@@ -1,5 +1,6 @@
 //! The board application's pages: the list of boards and organisations, the board itself
-//! (rendered and kept live by `/assets/board.js`), joining by code, invitations.
+//! (rendered and kept live by the ES modules under `/assets/board/`, entry `main.js`), joining by
+//! code, invitations.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -87,7 +88,7 @@ async fn create_board(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<Ne
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let org = OrgId::parse(&f.org_id);
     match st.cb.boards().create_board(&auth.principal, org.as_ref(), &f.title).await {
-        Ok(b) => Redirect::to(&format!("/app/boards/{}", b.id)).into_response(),
+        Ok(b) => Redirect::to(&format!("/app/boards/{}", b.board.id)).into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render_home(&st, &ctx, vec![message_of(&e)], None, status).await

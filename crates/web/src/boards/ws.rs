@@ -1,5 +1,7 @@
 //! The board WebSocket: a snapshot (or a replay from the last sequence the client saw), then
-//! every change in sequence order, rendered for this viewer, and presence (pseudonyms only).
+//! every change in sequence order, framed for this viewer, and presence (pseudonyms only).
+//! Every frame is one of core's `protocol` messages (`docs/protocol.md`); events come already
+//! framed, shared by every socket that gets the same.
 //! GET requests pass the CSRF layer, so the `Origin` of the upgrade is checked here against
 //! our own origin (cross-site WebSocket hijacking).
 //!
@@ -12,10 +14,11 @@ use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpg
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use clearboard_core::boards::realtime::{Message, Viewer};
+use clearboard_core::boards::events::{Change, Viewer};
+use clearboard_core::boards::protocol::{ClientMessage, ErrorBody, Frame, ServerMessage};
+use clearboard_core::boards::realtime::Message;
 use clearboard_core::identity::principal::Principal;
 use serde::Deserialize;
-use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::boards::paths::board_id;
@@ -44,8 +47,29 @@ fn origin_ok(headers: &HeaderMap, public_url: &str) -> bool {
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
-/// The close code for a socket that broke a limit (RFC 6455 §7.4.1: policy violation).
+/// The close code for a socket that broke a limit or lost its access (RFC 6455 §7.4.1: policy
+/// violation); the reason says which (`rate_limited`, `access_ended`).
 pub const CLOSE_POLICY: u16 = 1008;
+/// The close code after a `resync` (RFC 6455: normal closure); the reason is `resync`.
+pub const CLOSE_NORMAL: u16 = 1000;
+
+/// Closes with a code and reason (`docs/protocol.md`), then reads (and drops) what the client
+/// still sends until it answers the close, at most two seconds, so it receives our frame
+/// rather than a reset connection.
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = axum::extract::ws::CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+    if socket.send(WsMessage::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(Ok(m)) = socket.recv().await {
+            if matches!(m, WsMessage::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
 
 pub async fn upgrade(
     State(st): State<AppState>,
@@ -91,54 +115,31 @@ pub async fn upgrade(
     }))
 }
 
-async fn send(socket: &mut WebSocket, text: String) -> Result<(), axum::Error> {
-    socket.send(WsMessage::Text(Utf8Bytes::from(text))).await
-}
-
-async fn send_bytes(socket: &mut WebSocket, b: bytes::Bytes) -> Result<(), axum::Error> {
-    match Utf8Bytes::try_from(b) {
+async fn send(socket: &mut WebSocket, frame: Frame) -> Result<(), axum::Error> {
+    match Utf8Bytes::try_from(frame) {
         Ok(t) => socket.send(WsMessage::Text(t)).await,
         Err(_) => Ok(()),
     }
 }
 
-/// A change sent over the socket itself (cheaper than a request per move or keystroke):
-/// `{"type":"patch","req":1,"card":"<id>","patch":{"x":10}}`, answered by `ack` or `error`
-/// with the same `req`.
-#[derive(Deserialize)]
-struct Incoming {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    req: Option<u64>,
-    #[serde(default)]
-    card: Option<String>,
-    #[serde(default)]
-    patch: Option<clearboard_core::boards::CardPatch>,
-}
-
-async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str) -> Option<String> {
-    let msg: Incoming = match serde_json::from_str(text) {
+/// The frame answering what a client sent (`ping` or `patch`).
+async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str) -> Frame {
+    let msg = match ClientMessage::parse(text) {
         Ok(m) => m,
-        Err(_) => return Some(json!({ "type": "error", "error": { "code": "invalid_body", "message": "messages are JSON: ping, or patch with req, card and patch" } }).to_string()),
+        // ErrorCode: `invalid_body`, the catalogue's code for a body that is not what the
+        // route takes.
+        Err((req, message)) => return ServerMessage::Error { req, error: ErrorBody { code: "invalid_body", message } }.frame(),
     };
-    match msg.kind.as_str() {
-        "ping" => Some(r#"{"type":"pong"}"#.into()),
-        "patch" => {
-            let req = msg.req.unwrap_or(0);
-            let card = msg.card.as_deref().and_then(clearboard_core::platform::ids::CardId::parse);
-            let (Some(card), Some(patch)) = (card, msg.patch) else {
-                return Some(json!({ "type": "error", "req": req, "error": { "code": "invalid_body", "message": "a patch names a card and the fields to change" } }).to_string());
-            };
-            match st.cb.boards().update_card_as(access, &card, patch).await {
-                Ok(c) => Some(json!({ "type": "ack", "req": req, "version": c.version }).to_string()),
-                Err(e) => {
-                    let e = AppError::from(e);
-                    Some(json!({ "type": "error", "req": req, "error": { "code": e.code, "message": e.message } }).to_string())
-                }
+    match msg {
+        ClientMessage::Ping {} => ServerMessage::Pong.frame(),
+        ClientMessage::Patch { req, card, patch } => match st.cb.boards().update_card_as(access, &card, patch).await {
+            Ok(c) => ServerMessage::Ack { req, version: c.card.version }.frame(),
+            Err(e) => {
+                let e = AppError::from(e);
+                // ErrorCode: `CoreError::code()` through the web error, as the API answers.
+                ServerMessage::Error { req: Some(req), error: ErrorBody { code: e.code, message: &e.message } }.frame()
             }
-        }
-        _ => Some(json!({ "type": "error", "error": { "code": "invalid_body", "message": "unknown message type" } }).to_string()),
+        },
     }
 }
 
@@ -160,11 +161,11 @@ async fn run(
 
     let mut last = match since.and_then(|s| room.replay(s).map(|evs| (s, evs))) {
         Some((s, events)) => {
-            send(&mut socket, json!({ "type": "resume", "from": s, "present": presence.list() }).to_string()).await?;
+            send(&mut socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
             let mut last = s;
             for e in events {
-                if let Some(m) = e.render(&viewer) {
-                    send_bytes(&mut socket, m).await?;
+                if let Some(f) = e.frame(&viewer) {
+                    send(&mut socket, f).await?;
                 }
                 last = e.seq;
             }
@@ -173,8 +174,7 @@ async fn run(
         None => {
             let (b, cards) = st.cb.boards().open(&who, &board).await?;
             let seq = b.seq;
-            send(&mut socket, json!({ "type": "hello", "seq": seq, "board": b, "cards": cards, "present": presence.list() }).to_string())
-                .await?;
+            send(&mut socket, ServerMessage::Hello { seq, board: &b, cards: &cards, present: &presence.list() }.frame()).await?;
             seq
         }
     };
@@ -188,24 +188,11 @@ async fn run(
                 Some(Ok(WsMessage::Text(t))) => {
                     if !budget.spend() {
                         metrics::counter!("clearboard_ws_refused_total", "reason" => "rate").increment(1);
-                        let frame = axum::extract::ws::CloseFrame { code: CLOSE_POLICY, reason: Utf8Bytes::from_static("rate_limited") };
-                        let _ = socket.send(WsMessage::Close(Some(frame))).await;
-                        // The closing handshake: read (and drop) what the client still sends
-                        // until it answers the close, so it receives our frame rather than a
-                        // reset connection.
-                        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-                            while let Some(Ok(m)) = socket.recv().await {
-                                if matches!(m, WsMessage::Close(_)) {
-                                    break;
-                                }
-                            }
-                        })
-                        .await;
+                        close(&mut socket, CLOSE_POLICY, "rate_limited").await;
                         break;
                     }
-                    if let Some(reply) = handle_incoming(&st, &access, t.as_str()).await {
-                        send(&mut socket, reply).await?;
-                    }
+                    let reply = handle_incoming(&st, &access, t.as_str()).await;
+                    send(&mut socket, reply).await?;
                 }
                 Some(Ok(_)) => {}
             },
@@ -214,14 +201,16 @@ async fn run(
                     if e.seq <= last && e.seq != i64::MAX {
                         continue;
                     }
-                    if let Some(m) = e.render(&viewer) {
-                        send_bytes(&mut socket, m).await?;
+                    if let Some(f) = e.frame(&viewer) {
+                        send(&mut socket, f).await?;
                     }
                     if e.seq == i64::MAX {
+                        // The board is gone (deleted, or erased content left it).
+                        close(&mut socket, CLOSE_NORMAL, "resync").await;
                         break;
                     }
                     last = e.seq;
-                    if matches!(e.change, clearboard_core::boards::realtime::Change::Board { .. }) {
+                    if matches!(e.change, Change::Board { .. }) {
                         // Lock, controlled or anonymous mode changed: act on the new settings.
                         if let Ok(a) = st.cb.boards().access(&who, &board).await {
                             viewer.facilitator = a.facilitator();
@@ -229,10 +218,11 @@ async fn run(
                         }
                     }
                 }
-                Ok(Message::Presence(list)) => send(&mut socket, json!({ "type": "presence", "present": *list }).to_string()).await?,
+                Ok(Message::Presence(frame)) => send(&mut socket, frame).await?,
                 Err(RecvError::Lagged(_)) => {
                     // Too slow to keep up: start again from a snapshot.
-                    send(&mut socket, json!({ "type": "resync", "seq": last }).to_string()).await?;
+                    send(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
+                    close(&mut socket, CLOSE_NORMAL, "resync").await;
                     break;
                 }
                 Err(RecvError::Closed) => break,
@@ -246,7 +236,7 @@ async fn run(
                         access = a;
                     }
                     _ => {
-                        let _ = socket.send(WsMessage::Close(None)).await;
+                        close(&mut socket, CLOSE_POLICY, "access_ended").await;
                         break;
                     }
                 }

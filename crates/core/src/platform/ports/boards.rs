@@ -4,6 +4,8 @@
 
 use async_trait::async_trait;
 
+use crate::boards::kinds::{CardKind, CardStatus, OrgRole};
+
 use crate::platform::clock::Millis;
 use crate::platform::error::StoreResult;
 use crate::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
@@ -22,7 +24,7 @@ pub struct OrgRow {
 pub struct MemberRow {
     pub org_id: OrgId,
     pub subject_id: SubjectId,
-    pub role: String,
+    pub role: OrgRole,
     pub joined_at: Millis,
 }
 
@@ -31,7 +33,7 @@ pub struct InvitationRow {
     pub id: String,
     pub org_id: OrgId,
     pub token_hash: Vec<u8>,
-    pub role: String,
+    pub role: OrgRole,
     pub created_by: Option<SubjectId>,
     pub created_at: Millis,
     pub expires_at: Millis,
@@ -77,7 +79,7 @@ pub struct CardRow {
     pub id: CardId,
     pub board_id: BoardId,
     pub author_id: SubjectId,
-    pub kind: String,
+    pub kind: CardKind,
     pub body: Vec<u8>,
     pub blob_id: Option<BlobId>,
     pub media_type: Option<String>,
@@ -85,7 +87,7 @@ pub struct CardRow {
     pub y: i64,
     pub color: String,
     pub category: Option<String>,
-    pub status: String,
+    pub status: CardStatus,
     pub version: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -134,7 +136,7 @@ pub struct CardChange {
     pub color: Option<String>,
     /// `Some(None)` clears the category.
     pub category: Option<Option<String>>,
-    pub status: Option<String>,
+    pub status: Option<CardStatus>,
     pub at: Millis,
 }
 
@@ -149,7 +151,7 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn org(&self, id: &OrgId) -> StoreResult<Option<OrgRow>>;
     async fn update_org_name(&self, id: &OrgId, name: &[u8]) -> StoreResult<()>;
     /// The organisations a subject belongs to, with their role.
-    async fn orgs_of(&self, subject: &SubjectId) -> StoreResult<Vec<(OrgRow, String)>>;
+    async fn orgs_of(&self, subject: &SubjectId) -> StoreResult<Vec<(OrgRow, OrgRole)>>;
     async fn members(&self, org: &OrgId) -> StoreResult<Vec<MemberRow>>;
     async fn member(&self, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<MemberRow>>;
     /// Adds a member (or changes their role).

@@ -2,6 +2,7 @@
 //! participants (User Information, C-DATA-1), and the directory's index of organisations and
 //! boards. Its declaration, and the exporter and eraser of a person's own contributions.
 
+use crate::boards::kinds::CardKind;
 use serde_json::{Value, json};
 
 use crate::platform::clock::rfc3339;
@@ -131,7 +132,7 @@ fn export_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject
             let body = dek.open_string(clearboard_vault::Aad { table: "cards", column: "body", row: c.id.as_str() }, &c.body)?;
             card_out.push(json!({
                 "id": c.id, "board_id": c.board_id, "kind": c.kind,
-                "text": if c.kind == "link" { None } else { Some(&body) }, "url": if c.kind == "link" { Some(&body) } else { None },
+                "text": (c.kind != CardKind::Link).then_some(&body), "url": (c.kind == CardKind::Link).then_some(&body),
                 "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}.{}", c.id, crate::platform::media::file_ext(c.media_type.as_deref().unwrap_or(""))) })),
                 "color": c.color, "category": c.category, "position": [c.x, c.y], "status": c.status,
                 "created_at": rfc3339(c.created_at), "updated_at": rfc3339(c.updated_at),

@@ -174,8 +174,8 @@ impl Exports<'_> {
                         .and_then(|(_, t)| t.clone())
                         .unwrap_or_else(|| "Imported board".into());
                     let v = self.cb.boards().create_board(who, None, &title).await?;
-                    made.push((card.board.clone(), v.id.clone()));
-                    v.id
+                    made.push((card.board.clone(), v.board.id.clone()));
+                    v.board.id
                 }
             };
             match (card.kind.as_str(), card.media) {

@@ -1,0 +1,131 @@
+// clearboard board page: what happens to cards, from the socket (upsert) and from the person
+// (like, vote, edit, move, delete, approve, comment). Changes go through the JSON API; their
+// answers and the socket's `card` events carry only the fields a change touched, so a card
+// is merged into what the page has, never replaced (docs/protocol.md).
+
+import { $, el, showError } from './dom.js';
+import { api } from './api.js';
+import { T } from './i18n.js';
+import { state } from './state.js';
+import { actions, renderBoard, renderCard } from './render.js';
+
+// What a card has before the first message that says otherwise.
+const EMPTY = { likes: 0, votes: 0, liked: false, my_votes: 0, mine: false, comments: [] };
+
+function merge(old, card) {
+  const next = Object.assign({}, EMPTY, old || {}, card);
+  if (!card.comments) { next.comments = old ? old.comments : []; }
+  return next;
+}
+
+// A `card` event: the card's shared fields, and `you` (the viewer's own relation to it).
+export function upsert(card, you) {
+  const old = state.cards.get(card.id);
+  if (old && old.version > card.version) { return; }
+  const next = merge(old, card);
+  if (you) { Object.assign(next, you); }
+  state.cards.set(card.id, next);
+  renderCard(next);
+}
+
+// An API answer: the viewer's own view of the card (what the change touched).
+export function fromResponse(card) {
+  const old = state.cards.get(card.id);
+  if (!old || old.version <= card.version) {
+    const next = merge(old, card);
+    state.cards.set(card.id, next);
+    renderCard(next);
+  }
+}
+
+function like(card) {
+  api(card.liked ? 'DELETE' : 'PUT', '/api/v1/cards/' + card.id + '/like').then(fromResponse).catch(showError);
+}
+
+function vote(card, delta) {
+  api(delta > 0 ? 'POST' : 'DELETE', '/api/v1/cards/' + card.id + '/votes').then(function (c) {
+    state.votesLeft -= delta;
+    renderBoard();
+    fromResponse(c);
+  }).catch(showError);
+}
+
+function remove(card) {
+  api('DELETE', '/api/v1/cards/' + card.id).catch(showError);
+}
+
+function approve(card) {
+  api('POST', '/api/v1/cards/' + card.id + '/approve').catch(showError);
+}
+
+function comment(card, input) {
+  api('POST', '/api/v1/cards/' + card.id + '/comments', { text: input.value }).then(function () { input.value = ''; }).catch(showError);
+}
+
+function edit(card) {
+  const node = $('card-' + card.id);
+  state.editing.add(card.id);
+  const body = node.querySelector('.body');
+  const ta = el('textarea', { maxlength: '500', rows: '3', 'aria-label': T.text });
+  ta.value = card.text || '';
+  ta.addEventListener('keydown', function (ev) { ev.stopPropagation(); });
+  ta.addEventListener('pointerdown', function (ev) { ev.stopPropagation(); });
+  const save = el('button', { type: 'button', class: 'save', text: T.save });
+  const cancel = el('button', { type: 'button', class: 'cancel', text: T.cancel });
+  const box = el('div', { class: 'edit' }, ta, el('div', { class: 'actions' }, save, cancel));
+  node.replaceChild(box, body);
+  ta.focus();
+  function done() { state.editing.delete(card.id); renderCard(state.cards.get(card.id)); }
+  save.addEventListener('click', function (ev) {
+    ev.stopPropagation();
+    const current = state.cards.get(card.id);
+    api('PATCH', '/api/v1/cards/' + card.id, { base_version: current.version, text: ta.value })
+      .then(function (c) { state.editing.delete(card.id); fromResponse(c); })
+      .catch(function (e) { showError(e); done(); });
+  });
+  cancel.addEventListener('click', function (ev) { ev.stopPropagation(); done(); });
+}
+
+const moveTimers = {};
+function moveTo(card, x, y) {
+  card.x = Math.round(x); card.y = Math.round(y);
+  const node = $('card-' + card.id);
+  node.style.left = card.x + 'px';
+  node.style.top = card.y + 'px';
+  clearTimeout(moveTimers[card.id]);
+  moveTimers[card.id] = setTimeout(function () {
+    api('PATCH', '/api/v1/cards/' + card.id, { base_version: card.version, x: card.x, y: card.y }).then(fromResponse).catch(showError);
+  }, 150);
+}
+
+function onKey(ev) {
+  const card = state.cards.get(ev.currentTarget.getAttribute('data-id'));
+  if (!card) { return; }
+  const step = ev.shiftKey ? 50 : 10;
+  const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[ev.key];
+  if (d) { ev.preventDefault(); moveTo(card, card.x + d[0], card.y + d[1]); }
+}
+
+function onPointerDown(ev) {
+  if (ev.target.closest('button, a, input, textarea, video')) { return; }
+  const node = ev.currentTarget;
+  const card = state.cards.get(node.getAttribute('data-id'));
+  if (!card) { return; }
+  const sx = ev.clientX, sy = ev.clientY, ox = card.x, oy = card.y;
+  let moved = false;
+  node.setPointerCapture(ev.pointerId);
+  function move(e) {
+    moved = true;
+    node.style.left = (ox + e.clientX - sx) + 'px';
+    node.style.top = (oy + e.clientY - sy) + 'px';
+  }
+  function up(e) {
+    node.removeEventListener('pointermove', move);
+    node.removeEventListener('pointerup', up);
+    if (moved) { moveTo(card, ox + e.clientX - sx, oy + e.clientY - sy); }
+  }
+  node.addEventListener('pointermove', move);
+  node.addEventListener('pointerup', up);
+}
+
+Object.assign(actions, { like, vote, edit, remove, approve, comment, onKey, onPointerDown });

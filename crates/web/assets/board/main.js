@@ -1,0 +1,14 @@
+// clearboard board page: renders the board, keeps it live over a WebSocket, and sends
+// changes through the JSON API. ES modules, no build step, no third-party code:
+//   i18n.js   the page's data and texts (English or French)   state.js  what the page knows
+//   dom.js    DOM helpers, status line, errors                  api.js    the JSON API
+//   render.js drawing the board and cards                       cards.js  changes to cards
+//   forms.js  adding cards, settings, leaving                   socket.js the board socket
+
+import { syncKind, wireForms } from './forms.js';
+import { connect, keepAlive } from './socket.js';
+
+wireForms();
+syncKind();
+connect();
+keepAlive();

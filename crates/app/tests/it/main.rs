@@ -14,6 +14,7 @@ mod browser;
 mod cli;
 mod consent;
 mod drills;
+mod errors;
 mod fuzz_corpus;
 mod house;
 mod keys;

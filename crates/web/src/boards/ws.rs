@@ -10,10 +10,11 @@
 
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use clearboard_core::boards::realtime::{Message, Viewer};
 use clearboard_core::identity::principal::Principal;
+use clearboard_core::platform::error_codes::ErrorCode;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
@@ -56,30 +57,17 @@ pub async fn upgrade(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     if !origin_ok(&headers, &st.config.public_url) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "cross_site_request_refused",
-            "this WebSocket request came from another site and was refused",
-        ));
+        return Err(AppError::new(ErrorCode::CrossSiteRequestRefused).detail("this WebSocket request came from another site"));
     }
     let board = board_id(&id)?;
     // Authorise before upgrading, so refusals are ordinary HTTP errors.
     st.cb.boards().access(&auth.principal, &board).await?;
-    let ws = ws.map_err(|r| {
-        let status = r.status();
-        crate::platform::error::AppError {
-            message: "this address is a WebSocket: connect with a WebSocket upgrade".into(),
-            ..crate::platform::error::for_status(status)
-        }
-    })?;
+    let ws = ws.map_err(|r| AppError::for_status(r.status()).detail("this address is a WebSocket: connect with a WebSocket upgrade"))?;
     let limits = st.config.ws;
     let Some(slot) = st.sockets.take(auth.principal.subject.as_str(), limits.per_identity) else {
         metrics::counter!("clearboard_ws_refused_total", "reason" => "per_identity").increment(1);
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_sockets",
-            format!("at most {} open connections per person; close a tab or a device", limits.per_identity),
-        ));
+        return Err(AppError::new(ErrorCode::TooManySockets)
+            .detail(format!("at most {} open connections per person; close a tab or a device", limits.per_identity)));
     };
     let principal = auth.principal;
     // Small buffers: messages are small, and thousands of people may watch one board.
@@ -134,7 +122,7 @@ async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access
                 Ok(c) => Some(json!({ "type": "ack", "req": req, "version": c.version }).to_string()),
                 Err(e) => {
                     let e = AppError::from(e);
-                    Some(json!({ "type": "error", "req": req, "error": { "code": e.code, "message": e.message } }).to_string())
+                    Some(json!({ "type": "error", "req": req, "error": e.body("en", None)["error"] }).to_string())
                 }
             }
         }

@@ -57,7 +57,7 @@ async fn render_home(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, inv
     .await;
     match data {
         Ok((orgs, boards)) => {
-            let refused = refusal.as_ref().map(|r| r.code);
+            let refused = refusal.as_ref().map(Refusal::mark);
             let page =
                 AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), refusal, orgs, boards, invite_link };
             form_page(StatusCode::OK, refused, page)
@@ -187,7 +187,7 @@ async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
         Ok(_) => Redirect::to("/app").into_response(),
         Err(e) => {
             let refusal = Refusal::of(e, ctx.t);
-            let code = refusal.code;
+            let code = refusal.mark();
             // The token is not echoed back into the page.
             let page = InvitationPage {
                 t: ctx.t,
@@ -237,7 +237,7 @@ struct JoinForm {
 
 async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(f): Form<JoinForm>) -> Response {
     let fail = |refusal: Refusal, f: JoinForm| {
-        let code = refusal.code;
+        let code = refusal.mark();
         let page = JoinPage {
             t: ctx.t,
             a: app_texts(ctx.t.lang),

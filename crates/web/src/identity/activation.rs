@@ -47,7 +47,7 @@ pub(super) async fn submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
             if invalid {
                 refusal.detail = Some(ctx.t.activation_link_invalid.to_string());
             }
-            let code = refusal.code;
+            let code = refusal.mark();
             form_page(
                 StatusCode::OK,
                 Some(code),

@@ -116,7 +116,7 @@ async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoRespo
 async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut form): Form<SignUpForm>) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |form: SignUpForm, refusal: Refusal| {
-        let code = refusal.code;
+        let code = refusal.mark();
         let page = SignUpPage {
             t: ctx.t,
             signed_in: false,
@@ -217,7 +217,7 @@ async fn signin_submit(
 ) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |email: String, refusal: Refusal| {
-        let code = refusal.code;
+        let code = refusal.mark();
         form_page(
             StatusCode::OK,
             Some(code),
@@ -289,7 +289,7 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, 
     let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
     let consents = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
     let phone = p.phone.clone().unwrap_or_default();
-    let refused = refusal.as_ref().map(|r| r.code);
+    let refused = refusal.as_ref().map(Refusal::mark);
     form_page(
         StatusCode::OK,
         refused,

@@ -15,9 +15,13 @@ use crate::platform::error::{AppError, localised, status_of};
 use crate::platform::i18n::{Texts, error_words, texts};
 use crate::platform::request_id::RequestId;
 
-/// Marks a form page shown again with a refusal (it carries the code in its HTML).
+/// Marks a form page shown again with a refusal (it carries the code in its HTML), and what
+/// its answer needs of it.
 #[derive(Debug, Clone, Copy)]
-pub struct RefusedPage(pub ErrorCode);
+pub struct RefusedPage {
+    pub code: ErrorCode,
+    pub retry_after: Option<u64>,
+}
 
 /// A refusal as a form page shows it (`errors.html`): the catalogue's words in the page's
 /// language, the detail, and the code (in `data-error-code`).
@@ -26,13 +30,19 @@ pub struct Refusal {
     pub code: ErrorCode,
     pub message: &'static str,
     pub detail: Option<String>,
+    pub retry_after: Option<u64>,
 }
 
 impl Refusal {
     /// The refusal of an error in the page's language.
     pub fn new(err: &AppError, t: &Texts) -> Self {
         let detail = err.detail.clone().filter(|_| !err.code.is_server_error());
-        Self { code: err.code, message: error_words(err.code, t.lang).message, detail }
+        Self { code: err.code, message: error_words(err.code, t.lang).message, detail, retry_after: err.retry_after }
+    }
+
+    /// What the page's answer needs: its code, and how long to wait when it says so.
+    pub fn mark(&self) -> RefusedPage {
+        RefusedPage { code: self.code, retry_after: self.retry_after.or(self.code.retry_after_default()) }
     }
 
     /// The refusal of a domain error (a refused password's reason in the page's language).
@@ -46,13 +56,17 @@ impl Refusal {
     }
 }
 
-/// A form page: `status` when nothing was refused, else the status of the refusal's code and
-/// the mark that lets it through `finish` (the page shows the code itself).
-pub fn form_page(status: StatusCode, refused: Option<ErrorCode>, page: impl IntoResponse) -> Response {
+/// A form page: `status` when nothing was refused, else the status of the refusal's code,
+/// `Retry-After` when it asks to wait, and the mark that lets it through `finish` (the page
+/// shows the code itself).
+pub fn form_page(status: StatusCode, refused: Option<RefusedPage>, page: impl IntoResponse) -> Response {
     match refused {
-        Some(code) => {
-            let mut res = (status_of(code), page).into_response();
-            res.extensions_mut().insert(RefusedPage(code));
+        Some(mark) => {
+            let mut res = (status_of(mark.code), page).into_response();
+            if let Some(secs) = mark.retry_after {
+                res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
+            res.extensions_mut().insert(mark);
             res
         }
         None => (status, page).into_response(),

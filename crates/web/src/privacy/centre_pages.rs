@@ -141,7 +141,7 @@ async fn render(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: 
         .as_array()
         .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
         .unwrap_or_default();
-    let refused = refusal.as_ref().map(|r| r.code);
+    let refused = refusal.as_ref().map(Refusal::mark);
     let page = CentrePage { t: ctx.t, signed_in: true, contact: contact(st), refusal, notice, categories, exports, requests, access };
     let mut res = form_page(status, refused, page);
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
@@ -182,7 +182,7 @@ struct RequestDownloadPage {
 fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, refusal: Option<Refusal>, notice: &str) -> Response {
     // The id is shown back only if it is an id (it goes into the forms' actions).
     let id = uuid::Uuid::try_parse(id).map(|u| u.to_string()).unwrap_or_default();
-    let refused = refusal.as_ref().map(|r| r.code);
+    let refused = refusal.as_ref().map(Refusal::mark);
     let page =
         RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), refusal, notice: notice.to_string(), id };
     let mut res = form_page(status, refused, page);

@@ -192,7 +192,7 @@ fn page(
     show_form: bool,
     confirm: (&str, &str),
 ) -> Response {
-    let refused = refusal.as_ref().map(|r| r.code);
+    let refused = refusal.as_ref().map(Refusal::mark);
     let p = RequestsPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
@@ -364,7 +364,7 @@ async fn render_queue(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, no
     let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
     match st.cb.requests().queue(&auth.principal.subject).await {
         Ok(items) => {
-            let refused = refusal.as_ref().map(|r| r.code);
+            let refused = refusal.as_ref().map(Refusal::mark);
             let page = StaffRequestsPage {
                 t: ctx.t,
                 signed_in: true,

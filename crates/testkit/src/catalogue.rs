@@ -183,7 +183,8 @@ impl Inspector {
                 None => {
                     let mut root = self.inner.doc.clone();
                     if let Some(o) = root.as_object_mut() {
-                        o.insert("$ref".into(), Value::String(pointer.to_string()));
+                        // A URI fragment: the braces of path templates are percent-encoded.
+                        o.insert("$ref".into(), Value::String(pointer.replace('{', "%7B").replace('}', "%7D")));
                         o.insert("$schema".into(), Value::String("https://json-schema.org/draft/2020-12/schema".into()));
                     }
                     let val =

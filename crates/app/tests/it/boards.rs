@@ -312,17 +312,7 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
     }
     // The WebSocket upgrade, with real upgrade headers.
     for (i, (role, token)) in roles.iter().enumerate() {
-        let mut rb = app
-            .http()
-            .get(app.url(&format!("/api/v1/boards/{bd}/ws")))
-            .header("connection", "Upgrade")
-            .header("upgrade", "websocket")
-            .header("sec-websocket-version", "13")
-            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        let got = rb.send().await.unwrap().status().as_u16();
+        let got = ws::upgrade_request(&app.http(), &app.base, bd, token.as_deref()).send().await.unwrap().status().as_u16();
         cells.push(Cell { route: "GET /api/v1/boards/{id}/ws".into(), role, expected: [401, 101, 101, 101, 404, 404][i], got });
     }
     // A cross-site WebSocket upgrade is refused even with a valid session.

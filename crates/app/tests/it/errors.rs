@@ -152,7 +152,8 @@ fn acceptance_3_the_inspector_refuses_what_breaks_the_catalogue() {
     let json = [("content-type", "application/json"), ("x-request-id", "r1")];
     let good = br#"{"error":{"code":"not_found","message":"There is nothing here.","request_id":"r1"}}"#;
     assert!(insp.check(&asked("/api/v1/cards/x"), 404, &headers(&json), good).is_ok());
-    let bad: [(&str, u16, &[(&'static str, &str)], &[u8]); 8] = [
+    type Headers<'a> = &'a [(&'static str, &'a str)];
+    let bad: [(&str, u16, Headers, &[u8]); 8] = [
         ("a code of its own", 404, &json, br#"{"error":{"code":"no_such_card","message":"x","request_id":"r1"}}"#),
         ("a code of another status", 409, &json, good),
         ("another shape", 404, &json, br#"{"code":"not_found","message":"x"}"#),
@@ -179,16 +180,7 @@ fn acceptance_3_the_inspector_refuses_what_breaks_the_catalogue() {
 
 /// Sends a WebSocket upgrade by hand (so refusals are plain HTTP answers to look at).
 async fn upgrade(app: &TestApp, board: &str, token: Option<&str>, origin: Option<&str>) -> reqwest::Response {
-    let mut rb = app
-        .http()
-        .get(app.url(&format!("/api/v1/boards/{board}/ws")))
-        .header("connection", "upgrade")
-        .header("upgrade", "websocket")
-        .header("sec-websocket-version", "13")
-        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
-    if let Some(t) = token {
-        rb = rb.bearer_auth(t);
-    }
+    let mut rb = clearboard_testkit::ws::upgrade_request(&app.http(), &app.base, board, token);
     if let Some(o) = origin {
         rb = rb.header("origin", o);
     }

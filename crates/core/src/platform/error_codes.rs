@@ -7,6 +7,7 @@
 //! A code is an API promise: never rename or reuse one. To add one, add a line below (code,
 //! status, key), then its words in `web/src/platform/i18n/errors.rs` (a unit test there fails
 //! until both languages have them). Core knows statuses as numbers only (no HTTP types here).
+//! `ErrorCode` serialises as its code, and reads back from it (the socket protocol's frames).
 
 use std::fmt;
 
@@ -142,6 +143,15 @@ impl serde::Serialize for ErrorCode {
     }
 }
 
+/// Read back from its code (the socket protocol's `error` frames carry it both ways); a code
+/// the catalogue does not have is refused.
+impl<'de> serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        ErrorCode::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a code of the error catalogue")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +179,16 @@ mod tests {
         for status in [400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 426, 429, 500, 503] {
             assert_eq!(ErrorCode::for_status(status).status(), status);
         }
+    }
+
+    #[test]
+    fn codes_travel_as_their_strings() {
+        for c in ErrorCode::ALL {
+            let json = serde_json::to_string(c).unwrap_or_default();
+            assert_eq!(json, format!("\"{c}\""));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).ok(), Some(*c));
+        }
+        assert!(serde_json::from_str::<ErrorCode>("\"no_such_code\"").is_err());
     }
 
     #[test]

@@ -63,8 +63,6 @@ pub struct Texts {
     pub activate_button: &'static str,
     pub activated: &'static str,
     pub activation_link_invalid: &'static str,
-    pub too_many_attempts: &'static str,
-    pub server_busy: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -125,8 +123,6 @@ pub const EN: Texts = Texts {
     activate_button: "Activate my account",
     activated: "Your account is active. Sign in.",
     activation_link_invalid: "This link is invalid or has expired (a link works for 48 hours). Sign up again to get a new one.",
-    too_many_attempts: "Too many attempts; wait a little and try again.",
-    server_busy: "The server is busy; try again in a moment.",
 };
 
 pub const FR: Texts = Texts {
@@ -187,8 +183,6 @@ pub const FR: Texts = Texts {
     activate_button: "Activer mon compte",
     activated: "Votre compte est actif. Connectez-vous.",
     activation_link_invalid: "Ce lien n'est pas valable ou a expiré (un lien fonctionne 48 heures). Inscrivez-vous à nouveau pour en recevoir un autre.",
-    too_many_attempts: "Trop de tentatives ; patientez un peu puis réessayez.",
-    server_busy: "Le serveur est occupé ; réessayez dans un instant.",
 };
 
 /// Texts for a language code.

@@ -15,8 +15,9 @@
 //! (`assert_clean`). Answers that never reach the router (a connection refused at the cap,
 //! a request hyper cannot parse) are outside it.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -28,6 +29,27 @@ use serde_json::Value;
 
 /// The largest answer body the inspector reads (error bodies and JSON answers are far smaller).
 const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// What every inspector around an app of this test process checked, summed up when the
+/// process exits.
+static ERRORS: AtomicUsize = AtomicUsize::new(0);
+static BODIES: AtomicUsize = AtomicUsize::new(0);
+static FAILED: AtomicUsize = AtomicUsize::new(0);
+static CODES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+static AT_EXIT: Once = Once::new();
+
+extern "C" fn summary_at_exit() {
+    let codes = CODES.lock().map(|c| c.iter().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    eprintln!(
+        "error catalogue: {} error answers checked ({} of {} codes seen: {}), {} JSON success bodies checked against the OpenAPI document, {} failures",
+        ERRORS.load(Ordering::Relaxed),
+        codes.len(),
+        ErrorCode::ALL.len(),
+        codes.join(", "),
+        BODIES.load(Ordering::Relaxed),
+        FAILED.load(Ordering::Relaxed),
+    );
+}
 
 /// What is checked of one request.
 #[derive(Debug, Clone)]
@@ -47,6 +69,8 @@ struct Inner {
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
     failures: Mutex<Vec<String>>,
     errors_seen: Mutex<Vec<(u16, String)>>,
+    /// Around an app (its checks count in the process's summary).
+    serving: AtomicBool,
 }
 
 impl Default for Inspector {
@@ -57,18 +81,26 @@ impl Default for Inspector {
 
 impl Inspector {
     pub fn new() -> Self {
+        AT_EXIT.call_once(|| {
+            // SAFETY: `atexit` only stores the function pointer; the summary only reads
+            // atomics and a mutex and prints.
+            #[allow(unsafe_code)]
+            let _ = unsafe { libc::atexit(summary_at_exit) };
+        });
         Self {
             inner: Arc::new(Inner {
                 doc: clearboard_web::platform::openapi::spec(),
                 validators: Mutex::new(HashMap::new()),
                 failures: Mutex::new(Vec::new()),
                 errors_seen: Mutex::new(Vec::new()),
+                serving: AtomicBool::new(false),
             }),
         }
     }
 
     /// `router` with every answer checked.
     pub fn around(&self, router: axum::Router) -> axum::Router {
+        self.inner.serving.store(true, Ordering::Relaxed);
         router.layer(axum::middleware::from_fn_with_state(self.clone(), inspect))
     }
 
@@ -98,11 +130,21 @@ impl Inspector {
         let r =
             if status >= 400 { self.check_error(asked, status, headers, body) } else { self.check_success(asked, status, headers, body) };
         if let Err(why) = &r {
+            self.tally(&FAILED);
             let line = format!("{} {} → {status}: {why}", asked.method, asked.path);
             eprintln!("catalogue: {line}");
             self.inner.failures.lock().unwrap().push(line);
         }
         r
+    }
+
+    /// Counts in the process's summary when around an app; whether it did.
+    fn tally(&self, counter: &AtomicUsize) -> bool {
+        let serving = self.inner.serving.load(Ordering::Relaxed);
+        if serving {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        serving
     }
 
     fn check_error(&self, asked: &Asked, status: u16, headers: &HeaderMap, body: &[u8]) -> Result<(), String> {
@@ -128,6 +170,9 @@ impl Inspector {
         }
         if matches!(status, 429 | 503) && !headers.contains_key(header::RETRY_AFTER) {
             return Err(format!("`{code}` without Retry-After"));
+        }
+        if self.tally(&ERRORS) {
+            CODES.lock().unwrap().insert(code.clone());
         }
         self.inner.errors_seen.lock().unwrap().push((status, code));
         Ok(())
@@ -157,6 +202,7 @@ impl Inspector {
                 return Err("a JSON answer without a schema".into());
             }
             self.validate(&format!("{answer}/content/application~1json/schema"), &v)?;
+            self.tally(&BODIES);
         }
         Ok(())
     }

@@ -256,8 +256,20 @@ pub async fn serve_with(
     limits: ServeLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_wrapped(state, listener, limits, |router| router, shutdown).await
+}
+
+/// [`serve_with`], with `wrap` around the whole public router (the test kit checks every
+/// answer there against the error catalogue and the OpenAPI document).
+pub async fn serve_wrapped(
+    state: AppState,
+    listener: TcpListener,
+    limits: ServeLimits,
+    wrap: impl FnOnce(axum::Router) -> axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let router = clearboard_web::router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_idle_timeout));
-    serve_router(router, listener, limits, shutdown).await
+    serve_router(wrap(router), listener, limits, shutdown).await
 }
 
 /// Serves `/metrics` (and nothing else) on its own listener (loopback by default).

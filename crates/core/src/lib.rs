@@ -26,3 +26,4 @@ pub mod privacy;
 
 pub use platform::context::{Clearboard, RegionHandle, Settings};
 pub use platform::error::CoreError;
+pub use platform::error_codes::ErrorCode;

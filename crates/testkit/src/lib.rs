@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod catalogue;
 pub mod conformance;
 pub mod decrypting;
 pub mod deps;

@@ -60,6 +60,8 @@ pub struct TestApp {
     pg_prefix: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
+    /// What the app answered, checked (`crate::catalogue`); its failures fail the test at drop.
+    pub catalogue: crate::catalogue::Inspector,
 }
 
 /// The password of every staff member [`TestApp::new_staff`] makes.
@@ -137,8 +139,12 @@ async fn start(
     let opened = app.opened;
     let (tx, rx) = oneshot::channel::<()>();
     let serve_state = state.clone();
+    // Every answer is checked against the error catalogue and the OpenAPI document.
+    let catalogue = crate::catalogue::Inspector::new();
+    let wrap = catalogue.clone();
     let server = tokio::spawn(async move {
-        let _ = clearboard_app::serve(serve_state, listener, async move {
+        let limits = clearboard_app::ServeLimits::default();
+        let _ = clearboard_app::serve_wrapped(serve_state, listener, limits, move |r| wrap.around(r), async move {
             let _ = rx.await;
         })
         .await;
@@ -165,6 +171,7 @@ async fn start(
         pg_prefix,
         shutdown: Some(tx),
         server: Some(server),
+        catalogue,
     }
 }
 
@@ -181,6 +188,9 @@ impl Drop for TestApp {
         }
         if let Some(prefix) = self.pg_prefix.take() {
             pg::drop_prefix_blocking(prefix);
+        }
+        if !std::thread::panicking() {
+            self.catalogue.assert_clean();
         }
     }
 }

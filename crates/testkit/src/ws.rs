@@ -173,3 +173,18 @@ impl WsClient {
         let _ = self.stream.close(None).await;
     }
 }
+
+/// A board socket's upgrade as a plain HTTP request, with real upgrade headers (its refusals
+/// are ordinary answers to look at).
+pub fn upgrade_request(http: &reqwest::Client, base: &str, board: &str, token: Option<&str>) -> reqwest::RequestBuilder {
+    let rb = http
+        .get(format!("{base}/api/v1/boards/{board}/ws"))
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+    match token {
+        Some(t) => rb.bearer_auth(t),
+        None => rb,
+    }
+}

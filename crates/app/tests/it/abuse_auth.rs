@@ -305,11 +305,11 @@ both!(acceptance_7_weak_passwords_are_refused_with_the_reason_in_english_and_fre
     }
     body["password"] = json!("aaaaaaaaaaaaaaa");
     let e = assert_error(app.post_json("/api/v1/accounts", &body, None).await, 422, "password_too_weak").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("repeated"), "the reason is named: {e}");
+    assert!(e["error"]["detail"].as_str().unwrap().contains("repeated"), "the reason is named: {e}");
     // A password made of the person's own name.
     body["password"] = json!(format!("{}{}", body["first_name"].as_str().unwrap(), body["last_name"].as_str().unwrap()).to_lowercase());
     let e = assert_error(app.post_json("/api/v1/accounts", &body, None).await, 422, "password_too_weak").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("your own name"), "{e}");
+    assert!(e["error"]["detail"].as_str().unwrap().contains("your own name"), "{e}");
     // Password changes follow the same rule.
     let u = app.new_user().await;
     let res = app

@@ -12,6 +12,9 @@
 //! server shows or keeps: items 1, 3, 4, 6) and `abuse_drill/limits.rs` (what it bounds or
 //! refuses: 2, 5, 7); bombs in `abuse_drill/bombs.rs`.
 //!
+//! Every answer read through `Drill::send` is also held to the error catalogue and the OpenAPI
+//! document (issue 12, acceptance 3), as the test kit holds the apps it spawns.
+//!
 //! It must not read the stores through the app's code, relax a limit, or weaken a check to
 //! make a run pass: a check the code does not meet yet is reported FAILED.
 
@@ -28,7 +31,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use clearboard_testkit::catalogue::{Asked, Inspector};
 use clearboard_testkit::{SmtpSink, forensics};
+
+/// Every answer the drill reads through `Drill::send`, checked as the test kit checks the
+/// answers of the apps it spawns (issue 12, acceptance 3): the server here is a child process.
+static CATALOGUE: std::sync::LazyLock<Inspector> = std::sync::LazyLock::new(Inspector::new);
 
 use super::drills::{Deployment, client, env_num, tail_of};
 use super::*;
@@ -167,13 +175,22 @@ impl Drill {
     }
 
     /// Sends and reads the answer: (status, JSON body, or `{"text": …}` when it is not JSON;
-    /// status 0 when no answer came).
+    /// status 0 when no answer came). Every answer is checked against the error catalogue and
+    /// the OpenAPI document ([`CATALOGUE`]).
     pub(crate) async fn send(rb: reqwest::RequestBuilder) -> (u16, Value) {
-        match rb.send().await {
+        let (client, req) = rb.build_split();
+        let req = match req {
+            Ok(r) => r,
+            Err(e) => return (0, json!({ "text": e.to_string() })),
+        };
+        let asked = Asked { method: req.method().clone(), path: req.url().path().to_string() };
+        match client.execute(req).await {
             Err(e) => (0, json!({ "text": e.to_string() })),
             Ok(res) => {
                 let status = res.status().as_u16();
+                let headers = res.headers().clone();
                 let bytes = res.bytes().await.unwrap_or_default();
+                CATALOGUE.check(&asked, status, &headers, &bytes).ok();
                 (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "text": String::from_utf8_lossy(&bytes) })))
             }
         }
@@ -535,6 +552,19 @@ async fn drill(profile: &str, bin: PathBuf) {
     drop(server);
     private_tree(&dep.data_dir(), &mut perms, "after the run");
     verdicts.push(perms);
+    let mut catalogue = Verdict::new("catalogue: every answer read is the error catalogue's, every success the documented one (issue 12)");
+    let seen = CATALOGUE.errors_seen();
+    let codes: std::collections::BTreeSet<&str> = seen.iter().map(|(_, c)| c.as_str()).collect();
+    catalogue.fig(format!(
+        "{} error answers checked, {} codes: {}",
+        seen.len(),
+        codes.len(),
+        codes.into_iter().collect::<Vec<_>>().join(", ")
+    ));
+    for f in CATALOGUE.failures().into_iter().take(20) {
+        catalogue.check(false, || f);
+    }
+    verdicts.push(catalogue);
     verdicts.sort_by_key(|v| v.item);
     let scan = final_scan(&d, &dep, &mut verdicts).await;
     verdicts.insert(0, scan);

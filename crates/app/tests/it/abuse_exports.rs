@@ -284,7 +284,7 @@ both!(acceptance_2_import_bombs_are_refused_with_their_reason_and_the_server_kee
             assert!(bytes.len() < 1_000_000, "the bomb is sent in under 1 MB ({} bytes)", bytes.len());
         }
         let e = assert_error(post_import(&app, &u.token, bytes).await, status, code).await;
-        let msg = e["error"]["message"].as_str().unwrap();
+        let msg = e["error"]["detail"].as_str().unwrap();
         assert!(msg.contains(words), "{what}: {msg}");
         assert_eq!(e["error"]["field"], "file", "{what}");
     }
@@ -328,7 +328,7 @@ both!(one_import_at_a_time_per_person_and_a_dropped_upload_frees_the_next, |b| a
         assert_eq!(res.status(), 201, "the first import had not started yet and this one ran");
     }
     let e = assert_error(refused.expect("a second import while one runs is refused"), 409, "conflict").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("already running"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("already running"));
     // Someone else imports meanwhile.
     ok_json(post_import(&app, &other.token, small.clone()).await, 201).await;
     // The client goes away: the lock is freed.
@@ -481,7 +481,7 @@ both!(acceptance_6_an_export_is_downloaded_by_its_signed_in_owner_only, |b| asyn
     assert_error(app.get(&url, Some(&owner.token)).await, 401, "unauthenticated").await;
     let token = app.sign_in(&owner.email, &owner.password).await;
     let e = assert_error(app.get(&url, Some(&token)).await, 410, "export_gone").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("signed out everywhere"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("signed out everywhere"));
     assert!(archive_file(&app, &id).await.is_none(), "the sealed archive is deleted");
     let s = ok_json(app.get(&format!("/api/v1/me/exports/{id}"), Some(&token)).await, 200).await;
     assert_eq!((s["state"].as_str(), s["download_url"].is_null()), (Some("revoked"), true));

@@ -83,7 +83,7 @@ both!(acceptance_4_under_16_is_refused_without_trace, |b| async move {
     let res = app.post_json("/api/v1/accounts", &body, None).await;
     let err = assert_error(res, 422, "under_minimum_age").await;
     assert_eq!(err["error"]["field"], "birth_date");
-    assert!(err["error"]["message"].as_str().unwrap().contains("16"));
+    assert!(err["error"]["detail"].as_str().unwrap().contains("16"));
     let needles: Vec<String> =
         ["email", "first_name", "last_name", "phone", "password"].iter().map(|k| body[k].as_str().unwrap().to_string()).collect();
     assert!(app.scan_storage(&needles).await.is_empty(), "the attempt left data on disk");
@@ -232,7 +232,7 @@ both!(pictures_are_sniffed_stripped_and_served_safely, |b| async move {
     );
     let res = c.put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).multipart(form).send().await.unwrap();
     let e = assert_error(res, 415, "unsupported_media").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("content"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("content"));
     assert_error(put(vec![0xFF, 0xD8, 0xFF, 0xE0]).await.unwrap(), 415, "unsupported_media").await;
     let mut huge = jpeg("x", "y");
     huge.extend(std::iter::repeat_n(0u8, 3 * 1024 * 1024));

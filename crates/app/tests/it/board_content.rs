@@ -140,7 +140,7 @@ both!(acceptance_5_uploads_are_sniffed_stripped_and_encrypted, |b| async move {
     };
     let res = upload("image", b"<!doctype html><script>alert(1)</script>".to_vec(), "cat.png", "image/png").await.unwrap();
     let e = assert_error(res, 415, "unsupported_media").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("its content was checked, not its name"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("its content was checked, not its name"));
     let res = upload("video", b"<html>not a video</html>".to_vec(), "clip.mp4", "video/mp4").await.unwrap();
     assert_error(res, 415, "unsupported_media").await;
 

@@ -160,7 +160,7 @@ both!(boards_product_flow, |b| async move {
     let v = json_ok(req(&app, "POST", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await, 200).await;
     assert_eq!((v["votes"].as_i64(), v["my_votes"].as_i64()), (Some(2), Some(2)));
     let over = req(&app, "POST", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await;
-    assert!(assert_error(over, 422, "validation_failed").await["error"]["message"].as_str().unwrap().contains("all 2"));
+    assert!(assert_error(over, 422, "validation_failed").await["error"]["detail"].as_str().unwrap().contains("all 2"));
     json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await, 200).await;
     let c = json_ok(app.post_json(&format!("/api/v1/cards/{id}/comments"), &json!({ "text": "Agreed" }), Some(&f.carol.token)).await, 201)
         .await;
@@ -215,7 +215,7 @@ both!(facilitation_lock_and_controlled_mode, |b| async move {
     // Locked: nobody but facilitators changes anything.
     json_ok(req(&app, "PATCH", &board, Some(&f.alice.token), Some(json!({ "locked": true, "controlled": false }))).await, 200).await;
     let res = app.post_json(&format!("{board}/cards"), &json!({ "kind": "text", "text": "late" }), Some(&f.bob.token)).await;
-    assert!(assert_error(res, 422, "validation_failed").await["error"]["message"].as_str().unwrap().contains("locked"));
+    assert!(assert_error(res, 422, "validation_failed").await["error"]["detail"].as_str().unwrap().contains("locked"));
     assert_error(req(&app, "POST", &format!("/api/v1/cards/{id}/votes"), Some(&f.participant), None).await, 422, "validation_failed").await;
     add_text(&app, &f.board, &f.carol.token, "Still possible for facilitators").await;
 });
@@ -313,17 +313,7 @@ both!(acceptance_2_authorisation_matrix, |b| async move {
     }
     // The WebSocket upgrade, with real upgrade headers.
     for (i, (role, token)) in roles.iter().enumerate() {
-        let mut rb = app
-            .http()
-            .get(app.url(&format!("/api/v1/boards/{bd}/ws")))
-            .header("connection", "Upgrade")
-            .header("upgrade", "websocket")
-            .header("sec-websocket-version", "13")
-            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        let got = rb.send().await.unwrap().status().as_u16();
+        let got = ws::upgrade_request(&app.http(), &app.base, bd, token.as_deref()).send().await.unwrap().status().as_u16();
         cells.push(Cell { route: "GET /api/v1/boards/{id}/ws".into(), role, expected: [401, 101, 101, 101, 404, 404][i], got });
     }
     // A cross-site WebSocket upgrade is refused even with a valid session.

@@ -17,6 +17,7 @@ mod cli;
 mod commitments;
 mod consent;
 mod drills;
+mod errors;
 mod fuzz_corpus;
 mod house;
 mod keys;

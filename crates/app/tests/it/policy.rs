@@ -204,7 +204,7 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
     let person = app.new_user().await;
     let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=contract", person.id), Some(&admin.token)).await;
     let e = assert_error(res, 403, "purpose_denied").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("`contract`"), "{e}");
+    assert!(e["error"]["detail"].as_str().unwrap().contains("`contract`"), "{e}");
     let res = app.get(&format!("/api/v1/staff/accounts/{}?reason=support_request", person.id), Some(&admin.token)).await;
     assert_eq!(res.status(), 200, "a declared purpose passes");
 });
@@ -233,7 +233,7 @@ both!(acceptance_4_significant_change_needs_acknowledgement, |b| async move {
 
     // Every existing session is stopped at the next request until the person acknowledges.
     let e = assert_error(app.get("/api/v1/me", Some(&u.token)).await, 428, "policy_ack_required").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains(&digest));
+    assert!(e["error"]["detail"].as_str().unwrap().contains(&digest));
     assert_error(app.get("/api/v1/sessions", Some(&u.token)).await, 428, "policy_ack_required").await;
     let status: Value = app.get("/api/v1/me/policy", Some(&u.token)).await.json().await.unwrap();
     assert_eq!(status["acknowledgement_required"]["version"], digest.as_str());

@@ -190,7 +190,7 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     assert_eq!(q["requests"][0]["has_document"], true);
     let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict")
         .await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("not confirmed"));
     assert_eq!(app.get("/api/v1/me", Some(&person.token)).await.status(), 200, "nothing happened to the person yet");
     // The person confirms from their own mailbox.
     let confirm = link_in_mail(&app, &person.email, "authorise").await;
@@ -223,7 +223,7 @@ both!(a_parent_asks_for_a_childs_data_to_be_erased, |b| async move {
     let e =
         assert_error(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian" })).await, 422, "validation_failed")
             .await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("parental"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("parental"));
     use base64::Engine;
     let proof = base64::engine::general_purpose::STANDARD.encode("birth certificate scan");
     ok_json(submit(&app, json!({ "kind": "erasure", "email": parent, "on_behalf": "guardian", "document_base64": proof, "details": "my son used the join code at school" })).await, 202).await;
@@ -281,7 +281,7 @@ both!(a_parents_access_request_sends_nothing_until_the_account_holder_confirms, 
     let id = q["requests"][0]["id"].as_str().unwrap().to_string();
     let e = assert_error(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 409, "conflict")
         .await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("not confirmed"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("not confirmed"));
     let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let subject = clearboard_core::platform::ids::SubjectId::parse(&child.id).unwrap();
     assert!(eu.rights.exports_of(&subject).await.unwrap().is_empty(), "no export is made");
@@ -409,7 +409,7 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
         "conflict",
     )
     .await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("already"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("already"));
     // The CCPA request was not extended in time: at 00:00 on 3 March it is overdue (alerted
     // once), and too late to extend.
     app.clock.set(clearboard_core::platform::clock::midnight_ms(time::macros::date!(2027 - 03 - 03)));
@@ -432,7 +432,7 @@ both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
         "conflict",
     )
     .await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("too late"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("too late"));
     // A refusal needs its reason and tells the person they may complain.
     assert_error(
         app.post_json(&format!("/api/v1/staff/requests/{id}/refuse"), &json!({ "reason": "no" }), Some(&staff)).await,
@@ -479,7 +479,7 @@ both!(acceptance_7_bad_input_gets_a_clear_answer_and_changes_nothing, |b| async 
     let who = canary_email("twice");
     ok_json(submit(&app, json!({ "kind": "erasure", "email": who })).await, 202).await;
     let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": who })).await, 409, "conflict").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("already in progress"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("already in progress"));
     assert_eq!(app.state.cb.requests().all(&eu).await.unwrap().len(), 1);
     // An expired link: 72 hours, then the request closes as expired.
     let link = link_in_mail(&app, &who, "Confirm").await;

@@ -214,7 +214,7 @@ both!(a_second_export_while_one_is_prepared_is_refused_and_changes_nothing, |b| 
     let second = app.state.cb.exports().request(&who).await;
     assert!(matches!(second, Err(clearboard_core::CoreError::Conflict(_))));
     let e = assert_error(app.post_json("/api/v1/me/exports", &json!({}), Some(&u.token)).await, 409, "conflict").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("already"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("already"));
     let list = ok_json(app.get("/api/v1/me/exports", Some(&u.token)).await, 200).await;
     assert_eq!(list["exports"].as_array().unwrap().len(), 1);
     // A builder that died mid-way is resumed after a restart.
@@ -255,7 +255,7 @@ both!(portability_round_trip_into_a_fresh_instance, |b| async move {
         .await
         .unwrap();
     let e = assert_error(res, 422, "import_invalid").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("ZIP"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("ZIP"));
     // An export whose media file fails once cards were made: everything made is taken back.
     let mut files = unzip(&zip_bytes);
     let image = files.keys().find(|k| k.starts_with("media/") && !k.contains("profile")).unwrap().clone();

@@ -178,7 +178,7 @@ both!(invitations_work_once_for_their_address_and_can_be_revoked, |b| async move
         "validation_failed",
     )
     .await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("another email address"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("another email address"));
     json_ok(app.post_json("/api/v1/invitations/accept", &json!({ "token": inv["token"] }), Some(&dave.token)).await, 200).await;
     // Revoked before use: refused.
     let inv2 = json_ok(app.post_json(&format!("/api/v1/orgs/{org}/invitations"), &json!({}), Some(&carol.token)).await, 201).await;

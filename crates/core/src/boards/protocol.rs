@@ -7,6 +7,7 @@
 //! Nothing personal beyond what the viewer may see: the shapes come from `shapes`, already
 //! cut per viewer (no author on anonymous boards, `you` only about the viewer themselves).
 
+use crate::platform::error_codes::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::boards::input::CardPatch;
@@ -34,10 +35,13 @@ pub struct CommentYou {
 /// The body of an `error` frame.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorBody<'a> {
-    // ErrorCode: the catalogue's code, today `CoreError::code()`'s strings (and the web's own
-    // `invalid_body`); to become `core::platform::errors::ErrorCode` when the catalogue lands.
-    pub code: &'static str,
+    /// The catalogue's code (`crate::platform::error_codes::ErrorCode`), as the API answers.
+    pub code: ErrorCode,
+    /// The catalogue's words for the code, in the socket's language.
     pub message: &'a str,
+    /// What exactly failed, when there is more to say than the code (never for server errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'a str>,
 }
 
 /// Every frame the server sends on a board socket.
@@ -329,8 +333,11 @@ mod tests {
             ServerMessage::Resync { seq: i64::MAX },
             ServerMessage::Pong,
             ServerMessage::Ack { req: 4, version: 2 },
-            ServerMessage::Error { req: Some(4), error: ErrorBody { code: "not_found", message: "not found" } },
-            ServerMessage::Error { req: None, error: ErrorBody { code: "invalid_body", message: "messages are JSON" } },
+            ServerMessage::Error { req: Some(4), error: ErrorBody { code: ErrorCode::NotFound, message: "not found", detail: None } },
+            ServerMessage::Error {
+                req: None,
+                error: ErrorBody { code: ErrorCode::InvalidBody, message: "not what this socket takes", detail: Some("messages are JSON") },
+            },
         ];
         let server = validator(Some("server_message"));
         let client = validator(Some("client_message"));
@@ -366,6 +373,23 @@ mod tests {
         assert!(seen.iter().all(|s| *s), "a sample of every client message");
         types.sort();
         assert_eq!(types, schema_types("client_message"), "the schema lists exactly the client messages");
+    }
+
+    /// The error frame's codes are the catalogue's, no more and no fewer (the same enum as the
+    /// OpenAPI document's `Error` schema).
+    #[test]
+    fn the_error_frame_lists_exactly_the_catalogue_codes() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let listed: Vec<&str> = schema["$defs"]["error"]["properties"]["error"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let catalogue: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, catalogue);
+        let any = validator(None);
+        assert!(!any.is_valid(&json!({ "type": "error", "error": { "code": "made_up", "message": "x" } })));
     }
 
     #[test]

@@ -250,7 +250,7 @@ impl Staff<'_> {
         let region = self.cb.region(&region_id)?;
         let (action, outcome) = match &gate {
             Ok(_) => ("staff.account_viewed", "allowed"),
-            Err(e) => ("staff.access_refused", e.code()),
+            Err(e) => ("staff.access_refused", e.code().as_str()),
         };
         let audit = self.cb.audit_draft(
             Actor::Staff(&who.subject),

@@ -1,9 +1,11 @@
-//! The domain's errors, each with a stable code (the web layer's error catalogue uses it), and
-//! the errors the ports report (`StoreError`).
+//! The domain's errors, each with its code in the error catalogue (`error_codes`), and the
+//! errors the ports report (`StoreError`).
 //! Messages are written for the person who made the request and never contain personal data
 //! (not even the value they sent).
 
 use clearboard_vault::VaultError;
+
+use crate::platform::error_codes::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -72,55 +74,56 @@ impl CoreError {
         Self::Validation { field, message: message.into() }
     }
 
-    /// The stable, documented error code.
-    pub fn code(&self) -> &'static str {
+    /// The error's code in the catalogue (`error_codes`), which gives its HTTP status too.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Validation { .. } => "validation_failed",
-            Self::UnderMinimumAge { .. } => "under_minimum_age",
-            Self::EmailTaken => "email_taken",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::Unauthenticated => "unauthenticated",
-            Self::ReauthenticationFailed => "reauthentication_failed",
-            Self::NotFound | Self::Erased => "not_found",
-            Self::Forbidden => "forbidden",
-            Self::StaffTrainingRequired => "staff_training_required",
-            Self::PurposeDenied(_) => "purpose_denied",
-            Self::UnsupportedMedia(_) => "unsupported_media",
-            Self::TooLarge { .. } => "payload_too_large",
-            Self::RateLimited | Self::Throttled { .. } => "rate_limited",
-            Self::PasswordTooWeak { .. } => "password_too_weak",
-            Self::Busy { .. } => "busy",
-            Self::UnknownRegion(_) => "unknown_region",
-            Self::Store(StoreError::Conflict) | Self::Conflict(_) => "conflict",
-            Self::LinkInvalid => "link_invalid",
-            Self::ImportRefused { too_large: true, .. } => "import_too_large",
-            Self::ImportRefused { too_large: false, .. } => "import_invalid",
-            Self::ExportGone(_) => "export_gone",
-            Self::Unavailable(_) => "unavailable",
-            Self::Store(StoreError::Unavailable(_)) => "unavailable",
-            Self::Store(_) | Self::Vault(_) | Self::Internal(_) => "internal",
+            Self::Validation { .. } => ErrorCode::ValidationFailed,
+            Self::UnderMinimumAge { .. } => ErrorCode::UnderMinimumAge,
+            Self::EmailTaken => ErrorCode::EmailTaken,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::ReauthenticationFailed => ErrorCode::ReauthenticationFailed,
+            Self::NotFound | Self::Erased => ErrorCode::NotFound,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::StaffTrainingRequired => ErrorCode::StaffTrainingRequired,
+            Self::PurposeDenied(_) => ErrorCode::PurposeDenied,
+            Self::UnsupportedMedia(_) => ErrorCode::UnsupportedMedia,
+            Self::TooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::RateLimited | Self::Throttled { .. } => ErrorCode::RateLimited,
+            Self::PasswordTooWeak { .. } => ErrorCode::PasswordTooWeak,
+            Self::Busy { .. } => ErrorCode::Busy,
+            Self::UnknownRegion(_) => ErrorCode::UnknownRegion,
+            Self::Store(StoreError::Conflict) | Self::Conflict(_) => ErrorCode::Conflict,
+            Self::LinkInvalid => ErrorCode::LinkInvalid,
+            Self::ImportRefused { too_large: true, .. } => ErrorCode::ImportTooLarge,
+            Self::ImportRefused { too_large: false, .. } => ErrorCode::ImportInvalid,
+            Self::ExportGone(_) => ErrorCode::ExportGone,
+            Self::Unavailable(_) | Self::Store(StoreError::Unavailable(_)) => ErrorCode::Unavailable,
+            Self::Store(_) | Self::Vault(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    /// The HTTP status this error maps to (the web layer converts; core knows no HTTP types).
+    /// The HTTP status this error maps to: its code's (the web layer converts; core knows no
+    /// HTTP types).
     pub fn status(&self) -> u16 {
+        self.code().status()
+    }
+
+    /// What this error says beyond its code's words (the rule that failed, the bound that was
+    /// passed), for the person who made the request: never personal data, never the value they
+    /// sent, and nothing for our own failures (5xx), whose detail goes to the logs only.
+    pub fn detail(&self) -> Option<String> {
         match self {
-            Self::Validation { .. } | Self::UnderMinimumAge { .. } | Self::UnknownRegion(_) | Self::PasswordTooWeak { .. } => 422,
-            Self::EmailTaken | Self::Store(StoreError::Conflict) | Self::Conflict(_) => 409,
-            Self::LinkInvalid => 410,
-            Self::ImportRefused { too_large: true, .. } => 413,
-            Self::ImportRefused { too_large: false, .. } => 422,
-            Self::ExportGone(_) => 410,
-            Self::Unavailable(_) => 503,
-            Self::InvalidCredentials | Self::Unauthenticated | Self::ReauthenticationFailed => 401,
-            Self::NotFound | Self::Erased => 404,
-            Self::Forbidden | Self::StaffTrainingRequired | Self::PurposeDenied(_) => 403,
-            Self::UnsupportedMedia(_) => 415,
-            Self::TooLarge { .. } => 413,
-            Self::RateLimited | Self::Throttled { .. } => 429,
-            Self::Busy { .. } => 503,
-            Self::Store(StoreError::Unavailable(_)) => 503,
-            Self::Store(_) | Self::Vault(_) | Self::Internal(_) => 500,
+            Self::Validation { .. }
+            | Self::UnderMinimumAge { .. }
+            | Self::PurposeDenied(_)
+            | Self::UnsupportedMedia(_)
+            | Self::TooLarge { .. }
+            | Self::Conflict(_)
+            | Self::ImportRefused { .. }
+            | Self::ExportGone(_)
+            | Self::PasswordTooWeak { .. } => Some(self.to_string()),
+            _ => None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The platform: what every room of the domain stands on.
 //!
-//! It owns the injected clock, identifiers, the domain's errors, subject keys (one data key
+//! It owns the injected clock, identifiers, the domain's errors and the error catalogue
+//! (`error_codes`: stable codes, statuses, message keys), subject keys (one data key
 //! per person, crypto-shredding), the audit log, outgoing mail, throttles, the bound on
 //! password-hashing work, media sanitising, input rules for personal fields, the ports (the
 //! traits `clearboard-store` implements) and the assembled context (`Clearboard`).
@@ -13,6 +14,7 @@ pub mod audit;
 pub mod clock;
 pub mod context;
 pub mod error;
+pub mod error_codes;
 pub mod ids;
 pub mod keys;
 pub mod mail;

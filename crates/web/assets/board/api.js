@@ -8,7 +8,9 @@ export function api(method, path, body) {
   return fetch(path, opts).then(function (res) {
     if (res.status === 204) { return null; }
     return res.json().catch(function () { return null; }).then(function (json) {
-      if (!res.ok) { throw new Error(json && json.error ? json.error.message : res.statusText); }
+      // The catalogue's words for people, and what exactly failed when the answer says.
+      var e = json && json.error;
+      if (!res.ok) { throw new Error(e ? e.message + (e.detail ? ' (' + e.detail + ')' : '') : res.statusText); }
       return json;
     });
   });

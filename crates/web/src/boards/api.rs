@@ -3,11 +3,13 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use clearboard_core::boards::{BoardPatch, CardPatch, CardView, NewCard};
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{CommentId, SubjectId};
 use serde::Deserialize;
 use serde_json::json;
@@ -18,6 +20,7 @@ use crate::platform::error::AppError;
 use crate::platform::extract::{ApiJson, Auth, ClientIp};
 use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
+use crate::platform::upload::{multipart_error, no_file_field};
 
 /// Uploads of board media may be up to 50 MiB (videos); the framing needs a little more.
 const MEDIA_BODY_LIMIT: usize = 52 * 1024 * 1024;
@@ -229,7 +232,7 @@ async fn export(
             res.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"board.csv\""));
             Ok(res)
         }
-        _ => Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "format is `json` or `csv`").field("format")),
+        _ => Err(AppError::new(ErrorCode::ValidationFailed).detail("format is `json` or `csv`").field("format")),
     }
 }
 
@@ -256,35 +259,22 @@ async fn add_card(
     let board = board_id(&id)?;
     let multipart = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     let view = if multipart {
-        let too_large = || {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "the file is too large (images up to 10 MiB, videos up to 50 MiB)",
-            )
-        };
-        let bad = || AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read");
-        let mut form = Multipart::from_request(req, &st).await.map_err(|_| bad())?;
+        let too_large =
+            || AppError::new(ErrorCode::PayloadTooLarge).detail("the file is too large (images up to 10 MiB, videos up to 50 MiB)");
+        let bad = |e: MultipartError| multipart_error(&e, too_large);
+        let mut form = Multipart::from_request(req, &st).await.map_err(|_| AppError::new(ErrorCode::MalformedMultipart))?;
         let (mut kind, mut file, mut text, mut x, mut y) = (None, None, None, None, None);
-        while let Some(field) =
-            form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?
-        {
+        while let Some(field) = form.next_field().await.map_err(bad)? {
             match field.name() {
-                Some("kind") => kind = Some(field.text().await.map_err(|_| bad())?),
-                Some("text") => text = Some(field.text().await.map_err(|_| bad())?),
-                Some("x") => x = Some(whole_number(field.text().await.map_err(|_| bad())?, "x")?),
-                Some("y") => y = Some(whole_number(field.text().await.map_err(|_| bad())?, "y")?),
-                Some("file") => {
-                    file = Some(
-                        field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { bad() })?,
-                    )
-                }
+                Some("kind") => kind = Some(field.text().await.map_err(bad)?),
+                Some("text") => text = Some(field.text().await.map_err(bad)?),
+                Some("x") => x = Some(whole_number(field.text().await.map_err(bad)?, "x")?),
+                Some("y") => y = Some(whole_number(field.text().await.map_err(bad)?, "y")?),
+                Some("file") => file = Some(field.bytes().await.map_err(bad)?),
                 _ => {}
             }
         }
-        let file = file.ok_or_else(|| {
-            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file")
-        })?;
+        let file = file.ok_or_else(no_file_field)?;
         let kind = kind.unwrap_or_else(|| "image".into());
         st.cb.boards().add_media_card(&auth.principal, &board, &kind, &file, text, (x, y)).await?
     } else {
@@ -371,7 +361,7 @@ pub struct Join {
 async fn join(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<Join>) -> Result<Response, AppError> {
     // Join codes are guessable only by brute force: limit attempts like sign-ins.
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
-        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again"));
+        return Err(AppError::new(ErrorCode::RateLimited).retry_after(60));
     }
     let (token, principal, board) = st.cb.boards().join(&b.code, &b.pseudonym).await?;
     let mut res = (
@@ -394,7 +384,7 @@ async fn leave(State(st): State<AppState>, auth: Auth) -> Result<Response, AppEr
 /// A position field of a multipart card: a whole number, or 422 naming the field (a value that
 /// cannot be read is refused, never dropped).
 fn whole_number(text: String, field: &'static str) -> Result<i64, AppError> {
-    text.trim().parse().map_err(|_| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("`{field}` must be a whole number")).field(field)
-    })
+    text.trim()
+        .parse()
+        .map_err(|_| AppError::new(ErrorCode::ValidationFailed).detail(format!("`{field}` must be a whole number")).field(field))
 }

@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use clearboard_core::CoreError;
 use clearboard_core::boards::{BoardSummary, OrgView};
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{BoardId, OrgId};
 use serde::Deserialize;
 
 use crate::identity::cookies::session_cookie;
-use crate::pages::ctx::{PageCtx, contact, message_of};
+use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::extract::ClientIp;
 use crate::platform::i18n::{AppTexts, Texts, app_texts};
 use crate::platform::ratelimit::Scope;
@@ -40,13 +42,13 @@ struct AppPage {
     a: &'static AppTexts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     orgs: Vec<OrgView>,
     boards: Vec<BoardSummary>,
     invite_link: Option<String>,
 }
 
-async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_link: Option<String>, status: StatusCode) -> Response {
+async fn render_home(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, invite_link: Option<String>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let data = async {
         let orgs = st.cb.boards().orgs(&auth.principal).await?;
@@ -55,11 +57,12 @@ async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_l
     }
     .await;
     match data {
-        Ok((orgs, boards)) => (
-            status,
-            AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), errors, orgs, boards, invite_link },
-        )
-            .into_response(),
+        Ok((orgs, boards)) => {
+            let refused = refusal.as_ref().map(Refusal::mark);
+            let page =
+                AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), refusal, orgs, boards, invite_link };
+            form_page(StatusCode::OK, refused, page)
+        }
         // A participant (no account) has no home: back to their board.
         Err(CoreError::Forbidden) => match st.cb.region(&auth.principal.region).ok() {
             Some(r) => match r.boards.participant(&auth.principal.subject).await {
@@ -73,7 +76,7 @@ async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_l
 }
 
 async fn app_home(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    render_home(&st, &ctx, vec![], None, StatusCode::OK).await
+    render_home(&st, &ctx, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -89,10 +92,7 @@ async fn create_board(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<Ne
     let org = OrgId::parse(&f.org_id);
     match st.cb.boards().create_board(&auth.principal, org.as_ref(), &f.title).await {
         Ok(b) => Redirect::to(&format!("/app/boards/{}", b.board.id)).into_response(),
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render_home(&st, &ctx, vec![message_of(&e)], None, status).await
-        }
+        Err(e) => render_home(&st, &ctx, Some(Refusal::of(e, ctx.t)), None).await,
     }
 }
 
@@ -106,10 +106,7 @@ async fn create_org(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<NewO
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     match st.cb.boards().create_org(&auth.principal, &f.name, false).await {
         Ok(_) => Redirect::to("/app").into_response(),
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render_home(&st, &ctx, vec![message_of(&e)], None, status).await
-        }
+        Err(e) => render_home(&st, &ctx, Some(Refusal::of(e, ctx.t)), None).await,
     }
 }
 
@@ -119,12 +116,9 @@ async fn invite(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>
     match st.cb.boards().invite(&auth.principal, &org, "member", None).await {
         Ok(inv) => {
             let link = crate::boards::api::invitation_link(&st, &inv.token);
-            render_home(&st, &ctx, vec![], Some(link), StatusCode::OK).await
+            render_home(&st, &ctx, None, Some(link)).await
         }
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render_home(&st, &ctx, vec![message_of(&e)], None, status).await
-        }
+        Err(e) => render_home(&st, &ctx, Some(Refusal::of(e, ctx.t)), None).await,
     }
 }
 
@@ -169,7 +163,7 @@ struct InvitationPage {
     signed_in: bool,
     contact: String,
     token: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
 }
 
 /// The invitation page: the token comes in the link's fragment (never sent to the server);
@@ -177,7 +171,7 @@ struct InvitationPage {
 /// person pastes it.
 async fn invitation_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let signed_in = ctx.auth.is_some();
-    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), errors: vec![] }
+    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), refusal: None }
         .into_response()
 }
 
@@ -193,20 +187,18 @@ async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
     match st.cb.boards().accept_invitation(&auth.principal, &token).await {
         Ok(_) => Redirect::to("/app").into_response(),
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let refusal = Refusal::of(e, ctx.t);
+            let code = refusal.mark();
             // The token is not echoed back into the page.
-            (
-                status,
-                InvitationPage {
-                    t: ctx.t,
-                    a: app_texts(ctx.t.lang),
-                    signed_in: true,
-                    contact: contact(&st),
-                    token: String::new(),
-                    errors: vec![message_of(&e)],
-                },
-            )
-                .into_response()
+            let page = InvitationPage {
+                t: ctx.t,
+                a: app_texts(ctx.t.lang),
+                signed_in: true,
+                contact: contact(&st),
+                token: String::new(),
+                refusal: Some(refusal),
+            };
+            form_page(StatusCode::OK, Some(code), page)
         }
     }
 }
@@ -220,7 +212,7 @@ struct JoinPage {
     contact: String,
     code: String,
     pseudonym: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
 }
 
 async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
@@ -231,7 +223,7 @@ async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
         contact: contact(&st),
         code: String::new(),
         pseudonym: String::new(),
-        errors: vec![],
+        refusal: None,
     }
     .into_response()
 }
@@ -245,23 +237,21 @@ struct JoinForm {
 }
 
 async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(f): Form<JoinForm>) -> Response {
-    let fail = |status: StatusCode, msg: String, f: JoinForm| {
-        (
-            status,
-            JoinPage {
-                t: ctx.t,
-                a: app_texts(ctx.t.lang),
-                signed_in: ctx.auth.is_some(),
-                contact: contact(&st),
-                code: f.code,
-                pseudonym: f.pseudonym,
-                errors: vec![msg],
-            },
-        )
-            .into_response()
+    let fail = |refusal: Refusal, f: JoinForm| {
+        let code = refusal.mark();
+        let page = JoinPage {
+            t: ctx.t,
+            a: app_texts(ctx.t.lang),
+            signed_in: ctx.auth.is_some(),
+            contact: contact(&st),
+            code: f.code,
+            pseudonym: f.pseudonym,
+            refusal: Some(refusal),
+        };
+        form_page(StatusCode::OK, Some(code), page)
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
-        return fail(StatusCode::TOO_MANY_REQUESTS, "too many attempts; wait a minute and try again".into(), f);
+        return fail(Refusal::code(ErrorCode::RateLimited, ctx.t), f);
     }
     match st.cb.boards().join(&f.code, &f.pseudonym).await {
         Ok((token, _, board)) => {
@@ -269,7 +259,13 @@ async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, For
             res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
             res
         }
-        Err(CoreError::NotFound) => fail(StatusCode::NOT_FOUND, "no board has this code".into(), f),
-        Err(e) => fail(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY), message_of(&e), f),
+        Err(e) => {
+            let unknown_code = matches!(e, CoreError::NotFound);
+            let mut refusal = Refusal::of(e, ctx.t);
+            if unknown_code {
+                refusal.detail = Some(if ctx.t.lang == "fr" { "aucun tableau n’a ce code" } else { "no board has this code" }.into());
+            }
+            fail(refusal, f)
+        }
     }
 }

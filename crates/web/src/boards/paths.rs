@@ -1,13 +1,13 @@
 //! Ids in the paths of board routes: canonical UUIDs only; anything else is simply not found
 //! (never a hint that a differently spelled id exists).
 
-use axum::http::StatusCode;
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{BoardId, CardId, OrgId};
 
 use crate::platform::error::AppError;
 
 pub fn not_found() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "not_found", "not found")
+    AppError::new(ErrorCode::NotFound)
 }
 
 /// Ids in paths must be canonical UUIDs; anything else is simply not found.

@@ -12,12 +12,13 @@
 
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use clearboard_core::boards::events::{Change, Viewer};
 use clearboard_core::boards::protocol::{ClientMessage, ErrorBody, Frame, ServerMessage};
 use clearboard_core::boards::realtime::Message;
 use clearboard_core::identity::principal::Principal;
+use clearboard_core::platform::error_codes::ErrorCode;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -25,6 +26,7 @@ use crate::boards::paths::board_id;
 use crate::boards::sockets::{MessageBudget, WsLimits};
 use crate::platform::error::AppError;
 use crate::platform::extract::Auth;
+use crate::platform::i18n::{error_words, from_headers};
 use crate::platform::state::AppState;
 
 #[derive(Deserialize)]
@@ -80,36 +82,24 @@ pub async fn upgrade(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     if !origin_ok(&headers, &st.config.public_url) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "cross_site_request_refused",
-            "this WebSocket request came from another site and was refused",
-        ));
+        return Err(AppError::new(ErrorCode::CrossSiteRequestRefused).detail("this WebSocket request came from another site"));
     }
     let board = board_id(&id)?;
     // Authorise before upgrading, so refusals are ordinary HTTP errors.
     st.cb.boards().access(&auth.principal, &board).await?;
-    let ws = ws.map_err(|r| {
-        let status = r.status();
-        crate::platform::error::AppError {
-            message: "this address is a WebSocket: connect with a WebSocket upgrade".into(),
-            ..crate::platform::error::for_status(status)
-        }
-    })?;
+    let ws = ws.map_err(|r| AppError::for_status(r.status()).detail("this address is a WebSocket: connect with a WebSocket upgrade"))?;
     let limits = st.config.ws;
     let Some(slot) = st.sockets.take(auth.principal.subject.as_str(), limits.per_identity) else {
         metrics::counter!("clearboard_ws_refused_total", "reason" => "per_identity").increment(1);
-        return Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_sockets",
-            format!("at most {} open connections per person; close a tab or a device", limits.per_identity),
-        ));
+        return Err(AppError::new(ErrorCode::TooManySockets)
+            .detail(format!("at most {} open connections per person; close a tab or a device", limits.per_identity)));
     };
     let principal = auth.principal;
+    let lang = from_headers(&headers).lang;
     // Small buffers: messages are small, and thousands of people may watch one board.
     Ok(ws.read_buffer_size(2 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket| async move {
         let _slot = slot;
-        if let Err(e) = run(st, principal, board, q.since, socket, limits).await {
+        if let Err(e) = run(st, principal, board, q.since, socket, limits, lang).await {
             tracing::debug!(error = %e, "board socket ended");
         }
     }))
@@ -123,12 +113,16 @@ async fn send(socket: &mut WebSocket, frame: Frame) -> Result<(), axum::Error> {
 }
 
 /// The frame answering what a client sent (`ping` or `patch`).
-async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str) -> Frame {
+async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str, lang: &str) -> Frame {
     let msg = match ClientMessage::parse(text) {
         Ok(m) => m,
-        // ErrorCode: `invalid_body`, the catalogue's code for a body that is not what the
-        // route takes.
-        Err((req, message)) => return ServerMessage::Error { req, error: ErrorBody { code: "invalid_body", message } }.frame(),
+        // The catalogue's code for a body that is not what the route takes; what is wrong with
+        // it goes in `detail`.
+        Err((req, detail)) => {
+            let code = ErrorCode::InvalidBody;
+            return ServerMessage::Error { req, error: ErrorBody { code, message: error_words(code, lang).message, detail: Some(detail) } }
+                .frame();
+        }
     };
     match msg {
         ClientMessage::Ping {} => ServerMessage::Pong.frame(),
@@ -136,8 +130,12 @@ async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access
             Ok(c) => ServerMessage::Ack { req, version: c.card.version }.frame(),
             Err(e) => {
                 let e = AppError::from(e);
-                // ErrorCode: `CoreError::code()` through the web error, as the API answers.
-                ServerMessage::Error { req: Some(req), error: ErrorBody { code: e.code, message: &e.message } }.frame()
+                let detail = e.detail.as_deref().filter(|_| !e.code.is_server_error());
+                ServerMessage::Error {
+                    req: Some(req),
+                    error: ErrorBody { code: e.code, message: error_words(e.code, lang).message, detail },
+                }
+                .frame()
             }
         },
     }
@@ -150,6 +148,7 @@ async fn run(
     since: Option<i64>,
     mut socket: WebSocket,
     limits: WsLimits,
+    lang: &'static str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut budget = MessageBudget::new(limits);
     let (mut access, room, name) = st.cb.boards().room(&who, &board).await?;
@@ -188,10 +187,10 @@ async fn run(
                 Some(Ok(WsMessage::Text(t))) => {
                     if !budget.spend() {
                         metrics::counter!("clearboard_ws_refused_total", "reason" => "rate").increment(1);
-                        close(&mut socket, CLOSE_POLICY, "rate_limited").await;
+                        close(&mut socket, CLOSE_POLICY, ErrorCode::RateLimited.as_str()).await;
                         break;
                     }
-                    let reply = handle_incoming(&st, &access, t.as_str()).await;
+                    let reply = handle_incoming(&st, &access, t.as_str(), lang).await;
                     send(&mut socket, reply).await?;
                 }
                 Some(Ok(_)) => {}

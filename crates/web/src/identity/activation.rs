@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use clearboard_core::CoreError;
 use serde::Deserialize;
 
-use crate::pages::ctx::{PageCtx, contact, message_of};
+use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::i18n::Texts;
 use crate::platform::state::AppState;
 
@@ -21,12 +22,12 @@ struct ActivatePage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
 }
 
 /// The page an activation link opens (no referrer, so the page's address goes nowhere).
 pub(super) async fn page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    let mut res = ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![] }.into_response();
+    let mut res = ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), refusal: None }.into_response();
     res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
     res
 }
@@ -41,9 +42,17 @@ pub(super) async fn submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
     match st.cb.accounts().activate(&f.token).await {
         Ok(_) => Redirect::to("/signin?notice=activated").into_response(),
         Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::GONE);
-            let message = if matches!(e, CoreError::LinkInvalid) { ctx.t.activation_link_invalid.to_string() } else { message_of(&e) };
-            (status, ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![message] }).into_response()
+            let invalid = matches!(e, CoreError::LinkInvalid);
+            let mut refusal = Refusal::of(e, ctx.t);
+            if invalid {
+                refusal.detail = Some(ctx.t.activation_link_invalid.to_string());
+            }
+            let code = refusal.mark();
+            form_page(
+                StatusCode::OK,
+                Some(code),
+                ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), refusal: Some(refusal) },
+            )
         }
     }
 }

@@ -12,6 +12,7 @@ use clearboard_core::identity::accounts::{NewAccount, ProfileChange};
 use clearboard_core::identity::activation::Registered;
 use clearboard_core::identity::sessions::{SessionKind, SignIn as CoreSignIn};
 use clearboard_core::identity::staff::Reason;
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::SubjectId;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
@@ -93,9 +94,7 @@ impl From<SignUp> for NewAccount {
 }
 
 fn rate_limited() -> AppError {
-    let mut e = AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a minute and try again");
-    e.retry_after = Some(60);
-    e
+    AppError::new(ErrorCode::RateLimited).retry_after(60)
 }
 
 /// The one answer to every sign-up when mail is configured: the same status and bytes for a
@@ -317,12 +316,9 @@ async fn delete_picture(State(st): State<AppState>, auth: Auth) -> Result<Respon
 
 fn parse_reason(s: &str) -> Result<Reason, AppError> {
     Reason::parse(s).ok_or_else(|| {
-        AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "name a reason: support_request, rights_request, contract or security_incident",
-        )
-        .field("reason")
+        AppError::new(ErrorCode::ValidationFailed)
+            .detail("name a reason: support_request, rights_request, contract or security_incident")
+            .field("reason")
     })
 }
 
@@ -366,7 +362,7 @@ async fn staff_view_account(
     // Staff-ness is checked before the id is even parsed, so non-staff learn nothing; the
     // training gate is `view_account`'s, which records a refusal in the person's own trail.
     st.cb.staff().member_record(&auth.principal).await?;
-    let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
+    let id = SubjectId::parse(&id).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     let profile = st.cb.staff().view_account(&auth.principal, &id, reason).await?;
     Ok(Json(profile).into_response())
 }

@@ -13,12 +13,13 @@ use clearboard_core::CoreError;
 use clearboard_core::identity::accounts::{NewAccount, Profile, ProfileChange};
 use clearboard_core::identity::activation::Registered;
 use clearboard_core::identity::sessions::{SessionInfo, SessionKind, SignIn};
+use clearboard_core::platform::error_codes::ErrorCode;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::identity::cookies::{clear_session_cookie, device_cookie, presented_device, session_cookie};
-use crate::pages::ctx::{PageCtx, contact, message_of};
-use crate::platform::error::localised;
+use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::extract::email_key;
 use crate::platform::extract::{ClientIp, presented_token};
 use crate::platform::i18n::Texts;
@@ -40,15 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sessions/end-all", post(end_all))
         .route("/me/delete", post(delete_submit))
         .route("/me/consents", post(consents_submit))
-}
-
-/// A refusal as a page shows it: the status and the words in the page's language where the
-/// catalogue has them.
-fn refusal(e: CoreError, t: &Texts) -> (StatusCode, String) {
-    let message = message_of(&e);
-    let err = localised(e, t);
-    let text = if matches!(err.code, "password_too_weak" | "rate_limited" | "busy") { err.message } else { message };
-    (err.status, text)
 }
 
 /// Adds the session and device cookies of a sign-in to a response.
@@ -86,7 +78,7 @@ struct SignUpPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     form: SignUpForm,
     regions: Vec<(String, String)>,
     marketing_text: String,
@@ -114,7 +106,7 @@ async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoRespo
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
         contact: contact(&st),
-        errors: vec![],
+        refusal: None,
         form,
         regions: regions(&st, ctx.t.lang),
         marketing_text: marketing_text(&st, ctx.t.lang),
@@ -123,22 +115,23 @@ async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoRespo
 
 async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut form): Form<SignUpForm>) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
-    let fail = |form: SignUpForm, status: StatusCode, msg: String| {
+    let fail = |form: SignUpForm, refusal: Refusal| {
+        let code = refusal.mark();
         let page = SignUpPage {
             t: ctx.t,
             signed_in: false,
             contact: contact(&st),
-            errors: vec![msg],
+            refusal: Some(refusal),
             form,
             regions: regions(&st, ctx.t.lang),
             marketing_text: marketing_text(&st, ctx.t.lang),
         };
-        (status, page).into_response()
+        form_page(StatusCode::OK, Some(code), page)
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes())
         || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &form.email))
     {
-        return fail(form, StatusCode::TOO_MANY_REQUESTS, ctx.t.too_many_attempts.into());
+        return fail(form, Refusal::code(ErrorCode::RateLimited, ctx.t));
     }
     let input = NewAccount {
         email: form.email.clone(),
@@ -177,10 +170,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
             // The same page for a new address and for one that has an account.
             CheckMailboxPage { t: ctx.t, signed_in: false, contact: contact(&st) }.into_response()
         }
-        Err(e) => {
-            let (status, message) = refusal(e, ctx.t);
-            fail(form, status, message)
-        }
+        Err(e) => fail(form, Refusal::of(e, ctx.t)),
     }
 }
 
@@ -190,7 +180,7 @@ struct SignInPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     email: String,
     notice: Option<&'static str>,
 }
@@ -207,7 +197,7 @@ async fn signin_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<N
         "activated" => Some(ctx.t.activated),
         _ => None,
     };
-    SignInPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], email: String::new(), notice }
+    SignInPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), refusal: None, email: String::new(), notice }
 }
 
 #[derive(Deserialize)]
@@ -226,11 +216,16 @@ async fn signin_submit(
     Form(mut form): Form<SignInForm>,
 ) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
-    let fail = |email: String, status: StatusCode, msg: String| {
-        (status, SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], email, notice: None }).into_response()
+    let fail = |email: String, refusal: Refusal| {
+        let code = refusal.mark();
+        form_page(
+            StatusCode::OK,
+            Some(code),
+            SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), refusal: Some(refusal), email, notice: None },
+        )
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
-        return fail(form.email, StatusCode::TOO_MANY_REQUESTS, ctx.t.too_many_attempts.into());
+        return fail(form.email, Refusal::code(ErrorCode::RateLimited, ctx.t));
     }
     let device = presented_device(&st, &headers);
     let mut parts = Request::new(()).into_parts().0;
@@ -245,10 +240,7 @@ async fn signin_submit(
     };
     match st.cb.sessions().sign_in_with(attempt).await {
         Ok(s) => with_sign_in_cookies(&st, Redirect::to("/me").into_response(), &s.token, &s.device_cookie),
-        Err(e) => {
-            let (status, message) = refusal(e, ctx.t);
-            fail(form.email, status, message)
-        }
+        Err(e) => fail(form.email, Refusal::of(e, ctx.t)),
     }
 }
 
@@ -272,7 +264,7 @@ struct ProfilePage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     saved: bool,
     p: Profile,
     phone: String,
@@ -286,7 +278,7 @@ struct SavedQuery {
     saved: String,
 }
 
-async fn render_profile(st: &AppState, ctx: &PageCtx, errors: Vec<String>, saved: bool, status: StatusCode) -> Response {
+async fn render_profile(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, saved: bool) -> Response {
     let Some(auth) = &ctx.auth else {
         return Redirect::to("/signin").into_response();
     };
@@ -297,20 +289,22 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, errors: Vec<String>, saved
     let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
     let consents = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
     let phone = p.phone.clone().unwrap_or_default();
-    (status, ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), errors, saved, p, phone, sessions, consents }).into_response()
+    let refused = refusal.as_ref().map(Refusal::mark);
+    form_page(
+        StatusCode::OK,
+        refused,
+        ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), refusal, saved, p, phone, sessions, consents },
+    )
 }
 
 async fn profile_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<SavedQuery>) -> Response {
-    render_profile(&st, &ctx, vec![], q.saved == "1", StatusCode::OK).await
+    render_profile(&st, &ctx, None, q.saved == "1").await
 }
 
 async fn after_change(st: &AppState, ctx: &PageCtx, result: Result<(), CoreError>) -> Response {
     match result {
         Ok(()) => Redirect::to("/me?saved=1").into_response(),
-        Err(e) => {
-            let (status, message) = refusal(e, ctx.t);
-            render_profile(st, ctx, vec![message], false, status).await
-        }
+        Err(e) => render_profile(st, ctx, Some(Refusal::of(e, ctx.t)), false).await,
     }
 }
 
@@ -380,7 +374,7 @@ async fn picture_submit(State(st): State<AppState>, ctx: PageCtx, headers: Heade
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let r = match upload_bytes(&st, &headers, req).await {
         Ok(bytes) => st.cb.accounts().set_picture(&auth.principal, &bytes).await.map(|_| ()),
-        Err(e) => return render_profile(&st, &ctx, vec![e.message], false, e.status).await,
+        Err(e) => return render_profile(&st, &ctx, Some(Refusal::new(&e, ctx.t)), false).await,
     };
     after_change(&st, &ctx, r).await
 }
@@ -413,10 +407,7 @@ async fn delete_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
             res.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
             res
         }
-        Err(e) => {
-            let (status, message) = refusal(e, ctx.t);
-            render_profile(&st, &ctx, vec![message], false, status).await
-        }
+        Err(e) => render_profile(&st, &ctx, Some(Refusal::of(e, ctx.t)), false).await,
     }
 }
 

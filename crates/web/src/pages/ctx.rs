@@ -1,12 +1,11 @@
 //! The context of every HTML page: its language (the account's, else `?lang=`, else the
 //! browser's), who is signed in, and the policy acknowledgement gate (a signed-in person who
-//! must acknowledge a significant change is sent to the interstitial first). Also the words
-//! every page uses for the privacy contact and for a refusal.
+//! must acknowledge a significant change is sent to the interstitial first). Also the privacy
+//! contact every page shows (refusals are `platform::error_page::Refusal`).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use clearboard_core::CoreError;
 
 use crate::platform::extract::MaybeAuth;
 use crate::platform::i18n::{self, Texts};
@@ -53,13 +52,4 @@ impl FromRequestParts<AppState> for PageCtx {
 /// The privacy contact the policy names (shown in every page's footer).
 pub fn contact(st: &AppState) -> String {
     st.cb.policy().doc().controller.privacy_contact.clone()
-}
-
-/// What a page says of a refusal: the domain's words, or a generic line for our own failures.
-pub fn message_of(e: &CoreError) -> String {
-    if e.status() >= 500 && !matches!(e, CoreError::Busy { .. }) {
-        "something went wrong on our side; try again later".into()
-    } else {
-        e.to_string()
-    }
 }

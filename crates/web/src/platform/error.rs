@@ -1,142 +1,117 @@
-//! The web error: a stable code from the catalogue, a message for people, the field at fault
-//! if any, and the request id (also in the logs) so support can find the request without
-//! anyone quoting personal data.
+//! The web error: a code of the error catalogue (`clearboard_core::platform::error_codes`),
+//! which gives its status and the key of its words (English and French), the detail of what
+//! failed if there is one (never personal data, never the value sent, never for our own
+//! failures), the field at fault, and `Retry-After` on every 429 and 503. The request id and
+//! the language are added on the way out (`error_page::finish`), as JSON under `/api` and
+//! for API clients, as an HTML page for people browsing pages. The fallbacks for unknown
+//! paths (404) and methods (405) live here too.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clearboard_core::CoreError;
-use serde_json::json;
+use clearboard_core::platform::error_codes::ErrorCode;
+use serde_json::{Value, json};
 
-use crate::platform::request_id::RequestId;
+use crate::platform::i18n::error_words;
 
-#[derive(Debug)]
+/// An error answer. Handlers return it; the middleware renders it in the request's language.
+#[derive(Debug, Clone)]
 pub struct AppError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
+    pub code: ErrorCode,
+    /// What failed, beyond the code's words (the rule, the bound); dropped for 5xx.
+    pub detail: Option<String>,
     pub field: Option<&'static str>,
-    /// Seconds for `Retry-After` (429 and 503 answers).
+    /// Seconds for `Retry-After`; the code's default when `None` (429 and 503 always have one).
     pub retry_after: Option<u64>,
+    /// The language the handler chose (the account's, the body's); else the request's.
+    pub lang: Option<&'static str>,
 }
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, retry_after: None }
+    pub fn new(code: ErrorCode) -> Self {
+        Self { code, detail: None, field: None, retry_after: None, lang: None }
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
     }
 
     pub fn field(mut self, f: &'static str) -> Self {
         self.field = Some(f);
         self
     }
+
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
+    /// The status of the answer: the code's.
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code)
+    }
+
+    /// The catalogue's error for a status that reached the client without one (a rejection of
+    /// the framework, a plain-text answer): the code of that status (security review finding 15).
+    pub fn for_status(status: StatusCode) -> Self {
+        Self::new(ErrorCode::for_status(status.as_u16()))
+    }
+
+    /// The JSON body in `lang`, with the request id when known.
+    pub fn body(&self, lang: &str, request_id: Option<&str>) -> Value {
+        let mut e = json!({ "code": self.code, "message": error_words(self.code, lang).message });
+        if let Some(d) = self.detail.as_deref().filter(|_| !self.code.is_server_error()) {
+            e["detail"] = json!(d);
+        }
+        if let Some(f) = self.field {
+            e["field"] = json!(f);
+        }
+        if let Some(id) = request_id {
+            e["request_id"] = json!(id);
+        }
+        json!({ "error": e })
+    }
+}
+
+/// The status of a code as an HTTP type.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
+        let code = e.code();
+        if code.is_server_error() {
             // The detail goes to the log (it never holds personal data); the person gets a code.
-            tracing::error!(code = e.code(), error = %e, detail = ?e, "request failed");
+            tracing::error!(code = %code, error = %e, detail = ?e, "request failed");
         }
-        let message =
-            if status.is_server_error() { "something went wrong on our side; try again later".to_string() } else { e.to_string() };
-        Self { status, code: e.code(), message, field: e.field(), retry_after: e.retry_after_secs() }
+        Self { code, detail: e.detail(), field: e.field(), retry_after: e.retry_after_secs(), lang: None }
     }
 }
 
 impl IntoResponse for AppError {
+    /// The JSON body in English; the middleware renders it again in the request's language,
+    /// with the request id, or as a page (the error travels in the response's extensions).
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": { "code": self.code, "message": self.message } });
-        if let Some(f) = self.field {
-            body["error"]["field"] = json!(f);
+        let mut res = (self.status(), Json(self.body(self.lang.unwrap_or("en"), None))).into_response();
+        if let Some(secs) = self.retry_after.or(self.code.retry_after_default()) {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        let mut res = (self.status, Json(body)).into_response();
-        if let Some(secs) = self.retry_after {
-            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
-        }
-        // The request id is filled in by the request_context middleware, which knows it.
-        res.extensions_mut().insert(ErrorMarker);
+        res.extensions_mut().insert(self);
         res
     }
 }
 
-/// Marks error responses so the middleware can add the request id to their body.
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorMarker;
-
-/// Adds the request id to an error body.
-pub fn with_request_id(body: &mut serde_json::Value, id: &RequestId) {
-    if let Some(err) = body.get_mut("error") {
-        err["request_id"] = json!(id.0);
-    }
-}
-
+/// The answer for a path no route serves (its detail tells it from a route's own 404).
 pub async fn not_found() -> AppError {
-    AppError::new(StatusCode::NOT_FOUND, "not_found", "no such page or resource")
+    AppError::new(ErrorCode::NotFound).detail("no page or resource has this address")
 }
 
 pub async fn method_not_allowed() -> AppError {
-    AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this address does not accept this method")
-}
-
-/// The catalogue's code and message for an error status that reached the client without our
-/// error body (a rejection from the framework, a plain-text answer): every error is the JSON
-/// error with its code (security review finding 15).
-pub fn for_status(status: StatusCode) -> AppError {
-    let (code, message) = match status.as_u16() {
-        400 => ("bad_request", "the request is malformed"),
-        401 => ("unauthenticated", "sign in first"),
-        403 => ("forbidden", "you are not allowed to do this"),
-        404 => ("not_found", "no such page or resource"),
-        405 => ("method_not_allowed", "this address does not accept this method"),
-        406 => ("not_acceptable", "no answer in a format the request accepts"),
-        408 => ("request_timeout", "the request took too long to arrive"),
-        409 => ("conflict", "the request conflicts with the current state"),
-        411 => ("length_required", "the request needs a Content-Length"),
-        413 => ("payload_too_large", "the body is too large"),
-        414 => ("uri_too_long", "the address is too long"),
-        415 => ("unsupported_media_type", "this content type is not accepted here"),
-        422 => ("invalid_body", "the body does not have the expected fields and types"),
-        426 => ("upgrade_required", "this address needs a WebSocket upgrade"),
-        429 => ("rate_limited", "too many attempts; wait a little and try again"),
-        431 => ("headers_too_large", "the request headers are too large"),
-        503 => ("unavailable", "the service is not available right now; try again later"),
-        s if s >= 500 => ("internal", "something went wrong on our side; try again later"),
-        _ => ("bad_request", "the request could not be handled"),
-    };
-    AppError::new(status, code, message)
-}
-
-/// A person-readable title and sentence for an error page, in English or French.
-pub fn page_words(status: StatusCode, fr: bool) -> (&'static str, &'static str) {
-    match (status.as_u16(), fr) {
-        (404, false) => {
-            ("Page not found", "There is nothing at this address. It may have been moved or deleted, or the link is incomplete.")
-        }
-        (404, true) => {
-            ("Page introuvable", "Il n’y a rien à cette adresse. Elle a peut-être été déplacée ou supprimée, ou le lien est incomplet.")
-        }
-        (401, false) => ("Please sign in", "This page is for signed-in people."),
-        (401, true) => ("Connectez-vous", "Cette page est réservée aux personnes connectées."),
-        (403, false) => ("Not allowed", "You are not allowed to see or do this."),
-        (403, true) => ("Non autorisé", "Vous n’êtes pas autorisé à voir ceci ou à faire cela."),
-        (405, false) => ("Not possible here", "This address does not accept this kind of request."),
-        (405, true) => ("Impossible ici", "Cette adresse n’accepte pas ce type de requête."),
-        (410, false) => ("No longer available", "This link has expired or was withdrawn."),
-        (410, true) => ("Plus disponible", "Ce lien a expiré ou a été retiré."),
-        (429, false) => ("Too many attempts", "Wait a little, then try again."),
-        (429, true) => ("Trop de tentatives", "Patientez un peu, puis réessayez."),
-        (s, false) if s >= 500 => {
-            ("Something went wrong", "Something went wrong on our side. Try again later; if it persists, give us the reference below.")
-        }
-        (s, true) if s >= 500 => (
-            "Une erreur s’est produite",
-            "Une erreur s’est produite de notre côté. Réessayez plus tard ; si elle persiste, donnez-nous la référence ci-dessous.",
-        ),
-        (_, false) => ("This did not work", "The request could not be handled."),
-        (_, true) => ("Cela n’a pas fonctionné", "La requête n’a pas pu être traitée."),
-    }
+    AppError::new(ErrorCode::MethodNotAllowed)
 }
 
 /// Removes values a client sent from a deserializer message, keeping the rule that failed.
@@ -173,22 +148,20 @@ pub fn redact_serde_message(msg: &str) -> String {
     out
 }
 
+/// Whether a body could not be read because the client paused longer than the body idle
+/// timeout (`tower_http`'s `RequestBodyTimeoutLayer`, around the router).
+pub fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source()).any(|e| e.is::<tower_http::timeout::TimeoutError>())
+}
+
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::MissingJsonContentType(_) => AppError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send a JSON body with `Content-Type: application/json`",
-            ),
+            JsonRejection::MissingJsonContentType(_) => AppError::new(ErrorCode::UnsupportedMediaType),
             JsonRejection::JsonSyntaxError(e) => {
                 let text = e.body_text();
                 let detail = text.rsplit_once(": ").map(|(_, d)| d).unwrap_or("invalid JSON");
-                AppError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed_json",
-                    format!("the body is not valid JSON: {}", redact_serde_message(detail)),
-                )
+                AppError::new(ErrorCode::MalformedJson).detail(redact_serde_message(detail))
             }
             JsonRejection::JsonDataError(e) => {
                 let text = e.body_text();
@@ -197,36 +170,29 @@ impl From<JsonRejection> for AppError {
                 if detail.contains("unknown field") {
                     detail = detail.split_once(": ").map(|(_, d)| d).unwrap_or(detail);
                 }
-                AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_body",
-                    format!("the body does not have the expected fields and types: {}", redact_serde_message(detail)),
-                )
+                AppError::new(ErrorCode::InvalidBody).detail(redact_serde_message(detail))
             }
-            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body is larger than {} bytes", crate::platform::limits::BODY_LIMIT),
-            ),
-            other => AppError::new(StatusCode::BAD_REQUEST, "bad_request", redact_serde_message(&other.body_text())),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::PayloadTooLarge)
+                .detail(format!("the body is larger than {} bytes", crate::platform::limits::BODY_LIMIT)),
+            JsonRejection::BytesRejection(e) if is_body_timeout(&e) => AppError::new(ErrorCode::RequestTimeout),
+            JsonRejection::BytesRejection(_) => AppError::new(ErrorCode::BadRequest).detail("the body could not be read whole"),
+            _ => AppError::new(ErrorCode::BadRequest),
         }
     }
 }
 
-/// A core error as an API error, with the words people read in their language where the
-/// catalogue has them (a refused password's reason, throttles).
-pub fn localised(e: clearboard_core::CoreError, t: &crate::platform::i18n::Texts) -> AppError {
-    use clearboard_core::CoreError as E;
-    let text = match &e {
-        E::PasswordTooWeak { reason, .. } => Some(crate::platform::i18n::password_too_weak(t.lang, reason)),
-        E::Throttled { .. } => Some(t.too_many_attempts.to_string()),
-        E::Busy { .. } => Some(t.server_busy.to_string()),
+/// A core error in the words of the language the handler chose (the account's, the body's),
+/// with a refused password's reason in that language too.
+pub fn localised(e: CoreError, t: &crate::platform::i18n::Texts) -> AppError {
+    let weak = match &e {
+        CoreError::PasswordTooWeak { reason, .. } => Some(crate::platform::i18n::password_weakness(t.lang, reason)),
         _ => None,
     };
     let mut err = AppError::from(e);
-    if let Some(text) = text {
-        err.message = text;
+    if let Some(why) = weak {
+        err.detail = Some(why.to_string());
     }
+    err.lang = Some(t.lang);
     err
 }
 
@@ -244,5 +210,28 @@ mod tests {
         assert!(!m.contains("secret-value") && m.contains("`email`"), "{m}");
         let m = redact_serde_message("missing field `email` at line 1 column 2");
         assert!(m.contains("`email`"), "{m}");
+    }
+
+    #[test]
+    fn server_errors_say_nothing_but_their_code_and_the_generic_words() {
+        let e = AppError::new(ErrorCode::Internal).detail("table cards: disk I/O error");
+        let body = e.body("en", Some("abc"));
+        assert_eq!(body["error"]["code"], "internal");
+        assert!(body["error"].get("detail").is_none(), "{body}");
+        assert_eq!(body["error"]["request_id"], "abc");
+        let e = AppError::new(ErrorCode::ValidationFailed).detail("`title` is too long").field("title");
+        let fr = e.body("fr", None);
+        assert_eq!((fr["error"]["field"].as_str(), fr["error"]["detail"].as_str()), (Some("title"), Some("`title` is too long")));
+        assert_ne!(fr["error"]["message"], e.body("en", None)["error"]["message"], "the words follow the language");
+    }
+
+    #[test]
+    fn answers_that_ask_to_wait_carry_retry_after() {
+        for code in [ErrorCode::RateLimited, ErrorCode::TooManySockets, ErrorCode::Busy, ErrorCode::Unavailable] {
+            let res = AppError::new(code).into_response();
+            assert!(res.headers().contains_key(header::RETRY_AFTER), "{code}");
+        }
+        let res = AppError::new(ErrorCode::RateLimited).retry_after(900).into_response();
+        assert_eq!(res.headers()[header::RETRY_AFTER], "900");
     }
 }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum_extra::extract::CookieJar;
 use clearboard_core::identity::principal::Principal;
+use clearboard_core::platform::error_codes::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use crate::platform::error::AppError;
@@ -29,7 +30,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = bytes::Bytes::from_request(req, state).await.map_err(axum::extract::rejection::JsonRejection::from)?;
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
         if first.is_some_and(|b| b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
-            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "the body must be a JSON object"));
+            return Err(AppError::new(ErrorCode::InvalidBody).detail("the body must be a JSON object"));
         }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Self(v)),
@@ -57,11 +58,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
-            Err(_) => Err(AppError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_query",
-                "the query string could not be read: a parameter is missing, repeated or of the wrong type",
-            )),
+            Err(_) => Err(AppError::new(ErrorCode::MalformedQuery)),
         }
     }
 }
@@ -94,7 +91,7 @@ pub struct Auth {
 /// Checks the token only (no policy acknowledgement check).
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Auth, AppError> {
     let Some((token, via)) = presented_token(parts, state) else {
-        return Err(AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first"));
+        return Err(AppError::new(ErrorCode::Unauthenticated));
     };
     let principal = state.cb.sessions().authenticate(&token).await?;
     Ok(Auth { principal, via })
@@ -124,14 +121,10 @@ impl FromRequestParts<AppState> for Auth {
         if !ack_exempt(&parts.method, parts.uri.path())
             && let Some(v) = state.cb.policy_versions().ack_required(&auth.principal).await?
         {
-            return Err(AppError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                "policy_ack_required",
-                format!(
-                    "the privacy policy changed significantly on {}: read it at /privacy, then acknowledge version {} with POST /api/v1/me/policy-acknowledgements",
-                    v.published_on, v.version
-                ),
-            ));
+            return Err(AppError::new(ErrorCode::PolicyAckRequired).detail(format!(
+                "the privacy policy changed significantly on {}: read it at /privacy, then acknowledge version {} with POST /api/v1/me/policy-acknowledgements",
+                v.published_on, v.version
+            )));
         }
         Ok(auth)
     }
@@ -147,7 +140,7 @@ impl FromRequestParts<AppState> for MaybeAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await {
             Ok(a) => Ok(Self(Some(a))),
-            Err(e) if e.status == StatusCode::UNAUTHORIZED => Ok(Self(None)),
+            Err(e) if e.status() == StatusCode::UNAUTHORIZED => Ok(Self(None)),
             Err(e) => Err(e),
         }
     }

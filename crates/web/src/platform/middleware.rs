@@ -4,14 +4,15 @@
 //! tokens), metrics labelled the same way (bounded label sets), security headers, `no-store`
 //! by default, and CSRF protection.
 
-use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use clearboard_core::platform::error_codes::ErrorCode;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 
-use crate::platform::error::{AppError, ErrorMarker, with_request_id};
+use crate::platform::error::AppError;
+use crate::platform::error_page::{Asked, finish};
 use crate::platform::request_id::RequestId;
 use crate::platform::state::AppState;
 
@@ -52,21 +53,12 @@ pub async fn request_context(State(st): State<AppState>, mut req: Request, next:
     #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
     let started = std::time::Instant::now();
     let wants_page = !req.uri().path().starts_with("/api/") && accepts_html(req.headers());
-    let lang_fr = crate::platform::i18n::from_headers(req.headers()).lang == "fr"
-        || req.uri().query().is_some_and(|q| q.split('&').any(|p| p == "lang=fr"));
+    let lang =
+        crate::platform::i18n::from_query(req.uri().query()).unwrap_or_else(|| crate::platform::i18n::from_headers(req.headers())).lang;
     let span = tracing::info_span!("request", request_id = %rid.0);
-    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
-    if res.status().as_u16() >= 400 && res.extensions().get::<ErrorMarker>().is_none() && !is_html_or_json(&res) {
-        // A rejection from the framework or a plain-text answer: the catalogue's error instead.
-        res = crate::platform::error::for_status(res.status()).into_response();
-    }
-    if res.extensions().get::<ErrorMarker>().is_some() {
-        res = if wants_page {
-            error_page(res, &rid, lang_fr, st.cb.policy().doc().controller.privacy_contact.clone()).await
-        } else {
-            add_request_id_to_error(res, &rid).await
-        };
-    }
+    let res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    let contact = || st.cb.policy().doc().controller.privacy_contact.clone();
+    let mut res = finish(res, &Asked { wants_page, lang, request_id: &rid, contact: &contact });
     if let Ok(v) = HeaderValue::from_str(&rid.0) {
         res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
     }
@@ -81,64 +73,6 @@ pub async fn request_context(State(st): State<AppState>, mut req: Request, next:
 
 fn accepts_html(h: &axum::http::HeaderMap) -> bool {
     h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
-}
-
-fn is_html_or_json(res: &Response) -> bool {
-    res.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("text/html") || c.starts_with("application/json"))
-}
-
-#[derive(askama::Template, askama_web::WebTemplate)]
-#[template(path = "error_page.html")]
-struct ErrorPage {
-    t: &'static crate::platform::i18n::Texts,
-    signed_in: bool,
-    contact: String,
-    heading: &'static str,
-    explanation: &'static str,
-    code: String,
-    request_id: String,
-}
-
-/// An error as an HTML page (for people browsing pages): its title and explanation in their
-/// language, the stable code and the request id. API paths always get the JSON body.
-async fn error_page(res: Response, rid: &RequestId, fr: bool, contact: String) -> Response {
-    let (parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let code = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "error".into());
-    let (heading, explanation) = crate::platform::error::page_words(parts.status, fr);
-    let t = crate::platform::i18n::texts(if fr { "fr" } else { "en" });
-    let page = ErrorPage { t, signed_in: false, contact, heading, explanation, code, request_id: rid.0.clone() };
-    let mut out = (parts.status, page).into_response();
-    for (k, v) in parts.headers.iter() {
-        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
-            out.headers_mut().insert(k.clone(), v.clone());
-        }
-    }
-    out.extensions_mut().insert(ErrorMarker);
-    out
-}
-
-async fn add_request_id_to_error(res: Response, rid: &RequestId) -> Response {
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(mut v) => {
-            with_request_id(&mut v, rid);
-            let out = serde_json::to_vec(&v).unwrap_or_else(|_| bytes.to_vec());
-            parts.headers.remove(header::CONTENT_LENGTH);
-            Body::from(out)
-        }
-        Err(_) => Body::from(bytes),
-    };
-    Response::from_parts(parts, body)
 }
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; \
@@ -179,16 +113,7 @@ pub fn csrf_layer(public_url: &str) -> CsrfLayer<impl FnMut(ProtectionError) -> 
             layer
         }
     };
-    layer.with_rejection_response(|_e: ProtectionError| {
-        let mut res = AppError::new(
-            StatusCode::FORBIDDEN,
-            "cross_site_request_refused",
-            "this request came from another site and was refused (cross-site request forgery protection)",
-        )
-        .into_response();
-        res.extensions_mut().insert(ErrorMarker);
-        res
-    })
+    layer.with_rejection_response(|_e: ProtectionError| AppError::new(ErrorCode::CrossSiteRequestRefused).into_response())
 }
 
 #[cfg(test)]

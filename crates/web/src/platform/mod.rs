@@ -6,6 +6,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod error_page;
 pub mod extract;
 pub mod health;
 pub mod i18n;

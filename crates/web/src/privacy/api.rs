@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::SubjectId;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -93,11 +94,10 @@ pub struct NewHold {
 
 async fn place_hold(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<NewHold>) -> Result<Response, AppError> {
     st.cb.staff().on_duty(&auth.principal).await?;
-    let subject = SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
+    let subject = SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let until = time::Date::parse(&b.until, &fmt).map_err(|_| {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "write the end date as YYYY-MM-DD").field("until")
-    })?;
+    let until = time::Date::parse(&b.until, &fmt)
+        .map_err(|_| AppError::new(ErrorCode::ValidationFailed).detail("write the end date as YYYY-MM-DD").field("until"))?;
     let hold = st
         .cb
         .retention()
@@ -113,7 +113,7 @@ async fn list_holds(State(st): State<AppState>, auth: Auth) -> Result<Response, 
 async fn release_hold(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
     st.cb.staff().on_duty(&auth.principal).await?;
     if uuid::Uuid::try_parse(&id).is_err() {
-        return Err(AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"));
+        return Err(AppError::new(ErrorCode::NotFound));
     }
     st.cb.retention().release_hold(&auth.principal, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

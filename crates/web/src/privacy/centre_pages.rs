@@ -15,6 +15,7 @@ use clearboard_core::privacy::rights::erasure::SignedReceipt;
 use serde_json::Value;
 
 use crate::pages::ctx::{PageCtx, contact};
+use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::i18n::Texts;
 use crate::platform::state::AppState;
 
@@ -70,7 +71,7 @@ struct CentrePage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     notice: String,
     categories: Vec<CategoryView>,
     /// (created, state, download link)
@@ -88,7 +89,7 @@ fn s(v: &Value) -> String {
     }
 }
 
-async fn render(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: String, status: StatusCode) -> Response {
+async fn render(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: String, status: StatusCode) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let o = match st.cb.privacy_centre().overview_in(&auth.principal, ctx.t.lang).await {
         Ok(o) => o,
@@ -140,14 +141,15 @@ async fn render(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: Strin
         .as_array()
         .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
         .unwrap_or_default();
-    let page = CentrePage { t: ctx.t, signed_in: true, contact: contact(st), errors, notice, categories, exports, requests, access };
-    let mut res = (status, page).into_response();
+    let refused = refusal.as_ref().map(Refusal::mark);
+    let page = CentrePage { t: ctx.t, signed_in: true, contact: contact(st), refusal, notice, categories, exports, requests, access };
+    let mut res = form_page(status, refused, page);
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     res
 }
 
 async fn centre(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    render(&st, &ctx, vec![], String::new(), StatusCode::OK).await
+    render(&st, &ctx, None, String::new(), StatusCode::OK).await
 }
 
 async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
@@ -160,12 +162,9 @@ async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
             } else {
                 "Your archive is being prepared; reload this page in a moment."
             };
-            render(&st, &ctx, vec![], notice.into(), StatusCode::ACCEPTED).await
+            render(&st, &ctx, None, notice.into(), StatusCode::ACCEPTED).await
         }
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render(&st, &ctx, vec![e.to_string()], String::new(), status).await
-        }
+        Err(e) => render(&st, &ctx, Some(Refusal::of(e, ctx.t)), String::new(), StatusCode::OK).await,
     }
 }
 
@@ -175,29 +174,28 @@ struct RequestDownloadPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     notice: String,
     id: String,
 }
 
-fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, errors: Vec<String>, notice: &str) -> Response {
+fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, refusal: Option<Refusal>, notice: &str) -> Response {
     // The id is shown back only if it is an id (it goes into the forms' actions).
     let id = uuid::Uuid::try_parse(id).map(|u| u.to_string()).unwrap_or_default();
+    let refused = refusal.as_ref().map(Refusal::mark);
     let page =
-        RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), errors, notice: notice.to_string(), id };
-    let mut res = (status, page).into_response();
+        RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), refusal, notice: notice.to_string(), id };
+    let mut res = form_page(status, refused, page);
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     res
 }
 
 async fn request_download_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
-    request_download(&st, &ctx, &id, StatusCode::OK, vec![], "")
+    request_download(&st, &ctx, &id, StatusCode::OK, None, "")
 }
 
 fn failed(st: &AppState, ctx: &PageCtx, id: &str, e: clearboard_core::CoreError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    let msg = if status.is_server_error() { crate::platform::error::AppError::from(e).message } else { e.to_string() };
-    request_download(st, ctx, id, status, vec![msg], "")
+    request_download(st, ctx, id, StatusCode::OK, Some(Refusal::of(e, ctx.t)), "")
 }
 
 async fn request_code_submit(
@@ -216,7 +214,7 @@ async fn request_code_submit(
             } else {
                 crate::privacy::rights_api::CODE_SENT
             };
-            request_download(&st, &ctx, &id, StatusCode::ACCEPTED, vec![], notice)
+            request_download(&st, &ctx, &id, StatusCode::ACCEPTED, None, notice)
         }
         Err(e) => failed(&st, &ctx, &id, e),
     }

@@ -21,11 +21,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::privacy::consent::VisitorConsent;
 use clearboard_core::privacy::navigation::{COUNTED_PAGES, Visit};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::platform::error::AppError;
 use crate::platform::extract::ClientIp;
 use crate::platform::state::AppState;
 
@@ -161,13 +163,10 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
         "save" => (f.statistics.is_some(), "settings"),
         "reject" | "close" => (false, "banner"),
         _ => {
-            return crate::platform::error::AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "choose accept, reject, save or close",
-            )
-            .field("choice")
-            .into_response();
+            return AppError::new(ErrorCode::ValidationFailed)
+                .detail("choose accept, reject, save or close")
+                .field("choice")
+                .into_response();
         }
     };
     // Global Privacy Control wins over an "accept" (C-SHARE-6).
@@ -176,12 +175,7 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     let repeat = existing.as_ref().is_some_and(|e| e.statistics == statistics);
     if !repeat && !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
         metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
-        return crate::platform::error::AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many choices from this address; wait a little and try again",
-        )
-        .into_response();
+        return AppError::new(ErrorCode::RateLimited).detail("too many choices from this address").into_response();
     }
     let chosen = match st.cb.consents().record_visitor(existing.as_ref(), statistics, method, lang).await {
         Ok(c) => c,

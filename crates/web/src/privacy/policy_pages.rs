@@ -10,9 +10,10 @@ use axum::Form;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::privacy::policy_versions::VersionInfo;
 use clearboard_policy::{CategoryKind, Party, Policy, exports};
 use serde::Deserialize;
@@ -329,7 +330,7 @@ async fn history(State(st): State<AppState>, ctx: PageCtx) -> Response {
 
 async fn history_version(State(st): State<AppState>, Path(version): Path<String>) -> Response {
     if version.len() != 64 || !version.chars().all(|c| c.is_ascii_hexdigit()) {
-        return crate::platform::error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such policy version").into_response();
+        return crate::platform::error::AppError::new(ErrorCode::NotFound).detail("no such policy version").into_response();
     }
     match st.cb.policy_versions().text_of(&version).await {
         Ok(Some(text)) => {
@@ -338,7 +339,7 @@ async fn history_version(State(st): State<AppState>, Path(version): Path<String>
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
             res
         }
-        Ok(None) => crate::platform::error::AppError::new(StatusCode::NOT_FOUND, "not_found", "no such policy version").into_response(),
+        Ok(None) => crate::platform::error::AppError::new(ErrorCode::NotFound).detail("no such policy version").into_response(),
         Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
 }

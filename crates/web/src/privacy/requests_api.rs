@@ -5,20 +5,24 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
 use axum::Router;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::privacy::rights::requests::{NewRequest, RECEIVED};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::pages::ctx::PageCtx;
 use crate::platform::error::AppError;
+use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::extract::{ApiJson, Auth, ClientIp};
 use crate::platform::i18n::Texts;
 use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
+use crate::platform::upload::multipart_error;
 
 const FORM_LIMIT: usize = 6 * 1024 * 1024;
 
@@ -27,7 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/requests", post(api_submit).layer(DefaultBodyLimit::max(FORM_LIMIT + 64 * 1024)))
         .route("/api/v1/requests/verify", post(api_verify))
         .route("/api/v1/requests/confirm", post(api_confirm))
-        .route("/privacy/requests", get(form_page).post(form_submit).layer(DefaultBodyLimit::max(FORM_LIMIT + 64 * 1024)))
+        .route("/privacy/requests", get(request_form).post(form_submit).layer(DefaultBodyLimit::max(FORM_LIMIT + 64 * 1024)))
         .route("/privacy/requests/verify", get(verify_page).post(verify_submit))
         .route("/privacy/requests/confirm", get(confirm_page).post(confirm_submit))
         .route("/api/v1/staff/requests", get(queue).post(staff_enter))
@@ -48,7 +52,7 @@ fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
     if st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(ip)) {
         Ok(())
     } else {
-        Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a little and try again"))
+        Err(AppError::new(ErrorCode::RateLimited))
     }
 }
 
@@ -82,12 +86,11 @@ impl RequestBody {
     fn into_new(self, channel: &str) -> Result<NewRequest, AppError> {
         use base64::Engine;
         if self.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
-            return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "`lang` is `en` or `fr`").field("lang"));
+            return Err(AppError::new(ErrorCode::ValidationFailed).detail("`lang` is `en` or `fr`").field("lang"));
         }
         let document = match self.document_base64.as_deref().filter(|d| !d.is_empty()) {
             Some(d) => Some(base64::engine::general_purpose::STANDARD.decode(d).map_err(|_| {
-                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the document is not valid base64")
-                    .field("document_base64")
+                AppError::new(ErrorCode::ValidationFailed).detail("the document is not valid base64").field("document_base64")
             })?),
             None => None,
         };
@@ -109,20 +112,20 @@ impl RequestBody {
 async fn read_request(st: &AppState, headers: &HeaderMap, req: Request) -> Result<RequestBody, AppError> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if ct.starts_with("multipart/form-data") {
-        let bad = || AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the form could not be read");
-        let mut form = Multipart::from_request(req, st).await.map_err(|_| bad())?;
+        let bad = |e: MultipartError| multipart_error(&e, || AppError::new(ErrorCode::PayloadTooLarge));
+        let mut form = Multipart::from_request(req, st).await.map_err(|_| AppError::new(ErrorCode::MalformedMultipart))?;
         let mut b = RequestBody::default();
         let mut doc: Option<Vec<u8>> = None;
-        while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        while let Some(field) = form.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or("").to_string();
             if name == "document" {
-                let bytes = field.bytes().await.map_err(|_| bad())?;
+                let bytes = field.bytes().await.map_err(bad)?;
                 if !bytes.is_empty() {
                     doc = Some(bytes.to_vec());
                 }
                 continue;
             }
-            let text = field.text().await.map_err(|_| bad())?;
+            let text = field.text().await.map_err(bad)?;
             match name.as_str() {
                 "kind" => b.kind = text,
                 "email" => b.email = text,
@@ -173,7 +176,7 @@ struct RequestsPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     notice: String,
     show_form: bool,
     confirm_action: String,
@@ -184,28 +187,29 @@ fn page(
     st: &AppState,
     ctx: &PageCtx,
     status: StatusCode,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     notice: &str,
     show_form: bool,
     confirm: (&str, &str),
 ) -> Response {
+    let refused = refusal.as_ref().map(Refusal::mark);
     let p = RequestsPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
         contact: st.cb.policy().doc().controller.privacy_contact.clone(),
-        errors,
+        refusal,
         notice: notice.to_string(),
         show_form,
         confirm_action: confirm.0.to_string(),
         token: confirm.1.to_string(),
     };
-    let mut res = (status, p).into_response();
+    let mut res = form_page(status, refused, p);
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     res
 }
 
-async fn form_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    page(&st, &ctx, StatusCode::OK, vec![], "", true, ("", ""))
+async fn request_form(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    page(&st, &ctx, StatusCode::OK, None, "", true, ("", ""))
 }
 
 async fn form_submit(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, headers: HeaderMap, req: Request) -> Response {
@@ -222,11 +226,8 @@ async fn form_submit(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, hea
         Err(e) => return e.into_response(),
     };
     match st.cb.requests().submit(new, &base(&st)).await {
-        Ok(_) => page(&st, &ctx, StatusCode::ACCEPTED, vec![], RECEIVED, false, ("", "")),
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            page(&st, &ctx, status, vec![e.to_string()], "", true, ("", ""))
-        }
+        Ok(_) => page(&st, &ctx, StatusCode::ACCEPTED, None, RECEIVED, false, ("", "")),
+        Err(e) => page(&st, &ctx, StatusCode::OK, Some(Refusal::of(e, ctx.t)), "", true, ("", "")),
     }
 }
 
@@ -240,7 +241,7 @@ struct TokenQuery {
 /// that fetch links do not confirm anything.
 async fn verify_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<TokenQuery>) -> Response {
     let msg = if ctx.t.lang == "fr" { "Confirmez que cette demande est bien la vôtre." } else { "Confirm that this request is yours." };
-    page(&st, &ctx, StatusCode::OK, vec![], msg, false, ("/privacy/requests/verify", &q.token))
+    page(&st, &ctx, StatusCode::OK, None, msg, false, ("/privacy/requests/verify", &q.token))
 }
 
 async fn verify_submit(State(st): State<AppState>, ctx: PageCtx, axum::Form(b): axum::Form<TokenBody>) -> Response {
@@ -251,9 +252,9 @@ async fn verify_submit(State(st): State<AppState>, ctx: PageCtx, axum::Form(b): 
             } else {
                 "Thank you: your request is confirmed. We sent you an acknowledgement with the date we will answer by."
             };
-            page(&st, &ctx, StatusCode::OK, vec![], msg, false, ("", ""))
+            page(&st, &ctx, StatusCode::OK, None, msg, false, ("", ""))
         }
-        Err(e) => page(&st, &ctx, StatusCode::from_u16(e.status()).unwrap_or(StatusCode::GONE), vec![e.to_string()], "", false, ("", "")),
+        Err(e) => page(&st, &ctx, StatusCode::OK, Some(Refusal::of(e, ctx.t)), "", false, ("", "")),
     }
 }
 
@@ -263,13 +264,13 @@ async fn confirm_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<
     } else {
         "Confirm that you authorised this person to act for you."
     };
-    page(&st, &ctx, StatusCode::OK, vec![], msg, false, ("/privacy/requests/confirm", &q.token))
+    page(&st, &ctx, StatusCode::OK, None, msg, false, ("/privacy/requests/confirm", &q.token))
 }
 
 async fn confirm_submit(State(st): State<AppState>, ctx: PageCtx, axum::Form(b): axum::Form<TokenBody>) -> Response {
     match st.cb.requests().confirm(&b.token).await {
-        Ok(_) => page(&st, &ctx, StatusCode::OK, vec![], "Thank you: the request made for you goes ahead.", false, ("", "")),
-        Err(e) => page(&st, &ctx, StatusCode::from_u16(e.status()).unwrap_or(StatusCode::GONE), vec![e.to_string()], "", false, ("", "")),
+        Ok(_) => page(&st, &ctx, StatusCode::OK, None, "Thank you: the request made for you goes ahead.", false, ("", "")),
+        Err(e) => page(&st, &ctx, StatusCode::OK, Some(Refusal::of(e, ctx.t)), "", false, ("", "")),
     }
 }
 
@@ -329,8 +330,7 @@ struct Disclosure {
 }
 
 async fn disclose(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Disclosure>) -> Result<Response, AppError> {
-    let subject = clearboard_core::platform::ids::SubjectId::parse(&b.subject_id)
-        .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "not_found", "not found"))?;
+    let subject = clearboard_core::platform::ids::SubjectId::parse(&b.subject_id).ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     let id = st
         .cb
         .requests()
@@ -355,24 +355,25 @@ struct StaffRequestsPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
-    errors: Vec<String>,
+    refusal: Option<Refusal>,
     notice: String,
     items: Vec<clearboard_core::privacy::rights::requests::QueueItem>,
 }
 
-async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: String, status: StatusCode) -> Response {
+async fn render_queue(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: String) -> Response {
     let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
     match st.cb.requests().queue(&auth.principal.subject).await {
         Ok(items) => {
+            let refused = refusal.as_ref().map(Refusal::mark);
             let page = StaffRequestsPage {
                 t: ctx.t,
                 signed_in: true,
                 contact: st.cb.policy().doc().controller.privacy_contact.clone(),
-                errors,
+                refusal,
                 notice,
                 items,
             };
-            let mut res = (status, page).into_response();
+            let mut res = form_page(StatusCode::OK, refused, page);
             res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             res
         }
@@ -381,7 +382,7 @@ async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice:
 }
 
 async fn staff_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    render_queue(&st, &ctx, vec![], String::new(), StatusCode::OK).await
+    render_queue(&st, &ctx, None, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -404,13 +405,10 @@ async fn staff_action(
         "extend" => st.cb.requests().extend(who, &id, &f.reason).await.map(|_| "Extended; the person was told why."),
         "refuse" => st.cb.requests().refuse(who, &id, &f.reason).await.map(|_| "Refused; the person was told why and where to complain."),
         "complete" => st.cb.requests().complete(who, &id, &f.note, &base(&st)).await.map(|_| "Completed; the answer was sent."),
-        _ => return AppError::new(StatusCode::NOT_FOUND, "not_found", "not found").into_response(),
+        _ => return AppError::new(ErrorCode::NotFound).into_response(),
     };
     match r {
-        Ok(msg) => render_queue(&st, &ctx, vec![], msg.into(), StatusCode::OK).await,
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            render_queue(&st, &ctx, vec![e.to_string()], String::new(), status).await
-        }
+        Ok(msg) => render_queue(&st, &ctx, None, msg.into()).await,
+        Err(e) => render_queue(&st, &ctx, Some(Refusal::of(e, ctx.t)), String::new()).await,
     }
 }

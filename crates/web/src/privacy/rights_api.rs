@@ -16,15 +16,17 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, Sta
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::privacy::rights::exports::{Download, EXPORT_SCHEMA, IMPORT_UPLOAD_MAX, Spool};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::platform::error::AppError;
+use crate::platform::error::{AppError, is_body_timeout};
 use crate::platform::extract::{ApiJson, Auth, ClientIp};
 use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
+use crate::platform::upload::{multipart_error, no_file_field};
 
 /// The multipart framing around an import's file.
 const FORM_OVERHEAD: usize = 1024 * 1024;
@@ -89,7 +91,7 @@ async fn download(State(st): State<AppState>, auth: Auth, Path(id): Path<String>
 /// Emails a one-time code for the copy answering request `id` to the address that made it.
 async fn request_code(State(st): State<AppState>, ip: ClientIp, Path(id): Path<String>) -> Result<Response, AppError> {
     if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)) {
-        return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many attempts; wait a little and try again"));
+        return Err(AppError::new(ErrorCode::RateLimited));
     }
     st.cb.exports().send_request_code(&id, &base_url(&st)).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "status": "sent", "message": CODE_SENT }))).into_response())
@@ -138,32 +140,31 @@ pub fn archive_response(d: Download) -> Response {
 /// Streams an upload (raw body, or the `file` field of a form) into the spool, chunk by chunk.
 async fn receive(st: &AppState, headers: &HeaderMap, req: Request, spool: &mut Spool) -> Result<(), AppError> {
     let too_large = || AppError::from(clearboard_core::CoreError::TooLarge { max_bytes: IMPORT_UPLOAD_MAX as usize });
-    let broken = || AppError::new(StatusCode::BAD_REQUEST, "malformed_multipart", "the upload could not be read whole; send it again");
     let multipart = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
         let mut body = req.into_body().into_data_stream();
         while let Some(chunk) = body.next().await {
-            spool.write(&chunk.map_err(|_| {
-                AppError::new(StatusCode::BAD_REQUEST, "bad_request", "the upload could not be read whole; send it again")
+            spool.write(&chunk.map_err(|e| {
+                if is_body_timeout(&e) {
+                    AppError::new(ErrorCode::RequestTimeout)
+                } else {
+                    AppError::new(ErrorCode::BadRequest).detail("the upload could not be read whole; send it again")
+                }
             })?)?;
         }
         return Ok(());
     }
-    let mut form = Multipart::from_request(req, st).await.map_err(|_| broken())?;
-    while let Some(mut field) =
-        form.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { broken() })?
-    {
+    let mut form = Multipart::from_request(req, st).await.map_err(|_| AppError::new(ErrorCode::MalformedMultipart))?;
+    while let Some(mut field) = form.next_field().await.map_err(|e| multipart_error(&e, too_large))? {
         if field.name() != Some("file") {
             continue;
         }
-        while let Some(chunk) =
-            field.chunk().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { broken() })?
-        {
+        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e, too_large))? {
             spool.write(&chunk)?;
         }
         return Ok(());
     }
-    Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the form has no `file` field").field("file"))
+    Err(no_file_field())
 }
 
 /// An import (issue 11, finding 2): one at a time per person (409), the upload spooled sealed
@@ -207,12 +208,7 @@ struct VerifyBody {
 
 async fn verify_receipt(State(st): State<AppState>, ApiJson(b): ApiJson<VerifyBody>) -> Result<Response, AppError> {
     if !b.receipt.is_object() {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "`receipt` is the receipt object as it was given",
-        )
-        .field("receipt"));
+        return Err(AppError::new(ErrorCode::ValidationFailed).detail("`receipt` is the receipt object as it was given").field("receipt"));
     }
     let (_, key) = st.cb.receipt_key();
     let bytes = clearboard_core::privacy::rights::erasure::SignedReceipt::signed_bytes(&b.receipt);

@@ -63,8 +63,6 @@ pub struct Texts {
     pub activate_button: &'static str,
     pub activated: &'static str,
     pub activation_link_invalid: &'static str,
-    pub too_many_attempts: &'static str,
-    pub server_busy: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -125,8 +123,6 @@ pub const EN: Texts = Texts {
     activate_button: "Activate my account",
     activated: "Your account is active. Sign in.",
     activation_link_invalid: "This link is invalid or has expired (a link works for 48 hours). Sign up again to get a new one.",
-    too_many_attempts: "Too many attempts; wait a little and try again.",
-    server_busy: "The server is busy; try again in a moment.",
 };
 
 pub const FR: Texts = Texts {
@@ -187,8 +183,6 @@ pub const FR: Texts = Texts {
     activate_button: "Activer mon compte",
     activated: "Votre compte est actif. Connectez-vous.",
     activation_link_invalid: "Ce lien n'est pas valable ou a expiré (un lien fonctionne 48 heures). Inscrivez-vous à nouveau pour en recevoir un autre.",
-    too_many_attempts: "Trop de tentatives ; patientez un peu puis réessayez.",
-    server_busy: "Le serveur est occupé ; réessayez dans un instant.",
 };
 
 /// Texts for a language code.
@@ -212,10 +206,11 @@ pub fn from_headers(headers: &HeaderMap) -> &'static Texts {
     if first.starts_with("fr") { &FR } else { &EN }
 }
 
-/// Why a new password was refused (issue 11), by `clearboard_core::identity::password_strength` key.
-pub fn password_too_weak(lang: &str, reason: &str) -> String {
+/// Why a new password was refused (issue 11), by `clearboard_core::identity::password_strength` key:
+/// the detail of a `password_too_weak` error, whose words say the rest.
+pub fn password_weakness(lang: &str, reason: &str) -> &'static str {
     let fr = lang == "fr";
-    let why = match (reason, fr) {
+    match (reason, fr) {
         ("common", false) => "it is one of the most common passwords, or a small variation of one",
         ("common", true) => "c'est l'un des mots de passe les plus courants, ou une petite variante de l'un d'eux",
         ("keyboard", false) => "rows and patterns of keys on a keyboard are easy to guess",
@@ -232,13 +227,6 @@ pub fn password_too_weak(lang: &str, reason: &str) -> String {
         ("personal", true) => "un mot de passe fait de votre nom ou de votre adresse email est facile à deviner",
         (_, false) => "it would be found quickly by someone trying likely passwords",
         (_, true) => "il serait trouvé rapidement par quelqu'un qui essaie les mots de passe probables",
-    };
-    if fr {
-        format!(
-            "Ce mot de passe est trop facile à deviner : {why}. Choisissez une phrase de passe plus longue, faite de plusieurs mots sans rapport entre eux."
-        )
-    } else {
-        format!("This password is too easy to guess: {why}. Choose a longer passphrase made of several unrelated words.")
     }
 }
 /// The language of an API answer: `?lang=`, else the language the body names, else

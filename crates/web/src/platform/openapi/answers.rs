@@ -157,8 +157,17 @@ fn boards() -> Value {
                             "author": { "type": "string", "description": "Left out on anonymous boards" }, "mine": { "type": "boolean" }, "created_at": { "type": "string" } }
         },
         "Card": {
+            "description": "A card as I see it, with its reactions and comments",
+            "allOf": [{ "$ref": "#/components/schemas/CardReacted" }, { "required": ["comments"] }]
+        },
+        "CardReacted": {
+            "description": "A card with its reactions (answers to likes, votes and approvals; comments left out)",
+            "allOf": [{ "$ref": "#/components/schemas/CardChanged" }, { "required": ["likes", "votes", "liked", "my_votes"] }]
+        },
+        "CardChanged": {
+            "description": "A card's own fields (the answer to a change: reactions and comments are not read)",
             "type": "object",
-            "required": ["id", "board_id", "kind", "text", "x", "y", "color", "category", "status", "version", "created_at", "updated_at", "likes", "votes", "mine", "liked", "my_votes", "comments"],
+            "required": ["id", "board_id", "kind", "text", "x", "y", "color", "category", "status", "version", "created_at", "updated_at", "mine"],
             "properties": {
                 "id": { "type": "string", "format": "uuid" }, "board_id": { "type": "string", "format": "uuid" },
                 "kind": { "type": "string", "enum": ["text", "link", "image", "video"] }, "text": { "type": "string" },

@@ -59,19 +59,19 @@ pub fn paths() -> Value {
                      "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "404": error_response("No such card visible to me") } },
             "patch": { "summary": "Change a card; fields left out stay; last writer wins per field (author, facilitators)", "security": auth, "parameters": [id_param()],
                        "requestBody": json_body("CardPatch"),
-                       "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid or locked") } },
+                       "responses": { "200": ok("CardChanged", "The card's own fields"), "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Invalid or locked") } },
             "delete": { "summary": "Delete a card (author, facilitators)", "security": auth, "parameters": [id_param()],
                         "responses": { "204": no_content("Deleted"), "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found"), "422": error_response("Locked") } }
         },
         "/api/v1/cards/{id}/approve": { "post": { "summary": "Publish a pending card (facilitators)", "security": auth, "parameters": [id_param()],
-            "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found") } } },
+            "responses": { "200": ok("CardReacted", "The card with its reactions"), "401": error_response("Not signed in"), "403": error_response("Not a facilitator"), "404": error_response("Not found") } } },
         "/api/v1/cards/{id}/like": {
-            "put": { "summary": "Like", "security": auth, "parameters": [id_param()], "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Locked or pending") } },
-            "delete": { "summary": "Unlike", "security": auth, "parameters": [id_param()], "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Locked or pending") } }
+            "put": { "summary": "Like", "security": auth, "parameters": [id_param()], "responses": { "200": ok("CardReacted", "The card with its reactions"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Locked or pending") } },
+            "delete": { "summary": "Unlike", "security": auth, "parameters": [id_param()], "responses": { "200": ok("CardReacted", "The card with its reactions"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Locked or pending") } }
         },
         "/api/v1/cards/{id}/votes": {
-            "post": { "summary": "Add one dot vote (within the board's votes per person)", "security": auth, "parameters": [id_param()], "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("No votes left, locked or pending") } },
-            "delete": { "summary": "Take back one vote", "security": auth, "parameters": [id_param()], "responses": { "200": ok("Card", "Card"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("No vote to take back") } }
+            "post": { "summary": "Add one dot vote (within the board's votes per person)", "security": auth, "parameters": [id_param()], "responses": { "200": ok("CardReacted", "The card with its reactions"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("No votes left, locked or pending") } },
+            "delete": { "summary": "Take back one vote", "security": auth, "parameters": [id_param()], "responses": { "200": ok("CardReacted", "The card with its reactions"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("No vote to take back") } }
         },
         "/api/v1/cards/{id}/comments": { "post": { "summary": "Comment on a card", "security": auth, "parameters": [id_param()], "requestBody": json_body("NewComment"),
             "responses": { "201": ok("Comment", "Comment"), "401": error_response("Not signed in"), "404": error_response("Not found"), "422": error_response("Invalid or locked") } } },

@@ -1,5 +1,7 @@
 //! The integration suite: one binary (link time dominates on small machines). Every test that
-//! touches storage runs on SQLite and on PostgreSQL (`both!`).
+//! touches storage runs on SQLite and on PostgreSQL (`both!`). The domain suite (`domain/`)
+//! runs the rules in process through the test kit's harness, without a server; the other
+//! modules prove what needs HTTP, a real server, a browser or the command line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -13,6 +15,7 @@ mod boards;
 mod browser;
 mod cli;
 mod consent;
+mod domain;
 mod drills;
 mod fuzz_corpus;
 mod house;

@@ -43,6 +43,7 @@ struct AppPage {
     orgs: Vec<OrgView>,
     boards: Vec<BoardSummary>,
     invite_link: Option<String>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_link: Option<String>, status: StatusCode) -> Response {
@@ -56,7 +57,17 @@ async fn render_home(st: &AppState, ctx: &PageCtx, errors: Vec<String>, invite_l
     match data {
         Ok((orgs, boards)) => (
             status,
-            AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), errors, orgs, boards, invite_link },
+            AppPage {
+                t: ctx.t,
+                a: app_texts(ctx.t.lang),
+                signed_in: true,
+                consent: ctx.consent.clone(),
+                contact: contact(st),
+                errors,
+                orgs,
+                boards,
+                invite_link,
+            },
         )
             .into_response(),
         // A participant (no account) has no home: back to their board.
@@ -136,6 +147,7 @@ struct BoardPage {
     contact: String,
     data: String,
     participant: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
@@ -153,6 +165,7 @@ async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<Str
         a,
         // Participants have no account: no profile or boards links for them.
         signed_in: !participant,
+        consent: ctx.consent.clone(),
         contact: contact(&st),
         data,
         participant,
@@ -169,6 +182,7 @@ struct InvitationPage {
     contact: String,
     token: String,
     errors: Vec<String>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// The invitation page: the token comes in the link's fragment (never sent to the server);
@@ -176,8 +190,16 @@ struct InvitationPage {
 /// person pastes it.
 async fn invitation_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let signed_in = ctx.auth.is_some();
-    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), errors: vec![] }
-        .into_response()
+    InvitationPage {
+        t: ctx.t,
+        a: app_texts(ctx.t.lang),
+        signed_in,
+        consent: ctx.consent,
+        contact: contact(&st),
+        token: String::new(),
+        errors: vec![],
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -200,6 +222,7 @@ async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
                     t: ctx.t,
                     a: app_texts(ctx.t.lang),
                     signed_in: true,
+                    consent: ctx.consent.clone(),
                     contact: contact(&st),
                     token: String::new(),
                     errors: vec![message_of(&e)],
@@ -220,6 +243,7 @@ struct JoinPage {
     code: String,
     pseudonym: String,
     errors: Vec<String>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
@@ -227,6 +251,7 @@ async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
         t: ctx.t,
         a: app_texts(ctx.t.lang),
         signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
         contact: contact(&st),
         code: String::new(),
         pseudonym: String::new(),
@@ -251,6 +276,7 @@ async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, For
                 t: ctx.t,
                 a: app_texts(ctx.t.lang),
                 signed_in: ctx.auth.is_some(),
+                consent: ctx.consent.clone(),
                 contact: contact(&st),
                 code: f.code,
                 pseudonym: f.pseudonym,

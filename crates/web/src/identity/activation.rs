@@ -22,11 +22,14 @@ struct ActivatePage {
     signed_in: bool,
     contact: String,
     errors: Vec<String>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// The page an activation link opens (no referrer, so the page's address goes nowhere).
 pub(super) async fn page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    let mut res = ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![] }.into_response();
+    let mut res =
+        ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), consent: ctx.consent.clone(), contact: contact(&st), errors: vec![] }
+            .into_response();
     res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
     res
 }
@@ -43,7 +46,17 @@ pub(super) async fn submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::GONE);
             let message = if matches!(e, CoreError::LinkInvalid) { ctx.t.activation_link_invalid.to_string() } else { message_of(&e) };
-            (status, ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![message] }).into_response()
+            (
+                status,
+                ActivatePage {
+                    t: ctx.t,
+                    signed_in: ctx.auth.is_some(),
+                    consent: ctx.consent.clone(),
+                    contact: contact(&st),
+                    errors: vec![message],
+                },
+            )
+                .into_response()
         }
     }
 }

@@ -90,6 +90,7 @@ struct SignUpPage {
     form: SignUpForm,
     regions: Vec<(String, String)>,
     marketing_text: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// The words of the consent-based marketing purpose, asked unticked at sign-up (C-USE-3).
@@ -113,6 +114,7 @@ async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoRespo
     SignUpPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
         contact: contact(&st),
         errors: vec![],
         form,
@@ -127,6 +129,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
         let page = SignUpPage {
             t: ctx.t,
             signed_in: false,
+            consent: ctx.consent.clone(),
             contact: contact(&st),
             errors: vec![msg],
             form,
@@ -175,7 +178,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
                 record_consent(region, subject).await;
             }
             // The same page for a new address and for one that has an account.
-            CheckMailboxPage { t: ctx.t, signed_in: false, contact: contact(&st) }.into_response()
+            CheckMailboxPage { t: ctx.t, signed_in: false, consent: ctx.consent.clone(), contact: contact(&st) }.into_response()
         }
         Err(e) => {
             let (status, message) = refusal(e, ctx.t);
@@ -193,6 +196,7 @@ struct SignInPage {
     errors: Vec<String>,
     email: String,
     notice: Option<&'static str>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 #[derive(Deserialize)]
@@ -207,7 +211,15 @@ async fn signin_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<N
         "activated" => Some(ctx.t.activated),
         _ => None,
     };
-    SignInPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), errors: vec![], email: String::new(), notice }
+    SignInPage {
+        t: ctx.t,
+        signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
+        contact: contact(&st),
+        errors: vec![],
+        email: String::new(),
+        notice,
+    }
 }
 
 #[derive(Deserialize)]
@@ -227,7 +239,19 @@ async fn signin_submit(
 ) -> Response {
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let fail = |email: String, status: StatusCode, msg: String| {
-        (status, SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), errors: vec![msg], email, notice: None }).into_response()
+        (
+            status,
+            SignInPage {
+                t: ctx.t,
+                signed_in: false,
+                consent: ctx.consent.clone(),
+                contact: contact(&st),
+                errors: vec![msg],
+                email,
+                notice: None,
+            },
+        )
+            .into_response()
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
         return fail(form.email, StatusCode::TOO_MANY_REQUESTS, ctx.t.too_many_attempts.into());
@@ -278,6 +302,7 @@ struct ProfilePage {
     phone: String,
     sessions: Vec<SessionInfo>,
     consents: Vec<clearboard_core::privacy::consent::PurposeConsent>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 #[derive(Deserialize)]
@@ -297,7 +322,22 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, errors: Vec<String>, saved
     let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
     let consents = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
     let phone = p.phone.clone().unwrap_or_default();
-    (status, ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), errors, saved, p, phone, sessions, consents }).into_response()
+    (
+        status,
+        ProfilePage {
+            t: ctx.t,
+            signed_in: true,
+            consent: ctx.consent.clone(),
+            contact: contact(st),
+            errors,
+            saved,
+            p,
+            phone,
+            sessions,
+            consents,
+        },
+    )
+        .into_response()
 }
 
 async fn profile_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<SavedQuery>) -> Response {
@@ -426,6 +466,7 @@ struct CheckMailboxPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// Consents from the profile page: each consent-based purpose is a checkbox; unticking is

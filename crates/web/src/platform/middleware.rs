@@ -100,6 +100,7 @@ struct ErrorPage {
     explanation: &'static str,
     code: String,
     request_id: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// An error as an HTML page (for people browsing pages): its title and explanation in their
@@ -113,7 +114,7 @@ async fn error_page(res: Response, rid: &RequestId, fr: bool, contact: String) -
         .unwrap_or_else(|| "error".into());
     let (heading, explanation) = crate::platform::error::page_words(parts.status, fr);
     let t = crate::platform::i18n::texts(if fr { "fr" } else { "en" });
-    let page = ErrorPage { t, signed_in: false, contact, heading, explanation, code, request_id: rid.0.clone() };
+    let page = ErrorPage { t, signed_in: false, consent: None, contact, heading, explanation, code, request_id: rid.0.clone() };
     let mut out = (parts.status, page).into_response();
     for (k, v) in parts.headers.iter() {
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {

@@ -178,6 +178,7 @@ struct RequestsPage {
     show_form: bool,
     confirm_action: String,
     token: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 fn page(
@@ -192,6 +193,7 @@ fn page(
     let p = RequestsPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
         contact: st.cb.policy().doc().controller.privacy_contact.clone(),
         errors,
         notice: notice.to_string(),
@@ -358,6 +360,7 @@ struct StaffRequestsPage {
     errors: Vec<String>,
     notice: String,
     items: Vec<clearboard_core::privacy::rights::requests::QueueItem>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice: String, status: StatusCode) -> Response {
@@ -367,6 +370,7 @@ async fn render_queue(st: &AppState, ctx: &PageCtx, errors: Vec<String>, notice:
             let page = StaffRequestsPage {
                 t: ctx.t,
                 signed_in: true,
+                consent: ctx.consent.clone(),
                 contact: st.cb.policy().doc().controller.privacy_contact.clone(),
                 errors,
                 notice,

@@ -169,8 +169,10 @@ impl Config {
         if let Some(f) = file {
             fig = fig.merge(Toml::file_exact(f));
         }
+        // `CLEARBOARD_TEST_SKIP` belongs to the test kit (what a test run may skip), not to the
+        // configuration: without this, setting it made every `clearboard` command refuse to start.
         fig = fig
-            .merge(Env::prefixed("CLEARBOARD_").split("__").ignore(&["config", "staff_password"]))
+            .merge(Env::prefixed("CLEARBOARD_").split("__").ignore(&["config", "staff_password", "test_skip"]))
             .merge(Serialized::defaults(overrides));
         fig.extract().map_err(Box::new)
     }

@@ -1,11 +1,15 @@
-//! The test kit: a real clearboard on port 0 with a temporary data dir and a simulated clock,
-//! on SQLite or PostgreSQL (databases created per test and dropped after), canaries and a
-//! forensic byte scanner that knows nothing of the schema, the store conformance suite, and the
-//! house rules checked on the source tree (`house`).
+//! The test kit: the in-process domain harness (`domain`: core services on in-memory SQLite or
+//! PostgreSQL, the simulated clock, a mail outbox; no server), a real clearboard on port 0
+//! (`spawn`) for what needs HTTP, SQLite or PostgreSQL databases created per test and dropped
+//! after (`pg`), an SMTP server in Rust (`smtp`), canaries and a forensic byte scanner that
+//! knows nothing of the schema, the conformance suites of every storage port (`conformance`),
+//! and the house rules checked on the source tree (`house`).
 //!
 //! PostgreSQL comes from `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
-//! When it cannot be reached the PostgreSQL half of each test is skipped, except with
-//! `CI=true`, where that is a failure.
+//! A missing dependency (PostgreSQL, a system tool, a PyPI tool) fails the test that needs it
+//! and says how to install it, unless `CLEARBOARD_TEST_SKIP` names it; then the skip is printed
+//! at once and summarised when the test process exits (`deps`). With `CI=true` nothing is
+//! skipped.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -13,6 +17,7 @@ pub mod catalogue;
 pub mod conformance;
 pub mod decrypting;
 pub mod deps;
+pub mod domain;
 pub mod house;
 pub use clearboard_app::forensics;
 pub mod logs;
@@ -22,6 +27,7 @@ pub mod spawn;
 pub mod tools;
 pub mod ws;
 
+pub use domain::{Domain, DomainOptions, Person};
 pub use smtp::{ReceivedMail, SmtpSink};
 pub use spawn::{Backend, Options, TestApp, spawn_app, spawn_with};
 
@@ -52,7 +58,7 @@ macro_rules! both {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if !$crate::pg::available().await {
+                if !$crate::pg::require(module_path!()).await {
                     return;
                 }
                 ($body)($crate::Backend::Postgres).await;

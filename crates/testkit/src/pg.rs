@@ -1,6 +1,9 @@
 //! Throwaway PostgreSQL databases for tests: a prefix per test app
 //! (`cbt_<pid>_<random>`), every database with that prefix dropped afterwards; databases left
-//! by test processes that died are dropped on the next run.
+//! by test processes that died are dropped on the next run. Whether the PostgreSQL half of a
+//! test runs follows the test kit's one rule for missing dependencies (`crate::deps`): an
+//! unreachable server FAILS the test with how to install and start it, unless
+//! `CLEARBOARD_TEST_SKIP` names `postgres`, and then the skip is printed and summarised.
 
 use std::time::Duration;
 
@@ -21,31 +24,47 @@ async fn admin() -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new().max_connections(2).acquire_timeout(Duration::from_secs(5)).connect(&server_url()).await
 }
 
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// Whether the PostgreSQL half of the tests runs. With `CI=true` an unreachable server fails.
+/// Whether PostgreSQL answers at `TEST_POSTGRES_URL` (asked once per process). When it does
+/// not, the rule of [`crate::deps`]: this fails with how to install or start it, unless
+/// `CLEARBOARD_TEST_SKIP` names `postgres` (never with `CI=true`); then `false`.
 pub async fn available() -> bool {
-    static ONCE: tokio::sync::OnceCell<bool> = tokio::sync::OnceCell::const_new();
-    *ONCE
+    static ONCE: tokio::sync::OnceCell<Result<(), String>> = tokio::sync::OnceCell::const_new();
+    let reached = ONCE
         .get_or_init(|| async {
             match admin().await {
                 Ok(pool) => {
                     drop_orphans(&pool).await;
                     pool.close().await;
-                    true
+                    Ok(())
                 }
-                Err(e) => {
-                    if ci() {
-                        panic!("CI=true but PostgreSQL is not reachable at TEST_POSTGRES_URL: {e}");
-                    }
-                    eprintln!("PostgreSQL not reachable ({e}); skipping the PostgreSQL half of the tests");
-                    false
-                }
+                // The driver's words only: they name the host, never the password.
+                Err(e) => Err(format!("PostgreSQL is not reachable at TEST_POSTGRES_URL ({e})")),
             }
         })
-        .await
+        .await;
+    match reached {
+        Ok(()) => true,
+        Err(why) => {
+            crate::deps::may_skip("postgres", why, INSTALL);
+            false
+        }
+    }
+}
+
+/// How to get the test server.
+const INSTALL: &str = "install and start it (Debian: apt-get install postgresql && pg_ctlcluster <version> main start; trust \
+                       authentication for 127.0.0.1 in pg_hba.conf), or point TEST_POSTGRES_URL at a server where the user may \
+                       create databases";
+
+/// For a test's PostgreSQL half (`test` names it): whether it runs. When PostgreSQL is
+/// missing and skipped knowingly, the skip of `test` is recorded (one line now, one in the
+/// summary at exit); when it is missing and not skipped, this fails ([`available`]).
+pub async fn require(test: &str) -> bool {
+    if available().await {
+        return true;
+    }
+    crate::deps::skip("postgres", "PostgreSQL is not reachable at TEST_POSTGRES_URL", test);
+    false
 }
 
 fn pid_alive(pid: u32) -> bool {
@@ -71,26 +90,91 @@ pub fn new_prefix() -> String {
     format!("cbt_{}_{r}", std::process::id())
 }
 
-/// Drops every database whose name starts with `prefix` (blocking; used from `Drop`).
-pub fn drop_prefix_blocking(prefix: String) {
+/// Runs `work` on a runtime of its own, on another thread, and waits for it (from `Drop`,
+/// where the test's runtime cannot be blocked on), after closing `pools`: the connections the
+/// test opened to what `work` drops.
+fn blocking<F, Fut>(pools: Vec<clearboard_store::Db>, work: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
     let handle = std::thread::spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
             return;
         };
         rt.block_on(async move {
-            let Ok(pool) = admin().await else { return };
-            let like = format!("{}%", prefix.replace('_', "\\_"));
-            if let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE $1").bind(like).fetch_all(&pool).await {
-                for r in rows {
-                    let name: String = r.get(0);
-                    let _ =
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&pool).await;
-                }
+            for db in pools {
+                let _ = tokio::time::timeout(Duration::from_secs(2), db.close()).await;
             }
-            pool.close().await;
+            work().await;
         });
     });
     let _ = handle.join();
+}
+
+/// Closes `pools`, then drops every database whose name starts with `prefix` (blocking; used
+/// from `Drop`). Each `DROP DATABASE` waits for a checkpoint of the whole cluster (seconds on
+/// a busy server): the domain harness uses schemas instead ([`shared_database`]).
+pub fn drop_prefix_blocking(prefix: String, pools: Vec<clearboard_store::Db>) {
+    blocking(pools, move || async move {
+        let Ok(pool) = admin().await else { return };
+        let like = format!("{}%", prefix.replace('_', "\\_"));
+        if let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE $1").bind(like).fetch_all(&pool).await {
+            for r in rows {
+                let name: String = r.get(0);
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&pool).await;
+            }
+        }
+        pool.close().await;
+    });
+}
+
+/// The database of this test process that domain harnesses share (`cbt_<pid>_domain`), each
+/// in schemas of its own: creating and dropping schemas is cheap, databases are not. Created
+/// on first use; dropped with the process's other leftovers by the next run.
+pub async fn shared_database() -> String {
+    let name = format!("cbt_{}_domain", std::process::id());
+    let pool = admin().await.expect("PostgreSQL admin connection");
+    let exists: Option<(i32,)> =
+        sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&pool).await.expect("list databases");
+    if exists.is_none() {
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&pool).await {
+            Ok(_) => {}
+            // Another test of this process created it meanwhile.
+            Err(sqlx::Error::Database(d)) if matches!(d.code().as_deref(), Some("42P04" | "23505")) => {}
+            Err(e) => panic!("cannot create the test database {name}: {e}"),
+        }
+    }
+    pool.close().await;
+    name
+}
+
+/// The URL of schema `schema` of database `db` (its `search_path`).
+pub fn schema_url(db: &str, schema: &str) -> String {
+    let url = url_for(db);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options[search_path]={schema}")
+}
+
+/// Creates the schemas `names` in database `db`.
+pub async fn create_schemas(db: &str, names: &[String]) {
+    let pool = PgPoolOptions::new().max_connections(1).connect(&url_for(db)).await.expect("connect to the test database");
+    for n in names {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{n}\""))).execute(&pool).await.expect("create a schema");
+    }
+    pool.close().await;
+}
+
+/// Closes `pools`, then drops the schemas `names` of database `db` with everything in them
+/// (blocking; used from `Drop`).
+pub fn drop_schemas_blocking(db: String, names: Vec<String>, pools: Vec<clearboard_store::Db>) {
+    blocking(pools, move || async move {
+        let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&url_for(&db)).await else { return };
+        for n in names {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{n}\" CASCADE"))).execute(&pool).await;
+        }
+        pool.close().await;
+    });
 }
 
 /// The files on disk that hold a database (its folder under `base/`), and the WAL folder,
@@ -104,4 +188,18 @@ pub async fn database_files(name: &str) -> Vec<std::path::PathBuf> {
     pool.close().await;
     let root = std::path::PathBuf::from(dir);
     vec![root.join("base").join(oid.0.to_string()), root.join("pg_wal")]
+}
+
+/// The files of every database a test app or harness made with `prefix` (the directory and
+/// each region's data and keys) and the cluster's WAL, after a checkpoint.
+pub async fn files_of_prefix(prefix: &str) -> Vec<std::path::PathBuf> {
+    let mut paths = Vec::new();
+    for suffix in ["", "_eu", "_eu_keys", "_us", "_us_keys"] {
+        for p in database_files(&format!("{prefix}{suffix}")).await {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+    }
+    paths
 }

@@ -1,6 +1,7 @@
 //! `spawn_app`: a real clearboard server on 127.0.0.1:0, with a temporary data dir, a
-//! simulated clock, either backend and a real SMTP server that keeps what it receives
-//! (see [`crate::smtp`]; absent outside CI when Python is not there).
+//! simulated clock, either backend and an SMTP server that keeps what it receives (the test
+//! kit's own, in Rust and in process: [`crate::smtp::SmtpSink`]). For what needs no HTTP, the
+//! in-process domain harness is [`crate::domain`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -54,9 +55,9 @@ pub struct TestApp {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
     pub opened: clearboard_store::Opened,
-    /// The SMTP server `config.smtp_url` points at (kept across `restart`); `None` when the
-    /// sink is unavailable, and then the app has no mailer.
-    pub smtp: Option<SmtpSink>,
+    /// The SMTP server `config.smtp_url` points at, kept across `restart` (always there; an
+    /// `Option` only so that `restart` can move it to the next app).
+    smtp: Option<SmtpSink>,
     pg_prefix: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -103,7 +104,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
             None
         }
         Backend::Postgres => {
-            assert!(pg::available().await, "PostgreSQL is needed for this test");
+            assert!(pg::available().await, "PostgreSQL is needed for this test (CLEARBOARD_TEST_SKIP names `postgres`)");
             let prefix = pg::new_prefix();
             config.database_url = Some(pg::url_for(&prefix));
             Some(prefix)
@@ -111,12 +112,12 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     };
     // Every app gets a real mail server, so that whatever sends mail is tested end to end.
     // `configure` may still point smtp_url elsewhere (an unreachable server, say).
-    let smtp = SmtpSink::start_async().await;
-    config.smtp_url = smtp.as_ref().map(SmtpSink::url);
+    let smtp = SmtpSink::start().await;
+    config.smtp_url = Some(smtp.url());
     if let Some(f) = opts.configure {
         f(&mut config);
     }
-    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits, smtp).await
+    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits, Some(smtp)).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -187,7 +188,7 @@ impl Drop for TestApp {
             s.abort();
         }
         if let Some(prefix) = self.pg_prefix.take() {
-            pg::drop_prefix_blocking(prefix);
+            pg::drop_prefix_blocking(prefix, crate::domain::pools(&self.opened));
         }
         if !std::thread::panicking() {
             self.catalogue.assert_clean();
@@ -241,33 +242,24 @@ impl TestApp {
         start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp).await
     }
 
-    /// The SMTP sink, or `None` (after saying so) when it is unavailable: tests that need
-    /// mail return early then, as the browser tests do without Chromium. With `CI=true` the
-    /// sink is always there (spawning fails otherwise).
-    pub fn mail_sink(&self) -> Option<&SmtpSink> {
-        if self.smtp.is_none() {
-            eprintln!("no SMTP sink (python3/venv/pip missing); skipping the mail part of this test");
-        }
-        self.smtp.as_ref()
+    /// The SMTP sink the app sends to (whatever `smtp_url` a test configured instead).
+    pub fn mail_sink(&self) -> &SmtpSink {
+        self.smtp.as_ref().expect("every test app has its SMTP sink")
     }
 
-    /// Every message the app has sent so far (empty without a sink).
+    /// Every message the app has sent to its sink so far.
     pub fn mails(&self) -> Vec<ReceivedMail> {
-        self.smtp.as_ref().map(SmtpSink::messages).unwrap_or_default()
+        self.mail_sink().messages()
     }
 
-    /// Waits up to `timeout` for a message to `to` that satisfies `pred` (`None` on timeout or
-    /// without a sink).
+    /// Waits up to `timeout` for a message to `to` that satisfies `pred` (`None` on timeout).
     pub async fn wait_for_mail(
         &self,
         to: &str,
         pred: impl Fn(&ReceivedMail) -> bool,
         timeout: std::time::Duration,
     ) -> Option<ReceivedMail> {
-        match &self.smtp {
-            Some(s) => s.wait_for(to, pred, timeout).await,
-            None => None,
-        }
+        self.mail_sink().wait_for(to, pred, timeout).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -443,13 +435,7 @@ impl TestApp {
     pub async fn storage_paths(&self) -> Vec<PathBuf> {
         let mut paths = vec![self.config.data_dir.clone()];
         if let Some(prefix) = &self.pg_prefix {
-            for suffix in ["", "_eu", "_eu_keys", "_us", "_us_keys"] {
-                for p in pg::database_files(&format!("{prefix}{suffix}")).await {
-                    if !paths.contains(&p) {
-                        paths.push(p);
-                    }
-                }
-            }
+            paths.extend(pg::files_of_prefix(prefix).await);
         }
         paths
     }

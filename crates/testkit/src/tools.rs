@@ -5,8 +5,8 @@
 //! Several test processes may ask for the same tool at once: one takes a lock file and builds
 //! the venv in a scratch folder that it renames into place when complete; the others wait.
 //! A failed build is remembered for 15 minutes so that a machine without Python or PyPI pays
-//! for it once per run. Without the tool a drill skips loudly, except with `CI=true` (or `1`),
-//! where that is a failure ([`require`]).
+//! for it once per run. Without the tool the test fails and says how to install it, unless
+//! `CLEARBOARD_TEST_SKIP` names the tool ([`require`], [`crate::deps`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// Whether this is CI (`CI=true` or `CI=1`): a missing tool fails instead of skipping.
 pub fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+    crate::deps::ci()
 }
 
 /// `target/test-tools` of this workspace.
@@ -94,18 +94,19 @@ pub fn install(tool: PyTool) -> Result<PathBuf, String> {
     }
 }
 
-/// The tool, or `None` after saying loudly why it is missing; with `CI=true` a missing tool
-/// is a failure.
+/// The tool, or `None` when it cannot be had and `CLEARBOARD_TEST_SKIP` names the tool
+/// (its `name`); otherwise (and always with `CI=true`) the test fails and says how to get it
+/// ([`crate::deps::missing`]).
 pub fn require(tool: PyTool) -> Option<PathBuf> {
     match install(tool) {
         Ok(p) => Some(p),
         Err(why) => {
-            assert!(
-                !ci(),
-                "CI=true but {} is unavailable: {why}. It needs python3 with the venv module (Debian: apt-get install python3-venv) and pip access to PyPI.",
-                tool.requirement
+            crate::deps::missing(
+                tool.name,
+                &format!("{} is unavailable ({why})", tool.requirement),
+                "it needs python3 with the venv module (Debian: apt-get install python3-venv) and pip access to PyPI",
+                &format!("what needs {}", tool.requirement),
             );
-            eprintln!("\n!!!!!!!! {} is unavailable ({why}); this drill is SKIPPED !!!!!!!!\n", tool.requirement);
             None
         }
     }

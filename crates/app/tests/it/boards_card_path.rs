@@ -79,7 +79,7 @@ struct Domain {
 impl Drop for Domain {
     fn drop(&mut self) {
         if let Some(p) = self.pg_prefix.take() {
-            pg::drop_prefix_blocking(p);
+            pg::drop_prefix_blocking(p, Vec::new());
         }
     }
 }

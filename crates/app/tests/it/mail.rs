@@ -1,6 +1,8 @@
-//! Outgoing mail through a real SMTP server (aiosmtpd, see `clearboard_testkit::smtp`): what
-//! arrives is exactly what was sent; failures come back quickly and name no one, in the error
-//! or in the logs; the SMTP password never shows in the configuration's Debug output.
+//! Outgoing mail through a real SMTP server (the test kit's sink, in Rust; see
+//! `clearboard_testkit::smtp`): what arrives is exactly what was sent; our mailer and our sink
+//! agree byte for byte with an SMTP implementation that is not ours (Python's aiosmtpd: the
+//! one test that needs Python); failures come back quickly and name no one, in the error or
+//! in the logs; the SMTP password never shows in the configuration's Debug output.
 //! The storage backend plays no part here, so these run on SQLite only.
 
 use super::*;
@@ -37,7 +39,7 @@ fn tricky_text() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_arrives_exactly_as_sent() {
     let app = spawn_with(Backend::Sqlite, app_options(|c| c.mail_from = FROM.into())).await;
-    let Some(sink) = app.mail_sink() else { return };
+    let sink = app.mail_sink();
     let to = canary_email("rcpt");
     let subject = "Vérification — données";
     let text = tricky_text();
@@ -79,15 +81,38 @@ async fn a_message_arrives_exactly_as_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mail_server_survives_a_restart_of_the_app() {
     let app = spawn_app(Backend::Sqlite).await;
-    if app.mail_sink().is_none() {
-        return;
-    }
-    let port = app.smtp.as_ref().map(|s| s.port);
+    let port = app.mail_sink().port;
     let app = app.restart(|_| {}).await;
-    assert_eq!(app.smtp.as_ref().map(|s| s.port), port, "restart keeps the same sink");
+    assert_eq!(app.mail_sink().port, port, "restart keeps the same sink");
     let to = canary_email("restart");
     app.state.cb.mailer().send(Mail { to: to.clone(), subject: "après".into(), text: "ok".into() }).await.expect("sent after restart");
     assert!(app.wait_for_mail(&to, |_| true, Duration::from_secs(10)).await.is_some());
+}
+
+/// The same message, sent by our mailer to Python's aiosmtpd (an independent implementation of
+/// the server side) and to the test kit's Rust sink, arrives the same at both: same envelope,
+/// same bytes but for the headers that differ by design (Message-ID is random). This is where
+/// the third-party tool is the point; every other mail test uses the Rust sink.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_mailer_and_sink_agree_with_an_independent_smtp_server() {
+    let Some(theirs) = clearboard_testkit::smtp::AiosmtpdSink::start_async().await else { return };
+    let ours = clearboard_testkit::SmtpSink::start().await;
+    let to = canary_email("interop");
+    let mail = Mail { to: to.clone(), subject: "Vérification — données".into(), text: tricky_text() };
+    for url in [theirs.url(), ours.url()] {
+        let mailer = SmtpMailer::new(&url, FROM, Duration::from_secs(10), clock()).unwrap();
+        mailer.send(mail.clone()).await.expect("sent");
+    }
+    let a = theirs.wait_for(&to, |_| true, Duration::from_secs(10)).await.expect("aiosmtpd received it");
+    let b = ours.wait_for(&to, |_| true, Duration::from_secs(10)).await.expect("the Rust sink received it");
+    assert_eq!((a.from.as_str(), &a.to), (b.from.as_str(), &b.to), "the same envelope");
+    assert_eq!((a.subject.as_str(), a.text.as_str()), (mail.subject.as_str(), mail.text.as_str()), "aiosmtpd got what was sent");
+    let without = |m: &clearboard_testkit::ReceivedMail| {
+        let raw = String::from_utf8(m.raw.clone()).unwrap();
+        raw.split("\r\n").filter(|l| !l.starts_with("Message-ID:") && !l.starts_with("Date:")).collect::<Vec<_>>().join("\r\n")
+    };
+    assert_eq!(without(&a), without(&b), "both servers kept the same bytes (dot-unstuffing and line ends included)");
+    assert!(a.raw.split(|&c| c == b'\n').any(|l| l.starts_with(b"..")), "the message had lines the client had to dot-stuff");
 }
 
 /// A port on which nothing listens (connections are refused at once).

@@ -1,5 +1,7 @@
 //! The integration suite: one binary (link time dominates on small machines). Every test that
-//! touches storage runs on SQLite and on PostgreSQL (`both!`).
+//! touches storage runs on SQLite and on PostgreSQL (`both!`). The domain suite (`domain/`)
+//! runs the rules in process through the test kit's harness, without a server; the other
+//! modules prove what needs HTTP, a real server, a browser or the command line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,6 +18,7 @@ mod browser;
 mod cli;
 mod commitments;
 mod consent;
+mod domain;
 mod drills;
 mod errors;
 mod fuzz_corpus;

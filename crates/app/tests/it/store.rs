@@ -1,43 +1,89 @@
-//! The store conformance suite on both backends.
+//! The storage conformance suites on both backends (`clearboard_testkit::conformance`), run on
+//! the stores a domain harness opens on disk, as a deployment does: no server. Also: every
+//! port of core has its suite here, reopening finds everything, and every column of the
+//! tables holding personal data has a category (C-DATA-9).
 
 use super::*;
-use clearboard_testkit::conformance;
+use clearboard_testkit::conformance::{self, PORTS};
+use clearboard_testkit::{Domain, DomainOptions};
 
-both!(conformance_accounts, |b| async move {
-    let app = spawn_app(b).await;
-    conformance::accounts(&app.opened).await;
-});
+/// A fresh harness whose SQLite stores are files, as deployed (WAL, durability settings).
+async fn on_disk(b: Backend) -> Domain {
+    Domain::with(b, DomainOptions { on_disk: true, ..Default::default() }).await
+}
 
-both!(conformance_sessions, |b| async move {
-    let app = spawn_app(b).await;
-    conformance::sessions(&app.opened).await;
-});
+macro_rules! conformance {
+    ($($name:ident => $suite:path),* $(,)?) => {
+        $(both!($name, |b| async move {
+            let d = on_disk(b).await;
+            $suite(&d.opened).await;
+        });)*
+    };
+}
 
-both!(conformance_keys, |b| async move {
-    let app = spawn_app(b).await;
-    conformance::keys(&app.opened).await;
-});
-
-both!(conformance_directory, |b| async move {
-    let app = spawn_app(b).await;
-    conformance::directory(&app.opened).await;
-});
+conformance! {
+    conformance_accounts => conformance::identity::accounts,
+    conformance_sessions => conformance::identity::sessions,
+    conformance_activations => conformance::identity::activations,
+    conformance_keys => conformance::platform::keys,
+    conformance_directory => conformance::platform::directory,
+    conformance_board_index => conformance::platform::board_index,
+    conformance_policy_versions => conformance::platform::policy_versions,
+    conformance_blobs => conformance::platform::blobs,
+    conformance_orgs => conformance::boards::orgs,
+    conformance_boards_and_cards => conformance::boards::boards_and_cards,
+    conformance_reactions_and_comments => conformance::boards::reactions_and_comments,
+    conformance_contributions => conformance::boards::contributions,
+    conformance_deletion => conformance::boards::deletion,
+    conformance_consents => conformance::privacy::consents,
+    conformance_page_views => conformance::privacy::page_views,
+    conformance_acks => conformance::privacy::acks,
+    conformance_retention => conformance::privacy::retention,
+    conformance_exports => conformance::rights::exports,
+    conformance_requests => conformance::rights::requests,
+    conformance_disclosures_holds_receipts => conformance::rights::disclosures_holds_receipts,
+    conformance_purge_subject => conformance::rights::purge_subject,
+}
 
 both!(conformance_audit, |b| async move {
-    let app = spawn_app(b).await;
-    conformance::audit(&app.opened, app.state.cb.keyring()).await;
+    let d = on_disk(b).await;
+    conformance::platform::audit(&d.opened, d.cb.keyring()).await;
 });
 
+/// Every trait core declares in `platform/ports/` is listed in `conformance::PORTS`, and
+/// every suite listed there runs in this file on both backends.
+#[test]
+fn every_storage_port_has_a_conformance_suite() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/src/platform/ports");
+    let mut traits = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix("pub trait ") {
+                traits.push(rest.split([':', ' ', '<', '{']).next().unwrap().to_string());
+            }
+        }
+    }
+    assert!(traits.len() >= 10, "the ports were found: {traits:?}");
+    let listed: Vec<&str> = PORTS.iter().map(|(t, _)| *t).collect();
+    for t in &traits {
+        assert!(listed.contains(&t.as_str()), "the port `{t}` has no conformance suite in clearboard_testkit::conformance::PORTS");
+    }
+    let here = include_str!("store.rs");
+    for (port, suites) in PORTS {
+        assert!(!suites.is_empty(), "{port}");
+        for s in *suites {
+            assert!(here.contains(&format!("conformance::{s}")), "the suite {s} of {port} does not run here");
+        }
+    }
+}
+
 both!(reopening_runs_no_migration_twice_and_keeps_data, |b| async move {
-    let app = spawn_app(b).await;
-    let user = app.new_user().await;
+    let d = on_disk(b).await;
+    let person = d.new_person().await;
     // A second open of the same layout (as a restart or a second node would) finds everything.
-    let again = clearboard_app::layout(&app.config)
-        .open(std::sync::Arc::new(clearboard_vault::Kek::from_bytes([0; 32]).keyring()), 0)
-        .await
-        .unwrap();
-    let id = clearboard_core::platform::ids::SubjectId::parse(&user.id).unwrap();
-    assert!(again.regions[0].store.account(&id).await.unwrap().is_some());
+    let again = d.layout.open(std::sync::Arc::new(clearboard_vault::Kek::from_bytes([0; 32]).keyring()), 0).await.unwrap();
+    assert!(again.regions[0].store.account(&person.id).await.unwrap().is_some());
     again.close().await;
 });
 

@@ -46,6 +46,7 @@ struct AppPage {
     orgs: Vec<OrgView>,
     boards: Vec<BoardSummary>,
     invite_link: Option<String>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn render_home(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, invite_link: Option<String>) -> Response {
@@ -59,8 +60,17 @@ async fn render_home(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, inv
     match data {
         Ok((orgs, boards)) => {
             let refused = refusal.as_ref().map(Refusal::mark);
-            let page =
-                AppPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in: true, contact: contact(st), refusal, orgs, boards, invite_link };
+            let page = AppPage {
+                t: ctx.t,
+                a: app_texts(ctx.t.lang),
+                signed_in: true,
+                consent: ctx.consent.clone(),
+                contact: contact(st),
+                refusal,
+                orgs,
+                boards,
+                invite_link,
+            };
             form_page(StatusCode::OK, refused, page)
         }
         // A participant (no account) has no home: back to their board.
@@ -131,6 +141,7 @@ struct BoardPage {
     contact: String,
     data: String,
     participant: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
@@ -148,6 +159,7 @@ async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<Str
         a,
         // Participants have no account: no profile or boards links for them.
         signed_in: !participant,
+        consent: ctx.consent.clone(),
         contact: contact(&st),
         data,
         participant,
@@ -161,6 +173,7 @@ struct InvitationPage {
     t: &'static Texts,
     a: &'static AppTexts,
     signed_in: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
     contact: String,
     token: String,
     refusal: Option<Refusal>,
@@ -171,8 +184,16 @@ struct InvitationPage {
 /// person pastes it.
 async fn invitation_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let signed_in = ctx.auth.is_some();
-    InvitationPage { t: ctx.t, a: app_texts(ctx.t.lang), signed_in, contact: contact(&st), token: String::new(), refusal: None }
-        .into_response()
+    InvitationPage {
+        t: ctx.t,
+        a: app_texts(ctx.t.lang),
+        signed_in,
+        consent: ctx.consent.clone(),
+        contact: contact(&st),
+        token: String::new(),
+        refusal: None,
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -194,6 +215,7 @@ async fn accept_invitation(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
                 t: ctx.t,
                 a: app_texts(ctx.t.lang),
                 signed_in: true,
+                consent: ctx.consent.clone(),
                 contact: contact(&st),
                 token: String::new(),
                 refusal: Some(refusal),
@@ -209,6 +231,7 @@ struct JoinPage {
     t: &'static Texts,
     a: &'static AppTexts,
     signed_in: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
     contact: String,
     code: String,
     pseudonym: String,
@@ -220,6 +243,7 @@ async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
         t: ctx.t,
         a: app_texts(ctx.t.lang),
         signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
         contact: contact(&st),
         code: String::new(),
         pseudonym: String::new(),
@@ -243,6 +267,7 @@ async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, For
             t: ctx.t,
             a: app_texts(ctx.t.lang),
             signed_in: ctx.auth.is_some(),
+            consent: ctx.consent.clone(),
             contact: contact(&st),
             code: f.code,
             pseudonym: f.pseudonym,

@@ -21,13 +21,16 @@ use crate::platform::state::AppState;
 struct ActivatePage {
     t: &'static Texts,
     signed_in: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
     contact: String,
     refusal: Option<Refusal>,
 }
 
 /// The page an activation link opens (no referrer, so the page's address goes nowhere).
 pub(super) async fn page(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    let mut res = ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), refusal: None }.into_response();
+    let mut res =
+        ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), consent: ctx.consent.clone(), contact: contact(&st), refusal: None }
+            .into_response();
     res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
     res
 }
@@ -51,7 +54,13 @@ pub(super) async fn submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Fo
             form_page(
                 StatusCode::OK,
                 Some(code),
-                ActivatePage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), refusal: Some(refusal) },
+                ActivatePage {
+                    t: ctx.t,
+                    signed_in: ctx.auth.is_some(),
+                    consent: ctx.consent.clone(),
+                    contact: contact(&st),
+                    refusal: Some(refusal),
+                },
             )
         }
     }

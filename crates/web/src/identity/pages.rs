@@ -82,6 +82,7 @@ struct SignUpPage {
     form: SignUpForm,
     regions: Vec<(String, String)>,
     marketing_text: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// The words of the consent-based marketing purpose, asked unticked at sign-up (C-USE-3).
@@ -105,6 +106,7 @@ async fn signup_page(State(st): State<AppState>, ctx: PageCtx) -> impl IntoRespo
     SignUpPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
         contact: contact(&st),
         refusal: None,
         form,
@@ -120,6 +122,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
         let page = SignUpPage {
             t: ctx.t,
             signed_in: false,
+            consent: ctx.consent.clone(),
             contact: contact(&st),
             refusal: Some(refusal),
             form,
@@ -168,7 +171,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
                 record_consent(region, subject).await;
             }
             // The same page for a new address and for one that has an account.
-            CheckMailboxPage { t: ctx.t, signed_in: false, contact: contact(&st) }.into_response()
+            CheckMailboxPage { t: ctx.t, signed_in: false, consent: ctx.consent.clone(), contact: contact(&st) }.into_response()
         }
         Err(e) => fail(form, Refusal::of(e, ctx.t)),
     }
@@ -183,6 +186,7 @@ struct SignInPage {
     refusal: Option<Refusal>,
     email: String,
     notice: Option<&'static str>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 #[derive(Deserialize)]
@@ -197,7 +201,15 @@ async fn signin_page(State(st): State<AppState>, ctx: PageCtx, Query(q): Query<N
         "activated" => Some(ctx.t.activated),
         _ => None,
     };
-    SignInPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st), refusal: None, email: String::new(), notice }
+    SignInPage {
+        t: ctx.t,
+        signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
+        contact: contact(&st),
+        refusal: None,
+        email: String::new(),
+        notice,
+    }
 }
 
 #[derive(Deserialize)]
@@ -221,7 +233,15 @@ async fn signin_submit(
         form_page(
             StatusCode::OK,
             Some(code),
-            SignInPage { t: ctx.t, signed_in: false, contact: contact(&st), refusal: Some(refusal), email, notice: None },
+            SignInPage {
+                t: ctx.t,
+                signed_in: false,
+                consent: ctx.consent.clone(),
+                contact: contact(&st),
+                refusal: Some(refusal),
+                email,
+                notice: None,
+            },
         )
     };
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
@@ -270,6 +290,7 @@ struct ProfilePage {
     phone: String,
     sessions: Vec<SessionInfo>,
     consents: Vec<clearboard_core::privacy::consent::PurposeConsent>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 #[derive(Deserialize)]
@@ -293,7 +314,18 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, 
     form_page(
         StatusCode::OK,
         refused,
-        ProfilePage { t: ctx.t, signed_in: true, contact: contact(st), refusal, saved, p, phone, sessions, consents },
+        ProfilePage {
+            t: ctx.t,
+            signed_in: true,
+            consent: ctx.consent.clone(),
+            contact: contact(st),
+            refusal,
+            saved,
+            p,
+            phone,
+            sessions,
+            consents,
+        },
     )
 }
 
@@ -417,6 +449,7 @@ struct CheckMailboxPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// Consents from the profile page: each consent-based purpose is a checkbox; unticking is

@@ -1,7 +1,8 @@
 //! The context of every HTML page: its language (the account's, else `?lang=`, else the
-//! browser's), who is signed in, and the policy acknowledgement gate (a signed-in person who
-//! must acknowledge a significant change is sent to the interstitial first). Also the privacy
-//! contact every page shows (refusals are `platform::error_page::Refusal`).
+//! browser's), who is signed in, the policy acknowledgement gate (a signed-in person who
+//! must acknowledge a significant change is sent to the interstitial first), and the consent
+//! window when the visitor has not chosen yet (rendered by the page template, `base.html`).
+//! Also the privacy contact every page shows (refusals are `platform::error_page::Refusal`).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -10,12 +11,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::platform::extract::MaybeAuth;
 use crate::platform::i18n::{self, Texts};
 use crate::platform::state::AppState;
+use crate::privacy::consent::ConsentWindow;
 
 /// The language and sign-in state of a page request. A signed-in person who must acknowledge
 /// a significant policy change is sent to the interstitial first (except on the policy pages).
 pub struct PageCtx {
     pub t: &'static Texts,
     pub auth: Option<crate::platform::extract::Auth>,
+    /// The consent window the page carries, in its language (C-COOK-3), if any.
+    pub consent: Option<ConsentWindow>,
 }
 
 fn ack_exempt(path: &str) -> bool {
@@ -45,7 +49,8 @@ impl FromRequestParts<AppState> for PageCtx {
         if let Some(q) = i18n::from_query(parts.uri.query()) {
             t = q;
         }
-        Ok(Self { t, auth })
+        let consent = crate::privacy::consent::window(state, &parts.extensions, t.lang);
+        Ok(Self { t, auth, consent })
     }
 }
 

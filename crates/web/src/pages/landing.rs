@@ -21,8 +21,9 @@ struct IndexPage {
     t: &'static Texts,
     signed_in: bool,
     contact: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn index(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    IndexPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(&st) }
+    IndexPage { t: ctx.t, signed_in: ctx.auth.is_some(), consent: ctx.consent.clone(), contact: contact(&st) }
 }

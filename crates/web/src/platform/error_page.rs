@@ -105,6 +105,8 @@ pub fn finish(res: Response, asked: &Asked<'_>) -> Response {
         let page = ErrorPage {
             t: texts(lang),
             signed_in: false,
+            // An error page asks for nothing: the consent window waits for a page that worked.
+            consent: None,
             contact: (asked.contact)(),
             heading: words.title,
             explanation: words.message,
@@ -140,6 +142,7 @@ fn with_headers(mut res: Response, headers: &HeaderMap) -> Response {
 struct ErrorPage {
     t: &'static Texts,
     signed_in: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
     contact: String,
     heading: &'static str,
     explanation: &'static str,

@@ -36,6 +36,7 @@ struct ErasedPage {
     receipt: String,
     signature: String,
     key_id: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// The page shown once an account is erased: the signed receipt to keep.
@@ -43,6 +44,7 @@ pub fn erased_page(st: &AppState, t: &'static Texts, r: &SignedReceipt) -> Respo
     let page = ErasedPage {
         t,
         signed_in: false,
+        consent: None,
         contact: contact(st),
         receipt: serde_json::to_string_pretty(&r.receipt).unwrap_or_default(),
         signature: r.signature.clone(),
@@ -79,6 +81,7 @@ struct CentrePage {
     requests: Vec<String>,
     /// (when, who, what, why)
     access: Vec<(String, String, String, String)>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 fn s(v: &Value) -> String {
@@ -142,7 +145,18 @@ async fn render(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: 
         .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
         .unwrap_or_default();
     let refused = refusal.as_ref().map(Refusal::mark);
-    let page = CentrePage { t: ctx.t, signed_in: true, contact: contact(st), refusal, notice, categories, exports, requests, access };
+    let page = CentrePage {
+        t: ctx.t,
+        signed_in: true,
+        consent: ctx.consent.clone(),
+        contact: contact(st),
+        refusal,
+        notice,
+        categories,
+        exports,
+        requests,
+        access,
+    };
     let mut res = form_page(status, refused, page);
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     res
@@ -177,14 +191,22 @@ struct RequestDownloadPage {
     refusal: Option<Refusal>,
     notice: String,
     id: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 fn request_download(st: &AppState, ctx: &PageCtx, id: &str, status: StatusCode, refusal: Option<Refusal>, notice: &str) -> Response {
     // The id is shown back only if it is an id (it goes into the forms' actions).
     let id = uuid::Uuid::try_parse(id).map(|u| u.to_string()).unwrap_or_default();
     let refused = refusal.as_ref().map(Refusal::mark);
-    let page =
-        RequestDownloadPage { t: ctx.t, signed_in: ctx.auth.is_some(), contact: contact(st), refusal, notice: notice.to_string(), id };
+    let page = RequestDownloadPage {
+        t: ctx.t,
+        signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
+        contact: contact(st),
+        refusal,
+        notice: notice.to_string(),
+        id,
+    };
     let mut res = form_page(status, refused, page);
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     res

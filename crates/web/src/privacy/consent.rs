@@ -4,6 +4,9 @@
 //! - Until a visitor has chosen, every HTML page carries the consent window (plain HTML forms,
 //!   no script): "Reject all" and "Accept all" side by side and alike, per-purpose settings on a
 //!   second layer, and a close button that refuses. Nothing but essential cookies exists before.
+//!   The page template renders it (`base.html` includes `consent_window.html`): [`layer`] marks
+//!   the request ([`WindowWanted`]), the page context turns the mark into a [`ConsentWindow`]
+//!   ([`window`]); no response body is ever rewritten.
 //! - `Sec-GPC: 1` refuses (and withdraws an earlier "accept") without any form, and is recorded.
 //! - With consent to statistics and no GPC, a page view of the public website is recorded and
 //!   the analytics cookie is set once, with its 13-month lifetime from that first deposit; later
@@ -13,9 +16,8 @@
 
 use axum::Form;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -29,6 +31,7 @@ use serde_json::json;
 
 use crate::platform::error::AppError;
 use crate::platform::extract::ClientIp;
+use crate::platform::i18n::{ConsentTexts, consent_texts};
 use crate::platform::state::AppState;
 
 pub const CONSENT_COOKIE: &str = "cb_consent";
@@ -78,60 +81,37 @@ fn analytics_max_age(st: &AppState) -> i64 {
     st.cb.policy().cookie(ANALYTICS_COOKIE).and_then(|c| c.expires_at(now)).map_or(0, |end| (end - now) / 1000)
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+/// The consent window as the page template renders it, in the page's language.
+#[derive(Debug, Clone)]
+pub struct ConsentWindow {
+    pub texts: &'static ConsentTexts,
+    /// (cookie, purpose) of every cookie that needs consent, from the policy.
+    pub purposes: Vec<(String, String)>,
+    /// Where the choice returns to (this page).
+    pub return_to: String,
 }
 
-/// The consent window for a page in `lang`, returning to `path` after the choice.
-fn banner(st: &AppState, lang: &str, path: &str) -> String {
-    let fr = lang == "fr";
-    let t = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
-    let purposes: String = st
+/// Put on a page request by [`layer`] when the page must carry the consent window: no choice
+/// is on record (and no GPC signal makes one), or the page is the cookie list, which always
+/// offers the choice again.
+#[derive(Debug, Clone)]
+pub struct WindowWanted {
+    return_to: String,
+}
+
+/// The consent window for a page in `lang`, if [`layer`] asked for one.
+pub fn window(st: &AppState, extensions: &Extensions, lang: &str) -> Option<ConsentWindow> {
+    let wanted = extensions.get::<WindowWanted>()?;
+    let purposes = st
         .cb
         .policy()
         .doc()
         .cookies
         .iter()
         .filter(|c| c.kind.needs_consent())
-        .map(|c| {
-            format!(
-                "<label class=\"consent-purpose\"><input type=\"checkbox\" name=\"statistics\" value=\"on\"> <strong>{}</strong> — {}</label>",
-                html_escape(&c.name),
-                html_escape(c.purpose.get(lang))
-            )
-        })
+        .map(|c| (c.name.clone(), c.purpose.get(lang).to_string()))
         .collect();
-    format!(
-        r#"<section id="cb-consent" class="consent" role="dialog" aria-labelledby="cb-consent-title" aria-describedby="cb-consent-text">
-<form method="post" action="/consent">
-<input type="hidden" name="return" value="{ret}">
-<button type="submit" name="choice" value="close" class="consent-close" aria-label="{close}" title="{close}">×</button>
-<h2 id="cb-consent-title">{title}</h2>
-<p id="cb-consent-text">{text} <a href="/cookies">{list}</a></p>
-<div class="consent-actions">
-<button type="submit" name="choice" value="reject" class="consent-choice">{reject}</button>
-<button type="submit" name="choice" value="accept" class="consent-choice">{accept}</button>
-</div>
-<details class="consent-settings"><summary>{settings}</summary>
-{purposes}
-<button type="submit" name="choice" value="save" class="consent-choice">{save}</button>
-</details>
-</form>
-</section>"#,
-        ret = html_escape(path),
-        close = t("Close (refuses non-essential cookies)", "Fermer (refuse les cookies non essentiels)"),
-        title = t("Cookies", "Cookies"),
-        text = t(
-            "We use essential cookies to run this site. With your permission we would also count visits, anonymously and first-party only. Refusing is as easy as accepting, and you can change your mind at any time from the Cookies link at the bottom of every page.",
-            "Nous utilisons des cookies essentiels au fonctionnement du site. Avec votre accord, nous compterions aussi les visites, de manière anonyme et sans aucun tiers. Refuser est aussi simple qu'accepter, et vous pouvez changer d'avis à tout moment grâce au lien Cookies en bas de chaque page."
-        ),
-        list = t("Cookie list", "Liste des cookies"),
-        reject = t("Reject all", "Tout refuser"),
-        accept = t("Accept all", "Tout accepter"),
-        settings = t("Choose purpose by purpose", "Choisir finalité par finalité"),
-        save = t("Save my choice", "Enregistrer mon choix"),
-        purposes = purposes,
-    )
+    Some(ConsentWindow { texts: consent_texts(lang), purposes, return_to: wanted.return_to.clone() })
 }
 
 #[derive(Deserialize)]
@@ -191,14 +171,9 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     res
 }
 
-fn page_lang(html: &[u8]) -> &'static str {
-    let head = &html[..html.len().min(200)];
-    if head.windows(10).any(|w| w == b"lang=\"fr\"\n" || w.starts_with(b"lang=\"fr\"")) { "fr" } else { "en" }
-}
-
 /// Applies the visitor's choice to every HTML page: GPC, page-view collection, the analytics
-/// cookie, and the consent window when no choice is on record.
-pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next: Next) -> Response {
+/// cookie, and asks for the consent window ([`WindowWanted`]) when no choice is on record.
+pub async fn layer(State(st): State<AppState>, ip: ClientIp, mut req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;
     }
@@ -209,6 +184,11 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
     let mut state = jar.get(CONSENT_COOKIE).and_then(|c| st.cb.consents().decode(c.value()));
     let gpc_on = gpc(&headers);
     let aid = jar.get(ANALYTICS_COOKIE).map(|c| c.value().to_string()).filter(|v| valid_visitor_id(v));
+    // A GPC signal is a choice (a refusal, recorded below): it needs no window.
+    let show = (state.is_none() && !gpc_on) || path == "/cookies";
+    if show {
+        req.extensions_mut().insert(WindowWanted { return_to: safe_return(&full) });
+    }
     let mut res = next.run(req).await;
     let is_html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if !is_html {
@@ -265,34 +245,11 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, req: Request, next:
     for v in set {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
-    let show = state.is_none() || path == "/cookies";
     if show {
-        res = inject_banner(&st, res, &full).await;
+        // The page depends on the visitor's choice: never cache it.
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
-}
-
-async fn inject_banner(st: &AppState, res: Response, path: &str) -> Response {
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let lang = page_lang(&bytes);
-    // First in the document, right after `<body …>`: keyboard and screen-reader users reach the
-    // choice before the page (it is shown fixed at the bottom of the screen).
-    let Some(pos) =
-        bytes.windows(5).position(|w| w == b"<body").and_then(|b| bytes[b..].iter().position(|&c| c == b'>').map(|e| b + e + 1))
-    else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    let mut out = Vec::with_capacity(bytes.len() + 2048);
-    out.extend_from_slice(&bytes[..pos]);
-    out.extend_from_slice(banner(st, lang, path).as_bytes());
-    out.extend_from_slice(&bytes[pos..]);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    // The page now depends on the visitor's choice: never cache it.
-    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Response::from_parts(parts, Body::from(out))
 }
 
 /// Every cookie the server sets must be declared in the policy, within its lifetime.

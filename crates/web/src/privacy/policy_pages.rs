@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::pages::ctx::PageCtx;
 use crate::platform::i18n::{NoticeTexts, Texts, notice_texts};
 use crate::platform::state::AppState;
+use crate::privacy::consent::ConsentWindow;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -226,17 +227,20 @@ macro_rules! notice_page {
             pub n: &'static NoticeTexts,
             pub v: NoticeView,
             pub signed_in: bool,
+            pub consent: Option<ConsentWindow>,
             pub contact: String,
         }
 
         impl $name {
-            /// The page in `t`'s language, for a visitor signed in or not, of the policy `p`.
-            pub fn new(p: &Policy, t: &'static Texts, signed_in: bool) -> Self {
+            /// The page in `t`'s language, for a visitor signed in or not, of the policy `p`,
+            /// with the consent window when the visitor has not chosen yet.
+            pub fn new(p: &Policy, t: &'static Texts, signed_in: bool, consent: Option<ConsentWindow>) -> Self {
                 Self {
                     t,
                     n: notice_texts(t.lang),
                     v: NoticeView::new(p, t.lang),
                     signed_in,
+                    consent,
                     contact: p.doc().controller.privacy_contact.clone(),
                 }
             }
@@ -250,24 +254,24 @@ notice_page!(TrustPage, "trust.html");
 
 /// The notice as a standalone HTML page (for `clearboard policy render --format notice`).
 pub fn render_notice(p: &Policy, lang: &str) -> Result<String, askama::Error> {
-    PrivacyPage::new(p, crate::platform::i18n::texts(lang), false).render()
+    PrivacyPage::new(p, crate::platform::i18n::texts(lang), false, None).render()
 }
 
 /// The cookie list as a standalone HTML page.
 pub fn render_cookies(p: &Policy, lang: &str) -> Result<String, askama::Error> {
-    CookiesPage::new(p, crate::platform::i18n::texts(lang), false).render()
+    CookiesPage::new(p, crate::platform::i18n::texts(lang), false, None).render()
 }
 
 async fn privacy(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    public(PrivacyPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some()))
+    public(PrivacyPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some(), ctx.consent))
 }
 
 async fn cookies(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    public(CookiesPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some()))
+    public(CookiesPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some(), ctx.consent))
 }
 
 async fn trust(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    public(TrustPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some()))
+    public(TrustPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some(), ctx.consent))
 }
 
 /// Public pages may be cached briefly; they hold nothing about the visitor.
@@ -312,6 +316,7 @@ struct HistoryPage {
     signed_in: bool,
     contact: String,
     versions: Vec<VersionInfo>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn history(State(st): State<AppState>, ctx: PageCtx) -> Response {
@@ -320,6 +325,7 @@ async fn history(State(st): State<AppState>, ctx: PageCtx) -> Response {
             t: ctx.t,
             n: notice_texts(ctx.t.lang),
             signed_in: ctx.auth.is_some(),
+            consent: ctx.consent.clone(),
             contact: st.cb.policy().doc().controller.privacy_contact.clone(),
             versions,
         }
@@ -353,6 +359,7 @@ struct UpdatePage {
     contact: String,
     version: VersionInfo,
     summary: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn update_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
@@ -364,6 +371,7 @@ async fn update_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
                 t: ctx.t,
                 n: notice_texts(ctx.t.lang),
                 signed_in: true,
+                consent: ctx.consent.clone(),
                 contact: st.cb.policy().doc().controller.privacy_contact.clone(),
                 version,
                 summary,

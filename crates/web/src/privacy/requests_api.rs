@@ -181,6 +181,7 @@ struct RequestsPage {
     show_form: bool,
     confirm_action: String,
     token: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 fn page(
@@ -196,6 +197,7 @@ fn page(
     let p = RequestsPage {
         t: ctx.t,
         signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
         contact: st.cb.policy().doc().controller.privacy_contact.clone(),
         refusal,
         notice: notice.to_string(),
@@ -358,6 +360,7 @@ struct StaffRequestsPage {
     refusal: Option<Refusal>,
     notice: String,
     items: Vec<clearboard_core::privacy::rights::requests::QueueItem>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 async fn render_queue(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: String) -> Response {
@@ -368,6 +371,7 @@ async fn render_queue(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, no
             let page = StaffRequestsPage {
                 t: ctx.t,
                 signed_in: true,
+                consent: ctx.consent.clone(),
                 contact: st.cb.policy().doc().controller.privacy_contact.clone(),
                 refusal,
                 notice,

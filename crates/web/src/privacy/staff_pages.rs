@@ -35,6 +35,7 @@ struct StaffRetentionPage {
     rules: Vec<RuleRow>,
     runs: Vec<clearboard_core::privacy::retention::RunReport>,
     holds: Vec<clearboard_core::privacy::retention::HoldInfo>,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
@@ -51,6 +52,7 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
         Ok((rules, runs, holds)) => StaffRetentionPage {
             t: ctx.t,
             signed_in: true,
+            consent: ctx.consent.clone(),
             contact: contact(&st),
             rules: rules
                 .into_iter()
@@ -94,6 +96,7 @@ struct StaffStatisticsPage {
     stats: clearboard_core::privacy::navigation::Stats,
     bars: Vec<Bar>,
     height: u32,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 /// Aggregated statistics for staff, drawn as inline SVG (no chart library, nothing external).
@@ -120,5 +123,6 @@ async fn staff_statistics(State(st): State<AppState>, ctx: PageCtx) -> Response 
         })
         .collect();
     let height = 20 + bars.len() as u32 * 28;
-    StaffStatisticsPage { t: ctx.t, signed_in: true, contact: contact(&st), stats, bars, height }.into_response()
+    StaffStatisticsPage { t: ctx.t, signed_in: true, consent: ctx.consent.clone(), contact: contact(&st), stats, bars, height }
+        .into_response()
 }

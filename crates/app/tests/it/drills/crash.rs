@@ -400,7 +400,7 @@ pub(super) async fn crash_safety_kill_9_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 pub(super) async fn crash_safety_kill_9_postgres() {
-    if !clearboard_testkit::pg::available().await {
+    if !clearboard_testkit::pg::require("drills::crash::crash_safety_kill_9_postgres").await {
         return;
     }
     let f = crash_drill(Backend::Postgres).await;

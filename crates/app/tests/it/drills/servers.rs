@@ -18,7 +18,7 @@ pub(crate) struct Deployment {
 impl Drop for Deployment {
     fn drop(&mut self) {
         if let Some(p) = self.pg_prefix.take() {
-            clearboard_testkit::pg::drop_prefix_blocking(p);
+            clearboard_testkit::pg::drop_prefix_blocking(p, Vec::new());
         }
     }
 }

@@ -4,11 +4,13 @@
 //! One file per family of pages; this file only re-exports.
 
 mod board_app;
+mod consent;
 mod errors;
 mod notice;
 mod texts;
 
 pub use board_app::{APP_EN, APP_FR, AppTexts, app_texts};
+pub use consent::{CONSENT_EN, CONSENT_FR, ConsentTexts, consent_texts};
 pub use errors::{ErrorWords, error_words};
 pub use notice::{NOTICE_EN, NOTICE_FR, NoticeTexts, notice_texts};
 pub use texts::{EN, FR, Texts, answer_lang, from_headers, from_query, password_weakness, texts};

@@ -1,104 +1,22 @@
-//! A real SMTP server for tests: Python's `aiosmtpd` (PyPI, pinned), one process per test app,
-//! writing every message it receives as a JSON file into a folder the test reads.
+//! SMTP for tests: what a received message looks like ([`ReceivedMail`]: envelope, headers,
+//! subject and text decoded), and the servers that receive them.
 //!
-//! The server runs from a virtual environment made on first use (by `crate::tools`) under
-//! `target/test-tools/smtp-venv` (`python3 -m venv`, then `pip install aiosmtpd==1.4.6`; about
-//! 5–10 s once, then nothing). nextest runs every test in its own process, so many processes
-//! may want the venv at once: one takes a lock file and builds it in a scratch folder that it
-//! renames into place when complete; the others wait for it. Without python3, venv or pip the
-//! sink is unavailable: [`SmtpSink::start`] returns `None` and tests that need mail skip, except
-//! with `CI=true` (or `1`), where that is a failure.
-
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::time::{Duration, Instant};
+//! - [`SmtpSink`] (`sink.rs`): the default, a small SMTP server in Rust on the test's own tokio
+//!   runtime (no process, no Python, nothing to install). Every `spawn_app` has one, and so does
+//!   the abuse drill.
+//! - [`AiosmtpdSink`] (`aiosmtpd.rs`): Python's aiosmtpd, an SMTP implementation that is not
+//!   ours, kept for the one test where that is the point (`it/mail.rs`: our mailer and our
+//!   sink agree with an independent server on every byte). It needs python3 with venv and PyPI;
+//!   without them that test fails and says how to install them, unless
+//!   `CLEARBOARD_TEST_SKIP=aiosmtpd`.
 
 use base64::Engine;
 
-/// The pinned server. Changing it makes a new venv (the marker file holds this string).
-const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+mod aiosmtpd;
+mod sink;
 
-/// The sink: an aiosmtpd `Controller` on 127.0.0.1 with a free port chosen by the OS. The port
-/// is printed on stdout once the server answers. It stops when its stdin closes, so it cannot
-/// outlive the test process even if that process is killed.
-const SINK_PY: &str = r#"
-import base64, itertools, json, os, sys, time
-from aiosmtpd.controller import Controller
-
-OUT = sys.argv[1]
-COUNTER = itertools.count()
-
-class Sink:
-    async def handle_DATA(self, server, session, envelope):
-        n = next(COUNTER)
-        doc = {
-            "from": envelope.mail_from,
-            "to": list(envelope.rcpt_tos),
-            # The bytes as received (after SMTP dot-unstuffing), lossless.
-            "data": base64.b64encode(envelope.original_content).decode("ascii"),
-        }
-        name = "%020d-%06d.json" % (time.time_ns(), n)
-        tmp = os.path.join(OUT, "." + name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(doc, f)
-            f.flush()
-            os.fsync(f.fileno())
-        # Readers list *.json only: a message appears whole or not at all.
-        os.replace(tmp, os.path.join(OUT, name))
-        return "250 OK"
-
-class AnyPort(Controller):
-    # Port 0 lets the OS pick a free port; learn it before the readiness self-test connects.
-    # (Relies on aiosmtpd 1.4's Controller internals, hence the pinned version.)
-    def _trigger_server(self):
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-controller = AnyPort(Sink(), hostname="127.0.0.1", port=0)
-controller.start()
-print(controller.port, flush=True)
-try:
-    sys.stdin.read()
-finally:
-    controller.stop()
-"#;
-
-/// The sink's venv (`target/test-tools/smtp-venv`), made by the test kit's tool installer.
-const SINK_TOOL: crate::tools::PyTool = crate::tools::PyTool { name: "smtp", requirement: AIOSMTPD, script: "python" };
-
-/// The venv's python, making the venv if needed (once per machine, whatever the number of
-/// test processes asking at the same time). `None` means the mail tests skip; with `CI=true`
-/// a missing sink is a failure ([`crate::tools::require`]).
-fn venv_python() -> Option<PathBuf> {
-    static PYTHON: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    PYTHON.get_or_init(|| crate::tools::require(SINK_TOOL)).clone()
-}
-
-/// A running SMTP server that keeps every message it receives.
-pub struct SmtpSink {
-    pub port: u16,
-    /// Where the messages are written, one JSON file each.
-    pub dir: PathBuf,
-    child: Child,
-    // Closing it tells the server to stop (see SINK_PY).
-    stdin: Option<ChildStdin>,
-    _tmp: tempfile::TempDir,
-}
-
-impl std::fmt::Debug for SmtpSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpSink").field("port", &self.port).field("dir", &self.dir).finish_non_exhaustive()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub use aiosmtpd::AiosmtpdSink;
+pub use sink::SmtpSink;
 
 /// One received message, decoded.
 #[derive(Debug, Clone)]
@@ -129,98 +47,10 @@ impl ReceivedMail {
     }
 }
 
-impl SmtpSink {
-    /// Starts a sink (making the venv on first use). `None` when python3, venv or pip is not
-    /// there, outside CI. Blocking: from async code use [`SmtpSink::start_async`].
-    // Real waits for real processes: the app's simulated clock has no say here.
-    #[allow(clippy::disallowed_methods)]
-    pub fn start() -> Option<SmtpSink> {
-        let python = venv_python()?;
-        let tmp = tempfile::Builder::new().prefix("clearboard-smtp-").tempdir().expect("temp dir for the SMTP sink");
-        let script = tmp.path().join("sink.py");
-        std::fs::write(&script, SINK_PY).expect("write the SMTP sink script");
-        let dir = tmp.path().join("messages");
-        std::fs::create_dir_all(&dir).expect("create the SMTP sink folder");
-        let log = std::fs::File::create(tmp.path().join("sink.log")).expect("create the SMTP sink log");
-        let mut child = Command::new(&python)
-            .arg(&script)
-            .arg(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start the SMTP sink");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("the sink's stdout");
-        // The first line is the port, printed once the server answers (or nothing: it failed).
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let Ok(port) = line.trim().parse::<u16>() else {
-            let _ = child.kill();
-            let _ = child.wait();
-            let log = std::fs::read_to_string(tmp.path().join("sink.log")).unwrap_or_default();
-            panic!("the SMTP sink did not start: {log}");
-        };
-        let sink = SmtpSink { port, dir, child, stdin, _tmp: tmp };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the SMTP sink on port {port} does not accept connections");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(sink)
-    }
-
-    /// [`SmtpSink::start`] off the async workers (the first call may build the venv).
-    pub async fn start_async() -> Option<SmtpSink> {
-        match tokio::task::spawn_blocking(SmtpSink::start).await {
-            Ok(sink) => sink,
-            // Keep the original message (CI's "unavailable" explanation, say).
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => panic!("the SMTP sink start task: {e}"),
-        }
-    }
-
-    /// The URL for `smtp_url`: plain SMTP, no TLS, no authentication.
-    pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// Every message received so far, oldest first.
-    pub fn messages(&self) -> Vec<ReceivedMail> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .expect("read the SMTP sink folder")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
-            .collect();
-        names.sort();
-        names
-            .iter()
-            .map(|p| {
-                let v: serde_json::Value =
-                    serde_json::from_slice(&std::fs::read(p).expect("read a received message")).expect("a sink file is JSON");
-                let raw = base64::engine::general_purpose::STANDARD.decode(v["data"].as_str().unwrap_or_default()).expect("base64 data");
-                let to = v["to"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
-                parse(v["from"].as_str().unwrap_or_default().to_string(), to, raw)
-            })
-            .collect()
-    }
-
-    /// Waits up to `timeout` for a message to `to` (an envelope recipient, case-insensitive)
-    /// that satisfies `pred`; the first one, oldest first.
-    // Real waits for real processes: the app's simulated clock has no say here.
-    #[allow(clippy::disallowed_methods)]
-    pub async fn wait_for(&self, to: &str, pred: impl Fn(&ReceivedMail) -> bool, timeout: Duration) -> Option<ReceivedMail> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(m) = self.messages().into_iter().find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && pred(m)) {
-                return Some(m);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
+/// The first of `messages` to `to` (an envelope recipient, case-insensitive) that satisfies
+/// `pred`.
+fn first_match(messages: Vec<ReceivedMail>, to: &str, pred: &impl Fn(&ReceivedMail) -> bool) -> Option<ReceivedMail> {
+    messages.into_iter().find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)) && pred(m))
 }
 
 /// The first `http://` or `https://` link in a text, without trailing punctuation.

@@ -94,6 +94,9 @@ impl CoreError {
             Self::Busy { .. } => ErrorCode::Busy,
             Self::UnknownRegion(_) => ErrorCode::UnknownRegion,
             Self::Store(StoreError::Conflict) | Self::Conflict(_) => ErrorCode::Conflict,
+            // A board or card deleted while a change to it was on its way: not found, as the
+            // same request a moment later would be (found by the API fuzzer, PATCH vs DELETE).
+            Self::Store(StoreError::Gone) => ErrorCode::NotFound,
             Self::LinkInvalid => ErrorCode::LinkInvalid,
             Self::ImportRefused { too_large: true, .. } => ErrorCode::ImportTooLarge,
             Self::ImportRefused { too_large: false, .. } => ErrorCode::ImportInvalid,
@@ -161,6 +164,9 @@ pub enum StoreError {
     Backend(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The row the write needed is gone (deleted by a request that ran meanwhile).
+    #[error("the record is gone")]
+    Gone,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -48,10 +48,13 @@ impl Db {
     }
 }
 
-/// Maps a driver error to the port's error; unique violations become `Conflict`.
+/// Maps a driver error to the port's error; unique violations become `Conflict`, a row gone
+/// meanwhile `Gone`.
 pub fn err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        // A row a write reads back (a board's sequence number) was deleted meanwhile.
+        sqlx::Error::RowNotFound => StoreError::Gone,
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
         _ => StoreError::Backend(e.to_string()),
     }

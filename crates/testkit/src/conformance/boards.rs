@@ -336,6 +336,11 @@ pub async fn deletion(o: &Opened) {
     let (blobs, parts) = r.boards.delete_board(&board, draft("board.deleted", None)).await.unwrap();
     assert_eq!((blobs, parts), (vec![blob1], vec![guests[0].clone()]));
     assert!(r.boards.board(&board).await.unwrap().is_none());
+    // A change that arrives after the deletion finds the board gone (answered 404, not 500).
+    let late = board_row(&board, &org, &alice, "LATECODE01");
+    assert!(matches!(r.boards.update_board(&late).await.unwrap_err(), StoreError::Gone));
+    assert!(matches!(r.boards.bump_board(&board).await.unwrap_err(), StoreError::Gone));
+    assert!(r.boards.board(&board).await.unwrap().is_none(), "and does not bring it back");
     assert!(r.boards.participant(&guests[0]).await.unwrap().is_none());
     assert_eq!(r.store.subject_erased_at(&guests[0]).await.unwrap(), Some(1_000), "the participant is marked erased (at the audit's time)");
     assert_eq!(r.boards.boards_of_org(&org).await.unwrap().len(), 1, "the other board stays");

@@ -346,7 +346,7 @@ both!(acceptance_7_bad_input_gets_a_clear_answer_over_http, |b| async move {
     let who = canary_email("twice");
     ok_json(submit(&app, json!({ "kind": "erasure", "email": who })).await, 202).await;
     let e = assert_error(submit(&app, json!({ "kind": "erasure", "email": who })).await, 409, "conflict").await;
-    assert!(e["error"]["message"].as_str().unwrap().contains("already in progress"));
+    assert!(e["error"]["detail"].as_str().unwrap().contains("already in progress"));
     // Staff entry needs staff; staff get 201 with the id.
     assert_error(
         app.post_json("/api/v1/staff/requests", &json!({ "kind": "objection", "email": who }), Some(&app.new_user().await.token)).await,

@@ -50,6 +50,14 @@ both!(conformance_audit, |b| async move {
     conformance::platform::audit(&d.opened, d.cb.keyring()).await;
 });
 
+// C-RET-2: the shelf the retention scheduler prunes, over backups of both backends.
+both!(conformance_backup_shelf, |b| async move {
+    let app = spawn_app(b).await;
+    app.new_user().await;
+    let dir = tempfile::tempdir().unwrap();
+    conformance::backups::shelf(&app.opened, &clearboard_app::layout(&app.config), dir.path()).await;
+});
+
 /// Every trait core declares in `platform/ports/` is listed in `conformance::PORTS`, and
 /// every suite listed there runs in this file on both backends.
 #[test]

@@ -10,6 +10,7 @@ use clearboard_core::platform::ports::{AccountRow, AuditDraft, SubjectKind};
 use clearboard_store::Opened;
 use serde_json::json;
 
+pub mod backups;
 pub mod boards;
 pub mod identity;
 pub mod platform;
@@ -25,6 +26,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("KeyStore", &["platform::keys"]),
     ("Directory", &["platform::directory", "platform::board_index", "platform::policy_versions"]),
     ("BlobStore", &["platform::blobs"]),
+    ("BackupShelf", &["backups::shelf"]),
     (
         "BoardStore",
         &["boards::orgs", "boards::boards_and_cards", "boards::reactions_and_comments", "boards::contributions", "boards::deletion"],

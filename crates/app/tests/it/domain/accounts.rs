@@ -35,7 +35,7 @@ both!(sign_up_sign_in_and_profile, |b| async move {
     again.region = Some("us".into());
     assert!(matches!(d.cb.accounts().sign_up(again).await, Err(CoreError::EmailTaken)));
 });
-
+// C-DSR-1, C-SEC-1: people amend their own account data, behind re-authentication.
 both!(profile_changes_need_reauthentication_for_email_and_password, |b| async move {
     let d = Domain::open(b).await;
     let u = d.new_person().await;
@@ -83,7 +83,7 @@ both!(profile_changes_need_reauthentication_for_email_and_password, |b| async mo
     assert!(details.contains("\"email\"") && details.contains("\"password\"") && details.contains("last_name"), "{details}");
     assert!(!format!("{entries:?}").contains(&new_email) && !format!("{entries:?}").contains("Durand"));
 });
-
+// C-DSR-1, C-RET-2: self-service deletion; the key goes first, so nothing is readable at once.
 both!(deleting_the_account_destroys_the_key_first, |b| async move {
     let d = Domain::open(b).await;
     let u = d.new_person().await;

@@ -41,6 +41,7 @@ fn conflict(e: CoreError) -> &'static str {
     }
 }
 
+// C-DSR-2: answered within the policy's days (reminders, escalation, extension with reason).
 both!(acceptance_4_deadlines_on_the_simulated_clock, |b| async move {
     let d = Domain::open(b).await;
     // Received on 31 January 2027 (a Sunday): the policy's 30 days would end on 2 March, the
@@ -127,7 +128,7 @@ both!(acceptance_7_links_expire_and_requests_are_not_duplicated, |b| async move 
     let r = requests.all(&eu).await.unwrap().into_iter().find(|r| r.id == id).unwrap();
     assert_eq!((r.channel.as_str(), r.state.as_str()), ("email", "unverified"));
 });
-
+// C-CCPA-1, C-SHARE-7: categories collected and disclosed in the last 12 months, from the records.
 both!(ccpa_right_to_know_answers_from_the_records, |b| async move {
     let d = Domain::open(b).await;
     let u = d.new_person().await;

@@ -8,7 +8,7 @@ use clearboard_core::identity::sessions::token_hash;
 use clearboard_core::identity::staff::Role;
 use clearboard_core::platform::clock::{Clock, DAY, HOUR, MINUTE};
 use clearboard_core::privacy::rights::categories::{erase_category, export_category, stored};
-
+// C-RET-3, C-RET-6
 both!(acceptance_5_retention_purges_on_the_clock_and_respects_holds, |b| async move {
     let d = Domain::open(b).await;
     let a = d.new_person().await;

@@ -15,6 +15,7 @@ async fn alive(d: &Domain, token: &str) -> bool {
     }
 }
 
+// C-SEC-1
 both!(acceptance_6_tokens_are_random_hashed_and_rotated, |b| async move {
     let d = on_disk(b).await;
     let p = d.new_person().await;

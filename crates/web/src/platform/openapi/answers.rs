@@ -228,9 +228,12 @@ fn privacy() -> Value {
             }
         },
         "RuleStatus": {
-            "type": "object", "required": ["rule", "category", "trigger", "days", "enforcement", "due", "held"],
-            "properties": { "rule": { "type": "string" }, "category": { "type": "string" }, "trigger": { "type": "string" }, "days": { "type": "integer" },
-                            "enforcement": { "enum": ["purge_sessions", "purge_page_views", "at_trigger", "not_collected", null] },
+            "type": "object", "required": ["rule", "category", "trigger", "period", "enforcement", "due", "held"],
+            "properties": { "rule": { "type": "string" }, "category": { "type": "string" }, "trigger": { "type": "string" },
+                            "period": { "description": "The policy's period: whole days or calendar months", "oneOf": [
+                                { "type": "object", "required": ["days"], "additionalProperties": false, "properties": { "days": { "type": "integer", "minimum": 0 } } },
+                                { "type": "object", "required": ["months"], "additionalProperties": false, "properties": { "months": { "type": "integer", "minimum": 1 } } }] },
+                            "enforcement": { "enum": ["purge_sessions", "purge_page_views", "purge_visitor_consents", "purge_closed_requests", "at_trigger", "purge_backups", null] },
                             "due": { "type": "integer" }, "held": { "type": "integer" } }
         },
         "RunReport": {
@@ -269,7 +272,8 @@ fn privacy() -> Value {
                     "properties": { "id": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" }, "source": { "type": "string" },
                                     "stored": { "type": "boolean" }, "data": { "description": "What is stored of this category, as in the export" },
                                     "purposes": { "type": "array", "items": { "type": "object", "required": ["id", "title", "legal_basis", "recipients"] } },
-                                    "retention": { "type": "array", "items": { "type": "object", "required": ["days", "from", "description"] } } } } },
+                                    "retention": { "type": "array", "items": { "type": "object", "required": ["period", "from", "description"],
+                                        "properties": { "period": { "type": "string", "description": "ISO 8601 duration (P30D, P13M)" }, "from": { "type": "string" }, "description": { "type": "string" } } } } } } },
                 "consents": { "type": "array", "items": { "$ref": "#/components/schemas/PurposeConsent" } },
                 "exports": { "type": "array", "items": { "$ref": "#/components/schemas/Export" } },
                 "requests": { "type": "array", "items": { "type": "object" } },

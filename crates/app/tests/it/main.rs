@@ -22,6 +22,7 @@ mod logs;
 mod mail;
 mod media;
 mod policy;
+mod receipts;
 mod requests;
 mod retention;
 mod rights;

@@ -163,6 +163,7 @@ impl Erasure<'_> {
                 "votes": contributions.votes,
                 "participation": contributions.participant,
                 "organisations_deleted": contributions.orgs_deleted,
+                "boards_deleted": contributions.boards_deleted,
                 "exports": exports,
                 "blobs": blobs,
                 "other_records": purged,

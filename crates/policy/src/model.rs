@@ -62,6 +62,16 @@ pub struct Backups {
     pub retention_days: u32,
 }
 
+/// Published statistics (C-USE-4): cells counting fewer than `k` distinct people are
+/// suppressed; with `epsilon`, every published cell gets Laplace noise of that ε.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statistics {
+    pub k: u64,
+    #[serde(default)]
+    pub epsilon: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Staff {
@@ -388,6 +398,7 @@ pub struct PolicyDoc {
     pub controller: Controller,
     pub limits: Limits,
     pub backups: Backups,
+    pub statistics: Statistics,
     pub staff: Staff,
     pub data_subjects: Vec<DataSubject>,
     pub regions: Vec<Region>,

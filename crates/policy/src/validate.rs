@@ -92,6 +92,12 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     if doc.limits.export_link_hours == 0 || doc.limits.export_link_hours > 168 {
         c.add("limits.export_link_hours", "must be between 1 and 168 hours (a download link lives a week at most)");
     }
+    if doc.statistics.k < 2 {
+        c.add("statistics.k", "must be 2 or more: a cell counting one person describes that person");
+    }
+    if doc.statistics.epsilon.is_some_and(|e| !(e > 0.0 && e.is_finite())) {
+        c.add("statistics.epsilon", "must be a positive number (or left out for no noise)");
+    }
     if doc.backups.retention_days > doc.limits.erasure_deadline_days {
         c.add(
             "backups.retention_days",

@@ -484,6 +484,6 @@ fn statistics_threshold_and_noise_live_in_the_policy() {
     let noisy = DEFAULT_POLICY.replace("\nk = 10\n", "\nk = 12\nepsilon = 0.5\n");
     let p = Policy::load(&noisy).unwrap();
     assert_eq!((p.doc().statistics.k, p.doc().statistics.epsilon), (12, Some(0.5)));
-    let err = Policy::load(&DEFAULT_POLICY.replace("\nk = 10\n", "\nk = 1\n")).err().expect("k = 1 is refused");
+    let Err(err) = Policy::load(&DEFAULT_POLICY.replace("\nk = 10\n", "\nk = 1\n")) else { panic!("k = 1 is refused") };
     assert!(format!("{err:?}").contains("statistics.k"), "{err:?}");
 }

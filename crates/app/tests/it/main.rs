@@ -17,6 +17,7 @@ mod consent;
 mod drills;
 mod fuzz_corpus;
 mod house;
+mod interop;
 mod keys;
 mod logs;
 mod mail;

@@ -24,6 +24,7 @@ mod mail;
 mod media;
 mod policy;
 mod receipts;
+mod regions;
 mod requests;
 mod retention;
 mod rights;

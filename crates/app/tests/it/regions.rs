@@ -50,3 +50,39 @@ both!(a_us_persons_data_is_in_no_eu_file_and_the_reverse, |b| async move {
         assert!(!clearboard_testkit::forensics::scan(&paths, std::slice::from_ref(mine_id)).is_empty(), "the raw scan sees ids of {here}");
     }
 });
+
+// C-LOC-2: a copy of a person's data to another region is checked against the policy's
+// transfer mechanisms: to the US region (standard contractual clauses) allowed and audited;
+// to a region the policy declares no host and no transfer for, refused and audited. Every
+// email goes through the same guard (the mail provider's transfer has its mechanism).
+both!(cross_region_copies_and_mail_pass_the_transfer_guard, |b| async move {
+    use clearboard_core::platform::ids::{RegionId, SubjectId};
+    use clearboard_core::privacy::transfers::{Destination, MAIL_RECIPIENT, Verdict};
+    let app = spawn_app(b).await;
+    let (eu_user, _) = person_in(&app, "eu").await;
+    let cb = &app.state.cb;
+    let eu = cb.region(&RegionId::new("eu")).unwrap().clone();
+    let subject = SubjectId::parse(&eu_user.id).unwrap();
+    let us = RegionId::new("us");
+    assert_eq!(cb.transfers().verdict(Destination::Region(&us)), Verdict::Lawful("us-region".into()));
+    assert_eq!(cb.transfers().verdict(Destination::Recipient(MAIL_RECIPIENT)), Verdict::Lawful("email-delivery".into()));
+    assert_eq!(cb.transfers().verdict(Destination::Recipient("hosting-eu")), Verdict::Inside);
+    // With a mechanism: allowed, audited in the person's region.
+    let basis = cb.transfers().check(&eu, Destination::Region(&us), Some(&subject)).await.unwrap();
+    assert_eq!(basis, "us-region");
+    // Without one: refused, audited.
+    let elsewhere = RegionId::new("ap");
+    let refused = cb.transfers().check(&eu, Destination::Region(&elsewhere), Some(&subject)).await;
+    assert!(matches!(refused, Err(clearboard_core::platform::error::CoreError::Forbidden)), "{refused:?}");
+    let audit = eu.store.audit_about(&subject).await.unwrap();
+    let allowed: Vec<_> = audit.iter().filter(|e| e.action == "transfer.allowed").collect();
+    let denied: Vec<_> = audit.iter().filter(|e| e.action == "transfer.refused").collect();
+    assert_eq!((allowed.len(), denied.len()), (1, 1), "{audit:?}");
+    assert!(allowed[0].detail.to_string().contains("us-region") && denied[0].detail.to_string().contains("\"ap\""));
+    // The audit chain still verifies; the audit entries name no person (pseudonymous id only).
+    for r in cb.verify_audit().await.unwrap() {
+        assert!(r.result.is_ok(), "{}: {:?}", r.chain, r.result);
+    }
+    let text = format!("{audit:?}");
+    assert!(!text.contains(&eu_user.email) && !text.contains(&eu_user.last_name));
+});

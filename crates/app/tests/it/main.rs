@@ -19,6 +19,7 @@ mod fuzz_corpus;
 mod house;
 mod interop;
 mod keys;
+mod legal;
 mod logs;
 mod mail;
 mod media;

@@ -42,6 +42,9 @@ request_answer_days = 30
 [backups]
 retention_days = 30
 
+[statistics]
+k = 10
+
 [staff]
 training_validity_days = 365
 

@@ -126,6 +126,48 @@ fn dpv_recipient_type(k: RecipientKind) -> &'static str {
     }
 }
 
+/// The trigger a retention rule counts from when it is the collection itself; every other
+/// trigger is an event (an account deleted, a session ended, a request closed).
+const COLLECTED: &str = "collected";
+
+/// A retention rule as a DPV storage condition: a period counted from collection is a
+/// `dpv:TemporalDuration`; a rule that keeps data until an event is a `dpv:UntilEventDuration`
+/// naming the event (never `P0D`), with the period after the event when there is one.
+fn dpv_storage(r: &crate::Retention) -> Value {
+    let period = r.period();
+    let temporal = || json!({ "@type": "dpv:TemporalDuration", "rdf:value": { "@value": period.iso8601(), "@type": "xsd:duration" } });
+    let durations = if r.trigger == COLLECTED {
+        vec![temporal()]
+    } else {
+        let mut v = vec![json!({
+            "@type": "dpv:UntilEventDuration",
+            "dct:description": if period.is_zero() { format!("until the event `{}`", r.trigger) } else { format!("until the event `{}`, then {}", r.trigger, period.iso8601()) },
+        })];
+        if !period.is_zero() {
+            v.push(temporal());
+        }
+        v
+    };
+    json!({ "@type": "dpv:StorageDuration", "dpv:hasDuration": durations, "dct:description": r.description.en })
+}
+
+/// A transfer mechanism as DPV: the data transfer tools of DPV, or the GDPR article of the
+/// `eu-gdpr` extension for an adequacy decision and the derogations of Art. 49.
+fn dpv_transfer_basis(m: Option<crate::Mechanism>) -> &'static str {
+    match m {
+        Some(crate::Mechanism::Scc) => "dpv:StandardContractualClauses",
+        Some(crate::Mechanism::Bcr) => "dpv:BindingCorporateRules",
+        Some(crate::Mechanism::Adequacy) => "eu-gdpr:A45-3",
+        Some(crate::Mechanism::Consent) => "eu-gdpr:A49-1-a",
+        Some(crate::Mechanism::Necessity) => "eu-gdpr:A49-1-b",
+        None => "dpv:DataTransferLegalBasis",
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
+}
+
 /// The policy as W3C Data Privacy Vocabulary (DPV 2) JSON-LD.
 pub fn dpv(p: &Policy) -> Value {
     let d = p.doc();
@@ -156,31 +198,51 @@ pub fn dpv(p: &Policy) -> Value {
     }
     for pu in &d.purposes {
         graph.push(json!({ "@id": format!("cb:purpose/{}", pu.id), "@type": "dpv:Purpose", "dct:title": pu.title.en, "dct:description": pu.description.en }));
-        let durations: Vec<Value> = pu
-            .categories
-            .iter()
-            .flat_map(|c| p.retention_of(c))
-            .map(
-                |r| json!({ "@type": "dpv:StorageDuration", "dpv:hasDuration": r.period().iso8601(), "dct:description": r.description.en }),
-            )
+        let durations: Vec<Value> = pu.categories.iter().flat_map(|c| p.retention_of(c)).map(dpv_storage).collect();
+        // The third-country transfers the record of processing declares for this purpose (C-LOC-2).
+        let transfers: Vec<Value> = p
+            .recipients_for(&pu.id)
+            .filter_map(|r| r.transfer.as_deref().and_then(|t| p.transfer(t)).map(|t| (r, t)))
+            .map(|(r, t)| {
+                json!({
+                    "@id": format!("cb:transfer/{}/{}", pu.id, t.id),
+                    "@type": ["dpv:DataTransferLegalBasis", dpv_transfer_basis(t.mechanism)],
+                    "dct:description": t.description.en,
+                    "dpv:hasRecipient": { "@id": format!("cb:recipient/{}", r.id) },
+                    "dpv:hasThirdCountry": { "@id": format!("cb:country/{}", slug(&t.to)) },
+                })
+            })
             .collect();
+        let countries: Vec<Value> = transfers.iter().map(|t| t["dpv:hasThirdCountry"].clone()).collect();
         graph.push(json!({
             "@id": format!("cb:handling/{}", pu.id),
             "@type": "dpv:PersonalDataHandling",
             "dpv:hasDataController": { "@id": "cb:controller" },
             "dpv:hasPurpose": { "@id": format!("cb:purpose/{}", pu.id) },
-            "dpv:hasLegalBasis": { "@id": dpv_basis(pu.legal_basis) },
+            // The purpose's legal basis, then the transfer mechanism of each third-country
+            // transfer the record of processing declares for it (C-LOC-2).
+            "dpv:hasLegalBasis": std::iter::once(json!({ "@id": dpv_basis(pu.legal_basis) })).chain(transfers).collect::<Vec<_>>(),
             "dpv:hasPersonalData": pu.categories.iter().map(|c| json!({ "@id": format!("cb:data/{c}") })).collect::<Vec<_>>(),
             "dpv:hasDataSubject": pu.data_subjects.iter().map(|s| json!({ "@id": format!("cb:subject/{s}") })).collect::<Vec<_>>(),
             "dpv:hasRecipient": p.recipients_for(&pu.id).map(|r| json!({ "@id": format!("cb:recipient/{}", r.id) })).collect::<Vec<_>>(),
             "dpv:hasStorageCondition": durations,
+            "dpv:hasThirdCountry": countries,
             "dpv:hasTechnicalOrganisationalMeasure": d.security_measures.iter().map(|m| json!({ "@id": format!("cb:measure/{}", m.id) })).collect::<Vec<_>>(),
         }));
+    }
+    let mut countries: Vec<&str> = d.transfers.iter().map(|t| t.to.as_str()).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    for c in countries {
+        graph.push(json!({ "@id": format!("cb:country/{}", slug(c)), "@type": ["dpv:Country", "dpv:ThirdCountry"], "dct:title": c }));
     }
     let base = d.controller.website.clone().unwrap_or_else(|| "https://example.org".into());
     json!({
         "@context": {
             "dpv": "https://w3id.org/dpv#",
+            "eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
             "dct": "http://purl.org/dc/terms/",
             "cb": format!("{}/privacy/dpv#", base.trim_end_matches('/')),
         },
@@ -252,12 +314,23 @@ pub fn fideslang(p: &Policy) -> Value {
         .purposes
         .iter()
         .map(|pu| {
-            let mut subjects: Vec<&str> = pu.data_subjects.iter().map(|s| fides_subject(s)).collect();
-            subjects.dedup();
+            // fideslang refuses a declaration that repeats a key: each subject and category once.
+            let mut subjects: Vec<&str> = Vec::new();
+            for s in pu.data_subjects.iter().map(|s| fides_subject(s)) {
+                if !subjects.contains(&s) {
+                    subjects.push(s);
+                }
+            }
+            let mut categories: Vec<&str> = Vec::new();
+            for c in pu.categories.iter().filter_map(|c| p.category(c)).map(|c| c.fideslang.as_str()) {
+                if !categories.contains(&c) {
+                    categories.push(c);
+                }
+            }
             json!({
                 "name": pu.title.en,
                 "data_use": pu.fideslang_use,
-                "data_categories": pu.categories.iter().filter_map(|c| p.category(c)).map(|c| c.fideslang.clone()).collect::<Vec<_>>(),
+                "data_categories": categories,
                 "data_subjects": subjects,
                 "legal_basis_for_processing": pu.legal_basis.map(|b| match b {
                     LegalBasis::Consent => "Consent",

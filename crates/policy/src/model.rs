@@ -62,6 +62,28 @@ pub struct Backups {
     pub retention_days: u32,
 }
 
+/// The data processing agreement (C-DPA-1): published at `address` (the stable address,
+/// `/legal/dpa`), the version in force and every earlier version kept, each a document of
+/// `policy/legal/` (`dpa-<version>.en.md` and `.fr.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dpa {
+    pub address: String,
+    pub version: String,
+    #[serde(default)]
+    pub kept: Vec<String>,
+}
+
+/// Published statistics (C-USE-4): cells counting fewer than `k` distinct people are
+/// suppressed; with `epsilon`, every published cell gets Laplace noise of that ε.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statistics {
+    pub k: u64,
+    #[serde(default)]
+    pub epsilon: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Staff {
@@ -388,6 +410,9 @@ pub struct PolicyDoc {
     pub controller: Controller,
     pub limits: Limits,
     pub backups: Backups,
+    pub statistics: Statistics,
+    #[serde(default)]
+    pub dpa: Option<Dpa>,
     pub staff: Staff,
     pub data_subjects: Vec<DataSubject>,
     pub regions: Vec<Region>,

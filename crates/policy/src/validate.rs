@@ -92,6 +92,20 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
     if doc.limits.export_link_hours == 0 || doc.limits.export_link_hours > 168 {
         c.add("limits.export_link_hours", "must be between 1 and 168 hours (a download link lives a week at most)");
     }
+    if let Some(dpa) = &doc.dpa {
+        if dpa.address != "/legal/dpa" {
+            c.add("dpa.address", "the data processing agreement is published at its stable address, /legal/dpa (C-DPA-1)");
+        }
+        if dpa.version.is_empty() || dpa.kept.contains(&dpa.version) {
+            c.add("dpa.version", "name the version in force, once (earlier versions go in `kept`)");
+        }
+    }
+    if doc.statistics.k < 2 {
+        c.add("statistics.k", "must be 2 or more: a cell counting one person describes that person");
+    }
+    if doc.statistics.epsilon.is_some_and(|e| !(e > 0.0 && e.is_finite())) {
+        c.add("statistics.epsilon", "must be a positive number (or left out for no noise)");
+    }
     if doc.backups.retention_days > doc.limits.erasure_deadline_days {
         c.add(
             "backups.retention_days",

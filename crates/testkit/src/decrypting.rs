@@ -147,6 +147,17 @@ impl TestApp {
         scan_with(&keys, &dbs, &blob_dirs, needles).await
     }
 
+    /// The decrypting scan over one region's database and blobs only, with every key of every
+    /// region (so data of another region's people stored here would be found; C-LOC-1).
+    pub async fn decrypting_scan_region(&self, region: &str, needles: &[String]) -> DecryptReport {
+        let keys = self.all_keys().await;
+        let dbs: Vec<&clearboard_store::Db> =
+            self.opened.region_stores.iter().filter(|(r, _, _)| r.as_str() == region).map(|(_, s, _)| s.db()).collect();
+        assert_eq!(dbs.len(), 1, "region {region} is open");
+        let blob_dirs = vec![self.config.data_dir.join("regions").join(region).join("blobs")];
+        scan_with(&keys, &dbs, &blob_dirs, needles).await
+    }
+
     /// Every key the service holds now (to try against old copies, e.g. a backup).
     pub async fn all_keys(&self) -> Vec<Dek> {
         let ring = self.state.cb.keyring();

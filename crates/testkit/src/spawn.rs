@@ -440,6 +440,24 @@ impl TestApp {
         paths
     }
 
+    /// The files of one region only: its folder (database, WAL, blobs) and key store under the
+    /// data dir, and on PostgreSQL the folders of its two databases (not the cluster's WAL,
+    /// which every database shares).
+    pub async fn region_storage_paths(&self, region: &str) -> Vec<PathBuf> {
+        let mut paths = vec![self.config.data_dir.join("regions").join(region)];
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            paths.push(self.config.data_dir.join("keys").join(format!("{region}.db{suffix}")));
+        }
+        if let Some(prefix) = &self.pg_prefix {
+            for suffix in ["", "_keys"] {
+                paths
+                    .extend(pg::database_files(&format!("{prefix}_{region}{suffix}")).await.into_iter().filter(|p| !p.ends_with("pg_wal")));
+            }
+        }
+        paths.retain(|p| p.exists());
+        paths
+    }
+
     /// Scans every storage file for the needles.
     pub async fn scan_storage(&self, needles: &[String]) -> Vec<Hit> {
         let paths = self.storage_paths().await;

@@ -22,8 +22,9 @@ pub fn tools_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-tools")
 }
 
-/// A PyPI tool to install: the venv's name, the pip requirement (pinned) and the console
-/// script the venv gets.
+/// A PyPI tool to install: the venv's name, the pip requirement (pinned; several, separated
+/// by spaces, are installed together) and the console script the venv gets (`python` for a
+/// library the tests drive through the venv's interpreter).
 #[derive(Debug, Clone, Copy)]
 pub struct PyTool {
     pub name: &'static str,
@@ -112,6 +113,27 @@ pub fn require(tool: PyTool) -> Option<PathBuf> {
     }
 }
 
+/// The tool, or `None` when `CLEARBOARD_TEST_SKIP` names it (comma-separated names; said
+/// loudly). Otherwise a missing tool is a failure that says how to install it: for checks
+/// whose proof is the tool itself (the official validators of an export).
+pub fn require_unless_skipped(tool: PyTool) -> Option<PathBuf> {
+    match install(tool) {
+        Ok(p) => Some(p),
+        Err(why) => {
+            let skipped = std::env::var("CLEARBOARD_TEST_SKIP").is_ok_and(|v| v.split(',').any(|n| n.trim() == tool.name));
+            assert!(
+                skipped,
+                "{} is unavailable: {why}. Install python3 with the venv module (Debian: apt-get install python3-venv) and give pip access to PyPI (the venv is made under {}), or set CLEARBOARD_TEST_SKIP={} to skip this check.",
+                tool.requirement,
+                tools_dir().display(),
+                tool.name
+            );
+            eprintln!("\n!!!!!!!! {} is unavailable ({why}); CLEARBOARD_TEST_SKIP names it: SKIPPED !!!!!!!!\n", tool.requirement);
+            None
+        }
+    }
+}
+
 // Real waits for real processes: no simulated clock has a say here.
 #[allow(clippy::disallowed_methods)]
 fn build(tool: PyTool, tools: &Path, venv: &Path) -> Result<(), String> {
@@ -138,7 +160,8 @@ fn build(tool: PyTool, tools: &Path, venv: &Path) -> Result<(), String> {
     }
     eprintln!("installing {} into {} (once per machine)", tool.requirement, venv.display());
     let out = Command::new(scratch.join("bin/python"))
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", tool.requirement])
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(tool.requirement.split_whitespace())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::pages::routes())
         .merge(boards::pages::routes())
         .merge(privacy::policy_pages::routes())
+        .merge(privacy::legal::routes())
         .merge(platform::assets::routes())
         .merge(privacy::consent::routes())
         .merge(privacy::rights_api::routes())

@@ -350,3 +350,71 @@ both!(consent_rows_are_deduplicated_per_visitor_and_rate_limited_per_address, |b
     }
     assert!(limited > 0, "consent choices from one address are rate-limited");
 });
+
+// C-USE-3: a consent purpose whose text changes asks again (issue 13, acceptance 6): each
+// record keeps the digest of the consent purposes it was given under; under another digest
+// the choice no longer counts (treated as a no) until the person answers again.
+both!(a_changed_consent_purpose_asks_again_and_counts_as_no_until_answered, |b| async move {
+    use clearboard_policy::DEFAULT_POLICY;
+    let app = spawn_app(b).await;
+    let mut body = app.sign_up_body();
+    body["marketing"] = json!(true);
+    let u = app.new_user_with(body).await;
+    let marketing = |c: &Value| c["consents"].as_array().unwrap().iter().find(|x| x["purpose"] == "marketing").unwrap().clone();
+    let c: Value = app.get("/api/v1/me/consents", Some(&u.token)).await.json().await.unwrap();
+    assert_eq!((marketing(&c)["granted"].as_bool(), marketing(&c)["ask_again"].as_bool()), (Some(true), Some(false)));
+    // The ledger keeps the digest each choice was made under (a visitor's too).
+    let id = clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap();
+    let eu = clearboard_core::platform::ids::RegionId::new("eu");
+    let ledger = app.state.cb.region(&eu).unwrap().consents.consents_of_subject(&id).await.unwrap();
+    assert_eq!(ledger.last().unwrap().purposes_digest, app.state.cb.policy().consent_purposes_digest());
+    let visitor = value_of(&set_cookies(&choose(&app, "accept", true, &[], false).await)[0].1);
+    let vid = app.state.cb.consents().decode(&visitor).unwrap().consent_id;
+    let vrows = app.state.cb.consents().visitor_ledger(&vid).await.unwrap();
+    assert_eq!(vrows.last().unwrap().purposes_digest, app.state.cb.policy().cookie_consent_digest());
+
+    // The marketing purpose's text changes.
+    let old = "by email or phone. I can withdraw this at any time.";
+    assert!(DEFAULT_POLICY.contains(old));
+    let changed = DEFAULT_POLICY.replace(old, "by email, phone or post. I can withdraw this at any time.");
+    let path = app.dir.path().join("changed-consent.toml");
+    std::fs::write(&path, &changed).unwrap();
+    let app = app.restart(|c| c.policy_file = Some(path.clone())).await;
+    let c: Value = app.get("/api/v1/me/consents", Some(&u.token)).await.json().await.unwrap();
+    assert_eq!(
+        (marketing(&c)["granted"].as_bool(), marketing(&c)["ask_again"].as_bool()),
+        (Some(false), Some(true)),
+        "a consent given under another digest no longer counts: {c}"
+    );
+    let html = app.http().get(app.url("/me")).bearer_auth(&u.token).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-ask-again=\"marketing\""), "the profile asks again");
+    assert!(!html.contains("name=\"marketing\" value=\"on\" checked"), "not pre-ticked");
+    let fr = app.http().get(app.url("/me?lang=fr")).bearer_auth(&u.token).send().await.unwrap().text().await.unwrap();
+    assert!(fr.contains("merci de choisir à nouveau"));
+    // They answer again: the new choice counts.
+    let res = app
+        .http()
+        .put(app.url("/api/v1/me/consents"))
+        .bearer_auth(&u.token)
+        .json(&json!({ "purpose": "marketing", "granted": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let c: Value = app.get("/api/v1/me/consents", Some(&u.token)).await.json().await.unwrap();
+    assert_eq!((marketing(&c)["granted"].as_bool(), marketing(&c)["ask_again"].as_bool()), (Some(true), Some(false)));
+});
+
+// C-USE-4: the statistics threshold k and noise ε are the policy's; a threshold that would
+// publish one person's visits is refused.
+#[test]
+fn statistics_threshold_and_noise_live_in_the_policy() {
+    use clearboard_policy::{DEFAULT_POLICY, Policy};
+    let p = Policy::load(DEFAULT_POLICY).unwrap();
+    assert_eq!((p.doc().statistics.k, p.doc().statistics.epsilon), (10, None));
+    let noisy = DEFAULT_POLICY.replace("\nk = 10\n", "\nk = 12\nepsilon = 0.5\n");
+    let p = Policy::load(&noisy).unwrap();
+    assert_eq!((p.doc().statistics.k, p.doc().statistics.epsilon), (12, Some(0.5)));
+    let Err(err) = Policy::load(&DEFAULT_POLICY.replace("\nk = 10\n", "\nk = 1\n")) else { panic!("k = 1 is refused") };
+    assert!(format!("{err:?}").contains("statistics.k"), "{err:?}");
+}

@@ -46,13 +46,23 @@ impl Boards<'_> {
         Ok(Some(open_string(&okey, title_aad(board), &row.title)?))
     }
 
-    /// Erases everything a person has on boards and counts it: their contributions everywhere,
-    /// their participation, and the organisations they leave empty (personal workspaces
-    /// included, with everything on their boards and the participants of those boards).
-    /// Ownership of shared organisations passes to the longest-standing member.
+    /// Erases everything a person has on boards and counts it under its category: their
+    /// contributions everywhere (those in a workspace that goes with them included: their
+    /// contributions are erased and counted first, C-RET-2), their participation, then the
+    /// organisations they leave empty (personal workspaces included, with whatever others put
+    /// on their boards and the participants of those boards). Ownership of shared
+    /// organisations passes to the longest-standing member.
     pub(crate) async fn erase_contributions_counted(&self, region: &RegionHandle, subject: &SubjectId) -> Result<ErasureCounts, CoreError> {
         let mut counts = ErasureCounts { participant: region.boards.participant(subject).await?.is_some(), ..ErasureCounts::default() };
-        for (org, role) in region.boards.orgs_of(subject).await? {
+        let orgs = region.boards.orgs_of(subject).await?;
+        let e = self.erase_contributions(region, subject).await?;
+        counts.cards = e.cards;
+        counts.comments = e.comments;
+        counts.likes = e.likes;
+        counts.votes = e.votes;
+        counts.blobs += e.blobs.len() as u64;
+        // The memberships went with the contributions: whoever is left belongs to the organisation.
+        for (org, role) in orgs {
             let others: Vec<MemberRow> = region.boards.members(&org.id).await?.into_iter().filter(|m| &m.subject_id != subject).collect();
             if others.is_empty() {
                 let audit = self.cb.audit_draft(
@@ -74,6 +84,7 @@ impl Boards<'_> {
                 }
                 self.cb.keys().shred(region, &org_key_owner(&org.id)).await?;
                 self.cb.directory().unindex_org(&org.id).await?;
+                counts.boards_deleted += boards.len() as u64;
                 for b in boards {
                     self.cb.inner.hub.forget(&b.id);
                 }
@@ -88,12 +99,6 @@ impl Boards<'_> {
                 region.boards.put_member(&m, audit).await?;
             }
         }
-        let e = self.erase_contributions(region, subject).await?;
-        counts.cards = e.cards;
-        counts.comments = e.comments;
-        counts.likes = e.likes;
-        counts.votes = e.votes;
-        counts.blobs += e.blobs.len() as u64;
         Ok(counts)
     }
 }
@@ -107,5 +112,6 @@ pub(crate) struct ErasureCounts {
     pub votes: u64,
     pub participant: bool,
     pub orgs_deleted: u64,
+    pub boards_deleted: u64,
     pub blobs: u64,
 }

@@ -23,10 +23,6 @@ pub struct Settings {
     /// Last-use times are written at most this often (saves a write per request).
     pub session_touch_ms: Millis,
     pub picture_max_bytes: usize,
-    /// Statistics: cells counting fewer distinct people are suppressed.
-    pub stats_k: u64,
-    /// Statistics: Laplace noise with this ε per published cell (`None`: no noise).
-    pub stats_epsilon: Option<f64>,
     /// Argon2id hashes allowed at once (each takes 19 MiB); 0: two per core.
     pub argon2_permits: usize,
     /// How long a password check may wait for a permit before 503 `busy`.
@@ -48,8 +44,6 @@ impl Default for Settings {
             session_absolute_ms: DAY,
             session_touch_ms: MINUTE,
             picture_max_bytes: 2 * 1024 * 1024,
-            stats_k: 10,
-            stats_epsilon: None,
             argon2_permits: 0,
             argon2_queue_ms: 5_000,
             throttle: crate::platform::throttle::Rules::default(),

@@ -27,6 +27,8 @@ pub enum MailError {
     BadAddress,
     #[error("the mail server refused or could not be reached: {0}")]
     Transport(String),
+    #[error("the policy has no transfer mechanism for the mail provider (C-LOC-2)")]
+    TransferRefused,
 }
 
 #[async_trait]

@@ -46,6 +46,8 @@ pub struct PurposeConsent {
     pub title: String,
     pub text: String,
     pub granted: bool,
+    /// A choice was made, but under consent purposes that have changed since: ask again.
+    pub ask_again: bool,
     pub since: Option<String>,
     pub method: Option<String>,
 }
@@ -69,6 +71,7 @@ fn proof(r: &ConsentRow) -> Vec<u8> {
         &r.purpose,
         &r.policy_version,
         &r.text_digest,
+        &r.purposes_digest,
         &r.method,
     ] {
         h.update((part.len() as u64).to_be_bytes());
@@ -190,6 +193,7 @@ impl Consents<'_> {
             granted: statistics,
             policy_version: self.cb.policy().digest().to_string(),
             text_digest: self.text_digest(lang),
+            purposes_digest: self.cb.policy().cookie_consent_digest(),
             method: method.to_string(),
             at: now,
             proof: Vec::new(),
@@ -217,6 +221,7 @@ impl Consents<'_> {
     pub async fn of_subject(&self, who: &Principal, lang: &str) -> Result<Vec<PurposeConsent>, CoreError> {
         let region = self.cb.region(&who.region)?;
         let rows = region.consents.consents_of_subject(&who.subject).await?;
+        let digest = self.cb.policy().consent_purposes_digest();
         Ok(self
             .cb
             .policy()
@@ -226,12 +231,17 @@ impl Consents<'_> {
             .filter(|p| p.legal_basis == Some(clearboard_policy::LegalBasis::Consent))
             .map(|p| {
                 let last = rows.iter().rev().find(|r| r.purpose == p.id);
+                // A choice made under other consent purposes (another digest) or other wording
+                // no longer counts: the person is asked again and nothing optional happens
+                // until they answer (issue 13, acceptance 6).
+                let current = last.is_some_and(|r| r.purposes_digest == digest);
                 PurposeConsent {
                     purpose: p.id.clone(),
                     title: p.title.get(lang).to_string(),
                     text: p.consent_text.as_ref().map(|t| t.get(lang).to_string()).unwrap_or_default(),
-                    // A choice made under other consent wording must be asked again.
-                    granted: last.is_some_and(|r| r.granted && r.text_digest == self.purpose_text_digest(&p.id, lang).unwrap_or_default()),
+                    granted: current
+                        && last.is_some_and(|r| r.granted && r.text_digest == self.purpose_text_digest(&p.id, lang).unwrap_or_default()),
+                    ask_again: last.is_some() && !current,
                     since: last.map(|r| rfc3339(r.at)),
                     method: last.map(|r| r.method.clone()),
                 }
@@ -261,6 +271,7 @@ impl Consents<'_> {
             granted,
             policy_version: self.cb.policy().digest().to_string(),
             text_digest: self.purpose_text_digest(purpose, lang).unwrap_or_default(),
+            purposes_digest: self.cb.policy().consent_purposes_digest(),
             method: method.to_string(),
             at: now,
             proof: Vec::new(),
@@ -292,6 +303,7 @@ mod tests {
             granted: true,
             policy_version: "v".into(),
             text_digest: "t".into(),
+            purposes_digest: "d".into(),
             method: "banner".into(),
             at: 1,
             proof: vec![],
@@ -302,6 +314,7 @@ mod tests {
             ConsentRow { method: "gpc".into(), ..base.clone() },
             ConsentRow { at: 2, ..base.clone() },
             ConsentRow { text_digest: "u".into(), ..base.clone() },
+            ConsentRow { purposes_digest: "e".into(), ..base.clone() },
             ConsentRow { policy_version: "w".into(), ..base.clone() },
         ] {
             assert_ne!(proof(&changed), p0);

@@ -20,3 +20,4 @@ pub mod navigation;
 pub mod policy_versions;
 pub mod retention;
 pub mod rights;
+pub mod transfers;

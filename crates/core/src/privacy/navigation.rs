@@ -368,8 +368,9 @@ impl Navigation<'_> {
         let rows = self.region()?.consents.page_views(from, to).await?;
         let mut noise_key = [0u8; 32];
         noise_key.copy_from_slice(&Sha256::digest(&self.cb.keyring().cookie_key_material()[..])[..]);
-        let s = self.cb.settings();
-        Ok(Aggregator { k: s.stats_k, epsilon: s.stats_epsilon, noise_key, window: (from, to) }.aggregate(&rows))
+        // C-USE-4: the threshold and the noise are the policy's.
+        let s = &self.cb.policy().doc().statistics;
+        Ok(Aggregator { k: s.k, epsilon: s.epsilon, noise_key, window: (from, to) }.aggregate(&rows))
     }
 }
 

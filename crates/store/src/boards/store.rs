@@ -429,13 +429,14 @@ impl BoardStore for SqlRegionStore {
                  UNION SELECT c.board_id FROM card_likes l JOIN cards c ON c.id = l.card_id WHERE l.subject_id = $1 UNION SELECT board_id FROM card_votes WHERE subject_id = $1",
             ).bind(s).fetch_all(&mut *t).await?;
             let blobs: Vec<(Option<String>,)> = sqlx::query_as("SELECT blob_id FROM cards WHERE author_id = $1").bind(s).fetch_all(&mut *t).await?;
-            // Others' comments on this person's cards go with the cards they answer.
-            sqlx::query("DELETE FROM comments WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)").bind(s).execute(&mut *t).await?;
+            // Their own comments, likes and votes first (counted, wherever they are, on their own
+            // cards too), then others' on this person's cards, which go with the cards they answer.
             let comments = sqlx::query("DELETE FROM comments WHERE author_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
-            sqlx::query("DELETE FROM card_likes WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)").bind(s).execute(&mut *t).await?;
-            sqlx::query("DELETE FROM card_votes WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)").bind(s).execute(&mut *t).await?;
             let likes = sqlx::query("DELETE FROM card_likes WHERE subject_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
             let votes = sqlx::query("DELETE FROM card_votes WHERE subject_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
+            sqlx::query("DELETE FROM comments WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)").bind(s).execute(&mut *t).await?;
+            sqlx::query("DELETE FROM card_likes WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)").bind(s).execute(&mut *t).await?;
+            sqlx::query("DELETE FROM card_votes WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)").bind(s).execute(&mut *t).await?;
             let cards = sqlx::query("DELETE FROM cards WHERE author_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
             sqlx::query("DELETE FROM participants WHERE subject_id = $1").bind(s).execute(&mut *t).await?;
             sqlx::query("DELETE FROM memberships WHERE subject_id = $1").bind(s).execute(&mut *t).await?;

@@ -16,6 +16,7 @@ struct ConsentRec {
     granted: bool,
     policy_version: String,
     text_digest: String,
+    purposes_digest: String,
     method: String,
     at: i64,
     proof: Vec<u8>,
@@ -31,6 +32,7 @@ impl From<ConsentRec> for ConsentRow {
             granted: r.granted,
             policy_version: r.policy_version,
             text_digest: r.text_digest,
+            purposes_digest: r.purposes_digest,
             method: r.method,
             at: r.at,
             proof: r.proof,
@@ -71,7 +73,7 @@ impl From<ViewRec> for PageViewRow {
 
 macro_rules! consent_cols {
     () => {
-        "id, consent_id, subject_id, purpose, granted, policy_version, text_digest, method, at, proof"
+        "id, consent_id, subject_id, purpose, granted, policy_version, text_digest, purposes_digest, method, at, proof"
     };
 }
 
@@ -81,9 +83,9 @@ impl ConsentStore for SqlRegionStore {
         let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
-            sqlx::query(concat!("INSERT INTO consent_ledger (", consent_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+            sqlx::query(concat!("INSERT INTO consent_ledger (", consent_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
                 .bind(&r.id).bind(&r.consent_id).bind(r.subject_id.as_ref().map(SubjectId::as_str)).bind(&r.purpose).bind(r.granted)
-                .bind(&r.policy_version).bind(&r.text_digest).bind(&r.method).bind(r.at).bind(&r.proof)
+                .bind(&r.policy_version).bind(&r.text_digest).bind(&r.purposes_digest).bind(&r.method).bind(r.at).bind(&r.proof)
                 .execute(&mut *t).await?;
             if let Some(a) = audit {
                 append_audit!(t, pg, chain, ring, a)?;

@@ -17,6 +17,7 @@ fn consent(id: &str, visitor: Option<&str>, subject: Option<&SubjectId>, granted
         granted,
         policy_version: "a".repeat(64),
         text_digest: "b".repeat(64),
+        purposes_digest: "c".repeat(64),
         method: "banner".into(),
         at,
         proof: vec![7; 32],

@@ -32,6 +32,7 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_cards_created_total", Kind::Counter, "Cards added to boards."),
     ("clearboard_accounts_created_total", Kind::Counter, "Accounts created."),
     ("clearboard_erasures_total", Kind::Counter, "People erased (keys destroyed, data purged)."),
+    ("clearboard_transfers_total", Kind::Counter, "Transfers of personal data checked by the transfer guard (C-LOC-2), by outcome."),
     ("clearboard_rate_limited_total", Kind::Counter, "Requests refused by a rate limit, by scope."),
     ("clearboard_password_work_in_flight", Kind::Gauge, "Argon2id hashes or checks running now (bounded by argon2_permits)."),
     ("clearboard_password_work_refused_total", Kind::Counter, "Password checks refused because too many were waiting (503 busy)."),

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod centre_pages;
 pub mod consent;
+pub mod legal;
 pub mod policy_pages;
 pub mod requests_api;
 pub mod rights_api;

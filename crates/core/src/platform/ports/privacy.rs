@@ -73,6 +73,10 @@ pub struct ConsentRow {
     pub granted: bool,
     pub policy_version: String,
     pub text_digest: String,
+    /// The digest of the consent purposes the choice was given under (issue 13, acceptance 6):
+    /// the policy's `consent_purposes_digest` for a signed-in person, its
+    /// `cookie_consent_digest` for a visitor. Under another digest the choice no longer counts.
+    pub purposes_digest: String,
     pub method: String,
     pub at: Millis,
     pub proof: Vec<u8>,

@@ -38,6 +38,7 @@ pub const CONSENT: Module = Module {
             ("granted", personal("consent_records", &["choice"])),
             ("policy_version", PUBLIC),
             ("text_digest", Class::NotPersonal("the digest of the public text the person was shown")),
+            ("purposes_digest", Class::NotPersonal("the digest of the policy's consent purposes the choice was made under")),
             ("method", STATE),
             ("at", TIME),
             ("proof", personal("consent_records", &["proof_of_choice"])),

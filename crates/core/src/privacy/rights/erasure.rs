@@ -163,6 +163,7 @@ impl Erasure<'_> {
                 "votes": contributions.votes,
                 "participation": contributions.participant,
                 "organisations_deleted": contributions.orgs_deleted,
+                "boards_deleted": contributions.boards_deleted,
                 "exports": exports,
                 "blobs": blobs,
                 "other_records": purged,
@@ -252,7 +253,7 @@ impl Erasure<'_> {
                     d.legal_basis
                 ),
             };
-            match self.cb.mailer().send(mail).await {
+            match self.cb.transfers().send_mail(Some((region, subject)), mail).await {
                 Ok(()) => {
                     region.rights.mark_disclosure_notified(&d.id, self.cb.now()).await?;
                     out.push(json!({ "recipient": d.recipient, "disclosed_at": rfc3339(d.at), "notified": true }));

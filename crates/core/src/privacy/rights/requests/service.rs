@@ -143,7 +143,7 @@ impl Requests<'_> {
     }
 
     pub(super) async fn send(&self, to: &str, subject: &str, text: String) -> bool {
-        match self.cb.mailer().send(Mail { to: to.to_string(), subject: subject.to_string(), text }).await {
+        match self.cb.transfers().send_mail(None, Mail { to: to.to_string(), subject: subject.to_string(), text }).await {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(error = %e, "a request email could not be sent");

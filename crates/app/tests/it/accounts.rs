@@ -212,6 +212,10 @@ both!(account_changes_and_deletion_over_http, |b| async move {
     assert_eq!((p["last_name"].as_str(), p["phone"].is_null()), (Some("Durand"), true));
     assert!(p.get("birth_date").is_none() && p.get("password_hash").is_none(), "{p}");
     assert_error(patch(json!({"email": canary_email("new")})).await.unwrap(), 401, "reauthentication_failed").await;
+    // A name can change but not be removed: `null` is refused, not read as "unchanged".
+    for field in ["first_name", "last_name", "email", "locale", "new_password"] {
+        assert_error(patch(json!({ field: null })).await.unwrap(), 422, "invalid_body").await;
+    }
     assert_error(patch(json!({"email": other.email, "current_password": u.password})).await.unwrap(), 409, "email_taken").await;
 
     let delete = |password: &str| c.delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": password })).send();

@@ -48,8 +48,16 @@ fn deny_unknown_password<'de, D: Deserializer<'de>>(d: D) -> Result<Zeroizing<St
     String::deserialize(d).map(Zeroizing::new)
 }
 
+/// A password given in a change: absent is `None`; `null` is refused like any other value that
+/// is not a string (the document says string), rather than read as "absent".
 fn opt_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Zeroizing<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(|o| o.map(Zeroizing::new))
+    String::deserialize(d).map(|s| Some(Zeroizing::new(s)))
+}
+
+/// A field that can change but not be removed: absent is "unchanged", `null` is refused (422)
+/// instead of being read as "unchanged" (found by the API fuzzer: `{"last_name": null}` → 200).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -235,19 +243,19 @@ async fn me(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     first_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     last_name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     phone: Option<Option<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     email: Option<String>,
     #[serde(default, deserialize_with = "opt_password")]
     new_password: Option<Zeroizing<String>>,
     #[serde(default, deserialize_with = "opt_password")]
     current_password: Option<Zeroizing<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     locale: Option<String>,
 }
 

@@ -1,12 +1,17 @@
 //! What several benchmarks share: medians, a deterministic text generator, the machine's
-//! description and an export download done as the download handler does it.
+//! description, an export download done as the download handler does it, and a person signed
+//! up and in through the core (no HTTP).
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clearboard_core::Clearboard;
+use clearboard_core::identity::accounts::NewAccount;
+use clearboard_core::identity::principal::Principal;
+use clearboard_core::identity::sessions::SessionKind;
 use clearboard_core::platform::clock::{Clock, SystemClock};
+use zeroize::Zeroizing;
 
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -161,4 +166,25 @@ pub async fn serve_in_process() -> InProcess {
     let state = app.state.clone();
     tokio::spawn(async move { clearboard_app::serve(state, listener, std::future::pending()).await });
     InProcess { _dir: dir, app, base: format!("http://{addr}") }
+}
+
+/// The password of every person the in-process benchmarks sign up.
+pub const PASSWORD: &str = "a bench password";
+
+/// Signs a person up and in through the core (no HTTP), as the fides and rights benchmarks do.
+pub async fn signed_up(cb: &Clearboard, email: &str, first_name: &str) -> Principal {
+    cb.accounts()
+        .sign_up(NewAccount {
+            email: email.into(),
+            password: Zeroizing::new(PASSWORD.into()),
+            first_name: first_name.into(),
+            last_name: "Person".into(),
+            phone: None,
+            birth_date: Some("1990-01-01".into()),
+            region: None,
+            locale: None,
+        })
+        .await
+        .unwrap();
+    cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap().1
 }

@@ -34,9 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clearboard_core::Clearboard;
-use clearboard_core::identity::accounts::NewAccount;
 use clearboard_core::identity::principal::Principal;
-use clearboard_core::identity::sessions::SessionKind;
 use clearboard_core::platform::audit::Actor;
 use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_core::platform::ids::{CardId, RegionId, SubjectId};
@@ -45,7 +43,6 @@ use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
 
 use crate::common::{Rng, download, idea, median};
-use zeroize::Zeroizing;
 
 mod ours;
 mod theirs;
@@ -53,7 +50,6 @@ mod theirs;
 use ours::*;
 use theirs::*;
 
-const PASSWORD: &str = "a bench password";
 /// The kit (read-only, shared).
 const KIT: &str = "/work/shared/peers/fides";
 const FIDES_VERSION: &str = "2.78.2";

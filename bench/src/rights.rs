@@ -26,9 +26,7 @@ use std::time::Instant;
 
 use clearboard_core::Clearboard;
 use clearboard_core::boards::{IMAGE_MAX_BYTES, NewCard};
-use clearboard_core::identity::accounts::NewAccount;
 use clearboard_core::identity::principal::Principal;
-use clearboard_core::identity::sessions::SessionKind;
 use clearboard_core::platform::audit::Actor;
 use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, RegionId};
@@ -39,7 +37,7 @@ use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
 
 use crate::common::{Rng, download, idea, median};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 mod erasure;
 mod export;
@@ -48,7 +46,6 @@ use erasure::*;
 use export::*;
 
 const MIB: usize = 1024 * 1024;
-const PASSWORD: &str = "a bench password";
 
 /// `clearboard-bench rights [--cards N] [--media-mib M] [--small N1] [--large N2]`
 #[derive(clap::Parser, Debug, Clone)]
@@ -122,20 +119,7 @@ impl Deployment {
 
 /// Signs a person up, signs them in, and makes their personal board.
 async fn person(cb: &Clearboard, email: &str) -> (Principal, BoardId) {
-    cb.accounts()
-        .sign_up(NewAccount {
-            email: email.into(),
-            password: Zeroizing::new(PASSWORD.into()),
-            first_name: "Bench".into(),
-            last_name: "Person".into(),
-            phone: None,
-            birth_date: Some("1990-01-01".into()),
-            region: None,
-            locale: None,
-        })
-        .await
-        .unwrap();
-    let (_token, who) = cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap();
+    let who = crate::common::signed_up(cb, email, "Bench").await;
     let board = cb.boards().create_board(&who, None, "Bench board").await.unwrap().board.id;
     (who, board)
 }

@@ -45,20 +45,7 @@ pub(super) async fn build_app(db_url: &str, dir: &Path) -> clearboard_app::App {
 pub(super) type Row = SeedCard;
 
 pub(super) async fn sign_up(cb: &Clearboard, email: &str) -> Principal {
-    cb.accounts()
-        .sign_up(NewAccount {
-            email: email.into(),
-            password: Zeroizing::new(PASSWORD.into()),
-            first_name: "Target".into(),
-            last_name: "Person".into(),
-            phone: None,
-            birth_date: Some("1990-01-01".into()),
-            region: None,
-            locale: None,
-        })
-        .await
-        .unwrap();
-    cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap().1
+    crate::common::signed_up(cb, email, "Target").await
 }
 
 /// Seeds a deployment; returns the target's subject id and seeding figures.

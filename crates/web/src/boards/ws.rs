@@ -112,17 +112,19 @@ async fn send(socket: &mut WebSocket, frame: Frame) -> Result<(), axum::Error> {
     }
 }
 
+/// An `error` frame: the catalogue's code and its words in the socket's language, and what
+/// exactly failed (never for server errors).
+fn error_frame(req: Option<u64>, code: ErrorCode, detail: Option<&str>, lang: &str) -> Frame {
+    let detail = detail.filter(|_| !code.is_server_error());
+    ServerMessage::Error { req, error: ErrorBody { code, message: error_words(code, lang).message, detail } }.frame()
+}
+
 /// The frame answering what a client sent (`ping` or `patch`).
 async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str, lang: &str) -> Frame {
     let msg = match ClientMessage::parse(text) {
         Ok(m) => m,
-        // The catalogue's code for a body that is not what the route takes; what is wrong with
-        // it goes in `detail`.
-        Err((req, detail)) => {
-            let code = ErrorCode::InvalidBody;
-            return ServerMessage::Error { req, error: ErrorBody { code, message: error_words(code, lang).message, detail: Some(detail) } }
-                .frame();
-        }
+        // The catalogue's code for a body that is not what the route takes.
+        Err((req, detail)) => return error_frame(req, ErrorCode::InvalidBody, Some(detail), lang),
     };
     match msg {
         ClientMessage::Ping {} => ServerMessage::Pong.frame(),
@@ -130,12 +132,7 @@ async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access
             Ok(c) => ServerMessage::Ack { req, version: c.card.version }.frame(),
             Err(e) => {
                 let e = AppError::from(e);
-                let detail = e.detail.as_deref().filter(|_| !e.code.is_server_error());
-                ServerMessage::Error {
-                    req: Some(req),
-                    error: ErrorBody { code: e.code, message: error_words(e.code, lang).message, detail },
-                }
-                .frame()
+                error_frame(Some(req), e.code, e.detail.as_deref(), lang)
             }
         },
     }

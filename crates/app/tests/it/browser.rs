@@ -328,6 +328,14 @@ async fn consent_window_in_a_real_browser() {
     // One click on "Accept all" (from /privacy/history: we come back to it).
     accept.click().await.unwrap();
     c.wait().for_url(&url_of(&app, "/privacy/history")).await.unwrap();
+    // We were already on that address: the URL does not say the new page has loaded, the old
+    // window going stale does.
+    for _ in 0..100 {
+        if c.find(Locator::Id("cb-consent")).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(c.find(Locator::Id("cb-consent")).await.is_err(), "the window is gone once chosen");
     let cookies = c.get_all_cookies().await.unwrap();
     let aid = cookies.iter().find(|k| k.name() == "cb_aid").expect("analytics cookie after accepting").clone();

@@ -284,6 +284,10 @@ pub fn ccpa(p: &Policy) -> Value {
         .collect();
     json!({
         "policy_version": p.digest(),
+        // C-CCPA-5: the CCPA disclosure is for California residents, and a deletion is refused
+        // only for one of these reasons, named in the answer.
+        "applies_to": "California residents",
+        "deletion_refused_only_for": ["legal_obligation", "needed_to_provide_services"],
         "lookback_months": 12,
         "categories": categories,
         "sells_personal_information": false,

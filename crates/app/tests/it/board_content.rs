@@ -285,7 +285,11 @@ both!(board_pages_render_for_members_and_participants, |b| async move {
     // Joining by code through the page.
     let guest = app.browser();
     let res = guest.post(app.url("/join")).form(&[("code", f.code.as_str()), ("pseudonym", "Guest")]).send().await.unwrap();
-    assert_eq!(res.headers()["location"], format!("/app/boards/{}", f.board));
+    // The page shows the recovery code once and links to the board (the session is set).
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"recovery-code\"") && html.contains(&format!("href=\"/app/boards/{}\"", f.board)), "{html}");
     assert_eq!(guest.get(app.url(&format!("/app/boards/{}", f.board))).send().await.unwrap().status(), 200);
     let res = guest.post(app.url("/join")).form(&[("code", "WRONGCODE"), ("pseudonym", "Guest")]).send().await.unwrap();
     assert_eq!(res.status(), 404);

@@ -165,7 +165,7 @@ both!(boards_card_path_acceptance_6_one_key_read_nothing_opened_again, |b| async
     // A participant's card: their key, once; their pseudonym is the only thing opened.
     let code = d.cb.boards().open(&ada, &board).await.unwrap().0.join_code.unwrap();
     let pseudonym = canary("Pseudo");
-    let (_, guest, _) = d.cb.boards().join(&code, &pseudonym).await.unwrap();
+    let guest = d.cb.boards().join(&code, &pseudonym).await.unwrap().principal;
     d.keys.take();
     let (view, tally) = tallied(d.cb.boards().add_card(&guest, &board, text_card("From a guest"))).await;
     assert_eq!(view.unwrap().card.author.as_deref(), Some(pseudonym.as_str()));

@@ -7,9 +7,9 @@ use super::*;
 use clearboard_core::platform::clock::{Clock, DAY};
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
-async fn ok_json(res: reqwest::Response, status: u16) -> Value {
+pub(crate) async fn ok_json(res: reqwest::Response, status: u16) -> Value {
     let s = res.status().as_u16();
     let text = res.text().await.unwrap();
     assert_eq!(s, status, "unexpected status; body: {text}");
@@ -184,6 +184,9 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     assert!(confirm.starts_with("/privacy/requests/confirm?token="));
     let res = app.browser().post(app.url("/privacy/requests/confirm")).form(&[("token", token_of(&confirm))]).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    // The permission is checked by trained staff through the gate before anything is done (C-ID-1).
+    let doc = app.get(&format!("/api/v1/staff/requests/{id}/document?reason=rights_request"), Some(&staff)).await;
+    assert!(String::from_utf8_lossy(&doc.bytes().await.unwrap()).contains(&permission));
     let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 200).await;
     let receipt = &done["answer"]["receipt"];
     assert_eq!(receipt["receipt"]["subject"], person.id.as_str());
@@ -272,6 +275,7 @@ both!(a_parents_access_request_sends_nothing_until_the_account_holder_confirms, 
     assert!(app.wait_for_mail(&child.email, |m| m.text.contains("parent or legal guardian"), WAIT).await.is_some());
     let res = app.browser().post(app.url("/privacy/requests/confirm")).form(&[("token", token_of(&confirm))]).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    assert_eq!(app.get(&format!("/api/v1/staff/requests/{id}/document?reason=rights_request"), Some(&staff)).await.status(), 200);
     ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 200).await;
     // The parent's answer holds no link to the archive: a page where an emailed code opens it.
     let m = app.wait_for_mail(&parent, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
@@ -325,6 +329,7 @@ both!(a_parents_erasure_request_proceeds_without_the_account_holder, |b| async m
     assert_eq!(v["state"], "open");
     let q = ok_json(app.get("/api/v1/staff/requests", Some(&staff)).await, 200).await;
     let id = q["requests"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&format!("/api/v1/staff/requests/{id}/document?reason=rights_request"), Some(&staff)).await.status(), 200);
     let done = ok_json(app.post_json(&format!("/api/v1/staff/requests/{id}/complete"), &json!({}), Some(&staff)).await, 200).await;
     assert_eq!(done["answer"]["receipt"]["receipt"]["subject"], child.id.as_str());
     assert_error(app.get("/api/v1/me", Some(&child.token)).await, 401, "unauthenticated").await;

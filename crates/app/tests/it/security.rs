@@ -97,7 +97,8 @@ both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
     let orgs = json_ok(app.get("/api/v1/orgs", Some(&dave.token)).await, 200).await;
     assert!(orgs["orgs"].as_array().unwrap().iter().any(|o| o["id"] == org.as_str() && o["role"] == "admin"));
     let joined = app.http().post(app.url("/join")).form(&[("code", new_code.as_str()), ("pseudonym", "Visitor")]).send().await.unwrap();
-    assert_eq!(joined.status(), 303);
+    assert_eq!(joined.status(), 200, "joined: the page shows the recovery code once, then links to the board");
+    assert!(joined.text().await.unwrap().contains("id=\"recovery-code\""));
     // The old code no longer opens the board.
     assert_error(app.post_json("/api/v1/join", &json!({ "code": code, "pseudonym": "late" }), None).await, 404, "not_found").await;
     // Used once: nobody else can use the invitation again.

@@ -1,6 +1,6 @@
 //! Boards (C-DATA-1, C-RET-1): organisations, boards of idea cards (text, link, image,
 //! video), likes, dot votes, comments, facilitation (lock, controlled mode, anonymous mode),
-//! participants who join by code without an account, and real-time fan-out over one typed
+//! participants who join by code without an account (and come back with their recovery code), and real-time fan-out over one typed
 //! socket protocol (`protocol`, `docs/protocol.md`).
 //!
 //! What people put on boards is theirs: cards, comments and pseudonyms are sealed with their
@@ -30,6 +30,7 @@ pub mod participants;
 pub mod protocol;
 pub mod reactions;
 pub mod realtime;
+pub mod recovery;
 pub mod sealing;
 pub mod service;
 pub mod shapes;

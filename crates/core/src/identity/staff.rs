@@ -217,8 +217,9 @@ impl Staff<'_> {
     }
 
     /// The gate every staff access passes: role allows the reason, training is current, the
-    /// policy allows the purpose on the category. Refusals are returned, not yet audited.
-    async fn gate(&self, who: &Principal, reason: Reason, category: &str) -> Result<Role, CoreError> {
+    /// policy allows the purpose on the category. Refusals are returned, not yet audited: the
+    /// caller writes them to the audit trail of the person concerned.
+    pub(crate) async fn gate(&self, who: &Principal, reason: Reason, category: &str) -> Result<Role, CoreError> {
         let (row, role) = self.member(who).await?;
         if !role.allows(reason) {
             return Err(CoreError::Forbidden);
@@ -228,6 +229,29 @@ impl Staff<'_> {
         }
         self.cb.policy().check(reason.purpose(), category)?;
         Ok(role)
+    }
+
+    /// The audit entry of a staff access that passed the gate (`allowed`, as `action`) or was
+    /// refused by it (`staff.access_refused`, with the refusal's code), for the trail of the
+    /// person concerned; `detail` says what was opened.
+    pub(crate) fn access_audit(
+        &self,
+        who: &Principal,
+        target: &SubjectId,
+        reason: Reason,
+        gate: &Result<Role, CoreError>,
+        action: &str,
+        mut detail: serde_json::Value,
+    ) -> crate::platform::ports::AuditDraft {
+        let (action, outcome) = match gate {
+            Ok(_) => (action, "allowed"),
+            Err(e) => ("staff.access_refused", e.code().as_str()),
+        };
+        if let Some(m) = detail.as_object_mut() {
+            m.insert("reason".into(), json!(reason.as_str()));
+            m.insert("outcome".into(), json!(outcome));
+        }
+        self.cb.audit_draft(Actor::Staff(&who.subject), action, Some(target), Some(reason.purpose()), detail)
     }
 
     async fn find_region_of(&self, target: &SubjectId) -> Result<RegionId, CoreError> {
@@ -248,17 +272,7 @@ impl Staff<'_> {
         }
         let region_id = self.find_region_of(target).await?;
         let region = self.cb.region(&region_id)?;
-        let (action, outcome) = match &gate {
-            Ok(_) => ("staff.account_viewed", "allowed"),
-            Err(e) => ("staff.access_refused", e.code().as_str()),
-        };
-        let audit = self.cb.audit_draft(
-            Actor::Staff(&who.subject),
-            action,
-            Some(target),
-            Some(reason.purpose()),
-            json!({ "reason": reason.as_str(), "outcome": outcome, "category": "account" }),
-        );
+        let audit = self.access_audit(who, target, reason, &gate, "staff.account_viewed", json!({ "category": "account" }));
         region.store.audit_append(audit).await?;
         gate?;
         tracing::info!(event = "staff.access", staff = %who.subject, subject = %target, reason = reason.as_str());

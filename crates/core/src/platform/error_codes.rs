@@ -55,6 +55,7 @@ catalogue! {
     Unauthenticated = "unauthenticated", 401;
     InvalidCredentials = "invalid_credentials", 401;
     ReauthenticationFailed = "reauthentication_failed", 401;
+    RecoveryCodeInvalid = "recovery_code_invalid", 401;
     Forbidden = "forbidden", 403;
     CrossSiteRequestRefused = "cross_site_request_refused", 403;
     StaffTrainingRequired = "staff_training_required", 403;

@@ -21,3 +21,4 @@ pub mod policy_versions;
 pub mod retention;
 pub mod rights;
 pub mod transfers;
+pub mod visitors;

@@ -49,7 +49,7 @@ pub struct Visit<'a> {
     pub page: &'a str,
 }
 
-fn visitor_key_owner(visitor: &str) -> SubjectId {
+pub(crate) fn visitor_key_owner(visitor: &str) -> SubjectId {
     SubjectId::from_stored(format!("visitor:{visitor}"))
 }
 

@@ -93,6 +93,12 @@ impl Retention<'_> {
         (ended - s.session_idle_ms, ended - s.session_absolute_ms)
     }
 
+    /// Participants whose latest session started before this have had it end more than
+    /// `period` before `now` (a session lasts at most the absolute timeout).
+    fn participant_bound(&self, period: Period, now: Millis) -> Millis {
+        period.before(now) - self.cb.settings().session_absolute_ms
+    }
+
     /// How long backups are kept: the policy's backup retention, never above the erasure
     /// deadline (C-RET-2).
     pub fn backup_period(&self) -> Period {
@@ -119,6 +125,9 @@ impl Retention<'_> {
             Enforcement::PurgeClosedRequests => {
                 let purged = self.cb.requests().purge_closed(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::PurgeIdleParticipants => {
+                self.cb.boards().purge_idle_participants(region, self.participant_bound(period, now)).await?
             }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
@@ -210,6 +219,9 @@ impl Retention<'_> {
                         let c = r.store.count_due_sessions(idle, created, now).await?;
                         due += c.due;
                         held += c.held;
+                    }
+                    Some(Enforcement::PurgeIdleParticipants) => {
+                        due += self.cb.boards().idle_participants(r, self.participant_bound(rule.period(), now)).await?;
                     }
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }

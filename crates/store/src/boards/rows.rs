@@ -159,6 +159,8 @@ pub(super) struct ParticipantRec {
     board_id: String,
     pseudonym: Vec<u8>,
     created_at: i64,
+    recovery_hash: Option<Vec<u8>>,
+    last_session_at: i64,
 }
 
 impl From<ParticipantRec> for ParticipantRow {
@@ -168,6 +170,8 @@ impl From<ParticipantRec> for ParticipantRow {
             board_id: BoardId::from_stored(r.board_id),
             pseudonym: r.pseudonym,
             created_at: r.created_at,
+            recovery_hash: r.recovery_hash,
+            last_session_at: r.last_session_at,
         }
     }
 }
@@ -175,6 +179,11 @@ impl From<ParticipantRec> for ParticipantRow {
 macro_rules! board_cols {
     () => {
         "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq"
+    };
+}
+macro_rules! participant_cols {
+    () => {
+        "subject_id, board_id, pseudonym, created_at, recovery_hash, last_session_at"
     };
 }
 macro_rules! invitation_cols {

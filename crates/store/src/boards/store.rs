@@ -227,8 +227,9 @@ impl BoardStore for SqlRegionStore {
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             sqlx::query("INSERT INTO subjects (id, kind, created_at) VALUES ($1, 'participant', $2)").bind(p.subject_id.as_str()).bind(p.created_at).execute(&mut *t).await?;
-            sqlx::query("INSERT INTO participants (subject_id, board_id, pseudonym, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(p.subject_id.as_str()).bind(p.board_id.as_str()).bind(&p.pseudonym).bind(p.created_at).execute(&mut *t).await?;
+            sqlx::query("INSERT INTO participants (subject_id, board_id, pseudonym, created_at, recovery_hash, last_session_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(p.subject_id.as_str()).bind(p.board_id.as_str()).bind(&p.pseudonym).bind(p.created_at).bind(&p.recovery_hash).bind(p.last_session_at)
+                .execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(())
         })
@@ -236,16 +237,36 @@ impl BoardStore for SqlRegionStore {
 
     async fn participant(&self, subject: &SubjectId) -> StoreResult<Option<ParticipantRow>> {
         let r: Option<ParticipantRec> = conn!(self.db(), c => {
-            sqlx::query_as("SELECT subject_id, board_id, pseudonym, created_at FROM participants WHERE subject_id = $1").bind(subject.as_str()).fetch_optional(c).await
+            sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE subject_id = $1")).bind(subject.as_str()).fetch_optional(c).await
         })?;
         Ok(r.map(Into::into))
     }
 
     async fn participants_of(&self, board: &BoardId) -> StoreResult<Vec<ParticipantRow>> {
         let r: Vec<ParticipantRec> = conn!(self.db(), c => {
-            sqlx::query_as("SELECT subject_id, board_id, pseudonym, created_at FROM participants WHERE board_id = $1 ORDER BY created_at").bind(board.as_str()).fetch_all(c).await
+            sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE board_id = $1 ORDER BY created_at")).bind(board.as_str()).fetch_all(c).await
         })?;
         Ok(r.into_iter().map(Into::into).collect())
+    }
+
+    async fn participant_by_recovery(&self, hash: &[u8]) -> StoreResult<Option<ParticipantRow>> {
+        let r: Option<ParticipantRec> = conn!(self.db(), c => {
+            sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE recovery_hash = $1")).bind(hash).fetch_optional(c).await
+        })?;
+        Ok(r.map(Into::into))
+    }
+
+    async fn touch_participant(&self, subject: &SubjectId, at: Millis) -> StoreResult<()> {
+        conn!(self.db(), c => {
+            sqlx::query("UPDATE participants SET last_session_at = $2 WHERE subject_id = $1 AND last_session_at < $2").bind(subject.as_str()).bind(at).execute(c).await.map(|_| ())
+        })
+    }
+
+    async fn participants_idle_before(&self, before: Millis, limit: i64) -> StoreResult<Vec<SubjectId>> {
+        let r: Vec<(String,)> = conn!(self.db(), c => {
+            sqlx::query_as("SELECT subject_id FROM participants WHERE last_session_at < $1 ORDER BY last_session_at LIMIT $2").bind(before).bind(limit).fetch_all(c).await
+        })?;
+        Ok(r.into_iter().map(|(s,)| SubjectId::from_stored(s)).collect())
     }
 
     async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq> {
@@ -405,7 +426,7 @@ impl BoardStore for SqlRegionStore {
             let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
             let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
             let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
-            let part = sqlx::query_as("SELECT subject_id, board_id, pseudonym, created_at FROM participants WHERE subject_id = $1").bind(s).fetch_optional(c).await?;
+            let part = sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE subject_id = $1")).bind(s).fetch_optional(c).await?;
             Ok((cards, comments, likes, votes, part))
         })?;
         Ok((

@@ -129,6 +129,24 @@ impl ConsentStore for SqlRegionStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn page_views_list_of(&self, visitor: &str) -> StoreResult<Vec<PageViewRow>> {
+        let r: Vec<ViewRec> = conn!(self.db(), c => {
+            sqlx::query_as("SELECT id, visitor_id, at, ip, ip_prefix, os, browser, browser_version, language, page FROM page_views WHERE visitor_id = $1 ORDER BY at, id")
+                .bind(visitor).fetch_all(c).await
+        })?;
+        Ok(r.into_iter().map(Into::into).collect())
+    }
+
+    async fn delete_visitor_consents(&self, consent_id: &str, audit: AuditDraft) -> StoreResult<u64> {
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
+        let (chain, ring) = self.audit_parts();
+        tx!(self.db(), t => {
+            let n = sqlx::query("DELETE FROM consent_ledger WHERE consent_id = $1 AND subject_id IS NULL").bind(consent_id).execute(&mut *t).await?.rows_affected();
+            append_audit!(t, pg, chain, ring, audit)?;
+            Ok(n)
+        })
+    }
+
     async fn delete_page_views_of(&self, visitor: &str) -> StoreResult<u64> {
         conn!(self.db(), c => { sqlx::query("DELETE FROM page_views WHERE visitor_id = $1").bind(visitor).execute(c).await.map(|r| r.rows_affected()) })
     }

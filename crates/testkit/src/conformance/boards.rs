@@ -164,11 +164,30 @@ pub async fn boards_and_cards(o: &Opened) {
     assert_eq!(r.boards.board(&board).await.unwrap().unwrap().join_code, "CARDS-2");
 
     let guest = SubjectId::new(30).unwrap();
-    let p = ParticipantRow { subject_id: guest.clone(), board_id: board.clone(), pseudonym: vec![6], created_at: 30 };
+    let p = ParticipantRow {
+        subject_id: guest.clone(),
+        board_id: board.clone(),
+        pseudonym: vec![6],
+        created_at: 30,
+        recovery_hash: Some(vec![0x5a; 32]),
+        last_session_at: 30,
+    };
     r.boards.create_participant(&p, draft("participant.joined", Some(&guest))).await.unwrap();
     assert_eq!(r.boards.participant(&guest).await.unwrap().unwrap().pseudonym, vec![6]);
     assert_eq!(r.boards.participants_of(&board).await.unwrap().len(), 1);
     assert!(r.store.subject_erased_at(&guest).await.unwrap().is_none(), "a participant is a subject");
+    // The recovery code's hash finds the participant; another hash finds no one.
+    let found = r.boards.participant_by_recovery(&[0x5a; 32]).await.unwrap().expect("found by the recovery hash");
+    assert_eq!((found.subject_id, found.recovery_hash, found.last_session_at), (guest.clone(), Some(vec![0x5a; 32]), 30));
+    assert!(r.boards.participant_by_recovery(&[0x5b; 32]).await.unwrap().is_none());
+    // Idle since their latest session: a recovery moves it forward, never back.
+    assert_eq!(r.boards.participants_idle_before(31, 10).await.unwrap(), vec![guest.clone()]);
+    r.boards.touch_participant(&guest, 35).await.unwrap();
+    r.boards.touch_participant(&guest, 33).await.unwrap();
+    assert_eq!(r.boards.participant(&guest).await.unwrap().unwrap().last_session_at, 35);
+    assert!(r.boards.participants_idle_before(35, 10).await.unwrap().is_empty());
+    assert_eq!(r.boards.participants_idle_before(36, 10).await.unwrap(), vec![guest.clone()]);
+    assert!(r.boards.participants_idle_before(36, 0).await.unwrap().is_empty(), "the limit holds");
 
     let first = card(&board, &alice, 40, None);
     let second = card(&board, &guest, 41, None);
@@ -291,7 +310,14 @@ pub async fn contributions(o: &Opened) {
 
     // A participant's row goes too.
     let guest = SubjectId::new(60).unwrap();
-    let p = ParticipantRow { subject_id: guest.clone(), board_id: board.clone(), pseudonym: vec![1], created_at: 60 };
+    let p = ParticipantRow {
+        subject_id: guest.clone(),
+        board_id: board.clone(),
+        pseudonym: vec![1],
+        created_at: 60,
+        recovery_hash: None,
+        last_session_at: 60,
+    };
     r.boards.create_participant(&p, draft("participant.joined", Some(&guest))).await.unwrap();
     assert!(r.boards.contributions_of(&guest).await.unwrap().3.is_some());
     r.boards.erase_contributions(&guest, draft("contributions.erased", Some(&guest))).await.unwrap();
@@ -309,7 +335,14 @@ pub async fn deletion(o: &Opened) {
     let (blob1, blob2) = (BlobId::new(7).unwrap(), BlobId::new(8).unwrap());
     let guests = [SubjectId::new(70).unwrap(), SubjectId::new(71).unwrap()];
     for (b, blob, guest) in [(&board, &blob1, &guests[0]), (&second, &blob2, &guests[1])] {
-        let p = ParticipantRow { subject_id: guest.clone(), board_id: b.clone(), pseudonym: vec![1], created_at: 30 };
+        let p = ParticipantRow {
+            subject_id: guest.clone(),
+            board_id: b.clone(),
+            pseudonym: vec![1],
+            created_at: 30,
+            recovery_hash: None,
+            last_session_at: 30,
+        };
         r.boards.create_participant(&p, draft("participant.joined", Some(guest))).await.unwrap();
         let c = card(b, guest, 40, Some(blob.clone()));
         r.boards.insert_card(&c).await.unwrap();

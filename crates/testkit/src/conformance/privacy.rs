@@ -67,6 +67,14 @@ pub async fn consents(o: &Opened) {
     assert!(r.consents.consents_of_visitor("nobody").await.unwrap().is_empty());
     let (chain_after, _) = r.store.audit_chain().await.unwrap();
     assert_eq!(chain_after.len(), chain_before.len() + 1, "the audit entry came with the record that asked for it");
+    // A visitor erases their records: theirs go, with one audit entry; others' and the
+    // signed-in person's stay.
+    assert_eq!(r.consents.delete_visitor_consents("visitor-1", draft("visitor.erased", None)).await.unwrap(), 2);
+    assert!(r.consents.consents_of_visitor("visitor-1").await.unwrap().is_empty());
+    assert_eq!(r.consents.consents_of_visitor("visitor-2").await.unwrap().len(), 1);
+    assert_eq!(r.consents.consents_of_subject(&a).await.unwrap().len(), 2);
+    assert_eq!(r.store.audit_chain().await.unwrap().0.len(), chain_after.len() + 1);
+    assert_eq!(r.consents.delete_visitor_consents("visitor-1", draft("visitor.erased", None)).await.unwrap(), 0);
 }
 
 /// Page views: recorded, read by time window `[from, to)` oldest first, counted and deleted
@@ -81,6 +89,9 @@ pub async fn page_views(o: &Opened) {
     assert_eq!(window, vec!["v-1", "v-3", "v-2"], "from included, to excluded, by time");
     assert_eq!(c.page_views(0, 100).await.unwrap()[0], view("v-1", "x", 10), "a view reads back exactly");
     assert_eq!((c.page_views_of("x").await.unwrap(), c.page_views_of("nobody").await.unwrap()), (2, 0));
+    let xs = c.page_views_list_of("x").await.unwrap();
+    assert_eq!(xs, vec![view("v-1", "x", 10), view("v-2", "x", 20)], "a visitor's own views, oldest first, exactly");
+    assert!(c.page_views_list_of("nobody").await.unwrap().is_empty());
     assert_eq!(c.count_page_views_before(20).await.unwrap(), 2);
     assert_eq!(c.purge_page_views(20).await.unwrap(), 2);
     assert_eq!(c.count_page_views_before(20).await.unwrap(), 0);

@@ -363,13 +363,18 @@ async fn join(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<Join
     if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
         return Err(AppError::new(ErrorCode::RateLimited).retry_after(60));
     }
-    let (token, principal, board) = st.cb.boards().join(&b.code, &b.pseudonym).await?;
+    let j = st.cb.boards().join(&b.code, &b.pseudonym).await?;
+    // The recovery code is in this answer only (shown once; kept as a keyed hash).
     let mut res = (
         StatusCode::CREATED,
-        Json(json!({ "token": token.as_str(), "token_type": "Bearer", "board_id": board, "participant_id": principal.subject })),
+        Json(json!({
+            "token": j.token.as_str(), "token_type": "Bearer", "board_id": j.board, "participant_id": j.principal.subject,
+            "recovery_code": j.recovery_code.as_str(),
+        })),
     )
         .into_response();
-    res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &j.token));
     Ok(res)
 }
 

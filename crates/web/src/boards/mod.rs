@@ -1,9 +1,11 @@
 //! Boards on the web: the boards API (organisations, invitations, boards, cards, reactions,
-//! comments, media, joining by code, export), the board WebSocket, and the board pages.
+//! comments, media, joining by code, export), the board WebSocket, the board pages, and
+//! participants coming back with their recovery code (`recovery`).
 //! Handlers parse, call `cb.boards()`, and render; who may do what is decided by core.
 
 pub mod api;
 pub mod pages;
 pub mod paths;
+pub mod recovery;
 pub mod sockets;
 pub mod ws;

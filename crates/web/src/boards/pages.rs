@@ -20,7 +20,7 @@ use crate::identity::cookies::session_cookie;
 use crate::pages::ctx::{PageCtx, contact};
 use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::extract::ClientIp;
-use crate::platform::i18n::{AppTexts, Texts, app_texts};
+use crate::platform::i18n::{AppTexts, ParticipantTexts, Texts, app_texts, participant_texts};
 use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
 
@@ -252,6 +252,18 @@ async fn join_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
     .into_response()
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "participant_joined.html")]
+struct JoinedPage {
+    t: &'static Texts,
+    p: &'static ParticipantTexts,
+    signed_in: bool,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
+    contact: String,
+    code: String,
+    board: String,
+}
+
 #[derive(Deserialize)]
 struct JoinForm {
     #[serde(default)]
@@ -279,9 +291,20 @@ async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, For
         return fail(Refusal::code(ErrorCode::RateLimited, ctx.t), f);
     }
     match st.cb.boards().join(&f.code, &f.pseudonym).await {
-        Ok((token, _, board)) => {
-            let mut res = Redirect::to(&format!("/app/boards/{board}")).into_response();
-            res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &token));
+        Ok(j) => {
+            // The recovery code is shown on this page only, then the person goes to the board.
+            let page = JoinedPage {
+                t: ctx.t,
+                p: participant_texts(ctx.t.lang),
+                signed_in: false,
+                consent: ctx.consent.clone(),
+                contact: contact(&st),
+                code: j.recovery_code.to_string(),
+                board: j.board.to_string(),
+            };
+            let mut res = page.into_response();
+            res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            res.headers_mut().append(header::SET_COOKIE, session_cookie(&st, &j.token));
             res
         }
         Err(e) => {

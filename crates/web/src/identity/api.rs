@@ -322,7 +322,8 @@ async fn delete_picture(State(st): State<AppState>, auth: Auth) -> Result<Respon
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn parse_reason(s: &str) -> Result<Reason, AppError> {
+/// A staff access's reason, or 422 naming the reasons there are.
+pub(crate) fn parse_reason(s: &str) -> Result<Reason, AppError> {
     Reason::parse(s).ok_or_else(|| {
         AppError::new(ErrorCode::ValidationFailed)
             .detail("name a reason: support_request, rights_request, contract or security_incident")
@@ -357,7 +358,7 @@ async fn staff_lookup(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJso
 #[derive(Deserialize)]
 pub struct ReasonQuery {
     #[serde(default)]
-    reason: String,
+    pub(crate) reason: String,
 }
 
 async fn staff_view_account(

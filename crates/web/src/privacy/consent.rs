@@ -70,7 +70,8 @@ fn consent_cookie(st: &AppState, c: &VisitorConsent) -> HeaderValue {
     cookie_header(st, CONSENT_COOKIE, st.cb.consents().encode(c), max_age)
 }
 
-fn remove_cookie(st: &AppState, name: &str) -> HeaderValue {
+/// A `Set-Cookie` that removes the cookie `name` from the browser.
+pub(crate) fn remove_cookie(st: &AppState, name: &str) -> HeaderValue {
     cookie_header(st, name, String::new(), 0)
 }
 

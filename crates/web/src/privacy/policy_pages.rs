@@ -1,5 +1,5 @@
 //! The published policy (C-CHG-1, C-COOK-4, C-SEC-2): `/privacy` in English and French, the
-//! cookie list, the trust centre, the version history, and the machine-readable forms
+//! cookie list (its page, with the visitor's own records, is `visitor_record`), the trust centre, the version history, and the machine-readable forms
 //! (`/privacy.json`, the record of processing, DPV JSON-LD, the CCPA disclosure, fideslang).
 //! Everything on these pages is rendered from the loaded policy; nothing is written by hand
 //! beyond headings and explanations of rights. The acknowledgement interstitial lives here too.
@@ -34,7 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/privacy/fideslang.json", get(fideslang_json))
         .route("/privacy/history", get(history))
         .route("/privacy/history/{version}", get(history_version))
-        .route("/cookies", get(cookies))
         .route("/trust", get(trust))
         .route("/policy-update", get(update_page).post(update_submit))
 }
@@ -264,10 +263,6 @@ pub fn render_cookies(p: &Policy, lang: &str) -> Result<String, askama::Error> {
 
 async fn privacy(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
     public(PrivacyPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some(), ctx.consent))
-}
-
-async fn cookies(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    public(CookiesPage::new(st.cb.policy(), ctx.t, ctx.auth.is_some(), ctx.consent))
 }
 
 async fn trust(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clearboard_core::platform::error_codes::ErrorCode;
-use clearboard_core::privacy::rights::requests::{NewRequest, RECEIVED};
+use clearboard_core::privacy::rights::requests::{DeleteException, NewRequest, RECEIVED};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/privacy/requests/confirm", get(confirm_page).post(confirm_submit))
         .route("/api/v1/staff/requests", get(queue).post(staff_enter))
         .route("/api/v1/staff/requests/{id}", get(detail))
+        .route("/api/v1/staff/requests/{id}/document", get(document))
         .route("/api/v1/staff/requests/{id}/extend", post(extend))
         .route("/api/v1/staff/requests/{id}/refuse", post(refuse))
         .route("/api/v1/staff/requests/{id}/complete", post(complete))
@@ -286,6 +287,25 @@ async fn detail(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) 
     Ok(Json(st.cb.requests().detail(&auth.principal.subject, &id).await?).into_response())
 }
 
+/// A request's proof document, through the staff gate (C-ID-1): the reason names why, the
+/// opening is audited in the person's trail, and the bytes are never cached.
+async fn document(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    crate::platform::extract::ApiQuery(q): crate::platform::extract::ApiQuery<crate::identity::api::ReasonQuery>,
+) -> Result<Response, AppError> {
+    let reason = crate::identity::api::parse_reason(&q.reason)?;
+    let bytes = st.cb.requests().open_document(&auth.principal, &id, reason).await?;
+    let mut res = bytes.to_vec().into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_DISPOSITION, axum::http::HeaderValue::from_static("attachment; filename=\"proof-document\""));
+    h.insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    h.insert("content-security-policy", axum::http::HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(res)
+}
+
 async fn staff_enter(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<RequestBody>) -> Result<Response, AppError> {
     let id = st.cb.requests().enter_for(&auth.principal.subject, b.into_new("email")?, &base(&st)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
@@ -302,8 +322,33 @@ async fn extend(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, 
     Ok(Json(st.cb.requests().extend(&auth.principal.subject, &id, &b.reason).await?).into_response())
 }
 
-async fn refuse(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(b): ApiJson<Reason>) -> Result<Response, AppError> {
-    Ok(Json(st.cb.requests().refuse(&auth.principal.subject, &id, &b.reason).await?).into_response())
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefuseBody {
+    #[serde(default)]
+    reason: String,
+    /// For a CCPA deletion: which of its two exceptions (C-CCPA-5).
+    #[serde(default)]
+    exception: Option<String>,
+}
+
+async fn refuse(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RefuseBody>,
+) -> Result<Response, AppError> {
+    let requests = st.cb.requests();
+    let item = match b.exception.as_deref() {
+        None => requests.refuse(&auth.principal.subject, &id, &b.reason).await?,
+        Some(e) => {
+            let exception = DeleteException::parse(e).ok_or_else(|| {
+                AppError::new(ErrorCode::ValidationFailed).detail("`legal_obligation` or `needed_to_provide_services`").field("exception")
+            })?;
+            requests.refuse_ccpa_delete(&auth.principal.subject, &id, exception, &b.reason).await?
+        }
+    };
+    Ok(Json(item).into_response())
 }
 
 #[derive(Deserialize)]

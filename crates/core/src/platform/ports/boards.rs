@@ -71,6 +71,10 @@ pub struct ParticipantRow {
     pub board_id: BoardId,
     pub pseudonym: Vec<u8>,
     pub created_at: Millis,
+    /// The keyed hash of their recovery code (none for those who joined before codes existed).
+    pub recovery_hash: Option<Vec<u8>>,
+    /// When their latest session started (at join, or at a recovery with their code).
+    pub last_session_at: Millis,
 }
 
 /// A card as stored; the body (text or URL) is sealed with the author's key.
@@ -187,6 +191,12 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()>;
     async fn participant(&self, subject: &SubjectId) -> StoreResult<Option<ParticipantRow>>;
     async fn participants_of(&self, board: &BoardId) -> StoreResult<Vec<ParticipantRow>>;
+    /// The participant whose recovery code has this keyed hash.
+    async fn participant_by_recovery(&self, hash: &[u8]) -> StoreResult<Option<ParticipantRow>>;
+    /// Records that a participant's new session started at `at` (a recovery with their code).
+    async fn touch_participant(&self, subject: &SubjectId, at: Millis) -> StoreResult<()>;
+    /// Participants whose latest session started before `before`, oldest first, at most `limit`.
+    async fn participants_idle_before(&self, before: Millis, limit: i64) -> StoreResult<Vec<SubjectId>>;
 
     async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq>;
     /// Applies the given field changes to a card in one statement (last writer wins per

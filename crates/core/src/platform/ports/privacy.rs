@@ -108,6 +108,11 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
     /// Page views in `[from, to)`, oldest first (for aggregation only: never exported by row).
     async fn page_views(&self, from: Millis, to: Millis) -> StoreResult<Vec<PageViewRow>>;
     async fn page_views_of(&self, visitor: &str) -> StoreResult<u64>;
+    /// A visitor's page views, oldest first (shown to that visitor on the cookies page only).
+    async fn page_views_list_of(&self, visitor: &str) -> StoreResult<Vec<PageViewRow>>;
+    /// Deletes a visitor's consent records (theirs only: never a signed-in person's) with the
+    /// audit entry in the same transaction; returns how many went.
+    async fn delete_visitor_consents(&self, consent_id: &str, audit: AuditDraft) -> StoreResult<u64>;
     async fn delete_page_views_of(&self, visitor: &str) -> StoreResult<u64>;
     /// Deletes page views collected before `before`; returns how many.
     async fn purge_page_views(&self, before: Millis) -> StoreResult<u64>;

@@ -16,6 +16,9 @@ use crate::privacy::modules::model::{
 
 const REGION_OF: Class = Class::NotPersonal("the region that holds the organisation or board");
 const JOIN_CODE: Class = Class::NotPersonal("a random code that opens the board to whom its organisation gives it");
+const RECOVERY_HASH: Class = Class::NotPersonal(
+    "the keyed hash (HMAC-SHA-256, the deployment's blind-index key) of a participant's random 160-bit recovery code: it says nothing about anyone, and without the key a stolen copy cannot be checked against guesses",
+);
 const LAYOUT: Class = Class::NotPersonal("where and how a card is shown: position, colour, legend entry, media type");
 
 pub const BOARDS: Module = Module {
@@ -24,7 +27,13 @@ pub const BOARDS: Module = Module {
     data_subjects: &["users", "participants"],
     categories: &[CategoryImpl { id: "user_content", exporter: export_user_content, eraser: Eraser::Rows(erase_user_content) }],
     purposes: &[("hosting", &["user_content"])],
-    retention: &[RetentionImpl { category: "user_content", trigger: "account_deleted", enforcement: Enforcement::AtTrigger }],
+    retention: &[
+        RetentionImpl { category: "user_content", trigger: "account_deleted", enforcement: Enforcement::AtTrigger },
+        // A participant has no account to delete: what they posted goes some time after their
+        // latest session ended (issue 13, acceptance 5), unless they erase it earlier with
+        // their recovery code.
+        RetentionImpl { category: "user_content", trigger: "session_ended", enforcement: Enforcement::PurgeIdleParticipants },
+    ],
     tables: &[
         region(
             "organisations",
@@ -72,6 +81,8 @@ pub const BOARDS: Module = Module {
                 ("board_id", ID),
                 ("pseudonym", sealed("user_content", &["participant_pseudonym"])),
                 ("created_at", TIME),
+                ("recovery_hash", RECOVERY_HASH),
+                ("last_session_at", TIME),
             ],
         ),
         region(
@@ -119,7 +130,7 @@ pub const BOARDS: Module = Module {
 
 /// A person's own contributions to boards: cards (with their media references), comments,
 /// likes, votes and their participant pseudonym.
-fn export_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject: &'a SubjectId) -> Pending<'a, Value> {
+pub(crate) fn export_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject: &'a SubjectId) -> Pending<'a, Value> {
     Box::pin(async move {
         let (cards, comments, reactions, participant) = region.boards.contributions_of(subject).await?;
         let dek = match cb.keys().current(region, subject).await {

@@ -56,6 +56,9 @@ pub enum Enforcement {
     PurgeVisitorConsents,
     /// The scheduler erases request records closed longer ago than the rule, with their key.
     PurgeClosedRequests,
+    /// The scheduler erases participants (key, contributions, row) whose latest session ended
+    /// longer ago than the rule.
+    PurgeIdleParticipants,
     /// The data goes when its trigger happens (account deletion erases it at once).
     AtTrigger,
     /// The scheduler deletes backup files older than the policy's backup retention.

@@ -49,6 +49,11 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
         w("Connexion refusée", "L’adresse email ou le mot de passe est incorrect."),
     ),
     (
+        "error.recovery_code_invalid",
+        w("Recovery refused", "This recovery code opens nothing: check it, or it was used to erase what it opened."),
+        w("Récupération refusée", "Ce code de récupération n’ouvre rien : vérifiez-le, ou il a servi à effacer ce qu’il ouvrait."),
+    ),
+    (
         "error.reauthentication_failed",
         w("Password needed", "Your current password is needed for this change, and it was wrong or missing."),
         w("Mot de passe requis", "Votre mot de passe actuel est nécessaire pour ce changement, et il était incorrect ou absent."),

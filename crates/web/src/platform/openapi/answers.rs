@@ -183,6 +183,19 @@ fn boards() -> Value {
             "type": "object", "required": ["token", "token_type", "board_id", "participant_id"],
             "properties": { "token": { "type": "string" }, "token_type": { "const": "Bearer" }, "board_id": { "type": "string", "format": "uuid" },
                             "participant_id": { "type": "string", "format": "uuid" } }
+        },
+        "Joined": {
+            "type": "object", "required": ["token", "token_type", "board_id", "participant_id", "recovery_code"],
+            "properties": { "token": { "type": "string" }, "token_type": { "const": "Bearer" }, "board_id": { "type": "string", "format": "uuid" },
+                            "participant_id": { "type": "string", "format": "uuid" },
+                            "recovery_code": { "type": "string", "description": "Shown this once; kept only as a keyed hash. Brings the participant back after their session ended (POST /api/v1/participants/recover)" } }
+        },
+        "ParticipantContent": {
+            "type": "object", "required": ["exported_at", "user_content"],
+            "properties": { "exported_at": { "type": "string" },
+                            "user_content": { "type": "object", "required": ["cards", "comments", "likes", "votes", "participant"],
+                                "properties": { "cards": { "type": "array" }, "comments": { "type": "array" }, "likes": { "type": "array" }, "votes": { "type": "array" },
+                                                "participant": { "type": ["object", "null"] } } } }
         }
     })
 }
@@ -191,6 +204,19 @@ fn privacy() -> Value {
     let cell = json!({ "type": "object", "required": ["value"], "properties": { "value": { "type": ["integer", "null"], "description": "null when fewer than k people (suppressed)" } } });
     let page_cell = json!({ "type": "object", "required": ["page", "views", "visitors"], "properties": { "page": { "type": "string" }, "views": cell, "visitors": cell } });
     json!({
+        "VisitorRecord": {
+            "type": "object", "required": ["consent_id", "choices", "page_views"],
+            "properties": { "consent_id": nullable(STRING),
+                "choices": { "type": "array", "items": { "type": "object", "required": ["purpose", "granted", "method", "at", "proof"],
+                    "properties": { "purpose": { "type": "string" }, "granted": { "type": "boolean" }, "method": { "type": "string" }, "at": { "type": "string" }, "proof": { "type": "string" } } } },
+                "page_views": { "type": "array", "items": { "type": "object", "required": ["page", "at", "ip_address", "operating_system", "browser", "browser_language"],
+                    "properties": { "page": { "type": "string" }, "at": { "type": "string" }, "ip_address": nullable(STRING), "operating_system": { "type": "string" },
+                                    "browser": { "type": "string" }, "browser_language": { "type": "string" } } } } }
+        },
+        "VisitorErased": {
+            "type": "object", "required": ["consent_records", "page_views"],
+            "properties": { "consent_records": { "type": "integer" }, "page_views": { "type": "integer" } }
+        },
         "VersionInfo": {
             "type": "object", "required": ["version", "published_on", "recorded_at", "significant", "summary_en", "summary_fr", "current"],
             "properties": { "version": { "type": "string" }, "published_on": { "type": "string" }, "recorded_at": { "type": "string" }, "significant": { "type": "boolean" },
@@ -233,7 +259,7 @@ fn privacy() -> Value {
                             "period": { "description": "The policy's period: whole days or calendar months", "oneOf": [
                                 { "type": "object", "required": ["days"], "additionalProperties": false, "properties": { "days": { "type": "integer", "minimum": 0 } } },
                                 { "type": "object", "required": ["months"], "additionalProperties": false, "properties": { "months": { "type": "integer", "minimum": 1 } } }] },
-                            "enforcement": { "enum": ["purge_sessions", "purge_page_views", "purge_visitor_consents", "purge_closed_requests", "at_trigger", "purge_backups", null] },
+                            "enforcement": { "enum": ["purge_sessions", "purge_page_views", "purge_visitor_consents", "purge_closed_requests", "purge_idle_participants", "at_trigger", "purge_backups", null] },
                             "due": { "type": "integer" }, "held": { "type": "integer" } }
         },
         "RunReport": {

@@ -82,8 +82,13 @@ pub fn paths() -> Value {
         "/api/v1/boards/{id}/join-code": { "post": { "summary": "Give the board a new join code; the old one stops working (facilitators)", "security": auth, "parameters": [id_param()],
             "responses": { "200": ok("JoinCode", "The new code and link"), "401": error_response("Not signed in"), "403": error_response("Not allowed"), "404": error_response("Not found") } } },
         "/api/v1/join": { "post": { "summary": "Join a board by code with a pseudonym, without an account", "requestBody": json_body("Join"),
-            "responses": { "201": ok("Participant", "Participant session"), "404": error_response("No board has this code"), "422": error_response("Invalid pseudonym"), "429": error_response("Rate limited") } } },
-        "/api/v1/participants/me": { "delete": { "summary": "Leave the board and erase everything I posted (participants)", "security": auth,
-            "responses": { "204": no_content("Erased"), "401": error_response("Not signed in"), "404": error_response("Not a participant") } } }
+            "responses": { "201": ok("Joined", "Participant session and the recovery code, shown this once"), "404": error_response("No board has this code"), "422": error_response("Invalid pseudonym"), "429": error_response("Rate limited") } } },
+        "/api/v1/participants/recover": { "post": { "summary": "Come back as a participant with the recovery code given at join: a new participant session", "requestBody": json_body("Recover"),
+            "responses": { "201": ok("Participant", "Participant session"), "401": error_response("The code opens nothing (wrong, malformed or spent: one answer)"), "429": error_response("Rate limited") } } },
+        "/api/v1/participants/me": {
+            "get": { "summary": "Everything I posted as a participant, in clear (my export)", "security": auth,
+                "responses": { "200": ok("ParticipantContent", "What the participant posted"), "401": error_response("Not signed in"), "404": error_response("Not a participant") } },
+            "delete": { "summary": "Leave the board and erase everything I posted (participants)", "security": auth,
+                "responses": { "204": no_content("Erased"), "401": error_response("Not signed in"), "404": error_response("Not a participant") } } }
     })
 }

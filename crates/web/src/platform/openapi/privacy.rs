@@ -34,6 +34,12 @@ pub fn paths() -> Value {
             "put": { "summary": "Give or withdraw consent to a purpose (recorded with its proof)", "security": auth, "requestBody": json_body("SetConsent"),
                      "responses": { "200": ok("Consents", "Consents"), "401": error_response("Not signed in"), "422": error_response("Not a consent-based purpose") } }
         },
+        "/api/v1/me/consent-record": {
+            "get": { "summary": "A visitor's own records, found by this browser's cookies only (cb_consent, cb_aid): recorded cookie choices and page views",
+                     "responses": { "200": ok("VisitorRecord", "The visitor's choices and page views (empty without the cookies)") } },
+            "delete": { "summary": "Erase this browser's recorded cookie choices and page views, and remove the cookies",
+                     "responses": { "200": ok("VisitorErased", "How many records went"), "403": error_response("Cross-site request refused") } }
+        },
         "/api/v1/staff/statistics": { "get": { "summary": "Aggregated website statistics (k-anonymous; no rows)", "security": auth,
             "parameters": [{ "name": "days", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 400 } }],
             "responses": { "200": ok("Statistics", "Statistics"), "401": error_response("Not signed in"), "403": error_response("Not staff") } } },
@@ -77,9 +83,14 @@ pub fn paths() -> Value {
         },
         "/api/v1/staff/requests/{id}": { "get": { "summary": "One request with its contact details (access is audited)", "security": auth, "parameters": [id_param()],
             "responses": { "200": ok("RequestDetail", "Request"), "403": error_response("Not allowed"), "404": error_response("No such request") } } },
+        "/api/v1/staff/requests/{id}/document": { "get": { "summary": "Open a request's proof document through the staff gate, for a reason (C-ID-1; audited in the person's trail)", "security": auth,
+            "parameters": [id_param(), { "name": "reason", "in": "query", "required": true, "schema": { "$ref": "#/components/schemas/Reason" } }],
+            "responses": { "200": bytes("The document as it was sent", &["application/octet-stream"]), "401": error_response("Not signed in"),
+                           "403": error_response("Not staff, reason not allowed, or training expired"), "404": error_response("No such request, or its document was deleted when it closed"),
+                           "422": error_response("No valid reason") } } },
         "/api/v1/staff/requests/{id}/extend": { "post": { "summary": "Extend the deadline once, with reasons sent to the person, before it passes", "security": auth, "parameters": [id_param()], "requestBody": json_body("ReasonText"),
             "responses": { "200": ok("QueueItem", "Extended"), "403": error_response("Not allowed"), "409": error_response("Too late, already extended or closed"), "422": error_response("No reasons") } } },
-        "/api/v1/staff/requests/{id}/refuse": { "post": { "summary": "Refuse, with the reason and the right to complain sent to the person", "security": auth, "parameters": [id_param()], "requestBody": json_body("ReasonText"),
+        "/api/v1/staff/requests/{id}/refuse": { "post": { "summary": "Refuse, with the reason and the right to complain sent to the person; a CCPA deletion only with one of its two exceptions (C-CCPA-5)", "security": auth, "parameters": [id_param()], "requestBody": json_body("RefuseRequest"),
             "responses": { "200": ok("QueueItem", "Refused"), "403": error_response("Not allowed"), "409": error_response("Closed"), "422": error_response("No reason") } } },
         "/api/v1/staff/requests/{id}/complete": { "post": { "summary": "Complete: access/portability/ccpa_know build and send the export; erasure/ccpa_delete erase and send the signed receipt; other kinds need a note", "security": auth, "parameters": [id_param()], "requestBody": json_body("Note"),
             "responses": { "200": ok("RequestCompleted", "Completed"), "403": error_response("Not allowed"), "409": error_response("Not confirmed yet, or closed") } } },

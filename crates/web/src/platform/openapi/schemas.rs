@@ -26,7 +26,7 @@ pub fn requests() -> Value {
             "properties": {
                 "kind": { "enum": ["access", "portability", "rectification", "erasure", "restriction", "objection", "ccpa_know", "ccpa_delete"] },
                 "email": { "type": "string", "format": "email" }, "name": { "type": ["string", "null"] }, "details": { "type": ["string", "null"], "maxLength": 5000 },
-                "on_behalf": { "enum": ["self", "agent", "guardian", "", null] }, "person_email": { "type": ["string", "null"] },
+                "on_behalf": { "enum": ["self", "agent", "guardian", "lost_address", "", null] }, "person_email": { "type": ["string", "null"] },
                 "document_base64": { "type": ["string", "null"], "description": "An agent's signed permission or a parent's proof (stored encrypted, deleted when the request closes)" },
                 "lang": { "enum": ["en", "fr", null] }
             }
@@ -34,6 +34,8 @@ pub fn requests() -> Value {
         "Token": { "type": "object", "required": ["token"], "properties": { "token": { "type": "string" } } },
         "DownloadCode": { "type": "object", "required": ["code"], "additionalProperties": false, "properties": { "code": { "type": "string", "pattern": "^[0-9]{8}$" } } },
         "ReasonText": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string" } } },
+        "RefuseRequest": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string" },
+            "exception": { "enum": ["legal_obligation", "needed_to_provide_services"], "description": "Required to refuse a CCPA deletion, and only for one" } } },
         "Note": { "type": "object", "additionalProperties": false, "properties": { "note": { "type": "string" } } },
         "VerifyReceipt": { "type": "object", "required": ["receipt", "signature"], "properties": { "receipt": { "type": "object" }, "signature": { "type": "string" } } },
         "Disclosure": {
@@ -84,6 +86,7 @@ pub fn requests() -> Value {
             "color": { "type": "string" }, "category": { "type": ["string", "null"] } } },
         "NewComment": { "type": "object", "additionalProperties": false, "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 1000 } } },
         "Join": { "type": "object", "additionalProperties": false, "required": ["code", "pseudonym"], "properties": { "code": { "type": "string" }, "pseudonym": { "type": "string", "maxLength": 40 } } },
+        "Recover": { "type": "object", "additionalProperties": false, "required": ["code"], "properties": { "code": { "type": "string", "description": "The recovery code shown once at join (in the body, never in a URL)" } } },
         "Acknowledge": { "type": "object", "additionalProperties": false, "required": ["version"], "properties": { "version": { "type": "string" } } },
         "NewHold": {
             "type": "object", "additionalProperties": false, "required": ["subject_id", "category", "reason", "until"],

@@ -27,7 +27,8 @@ impl Requests<'_> {
             "" | "self" => "self",
             "agent" => "agent",
             "guardian" => "guardian",
-            _ => return Err(CoreError::validation("on_behalf", "say `self`, `agent` or `guardian`")),
+            "lost_address" => "lost_address",
+            _ => return Err(CoreError::validation("on_behalf", "say `self`, `agent`, `guardian` or `lost_address`")),
         };
         let person_email = match (on_behalf, new.person_email.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
             ("self", _) => None,
@@ -37,6 +38,9 @@ impl Requests<'_> {
             ),
             ("agent", None) => {
                 return Err(CoreError::validation("person_email", "an agent must give the email address of the person they act for"));
+            }
+            ("lost_address", None) => {
+                return Err(CoreError::validation("person_email", "give the address of your account, the one you no longer control"));
             }
             (_, None) => None,
         };
@@ -48,8 +52,20 @@ impl Requests<'_> {
                 "for anything but erasure, give the email address of your child's account: its holder must confirm the request from that mailbox",
             ));
         }
-        if on_behalf != "self" && new.document.as_ref().is_none_or(Vec::is_empty) {
-            let what = if on_behalf == "agent" { "the person's signed permission" } else { "a document showing parental responsibility" };
+        // C-ID-1: a document only when a link to the address on file is not enough.
+        let has_document = new.document.as_ref().is_some_and(|d| !d.is_empty());
+        if on_behalf == "self" && has_document {
+            return Err(CoreError::validation(
+                "document",
+                "no document is needed: we check that the request is yours with a link to your address; if you no longer control the address of your account, say `lost_address`",
+            ));
+        }
+        if on_behalf != "self" && !has_document {
+            let what = match on_behalf {
+                "agent" => "the person's signed permission",
+                "guardian" => "a document showing parental responsibility",
+                _ => "a proof of your identity (it is read only by trained staff and deleted when the request closes)",
+            };
             return Err(CoreError::validation("document", format!("attach {what}")));
         }
         if new.document.as_ref().is_some_and(|d| d.len() > DOCUMENT_MAX) {
@@ -194,6 +210,19 @@ impl Requests<'_> {
                 self.send(person, "Did you authorise this privacy request?", text).await;
             }
         } else {
+            if r.on_behalf == "lost_address"
+                && let Some(person) = &c.person_email
+            {
+                // The address on file is told, so its real holder learns of it (C-ID-1): nothing
+                // is done before trained staff have checked the proof of identity.
+                let text = format!(
+                    "Someone said on {} that this address is theirs but that they can no longer read it, and asked for a privacy request ({}) about the account. Nothing is done until our trained staff have checked their proof of identity.\n\nIf this was not you, write to {} so that we refuse it.\n",
+                    crate::platform::clock::date_of(r.received_at),
+                    r.kind,
+                    self.cb.policy().doc().controller.privacy_contact
+                );
+                self.send(person, "A privacy request about your account", text).await;
+            }
             r.state = "open".into();
             r.acknowledged_at = Some(now);
             ev_name = "verified_and_acknowledged";

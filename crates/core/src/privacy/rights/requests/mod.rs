@@ -3,6 +3,13 @@
 //! permission, stored encrypted, deleted when the request closes, plus the person's own
 //! confirmation), or by a parent or guardian for a child.
 //!
+//! * Identity (C-ID-1): a link to the address on file; a document only when that is not
+//!   enough (an agent, a parent, a person who lost control of the address on their account),
+//!   opened by trained staff through the gate before the request is completed, and deleted
+//!   when it closes (`documents`).
+//! * A CCPA deletion is refused only for a stated legal obligation or because the data is
+//!   needed to provide the Services the person still uses, and the answer says which (`ccpa`,
+//!   C-CCPA-5).
 //! * A parent's request is for erasure (C-CHILD-2); anything else about a child's account
 //!   waits, like an agent's, for the account holder to confirm from their own mailbox.
 //! * Access answers hold no link to the archive: the account holder signs in; an agent or a
@@ -23,9 +30,12 @@
 //!
 //! This file only re-exports; the files below name each other directly and never this one.
 
+mod ccpa;
+mod documents;
 mod intake;
 mod queue;
 mod service;
 mod upkeep;
 
+pub use ccpa::DeleteException;
 pub use service::{KINDS, LINK_TTL, NewRequest, QueueItem, RECEIVED, Requests};

@@ -67,7 +67,7 @@ impl Requests<'_> {
     /// What every staff decision on a request checks first: the staff member, the reasons
     /// (sent to the person, so at least a sentence; `missing` says what they are for), and a
     /// request still open.
-    async fn open_for_decision<'r>(
+    pub(super) async fn open_for_decision<'r>(
         &self,
         staff: &SubjectId,
         id: &str,
@@ -118,6 +118,13 @@ impl Requests<'_> {
     pub async fn refuse(&self, staff: &SubjectId, id: &str, reason: &str) -> Result<QueueItem, CoreError> {
         let (reason, region, mut r) =
             self.open_for_decision(staff, id, reason, "a refusal needs its reason (it is sent to the person)").await?;
+        if r.kind == "ccpa_delete" {
+            // C-CCPA-5: only for one of the two stated exceptions (`ccpa`).
+            return Err(CoreError::validation(
+                "exception",
+                "a CCPA deletion is refused only for a stated legal obligation (`legal_obligation`) or because the data is needed to provide the Services the person still uses (`needed_to_provide_services`)",
+            ));
+        }
         let c = self.contact(&region, &r).await?;
         let authority = self.cb.policy().doc().controller.supervisory_authority.get(&c.lang).to_string();
         let text = format!(
@@ -165,6 +172,7 @@ impl Requests<'_> {
         self.cb.staff().member_id(staff).await?;
         let (region, mut r) = self.get(id).await?;
         Self::check_open(&r)?;
+        self.check_document_reviewed(&region, &r).await?;
         let c = self.contact(&region, &r).await?;
         let mut answer = json!({});
         let text = match (r.kind.as_str(), r.subject_id.clone()) {

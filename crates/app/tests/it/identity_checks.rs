@@ -75,6 +75,8 @@ both!(c_id_1_documents_only_when_email_is_not_enough_opened_through_the_gate_and
     let told = app.wait_for_mail(&person.email, |m| m.subject.contains("about your account"), WAIT).await;
     assert!(told.is_some_and(|m| m.text.contains("proof of identity")), "the address on file is told");
     let id = queued(&app, &officer, "lost_address").await;
+    let page = app.page_text("/staff/requests", &officer).await;
+    assert!(page.contains(&format!("/api/v1/staff/requests/{id}/document?reason=rights_request")), "the staff console links the gate");
 
     // Nothing is done before trained staff have opened the proof through the gate.
     let e =

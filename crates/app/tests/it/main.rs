@@ -40,6 +40,7 @@ mod security;
 mod sessions;
 mod staff;
 mod store;
+mod support;
 mod trace;
 mod web;
 

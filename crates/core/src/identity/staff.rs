@@ -218,7 +218,7 @@ impl Staff<'_> {
 
     /// The gate every staff access passes: role allows the reason, training is current, the
     /// policy allows the purpose on the category. Refusals are returned, not yet audited.
-    async fn gate(&self, who: &Principal, reason: Reason, category: &str) -> Result<Role, CoreError> {
+    pub(crate) async fn gate(&self, who: &Principal, reason: Reason, category: &str) -> Result<Role, CoreError> {
         let (row, role) = self.member(who).await?;
         if !role.allows(reason) {
             return Err(CoreError::Forbidden);

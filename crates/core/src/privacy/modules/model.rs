@@ -56,6 +56,8 @@ pub enum Enforcement {
     PurgeVisitorConsents,
     /// The scheduler erases request records closed longer ago than the rule, with their key.
     PurgeClosedRequests,
+    /// The scheduler erases support tickets closed longer ago than the rule, with their key.
+    PurgeClosedTickets,
     /// The data goes when its trigger happens (account deletion erases it at once).
     AtTrigger,
     /// The scheduler deletes backup files older than the policy's backup retention.

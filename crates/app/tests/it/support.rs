@@ -1,8 +1,8 @@
-//! The support desk over HTTP (issue 16; C-DATA-4, C-CONTACT-1, C-SCOPE-1's contact page): the
+//! The support desk over HTTP (issue 16; C-DATA-4, C-CONTACT-1): the
 //! form and the API from anyone with the acknowledgement through the real SMTP adapter to the
 //! test kit's sink, staff replies by email, the visitor's emailed reply threaded back,
 //! identical answers for every address, the rate limit, the private link (its token never in
-//! a path), the pages in English and French, erasure that leaves nothing readable, and
+//! a path), the contact page in English and French, erasure that leaves nothing readable, and
 //! canaries kept out of the logs. (The rules in process: `domain/support.rs`.)
 
 use super::*;
@@ -141,8 +141,9 @@ both!(acceptance_2_identical_answers_and_a_rate_limit, |b| async move {
     assert_error(res, 429, "rate_limited").await;
 });
 
-// C-SCOPE-1's contact page: the public website's contact form, in English and French, with
-// the privacy contact as a choice; a submission through the form is acknowledged in French.
+// The public website's contact page (one of the pages the scope commitment lists): the form
+// in English and French, with the privacy contact as a choice; a French submission is
+// acknowledged in French.
 both!(the_contact_page_in_english_and_french, |b| async move {
     let app = spawn_app(b).await;
     for (lang, words) in [("en", "Contact us"), ("fr", "Nous contacter")] {

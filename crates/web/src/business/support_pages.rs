@@ -41,13 +41,13 @@ fn no_store(mut res: Response) -> Response {
 #[derive(Template, WebTemplate)]
 #[template(path = "contact.html")]
 struct ContactPage {
+    show_form: bool,
+    notice: String,
+    refusal: Option<Refusal>,
     t: &'static Texts,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
     signed_in: bool,
     contact: String,
-    refusal: Option<Refusal>,
-    notice: String,
-    show_form: bool,
-    consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 fn contact_page(st: &AppState, ctx: &PageCtx, status: StatusCode, refusal: Option<Refusal>, notice: &str) -> Response {

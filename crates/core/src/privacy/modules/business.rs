@@ -15,6 +15,9 @@ const STAFF_MEMBER: Class =
 pub const SUPPORT: Module = Module {
     id: "support",
     title: "Support desk: contact form, tickets, email both ways, staff replies",
+    // Off (`modules.support.enabled = false`), the policy must leave out the assistance
+    // category, and every support operation is refused by the purpose guard.
+    switchable: true,
     data_subjects: &["users", "contacts"],
     categories: &[CategoryImpl { id: "assistance", exporter: export_assistance, eraser: Eraser::Rows(erase_assistance) }],
     purposes: &[("assistance", &["assistance"])],

@@ -168,9 +168,9 @@ both!(the_contact_page_in_english_and_french, |b| async move {
     assert!(ack.subject.contains("Nous avons bien reçu") && ack.text.contains("Bonjour Zoé"));
 });
 
-// Acceptance 4 and 5 over HTTP: an account holder's tickets are in their export and their
-// erasure leaves nothing readable (raw and decrypting scans, with positive controls); staff
-// without current training get 403 and the refusal is audited.
+// C-DSR-3, C-DSR-4 for tickets (acceptance 4), and acceptance 5 over HTTP: an account
+// holder's tickets are in their export and their erasure leaves nothing readable (raw and
+// decrypting scans, with positive controls); staff without current training get 403.
 both!(acceptance_4_erasure_leaves_no_readable_trace_of_a_ticket, |b| async move {
     let app = spawn_app(b).await;
     let user = app.new_user().await;
@@ -178,6 +178,19 @@ both!(acceptance_4_erasure_leaves_no_readable_trace_of_a_ticket, |b| async move 
     let body = json!({ "first_name": user.first_name, "last_name": user.last_name, "email": user.email, "subject": canary("Subj"), "message": secret });
     assert_eq!(app.post_json("/api/v1/support/requests", &body, Some(&user.token)).await.status(), 202);
     ack_to(&app, &user.email).await;
+    // The export holds the ticket, and data.json follows its published schema.
+    let s = super::rights::export_ready(&app, &user.token).await;
+    let zip = app.get(s["download_url"].as_str().unwrap(), Some(&user.token)).await.bytes().await.unwrap();
+    let files = super::rights::unzip(&zip);
+    let data: Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    let tickets = data["categories"]["assistance"]["data"]["tickets"].as_array().expect("the assistance category is exported");
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0]["messages"][0]["text"], secret.as_str());
+    let schema: Value = serde_json::from_slice(&files["export-schema.json"]).unwrap();
+    let validator = jsonschema::draft202012::options().should_validate_formats(true).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&data).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "data.json does not follow its schema: {errors:?}");
+    assert!(files.contains_key("csv/assistance-tickets.csv"), "{:?}", files.keys().collect::<Vec<_>>());
     let untrained = app.new_staff("untrained", "Desk", Role::Support, None).await;
     assert_error(app.get("/api/v1/staff/support/tickets", Some(&untrained.token)).await, 403, "staff_training_required").await;
     let needles = vec![secret.clone(), body["subject"].as_str().unwrap().to_string()];
@@ -197,6 +210,51 @@ both!(acceptance_4_erasure_leaves_no_readable_trace_of_a_ticket, |b| async move 
     assert!(app.scan_storage(&needles).await.is_empty());
     let after = app.decrypting_scan(&needles).await;
     assert!(after.hits.is_empty(), "still readable after erasure: {:?}", after.hits);
+});
+
+// The staff page: the queue by status with due and erase dates and no personal data, a ticket
+// opened for a reason (in the person's audit trail), a canned answer sent in the requester's
+// language, closing; staff without current training are refused (acceptance 5).
+both!(the_staff_support_page_opens_answers_and_closes_tickets, |b| async move {
+    let app = spawn_app(b).await;
+    let from = canary_email("frpage");
+    let mut body = request(&from, "Bonjour, mon tableau a disparu.");
+    body["lang"] = json!("fr");
+    assert_eq!(app.post_json("/api/v1/support/requests", &body, None).await.status(), 202);
+    let reference = ack_to(&app, &from).await.subject.split(['[', ']']).nth(1).unwrap().to_string();
+    let desk = staff(&app, "page").await;
+    let queue = app.page_text("/staff/support", &desk.token).await;
+    assert!(queue.contains(&reference) && !queue.contains(&from), "the queue names the ticket, not the person");
+    let id = queue.split("data-ticket=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let opened = app.page_text(&format!("/staff/support/{id}?reason=support_request"), &desk.token).await;
+    assert!(opened.contains(&from) && opened.contains("Bonjour, mon tableau a disparu."));
+    let t = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().support.ticket(&id).await.unwrap().unwrap();
+    let trail = app
+        .state
+        .cb
+        .region(&clearboard_core::platform::ids::RegionId::new("eu"))
+        .unwrap()
+        .store
+        .audit_about(&t.requester_id)
+        .await
+        .unwrap();
+    assert!(trail.iter().any(|e| e.action == "staff.ticket_opened" && e.detail.contains("support_request")));
+    let post = |path: String, form: Vec<(&'static str, &'static str)>| {
+        app.browser().post(app.url(&path)).header("authorization", format!("Bearer {}", desk.token)).form(&form).send()
+    };
+    let res = post(format!("/staff/support/{id}/reply"), vec![("canned", "need_details"), ("body", "")]).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let answer = app.wait_for_mail(&from, |m| m.subject.contains("Re :"), Duration::from_secs(10)).await.expect("answered in French");
+    assert!(answer.text.contains("Pour vous aider, il nous faut quelques précisions") && answer.subject.contains(&reference));
+    assert_eq!(post(format!("/staff/support/{id}/status"), vec![("status", "closed")]).await.unwrap().status(), 303);
+    let closed = app.page_text("/staff/support?status=closed", &desk.token).await;
+    let erase = clearboard_core::platform::clock::rfc3339(app.clock.now_ms() + 1095 * clearboard_core::platform::clock::DAY);
+    assert!(closed.contains(&reference) && closed.contains(&erase), "the page says when the closed ticket is erased");
+    let untrained = app.new_staff("pageuntrained", "Desk", Role::Support, None).await;
+    let res =
+        app.browser().get(app.url("/staff/support")).header("authorization", format!("Bearer {}", untrained.token)).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("staff_training_required"));
 });
 
 // Acceptance 1 through the documented pipe command: a mail server runs `clearboard support

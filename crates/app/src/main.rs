@@ -261,6 +261,13 @@ async fn main() -> anyhow::Result<()> {
                     }
                 });
             }
+            if let Some(at) = config.support.inbound_listen.as_deref().filter(|a| !a.is_empty()) {
+                let ll = tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen for inbound mail on {at} (support.inbound_listen)"))?;
+                tracing::info!(address = %ll.local_addr()?, "the support desk takes mail by LMTP");
+                tokio::spawn(clearboard::lmtp::serve(app.state.cb.clone(), ll, config.public_url().trim_end_matches('/').to_string()));
+            }
             clearboard::serve_with(app.state.clone(), listener, clearboard::ServeLimits::from_config(&config), shutdown_signal()).await?;
             app.opened.close().await;
         }

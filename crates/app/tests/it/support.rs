@@ -298,3 +298,65 @@ async fn support_inbound_pipe_command_opens_and_threads_tickets() {
     let hits = clearboard_testkit::forensics::scan(&[data], &[secret, from]);
     assert!(hits.is_empty(), "in clear on disk: {hits:?}");
 }
+
+// Acceptance 1 through the LMTP listener (`support.inbound_listen`): a mail server delivers a
+// reply with LMTP; it lands in the ticket, each recipient gets its answer, a message without
+// a sender is refused with its code, and the session follows the protocol's order.
+both!(support_lmtp_listener_threads_replies, |b| async move {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let app = spawn_app(b).await;
+    let from = canary_email("lmtp");
+    assert_eq!(app.post_json("/api/v1/support/requests", &request(&from, "First"), None).await.status(), 202);
+    let ack = ack_to(&app, &from).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(clearboard_app::lmtp::serve(app.state.cb.clone(), listener, app.base.clone()));
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (r, mut w) = stream.into_split();
+    let mut r = BufReader::new(r);
+    async fn reply(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
+        let mut all = String::new();
+        loop {
+            let mut l = String::new();
+            r.read_line(&mut l).await.unwrap();
+            all.push_str(&l);
+            if l.len() < 4 || l.as_bytes()[3] == b' ' {
+                return all;
+            }
+        }
+    }
+    assert!(reply(&mut r).await.starts_with("220 "));
+    let mut say = async |line: &str| {
+        w.write_all(format!("{line}\r\n").as_bytes()).await.unwrap();
+    };
+    say("MAIL FROM:<x@example.test>").await;
+    assert!(reply(&mut r).await.starts_with("503 "), "LHLO comes first");
+    say("LHLO mx.example.test").await;
+    assert!(reply(&mut r).await.contains("250 SIZE"));
+    say(&format!("MAIL FROM:<{from}>")).await;
+    assert!(reply(&mut r).await.starts_with("250 "));
+    for rcpt in ["support@example.org", "help@example.org"] {
+        say(&format!("RCPT TO:<{rcpt}>")).await;
+        assert!(reply(&mut r).await.starts_with("250 "));
+    }
+    say("DATA").await;
+    assert!(reply(&mut r).await.starts_with("354 "));
+    say(&format!("From: <{from}>\r\nTo: support@example.org\r\nSubject: Re: {}\r\n\r\n..and it works now.\r\n.", ack.subject)).await;
+    let first = reply(&mut r).await;
+    let second = reply(&mut r).await;
+    assert!(first.starts_with("250 2.0.0") && second.starts_with("250 2.0.0"), "one answer per recipient: {first}{second}");
+    // A message without a sender is refused, with the code only.
+    say("MAIL FROM:<>\r\nRCPT TO:<support@example.org>\r\nDATA").await;
+    assert!(reply(&mut r).await.starts_with("250 "));
+    assert!(reply(&mut r).await.starts_with("250 "));
+    assert!(reply(&mut r).await.starts_with("354 "));
+    say("Subject: hello\r\n\r\nno sender\r\n.").await;
+    assert_eq!(reply(&mut r).await, "550 5.6.0 refused: validation_failed\r\n");
+    say("QUIT").await;
+    assert!(reply(&mut r).await.starts_with("221 "));
+    server.abort();
+    let token = ack.first_link().unwrap().split('#').nth(1).unwrap().to_string();
+    let view: Value = app.post_json("/api/v1/support/ticket", &json!({ "token": token }), None).await.json().await.unwrap();
+    let texts: Vec<&str> = view["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["First", ".and it works now."], "threaded, dot-unstuffed");
+});

@@ -183,10 +183,10 @@ impl SupportStore for SqlRegionStore {
         Ok(r.into_iter().map(Into::into).collect())
     }
 
-    async fn tickets_of(&self, account: &SubjectId, email_bidx: &[u8]) -> StoreResult<Vec<TicketRow>> {
+    async fn tickets_of(&self, account: Option<&SubjectId>, email_bidx: &[u8]) -> StoreResult<Vec<TicketRow>> {
         let r: Vec<TicketRec> = conn!(self.db(), c => {
             sqlx::query_as(concat!("SELECT ", ticket_cols!(), " FROM support_tickets WHERE account_id = $1 OR email_bidx = $2 ORDER BY created_at DESC, id DESC"))
-                .bind(account.as_str()).bind(email_bidx).fetch_all(c).await
+                .bind(account.map(SubjectId::as_str)).bind(email_bidx).fetch_all(c).await
         })?;
         Ok(r.into_iter().map(Into::into).collect())
     }

@@ -87,7 +87,9 @@ pub async fn tickets(o: &Opened) {
     assert_eq!(ids(s.tickets(Some("waiting")).await.unwrap()), vec!["t-b"]);
     assert_eq!(ids(s.tickets(None).await.unwrap()), vec!["t-a", "t-b", "t-c"]);
     // By account, or by the account's address, newest first.
-    assert_eq!(ids(s.tickets_of(&account, &[3; 32]).await.unwrap()), vec!["t-c", "t-a"]);
+    assert_eq!(ids(s.tickets_of(Some(&account), &[3; 32]).await.unwrap()), vec!["t-c", "t-a"]);
+    // By address alone.
+    assert_eq!(ids(s.tickets_of(None, &[2; 32]).await.unwrap()), vec!["t-b"]);
 
     // Closed tickets by the date they were closed.
     let mut c2 = c.clone();

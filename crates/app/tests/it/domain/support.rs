@@ -294,3 +294,33 @@ both!(acceptance_5_staff_without_current_training_are_refused_and_audited, |b| a
     assert!(matches!(d.cb.support().queue(&nobody.principal, None).await, Err(CoreError::Forbidden)));
     assert_eq!(d.cb.support().open(&desk.principal, &id, "support_request").await.unwrap().messages[0].text, "Please");
 });
+
+// C-DSR-4 for someone without an account: their erasure request, verified from the address
+// they wrote from (here made by writing to the privacy contact), erases every ticket sent
+// from that address, with its key; someone else's stays.
+both!(an_erasure_request_from_an_address_without_account_erases_its_tickets, |b| async move {
+    let d = Domain::open(b).await;
+    let officer = d.officer().await;
+    let from = canary_email("noaccount");
+    d.cb.support().submit(ask(&from, "Question", "How do boards work?"), BASE_URL).await.unwrap();
+    let other = d.cb.support().submit(ask(&canary_email("other"), "Mine", "Keep me"), BASE_URL).await.unwrap();
+    let privacy = d.cb.policy().doc().controller.privacy_contact.clone();
+    let asked =
+        d.cb.support().inbound(&email(&from, &privacy, "Erasure", "Please erase everything you hold about me."), BASE_URL).await.unwrap();
+    let region = d.region("eu");
+    let request = region.support.ticket(&asked.ticket).await.unwrap().unwrap().rights_request_id.expect("routed");
+    let link = d.link_in_mail(&from, "Confirm");
+    let token = link.split("token=").nth(1).unwrap();
+    assert_eq!(d.cb.requests().verify(token, BASE_URL).await.unwrap(), "open");
+    let requesters: Vec<_> =
+        region.support.tickets(None).await.unwrap().into_iter().filter(|t| t.id != other).map(|t| t.requester_id).collect();
+    assert_eq!(requesters.len(), 2);
+    d.cb.requests().complete(&officer.id, &request, "", BASE_URL).await.unwrap();
+    let answer = d.mail_to(&from, |m| m.subject.contains("our answer")).unwrap();
+    assert!(answer.text.contains("support requests sent from it are erased"), "{}", answer.text);
+    let left: Vec<String> = region.support.tickets(None).await.unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(left, vec![other]);
+    for r in &requesters {
+        assert!(matches!(d.cb.keys().current(region, r).await, Err(CoreError::Erased)));
+    }
+});

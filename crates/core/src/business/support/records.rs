@@ -19,7 +19,7 @@ impl Support<'_> {
         let Some(account) = region.store.account(subject).await? else { return Ok(json!({ "tickets": [] })) };
         let mut tickets = Vec::new();
         for r in self.cb.regions() {
-            for t in r.support.tickets_of(subject, &account.email_bidx).await? {
+            for t in r.support.tickets_of(Some(subject), &account.email_bidx).await? {
                 match self.view(r, &t).await {
                     Ok(v) => tickets.push(serde_json::to_value(v).map_err(|_| CoreError::Internal("ticket export"))?),
                     // A ticket whose key is gone holds nothing readable any more.
@@ -37,7 +37,18 @@ impl Support<'_> {
         let Some(account) = region.store.account(subject).await? else { return Ok(0) };
         let mut erased = 0;
         for r in self.cb.regions() {
-            let ids: Vec<String> = r.support.tickets_of(subject, &account.email_bidx).await?.into_iter().map(|t| t.id).collect();
+            let ids: Vec<String> = r.support.tickets_of(Some(subject), &account.email_bidx).await?.into_iter().map(|t| t.id).collect();
+            erased += self.erase_tickets(r, &ids, "rights").await?;
+        }
+        Ok(erased)
+    }
+
+    /// Erases every ticket sent from an address (its blind index), for someone without an
+    /// account whose erasure request was verified from that address. Returns how many went.
+    pub async fn erase_by_address(&self, email_bidx: &[u8]) -> Result<u64, CoreError> {
+        let mut erased = 0;
+        for r in self.cb.regions() {
+            let ids: Vec<String> = r.support.tickets_of(None, email_bidx).await?.into_iter().map(|t| t.id).collect();
             erased += self.erase_tickets(r, &ids, "rights").await?;
         }
         Ok(erased)

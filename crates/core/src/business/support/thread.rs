@@ -85,7 +85,7 @@ impl Support<'_> {
         let Some(account) = home.store.account(&who.subject).await? else { return Err(CoreError::Unauthenticated) };
         let mut out = Vec::new();
         for region in self.cb.regions() {
-            for t in region.support.tickets_of(&who.subject, &account.email_bidx).await? {
+            for t in region.support.tickets_of(Some(&who.subject), &account.email_bidx).await? {
                 out.push((region.clone(), t));
             }
         }

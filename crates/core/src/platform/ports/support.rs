@@ -83,8 +83,8 @@ pub trait SupportStore: Send + Sync + std::fmt::Debug {
     async fn ticket_by_reference(&self, reference: &str) -> StoreResult<Option<TicketRow>>;
     /// Tickets in a status (all when `None`), oldest first.
     async fn tickets(&self, status: Option<&str>) -> StoreResult<Vec<TicketRow>>;
-    /// Tickets of an account, or sent from its address, newest first.
-    async fn tickets_of(&self, account: &SubjectId, email_bidx: &[u8]) -> StoreResult<Vec<TicketRow>>;
+    /// Tickets of an account (if given), or sent from an address, newest first.
+    async fn tickets_of(&self, account: Option<&SubjectId>, email_bidx: &[u8]) -> StoreResult<Vec<TicketRow>>;
     /// A ticket's thread, oldest first.
     async fn messages(&self, ticket_id: &str) -> StoreResult<Vec<SupportMessageRow>>;
     /// Deletes tickets (with their threads); says whose keys and which blobs go with them.

@@ -248,6 +248,14 @@ both!(an_account_holders_tickets_are_exported_and_erased_with_the_account, |b| a
     support.submit(ask(&canary_email("someone"), "Not mine", "Someone else"), BASE_URL).await.unwrap();
     let mine = support.mine(&p.principal).await.unwrap();
     assert_eq!(mine.len(), 2);
+    // A staff member's opening is in the account holder's own trail too.
+    let desk = trained(&d, "acctdesk").await;
+    for t in &mine {
+        support.open(&desk.principal, &t.id, "support_request").await.unwrap();
+    }
+    let own = d.region("eu").store.audit_about(&p.id).await.unwrap();
+    let opened = own.iter().filter(|e| e.action == "staff.ticket_opened" && e.detail.contains("support_request")).count();
+    assert_eq!(opened, 2, "both openings (signed in, by address) are in the account's trail: {own:?}");
     let region = d.region("eu").clone();
     let export = clearboard_core::privacy::rights::categories::export_category(&d.cb, &region, &p.id, "assistance").await.unwrap();
     let texts: Vec<&str> = export["tickets"].as_array().unwrap().iter().map(|t| t["messages"][0]["text"].as_str().unwrap()).collect();

@@ -110,14 +110,23 @@ impl Support<'_> {
             Ok(_) => (action, "allowed"),
             Err(e) => ("staff.access_refused", e.code().as_str()),
         };
-        let audit = self.cb.audit_draft(
-            Actor::Staff(&who.subject),
-            action,
-            Some(&t.requester_id),
-            Some(reason.purpose()),
-            json!({ "reason": reason.as_str(), "outcome": outcome, "category": CATEGORY, "ticket": t.id }),
-        );
-        region.store.audit_append(audit).await?;
+        // In the requester's trail, and in the account's when the ticket is an account
+        // holder's, written signed in or from their address (the privacy centre shows them
+        // who opened what, and why).
+        let account = match &t.account_id {
+            Some(a) => Some(a.clone()),
+            None => self.cb.directory().find_email(&t.email_bidx).await?.filter(|(r, _)| *r == region.id).map(|(_, s)| s),
+        };
+        for subject in std::iter::once(&t.requester_id).chain(account.as_ref()) {
+            let audit = self.cb.audit_draft(
+                Actor::Staff(&who.subject),
+                action,
+                Some(subject),
+                Some(reason.purpose()),
+                json!({ "reason": reason.as_str(), "outcome": outcome, "category": CATEGORY, "ticket": t.id }),
+            );
+            region.store.audit_append(audit).await?;
+        }
         gate?;
         Ok((region, t))
     }

@@ -29,6 +29,16 @@ fn enabled() -> bool {
     true
 }
 
+/// The support desk (`support.*`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportConfig {
+    /// Where the LMTP listener for replies by email listens (`127.0.0.1:2424`); unset: none
+    /// (a mail server can pipe each message to `clearboard support inbound` instead).
+    #[serde(default)]
+    pub inbound_listen: Option<String>,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -92,6 +102,9 @@ pub struct Config {
     /// Where backups are made by default and deleted by the retention scheduler once older
     /// than the policy's backup retention (default: `<data_dir>/backups`).
     pub backup_dir: Option<PathBuf>,
+    /// The support desk: its inbound mail listener.
+    #[serde(default)]
+    pub support: SupportConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -147,6 +160,7 @@ impl Default for Config {
             activation_hours: 48,
             modules: BTreeMap::new(),
             backup_dir: None,
+            support: SupportConfig::default(),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config;
 pub mod forensics;
 pub mod kek;
+pub mod lmtp;
 pub mod mail;
 pub mod private_dir;
 pub mod trace;

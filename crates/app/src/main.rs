@@ -74,6 +74,19 @@ enum Command {
         #[command(subcommand)]
         command: ForensicsCommand,
     },
+    /// The support desk.
+    Support {
+        #[command(subcommand)]
+        command: SupportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SupportCommand {
+    /// Deliver one email (RFC 5322, read from standard input) to the support desk: what a mail
+    /// server's pipe transport calls. Threaded by the private link's token or the ticket
+    /// reference, else a new ticket; the raw message is not kept. Prints the ticket id only.
+    Inbound,
 }
 
 #[derive(Subcommand)]
@@ -248,6 +261,13 @@ async fn main() -> anyhow::Result<()> {
                     }
                 });
             }
+            if let Some(at) = config.support.inbound_listen.as_deref().filter(|a| !a.is_empty()) {
+                let ll = tokio::net::TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen for inbound mail on {at} (support.inbound_listen)"))?;
+                tracing::info!(address = %ll.local_addr()?, "the support desk takes mail by LMTP");
+                tokio::spawn(clearboard::lmtp::serve(app.state.cb.clone(), ll, config.public_url().trim_end_matches('/').to_string()));
+            }
             clearboard::serve_with(app.state.clone(), listener, clearboard::ServeLimits::from_config(&config), shutdown_signal()).await?;
             app.opened.close().await;
         }
@@ -329,6 +349,20 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             app.opened.close().await;
+        }
+        Command::Support { command: SupportCommand::Inbound } => {
+            use std::io::Read;
+            let max = clearboard_core::business::support::inbound::RAW_MAX;
+            let mut raw = Vec::new();
+            std::io::stdin().take(max as u64 + 1).read_to_end(&mut raw).context("cannot read the message on standard input")?;
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let delivered = app.state.cb.support().inbound(&raw, config.public_url().trim_end_matches('/')).await;
+            app.opened.close().await;
+            match delivered {
+                Ok(d) => println!("{}\t{}", d.outcome, d.ticket),
+                // The error names the rule that failed, never the message's content.
+                Err(e) => anyhow::bail!("the message was not delivered: {}", e.code().as_str()),
+            }
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

@@ -42,6 +42,7 @@ mod security;
 mod sessions;
 mod staff;
 mod store;
+mod support;
 mod trace;
 mod web;
 mod without_accounts;

@@ -43,6 +43,7 @@ conformance! {
     conformance_requests => conformance::rights::requests,
     conformance_disclosures_holds_receipts => conformance::rights::disclosures_holds_receipts,
     conformance_purge_subject => conformance::rights::purge_subject,
+    conformance_support_tickets => conformance::support::tickets,
 }
 
 both!(conformance_audit, |b| async move {

@@ -61,6 +61,7 @@ pub struct RegionHandle {
     pub boards: Arc<dyn BoardStore>,
     pub consents: Arc<dyn ConsentStore>,
     pub rights: Arc<dyn crate::platform::ports::RightsStore>,
+    pub support: Arc<dyn crate::platform::ports::SupportStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

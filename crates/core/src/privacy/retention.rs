@@ -129,6 +129,10 @@ impl Retention<'_> {
             Enforcement::PurgeIdleParticipants => {
                 self.cb.boards().purge_idle_participants(region, self.participant_bound(period, now)).await?
             }
+            Enforcement::PurgeClosedTickets => {
+                let purged = self.cb.support().purge_closed(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -214,6 +218,7 @@ impl Retention<'_> {
                     Some(Enforcement::PurgeClosedRequests) => {
                         due += r.rights.requests(None).await?.iter().filter(|q| q.closed_at.is_some_and(|at| at < before)).count() as u64;
                     }
+                    Some(Enforcement::PurgeClosedTickets) => due += r.support.closed_before(before).await?.len() as u64,
                     Some(Enforcement::PurgeSessions) => {
                         let (idle, created) = self.session_bounds(rule.period(), now);
                         let c = r.store.count_due_sessions(idle, created, now).await?;

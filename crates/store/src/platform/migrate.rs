@@ -58,6 +58,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 8, "0008_exports.sql", "exports"),
     mig!("sqlite", "region", 9, "0009_consent_digest.sql", "consent_digest"),
     mig!("sqlite", "region", 10, "0010_participant_recovery.sql", "participant_recovery"),
+    mig!("sqlite", "region", 30, "0030_support.sql", "support"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -76,6 +77,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 8, "0008_exports.sql", "exports"),
     mig!("postgres", "region", 9, "0009_consent_digest.sql", "consent_digest"),
     mig!("postgres", "region", 10, "0010_participant_recovery.sql", "participant_recovery"),
+    mig!("postgres", "region", 30, "0030_support.sql", "support"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

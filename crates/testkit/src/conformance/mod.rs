@@ -16,6 +16,7 @@ pub mod identity;
 pub mod platform;
 pub mod privacy;
 pub mod rights;
+pub mod support;
 
 /// Every port trait of `clearboard_core::platform::ports`, with the suites that prove it.
 pub const PORTS: &[(&str, &[&str])] = &[
@@ -33,6 +34,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ),
     ("ConsentStore", &["privacy::consents", "privacy::page_views"]),
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
+    ("SupportStore", &["support::tickets"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

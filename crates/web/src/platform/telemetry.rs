@@ -39,6 +39,7 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_throttle_locks_total", Kind::Counter, "Sign-in or re-authentication locks placed, by kind."),
     ("clearboard_reauthentication_failures_total", Kind::Counter, "Wrong current passwords given to confirm a sensitive change."),
     ("clearboard_accounts_activated_total", Kind::Counter, "Accounts activated through their emailed link."),
+    ("clearboard_support_tickets_total", Kind::Counter, "Support tickets opened, by channel (web form, API, email)."),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

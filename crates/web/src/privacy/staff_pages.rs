@@ -64,6 +64,7 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                         Some(Enforcement::PurgePageViews) => "scheduler: purge old page views",
                         Some(Enforcement::PurgeVisitorConsents) => "scheduler: purge visitors' old consent records",
                         Some(Enforcement::PurgeClosedRequests) => "scheduler: erase old request records with their key",
+                        Some(Enforcement::PurgeClosedTickets) => "scheduler: erase old closed support tickets with their key",
                         Some(Enforcement::PurgeBackups) => "scheduler: delete old backup files",
                         Some(Enforcement::PurgeIdleParticipants) => "scheduler: erase participants idle past the rule",
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",

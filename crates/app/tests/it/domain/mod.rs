@@ -12,6 +12,7 @@ mod consent;
 mod requests;
 mod retention;
 mod sessions;
+mod support;
 
 pub use super::{Backend, both, canary, canary_email};
 pub use clearboard_core::CoreError;

@@ -1,6 +1,6 @@
 //! The ports core needs from the outside, one file per room: the stores every room shares
 //! (`stores`: a region's data store, its key store, the directory, blob stores), the boards'
-//! store, the privacy stores (consent ledger, rights), the backup shelf, and the rows they
+//! store, the privacy stores (consent ledger, rights), the support desk's store, the backup shelf, and the rows they
 //! carry. The
 //! implementations live in `clearboard-store`; core never writes SQL.
 //!
@@ -13,6 +13,7 @@ pub mod boards;
 pub mod identity;
 pub mod privacy;
 pub mod stores;
+pub mod support;
 
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
@@ -21,3 +22,4 @@ pub use boards::*;
 pub use identity::*;
 pub use privacy::*;
 pub use stores::*;
+pub use support::*;

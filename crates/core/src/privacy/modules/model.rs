@@ -59,6 +59,8 @@ pub enum Enforcement {
     /// The scheduler erases participants (key, contributions, row) whose latest session ended
     /// longer ago than the rule.
     PurgeIdleParticipants,
+    /// The scheduler erases support tickets closed longer ago than the rule, with their key.
+    PurgeClosedTickets,
     /// The data goes when its trigger happens (account deletion erases it at once).
     AtTrigger,
     /// The scheduler deletes backup files older than the policy's backup retention.

@@ -107,6 +107,8 @@ impl Erasure<'_> {
         let key_destroyed_at = self.cb.now();
         // 4. Rows and blobs.
         let contributions = self.cb.boards().erase_contributions_counted(&region, subject).await?;
+        // The person's support tickets (each sealed with its own requester key, destroyed first).
+        let tickets = self.cb.support().erase_of(&region, subject).await?;
         let mut blobs = contributions.blobs;
         let export_blobs = region.rights.delete_exports_of(subject).await?;
         let exports = export_blobs.len();
@@ -165,6 +167,7 @@ impl Erasure<'_> {
                 "organisations_deleted": contributions.orgs_deleted,
                 "boards_deleted": contributions.boards_deleted,
                 "exports": exports,
+                "support_tickets": tickets,
                 "blobs": blobs,
                 "other_records": purged,
             },

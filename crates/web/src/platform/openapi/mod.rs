@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `support`), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -11,6 +11,7 @@ mod build;
 mod identity;
 mod privacy;
 mod schemas;
+mod support;
 
 use axum::Json;
 use serde_json::{Map, Value, json};
@@ -24,12 +25,12 @@ pub fn spec() -> Value {
     );
     let mut schemas = Map::new();
     schemas.insert("Error".into(), build::error_schema());
-    for part in [identity::paths(), boards::paths(), privacy::paths()] {
+    for part in [identity::paths(), boards::paths(), privacy::paths(), support::paths()] {
         if let Value::Object(m) = part {
             paths.extend(m);
         }
     }
-    for part in [schemas::requests(), answers::answers()] {
+    for part in [schemas::requests(), answers::answers(), support::schemas()] {
         if let Value::Object(m) = part {
             schemas.extend(m);
         }

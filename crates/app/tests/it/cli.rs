@@ -43,7 +43,7 @@ fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_poli
         "recipients[5] (affiliates): no enabled module sends data to this recipient",
         "recipients[6] (payment): no enabled module sends data to this recipient",
         "recipients[7] (partners): no enabled module sends data to this recipient",
-        "retention[8] (contract:contract_ended): no enabled module enforces this rule",
+        "retention[9] (contract:contract_ended): no enabled module enforces this rule",
         "data_subjects[5] (customers): no enabled module holds data about these people",
     ] {
         assert!(err.contains(expect), "missing `{expect}` in:\n{err}");

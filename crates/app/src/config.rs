@@ -92,6 +92,9 @@ pub struct Config {
     /// Where backups are made by default and deleted by the retention scheduler once older
     /// than the policy's backup retention (default: `<data_dir>/backups`).
     pub backup_dir: Option<PathBuf>,
+    /// The plans subscribers choose from (`[[plans]]`: id, name.en, name.fr, price_per_seat in
+    /// minor units per month, currency, vat_basis_points).
+    pub plans: Vec<clearboard_core::business::billing::plans::Plan>,
 }
 
 impl std::fmt::Debug for Config {
@@ -147,6 +150,7 @@ impl Default for Config {
             activation_hours: 48,
             modules: BTreeMap::new(),
             backup_dir: None,
+            plans: clearboard_core::business::billing::plans::default_plans(),
         }
     }
 }

@@ -106,8 +106,11 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::platform::clock::HOUR,
         throttle: device_cookie_rules(&policy),
         disabled_modules: config.disabled_modules(),
+        plans: config.plans.clone(),
         ..Settings::default()
     };
+    let plan_problems = clearboard_core::business::billing::plans::problems(&settings.plans);
+    anyhow::ensure!(plan_problems.is_empty(), "the plans of the configuration are wrong:\n{}", plan_problems.join("\n"));
     let mailer = if settings.disabled_modules.contains("mail") {
         anyhow::ensure!(
             config.smtp_url.as_deref().is_none_or(|u| u.trim().is_empty()),

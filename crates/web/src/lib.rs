@@ -2,7 +2,7 @@
 //! metrics, and the security middleware (CSP, CSRF, rate limits, request ids, no-store), in
 //! the rooms of the domain: `platform` (errors, middleware, extractors, state, texts, assets,
 //! the OpenAPI document, telemetry, health, rate limits), `pages` (what every HTML page
-//! shares, and the landing page), `identity`, `boards` and `privacy` (each room's API and
+//! shares, and the landing page), `identity`, `boards`, `privacy` and `business` (each room's API and
 //! pages).
 //!
 //! Handlers parse input into domain types, call one core method and render. They never log
@@ -11,6 +11,7 @@
 #![recursion_limit = "512"]
 
 pub mod boards;
+pub mod business;
 pub mod identity;
 pub mod pages;
 pub mod platform;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::api::routes())
         .merge(privacy::api::routes())
         .merge(boards::api::routes())
+        .merge(business::billing_api::routes())
         .merge(pages::landing::routes())
         .merge(identity::pages::routes())
         .merge(boards::pages::routes())
@@ -45,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(platform::card_guard::refuse_card_numbers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), privacy::consent::layer))
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(state.clone(), privacy::consent::registry))

@@ -1,12 +1,10 @@
-//! Business: the coming modules of the organisation's own activity, empty for now.
-//!
-//! What goes here: billing (contracts, invoices), support (assistance requests), outreach
-//! (newsletters, invitations, notices) and programmes (events, visits, trainings, careers).
+//! Business: the modules of the organisation's own activity. Today: billing (contracts and
+//! their billing contacts, plans, payment methods); support, outreach and programmes come.
 //! Each module follows the rules every processing activity follows:
 //!
 //! - it registers with the policy frame what it implements (categories with each column's
 //!   classification, purposes, recipients, retention triggers, cookies), so the published
-//!   notice and the software cannot disagree (the registry comes with the policy-frame issue);
+//!   notice and the software cannot disagree (`privacy::modules`);
 //! - every person it holds data about is a subject with their own key, and personal fields
 //!   are sealed with it (crypto-shredding erases them);
 //! - it provides an exporter and an eraser for each of its categories (see
@@ -14,3 +12,5 @@
 //!   catalogue (`privacy::catalog`);
 //! - it reaches storage only through a port of its own in `platform::ports` (no SQL here)
 //!   and knows no HTTP (no axum): its routes live in `clearboard-web`.
+
+pub mod billing;

@@ -120,6 +120,7 @@ impl Retention<'_> {
                 let purged = self.cb.requests().purge_closed(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
             }
+            Enforcement::PurgeEndedContracts => self.cb.billing().purge_ended(region, before).await?,
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -211,6 +212,7 @@ impl Retention<'_> {
                         due += c.due;
                         held += c.held;
                     }
+                    Some(Enforcement::PurgeEndedContracts) => due += self.cb.billing().ended_before(r, before).await?,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

@@ -39,6 +39,8 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_throttle_locks_total", Kind::Counter, "Sign-in or re-authentication locks placed, by kind."),
     ("clearboard_reauthentication_failures_total", Kind::Counter, "Wrong current passwords given to confirm a sensitive change."),
     ("clearboard_accounts_activated_total", Kind::Counter, "Accounts activated through their emailed link."),
+    ("clearboard_contracts_created_total", Kind::Counter, "Contracts (subscriptions) taken out."),
+    ("clearboard_card_numbers_refused_total", Kind::Counter, "Request bodies refused because they held a payment-card number."),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The ports core needs from the outside, one file per room: the stores every room shares
 //! (`stores`: a region's data store, its key store, the directory, blob stores), the boards'
-//! store, the privacy stores (consent ledger, rights), the backup shelf, and the rows they
+//! store, the privacy stores (consent ledger, rights), billing's store, the backup shelf, and the rows they
 //! carry. The
 //! implementations live in `clearboard-store`; core never writes SQL.
 //!
@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod backups;
+pub mod billing;
 pub mod boards;
 pub mod identity;
 pub mod privacy;
@@ -17,6 +18,7 @@ pub mod stores;
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
+pub use billing::{BillingStore, CardReference, ContractRow, PaymentError, PaymentProvider};
 pub use boards::*;
 pub use identity::*;
 pub use privacy::*;

@@ -6,13 +6,14 @@
 //! declared tables with the real databases and fails on an unclassified column.
 //!
 //! - `model`: the shape of a declaration; `registry`: the list, switches, the comparison.
-//! - `identity`, `boards`, `privacy`, `platform`: today's modules, one file per room, each
+//! - `identity`, `boards`, `privacy`, `platform`, `business` (billing): today's modules, one file per room, each
 //!   with the exporters and erasers of the categories it stores.
 //!
 //! A new activity (billing, support, outreach, programmes, an integration) adds its module
 //! here; until it does, the policy cannot declare what it would do (policy/pending/).
 
 pub mod boards;
+pub mod business;
 pub mod identity;
 pub mod model;
 pub mod platform;

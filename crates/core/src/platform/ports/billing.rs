@@ -1,0 +1,93 @@
+//! The rows of billing (issue 15): contracts (one subscription per organisation), the billing
+//! contact as a subject of their own whose fields are sealed with their key, and what the
+//! payment method keeps (a provider's card reference, or a sealed IBAN; never a card number).
+//! Stored by the region's `BillingStore`.
+
+use async_trait::async_trait;
+
+use crate::platform::clock::Millis;
+use crate::platform::error::StoreResult;
+use crate::platform::ids::{OrgId, SubjectId};
+use crate::platform::ports::audit::AuditDraft;
+
+/// A contract as stored. `contact` and `payment` are envelopes sealed with the contact's key
+/// (AAD: `contracts`, the column, the contract id); the rest says nothing about anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractRow {
+    pub id: String,
+    pub org_id: OrgId,
+    /// The account that subscribed (an owner of the organisation).
+    pub owner_id: SubjectId,
+    /// The billing contact: a subject of kind `contact` with their own key.
+    pub contact_id: SubjectId,
+    pub plan: String,
+    pub seats: i64,
+    /// `active`, `cancelling` (ends at `period_end`) or `ended`.
+    pub status: String,
+    /// `card`, `sepa_debit` or `transfer`.
+    pub payment_method: String,
+    /// Sealed JSON: names, email, phone, company, VAT id, postal address.
+    pub contact: Vec<u8>,
+    /// Sealed JSON of the method's reference (card: provider token, brand, last four, expiry;
+    /// SEPA: IBAN, account holder, mandate reference); none for a bank transfer.
+    pub payment: Option<Vec<u8>>,
+    pub period_start: Millis,
+    pub period_end: Millis,
+    pub ended_at: Option<Millis>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    /// Bumped by every change (optimistic concurrency).
+    pub version: i64,
+}
+
+#[async_trait]
+pub trait BillingStore: Send + Sync + std::fmt::Debug {
+    /// Stores a new contract and its contact subject (kind `contact`), with its audit entry,
+    /// in one transaction. `Conflict` if the organisation already has a contract.
+    async fn create_contract(&self, row: &ContractRow, audit: AuditDraft) -> StoreResult<()>;
+    /// Replaces a contract's mutable fields if its version is still `row.version - 1`
+    /// (`Conflict` otherwise), with its audit entry.
+    async fn update_contract(&self, row: &ContractRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn contract_of_org(&self, org: &OrgId) -> StoreResult<Option<ContractRow>>;
+    async fn contract(&self, id: &str) -> StoreResult<Option<ContractRow>>;
+    /// Contracts the subject subscribed, or is the billing contact of.
+    async fn contracts_of(&self, subject: &SubjectId) -> StoreResult<Vec<ContractRow>>;
+    /// Every contract, oldest first (staff listing, billing runs).
+    async fn contracts(&self) -> StoreResult<Vec<ContractRow>>;
+    /// Contracts that ended at or before `before` (retention: `contract_ended`).
+    async fn contracts_ended_before(&self, before: Millis) -> StoreResult<Vec<ContractRow>>;
+    /// Deletes a contract row and marks its contact subject erased, with its audit entry.
+    async fn delete_contract(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
+}
+
+/// What a contract keeps of a card: the provider's reference, never the number.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CardReference {
+    /// The provider's payment-method id (`pm_…`).
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u8,
+    pub exp_year: u16,
+}
+
+/// Why a payment provider refused or failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    #[error("this deployment's payment provider takes no cards")]
+    NoCards,
+    #[error("the payment provider does not know this token")]
+    UnknownToken,
+    #[error("the payment provider is unavailable")]
+    Unavailable(String),
+}
+
+/// The payment provider (configuration `payment.provider`): `transfer` (no card; staff mark
+/// invoices paid) or a card provider whose own fields turn a card into a token.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
+    /// Its name in the configuration.
+    fn id(&self) -> &'static str;
+    /// The card a token of the provider's card fields stands for.
+    async fn card(&self, token: &str) -> Result<CardReference, PaymentError>;
+}

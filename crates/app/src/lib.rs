@@ -107,6 +107,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         throttle: device_cookie_rules(&policy),
         disabled_modules: config.disabled_modules(),
         plans: config.plans.clone(),
+        seller: config.seller.clone(),
         ..Settings::default()
     };
     let plan_problems = clearboard_core::business::billing::plans::problems(&settings.plans);
@@ -161,7 +162,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
 
-/// Starts the background tasks (the retention scheduler, metrics upkeep).
+/// Starts the background tasks (the retention scheduler and the billing run, metrics upkeep).
 pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     let cb = state.cb.clone();
@@ -171,6 +172,13 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
             tick.tick().await;
             if let Err(e) = cb.retention().run().await {
                 tracing::warn!(error = %e, "retention run failed");
+            }
+            // Billing: each running contract's monthly period is invoiced once (the run is
+            // idempotent; it also issues the drafts of an interrupted run).
+            if cb.module_enabled("billing")
+                && let Err(e) = cb.billing().run().await
+            {
+                tracing::warn!(error = %e, "billing run failed");
             }
         }
     }));

@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Billing: invoice every running contract's current period (also done by the scheduler).
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Staff members (roles and confidentiality training).
     Staff {
         #[command(subcommand)]
@@ -74,6 +79,12 @@ enum Command {
         #[command(subcommand)]
         command: ForensicsCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Issue the invoices that are due now (each contract's current monthly period, once).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -329,6 +340,13 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             app.opened.close().await;
+        }
+        Command::Billing { command: BillingCommand::Run } => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let r = app.state.cb.billing().run().await;
+            app.opened.close().await;
+            let r = r?;
+            println!("issued {}\tresumed {}\talready invoiced {}", r.issued, r.resumed, r.already);
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

@@ -10,13 +10,13 @@ use clearboard_core::platform::clock::DAY;
 const IBAN: &str = "FR76 3000 6000 0112 3456 7890 189";
 const IBAN_ELECTRONIC: &str = "FR7630006000011234567890189";
 
-async fn personal_org(app: &TestApp, token: &str) -> String {
+pub async fn personal_org(app: &TestApp, token: &str) -> String {
     let orgs: Value = app.get("/api/v1/orgs", Some(token)).await.json().await.unwrap();
     orgs["orgs"][0]["id"].as_str().unwrap().to_string()
 }
 
 /// A billing contact made of canaries (every field a person typed).
-fn contact(needles: &mut Vec<String>) -> Value {
+pub fn contact(needles: &mut Vec<String>) -> Value {
     let (first, last, line1, city, company) = (canary("First"), canary("Last"), canary("Street"), canary("City"), canary("Co"));
     let email = canary_email("billing");
     needles.extend([first.clone(), last.clone(), line1.clone(), city.clone(), company.clone(), email.clone()]);
@@ -26,11 +26,11 @@ fn contact(needles: &mut Vec<String>) -> Value {
     })
 }
 
-async fn put(app: &TestApp, org: &str, token: &str, body: &Value) -> reqwest::Response {
+pub async fn put(app: &TestApp, org: &str, token: &str, body: &Value) -> reqwest::Response {
     app.http().put(app.url(&format!("/api/v1/orgs/{org}/subscription"))).bearer_auth(token).json(body).send().await.unwrap()
 }
 
-async fn ok(res: reqwest::Response) -> Value {
+pub async fn ok(res: reqwest::Response) -> Value {
     let status = res.status();
     let v: Value = res.json().await.unwrap();
     assert_eq!(status, 200, "{v}");
@@ -147,10 +147,10 @@ both!(c_ccpa_3_exercising_a_right_changes_no_plan_price_or_feature, |b| async mo
     let org = personal_org(&app, &u.token).await;
     let mut needles = Vec::new();
     let body = json!({ "plan": "team", "seats": 4, "billing_contact": contact(&mut needles), "payment": { "method": "transfer" } });
-    let before = ok(put(&app, &org, &token, &body).await).await;
+    let before = ok(put(&app, &org, &u.token, &body).await).await;
     let plans_before = ok(app.get("/api/v1/plans", None).await).await;
     // Rights: an export of one's data, a rights request, and a consent withdrawn.
-    let res = app.post_json("/api/v1/me/exports", &json!({}), Some(&token)).await;
+    let res = app.post_json("/api/v1/me/exports", &json!({}), Some(&u.token)).await;
     assert!(res.status().is_success(), "{}", res.status());
     let res = app.post_json("/api/v1/requests", &json!({ "kind": "access", "email": u.email }), None).await;
     assert!(res.status().is_success(), "{}", res.status());
@@ -163,18 +163,18 @@ both!(c_ccpa_3_exercising_a_right_changes_no_plan_price_or_feature, |b| async mo
         .await
         .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
-    let after = ok(app.get(&format!("/api/v1/orgs/{org}/subscription"), Some(&token)).await).await;
+    let after = ok(app.get(&format!("/api/v1/orgs/{org}/subscription"), Some(&u.token)).await).await;
     for k in ["plan", "seats", "status", "amount", "currency", "current_period", "payment"] {
         assert_eq!(after[k], before[k], "{k} changed after exercising a right");
     }
     assert_eq!(ok(app.get("/api/v1/plans", None).await).await, plans_before);
     // The same boards features remain: creating a board and a card works as before.
-    let board: Value = app.post_json("/api/v1/boards", &json!({ "title": "Still here" }), Some(&token)).await.json().await.unwrap();
+    let board: Value = app.post_json("/api/v1/boards", &json!({ "title": "Still here" }), Some(&u.token)).await.json().await.unwrap();
     let card = app
         .post_json(
             &format!("/api/v1/boards/{}/cards", board["id"].as_str().unwrap()),
             &json!({ "kind": "text", "text": "ok" }),
-            Some(&token),
+            Some(&u.token),
         )
         .await;
     assert_eq!(card.status(), 201);

@@ -11,6 +11,7 @@ mod abuse_exports;
 mod accounts;
 mod audit;
 mod billing;
+mod billing_invoices;
 mod board_content;
 mod boards;
 mod boards_card_path;

@@ -39,6 +39,17 @@ pub fn without_statistics(text: &str) -> String {
     t.replacen("purposes = [\"hosting\", \"account\", \"statistics\", ", "purposes = [\"hosting\", \"account\", ", 1)
 }
 
+/// The policy without what the billing module declares (it may then be switched off).
+pub fn without_billing(text: &str) -> String {
+    let mut t = without_block(text, "data_subjects", "id = \"customers\"");
+    t = without_block(&t, "categories", "id = \"contract\"");
+    t = without_block(&t, "purposes", "id = \"contract\"");
+    t = without_block(&t, "retention", "category = \"contract\"");
+    let t = t.replace(", \"contract\"]", "]").replace(", \"customers\"]", "]");
+    assert!(!t.contains("\"contract\"") && !t.contains("\"customers\""), "every mention of billing is gone");
+    t
+}
+
 fn write_policy(app: &TestApp, name: &str, text: &str) -> std::path::PathBuf {
     let path = app.dir.path().join(name);
     std::fs::write(&path, text).unwrap();
@@ -197,8 +208,16 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
         ),
         "{err}"
     );
-    // And at run time the guard refuses what the policy does not declare: contracts wait for
-    // the billing module, so an admin cannot open an account for the reason `contract`.
+    // And at run time the guard refuses what the policy does not declare: with the billing
+    // module switched off and its declarations left out, an admin cannot open an account for
+    // the reason `contract`.
+    let path = write_policy(&app, "no-billing.toml", &without_billing(&changed));
+    let app = app
+        .restart(|c| {
+            c.policy_file = Some(path.clone());
+            c.modules.insert("billing".into(), clearboard_app::config::ModuleConfig { enabled: false });
+        })
+        .await;
     let admin =
         app.new_staff("admin", "Ada", clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await;
     let person = app.new_user().await;

@@ -36,6 +36,8 @@ pub struct Settings {
     pub disabled_modules: std::collections::BTreeSet<String>,
     /// The plans subscribers choose from (configuration `plans`).
     pub plans: Vec<crate::business::billing::plans::Plan>,
+    /// Who issues the invoices (configuration `seller`).
+    pub seller: crate::business::billing::plans::Seller,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             activation_ttl_ms: 48 * HOUR,
             disabled_modules: std::collections::BTreeSet::new(),
             plans: crate::business::billing::plans::default_plans(),
+            seller: crate::business::billing::plans::Seller::default(),
         }
     }
 }

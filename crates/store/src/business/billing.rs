@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{OrgId, SubjectId};
-use clearboard_core::platform::ports::{AuditDraft, BillingStore, ContractRow, StoreError, StoreResult};
+use clearboard_core::platform::ports::{
+    AuditDraft, BillingStore, ContractRow, InvoiceRow, InvoiceStore, ShowNumber, StoreError, StoreResult,
+};
 
 use crate::platform::region::SqlRegionStore;
 
@@ -141,6 +143,148 @@ impl BillingStore for SqlRegionStore {
             sqlx::query("UPDATE subjects SET erased_at = $1 WHERE id = $2 AND erased_at IS NULL").bind(at).bind(&contact).execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(true)
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct InvoiceRec {
+    id: String,
+    contract_id: String,
+    org_id: String,
+    seller: String,
+    seq: Option<i64>,
+    number: Option<String>,
+    kind: String,
+    corrects: String,
+    status: String,
+    period_start: i64,
+    period_end: i64,
+    currency: String,
+    lines: String,
+    subtotal: i64,
+    vat: i64,
+    total: i64,
+    buyer: Vec<u8>,
+    hold_until: i64,
+    issued_at: Option<i64>,
+    created_at: i64,
+}
+
+impl From<InvoiceRec> for InvoiceRow {
+    fn from(r: InvoiceRec) -> Self {
+        InvoiceRow {
+            id: r.id,
+            contract_id: r.contract_id,
+            org_id: OrgId::from_stored(r.org_id),
+            seller: r.seller,
+            seq: r.seq,
+            number: r.number,
+            kind: r.kind,
+            corrects: r.corrects,
+            status: r.status,
+            period_start: r.period_start,
+            period_end: r.period_end,
+            currency: r.currency,
+            lines: r.lines,
+            subtotal: r.subtotal,
+            vat: r.vat,
+            total: r.total,
+            buyer: r.buyer,
+            hold_until: r.hold_until,
+            issued_at: r.issued_at,
+            created_at: r.created_at,
+        }
+    }
+}
+
+macro_rules! invoice_cols {
+    () => {
+        "id, contract_id, org_id, seller, seq, number, kind, corrects, status, period_start, period_end, currency, lines, subtotal, vat, total, buyer, hold_until, issued_at, created_at"
+    };
+}
+
+impl SqlRegionStore {
+    async fn invoices_where(&self, sql: &'static str, arg: &str) -> StoreResult<Vec<InvoiceRow>> {
+        let r: Vec<InvoiceRec> = conn!(self.db(), c => { sqlx::query_as(sql).bind(arg).fetch_all(c).await })?;
+        Ok(r.into_iter().map(Into::into).collect())
+    }
+}
+
+#[async_trait]
+impl InvoiceStore for SqlRegionStore {
+    async fn create_draft(&self, r: &InvoiceRow) -> StoreResult<bool> {
+        let out = conn!(self.db(), c => {
+            sqlx::query(concat!("INSERT INTO invoices (", invoice_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"))
+                .bind(&r.id).bind(&r.contract_id).bind(r.org_id.as_str()).bind(&r.seller).bind(r.seq).bind(&r.number).bind(&r.kind).bind(&r.corrects)
+                .bind(&r.status).bind(r.period_start).bind(r.period_end).bind(&r.currency).bind(&r.lines).bind(r.subtotal).bind(r.vat).bind(r.total)
+                .bind(&r.buyer).bind(r.hold_until).bind(r.issued_at).bind(r.created_at)
+                .execute(c).await.map(|_| ())
+        });
+        match out {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn issue(&self, id: &str, at: Millis, number: &ShowNumber, audit: AuditDraft) -> StoreResult<Option<i64>> {
+        let pg = self.pg();
+        let (chain, ring) = self.audit_parts();
+        let out = tx!(self.db(), t => {
+            let seller: Option<(String,)> = sqlx::query_as("SELECT seller FROM invoices WHERE id = $1 AND status = 'draft'").bind(id).fetch_optional(&mut *t).await?;
+            let Some((seller,)) = seller else { return Ok(None) };
+            sqlx::query("INSERT INTO invoice_sequences (seller, next) VALUES ($1, 1) ON CONFLICT (seller) DO NOTHING").bind(&seller).execute(&mut *t).await?;
+            let (seq,): (i64,) = sqlx::query_as("UPDATE invoice_sequences SET next = next + 1 WHERE seller = $1 RETURNING next - 1").bind(&seller).fetch_one(&mut *t).await?;
+            // Issued meanwhile by another run: nothing is written, the number is not taken
+            // (the transaction rolls back), so the sequence has no gap.
+            let n = sqlx::query("UPDATE invoices SET seq = $1, number = $2, status = 'issued', issued_at = $3 WHERE id = $4 AND status = 'draft'")
+                .bind(seq).bind(number(&seller, seq)).bind(at).bind(id).execute(&mut *t).await?.rows_affected();
+            if n != 1 {
+                return Err(sqlx::Error::RowNotFound);
+            }
+            append_audit!(t, pg, chain, ring, audit)?;
+            Ok(Some(seq))
+        });
+        match out {
+            Err(StoreError::Gone) => Ok(None),
+            other => other,
+        }
+    }
+
+    async fn drafts(&self) -> StoreResult<Vec<InvoiceRow>> {
+        self.invoices_where(
+            concat!("SELECT ", invoice_cols!(), " FROM invoices WHERE status = 'draft' AND status <> $1 ORDER BY created_at, id"),
+            "",
+        )
+        .await
+    }
+
+    async fn invoice(&self, id: &str) -> StoreResult<Option<InvoiceRow>> {
+        Ok(self.invoices_where(concat!("SELECT ", invoice_cols!(), " FROM invoices WHERE id = $1"), id).await?.pop())
+    }
+
+    async fn invoices_of_org(&self, org: &OrgId) -> StoreResult<Vec<InvoiceRow>> {
+        self.invoices_where(
+            concat!("SELECT ", invoice_cols!(), " FROM invoices WHERE org_id = $1 ORDER BY seq, created_at, id"),
+            org.as_str(),
+        )
+        .await
+    }
+
+    async fn issued(&self, seller: &str) -> StoreResult<Vec<InvoiceRow>> {
+        self.invoices_where(
+            concat!("SELECT ", invoice_cols!(), " FROM invoices WHERE seller = $1 AND status = 'issued' ORDER BY seq"),
+            seller,
+        )
+        .await
+    }
+
+    async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>> {
+        tx!(self.db(), t => {
+            let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM invoices WHERE hold_until <= $1 ORDER BY id").bind(before).fetch_all(&mut *t).await?;
+            sqlx::query("DELETE FROM invoices WHERE hold_until <= $1").bind(before).execute(&mut *t).await?;
+            Ok(ids.into_iter().map(|(id,)| id).collect())
         })
     }
 }

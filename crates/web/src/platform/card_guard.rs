@@ -16,7 +16,7 @@ use clearboard_core::platform::card_numbers::contains_card_number;
 use clearboard_core::platform::error_codes::ErrorCode;
 use serde_json::Value;
 
-use crate::platform::error::AppError;
+use crate::platform::error::{AppError, is_body_timeout};
 
 /// The most a JSON or form body may hold to be read here (the largest limit of any route
 /// that takes one); a larger one is refused with 413 before it is read whole.
@@ -74,7 +74,10 @@ pub async fn refuse_card_numbers(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let bytes: Bytes = match axum::body::to_bytes(body, GUARD_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return AppError::new(ErrorCode::PayloadTooLarge).into_response(),
+        Err(e) => {
+            let code = if is_body_timeout(&*e.into_inner()) { ErrorCode::RequestTimeout } else { ErrorCode::PayloadTooLarge };
+            return AppError::new(code).into_response();
+        }
     };
     if holds_a_card(kind, &bytes) {
         metrics::counter!("clearboard_card_numbers_refused_total").increment(1);

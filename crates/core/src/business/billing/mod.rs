@@ -4,15 +4,21 @@
 //! expiry; never a card number, which the web layer refuses anywhere), a SEPA direct-debit
 //! IBAN (sealed, shown masked, with a mandate reference) or a bank transfer.
 //!
-//! - `plans`: the offer and what a period costs (VAT included); `input`: the rules of what a
-//!   subscriber sends (contact, IBAN); `payments`: the payment provider port's `transfer`
-//!   adapter; `service`: subscribe, change, cancel at period end, reactivate, and the end of
-//!   contracts (`contract_ended`); `export`: what a contract says about a person.
+//! - `plans`: the offer, the seller and what a period costs (VAT included);
+//! - `input`: the rules of what a subscriber sends (contact, IBAN);
+//! - `payments`: the payment provider port's `transfer` adapter;
+//! - `service`: subscribe, change, cancel at period end, reactivate, the end of contracts
+//!   (`contract_ended`); `export`: what a contract says about a person;
+//! - `invoices`: the billing run, numbering without gaps, credit notes, the accounting hold;
+//!   `facturx`: the EN 16931 XML; `pdf`: the printable invoice.
 //!
 //! Must not: know HTTP or SQL, store or log a card number, open a contact outside this room.
 
 pub mod export;
+pub mod facturx;
 pub mod input;
+pub mod invoices;
 pub mod payments;
+pub mod pdf;
 pub mod plans;
 pub mod service;

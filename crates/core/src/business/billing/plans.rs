@@ -46,6 +46,41 @@ pub fn default_plans() -> Vec<Plan> {
     ]
 }
 
+/// Who issues the invoices (configuration `seller`): the legal mentions every invoice carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seller {
+    pub name: String,
+    /// Legal form and share capital, as printed (`SAS au capital de 10 000 €`).
+    pub legal_form: String,
+    /// SIREN (France) or the company's registration number.
+    pub registration: String,
+    pub vat_id: String,
+    pub line1: String,
+    pub postcode: String,
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// Days between issue and the due date.
+    pub payment_days: i64,
+}
+
+impl Default for Seller {
+    fn default() -> Self {
+        Self {
+            name: "Example Operator SAS".into(),
+            legal_form: "SAS au capital de 10 000 €".into(),
+            registration: "732829320".into(),
+            vat_id: "FR44732829320".into(),
+            line1: "1 rue de l'Exemple".into(),
+            postcode: "75000".into(),
+            city: "Paris".into(),
+            country: "FR".into(),
+            payment_days: 30,
+        }
+    }
+}
+
 /// What is wrong with a configured offer (ids, prices, currencies, rates), for start-up.
 pub fn problems(plans: &[Plan]) -> Vec<String> {
     let mut out = Vec::new();

@@ -137,7 +137,7 @@ impl Billing<'_> {
         &self.cb.settings().plans
     }
 
-    fn plan(&self, id: &str) -> Result<&Plan, CoreError> {
+    pub(crate) fn plan(&self, id: &str) -> Result<&Plan, CoreError> {
         self.plans()
             .iter()
             .find(|p| p.id == id)
@@ -146,7 +146,7 @@ impl Billing<'_> {
 
     /// The organisation's region if `who` is its owner: another organisation is not found,
     /// a member who is not its owner is refused.
-    async fn owned(&self, who: &Principal, org: &OrgId) -> Result<RegionHandle, CoreError> {
+    pub(crate) async fn owned(&self, who: &Principal, org: &OrgId) -> Result<RegionHandle, CoreError> {
         let region = self.cb.directory().org_region(org).await?.ok_or(CoreError::NotFound)?;
         if region != who.region {
             return Err(CoreError::NotFound);
@@ -399,6 +399,11 @@ impl Billing<'_> {
             self.close(region, row, Actor::System).await?;
             c.purged += 1;
         }
+        // Invoices stay under the accounting hold after their contract went; when it ends
+        // they go with their hold keys.
+        let held = self.purge_held(region, self.cb.now()).await?;
+        c.due += held;
+        c.purged += held;
         Ok(c)
     }
 

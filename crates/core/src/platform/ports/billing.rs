@@ -41,7 +41,7 @@ pub struct ContractRow {
 }
 
 #[async_trait]
-pub trait BillingStore: Send + Sync + std::fmt::Debug {
+pub trait BillingStore: InvoiceStore + Send + Sync + std::fmt::Debug {
     /// Stores a new contract and its contact subject (kind `contact`), with its audit entry,
     /// in one transaction. `Conflict` if the organisation already has a contract.
     async fn create_contract(&self, row: &ContractRow, audit: AuditDraft) -> StoreResult<()>;
@@ -58,6 +58,65 @@ pub trait BillingStore: Send + Sync + std::fmt::Debug {
     async fn contracts_ended_before(&self, before: Millis) -> StoreResult<Vec<ContractRow>>;
     /// Deletes a contract row and marks its contact subject erased, with its audit entry.
     async fn delete_contract(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
+}
+
+/// How an invoice shows its seller's series and sequence number (`EU-000042`).
+pub type ShowNumber = dyn for<'s> Fn(&'s str, i64) -> String + Sync;
+
+/// Invoices and credit notes (the region's store; part of `BillingStore`).
+#[async_trait]
+pub trait InvoiceStore: Send + Sync + std::fmt::Debug {
+    /// Stores a draft (no number yet); `false` if the contract already has one of this kind
+    /// for this period (or for this corrected invoice).
+    async fn create_draft(&self, row: &InvoiceRow) -> StoreResult<bool>;
+    /// Issues a draft: in one transaction, takes the next number of its seller's sequence,
+    /// writes it with `issued_at`, and appends the audit entry. `None` if it was no longer a
+    /// draft (issued meanwhile by another run).
+    /// `number` writes a sequence number as the invoice shows it.
+    async fn issue(&self, id: &str, at: Millis, number: &ShowNumber, audit: AuditDraft) -> StoreResult<Option<i64>>;
+    /// Drafts left by a run that stopped before issuing them.
+    async fn drafts(&self) -> StoreResult<Vec<InvoiceRow>>;
+    async fn invoice(&self, id: &str) -> StoreResult<Option<InvoiceRow>>;
+    /// An organisation's invoices and credit notes, issued ones first by number.
+    async fn invoices_of_org(&self, org: &OrgId) -> StoreResult<Vec<InvoiceRow>>;
+    /// Every issued invoice of a seller, by number.
+    async fn issued(&self, seller: &str) -> StoreResult<Vec<InvoiceRow>>;
+    /// Deletes invoices whose hold ended at or before `before`; returns their ids (their hold
+    /// keys are destroyed by the caller).
+    async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>>;
+}
+
+/// An invoice or credit note. `number` and `seq` are empty while it is a draft; once issued it
+/// never changes (the store refuses it). `buyer` is sealed with the invoice's own hold key
+/// (subject `invoice:<id>`), so erasing the billing contact leaves what the law requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    pub id: String,
+    pub contract_id: String,
+    pub org_id: OrgId,
+    /// The numbering series (one continuous sequence per seller).
+    pub seller: String,
+    pub seq: Option<i64>,
+    pub number: Option<String>,
+    /// `invoice` or `credit_note`.
+    pub kind: String,
+    /// For a credit note, the id of the invoice it corrects; empty otherwise.
+    pub corrects: String,
+    /// `draft` or `issued`.
+    pub status: String,
+    pub period_start: Millis,
+    pub period_end: Millis,
+    pub currency: String,
+    /// The lines as JSON (plan, seats, unit price, VAT rate): nothing about a person.
+    pub lines: String,
+    pub subtotal: i64,
+    pub vat: i64,
+    pub total: i64,
+    pub buyer: Vec<u8>,
+    /// When the accounting hold ends (ten years after issue by default).
+    pub hold_until: Millis,
+    pub issued_at: Option<Millis>,
+    pub created_at: Millis,
 }
 
 /// What a contract keeps of a card: the provider's reference, never the number.

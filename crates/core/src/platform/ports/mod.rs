@@ -18,7 +18,7 @@ pub mod stores;
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
-pub use billing::{BillingStore, CardReference, ContractRow, PaymentError, PaymentProvider};
+pub use billing::{BillingStore, CardReference, ContractRow, InvoiceRow, InvoiceStore, PaymentError, PaymentProvider, ShowNumber};
 pub use boards::*;
 pub use identity::*;
 pub use privacy::*;

@@ -1,5 +1,6 @@
 //! The business modules: billing (contracts, their billing contacts and payment methods;
-//! issue 15). Their declarations, and the exporter of the Contract category.
+//! issue 15), invoices and credit notes (buyer fields sealed with each invoice's hold key).
+//! Their declarations, and the exporter of the Contract category.
 
 use serde_json::Value;
 
@@ -9,6 +10,9 @@ use crate::privacy::modules::model::{
     CategoryImpl, Class, Enforcement, Eraser, ID, Module, Pending, RetentionImpl, STATE, SUBJECT, TIME, region, sealed,
 };
 
+const SERIES: Class = Class::NotPersonal("an invoice numbering series (the seller's region) and its sequence numbers");
+const AMOUNT: Class =
+    Class::NotPersonal("amounts, currency and the lines of a plan (plan, seats, unit price, VAT rate): nothing about a person");
 const PLAN: Class = Class::NotPersonal("the id of a plan of the configuration, a number of seats or a payment method's kind");
 
 pub const BILLING: Module = Module {
@@ -25,33 +29,61 @@ pub const BILLING: Module = Module {
     }],
     purposes: &[("contract", &["contract", "account"])],
     retention: &[RetentionImpl { category: "contract", trigger: "contract_ended", enforcement: Enforcement::PurgeEndedContracts }],
-    tables: &[region(
-        "contracts",
-        &[
-            ("id", ID),
-            ("org_id", ID),
-            ("owner_id", SUBJECT),
-            ("contact_id", SUBJECT),
-            ("plan", PLAN),
-            ("seats", PLAN),
-            ("status", STATE),
-            ("payment_method", PLAN),
-            (
-                "contact",
-                sealed(
-                    "contract",
-                    &["first_name", "last_name", "email", "phone", "company", "vat_id", "postal_address", "billing_address"],
+    tables: &[
+        region(
+            "contracts",
+            &[
+                ("id", ID),
+                ("org_id", ID),
+                ("owner_id", SUBJECT),
+                ("contact_id", SUBJECT),
+                ("plan", PLAN),
+                ("seats", PLAN),
+                ("status", STATE),
+                ("payment_method", PLAN),
+                (
+                    "contact",
+                    sealed(
+                        "contract",
+                        &["first_name", "last_name", "email", "phone", "company", "vat_id", "postal_address", "billing_address"],
+                    ),
                 ),
-            ),
-            ("payment", sealed("contract", &["iban", "card_reference"])),
-            ("period_start", TIME),
-            ("period_end", TIME),
-            ("ended_at", TIME),
-            ("created_at", TIME),
-            ("updated_at", TIME),
-            ("version", STATE),
-        ],
-    )],
+                ("payment", sealed("contract", &["iban", "card_reference"])),
+                ("period_start", TIME),
+                ("period_end", TIME),
+                ("ended_at", TIME),
+                ("created_at", TIME),
+                ("updated_at", TIME),
+                ("version", STATE),
+            ],
+        ),
+        region(
+            "invoices",
+            &[
+                ("id", ID),
+                ("contract_id", ID),
+                ("org_id", ID),
+                ("seller", SERIES),
+                ("seq", SERIES),
+                ("number", SERIES),
+                ("kind", STATE),
+                ("corrects", ID),
+                ("status", STATE),
+                ("period_start", TIME),
+                ("period_end", TIME),
+                ("currency", AMOUNT),
+                ("lines", AMOUNT),
+                ("subtotal", AMOUNT),
+                ("vat", AMOUNT),
+                ("total", AMOUNT),
+                ("buyer", sealed("contract", &["first_name", "last_name", "company", "vat_id", "postal_address", "billing_address"])),
+                ("hold_until", TIME),
+                ("issued_at", TIME),
+                ("created_at", TIME),
+            ],
+        ),
+        region("invoice_sequences", &[("seller", SERIES), ("next", SERIES)]),
+    ],
     ..Module::EMPTY
 };
 

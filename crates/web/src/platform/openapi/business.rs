@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::build::{auth, error_response, id_param, json_body, ok};
+use super::build::{auth, bytes, error_response, id_param, json_body, ok};
 
 pub fn paths() -> Value {
     let auth = auth();
@@ -18,7 +18,13 @@ pub fn paths() -> Value {
                 "responses": { "200": ok("Subscription", "Subscription"), "403": error_response("Not the owner"), "404": error_response("Not a member"), "409": error_response("Changed meanwhile"), "422": error_response("Invalid, or a card number") , "503": error_response("The payment provider does not answer") } },
             "delete": { "summary": "Cancel at the end of the current period (its owner); the contract then ends", "security": auth, "parameters": [id_param()],
                 "responses": { "200": ok("Subscription", "Subscription"), "403": error_response("Not the owner"), "404": error_response("No subscription, or not a member") } }
-        }
+        },
+        "/api/v1/orgs/{id}/invoices": { "get": { "summary": "The organisation's issued invoices and credit notes (its owner)", "security": auth, "parameters": [id_param()],
+            "responses": { "200": ok("Invoices", "Invoices"), "403": error_response("Not the owner"), "404": error_response("Not a member") } } },
+        "/api/v1/invoices/{id}/pdf": { "get": { "summary": "An invoice as PDF (the owner of its organisation)", "security": auth, "parameters": [id_param()],
+            "responses": { "200": bytes("The invoice (`attachment`)", &["application/pdf"]), "404": error_response("Not found") } } },
+        "/api/v1/invoices/{id}/xml": { "get": { "summary": "An invoice as Factur-X (EN 16931) XML (the owner of its organisation)", "security": auth, "parameters": [id_param()],
+            "responses": { "200": bytes("The invoice (`attachment`)", &["application/xml"]), "404": error_response("Not found") } } }
     })
 }
 
@@ -65,6 +71,11 @@ pub fn schemas() -> Value {
                 ] }
             }
         },
+        "Invoices": { "type": "object", "required": ["invoices"], "properties": { "invoices": { "type": "array", "items": {
+            "type": "object", "required": ["id", "number", "kind", "issued_at", "period", "subtotal", "vat", "total", "currency", "pdf_url", "xml_url"],
+            "properties": { "id": { "type": "string" }, "number": { "type": "string" }, "kind": { "enum": ["invoice", "credit_note"] }, "issued_at": { "type": "string" },
+                "period": { "type": "object", "required": ["start", "end"] }, "subtotal": { "type": "integer" }, "vat": { "type": "integer" }, "total": { "type": "integer" },
+                "currency": { "type": "string" }, "pdf_url": { "type": "string" }, "xml_url": { "type": "string" } } } } } },
         "Subscription": {
             "type": "object",
             "required": ["id", "org_id", "plan", "seats", "status", "current_period", "ends_at", "amount", "currency", "billing_contact", "payment"],

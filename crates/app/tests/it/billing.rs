@@ -179,3 +179,50 @@ both!(c_ccpa_3_exercising_a_right_changes_no_plan_price_or_feature, |b| async mo
         .await;
     assert_eq!(card.status(), 201);
 });
+
+// The owner's billing page, in English and French: the subscription as shown (IBAN masked)
+// and the invoices with their downloads; another organisation's page is not found.
+both!(the_owners_billing_page_shows_the_subscription_and_invoices_in_english_and_french, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let org = personal_org(&app, &u.token).await;
+    let page = |lang: &'static str, token: String| {
+        let app = &app;
+        let org = org.clone();
+        async move {
+            let res = app
+                .http()
+                .get(app.url(&format!("/app/orgs/{org}/billing")))
+                .bearer_auth(&token)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("en", u.token.clone()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("This organisation has no subscription.") && html.contains("Team: 8.00 EUR per seat and month"), "{html}");
+    let mut needles = Vec::new();
+    let body = json!({ "plan": "team", "seats": 3, "billing_contact": contact(&mut needles), "payment": { "method": "sepa_debit", "iban": IBAN, "account_holder": "Ada Lovelace" } });
+    ok(put(&app, &org, &u.token, &body).await).await;
+    app.state.cb.billing().run().await.unwrap();
+    let (_, html) = page("en", u.token.clone()).await;
+    assert!(html.contains("Billing") && html.contains("28.80 EUR") && html.contains("SEPA direct debit FR76 •••• 0189"), "{html}");
+    assert!(html.contains("EU-000001 (invoice)") && html.contains("/pdf\"") && !html.contains(IBAN_ELECTRONIC), "{html}");
+    assert!(html.contains(body["billing_contact"]["last_name"].as_str().unwrap()));
+    ok(app.http().delete(app.url(&format!("/api/v1/orgs/{org}/subscription"))).bearer_auth(&u.token).send().await.unwrap()).await;
+    // The page speaks the account's language.
+    let res = app.http().patch(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "locale": "fr" })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, html) = page("fr", u.token.clone()).await;
+    assert!(
+        html.contains("Facturation") && html.contains("Équipe") && html.contains("prélèvement SEPA") && html.contains("(facture)"),
+        "{html}"
+    );
+    assert!(html.contains("data-status=\"cancelling\"") && html.contains("résilié"), "{html}");
+    let stranger = app.new_user().await;
+    let (status, _) = page("en", stranger.token.clone()).await;
+    assert_eq!(status, 404);
+});

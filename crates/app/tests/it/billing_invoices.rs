@@ -190,3 +190,58 @@ async fn facturx_xml_validates_en16931_and_the_pdf_carries_number_totals_and_leg
     let note = v["pdf"]["EU-000002.pdf"]["text"].as_str().unwrap();
     assert!(note.contains("CREDIT NOTE / AVOIR") && note.contains("EU-000001"), "{note}");
 }
+
+/// `clearboard billing run` against the app's own storage (the app's configuration).
+fn billing_run(app: &TestApp) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_clearboard"));
+    cmd.args(["billing", "run"]).env("CLEARBOARD_DATA_DIR", &app.config.data_dir).env("CLEARBOARD_LOG_LEVEL", "warn");
+    match &app.config.database_url {
+        Some(u) => cmd.env("CLEARBOARD_DATABASE_URL", u),
+        None => cmd.env_remove("CLEARBOARD_DATABASE_URL"),
+    };
+    cmd
+}
+
+// Acceptance 1: a run killed with SIGKILL in the middle leaves numbers without a gap (only
+// issued invoices have one), and the next run finishes the work, each contract once.
+both!(a_billing_run_killed_in_the_middle_leaves_no_gap_and_the_next_run_finishes, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let mut needles = Vec::new();
+    let person = contact(&mut needles);
+    const N: usize = 300;
+    let mut orgs = Vec::new();
+    for i in 0..N {
+        orgs.push(create_org(&app, &u.token, &format!("Org {i}")).await);
+    }
+    let puts = orgs.iter().map(|org| {
+        let (app, org, token) = (&app, org.clone(), u.token.clone());
+        let body = json!({ "plan": "team", "seats": 2, "billing_contact": person, "payment": { "method": "transfer" } });
+        async move { ok(put(app, &org, &token, &body).await).await }
+    });
+    futures_util::future::join_all(puts).await;
+    let region = eu(&app);
+    let mut child = billing_run(&app).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut at_kill = 0;
+    for _ in 0..60_000 {
+        at_kill = region.billing.issued("eu").await.unwrap().len();
+        if at_kill > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let issued: Vec<i64> = region.billing.issued("eu").await.unwrap().iter().map(|i| i.seq.unwrap()).collect();
+    assert!(at_kill > 0 && issued.len() < N, "the run was stopped in the middle ({} of {N} issued)", issued.len());
+    assert_eq!(issued, (1..=issued.len() as i64).collect::<Vec<i64>>(), "numbers without a gap after the kill");
+    assert!(region.billing.drafts().await.unwrap().len() <= 1, "at most the draft being issued is left");
+    let out = billing_run(&app).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let all = region.billing.issued("eu").await.unwrap();
+    let seqs: Vec<i64> = all.iter().map(|i| i.seq.unwrap()).collect();
+    assert_eq!(seqs, (1..=N as i64).collect::<Vec<i64>>(), "every contract invoiced once, numbers continuous");
+    let contracts: std::collections::BTreeSet<&str> = all.iter().map(|i| i.contract_id.as_str()).collect();
+    assert_eq!(contracts.len(), N);
+    assert!(region.billing.drafts().await.unwrap().is_empty());
+});

@@ -226,3 +226,54 @@ both!(the_owners_billing_page_shows_the_subscription_and_invoices_in_english_and
     let (status, _) = page("en", stranger.token.clone()).await;
     assert_eq!(status, 404);
 });
+
+// C-SHARE-1 for contracts: a contract manager with current training lists contracts without
+// personal data and opens a billing contact only for the reason `contract`, written to the
+// contact's audit trail; other roles, untrained staff and customers are refused.
+both!(contract_managers_open_contracts_through_the_staff_gate, |b| async move {
+    use clearboard_core::identity::staff::Role;
+    use clearboard_core::platform::clock::Clock;
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let org = personal_org(&app, &u.token).await;
+    let mut needles = Vec::new();
+    let person = contact(&mut needles);
+    let body = json!({ "plan": "team", "seats": 2, "billing_contact": person, "payment": { "method": "transfer" } });
+    let id = ok(put(&app, &org, &u.token, &body).await).await["id"].as_str().unwrap().to_string();
+    let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
+    let manager = app.new_staff("cm", "Carla", Role::ContractManager, Some(today)).await;
+    let list = ok(app.get("/api/v1/staff/contracts", Some(&manager.token)).await).await;
+    assert_eq!(list["contracts"].as_array().unwrap().len(), 1);
+    assert_eq!(list["contracts"][0]["id"], id.as_str());
+    assert!(needles.iter().all(|n| !list.to_string().contains(n.as_str())), "the list holds no personal data");
+    let page = app.page_text("/staff/contracts", &manager.token).await;
+    assert!(page.contains(&id) && needles.iter().all(|n| !page.contains(n.as_str())));
+    let opened = ok(app.get(&format!("/api/v1/staff/contracts/{id}?reason=contract"), Some(&manager.token)).await).await;
+    assert_eq!(opened["billing_contact"]["email"], person["email"]);
+    let region = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
+    let contact_id = region.billing.contract(&id).await.unwrap().unwrap().contact_id;
+    let trail = region.store.audit_about(&contact_id).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "staff.contract_viewed" && e.purpose.as_deref() == Some("contract")), "{trail:?}");
+    assert_error(
+        app.get(&format!("/api/v1/staff/contracts/{id}?reason=support_request"), Some(&manager.token)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    // Other roles, untrained staff and customers are refused.
+    let support = app.new_staff("sp", "Sam", Role::Support, Some(today)).await;
+    assert_error(app.get("/api/v1/staff/contracts", Some(&support.token)).await, 403, "forbidden").await;
+    let untrained = app.new_staff("cm2", "Cleo", Role::ContractManager, None).await;
+    assert_error(
+        app.get(&format!("/api/v1/staff/contracts/{id}?reason=contract"), Some(&untrained.token)).await,
+        403,
+        "staff_training_required",
+    )
+    .await;
+    let me: Value = app.get("/api/v1/me", Some(&untrained.token)).await.json().await.unwrap();
+    let own =
+        region.store.audit_about(&clearboard_core::platform::ids::SubjectId::parse(me["id"].as_str().unwrap()).unwrap()).await.unwrap();
+    assert!(own.iter().any(|e| e.action == "staff.access_refused"), "the refusal is in the staff member's trail");
+    assert_error(app.get("/api/v1/staff/contracts", Some(&u.token)).await, 403, "forbidden").await;
+    clearboard_testkit::logs::assert_clean(&needles);
+});

@@ -25,6 +25,33 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/invoices", get(invoices))
         .route("/api/v1/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
+        .route("/api/v1/staff/contracts", get(staff_contracts))
+        .route("/api/v1/staff/contracts/{id}", get(staff_contract))
+}
+
+async fn staff_contracts(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    Ok(Json(json!({ "contracts": st.cb.billing().staff_contracts(&auth.principal).await? })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ContractReason {
+    reason: String,
+}
+
+/// A contract with its billing contact, for the reason `contract` (audited in the contact's
+/// trail); staff-ness and training are checked before the id is looked at.
+async fn staff_contract(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    crate::platform::extract::ApiQuery(q): crate::platform::extract::ApiQuery<ContractReason>,
+) -> Result<Response, AppError> {
+    if q.reason != "contract" {
+        return Err(AppError::new(clearboard_core::platform::error_codes::ErrorCode::ValidationFailed)
+            .field("reason")
+            .detail("contracts are opened for the reason `contract` only"));
+    }
+    Ok(Json(st.cb.billing().staff_contract(&auth.principal, &id).await?).into_response())
 }
 
 async fn invoices(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {

@@ -1,7 +1,8 @@
 //! The owner's billing page (`/app/orgs/{id}/billing`), in English and French: the
 //! subscription (plan, seats, state, period, what a period costs, the billing contact, the
 //! payment method as shown, never a full IBAN or any card number) and the invoices with their
-//! PDF and Factur-X downloads. Others' organisations are not found.
+//! PDF and Factur-X downloads. Others' organisations are not found. And the staff list of
+//! contracts (`/staff/contracts`), without personal data, behind the staff gate.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,7 +20,28 @@ use crate::platform::i18n::{BillingTexts, Texts, billing_texts};
 use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/app/orgs/{id}/billing", get(billing_page))
+    Router::new().route("/app/orgs/{id}/billing", get(billing_page)).route("/staff/contracts", get(staff_contracts))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_contracts.html")]
+struct StaffContractsPage {
+    t: &'static Texts,
+    signed_in: bool,
+    contact: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
+    contracts: Vec<clearboard_core::business::billing::staff::StaffContract>,
+}
+
+/// The staff list of contracts (no personal data), behind the staff gate.
+async fn staff_contracts(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    match st.cb.billing().staff_contracts(&auth.principal).await {
+        Ok(contracts) => {
+            StaffContractsPage { t: ctx.t, signed_in: true, contact: contact(&st), consent: ctx.consent.clone(), contracts }.into_response()
+        }
+        Err(e) => AppError::from(e).into_response(),
+    }
 }
 
 struct SubRow {

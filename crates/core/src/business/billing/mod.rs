@@ -10,7 +10,8 @@
 //! - `service`: subscribe, change, cancel at period end, reactivate, the end of contracts
 //!   (`contract_ended`); `export`: what a contract says about a person;
 //! - `invoices`: the billing run, numbering without gaps, credit notes, the accounting hold;
-//!   `facturx`: the EN 16931 XML; `pdf`: the printable invoice.
+//!   `facturx`: the EN 16931 XML; `pdf`: the printable invoice;
+//! - `staff`: contracts for staff, through the staff gate with the reason `contract`.
 //!
 //! Must not: know HTTP or SQL, store or log a card number, open a contact outside this room.
 
@@ -22,3 +23,4 @@ pub mod payments;
 pub mod pdf;
 pub mod plans;
 pub mod service;
+pub mod staff;

@@ -23,6 +23,11 @@ pub fn paths() -> Value {
             "responses": { "200": ok("Invoices", "Invoices"), "403": error_response("Not the owner"), "404": error_response("Not a member") } } },
         "/api/v1/invoices/{id}/pdf": { "get": { "summary": "An invoice as PDF (the owner of its organisation)", "security": auth, "parameters": [id_param()],
             "responses": { "200": bytes("The invoice (`attachment`)", &["application/pdf"]), "404": error_response("Not found") } } },
+        "/api/v1/staff/contracts": { "get": { "summary": "Every contract, without personal data (staff whose role allows the reason `contract`, training current)", "security": auth,
+            "responses": { "200": ok("StaffContracts", "Contracts"), "403": error_response("Not staff, role or training") } } },
+        "/api/v1/staff/contracts/{id}": { "get": { "summary": "A contract with its billing contact, for the reason `contract` (written to the contact's audit trail)", "security": auth,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, { "name": "reason", "in": "query", "required": true, "schema": { "const": "contract" } }],
+            "responses": { "200": ok("StaffContract", "The contract"), "403": error_response("Not staff, role or training"), "404": error_response("Not found"), "422": error_response("Another reason") } } },
         "/api/v1/invoices/{id}/xml": { "get": { "summary": "An invoice as Factur-X (EN 16931) XML (the owner of its organisation)", "security": auth, "parameters": [id_param()],
             "responses": { "200": bytes("The invoice (`attachment`)", &["application/xml"]), "404": error_response("Not found") } } }
     })
@@ -76,6 +81,12 @@ pub fn schemas() -> Value {
             "properties": { "id": { "type": "string" }, "number": { "type": "string" }, "kind": { "enum": ["invoice", "credit_note"] }, "issued_at": { "type": "string" },
                 "period": { "type": "object", "required": ["start", "end"] }, "subtotal": { "type": "integer" }, "vat": { "type": "integer" }, "total": { "type": "integer" },
                 "currency": { "type": "string" }, "pdf_url": { "type": "string" }, "xml_url": { "type": "string" } } } } } },
+        "StaffContracts": { "type": "object", "required": ["contracts"], "properties": { "contracts": { "type": "array", "items": {
+            "type": "object", "additionalProperties": false, "required": ["id", "region", "org_id", "plan", "seats", "status", "payment_method", "period_end", "ends_at"],
+            "properties": { "id": { "type": "string" }, "region": { "type": "string" }, "org_id": { "type": "string" }, "plan": { "type": "string" }, "seats": { "type": "integer" },
+                "status": { "enum": ["active", "cancelling", "ended"] }, "payment_method": { "type": "string" }, "period_end": { "type": "string" }, "ends_at": { "type": ["string", "null"] } } } } } },
+        "StaffContract": { "type": "object", "required": ["id", "region", "org_id", "plan", "seats", "status", "billing_contact", "payment"],
+            "properties": { "billing_contact": contact(true), "payment": { "type": "object", "required": ["method"] } } },
         "Subscription": {
             "type": "object",
             "required": ["id", "org_id", "plan", "seats", "status", "current_period", "ends_at", "amount", "currency", "billing_contact", "payment"],

@@ -245,3 +245,50 @@ both!(a_billing_run_killed_in_the_middle_leaves_no_gap_and_the_next_run_finishes
     assert_eq!(contracts.len(), N);
     assert!(region.billing.drafts().await.unwrap().is_empty());
 });
+
+// Changing seats or plan in a period already invoiced is prorated to the rest of the period:
+// an invoice for more, a credit note of the period's invoice for less; the next period is
+// billed at the new amount.
+both!(changing_seats_mid_period_is_prorated_by_an_invoice_or_a_credit_note, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let org = personal_org(&app, &u.token).await;
+    let mut needles = Vec::new();
+    let mut body = json!({ "plan": "team", "seats": 2, "billing_contact": contact(&mut needles), "payment": { "method": "transfer" } });
+    ok(put(&app, &org, &u.token, &body).await).await;
+    app.state.cb.billing().run().await.unwrap();
+    // The period is 30 days; 15 are left: two more seats cost 2 × 8.00 × 15/30 = 8.00.
+    app.clock.advance(15 * DAY);
+    let token = app.sign_in(&u.email, &u.password).await;
+    body["seats"] = json!(4);
+    ok(put(&app, &org, &token, &body).await).await;
+    // 10 days left: one seat less is credited 8.00 × 10/30 = 2.67 (rounded half up).
+    app.clock.advance(5 * DAY);
+    let token = app.sign_in(&u.email, &u.password).await;
+    body["seats"] = json!(3);
+    ok(put(&app, &org, &token, &body).await).await;
+    let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&token)).await).await;
+    let got: Vec<(String, String, i64, i64, i64)> = list["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let n = |k: &str| i[k].as_i64().unwrap();
+            (i["number"].as_str().unwrap().to_string(), i["kind"].as_str().unwrap().to_string(), n("subtotal"), n("vat"), n("total"))
+        })
+        .collect();
+    let want =
+        [("EU-000001", "invoice", 1600, 320, 1920), ("EU-000002", "invoice", 800, 160, 960), ("EU-000003", "credit_note", 267, 53, 320)];
+    assert_eq!(got, want.iter().map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), *c, *d, *e)).collect::<Vec<_>>());
+    let xml = app.get(list["invoices"][2]["xml_url"].as_str().unwrap(), Some(&token)).await.text().await.unwrap();
+    assert!(
+        xml.contains("<ram:TypeCode>381</ram:TypeCode>") && xml.contains("<ram:IssuerAssignedID>EU-000001</ram:IssuerAssignedID>"),
+        "{xml}"
+    );
+    // The run adds nothing this period; the next period is billed for 3 seats.
+    assert_eq!(app.state.cb.billing().run().await.unwrap().issued, 0);
+    app.clock.advance(11 * DAY);
+    assert_eq!(app.state.cb.billing().run().await.unwrap().issued, 1);
+    let last = eu(&app).billing.issued("eu").await.unwrap().pop().unwrap();
+    assert_eq!((last.number.as_deref(), last.subtotal, last.vat), (Some("EU-000004"), 2400, 480));
+});

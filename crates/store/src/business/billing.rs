@@ -157,6 +157,7 @@ struct InvoiceRec {
     number: Option<String>,
     kind: String,
     corrects: String,
+    adjusts: String,
     status: String,
     period_start: i64,
     period_end: i64,
@@ -182,6 +183,7 @@ impl From<InvoiceRec> for InvoiceRow {
             number: r.number,
             kind: r.kind,
             corrects: r.corrects,
+            adjusts: r.adjusts,
             status: r.status,
             period_start: r.period_start,
             period_end: r.period_end,
@@ -200,7 +202,7 @@ impl From<InvoiceRec> for InvoiceRow {
 
 macro_rules! invoice_cols {
     () => {
-        "id, contract_id, org_id, seller, seq, number, kind, corrects, status, period_start, period_end, currency, lines, subtotal, vat, total, buyer, hold_until, issued_at, created_at"
+        "id, contract_id, org_id, seller, seq, number, kind, corrects, adjusts, status, period_start, period_end, currency, lines, subtotal, vat, total, buyer, hold_until, issued_at, created_at"
     };
 }
 
@@ -215,8 +217,8 @@ impl SqlRegionStore {
 impl InvoiceStore for SqlRegionStore {
     async fn create_draft(&self, r: &InvoiceRow) -> StoreResult<bool> {
         let out = conn!(self.db(), c => {
-            sqlx::query(concat!("INSERT INTO invoices (", invoice_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"))
-                .bind(&r.id).bind(&r.contract_id).bind(r.org_id.as_str()).bind(&r.seller).bind(r.seq).bind(&r.number).bind(&r.kind).bind(&r.corrects)
+            sqlx::query(concat!("INSERT INTO invoices (", invoice_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"))
+                .bind(&r.id).bind(&r.contract_id).bind(r.org_id.as_str()).bind(&r.seller).bind(r.seq).bind(&r.number).bind(&r.kind).bind(&r.corrects).bind(&r.adjusts)
                 .bind(&r.status).bind(r.period_start).bind(r.period_end).bind(&r.currency).bind(&r.lines).bind(r.subtotal).bind(r.vat).bind(r.total)
                 .bind(&r.buyer).bind(r.hold_until).bind(r.issued_at).bind(r.created_at)
                 .execute(c).await.map(|_| ())

@@ -41,6 +41,7 @@ fn invoice(id: &str, contract: &str, period: i64) -> InvoiceRow {
         number: None,
         kind: "invoice".into(),
         corrects: String::new(),
+        adjusts: String::new(),
         status: "draft".into(),
         period_start: period,
         period_end: period + 100,

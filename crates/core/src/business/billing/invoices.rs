@@ -183,6 +183,7 @@ impl Billing<'_> {
             number: None,
             kind: "invoice".into(),
             corrects: String::new(),
+            adjusts: String::new(),
             status: "draft".into(),
             period_start: start,
             period_end: end,
@@ -221,6 +222,76 @@ impl Billing<'_> {
             json!({ "invoice": d.id, "contract": d.contract_id, "org": d.org_id, "total": d.total, "currency": d.currency }),
         );
         Ok(region.billing.issue(&d.id, self.cb.now(), &number, audit).await?.is_some())
+    }
+
+    /// After a change of seats or plan in a period already invoiced: the difference for the
+    /// rest of the period (to the millisecond, rounded half up), as an invoice when it costs
+    /// more or a credit note of the period's invoice when it costs less, issued at once.
+    pub(crate) async fn prorate(&self, region: &RegionHandle, before: &ContractRow, after: &ContractRow) -> Result<(), CoreError> {
+        let now = self.cb.now();
+        let (start, end) = period_at(after, now);
+        let invoiced = region.billing.invoices_of_org(&after.org_id).await?.into_iter().find(|i| {
+            i.contract_id == after.id && i.kind == "invoice" && i.adjusts.is_empty() && i.status == "issued" && i.period_start == start
+        });
+        // Not invoiced yet: the run bills the new amount for the whole period.
+        let Some(invoiced) = invoiced else { return Ok(()) };
+        let (Ok(old_plan), Ok(new_plan)) = (self.plan(&before.plan).cloned(), self.plan(&after.plan).cloned()) else { return Ok(()) };
+        let (old, new) = (old_plan.period_amount(before.seats).subtotal, new_plan.period_amount(after.seats).subtotal);
+        let (left, len) = (i128::from(end - now), i128::from(end - start));
+        if new == old || left <= 0 || len <= 0 {
+            return Ok(());
+        }
+        let net = (i128::from((new - old).abs()) * left * 2 + len) / (2 * len);
+        let net = i64::try_from(net).map_err(|_| CoreError::Internal("proration"))?;
+        if net == 0 {
+            return Ok(());
+        }
+        let days = (end - now + DAY - 1) / DAY;
+        let credit = new < old;
+        let line = Line {
+            plan: new_plan.id.clone(),
+            name_en: format!(
+                "Change from {} × {} to {} × {}, {days} day(s) left in the period",
+                before.seats, old_plan.name.en, after.seats, new_plan.name.en
+            ),
+            name_fr: format!(
+                "Passage de {} × {} à {} × {}, {days} jour(s) restant(s) sur la période",
+                before.seats, old_plan.name.fr, after.seats, new_plan.name.fr
+            ),
+            quantity: 1,
+            unit_price: net,
+            vat_basis_points: new_plan.vat_basis_points,
+            net,
+        };
+        let buyer = self.buyer(region, after).await?;
+        let vat = crate::business::billing::plans::vat_of(net, new_plan.vat_basis_points);
+        let row = InvoiceRow {
+            id: crate::platform::ids::new_uuid(now)?.to_string(),
+            contract_id: after.id.clone(),
+            org_id: after.org_id.clone(),
+            seller: region.id.to_string(),
+            seq: None,
+            number: None,
+            kind: if credit { "credit_note" } else { "invoice" }.into(),
+            corrects: if credit { invoiced.id.clone() } else { String::new() },
+            adjusts: crate::platform::ids::new_uuid(now)?.to_string(),
+            status: "draft".into(),
+            period_start: start,
+            period_end: end,
+            currency: new_plan.currency.clone(),
+            lines: serde_json::to_string(&[line]).map_err(|_| CoreError::Internal("invoice lines"))?,
+            subtotal: net,
+            vat,
+            total: net + vat,
+            buyer: Vec::new(),
+            hold_until: now + self.hold_days() * DAY,
+            issued_at: None,
+            created_at: now,
+        };
+        if let Some(d) = self.store_draft(region, row, &buyer).await? {
+            self.issue(region, &d).await?;
+        }
+        Ok(())
     }
 
     /// Corrects an issued invoice with a credit note of its whole amount (the invoice itself

@@ -280,6 +280,7 @@ impl Billing<'_> {
                     json!({ "contract": row.id, "org": org, "plan": plan.id, "seats": input.seats, "method": payment.method(), "reactivated": reactivated }),
                 );
                 region.billing.update_contract(&next, audit).await?;
+                self.prorate(&region, &row, &next).await?;
                 self.view(&next, contact, &payment)
             }
         }

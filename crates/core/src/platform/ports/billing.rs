@@ -102,6 +102,9 @@ pub struct InvoiceRow {
     pub kind: String,
     /// For a credit note, the id of the invoice it corrects; empty otherwise.
     pub corrects: String,
+    /// For a prorated adjustment after a change of seats or plan, the change's id; empty
+    /// otherwise (one invoice per contract, period and change).
+    pub adjusts: String,
     /// `draft` or `issued`.
     pub status: String,
     pub period_start: Millis,

@@ -68,6 +68,7 @@ pub const BILLING: Module = Module {
                 ("number", SERIES),
                 ("kind", STATE),
                 ("corrects", ID),
+                ("adjusts", ID),
                 ("status", STATE),
                 ("period_start", TIME),
                 ("period_end", TIME),

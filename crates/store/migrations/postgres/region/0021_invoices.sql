@@ -16,6 +16,7 @@ CREATE TABLE invoices (
     number TEXT,
     kind TEXT NOT NULL,
     corrects TEXT NOT NULL DEFAULT '',
+    adjusts TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL,
     period_start BIGINT NOT NULL,
     period_end BIGINT NOT NULL,
@@ -30,7 +31,7 @@ CREATE TABLE invoices (
     created_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX invoices_seq ON invoices (seller, seq);
-CREATE UNIQUE INDEX invoices_period ON invoices (contract_id, period_start, kind, corrects);
+CREATE UNIQUE INDEX invoices_period ON invoices (contract_id, period_start, kind, corrects, adjusts);
 CREATE INDEX invoices_org ON invoices (org_id);
 CREATE FUNCTION invoices_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -16,6 +16,7 @@ CREATE TABLE invoices (
     number TEXT,
     kind TEXT NOT NULL,
     corrects TEXT NOT NULL DEFAULT '',
+    adjusts TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL,
     period_start INTEGER NOT NULL,
     period_end INTEGER NOT NULL,
@@ -30,7 +31,7 @@ CREATE TABLE invoices (
     created_at INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX invoices_seq ON invoices (seller, seq);
-CREATE UNIQUE INDEX invoices_period ON invoices (contract_id, period_start, kind, corrects);
+CREATE UNIQUE INDEX invoices_period ON invoices (contract_id, period_start, kind, corrects, adjusts);
 CREATE INDEX invoices_org ON invoices (org_id);
 CREATE TRIGGER invoices_immutable BEFORE UPDATE ON invoices WHEN OLD.status <> 'draft'
 BEGIN

@@ -277,3 +277,23 @@ both!(contract_managers_open_contracts_through_the_staff_gate, |b| async move {
     assert_error(app.get("/api/v1/staff/contracts", Some(&u.token)).await, 403, "forbidden").await;
     clearboard_testkit::logs::assert_clean(&needles);
 });
+
+// C-DATA-3: the owner's export archive holds their contracts (the IBAN masked, never a card
+// number), under the Contract category.
+both!(c_data_3_the_export_archive_holds_the_contracts, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let org = personal_org(&app, &u.token).await;
+    let mut needles = Vec::new();
+    let person = contact(&mut needles);
+    let body = json!({ "plan": "team", "seats": 2, "billing_contact": person, "payment": { "method": "sepa_debit", "iban": IBAN, "account_holder": "Ada Lovelace" } });
+    ok(put(&app, &org, &u.token, &body).await).await;
+    let s = super::rights::export_ready(&app, &u.token).await;
+    let zip = app.get(s["download_url"].as_str().unwrap(), Some(&u.token)).await.bytes().await.unwrap();
+    let files = super::rights::unzip(&zip);
+    let data: Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    let contract = &data["categories"]["contract"];
+    assert_eq!(contract["data"]["contracts"][0]["billing_contact"]["last_name"], person["last_name"], "{contract}");
+    assert_eq!(contract["data"]["contracts"][0]["payment"]["iban"], "FR76 •••• 0189");
+    assert!(!String::from_utf8_lossy(&files["data.json"]).contains(IBAN_ELECTRONIC));
+});

@@ -105,6 +105,12 @@ pub struct Config {
     /// The support desk: its inbound mail listener.
     #[serde(default)]
     pub support: SupportConfig,
+    /// The plans subscribers choose from (`[[plans]]`: id, name.en, name.fr, price_per_seat in
+    /// minor units per month, currency, vat_basis_points).
+    pub plans: Vec<clearboard_core::business::billing::plans::Plan>,
+    /// Who issues the invoices: name, legal_form, registration (SIREN), vat_id, line1,
+    /// postcode, city, country, payment_days.
+    pub seller: clearboard_core::business::billing::plans::Seller,
 }
 
 impl std::fmt::Debug for Config {
@@ -161,6 +167,8 @@ impl Default for Config {
             modules: BTreeMap::new(),
             backup_dir: None,
             support: SupportConfig::default(),
+            plans: clearboard_core::business::billing::plans::default_plans(),
+            seller: clearboard_core::business::billing::plans::Seller::default(),
         }
     }
 }

@@ -107,8 +107,12 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::platform::clock::HOUR,
         throttle: device_cookie_rules(&policy),
         disabled_modules: config.disabled_modules(),
+        plans: config.plans.clone(),
+        seller: config.seller.clone(),
         ..Settings::default()
     };
+    let plan_problems = clearboard_core::business::billing::plans::problems(&settings.plans);
+    anyhow::ensure!(plan_problems.is_empty(), "the plans of the configuration are wrong:\n{}", plan_problems.join("\n"));
     let mailer = if settings.disabled_modules.contains("mail") {
         anyhow::ensure!(
             config.smtp_url.as_deref().is_none_or(|u| u.trim().is_empty()),
@@ -159,7 +163,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
 
-/// Starts the background tasks (the retention scheduler, metrics upkeep).
+/// Starts the background tasks (the retention scheduler and the billing run, metrics upkeep).
 pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     let cb = state.cb.clone();
@@ -169,6 +173,13 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
             tick.tick().await;
             if let Err(e) = cb.retention().run().await {
                 tracing::warn!(error = %e, "retention run failed");
+            }
+            // Billing: each running contract's monthly period is invoiced once (the run is
+            // idempotent; it also issues the drafts of an interrupted run).
+            if cb.module_enabled("billing")
+                && let Err(e) = cb.billing().run().await
+            {
+                tracing::warn!(error = %e, "billing run failed");
             }
         }
     }));

@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Billing: invoice every running contract's current period (also done by the scheduler).
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Staff members (roles and confidentiality training).
     Staff {
         #[command(subcommand)]
@@ -87,6 +92,12 @@ enum SupportCommand {
     /// server's pipe transport calls. Threaded by the private link's token or the ticket
     /// reference, else a new ticket; the raw message is not kept. Prints the ticket id only.
     Inbound,
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Issue the invoices that are due now (each contract's current monthly period, once).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -363,6 +374,13 @@ async fn main() -> anyhow::Result<()> {
                 // The error names the rule that failed, never the message's content.
                 Err(e) => anyhow::bail!("the message was not delivered: {}", e.code().as_str()),
             }
+        }
+        Command::Billing { command: BillingCommand::Run } => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let r = app.state.cb.billing().run().await;
+            app.opened.close().await;
+            let r = r?;
+            println!("issued {}\tresumed {}\talready invoiced {}", r.issued, r.resumed, r.already);
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

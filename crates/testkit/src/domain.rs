@@ -319,8 +319,19 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
         let id = RegionId::new(&r.id);
         let blobs = Arc::new(LocalBlobStore::open(&layout.region_dir(&r.id).join("blobs")).expect("a blob folder"));
         // One struct implements every port of the region's database, as on disk.
-        let (store, boards, consents, rights, support) = (shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared);
-        regions.push(RegionHandle { id: id.clone(), store, boards, consents, rights, support, keys: Arc::new(key_store.clone()), blobs });
+        let (store, boards, consents, rights, support, billing) =
+            (shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared);
+        regions.push(RegionHandle {
+            id: id.clone(),
+            store,
+            boards,
+            consents,
+            rights,
+            support,
+            billing,
+            keys: Arc::new(key_store.clone()),
+            blobs,
+        });
         region_stores.push((id, sql, key_store));
     }
     Opened { directory, regions, region_stores }

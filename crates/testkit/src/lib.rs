@@ -39,6 +39,25 @@ pub fn canary(tag: &str) -> String {
     value
 }
 
+/// A canary payment-card number: 16 random digits (after a `4`) passing the Luhn check, planted
+/// in its plain, spaced and dashed writings (the log hygiene scan looks for all three).
+pub fn canary_card() -> String {
+    let r = clearboard_vault::random::bytes::<15>().unwrap_or_default();
+    let mut digits: Vec<u8> = std::iter::once(4).chain(r.iter().take(14).map(|b| b % 10)).collect();
+    let check = (0..10).find(|c| {
+        let mut d = digits.clone();
+        d.push(*c);
+        clearboard_core::platform::card_numbers::luhn(&d)
+    });
+    digits.push(check.unwrap_or(0));
+    let plain: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    let groups: Vec<&str> = (0..4).map(|i| &plain[i * 4..i * 4 + 4]).collect();
+    for v in [plain.clone(), groups.join(" "), groups.join("-")] {
+        logs::plant(&v);
+    }
+    plain
+}
+
 /// A canary email address.
 pub fn canary_email(tag: &str) -> String {
     format!("{}@example.test", canary(tag).to_lowercase())

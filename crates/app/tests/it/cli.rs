@@ -38,13 +38,9 @@ fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_poli
     assert_eq!(out.status.code(), Some(1), "{err}");
     for expect in [
         "and the enabled modules disagree",
-        "categories[7] (contract): no enabled module implements this category",
-        "purposes[8] (contract): no enabled module serves this purpose",
         "recipients[5] (affiliates): no enabled module sends data to this recipient",
         "recipients[6] (payment): no enabled module sends data to this recipient",
         "recipients[7] (partners): no enabled module sends data to this recipient",
-        "retention[9] (contract:contract_ended): no enabled module enforces this rule",
-        "data_subjects[5] (customers): no enabled module holds data about these people",
     ] {
         assert!(err.contains(expect), "missing `{expect}` in:\n{err}");
     }

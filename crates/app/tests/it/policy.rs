@@ -33,10 +33,21 @@ pub fn without_statistics(text: &str) -> String {
     t = without_block(&t, "purposes", "id = \"statistics\"");
     t = without_block(&t, "retention", "category = \"navigation\"");
     t = without_block(&t, "cookies", "name = \"cb_aid\"");
-    let all = "categories = [\"user_content\", \"account\", \"navigation\", \"security\", \"consent_records\", \"rights_requests\", \"assistance\"]";
+    let all = "categories = [\"user_content\", \"account\", \"navigation\", \"security\", \"consent_records\", \"rights_requests\", \"assistance\", \"contract\"]";
     assert_eq!(t.matches(all).count(), 2, "the rights purpose and the EU host name every category");
     t = t.replace(all, &all.replace("\"navigation\", ", ""));
     t.replacen("purposes = [\"hosting\", \"account\", \"statistics\", ", "purposes = [\"hosting\", \"account\", ", 1)
+}
+
+/// The policy without what the billing module declares (it may then be switched off).
+pub fn without_billing(text: &str) -> String {
+    let mut t = without_block(text, "data_subjects", "id = \"customers\"");
+    t = without_block(&t, "categories", "id = \"contract\"");
+    t = without_block(&t, "purposes", "id = \"contract\"");
+    t = without_block(&t, "retention", "category = \"contract\"");
+    let t = t.replace(", \"contract\"]", "]").replace(", \"customers\"]", "]");
+    assert!(!t.contains("\"contract\"") && !t.contains("\"customers\""), "every mention of billing is gone");
+    t
 }
 
 fn write_policy(app: &TestApp, name: &str, text: &str) -> std::path::PathBuf {
@@ -197,8 +208,16 @@ both!(a_changed_policy_file_changes_pages_and_guards, |b| async move {
         ),
         "{err}"
     );
-    // And at run time the guard refuses what the policy does not declare: contracts wait for
-    // the billing module, so an admin cannot open an account for the reason `contract`.
+    // And at run time the guard refuses what the policy does not declare: with the billing
+    // module switched off and its declarations left out, an admin cannot open an account for
+    // the reason `contract`.
+    let path = write_policy(&app, "no-billing.toml", &without_billing(&changed));
+    let app = app
+        .restart(|c| {
+            c.policy_file = Some(path.clone());
+            c.modules.insert("billing".into(), clearboard_app::config::ModuleConfig { enabled: false });
+        })
+        .await;
     let admin =
         app.new_staff("admin", "Ada", clearboard_core::identity::staff::Role::Admin, Some(time::macros::date!(2026 - 11 - 01))).await;
     let person = app.new_user().await;
@@ -290,7 +309,7 @@ both!(acceptance_2_start_up_refuses_a_policy_and_modules_that_disagree, |b| asyn
     let more = write_policy(&app, "more.toml", &format!("{DEFAULT_POLICY}\n{pending}"));
     let err = build_with(&app, |c| c.policy_file = Some(more.clone())).await.unwrap_err();
     assert!(err.contains("and the enabled modules disagree") && err.contains("the service will not start"), "{err}");
-    assert!(err.contains("categories[7] (contract): no enabled module implements this category"), "{err}");
+    assert!(err.contains("recipients[5] (affiliates): no enabled module sends data to this recipient"), "{err}");
     assert!(err.contains("recipients[6] (payment): no enabled module sends data to this recipient"), "{err}");
     // Statistics switched off while the policy still declares them.
     let err = build_with(&app, |c| {

@@ -44,6 +44,13 @@ conformance! {
     conformance_disclosures_holds_receipts => conformance::rights::disclosures_holds_receipts,
     conformance_purge_subject => conformance::rights::purge_subject,
     conformance_support_tickets => conformance::support::tickets,
+    conformance_contracts => conformance::billing::contracts,
+    conformance_invoices => conformance::billing::invoices,
+}
+
+#[tokio::test]
+async fn conformance_payment_provider_transfer() {
+    conformance::billing::payment_provider(&clearboard_core::business::billing::payments::Transfer, false).await;
 }
 
 both!(conformance_audit, |b| async move {

@@ -1,6 +1,6 @@
 //! Business: the modules of the organisation's own activity. Today: the support desk
-//! (`support`: assistance requests from anyone, tickets, email both ways). To come: billing
-//! (contracts, invoices), outreach (newsletters, invitations, notices) and programmes (events,
+//! (`support`: assistance requests from anyone, tickets, email both ways) and billing
+//! (`billing`: contracts, billing contacts, plans, payment methods, invoices). To come: outreach (newsletters, invitations, notices) and programmes (events,
 //! visits, trainings, careers).
 //!
 //! Each module follows the rules every processing activity follows:
@@ -16,4 +16,5 @@
 //! - it reaches storage only through a port of its own in `platform::ports` (no SQL here)
 //!   and knows no HTTP (no axum): its routes live in `clearboard-web`.
 
+pub mod billing;
 pub mod support;

@@ -27,6 +27,8 @@ use crate::platform::validate;
 pub enum Role {
     Support,
     PrivacyOfficer,
+    /// Manages contracts (issue 15): opens a billing contact for the reason `contract`.
+    ContractManager,
     Admin,
 }
 
@@ -35,6 +37,7 @@ impl Role {
         match s {
             "support" => Some(Self::Support),
             "privacy_officer" => Some(Self::PrivacyOfficer),
+            "contract_manager" => Some(Self::ContractManager),
             "admin" => Some(Self::Admin),
             _ => None,
         }
@@ -44,6 +47,7 @@ impl Role {
         match self {
             Self::Support => "support",
             Self::PrivacyOfficer => "privacy_officer",
+            Self::ContractManager => "contract_manager",
             Self::Admin => "admin",
         }
     }
@@ -54,6 +58,7 @@ impl Role {
             (self, reason),
             (Self::Support, Reason::SupportRequest)
                 | (Self::PrivacyOfficer, Reason::SupportRequest | Reason::RightsRequest)
+                | (Self::ContractManager, Reason::Contract)
                 | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident)
         )
     }

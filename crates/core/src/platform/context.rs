@@ -34,6 +34,10 @@ pub struct Settings {
     /// The modules the configuration switches off (`modules.<name>.enabled = false`): what
     /// they implement is found nowhere (`privacy::modules::registry`).
     pub disabled_modules: std::collections::BTreeSet<String>,
+    /// The plans subscribers choose from (configuration `plans`).
+    pub plans: Vec<crate::business::billing::plans::Plan>,
+    /// Who issues the invoices (configuration `seller`).
+    pub seller: crate::business::billing::plans::Seller,
 }
 
 impl Default for Settings {
@@ -49,6 +53,8 @@ impl Default for Settings {
             throttle: crate::platform::throttle::Rules::default(),
             activation_ttl_ms: 48 * HOUR,
             disabled_modules: std::collections::BTreeSet::new(),
+            plans: crate::business::billing::plans::default_plans(),
+            seller: crate::business::billing::plans::Seller::default(),
         }
     }
 }
@@ -62,6 +68,7 @@ pub struct RegionHandle {
     pub consents: Arc<dyn ConsentStore>,
     pub rights: Arc<dyn crate::platform::ports::RightsStore>,
     pub support: Arc<dyn crate::platform::ports::SupportStore>,
+    pub billing: Arc<dyn crate::platform::ports::BillingStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }
@@ -78,6 +85,7 @@ pub(crate) struct Inner {
     pub hub: crate::boards::realtime::Hub,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
     pub backups: Option<Arc<dyn crate::platform::ports::BackupShelf>>,
+    pub payments: Arc<dyn crate::platform::ports::PaymentProvider>,
     pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
 }
@@ -128,6 +136,7 @@ impl Clearboard {
                 hub: Default::default(),
                 mailer: Arc::new(crate::platform::mail::NoMailer),
                 backups: None,
+                payments: Arc::new(crate::business::billing::payments::Transfer),
                 work,
                 throttle,
             }),
@@ -150,6 +159,20 @@ impl Clearboard {
             None => tracing::error!("with_backups called after the domain was shared; ignored"),
         }
         self
+    }
+
+    /// Sets the payment provider (before the domain is shared); `transfer` otherwise.
+    pub fn with_payments(mut self, provider: Arc<dyn crate::platform::ports::PaymentProvider>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.payments = provider,
+            None => tracing::error!("with_payments called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    /// The payment provider.
+    pub fn payments(&self) -> &dyn crate::platform::ports::PaymentProvider {
+        &*self.inner.payments
     }
 
     /// The backup shelf, when the deployment keeps backups where the scheduler can see them.

@@ -77,6 +77,7 @@ catalogue! {
     UnknownRegion = "unknown_region", 422;
     PasswordTooWeak = "password_too_weak", 422;
     ImportInvalid = "import_invalid", 422;
+    CardNumberRefused = "card_number_refused", 422;
     UpgradeRequired = "upgrade_required", 426;
     PolicyAckRequired = "policy_ack_required", 428;
     RateLimited = "rate_limited", 429;

@@ -3,7 +3,7 @@
 //! It owns the injected clock, identifiers, the domain's errors and the error catalogue
 //! (`error_codes`: stable codes, statuses, message keys), subject keys (one data key
 //! per person, crypto-shredding), the audit log, outgoing mail, throttles, the bound on
-//! password-hashing work, media sanitising, input rules for personal fields, the ports (the
+//! password-hashing work, what a payment-card number looks like (`card_numbers`), media sanitising, input rules for personal fields, the ports (the
 //! traits `clearboard-store` implements) and the assembled context (`Clearboard`).
 //!
 //! It must not hold a room's rules (who may see a board, what a right does): rooms build on
@@ -11,6 +11,7 @@
 //! hub, the acknowledgement cache) and nothing else of them.
 
 pub mod audit;
+pub mod card_numbers;
 pub mod clock;
 pub mod context;
 pub mod error;

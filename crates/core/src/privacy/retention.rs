@@ -133,6 +133,7 @@ impl Retention<'_> {
                 let purged = self.cb.support().purge_closed(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
             }
+            Enforcement::PurgeEndedContracts => self.cb.billing().purge_ended(region, before).await?,
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -228,6 +229,7 @@ impl Retention<'_> {
                     Some(Enforcement::PurgeIdleParticipants) => {
                         due += self.cb.boards().idle_participants(r, self.participant_bound(rule.period(), now)).await?;
                     }
+                    Some(Enforcement::PurgeEndedContracts) => due += self.cb.billing().ended_before(r, before).await?,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

@@ -1,4 +1,7 @@
 //! The business modules' storage: the support desk (`SupportStore`: tickets and their
-//! threads). Each module's port is implemented on the region store, like every room's.
+//! threads) and billing (`BillingStore`: contracts and their contacts; invoices). Each
+//! module's port is implemented on the region store, like every room's; it stores what core
+//! hands it, sealed, and holds no rule.
 
+pub mod billing;
 pub mod support;

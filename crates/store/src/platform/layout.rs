@@ -149,6 +149,7 @@ impl Layout {
                 consents: Arc::new(store.clone()),
                 rights: Arc::new(store.clone()),
                 support: Arc::new(store.clone()),
+                billing: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

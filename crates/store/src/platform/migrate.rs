@@ -46,6 +46,7 @@ const SQLITE_DIRECTORY: &[Migration] = &[
     mig!("sqlite", "directory", 1, "0001_init.sql", "init"),
     mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("sqlite", "directory", 3, "0003_boards.sql", "boards"),
+    mig!("sqlite", "directory", 20, "0020_staff_roles.sql", "staff_roles"),
 ];
 const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 1, "0001_init.sql", "init"),
@@ -59,12 +60,15 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 9, "0009_consent_digest.sql", "consent_digest"),
     mig!("sqlite", "region", 10, "0010_participant_recovery.sql", "participant_recovery"),
     mig!("sqlite", "region", 30, "0030_support.sql", "support"),
+    mig!("sqlite", "region", 20, "0020_billing.sql", "billing"),
+    mig!("sqlite", "region", 21, "0021_invoices.sql", "invoices"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
     mig!("postgres", "directory", 1, "0001_init.sql", "init"),
     mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("postgres", "directory", 3, "0003_boards.sql", "boards"),
+    mig!("postgres", "directory", 20, "0020_staff_roles.sql", "staff_roles"),
 ];
 const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 1, "0001_init.sql", "init"),
@@ -78,6 +82,8 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 9, "0009_consent_digest.sql", "consent_digest"),
     mig!("postgres", "region", 10, "0010_participant_recovery.sql", "participant_recovery"),
     mig!("postgres", "region", 30, "0030_support.sql", "support"),
+    mig!("postgres", "region", 20, "0020_billing.sql", "billing"),
+    mig!("postgres", "region", 21, "0021_invoices.sql", "invoices"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

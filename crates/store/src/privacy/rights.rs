@@ -453,6 +453,8 @@ impl RightsStore for SqlRegionStore {
                 "DELETE FROM import_locks WHERE subject_id = $1",
                 "DELETE FROM accounts WHERE subject_id = $1",
                 "DELETE FROM account_activations WHERE subject_id = $1",
+                // A contract whose billing contact was erased (key destroyed) is unreadable.
+                "DELETE FROM contracts WHERE contact_id = $1",
             ] {
                 n += sqlx::query(sql).bind(s).execute(&mut *t).await?.rows_affected();
             }

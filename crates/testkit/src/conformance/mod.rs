@@ -11,6 +11,7 @@ use clearboard_store::Opened;
 use serde_json::json;
 
 pub mod backups;
+pub mod billing;
 pub mod boards;
 pub mod identity;
 pub mod platform;
@@ -33,6 +34,9 @@ pub const PORTS: &[(&str, &[&str])] = &[
         &["boards::orgs", "boards::boards_and_cards", "boards::reactions_and_comments", "boards::contributions", "boards::deletion"],
     ),
     ("ConsentStore", &["privacy::consents", "privacy::page_views"]),
+    ("BillingStore", &["billing::contracts"]),
+    ("InvoiceStore", &["billing::invoices"]),
+    ("PaymentProvider", &["billing::payment_provider"]),
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
 ];

@@ -2,9 +2,10 @@
 //! middleware (request ids, access log, security headers, CSRF), extractors (JSON bodies,
 //! the signed-in principal, the client address), the shared state, interface texts in English
 //! and French, embedded assets, the OpenAPI document, telemetry, health and metrics, rate
-//! limits and body-size limits. It must not hold a room's handlers.
+//! limits, body-size limits and the card-number guard. It must not hold a room's handlers.
 
 pub mod assets;
+pub mod card_guard;
 pub mod error;
 pub mod error_page;
 pub mod extract;

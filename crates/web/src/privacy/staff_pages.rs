@@ -67,6 +67,7 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                         Some(Enforcement::PurgeClosedTickets) => "scheduler: erase old closed support tickets with their key",
                         Some(Enforcement::PurgeBackups) => "scheduler: delete old backup files",
                         Some(Enforcement::PurgeIdleParticipants) => "scheduler: erase participants idle past the rule",
+                        Some(Enforcement::PurgeEndedContracts) => "scheduler: delete ended contracts with their contact's key",
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
                         None => "NOT ENFORCED",
                     },

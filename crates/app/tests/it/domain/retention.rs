@@ -83,8 +83,11 @@ both!(categories_export_and_erase_through_the_registry, |b| async move {
         let out = export_category(cb, &eu, &u.id, &c.id).await.unwrap();
         assert!(out.is_object() && out.get("stored").is_none(), "{}: {out}", c.id);
     }
-    assert!(!stored(cb, "contract"), "nothing stores contracts in this version");
-    assert!(export_category(cb, &eu, &u.id, "contract").await.is_err());
+    // Contracts (issue 15): exported, and kept until their contract ends (the retention rule).
+    assert_eq!(export_category(cb, &eu, &u.id, "contract").await.unwrap(), serde_json::json!({ "contracts": [] }));
+    assert!(erase_category(cb, &eu, &u.id, "contract").await.unwrap_err().to_string().contains("contract_ended"));
+    assert!(!stored(cb, "shoe_sizes"), "nothing stores what no module declares");
+    assert!(export_category(cb, &eu, &u.id, "shoe_sizes").await.is_err());
     let account = export_category(cb, &eu, &u.id, "account").await.unwrap();
     assert_eq!(account["profile"]["email"], u.email.as_str());
     assert!(!account.to_string().contains("argon2"), "the password hash is not exported");

@@ -1,6 +1,6 @@
 //! The ports core needs from the outside, one file per room: the stores every room shares
 //! (`stores`: a region's data store, its key store, the directory, blob stores), the boards'
-//! store, the privacy stores (consent ledger, rights), the support desk's store, the backup shelf, and the rows they
+//! store, the privacy stores (consent ledger, rights), the support desk's and billing's stores, the backup shelf, and the rows they
 //! carry. The
 //! implementations live in `clearboard-store`; core never writes SQL.
 //!
@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod backups;
+pub mod billing;
 pub mod boards;
 pub mod identity;
 pub mod privacy;
@@ -18,6 +19,7 @@ pub mod support;
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
+pub use billing::{BillingStore, CardReference, ContractRow, InvoiceRow, InvoiceStore, PaymentError, PaymentProvider, ShowNumber};
 pub use boards::*;
 pub use identity::*;
 pub use privacy::*;

@@ -6,7 +6,7 @@
 //! declared tables with the real databases and fails on an unclassified column.
 //!
 //! - `model`: the shape of a declaration; `registry`: the list, switches, the comparison.
-//! - `identity`, `boards`, `privacy`, `platform`, `business`: today's modules, one file per room, each
+//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing): today's modules, one file per room, each
 //!   with the exporters and erasers of the categories it stores.
 //!
 //! A new activity (billing, outreach, programmes, an integration) adds its module

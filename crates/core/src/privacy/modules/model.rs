@@ -65,6 +65,9 @@ pub enum Enforcement {
     AtTrigger,
     /// The scheduler deletes backup files older than the policy's backup retention.
     PurgeBackups,
+    /// The scheduler deletes contracts that ended longer ago than the rule, destroying their
+    /// billing contact's key first.
+    PurgeEndedContracts,
 }
 
 /// A retention rule a module enforces.

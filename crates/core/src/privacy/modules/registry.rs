@@ -27,6 +27,7 @@ pub static MODULES: &[&Module] = &[
     &platform::BACKUPS,
     &platform::MAIL,
     &business::SUPPORT,
+    &business::BILLING,
 ];
 
 pub fn module(id: &str) -> Option<&'static Module> {

@@ -173,6 +173,17 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
         w("Archive refusée", "Ce n’est pas un export clearboard, ou l’archive est mal formée ou dangereuse."),
     ),
     (
+        "error.card_number_refused",
+        w(
+            "Card numbers are not accepted here",
+            "What you sent holds what looks like a payment card number. We never take card numbers: enter your card only in the payment provider's own form. Nothing you sent was kept.",
+        ),
+        w(
+            "Les numéros de carte ne sont pas acceptés ici",
+            "Votre envoi contient ce qui ressemble à un numéro de carte de paiement. Nous ne prenons jamais de numéro de carte : saisissez votre carte uniquement dans le formulaire du prestataire de paiement. Rien de votre envoi n’a été conservé.",
+        ),
+    ),
+    (
         "error.upgrade_required",
         w("WebSocket only", "This address is a WebSocket: connect with a WebSocket upgrade."),
         w("WebSocket seulement", "Cette adresse est un WebSocket : connectez-vous avec une mise à niveau WebSocket."),

@@ -3,6 +3,7 @@
 //!
 //! One file per family of pages; this file only re-exports.
 
+mod billing;
 mod board_app;
 mod consent;
 mod errors;
@@ -10,6 +11,7 @@ mod notice;
 mod texts;
 mod without_accounts;
 
+pub use billing::{BILLING_EN, BILLING_FR, BillingTexts, billing_texts};
 pub use board_app::{APP_EN, APP_FR, AppTexts, app_texts};
 pub use consent::{CONSENT_EN, CONSENT_FR, ConsentTexts, consent_texts};
 pub use errors::{ErrorWords, error_words};

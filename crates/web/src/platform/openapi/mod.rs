@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`, `support`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -8,6 +8,7 @@
 mod answers;
 mod boards;
 mod build;
+mod business;
 mod identity;
 mod privacy;
 mod schemas;
@@ -25,12 +26,12 @@ pub fn spec() -> Value {
     );
     let mut schemas = Map::new();
     schemas.insert("Error".into(), build::error_schema());
-    for part in [identity::paths(), boards::paths(), privacy::paths(), support::paths()] {
+    for part in [identity::paths(), boards::paths(), privacy::paths(), support::paths(), business::paths()] {
         if let Value::Object(m) = part {
             paths.extend(m);
         }
     }
-    for part in [schemas::requests(), answers::answers(), support::schemas()] {
+    for part in [schemas::requests(), answers::answers(), support::schemas(), business::schemas()] {
         if let Value::Object(m) = part {
             schemas.extend(m);
         }

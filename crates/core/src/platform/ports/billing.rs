@@ -1,0 +1,155 @@
+//! The rows of billing (issue 15): contracts (one subscription per organisation), the billing
+//! contact as a subject of their own whose fields are sealed with their key, and what the
+//! payment method keeps (a provider's card reference, or a sealed IBAN; never a card number).
+//! Stored by the region's `BillingStore`.
+
+use async_trait::async_trait;
+
+use crate::platform::clock::Millis;
+use crate::platform::error::StoreResult;
+use crate::platform::ids::{OrgId, SubjectId};
+use crate::platform::ports::audit::AuditDraft;
+
+/// A contract as stored. `contact` and `payment` are envelopes sealed with the contact's key
+/// (AAD: `contracts`, the column, the contract id); the rest says nothing about anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractRow {
+    pub id: String,
+    pub org_id: OrgId,
+    /// The account that subscribed (an owner of the organisation).
+    pub owner_id: SubjectId,
+    /// The billing contact: a subject of kind `contact` with their own key.
+    pub contact_id: SubjectId,
+    pub plan: String,
+    pub seats: i64,
+    /// `active`, `cancelling` (ends at `period_end`) or `ended`.
+    pub status: String,
+    /// `card`, `sepa_debit` or `transfer`.
+    pub payment_method: String,
+    /// Sealed JSON: names, email, phone, company, VAT id, postal address.
+    pub contact: Vec<u8>,
+    /// Sealed JSON of the method's reference (card: provider token, brand, last four, expiry;
+    /// SEPA: IBAN, account holder, mandate reference); none for a bank transfer.
+    pub payment: Option<Vec<u8>>,
+    pub period_start: Millis,
+    pub period_end: Millis,
+    pub ended_at: Option<Millis>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    /// Bumped by every change (optimistic concurrency).
+    pub version: i64,
+}
+
+#[async_trait]
+pub trait BillingStore: InvoiceStore + Send + Sync + std::fmt::Debug {
+    /// Stores a new contract and its contact subject (kind `contact`), with its audit entry,
+    /// in one transaction. `Conflict` if the organisation already has a contract.
+    async fn create_contract(&self, row: &ContractRow, audit: AuditDraft) -> StoreResult<()>;
+    /// Replaces a contract's mutable fields if its version is still `row.version - 1`
+    /// (`Conflict` otherwise), with its audit entry.
+    async fn update_contract(&self, row: &ContractRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn contract_of_org(&self, org: &OrgId) -> StoreResult<Option<ContractRow>>;
+    async fn contract(&self, id: &str) -> StoreResult<Option<ContractRow>>;
+    /// Contracts the subject subscribed, or is the billing contact of.
+    async fn contracts_of(&self, subject: &SubjectId) -> StoreResult<Vec<ContractRow>>;
+    /// Every contract, oldest first (staff listing, billing runs).
+    async fn contracts(&self) -> StoreResult<Vec<ContractRow>>;
+    /// Contracts that ended at or before `before` (retention: `contract_ended`).
+    async fn contracts_ended_before(&self, before: Millis) -> StoreResult<Vec<ContractRow>>;
+    /// Deletes a contract row and marks its contact subject erased, with its audit entry.
+    async fn delete_contract(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
+}
+
+/// How an invoice shows its seller's series and sequence number (`EU-000042`).
+pub type ShowNumber = dyn for<'s> Fn(&'s str, i64) -> String + Sync;
+
+/// Invoices and credit notes (the region's store; part of `BillingStore`).
+#[async_trait]
+pub trait InvoiceStore: Send + Sync + std::fmt::Debug {
+    /// Stores a draft (no number yet); `false` if the contract already has one of this kind
+    /// for this period (or for this corrected invoice).
+    async fn create_draft(&self, row: &InvoiceRow) -> StoreResult<bool>;
+    /// Issues a draft: in one transaction, takes the next number of its seller's sequence,
+    /// writes it with `issued_at`, and appends the audit entry. `None` if it was no longer a
+    /// draft (issued meanwhile by another run).
+    /// `number` writes a sequence number as the invoice shows it.
+    async fn issue(&self, id: &str, at: Millis, number: &ShowNumber, audit: AuditDraft) -> StoreResult<Option<i64>>;
+    /// Drafts left by a run that stopped before issuing them.
+    async fn drafts(&self) -> StoreResult<Vec<InvoiceRow>>;
+    async fn invoice(&self, id: &str) -> StoreResult<Option<InvoiceRow>>;
+    /// An organisation's invoices and credit notes, issued ones first by number.
+    async fn invoices_of_org(&self, org: &OrgId) -> StoreResult<Vec<InvoiceRow>>;
+    /// Every issued invoice of a seller, by number.
+    async fn issued(&self, seller: &str) -> StoreResult<Vec<InvoiceRow>>;
+    /// Deletes invoices whose hold ended at or before `before`; returns their ids (their hold
+    /// keys are destroyed by the caller).
+    async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>>;
+}
+
+/// An invoice or credit note. `number` and `seq` are empty while it is a draft; once issued it
+/// never changes (the store refuses it). `buyer` is sealed with the invoice's own hold key
+/// (subject `invoice:<id>`), so erasing the billing contact leaves what the law requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    pub id: String,
+    pub contract_id: String,
+    pub org_id: OrgId,
+    /// The numbering series (one continuous sequence per seller).
+    pub seller: String,
+    pub seq: Option<i64>,
+    pub number: Option<String>,
+    /// `invoice` or `credit_note`.
+    pub kind: String,
+    /// For a credit note, the id of the invoice it corrects; empty otherwise.
+    pub corrects: String,
+    /// For a prorated adjustment after a change of seats or plan, the change's id; empty
+    /// otherwise (one invoice per contract, period and change).
+    pub adjusts: String,
+    /// `draft` or `issued`.
+    pub status: String,
+    pub period_start: Millis,
+    pub period_end: Millis,
+    pub currency: String,
+    /// The lines as JSON (plan, seats, unit price, VAT rate): nothing about a person.
+    pub lines: String,
+    pub subtotal: i64,
+    pub vat: i64,
+    pub total: i64,
+    pub buyer: Vec<u8>,
+    /// When the accounting hold ends (ten years after issue by default).
+    pub hold_until: Millis,
+    pub issued_at: Option<Millis>,
+    pub created_at: Millis,
+}
+
+/// What a contract keeps of a card: the provider's reference, never the number.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CardReference {
+    /// The provider's payment-method id (`pm_…`).
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u8,
+    pub exp_year: u16,
+}
+
+/// Why a payment provider refused or failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    #[error("this deployment's payment provider takes no cards")]
+    NoCards,
+    #[error("the payment provider does not know this token")]
+    UnknownToken,
+    #[error("the payment provider is unavailable")]
+    Unavailable(String),
+}
+
+/// The payment provider (configuration `payment.provider`): `transfer` (no card; staff mark
+/// invoices paid) or a card provider whose own fields turn a card into a token.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
+    /// Its name in the configuration.
+    fn id(&self) -> &'static str;
+    /// The card a token of the provider's card fields stands for.
+    async fn card(&self, token: &str) -> Result<CardReference, PaymentError>;
+}

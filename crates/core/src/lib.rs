@@ -7,7 +7,7 @@
 //! - [`boards`]: organisations, boards, cards, reactions, comments, participants, real time.
 //! - [`privacy`]: policy versions, consent, navigation statistics, retention, the catalogue
 //!   of stored fields, and the rights (requests, deadlines, exports, erasure, privacy centre).
-//! - [`business`]: the coming business modules (empty now).
+//! - [`business`]: the business modules: outreach (newsletters, invitations, notices).
 //! - [`integrations`]: the coming integration framework (empty now).
 //!
 //! It holds the rules: validation, purpose guards, encryption of personal fields, audit

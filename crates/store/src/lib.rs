@@ -1,7 +1,7 @@
 //! Storage: the SQLite and PostgreSQL implementations of core's ports, their migrations, and
 //! the local blob store, in the rooms of the domain: `platform` (connections, migrations, the
 //! audit chain, the key store, blob stores, the directory, the region store and the storage
-//! layout), `identity`, `boards` and `privacy`, each implementing that room's ports.
+//! layout), `identity`, `boards`, `privacy` and `business`, each implementing that room's ports.
 //!
 //! One SQL text serves both backends (`$N` placeholders, BIGINT milliseconds, TEXT ids, BLOB or
 //! BYTEA envelopes): the `tx!` and `conn!` macros expand a body once per backend, so each arm
@@ -11,6 +11,7 @@
 #[macro_use]
 pub mod platform;
 pub mod boards;
+pub mod business;
 pub mod identity;
 pub mod privacy;
 

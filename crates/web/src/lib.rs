@@ -2,8 +2,8 @@
 //! metrics, and the security middleware (CSP, CSRF, rate limits, request ids, no-store), in
 //! the rooms of the domain: `platform` (errors, middleware, extractors, state, texts, assets,
 //! the OpenAPI document, telemetry, health, rate limits), `pages` (what every HTML page
-//! shares, and the landing page), `identity`, `boards` and `privacy` (each room's API and
-//! pages).
+//! shares, and the landing page), `identity`, `boards`, `privacy` and `business` (each room's
+//! API and pages).
 //!
 //! Handlers parse input into domain types, call one core method and render. They never log
 //! bodies, query strings, emails or tokens; errors carry a stable code and a request id.
@@ -11,6 +11,7 @@
 #![recursion_limit = "512"]
 
 pub mod boards;
+pub mod business;
 pub mod identity;
 pub mod pages;
 pub mod platform;
@@ -42,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::requests_api::routes())
         .merge(privacy::centre_pages::routes())
         .merge(privacy::staff_pages::routes())
+        .merge(business::newsletter::routes())
+        .merge(business::campaigns_api::routes())
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -43,6 +43,9 @@ conformance! {
     conformance_requests => conformance::rights::requests,
     conformance_disclosures_holds_receipts => conformance::rights::disclosures_holds_receipts,
     conformance_purge_subject => conformance::rights::purge_subject,
+    conformance_outreach_contacts => conformance::outreach::contacts,
+    conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
+    conformance_outreach_notices => conformance::outreach::notices,
 }
 
 both!(conformance_audit, |b| async move {

@@ -1,4 +1,5 @@
-//! Business: the coming modules of the organisation's own activity, empty for now.
+//! Business: the modules of the organisation's own activity. Today: `outreach` (newsletters,
+//! event invitations, phone-marketing lists, written notices of policy changes).
 //!
 //! What goes here: billing (contracts, invoices), support (assistance requests), outreach
 //! (newsletters, invitations, notices) and programmes (events, visits, trainings, careers).
@@ -14,3 +15,5 @@
 //!   catalogue (`privacy::catalog`);
 //! - it reaches storage only through a port of its own in `platform::ports` (no SQL here)
 //!   and knows no HTTP (no axum): its routes live in `clearboard-web`.
+
+pub mod outreach;

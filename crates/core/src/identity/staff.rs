@@ -27,6 +27,8 @@ use crate::platform::validate;
 pub enum Role {
     Support,
     PrivacyOfficer,
+    /// Writes and sends campaigns to the people who consented (outreach); opens no one's data.
+    Marketing,
     Admin,
 }
 
@@ -35,6 +37,7 @@ impl Role {
         match s {
             "support" => Some(Self::Support),
             "privacy_officer" => Some(Self::PrivacyOfficer),
+            "marketing" => Some(Self::Marketing),
             "admin" => Some(Self::Admin),
             _ => None,
         }
@@ -44,6 +47,7 @@ impl Role {
         match self {
             Self::Support => "support",
             Self::PrivacyOfficer => "privacy_officer",
+            Self::Marketing => "marketing",
             Self::Admin => "admin",
         }
     }

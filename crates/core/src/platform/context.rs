@@ -34,6 +34,11 @@ pub struct Settings {
     /// The modules the configuration switches off (`modules.<name>.enabled = false`): what
     /// they implement is found nowhere (`privacy::modules::registry`).
     pub disabled_modules: std::collections::BTreeSet<String>,
+    /// Campaign messages handed to the mail server per second, at most (the send job's rate).
+    pub outreach_per_second: u32,
+    /// The mailbox of `List-Unsubscribe`'s mailto link (default: `unsubscribe@` the public
+    /// host).
+    pub outreach_mailbox: Option<String>,
 }
 
 impl Default for Settings {
@@ -49,6 +54,8 @@ impl Default for Settings {
             throttle: crate::platform::throttle::Rules::default(),
             activation_ttl_ms: 48 * HOUR,
             disabled_modules: std::collections::BTreeSet::new(),
+            outreach_per_second: 20,
+            outreach_mailbox: None,
         }
     }
 }
@@ -61,6 +68,7 @@ pub struct RegionHandle {
     pub boards: Arc<dyn BoardStore>,
     pub consents: Arc<dyn ConsentStore>,
     pub rights: Arc<dyn crate::platform::ports::RightsStore>,
+    pub outreach: Arc<dyn crate::platform::ports::OutreachStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

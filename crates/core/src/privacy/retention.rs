@@ -120,6 +120,14 @@ impl Retention<'_> {
                 let purged = self.cb.requests().purge_closed(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
             }
+            Enforcement::PurgeUnconfirmedContacts => {
+                let purged = self.cb.outreach().purge_unconfirmed(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::PurgeInactiveContacts => {
+                let purged = self.cb.outreach().purge_inactive(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -211,6 +219,8 @@ impl Retention<'_> {
                         due += c.due;
                         held += c.held;
                     }
+                    Some(Enforcement::PurgeUnconfirmedContacts) => due += r.outreach.unconfirmed_before(before).await?.len() as u64,
+                    Some(Enforcement::PurgeInactiveContacts) => due += r.outreach.inactive_before(before).await?.len() as u64,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

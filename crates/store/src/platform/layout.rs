@@ -148,6 +148,7 @@ impl Layout {
                 boards: Arc::new(store.clone()),
                 consents: Arc::new(store.clone()),
                 rights: Arc::new(store.clone()),
+                outreach: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

@@ -57,6 +57,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 7, "0007_security.sql", "security"),
     mig!("sqlite", "region", 8, "0008_exports.sql", "exports"),
     mig!("sqlite", "region", 9, "0009_consent_digest.sql", "consent_digest"),
+    mig!("sqlite", "region", 40, "0040_outreach.sql", "outreach"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -74,6 +75,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 7, "0007_security.sql", "security"),
     mig!("postgres", "region", 8, "0008_exports.sql", "exports"),
     mig!("postgres", "region", 9, "0009_consent_digest.sql", "consent_digest"),
+    mig!("postgres", "region", 40, "0040_outreach.sql", "outreach"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

@@ -453,6 +453,10 @@ impl RightsStore for SqlRegionStore {
                 "DELETE FROM import_locks WHERE subject_id = $1",
                 "DELETE FROM accounts WHERE subject_id = $1",
                 "DELETE FROM account_activations WHERE subject_id = $1",
+                "DELETE FROM outreach_contacts WHERE subject_id = $1",
+                "DELETE FROM outreach_sends WHERE subject_id = $1",
+                "DELETE FROM outreach_clicks WHERE subject_id = $1",
+                "DELETE FROM policy_notices WHERE subject_id = $1",
             ] {
                 n += sqlx::query(sql).bind(s).execute(&mut *t).await?.rows_affected();
             }

@@ -13,6 +13,7 @@ use serde_json::json;
 pub mod backups;
 pub mod boards;
 pub mod identity;
+pub mod outreach;
 pub mod platform;
 pub mod privacy;
 pub mod rights;
@@ -33,6 +34,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ),
     ("ConsentStore", &["privacy::consents", "privacy::page_views"]),
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
+    ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

@@ -65,6 +65,8 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                         Some(Enforcement::PurgeVisitorConsents) => "scheduler: purge visitors' old consent records",
                         Some(Enforcement::PurgeClosedRequests) => "scheduler: erase old request records with their key",
                         Some(Enforcement::PurgeBackups) => "scheduler: delete old backup files",
+                        Some(Enforcement::PurgeUnconfirmedContacts) => "scheduler: erase unconfirmed subscriptions with their key",
+                        Some(Enforcement::PurgeInactiveContacts) => "scheduler: erase inactive newsletter contacts with their key",
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
                         None => "NOT ENFORCED",
                     },

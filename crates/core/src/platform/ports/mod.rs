@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backups;
 pub mod boards;
 pub mod identity;
+pub mod outreach;
 pub mod privacy;
 pub mod stores;
 
@@ -19,5 +20,6 @@ pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
 pub use boards::*;
 pub use identity::*;
+pub use outreach::*;
 pub use privacy::*;
 pub use stores::*;

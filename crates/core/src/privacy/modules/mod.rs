@@ -6,15 +6,16 @@
 //! declared tables with the real databases and fails on an unclassified column.
 //!
 //! - `model`: the shape of a declaration; `registry`: the list, switches, the comparison.
-//! - `identity`, `boards`, `privacy`, `platform`: today's modules, one file per room, each
-//!   with the exporters and erasers of the categories it stores.
+//! - `identity`, `boards`, `privacy`, `platform`, `outreach`: today's modules, one file per
+//!   room, each with the exporters and erasers of the categories it stores.
 //!
-//! A new activity (billing, support, outreach, programmes, an integration) adds its module
+//! A new activity (billing, support, programmes, an integration) adds its module
 //! here; until it does, the policy cannot declare what it would do (policy/pending/).
 
 pub mod boards;
 pub mod identity;
 pub mod model;
+pub mod outreach;
 pub mod platform;
 pub mod privacy;
 pub mod registry;

@@ -60,6 +60,11 @@ pub enum Enforcement {
     AtTrigger,
     /// The scheduler deletes backup files older than the policy's backup retention.
     PurgeBackups,
+    /// The scheduler erases newsletter contacts never confirmed within the rule's window.
+    PurgeUnconfirmedContacts,
+    /// The scheduler erases newsletter contacts without collection or contact for the rule's
+    /// period (C-RET-4).
+    PurgeInactiveContacts,
 }
 
 /// A retention rule a module enforces.

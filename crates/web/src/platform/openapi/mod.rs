@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `outreach`), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -9,6 +9,7 @@ mod answers;
 mod boards;
 mod build;
 mod identity;
+mod outreach;
 mod privacy;
 mod schemas;
 
@@ -24,12 +25,12 @@ pub fn spec() -> Value {
     );
     let mut schemas = Map::new();
     schemas.insert("Error".into(), build::error_schema());
-    for part in [identity::paths(), boards::paths(), privacy::paths()] {
+    for part in [identity::paths(), boards::paths(), privacy::paths(), outreach::paths()] {
         if let Value::Object(m) = part {
             paths.extend(m);
         }
     }
-    for part in [schemas::requests(), answers::answers()] {
+    for part in [schemas::requests(), answers::answers(), outreach::schemas()] {
         if let Value::Object(m) = part {
             schemas.extend(m);
         }

@@ -46,6 +46,7 @@ const SQLITE_DIRECTORY: &[Migration] = &[
     mig!("sqlite", "directory", 1, "0001_init.sql", "init"),
     mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("sqlite", "directory", 3, "0003_boards.sql", "boards"),
+    mig!("sqlite", "directory", 40, "0040_staff_roles.sql", "staff_roles"),
 ];
 const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 1, "0001_init.sql", "init"),
@@ -64,6 +65,7 @@ const PG_DIRECTORY: &[Migration] = &[
     mig!("postgres", "directory", 1, "0001_init.sql", "init"),
     mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("postgres", "directory", 3, "0003_boards.sql", "boards"),
+    mig!("postgres", "directory", 40, "0040_staff_roles.sql", "staff_roles"),
 ];
 const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 1, "0001_init.sql", "init"),

@@ -38,13 +38,13 @@ fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_poli
     assert_eq!(out.status.code(), Some(1), "{err}");
     for expect in [
         "and the enabled modules disagree",
-        "categories[6] (contract): no enabled module implements this category",
+        "categories[7] (contract): no enabled module implements this category",
         "purposes[8] (contract): no enabled module serves this purpose",
         "recipients[5] (affiliates): no enabled module sends data to this recipient",
         "recipients[6] (payment): no enabled module sends data to this recipient",
         "recipients[7] (partners): no enabled module sends data to this recipient",
-        "retention[7] (contract:contract_ended): no enabled module enforces this rule",
-        "data_subjects[4] (customers): no enabled module holds data about these people",
+        "retention[9] (contract:contract_ended): no enabled module enforces this rule",
+        "data_subjects[5] (customers): no enabled module holds data about these people",
     ] {
         assert!(err.contains(expect), "missing `{expect}` in:\n{err}");
     }
@@ -60,7 +60,7 @@ fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_poli
     let out =
         bin().args(["policy", "check", less.to_str().unwrap()]).env("CLEARBOARD_MODULES__STATISTICS__ENABLED", "false").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("declares exactly what the 13 enabled modules implement"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("declares exactly what the 14 enabled modules implement"));
     // A core module cannot be switched off.
     let out = bin().args(["policy", "check"]).env("CLEARBOARD_MODULES__ACCOUNTS__ENABLED", "false").output().unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -33,7 +33,7 @@ pub fn without_statistics(text: &str) -> String {
     t = without_block(&t, "purposes", "id = \"statistics\"");
     t = without_block(&t, "retention", "category = \"navigation\"");
     t = without_block(&t, "cookies", "name = \"cb_aid\"");
-    let all = "categories = [\"user_content\", \"account\", \"navigation\", \"security\", \"consent_records\", \"rights_requests\"]";
+    let all = "categories = [\"user_content\", \"account\", \"navigation\", \"security\", \"consent_records\", \"rights_requests\", \"newsletter\"]";
     assert_eq!(t.matches(all).count(), 2, "the rights purpose and the EU host name every category");
     t = t.replace(all, &all.replace("\"navigation\", ", ""));
     t.replacen("purposes = [\"hosting\", \"account\", \"statistics\", ", "purposes = [\"hosting\", \"account\", ", 1)
@@ -290,7 +290,7 @@ both!(acceptance_2_start_up_refuses_a_policy_and_modules_that_disagree, |b| asyn
     let more = write_policy(&app, "more.toml", &format!("{DEFAULT_POLICY}\n{pending}"));
     let err = build_with(&app, |c| c.policy_file = Some(more.clone())).await.unwrap_err();
     assert!(err.contains("and the enabled modules disagree") && err.contains("the service will not start"), "{err}");
-    assert!(err.contains("categories[6] (contract): no enabled module implements this category"), "{err}");
+    assert!(err.contains("categories[7] (contract): no enabled module implements this category"), "{err}");
     assert!(err.contains("recipients[6] (payment): no enabled module sends data to this recipient"), "{err}");
     // Statistics switched off while the policy still declares them.
     let err = build_with(&app, |c| {

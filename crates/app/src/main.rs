@@ -74,6 +74,18 @@ enum Command {
         #[command(subcommand)]
         command: ForensicsCommand,
     },
+    /// Outreach (newsletters and invitations).
+    Outreach {
+        #[command(subcommand)]
+        command: OutreachCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutreachCommand {
+    /// Read one delivery status notification (RFC 3464) on stdin, as the mail server's bounce
+    /// pipe delivers it: every permanently failed recipient receives no more mail.
+    Bounce,
 }
 
 #[derive(Subcommand)]
@@ -329,6 +341,15 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             app.opened.close().await;
+        }
+        Command::Outreach { command: OutreachCommand::Bounce } => {
+            let mut dsn = String::new();
+            let mut input = std::io::Read::take(std::io::stdin(), 1024 * 1024);
+            std::io::Read::read_to_string(&mut input, &mut dsn).context("cannot read the report on stdin")?;
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let n = app.state.cb.outreach().record_dsn(&dsn).await;
+            app.opened.close().await;
+            println!("{} hard bounce(s) read", n?);
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

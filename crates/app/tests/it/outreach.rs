@@ -35,7 +35,7 @@ async fn subscribe_and_confirm(app: &TestApp, email: &str) {
     assert!(body.contains("Confirmed, thank you"), "{body}");
 }
 
-/// The newsletter page of the public website, and the same answer for every address.
+// The newsletter page of the public website, and the same answer for every address.
 both!(outreach_newsletter_page_and_api_answer_the_same_for_every_address, |b| async move {
     let app = spawn_app(b).await;
     let page = app.http().get(app.url("/newsletter")).header("accept-language", "fr").send().await.unwrap().text().await.unwrap();

@@ -1,5 +1,6 @@
 //! The staff campaigns API (`/api/v1/staff/campaigns`): write, list, preview, test-send,
-//! schedule or send, and follow a campaign's progress. The rules (the staff gate, the
+//! schedule or send, and follow a campaign's progress; and the phone-marketing call list
+//! (`/api/v1/staff/call-list`). The rules (the staff gate, the
 //! `marketing` role, consent at send time, idempotent sends) are core's
 //! (`business::outreach::campaigns`); sending now starts the rate-limited job in the
 //! background and answers at once.
@@ -27,6 +28,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/campaigns/{id}/preview", get(preview))
         .route("/api/v1/staff/campaigns/{id}/test", post(test_send))
         .route("/api/v1/staff/campaigns/{id}/send", post(send))
+        .route("/api/v1/staff/call-list", get(call_list))
+}
+
+/// The phone-marketing call list (audited per person in core).
+async fn call_list(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    Ok(Json(json!({ "entries": st.cb.outreach().call_list(&auth.principal).await? })).into_response())
 }
 
 fn base(st: &AppState) -> String {

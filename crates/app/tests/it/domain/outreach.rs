@@ -372,13 +372,57 @@ both!(outreach_export_and_erasure_cover_subscriptions_sends_and_clicks, |b| asyn
     assert!(contact_subject(&d, &email).await.is_none());
     assert!(eu.outreach.sends_of(&subject).await.unwrap().is_empty());
     assert!(eu.keys.tombstone(&subject).await.unwrap().is_some(), "crypto-shredded");
-    // A hard bounce stops mail to an address.
-    let bounced = canary_email("bounce");
-    o.subscribe(subscription(&bounced, "en"), BASE).await.unwrap();
-    o.confirm(&confirm_token(&d, &bounced)).await.unwrap();
-    assert!(o.hard_bounce(&bounced).await.unwrap());
+    // A hard bounce, read from the mail server's delivery status notification, stops mail to
+    // an address; a temporary failure does not.
+    let (bounced, full) = (canary_email("bounce"), canary_email("full"));
+    for e in [&bounced, &full] {
+        o.subscribe(subscription(e, "en"), BASE).await.unwrap();
+        o.confirm(&confirm_token(&d, e)).await.unwrap();
+    }
+    let dsn = format!(
+        "Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; {bounced}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\nFinal-Recipient: rfc822; {full}\r\nAction: delayed\r\nStatus: 4.2.2\r\n"
+    );
+    assert_eq!(o.record_dsn(&dsn).await.unwrap(), 1);
     let id = o.create_campaign(&staff.principal, campaign("newsletter")).await.unwrap();
     o.schedule(&staff.principal, &id, None).await.unwrap();
     o.send_batch(&id, BASE, 100).await.unwrap();
     assert!(d.mail_to(&bounced, |m| m.subject == "Spring news").is_none());
+    assert!(d.mail_to(&full, |m| m.subject == "Spring news").is_some());
+});
+
+// C-SHARE-1: the phone-marketing call list, through the staff gate, audited per person.
+both!(outreach_call_list_holds_only_those_who_consent_to_calls_and_is_audited, |b| async move {
+    let d = Domain::open(b).await;
+    let o = d.cb.outreach();
+    let (caller, reader) = (canary_email("caller"), canary_email("reader"));
+    let phone = "+33 1 23 45 67 89";
+    let call = Subscribe {
+        email: caller.clone(),
+        lang: "fr".into(),
+        lists: vec!["phone".into()],
+        phone: Some(phone.into()),
+        method: "web_form".into(),
+    };
+    o.subscribe(call, BASE).await.unwrap();
+    o.subscribe(subscription(&reader, "en"), BASE).await.unwrap();
+    // Unconfirmed: not on the list.
+    let staff = marketer(&d).await;
+    assert!(o.call_list(&staff.principal).await.unwrap().is_empty());
+    for e in [&caller, &reader] {
+        o.confirm(&confirm_token(&d, e)).await.unwrap();
+    }
+    let list = o.call_list(&staff.principal).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].phone.as_str(), list[0].lang.as_str()), (phone, "fr"));
+    let s = contact_subject(&d, &caller).await.unwrap();
+    let trail = d.region("eu").store.audit_about(&s).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "outreach.call_list_exported" && e.actor.contains(staff.id.as_str())), "{trail:?}");
+    // Not for others, nor for untrained staff.
+    let user = d.new_person().await;
+    assert!(matches!(o.call_list(&user.principal).await, Err(CoreError::Forbidden)));
+    let officer = d.officer().await;
+    assert!(matches!(o.call_list(&officer.principal).await, Err(CoreError::Forbidden)));
+    // Withdrawn: off the list at once, the number gone.
+    o.unsubscribe(&tokens::make(&d.cb, Kind::Unsubscribe, "eu", &s, "phone"), "page").await.unwrap();
+    assert!(o.call_list(&staff.principal).await.unwrap().is_empty());
 });

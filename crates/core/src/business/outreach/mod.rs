@@ -10,12 +10,17 @@
 //! - `markdown`: the campaigns' Markdown, rendered to HTML and plain text;
 //! - `campaigns`: writing, previewing, test-sending, scheduling and sending (a resumable,
 //!   rate-limited job, idempotent per recipient);
+//! - `bounces`: hard bounces read from delivery status notifications (no more mail);
+//! - `calls`: the phone-marketing call list, exported by marketing staff through the gate,
+//!   audited per person;
 //! - `notices`: the email every account holder receives once per significant policy version;
 //! - `records`: what the exporter and eraser of the `newsletter` category read and delete.
 //!
 //! Reaches storage only through `platform::ports::OutreachStore` and the consent ledger; no
 //! SQL, no HTTP.
 
+pub mod bounces;
+pub mod calls;
 pub mod campaigns;
 pub mod contacts;
 pub mod lists;

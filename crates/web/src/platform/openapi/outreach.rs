@@ -28,6 +28,8 @@ pub fn paths() -> Value {
             "responses": { "200": ok("CampaignPreview", "Preview"), "401": error_response("Not signed in"), "403": error_response("Not allowed or training expired"), "404": error_response("No such campaign") } } },
         "/api/v1/staff/campaigns/{id}/test": { "post": { "summary": "Send the campaign to one's own address, marked as a test", "security": auth, "parameters": [id_param()], "requestBody": optional("CampaignTest"),
             "responses": { "204": no_content("Sent"), "401": error_response("Not signed in"), "403": error_response("Not allowed or training expired"), "404": error_response("No such campaign") } } },
+        "/api/v1/staff/call-list": { "get": { "summary": "The phone-marketing call list: numbers of those who consent, now, to be called (marketing staff, admin; each person's entry is audited)", "security": auth,
+            "responses": { "200": ok("CallList", "Call list"), "401": error_response("Not signed in"), "403": error_response("Not allowed or training expired") } } },
         "/api/v1/staff/campaigns/{id}/send": { "post": { "summary": "Send now (a rate-limited, resumable job; each recipient's consent is read at send time) or schedule for `at`", "security": auth, "parameters": [id_param()], "requestBody": optional("CampaignSend"),
             "responses": { "202": ok("CampaignStatus", "Started or scheduled"), "401": error_response("Not signed in"), "403": error_response("Not allowed or training expired"), "404": error_response("No such campaign"), "409": error_response("Being sent or sent"), "422": error_response("Invalid time") } } }
     })
@@ -66,6 +68,7 @@ pub fn schemas() -> Value {
             }
         },
         "Campaigns": { "type": "object", "required": ["campaigns"], "properties": { "campaigns": { "type": "array", "items": { "$ref": "#/components/schemas/CampaignStatus" } } } },
+        "CallList": { "type": "object", "required": ["entries"], "properties": { "entries": { "type": "array", "items": { "type": "object", "required": ["phone", "lang"], "properties": { "phone": { "type": "string" }, "lang": { "type": "string" } } } } } },
         "CampaignPreview": { "type": "object", "required": ["subject", "html", "text"], "properties": { "subject": { "type": "string" }, "html": { "type": "string" }, "text": { "type": "string" } } }
     })
 }

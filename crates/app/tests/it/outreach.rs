@@ -115,6 +115,9 @@ both!(c_ret_5_one_click_post_unsubscribes_without_a_session_and_the_next_campaig
     }
     assert_eq!(status["status"], "sent", "{status}");
     assert_eq!(status["sent"], 2);
+    // Progress on the staff page too (counts only).
+    let page = app.page_text("/staff/campaigns", &staff.token).await;
+    assert!(page.contains(&format!("data-campaign=\"{id}\"")) && page.contains("<td>sent</td><td>2</td>"), "{page}");
 
     // GET shows a confirmation and changes nothing (link scanners open links).
     let page = app.http().get(&https).send().await.unwrap().text().await.unwrap();

@@ -1,6 +1,7 @@
 //! The staff campaigns API (`/api/v1/staff/campaigns`): write, list, preview, test-send,
 //! schedule or send, and follow a campaign's progress; and the phone-marketing call list
-//! (`/api/v1/staff/call-list`). The rules (the staff gate, the
+//! (`/api/v1/staff/call-list`); the staff page of campaigns and their progress
+//! (`/staff/campaigns`). The rules (the staff gate, the
 //! `marketing` role, consent at send time, idempotent sends) are core's
 //! (`business::outreach::campaigns`); sending now starts the rate-limited job in the
 //! background and answers at once.
@@ -29,6 +30,33 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/campaigns/{id}/test", post(test_send))
         .route("/api/v1/staff/campaigns/{id}/send", post(send))
         .route("/api/v1/staff/call-list", get(call_list))
+        .route("/staff/campaigns", get(staff_page))
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "staff_campaigns.html")]
+struct StaffCampaignsPage {
+    t: &'static crate::platform::i18n::Texts,
+    signed_in: bool,
+    contact: String,
+    consent: Option<crate::privacy::consent::ConsentWindow>,
+    campaigns: Vec<clearboard_core::business::outreach::campaigns::CampaignStatus>,
+}
+
+/// The staff page: every campaign and its job's progress (counts only).
+async fn staff_page(State(st): State<AppState>, ctx: crate::pages::ctx::PageCtx) -> Response {
+    let Some(auth) = &ctx.auth else { return axum::response::Redirect::to("/signin").into_response() };
+    match st.cb.outreach().campaign_list(&auth.principal).await {
+        Ok(campaigns) => StaffCampaignsPage {
+            t: ctx.t,
+            signed_in: true,
+            contact: crate::pages::ctx::contact(&st),
+            consent: ctx.consent.clone(),
+            campaigns,
+        }
+        .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
 }
 
 /// The phone-marketing call list (audited per person in core).

@@ -57,6 +57,18 @@ both!(outreach_newsletter_page_and_api_answer_the_same_for_every_address, |b| as
     }
     assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
     assert_eq!(answers[0].0, 202);
+    // An account holder who says yes in the privacy centre gets the same double opt-in.
+    let other = app.new_user().await;
+    let res = app
+        .http()
+        .put(app.url("/api/v1/me/consents"))
+        .bearer_auth(&other.token)
+        .json(&json!({ "purpose": "marketing", "granted": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(app.wait_for_mail(&other.email, |m| m.subject == "Confirm your subscription", WAIT).await.is_some());
     // The form page too.
     let res = app
         .browser()

@@ -40,6 +40,22 @@ pub fn routes() -> Router<AppState> {
 pub const SUBSCRIBED_EN: &str = "Thank you. If this address can receive email, a message with a link to confirm the subscription is on its way; nothing else is sent before you confirm.";
 pub const SUBSCRIBED_FR: &str = "Merci. Si cette adresse peut recevoir des e-mails, un message avec un lien pour confirmer l'abonnement est en route ; rien d'autre n'est envoyé avant votre confirmation.";
 
+/// After an account holder's choice about marketing is recorded (sign-up box, profile,
+/// privacy centre): a "yes" starts the double opt-in by email for their address, a "no"
+/// withdraws every list at once (`Outreach::follow_consent`). The choice itself is already in
+/// the ledger, so a failure here is logged, never shown as a refusal of the choice.
+pub async fn follow_consent(
+    st: &AppState,
+    who: &clearboard_core::identity::principal::Principal,
+    purpose: &str,
+    granted: bool,
+    method: &str,
+) {
+    if let Err(e) = st.cb.outreach().follow_consent(who, purpose, granted, method, &base(st)).await {
+        tracing::warn!(error = %e, "the newsletter subscription could not follow a consent choice");
+    }
+}
+
 fn base(st: &AppState) -> String {
     st.config.public_url.trim_end_matches('/').to_string()
 }

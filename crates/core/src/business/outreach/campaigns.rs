@@ -2,8 +2,8 @@
 //! confidentiality training), write a campaign in Markdown for a list with English and French
 //! variants, preview it, test-send it to themselves, schedule it and send it.
 //!
-//! Sending is a job over the recipients of every region (confirmed contacts on the list and
-//! account holders), resumable and idempotent per recipient: each recipient is *claimed*
+//! Sending is a job over the recipients of every region (confirmed contacts on the list, the
+//! account holders who said yes among them), resumable and idempotent per recipient: each recipient is *claimed*
 //! (a row per campaign and person) before the message is handed to the mail server, so a run
 //! that dies mid-way leaves at most one claimed recipient per message in flight, and no later
 //! run sends to anyone with a row. At send time each recipient's consent is read from the
@@ -83,25 +83,6 @@ pub struct Progress {
 
 const SUBJECT_MAX: usize = 200;
 const BODY_MAX: usize = 100_000;
-
-enum Recipient {
-    Contact { region: RegionHandle, subject: SubjectId },
-    Account { region: RegionHandle, subject: SubjectId },
-}
-
-impl Recipient {
-    fn region(&self) -> &RegionHandle {
-        match self {
-            Self::Contact { region, .. } | Self::Account { region, .. } => region,
-        }
-    }
-
-    fn subject(&self) -> &SubjectId {
-        match self {
-            Self::Contact { subject, .. } | Self::Account { subject, .. } => subject,
-        }
-    }
-}
 
 fn text(field: &'static str, raw: &str, max: usize) -> Result<String, CoreError> {
     let t = raw.trim();
@@ -297,20 +278,16 @@ impl crate::business::outreach::contacts::Outreach<'_> {
         })
     }
 
-    /// The recipients still to handle: confirmed contacts on the list and account holders, in
-    /// every region, less those with a row for the campaign.
-    async fn pending(&self, c: &CampaignRow) -> Result<Vec<Recipient>, CoreError> {
+    /// The recipients still to handle: confirmed contacts on the list (account holders who
+    /// said yes become contacts through the same double opt-in), in every region, less those
+    /// with a row for the campaign.
+    async fn pending(&self, c: &CampaignRow) -> Result<Vec<(RegionHandle, SubjectId)>, CoreError> {
         let mut out = Vec::new();
         for r in self.cb.regions() {
             let done: HashSet<SubjectId> = r.outreach.handled(&c.id).await?.into_iter().collect();
             for k in r.outreach.contacts_in("confirmed").await? {
                 if lists::split(&k.lists).contains(&c.list) && !done.contains(&k.subject_id) {
-                    out.push(Recipient::Contact { region: r.clone(), subject: k.subject_id });
-                }
-            }
-            for (s, _) in r.outreach.account_holders().await? {
-                if !done.contains(&s) {
-                    out.push(Recipient::Account { region: r.clone(), subject: s });
+                    out.push((r.clone(), k.subject_id));
                 }
             }
         }
@@ -406,10 +383,10 @@ impl crate::business::outreach::contacts::Outreach<'_> {
         let mut progress = Progress::default();
         let pending = self.pending(&c).await?;
         let total = pending.len();
-        for r in pending.into_iter().take(max) {
-            let (region, subject) = (r.region(), r.subject());
-            let bounced = matches!(&r, Recipient::Contact { .. })
-                && region.outreach.contact_of_subject(subject).await?.is_some_and(|k| k.state == "bounced");
+        for (region, subject) in pending.into_iter().take(max) {
+            let (region, subject) = (&region, &subject);
+            let contact = region.outreach.contact_of_subject(subject).await?;
+            let bounced = contact.as_ref().is_some_and(|k| k.state == "bounced");
             // The purpose guard, at send time: the ledger says whether this person consents now.
             if bounced || !self.consents(region, subject, &c.list).await? {
                 if region.outreach.claim_send(&c.id, subject, self.cb.now()).await? {
@@ -418,11 +395,7 @@ impl crate::business::outreach::contacts::Outreach<'_> {
                 }
                 continue;
             }
-            let lang = match &r {
-                Recipient::Contact { .. } => region.outreach.contact_of_subject(subject).await?.map(|k| k.lang),
-                Recipient::Account { .. } => region.store.account(subject).await?.map(|a| a.locale),
-            }
-            .unwrap_or_else(|| "en".into());
+            let lang = contact.map(|k| k.lang).unwrap_or_else(|| "en".into());
             let Some(mail) = self.message(&c, region, subject, lists::lang(&lang), base_url).await? else { continue };
             if !region.outreach.claim_send(&c.id, subject, self.cb.now()).await? {
                 continue;

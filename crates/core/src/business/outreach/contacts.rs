@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::business::outreach::lists::{self, PURPOSE};
 use crate::business::outreach::tokens::{self, Kind};
+use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::{Clearboard, RegionHandle};
@@ -392,6 +393,45 @@ impl Outreach<'_> {
             }
         }
         Ok(target)
+    }
+
+    /// Follows an account holder's choice about the marketing purpose (the sign-up box, the
+    /// profile, the privacy centre): a "yes" starts the double opt-in for their address (news
+    /// and event invitations; nothing is sent before they confirm from their mailbox), a "no"
+    /// withdraws every list of that address at once. Other purposes change nothing.
+    pub async fn follow_consent(
+        &self,
+        who: &Principal,
+        purpose: &str,
+        granted: bool,
+        method: &str,
+        base_url: &str,
+    ) -> Result<(), CoreError> {
+        if purpose != PURPOSE {
+            return Ok(());
+        }
+        let region = self.cb.region(&who.region)?;
+        let (row, dek) = self.cb.accounts().load(region, &who.subject).await?;
+        let email = self.cb.accounts().open(&dek, &row)?.email;
+        if granted {
+            let lists = vec![lists::NEWSLETTER.to_string(), lists::EVENTS.to_string()];
+            let method = if method == "sign_up" { "signup" } else { "profile" };
+            return self.subscribe(Subscribe { email, lang: row.locale, lists, phone: None, method: method.into() }, base_url).await;
+        }
+        let contacts = self.contacts_region()?.clone();
+        let Some(c) = contacts.outreach.contact_by_email(&self.cb.blind_email(&email)).await? else { return Ok(()) };
+        for list in lists::split(&c.lists) {
+            let token = tokens::make(self.cb, Kind::Unsubscribe, contacts.id.as_str(), &c.subject_id, &list);
+            self.unsubscribe(&token, "page").await?;
+        }
+        // A confirmation still pending is void too.
+        if let Some(mut c) = contacts.outreach.contact_of_subject(&c.subject_id).await? {
+            c.pending_lists = String::new();
+            c.confirm_hash = None;
+            c.confirm_expires_at = None;
+            contacts.outreach.update_contact(&c, None).await?;
+        }
+        Ok(())
     }
 
     /// Whether `subject` consents, now, to receive `list`: the last choice of the ledger that

@@ -106,6 +106,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         activation_ttl_ms: i64::from(config.activation_hours.max(1)) * clearboard_core::platform::clock::HOUR,
         throttle: device_cookie_rules(&policy),
         disabled_modules: config.disabled_modules(),
+        outreach_per_second: config.outreach_per_second.max(1),
         ..Settings::default()
     };
     let mailer = if settings.disabled_modules.contains("mail") {

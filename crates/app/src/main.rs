@@ -86,6 +86,9 @@ enum OutreachCommand {
     /// Read one delivery status notification (RFC 3464) on stdin, as the mail server's bounce
     /// pipe delivers it: every permanently failed recipient receives no more mail.
     Bounce,
+    /// Read one message sent to the `List-Unsubscribe` mailbox on stdin (subject
+    /// `unsubscribe <token>`) and unsubscribe its sender at once.
+    Unsubscribe,
 }
 
 #[derive(Subcommand)]
@@ -342,14 +345,18 @@ async fn main() -> anyhow::Result<()> {
             }
             app.opened.close().await;
         }
-        Command::Outreach { command: OutreachCommand::Bounce } => {
-            let mut dsn = String::new();
+        Command::Outreach { command } => {
+            let mut message = String::new();
             let mut input = std::io::Read::take(std::io::stdin(), 1024 * 1024);
-            std::io::Read::read_to_string(&mut input, &mut dsn).context("cannot read the report on stdin")?;
+            std::io::Read::read_to_string(&mut input, &mut message).context("cannot read the message on stdin")?;
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;
-            let n = app.state.cb.outreach().record_dsn(&dsn).await;
+            let outreach = app.state.cb.outreach();
+            let done = match command {
+                OutreachCommand::Bounce => outreach.record_dsn(&message).await.map(|n| format!("{n} hard bounce(s) read")),
+                OutreachCommand::Unsubscribe => outreach.unsubscribe_by_mail(&message).await.map(|()| "unsubscribed".to_string()),
+            };
             app.opened.close().await;
-            println!("{} hard bounce(s) read", n?);
+            println!("{}", done?);
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

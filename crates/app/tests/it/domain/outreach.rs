@@ -255,6 +255,15 @@ both!(c_ret_5_a_campaign_reaches_exactly_those_who_consent_with_one_click_unsubs
     assert!(!again.contains(&leaving.to[0]), "unsubscribed: skipped");
     assert_eq!(again.len(), consenting.len() - 1, "everyone else who consents, the interrupted one included");
     assert!(matches!(o.unsubscribe("u1.eu.forged.newsletter.AAAA", "one_click").await, Err(CoreError::LinkInvalid)));
+    // The mailto half of List-Unsubscribe: a message to that mailbox with the token.
+    let by_mail = campaign_mails.iter().find(|m| m.to[0] != yes.email && m.to[0] != leaving.to[0]).unwrap();
+    let lu = by_mail.header("List-Unsubscribe").unwrap();
+    let mailto = &lu[lu.find("mailto:").unwrap()..];
+    let token = mailto[mailto.find("unsubscribe%20").unwrap() + 14..mailto.find('>').unwrap()].to_string();
+    o.unsubscribe_by_mail(&format!("From: {}\r\nSubject: unsubscribe {token}\r\n\r\n", by_mail.to[0])).await.unwrap();
+    let s = contact_subject(&d, &by_mail.to[0]).await.unwrap();
+    let last = d.region("eu").consents.consents_of_subject(&s).await.unwrap().pop().unwrap();
+    assert_eq!((last.granted, last.method.as_str()), (false, "unsubscribe_mailto:newsletter"));
 });
 
 // C-RET-4: acceptance 4 of issue 17.

@@ -366,7 +366,14 @@ impl Outreach<'_> {
                 policy_version: self.cb.policy().digest().to_string(),
                 text_digest: String::new(),
                 purposes_digest: self.cb.policy().consent_purposes_digest(),
-                method: lists::method(if how == "one_click" { "unsubscribe_one_click" } else { "unsubscribe_page" }, &list),
+                method: lists::method(
+                    match how {
+                        "one_click" => "unsubscribe_one_click",
+                        "mailto" => "unsubscribe_mailto",
+                        _ => "unsubscribe_page",
+                    },
+                    &list,
+                ),
                 at: now,
                 proof: Vec::new(),
             };
@@ -379,8 +386,12 @@ impl Outreach<'_> {
                 json!({ "consent_record": row.id, "method": row.method, "proof": hex::encode(&row.proof) }),
             );
             region.consents.append_consent(&row, Some(audit)).await?;
-            metrics::counter!("clearboard_outreach_unsubscribed_total", "how" => if how == "one_click" { "one_click" } else { "page" })
-                .increment(1);
+            let how: &'static str = match how {
+                "one_click" => "one_click",
+                "mailto" => "mailto",
+                _ => "page",
+            };
+            metrics::counter!("clearboard_outreach_unsubscribed_total", "how" => how).increment(1);
         }
         if let Some(mut c) = region.outreach.contact_of_subject(&claims.subject).await? {
             let before = c.lists.clone();

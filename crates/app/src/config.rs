@@ -96,6 +96,8 @@ pub struct Config {
     /// With `smtp_url` set, how long an activation link works; unactivated accounts are
     /// erased after it.
     pub activation_hours: u32,
+    /// Campaign messages handed to the mail server per second, at most (outreach).
+    pub outreach_per_second: u32,
     /// Processing activities switched off (`modules.statistics.enabled = false`): the policy
     /// must then not declare what they do (`clearboard policy check` says what to remove).
     pub modules: BTreeMap<String, ModuleConfig>,
@@ -164,6 +166,7 @@ impl Default for Config {
             argon2_permits: 0,
             argon2_queue_ms: 5_000,
             activation_hours: 48,
+            outreach_per_second: 20,
             modules: BTreeMap::new(),
             backup_dir: None,
             support: SupportConfig::default(),

@@ -109,6 +109,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         disabled_modules: config.disabled_modules(),
         plans: config.plans.clone(),
         seller: config.seller.clone(),
+        outreach_per_second: config.outreach_per_second.max(1),
         ..Settings::default()
     };
     let plan_problems = clearboard_core::business::billing::plans::problems(&settings.plans);
@@ -163,7 +164,8 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     Ok(App { state: AppState::new(cb, web, metrics), opened })
 }
 
-/// Starts the background tasks (the retention scheduler and the billing run, metrics upkeep).
+/// Starts the background tasks (the retention scheduler and the billing run, rights upkeep, outreach's send jobs and
+/// policy notices, metrics upkeep).
 pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     let cb = state.cb.clone();
@@ -209,6 +211,26 @@ pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<toki
             if let Err(e) = cb.accounts().purge_unactivated().await {
                 tracing::warn!(error = %e, "erasing unactivated accounts failed");
             }
+        }
+    }));
+    let (cb, base) = (state.cb.clone(), state.config.public_url.trim_end_matches('/').to_string());
+    tasks.push(tokio::spawn(async move {
+        // Outreach: campaigns' send jobs (a batch per second: the rate limit; resumes a job a
+        // restart interrupted, never sending twice), and the written notice of a significant
+        // policy version (C-CHG-3), a hundred a minute.
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            if let Err(e) = cb.outreach().tick(&base).await {
+                tracing::warn!(error = %e, "a campaign's send job failed");
+            }
+            if n.is_multiple_of(60)
+                && let Err(e) = cb.outreach().announce_policy(&base, 100).await
+            {
+                tracing::warn!(error = %e, "sending policy notices failed");
+            }
+            n = n.wrapping_add(1);
         }
     }));
     if let Some(h) = state.metrics.clone() {

@@ -13,11 +13,12 @@ use async_trait::async_trait;
 use clearboard_core::platform::clock::Clock;
 use clearboard_core::platform::mail::{Mail, MailError, Mailer};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-/// Sends plain-text UTF-8 messages through one SMTP server.
+/// Sends UTF-8 messages (plain text, or plain text with an HTML alternative) through one SMTP
+/// server.
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -62,7 +63,7 @@ impl SmtpMailer {
     fn message(&self, mail: Mail) -> Result<Message, MailError> {
         let to = mail.to.trim().parse::<Address>().map_err(|_| MailError::BadAddress)?;
         let id = clearboard_vault::random::bytes::<16>().map_err(|_| MailError::Transport("no randomness for a message id".into()))?;
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to))
             // Line breaks in a subject would start new headers: fold them into spaces.
@@ -70,13 +71,20 @@ impl SmtpMailer {
             .message_id(Some(format!("<{}@{}>", hex::encode(id), self.id_domain)))
             .date(UNIX_EPOCH + Duration::from_millis(u64::try_from(self.clock.now_ms()).unwrap_or(0)))
             // RFC 3834: tells auto-responders not to answer (no vacation replies to a robot).
-            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into()))
-            .header(MIME_VERSION_1_0)
-            .header(ContentType::TEXT_PLAIN)
-            // lettre picks 7bit, quoted-printable or base64, whichever is valid and shortest.
-            .body(mail.text)
-            // With From and To set, building fails only on the envelope, i.e. the address.
-            .map_err(|_| MailError::BadAddress)
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into()));
+        // A list's headers (RFC 2369, RFC 8058, RFC 2919): ASCII names, values on one line.
+        for (name, value) in mail.headers {
+            let name = HeaderName::new_from_ascii(name).map_err(|_| MailError::Transport("an invalid header name".into()))?;
+            builder = builder.raw_header(HeaderValue::new(name, value.replace(['\r', '\n'], " ")));
+        }
+        let builder = builder.header(MIME_VERSION_1_0);
+        // lettre picks 7bit, quoted-printable or base64, whichever is valid and shortest.
+        let built = match mail.html {
+            None => builder.header(ContentType::TEXT_PLAIN).body(mail.text),
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(mail.text, html)),
+        };
+        // With From and To set, building fails only on the envelope, i.e. the address.
+        built.map_err(|_| MailError::BadAddress)
     }
 }
 

@@ -84,6 +84,11 @@ enum Command {
         #[command(subcommand)]
         command: SupportCommand,
     },
+    /// Outreach (newsletters and invitations).
+    Outreach {
+        #[command(subcommand)]
+        command: OutreachCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -98,6 +103,16 @@ enum SupportCommand {
 enum BillingCommand {
     /// Issue the invoices that are due now (each contract's current monthly period, once).
     Run,
+}
+
+#[derive(Subcommand)]
+enum OutreachCommand {
+    /// Read one delivery status notification (RFC 3464) on stdin, as the mail server's bounce
+    /// pipe delivers it: every permanently failed recipient receives no more mail.
+    Bounce,
+    /// Read one message sent to the `List-Unsubscribe` mailbox on stdin (subject
+    /// `unsubscribe <token>`) and unsubscribe its sender at once.
+    Unsubscribe,
 }
 
 #[derive(Subcommand)]
@@ -381,6 +396,19 @@ async fn main() -> anyhow::Result<()> {
             app.opened.close().await;
             let r = r?;
             println!("issued {}\tresumed {}\talready invoiced {}", r.issued, r.resumed, r.already);
+        }
+        Command::Outreach { command } => {
+            let mut message = String::new();
+            let mut input = std::io::Read::take(std::io::stdin(), 1024 * 1024);
+            std::io::Read::read_to_string(&mut input, &mut message).context("cannot read the message on stdin")?;
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let outreach = app.state.cb.outreach();
+            let done = match command {
+                OutreachCommand::Bounce => outreach.record_dsn(&message).await.map(|n| format!("{n} hard bounce(s) read")),
+                OutreachCommand::Unsubscribe => outreach.unsubscribe_by_mail(&message).await.map(|()| "unsubscribed".to_string()),
+            };
+            app.opened.close().await;
+            println!("{}", done?);
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = clearboard::build(&config, clock, None, Limits::default()).await?;

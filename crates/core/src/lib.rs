@@ -7,7 +7,8 @@
 //! - [`boards`]: organisations, boards, cards, reactions, comments, participants, real time.
 //! - [`privacy`]: policy versions, consent, navigation statistics, retention, the catalogue
 //!   of stored fields, and the rights (requests, deadlines, exports, erasure, privacy centre).
-//! - [`business`]: the organisation's own activity: the support desk (more modules to come).
+//! - [`business`]: the organisation's own activity: the support desk, billing and outreach (newsletters,
+//!   invitations, notices); programmes to come.
 //! - [`integrations`]: the coming integration framework (empty now).
 //!
 //! It holds the rules: validation, purpose guards, encryption of personal fields, audit

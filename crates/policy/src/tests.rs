@@ -13,10 +13,12 @@ fn default_policy_is_valid_and_answers_queries() {
     assert!(p.check("nonexistent", "account").is_err());
     assert!(p.declares("account", "email"));
     assert!(!p.declares("account", "shoe_size"));
-    assert_eq!(p.doc().categories.len(), 8);
+    assert_eq!(p.doc().categories.len(), 9);
     assert_eq!(p.retention_period("assistance", "request_closed"), Some(Period::Days(1095)));
     assert_eq!(p.retention_period("contract", "contract_ended"), Some(Period::Days(0)));
     assert!(p.check("contract", "contract").is_ok());
+    assert_eq!(p.retention_period("newsletter", "last_contact"), Some(Period::Months(36)));
+    assert!(p.check("marketing", "newsletter").is_ok());
     assert_eq!(p.retention_period("navigation", "collected"), Some(Period::Months(13)));
     assert_eq!(p.retention_period("rights_requests", "request_closed"), Some(Period::Days(730)));
     assert_eq!(p.cookie("cb_consent").and_then(Cookie::lifetime), Some(Period::Months(6)));

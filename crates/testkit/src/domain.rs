@@ -82,6 +82,8 @@ pub struct Domain {
     pub layout: Layout,
     /// Every message the domain handed to its mail server.
     pub outbox: Arc<Outbox>,
+    /// The keyring the domain was assembled with (to assemble it again under another policy).
+    pub ring: Arc<clearboard_vault::Keyring>,
     /// The data dir: blobs, and the SQLite files when `on_disk`.
     pub dir: tempfile::TempDir,
     on_disk: bool,
@@ -172,7 +174,7 @@ impl Domain {
         let cb = Clearboard::new(
             policy,
             Arc::new(clock.clone()) as Arc<dyn Clock>,
-            ring,
+            ring.clone(),
             opened.directory.clone(),
             opened.regions.clone(),
             opts.settings,
@@ -180,7 +182,24 @@ impl Domain {
         .expect("assemble the domain")
         .with_mailer(outbox.clone());
         cb.policy_versions().record_current().await.expect("record the policy version");
-        Domain { cb, clock, backend, opened, layout, outbox, dir, on_disk: opts.on_disk, pg: pg_schemas }
+        Domain { cb, clock, backend, opened, layout, outbox, ring, dir, on_disk: opts.on_disk, pg: pg_schemas }
+    }
+
+    /// The same stores, clock, keys and outbox under another policy (a new version published:
+    /// what a restart with an edited policy file does), with that version recorded.
+    pub async fn republish(&self, policy: Policy) -> Clearboard {
+        let cb = Clearboard::new(
+            Arc::new(policy),
+            Arc::new(self.clock.clone()) as Arc<dyn Clock>,
+            self.ring.clone(),
+            self.opened.directory.clone(),
+            self.opened.regions.clone(),
+            self.cb.settings().clone(),
+        )
+        .expect("assemble the domain")
+        .with_mailer(self.outbox.clone());
+        cb.policy_versions().record_current().await.expect("record the policy version");
+        cb
     }
 
     /// A region's stores.
@@ -319,8 +338,8 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
         let id = RegionId::new(&r.id);
         let blobs = Arc::new(LocalBlobStore::open(&layout.region_dir(&r.id).join("blobs")).expect("a blob folder"));
         // One struct implements every port of the region's database, as on disk.
-        let (store, boards, consents, rights, support, billing) =
-            (shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared);
+        let (store, boards, consents, rights, support, billing, outreach) =
+            (shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared);
         regions.push(RegionHandle {
             id: id.clone(),
             store,
@@ -329,6 +348,7 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
             rights,
             support,
             billing,
+            outreach,
             keys: Arc::new(key_store.clone()),
             blobs,
         });
@@ -388,14 +408,16 @@ impl Mailer for Outbox {
         if to.is_empty() || !to.contains('@') || to.chars().any(|c| c.is_whitespace() || c == '<' || c == '>') {
             return Err(MailError::BadAddress);
         }
-        let headers =
+        let mut headers =
             vec![("From".to_string(), MAIL_FROM.to_string()), ("To".into(), to.to_string()), ("Subject".into(), mail.subject.clone())];
+        headers.extend(mail.headers);
         let received = ReceivedMail {
             from: MAIL_FROM.into(),
             to: vec![to.to_string()],
             subject: mail.subject,
             raw: mail.text.as_bytes().to_vec(),
             text: mail.text,
+            html: mail.html,
             headers,
         };
         self.mails.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(received);

@@ -49,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::staff_pages::routes())
         .merge(business::support_api::routes())
         .merge(business::support_pages::routes())
+        .merge(business::newsletter::routes())
+        .merge(business::campaigns_api::routes())
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -43,7 +43,12 @@ async fn a_message_arrives_exactly_as_sent() {
     let to = canary_email("rcpt");
     let subject = "Vérification — données";
     let text = tricky_text();
-    app.state.cb.mailer().send(Mail { to: to.clone(), subject: subject.into(), text: text.clone() }).await.expect("sent");
+    app.state
+        .cb
+        .mailer()
+        .send(Mail { to: to.clone(), subject: subject.into(), text: text.clone(), ..Mail::default() })
+        .await
+        .expect("sent");
 
     let m = sink.wait_for(&to, |_| true, Duration::from_secs(10)).await.expect("the message arrives");
     assert_eq!(m.subject, subject);
@@ -67,7 +72,12 @@ async fn a_message_arrives_exactly_as_sent() {
     assert!(m.raw.split(|&b| b == b'\n').all(|l| l.len() <= 80), "folded lines");
 
     // A second message to the same person arrives as a second message.
-    app.state.cb.mailer().send(Mail { to: to.clone(), subject: "Deuxième".into(), text: "Court.".into() }).await.expect("sent");
+    app.state
+        .cb
+        .mailer()
+        .send(Mail { to: to.clone(), subject: "Deuxième".into(), text: "Court.".into(), ..Mail::default() })
+        .await
+        .expect("sent");
     let second = sink.wait_for(&to, |m| m.subject == "Deuxième", Duration::from_secs(10)).await.expect("the second message");
     assert_eq!(second.text, "Court.");
     assert_ne!(second.header("Message-ID"), Some(id), "every message has its own id");
@@ -85,7 +95,12 @@ async fn the_mail_server_survives_a_restart_of_the_app() {
     let app = app.restart(|_| {}).await;
     assert_eq!(app.mail_sink().port, port, "restart keeps the same sink");
     let to = canary_email("restart");
-    app.state.cb.mailer().send(Mail { to: to.clone(), subject: "après".into(), text: "ok".into() }).await.expect("sent after restart");
+    app.state
+        .cb
+        .mailer()
+        .send(Mail { to: to.clone(), subject: "après".into(), text: "ok".into(), ..Mail::default() })
+        .await
+        .expect("sent after restart");
     assert!(app.wait_for_mail(&to, |_| true, Duration::from_secs(10)).await.is_some());
 }
 
@@ -98,7 +113,7 @@ async fn our_mailer_and_sink_agree_with_an_independent_smtp_server() {
     let Some(theirs) = clearboard_testkit::smtp::AiosmtpdSink::start_async().await else { return };
     let ours = clearboard_testkit::SmtpSink::start().await;
     let to = canary_email("interop");
-    let mail = Mail { to: to.clone(), subject: "Vérification — données".into(), text: tricky_text() };
+    let mail = Mail { to: to.clone(), subject: "Vérification — données".into(), text: tricky_text(), ..Mail::default() };
     for url in [theirs.url(), ours.url()] {
         let mailer = SmtpMailer::new(&url, FROM, Duration::from_secs(10), clock()).unwrap();
         mailer.send(mail.clone()).await.expect("sent");
@@ -143,7 +158,7 @@ async fn an_unreachable_server_fails_quickly_and_names_no_one() {
         .state
         .cb
         .mailer()
-        .send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone() })
+        .send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone(), ..Mail::default() })
         .await
         .expect_err("nothing listens");
     assert!(started.elapsed() < Duration::from_secs(5), "a refused connection fails at once");
@@ -162,8 +177,10 @@ async fn an_unreachable_server_fails_quickly_and_names_no_one() {
     });
     let mailer = SmtpMailer::new(&format!("smtp://127.0.0.1:{silent_port}"), FROM, Duration::from_secs(1), clock()).unwrap();
     let started = Instant::now();
-    let err =
-        mailer.send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone() }).await.expect_err("the server never greets");
+    let err = mailer
+        .send(Mail { to: to.clone(), subject: subject.clone(), text: text.clone(), ..Mail::default() })
+        .await
+        .expect_err("the server never greets");
     let took = started.elapsed();
     assert!(took < Duration::from_secs(5), "the timeout bounds a send: {took:?}");
     assert!(matches!(err, MailError::Transport(_)), "{err:?}");
@@ -217,7 +234,7 @@ async fn a_refused_recipient_is_reported_without_the_servers_words() {
     let port = refusing_server().await;
     let mailer = SmtpMailer::new(&format!("smtp://127.0.0.1:{port}"), FROM, Duration::from_secs(2), clock()).unwrap();
     let to = canary_email("refused");
-    let err = mailer.send(Mail { to: to.clone(), subject: "s".into(), text: "t".into() }).await.expect_err("refused");
+    let err = mailer.send(Mail { to: to.clone(), subject: "s".into(), text: "t".into(), ..Mail::default() }).await.expect_err("refused");
     match &err {
         MailError::Transport(reason) => assert_eq!(reason, "permanent failure (550)", "the reply code only"),
         other => panic!("expected a transport error, got {other:?}"),
@@ -234,7 +251,7 @@ async fn bad_addresses_are_refused_before_any_connection() {
     // Nothing listens: a BadAddress answer proves no connection was tried.
     let mailer = SmtpMailer::new(&format!("smtp://127.0.0.1:{}", closed_port()), FROM, Duration::from_secs(1), clock()).unwrap();
     for to in ["not an address", "a@b.test\r\nBcc: c@d.test", "", "<a@b.test>"] {
-        let err = mailer.send(Mail { to: to.into(), subject: "s".into(), text: "t".into() }).await.expect_err("refused");
+        let err = mailer.send(Mail { to: to.into(), subject: "s".into(), text: "t".into(), ..Mail::default() }).await.expect_err("refused");
         assert!(matches!(err, MailError::BadAddress), "{to:?}: {err:?}");
     }
 }
@@ -243,13 +260,14 @@ async fn bad_addresses_are_refused_before_any_connection() {
 async fn without_smtp_url_nothing_is_sent() {
     let mut config = Config { smtp_url: None, ..Config::default() };
     let mailer = clearboard_app::mail::from_config(&config, clock()).unwrap();
-    let err = mailer.send(Mail { to: "a@b.test".into(), subject: "s".into(), text: "t".into() }).await.expect_err("no server");
+    let err =
+        mailer.send(Mail { to: "a@b.test".into(), subject: "s".into(), text: "t".into(), ..Mail::default() }).await.expect_err("no server");
     assert!(matches!(err, MailError::NotConfigured), "{err:?}");
     // An empty value (an unset environment variable, say) counts as unset.
     config.smtp_url = Some("  ".into());
     let err = clearboard_app::mail::from_config(&config, clock())
         .unwrap()
-        .send(Mail { to: "a@b.test".into(), subject: "s".into(), text: "t".into() })
+        .send(Mail { to: "a@b.test".into(), subject: "s".into(), text: "t".into(), ..Mail::default() })
         .await
         .expect_err("no server");
     assert!(matches!(err, MailError::NotConfigured), "{err:?}");

@@ -34,6 +34,7 @@ mod legal;
 mod logs;
 mod mail;
 mod media;
+mod outreach;
 mod policy;
 mod receipts;
 mod regions;

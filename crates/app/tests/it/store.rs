@@ -46,6 +46,9 @@ conformance! {
     conformance_support_tickets => conformance::support::tickets,
     conformance_contracts => conformance::billing::contracts,
     conformance_invoices => conformance::billing::invoices,
+    conformance_outreach_contacts => conformance::outreach::contacts,
+    conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
+    conformance_outreach_notices => conformance::outreach::notices,
 }
 
 #[tokio::test]

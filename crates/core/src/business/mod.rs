@@ -1,6 +1,8 @@
 //! Business: the modules of the organisation's own activity. Today: the support desk
-//! (`support`: assistance requests from anyone, tickets, email both ways) and billing
-//! (`billing`: contracts, billing contacts, plans, payment methods, invoices). To come: outreach (newsletters, invitations, notices) and programmes (events,
+//! (`support`: assistance requests from anyone, tickets, email both ways), billing
+//! (`billing`: contracts, billing contacts, plans, payment methods, invoices) and outreach
+//! (`outreach`: newsletters, event invitations, phone-marketing lists, written notices of
+//! policy changes). To come: programmes (events,
 //! visits, trainings, careers).
 //!
 //! Each module follows the rules every processing activity follows:
@@ -17,4 +19,5 @@
 //!   and knows no HTTP (no axum): its routes live in `clearboard-web`.
 
 pub mod billing;
+pub mod outreach;
 pub mod support;

@@ -151,7 +151,7 @@ impl Accounts<'_> {
     }
 
     async fn send(&self, to: String, subject: String, text: String) {
-        if let Err(e) = self.cb().transfers().send_mail(None, Mail { to, subject, text }).await {
+        if let Err(e) = self.cb().transfers().send_mail(None, Mail { to, subject, text, ..Mail::default() }).await {
             tracing::warn!(error = %e, "a sign-up email could not be sent");
         }
     }

@@ -29,6 +29,8 @@ pub enum Role {
     PrivacyOfficer,
     /// Manages contracts (issue 15): opens a billing contact for the reason `contract`.
     ContractManager,
+    /// Writes and sends campaigns to the people who consented (outreach); opens no one's data.
+    Marketing,
     Admin,
 }
 
@@ -38,6 +40,7 @@ impl Role {
             "support" => Some(Self::Support),
             "privacy_officer" => Some(Self::PrivacyOfficer),
             "contract_manager" => Some(Self::ContractManager),
+            "marketing" => Some(Self::Marketing),
             "admin" => Some(Self::Admin),
             _ => None,
         }
@@ -48,6 +51,7 @@ impl Role {
             Self::Support => "support",
             Self::PrivacyOfficer => "privacy_officer",
             Self::ContractManager => "contract_manager",
+            Self::Marketing => "marketing",
             Self::Admin => "admin",
         }
     }

@@ -38,6 +38,11 @@ pub struct Settings {
     pub plans: Vec<crate::business::billing::plans::Plan>,
     /// Who issues the invoices (configuration `seller`).
     pub seller: crate::business::billing::plans::Seller,
+    /// Campaign messages handed to the mail server per second, at most (the send job's rate).
+    pub outreach_per_second: u32,
+    /// The mailbox of `List-Unsubscribe`'s mailto link (default: `unsubscribe@` the public
+    /// host).
+    pub outreach_mailbox: Option<String>,
 }
 
 impl Default for Settings {
@@ -55,6 +60,8 @@ impl Default for Settings {
             disabled_modules: std::collections::BTreeSet::new(),
             plans: crate::business::billing::plans::default_plans(),
             seller: crate::business::billing::plans::Seller::default(),
+            outreach_per_second: 20,
+            outreach_mailbox: None,
         }
     }
 }
@@ -69,6 +76,7 @@ pub struct RegionHandle {
     pub rights: Arc<dyn crate::platform::ports::RightsStore>,
     pub support: Arc<dyn crate::platform::ports::SupportStore>,
     pub billing: Arc<dyn crate::platform::ports::BillingStore>,
+    pub outreach: Arc<dyn crate::platform::ports::OutreachStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

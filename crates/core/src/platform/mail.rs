@@ -4,12 +4,16 @@
 
 use async_trait::async_trait;
 
-/// One plain-text message to one address.
-#[derive(Clone, PartialEq, Eq)]
+/// One message to one address: plain text, with an HTML alternative when `html` is set, and
+/// extra headers (a list's `List-Unsubscribe`, `List-Unsubscribe-Post` and `List-Id`).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    pub html: Option<String>,
+    /// Extra headers (ASCII names; values without line breaks).
+    pub headers: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Mail {

@@ -62,7 +62,7 @@ impl Clearboard {
     }
 }
 
-fn proof(r: &ConsentRow) -> Vec<u8> {
+pub(crate) fn proof(r: &ConsentRow) -> Vec<u8> {
     let mut h = Sha256::new();
     for part in [
         r.id.as_str(),

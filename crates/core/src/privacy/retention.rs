@@ -134,6 +134,14 @@ impl Retention<'_> {
                 PurgeCount { due: purged, purged, held: 0 }
             }
             Enforcement::PurgeEndedContracts => self.cb.billing().purge_ended(region, before).await?,
+            Enforcement::PurgeUnconfirmedContacts => {
+                let purged = self.cb.outreach().purge_unconfirmed(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::PurgeInactiveContacts => {
+                let purged = self.cb.outreach().purge_inactive(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -230,6 +238,8 @@ impl Retention<'_> {
                         due += self.cb.boards().idle_participants(r, self.participant_bound(rule.period(), now)).await?;
                     }
                     Some(Enforcement::PurgeEndedContracts) => due += self.cb.billing().ended_before(r, before).await?,
+                    Some(Enforcement::PurgeUnconfirmedContacts) => due += r.outreach.unconfirmed_before(before).await?.len() as u64,
+                    Some(Enforcement::PurgeInactiveContacts) => due += r.outreach.inactive_before(before).await?.len() as u64,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

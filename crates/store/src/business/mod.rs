@@ -1,7 +1,9 @@
 //! The business modules' storage: the support desk (`SupportStore`: tickets and their
-//! threads) and billing (`BillingStore`: contracts and their contacts; invoices). Each
-//! module's port is implemented on the region store, like every room's; it stores what core
-//! hands it, sealed, and holds no rule.
+//! threads), billing (`BillingStore`: contracts and their contacts; invoices) and outreach
+//! (`OutreachStore`: newsletter contacts, campaigns, sends, clicks, written policy notices).
+//! Each module's port is implemented on the region store, like every room's; it stores what
+//! core hands it, sealed, and holds no rule.
 
 pub mod billing;
+pub mod outreach;
 pub mod support;

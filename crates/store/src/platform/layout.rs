@@ -150,6 +150,7 @@ impl Layout {
                 rights: Arc::new(store.clone()),
                 support: Arc::new(store.clone()),
                 billing: Arc::new(store.clone()),
+                outreach: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

@@ -455,6 +455,10 @@ impl RightsStore for SqlRegionStore {
                 "DELETE FROM account_activations WHERE subject_id = $1",
                 // A contract whose billing contact was erased (key destroyed) is unreadable.
                 "DELETE FROM contracts WHERE contact_id = $1",
+                "DELETE FROM outreach_contacts WHERE subject_id = $1",
+                "DELETE FROM outreach_sends WHERE subject_id = $1",
+                "DELETE FROM outreach_clicks WHERE subject_id = $1",
+                "DELETE FROM policy_notices WHERE subject_id = $1",
             ] {
                 n += sqlx::query(sql).bind(s).execute(&mut *t).await?.rows_affected();
             }

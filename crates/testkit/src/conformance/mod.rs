@@ -14,6 +14,7 @@ pub mod backups;
 pub mod billing;
 pub mod boards;
 pub mod identity;
+pub mod outreach;
 pub mod platform;
 pub mod privacy;
 pub mod rights;
@@ -39,6 +40,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("PaymentProvider", &["billing::payment_provider"]),
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
+    ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

@@ -27,8 +27,11 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     /// The `Subject` header, RFC 2047 words decoded.
     pub subject: String,
-    /// The body, transfer encoding undone, as UTF-8 with `\n` line ends.
+    /// The body (the plain-text part of a multipart message), transfer encoding undone, as
+    /// UTF-8 with `\n` line ends.
     pub text: String,
+    /// The HTML part of a `multipart/alternative` message, decoded.
+    pub html: Option<String>,
     /// The headers, unfolded, in order (values as on the wire, not decoded).
     pub headers: Vec<(String, String)>,
     /// The message exactly as received.
@@ -63,18 +66,53 @@ pub fn first_link(text: &str) -> Option<String> {
 }
 
 /// Parses a message as received: headers (unfolded), the subject (RFC 2047), the body (transfer
-/// encoding undone, CRLF made LF). Only what lettre sends for a single text part is handled.
+/// encoding undone, CRLF made LF). What lettre sends is handled: a single text part, or a
+/// `multipart/alternative` of a plain-text and an HTML part (`text` is the plain one).
 pub fn parse(from: String, to: Vec<String>, raw: Vec<u8>) -> ReceivedMail {
-    let (head, body) = match find(&raw, b"\r\n\r\n") {
-        Some(i) => (&raw[..i], &raw[i + 4..]),
-        None => match find(&raw, b"\n\n") {
-            Some(i) => (&raw[..i], &raw[i + 2..]),
-            None => (&raw[..], &[][..]),
-        },
-    };
+    let (headers, body) = split_head(&raw);
     // SMTP ends the data with CRLF . CRLF, and lettre always writes that first CRLF itself, so
     // it ends the transmission, not the text.
     let body = body.strip_suffix(b"\r\n").unwrap_or(body);
+    let get = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let subject = get("subject").map(|s| decode_words(s.trim())).unwrap_or_default();
+    let ct = get("content-type").unwrap_or_default();
+    let (text, html) = match param(&ct, "boundary").filter(|_| ct.trim_start().to_ascii_lowercase().starts_with("multipart/")) {
+        Some(boundary) => {
+            let (mut text, mut html) = (String::new(), None);
+            let delimiter = format!("--{boundary}");
+            let whole = String::from_utf8_lossy(body).replace("\r\n", "\n");
+            for part in whole.split(delimiter.as_str()).skip(1) {
+                if part.starts_with("--") {
+                    break;
+                }
+                let part = part.strip_prefix('\n').unwrap_or(part);
+                let part = part.strip_suffix('\n').unwrap_or(part);
+                let (h, b) = split_head(part.as_bytes());
+                let pct =
+                    h.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.to_ascii_lowercase()).unwrap_or_default();
+                let decoded = decode_body(&h, b);
+                if pct.starts_with("text/html") {
+                    html = Some(decoded);
+                } else if pct.starts_with("text/plain") {
+                    text = decoded;
+                }
+            }
+            (text, html)
+        }
+        None => (decode_body(&headers, body), None),
+    };
+    ReceivedMail { from, to, subject, text, html, headers, raw }
+}
+
+/// The headers (unfolded, in order) and the body of a message or a MIME part.
+fn split_head(raw: &[u8]) -> (Vec<(String, String)>, &[u8]) {
+    let (head, body) = match find(raw, b"\r\n\r\n") {
+        Some(i) => (&raw[..i], &raw[i + 4..]),
+        None => match find(raw, b"\n\n") {
+            Some(i) => (&raw[..i], &raw[i + 2..]),
+            None => (raw, &[][..]),
+        },
+    };
     let head = String::from_utf8_lossy(head).replace("\r\n", "\n");
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in head.split('\n') {
@@ -88,8 +126,12 @@ pub fn parse(from: String, to: Vec<String>, raw: Vec<u8>) -> ReceivedMail {
             headers.push((n.trim().to_string(), v.trim_start().to_string()));
         }
     }
+    (headers, body)
+}
+
+/// A body with its transfer encoding undone, in its charset, with `\n` line ends.
+fn decode_body(headers: &[(String, String)], body: &[u8]) -> String {
     let get = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-    let subject = get("subject").map(|s| decode_words(s.trim())).unwrap_or_default();
     let cte = get("content-transfer-encoding").unwrap_or_default().trim().to_ascii_lowercase();
     let bytes = match cte.as_str() {
         "quoted-printable" => decode_qp(body),
@@ -101,8 +143,7 @@ pub fn parse(from: String, to: Vec<String>, raw: Vec<u8>) -> ReceivedMail {
         _ => body.to_vec(),
     };
     let charset = get("content-type").and_then(|ct| param(&ct, "charset")).unwrap_or_else(|| "us-ascii".into());
-    let text = decode_charset(&charset, &bytes).replace("\r\n", "\n");
-    ReceivedMail { from, to, subject, text, headers, raw }
+    decode_charset(&charset, &bytes).replace("\r\n", "\n")
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -138,6 +138,7 @@ async fn create_account(
     if let (Some(granted), Some((region, subject))) = (marketing, account) {
         let who = clearboard_core::identity::principal::Principal { subject, region, token_hash: Vec::new() };
         st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", &lang).await?;
+        crate::business::newsletter::follow_consent(&st, &who, "marketing", granted, "sign_up").await;
     }
     Ok(answer)
 }

@@ -152,8 +152,9 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
         let st = st.clone();
         async move {
             let who = clearboard_core::identity::principal::Principal { subject, region, token_hash: Vec::new() };
-            if let Err(e) = st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", ctx.t.lang).await {
-                tracing::warn!(error = %e, "consent at sign-up not recorded");
+            match st.cb.consents().set_subject(&who, "marketing", granted, "sign_up", ctx.t.lang).await {
+                Ok(()) => crate::business::newsletter::follow_consent(&st, &who, "marketing", granted, "sign_up").await,
+                Err(e) => tracing::warn!(error = %e, "consent at sign-up not recorded"),
             }
         }
     };
@@ -465,6 +466,7 @@ async fn consents_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form
             if result.is_err() {
                 break;
             }
+            crate::business::newsletter::follow_consent(&st, &auth.principal, &c.purpose, wanted, "privacy_centre").await;
         }
     }
     after_change(&st, &ctx, result).await

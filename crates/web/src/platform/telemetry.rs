@@ -9,6 +9,15 @@ use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
 /// Every metric name with its kind and help text. A test checks that every metric recorded
 /// anywhere in the code is in this list.
 pub const METRICS: &[(&str, Kind, &str)] = &[
+    ("clearboard_outreach_subscriptions_asked_total", Kind::Counter, "Newsletter subscriptions asked (a confirmation message sent)."),
+    ("clearboard_outreach_subscriptions_confirmed_total", Kind::Counter, "Newsletter subscriptions confirmed from the mailbox."),
+    ("clearboard_outreach_unsubscribed_total", Kind::Counter, "Unsubscriptions, by how (one click from a mail client, or the page)."),
+    (
+        "clearboard_outreach_messages_total",
+        Kind::Counter,
+        "Campaign messages, by outcome (sent, skipped for want of consent at send time).",
+    ),
+    ("clearboard_outreach_call_list_exports_total", Kind::Counter, "Exports of the phone-marketing call list by staff."),
     ("clearboard_http_requests_total", Kind::Counter, "HTTP requests answered, by method, route template and status."),
     ("clearboard_http_request_duration_seconds", Kind::Histogram, "Time to answer an HTTP request, by method and route template."),
     ("clearboard_ws_connections", Kind::Gauge, "Board WebSocket connections open now."),

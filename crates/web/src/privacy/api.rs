@@ -140,6 +140,7 @@ async fn set_my_consents(
 ) -> Result<Response, AppError> {
     let lang = crate::platform::i18n::from_headers(&headers).lang;
     st.cb.consents().set_subject(&auth.principal, &b.purpose, b.granted, "privacy_centre", lang).await?;
+    crate::business::newsletter::follow_consent(&st, &auth.principal, &b.purpose, b.granted, "privacy_centre").await;
     Ok(Json(json!({ "consents": st.cb.consents().of_subject(&auth.principal, lang).await? })).into_response())
 }
 

@@ -68,6 +68,8 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                         Some(Enforcement::PurgeBackups) => "scheduler: delete old backup files",
                         Some(Enforcement::PurgeIdleParticipants) => "scheduler: erase participants idle past the rule",
                         Some(Enforcement::PurgeEndedContracts) => "scheduler: delete ended contracts with their contact's key",
+                        Some(Enforcement::PurgeUnconfirmedContacts) => "scheduler: erase unconfirmed subscriptions with their key",
+                        Some(Enforcement::PurgeInactiveContacts) => "scheduler: erase inactive newsletter contacts with their key",
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
                         None => "NOT ENFORCED",
                     },

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod consent;
+mod outreach;
 mod requests;
 mod retention;
 mod sessions;

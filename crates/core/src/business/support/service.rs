@@ -253,7 +253,7 @@ impl Support<'_> {
     /// Sends a message about ticket `t` through the transfer guard; a failure is logged (no
     /// address, no text) and reported as `false`.
     pub(super) async fn send(&self, region: &RegionHandle, t: &TicketRow, to: &str, subject: String, text: String) -> bool {
-        let mail = Mail { to: to.to_string(), subject, text };
+        let mail = Mail { to: to.to_string(), subject, text, ..Mail::default() };
         match self.cb.transfers().send_mail(Some((region, &t.requester_id)), mail).await {
             Ok(()) => true,
             Err(e) => {

@@ -6,16 +6,17 @@
 //! declared tables with the real databases and fails on an unclassified column.
 //!
 //! - `model`: the shape of a declaration; `registry`: the list, switches, the comparison.
-//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing): today's modules, one file per room, each
+//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing), `outreach`: today's modules, one file per room, each
 //!   with the exporters and erasers of the categories it stores.
 //!
-//! A new activity (billing, outreach, programmes, an integration) adds its module
+//! A new activity (programmes, an integration) adds its module
 //! here; until it does, the policy cannot declare what it would do (policy/pending/).
 
 pub mod boards;
 pub mod business;
 pub mod identity;
 pub mod model;
+pub mod outreach;
 pub mod platform;
 pub mod privacy;
 pub mod registry;

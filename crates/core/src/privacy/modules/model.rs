@@ -68,6 +68,11 @@ pub enum Enforcement {
     /// The scheduler deletes contracts that ended longer ago than the rule, destroying their
     /// billing contact's key first.
     PurgeEndedContracts,
+    /// The scheduler erases newsletter contacts never confirmed within the rule's window.
+    PurgeUnconfirmedContacts,
+    /// The scheduler erases newsletter contacts without collection or contact for the rule's
+    /// period (C-RET-4).
+    PurgeInactiveContacts,
 }
 
 /// A retention rule a module enforces.

@@ -17,10 +17,10 @@ use crate::privacy::rights::records;
 pub const CONSENT: Module = Module {
     id: "consent",
     title: "Consent: cookie choices, consent-based purposes, Global Privacy Control, proofs",
-    data_subjects: &["users", "visitors"],
+    data_subjects: &["users", "visitors", "contacts"],
     categories: &[CategoryImpl { id: "consent_records", exporter: export_consents, eraser: Eraser::WithAccount }],
-    // Marketing: the consent is asked (never pre-ticked) and recorded; sending news comes with
-    // the outreach module (policy/pending/outreach.toml).
+    // Marketing: the consent is asked (never pre-ticked) and recorded here; the outreach module
+    // reads it at send time.
     purposes: &[("consent", &["consent_records"]), ("marketing", &["account"])],
     retention: &[
         RetentionImpl { category: "consent_records", trigger: "account_deleted", enforcement: Enforcement::AtTrigger },

@@ -255,6 +255,7 @@ impl Erasure<'_> {
                     crate::platform::clock::date_of(d.at),
                     d.legal_basis
                 ),
+                ..Mail::default()
             };
             match self.cb.transfers().send_mail(Some((region, subject)), mail).await {
                 Ok(()) => {

@@ -193,7 +193,7 @@ impl Exports<'_> {
                 ),
             )
         };
-        self.cb.transfers().send_mail(None, Mail { to, subject: subject.into(), text }).await.map_err(|e| {
+        self.cb.transfers().send_mail(None, Mail { to, subject: subject.into(), text, ..Mail::default() }).await.map_err(|e| {
             tracing::warn!(error = %e, "a download code could not be emailed");
             CoreError::Unavailable("the code could not be emailed; try again later")
         })

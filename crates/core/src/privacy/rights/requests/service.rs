@@ -143,7 +143,8 @@ impl Requests<'_> {
     }
 
     pub(super) async fn send(&self, to: &str, subject: &str, text: String) -> bool {
-        match self.cb.transfers().send_mail(None, Mail { to: to.to_string(), subject: subject.to_string(), text }).await {
+        match self.cb.transfers().send_mail(None, Mail { to: to.to_string(), subject: subject.to_string(), text, ..Mail::default() }).await
+        {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(error = %e, "a request email could not be sent");

@@ -75,6 +75,35 @@ both!(card_numbers_in_any_field_of_any_route_are_refused_and_reach_no_log_or_fil
     )
     .await;
 
+    // The support desk (issue 16, acceptance 2) and the newsletter: JSON, and the support
+    // form's multipart variant (text fields are read by the support route itself).
+    let (n, _) = card();
+    let support = json!({"first_name": "Ada", "last_name": "L", "email": "desk@example.test", "subject": "Invoice",
+        "message": format!("my card is {n}, charge it")});
+    assert_error(app.post_json("/api/v1/support/requests", &support, None).await, 422, "card_number_refused").await;
+    let (_, g) = card();
+    let form = reqwest::multipart::Form::new()
+        .text("first_name", "Ada")
+        .text("last_name", "L")
+        .text("email", "desk@example.test")
+        .text("subject", "Invoice")
+        .text("message", format!("card {}", g.join(" ")));
+    let res = c.post(app.url("/api/v1/support/requests")).multipart(form).send().await.unwrap();
+    assert_error(res, 422, "card_number_refused").await;
+    let ok = json!({"first_name": "Ada", "last_name": "L", "email": "desk@example.test", "subject": "Invoice", "message": "no card here"});
+    assert_eq!(
+        app.post_json("/api/v1/support/requests", &ok, None).await.status(),
+        202,
+        "positive control: the support route takes a message"
+    );
+    let (n, _) = card();
+    assert_error(
+        app.post_json("/api/v1/newsletter/subscriptions", &json!({"email": "news@example.test", "phone": n}), None).await,
+        422,
+        "card_number_refused",
+    )
+    .await;
+
     // A form of a page: the refusal is the error page, in the person's language.
     let (n, _) = card();
     let res = app

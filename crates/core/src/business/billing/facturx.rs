@@ -9,19 +9,7 @@ use crate::platform::clock::date_of;
 
 /// Escapes text for XML content and attributes.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::platform::validate::escape_markup(s)
 }
 
 /// Minor units as a decimal amount (`2880` → `28.80`).
@@ -162,6 +150,6 @@ mod tests {
         assert_eq!(amount(5), "0.05");
         assert_eq!(amount(-105), "-1.05");
         assert_eq!(percent(550), "5.50");
-        assert_eq!(esc("A&B <c> \"d\" 'e'\u{7}"), "A&amp;B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(esc("A&B <c> \"d\" 'e'\u{7}"), "A&amp;B &lt;c&gt; &quot;d&quot; &#39;e&#39;");
     }
 }

@@ -59,19 +59,9 @@ fn blocks(md: &str) -> Vec<Block> {
     out
 }
 
+/// Escapes text for HTML (the shared markup escaper).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::platform::validate::escape_markup(s)
 }
 
 fn safe_url(u: &str) -> bool {

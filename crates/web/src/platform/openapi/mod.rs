@@ -29,12 +29,18 @@ pub fn spec() -> Value {
     schemas.insert("Error".into(), build::error_schema());
     for part in [identity::paths(), boards::paths(), privacy::paths(), support::paths(), business::paths(), outreach::paths()] {
         if let Value::Object(m) = part {
-            paths.extend(m);
+            for (k, v) in m {
+                // Two rooms describing one path or one schema name: the later would silently
+                // replace the earlier (as a newsletter `Subscription` once replaced billing's).
+                assert!(paths.insert(k.clone(), v).is_none(), "the OpenAPI path {k} is described twice");
+            }
         }
     }
     for part in [schemas::requests(), answers::answers(), support::schemas(), business::schemas(), outreach::schemas()] {
         if let Value::Object(m) = part {
-            schemas.extend(m);
+            for (k, v) in m {
+                assert!(schemas.insert(k.clone(), v).is_none(), "the OpenAPI schema {k} is defined twice");
+            }
         }
     }
     let mut doc = json!({

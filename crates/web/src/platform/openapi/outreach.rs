@@ -12,7 +12,7 @@ pub fn paths() -> Value {
     let optional = |schema: &str| json!({ "required": false, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
     json!({
         "/api/v1/newsletter/subscriptions": { "post": { "summary": "Subscribe to the news, event invitations or phone calls (double opt-in: a link to confirm is emailed; nothing else is sent before it is confirmed). The answer is the same whether or not the address is known.",
-            "requestBody": json_body("Subscription"),
+            "requestBody": json_body("NewsletterSubscription"),
             "responses": { "202": ok("Received", "Received"), "422": error_response("Invalid subscription"), "429": error_response("Too many attempts") } } },
         "/api/v1/staff/campaigns": {
             "get": { "summary": "Every campaign with its progress (marketing staff, admin)", "security": auth,
@@ -39,7 +39,7 @@ pub fn paths() -> Value {
 pub fn schemas() -> Value {
     let nullable = json!({ "type": ["string", "null"] });
     json!({
-        "Subscription": {
+        "NewsletterSubscription": {
             "type": "object", "additionalProperties": false, "required": ["email"],
             "properties": {
                 "email": { "type": "string", "maxLength": 254 },

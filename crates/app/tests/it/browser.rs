@@ -480,6 +480,16 @@ async fn canvas_zoom_pan_and_live_drag_with_cursors() {
     sign_in_page(&cb, &app, &bob.email, &bob.password).await;
     for c in [&ca, &cb] {
         c.goto(&app.url(&format!("/app/boards/{board_id}"))).await.unwrap();
+        // The consent window covers part of the page until answered (refused here).
+        if let Ok(reject) = c.find(Locator::Css("#cb-consent button[value='reject']")).await {
+            reject.click().await.unwrap();
+            for _ in 0..100 {
+                if c.find(Locator::Id("cb-consent")).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
         assert!(
             wait_for(
                 c,
@@ -529,6 +539,8 @@ async fn canvas_zoom_pan_and_live_drag_with_cursors() {
         delta_y: -300,
     });
     ca.perform_actions(wheel).await.unwrap();
+    // Wheel events reach the page through the compositor: wait for them.
+    wait_for(&ca, "parseFloat(document.getElementById('canvas').getAttribute('data-zoom')) > 1.25", std::time::Duration::from_secs(2)).await;
     let after_wheel = view_of(&ca).await;
     assert!(after_wheel.0 > 1.25, "the wheel zooms in: {after_wheel:?}");
     assert!(after_wheel.1 < 0 && after_wheel.2 < 0, "around the pointer (the view moves left and up): {after_wheel:?}");

@@ -199,6 +199,9 @@ async fn three_people_see_each_others_changes_live() {
     cp.goto(&app.url(&format!("/join#{code}"))).await.unwrap();
     cp.find(Locator::Id("pseudonym")).await.unwrap().send_keys("Guest Otter").await.unwrap();
     cp.find(Locator::Css("form[action='/join'] button")).await.unwrap().click().await.unwrap();
+    // Their recovery code is shown once (issue 13), then they continue to the board.
+    cp.wait().for_element(Locator::Id("recovery-code")).await.unwrap();
+    cp.find(Locator::Css(&format!("a[href='/app/boards/{board_id}']"))).await.unwrap().click().await.unwrap();
     cp.wait().for_url(&url_of(&app, &format!("/app/boards/{board_id}"))).await.unwrap();
     let clients = [("alice", &ca), ("bob", &cb), ("participant", &cp)];
     for (who, c) in clients {

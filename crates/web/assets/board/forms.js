@@ -23,7 +23,9 @@ function newCardSize(kind, file, text) {
   const w = 208, chrome = 80;
   if (kind === 'image' && file && window.createImageBitmap) {
     return createImageBitmap(file).then(function (b) {
-      const h = Math.round(chrome + (w - 20) * b.height / Math.max(1, b.width));
+      // Shown at most the card's inner width wide, never enlarged.
+      const shown = Math.min(b.width, w - 20);
+      const h = Math.round(chrome + shown * b.height / Math.max(1, b.width));
       b.close();
       return [w, h];
     }).catch(function () { return [w, chrome + 260]; });

@@ -212,3 +212,63 @@ async fn canvas_zoom_pan_and_live_drag_with_cursors() {
         c.close().await.unwrap();
     }
 }
+
+/// Issue 14: "new cards overlap image and video cards (placement assumes 130 px tall cards)".
+/// In real Chromium, a tall image card then six text cards are added through the form: no two
+/// cards overlap, as the browser lays them out (images loaded).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_cards_never_overlap_measured_cards() {
+    let Some(d) = driver().await else { return };
+    let app = spawn_app(Backend::Sqlite).await;
+    let (alice, _, board) = two_on_a_board(&app, "Placement").await;
+    let board_id = board["id"].as_str().unwrap().to_string();
+    let c = client(&d).await;
+    sign_in_page(&c, &app, &alice.email, &alice.password).await;
+    c.goto(&app.url(&format!("/app/boards/{board_id}"))).await.unwrap();
+    assert!(wait_for(&c, "document.getElementById('status').textContent !== ''", std::time::Duration::from_secs(10)).await.is_some());
+    // A tall PNG (150 × 420), drawn by the browser, put in the form's file field.
+    c.execute("const k = document.getElementById('card-kind'); k.value = 'image'; k.dispatchEvent(new Event('change'));", vec![])
+        .await
+        .unwrap();
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const cv = document.createElement('canvas'); cv.width = 150; cv.height = 420;
+         const g = cv.getContext('2d'); g.fillStyle = '#3a7'; g.fillRect(0, 0, 150, 420);
+         cv.toBlob(b => { const t = new DataTransfer(); t.items.add(new File([b], 'tall.png', { type: 'image/png' }));
+           document.getElementById('card-file').files = t.files; done(true); }, 'image/png');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Id("add-card-button")).await.unwrap().click().await.unwrap();
+    let image_loaded = "(() => { const i = document.querySelector('.idea img'); return i && i.complete && i.naturalHeight === 420; })()";
+    assert!(wait_for(&c, image_loaded, std::time::Duration::from_secs(5)).await.is_some(), "the image card shows");
+    c.execute("const k = document.getElementById('card-kind'); k.value = 'text'; k.dispatchEvent(new Event('change'));", vec![])
+        .await
+        .unwrap();
+    for i in 0..6 {
+        let text = format!("Idea {i}");
+        c.find(Locator::Id("card-text")).await.unwrap().send_keys(&text).await.unwrap();
+        c.find(Locator::Id("add-card-button")).await.unwrap().click().await.unwrap();
+        assert!(wait_for(&c, &card_with_text(&text), std::time::Duration::from_secs(5)).await.is_some(), "{text} shows");
+    }
+    let overlaps = c
+        .execute(
+            "const r = Array.from(document.querySelectorAll('.idea')).map(e => [e.querySelector('.body').textContent, e.getBoundingClientRect()]);
+             const out = [];
+             for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
+               const a = r[i][1], b = r[j][1];
+               if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push([r[i][0], r[j][0]]);
+             }
+             return [r.length, out, r.map(x => [x[0], Math.round(x[1].left), Math.round(x[1].top), Math.round(x[1].height)])];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overlaps[0], json!(7), "{overlaps}");
+    assert_eq!(overlaps[1], json!([]), "no two cards overlap: {overlaps}");
+    // (The old placement, slots 160 px apart that assumed 130 px cards, put the fourth text
+    // card at the image's left, 160 px down: inside the image card.)
+    eprintln!("placement: {}", overlaps[2]);
+    c.close().await.unwrap();
+}

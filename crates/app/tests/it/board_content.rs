@@ -95,7 +95,19 @@ both!(acceptance_4_anonymous_boards_reveal_no_author, |b| async move {
         ));
         outputs.push((format!("{phase}: ws facilitator"), ws_alice.log.iter().map(Value::to_string).collect(), vec![]));
         outputs.push((format!("{phase}: ws participant"), ws_part.log.iter().map(Value::to_string).collect(), own("participant")));
-        let fresh = ws::connect(&app.base, &f.board, &f.alice.token, None, None).await.unwrap().next(Duration::from_secs(5)).await.unwrap();
+        let mut fresh =
+            ws::connect(&app.base, &f.board, &f.alice.token, None, None).await.unwrap().next(Duration::from_secs(5)).await.unwrap();
+        // Alice's own name, as the board shows her (issue 14: members by their display name on
+        // a board that is not anonymous), is hers to see in `you` and among who is here; the
+        // rest of the snapshot (every card) is scanned for every author.
+        let alice_shown = format!("{} {}.", f.alice.first_name, f.alice.last_name.chars().next().unwrap());
+        let you = fresh["board"].as_object_mut().unwrap().remove("you").unwrap();
+        let present = fresh.as_object_mut().unwrap().remove("present").unwrap();
+        for name in std::iter::once(&you["name"]).chain(present.as_array().unwrap()) {
+            let name = name.as_str().unwrap();
+            assert!(name == alice_shown || !secrets.iter().any(|s| name.contains(s.as_str())), "{phase}: {name} names someone else");
+        }
+        assert_eq!(you["name"] == alice_shown.as_str(), phase == "switched off", "{phase}: {you}");
         outputs.push((format!("{phase}: ws snapshot"), fresh.to_string(), vec![]));
         for (what, text, mine) in &outputs {
             for s in secrets.iter().filter(|s| !mine.contains(s)) {

@@ -60,3 +60,127 @@ both!(boards_socket_patches_acks_errors_and_close, |b| async move {
     carol.drain(Duration::from_millis(500)).await;
     assert_eq!((carol.close_code, carol.close_reason.as_deref()), (Some(1000), Some("resync")));
 });
+
+// The `pointer` messages of issue 14 (live dragging and cursors) through a real server: a
+// drag reaches the others with the name the board shows (a member's display name, a
+// participant's pseudonym) and never the sender; nothing is stored (the card's position and
+// version, the board's sequence number stay as they were); a drag of a card the sender may not
+// move goes without the drag; beyond 20 a second per person frames are dropped, not queued,
+// and the socket stays open; on an anonymous board a pointer carries no name at all.
+both!(boards_socket_pointers_are_live_limited_and_not_stored, |b| async move {
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    let card = add_text(&app, &f.board, &f.bob.token, "Drag me").await;
+    let id = card["id"].as_str().unwrap().to_string();
+    let before = json_ok(req(&app, "GET", &format!("/api/v1/cards/{id}"), Some(&f.bob.token), None).await, 200).await;
+    let mut bob = ws::connect(&app.base, &f.board, &f.bob.token, None, None).await.unwrap();
+    let mut carol = ws::connect(&app.base, &f.board, &f.carol.token, None, None).await.unwrap();
+    let mut part = ws::connect(&app.base, &f.board, &f.participant, None, None).await.unwrap();
+    for c in [&mut bob, &mut carol, &mut part] {
+        assert_eq!(c.next(WAIT).await.unwrap()["type"], "hello");
+    }
+    let seq_before = carol.seq;
+    assert!(seq_before > 0);
+    let bob_name = format!("{} {}.", f.bob.first_name, f.bob.last_name.chars().next().unwrap());
+
+    // Bob drags his card: the others see it where it is now, under Bob's display name.
+    bob.send_text(&json!({ "type": "pointer", "x": 510, "y": 620, "drag": { "card": id, "x": 480, "y": 600 } }).to_string()).await;
+    let p = carol.until(WAIT, |m| m["type"] == "pointer").await.expect("carol sees bob's drag");
+    assert_eq!((p["name"].as_str(), p["x"].as_i64(), p["y"].as_i64()), (Some(bob_name.as_str()), Some(510), Some(620)));
+    assert_eq!(p["drag"], json!({ "card": id, "x": 480, "y": 600 }));
+    let bob_from = p["from"].as_u64().unwrap();
+    let q = part.until(WAIT, |m| m["type"] == "pointer").await.expect("the participant sees it too");
+    assert_eq!((q["from"].as_u64(), q["drag"]["x"].as_i64()), (Some(bob_from), Some(480)));
+
+    // The participant's pointer carries their pseudonym; their drag of Bob's card (not theirs
+    // to move) is passed on without the drag.
+    part.send_text(&json!({ "type": "pointer", "x": 5, "y": 6, "drag": { "card": id, "x": 900, "y": 900 } }).to_string()).await;
+    let p = carol.until(WAIT, |m| m["type"] == "pointer" && m["from"].as_u64() != Some(bob_from)).await.unwrap();
+    assert_eq!((p["name"].as_str(), p["x"].as_i64(), p.get("drag")), (Some(f.pseudonym.as_str()), Some(5), None));
+
+    // The drag ends: a pointer without a drag.
+    bob.send_text(&json!({ "type": "pointer", "x": 511, "y": 621 }).to_string()).await;
+    let p = carol.until(WAIT, |m| m["type"] == "pointer" && m["from"].as_u64() == Some(bob_from)).await.unwrap();
+    assert!(p.get("drag").is_none());
+
+    // Nothing was stored, and the sender never gets their own pointer.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = json_ok(req(&app, "GET", &format!("/api/v1/cards/{id}"), Some(&f.bob.token), None).await, 200).await;
+    assert_eq!(
+        (after["x"].clone(), after["y"].clone(), after["version"].clone()),
+        (before["x"].clone(), before["y"].clone(), before["version"].clone())
+    );
+    let mut alice = ws::connect(&app.base, &f.board, &f.alice.token, None, None).await.unwrap();
+    let hello = alice.next(WAIT).await.unwrap();
+    assert_eq!((hello["type"].as_str(), hello["seq"].as_i64()), (Some("hello"), Some(seq_before)), "no sequence number taken");
+    alice.close().await;
+    bob.drain(Duration::from_millis(300)).await;
+    assert!(!bob.log.iter().any(|m| m["type"] == "pointer" && m["from"].as_u64() == Some(bob_from)), "no echo: {:?}", bob.log);
+    assert!(bob.log.iter().any(|m| m["type"] == "pointer" && m["name"] == f.pseudonym.as_str()), "but the others' pointers");
+    let seen = carol.log.len();
+    carol.drain(Duration::from_millis(300)).await;
+    assert!(!carol.log[seen..].iter().any(|m| m["type"] == "pointer"), "nothing else was passed on");
+
+    // 40 frames at once (within the socket's budget of 60): at most the burst of 5 (and what
+    // the few milliseconds of sending refill) get through; the socket stays open.
+    let start = tokio::time::Instant::now();
+    for i in 0..40 {
+        bob.send_text(&json!({ "type": "pointer", "x": i, "y": i }).to_string()).await;
+    }
+    let sent_in = start.elapsed();
+    carol.drain(Duration::from_millis(500)).await;
+    let burst = carol.log.iter().filter(|m| m["type"] == "pointer" && m["x"].as_i64().is_some_and(|x| x < 40) && m["y"] == m["x"]).count();
+    let most = 5 + (sent_in.as_secs_f64() * 20.0).ceil() as usize;
+    assert!((1..=most).contains(&burst), "{burst} of 40 passed on in {sent_in:?} (at most {most})");
+    eprintln!("pointer rate limit: {burst} of 40 frames sent at once passed on (sent in {sent_in:?})");
+    bob.send_text(r#"{"type":"ping"}"#).await;
+    assert!(bob.until(WAIT, |m| m["type"] == "pong").await.is_some(), "still open");
+    assert!(bob.close_code.is_none());
+
+    // At 20 a second (one every 50 ms, as the page sends) nothing is dropped.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    carol.log.clear();
+    for i in 0..20 {
+        bob.send_text(&json!({ "type": "pointer", "x": 1000 + i, "y": 0 }).to_string()).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    carol.drain(Duration::from_millis(500)).await;
+    let steady = carol.log.iter().filter(|m| m["type"] == "pointer" && m["x"].as_i64().is_some_and(|x| x >= 1000)).count();
+    assert_eq!(steady, 20, "at 20 Hz every frame is passed on");
+
+    // An anonymous board: pointers carry no name at all (a fresh connection after the switch).
+    json_ok(
+        req(&app, "PATCH", &format!("/api/v1/boards/{}", f.board), Some(&f.alice.token), Some(json!({ "anonymous": true }))).await,
+        200,
+    )
+    .await;
+    for c in [bob, carol, part] {
+        c.close().await;
+    }
+    let mut bob = ws::connect(&app.base, &f.board, &f.bob.token, None, None).await.unwrap();
+    let mut part = ws::connect(&app.base, &f.board, &f.participant, None, None).await.unwrap();
+    let mut carol = ws::connect(&app.base, &f.board, &f.carol.token, None, None).await.unwrap();
+    for c in [&mut bob, &mut carol, &mut part] {
+        let hello = c.next(WAIT).await.unwrap();
+        let text = hello.to_string();
+        assert!(!text.contains(&f.pseudonym) && !text.contains(&bob_name), "no name in the snapshot's presence: {}", hello["present"]);
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    bob.send_text(&json!({ "type": "pointer", "x": 1, "y": 2, "drag": { "card": id, "x": 3, "y": 4 } }).to_string()).await;
+    part.send_text(&json!({ "type": "pointer", "x": 7, "y": 8 }).to_string()).await;
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let p = carol.until(WAIT, |m| m["type"] == "pointer").await.expect("both pointers reach carol");
+        seen.push(p);
+    }
+    for p in &seen {
+        assert!(p.get("name").is_none(), "no name on an anonymous board: {p}");
+        let text = p.to_string();
+        assert!(!text.contains(&f.pseudonym) && !text.contains(&f.bob.first_name) && !text.contains(&f.bob.id), "{text}");
+    }
+    assert!(seen.iter().any(|p| p["drag"]["card"] == id), "the drag itself still shows: {seen:?}");
+    for c in [bob, carol, part] {
+        c.close().await;
+    }
+    clearboard_testkit::logs::assert_clean(&[f.pseudonym.clone(), f.bob.first_name.clone()]);
+});

@@ -5,6 +5,9 @@
 
 use super::*;
 use fantoccini::{ClientBuilder, Locator};
+
+/// The board canvas (issue 14): zoom, pan, live drags and cursors.
+mod canvas;
 use std::process::{Child, Command, Stdio};
 
 struct Driver {
@@ -161,6 +164,18 @@ async fn sign_in_page(c: &fantoccini::Client, app: &TestApp, email: &str, passwo
     c.wait().for_url(&url_of(app, "/me")).await.unwrap();
 }
 
+/// Alice and Bob, members of one organisation, and a board of it that Alice facilitates (its
+/// JSON as created).
+async fn two_on_a_board(app: &TestApp, title: &str) -> (clearboard_testkit::spawn::TestUser, clearboard_testkit::spawn::TestUser, Value) {
+    let alice = app.new_user().await;
+    let bob = app.new_user().await;
+    let org = app.post_json("/api/v1/orgs", &json!({ "name": "Workshop" }), Some(&alice.token)).await.json::<Value>().await.unwrap();
+    let org = org["id"].as_str().unwrap().to_string();
+    super::boards::invite_into(app, &alice, &org, &bob, "member").await;
+    let board = app.post_json("/api/v1/boards", &json!({ "title": title, "org_id": org }), Some(&alice.token)).await;
+    (alice, bob, board.json::<Value>().await.unwrap())
+}
+
 fn card_with_text(text: &str) -> String {
     format!(
         "Array.from(document.querySelectorAll('.idea')).find(e => {{ const b = e.querySelector('.body'); return b && b.textContent === {} }})",
@@ -175,17 +190,7 @@ fn card_with_text(text: &str) -> String {
 async fn three_people_see_each_others_changes_live() {
     let Some(d) = driver().await else { return };
     let app = spawn_app(Backend::Sqlite).await;
-    let alice = app.new_user().await;
-    let bob = app.new_user().await;
-    let org = app.post_json("/api/v1/orgs", &json!({ "name": "Workshop" }), Some(&alice.token)).await.json::<Value>().await.unwrap();
-    let org = org["id"].as_str().unwrap().to_string();
-    super::boards::invite_into(&app, &alice, &org, &bob, "member").await;
-    let board = app
-        .post_json("/api/v1/boards", &json!({ "title": "Live board", "org_id": org }), Some(&alice.token))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap();
+    let (alice, bob, board) = two_on_a_board(&app, "Live board").await;
     let (board_id, code) = (board["id"].as_str().unwrap().to_string(), board["join_code"].as_str().unwrap().to_string());
 
     let ca = client(&d).await;
@@ -199,6 +204,9 @@ async fn three_people_see_each_others_changes_live() {
     cp.goto(&app.url(&format!("/join#{code}"))).await.unwrap();
     cp.find(Locator::Id("pseudonym")).await.unwrap().send_keys("Guest Otter").await.unwrap();
     cp.find(Locator::Css("form[action='/join'] button")).await.unwrap().click().await.unwrap();
+    // Their recovery code is shown once (issue 13), then they continue to the board.
+    cp.wait().for_element(Locator::Id("recovery-code")).await.unwrap();
+    cp.find(Locator::Css(&format!("a[href='/app/boards/{board_id}']"))).await.unwrap().click().await.unwrap();
     cp.wait().for_url(&url_of(&app, &format!("/app/boards/{board_id}"))).await.unwrap();
     let clients = [("alice", &ca), ("bob", &cb), ("participant", &cp)];
     for (who, c) in clients {

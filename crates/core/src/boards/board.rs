@@ -7,8 +7,6 @@ use serde_json::json;
 
 use crate::boards::access::Access;
 use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
-use crate::boards::kinds::BoardRole;
-use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::boards::shapes::{BoardView, CardView};
@@ -114,14 +112,9 @@ impl Boards<'_> {
     /// Subscribes to a board's room: the viewer, the room, and the person's presence name.
     pub async fn room(&self, who: &Principal, board: &BoardId) -> Result<(Access, Arc<crate::boards::realtime::Room>, String), CoreError> {
         let a = self.access(who, board).await?;
-        // Participants are shown by their pseudonym, members by a generated one; on an
-        // anonymous board everyone gets a generated one.
-        let name = match &a.role {
-            BoardRole::Participant if !a.board.anonymous => {
-                views::display_name(&mut KeyCache::new(self.cb.keys(), &a.region), &a.subject).await?
-            }
-            _ => presence_name(&a.subject, board),
-        };
+        // One name per person: members their display name, participants their pseudonym, a
+        // generated one on an anonymous board.
+        let name = views::shown_name(&mut KeyCache::new(self.cb.keys(), &a.region), &a).await?;
         Ok((a, self.cb.inner.hub.room(board), name))
     }
 }

@@ -196,6 +196,17 @@ impl Boards<'_> {
         self.apply_card_patch(a, row, patch).await
     }
 
+    /// Whether this person may show others a live drag of a card (`pointer` frames): the same
+    /// rule as a move (its author or a facilitator, not on a locked board), and only for a
+    /// published card (a pending one is not everyone's to see). Nothing is opened or stored.
+    pub async fn may_drag(&self, a: &Access, card: &CardId) -> Result<bool, CoreError> {
+        let Some(row) = a.region.boards.card(card).await? else { return Ok(false) };
+        Ok(row.board_id == a.board.id
+            && row.status == CardStatus::Published
+            && (a.facilitator() || row.author_id == a.subject)
+            && a.check_unlocked().is_ok())
+    }
+
     /// Applies a patch: a new text is sealed once and the view built from it; a move or a
     /// colour opens the stored text once (the view shows it); reactions and comments are
     /// neither read nor opened.

@@ -32,6 +32,19 @@ pub struct CommentYou {
     pub mine: bool,
 }
 
+/// Where a card is while someone drags it (board coordinates): live, never stored; the drop is
+/// stored through the ordinary move (`patch`, or `PATCH /api/v1/cards/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DragAt {
+    pub card: CardId,
+    pub x: i64,
+    pub y: i64,
+}
+
+/// Positions are on the board's plane, as card positions (`input::clamp_pos`).
+pub const POINTER_LIMIT: i64 = 100_000;
+
 /// The body of an `error` frame.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorBody<'a> {
@@ -97,6 +110,19 @@ pub enum ServerMessage<'a> {
     Resync {
         seq: i64,
     },
+    /// Someone else's pointer (board coordinates), and the card they drag if they drag one.
+    /// Live only: not sequenced, not stored, at most 20 a second per person. `from` tells
+    /// connections apart (a number of this connection only, nothing about the person); `name`
+    /// is the name the board shows for them, left out on anonymous boards.
+    Pointer {
+        from: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
+        x: i64,
+        y: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        drag: Option<&'a DragAt>,
+    },
     /// The answer to `ping`.
     Pong,
     /// A `patch` applied: the card's new version.
@@ -138,6 +164,7 @@ impl ServerMessage<'_> {
             Self::CommentDeleted { .. } => "comment_deleted",
             Self::Board { .. } => "board",
             Self::Resync { .. } => "resync",
+            Self::Pointer { .. } => "pointer",
             Self::Pong => "pong",
             Self::Ack { .. } => "ack",
             Self::Error { .. } => "error",
@@ -156,6 +183,15 @@ pub enum ClientMessage {
     /// `ack` or `error` with the same `req`; everyone, the sender included, also gets the
     /// `card` event.
     Patch { req: u64, card: CardId, patch: CardPatch },
+    /// The sender's pointer on the board (board coordinates), and the card they drag with where
+    /// it is now: passed on to the others as `pointer`, never stored, never answered. Beyond 20
+    /// a second per person the server drops them.
+    Pointer {
+        x: i64,
+        y: i64,
+        #[serde(default)]
+        drag: Option<DragAt>,
+    },
 }
 
 impl ClientMessage {
@@ -169,11 +205,17 @@ impl ClientMessage {
         }
         let refused = || {
             let req = serde_json::from_str::<Req>(text).ok().and_then(|r| r.req);
-            (req, "messages are JSON objects: ping, or patch with req, card and patch (see docs/protocol.md)")
+            (req, "messages are JSON objects: ping, patch with req, card and patch, or pointer with x, y and drag (see docs/protocol.md)")
         };
         match serde_json::from_str(text) {
             // Ids are canonical UUID text, as in paths.
             Ok(Self::Patch { card, .. }) if CardId::parse(card.as_str()).is_none_or(|c| c != card) => Err(refused()),
+            Ok(Self::Pointer { x, y, drag })
+                if [x, y].iter().chain(drag.iter().flat_map(|d| [&d.x, &d.y])).any(|v| v.abs() > POINTER_LIMIT)
+                    || drag.as_ref().is_some_and(|d| CardId::parse(d.card.as_str()).is_none_or(|c| c != d.card)) =>
+            {
+                Err(refused())
+            }
             Ok(m) => Ok(m),
             Err(_) => Err(refused()),
         }
@@ -184,6 +226,7 @@ impl ClientMessage {
         match self {
             Self::Ping {} => "ping",
             Self::Patch { .. } => "patch",
+            Self::Pointer { .. } => "pointer",
         }
     }
 }
@@ -224,17 +267,19 @@ mod tests {
             ServerMessage::Pong => 9,
             ServerMessage::Ack { .. } => 10,
             ServerMessage::Error { .. } => 11,
+            ServerMessage::Pointer { .. } => 12,
         }
     }
-    const SERVER_VARIANTS: usize = 12;
+    const SERVER_VARIANTS: usize = 13;
 
     fn client_variant(m: &ClientMessage) -> usize {
         match m {
             ClientMessage::Ping {} => 0,
             ClientMessage::Patch { .. } => 1,
+            ClientMessage::Pointer { .. } => 2,
         }
     }
-    const CLIENT_VARIANTS: usize = 2;
+    const CLIENT_VARIANTS: usize = 3;
 
     /// The `type` of every message a `$defs` list names.
     fn schema_types(def: &str) -> Vec<String> {
@@ -314,6 +359,7 @@ mod tests {
             comments: Some(vec![CommentView { comment: shared_comment(), mine: false }]),
         }];
         let present = vec!["Calm Otter".to_string(), "+3".to_string()];
+        let drag = DragAt { card: CardId::new(1).unwrap(), x: -40, y: 300 };
         let (card, moved, comment, b) =
             (shared_card(Some(Tallies { likes: 0, votes: 0 })), shared_card(None), shared_comment(), shared_board());
         let samples = [
@@ -331,6 +377,8 @@ mod tests {
             ServerMessage::CommentDeleted { seq: 12, card_id: &card.id, id: &comment.id },
             ServerMessage::Board { seq: 13, board: &b },
             ServerMessage::Resync { seq: i64::MAX },
+            ServerMessage::Pointer { from: 3, name: Some("Ada L."), x: -20, y: 340, drag: Some(&drag) },
+            ServerMessage::Pointer { from: 4, name: None, x: 0, y: 0, drag: None },
             ServerMessage::Pong,
             ServerMessage::Ack { req: 4, version: 2 },
             ServerMessage::Error { req: Some(4), error: ErrorBody { code: ErrorCode::NotFound, message: "not found", detail: None } },
@@ -360,6 +408,8 @@ mod tests {
         let clients = [
             r#"{"type":"ping"}"#,
             r#"{"type":"patch","req":1,"card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","patch":{"x":10,"category":null}}"#,
+            r#"{"type":"pointer","x":-12,"y":400}"#,
+            r#"{"type":"pointer","x":100000,"y":5,"drag":{"card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","x":-100000,"y":7}}"#,
         ];
         let mut seen = [false; CLIENT_VARIANTS];
         let mut types = Vec::new();
@@ -372,6 +422,7 @@ mod tests {
         }
         assert!(seen.iter().all(|s| *s), "a sample of every client message");
         types.sort();
+        types.dedup();
         assert_eq!(types, schema_types("client_message"), "the schema lists exactly the client messages");
     }
 
@@ -416,6 +467,14 @@ mod tests {
             r#"{"type":"patch","req":1,"card":"not-a-uuid","patch":{"x":1}}"#,
             r#"{"type":"patch","card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","patch":{"x":1}}"#,
             r#"{"type":"patch","req":2,"card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","patch":{"z":1}}"#,
+            r#"{"type":"pointer","x":1}"#,
+            r#"{"type":"pointer","x":1,"y":2,"name":"Ada"}"#,
+            r#"{"type":"pointer","x":100001,"y":2}"#,
+            r#"{"type":"pointer","x":1.5,"y":2}"#,
+            r#"{"type":"pointer","x":1,"y":2,"drag":{"card":"not-a-uuid","x":1,"y":2}}"#,
+            r#"{"type":"pointer","x":1,"y":2,"drag":{"card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","x":1}}"#,
+            r#"{"type":"pointer","x":1,"y":2,"drag":{"card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","x":1,"y":-100001}}"#,
+            r#"{"type":"pointer","x":1,"y":2,"drag":{"card":"0192f0c4-7a3b-7c1e-9a2b-1234567890ab","x":1,"y":2,"from":3}}"#,
             "not json",
         ] {
             let parsed = ClientMessage::parse(bad);

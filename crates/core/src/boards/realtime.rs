@@ -20,11 +20,25 @@ use crate::platform::ids::{BoardId, SubjectId};
 /// How many recent events a room keeps for replay.
 pub const RING: usize = 1024;
 
-/// What a room sends: sequenced events, and presence lists (not sequenced, already framed).
+/// What a room sends: sequenced events, presence lists (not sequenced, already framed), and
+/// live pointers (framed once by the sender's connection, `from`, which does not get its own).
 #[derive(Debug, Clone)]
 pub enum Message {
     Event(Arc<Event>),
     Presence(Frame),
+    Live { from: u64, frame: Frame },
+}
+
+/// Live pointers one person may send through a room: this many a second, sustained…
+pub const LIVE_PER_SECOND: f64 = 20.0;
+/// …after at most this many at once (a little slack for a network that bunches frames).
+pub const LIVE_BURST: f64 = 5.0;
+
+/// One person's budget of live pointers (a token bucket, in measured time).
+#[derive(Debug, Clone, Copy)]
+struct LiveBudget {
+    tokens: f64,
+    last: tokio::time::Instant,
 }
 
 #[derive(Debug, Default)]
@@ -48,6 +62,7 @@ pub struct Room {
     presence: Mutex<BTreeMap<u64, String>>,
     presence_dirty: std::sync::atomic::AtomicBool,
     presence_task: std::sync::atomic::AtomicBool,
+    live: Mutex<HashMap<SubjectId, LiveBudget>>,
 }
 
 impl Room {
@@ -60,7 +75,33 @@ impl Room {
             presence: Mutex::new(BTreeMap::new()),
             presence_dirty: std::sync::atomic::AtomicBool::new(false),
             presence_task: std::sync::atomic::AtomicBool::new(false),
+            live: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether `who` may send one more live pointer at `now`: at most [`LIVE_PER_SECOND`] a
+    /// second per person, whatever number of sockets they have open (after a burst of
+    /// [`LIVE_BURST`]). What comes faster is dropped, never stored or queued.
+    pub fn live_allowed(&self, who: &SubjectId, now: tokio::time::Instant) -> bool {
+        let Ok(mut m) = self.live.lock() else { return false };
+        if m.len() > 4096 {
+            // Forget people whose bucket is full again (idle for a while).
+            m.retain(|_, b| now.saturating_duration_since(b.last).as_secs_f64() * LIVE_PER_SECOND < LIVE_BURST);
+        }
+        let b = m.entry(who.clone()).or_insert(LiveBudget { tokens: LIVE_BURST, last: now });
+        b.tokens = (b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * LIVE_PER_SECOND).min(LIVE_BURST);
+        b.last = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Passes a live pointer (already framed) to every other connection of the room.
+    pub fn live(&self, from: u64, frame: Frame) {
+        let _ = self.tx.send(Message::Live { from, frame });
     }
 
     /// Marks presence changed; a single task per room announces it, at most every
@@ -189,6 +230,12 @@ pub struct Presence {
 }
 
 impl Presence {
+    /// This connection's number in the room (`from` in `pointer` frames): nothing about the
+    /// person, and another one on every connection.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     pub fn list(&self) -> Vec<String> {
         self.room.presence_list()
     }
@@ -294,5 +341,28 @@ mod tests {
         assert_eq!(seen, vec![5, 6, 7]);
         assert_eq!(room.replay(5).map(|v| v.iter().map(|e| e.seq).collect::<Vec<_>>()), Some(vec![6, 7]));
         assert!(room.replay(1).is_none(), "too old: snapshot needed");
+    }
+
+    #[test]
+    fn live_pointers_are_limited_to_twenty_a_second_per_person() {
+        let room = Room::new();
+        let (a, b) = (SubjectId::new(1).unwrap(), SubjectId::new(2).unwrap());
+        let t0 = tokio::time::Instant::now();
+        // A burst of 5, then nothing more at the same instant; someone else has their own.
+        let burst = (0..50).filter(|_| room.live_allowed(&a, t0)).count();
+        assert_eq!(burst, 5);
+        assert!(room.live_allowed(&b, t0));
+        // Sent every 10 ms (100 Hz) for 10 s: about 20 a second get through.
+        let mut passed = 0;
+        for i in 1..=1000u64 {
+            if room.live_allowed(&a, t0 + std::time::Duration::from_millis(10 * i)) {
+                passed += 1;
+            }
+        }
+        assert!((199..=201).contains(&passed), "{passed} in 10 s");
+        // Sent every 50 ms (20 Hz): nothing dropped.
+        let t1 = t0 + std::time::Duration::from_secs(20);
+        let steady = (0..200u64).filter(|i| room.live_allowed(&a, t1 + std::time::Duration::from_millis(50 * i))).count();
+        assert_eq!(steady, 200);
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::boards::access::Access;
 use crate::boards::events::CardReactions;
 use crate::boards::input::LegendEntry;
-use crate::boards::kinds::{BoardRole, CardKind, InvitationStatus, OrgRole};
+use crate::boards::kinds::{CardKind, InvitationStatus, OrgRole};
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{
     KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, org_key_owner, pseudonym_aad, title_aad,
@@ -103,6 +103,13 @@ pub(crate) async fn display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -
     Ok("Former member".into())
 }
 
+/// The one name a person goes by on a board, in "Here now", on their cursor and as `you.name`:
+/// members their display name ("First L."), participants their pseudonym; on an anonymous
+/// board everyone a generated one (never who they are).
+pub(crate) async fn shown_name(keys: &mut KeyCache<'_>, a: &Access) -> Result<String, CoreError> {
+    if a.board.anonymous { Ok(presence_name(&a.subject, &a.board.id)) } else { display_name(keys, &a.subject).await }
+}
+
 /// The board's legend (opened with the organisation's key).
 pub(crate) async fn legend(keys: &mut KeyCache<'_>, a: &Access) -> Result<Vec<LegendEntry>, CoreError> {
     let okey = keys.current(&org_key_owner(&a.board.org_id)).await?;
@@ -114,10 +121,7 @@ pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<Bo
     let okey = keys.current(&org_key_owner(&a.board.org_id)).await?;
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let used: i64 = reactions.votes.iter().filter(|(_, s, _)| *s == a.subject).map(|(_, _, n)| *n).sum();
-    let name = match a.role {
-        BoardRole::Participant => display_name(keys, &a.subject).await?,
-        _ => presence_name(&a.subject, &a.board.id),
-    };
+    let name = shown_name(keys, a).await?;
     Ok(BoardView {
         board: BoardShared {
             id: a.board.id.clone(),

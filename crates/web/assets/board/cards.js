@@ -8,6 +8,8 @@ import { api } from './api.js';
 import { T } from './i18n.js';
 import { state } from './state.js';
 import { actions, renderBoard, renderCard } from './render.js';
+import { pans, toBoard } from './view.js';
+import { pointer } from './live.js';
 
 // What a card has before the first message that says otherwise.
 const EMPTY = { likes: 0, votes: 0, liked: false, my_votes: 0, mine: false, comments: [] };
@@ -107,25 +109,36 @@ function onKey(ev) {
 }
 
 function onPointerDown(ev) {
-  if (ev.target.closest('button, a, input, textarea, video')) { return; }
+  if (ev.target.closest('button, a, input, textarea, video') || pans(ev) || ev.button !== 0) { return; }
   const node = ev.currentTarget;
   const card = state.cards.get(node.getAttribute('data-id'));
   if (!card) { return; }
-  const sx = ev.clientX, sy = ev.clientY, ox = card.x, oy = card.y;
-  let moved = false;
+  // Board coordinates: a screen pixel is 1 / zoom of the board.
+  const start = toBoard(ev.clientX, ev.clientY), ox = card.x, oy = card.y;
+  let moved = false, at = [ox, oy];
   node.setPointerCapture(ev.pointerId);
+  node.classList.add('dragging');
   function move(e) {
     moved = true;
-    node.style.left = (ox + e.clientX - sx) + 'px';
-    node.style.top = (oy + e.clientY - sy) + 'px';
+    const p = toBoard(e.clientX, e.clientY);
+    at = [Math.round(ox + p[0] - start[0]), Math.round(oy + p[1] - start[1])];
+    node.style.left = at[0] + 'px';
+    node.style.top = at[1] + 'px';
+    // Others see it move while it happens (not stored: the drop below is).
+    pointer(p[0], p[1], { card: card.id, x: at[0], y: at[1] });
   }
   function up(e) {
+    node.classList.remove('dragging');
     node.removeEventListener('pointermove', move);
     node.removeEventListener('pointerup', up);
-    if (moved) { moveTo(card, ox + e.clientX - sx, oy + e.clientY - sy); }
+    node.removeEventListener('pointercancel', up);
+    const p = toBoard(e.clientX, e.clientY);
+    pointer(p[0], p[1], null);
+    if (moved) { moveTo(card, at[0], at[1]); }
   }
   node.addEventListener('pointermove', move);
   node.addEventListener('pointerup', up);
+  node.addEventListener('pointercancel', up);
 }
 
 Object.assign(actions, { like, vote, edit, remove, approve, comment, onKey, onPointerDown });

@@ -7,6 +7,7 @@ import { T, boardId } from './i18n.js';
 import { state } from './state.js';
 import { fromResponse } from './cards.js';
 import { renderAll } from './render.js';
+import { cardRect, visible } from './view.js';
 
 export function syncKind() {
   const k = $('card-kind').value;
@@ -16,22 +17,56 @@ export function syncKind() {
   $('card-file').accept = k === 'image' ? 'image/png,image/jpeg,image/webp' : 'video/mp4,video/webm';
 }
 
-function freeSpot() {
-  // The first grid slot no card occupies (cards are 13rem wide, about 210 px).
-  const taken = [];
-  state.cards.forEach(function (c) { taken.push([c.x, c.y]); });
-  for (let i = 0; i < 200; i++) {
-    const x = 30 + (i % 4) * 230, y = 30 + Math.floor(i / 4) * 160;
-    const busy = taken.some(function (p) { return Math.abs(p[0] - x) < 200 && Math.abs(p[1] - y) < 130; });
-    if (!busy) { return [x, y]; }
+// The height a new card will take, from what it will show: an image's own proportions at
+// the card's width, a video at 16:9 with its controls, a text by its lines.
+function newCardSize(kind, file, text) {
+  const w = 208, chrome = 80;
+  if (kind === 'image' && file && window.createImageBitmap) {
+    return createImageBitmap(file).then(function (b) {
+      // Shown at most the card's inner width wide, never enlarged.
+      const shown = Math.min(b.width, w - 20);
+      const h = Math.round(chrome + shown * b.height / Math.max(1, b.width));
+      b.close();
+      return [w, h];
+    }).catch(function () { return [w, chrome + 260]; });
   }
-  return [30, 30];
+  if (kind === 'image' || kind === 'video') { return Promise.resolve([w, chrome + (kind === 'video' ? 140 : 260)]); }
+  const lines = (text || '').split('\n').reduce(function (n, l) { return n + Math.max(1, Math.ceil(l.length / 28)); }, 0);
+  return Promise.resolve([w, chrome + 20 * Math.max(1, lines)]);
+}
+
+// The first free place, row by row from the top left of what the person sees, for a card of
+// size `size`: no overlap with any card as measured on the page (board coordinates).
+export function freeSpot(size) {
+  const gap = 16, w = size[0], h = size[1];
+  const rects = [];
+  state.cards.forEach(function (c) { rects.push(cardRect(c)); });
+  const v = visible();
+  const x0 = Math.round(v.x + 30), y0 = Math.round(v.y + 30);
+  const cols = Math.max(1, Math.floor((v.w - 60) / (w + gap)));
+  function free(x, y) {
+    return !rects.some(function (r) { return x < r.x + r.w + gap && r.x < x + w + gap && y < r.y + r.h + gap && r.y < y + h + gap; });
+  }
+  // Rows at every 20 px downwards: a tall card leaves room below it for smaller ones.
+  for (let row = 0; row < 2000; row++) {
+    const y = y0 + row * 20;
+    for (let col = 0; col < cols; col++) {
+      const x = x0 + col * (w + gap);
+      if (free(x, y)) { return [x, y]; }
+    }
+  }
+  return [x0, y0];
 }
 
 function addCard(ev) {
   ev.preventDefault();
   const kind = $('card-kind').value;
-  const spot = freeSpot(), x = spot[0], y = spot[1];
+  const file = $('card-file').files[0];
+  newCardSize(kind, file, $('card-text').value).then(function (size) { post(kind, file, freeSpot(size)); });
+}
+
+function post(kind, file, spot) {
+  const x = Math.max(-100000, Math.min(99000, spot[0])), y = Math.max(-100000, Math.min(99000, spot[1]));
   let req;
   if (kind === 'image' || kind === 'video') {
     const fd = new FormData();
@@ -39,7 +74,7 @@ function addCard(ev) {
     fd.append('text', $('card-text').value);
     fd.append('x', String(x));
     fd.append('y', String(y));
-    if ($('card-file').files[0]) { fd.append('file', $('card-file').files[0]); }
+    if (file) { fd.append('file', file); }
     req = api('POST', '/api/v1/boards/' + boardId + '/cards', fd);
   } else {
     const body = { kind: kind, x: x, y: y };

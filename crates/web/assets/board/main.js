@@ -4,10 +4,16 @@
 //   dom.js    DOM helpers, status line, errors                  api.js    the JSON API
 //   render.js drawing the board and cards                       cards.js  changes to cards
 //   forms.js  adding cards, settings, leaving                   socket.js the board socket
+//   view.js   the canvas: zoom and pan                          live.js   cursors, live drags
 
 import { syncKind, wireForms } from './forms.js';
 import { connect, keepAlive } from './socket.js';
+import { wireView } from './view.js';
+import { wireLive } from './live.js';
+import { state } from './state.js';
 
+wireView(function () { return state.cards; });
+wireLive();
 wireForms();
 syncKind();
 connect();

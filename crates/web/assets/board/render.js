@@ -8,7 +8,8 @@ import { state, isFacilitator } from './state.js';
 // Set by cards.js: like, vote, edit, remove, approve, comment, onKey, onPointerDown.
 export const actions = {};
 
-const canvas = document.getElementById('canvas');
+// Cards are drawn in the board's coordinates inside #world (view.js moves and scales it).
+const world = document.getElementById('world');
 
 export function renderBoard() {
   const b = state.board;
@@ -70,7 +71,7 @@ export function renderCard(card) {
     node = el('div', { id: id, class: 'idea', tabindex: '0', 'data-id': card.id, role: 'article' });
     node.addEventListener('keydown', actions.onKey);
     node.addEventListener('pointerdown', actions.onPointerDown);
-    canvas.appendChild(node);
+    world.appendChild(node);
   }
   node.className = 'idea' + (card.status === 'pending' ? ' pending' : '');
   node.style.left = card.x + 'px';
@@ -116,7 +117,7 @@ export function renderAll() {
   renderBoard();
   const seen = new Set();
   state.cards.forEach(function (c) { renderCard(c); seen.add('card-' + c.id); });
-  Array.prototype.slice.call(canvas.children).forEach(function (n) { if (!seen.has(n.id)) { canvas.removeChild(n); } });
+  Array.prototype.slice.call(world.querySelectorAll(':scope > .idea')).forEach(function (n) { if (!seen.has(n.id)) { world.removeChild(n); } });
 }
 
 export function renderPresence(list) {

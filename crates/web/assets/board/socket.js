@@ -1,15 +1,17 @@
 // clearboard board page: the board's WebSocket (docs/protocol.md): a `hello` snapshot or a
 // `resume`, then sequenced events applied in order, presence, and reconnection from the last
-// sequence seen (backing off up to 16 s). Only `ping` is sent; changes go through the API.
+// sequence seen (backing off up to 16 s). Only `ping` and `pointer` (live.js) are sent; changes
+// go through the API.
 
 import { status } from './dom.js';
 import { T, boardId } from './i18n.js';
 import { state } from './state.js';
 import { upsert } from './cards.js';
+import { cardChanged, onPointer } from './live.js';
 import { removeCard, renderAll, renderCard, renderPresence } from './render.js';
 
 function onEvent(m) {
-  if (m.type === 'card') { upsert(m.card, m.you); }
+  if (m.type === 'card') { cardChanged(m.card.id); upsert(m.card, m.you); }
   else if (m.type === 'card_deleted') { state.cards.delete(m.id); removeCard(m.id); }
   else if (m.type === 'comment') {
     const c = state.cards.get(m.card_id);
@@ -41,6 +43,7 @@ function onMessage(ev) {
     return;
   }
   if (m.type === 'resume' || m.type === 'presence') { renderPresence(m.present); return; }
+  if (m.type === 'pointer') { onPointer(m); return; }
   if (m.type === 'pong' || m.type === 'ack' || m.type === 'error') { return; }
   if (m.type === 'resync') { reconnect(true); return; }
   if (typeof m.seq === 'number' && m.seq > state.seq) { state.seq = m.seq; }

@@ -14,12 +14,16 @@ use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpg
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
+use clearboard_core::boards::Access;
 use clearboard_core::boards::events::{Change, Viewer};
-use clearboard_core::boards::protocol::{ClientMessage, ErrorBody, Frame, ServerMessage};
-use clearboard_core::boards::realtime::Message;
+use clearboard_core::boards::protocol::{ClientMessage, DragAt, ErrorBody, Frame, ServerMessage};
+use clearboard_core::boards::realtime::{Message, Room};
 use clearboard_core::identity::principal::Principal;
 use clearboard_core::platform::error_codes::ErrorCode;
+use clearboard_core::platform::ids::CardId;
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::boards::paths::board_id;
@@ -119,22 +123,67 @@ fn error_frame(req: Option<u64>, code: ErrorCode, detail: Option<&str>, lang: &s
     ServerMessage::Error { req, error: ErrorBody { code, message: error_words(code, lang).message, detail } }.frame()
 }
 
-/// The frame answering what a client sent (`ping` or `patch`).
-async fn handle_incoming(st: &AppState, access: &clearboard_core::boards::Access, text: &str, lang: &str) -> Frame {
+/// What a connection needs to pass its person's live pointer on (`pointer`).
+struct Live {
+    room: Arc<Room>,
+    /// This connection's number in the room.
+    me: u64,
+    /// The name the board shows for this person (sent only when the board is not anonymous).
+    name: String,
+    /// Which cards this person may show others a drag of, asked once per card; forgotten when
+    /// the board's settings or the person's access change.
+    draggable: HashMap<CardId, bool>,
+}
+
+impl Live {
+    /// Passes a pointer on to the others of the room: never stored, never answered; dropped
+    /// beyond 20 a second per person, and the drag left out for a card this person may not move.
+    async fn pointer(&mut self, st: &AppState, access: &Access, x: i64, y: i64, drag: Option<DragAt>) {
+        if !self.room.live_allowed(&access.subject, tokio::time::Instant::now()) {
+            metrics::counter!("clearboard_ws_live_dropped_total").increment(1);
+            return;
+        }
+        let drag = match drag {
+            Some(d) => {
+                let ok = match self.draggable.get(&d.card) {
+                    Some(ok) => *ok,
+                    None => {
+                        let ok = st.cb.boards().may_drag(access, &d.card).await.unwrap_or(false);
+                        if self.draggable.len() < 1024 {
+                            self.draggable.insert(d.card.clone(), ok);
+                        }
+                        ok
+                    }
+                };
+                ok.then_some(d)
+            }
+            None => None,
+        };
+        let name = (!access.board.anonymous).then_some(self.name.as_str());
+        self.room.live(self.me, ServerMessage::Pointer { from: self.me, name, x, y, drag: drag.as_ref() }.frame());
+    }
+}
+
+/// The frame answering what a client sent (`ping`, `patch`), or none (`pointer`).
+async fn handle_incoming(st: &AppState, access: &Access, live: &mut Live, text: &str, lang: &str) -> Option<Frame> {
     let msg = match ClientMessage::parse(text) {
         Ok(m) => m,
         // The catalogue's code for a body that is not what the route takes.
-        Err((req, detail)) => return error_frame(req, ErrorCode::InvalidBody, Some(detail), lang),
+        Err((req, detail)) => return Some(error_frame(req, ErrorCode::InvalidBody, Some(detail), lang)),
     };
     match msg {
-        ClientMessage::Ping {} => ServerMessage::Pong.frame(),
-        ClientMessage::Patch { req, card, patch } => match st.cb.boards().update_card_as(access, &card, patch).await {
+        ClientMessage::Ping {} => Some(ServerMessage::Pong.frame()),
+        ClientMessage::Patch { req, card, patch } => Some(match st.cb.boards().update_card_as(access, &card, patch).await {
             Ok(c) => ServerMessage::Ack { req, version: c.card.version }.frame(),
             Err(e) => {
                 let e = AppError::from(e);
                 error_frame(Some(req), e.code, e.detail.as_deref(), lang)
             }
-        },
+        }),
+        ClientMessage::Pointer { x, y, drag } => {
+            live.pointer(st, access, x, y, drag).await;
+            None
+        }
     }
 }
 
@@ -151,7 +200,9 @@ async fn run(
     let (mut access, room, name) = st.cb.boards().room(&who, &board).await?;
     let mut viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
     let mut rx = room.subscribe();
-    let presence = room.join(name);
+    let presence = room.join(name.clone());
+    let me = presence.id();
+    let mut live = Live { room: room.clone(), me, name, draggable: HashMap::new() };
     metrics::gauge!("clearboard_ws_connections").increment(1.0);
     let _gauge = GaugeGuard;
 
@@ -187,8 +238,9 @@ async fn run(
                         close(&mut socket, CLOSE_POLICY, ErrorCode::RateLimited.as_str()).await;
                         break;
                     }
-                    let reply = handle_incoming(&st, &access, t.as_str(), lang).await;
-                    send(&mut socket, reply).await?;
+                    if let Some(reply) = handle_incoming(&st, &access, &mut live, t.as_str(), lang).await {
+                        send(&mut socket, reply).await?;
+                    }
                 }
                 Some(Ok(_)) => {}
             },
@@ -211,10 +263,16 @@ async fn run(
                         if let Ok(a) = st.cb.boards().access(&who, &board).await {
                             viewer.facilitator = a.facilitator();
                             access = a;
+                            live.draggable.clear();
                         }
                     }
                 }
                 Ok(Message::Presence(frame)) => send(&mut socket, frame).await?,
+                Ok(Message::Live { from, frame }) => {
+                    if from != me {
+                        send(&mut socket, frame).await?;
+                    }
+                }
                 Err(RecvError::Lagged(_)) => {
                     // Too slow to keep up: start again from a snapshot.
                     send(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
@@ -230,6 +288,7 @@ async fn run(
                     Ok(a) if valid => {
                         viewer.facilitator = a.facilitator();
                         access = a;
+                        live.draggable.clear();
                     }
                     _ => {
                         close(&mut socket, CLOSE_POLICY, "access_ended").await;

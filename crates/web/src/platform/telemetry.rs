@@ -22,6 +22,11 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_http_request_duration_seconds", Kind::Histogram, "Time to answer an HTTP request, by method and route template."),
     ("clearboard_ws_connections", Kind::Gauge, "Board WebSocket connections open now."),
     ("clearboard_ws_refused_total", Kind::Counter, "Board WebSocket connections or messages refused by a limit, by reason."),
+    (
+        "clearboard_ws_live_dropped_total",
+        Kind::Counter,
+        "Live pointer frames dropped beyond 20 a second per person (never stored or passed on).",
+    ),
     ("clearboard_connections_refused_total", Kind::Counter, "TCP connections closed at once because the connection cap was reached."),
     (
         "clearboard_cookie_registry_violations_total",

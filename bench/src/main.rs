@@ -1,8 +1,9 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|fides|all|summary]`
-//! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`).
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|outreach|fides|all|summary]`
+//! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`;
+//! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3).
 //! Results go to `bench/results/<name>.json`; `all` (and `summary`) then write the table of every
 //! group to `bench/results/latest.md` and `latest.json`.
 
@@ -15,6 +16,7 @@ mod consent;
 mod fanout;
 mod fides;
 mod gdpr;
+mod outreach;
 mod rights;
 mod summary;
 
@@ -329,6 +331,11 @@ async fn main() {
     if what == "gdpr" || what == "all" {
         let v = gdpr::run(200, 50, 5, 3).await;
         write("gdpr", &v);
+    }
+    if what == "outreach" || what == "all" {
+        let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+        let v = outreach::run(env("OUTREACH_CONTACTS", 2000), env("OUTREACH_ROUNDS", 3)).await;
+        write("outreach", &v);
     }
     if what == "fides" || what == "all" {
         let v = fides::run(fides::Args::from_env(&what)).await;

@@ -46,7 +46,7 @@ fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
 
 /// Writes latest.md and latest.json; returns the Markdown.
 pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
-    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin"];
+    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach"];
     let mut md = String::new();
     let mut all = serde_json::Map::new();
     let when = |v: &Value, name: &str| {
@@ -277,6 +277,19 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             when(&v, "signin"),
         ));
         all.insert("signin".into(), v);
+    }
+    if let Some(v) = load(dir, "outreach") {
+        let x = f(&v, "/ratio");
+        md.push_str(&format!(
+            "| outreach: campaign to {} confirmed contacts over SMTP to a local sink, consent read per recipient and per-recipient tokens, vs the same without the consent read | {} msg/s | {} msg/s | {} | ≥ 0.9 | {} | {} |\n",
+            s(&v, "/contacts"),
+            num(f(&v, "/msgs_per_s_with_consent_check"), 0),
+            num(f(&v, "/msgs_per_s_without_consent_check"), 0),
+            num(x, 3),
+            verdict(x.map(|x| x >= 0.9)),
+            when(&v, "outreach"),
+        ));
+        all.insert("outreach".into(), v);
     }
     md.push('\n');
     let missing: Vec<&str> = names.iter().copied().filter(|n| !all.contains_key(*n)).collect();

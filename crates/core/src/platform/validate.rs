@@ -97,6 +97,25 @@ pub fn locale(raw: Option<&str>) -> Result<String, CoreError> {
     }
 }
 
+/// Escapes text for HTML or XML content and attribute values (`&`, `<`, `>`, both quotes);
+/// control characters other than a line feed are dropped (XML 1.0 cannot carry them). The one
+/// escaper of the invoices' XML and the campaigns' HTML.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,23 +150,4 @@ mod tests {
         assert!(name("first_name", &"x".repeat(101)).is_err());
         assert_eq!(name("first_name", " Zoé ").unwrap(), "Zoé");
     }
-}
-
-/// Escapes text for HTML or XML content and attribute values (`&`, `<`, `>`, both quotes);
-/// control characters other than a line feed are dropped (XML 1.0 cannot carry them). The one
-/// escaper of the invoices' XML and the campaigns' HTML.
-pub fn escape_markup(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -19,8 +19,7 @@ use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, SubjectId};
 use crate::platform::ports::PurgeCount;
 
-/// Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand survives.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+use crate::platform::tokens::CROCKFORD as ALPHABET;
 /// 160 random bits, written as 32 characters in groups of four.
 const CODE_BYTES: usize = 20;
 const CODE_CHARS: usize = CODE_BYTES * 8 / 5;

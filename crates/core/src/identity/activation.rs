@@ -23,7 +23,6 @@
 
 use base64::Engine;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::identity::accounts::{Accounts, NewAccount, Profile};
 use crate::identity::password;
@@ -46,9 +45,7 @@ pub enum Registered {
     Pending(Option<(RegionId, SubjectId)>),
 }
 
-fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
+use crate::platform::tokens::token_hash as hash;
 
 /// Tokens are 43 URL-safe characters (256 random bits).
 fn plausible(token: &str) -> bool {

@@ -12,7 +12,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::identity::password;
@@ -75,10 +74,7 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
-/// The SHA-256 of a token: the only form in which it is stored.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
+pub use crate::platform::tokens::token_hash;
 
 fn new_token(region: &RegionId) -> Result<Zeroizing<String>, CoreError> {
     let raw = Zeroizing::new(clearboard_vault::random::bytes::<32>()?);

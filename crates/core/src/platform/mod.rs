@@ -22,5 +22,6 @@ pub mod mail;
 pub mod media;
 pub mod ports;
 pub mod throttle;
+pub mod tokens;
 pub mod validate;
 pub mod work;

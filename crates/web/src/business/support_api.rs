@@ -139,10 +139,7 @@ pub(crate) async fn read_request(st: &AppState, headers: &HeaderMap, req: Reques
         let text = field.text().await.map_err(bad)?;
         // The card-number guard reads JSON and form bodies; a multipart form's text fields
         // are read here, and refused the same way (C-DATA-3).
-        if clearboard_core::platform::card_numbers::contains_card_number(&text) {
-            metrics::counter!("clearboard_card_numbers_refused_total").increment(1);
-            return Err(AppError::new(ErrorCode::CardNumberRefused));
-        }
+        crate::platform::card_guard::check_text(&text)?;
         match name.as_str() {
             "first_name" => b.first_name = text,
             "last_name" => b.last_name = text,

@@ -65,6 +65,18 @@ fn holds_a_card(kind: Kind, body: &[u8]) -> bool {
     }
 }
 
+/// The one refusal of a card number, counted: the layer's, and that of a route reading a
+/// multipart form's text fields itself (the layer leaves multipart bodies alone).
+pub fn refused() -> AppError {
+    metrics::counter!("clearboard_card_numbers_refused_total").increment(1);
+    AppError::new(ErrorCode::CardNumberRefused)
+}
+
+/// A text field a route read from a multipart form: refused like a JSON or form field.
+pub fn check_text(text: &str) -> Result<(), AppError> {
+    if contains_card_number(text) { Err(refused()) } else { Ok(()) }
+}
+
 /// The layer: reads a JSON or form body, refuses it if it holds a card number, else hands the
 /// same bytes on.
 pub async fn refuse_card_numbers(req: Request, next: Next) -> Response {
@@ -80,8 +92,7 @@ pub async fn refuse_card_numbers(req: Request, next: Next) -> Response {
         }
     };
     if holds_a_card(kind, &bytes) {
-        metrics::counter!("clearboard_card_numbers_refused_total").increment(1);
-        return AppError::new(ErrorCode::CardNumberRefused).into_response();
+        return refused().into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

@@ -9,10 +9,8 @@
 //! crypto-shredding first. Takes the whole context (`Clearboard`): keys, the consent ledger,
 //! the mailer, the policy, the audit chain.
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::business::outreach::lists::{self, PURPOSE};
 use crate::business::outreach::tokens::{self, Kind};
@@ -98,13 +96,7 @@ pub(crate) fn aad<'a>(column: &'a str, id: &'a str) -> clearboard_vault::Aad<'a>
     clearboard_vault::Aad { table: "outreach_contacts", column, row: id }
 }
 
-fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-fn new_token() -> Result<String, CoreError> {
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(clearboard_vault::random::bytes::<32>()?))
-}
+use crate::platform::tokens::{new_link_token as new_token, token_hash as hash};
 
 fn confirm_mail(lang: &str, link: &str, lists: &[String]) -> (String, String) {
     let names: Vec<&str> = lists.iter().map(|l| list_name(lang, l)).collect();

@@ -2,9 +2,7 @@
 //! shares: the purpose guard, sealing and opening with the requester's key, tokens and
 //! references, finding a ticket in any region, sending mail through the transfer guard.
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::platform::clock::{DAY, Millis, rfc3339};
 use crate::platform::context::{Clearboard, RegionHandle};
@@ -122,22 +120,16 @@ pub(super) fn aad<'a>(table: &'a str, column: &'a str, row: &'a str) -> clearboa
     clearboard_vault::Aad { table, column, row }
 }
 
-pub(super) fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-pub(super) fn new_token() -> Result<String, CoreError> {
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(clearboard_vault::random::bytes::<32>()?))
-}
+use crate::platform::tokens::CROCKFORD;
+pub(super) use crate::platform::tokens::{new_link_token as new_token, token_hash as hash};
 
 /// `CB-` and eight characters of Crockford's base 32 (40 random bits).
 pub(super) fn new_reference() -> Result<String, CoreError> {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let bytes = clearboard_vault::random::bytes::<5>()?;
     let mut n = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
     let mut out = [0u8; 8];
     for c in out.iter_mut().rev() {
-        *c = ALPHABET[(n & 31) as usize];
+        *c = CROCKFORD[(n & 31) as usize];
         n >>= 5;
     }
     Ok(format!("CB-{}", String::from_utf8_lossy(&out)))

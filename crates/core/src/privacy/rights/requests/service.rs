@@ -7,10 +7,8 @@
 //! Takes the whole context (`Clearboard`): a request orchestrates the rights store, the directory,
 //! subject keys, mail, the staff gate, exports and erasure.
 
-use base64::Engine;
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::platform::clock::{HOUR, Millis};
 use crate::platform::context::{Clearboard, RegionHandle};
@@ -80,13 +78,7 @@ pub struct QueueItem {
 /// The one answer given to every submission (same bytes whether the address is known or not).
 pub const RECEIVED: &str = "Thank you. If this address can receive email, a message with a link to confirm the request is on its way; the request goes ahead once it is confirmed. We answer within the deadline the law and our policy set, counted from today.";
 
-pub(super) fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-pub(super) fn new_token() -> Result<String, CoreError> {
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(clearboard_vault::random::bytes::<32>()?))
-}
+pub(super) use crate::platform::tokens::{new_link_token as new_token, token_hash as hash};
 
 pub(super) fn contact_aad(id: &str) -> clearboard_vault::Aad<'_> {
     clearboard_vault::Aad { table: "requests", column: "contact", row: id }

@@ -78,6 +78,9 @@ pub fn layout(config: &Config) -> Layout {
 
 /// Opens everything and builds the domain and web state.
 pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<PrometheusHandle>, limits: Limits) -> anyhow::Result<App> {
+    // Outbound HTTPS (reqwest, `rustls-no-provider`) uses ring, like the mailer; installing it a
+    // second time (several apps in one test process) is refused and harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let policy = Arc::new(load_policy(config)?);
     let problems = policy_problems(config, &policy);
     if !problems.is_empty() {

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::staff_pages::routes())
         .merge(business::support_api::routes())
         .merge(business::support_pages::routes())
+        .merge(business::support_files::routes())
         .merge(business::newsletter::routes())
         .merge(business::campaigns_api::routes())
         .fallback(platform::error::not_found)

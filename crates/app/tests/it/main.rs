@@ -47,6 +47,7 @@ mod sessions;
 mod staff;
 mod store;
 mod support;
+mod support_files;
 mod trace;
 mod web;
 mod without_accounts;

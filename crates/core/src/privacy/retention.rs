@@ -129,10 +129,7 @@ impl Retention<'_> {
             Enforcement::PurgeIdleParticipants => {
                 self.cb.boards().purge_idle_participants(region, self.participant_bound(period, now)).await?
             }
-            Enforcement::PurgeClosedTickets => {
-                let purged = self.cb.support().purge_closed(region, before).await?;
-                PurgeCount { due: purged, purged, held: 0 }
-            }
+            Enforcement::PurgeClosedTickets => self.cb.support().purge_closed(region, before).await?,
             Enforcement::PurgeEndedContracts => self.cb.billing().purge_ended(region, before).await?,
             Enforcement::PurgeUnconfirmedContacts => {
                 let purged = self.cb.outreach().purge_unconfirmed(region, before).await?;

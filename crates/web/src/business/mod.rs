@@ -11,4 +11,5 @@ pub mod billing_pages;
 pub mod campaigns_api;
 pub mod newsletter;
 pub mod support_api;
+pub mod support_files;
 pub mod support_pages;

@@ -1,6 +1,7 @@
 //! The support desk's pages: `/contact` (the form, EN/FR, no account needed, an optional
 //! screenshot), `/support/ticket` (what the private link opens: the token arrives in the
-//! link's fragment and is posted by the page, never put in a path or a log) and the staff
+//! link's fragment and is posted by the page, never put in a path or a log), `/app/support`
+//! (the signed-in person's tickets: the list, one thread, an answer) and the staff
 //! queue `/staff/support` (filters, due dates, erase dates, canned answers; opening a ticket
 //! names a reason and is audited).
 
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contact", get(contact_form).post(contact_submit).layer(DefaultBodyLimit::max(FORM_LIMIT * 2)))
         .route("/support/ticket", get(ticket_page).post(ticket_submit))
+        .route("/app/support", get(my_tickets))
+        .route("/app/support/{id}", get(my_ticket).post(my_reply))
         .route("/staff/support", get(staff_queue))
         .route("/staff/support/{id}", get(staff_open))
         .route("/staff/support/{id}/reply", post(staff_reply))
@@ -105,10 +108,24 @@ struct TicketPage {
     notice: String,
     ticket: Option<TicketView>,
     token: String,
+    /// The signed-in person's own tickets (`/app/support`), not the private link's.
+    mine: Option<Vec<TicketSummary>>,
     consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
 fn ticket_view(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: &str, ticket: Option<TicketView>, token: &str) -> Response {
+    page(st, ctx, refusal, notice, ticket, token, None)
+}
+
+fn page(
+    st: &AppState,
+    ctx: &PageCtx,
+    refusal: Option<Refusal>,
+    notice: &str,
+    ticket: Option<TicketView>,
+    token: &str,
+    mine: Option<Vec<TicketSummary>>,
+) -> Response {
     let refused = refusal.as_ref().map(Refusal::mark);
     let p = TicketPage {
         t: ctx.t,
@@ -118,9 +135,54 @@ fn ticket_view(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: &
         notice: notice.to_string(),
         ticket,
         token: token.to_string(),
+        mine,
         consent: ctx.consent.clone(),
     };
     no_store(form_page(StatusCode::OK, refused, p))
+}
+
+/// What the page says once the requester's message is in the thread.
+fn added_words(added: bool, t: &Texts) -> &'static str {
+    match (added, t.lang) {
+        (false, _) => "",
+        (true, "fr") => "Votre message est ajouté à votre demande.",
+        (true, _) => "Your message was added to your request.",
+    }
+}
+
+/// The signed-in person's tickets, and one of them opened (`id`).
+async fn my_page(st: &AppState, ctx: &PageCtx, id: Option<&str>, reply: Option<&str>) -> Response {
+    let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
+    let support = st.cb.support();
+    let data = async {
+        if let (Some(id), Some(m)) = (id, reply) {
+            support.reply_as_account(&auth.principal, id, m).await?;
+        }
+        let list = support.mine(&auth.principal).await?;
+        let view = match id {
+            Some(id) => Some(support.my_ticket(&auth.principal, id).await?),
+            None => None,
+        };
+        Ok::<_, CoreError>((list, view))
+    }
+    .await;
+    let notice = added_words(reply.is_some(), ctx.t);
+    match data {
+        Ok((list, view)) => page(st, ctx, None, notice, view, "", Some(list)),
+        Err(e) => page(st, ctx, Some(Refusal::of(e, ctx.t)), "", None, "", Some(Vec::new())),
+    }
+}
+
+async fn my_tickets(State(st): State<AppState>, ctx: PageCtx) -> Response {
+    my_page(&st, &ctx, None, None).await
+}
+
+async fn my_ticket(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
+    my_page(&st, &ctx, Some(&id), None).await
+}
+
+async fn my_reply(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<String>, axum::Form(f): axum::Form<TicketForm>) -> Response {
+    my_page(&st, &ctx, Some(&id), f.message.as_deref().filter(|m| !m.trim().is_empty())).await
 }
 
 async fn ticket_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
@@ -143,11 +205,7 @@ async fn ticket_submit(State(st): State<AppState>, ctx: PageCtx, axum::Form(f): 
     };
     match answer {
         Ok((v, replied)) => {
-            let notice = match (replied, ctx.t.lang) {
-                (false, _) => "",
-                (true, "fr") => "Votre message est ajouté à votre demande.",
-                (true, _) => "Your message was added to your request.",
-            };
+            let notice = added_words(replied, ctx.t);
             ticket_view(&st, &ctx, None, notice, Some(v), &f.token)
         }
         Err(e) => ticket_view(&st, &ctx, Some(Refusal::of(e, ctx.t)), "", None, ""),

@@ -332,3 +332,63 @@ both!(an_erasure_request_from_an_address_without_account_erases_its_tickets, |b|
         assert!(matches!(d.cb.keys().current(region, r).await, Err(CoreError::Erased)));
     }
 });
+
+// C-RET-3 for tickets: a closed ticket of an account holder under a legal hold on the
+// `assistance` category outlives the three years (counted as held), and goes at the first run
+// after the hold ends.
+both!(a_legal_hold_on_assistance_keeps_a_closed_ticket_past_its_period, |b| async move {
+    let d = Domain::open(b).await;
+    let person = d.new_person().await;
+    let staff = trained(&d, "holder").await;
+    let officer = d.new_staff("dpo", Role::PrivacyOfficer, Some(date_of(d.clock.now_ms()))).await;
+    let support = d.cb.support();
+    let mut new = ask(&person.email, "Dispute", "About invoice 12");
+    new.account = Some(person.id.clone());
+    let id = support.submit(new, BASE_URL).await.unwrap();
+    let change = clearboard_core::business::support::desk::TicketUpdate { status: Some("closed".into()), assign_to_me: Some(true) };
+    support.update(&staff.principal, &id, change).await.unwrap();
+    let closed_at = d.clock.now_ms();
+    let until = closed_at + 1500 * DAY;
+    d.cb.retention()
+        .place_hold(&officer.principal, &person.id, "assistance", "Commercial dispute, court case pending", until)
+        .await
+        .unwrap();
+    let region = d.region("eu");
+
+    d.clock.set(closed_at + 1095 * DAY + 1);
+    let run = d.cb.retention().run().await.unwrap();
+    let rule = run.iter().find(|r| r.rule.starts_with("assistance")).unwrap();
+    assert_eq!((rule.due, rule.purged, rule.held), (1, 0, 1));
+    assert!(region.support.ticket(&id).await.unwrap().is_some(), "kept under the hold");
+
+    d.clock.set(until + 1);
+    let run = d.cb.retention().run().await.unwrap();
+    let rule = run.iter().find(|r| r.rule.starts_with("assistance")).unwrap();
+    assert_eq!((rule.due, rule.purged, rule.held), (1, 1, 0));
+    assert!(region.support.ticket(&id).await.unwrap().is_none(), "gone once the hold ended");
+});
+
+// Threading by the reference header: the desk's messages carry the ticket's thread id in
+// `References`; a reply whose client rewrote the subject still lands in its ticket when it
+// comes from the ticket's address, and opens a new ticket from anyone else.
+both!(a_reply_threads_by_its_references_header_when_the_subject_lost_the_reference, |b| async move {
+    use clearboard_core::business::support::service::thread_id;
+    let d = Domain::open(b).await;
+    let from = canary_email("threaded");
+    let id = d.cb.support().submit(ask(&from, "Export fails", "The export never arrives."), BASE_URL).await.unwrap();
+    let ack = d.mail_to(&from, |m| m.subject.contains("We received")).unwrap();
+    let reference = ack.subject.split(['[', ']']).nth(1).unwrap().to_string();
+    let refs: Vec<&str> = ack.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("references")).map(|(_, v)| v.as_str()).collect();
+    assert_eq!(refs, [thread_id(&reference).as_str()], "the acknowledgement carries the thread id");
+    let reply = |sender: &str| {
+        format!(
+            "From: Sam <{sender}>\r\nTo: support@example.org\r\nSubject: my export\r\nIn-Reply-To: <a1b2@mail.example>\r\nReferences: <a1b2@mail.example>\r\n {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nStill nothing today.\r\n",
+            thread_id(&reference)
+        )
+    };
+    let delivered = d.cb.support().inbound(reply(&from).as_bytes(), BASE_URL).await.unwrap();
+    assert_eq!((delivered.ticket.as_str(), delivered.outcome), (id.as_str(), "threaded"));
+    let stranger = canary_email("stranger");
+    let other = d.cb.support().inbound(reply(&stranger).as_bytes(), BASE_URL).await.unwrap();
+    assert_eq!(other.outcome, "new_ticket", "someone else quoting the thread id does not join the ticket");
+});

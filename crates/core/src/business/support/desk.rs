@@ -100,7 +100,13 @@ impl Support<'_> {
 
     /// The staff gate for one ticket: writes `action` (or the refusal) to the requester's
     /// audit trail, then answers the gate's verdict.
-    async fn gated(&self, who: &Principal, reason: Reason, id: &str, action: &str) -> Result<(RegionHandle, TicketRow), CoreError> {
+    pub(super) async fn gated(
+        &self,
+        who: &Principal,
+        reason: Reason,
+        id: &str,
+        action: &str,
+    ) -> Result<(RegionHandle, TicketRow), CoreError> {
         let gate = self.cb.staff().gate(who, reason, CATEGORY).await;
         if matches!(gate, Err(CoreError::Forbidden)) {
             return Err(CoreError::Forbidden);

@@ -1,8 +1,8 @@
 //! Email in: one RFC 5322 message, as a mail server hands it to `clearboard support inbound`
 //! (or the LMTP listener). Parsed here (headers unfolded, RFC 2047 words, MIME parts,
 //! base64 and quoted-printable, UTF-8 or Latin-1), threaded by the private link's token
-//! quoted in it, or by the ticket reference in its subject when it comes from the ticket's own
-//! address; otherwise it opens a new ticket (a message to the privacy contact asking for a
+//! quoted in it, or by the ticket reference in its subject or its `References`/`In-Reply-To`
+//! thread id when it comes from the ticket's own address; otherwise it opens a new ticket (a message to the privacy contact asking for a
 //! right also becomes a rights request). Only the new text is kept, sealed: the raw message,
 //! its headers and its quoted history are dropped.
 
@@ -24,6 +24,8 @@ pub struct Parsed {
     pub to: Vec<String>,
     pub subject: String,
     pub text: String,
+    /// `In-Reply-To` and `References`, where a reply carries the ticket's thread id.
+    pub thread: String,
 }
 
 /// What became of an inbound message (ids only).
@@ -228,7 +230,8 @@ pub fn parse(raw: &[u8]) -> Result<Parsed, CoreError> {
         .collect();
     let subject = decode_words(header(&h, "subject").unwrap_or(""));
     let text = entity_text(&h, body, 0).unwrap_or_default().replace("\r\n", "\n");
-    Ok(Parsed { from, from_name, to, subject, text })
+    let thread = ["in-reply-to", "references"].iter().filter_map(|n| header(&h, n)).collect::<Vec<_>>().join(" ");
+    Ok(Parsed { from, from_name, to, subject, text, thread })
 }
 
 /// The private link's token quoted in a message, if any.
@@ -279,7 +282,9 @@ impl Support<'_> {
             self.add_requester_message(&region, t, &body, "email", None).await?;
             return Ok(Delivered { ticket: id, outcome: "threaded" });
         }
-        if let Some(reference) = reference_in(&p.subject) {
+        // The reference in the subject, or in the thread id our messages carry (a client that
+        // rewrote the subject still quotes it in `References`).
+        if let Some(reference) = reference_in(&p.subject).or_else(|| reference_in(&p.thread)) {
             let bidx = self.cb.blind_email(&from);
             for region in self.cb.regions() {
                 if let Some(t) = region.support.ticket_by_reference(&reference).await?

@@ -18,12 +18,15 @@
 //!   gate; the queue shows no personal data; opening a ticket names a reason and is written
 //!   to the requester's audit trail, and so is a refusal; replies go out by email with the
 //!   reference; canned answers in English and French.
+//! * Attachments (`attachments`): opened by the requester (private link or signed in), by
+//!   staff through the gate with a reason (audited), and written into the requester's export.
 //! * Records (`records`): the export and the eraser of the `assistance` category, and the
 //!   retention rule `assistance:request_closed` (closed tickets erased with their key after
 //!   the policy's period; open ones are kept).
 //!
 //! No file here names this one.
 
+pub mod attachments;
 pub mod desk;
 pub mod inbound;
 pub mod intake;

@@ -1,16 +1,18 @@
 //! The records of the `assistance` category: the export of a person's tickets (C-DSR-3), their
 //! erasure (keys destroyed first, then rows and blobs), and the retention rule
 //! `assistance:request_closed` (C-DATA-4): closed tickets are erased with their requester's
-//! key once the policy's period has passed; open and waiting ones are kept.
+//! key once the policy's period has passed; open and waiting ones are kept, and so are those
+//! under a legal hold on the category until the hold ends (C-RET-3's holds, counted as held).
 
 use serde_json::{Value, json};
 
-use crate::business::support::service::{PURPOSE, Support};
+use crate::business::support::service::{CATEGORY, PURPOSE, Support};
 use crate::platform::audit::Actor;
 use crate::platform::clock::Millis;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::SubjectId;
+use crate::platform::ports::PurgeCount;
 
 impl Support<'_> {
     /// Every ticket of an account holder (written signed in or from the account's address),
@@ -54,10 +56,26 @@ impl Support<'_> {
         Ok(erased)
     }
 
-    /// Erases closed tickets closed before `before` in one region (the retention rule).
-    pub async fn purge_closed(&self, region: &RegionHandle, before: Millis) -> Result<u64, CoreError> {
-        let ids = region.support.closed_before(before).await?;
-        self.erase_tickets(region, &ids, PURPOSE).await
+    /// Erases closed tickets closed before `before` in one region (the retention rule), but
+    /// those of a requester (or of the account holder who wrote them) under an active legal
+    /// hold on the `assistance` category: those are counted as held and kept until it ends.
+    pub async fn purge_closed(&self, region: &RegionHandle, before: Millis) -> Result<PurgeCount, CoreError> {
+        let now = self.cb.now();
+        let held: std::collections::BTreeSet<SubjectId> =
+            region.store.legal_holds(Some(now)).await?.into_iter().filter(|h| h.category == CATEGORY).map(|h| h.subject_id).collect();
+        let due = region.support.closed_before(before).await?;
+        let mut ids = Vec::new();
+        let mut kept = 0;
+        for id in &due {
+            let Some(t) = region.support.ticket(id).await? else { continue };
+            if held.contains(&t.requester_id) || t.account_id.as_ref().is_some_and(|a| held.contains(a)) {
+                kept += 1;
+            } else {
+                ids.push(id.clone());
+            }
+        }
+        let purged = self.erase_tickets(region, &ids, PURPOSE).await?;
+        Ok(PurgeCount { due: due.len() as u64, purged, held: kept })
     }
 
     async fn erase_tickets(&self, region: &RegionHandle, ids: &[String], purpose: &str) -> Result<u64, CoreError> {

@@ -59,6 +59,8 @@ pub struct Contact {
 /// One message as people see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageView {
+    /// The message's id (its attachment is fetched by it).
+    pub id: String,
     pub author: String,
     pub channel: String,
     pub at: String,
@@ -133,6 +135,11 @@ pub(super) fn new_reference() -> Result<String, CoreError> {
         n >>= 5;
     }
     Ok(format!("CB-{}", String::from_utf8_lossy(&out)))
+}
+
+/// The thread id of a ticket's messages (`<CB-…@ticket.clearboard>`).
+pub fn thread_id(reference: &str) -> String {
+    format!("<{reference}@ticket.clearboard>")
 }
 
 /// Trims and bounds a text people wrote.
@@ -211,6 +218,7 @@ impl Support<'_> {
 
     fn message_view(&self, key: &clearboard_vault::Dek, m: &SupportMessageRow) -> Result<MessageView, CoreError> {
         Ok(MessageView {
+            id: m.id.clone(),
             author: m.author.clone(),
             channel: m.channel.clone(),
             at: rfc3339(m.at),
@@ -245,7 +253,10 @@ impl Support<'_> {
     /// Sends a message about ticket `t` through the transfer guard; a failure is logged (no
     /// address, no text) and reported as `false`.
     pub(super) async fn send(&self, region: &RegionHandle, t: &TicketRow, to: &str, subject: String, text: String) -> bool {
-        let mail = Mail { to: to.to_string(), subject, text, ..Mail::default() };
+        // The ticket's thread id: replies quote it in `References`, so they thread even when a
+        // client rewrites the subject (a reference, nothing about the person).
+        let headers = vec![("References".to_string(), thread_id(&t.reference))];
+        let mail = Mail { to: to.to_string(), subject, text, html: None, headers };
         match self.cb.transfers().send_mail(Some((region, &t.requester_id)), mail).await {
             Ok(()) => true,
             Err(e) => {

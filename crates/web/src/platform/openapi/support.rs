@@ -9,6 +9,9 @@ use super::build::{auth, error_response, id_param, json_body, ok};
 pub fn paths() -> Value {
     let auth = auth();
     let reason = json!({ "name": "reason", "in": "query", "required": true, "schema": { "type": "string", "enum": ["support_request", "rights_request"] } });
+    let message = json!({ "name": "message", "in": "path", "required": true, "schema": { "type": "string" }, "description": "the id of the message the attachment came with" });
+    let bin = json!({ "schema": { "type": "string", "format": "binary" } });
+    let file = |what: &str| json!({ "description": what, "content": { "image/jpeg": bin, "image/png": bin, "image/webp": bin } });
     let status = json!({ "name": "status", "in": "query", "schema": { "type": "string", "enum": ["open", "waiting", "closed", "all"] } });
     json!({
         "/api/v1/support/requests": { "post": { "summary": "A message for the support desk from anyone (no account needed): names, email, optional phone, subject, message, optional screenshot (sniffed, metadata and GPS removed, encrypted). The answer is the same for every address; an acknowledgement with a private link (its token in the URL fragment) is emailed. `topic: privacy` writes to the privacy contact: a message asking for a right also becomes a rights request.",
@@ -19,6 +22,12 @@ pub fn paths() -> Value {
             "responses": { "200": ok("SupportTicket", "The ticket and its thread"), "410": error_response("The link is invalid or no longer works (`link_invalid`)") } } },
         "/api/v1/support/ticket/replies": { "post": { "summary": "The requester answers through the private link (reopens the ticket)", "requestBody": json_body("SupportTokenReply"),
             "responses": { "200": ok("SupportTicket", "The ticket and its thread"), "410": error_response("The link is invalid or no longer works"), "415": error_response("Not an image"), "422": error_response("Invalid message") } } },
+        "/api/v1/support/ticket/attachment": { "post": { "summary": "Download an attachment of the ticket a private link opens (token and message id in the body, never the URL)", "requestBody": json_body("SupportTokenFile"),
+            "responses": { "200": file("The attachment (`Content-Disposition: attachment`)"), "404": error_response("No such attachment"), "410": error_response("The link is invalid or no longer works") } } },
+        "/api/v1/me/support/tickets/{id}/attachments/{message}": { "get": { "summary": "Download an attachment of one of my tickets", "security": auth, "parameters": [id_param(), message.clone()],
+            "responses": { "200": file("The attachment"), "401": error_response("Not signed in"), "404": error_response("Not found") } } },
+        "/api/v1/staff/support/tickets/{id}/attachments/{message}": { "get": { "summary": "Open an attachment for a reason: written, allowed or refused, to the requester's audit trail", "security": auth, "parameters": [id_param(), message, reason.clone()],
+            "responses": { "200": file("The attachment"), "401": error_response("Not signed in"), "403": error_response("Not allowed, or training out of date (audited)"), "404": error_response("Not found"), "422": error_response("No reason") } } },
         "/api/v1/me/support/tickets": { "get": { "summary": "My support tickets (written signed in or from my account's address), newest first", "security": auth,
             "responses": { "200": ok("SupportTickets", "Tickets"), "401": error_response("Not signed in") } } },
         "/api/v1/me/support/tickets/{id}": { "get": { "summary": "One of my tickets with its thread", "security": auth, "parameters": [id_param()],
@@ -60,12 +69,13 @@ pub fn schemas() -> Value {
         },
         "SupportToken": { "type": "object", "additionalProperties": false, "required": ["token"], "properties": { "token": s } },
         "SupportTokenReply": { "type": "object", "additionalProperties": false, "required": ["token", "message"], "properties": { "token": s, "message": s, "attachment_base64": ns } },
+        "SupportTokenFile": { "type": "object", "additionalProperties": false, "required": ["token", "message_id"], "properties": { "token": s, "message_id": s } },
         "SupportMessageBody": { "type": "object", "additionalProperties": false, "required": ["message"], "properties": { "message": s } },
         "SupportStaffReply": { "type": "object", "additionalProperties": false, "properties": { "body": ns, "canned": ns } },
         "SupportTicketPatch": { "type": "object", "additionalProperties": false, "properties": { "status": { "enum": ["open", "waiting", "closed", null] }, "assign_to_me": { "type": ["boolean", "null"] } } },
         "SupportMessage": {
-            "type": "object", "additionalProperties": false, "required": ["author", "channel", "at", "text", "attachment_type"],
-            "properties": { "author": { "enum": ["requester", "staff"] }, "channel": s, "at": { "type": "string", "format": "date-time" }, "text": s, "attachment_type": ns }
+            "type": "object", "additionalProperties": false, "required": ["id", "author", "channel", "at", "text", "attachment_type"],
+            "properties": { "id": s, "author": { "enum": ["requester", "staff"] }, "channel": s, "at": { "type": "string", "format": "date-time" }, "text": s, "attachment_type": ns }
         },
         "SupportTicket": {
             "type": "object", "additionalProperties": false,

@@ -322,6 +322,11 @@ impl Exports<'_> {
         if let Some((file, p)) = &picture {
             media_list.push(json!({ "file": file, "type": p.mime, "card_id": null }));
         }
+        // What the person attached to their support tickets (the assistance category).
+        let attachments = if stored(self.cb, "assistance") { self.cb.support().attachments_of(region, subject).await? } else { Vec::new() };
+        for a in &attachments {
+            media_list.push(json!({ "file": a.file_name(), "type": a.mime, "card_id": null, "message_id": a.message_id }));
+        }
         let data = json!({
             "format": "clearboard-export",
             "version": FORMAT_VERSION,
@@ -359,6 +364,9 @@ impl Exports<'_> {
         }
         if let Some((file, p)) = picture {
             Self::send(tx, file, p.bytes, false).await?;
+        }
+        for a in attachments {
+            Self::send(tx, a.file_name(), a.bytes, false).await?;
         }
         for (file, blob, column, _, _) in media {
             let Some(sealed) = region.blobs.get(&blob).await? else { continue };

@@ -108,3 +108,42 @@ both!(c_ccpa_5_ccpa_delete_end_to_end_and_refused_only_for_its_two_stated_reason
     // Other requests keep their ordinary refusal.
     assert_error(refuse(&app, &id, &staff, json!({ "reason": "already closed, say it again" })).await, 409, "conflict").await;
 });
+
+// C-CCPA-5 on the staff page: a CCPA deletion's refusal form asks which of the two exceptions
+// applies; without one the page says so and nothing changes; with one borne out by the
+// records the request is refused and the person told.
+both!(c_ccpa_5_the_staff_page_refuses_a_ccpa_deletion_only_with_its_exception, |b| async move {
+    let app = spawn_app(b).await;
+    let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
+    let staff = app.new_staff("officer", "Pia", Role::PrivacyOfficer, Some(today)).await.token;
+    let user = app.new_user().await;
+    let id = ccpa_delete(&app, &user.email, "en", &staff).await;
+    let page = app.page_text("/staff/requests", &staff).await;
+    assert!(page.contains("name=\"exception\"") && page.contains("value=\"needed_to_provide_services\""), "{page}");
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let staff = staff.clone();
+        let id = id.clone();
+        async move {
+            let res = app
+                .browser()
+                .post(app.url(&format!("/staff/requests/{id}/refuse")))
+                .header("authorization", format!("Bearer {staff}"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            res.text().await.unwrap()
+        }
+    };
+    let html = post(vec![("reason", "We would rather keep it."), ("exception", "")]).await;
+    assert!(!html.contains("Refused; the person was told"), "no exception, no refusal");
+    let d = ok_json(app.get(&format!("/api/v1/staff/requests/{id}"), Some(&staff)).await, 200).await;
+    assert_eq!(d["request"]["state"], "open");
+    app.clock.advance(MINUTE);
+    app.sign_in(&user.email, &user.password).await;
+    let html = post(vec![("reason", "You keep working on your boards."), ("exception", "needed_to_provide_services")]).await;
+    assert!(html.contains("Refused; the person was told"), "{html}");
+    let m = app.wait_for_mail(&user.email, |m| m.subject == "Your privacy request", WAIT).await.unwrap();
+    assert!(m.text.contains("(needed_to_provide_services)"), "{}", m.text);
+});

@@ -338,17 +338,28 @@ async fn refuse(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RefuseBody>,
 ) -> Result<Response, AppError> {
+    Ok(Json(refusal(&st, &auth.principal.subject, &id, &b.reason, b.exception.as_deref()).await?).into_response())
+}
+
+/// A refusal, with one of a CCPA deletion's two exceptions when `exception` names one (the
+/// API and the staff page).
+async fn refusal(
+    st: &AppState,
+    who: &clearboard_core::platform::ids::SubjectId,
+    id: &str,
+    reason: &str,
+    exception: Option<&str>,
+) -> Result<clearboard_core::privacy::rights::requests::QueueItem, AppError> {
     let requests = st.cb.requests();
-    let item = match b.exception.as_deref() {
-        None => requests.refuse(&auth.principal.subject, &id, &b.reason).await?,
+    Ok(match exception {
+        None => requests.refuse(who, id, reason).await?,
         Some(e) => {
             let exception = DeleteException::parse(e).ok_or_else(|| {
                 AppError::new(ErrorCode::ValidationFailed).detail("`legal_obligation` or `needed_to_provide_services`").field("exception")
             })?;
-            requests.refuse_ccpa_delete(&auth.principal.subject, &id, exception, &b.reason).await?
+            requests.refuse_ccpa_delete(who, id, exception, reason).await?
         }
-    };
-    Ok(Json(item).into_response())
+    })
 }
 
 #[derive(Deserialize)]
@@ -440,6 +451,9 @@ struct ActionForm {
     reason: String,
     #[serde(default)]
     note: String,
+    /// A CCPA deletion's exception (`legal_obligation`, `needed_to_provide_services`), if any.
+    #[serde(default)]
+    exception: String,
 }
 
 async fn staff_action(
@@ -452,7 +466,10 @@ async fn staff_action(
     let who = &auth.principal.subject;
     let r = match action.as_str() {
         "extend" => st.cb.requests().extend(who, &id, &f.reason).await.map(|_| "Extended; the person was told why."),
-        "refuse" => st.cb.requests().refuse(who, &id, &f.reason).await.map(|_| "Refused; the person was told why and where to complain."),
+        "refuse" => match refusal(&st, who, &id, &f.reason, Some(f.exception.as_str()).filter(|e| !e.is_empty())).await {
+            Ok(_) => Ok("Refused; the person was told why and where to complain."),
+            Err(e) => return render_queue(&st, &ctx, Some(Refusal::new(&e, ctx.t)), String::new()).await,
+        },
         "complete" => st.cb.requests().complete(who, &id, &f.note, &base(&st)).await.map(|_| "Completed; the answer was sent."),
         _ => return AppError::new(ErrorCode::NotFound).into_response(),
     };

@@ -23,9 +23,9 @@ pub const CAPACITY_MAX: i64 = 100_000;
 #[derive(Debug, Clone, Default)]
 pub struct NewSession {
     pub title: String,
-    pub description: Option<String>,
     pub starts_at: Option<Millis>,
     pub ends_at: Option<Millis>,
+    pub description: Option<String>,
     /// A place, or `online`.
     pub place: Option<String>,
     pub capacity: Option<i64>,

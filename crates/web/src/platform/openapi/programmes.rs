@@ -62,7 +62,7 @@ pub fn paths() -> Value {
         "/api/v1/trainings/registration/certificate": { "post": { "summary": "The attendee's certificate of attendance (PDF, English and French), once the trainer marked them present", "requestBody": json_body("ProgrammeToken"),
             "responses": { "200": bytes("The certificate", &["application/pdf"]), "409": error_response("Not marked present"), "410": error_response("The link is invalid or no longer works") } } },
         "/api/v1/staff/trainings/registrations/{id}/certificate": { "get": { "summary": "An attendee's certificate for staff (reason `events`; in the attendee's trail)", "security": auth, "parameters": [id_param(), reason],
-            "responses": { "200": bytes("The certificate", &["application/pdf"]), "401": error_response("Not signed in"), "403": error_response("Not allowed (audited)"), "404": error_response("Not found"), "409": error_response("Not marked present") } } },
+            "responses": { "200": bytes("The certificate", &["application/pdf"]), "401": error_response("Not signed in"), "403": error_response("Not allowed (audited)"), "404": error_response("Not found"), "409": error_response("Not marked present"), "422": error_response("No reason") } } },
         "/api/v1/staff/visits": {
             "get": { "summary": "The front desk's visits, newest first, in clear (reason `events`; each visitor's trail records the opening)", "security": auth, "parameters": [reason],
                 "responses": { "200": ok("ProgrammeVisits", "Visits"), "401": error_response("Not signed in"), "403": error_response("Not allowed, or training out of date (audited)"), "422": error_response("No reason") } },

@@ -308,8 +308,18 @@ impl Retention {
 }
 
 /// The events that start a retention clock.
-pub const TRIGGERS: &[&str] =
-    &["account_deleted", "contract_ended", "request_closed", "last_contact", "collected", "session_ended", "not_confirmed"];
+pub const TRIGGERS: &[&str] = &[
+    "account_deleted",
+    "contract_ended",
+    "request_closed",
+    "last_contact",
+    "collected",
+    "session_ended",
+    "not_confirmed",
+    "event_ended",
+    "visit_ended",
+    "training_ended",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

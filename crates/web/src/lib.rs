@@ -52,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .merge(business::support_files::routes())
         .merge(business::newsletter::routes())
         .merge(business::campaigns_api::routes())
+        .merge(business::programmes_api::routes())
+        .merge(business::programmes_pages::routes())
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -36,6 +36,7 @@ mod mail;
 mod media;
 mod outreach;
 mod policy;
+mod programmes;
 mod receipts;
 mod regions;
 mod requests;

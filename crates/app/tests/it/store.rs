@@ -49,6 +49,8 @@ conformance! {
     conformance_outreach_contacts => conformance::outreach::contacts,
     conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
     conformance_outreach_notices => conformance::outreach::notices,
+    conformance_programmes_registrations => conformance::programmes::registrations,
+    conformance_programmes_visits => conformance::programmes::visits,
 }
 
 #[tokio::test]

@@ -63,7 +63,8 @@ impl Role {
             (Self::Support, Reason::SupportRequest)
                 | (Self::PrivacyOfficer, Reason::SupportRequest | Reason::RightsRequest)
                 | (Self::ContractManager, Reason::Contract)
-                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident)
+                | (Self::Support, Reason::Events)
+                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident | Reason::Events)
         )
     }
 }
@@ -76,6 +77,9 @@ pub enum Reason {
     RightsRequest,
     Contract,
     SecurityIncident,
+    /// Running events, visits and trainings (issue 18): the front desk, check-in lists,
+    /// attendance and certificates. Support staff and admins (the front desk is support's).
+    Events,
 }
 
 impl Reason {
@@ -85,6 +89,7 @@ impl Reason {
             "rights_request" => Some(Self::RightsRequest),
             "contract" => Some(Self::Contract),
             "security_incident" => Some(Self::SecurityIncident),
+            "events" => Some(Self::Events),
             _ => None,
         }
     }
@@ -95,6 +100,7 @@ impl Reason {
             Self::RightsRequest => "rights_request",
             Self::Contract => "contract",
             Self::SecurityIncident => "security_incident",
+            Self::Events => "events",
         }
     }
 
@@ -105,6 +111,7 @@ impl Reason {
             Self::RightsRequest => "rights",
             Self::Contract => "contract",
             Self::SecurityIncident => "security",
+            Self::Events => "events",
         }
     }
 }

@@ -3,7 +3,7 @@
 //! It owns the injected clock, identifiers, the domain's errors and the error catalogue
 //! (`error_codes`: stable codes, statuses, message keys), subject keys (one data key
 //! per person, crypto-shredding), the audit log, outgoing mail, throttles, the bound on
-//! password-hashing work, what a payment-card number looks like (`card_numbers`), media sanitising, input rules for personal fields, the ports (the
+//! password-hashing work, what a payment-card number looks like (`card_numbers`), media sanitising, one-page PDFs (`pdf`), input rules for personal fields, the ports (the
 //! traits `clearboard-store` implements) and the assembled context (`Clearboard`).
 //!
 //! It must not hold a room's rules (who may see a board, what a right does): rooms build on
@@ -20,6 +20,7 @@ pub mod ids;
 pub mod keys;
 pub mod mail;
 pub mod media;
+pub mod pdf;
 pub mod ports;
 pub mod throttle;
 pub mod tokens;

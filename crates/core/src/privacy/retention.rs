@@ -21,7 +21,7 @@ use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::SubjectId;
-use crate::platform::ports::{LegalHoldRow, PurgeCount, RetentionRunRow};
+use crate::platform::ports::{LegalHoldRow, Programme, PurgeCount, RetentionRunRow};
 use crate::privacy::modules::model::Enforcement;
 use crate::privacy::modules::registry;
 
@@ -139,6 +139,15 @@ impl Retention<'_> {
                 let purged = self.cb.outreach().purge_inactive(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
             }
+            Enforcement::PurgeEndedEvents | Enforcement::PurgeEndedTrainings => {
+                let p = if enforcement == Enforcement::PurgeEndedEvents { Programme::Event } else { Programme::Training };
+                let purged = self.cb.programmes().purge_ended(p, region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
+            Enforcement::PurgeEndedVisits => {
+                let purged = self.cb.programmes().purge_visits(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -237,6 +246,11 @@ impl Retention<'_> {
                     Some(Enforcement::PurgeEndedContracts) => due += self.cb.billing().ended_before(r, before).await?,
                     Some(Enforcement::PurgeUnconfirmedContacts) => due += r.outreach.unconfirmed_before(before).await?.len() as u64,
                     Some(Enforcement::PurgeInactiveContacts) => due += r.outreach.inactive_before(before).await?.len() as u64,
+                    Some(Enforcement::PurgeEndedEvents) => due += self.cb.programmes().ended_before(Programme::Event, r, before).await?,
+                    Some(Enforcement::PurgeEndedTrainings) => {
+                        due += self.cb.programmes().ended_before(Programme::Training, r, before).await?
+                    }
+                    Some(Enforcement::PurgeEndedVisits) => due += r.programmes.visits_ended_before(before).await?.len() as u64,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod outreach;
 pub mod platform;
 pub mod privacy;
+pub mod programmes;
 pub mod rights;
 pub mod support;
 
@@ -41,6 +42,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
     ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),
+    ("ProgrammesStore", &["programmes::registrations", "programmes::visits"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

@@ -327,7 +327,7 @@ async fn delete_picture(State(st): State<AppState>, auth: Auth) -> Result<Respon
 pub(crate) fn parse_reason(s: &str) -> Result<Reason, AppError> {
     Reason::parse(s).ok_or_else(|| {
         AppError::new(ErrorCode::ValidationFailed)
-            .detail("name a reason: support_request, rights_request, contract or security_incident")
+            .detail("name a reason: support_request, rights_request, contract, security_incident or events")
             .field("reason")
     })
 }

@@ -10,6 +10,7 @@
 mod accounts;
 mod consent;
 mod outreach;
+mod programmes;
 mod requests;
 mod retention;
 mod sessions;

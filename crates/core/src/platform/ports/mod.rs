@@ -1,6 +1,6 @@
 //! The ports core needs from the outside, one file per room: the stores every room shares
 //! (`stores`: a region's data store, its key store, the directory, blob stores), the boards'
-//! store, the privacy stores (consent ledger, rights), the support desk's and billing's stores, the backup shelf, and the rows they
+//! store, the privacy stores (consent ledger, rights), the support desk's, billing's and the programmes' stores, the backup shelf, and the rows they
 //! carry. The
 //! implementations live in `clearboard-store`; core never writes SQL.
 //!
@@ -14,6 +14,7 @@ pub mod boards;
 pub mod identity;
 pub mod outreach;
 pub mod privacy;
+pub mod programmes;
 pub mod stores;
 pub mod support;
 
@@ -25,5 +26,6 @@ pub use boards::*;
 pub use identity::*;
 pub use outreach::*;
 pub use privacy::*;
+pub use programmes::*;
 pub use stores::*;
 pub use support::*;

@@ -6,7 +6,7 @@
 //! declared tables with the real databases and fails on an unclassified column.
 //!
 //! - `model`: the shape of a declaration; `registry`: the list, switches, the comparison.
-//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing), `outreach`: today's modules, one file per room, each
+//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing), `outreach`, `programmes`: today's modules, one file per room, each
 //!   with the exporters and erasers of the categories it stores.
 //!
 //! A new activity (programmes, an integration) adds its module
@@ -19,4 +19,5 @@ pub mod model;
 pub mod outreach;
 pub mod platform;
 pub mod privacy;
+pub mod programmes;
 pub mod registry;

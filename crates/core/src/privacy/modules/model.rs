@@ -73,6 +73,14 @@ pub enum Enforcement {
     /// The scheduler erases newsletter contacts without collection or contact for the rule's
     /// period (C-RET-4).
     PurgeInactiveContacts,
+    /// The scheduler erases the registrations of events that ended longer ago than the rule,
+    /// with their keys.
+    PurgeEndedEvents,
+    /// The scheduler erases visits that ended longer ago than the rule, with their keys.
+    PurgeEndedVisits,
+    /// The scheduler erases the registrations of trainings that ended longer ago than the
+    /// rule, with their keys.
+    PurgeEndedTrainings,
 }
 
 /// A retention rule a module enforces.

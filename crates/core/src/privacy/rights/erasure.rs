@@ -109,6 +109,10 @@ impl Erasure<'_> {
         let contributions = self.cb.boards().erase_contributions_counted(&region, subject).await?;
         // The person's support tickets (each sealed with its own requester key, destroyed first).
         let tickets = self.cb.support().erase_of(&region, subject).await?;
+        // Registrations for events and trainings made from the account's address (each
+        // sealed with its own attendee key, destroyed first).
+        let registrations = self.cb.programmes().erase_of(crate::platform::ports::Programme::Event, &region, subject).await?
+            + self.cb.programmes().erase_of(crate::platform::ports::Programme::Training, &region, subject).await?;
         let mut blobs = contributions.blobs;
         let export_blobs = region.rights.delete_exports_of(subject).await?;
         let exports = export_blobs.len();
@@ -168,6 +172,7 @@ impl Erasure<'_> {
                 "boards_deleted": contributions.boards_deleted,
                 "exports": exports,
                 "support_tickets": tickets,
+                "programme_registrations": registrations,
                 "blobs": blobs,
                 "other_records": purged,
             },

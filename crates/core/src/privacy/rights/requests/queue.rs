@@ -225,8 +225,10 @@ impl Requests<'_> {
             }
             // Someone without an account who wrote to the support desk from this (verified)
             // address: their tickets go.
-            ("erasure" | "ccpa_delete", None) if self.cb.support().erase_by_address(&r.email_bidx).await? > 0 => {
-                "We hold no account under this address; the support requests sent from it are erased, with the keys that sealed them.\n"
+            ("erasure" | "ccpa_delete", None)
+                if self.cb.support().erase_by_address(&r.email_bidx).await? + self.cb.programmes().erase_by_address(&r.email_bidx).await? > 0 =>
+            {
+                "We hold no account under this address; the support requests sent from it are erased, and so are its registrations for events and trainings, with the keys that sealed them.\n"
                     .to_string()
             }
             (_, None) if ["access", "portability", "ccpa_know", "erasure", "ccpa_delete"].contains(&r.kind.as_str()) => {

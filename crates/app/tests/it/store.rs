@@ -49,6 +49,14 @@ conformance! {
     conformance_outreach_contacts => conformance::outreach::contacts,
     conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
     conformance_outreach_notices => conformance::outreach::notices,
+    conformance_integration_connections => conformance::integrations::connections,
+}
+
+// The Google adapter against the test kit's emulator of Google's endpoints (C-3P-1).
+#[tokio::test]
+async fn conformance_google_api() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    conformance::integrations::google_api().await;
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ pub mod backups;
 pub mod billing;
 pub mod boards;
 pub mod identity;
+pub mod integrations;
 pub mod outreach;
 pub mod platform;
 pub mod privacy;
@@ -41,6 +42,8 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
     ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),
+    ("IntegrationStore", &["integrations::connections"]),
+    ("GoogleApi", &["integrations::google_api"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

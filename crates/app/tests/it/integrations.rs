@@ -274,17 +274,9 @@ both!(c_3p_1_provider_failures_give_clear_messages_and_leave_no_half_made_card, 
         app.post_json(&format!("/api/v1/boards/{board}/imports/google-drive"), &json!({ "file_ids": ["pic1"] }), Some(&user.token)).await;
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let fr: Value = app
-        .http()
-        .get(app.url(&format!("/api/v1/boards/{board}/imports/google-drive/{id}")))
-        .bearer_auth(&user.token)
-        .header("accept-language", "fr")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let path = format!("/api/v1/boards/{board}/imports/google-drive/{id}");
+    let asked = app.http().get(app.url(&path)).bearer_auth(&user.token).header("accept-language", "fr");
+    let fr: Value = asked.send().await.unwrap().json().await.unwrap();
     assert!(fr["files"][0]["message"].as_str().unwrap().contains("ralentir"), "{fr:#}");
     // Recovered, the same file imports.
     let v = import(&app, &user.token, &board, &["pic1"]).await;

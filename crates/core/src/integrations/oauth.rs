@@ -159,7 +159,7 @@ mod tests {
     /// RFC 7636, appendix B.
     #[test]
     fn the_s256_challenge_is_rfc_7636s() {
-        assert_eq!(challenge("dBjftJeZ4CVP-mB92K27uhbUJU-p1r-wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     }
 
     #[test]

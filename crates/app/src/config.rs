@@ -113,6 +113,17 @@ pub struct Config {
     /// Who issues the invoices: name, legal_form, registration (SIREN), vat_id, line1,
     /// postcode, city, country, payment_days.
     pub seller: clearboard_core::business::billing::plans::Seller,
+    /// Third-party integrations: `integrations.google.{client_id, client_secret, auth_url,
+    /// token_url, revoke_url, api_url, timeout_seconds, picker_api_key}`.
+    #[serde(default)]
+    pub integrations: IntegrationsConfig,
+}
+
+/// `integrations` in the configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IntegrationsConfig {
+    pub google: crate::google::GoogleConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -172,6 +183,7 @@ impl Default for Config {
             support: SupportConfig::default(),
             plans: clearboard_core::business::billing::plans::default_plans(),
             seller: clearboard_core::business::billing::plans::Seller::default(),
+            integrations: IntegrationsConfig::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod config;
 pub mod forensics;
+pub mod google;
 pub mod kek;
 pub mod lmtp;
 pub mod mail;
@@ -129,7 +130,8 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let shelf = Arc::new(backup::Shelf::new(config.backup_dir()));
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
         .with_mailer(mailer)
-        .with_backups(shelf);
+        .with_backups(shelf)
+        .with_google(std::sync::Arc::new(google::Google::new(config.integrations.google.clone())?));
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
     // Replay every erasure before anything is served (C-RET-2): after a restore, whatever the
     // backup brought back; after a crash in the middle of an erasure (key destroyed, rows not
@@ -162,6 +164,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         trusted_proxies: trusted,
         limits,
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
+        picker_api_key: config.integrations.google.picker_api_key.clone().filter(|k| !k.is_empty()),
         ws: clearboard_web::boards::sockets::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
     };
     Ok(App { state: AppState::new(cb, web, metrics), opened })

@@ -9,7 +9,7 @@
 //!   of stored fields, and the rights (requests, deadlines, exports, erasure, privacy centre).
 //! - [`business`]: the organisation's own activity: the support desk, billing and outreach (newsletters,
 //!   invitations, notices); programmes to come.
-//! - [`integrations`]: the coming integration framework (empty now).
+//! - [`integrations`]: the integration framework, OAuth with PKCE, and Google Drive import.
 //!
 //! It holds the rules: validation, purpose guards, encryption of personal fields, audit
 //! entries. It must not know HTTP or SQL (no axum, no sqlx): storage is reached through the

@@ -32,6 +32,16 @@ pub struct CategoryDecl {
     pub eraser: bool,
 }
 
+/// An integration an enabled module offers, as its code asks for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntegrationDecl {
+    pub id: String,
+    pub provider: String,
+    /// The OAuth scopes the code requests, exactly.
+    pub scopes: Vec<String>,
+    pub purpose: String,
+}
+
 /// What one enabled module implements.
 #[derive(Debug, Clone, Default)]
 pub struct ModuleDecl {
@@ -44,7 +54,7 @@ pub struct ModuleDecl {
     /// (category, trigger) of each retention rule it enforces.
     pub retention: Vec<(String, String)>,
     pub cookies: Vec<String>,
-    pub integrations: Vec<String>,
+    pub integrations: Vec<IntegrationDecl>,
 }
 
 /// The enabled modules of a deployment.
@@ -124,7 +134,7 @@ pub fn check(doc: &PolicyDoc, imp: &Implementation) -> Vec<Problem> {
         }
     }
     for (i, x) in doc.integrations.iter().enumerate() {
-        if !imp.any(|m| has(&m.integrations, &x.id)) {
+        if !imp.any(|m| m.integrations.iter().any(|y| y.id == x.id)) {
             add(format!("integrations[{i}] ({})", x.id), "no enabled module implements this integration".into());
         }
     }
@@ -184,8 +194,26 @@ pub fn check(doc: &PolicyDoc, imp: &Implementation) -> Vec<Problem> {
             }
         }
         for x in &m.integrations {
-            if !doc.integrations.iter().any(|y| &y.id == x) {
-                add("integrations".into(), format!("{who} offers the integration `{x}`, which the policy does not declare"));
+            let Some((i, y)) = doc.integrations.iter().enumerate().find(|(_, y)| y.id == x.id) else {
+                add("integrations".into(), format!("{who} offers the integration `{}`, which the policy does not declare", x.id));
+                continue;
+            };
+            let at = format!("integrations[{i}] ({})", y.id);
+            // C-3P-1, C-SCOPE-2: what people are shown before connecting is what the code asks.
+            let (mut asked, mut declared) = (x.scopes.clone(), y.scopes.clone());
+            asked.sort();
+            declared.sort();
+            if asked != declared {
+                add(
+                    format!("{at}.scopes"),
+                    format!("{who} asks for the scopes [{}], and the policy declares [{}]", asked.join(", "), declared.join(", ")),
+                );
+            }
+            if x.provider != y.provider {
+                add(format!("{at}.provider"), format!("{who} connects to `{}`, and the policy names `{}`", x.provider, y.provider));
+            }
+            if x.purpose != y.purpose {
+                add(format!("{at}.purpose"), format!("{who} uses it for `{}`, and the policy declares `{}`", x.purpose, y.purpose));
             }
         }
     }

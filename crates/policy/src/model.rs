@@ -319,6 +319,7 @@ pub const TRIGGERS: &[&str] = &[
     "event_ended",
     "visit_ended",
     "training_ended",
+    "disconnected",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,7 +411,23 @@ pub struct SecurityMeasure {
 pub struct Integration {
     pub id: String,
     pub name: String,
+    /// Who runs the third-party service (C-SCOPE-2: its own terms apply on its side).
+    pub provider: String,
+    /// The OAuth scopes asked for, exactly (C-3P-1: the narrowest that suffices).
+    pub scopes: Vec<String>,
+    /// The purpose its data serves (a purpose of this file).
+    pub purpose: String,
+    /// The category the connection itself (tokens, scopes, dates) belongs to.
+    pub category: String,
+    /// The category what it brings in becomes (imported files: User Information).
+    pub becomes: String,
     pub description: Text,
+    /// What it reads at the provider, in plain words.
+    pub reads: Text,
+    /// Where what it reads goes, and nowhere else.
+    pub destination: Text,
+    /// The provider's use restrictions and how they are kept (Google's Limited Use).
+    pub limited_use: Text,
 }
 
 /// A whole policy file.

@@ -234,7 +234,16 @@ fn implementation_of(d: &PolicyDoc) -> agree::Implementation {
         recipients: d.recipients.iter().map(|r| r.id.clone()).collect(),
         retention: d.retention.iter().map(|r| (r.category.clone(), r.trigger.clone())).collect(),
         cookies: d.cookies.iter().map(|c| c.name.clone()).collect(),
-        integrations: d.integrations.iter().map(|i| i.id.clone()).collect(),
+        integrations: d
+            .integrations
+            .iter()
+            .map(|i| agree::IntegrationDecl {
+                id: i.id.clone(),
+                provider: i.provider.clone(),
+                scopes: i.scopes.clone(),
+                purpose: i.purpose.clone(),
+            })
+            .collect(),
     };
     agree::Implementation { modules: vec![m] }
 }

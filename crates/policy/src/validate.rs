@@ -296,8 +296,34 @@ pub fn validate(doc: &PolicyDoc) -> Vec<Problem> {
         c.text(format!("security_measures.{}.title", m.id), &m.title);
         c.text(format!("security_measures.{}.description", m.id), &m.description);
     }
+    c.unique("integrations", doc.integrations.iter().map(|x| x.id.as_str()));
     for i in &doc.integrations {
-        c.text(format!("integrations.{}.description", i.id), &i.description);
+        let at = format!("integrations.{}", i.id);
+        c.text(format!("{at}.description"), &i.description);
+        c.text(format!("{at}.reads"), &i.reads);
+        c.text(format!("{at}.destination"), &i.destination);
+        c.text(format!("{at}.limited_use"), &i.limited_use);
+        if i.provider.trim().is_empty() {
+            c.add(format!("{at}.provider"), "name who runs the service the integration connects to");
+        }
+        if i.scopes.is_empty() || i.scopes.iter().any(|s| s.trim().is_empty()) {
+            c.add(format!("{at}.scopes"), "list the exact scopes the integration asks for");
+        }
+        match doc.purposes.iter().find(|p| p.id == i.purpose) {
+            None => c.add(format!("{at}.purpose"), format!("`{}` is not a purpose of this policy", i.purpose)),
+            Some(p) => {
+                for cat in [&i.category, &i.becomes] {
+                    if !p.categories.iter().any(|x| x == cat) {
+                        c.add(format!("{at}.purpose"), format!("the purpose `{}` does not list the category `{cat}`", p.id));
+                    }
+                }
+            }
+        }
+        for (field, cat) in [("category", &i.category), ("becomes", &i.becomes)] {
+            if !doc.categories.iter().any(|x| &x.id == cat) {
+                c.add(format!("{at}.{field}"), format!("`{cat}` is not a category of this policy"));
+            }
+        }
     }
     c.problems
 }

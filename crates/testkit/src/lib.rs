@@ -2,7 +2,8 @@
 //! PostgreSQL, the simulated clock, a mail outbox; no server), a real clearboard on port 0
 //! (`spawn`) for what needs HTTP, SQLite or PostgreSQL databases created per test and dropped
 //! after (`pg`), an SMTP server in Rust (`smtp`), canaries and a forensic byte scanner that
-//! knows nothing of the schema, the conformance suites of every storage port (`conformance`),
+//! knows nothing of the schema, an emulator of the Google endpoints the Drive import calls
+//! (`google`), the conformance suites of every storage port (`conformance`),
 //! and the house rules checked on the source tree (`house`).
 //!
 //! PostgreSQL comes from `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
@@ -18,6 +19,7 @@ pub mod conformance;
 pub mod decrypting;
 pub mod deps;
 pub mod domain;
+pub mod google;
 pub mod house;
 pub use clearboard_app::forensics;
 pub mod logs;

@@ -2,8 +2,8 @@
 //! metrics, and the security middleware (CSP, CSRF, rate limits, request ids, no-store), in
 //! the rooms of the domain: `platform` (errors, middleware, extractors, state, texts, assets,
 //! the OpenAPI document, telemetry, health, rate limits), `pages` (what every HTML page
-//! shares, and the landing page), `identity`, `boards`, `privacy` and `business` (each room's
-//! API and pages).
+//! shares, and the landing page), `identity`, `boards`, `privacy`, `business` and `integrations`
+//! (each room's API and pages).
 //!
 //! Handlers parse input into domain types, call one core method and render. They never log
 //! bodies, query strings, emails or tokens; errors carry a stable code and a request id.
@@ -13,6 +13,7 @@
 pub mod boards;
 pub mod business;
 pub mod identity;
+pub mod integrations;
 pub mod pages;
 pub mod platform;
 pub mod privacy;
@@ -54,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .merge(business::campaigns_api::routes())
         .merge(business::programmes_api::routes())
         .merge(business::programmes_pages::routes())
+        .merge(integrations::api::routes())
+        .merge(integrations::pages::routes())
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

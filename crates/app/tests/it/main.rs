@@ -28,6 +28,7 @@ mod errors;
 mod fuzz_corpus;
 mod house;
 mod identity_checks;
+mod integrations;
 mod interop;
 mod keys;
 mod legal;

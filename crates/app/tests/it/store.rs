@@ -51,6 +51,14 @@ conformance! {
     conformance_outreach_notices => conformance::outreach::notices,
     conformance_programmes_registrations => conformance::programmes::registrations,
     conformance_programmes_visits => conformance::programmes::visits,
+    conformance_integration_connections => conformance::integrations::connections,
+}
+
+// The Google adapter against the test kit's emulator of Google's endpoints (C-3P-1).
+#[tokio::test]
+async fn conformance_google_api() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    conformance::integrations::google_api().await;
 }
 
 #[tokio::test]

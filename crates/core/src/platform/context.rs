@@ -78,6 +78,7 @@ pub struct RegionHandle {
     pub billing: Arc<dyn crate::platform::ports::BillingStore>,
     pub outreach: Arc<dyn crate::platform::ports::OutreachStore>,
     pub programmes: Arc<dyn crate::platform::ports::ProgrammesStore>,
+    pub integrations: Arc<dyn crate::platform::ports::IntegrationStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }
@@ -95,6 +96,7 @@ pub(crate) struct Inner {
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
     pub backups: Option<Arc<dyn crate::platform::ports::BackupShelf>>,
     pub payments: Arc<dyn crate::platform::ports::PaymentProvider>,
+    pub google: Arc<dyn crate::platform::ports::GoogleApi>,
     pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
 }
@@ -146,6 +148,7 @@ impl Clearboard {
                 mailer: Arc::new(crate::platform::mail::NoMailer),
                 backups: None,
                 payments: Arc::new(crate::business::billing::payments::Transfer),
+                google: Arc::new(crate::platform::ports::NoGoogle),
                 work,
                 throttle,
             }),
@@ -177,6 +180,20 @@ impl Clearboard {
             None => tracing::error!("with_payments called after the domain was shared; ignored"),
         }
         self
+    }
+
+    /// Sets Google's API adapter (before the domain is shared); none configured otherwise.
+    pub fn with_google(mut self, google: Arc<dyn crate::platform::ports::GoogleApi>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.google = google,
+            None => tracing::error!("with_google called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    /// Google's OAuth and Drive endpoints (the Drive integration's port).
+    pub fn google(&self) -> &dyn crate::platform::ports::GoogleApi {
+        &*self.inner.google
     }
 
     /// The payment provider.

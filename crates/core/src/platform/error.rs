@@ -58,6 +58,13 @@ pub enum CoreError {
     Unavailable(&'static str),
     #[error("internal error")]
     Internal(&'static str),
+    /// The answer from an OAuth provider names a state we did not give this person, or one
+    /// already used or expired: nothing is exchanged (CSRF).
+    #[error("this connection attempt is not one we started for you, or it has expired; start again from the connect screen")]
+    OAuthStateInvalid,
+    /// An import from an integration the person has not connected.
+    #[error("connect the service first, from its connect screen")]
+    IntegrationNotConnected,
     /// A new password that is too easy to guess; `reason` is a `password_strength` key.
     #[error("this password is too easy to guess: {message}; choose a longer passphrase of several unrelated words")]
     PasswordTooWeak { field: &'static str, reason: &'static str, message: &'static str },
@@ -98,6 +105,8 @@ impl CoreError {
             // same request a moment later would be (found by the API fuzzer, PATCH vs DELETE).
             Self::Store(StoreError::Gone) => ErrorCode::NotFound,
             Self::LinkInvalid => ErrorCode::LinkInvalid,
+            Self::OAuthStateInvalid => ErrorCode::OauthStateInvalid,
+            Self::IntegrationNotConnected => ErrorCode::IntegrationNotConnected,
             Self::ImportRefused { too_large: true, .. } => ErrorCode::ImportTooLarge,
             Self::ImportRefused { too_large: false, .. } => ErrorCode::ImportInvalid,
             Self::ExportGone(_) => ErrorCode::ExportGone,

@@ -52,6 +52,7 @@ catalogue! {
     MalformedJson = "malformed_json", 400;
     MalformedQuery = "malformed_query", 400;
     MalformedMultipart = "malformed_multipart", 400;
+    OauthStateInvalid = "oauth_state_invalid", 400;
     Unauthenticated = "unauthenticated", 401;
     InvalidCredentials = "invalid_credentials", 401;
     ReauthenticationFailed = "reauthentication_failed", 401;
@@ -65,6 +66,7 @@ catalogue! {
     RequestTimeout = "request_timeout", 408;
     Conflict = "conflict", 409;
     EmailTaken = "email_taken", 409;
+    IntegrationNotConnected = "integration_not_connected", 409;
     LinkInvalid = "link_invalid", 410;
     ExportGone = "export_gone", 410;
     PayloadTooLarge = "payload_too_large", 413;

@@ -152,6 +152,7 @@ impl Layout {
                 billing: Arc::new(store.clone()),
                 outreach: Arc::new(store.clone()),
                 programmes: Arc::new(store.clone()),
+                integrations: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

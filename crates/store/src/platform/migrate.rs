@@ -64,6 +64,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 21, "0021_invoices.sql", "invoices"),
     mig!("sqlite", "region", 40, "0040_outreach.sql", "outreach"),
     mig!("sqlite", "region", 50, "0050_programmes.sql", "programmes"),
+    mig!("sqlite", "region", 60, "0060_integrations.sql", "integrations"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -88,6 +89,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 21, "0021_invoices.sql", "invoices"),
     mig!("postgres", "region", 40, "0040_outreach.sql", "outreach"),
     mig!("postgres", "region", 50, "0050_programmes.sql", "programmes"),
+    mig!("postgres", "region", 60, "0060_integrations.sql", "integrations"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

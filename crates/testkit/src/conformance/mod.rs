@@ -14,6 +14,7 @@ pub mod backups;
 pub mod billing;
 pub mod boards;
 pub mod identity;
+pub mod integrations;
 pub mod outreach;
 pub mod platform;
 pub mod privacy;
@@ -43,6 +44,8 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("SupportStore", &["support::tickets"]),
     ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),
     ("ProgrammesStore", &["programmes::registrations", "programmes::visits"]),
+    ("IntegrationStore", &["integrations::connections"]),
+    ("GoogleApi", &["integrations::google_api"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

@@ -21,6 +21,10 @@ pub struct WebConfig {
     pub metrics_token: Option<String>,
     /// Board socket limits.
     pub ws: crate::boards::sockets::WsLimits,
+    /// The Google Picker's API key (`integrations.google.picker_api_key`): with it, the Drive
+    /// import screen loads Google's Picker (and only that screen's CSP allows Google's
+    /// scripts); without it, people paste file ids.
+    pub picker_api_key: Option<String>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -31,6 +35,7 @@ impl std::fmt::Debug for WebConfig {
             .field("limits", &self.limits)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .field("ws", &self.ws)
+            .field("picker_api_key", &self.picker_api_key.as_ref().map(|_| "<set>"))
             .finish()
     }
 }

@@ -81,6 +81,8 @@ struct CentrePage {
     requests: Vec<String>,
     /// (when, who, what, why)
     access: Vec<(String, String, String, String)>,
+    /// (name, connected, scopes, last used, connect screen)
+    integrations: Vec<(String, bool, String, String, String)>,
     consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
@@ -144,8 +146,26 @@ async fn render(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: 
         .as_array()
         .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
         .unwrap_or_default();
+    let integrations = o["integrations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    let scopes: Vec<String> = i["scopes"].as_array().map(|x| x.iter().map(s).collect()).unwrap_or_default();
+                    (
+                        s(&i["name"]),
+                        i["connected"].as_bool().unwrap_or(false),
+                        scopes.join(" "),
+                        s(&i["last_used_at"]),
+                        s(&i["connect_page"]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let refused = refusal.as_ref().map(Refusal::mark);
     let page = CentrePage {
+        integrations,
         t: ctx.t,
         signed_in: true,
         consent: ctx.consent.clone(),

@@ -211,7 +211,11 @@ impl NoticeView {
                 })
                 .collect(),
             measures: d.security_measures.iter().map(|m| (m.title.get(lang).to_string(), m.description.get(lang).to_string())).collect(),
-            integrations: d.integrations.iter().map(|i| (i.name.clone(), i.description.get(lang).to_string())).collect(),
+            integrations: d
+                .integrations
+                .iter()
+                .map(|i| (i.name.clone(), format!("{} {} {}", i.description.get(lang), i.reads.get(lang), i.limited_use.get(lang))))
+                .collect(),
         }
     }
 }

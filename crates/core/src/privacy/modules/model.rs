@@ -152,7 +152,8 @@ pub struct Module {
     pub recipients: &'static [&'static str],
     pub retention: &'static [RetentionImpl],
     pub cookies: &'static [&'static str],
-    pub integrations: &'static [&'static str],
+    /// The integrations it offers, each with the provider, scopes and purpose its code uses.
+    pub integrations: &'static [&'static crate::integrations::spec::Spec],
     pub tables: &'static [Table],
 }
 

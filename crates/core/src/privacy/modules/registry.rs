@@ -4,11 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use clearboard_policy::agree::{CategoryDecl, FieldDecl, Implementation, ModuleDecl};
+use clearboard_policy::agree::{CategoryDecl, FieldDecl, Implementation, IntegrationDecl, ModuleDecl};
 use clearboard_policy::{Policy, Problem};
 
 use crate::privacy::modules::model::{CategoryImpl, Class, EVERY_CATEGORY, Enforcement, Eraser, Module};
-use crate::privacy::modules::{boards, business, identity, outreach, platform, privacy, programmes};
+use crate::privacy::modules::{boards, business, identity, integrations, outreach, platform, privacy, programmes};
 
 /// Every module of this version of clearboard.
 pub static MODULES: &[&Module] = &[
@@ -30,6 +30,7 @@ pub static MODULES: &[&Module] = &[
     &business::BILLING,
     &outreach::OUTREACH,
     &programmes::PROGRAMMES,
+    &integrations::INTEGRATIONS,
 ];
 
 pub fn module(id: &str) -> Option<&'static Module> {
@@ -122,7 +123,16 @@ pub fn implementation(policy: &Policy, disabled: &BTreeSet<String>) -> Implement
                 .collect(),
             retention: m.retention.iter().map(|r| (r.category.to_string(), r.trigger.to_string())).collect(),
             cookies: strings(m.cookies),
-            integrations: strings(m.integrations),
+            integrations: m
+                .integrations
+                .iter()
+                .map(|i| IntegrationDecl {
+                    id: i.id.to_string(),
+                    provider: i.provider.to_string(),
+                    scopes: strings(i.scopes),
+                    purpose: i.purpose.to_string(),
+                })
+                .collect(),
         })
         .collect();
     Implementation { modules }

@@ -102,6 +102,9 @@ impl Erasure<'_> {
         let sessions = region.store.delete_sessions_of(subject, None, None).await?;
         // 2. What legal holds keep, sealed with the hold's own key, before the person's key goes.
         let held = self.keep_held(&region, subject).await?;
+        // Connected services: revoked at the provider and deleted while the key that seals
+        // their tokens still opens them (C-3P-1).
+        let integrations = self.cb.integrations().erase_of(&region, subject).await?;
         // 3. Destroy the key (tombstone recorded atomically).
         self.cb.keys().shred(&region, subject).await?;
         let key_destroyed_at = self.cb.now();
@@ -173,6 +176,7 @@ impl Erasure<'_> {
                 "exports": exports,
                 "support_tickets": tickets,
                 "programme_registrations": registrations,
+                "integrations": integrations,
                 "blobs": blobs,
                 "other_records": purged,
             },

@@ -91,6 +91,9 @@ impl PrivacyCentre<'_> {
             "disclosures": disclosures,
             "legal_holds": holds,
             "access_log": audit,
+            // C-SCOPE-2, C-3P-1: the services the person may connect or has, with the scopes
+            // and the last use.
+            "integrations": self.cb.integrations().list(who).await?,
         }))
     }
 }

@@ -105,6 +105,22 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
         w("Impossible pour l’instant", "Ce n’est pas possible dans l’état actuel des choses."),
     ),
     (
+        "error.oauth_state_invalid",
+        w(
+            "Connection not recognised",
+            "This answer from the service does not match a connection you started here, or it came too late. Start again from the connect screen.",
+        ),
+        w(
+            "Connexion non reconnue",
+            "Cette réponse du service ne correspond à aucune connexion lancée ici, ou elle arrive trop tard. Recommencez depuis l'écran de connexion.",
+        ),
+    ),
+    (
+        "error.integration_not_connected",
+        w("Service not connected", "Connect the service first: its connect screen says what it reads and why."),
+        w("Service non connecté", "Connectez d'abord le service : son écran de connexion indique ce qu'il lit et pourquoi."),
+    ),
+    (
         "error.email_taken",
         w("Address taken", "An account with this email address already exists."),
         w("Adresse déjà utilisée", "Un compte existe déjà avec cette adresse email."),

@@ -305,7 +305,8 @@ fn privacy() -> Value {
                 "requests": { "type": "array", "items": { "type": "object" } },
                 "disclosures": { "type": "array", "items": { "type": "object" } },
                 "legal_holds": { "type": "array", "items": { "type": "object", "required": ["category", "reason", "until"] } },
-                "access_log": { "type": "array", "items": { "type": "object", "required": ["at", "who", "what", "why"] } }
+                "access_log": { "type": "array", "items": { "type": "object", "required": ["at", "who", "what", "why"] } },
+                "integrations": { "type": "array", "items": { "$ref": "#/components/schemas/Integration" } }
             }
         },
         "CodeSent": { "type": "object", "required": ["status", "message"], "properties": { "status": { "const": "sent" }, "message": { "type": "string" } } },

@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `programmes`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `programmes`, `integrations`), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -10,6 +10,7 @@ mod boards;
 mod build;
 mod business;
 mod identity;
+mod integrations;
 mod outreach;
 mod privacy;
 mod programmes;
@@ -28,9 +29,16 @@ pub fn spec() -> Value {
     );
     let mut schemas = Map::new();
     schemas.insert("Error".into(), build::error_schema());
-    for part in
-        [identity::paths(), boards::paths(), privacy::paths(), support::paths(), business::paths(), outreach::paths(), programmes::paths()]
-    {
+    for part in [
+        identity::paths(),
+        boards::paths(),
+        privacy::paths(),
+        support::paths(),
+        business::paths(),
+        outreach::paths(),
+        programmes::paths(),
+        integrations::paths(),
+    ] {
         if let Value::Object(m) = part {
             for (k, v) in m {
                 // Two rooms describing one path or one schema name: the later would silently
@@ -40,7 +48,7 @@ pub fn spec() -> Value {
         }
     }
     for part in
-        [schemas::requests(), answers::answers(), support::schemas(), business::schemas(), outreach::schemas(), programmes::schemas()]
+        [schemas::requests(), answers::answers(), support::schemas(), business::schemas(), outreach::schemas(), programmes::schemas(), integrations::schemas()]
     {
         if let Value::Object(m) = part {
             for (k, v) in m {

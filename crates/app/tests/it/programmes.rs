@@ -166,3 +166,39 @@ both!(c_data_6_trainings_and_visits_over_http_certificate_and_badge, |b| async m
     let paid = json!({ "title": "Paid", "price": "120.00" });
     assert_error(app.post_json("/api/v1/staff/trainings", &paid, Some(&staff.token)).await, 422, "validation_failed").await;
 });
+
+// Acceptance 5 over HTTP (C-DSR-3, C-DSR-4): an account holder's event registration is in
+// their export archive (data.json following its published schema), and their erasure leaves
+// nothing readable: no raw hit on disk (with a positive control) and no envelope the
+// service's own keys still open.
+both!(an_attendees_export_holds_the_registration_and_erasure_leaves_nothing_readable, |b| async move {
+    let app = spawn_app(b).await;
+    let staff = desk(&app, "exporter").await;
+    let id = publish(&app, &staff.token, "events", "Community day", 20).await;
+    let user = app.new_user().await;
+    let phone = format!("+33 6 {} 00", &canary("9").chars().filter(char::is_ascii_digit).take(8).collect::<String>());
+    let body = json!({ "first_name": user.first_name, "last_name": user.last_name, "email": user.email, "phone": phone });
+    assert_eq!(app.post_json(&format!("/api/v1/events/{id}/registrations"), &body, None).await.status(), 202);
+    let (_, token) = confirmation(&app, &user.email).await;
+    assert_eq!(app.post_json("/api/v1/events/registration/confirm", &json!({ "token": token }), None).await.status(), 200);
+
+    let s = super::rights::export_ready(&app, &user.token).await;
+    let zip = app.get(s["download_url"].as_str().unwrap(), Some(&user.token)).await.bytes().await.unwrap();
+    let files = super::rights::unzip(&zip);
+    let data: Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    let regs = data["categories"]["events"]["data"]["registrations"].as_array().expect("the events category is exported");
+    assert_eq!(regs.len(), 1);
+    assert_eq!(regs[0]["registration"]["phone"], phone.as_str());
+    assert_eq!(regs[0]["session"]["title"], "Community day");
+    let schema: Value = serde_json::from_slice(&files["export-schema.json"]).unwrap();
+    let validator = jsonschema::draft202012::options().should_validate_formats(true).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&data).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "data.json does not follow its schema: {errors:?}");
+
+    let needles = vec![phone.clone(), user.email.clone()];
+    let before = app.decrypting_scan(std::slice::from_ref(&phone)).await;
+    assert!(before.hits.iter().any(|(_, h)| *h == phone), "the decrypting scan sees the phone before erasure");
+    let receipt = super::rights::erase_leaving_nothing_readable(&app, &user, &needles).await;
+    assert_eq!(receipt["receipt"]["receipt"]["erased"]["programme_registrations"], 1, "{receipt}");
+    assert_error(app.post_json("/api/v1/events/registration", &json!({ "token": token }), None).await, 410, "link_invalid").await;
+});

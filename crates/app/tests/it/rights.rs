@@ -110,6 +110,24 @@ pub async fn export_ready(app: &TestApp, token: &str) -> Value {
     panic!("the export was not ready in time");
 }
 
+/// Erases `user`'s account (re-authenticated) after a positive control of the raw scan (a
+/// canary written in clear is found), then proves nothing of `needles` is left readable: no
+/// raw hit on disk and no envelope the service's own keys still open. Returns the answer,
+/// with its receipt.
+pub async fn erase_leaving_nothing_readable(app: &TestApp, user: &TestUser, needles: &[String]) -> Value {
+    let control = canary("ClearControl");
+    app.plant_in_clear(std::slice::from_ref(&control)).await;
+    assert!(!app.scan_storage(std::slice::from_ref(&control)).await.is_empty(), "the raw scan sees a canary written in clear");
+    let res =
+        app.http().delete(app.url("/api/v1/me")).bearer_auth(&user.token).json(&json!({ "password": user.password })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let receipt: Value = res.json().await.unwrap();
+    assert!(app.scan_storage(needles).await.is_empty(), "raw hits after erasure");
+    let after = app.decrypting_scan(needles).await;
+    assert!(after.hits.is_empty(), "still readable after erasure: {:?}", after.hits);
+    receipt
+}
+
 pub fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = std::collections::BTreeMap::new();

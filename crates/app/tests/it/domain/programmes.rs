@@ -66,7 +66,15 @@ both!(c_data_5_event_registration_waiting_list_check_in_and_purge_after_the_even
     let first = person(&a, Some("+33 6 12 34 56 78"), None);
     let (first_name, last_name) = (first.first_name.clone(), first.last_name.clone());
     p.register(Programme::Event, &id, first, BASE_URL).await.unwrap();
-    p.register(Programme::Event, &id, person(&b2, None, None), BASE_URL).await.unwrap();
+    // Bob also asks to be invited to future events: outreach's list asks him to confirm from
+    // his mailbox (double opt-in) before anything is sent to him.
+    let mut bob = person(&b2, None, None);
+    bob.invitations = true;
+    p.register(Programme::Event, &id, bob, BASE_URL).await.unwrap();
+    let invite =
+        d.mails().into_iter().find(|m| m.to[0] == b2 && m.text.contains("/newsletter/confirm?token=")).expect("outreach's confirmation");
+    assert!(!invite.text.contains("/events/registration"));
+    assert!(d.mail_to(&a, |m| m.text.contains("/newsletter/confirm")).is_none(), "only those who ask");
     let (ta, tb) = (token_in_mail(&d, &a, "/events/registration"), token_in_mail(&d, &b2, "/events/registration"));
     // Sealed: nothing of it in clear in the row.
     let region = d.region("eu");

@@ -338,8 +338,8 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
         let id = RegionId::new(&r.id);
         let blobs = Arc::new(LocalBlobStore::open(&layout.region_dir(&r.id).join("blobs")).expect("a blob folder"));
         // One struct implements every port of the region's database, as on disk.
-        let (store, boards, consents, rights, support, billing, outreach) =
-            (shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared);
+        let (store, boards, consents, rights, support, billing, outreach, careers) =
+            (shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared.clone(), shared);
         regions.push(RegionHandle {
             id: id.clone(),
             store,
@@ -349,6 +349,7 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
             support,
             billing,
             outreach,
+            careers,
             keys: Arc::new(key_store.clone()),
             blobs,
         });

@@ -51,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .merge(business::support_pages::routes())
         .merge(business::newsletter::routes())
         .merge(business::campaigns_api::routes())
+        .merge(business::careers_api::routes())
+        .merge(business::careers_pages::routes())
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -18,6 +18,7 @@ mod boards_card_path;
 mod boards_socket;
 mod browser;
 mod card_numbers;
+mod careers;
 mod ccpa;
 mod cli;
 mod commitments;

@@ -49,6 +49,7 @@ conformance! {
     conformance_outreach_contacts => conformance::outreach::contacts,
     conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
     conformance_outreach_notices => conformance::outreach::notices,
+    conformance_careers_applications => conformance::careers::applications,
 }
 
 #[tokio::test]

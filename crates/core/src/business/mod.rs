@@ -2,8 +2,8 @@
 //! (`support`: assistance requests from anyone, tickets, email both ways), billing
 //! (`billing`: contracts, billing contacts, plans, payment methods, invoices) and outreach
 //! (`outreach`: newsletters, event invitations, phone-marketing lists, written notices of
-//! policy changes). To come: programmes (events,
-//! visits, trainings, careers).
+//! policy changes) and programmes (`programmes`: careers; events, visits and trainings to
+//! come).
 //!
 //! Each module follows the rules every processing activity follows:
 //!
@@ -20,4 +20,5 @@
 
 pub mod billing;
 pub mod outreach;
+pub mod programmes;
 pub mod support;

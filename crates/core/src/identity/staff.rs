@@ -29,6 +29,9 @@ pub enum Role {
     PrivacyOfficer,
     /// Manages contracts (issue 15): opens a billing contact for the reason `contract`.
     ContractManager,
+    /// Works the recruitment pipeline (issue 18): opens applications and CVs for the reason
+    /// `recruitment`.
+    Recruiter,
     /// Writes and sends campaigns to the people who consented (outreach); opens no one's data.
     Marketing,
     Admin,
@@ -40,6 +43,7 @@ impl Role {
             "support" => Some(Self::Support),
             "privacy_officer" => Some(Self::PrivacyOfficer),
             "contract_manager" => Some(Self::ContractManager),
+            "recruiter" => Some(Self::Recruiter),
             "marketing" => Some(Self::Marketing),
             "admin" => Some(Self::Admin),
             _ => None,
@@ -51,6 +55,7 @@ impl Role {
             Self::Support => "support",
             Self::PrivacyOfficer => "privacy_officer",
             Self::ContractManager => "contract_manager",
+            Self::Recruiter => "recruiter",
             Self::Marketing => "marketing",
             Self::Admin => "admin",
         }
@@ -63,7 +68,8 @@ impl Role {
             (Self::Support, Reason::SupportRequest)
                 | (Self::PrivacyOfficer, Reason::SupportRequest | Reason::RightsRequest)
                 | (Self::ContractManager, Reason::Contract)
-                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident)
+                | (Self::Recruiter, Reason::Recruitment)
+                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident | Reason::Recruitment)
         )
     }
 }
@@ -76,6 +82,8 @@ pub enum Reason {
     RightsRequest,
     Contract,
     SecurityIncident,
+    /// Considering a job application (issue 18).
+    Recruitment,
 }
 
 impl Reason {
@@ -85,6 +93,7 @@ impl Reason {
             "rights_request" => Some(Self::RightsRequest),
             "contract" => Some(Self::Contract),
             "security_incident" => Some(Self::SecurityIncident),
+            "recruitment" => Some(Self::Recruitment),
             _ => None,
         }
     }
@@ -95,6 +104,7 @@ impl Reason {
             Self::RightsRequest => "rights_request",
             Self::Contract => "contract",
             Self::SecurityIncident => "security_incident",
+            Self::Recruitment => "recruitment",
         }
     }
 
@@ -105,6 +115,7 @@ impl Reason {
             Self::RightsRequest => "rights",
             Self::Contract => "contract",
             Self::SecurityIncident => "security",
+            Self::Recruitment => "recruitment",
         }
     }
 }
@@ -340,5 +351,7 @@ mod tests {
         assert!(Role::PrivacyOfficer.allows(Reason::RightsRequest));
         assert!(!Role::PrivacyOfficer.allows(Reason::Contract));
         assert!(Role::Admin.allows(Reason::SecurityIncident));
+        assert!(Role::Recruiter.allows(Reason::Recruitment));
+        assert!(!Role::Recruiter.allows(Reason::SupportRequest) && !Role::Support.allows(Reason::Recruitment));
     }
 }

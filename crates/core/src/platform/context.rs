@@ -77,6 +77,7 @@ pub struct RegionHandle {
     pub support: Arc<dyn crate::platform::ports::SupportStore>,
     pub billing: Arc<dyn crate::platform::ports::BillingStore>,
     pub outreach: Arc<dyn crate::platform::ports::OutreachStore>,
+    pub careers: Arc<dyn crate::platform::ports::CareersStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

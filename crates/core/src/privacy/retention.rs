@@ -142,6 +142,10 @@ impl Retention<'_> {
                 let purged = self.cb.outreach().purge_inactive(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
             }
+            Enforcement::PurgeStaleApplications => {
+                let purged = self.cb.careers().purge_stale(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
         })
     }
@@ -240,6 +244,7 @@ impl Retention<'_> {
                     Some(Enforcement::PurgeEndedContracts) => due += self.cb.billing().ended_before(r, before).await?,
                     Some(Enforcement::PurgeUnconfirmedContacts) => due += r.outreach.unconfirmed_before(before).await?.len() as u64,
                     Some(Enforcement::PurgeInactiveContacts) => due += r.outreach.inactive_before(before).await?.len() as u64,
+                    Some(Enforcement::PurgeStaleApplications) => due += r.careers.stale_applications(before).await?.len() as u64,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

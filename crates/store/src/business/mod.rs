@@ -5,5 +5,6 @@
 //! core hands it, sealed, and holds no rule.
 
 pub mod billing;
+pub mod careers;
 pub mod outreach;
 pub mod support;

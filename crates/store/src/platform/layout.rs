@@ -151,6 +151,7 @@ impl Layout {
                 support: Arc::new(store.clone()),
                 billing: Arc::new(store.clone()),
                 outreach: Arc::new(store.clone()),
+                careers: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

@@ -13,6 +13,7 @@ use serde_json::json;
 pub mod backups;
 pub mod billing;
 pub mod boards;
+pub mod careers;
 pub mod identity;
 pub mod outreach;
 pub mod platform;
@@ -41,6 +42,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
     ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),
+    ("CareersStore", &["careers::applications"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

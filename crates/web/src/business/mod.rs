@@ -3,12 +3,16 @@
 //! contact page, the private ticket page and the staff queue, in English and French), billing
 //! (`billing_api`: plans, an organisation's subscription and invoices; `billing_pages`: the
 //! owner's billing page) and outreach (`newsletter`: the newsletter pages and API,
-//! unsubscribe; `campaigns_api`: the staff campaigns API). Handlers parse, call one core
+//! unsubscribe; `campaigns_api`: the staff campaigns API) and careers (`careers_api`: posts,
+//! applications with their CV, the candidate's private link, the staff pipeline;
+//! `careers_pages`: `/careers`, the private application page and `/staff/recruitment`). Handlers parse, call one core
 //! method and render; the rules are core's.
 
 pub mod billing_api;
 pub mod billing_pages;
 pub mod campaigns_api;
+pub mod careers_api;
+pub mod careers_pages;
 pub mod newsletter;
 pub mod support_api;
 pub mod support_pages;

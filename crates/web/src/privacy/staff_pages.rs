@@ -70,6 +70,9 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                         Some(Enforcement::PurgeEndedContracts) => "scheduler: delete ended contracts with their contact's key",
                         Some(Enforcement::PurgeUnconfirmedContacts) => "scheduler: erase unconfirmed subscriptions with their key",
                         Some(Enforcement::PurgeInactiveContacts) => "scheduler: erase inactive newsletter contacts with their key",
+                        Some(Enforcement::PurgeStaleApplications) => {
+                            "scheduler: erase job applications past their last contact (not the talent pool) with their key"
+                        }
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
                         None => "NOT ENFORCED",
                     },

@@ -136,7 +136,7 @@ pub(super) fn new_reference() -> Result<String, CoreError> {
 }
 
 /// Trims and bounds a text people wrote.
-pub(super) fn text(field: &'static str, raw: &str, max: usize) -> Result<String, CoreError> {
+pub(crate) fn text(field: &'static str, raw: &str, max: usize) -> Result<String, CoreError> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(CoreError::validation(field, "this field is required"));

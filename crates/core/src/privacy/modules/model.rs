@@ -73,6 +73,9 @@ pub enum Enforcement {
     /// The scheduler erases newsletter contacts without collection or contact for the rule's
     /// period (C-RET-4).
     PurgeInactiveContacts,
+    /// The scheduler erases job applications outside the talent pool whose last contact is
+    /// older than the rule, with their key.
+    PurgeStaleApplications,
 }
 
 /// A retention rule a module enforces.

@@ -8,7 +8,7 @@ use clearboard_policy::agree::{CategoryDecl, FieldDecl, Implementation, ModuleDe
 use clearboard_policy::{Policy, Problem};
 
 use crate::privacy::modules::model::{CategoryImpl, Class, EVERY_CATEGORY, Enforcement, Eraser, Module};
-use crate::privacy::modules::{boards, business, identity, outreach, platform, privacy};
+use crate::privacy::modules::{boards, business, careers, identity, outreach, platform, privacy};
 
 /// Every module of this version of clearboard.
 pub static MODULES: &[&Module] = &[
@@ -29,6 +29,7 @@ pub static MODULES: &[&Module] = &[
     &business::SUPPORT,
     &business::BILLING,
     &outreach::OUTREACH,
+    &careers::CAREERS,
 ];
 
 pub fn module(id: &str) -> Option<&'static Module> {

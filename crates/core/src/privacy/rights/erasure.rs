@@ -109,6 +109,8 @@ impl Erasure<'_> {
         let contributions = self.cb.boards().erase_contributions_counted(&region, subject).await?;
         // The person's support tickets (each sealed with its own requester key, destroyed first).
         let tickets = self.cb.support().erase_of(&region, subject).await?;
+        // Job applications sent from the account's address (each with its applicant's key).
+        let applications = self.cb.careers().erase_of(&region, subject).await?;
         let mut blobs = contributions.blobs;
         let export_blobs = region.rights.delete_exports_of(subject).await?;
         let exports = export_blobs.len();
@@ -168,6 +170,7 @@ impl Erasure<'_> {
                 "boards_deleted": contributions.boards_deleted,
                 "exports": exports,
                 "support_tickets": tickets,
+                "job_applications": applications,
                 "blobs": blobs,
                 "other_records": purged,
             },

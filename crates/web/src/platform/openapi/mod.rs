@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `careers`), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -9,6 +9,7 @@ mod answers;
 mod boards;
 mod build;
 mod business;
+mod careers;
 mod identity;
 mod outreach;
 mod privacy;
@@ -27,7 +28,9 @@ pub fn spec() -> Value {
     );
     let mut schemas = Map::new();
     schemas.insert("Error".into(), build::error_schema());
-    for part in [identity::paths(), boards::paths(), privacy::paths(), support::paths(), business::paths(), outreach::paths()] {
+    for part in
+        [identity::paths(), boards::paths(), privacy::paths(), support::paths(), business::paths(), outreach::paths(), careers::paths()]
+    {
         if let Value::Object(m) = part {
             for (k, v) in m {
                 // Two rooms describing one path or one schema name: the later would silently
@@ -36,7 +39,8 @@ pub fn spec() -> Value {
             }
         }
     }
-    for part in [schemas::requests(), answers::answers(), support::schemas(), business::schemas(), outreach::schemas()] {
+    for part in [schemas::requests(), answers::answers(), support::schemas(), business::schemas(), outreach::schemas(), careers::schemas()]
+    {
         if let Value::Object(m) = part {
             for (k, v) in m {
                 assert!(schemas.insert(k.clone(), v).is_none(), "the OpenAPI schema {k} is defined twice");

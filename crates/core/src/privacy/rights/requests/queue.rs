@@ -223,10 +223,12 @@ impl Requests<'_> {
                     receipt.signature
                 )
             }
-            // Someone without an account who wrote to the support desk from this (verified)
-            // address: their tickets go.
-            ("erasure" | "ccpa_delete", None) if self.cb.support().erase_by_address(&r.email_bidx).await? > 0 => {
-                "We hold no account under this address; the support requests sent from it are erased, with the keys that sealed them.\n"
+            // Someone without an account who wrote to the support desk or applied for a job from
+            // this (verified) address: their tickets and applications go.
+            ("erasure" | "ccpa_delete", None)
+                if self.cb.support().erase_by_address(&r.email_bidx).await? + self.cb.careers().erase_by_address(&r.email_bidx).await? > 0 =>
+            {
+                "We hold no account under this address; the support requests and job applications sent from it are erased, with the keys that sealed them.\n"
                     .to_string()
             }
             (_, None) if ["access", "portability", "ccpa_know", "erasure", "ccpa_delete"].contains(&r.kind.as_str()) => {

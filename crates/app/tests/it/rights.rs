@@ -110,6 +110,19 @@ pub async fn export_ready(app: &TestApp, token: &str) -> Value {
     panic!("the export was not ready in time");
 }
 
+/// Deletes `user`'s account (re-authenticated) and answers the receipt, after checking that
+/// `needles` are then neither in clear on disk nor readable with any key left.
+pub async fn erase_account_leaving_nothing(app: &TestApp, user: &clearboard_testkit::spawn::TestUser, needles: &[String]) -> Value {
+    let res =
+        app.http().delete(app.url("/api/v1/me")).bearer_auth(&user.token).json(&json!({ "password": user.password })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let receipt: Value = res.json().await.unwrap();
+    assert!(app.scan_storage(needles).await.is_empty());
+    let after = app.decrypting_scan(needles).await;
+    assert!(after.hits.is_empty(), "still readable after erasure: {:?}", after.hits);
+    receipt
+}
+
 pub fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = std::collections::BTreeMap::new();

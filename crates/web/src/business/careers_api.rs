@@ -74,7 +74,11 @@ pub(crate) async fn read_application(st: &AppState, req: Request, lang: &str) ->
 }
 
 async fn jobs(State(st): State<AppState>, Query(q): Query<LangQuery>) -> Result<Response, AppError> {
-    let lang = if q.lang.as_deref() == Some("fr") { "fr" } else { "en" };
+    let lang = match q.lang.as_deref() {
+        None | Some("en") => "en",
+        Some("fr") => "fr",
+        Some(_) => return Err(AppError::new(ErrorCode::ValidationFailed).detail("`lang` is `en` or `fr`").field("lang")),
+    };
     Ok(Json(json!({ "jobs": st.cb.careers().jobs(lang).await? })).into_response())
 }
 

@@ -213,14 +213,14 @@ async fn staff_page(st: &AppState, ctx: &PageCtx, opened: Option<(&str, &str)>) 
     match data {
         Ok((items, jobs, opened)) => no_store(
             StaffPage {
-                t: ctx.t,
-                signed_in: true,
-                contact: contact(st),
-                refusal: None,
                 items,
                 jobs,
                 opened,
                 decisions: &STATUSES[1..],
+                t: ctx.t,
+                signed_in: true,
+                contact: contact(st),
+                refusal: None,
                 consent: ctx.consent.clone(),
             }
             .into_response(),

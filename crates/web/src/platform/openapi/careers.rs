@@ -16,7 +16,7 @@ pub fn paths() -> Value {
         "responses": { "200": ok(schema, "Done"), "410": error_response("The link is invalid or no longer works (`link_invalid`)") } } })
     };
     json!({
-        "/api/v1/jobs": { "get": { "summary": "The open job posts, newest first", "parameters": [lang], "responses": { "200": ok("Jobs", "Posts") } } },
+        "/api/v1/jobs": { "get": { "summary": "The open job posts, newest first", "parameters": [lang], "responses": { "200": ok("Jobs", "Posts"), "422": error_response("Unknown language") } } },
         "/api/v1/jobs/{id}/applications": { "post": { "summary": "An application from anyone (no account needed): names, email, phone, cover letter, the CV as a PDF (typed by its bytes, rewritten without its metadata, encrypted with the applicant's own key) and the optional talent-pool consent (only an explicit yes counts). The answer is the same for every address; an acknowledgement with a private link (its token in the URL fragment) is emailed.",
             "parameters": [id_param()],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["first_name", "last_name", "email", "phone", "cover_letter", "cv"], "properties": { "first_name": { "type": "string" }, "last_name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" }, "cover_letter": { "type": "string" }, "cv": { "type": "string", "format": "binary" }, "talent_pool": { "type": "string", "enum": ["yes", "no"] }, "lang": { "type": "string", "enum": ["en", "fr"] } } } } } },

@@ -52,15 +52,9 @@ pub struct NewApplication {
     pub lang: String,
 }
 
-/// How to reach the applicant, sealed in `job_applications.contact`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Contact {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub lang: String,
-}
+/// How to reach the applicant, sealed in `job_applications.contact`: the same fields as a
+/// support requester's (names, email, phone, language).
+pub use crate::business::support::service::Contact;
 
 /// The proof of a talent-pool choice (sealed in `job_applications.consent_proof`): the exact
 /// words shown, their digest, the policy version, how and when.

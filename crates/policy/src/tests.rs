@@ -13,7 +13,14 @@ fn default_policy_is_valid_and_answers_queries() {
     assert!(p.check("nonexistent", "account").is_err());
     assert!(p.declares("account", "email"));
     assert!(!p.declares("account", "shoe_size"));
-    assert_eq!(p.doc().categories.len(), 9);
+    assert_eq!(p.doc().categories.len(), 10);
+    assert_eq!(p.retention_period("job_applications", "last_contact"), Some(Period::Days(730)));
+    assert!(p.check("recruitment", "job_applications").is_ok() && p.check("marketing", "job_applications").is_err());
+    assert_eq!(
+        p.user_consent_purposes().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+        vec!["marketing"],
+        "the talent pool is asked only on the application form"
+    );
     assert_eq!(p.retention_period("assistance", "request_closed"), Some(Period::Days(1095)));
     assert_eq!(p.retention_period("contract", "contract_ended"), Some(Period::Days(0)));
     assert!(p.check("contract", "contract").is_ok());

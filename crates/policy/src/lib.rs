@@ -175,11 +175,18 @@ impl Policy {
         hex::encode(h.finalize())
     }
 
+    /// The consent-based purposes asked of account holders (and newsletter contacts): those
+    /// whose data subjects include `users`. A purpose asked elsewhere (the talent pool, on the
+    /// application form) is not asked at sign-in.
+    pub fn user_consent_purposes(&self) -> impl Iterator<Item = &Purpose> {
+        self.doc.purposes.iter().filter(|p| p.legal_basis == Some(LegalBasis::Consent) && p.data_subjects.iter().any(|s| s == "users"))
+    }
+
     /// Consent-based purposes and the digest of what they ask: when this changes between
     /// versions, people must opt in again (an acknowledgement is not consent).
     pub fn consent_purposes_digest(&self) -> String {
         let mut h = Sha256::new();
-        for p in self.doc.purposes.iter().filter(|p| p.legal_basis == Some(LegalBasis::Consent)) {
+        for p in self.user_consent_purposes() {
             h.update(p.id.as_bytes());
             if let Some(t) = &p.consent_text {
                 h.update(t.en.as_bytes());

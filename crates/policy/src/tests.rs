@@ -13,11 +13,18 @@ fn default_policy_is_valid_and_answers_queries() {
     assert!(p.check("nonexistent", "account").is_err());
     assert!(p.declares("account", "email"));
     assert!(!p.declares("account", "shoe_size"));
-    assert_eq!(p.doc().categories.len(), 11);
+    assert_eq!(p.doc().categories.len(), 13);
     assert_eq!(p.retention_period("events", "event_ended"), Some(Period::Days(30)));
     assert_eq!(p.retention_period("events", "visit_ended"), Some(Period::Days(14)));
     assert_eq!(p.retention_period("trainings", "training_ended"), Some(Period::Months(12)));
     assert!(p.check("events", "trainings").is_ok());
+    assert_eq!(p.retention_period("job_applications", "last_contact"), Some(Period::Days(730)));
+    assert!(p.check("recruitment", "job_applications").is_ok() && p.check("marketing", "job_applications").is_err());
+    assert_eq!(
+        p.user_consent_purposes().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+        vec!["marketing"],
+        "the talent pool is asked only on the application form"
+    );
     assert_eq!(p.retention_period("assistance", "request_closed"), Some(Period::Days(1095)));
     assert_eq!(p.retention_period("contract", "contract_ended"), Some(Period::Days(0)));
     assert!(p.check("contract", "contract").is_ok());

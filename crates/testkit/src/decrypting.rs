@@ -120,7 +120,7 @@ pub async fn scan_with(keys: &[Dek], dbs: &[&clearboard_store::Db], blob_dirs: &
         let Ok(sealed) = std::fs::read(&f) else { continue };
         let Ok(kid) = stream::key_id(&sealed) else { continue };
         let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        'blob: for column in ["card_media", "profile_picture", "picture", "export"] {
+        'blob: for column in ["card_media", "profile_picture", "picture", "export", "cv"] {
             for k in keys.iter().filter(|k| k.key_id() == kid) {
                 if let Ok(pt) = stream::open(k, Aad { table: "blobs", column, row: &name }, &sealed) {
                     rep.blobs_opened += 1;

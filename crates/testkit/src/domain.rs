@@ -338,7 +338,8 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
         let id = RegionId::new(&r.id);
         let blobs = Arc::new(LocalBlobStore::open(&layout.region_dir(&r.id).join("blobs")).expect("a blob folder"));
         // One struct implements every port of the region's database, as on disk.
-        let (store, boards, consents, rights, support, billing, outreach, programmes, integrations) = (
+        let (store, boards, consents, rights, support, billing, outreach, programmes, integrations, careers) = (
+            shared.clone(),
             shared.clone(),
             shared.clone(),
             shared.clone(),
@@ -360,6 +361,7 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
             outreach,
             programmes,
             integrations,
+            careers,
             keys: Arc::new(key_store.clone()),
             blobs,
         });

@@ -57,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(business::programmes_pages::routes())
         .merge(integrations::api::routes())
         .merge(integrations::pages::routes())
+        .merge(business::careers_api::routes())
+        .merge(business::careers_pages::routes())
         .fallback(platform::error::not_found)
         .method_not_allowed_fallback(platform::error::method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

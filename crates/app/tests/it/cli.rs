@@ -56,7 +56,7 @@ fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_poli
     let out =
         bin().args(["policy", "check", less.to_str().unwrap()]).env("CLEARBOARD_MODULES__STATISTICS__ENABLED", "false").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("declares exactly what the 18 enabled modules implement"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("declares exactly what the 19 enabled modules implement"));
     // A core module cannot be switched off.
     let out = bin().args(["policy", "check"]).env("CLEARBOARD_MODULES__ACCOUNTS__ENABLED", "false").output().unwrap();
     assert_eq!(out.status.code(), Some(1));

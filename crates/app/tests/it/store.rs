@@ -52,6 +52,7 @@ conformance! {
     conformance_programmes_registrations => conformance::programmes::registrations,
     conformance_programmes_visits => conformance::programmes::visits,
     conformance_integration_connections => conformance::integrations::connections,
+    conformance_careers_applications => conformance::careers::applications,
 }
 
 // The Google adapter against the test kit's emulator of Google's endpoints (C-3P-1).

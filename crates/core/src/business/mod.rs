@@ -3,7 +3,7 @@
 //! (`billing`: contracts, billing contacts, plans, payment methods, invoices) and outreach
 //! (`outreach`: newsletters, event invitations, phone-marketing lists, written notices of
 //! policy changes) and programmes (`programmes`: events, visits to the premises,
-//! trainings; careers to come).
+//! trainings, careers).
 //!
 //! Each module follows the rules every processing activity follows:
 //!

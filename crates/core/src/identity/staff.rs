@@ -29,6 +29,9 @@ pub enum Role {
     PrivacyOfficer,
     /// Manages contracts (issue 15): opens a billing contact for the reason `contract`.
     ContractManager,
+    /// Works the recruitment pipeline (issue 18): opens applications and CVs for the reason
+    /// `recruitment`.
+    Recruiter,
     /// Writes and sends campaigns to the people who consented (outreach); opens no one's data.
     Marketing,
     Admin,
@@ -40,6 +43,7 @@ impl Role {
             "support" => Some(Self::Support),
             "privacy_officer" => Some(Self::PrivacyOfficer),
             "contract_manager" => Some(Self::ContractManager),
+            "recruiter" => Some(Self::Recruiter),
             "marketing" => Some(Self::Marketing),
             "admin" => Some(Self::Admin),
             _ => None,
@@ -51,6 +55,7 @@ impl Role {
             Self::Support => "support",
             Self::PrivacyOfficer => "privacy_officer",
             Self::ContractManager => "contract_manager",
+            Self::Recruiter => "recruiter",
             Self::Marketing => "marketing",
             Self::Admin => "admin",
         }
@@ -64,7 +69,8 @@ impl Role {
                 | (Self::PrivacyOfficer, Reason::SupportRequest | Reason::RightsRequest)
                 | (Self::ContractManager, Reason::Contract)
                 | (Self::Support, Reason::Events)
-                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident | Reason::Events)
+                | (Self::Recruiter, Reason::Recruitment)
+                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident | Reason::Events | Reason::Recruitment)
         )
     }
 }
@@ -80,6 +86,8 @@ pub enum Reason {
     /// Running events, visits and trainings (issue 18): the front desk, check-in lists,
     /// attendance and certificates. Support staff and admins (the front desk is support's).
     Events,
+    /// Considering a job application (issue 18).
+    Recruitment,
 }
 
 impl Reason {
@@ -90,6 +98,7 @@ impl Reason {
             "contract" => Some(Self::Contract),
             "security_incident" => Some(Self::SecurityIncident),
             "events" => Some(Self::Events),
+            "recruitment" => Some(Self::Recruitment),
             _ => None,
         }
     }
@@ -101,6 +110,7 @@ impl Reason {
             Self::Contract => "contract",
             Self::SecurityIncident => "security_incident",
             Self::Events => "events",
+            Self::Recruitment => "recruitment",
         }
     }
 
@@ -112,6 +122,7 @@ impl Reason {
             Self::Contract => "contract",
             Self::SecurityIncident => "security",
             Self::Events => "events",
+            Self::Recruitment => "recruitment",
         }
     }
 }
@@ -347,5 +358,7 @@ mod tests {
         assert!(Role::PrivacyOfficer.allows(Reason::RightsRequest));
         assert!(!Role::PrivacyOfficer.allows(Reason::Contract));
         assert!(Role::Admin.allows(Reason::SecurityIncident));
+        assert!(Role::Recruiter.allows(Reason::Recruitment));
+        assert!(!Role::Recruiter.allows(Reason::SupportRequest) && !Role::Support.allows(Reason::Recruitment));
     }
 }

@@ -79,6 +79,7 @@ pub struct RegionHandle {
     pub outreach: Arc<dyn crate::platform::ports::OutreachStore>,
     pub programmes: Arc<dyn crate::platform::ports::ProgrammesStore>,
     pub integrations: Arc<dyn crate::platform::ports::IntegrationStore>,
+    pub careers: Arc<dyn crate::platform::ports::CareersStore>,
     pub keys: Arc<dyn KeyStore>,
     pub blobs: Arc<dyn BlobStore>,
 }

@@ -225,10 +225,7 @@ impl Consents<'_> {
         Ok(self
             .cb
             .policy()
-            .doc()
-            .purposes
-            .iter()
-            .filter(|p| p.legal_basis == Some(clearboard_policy::LegalBasis::Consent))
+            .user_consent_purposes()
             .map(|p| {
                 let last = rows.iter().rev().find(|r| r.purpose == p.id);
                 // A choice made under other consent purposes (another digest) or other wording
@@ -257,8 +254,7 @@ impl Consents<'_> {
     /// Gives or withdraws consent to a consent-based purpose (C-USE-3): as easy one way as the
     /// other; recorded with its proof and audited.
     pub async fn set_subject(&self, who: &Principal, purpose: &str, granted: bool, method: &str, lang: &str) -> Result<(), CoreError> {
-        let p = self.cb.policy().purpose(purpose).filter(|p| p.legal_basis == Some(clearboard_policy::LegalBasis::Consent));
-        if p.is_none() {
+        if !self.cb.policy().user_consent_purposes().any(|p| p.id == purpose) {
             return Err(CoreError::validation("purpose", "name a purpose of the policy that is based on consent"));
         }
         let region = self.cb.region(&who.region)?;

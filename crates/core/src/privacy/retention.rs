@@ -146,6 +146,8 @@ impl Retention<'_> {
             }
             Enforcement::PurgeEndedVisits => {
                 let purged = self.cb.programmes().purge_visits(region, before).await?;
+            Enforcement::PurgeStaleApplications => {
+                let purged = self.cb.careers().purge_stale(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }
             }
             Enforcement::AtTrigger | Enforcement::PurgeBackups => PurgeCount { due: 0, purged: 0, held: 0 },
@@ -251,6 +253,7 @@ impl Retention<'_> {
                         due += self.cb.programmes().ended_before(Programme::Training, r, before).await?
                     }
                     Some(Enforcement::PurgeEndedVisits) => due += r.programmes.visits_ended_before(before).await?.len() as u64,
+                    Some(Enforcement::PurgeStaleApplications) => due += r.careers.stale_applications(before).await?.len() as u64,
                     Some(Enforcement::AtTrigger | Enforcement::PurgeBackups) | None => {}
                 }
             }

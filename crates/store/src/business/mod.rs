@@ -6,6 +6,7 @@
 //! core hands it, sealed, and holds no rule.
 
 pub mod billing;
+pub mod careers;
 pub mod outreach;
 pub mod programmes;
 pub mod support;

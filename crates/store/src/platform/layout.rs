@@ -153,6 +153,7 @@ impl Layout {
                 outreach: Arc::new(store.clone()),
                 programmes: Arc::new(store.clone()),
                 integrations: Arc::new(store.clone()),
+                careers: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs: Arc::new(blobs),
             });

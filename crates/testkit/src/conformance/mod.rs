@@ -13,6 +13,7 @@ use serde_json::json;
 pub mod backups;
 pub mod billing;
 pub mod boards;
+pub mod careers;
 pub mod identity;
 pub mod integrations;
 pub mod outreach;
@@ -46,6 +47,7 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("ProgrammesStore", &["programmes::registrations", "programmes::visits"]),
     ("IntegrationStore", &["integrations::connections"]),
     ("GoogleApi", &["integrations::google_api"]),
+    ("CareersStore", &["careers::applications"]),
 ];
 
 fn draft(action: &str, subject: Option<&SubjectId>) -> AuditDraft {

@@ -55,6 +55,7 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_accounts_activated_total", Kind::Counter, "Accounts activated through their emailed link."),
     ("clearboard_support_tickets_total", Kind::Counter, "Support tickets opened, by channel (web form, API, email)."),
     ("clearboard_programme_registrations_total", Kind::Counter, "Registrations received for events and trainings, by programme."),
+    ("clearboard_job_applications_total", Kind::Counter, "Job applications received (a count only: nothing about the candidates)."),
     ("clearboard_contracts_created_total", Kind::Counter, "Contracts (subscriptions) taken out."),
     ("clearboard_invoices_issued_total", Kind::Counter, "Invoices and credit notes issued (numbered) by billing runs."),
     ("clearboard_card_numbers_refused_total", Kind::Counter, "Request bodies refused because they held a payment-card number."),

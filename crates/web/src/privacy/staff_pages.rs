@@ -73,6 +73,9 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                         Some(Enforcement::PurgeEndedEvents) => "scheduler: erase registrations of ended events with their keys",
                         Some(Enforcement::PurgeEndedVisits) => "scheduler: erase ended visits with their keys",
                         Some(Enforcement::PurgeEndedTrainings) => "scheduler: erase registrations of ended trainings with their keys",
+                        Some(Enforcement::PurgeStaleApplications) => {
+                            "scheduler: erase job applications past their last contact (not the talent pool) with their key"
+                        }
                         Some(Enforcement::AtTrigger) => "erased when the trigger happens",
                         None => "NOT ENFORCED",
                     },

@@ -1,5 +1,6 @@
-//! The programmes (issue 18; C-DATA-5, C-DATA-6): events, visits to the premises and
-//! trainings, one file per programme, plugged into the policy frame like every module
+//! The programmes (issue 18; C-DATA-5, C-DATA-6, C-DATA-7): events, visits to the premises,
+//! trainings and careers (`careers`: job posts, applications with their CV, the recruitment
+//! pipeline, the talent pool), one file per programme, plugged into the policy frame like every module
 //! (`privacy::modules::programmes`).
 //!
 //! * Sessions (`sessions`): staff publish events and trainings (title, dates, place or online,
@@ -26,6 +27,7 @@
 //! Takes the whole context (`Clearboard`): sessions and registrations live in any region,
 //! mail goes through the transfer guard, staff through the gate.
 
+pub mod careers;
 pub mod events;
 pub mod records;
 pub mod registrations;

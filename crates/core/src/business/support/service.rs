@@ -143,7 +143,7 @@ pub fn thread_id(reference: &str) -> String {
 }
 
 /// Trims and bounds a text people wrote.
-pub(super) fn text(field: &'static str, raw: &str, max: usize) -> Result<String, CoreError> {
+pub(crate) fn text(field: &'static str, raw: &str, max: usize) -> Result<String, CoreError> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(CoreError::validation(field, "this field is required"));

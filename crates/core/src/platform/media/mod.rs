@@ -18,6 +18,7 @@ mod bytes;
 mod isobmff;
 mod jpeg;
 mod matroska;
+pub mod pdf;
 mod png;
 #[cfg(any(test, feature = "test-media"))]
 pub mod testset;

@@ -6,7 +6,7 @@
 //! declared tables with the real databases and fails on an unclassified column.
 //!
 //! - `model`: the shape of a declaration; `registry`: the list, switches, the comparison.
-//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing), `outreach`, `programmes`, `integrations`: today's modules, one file per room, each
+//! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing), `outreach`, `programmes`, `careers`, `integrations`: today's modules, one file per room, each
 //!   with the exporters and erasers of the categories it stores.
 //!
 //! A new activity (programmes, an integration) adds its module
@@ -14,6 +14,7 @@
 
 pub mod boards;
 pub mod business;
+pub mod careers;
 pub mod identity;
 pub mod integrations;
 pub mod model;

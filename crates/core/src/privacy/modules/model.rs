@@ -81,6 +81,9 @@ pub enum Enforcement {
     /// The scheduler erases the registrations of trainings that ended longer ago than the
     /// rule, with their keys.
     PurgeEndedTrainings,
+    /// The scheduler erases job applications outside the talent pool whose last contact is
+    /// older than the rule, with their key.
+    PurgeStaleApplications,
 }
 
 /// A retention rule a module enforces.

@@ -8,7 +8,7 @@ use clearboard_policy::agree::{CategoryDecl, FieldDecl, Implementation, Integrat
 use clearboard_policy::{Policy, Problem};
 
 use crate::privacy::modules::model::{CategoryImpl, Class, EVERY_CATEGORY, Enforcement, Eraser, Module};
-use crate::privacy::modules::{boards, business, identity, integrations, outreach, platform, privacy, programmes};
+use crate::privacy::modules::{boards, business, careers, identity, integrations, outreach, platform, privacy, programmes};
 
 /// Every module of this version of clearboard.
 pub static MODULES: &[&Module] = &[
@@ -31,6 +31,7 @@ pub static MODULES: &[&Module] = &[
     &outreach::OUTREACH,
     &programmes::PROGRAMMES,
     &integrations::INTEGRATIONS,
+    &careers::CAREERS,
 ];
 
 pub fn module(id: &str) -> Option<&'static Module> {

@@ -116,6 +116,8 @@ impl Erasure<'_> {
         // sealed with its own attendee key, destroyed first).
         let registrations = self.cb.programmes().erase_of(crate::platform::ports::Programme::Event, &region, subject).await?
             + self.cb.programmes().erase_of(crate::platform::ports::Programme::Training, &region, subject).await?;
+        // Job applications sent from the account's address (each with its applicant's key).
+        let applications = self.cb.careers().erase_of(&region, subject).await?;
         let mut blobs = contributions.blobs;
         let export_blobs = region.rights.delete_exports_of(subject).await?;
         let exports = export_blobs.len();
@@ -177,6 +179,7 @@ impl Erasure<'_> {
                 "support_tickets": tickets,
                 "programme_registrations": registrations,
                 "integrations": integrations,
+                "job_applications": applications,
                 "blobs": blobs,
                 "other_records": purged,
             },

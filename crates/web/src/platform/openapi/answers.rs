@@ -259,7 +259,7 @@ fn privacy() -> Value {
                             "period": { "description": "The policy's period: whole days or calendar months", "oneOf": [
                                 { "type": "object", "required": ["days"], "additionalProperties": false, "properties": { "days": { "type": "integer", "minimum": 0 } } },
                                 { "type": "object", "required": ["months"], "additionalProperties": false, "properties": { "months": { "type": "integer", "minimum": 1 } } }] },
-                            "enforcement": { "enum": ["purge_sessions", "purge_page_views", "purge_visitor_consents", "purge_closed_requests", "purge_idle_participants", "purge_closed_tickets", "purge_ended_contracts", "purge_unconfirmed_contacts", "purge_inactive_contacts", "purge_ended_events", "purge_ended_visits", "purge_ended_trainings", "at_trigger", "purge_backups", null] },
+                            "enforcement": { "enum": ["purge_sessions", "purge_page_views", "purge_visitor_consents", "purge_closed_requests", "purge_idle_participants", "purge_closed_tickets", "purge_ended_contracts", "purge_unconfirmed_contacts", "purge_inactive_contacts", "purge_ended_events", "purge_ended_visits", "purge_ended_trainings", "purge_stale_applications", "at_trigger", "purge_backups", null] },
                             "due": { "type": "integer" }, "held": { "type": "integer" } }
         },
         "RunReport": {

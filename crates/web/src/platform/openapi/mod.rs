@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `programmes`, `integrations`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `programmes`, `careers`, `integrations`), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -9,6 +9,7 @@ mod answers;
 mod boards;
 mod build;
 mod business;
+mod careers;
 mod identity;
 mod integrations;
 mod outreach;
@@ -37,6 +38,7 @@ pub fn spec() -> Value {
         business::paths(),
         outreach::paths(),
         programmes::paths(),
+        careers::paths(),
         integrations::paths(),
     ] {
         if let Value::Object(m) = part {
@@ -47,8 +49,16 @@ pub fn spec() -> Value {
             }
         }
     }
-    for part in
-        [schemas::requests(), answers::answers(), support::schemas(), business::schemas(), outreach::schemas(), programmes::schemas(), integrations::schemas()]
+    for part in [
+        schemas::requests(),
+        answers::answers(),
+        support::schemas(),
+        business::schemas(),
+        outreach::schemas(),
+        programmes::schemas(),
+        careers::schemas(),
+        integrations::schemas(),
+    ]
     {
         if let Value::Object(m) = part {
             for (k, v) in m {

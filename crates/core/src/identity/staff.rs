@@ -70,7 +70,10 @@ impl Role {
                 | (Self::ContractManager, Reason::Contract)
                 | (Self::Support, Reason::Events)
                 | (Self::Recruiter, Reason::Recruitment)
-                | (Self::Admin, Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident | Reason::Events | Reason::Recruitment)
+                | (
+                    Self::Admin,
+                    Reason::SupportRequest | Reason::Contract | Reason::SecurityIncident | Reason::Events | Reason::Recruitment
+                )
         )
     }
 }

@@ -146,6 +146,8 @@ impl Retention<'_> {
             }
             Enforcement::PurgeEndedVisits => {
                 let purged = self.cb.programmes().purge_visits(region, before).await?;
+                PurgeCount { due: purged, purged, held: 0 }
+            }
             Enforcement::PurgeStaleApplications => {
                 let purged = self.cb.careers().purge_stale(region, before).await?;
                 PurgeCount { due: purged, purged, held: 0 }

@@ -58,8 +58,7 @@ pub fn spec() -> Value {
         programmes::schemas(),
         careers::schemas(),
         integrations::schemas(),
-    ]
-    {
+    ] {
         if let Value::Object(m) = part {
             for (k, v) in m {
                 assert!(schemas.insert(k.clone(), v).is_none(), "the OpenAPI schema {k} is defined twice");

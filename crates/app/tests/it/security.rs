@@ -151,7 +151,9 @@ both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
     assert!(!probes.iter().any(|p| after.contains(p.as_str())), "an unknown path became a label");
     let routes = label_values(&after, "clearboard_http_requests_total", "route");
     assert!(routes.iter().all(|r| r == "{unmatched}" || r.starts_with('/')), "routes: {routes:?}");
-    assert!(routes.len() < 150, "route labels are the router's templates: {}", routes.len());
+    // One label per template of the router the suite reached (about 200 today, every test of
+    // the binary sharing the recorder), far fewer than the 1,000 probes above.
+    assert!(routes.len() < 400, "route labels are the router's templates: {}", routes.len());
     let methods = label_values(&after, "clearboard_http_requests_total", "method");
     assert!(methods.len() <= 8, "methods: {methods:?}");
     promtool_check(&after);

@@ -25,6 +25,8 @@ fn default_policy_is_valid_and_answers_queries() {
         vec!["marketing"],
         "the talent pool is asked only on the application form"
     );
+    assert!(p.check("imports", "integrations").is_ok() && p.check("imports", "user_content").is_ok());
+    assert_eq!(p.retention_period("integrations", "disconnected"), Some(Period::Days(0)));
     assert_eq!(p.retention_period("assistance", "request_closed"), Some(Period::Days(1095)));
     assert_eq!(p.retention_period("contract", "contract_ended"), Some(Period::Days(0)));
     assert!(p.check("contract", "contract").is_ok());
@@ -321,4 +323,24 @@ fn policy_and_modules_must_agree_both_ways() {
             .ends_with("(hosting).categories: the enabled module `all` processes `navigation` for this purpose, which it does not list")),
         "{m:?}"
     );
+}
+
+/// C-SCOPE-2, C-3P-1: what people are shown before connecting is what the code asks. An
+/// integration whose code asks for other scopes (a wider Drive scope), names another provider
+/// or serves another purpose than the policy declares is refused, each with its place.
+#[test]
+fn c_3p_1_an_integration_asking_other_scopes_than_the_policy_declares_is_refused() {
+    let p = Policy::default_policy().unwrap_or_else(|e| panic!("{e}"));
+    let mut imp = implementation_of(p.doc());
+    let x = imp.modules[0].integrations.iter_mut().find(|i| i.id == "google-drive").unwrap_or_else(|| panic!("declared"));
+    x.scopes.push("https://www.googleapis.com/auth/drive.readonly".into());
+    x.provider = "Someone else".into();
+    x.purpose = "statistics".into();
+    let problems: Vec<String> = p.agreement_problems(&imp).iter().map(ToString::to_string).collect();
+    for (at, says) in [(".scopes", "drive.readonly"), (".provider", "Someone else"), (".purpose", "statistics")] {
+        assert!(
+            problems.iter().any(|m| m.starts_with("integrations[0] (google-drive)") && m.contains(at) && m.contains(says)),
+            "{at}: {problems:?}"
+        );
+    }
 }

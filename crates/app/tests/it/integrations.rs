@@ -193,6 +193,12 @@ both!(c_3p_1_tokens_sealed_at_rest_revoked_and_deleted_on_disconnect_and_erasure
     app.plant_in_clear(&control).await;
     assert!(!app.scan_storage(&control).await.is_empty(), "the scan finds what is in clear");
 
+    // The Picker's token: the person's own, in a body, never cached.
+    let res = app.post_json("/api/v1/me/integrations/google-drive/picker-token", &json!({}), Some(&user.token)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let picker: Value = res.json().await.unwrap();
+    assert!(tokens.contains(&picker["access_token"].as_str().unwrap().to_string()));
     let res = app.http().delete(app.url("/api/v1/me/integrations/google-drive")).bearer_auth(&user.token).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(tokens.iter().all(|t| emu.revoked(t)), "revoked at Google");

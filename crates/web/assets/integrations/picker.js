@@ -3,7 +3,11 @@
 // picked; they are posted to the import API with the board the person chose, and nothing else.
 const button = document.getElementById("pick");
 if (button) {
-  button.addEventListener("click", () => {
+  button.addEventListener("click", async () => {
+    // The person's own short-lived access token (drive.file), in a POST body's answer.
+    const res = await fetch("/api/v1/me/integrations/google-drive/picker-token", { method: "POST" });
+    if (!res.ok) return;
+    const { access_token: token } = await res.json();
     const s = document.createElement("script");
     s.src = "https://apis.google.com/js/api.js";
     s.addEventListener("load", () => {
@@ -13,6 +17,8 @@ if (button) {
           .addView(g.picker.ViewId.DOCS)
           .enableFeature(g.picker.Feature.MULTISELECT_ENABLED)
           .setDeveloperKey(button.dataset.key)
+          .setAppId(button.dataset.app)
+          .setOAuthToken(token)
           .setCallback(async (data) => {
             if (data.action !== g.picker.Action.PICKED) return;
             const board = new URLSearchParams(location.search).get("board");
@@ -29,5 +35,5 @@ if (button) {
       });
     });
     document.head.appendChild(s);
-  }, { once: true });
+  });
 }

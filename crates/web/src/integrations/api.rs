@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me/integrations", get(list))
         .route("/api/v1/me/integrations/{provider}", axum::routing::delete(disconnect))
+        .route("/api/v1/me/integrations/google-drive/picker-token", post(picker_token))
         .route("/api/v1/boards/{id}/imports/google-drive", post(import))
         .route("/api/v1/boards/{id}/imports/google-drive/{import}", get(progress))
 }
@@ -35,6 +36,13 @@ async fn list(State(st): State<AppState>, auth: Auth) -> Result<Response, AppErr
 async fn disconnect(State(st): State<AppState>, auth: Auth, Path(provider): Path<String>) -> Result<Response, AppError> {
     let was = st.cb.integrations().disconnect(&auth.principal, &provider).await?;
     Ok(Json(json!({ "provider": provider, "disconnected": was })).into_response())
+}
+
+/// The Picker's access token, to its owner only, never cached.
+async fn picker_token(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {
+    let (token, until) = st.cb.drive_import().picker_token(&auth.principal).await?;
+    let body = json!({ "access_token": token, "expires_at": clearboard_core::platform::clock::rfc3339(until) });
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -53,6 +53,9 @@ struct Screen {
     limited_use: String,
     mine: Option<IntegrationView>,
     picker_key: Option<String>,
+    /// The Google Cloud project number (the client id's prefix): the Picker's app id, which
+    /// `drive.file` needs to grant access to the picked files.
+    picker_app: String,
     notice: String,
 }
 
@@ -96,6 +99,7 @@ async fn screen(State(st): State<AppState>, ctx: PageCtx, Query(n): Query<Notice
         limited_use: d.limited_use.get(lang).to_string(),
         mine,
         picker_key,
+        picker_app: st.cb.google().client().and_then(|(id, _)| id.split('-').next().map(str::to_string)).unwrap_or_default(),
         notice: notice.to_string(),
     };
     let mut res = page.into_response();

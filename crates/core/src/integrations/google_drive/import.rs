@@ -260,6 +260,21 @@ impl DriveImport<'_> {
         }
     }
 
+    /// A short-lived access token for Google's Picker in the person's own browser (the Picker
+    /// needs one to show their Drive); refreshed when it is about to expire. Only the person
+    /// gets it, in a JSON body (never a URL).
+    pub async fn picker_token(&self, who: &Principal) -> Result<(String, i64), CoreError> {
+        self.integrations().guard()?;
+        let region = self.cb.region(&who.region)?.clone();
+        let c = region.integrations.connection(&who.subject, ID).await?.ok_or(CoreError::IntegrationNotConnected)?;
+        let t = self.integrations().open_tokens(&region, &c).await?;
+        if t.access_expires_at > self.cb.now() + 60_000 {
+            return Ok((t.access_token, t.access_expires_at));
+        }
+        let fresh = self.refresh(&region, &c, &t).await.map_err(crate::integrations::oauth::provider_failed)?;
+        Ok((fresh, self.cb.now() + 3_000_000))
+    }
+
     /// Calls the provider with a valid access token: refreshed when it expired, and once more
     /// after a 401 (the token may have been revoked early).
     async fn with_token<T, F, Fut>(&self, region: &RegionHandle, subject: &SubjectId, call: F) -> Result<T, ProviderError>

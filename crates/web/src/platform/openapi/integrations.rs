@@ -14,6 +14,8 @@ pub fn paths() -> Value {
             "responses": { "200": ok("Integrations", "Integrations"), "401": error_response("Not signed in") } } },
         "/api/v1/me/integrations/{provider}": { "delete": { "summary": "Disconnect: the grant is revoked at the provider, the tokens deleted (C-3P-1)", "security": auth, "parameters": [provider],
             "responses": { "200": ok("IntegrationDisconnected", "Disconnected (or was not connected)"), "401": error_response("Not signed in"), "404": error_response("No such integration") } } },
+        "/api/v1/me/integrations/google-drive/picker-token": { "post": { "summary": "A short-lived Google access token for the Picker in my own browser (drive.file: it shows my Drive and grants access to what I pick); never cached", "security": auth,
+            "responses": { "200": ok("PickerToken", "The token and when it expires"), "401": error_response("Not signed in"), "409": error_response("Google Drive is not connected"), "503": error_response("Google failed or did not answer") } } },
         "/api/v1/boards/{id}/imports/google-drive": { "post": { "summary": "Import files picked in Google Drive onto a board: a job; images and videos become cards (metadata and GPS removed, encrypted), documents link cards to the original. Only the ids given are fetched.", "security": auth, "parameters": [id_param()], "requestBody": json_body("DriveImportRequest"),
             "responses": { "202": ok("DriveImport", "The job, queued"), "401": error_response("Not signed in"), "404": error_response("No such board"), "409": error_response("Google Drive is not connected (`integration_not_connected`), or the board is locked"), "422": error_response("Invalid file ids") } } },
         "/api/v1/boards/{id}/imports/google-drive/{import}": { "get": { "summary": "An import's progress and each file's outcome, with words for each failure", "security": auth, "parameters": [id_param(), uuid_param("import")],
@@ -34,6 +36,7 @@ pub fn schemas() -> Value {
         },
         "Integrations": { "type": "object", "additionalProperties": false, "required": ["integrations"], "properties": { "integrations": { "type": "array", "items": { "$ref": "#/components/schemas/Integration" } } } },
         "IntegrationDisconnected": { "type": "object", "additionalProperties": false, "required": ["provider", "disconnected"], "properties": { "provider": s, "disconnected": { "type": "boolean" } } },
+        "PickerToken": { "type": "object", "additionalProperties": false, "required": ["access_token", "expires_at"], "properties": { "access_token": s, "expires_at": s } },
         "DriveImportRequest": { "type": "object", "additionalProperties": false, "required": ["file_ids"], "properties": { "file_ids": { "type": "array", "minItems": 1, "maxItems": 50, "items": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$" } } } },
         "DriveImportFile": {
             "type": "object", "additionalProperties": false, "required": ["file_id", "status", "kind", "card_id", "error", "message"],

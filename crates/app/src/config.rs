@@ -113,6 +113,10 @@ pub struct Config {
     /// Who issues the invoices: name, legal_form, registration (SIREN), vat_id, line1,
     /// postcode, city, country, payment_days.
     pub seller: clearboard_core::business::billing::plans::Seller,
+    /// Companies of the group that receive the contract feed (`[[affiliates]]`: id, company,
+    /// url, token, purposes, notice_email); each purpose must be one the policy declares for
+    /// the `affiliates` recipient (C-SHARE-2).
+    pub affiliates: Vec<clearboard_core::platform::ports::Affiliate>,
 }
 
 impl std::fmt::Debug for Config {
@@ -172,6 +176,7 @@ impl Default for Config {
             support: SupportConfig::default(),
             plans: clearboard_core::business::billing::plans::default_plans(),
             seller: clearboard_core::business::billing::plans::Seller::default(),
+            affiliates: Vec::new(),
         }
     }
 }

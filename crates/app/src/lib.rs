@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod config;
+pub mod feeds;
 pub mod forensics;
 pub mod kek;
 pub mod lmtp;
@@ -112,6 +113,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         disabled_modules: config.disabled_modules(),
         plans: config.plans.clone(),
         seller: config.seller.clone(),
+        affiliates: config.affiliates.clone(),
         outreach_per_second: config.outreach_per_second.max(1),
         ..Settings::default()
     };
@@ -129,7 +131,8 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     let shelf = Arc::new(backup::Shelf::new(config.backup_dir()));
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
         .with_mailer(mailer)
-        .with_backups(shelf);
+        .with_backups(shelf)
+        .with_affiliate_feed(Arc::new(feeds::HttpFeed::new()?));
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
     // Replay every erasure before anything is served (C-RET-2): after a restore, whatever the
     // backup brought back; after a crash in the middle of an erasure (key destroyed, rows not

@@ -46,9 +46,16 @@ conformance! {
     conformance_support_tickets => conformance::support::tickets,
     conformance_contracts => conformance::billing::contracts,
     conformance_invoices => conformance::billing::invoices,
+    conformance_partners => conformance::partners::partners,
     conformance_outreach_contacts => conformance::outreach::contacts,
     conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
     conformance_outreach_notices => conformance::outreach::notices,
+}
+
+#[tokio::test]
+async fn conformance_affiliate_feed_https() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    conformance::partners::affiliate_feed(&clearboard_app::feeds::HttpFeed::new().unwrap()).await;
 }
 
 #[tokio::test]

@@ -38,6 +38,8 @@ pub struct Settings {
     pub plans: Vec<crate::business::billing::plans::Plan>,
     /// Who issues the invoices (configuration `seller`).
     pub seller: crate::business::billing::plans::Seller,
+    /// The companies of the group that receive contract data (configuration `[[affiliates]]`).
+    pub affiliates: Vec<crate::platform::ports::Affiliate>,
     /// Campaign messages handed to the mail server per second, at most (the send job's rate).
     pub outreach_per_second: u32,
     /// The mailbox of `List-Unsubscribe`'s mailto link (default: `unsubscribe@` the public
@@ -60,6 +62,7 @@ impl Default for Settings {
             disabled_modules: std::collections::BTreeSet::new(),
             plans: crate::business::billing::plans::default_plans(),
             seller: crate::business::billing::plans::Seller::default(),
+            affiliates: Vec::new(),
             outreach_per_second: 20,
             outreach_mailbox: None,
         }
@@ -94,6 +97,7 @@ pub(crate) struct Inner {
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
     pub backups: Option<Arc<dyn crate::platform::ports::BackupShelf>>,
     pub payments: Arc<dyn crate::platform::ports::PaymentProvider>,
+    pub feed: Arc<dyn crate::platform::ports::AffiliateFeed>,
     pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
 }
@@ -145,6 +149,7 @@ impl Clearboard {
                 mailer: Arc::new(crate::platform::mail::NoMailer),
                 backups: None,
                 payments: Arc::new(crate::business::billing::payments::Transfer),
+                feed: Arc::new(crate::platform::ports::NoFeed),
                 work,
                 throttle,
             }),
@@ -176,6 +181,20 @@ impl Clearboard {
             None => tracing::error!("with_payments called after the domain was shared; ignored"),
         }
         self
+    }
+
+    /// Sets what delivers feeds to affiliates (before the domain is shared); none otherwise.
+    pub fn with_affiliate_feed(mut self, feed: Arc<dyn crate::platform::ports::AffiliateFeed>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.feed = feed,
+            None => tracing::error!("with_affiliate_feed called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    /// What delivers feeds to affiliates.
+    pub fn affiliate_feed(&self) -> &dyn crate::platform::ports::AffiliateFeed {
+        &*self.inner.feed
     }
 
     /// The payment provider.

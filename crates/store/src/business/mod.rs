@@ -6,4 +6,5 @@
 
 pub mod billing;
 pub mod outreach;
+pub mod partners;
 pub mod support;

@@ -62,6 +62,8 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 30, "0030_support.sql", "support"),
     mig!("sqlite", "region", 20, "0020_billing.sql", "billing"),
     mig!("sqlite", "region", 21, "0021_invoices.sql", "invoices"),
+    mig!("sqlite", "region", 22, "0022_partners.sql", "partners"),
+    mig!("sqlite", "region", 23, "0023_contract_contact_index.sql", "contract_contact_index"),
     mig!("sqlite", "region", 40, "0040_outreach.sql", "outreach"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
@@ -85,6 +87,8 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 30, "0030_support.sql", "support"),
     mig!("postgres", "region", 20, "0020_billing.sql", "billing"),
     mig!("postgres", "region", 21, "0021_invoices.sql", "invoices"),
+    mig!("postgres", "region", 22, "0022_partners.sql", "partners"),
+    mig!("postgres", "region", 23, "0023_contract_contact_index.sql", "contract_contact_index"),
     mig!("postgres", "region", 40, "0040_outreach.sql", "outreach"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];

@@ -28,6 +28,7 @@ fn contract(id: &str, org: &OrgId, owner: &SubjectId, contact: &SubjectId, at: i
         created_at: at,
         updated_at: at,
         version: 1,
+        contact_bidx: Some(contact.as_str().as_bytes().to_vec()),
     }
 }
 
@@ -92,6 +93,9 @@ pub async fn contracts(o: &Opened) {
     assert_eq!(r.billing.contract("c1").await.unwrap().unwrap().seats, 5);
     assert_eq!(r.billing.contracts_of(&owner).await.unwrap().len(), 1);
     assert_eq!(r.billing.contracts_of(&contact).await.unwrap().len(), 1);
+    let by_email = r.billing.contracts_of_contact_email(contact.as_str().as_bytes()).await.unwrap();
+    assert_eq!(by_email.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), vec!["c1"], "found by the contact's email index");
+    assert!(r.billing.contracts_of_contact_email(b"another").await.unwrap().is_empty());
     assert_eq!(r.billing.contracts().await.unwrap().len(), 1);
     assert!(r.billing.contracts_ended_before(199).await.unwrap().is_empty());
     assert_eq!(r.billing.contracts_ended_before(200).await.unwrap().len(), 1);

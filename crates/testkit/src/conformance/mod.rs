@@ -15,6 +15,7 @@ pub mod billing;
 pub mod boards;
 pub mod identity;
 pub mod outreach;
+pub mod partners;
 pub mod platform;
 pub mod privacy;
 pub mod rights;
@@ -38,6 +39,8 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("BillingStore", &["billing::contracts"]),
     ("InvoiceStore", &["billing::invoices"]),
     ("PaymentProvider", &["billing::payment_provider"]),
+    ("PartnerStore", &["partners::partners"]),
+    ("AffiliateFeed", &["partners::affiliate_feed"]),
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
     ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),

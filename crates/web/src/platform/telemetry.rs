@@ -55,6 +55,12 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_accounts_activated_total", Kind::Counter, "Accounts activated through their emailed link."),
     ("clearboard_support_tickets_total", Kind::Counter, "Support tickets opened, by channel (web form, API, email)."),
     ("clearboard_contracts_created_total", Kind::Counter, "Contracts (subscriptions) taken out."),
+    (
+        "clearboard_partner_disclosures_total",
+        Kind::Counter,
+        "Disclosure-log rows written when a certified partner opened a contract it co-manages.",
+    ),
+    ("clearboard_affiliate_disclosures_total", Kind::Counter, "Contracts delivered in feeds to companies of the group."),
     ("clearboard_invoices_issued_total", Kind::Counter, "Invoices and credit notes issued (numbered) by billing runs."),
     ("clearboard_card_numbers_refused_total", Kind::Counter, "Request bodies refused because they held a payment-card number."),
 ];

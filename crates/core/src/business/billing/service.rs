@@ -270,6 +270,7 @@ impl Billing<'_> {
                     ended_at: None,
                     updated_at: now,
                     version: row.version + 1,
+                    contact_bidx: Some(self.cb.inner.blind.email(&contact.email).to_vec()),
                     ..row.clone()
                 };
                 let audit = self.cb.audit_draft(
@@ -320,6 +321,7 @@ impl Billing<'_> {
             created_at: now,
             updated_at: now,
             version: 1,
+            contact_bidx: Some(self.cb.inner.blind.email(&contact.email).to_vec()),
         };
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
@@ -378,7 +380,7 @@ impl Billing<'_> {
     }
 
     /// Deletes an ended contract: its contact's key first (crypto-shredding), then the row.
-    async fn close(&self, region: &RegionHandle, row: &ContractRow, actor: Actor<'_>) -> Result<(), CoreError> {
+    pub(crate) async fn close(&self, region: &RegionHandle, row: &ContractRow, actor: Actor<'_>) -> Result<(), CoreError> {
         self.cb.keys().shred(region, &row.contact_id).await?;
         let audit = self.cb.audit_draft(
             actor,

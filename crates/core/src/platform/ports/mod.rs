@@ -20,7 +20,10 @@ pub mod support;
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
-pub use billing::{BillingStore, CardReference, ContractRow, InvoiceRow, InvoiceStore, PaymentError, PaymentProvider, ShowNumber};
+pub use billing::{
+    Affiliate, AffiliateFeed, BillingStore, CardReference, CoManagerRow, ContractRow, InvoiceRow, InvoiceStore, NoFeed, PartnerRow,
+    PartnerStore, PaymentError, PaymentProvider, ShowNumber,
+};
 pub use boards::*;
 pub use identity::*;
 pub use outreach::*;

@@ -101,7 +101,7 @@ impl Erasure<'_> {
         // 1. Sign out everywhere.
         let sessions = region.store.delete_sessions_of(subject, None, None).await?;
         // 2. What legal holds keep, sealed with the hold's own key, before the person's key goes.
-        let held = self.keep_held(&region, subject).await?;
+        let mut held = self.keep_held(&region, subject).await?;
         // 3. Destroy the key (tombstone recorded atomically).
         self.cb.keys().shred(&region, subject).await?;
         let key_destroyed_at = self.cb.now();
@@ -109,6 +109,13 @@ impl Erasure<'_> {
         let contributions = self.cb.boards().erase_contributions_counted(&region, subject).await?;
         // The person's support tickets (each sealed with its own requester key, destroyed first).
         let tickets = self.cb.support().erase_of(&region, subject).await?;
+        // The contracts they are the billing contact of (that contact's key destroyed first);
+        // the invoices' legally required buyer fields stay under the accounting hold.
+        let contracts = match &account {
+            Some(a) => self.cb.billing().erase_contact_by_address(&a.email_bidx, actor.clone()).await?,
+            None => Default::default(),
+        };
+        held.extend(contracts.held);
         let mut blobs = contributions.blobs;
         let export_blobs = region.rights.delete_exports_of(subject).await?;
         let exports = export_blobs.len();
@@ -168,6 +175,7 @@ impl Erasure<'_> {
                 "boards_deleted": contributions.boards_deleted,
                 "exports": exports,
                 "support_tickets": tickets,
+                "contracts": contracts.contracts,
                 "blobs": blobs,
                 "other_records": purged,
             },

@@ -225,9 +225,11 @@ impl Requests<'_> {
             }
             // Someone without an account who wrote to the support desk from this (verified)
             // address: their tickets go.
-            ("erasure" | "ccpa_delete", None) if self.cb.support().erase_by_address(&r.email_bidx).await? > 0 => {
-                "We hold no account under this address; the support requests sent from it are erased, with the keys that sealed them.\n"
-                    .to_string()
+            ("erasure" | "ccpa_delete", None) => {
+                let tickets = self.cb.support().erase_by_address(&r.email_bidx).await?;
+                let billing = self.cb.billing().erase_contact_by_address(&r.email_bidx, Actor::Staff(staff)).await?;
+                answer = json!({ "support_tickets": tickets, "contracts": billing.contracts, "held": billing.held });
+                crate::business::billing::erasure::answer(tickets, &billing)
             }
             (_, None) if ["access", "portability", "ccpa_know", "erasure", "ccpa_delete"].contains(&r.kind.as_str()) => {
                 "We searched our records and hold no account or data under this address.\n".to_string()

@@ -39,6 +39,22 @@ pub struct SupportConfig {
     pub inbound_listen: Option<String>,
 }
 
+/// The payment provider (`payment.*`): `transfer` (no card; staff mark invoices paid) or
+/// `stripe` with `payment.stripe.{api_base, secret_key, webhook_secret}`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfig {
+    pub provider: String,
+    #[serde(default)]
+    pub stripe: Option<crate::stripe::StripeConfig>,
+}
+
+impl Default for PaymentConfig {
+    fn default() -> Self {
+        Self { provider: "transfer".into(), stripe: None }
+    }
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -117,6 +133,8 @@ pub struct Config {
     /// url, token, purposes, notice_email); each purpose must be one the policy declares for
     /// the `affiliates` recipient (C-SHARE-2).
     pub affiliates: Vec<clearboard_core::platform::ports::Affiliate>,
+    /// The payment provider (secrets never printed).
+    pub payment: PaymentConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -177,6 +195,7 @@ impl Default for Config {
             plans: clearboard_core::business::billing::plans::default_plans(),
             seller: clearboard_core::business::billing::plans::Seller::default(),
             affiliates: Vec::new(),
+            payment: PaymentConfig::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod kek;
 pub mod lmtp;
 pub mod mail;
 pub mod private_dir;
+pub mod stripe;
 pub mod trace;
 
 use std::sync::Arc;
@@ -129,10 +130,23 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         mail::from_config(config, clock.clone())?
     };
     let shelf = Arc::new(backup::Shelf::new(config.backup_dir()));
+    let payments: Arc<dyn clearboard_core::platform::ports::PaymentProvider> = match config.payment.provider.as_str() {
+        "transfer" => Arc::new(clearboard_core::business::billing::payments::Transfer),
+        "stripe" => {
+            let c = config
+                .payment
+                .stripe
+                .as_ref()
+                .context("payment.provider is stripe: set payment.stripe.api_base, secret_key, webhook_secret")?;
+            Arc::new(stripe::Stripe::new(c)?)
+        }
+        other => anyhow::bail!("payment.provider `{other}`: choose transfer or stripe"),
+    };
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
         .with_mailer(mailer)
         .with_backups(shelf)
-        .with_affiliate_feed(Arc::new(feeds::HttpFeed::new()?));
+        .with_affiliate_feed(Arc::new(feeds::HttpFeed::new()?))
+        .with_payments(payments);
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
     // Replay every erasure before anything is served (C-RET-2): after a restore, whatever the
     // backup brought back; after a crash in the middle of an erasure (key destroyed, rows not

@@ -15,6 +15,7 @@ mod billing_affiliates;
 mod billing_erasure;
 mod billing_invoices;
 mod billing_partners;
+mod billing_stripe;
 mod board_content;
 mod boards;
 mod boards_card_path;

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use clearboard_core::platform::ids::{OrgId, SubjectId};
-use clearboard_core::platform::ports::{ContractRow, InvoiceRow, PaymentError, PaymentProvider, StoreError};
+use clearboard_core::platform::ports::{ChargeRequest, ContractRow, InvoiceRow, PaymentError, PaymentProvider, StoreError};
 use clearboard_store::Opened;
 
 use super::{draft, person};
@@ -177,6 +177,15 @@ pub async fn payment_provider(p: &dyn PaymentProvider, takes_cards: bool) {
     let unknown = p.card("pm_unknown_token").await;
     if takes_cards {
         assert_eq!(unknown, Err(PaymentError::UnknownToken));
+        let c = p.card("pm_card_visa").await.unwrap();
+        assert_eq!((c.brand.as_str(), c.last4.as_str(), c.exp_month, c.exp_year), ("visa", "4242", 12, 2034));
+        assert!(c.customer.as_deref().is_some_and(|c| c.starts_with("cus_")), "attached to a customer: {c:?}");
+        let req = ChargeRequest { invoice: "inv-conformance-1".into(), amount: 2880, currency: "EUR".into(), card: c };
+        let first = p.charge(&req).await.unwrap();
+        assert!(first.id.starts_with("pi_") && first.status == "succeeded", "{first:?}");
+        assert_eq!(p.charge(&req).await.unwrap(), first, "the same invoice is charged once, whatever the retries");
+        let declined = ChargeRequest { invoice: "inv-conformance-2".into(), card: p.card("pm_card_chargeDeclined").await.unwrap(), ..req };
+        assert!(matches!(p.charge(&declined).await, Err(PaymentError::Declined(_))));
     } else {
         assert_eq!(unknown, Err(PaymentError::NoCards));
         assert_eq!(p.card("pm_card_visa").await, Err(PaymentError::NoCards));

@@ -128,6 +128,9 @@ impl Billing<'_> {
                     Some(d) => {
                         if self.issue(&region, &d).await? {
                             report.issued += 1;
+                            if c.payment_method == "card" {
+                                self.charge_card(&region, &c, &d).await?;
+                            }
                         }
                     }
                     None => report.already += 1,
@@ -139,6 +142,25 @@ impl Billing<'_> {
         }
         metrics::counter!("clearboard_invoices_issued_total").increment(report.issued + report.resumed);
         Ok(report)
+    }
+
+    /// Charges an issued invoice on the contract's card through the payment provider (its
+    /// idempotency key is the invoice's, so a rerun never charges twice); the outcome (the
+    /// provider's payment id and state, or why it failed) is written to the audit log.
+    async fn charge_card(&self, region: &RegionHandle, c: &ContractRow, inv: &InvoiceRow) -> Result<(), CoreError> {
+        let Ok((_, crate::business::billing::service::PaymentRef::Card(card))) = self.open(region, c).await else { return Ok(()) };
+        let req =
+            crate::platform::ports::ChargeRequest { invoice: inv.id.clone(), amount: inv.total, currency: inv.currency.clone(), card };
+        let detail = match self.cb.payments().charge(&req).await {
+            Ok(ch) => json!({ "invoice": inv.id, "provider": self.cb.payments().id(), "payment": ch.id, "status": ch.status }),
+            Err(e) => {
+                tracing::warn!(invoice = %inv.id, error = %e, "an invoice's card charge failed");
+                json!({ "invoice": inv.id, "provider": self.cb.payments().id(), "status": "failed", "why": e.to_string() })
+            }
+        };
+        let audit = self.cb.audit_draft(Actor::System, "invoice.charged", None, Some(PURPOSE), detail);
+        region.store.audit_append(audit).await?;
+        Ok(())
     }
 
     /// The buyer of a contract, from its billing contact.

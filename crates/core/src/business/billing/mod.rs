@@ -30,3 +30,4 @@ pub mod pdf;
 pub mod plans;
 pub mod service;
 pub mod staff;
+pub mod webhooks;

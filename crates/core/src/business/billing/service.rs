@@ -171,6 +171,9 @@ impl Billing<'_> {
                     Err(PaymentError::UnknownToken) => {
                         return Err(CoreError::validation("payment.token", "the payment provider does not know this card token"));
                     }
+                    Err(PaymentError::Declined(_)) => {
+                        return Err(CoreError::validation("payment.token", "the payment provider refused this card"));
+                    }
                     Err(PaymentError::Unavailable(why)) => {
                         tracing::warn!(provider = self.cb.payments().id(), %why, "payment provider unavailable");
                         return Err(CoreError::Unavailable("the payment provider does not answer; try again later"));

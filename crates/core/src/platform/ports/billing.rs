@@ -176,6 +176,30 @@ pub struct CardReference {
     pub last4: String,
     pub exp_month: u8,
     pub exp_year: u16,
+    /// The provider's customer the card is attached to (`cus_…`), when it keeps customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+}
+
+/// A charge of an invoice on a card (a provider's payment intent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeRequest {
+    /// The invoice charged: the idempotency key is derived from it, so a retried charge of the
+    /// same invoice is never taken twice.
+    pub invoice: String,
+    /// In minor units.
+    pub amount: i64,
+    pub currency: String,
+    pub card: CardReference,
+}
+
+/// What the provider said of a charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// The provider's payment id (`pi_…`).
+    pub id: String,
+    /// `succeeded`, `processing`, `requires_action`, …
+    pub status: String,
 }
 
 /// Why a payment provider refused or failed.
@@ -187,6 +211,8 @@ pub enum PaymentError {
     UnknownToken,
     #[error("the payment provider is unavailable")]
     Unavailable(String),
+    #[error("the card was declined")]
+    Declined(String),
 }
 
 /// The payment provider (configuration `payment.provider`): `transfer` (no card; staff mark
@@ -195,8 +221,13 @@ pub enum PaymentError {
 pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     /// Its name in the configuration.
     fn id(&self) -> &'static str;
-    /// The card a token of the provider's card fields stands for.
+    /// The card a token of the provider's card fields stands for (a provider that keeps
+    /// customers attaches it to a new one).
     async fn card(&self, token: &str) -> Result<CardReference, PaymentError>;
+    /// Charges an invoice on a card, once whatever the retries (idempotency key).
+    async fn charge(&self, _req: &ChargeRequest) -> Result<Charge, PaymentError> {
+        Err(PaymentError::NoCards)
+    }
 }
 
 /// A company of the operator's group that receives contract data (configuration

@@ -21,8 +21,8 @@ pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
 pub use billing::{
-    Affiliate, AffiliateFeed, BillingStore, CardReference, CoManagerRow, ContractRow, InvoiceRow, InvoiceStore, NoFeed, PartnerRow,
-    PartnerStore, PaymentError, PaymentProvider, ShowNumber,
+    Affiliate, AffiliateFeed, BillingStore, CardReference, Charge, ChargeRequest, CoManagerRow, ContractRow, InvoiceRow, InvoiceStore,
+    NoFeed, PartnerRow, PartnerStore, PaymentError, PaymentProvider, ShowNumber,
 };
 pub use boards::*;
 pub use identity::*;

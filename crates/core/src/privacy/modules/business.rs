@@ -97,8 +97,9 @@ pub const BILLING: Module = Module {
     }],
     purposes: &[("contract", &["contract", "account"])],
     // C-SHARE-4: certified partners open the contracts they co-manage (`billing::partners`);
-    // C-SHARE-2: companies of the group receive the contract feed (`billing::affiliates`).
-    recipients: &["partners", "affiliates"],
+    // C-SHARE-2: companies of the group receive the contract feed (`billing::affiliates`);
+    // the payment provider receives card tokens and charges (the Stripe-API adapter).
+    recipients: &["partners", "affiliates", "payment"],
     retention: &[RetentionImpl { category: "contract", trigger: "contract_ended", enforcement: Enforcement::PurgeEndedContracts }],
     tables: &[
         region(

@@ -115,6 +115,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         plans: config.plans.clone(),
         seller: config.seller.clone(),
         affiliates: config.affiliates.clone(),
+        payment_webhook_secret: config.payment.stripe.as_ref().map(|s| s.webhook_secret.clone()).filter(|s| !s.is_empty()),
         outreach_per_second: config.outreach_per_second.max(1),
         ..Settings::default()
     };

@@ -46,5 +46,70 @@ both!(c_data_3_a_card_subscription_goes_through_the_stripe_api_and_each_invoice_
     assert_eq!(intents[0].idempotency_key.as_deref(), Some(format!("invoice-{}", invoice.id).as_str()));
     assert_eq!((intents[0].form["amount"].as_str(), intents[0].form["currency"].as_str()), ("1920", "eur"));
     assert!(intents[0].form["customer"].starts_with("cus_") && intents[0].form["payment_method"] == "pm_card_visa");
+    let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
+    assert_eq!(list["invoices"][0]["payment_status"], "succeeded");
+
+    // Webhooks: a signed event updates the charge's state; a wrong or stale signature is refused.
+    use clearboard_core::platform::clock::Clock;
+    let pi = emu.requests().into_iter().filter(|r| r.path == "/v1/payment_intents").count();
+    assert_eq!(pi, 1);
+    let event = json!({ "id": "evt_1", "type": "payment_intent.payment_failed", "data": { "object": { "id": "pi_emu000001", "object": "payment_intent" } } }).to_string();
+    let now = app.clock.now_ms() / 1000;
+    let hook = |sig: String| {
+        app.http()
+            .post(app.url("/api/v1/payments/stripe/webhook"))
+            .header("stripe-signature", sig)
+            .header("content-type", "application/json")
+            .body(event.clone())
+            .send()
+    };
+    assert_error(hook(clearboard_testkit::stripe::sign("whsec_other", now, event.as_bytes())).await.unwrap(), 422, "validation_failed")
+        .await;
+    assert_error(
+        hook(clearboard_testkit::stripe::sign("whsec_test", now - 600, event.as_bytes())).await.unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_error(hook("t=1".into()).await.unwrap(), 422, "validation_failed").await;
+    let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
+    assert_eq!(list["invoices"][0]["payment_status"], "succeeded", "nothing changed by a refused event");
+    let got = ok(hook(clearboard_testkit::stripe::sign("whsec_test", now, event.as_bytes())).await.unwrap()).await;
+    assert_eq!(got["type"], "payment_intent.payment_failed");
+    let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
+    assert_eq!(list["invoices"][0]["payment_status"], "failed");
     clearboard_testkit::logs::assert_clean(&needles);
+});
+
+// The transfer provider takes no cards: staff whose role allows contracts mark an invoice paid
+// with the bank's reference; the owner sees it paid; other staff are refused.
+both!(staff_mark_transfer_invoices_paid, |b| async move {
+    use clearboard_core::identity::staff::Role;
+    use clearboard_core::platform::clock::Clock;
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let org = personal_org(&app, &u.token).await;
+    let mut needles = Vec::new();
+    ok(put(
+        &app,
+        &org,
+        &u.token,
+        &json!({ "plan": "team", "seats": 1, "billing_contact": contact(&mut needles), "payment": { "method": "transfer" } }),
+    )
+    .await)
+    .await;
+    app.state.cb.billing().run().await.unwrap();
+    let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
+    let id = list["invoices"][0]["id"].as_str().unwrap().to_string();
+    assert!(list["invoices"][0]["payment_status"].is_null());
+    let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
+    let support = app.new_staff("sp", "Sam", Role::Support, Some(today)).await;
+    let url = format!("/api/v1/staff/invoices/{id}/paid");
+    assert_error(app.post_json(&url, &json!({ "reference": "VIR 2026-12-01 4711" }), Some(&support.token)).await, 403, "forbidden").await;
+    let manager = app.new_staff("cm", "Carla", Role::ContractManager, Some(today)).await;
+    assert_error(app.post_json(&url, &json!({ "reference": " " }), Some(&manager.token)).await, 422, "validation_failed").await;
+    let done = ok(app.post_json(&url, &json!({ "reference": "VIR 2026-12-01 4711" }), Some(&manager.token)).await).await;
+    assert_eq!((done["provider"].as_str(), done["status"].as_str()), (Some("transfer"), Some("paid")));
+    let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
+    assert_eq!(list["invoices"][0]["payment_status"], "paid");
 });

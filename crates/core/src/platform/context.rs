@@ -40,6 +40,8 @@ pub struct Settings {
     pub seller: crate::business::billing::plans::Seller,
     /// The companies of the group that receive contract data (configuration `[[affiliates]]`).
     pub affiliates: Vec<crate::platform::ports::Affiliate>,
+    /// The signing secret of the card provider's webhooks (`payment.stripe.webhook_secret`).
+    pub payment_webhook_secret: Option<String>,
     /// Campaign messages handed to the mail server per second, at most (the send job's rate).
     pub outreach_per_second: u32,
     /// The mailbox of `List-Unsubscribe`'s mailto link (default: `unsubscribe@` the public
@@ -63,6 +65,7 @@ impl Default for Settings {
             plans: crate::business::billing::plans::default_plans(),
             seller: crate::business::billing::plans::Seller::default(),
             affiliates: Vec::new(),
+            payment_webhook_secret: None,
             outreach_per_second: 20,
             outreach_mailbox: None,
         }

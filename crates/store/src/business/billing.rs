@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    AuditDraft, BillingStore, ContractRow, InvoiceRow, InvoiceStore, ShowNumber, StoreError, StoreResult,
+    AuditDraft, BillingStore, ContractRow, InvoiceRow, InvoiceStore, PaymentRow, ShowNumber, StoreError, StoreResult,
 };
 
 use crate::platform::region::SqlRegionStore;
@@ -296,8 +296,56 @@ impl InvoiceStore for SqlRegionStore {
     async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>> {
         tx!(self.db(), t => {
             let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM invoices WHERE hold_until <= $1 ORDER BY id").bind(before).fetch_all(&mut *t).await?;
+            sqlx::query("DELETE FROM invoice_payments WHERE invoice_id IN (SELECT id FROM invoices WHERE hold_until <= $1)").bind(before).execute(&mut *t).await?;
             sqlx::query("DELETE FROM invoices WHERE hold_until <= $1").bind(before).execute(&mut *t).await?;
             Ok(ids.into_iter().map(|(id,)| id).collect())
         })
+    }
+
+    async fn put_payment(&self, p: &PaymentRow, audit: AuditDraft) -> StoreResult<()> {
+        let pg = self.pg();
+        let (chain, ring) = self.audit_parts();
+        tx!(self.db(), t => {
+            sqlx::query(
+                "INSERT INTO invoice_payments (invoice_id, provider, reference, status, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (invoice_id) DO UPDATE SET provider = excluded.provider, reference = excluded.reference, status = excluded.status, \
+                 recorded_by = excluded.recorded_by, at = excluded.at",
+            )
+            .bind(&p.invoice_id).bind(&p.provider).bind(&p.reference).bind(&p.status).bind(&p.recorded_by).bind(p.at)
+            .execute(&mut *t).await?;
+            append_audit!(t, pg, chain, ring, audit)?;
+            Ok(())
+        })
+    }
+
+    async fn payment_of(&self, invoice: &str) -> StoreResult<Option<PaymentRow>> {
+        self.payment_where(
+            "SELECT invoice_id, provider, reference, status, recorded_by, at FROM invoice_payments WHERE invoice_id = $1",
+            invoice,
+        )
+        .await
+    }
+
+    async fn payment_by_reference(&self, reference: &str) -> StoreResult<Option<PaymentRow>> {
+        self.payment_where(
+            "SELECT invoice_id, provider, reference, status, recorded_by, at FROM invoice_payments WHERE reference = $1",
+            reference,
+        )
+        .await
+    }
+}
+
+impl SqlRegionStore {
+    async fn payment_where(&self, sql: &'static str, arg: &str) -> StoreResult<Option<PaymentRow>> {
+        let r: Option<(String, String, String, String, String, i64)> =
+            conn!(self.db(), c => { sqlx::query_as(sql).bind(arg).fetch_optional(c).await })?;
+        Ok(r.map(|(invoice_id, provider, reference, status, recorded_by, at)| PaymentRow {
+            invoice_id,
+            provider,
+            reference,
+            status,
+            recorded_by,
+            at,
+        }))
     }
 }

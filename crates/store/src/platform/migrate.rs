@@ -64,6 +64,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 21, "0021_invoices.sql", "invoices"),
     mig!("sqlite", "region", 22, "0022_partners.sql", "partners"),
     mig!("sqlite", "region", 23, "0023_contract_contact_index.sql", "contract_contact_index"),
+    mig!("sqlite", "region", 24, "0024_invoice_payments.sql", "invoice_payments"),
     mig!("sqlite", "region", 40, "0040_outreach.sql", "outreach"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
@@ -89,6 +90,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 21, "0021_invoices.sql", "invoices"),
     mig!("postgres", "region", 22, "0022_partners.sql", "partners"),
     mig!("postgres", "region", 23, "0023_contract_contact_index.sql", "contract_contact_index"),
+    mig!("postgres", "region", 24, "0024_invoice_payments.sql", "invoice_payments"),
     mig!("postgres", "region", 40, "0040_outreach.sql", "outreach"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use clearboard_core::platform::ids::{OrgId, SubjectId};
-use clearboard_core::platform::ports::{ChargeRequest, ContractRow, InvoiceRow, PaymentError, PaymentProvider, StoreError};
+use clearboard_core::platform::ports::{ChargeRequest, ContractRow, InvoiceRow, PaymentError, PaymentProvider, PaymentRow, StoreError};
 use clearboard_store::Opened;
 
 use super::{draft, person};
@@ -163,9 +163,25 @@ pub async fn invoices(o: &Opened) {
     };
     assert!(!changed, "an issued invoice was changed");
     assert_eq!(r.billing.invoice("i1").await.unwrap().unwrap().total, 2880);
+    // A payment per invoice, updated in place, found by its provider reference, deleted with it.
+    let pay = PaymentRow {
+        invoice_id: "i1".into(),
+        provider: "stripe".into(),
+        reference: "pi_1".into(),
+        status: "processing".into(),
+        recorded_by: "system".into(),
+        at: 30,
+    };
+    r.billing.put_payment(&pay, draft("invoice.charged", None)).await.unwrap();
+    let done = PaymentRow { status: "succeeded".into(), at: 31, ..pay };
+    r.billing.put_payment(&done, draft("invoice.payment_updated", None)).await.unwrap();
+    assert_eq!(r.billing.payment_of("i1").await.unwrap().as_ref(), Some(&done));
+    assert_eq!(r.billing.payment_by_reference("pi_1").await.unwrap().as_ref(), Some(&done));
+    assert!(r.billing.payment_by_reference("pi_2").await.unwrap().is_none());
     // The end of the hold.
     assert!(r.billing.purge_invoices(4_999).await.unwrap().is_empty());
     let gone: BTreeSet<String> = r.billing.purge_invoices(5_000).await.unwrap().into_iter().collect();
+    assert!(r.billing.payment_of("i1").await.unwrap().is_none(), "the payment goes with its invoice");
     assert_eq!(gone.len(), 42);
     assert!(r.billing.invoice("i1").await.unwrap().is_none());
 }

@@ -24,6 +24,7 @@ pub mod export;
 pub mod facturx;
 pub mod input;
 pub mod invoices;
+pub mod paid;
 pub mod partners;
 pub mod payments;
 pub mod pdf;

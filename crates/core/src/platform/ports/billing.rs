@@ -129,6 +129,25 @@ pub trait InvoiceStore: Send + Sync + std::fmt::Debug {
     /// Deletes invoices whose hold ended at or before `before`; returns their ids (their hold
     /// keys are destroyed by the caller).
     async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>>;
+    /// Records (or updates) how an invoice was paid, with the audit entry.
+    async fn put_payment(&self, row: &PaymentRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn payment_of(&self, invoice: &str) -> StoreResult<Option<PaymentRow>>;
+    /// The payment with this provider reference (a webhook names the provider's payment id).
+    async fn payment_by_reference(&self, reference: &str) -> StoreResult<Option<PaymentRow>>;
+}
+
+/// How an invoice was paid: a provider's charge (`stripe`, its payment id) or a bank transfer
+/// staff marked paid (`transfer`, the bank's reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub invoice_id: String,
+    pub provider: String,
+    pub reference: String,
+    /// `succeeded`, `processing`, `failed`, `paid`, …
+    pub status: String,
+    /// `system`, or the staff member's pseudonymous id.
+    pub recorded_by: String,
+    pub at: Millis,
 }
 
 /// An invoice or credit note. `number` and `seq` are empty while it is a draft; once issued it

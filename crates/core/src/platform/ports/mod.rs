@@ -22,7 +22,7 @@ pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
 pub use billing::{
     Affiliate, AffiliateFeed, BillingStore, CardReference, Charge, ChargeRequest, CoManagerRow, ContractRow, InvoiceRow, InvoiceStore,
-    NoFeed, PartnerRow, PartnerStore, PaymentError, PaymentProvider, ShowNumber,
+    NoFeed, PartnerRow, PartnerStore, PaymentError, PaymentProvider, PaymentRow, ShowNumber,
 };
 pub use boards::*;
 pub use identity::*;

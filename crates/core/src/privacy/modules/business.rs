@@ -158,6 +158,17 @@ pub const BILLING: Module = Module {
         ),
         region("invoice_sequences", &[("seller", SERIES), ("next", SERIES)]),
         region(
+            "invoice_payments",
+            &[
+                ("invoice_id", ID),
+                ("provider", STATE),
+                ("reference", Class::NotPersonal("the payment provider's payment id, or the bank statement's transaction id staff give")),
+                ("status", STATE),
+                ("recorded_by", Class::NotPersonal("`system`, or the pseudonymous id of the staff member who marked the invoice paid")),
+                ("at", TIME),
+            ],
+        ),
+        region(
             "partners",
             &[
                 ("subject_id", SUBJECT),

@@ -39,6 +39,22 @@ pub struct SupportConfig {
     pub inbound_listen: Option<String>,
 }
 
+/// The payment provider (`payment.*`): `transfer` (no card; staff mark invoices paid) or
+/// `stripe` with `payment.stripe.{api_base, secret_key, webhook_secret}`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfig {
+    pub provider: String,
+    #[serde(default)]
+    pub stripe: Option<crate::stripe::StripeConfig>,
+}
+
+impl Default for PaymentConfig {
+    fn default() -> Self {
+        Self { provider: "transfer".into(), stripe: None }
+    }
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -113,6 +129,12 @@ pub struct Config {
     /// Who issues the invoices: name, legal_form, registration (SIREN), vat_id, line1,
     /// postcode, city, country, payment_days.
     pub seller: clearboard_core::business::billing::plans::Seller,
+    /// Companies of the group that receive the contract feed (`[[affiliates]]`: id, company,
+    /// url, token, purposes, notice_email); each purpose must be one the policy declares for
+    /// the `affiliates` recipient (C-SHARE-2).
+    pub affiliates: Vec<clearboard_core::platform::ports::Affiliate>,
+    /// The payment provider (secrets never printed).
+    pub payment: PaymentConfig,
     /// Third-party integrations: `integrations.google.{client_id, client_secret, auth_url,
     /// token_url, revoke_url, api_url, timeout_seconds, picker_api_key}`.
     #[serde(default)]
@@ -184,6 +206,8 @@ impl Default for Config {
             plans: clearboard_core::business::billing::plans::default_plans(),
             seller: clearboard_core::business::billing::plans::Seller::default(),
             integrations: IntegrationsConfig::default(),
+            affiliates: Vec::new(),
+            payment: PaymentConfig::default(),
         }
     }
 }

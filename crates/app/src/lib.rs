@@ -3,12 +3,14 @@
 
 pub mod backup;
 pub mod config;
+pub mod feeds;
 pub mod forensics;
 pub mod google;
 pub mod kek;
 pub mod lmtp;
 pub mod mail;
 pub mod private_dir;
+pub mod stripe;
 pub mod trace;
 
 use std::sync::Arc;
@@ -113,6 +115,8 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         disabled_modules: config.disabled_modules(),
         plans: config.plans.clone(),
         seller: config.seller.clone(),
+        affiliates: config.affiliates.clone(),
+        payment_webhook_secret: config.payment.stripe.as_ref().map(|s| s.webhook_secret.clone()).filter(|s| !s.is_empty()),
         outreach_per_second: config.outreach_per_second.max(1),
         ..Settings::default()
     };
@@ -128,10 +132,24 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         mail::from_config(config, clock.clone())?
     };
     let shelf = Arc::new(backup::Shelf::new(config.backup_dir()));
+    let payments: Arc<dyn clearboard_core::platform::ports::PaymentProvider> = match config.payment.provider.as_str() {
+        "transfer" => Arc::new(clearboard_core::business::billing::payments::Transfer),
+        "stripe" => {
+            let c = config
+                .payment
+                .stripe
+                .as_ref()
+                .context("payment.provider is stripe: set payment.stripe.api_base, secret_key, webhook_secret")?;
+            Arc::new(stripe::Stripe::new(c)?)
+        }
+        other => anyhow::bail!("payment.provider `{other}`: choose transfer or stripe"),
+    };
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
         .with_mailer(mailer)
         .with_backups(shelf)
-        .with_google(std::sync::Arc::new(google::Google::new(config.integrations.google.clone())?));
+        .with_google(std::sync::Arc::new(google::Google::new(config.integrations.google.clone())?))
+        .with_affiliate_feed(Arc::new(feeds::HttpFeed::new()?))
+        .with_payments(payments);
     cb.policy_versions().record_current().await.context("cannot record the policy version")?;
     // Replay every erasure before anything is served (C-RET-2): after a restore, whatever the
     // backup brought back; after a crash in the middle of an erasure (key destroyed, rows not

@@ -103,6 +103,13 @@ enum SupportCommand {
 enum BillingCommand {
     /// Issue the invoices that are due now (each contract's current monthly period, once).
     Run,
+    /// Send the running contracts' data to the companies of the group configured in
+    /// `[[affiliates]]`, for one purpose the policy declares for them (C-SHARE-2); each
+    /// contract sent is in the disclosure log.
+    FeedAffiliates {
+        #[arg(long, default_value = "contract")]
+        purpose: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -396,6 +403,24 @@ async fn main() -> anyhow::Result<()> {
             app.opened.close().await;
             let r = r?;
             println!("issued {}\tresumed {}\talready invoiced {}", r.issued, r.resumed, r.already);
+        }
+        Command::Billing { command: BillingCommand::FeedAffiliates { purpose } } => {
+            let app = clearboard::build(&config, clock, None, Limits::default()).await?;
+            let r = app.state.cb.billing().feed_affiliates(&purpose).await;
+            app.opened.close().await;
+            let mut failed = false;
+            for f in r? {
+                println!(
+                    "{}\t{}\tcontracts {}\tbatches {}\t{}",
+                    f.affiliate,
+                    f.purpose,
+                    f.contracts,
+                    f.batches,
+                    f.refused.as_deref().unwrap_or("ok")
+                );
+                failed |= f.refused.is_some();
+            }
+            anyhow::ensure!(!failed, "some feeds were not delivered");
         }
         Command::Outreach { command } => {
             let mut message = String::new();

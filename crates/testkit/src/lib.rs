@@ -26,6 +26,7 @@ pub mod logs;
 pub mod pg;
 pub mod smtp;
 pub mod spawn;
+pub mod stripe;
 pub mod tools;
 pub mod ws;
 

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::api::routes())
         .merge(boards::api::routes())
         .merge(business::billing_api::routes())
+        .merge(business::partners_api::routes())
         .merge(business::billing_pages::routes())
         .merge(pages::landing::routes())
         .merge(identity::pages::routes())

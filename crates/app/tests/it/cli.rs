@@ -23,25 +23,19 @@ fn policy_check_accepts_the_default_and_names_problems() {
 }
 
 /// Acceptance 2 of the policy-frame issue (C-DATA-9): `policy check` refuses a policy that
-/// declares what no enabled module implements (the billing declarations waiting in
-/// policy/pending/), and a policy that leaves out what an enabled module does, naming each
+/// declares what no enabled module implements (a recipient no module sends data to), and a
+/// policy that leaves out what an enabled module does, naming each
 /// problem with its place in the file; switching the module off in the configuration makes
 /// the second policy right.
 #[test]
 fn acceptance_2_policy_check_refuses_what_no_module_implements_and_what_the_policy_leaves_out() {
     let dir = tempfile_dir();
-    let pending = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policy/pending/billing.toml")).unwrap();
     let more = dir.join("more.toml");
-    std::fs::write(&more, format!("{}\n{pending}", clearboard_policy::DEFAULT_POLICY)).unwrap();
+    std::fs::write(&more, format!("{}\n{}", clearboard_policy::DEFAULT_POLICY, super::policy::UNIMPLEMENTED_RECIPIENT)).unwrap();
     let out = bin().args(["policy", "check", more.to_str().unwrap()]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(1), "{err}");
-    for expect in [
-        "and the enabled modules disagree",
-        "recipients[5] (affiliates): no enabled module sends data to this recipient",
-        "recipients[6] (payment): no enabled module sends data to this recipient",
-        "recipients[7] (partners): no enabled module sends data to this recipient",
-    ] {
+    for expect in ["and the enabled modules disagree", "recipients[8] (resellers): no enabled module sends data to this recipient"] {
         assert!(err.contains(expect), "missing `{expect}` in:\n{err}");
     }
     // Without the navigation category (and what names it), the statistics module's data is

@@ -46,6 +46,7 @@ conformance! {
     conformance_support_tickets => conformance::support::tickets,
     conformance_contracts => conformance::billing::contracts,
     conformance_invoices => conformance::billing::invoices,
+    conformance_partners => conformance::partners::partners,
     conformance_outreach_contacts => conformance::outreach::contacts,
     conformance_outreach_campaigns_and_sends => conformance::outreach::campaigns_and_sends,
     conformance_outreach_notices => conformance::outreach::notices,
@@ -60,6 +61,36 @@ conformance! {
 async fn conformance_google_api() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     conformance::integrations::google_api().await;
+}
+
+#[tokio::test]
+async fn conformance_affiliate_feed_https() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    conformance::partners::affiliate_feed(&clearboard_app::feeds::HttpFeed::new().unwrap()).await;
+}
+
+/// The Stripe-API adapter against the test kit's emulator: cards by token attached to a
+/// customer, charges once per invoice (idempotency keys), declines said; form-encoded bodies
+/// with the secret key; a wrong key is an unavailable provider, never a card accepted.
+#[tokio::test]
+async fn conformance_payment_provider_stripe() {
+    use clearboard_app::stripe::{Stripe, StripeConfig};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let emu = clearboard_testkit::stripe::StripeEmulator::start().await;
+    let config = StripeConfig { api_base: emu.base.clone(), secret_key: emu.secret_key.clone(), webhook_secret: "whsec_x".into() };
+    conformance::billing::payment_provider(&Stripe::new(&config).unwrap(), true).await;
+    let seen = emu.requests();
+    let posts: Vec<_> = seen.iter().filter(|r| r.method == "POST").collect();
+    assert!(!posts.is_empty() && posts.iter().all(|r| r.idempotency_key.is_some()), "every POST has an idempotency key");
+    let intents: Vec<_> = posts.iter().filter(|r| r.path == "/v1/payment_intents").collect();
+    assert_eq!(intents[0].form["amount"], "2880");
+    assert_eq!((intents[0].form["currency"].as_str(), intents[0].form["confirm"].as_str()), ("eur", "true"));
+    assert_eq!(intents[0].idempotency_key, intents[1].idempotency_key, "a retried charge reuses its key");
+    let wrong = Stripe::new(&StripeConfig { secret_key: "sk_test_wrong".into(), ..config }).unwrap();
+    assert!(matches!(
+        clearboard_core::platform::ports::PaymentProvider::card(&wrong, "pm_card_visa").await,
+        Err(clearboard_core::platform::ports::PaymentError::Unavailable(_))
+    ));
 }
 
 #[tokio::test]

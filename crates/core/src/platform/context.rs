@@ -38,6 +38,10 @@ pub struct Settings {
     pub plans: Vec<crate::business::billing::plans::Plan>,
     /// Who issues the invoices (configuration `seller`).
     pub seller: crate::business::billing::plans::Seller,
+    /// The companies of the group that receive contract data (configuration `[[affiliates]]`).
+    pub affiliates: Vec<crate::platform::ports::Affiliate>,
+    /// The signing secret of the card provider's webhooks (`payment.stripe.webhook_secret`).
+    pub payment_webhook_secret: Option<String>,
     /// Campaign messages handed to the mail server per second, at most (the send job's rate).
     pub outreach_per_second: u32,
     /// The mailbox of `List-Unsubscribe`'s mailto link (default: `unsubscribe@` the public
@@ -60,6 +64,8 @@ impl Default for Settings {
             disabled_modules: std::collections::BTreeSet::new(),
             plans: crate::business::billing::plans::default_plans(),
             seller: crate::business::billing::plans::Seller::default(),
+            affiliates: Vec::new(),
+            payment_webhook_secret: None,
             outreach_per_second: 20,
             outreach_mailbox: None,
         }
@@ -98,6 +104,7 @@ pub(crate) struct Inner {
     pub backups: Option<Arc<dyn crate::platform::ports::BackupShelf>>,
     pub payments: Arc<dyn crate::platform::ports::PaymentProvider>,
     pub google: Arc<dyn crate::platform::ports::GoogleApi>,
+    pub feed: Arc<dyn crate::platform::ports::AffiliateFeed>,
     pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
 }
@@ -150,6 +157,7 @@ impl Clearboard {
                 backups: None,
                 payments: Arc::new(crate::business::billing::payments::Transfer),
                 google: Arc::new(crate::platform::ports::NoGoogle),
+                feed: Arc::new(crate::platform::ports::NoFeed),
                 work,
                 throttle,
             }),
@@ -192,9 +200,23 @@ impl Clearboard {
         self
     }
 
+    /// Sets what delivers feeds to affiliates (before the domain is shared); none otherwise.
+    pub fn with_affiliate_feed(mut self, feed: Arc<dyn crate::platform::ports::AffiliateFeed>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.feed = feed,
+            None => tracing::error!("with_affiliate_feed called after the domain was shared; ignored"),
+        }
+        self
+    }
+
     /// Google's OAuth and Drive endpoints (the Drive integration's port).
     pub fn google(&self) -> &dyn crate::platform::ports::GoogleApi {
         &*self.inner.google
+    }
+
+    /// What delivers feeds to affiliates.
+    pub fn affiliate_feed(&self) -> &dyn crate::platform::ports::AffiliateFeed {
+        &*self.inner.feed
     }
 
     /// The payment provider.

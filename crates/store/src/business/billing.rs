@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    AuditDraft, BillingStore, ContractRow, InvoiceRow, InvoiceStore, ShowNumber, StoreError, StoreResult,
+    AuditDraft, BillingStore, ContractRow, InvoiceRow, InvoiceStore, PaymentRow, ShowNumber, StoreError, StoreResult,
 };
 
 use crate::platform::region::SqlRegionStore;
@@ -28,6 +28,7 @@ struct ContractRec {
     created_at: i64,
     updated_at: i64,
     version: i64,
+    contact_bidx: Option<Vec<u8>>,
 }
 
 impl From<ContractRec> for ContractRow {
@@ -49,13 +50,14 @@ impl From<ContractRec> for ContractRow {
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
+            contact_bidx: r.contact_bidx,
         }
     }
 }
 
 macro_rules! contract_cols {
     () => {
-        "id, org_id, owner_id, contact_id, plan, seats, status, payment_method, contact, payment, period_start, period_end, ended_at, created_at, updated_at, version"
+        "id, org_id, owner_id, contact_id, plan, seats, status, payment_method, contact, payment, period_start, period_end, ended_at, created_at, updated_at, version, contact_bidx"
     };
 }
 
@@ -66,10 +68,10 @@ impl BillingStore for SqlRegionStore {
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
             sqlx::query("INSERT INTO subjects (id, kind, created_at) VALUES ($1, 'contact', $2)").bind(r.contact_id.as_str()).bind(r.created_at).execute(&mut *t).await?;
-            sqlx::query(concat!("INSERT INTO contracts (", contract_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
+            sqlx::query(concat!("INSERT INTO contracts (", contract_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"))
                 .bind(&r.id).bind(r.org_id.as_str()).bind(r.owner_id.as_str()).bind(r.contact_id.as_str()).bind(&r.plan).bind(r.seats)
                 .bind(&r.status).bind(&r.payment_method).bind(&r.contact).bind(&r.payment).bind(r.period_start).bind(r.period_end)
-                .bind(r.ended_at).bind(r.created_at).bind(r.updated_at).bind(r.version)
+                .bind(r.ended_at).bind(r.created_at).bind(r.updated_at).bind(r.version).bind(&r.contact_bidx)
                 .execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(())
@@ -82,10 +84,10 @@ impl BillingStore for SqlRegionStore {
         let updated = tx!(self.db(), t => {
             let n = sqlx::query(
                 "UPDATE contracts SET plan = $1, seats = $2, status = $3, payment_method = $4, contact = $5, payment = $6, period_start = $7, \
-                 period_end = $8, ended_at = $9, updated_at = $10, version = $11 WHERE id = $12 AND version = $13",
+                 period_end = $8, ended_at = $9, updated_at = $10, version = $11, contact_bidx = $14 WHERE id = $12 AND version = $13",
             )
             .bind(&r.plan).bind(r.seats).bind(&r.status).bind(&r.payment_method).bind(&r.contact).bind(&r.payment).bind(r.period_start)
-            .bind(r.period_end).bind(r.ended_at).bind(r.updated_at).bind(r.version).bind(&r.id).bind(r.version - 1)
+            .bind(r.period_end).bind(r.ended_at).bind(r.updated_at).bind(r.version).bind(&r.id).bind(r.version - 1).bind(&r.contact_bidx)
             .execute(&mut *t).await?
             .rows_affected();
             if n == 1 {
@@ -118,6 +120,14 @@ impl BillingStore for SqlRegionStore {
         Ok(r.into_iter().map(Into::into).collect())
     }
 
+    async fn contracts_of_contact_email(&self, bidx: &[u8]) -> StoreResult<Vec<ContractRow>> {
+        let r: Vec<ContractRec> = conn!(self.db(), c => {
+            sqlx::query_as(concat!("SELECT ", contract_cols!(), " FROM contracts WHERE contact_bidx = $1 ORDER BY created_at, id"))
+                .bind(bidx).fetch_all(c).await
+        })?;
+        Ok(r.into_iter().map(Into::into).collect())
+    }
+
     async fn contracts(&self) -> StoreResult<Vec<ContractRow>> {
         let r: Vec<ContractRec> = conn!(self.db(), c => {
             sqlx::query_as(concat!("SELECT ", contract_cols!(), " FROM contracts ORDER BY created_at, id")).fetch_all(c).await
@@ -140,6 +150,7 @@ impl BillingStore for SqlRegionStore {
             let contact: Option<(String,)> = sqlx::query_as("SELECT contact_id FROM contracts WHERE id = $1").bind(id).fetch_optional(&mut *t).await?;
             let Some((contact,)) = contact else { return Ok(false) };
             sqlx::query("DELETE FROM contracts WHERE id = $1").bind(id).execute(&mut *t).await?;
+            sqlx::query("DELETE FROM contract_partners WHERE contract_id = $1").bind(id).execute(&mut *t).await?;
             sqlx::query("UPDATE subjects SET erased_at = $1 WHERE id = $2 AND erased_at IS NULL").bind(at).bind(&contact).execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(true)
@@ -285,8 +296,56 @@ impl InvoiceStore for SqlRegionStore {
     async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>> {
         tx!(self.db(), t => {
             let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM invoices WHERE hold_until <= $1 ORDER BY id").bind(before).fetch_all(&mut *t).await?;
+            sqlx::query("DELETE FROM invoice_payments WHERE invoice_id IN (SELECT id FROM invoices WHERE hold_until <= $1)").bind(before).execute(&mut *t).await?;
             sqlx::query("DELETE FROM invoices WHERE hold_until <= $1").bind(before).execute(&mut *t).await?;
             Ok(ids.into_iter().map(|(id,)| id).collect())
         })
+    }
+
+    async fn put_payment(&self, p: &PaymentRow, audit: AuditDraft) -> StoreResult<()> {
+        let pg = self.pg();
+        let (chain, ring) = self.audit_parts();
+        tx!(self.db(), t => {
+            sqlx::query(
+                "INSERT INTO invoice_payments (invoice_id, provider, reference, status, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (invoice_id) DO UPDATE SET provider = excluded.provider, reference = excluded.reference, status = excluded.status, \
+                 recorded_by = excluded.recorded_by, at = excluded.at",
+            )
+            .bind(&p.invoice_id).bind(&p.provider).bind(&p.reference).bind(&p.status).bind(&p.recorded_by).bind(p.at)
+            .execute(&mut *t).await?;
+            append_audit!(t, pg, chain, ring, audit)?;
+            Ok(())
+        })
+    }
+
+    async fn payment_of(&self, invoice: &str) -> StoreResult<Option<PaymentRow>> {
+        self.payment_where(
+            "SELECT invoice_id, provider, reference, status, recorded_by, at FROM invoice_payments WHERE invoice_id = $1",
+            invoice,
+        )
+        .await
+    }
+
+    async fn payment_by_reference(&self, reference: &str) -> StoreResult<Option<PaymentRow>> {
+        self.payment_where(
+            "SELECT invoice_id, provider, reference, status, recorded_by, at FROM invoice_payments WHERE reference = $1",
+            reference,
+        )
+        .await
+    }
+}
+
+impl SqlRegionStore {
+    async fn payment_where(&self, sql: &'static str, arg: &str) -> StoreResult<Option<PaymentRow>> {
+        let r: Option<(String, String, String, String, String, i64)> =
+            conn!(self.db(), c => { sqlx::query_as(sql).bind(arg).fetch_optional(c).await })?;
+        Ok(r.map(|(invoice_id, provider, reference, status, recorded_by, at)| PaymentRow {
+            invoice_id,
+            provider,
+            reference,
+            status,
+            recorded_by,
+            at,
+        }))
     }
 }

@@ -8,5 +8,6 @@
 pub mod billing;
 pub mod careers;
 pub mod outreach;
+pub mod partners;
 pub mod programmes;
 pub mod support;

@@ -453,8 +453,12 @@ impl RightsStore for SqlRegionStore {
                 "DELETE FROM import_locks WHERE subject_id = $1",
                 "DELETE FROM accounts WHERE subject_id = $1",
                 "DELETE FROM account_activations WHERE subject_id = $1",
-                // A contract whose billing contact was erased (key destroyed) is unreadable.
+                // A contract whose billing contact was erased (key destroyed) is unreadable; its
+                // co-managers go with it. An erased partner account is certified no more.
+                "DELETE FROM contract_partners WHERE contract_id IN (SELECT id FROM contracts WHERE contact_id = $1)",
                 "DELETE FROM contracts WHERE contact_id = $1",
+                "DELETE FROM contract_partners WHERE partner_id = $1",
+                "DELETE FROM partners WHERE subject_id = $1",
                 "DELETE FROM outreach_contacts WHERE subject_id = $1",
                 "DELETE FROM outreach_sends WHERE subject_id = $1",
                 "DELETE FROM outreach_clicks WHERE subject_id = $1",

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use clearboard_core::platform::ids::{OrgId, SubjectId};
-use clearboard_core::platform::ports::{ContractRow, InvoiceRow, PaymentError, PaymentProvider, StoreError};
+use clearboard_core::platform::ports::{ChargeRequest, ContractRow, InvoiceRow, PaymentError, PaymentProvider, PaymentRow, StoreError};
 use clearboard_store::Opened;
 
 use super::{draft, person};
@@ -28,6 +28,7 @@ fn contract(id: &str, org: &OrgId, owner: &SubjectId, contact: &SubjectId, at: i
         created_at: at,
         updated_at: at,
         version: 1,
+        contact_bidx: Some(contact.as_str().as_bytes().to_vec()),
     }
 }
 
@@ -92,6 +93,9 @@ pub async fn contracts(o: &Opened) {
     assert_eq!(r.billing.contract("c1").await.unwrap().unwrap().seats, 5);
     assert_eq!(r.billing.contracts_of(&owner).await.unwrap().len(), 1);
     assert_eq!(r.billing.contracts_of(&contact).await.unwrap().len(), 1);
+    let by_email = r.billing.contracts_of_contact_email(contact.as_str().as_bytes()).await.unwrap();
+    assert_eq!(by_email.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), vec!["c1"], "found by the contact's email index");
+    assert!(r.billing.contracts_of_contact_email(b"another").await.unwrap().is_empty());
     assert_eq!(r.billing.contracts().await.unwrap().len(), 1);
     assert!(r.billing.contracts_ended_before(199).await.unwrap().is_empty());
     assert_eq!(r.billing.contracts_ended_before(200).await.unwrap().len(), 1);
@@ -159,9 +163,25 @@ pub async fn invoices(o: &Opened) {
     };
     assert!(!changed, "an issued invoice was changed");
     assert_eq!(r.billing.invoice("i1").await.unwrap().unwrap().total, 2880);
+    // A payment per invoice, updated in place, found by its provider reference, deleted with it.
+    let pay = PaymentRow {
+        invoice_id: "i1".into(),
+        provider: "stripe".into(),
+        reference: "pi_1".into(),
+        status: "processing".into(),
+        recorded_by: "system".into(),
+        at: 30,
+    };
+    r.billing.put_payment(&pay, draft("invoice.charged", None)).await.unwrap();
+    let done = PaymentRow { status: "succeeded".into(), at: 31, ..pay };
+    r.billing.put_payment(&done, draft("invoice.payment_updated", None)).await.unwrap();
+    assert_eq!(r.billing.payment_of("i1").await.unwrap().as_ref(), Some(&done));
+    assert_eq!(r.billing.payment_by_reference("pi_1").await.unwrap().as_ref(), Some(&done));
+    assert!(r.billing.payment_by_reference("pi_2").await.unwrap().is_none());
     // The end of the hold.
     assert!(r.billing.purge_invoices(4_999).await.unwrap().is_empty());
     let gone: BTreeSet<String> = r.billing.purge_invoices(5_000).await.unwrap().into_iter().collect();
+    assert!(r.billing.payment_of("i1").await.unwrap().is_none(), "the payment goes with its invoice");
     assert_eq!(gone.len(), 42);
     assert!(r.billing.invoice("i1").await.unwrap().is_none());
 }
@@ -173,6 +193,15 @@ pub async fn payment_provider(p: &dyn PaymentProvider, takes_cards: bool) {
     let unknown = p.card("pm_unknown_token").await;
     if takes_cards {
         assert_eq!(unknown, Err(PaymentError::UnknownToken));
+        let c = p.card("pm_card_visa").await.unwrap();
+        assert_eq!((c.brand.as_str(), c.last4.as_str(), c.exp_month, c.exp_year), ("visa", "4242", 12, 2034));
+        assert!(c.customer.as_deref().is_some_and(|c| c.starts_with("cus_")), "attached to a customer: {c:?}");
+        let req = ChargeRequest { invoice: "inv-conformance-1".into(), amount: 2880, currency: "EUR".into(), card: c };
+        let first = p.charge(&req).await.unwrap();
+        assert!(first.id.starts_with("pi_") && first.status == "succeeded", "{first:?}");
+        assert_eq!(p.charge(&req).await.unwrap(), first, "the same invoice is charged once, whatever the retries");
+        let declined = ChargeRequest { invoice: "inv-conformance-2".into(), card: p.card("pm_card_chargeDeclined").await.unwrap(), ..req };
+        assert!(matches!(p.charge(&declined).await, Err(PaymentError::Declined(_))));
     } else {
         assert_eq!(unknown, Err(PaymentError::NoCards));
         assert_eq!(p.card("pm_card_visa").await, Err(PaymentError::NoCards));

@@ -17,6 +17,7 @@ pub mod careers;
 pub mod identity;
 pub mod integrations;
 pub mod outreach;
+pub mod partners;
 pub mod platform;
 pub mod privacy;
 pub mod programmes;
@@ -41,6 +42,8 @@ pub const PORTS: &[(&str, &[&str])] = &[
     ("BillingStore", &["billing::contracts"]),
     ("InvoiceStore", &["billing::invoices"]),
     ("PaymentProvider", &["billing::payment_provider"]),
+    ("PartnerStore", &["partners::partners"]),
+    ("AffiliateFeed", &["partners::affiliate_feed"]),
     ("RightsStore", &["rights::exports", "rights::requests", "rights::disclosures_holds_receipts", "rights::purge_subject"]),
     ("SupportStore", &["support::tickets"]),
     ("OutreachStore", &["outreach::contacts", "outreach::campaigns_and_sends", "outreach::notices"]),

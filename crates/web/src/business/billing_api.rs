@@ -27,6 +27,32 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
         .route("/api/v1/staff/contracts", get(staff_contracts))
         .route("/api/v1/staff/contracts/{id}", get(staff_contract))
+        .route("/api/v1/staff/invoices/{id}/paid", axum::routing::post(mark_paid))
+        .route("/api/v1/payments/stripe/webhook", axum::routing::post(stripe_webhook))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Paid {
+    reference: String,
+}
+
+/// Staff mark an invoice paid by bank transfer (the `transfer` provider takes no cards).
+async fn mark_paid(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Paid>,
+) -> Result<Response, AppError> {
+    let p = st.cb.billing().mark_paid(&auth.principal, &id, &b.reference).await?;
+    Ok(Json(json!({ "invoice": p.invoice_id, "provider": p.provider, "status": p.status })).into_response())
+}
+
+/// The card provider's webhook: the raw body and its `Stripe-Signature` (checked in core).
+async fn stripe_webhook(State(st): State<AppState>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let kind = st.cb.billing().payment_webhook(signature, &body).await?;
+    Ok(Json(json!({ "received": true, "type": kind })).into_response())
 }
 
 async fn staff_contracts(State(st): State<AppState>, auth: Auth) -> Result<Response, AppError> {

@@ -57,6 +57,12 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_programme_registrations_total", Kind::Counter, "Registrations received for events and trainings, by programme."),
     ("clearboard_job_applications_total", Kind::Counter, "Job applications received (a count only: nothing about the candidates)."),
     ("clearboard_contracts_created_total", Kind::Counter, "Contracts (subscriptions) taken out."),
+    (
+        "clearboard_partner_disclosures_total",
+        Kind::Counter,
+        "Disclosure-log rows written when a certified partner opened a contract it co-manages.",
+    ),
+    ("clearboard_affiliate_disclosures_total", Kind::Counter, "Contracts delivered in feeds to companies of the group."),
     ("clearboard_invoices_issued_total", Kind::Counter, "Invoices and credit notes issued (numbered) by billing runs."),
     ("clearboard_card_numbers_refused_total", Kind::Counter, "Request bodies refused because they held a payment-card number."),
 ];

@@ -75,6 +75,8 @@ pub struct InvoiceListItem {
     pub currency: String,
     pub pdf_url: String,
     pub xml_url: String,
+    /// How it was paid: `paid` (a transfer staff marked), a card charge's state, or none yet.
+    pub payment_status: Option<String>,
 }
 
 /// An invoice opened for a document: the row, its buyer and lines.
@@ -128,6 +130,9 @@ impl Billing<'_> {
                     Some(d) => {
                         if self.issue(&region, &d).await? {
                             report.issued += 1;
+                            if c.payment_method == "card" {
+                                self.charge_card(&region, &c, &d).await?;
+                            }
                         }
                     }
                     None => report.already += 1,
@@ -139,6 +144,40 @@ impl Billing<'_> {
         }
         metrics::counter!("clearboard_invoices_issued_total").increment(report.issued + report.resumed);
         Ok(report)
+    }
+
+    /// Charges an issued invoice on the contract's card through the payment provider (its
+    /// idempotency key is the invoice's, so a rerun never charges twice); the outcome (the
+    /// provider's payment id and state, or why it failed) is written to the audit log.
+    async fn charge_card(&self, region: &RegionHandle, c: &ContractRow, inv: &InvoiceRow) -> Result<(), CoreError> {
+        let Ok((_, crate::business::billing::service::PaymentRef::Card(card))) = self.open(region, c).await else { return Ok(()) };
+        let req =
+            crate::platform::ports::ChargeRequest { invoice: inv.id.clone(), amount: inv.total, currency: inv.currency.clone(), card };
+        let provider = self.cb.payments().id();
+        let (reference, status, why) = match self.cb.payments().charge(&req).await {
+            Ok(ch) => (ch.id, ch.status, None),
+            Err(e) => {
+                tracing::warn!(invoice = %inv.id, error = %e, "an invoice's card charge failed");
+                (String::new(), "failed".to_string(), Some(e.to_string()))
+            }
+        };
+        let audit = self.cb.audit_draft(
+            Actor::System,
+            "invoice.charged",
+            None,
+            Some(PURPOSE),
+            json!({ "invoice": inv.id, "provider": provider, "payment": reference, "status": status, "why": why }),
+        );
+        let row = crate::platform::ports::PaymentRow {
+            invoice_id: inv.id.clone(),
+            provider: provider.into(),
+            reference,
+            status,
+            recorded_by: "system".into(),
+            at: self.cb.now(),
+        };
+        region.billing.put_payment(&row, audit).await?;
+        Ok(())
     }
 
     /// The buyer of a contract, from its billing contact.
@@ -340,13 +379,11 @@ impl Billing<'_> {
     pub async fn invoices(&self, who: &Principal, org: &OrgId) -> Result<Vec<InvoiceListItem>, CoreError> {
         self.cb.policy().check(PURPOSE, crate::business::billing::service::CATEGORY)?;
         let region = self.owned(who, org).await?;
-        Ok(region
-            .billing
-            .invoices_of_org(org)
-            .await?
-            .into_iter()
-            .filter(|i| i.status == "issued")
-            .map(|i| InvoiceListItem {
+        let mut out = Vec::new();
+        for i in region.billing.invoices_of_org(org).await?.into_iter().filter(|i| i.status == "issued") {
+            let payment_status = region.billing.payment_of(&i.id).await?.map(|p| p.status);
+            out.push(InvoiceListItem {
+                payment_status,
                 pdf_url: format!("/api/v1/invoices/{}/pdf", i.id),
                 xml_url: format!("/api/v1/invoices/{}/xml", i.id),
                 number: i.number.clone().unwrap_or_default(),
@@ -358,8 +395,9 @@ impl Billing<'_> {
                 vat: i.vat,
                 total: i.total,
                 currency: i.currency,
-            })
-            .collect())
+            });
+        }
+        Ok(out)
     }
 
     /// One issued invoice, to the owner of its organisation (anyone else: not found).

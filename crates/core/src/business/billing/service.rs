@@ -171,6 +171,9 @@ impl Billing<'_> {
                     Err(PaymentError::UnknownToken) => {
                         return Err(CoreError::validation("payment.token", "the payment provider does not know this card token"));
                     }
+                    Err(PaymentError::Declined(_)) => {
+                        return Err(CoreError::validation("payment.token", "the payment provider refused this card"));
+                    }
                     Err(PaymentError::Unavailable(why)) => {
                         tracing::warn!(provider = self.cb.payments().id(), %why, "payment provider unavailable");
                         return Err(CoreError::Unavailable("the payment provider does not answer; try again later"));
@@ -270,6 +273,7 @@ impl Billing<'_> {
                     ended_at: None,
                     updated_at: now,
                     version: row.version + 1,
+                    contact_bidx: Some(self.cb.inner.blind.email(&contact.email).to_vec()),
                     ..row.clone()
                 };
                 let audit = self.cb.audit_draft(
@@ -320,6 +324,7 @@ impl Billing<'_> {
             created_at: now,
             updated_at: now,
             version: 1,
+            contact_bidx: Some(self.cb.inner.blind.email(&contact.email).to_vec()),
         };
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
@@ -378,7 +383,7 @@ impl Billing<'_> {
     }
 
     /// Deletes an ended contract: its contact's key first (crypto-shredding), then the row.
-    async fn close(&self, region: &RegionHandle, row: &ContractRow, actor: Actor<'_>) -> Result<(), CoreError> {
+    pub(crate) async fn close(&self, region: &RegionHandle, row: &ContractRow, actor: Actor<'_>) -> Result<(), CoreError> {
         self.cb.keys().shred(region, &row.contact_id).await?;
         let audit = self.cb.audit_draft(
             actor,

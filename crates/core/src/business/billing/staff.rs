@@ -39,7 +39,7 @@ pub struct StaffContractView {
     pub payment: serde_json::Value,
 }
 
-fn row(region: &str, c: &ContractRow, now: Millis) -> StaffContract {
+pub(crate) fn row(region: &str, c: &ContractRow, now: Millis) -> StaffContract {
     let (_, end) = period_at(c, now);
     StaffContract {
         id: c.id.clone(),
@@ -57,7 +57,7 @@ fn row(region: &str, c: &ContractRow, now: Millis) -> StaffContract {
 impl Billing<'_> {
     /// The staff gate for contracts: on duty (training current) and a role that allows the
     /// reason `contract`, which the policy allows on contracts.
-    async fn staff_gate(&self, who: &Principal) -> Result<(), CoreError> {
+    pub(crate) async fn staff_gate(&self, who: &Principal) -> Result<(), CoreError> {
         let role = self.cb.staff().on_duty(who).await?;
         if !role.allows(Reason::Contract) {
             return Err(CoreError::Forbidden);

@@ -38,10 +38,13 @@ pub struct ContractRow {
     pub updated_at: Millis,
     /// Bumped by every change (optimistic concurrency).
     pub version: i64,
+    /// The blind index of the billing contact's email (a rights request from that address
+    /// finds the contract); none for contracts older than it.
+    pub contact_bidx: Option<Vec<u8>>,
 }
 
 #[async_trait]
-pub trait BillingStore: InvoiceStore + Send + Sync + std::fmt::Debug {
+pub trait BillingStore: InvoiceStore + PartnerStore + Send + Sync + std::fmt::Debug {
     /// Stores a new contract and its contact subject (kind `contact`), with its audit entry,
     /// in one transaction. `Conflict` if the organisation already has a contract.
     async fn create_contract(&self, row: &ContractRow, audit: AuditDraft) -> StoreResult<()>;
@@ -52,12 +55,54 @@ pub trait BillingStore: InvoiceStore + Send + Sync + std::fmt::Debug {
     async fn contract(&self, id: &str) -> StoreResult<Option<ContractRow>>;
     /// Contracts the subject subscribed, or is the billing contact of.
     async fn contracts_of(&self, subject: &SubjectId) -> StoreResult<Vec<ContractRow>>;
+    /// Contracts whose billing contact has this email (blind index).
+    async fn contracts_of_contact_email(&self, bidx: &[u8]) -> StoreResult<Vec<ContractRow>>;
     /// Every contract, oldest first (staff listing, billing runs).
     async fn contracts(&self) -> StoreResult<Vec<ContractRow>>;
     /// Contracts that ended at or before `before` (retention: `contract_ended`).
     async fn contracts_ended_before(&self, before: Millis) -> StoreResult<Vec<ContractRow>>;
     /// Deletes a contract row and marks its contact subject erased, with its audit entry.
     async fn delete_contract(&self, id: &str, at: Millis, audit: AuditDraft) -> StoreResult<bool>;
+}
+
+/// A certified partner (C-SHARE-4): an account of this region that staff certified for a
+/// company until a date. `notice_email` is the company's business address for erasure notices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRow {
+    pub subject_id: SubjectId,
+    pub company: String,
+    pub notice_email: Option<String>,
+    pub certified_until: Millis,
+    pub certified_by: SubjectId,
+    pub created_at: Millis,
+}
+
+/// A partner named by an organisation's owner to co-manage its contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoManagerRow {
+    pub contract_id: String,
+    pub partner_id: SubjectId,
+    pub partner_region: String,
+    pub granted_by: SubjectId,
+    pub granted_at: Millis,
+}
+
+/// Certified partners and the contracts they co-manage (the region's store; part of
+/// `BillingStore`).
+#[async_trait]
+pub trait PartnerStore: Send + Sync + std::fmt::Debug {
+    /// Certifies an account (or renews its certification), with the audit entry.
+    async fn put_partner(&self, row: &PartnerRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn partner(&self, subject: &SubjectId) -> StoreResult<Option<PartnerRow>>;
+    async fn partners(&self) -> StoreResult<Vec<PartnerRow>>;
+    /// Names a partner co-manager of a contract (no change if it is already), with the audit
+    /// entry.
+    async fn add_co_manager(&self, row: &CoManagerRow, audit: AuditDraft) -> StoreResult<()>;
+    /// `false` if the partner did not co-manage the contract.
+    async fn remove_co_manager(&self, contract: &str, partner: &SubjectId, audit: AuditDraft) -> StoreResult<bool>;
+    async fn co_managers(&self, contract: &str) -> StoreResult<Vec<CoManagerRow>>;
+    /// The contracts of this region a partner co-manages.
+    async fn co_managed_by(&self, partner: &SubjectId) -> StoreResult<Vec<CoManagerRow>>;
 }
 
 /// How an invoice shows its seller's series and sequence number (`EU-000042`).
@@ -84,6 +129,25 @@ pub trait InvoiceStore: Send + Sync + std::fmt::Debug {
     /// Deletes invoices whose hold ended at or before `before`; returns their ids (their hold
     /// keys are destroyed by the caller).
     async fn purge_invoices(&self, before: Millis) -> StoreResult<Vec<String>>;
+    /// Records (or updates) how an invoice was paid, with the audit entry.
+    async fn put_payment(&self, row: &PaymentRow, audit: AuditDraft) -> StoreResult<()>;
+    async fn payment_of(&self, invoice: &str) -> StoreResult<Option<PaymentRow>>;
+    /// The payment with this provider reference (a webhook names the provider's payment id).
+    async fn payment_by_reference(&self, reference: &str) -> StoreResult<Option<PaymentRow>>;
+}
+
+/// How an invoice was paid: a provider's charge (`stripe`, its payment id) or a bank transfer
+/// staff marked paid (`transfer`, the bank's reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub invoice_id: String,
+    pub provider: String,
+    pub reference: String,
+    /// `succeeded`, `processing`, `failed`, `paid`, …
+    pub status: String,
+    /// `system`, or the staff member's pseudonymous id.
+    pub recorded_by: String,
+    pub at: Millis,
 }
 
 /// An invoice or credit note. `number` and `seq` are empty while it is a draft; once issued it
@@ -131,6 +195,30 @@ pub struct CardReference {
     pub last4: String,
     pub exp_month: u8,
     pub exp_year: u16,
+    /// The provider's customer the card is attached to (`cus_…`), when it keeps customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+}
+
+/// A charge of an invoice on a card (a provider's payment intent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeRequest {
+    /// The invoice charged: the idempotency key is derived from it, so a retried charge of the
+    /// same invoice is never taken twice.
+    pub invoice: String,
+    /// In minor units.
+    pub amount: i64,
+    pub currency: String,
+    pub card: CardReference,
+}
+
+/// What the provider said of a charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// The provider's payment id (`pi_…`).
+    pub id: String,
+    /// `succeeded`, `processing`, `requires_action`, …
+    pub status: String,
 }
 
 /// Why a payment provider refused or failed.
@@ -142,6 +230,8 @@ pub enum PaymentError {
     UnknownToken,
     #[error("the payment provider is unavailable")]
     Unavailable(String),
+    #[error("the card was declined")]
+    Declined(String),
 }
 
 /// The payment provider (configuration `payment.provider`): `transfer` (no card; staff mark
@@ -150,6 +240,60 @@ pub enum PaymentError {
 pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     /// Its name in the configuration.
     fn id(&self) -> &'static str;
-    /// The card a token of the provider's card fields stands for.
+    /// The card a token of the provider's card fields stands for (a provider that keeps
+    /// customers attaches it to a new one).
     async fn card(&self, token: &str) -> Result<CardReference, PaymentError>;
+    /// Charges an invoice on a card, once whatever the retries (idempotency key).
+    async fn charge(&self, _req: &ChargeRequest) -> Result<Charge, PaymentError> {
+        Err(PaymentError::NoCards)
+    }
+}
+
+/// A company of the operator's group that receives contract data (configuration
+/// `[[affiliates]]`, C-SHARE-2): where its feed is delivered, the purposes it receives it for
+/// (each must be one the policy declares for the `affiliates` recipient), and the business
+/// address told of erasures.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Affiliate {
+    pub id: String,
+    pub company: String,
+    /// The endpoint the feed is POSTed to (JSON).
+    pub url: String,
+    /// A bearer token the endpoint expects (never logged).
+    #[serde(default)]
+    pub token: Option<String>,
+    pub purposes: Vec<String>,
+    #[serde(default)]
+    pub notice_email: Option<String>,
+}
+
+impl std::fmt::Debug for Affiliate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Affiliate")
+            .field("id", &self.id)
+            .field("company", &self.company)
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("purposes", &self.purposes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Delivers a feed to an affiliate's endpoint (an adapter outside core: HTTPS).
+#[async_trait]
+pub trait AffiliateFeed: Send + Sync + std::fmt::Debug {
+    /// POSTs one batch (JSON); `key` (the `Idempotency-Key`) makes a retry of the same batch
+    /// harmless. The error says what failed, never the body.
+    async fn deliver(&self, to: &Affiliate, key: &str, body: Vec<u8>) -> Result<(), String>;
+}
+
+/// No adapter: feeds are refused (a deployment without outbound HTTP).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFeed;
+
+#[async_trait]
+impl AffiliateFeed for NoFeed {
+    async fn deliver(&self, _to: &Affiliate, _key: &str, _body: Vec<u8>) -> Result<(), String> {
+        Err("no affiliate feed adapter is configured".into())
+    }
 }

@@ -23,7 +23,10 @@ pub mod support;
 pub use crate::platform::error::{StoreError, StoreResult};
 pub use audit::AuditDraft;
 pub use backups::{BackupFile, BackupShelf};
-pub use billing::{BillingStore, CardReference, ContractRow, InvoiceRow, InvoiceStore, PaymentError, PaymentProvider, ShowNumber};
+pub use billing::{
+    Affiliate, AffiliateFeed, BillingStore, CardReference, Charge, ChargeRequest, CoManagerRow, ContractRow, InvoiceRow, InvoiceStore,
+    NoFeed, PartnerRow, PartnerStore, PaymentError, PaymentProvider, PaymentRow, ShowNumber,
+};
 pub use boards::*;
 pub use careers::{ApplicationRow, CareersStore, JobPostRow};
 pub use identity::*;

@@ -96,6 +96,10 @@ pub const BILLING: Module = Module {
         ),
     }],
     purposes: &[("contract", &["contract", "account"])],
+    // C-SHARE-4: certified partners open the contracts they co-manage (`billing::partners`);
+    // C-SHARE-2: companies of the group receive the contract feed (`billing::affiliates`);
+    // the payment provider receives card tokens and charges (the Stripe-API adapter).
+    recipients: &["partners", "affiliates", "payment"],
     retention: &[RetentionImpl { category: "contract", trigger: "contract_ended", enforcement: Enforcement::PurgeEndedContracts }],
     tables: &[
         region(
@@ -123,6 +127,7 @@ pub const BILLING: Module = Module {
                 ("created_at", TIME),
                 ("updated_at", TIME),
                 ("version", STATE),
+                ("contact_bidx", personal("contract", &["email"])),
             ],
         ),
         region(
@@ -152,6 +157,32 @@ pub const BILLING: Module = Module {
             ],
         ),
         region("invoice_sequences", &[("seller", SERIES), ("next", SERIES)]),
+        region(
+            "invoice_payments",
+            &[
+                ("invoice_id", ID),
+                ("provider", STATE),
+                ("reference", Class::NotPersonal("the payment provider's payment id, or the bank statement's transaction id staff give")),
+                ("status", STATE),
+                ("recorded_by", Class::NotPersonal("`system`, or the pseudonymous id of the staff member who marked the invoice paid")),
+                ("at", TIME),
+            ],
+        ),
+        region(
+            "partners",
+            &[
+                ("subject_id", SUBJECT),
+                ("company", Class::NotPersonal("the name of a certified partner company, as staff certified it")),
+                ("notice_email", Class::NotPersonal("the partner company's business address for erasure notices, never a customer's")),
+                ("certified_until", TIME),
+                ("certified_by", Class::NotPersonal("the pseudonymous id of the staff member who certified the partner")),
+                ("created_at", TIME),
+            ],
+        ),
+        region(
+            "contract_partners",
+            &[("contract_id", ID), ("partner_id", SUBJECT), ("partner_region", STATE), ("granted_by", SUBJECT), ("granted_at", TIME)],
+        ),
     ],
     ..Module::EMPTY
 };

@@ -101,7 +101,7 @@ impl Erasure<'_> {
         // 1. Sign out everywhere.
         let sessions = region.store.delete_sessions_of(subject, None, None).await?;
         // 2. What legal holds keep, sealed with the hold's own key, before the person's key goes.
-        let held = self.keep_held(&region, subject).await?;
+        let mut held = self.keep_held(&region, subject).await?;
         // Connected services: revoked at the provider and deleted while the key that seals
         // their tokens still opens them (C-3P-1).
         let integrations = self.cb.integrations().erase_of(&region, subject).await?;
@@ -118,6 +118,13 @@ impl Erasure<'_> {
             + self.cb.programmes().erase_of(crate::platform::ports::Programme::Training, &region, subject).await?;
         // Job applications sent from the account's address (each with its applicant's key).
         let applications = self.cb.careers().erase_of(&region, subject).await?;
+        // The contracts they are the billing contact of (that contact's key destroyed first);
+        // the invoices' legally required buyer fields stay under the accounting hold.
+        let contracts = match &account {
+            Some(a) => self.cb.billing().erase_contact_by_address(&a.email_bidx, actor.clone()).await?,
+            None => Default::default(),
+        };
+        held.extend(contracts.held);
         let mut blobs = contributions.blobs;
         let export_blobs = region.rights.delete_exports_of(subject).await?;
         let exports = export_blobs.len();
@@ -180,6 +187,7 @@ impl Erasure<'_> {
                 "programme_registrations": registrations,
                 "integrations": integrations,
                 "job_applications": applications,
+                "contracts": contracts.contracts,
                 "blobs": blobs,
                 "other_records": purged,
             },

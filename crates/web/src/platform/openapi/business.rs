@@ -7,7 +7,7 @@ use super::build::{auth, bytes, error_response, id_param, json_body, ok};
 
 pub fn paths() -> Value {
     let auth = auth();
-    json!({
+    let mut v = json!({
         "/api/v1/plans": { "get": { "summary": "The plans on offer (price per seat and month in minor units, VAT rate in basis points)",
             "responses": { "200": ok("Plans", "Plans") } } },
         "/api/v1/orgs/{id}/subscription": {
@@ -30,6 +30,41 @@ pub fn paths() -> Value {
             "responses": { "200": ok("StaffContract", "The contract"), "403": error_response("Not staff, role or training"), "404": error_response("Not found"), "422": error_response("Another reason") } } },
         "/api/v1/invoices/{id}/xml": { "get": { "summary": "An invoice as Factur-X (EN 16931) XML (the owner of its organisation)", "security": auth, "parameters": [id_param()],
             "responses": { "200": bytes("The invoice (`attachment`)", &["application/xml"]), "404": error_response("Not found") } } }
+    });
+    if let (Some(all), Value::Object(more)) = (v.as_object_mut(), partner_paths()) {
+        all.extend(more);
+    }
+    v
+}
+
+/// Certified partners (C-SHARE-4; routes in `business::partners_api`).
+fn partner_paths() -> Value {
+    let auth = auth();
+    let partner = json!({ "name": "partner", "in": "path", "required": true, "schema": { "type": "string" } });
+    json!({
+        "/api/v1/staff/partners": { "post": { "summary": "Certify an account as a partner of a company until a date, or renew it (staff whose role allows the reason `contract`, training current)", "security": auth,
+            "requestBody": json_body("PartnerInput"),
+            "responses": { "200": ok("Partner", "The partner"), "403": error_response("Not staff, role or training"), "422": error_response("Invalid, or no account has this address") } } },
+        "/api/v1/partners": { "get": { "summary": "The partners certified today, for an owner to name co-managers of a contract", "security": auth,
+            "responses": { "200": ok("Partners", "Partners") } } },
+        "/api/v1/orgs/{id}/subscription/partners": { "get": { "summary": "The certified partners co-managing the organisation's contract (its owner)", "security": auth, "parameters": [id_param()],
+            "responses": { "200": ok("Partners", "Partners"), "403": error_response("Not the owner"), "404": error_response("No subscription, or not a member") } } },
+        "/api/v1/orgs/{id}/subscription/partners/{partner}": {
+            "put": { "summary": "Name a certified partner co-manager of the contract: it then sees the contract's data, each opening in the disclosure log (its owner)", "security": auth, "parameters": [id_param(), partner],
+                "responses": { "200": ok("Partners", "Partners"), "403": error_response("Not the owner"), "404": error_response("No subscription, or not a member"), "422": error_response("Not a certified partner") } },
+            "delete": { "summary": "Withdraw a partner from the contract (its owner)", "security": auth, "parameters": [id_param(), partner],
+                "responses": { "200": ok("Partners", "Partners"), "403": error_response("Not the owner"), "404": error_response("Not a co-manager, no subscription, or not a member") } }
+        },
+        "/api/v1/staff/invoices/{id}/paid": { "post": { "summary": "Mark an issued invoice paid by bank transfer, with the bank statement's reference (staff whose role allows the reason `contract`, training current)", "security": auth, "parameters": [id_param()],
+            "requestBody": json_body("InvoicePaid"),
+            "responses": { "200": ok("InvoicePayment", "The payment recorded"), "403": error_response("Not staff, role or training"), "404": error_response("Not found"), "409": error_response("Not an issued invoice"), "422": error_response("No reference") } } },
+        "/api/v1/payments/stripe/webhook": { "post": { "summary": "The card provider's events (payment intents succeeded, failed, processing), signed in the `Stripe-Signature` header (HMAC-SHA256 of `t.body`, five minutes' tolerance)",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+            "responses": { "200": ok("WebhookReceived", "Received"), "404": error_response("No card provider configured"), "422": error_response("The signature does not verify") } } },
+        "/api/v1/partner/contracts": { "get": { "summary": "The contracts a certified partner co-manages, without anyone's personal data", "security": auth,
+            "responses": { "200": ok("StaffContracts", "Contracts"), "403": error_response("Not a certified partner") } } },
+        "/api/v1/partner/contracts/{id}": { "get": { "summary": "A co-managed contract with its contract data (written to the disclosure log of its billing contact and owner); any other contract is not found", "security": auth, "parameters": [id_param()],
+            "responses": { "200": ok("StaffContract", "The contract"), "403": error_response("Not a certified partner"), "404": error_response("Not a contract this partner co-manages") } } }
     })
 }
 
@@ -80,13 +115,23 @@ pub fn schemas() -> Value {
             "type": "object", "required": ["id", "number", "kind", "issued_at", "period", "subtotal", "vat", "total", "currency", "pdf_url", "xml_url"],
             "properties": { "id": { "type": "string" }, "number": { "type": "string" }, "kind": { "enum": ["invoice", "credit_note"] }, "issued_at": { "type": "string" },
                 "period": { "type": "object", "required": ["start", "end"] }, "subtotal": { "type": "integer" }, "vat": { "type": "integer" }, "total": { "type": "integer" },
-                "currency": { "type": "string" }, "pdf_url": { "type": "string" }, "xml_url": { "type": "string" } } } } } },
+                "currency": { "type": "string" }, "pdf_url": { "type": "string" }, "xml_url": { "type": "string" },
+                "payment_status": { "type": ["string", "null"], "description": "paid (a transfer staff marked), a card charge's state, or null" } } } } } },
         "StaffContracts": { "type": "object", "required": ["contracts"], "properties": { "contracts": { "type": "array", "items": {
             "type": "object", "additionalProperties": false, "required": ["id", "region", "org_id", "plan", "seats", "status", "payment_method", "period_end", "ends_at"],
             "properties": { "id": { "type": "string" }, "region": { "type": "string" }, "org_id": { "type": "string" }, "plan": { "type": "string" }, "seats": { "type": "integer" },
                 "status": { "enum": ["active", "cancelling", "ended"] }, "payment_method": { "type": "string" }, "period_end": { "type": "string" }, "ends_at": { "type": ["string", "null"] } } } } } },
         "StaffContract": { "type": "object", "required": ["id", "region", "org_id", "plan", "seats", "status", "billing_contact", "payment"],
             "properties": { "billing_contact": contact(true), "payment": { "type": "object", "required": ["method"] } } },
+        "PartnerInput": { "type": "object", "additionalProperties": false, "required": ["email", "company", "certified_until"],
+            "properties": { "email": { "type": "string" }, "company": { "type": "string" }, "notice_email": { "type": ["string", "null"], "description": "The company's business address for erasure notices" },
+                "certified_until": { "type": "string", "format": "date" } } },
+        "Partner": { "type": "object", "required": ["id", "company", "certified_until"],
+            "properties": { "id": { "type": "string" }, "company": { "type": "string" }, "certified_until": { "type": "string", "format": "date" } } },
+        "InvoicePaid": { "type": "object", "additionalProperties": false, "required": ["reference"], "properties": { "reference": { "type": "string", "maxLength": 100 } } },
+        "InvoicePayment": { "type": "object", "required": ["invoice", "provider", "status"], "properties": { "invoice": { "type": "string" }, "provider": { "type": "string" }, "status": { "type": "string" } } },
+        "WebhookReceived": { "type": "object", "required": ["received", "type"], "properties": { "received": { "const": true }, "type": { "type": "string" } } },
+        "Partners": { "type": "object", "required": ["partners"], "properties": { "partners": { "type": "array", "items": { "$ref": "#/components/schemas/Partner" } } } },
         "Subscription": {
             "type": "object",
             "required": ["id", "org_id", "plan", "seats", "status", "current_period", "ends_at", "amount", "currency", "billing_contact", "payment"],

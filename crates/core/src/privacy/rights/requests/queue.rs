@@ -224,10 +224,20 @@ impl Requests<'_> {
                 )
             }
             // Someone without an account who wrote to the support desk, registered for an event or
-            // a training, or applied for a job from this (verified) address: all of it goes.
-            ("erasure" | "ccpa_delete", None) if self.erase_by_address(&r.email_bidx).await? > 0 => {
-                "We hold no account under this address; the support requests, registrations for events and trainings, and job applications sent from it are erased, with the keys that sealed them.\n"
-                    .to_string()
+            // a training, applied for a job or was a billing contact from this (verified) address:
+            // all of it goes; the invoices' legally required fields stay under the accounting hold.
+            ("erasure" | "ccpa_delete", None) => {
+                let tickets = self.cb.support().erase_by_address(&r.email_bidx).await?;
+                let registrations = self.cb.programmes().erase_by_address(&r.email_bidx).await?;
+                let applications = self.cb.careers().erase_by_address(&r.email_bidx).await?;
+                let billing = self.cb.billing().erase_contact_by_address(&r.email_bidx, Actor::Staff(staff)).await?;
+                answer = json!({ "support_tickets": tickets, "programme_registrations": registrations, "job_applications": applications, "contracts": billing.contracts, "held": billing.held });
+                let erased = [
+                    ("support requests", tickets),
+                    ("registrations for events and trainings", registrations),
+                    ("job applications", applications),
+                ];
+                crate::business::billing::erasure::answer(&erased, &billing)
             }
             (_, None) if ["access", "portability", "ccpa_know", "erasure", "ccpa_delete"].contains(&r.kind.as_str()) => {
                 "We searched our records and hold no account or data under this address.\n".to_string()
@@ -242,14 +252,6 @@ impl Requests<'_> {
         self.send(&c.email, "Your privacy request: our answer", text).await;
         self.close(&region, &mut r, "completed", note, staff).await?;
         Ok(json!({ "request": self.item(&r, vec![]), "answer": answer }))
-    }
-
-    /// Erases what people without an account sent from an address: support tickets and job
-    /// applications, each with its own key. Returns how many records went.
-    async fn erase_by_address(&self, email_bidx: &[u8]) -> Result<u64, CoreError> {
-        Ok(self.cb.support().erase_by_address(email_bidx).await?
-            + self.cb.programmes().erase_by_address(email_bidx).await?
-            + self.cb.careers().erase_by_address(email_bidx).await?)
     }
 
     /// CCPA right to know (C-CCPA-1): categories collected, used and disclosed in the last 12

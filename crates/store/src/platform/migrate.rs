@@ -63,6 +63,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 20, "0020_billing.sql", "billing"),
     mig!("sqlite", "region", 21, "0021_invoices.sql", "invoices"),
     mig!("sqlite", "region", 40, "0040_outreach.sql", "outreach"),
+    mig!("sqlite", "region", 70, "0070_facilitation.sql", "facilitation"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -86,6 +87,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 20, "0020_billing.sql", "billing"),
     mig!("postgres", "region", 21, "0021_invoices.sql", "invoices"),
     mig!("postgres", "region", 40, "0040_outreach.sql", "outreach"),
+    mig!("postgres", "region", 70, "0070_facilitation.sql", "facilitation"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

@@ -103,7 +103,7 @@ export function renderCard(card) {
   const bar = el('div', { class: 'actions' });
   bar.appendChild(button('♥ ' + card.likes, function () { actions.like(card); }, card.liked));
   // While a vote hides its results, cards carry no count: only the viewer's own dots.
-  const votes = typeof card.votes === 'number' ? String(card.votes) : '?';
+  const votes = !(state.board && state.board.votes_hidden) && typeof card.votes === 'number' ? String(card.votes) : '?';
   bar.appendChild(button('● ' + votes + (card.my_votes ? ' (' + card.my_votes + ')' : ''), function () { actions.vote(card, 1); }, card.my_votes > 0));
   if (card.my_votes > 0) { bar.appendChild(button('−', function () { actions.vote(card, -1); })); }
   const fac = isFacilitator();

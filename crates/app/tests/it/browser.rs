@@ -8,6 +8,8 @@ use fantoccini::{ClientBuilder, Locator};
 
 /// The board canvas (issue 14): zoom, pan, live drags and cursors.
 mod canvas;
+/// Facilitation on the board (issue 14, acceptance 2): timer, hidden votes, results.
+mod facil;
 use std::process::{Child, Command, Stdio};
 
 struct Driver {

@@ -30,6 +30,7 @@ mod consent;
 mod domain;
 mod drills;
 mod errors;
+mod facilitation;
 mod fuzz_corpus;
 mod house;
 mod identity_checks;

@@ -7,6 +7,7 @@
 
 use crate::boards::kinds::{BoardMode, BoardRole, CardStatus};
 use crate::identity::principal::Principal;
+use crate::platform::clock::Millis;
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, SubjectId};
@@ -19,6 +20,9 @@ pub struct Access {
     pub region: RegionHandle,
     pub board: BoardRow,
     pub role: BoardRole,
+    /// The server's time when access was resolved (the injected clock): what the board's
+    /// countdown is measured against.
+    pub now: Millis,
 }
 
 impl Access {
@@ -35,12 +39,24 @@ impl Access {
         }
     }
 
-    /// Refuses a change by someone other than a facilitator on a locked board.
+    /// Refuses a change by someone other than a facilitator on a locked board, or once the
+    /// countdown has ended with participation paused (until the facilitator resumes).
     pub(crate) fn check_unlocked(&self) -> Result<(), CoreError> {
-        if self.mode(BoardMode::Locked) && !self.facilitator() {
+        if self.facilitator() {
+            return Ok(());
+        }
+        if self.mode(BoardMode::Locked) {
             return Err(CoreError::validation("board", "the facilitator has locked this board"));
         }
+        if self.participation_paused() {
+            return Err(CoreError::ParticipationPaused);
+        }
         Ok(())
+    }
+
+    /// Whether the countdown has ended on a board that pauses participation when it ends.
+    pub fn participation_paused(&self) -> bool {
+        self.board.timer_pauses && self.board.timer_ends_at.is_some_and(|end| end <= self.now)
     }
 
     /// Whether the person may see a card of this board: a pending card (controlled mode) only
@@ -65,7 +81,7 @@ pub(crate) async fn resolve(cb: &Clearboard, who: &Principal, board: &BoardId) -
     let row = region.boards.board(board).await?.ok_or(CoreError::NotFound)?;
     if let Some(p) = region.boards.participant(&who.subject).await? {
         return if &p.board_id == board {
-            Ok(Access { subject: who.subject.clone(), region, board: row, role: BoardRole::Participant })
+            Ok(Access { subject: who.subject.clone(), region, board: row, role: BoardRole::Participant, now: cb.now() })
         } else {
             Err(CoreError::NotFound)
         };
@@ -76,5 +92,5 @@ pub(crate) async fn resolve(cb: &Clearboard, who: &Principal, board: &BoardId) -
         _ if row.created_by.as_ref() == Some(&who.subject) => BoardRole::Facilitator,
         _ => BoardRole::Member,
     };
-    Ok(Access { subject: who.subject.clone(), region, board: row, role })
+    Ok(Access { subject: who.subject.clone(), region, board: row, role, now: cb.now() })
 }

@@ -66,6 +66,10 @@ impl Boards<'_> {
             vote_tokens: 5,
             join_code: code,
             seq: 0,
+            votes_hidden: false,
+            timer_ends_at: None,
+            timer_left_ms: None,
+            timer_pauses: false,
         };
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),

@@ -193,7 +193,10 @@ impl Boards<'_> {
         if row.board_id != a.board.id || !a.sees(&row) {
             return Err(CoreError::NotFound);
         }
-        self.apply_card_patch(a, row, patch).await
+        // The connection's access is as old as the board's last change: the countdown's end
+        // is measured now.
+        let a = Access { now: self.cb.now(), ..a.clone() };
+        self.apply_card_patch(&a, row, patch).await
     }
 
     /// Whether this person may show others a live drag of a card (`pointer` frames): the same
@@ -204,7 +207,7 @@ impl Boards<'_> {
         Ok(row.board_id == a.board.id
             && row.status == CardStatus::Published
             && (a.facilitator() || row.author_id == a.subject)
-            && a.check_unlocked().is_ok())
+            && Access { now: self.cb.now(), ..a.clone() }.check_unlocked().is_ok())
     }
 
     /// Applies a patch: a new text is sealed once and the view built from it; a move or a

@@ -39,7 +39,8 @@ impl Boards<'_> {
             }
             row.vote_tokens = v;
         }
-        let was_anonymous = row.anonymous;
+        let was = (row.anonymous, row.votes_hidden);
+        row.votes_hidden = patch.votes_hidden.unwrap_or(row.votes_hidden);
         row.locked = patch.locked.unwrap_or(row.locked);
         row.controlled = patch.controlled.unwrap_or(row.controlled);
         row.anonymous = patch.anonymous.unwrap_or(row.anonymous);
@@ -48,8 +49,8 @@ impl Boards<'_> {
         let a2 = Access { board: row, ..a };
         let view = views::board_view(&mut KeyCache::new(self.cb.keys(), &a2.region), &a2).await?;
         self.cb.inner.hub.publish(board, seq, Change::Board { board: view.board.clone() });
-        if a2.board.anonymous != was_anonymous {
-            // Authors shown or hidden: every open screen reloads, at a sequence number of its
+        if (a2.board.anonymous, a2.board.votes_hidden) != was {
+            // Authors or counts shown or hidden: every open screen reloads, at a sequence number of its
             // own (an event sharing the board change's number would be dropped as seen).
             let seq = a2.region.boards.bump_board(board).await?;
             self.cb.inner.hub.publish(board, seq, Change::Resync);

@@ -33,7 +33,67 @@ pub struct BoardPatch {
     pub controlled: Option<bool>,
     pub anonymous: Option<bool>,
     pub vote_tokens: Option<i64>,
+    /// `true` opens a voting session whose counts stay hidden; `false` reveals them.
+    pub votes_hidden: Option<bool>,
 }
+
+/// What a facilitator does to the board's countdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerAction {
+    /// Starts (or restarts) a countdown of `seconds`; with `pause_participation`, only
+    /// facilitators can add, edit or vote once it ends.
+    Start { seconds: i64, pause_participation: bool },
+    /// Stops the countdown where it is.
+    Pause,
+    /// Goes on from where it was paused; once ended, lets everyone take part again.
+    Resume,
+    /// Takes the countdown away (and lets everyone take part again).
+    Stop,
+}
+
+/// The verbs of a [`TimerRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerVerb {
+    Start,
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// The body of `POST /api/v1/boards/{id}/timer`: flat, so that every field is checked
+/// whatever the action (`seconds` and `pause_participation` only matter to `start`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimerRequest {
+    pub action: TimerVerb,
+    #[serde(default)]
+    pub seconds: Option<i64>,
+    #[serde(default)]
+    pub pause_participation: Option<bool>,
+}
+
+/// A countdown started without a duration lasts five minutes.
+pub const TIMER_DEFAULT_SECONDS: i64 = 300;
+
+impl TimerRequest {
+    /// The action asked; a duration out of bounds is refused whatever the action.
+    pub fn action(self) -> Result<TimerAction, CoreError> {
+        let seconds = self.seconds.unwrap_or(TIMER_DEFAULT_SECONDS);
+        if !(1..=TIMER_MAX_SECONDS).contains(&seconds) {
+            return Err(CoreError::validation("seconds", format!("between 1 and {TIMER_MAX_SECONDS} seconds")));
+        }
+        Ok(match self.action {
+            TimerVerb::Start => TimerAction::Start { seconds, pause_participation: self.pause_participation.unwrap_or(false) },
+            TimerVerb::Pause => TimerAction::Pause,
+            TimerVerb::Resume => TimerAction::Resume,
+            TimerVerb::Stop => TimerAction::Stop,
+        })
+    }
+}
+
+/// The longest countdown: four hours.
+pub const TIMER_MAX_SECONDS: i64 = 4 * 3600;
 
 /// A new card.
 #[derive(Debug, Default, Deserialize)]

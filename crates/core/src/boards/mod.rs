@@ -34,14 +34,16 @@ pub mod recovery;
 pub mod sealing;
 pub mod service;
 pub mod shapes;
+pub mod timer;
 pub mod views;
 
 pub use access::Access;
 pub use input::{
-    BoardPatch, CARD_TEXT_MAX, COMMENT_MAX, CardPatch, IMAGE_MAX_BYTES, LegendEntry, NewCard, TITLE_MAX, VIDEO_MAX_BYTES, clean_url,
+    BoardPatch, CARD_TEXT_MAX, COMMENT_MAX, CardPatch, IMAGE_MAX_BYTES, LegendEntry, NewCard, TITLE_MAX, TimerAction, TimerRequest,
+    VIDEO_MAX_BYTES, clean_url,
 };
 pub use kinds::{BoardMode, BoardRole, CardKind, CardStatus, InvitationStatus, OrgRole};
 pub use realtime::presence_name;
 pub use service::Boards;
-pub use shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView};
+pub use shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, RankedCard, TimerView};
 pub use views::{BoardSummary, InvitationView, MemberView, NewInvitation, OrgView};

@@ -339,6 +339,14 @@ mod tests {
             controlled: true,
             anonymous: false,
             vote_tokens: 5,
+            votes_hidden: false,
+            timer: Some(crate::boards::shapes::TimerView {
+                running: true,
+                remaining_ms: 90_000,
+                ends_at: Some("2026-11-29T12:01:30Z".into()),
+                pause_participation: true,
+                participation_paused: false,
+            }),
         }
     }
 
@@ -353,7 +361,7 @@ mod tests {
             you: You { role: crate::boards::kinds::BoardRole::Facilitator, name: "Calm Otter".into(), votes_left: 5 },
         };
         let cards = vec![CardView {
-            card: shared_card(Some(Tallies { likes: 1, votes: 2 })),
+            card: shared_card(Some(Tallies { likes: 1, votes: Some(2) })),
             mine: true,
             reactions: Some(MyReactions { liked: true, my_votes: 2 }),
             comments: Some(vec![CommentView { comment: shared_comment(), mine: false }]),
@@ -361,7 +369,7 @@ mod tests {
         let present = vec!["Calm Otter".to_string(), "+3".to_string()];
         let drag = DragAt { card: CardId::new(1).unwrap(), x: -40, y: 300 };
         let (card, moved, comment, b) =
-            (shared_card(Some(Tallies { likes: 0, votes: 0 })), shared_card(None), shared_comment(), shared_board());
+            (shared_card(Some(Tallies { likes: 0, votes: None })), shared_card(None), shared_comment(), shared_board());
         let samples = [
             ServerMessage::Hello { seq: 7, board: &board, cards: &cards, present: &present },
             ServerMessage::Resume { from: 3, present: &present },

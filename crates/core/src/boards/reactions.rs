@@ -7,11 +7,11 @@ use crate::boards::input::{COMMENT_MAX, clean_text};
 use crate::boards::kinds::CardStatus;
 use crate::boards::sealing::{KeyCache, comment_aad, seal_str};
 use crate::boards::service::Boards;
-use crate::boards::shapes::{CardView, CommentView};
+use crate::boards::shapes::{CardView, CommentView, RankedCard, Tallies};
 use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
-use crate::platform::ids::{CardId, CommentId};
+use crate::platform::ids::{BoardId, CardId, CommentId};
 use crate::platform::ports::{CardRow, CommentRow, StoreError};
 
 impl Boards<'_> {
@@ -45,6 +45,39 @@ impl Boards<'_> {
             )),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The voting session's results: the cards the person may see, ranked by votes (then
+    /// likes), with their counts. Refused while the results are hidden, to facilitators too.
+    pub async fn results(&self, who: &Principal, board: &BoardId) -> Result<Vec<RankedCard>, CoreError> {
+        let a = self.access(who, board).await?;
+        if a.board.votes_hidden {
+            return Err(CoreError::VotesHidden);
+        }
+        let cards = views::card_views(&mut KeyCache::new(self.cb.keys(), &a.region), &a).await?;
+        let mut ranked: Vec<RankedCard> = cards
+            .into_iter()
+            .map(|c| {
+                let t = c.card.tallies.unwrap_or(Tallies { likes: 0, votes: None });
+                RankedCard {
+                    rank: 0,
+                    id: c.card.id,
+                    text: c.card.text,
+                    url: c.card.url,
+                    category: c.card.category,
+                    votes: t.votes.unwrap_or(0),
+                    likes: t.likes,
+                }
+            })
+            .collect();
+        ranked.sort_by_key(|c| std::cmp::Reverse((c.votes, c.likes)));
+        for i in 0..ranked.len() {
+            ranked[i].rank = match i.checked_sub(1).map(|p| &ranked[p]) {
+                Some(p) if (p.votes, p.likes) == (ranked[i].votes, ranked[i].likes) => p.rank,
+                _ => i + 1,
+            };
+        }
+        Ok(ranked)
     }
 
     pub async fn comment(&self, who: &Principal, card: &CardId, text: &str) -> Result<CommentView, CoreError> {

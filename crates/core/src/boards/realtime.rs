@@ -319,6 +319,8 @@ mod tests {
                 controlled: false,
                 anonymous: false,
                 vote_tokens: 5,
+                votes_hidden: false,
+                timer: None,
             },
         }
     }

@@ -31,6 +31,42 @@ pub struct BoardShared {
     pub controlled: bool,
     pub anonymous: bool,
     pub vote_tokens: i64,
+    /// The voting session hides its counts until the facilitator reveals them: then no card
+    /// carries `votes` (each viewer still sees their own dots, `my_votes`).
+    pub votes_hidden: bool,
+    /// The countdown, when one is set (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timer: Option<TimerView>,
+}
+
+/// The board's countdown as the server's clock had it when this was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimerView {
+    /// Counting down (false: paused by the facilitator, or ended).
+    pub running: bool,
+    /// What is left, in milliseconds (0 once ended).
+    pub remaining_ms: i64,
+    /// When it ends (RFC 3339), while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+    /// Participation pauses when it ends (until the facilitator resumes).
+    pub pause_participation: bool,
+    /// It has ended and participation is paused: only facilitators can add, edit or vote.
+    pub participation_paused: bool,
+}
+
+/// One card of a voting session's results (`GET /api/v1/boards/{id}/results`), ranked by
+/// votes (then likes); cards with the same counts share a rank.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedCard {
+    pub rank: usize,
+    pub id: CardId,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub category: Option<String>,
+    pub votes: i64,
+    pub likes: i64,
 }
 
 /// A board as one viewer sees it.
@@ -51,7 +87,9 @@ pub struct BoardView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tallies {
     pub likes: i64,
-    pub votes: i64,
+    /// Left out while the voting session hides its results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub votes: Option<i64>,
 }
 
 /// A card's fields that are the same for every viewer (the `card` socket event).

@@ -11,7 +11,7 @@ use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{
     KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, org_key_owner, pseudonym_aad, title_aad,
 };
-use crate::boards::shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, Tallies, You};
+use crate::boards::shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, Tallies, TimerView, You};
 use crate::platform::clock::rfc3339;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, CardId, OrgId, SubjectId};
@@ -131,6 +131,8 @@ pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<Bo
             controlled: a.board.controlled,
             anonymous: a.board.anonymous,
             vote_tokens: a.board.vote_tokens,
+            votes_hidden: a.board.votes_hidden,
+            timer: timer_view(a),
         },
         org_id: a.board.org_id.clone(),
         seq: a.board.seq,
@@ -138,6 +140,18 @@ pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<Bo
         join_code: a.facilitator().then(|| a.board.join_code.clone()),
         you: You { role: a.role, name, votes_left: (a.board.vote_tokens - used).max(0) },
     })
+}
+
+/// The countdown as the server's clock has it now.
+pub(crate) fn timer_view(a: &Access) -> Option<TimerView> {
+    let b = &a.board;
+    let (running, remaining_ms, ends_at) = match (b.timer_ends_at, b.timer_left_ms) {
+        (Some(end), _) if end > a.now => (true, end - a.now, Some(rfc3339(end))),
+        (Some(_), _) => (false, 0, None),
+        (None, Some(left)) => (false, left, None),
+        (None, None) => return None,
+    };
+    Some(TimerView { running, remaining_ms, ends_at, pause_participation: b.timer_pauses, participation_paused: a.participation_paused() })
 }
 
 /// Whether authors are shown: anonymity is fixed when something is posted (security rule
@@ -208,7 +222,8 @@ pub(crate) async fn card_shared(
         created_at: rfc3339(card.created_at),
         updated_at: rfc3339(card.updated_at),
         author,
-        tallies,
+        // Nobody sees the counts of a hidden vote, facilitators included.
+        tallies: tallies.map(|t| if a.board.votes_hidden { Tallies { votes: None, ..t } } else { t }),
     })
 }
 
@@ -222,7 +237,7 @@ pub(crate) fn card_reactions(card: &CardId, reactions: &Reactions) -> CardReacti
 
 /// The likes and votes of a card, counted.
 pub(crate) fn tallies(r: &CardReactions) -> Tallies {
-    Tallies { likes: r.likers.len() as i64, votes: r.voters.iter().map(|(_, n)| *n).sum() }
+    Tallies { likes: r.likers.len() as i64, votes: Some(r.voters.iter().map(|(_, n)| *n).sum()) }
 }
 
 /// A card as the viewer sees it in full: its reactions and comments (snapshots, `GET`).

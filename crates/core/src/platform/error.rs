@@ -47,6 +47,12 @@ pub enum CoreError {
     Conflict(&'static str),
     #[error("this link is invalid or has expired")]
     LinkInvalid,
+    /// The board's countdown ended and its facilitator paused participation (issue 14).
+    #[error("the time is up: the facilitator has paused participation")]
+    ParticipationPaused,
+    /// A voting session's results are hidden until the facilitator reveals them (issue 14).
+    #[error("the results of this vote are hidden until the facilitator reveals them")]
+    VotesHidden,
     /// An import refused by one of its bounds (413) or its shape (422); the reason names the
     /// rule, never what the archive holds (issue 11, finding 2).
     #[error("{reason}")]
@@ -107,6 +113,8 @@ impl CoreError {
             Self::LinkInvalid => ErrorCode::LinkInvalid,
             Self::OAuthStateInvalid => ErrorCode::OauthStateInvalid,
             Self::IntegrationNotConnected => ErrorCode::IntegrationNotConnected,
+            Self::ParticipationPaused => ErrorCode::ParticipationPaused,
+            Self::VotesHidden => ErrorCode::VotesHidden,
             Self::ImportRefused { too_large: true, .. } => ErrorCode::ImportTooLarge,
             Self::ImportRefused { too_large: false, .. } => ErrorCode::ImportInvalid,
             Self::ExportGone(_) => ErrorCode::ExportGone,

@@ -64,6 +64,10 @@ pub(super) struct BoardRec {
     vote_tokens: i64,
     join_code: String,
     seq: i64,
+    votes_hidden: bool,
+    timer_ends_at: Option<i64>,
+    timer_left_ms: Option<i64>,
+    timer_pauses: bool,
 }
 
 impl From<BoardRec> for BoardRow {
@@ -82,6 +86,10 @@ impl From<BoardRec> for BoardRow {
             vote_tokens: r.vote_tokens,
             join_code: r.join_code,
             seq: r.seq,
+            votes_hidden: r.votes_hidden,
+            timer_ends_at: r.timer_ends_at,
+            timer_left_ms: r.timer_left_ms,
+            timer_pauses: r.timer_pauses,
         }
     }
 }
@@ -178,7 +186,7 @@ impl From<ParticipantRec> for ParticipantRow {
 
 macro_rules! board_cols {
     () => {
-        "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq"
+        "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq, votes_hidden, timer_ends_at, timer_left_ms, timer_pauses"
     };
 }
 macro_rules! participant_cols {

@@ -69,6 +69,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 50, "0050_programmes.sql", "programmes"),
     mig!("sqlite", "region", 60, "0060_integrations.sql", "integrations"),
     mig!("sqlite", "region", 55, "0055_careers.sql", "careers"),
+    mig!("sqlite", "region", 70, "0070_facilitation.sql", "facilitation"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -98,6 +99,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 50, "0050_programmes.sql", "programmes"),
     mig!("postgres", "region", 60, "0060_integrations.sql", "integrations"),
     mig!("postgres", "region", 55, "0055_careers.sql", "careers"),
+    mig!("postgres", "region", 70, "0070_facilitation.sql", "facilitation"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

@@ -41,6 +41,10 @@ fn board_row(id: &BoardId, org: &OrgId, by: &SubjectId, code: &str) -> BoardRow 
         vote_tokens: 2,
         join_code: code.into(),
         seq: 0,
+        votes_hidden: false,
+        timer_ends_at: None,
+        timer_left_ms: None,
+        timer_pauses: false,
     }
 }
 

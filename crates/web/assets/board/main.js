@@ -5,16 +5,19 @@
 //   render.js drawing the board and cards                       cards.js  changes to cards
 //   forms.js  adding cards, settings, leaving                   socket.js the board socket
 //   view.js   the canvas: zoom and pan                          live.js   cursors, live drags
+//   facil.js  timer, hidden votes, results
 
 import { syncKind, wireForms } from './forms.js';
 import { connect, keepAlive } from './socket.js';
 import { wireView } from './view.js';
 import { wireLive } from './live.js';
 import { state } from './state.js';
+import { wireFacilitation } from './facil.js';
 
 wireView(function () { return state.cards; });
 wireLive();
 wireForms();
+wireFacilitation();
 syncKind();
 connect();
 keepAlive();

@@ -4,6 +4,7 @@
 import { $, el, button } from './dom.js';
 import { T, boardId } from './i18n.js';
 import { state, isFacilitator } from './state.js';
+import { renderFacilitation } from './facil.js';
 
 // Set by cards.js: like, vote, edit, remove, approve, comment, onKey, onPointerDown.
 export const actions = {};
@@ -29,6 +30,7 @@ export function renderBoard() {
     $('export-json').href = '/api/v1/boards/' + boardId + '/export?format=json';
   }
   $('votes-left').textContent = String(state.votesLeft);
+  renderFacilitation();
 }
 
 function legendColor(card) {
@@ -100,7 +102,9 @@ export function renderCard(card) {
 
   const bar = el('div', { class: 'actions' });
   bar.appendChild(button('♥ ' + card.likes, function () { actions.like(card); }, card.liked));
-  bar.appendChild(button('● ' + card.votes + (card.my_votes ? ' (' + card.my_votes + ')' : ''), function () { actions.vote(card, 1); }, card.my_votes > 0));
+  // While a vote hides its results, cards carry no count: only the viewer's own dots.
+  const votes = !(state.board && state.board.votes_hidden) && typeof card.votes === 'number' ? String(card.votes) : '?';
+  bar.appendChild(button('● ' + votes + (card.my_votes ? ' (' + card.my_votes + ')' : ''), function () { actions.vote(card, 1); }, card.my_votes > 0));
   if (card.my_votes > 0) { bar.appendChild(button('−', function () { actions.vote(card, -1); })); }
   const fac = isFacilitator();
   if (card.mine || fac) {

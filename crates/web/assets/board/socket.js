@@ -25,7 +25,8 @@ function onEvent(m) {
     if (cc) { cc.comments = (cc.comments || []).filter(function (x) { return x.id !== m.id; }); renderCard(cc); }
   } else if (m.type === 'board') {
     const you = state.board ? state.board.you : null, code = state.board ? state.board.join_code : null;
-    state.board = Object.assign({}, state.board, m.board, { you: you, join_code: code });
+    // A board without `timer` has none any more.
+    state.board = Object.assign({}, state.board, { timer: undefined }, m.board, { you: you, join_code: code });
     renderAll();
   }
 }

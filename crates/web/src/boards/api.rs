@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, Sta
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use clearboard_core::boards::{BoardPatch, CardPatch, CardView, NewCard};
+use clearboard_core::boards::{BoardPatch, CardPatch, CardView, NewCard, TimerRequest};
 use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{CommentId, SubjectId};
 use serde::Deserialize;
@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/boards/{id}", get(open_board).patch(update_board).delete(delete_board))
         .route("/api/v1/boards/{id}/export", get(export))
         .route("/api/v1/boards/{id}/join-code", post(rotate_join_code))
+        .route("/api/v1/boards/{id}/timer", post(timer))
+        .route("/api/v1/boards/{id}/results", get(results))
         .route("/api/v1/boards/{id}/cards", post(add_card).layer(DefaultBodyLimit::max(MEDIA_BODY_LIMIT)))
         .route("/api/v1/boards/{id}/ws", get(crate::boards::ws::upgrade))
         .route("/api/v1/cards/{id}", get(get_card).patch(update_card).delete(delete_card))
@@ -48,6 +50,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/comments/{id}", delete(delete_comment))
         .route("/api/v1/join", post(join))
         .route("/api/v1/participants/me", delete(leave))
+}
+
+async fn timer(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<TimerRequest>,
+) -> Result<Response, AppError> {
+    Ok(Json(st.cb.boards().timer(&auth.principal, &board_id(&id)?, a.action()?).await?).into_response())
+}
+
+async fn results(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
+    Ok(Json(json!({ "results": st.cb.boards().results(&auth.principal, &board_id(&id)?).await? })).into_response())
 }
 
 async fn get_card(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -219,7 +234,7 @@ async fn export(
                     c.color.clone(),
                     c.status.to_string(),
                     c.tallies.map_or(0, |t| t.likes).to_string(),
-                    c.tallies.map_or(0, |t| t.votes).to_string(),
+                    c.tallies.and_then(|t| t.votes).map_or(String::new(), |v| v.to_string()),
                     n.to_string(),
                     c.author.clone().unwrap_or_default(),
                     c.created_at.clone(),
@@ -237,7 +252,7 @@ async fn export(
 }
 
 fn export_card(view: &CardView) -> serde_json::Value {
-    let (c, t) = (&view.card, view.card.tallies.unwrap_or(clearboard_core::boards::shapes::Tallies { likes: 0, votes: 0 }));
+    let (c, t) = (&view.card, view.card.tallies.unwrap_or(clearboard_core::boards::shapes::Tallies { likes: 0, votes: None }));
     let mut v = json!({
         "id": c.id, "kind": c.kind, "text": c.text, "url": c.url, "media_type": c.media_type, "category": c.category,
         "color": c.color, "status": c.status, "likes": t.likes, "votes": t.votes, "position": [c.x, c.y], "created_at": c.created_at,

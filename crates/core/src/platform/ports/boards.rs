@@ -61,6 +61,13 @@ pub struct BoardRow {
     pub vote_tokens: i64,
     pub join_code: String,
     pub seq: i64,
+    /// The voting session hides its results (counts) until the facilitator reveals them.
+    pub votes_hidden: bool,
+    /// The countdown: when it ends (running), or what was left when paused (`timer_left_ms`).
+    pub timer_ends_at: Option<Millis>,
+    pub timer_left_ms: Option<i64>,
+    /// Participation pauses when the countdown ends (until the facilitator resumes).
+    pub timer_pauses: bool,
 }
 
 /// Someone who joined a board by code, without an account; the pseudonym is sealed with

@@ -72,6 +72,10 @@ pub const BOARDS: Module = Module {
                 ("vote_tokens", STATE),
                 ("join_code", JOIN_CODE),
                 ("seq", STATE),
+                ("votes_hidden", STATE),
+                ("timer_ends_at", TIME),
+                ("timer_left_ms", STATE),
+                ("timer_pauses", STATE),
             ],
         ),
         region(

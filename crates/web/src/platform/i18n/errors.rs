@@ -126,6 +126,16 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
         w("Adresse déjà utilisée", "Un compte existe déjà avec cette adresse email."),
     ),
     (
+        "error.participation_on_hold",
+        w("Time is up", "The time is up: the facilitator has paused participation until they resume it."),
+        w("Le temps est écoulé", "Le temps est écoulé : l’animateur a suspendu la participation jusqu’à ce qu’il la reprenne."),
+    ),
+    (
+        "error.results_not_revealed",
+        w("Results hidden", "The results of this vote are hidden until the facilitator reveals them."),
+        w("Résultats masqués", "Les résultats de ce vote sont masqués jusqu’à ce que l’animateur les révèle."),
+    ),
+    (
         "error.link_invalid",
         w("No longer available", "This link is invalid or has expired."),
         w("Plus disponible", "Ce lien n’est pas valable ou a expiré."),

@@ -116,12 +116,14 @@ fn boards() -> Value {
             "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "color": { "type": "string" } }
         },
         "Board": {
-            "type": "object", "required": ["id", "org_id", "title", "legend", "locked", "controlled", "anonymous", "vote_tokens", "seq", "created_at", "you"],
+            "type": "object", "required": ["id", "org_id", "title", "legend", "locked", "controlled", "anonymous", "vote_tokens", "votes_hidden", "seq", "created_at", "you"],
             "properties": {
                 "id": { "type": "string", "format": "uuid" }, "org_id": { "type": "string", "format": "uuid" }, "title": { "type": "string" },
                 "legend": { "type": "array", "items": { "$ref": "#/components/schemas/LegendEntry" } },
                 "locked": { "type": "boolean" }, "controlled": { "type": "boolean" }, "anonymous": { "type": "boolean" },
                 "vote_tokens": { "type": "integer" }, "seq": { "type": "integer" }, "created_at": { "type": "string" },
+                "votes_hidden": { "type": "boolean", "description": "The vote's counts are hidden until the facilitator reveals them" },
+                "timer": { "$ref": "#/components/schemas/Timer" },
                 "join_code": { "type": "string", "description": "Facilitators only" },
                 "you": { "type": "object", "required": ["role", "name", "votes_left"],
                          "properties": { "role": { "type": "string" }, "name": { "type": "string" }, "votes_left": { "type": "integer" } } }
@@ -142,13 +144,25 @@ fn boards() -> Value {
                     "properties": {
                         "id": { "type": "string" }, "kind": { "type": "string" }, "text": { "type": "string" }, "url": nullable(STRING),
                         "media_type": nullable(STRING), "category": nullable(STRING), "color": { "type": "string" }, "status": { "type": "string" },
-                        "likes": { "type": "integer" }, "votes": { "type": "integer" },
+                        "likes": { "type": "integer" }, "votes": { "type": ["integer", "null"], "description": "null while the vote hides its results" },
                         "position": { "type": "array", "items": { "type": "integer" }, "minItems": 2, "maxItems": 2 },
                         "created_at": { "type": "string" }, "author": { "type": "string", "description": "Left out on anonymous boards" },
                         "comments": { "type": "array", "items": { "type": "object", "required": ["text", "created_at"],
                             "properties": { "text": { "type": "string" }, "created_at": { "type": "string" }, "author": { "type": "string" } } } }
                     } } }
             }
+        },
+        "Timer": {
+            "type": "object", "description": "The board's countdown by the server's clock; left out when none is set",
+            "required": ["running", "remaining_ms", "pause_participation", "participation_paused"],
+            "properties": { "running": { "type": "boolean" }, "remaining_ms": { "type": "integer" }, "ends_at": { "type": "string" },
+                            "pause_participation": { "type": "boolean" }, "participation_paused": { "type": "boolean" } }
+        },
+        "Results": {
+            "type": "object", "required": ["results"],
+            "properties": { "results": { "type": "array", "items": { "type": "object", "required": ["rank", "id", "text", "category", "votes", "likes"],
+                "properties": { "rank": { "type": "integer", "minimum": 1 }, "id": { "type": "string", "format": "uuid" }, "text": { "type": "string" }, "url": { "type": "string" },
+                                "category": nullable(STRING), "votes": { "type": "integer" }, "likes": { "type": "integer" } } } } }
         },
         "JoinCode": { "type": "object", "required": ["join_code", "url"], "properties": { "join_code": { "type": "string" }, "url": { "type": "string" } } },
         "Comment": {
@@ -162,7 +176,7 @@ fn boards() -> Value {
         },
         "CardReacted": {
             "description": "A card with its reactions (answers to likes, votes and approvals; comments left out)",
-            "allOf": [{ "$ref": "#/components/schemas/CardChanged" }, { "required": ["likes", "votes", "liked", "my_votes"] }]
+            "allOf": [{ "$ref": "#/components/schemas/CardChanged" }, { "required": ["likes", "liked", "my_votes"] }]
         },
         "CardChanged": {
             "description": "A card's own fields (the answer to a change: reactions and comments are not read)",
@@ -175,7 +189,7 @@ fn boards() -> Value {
                 "x": { "type": "integer" }, "y": { "type": "integer" }, "color": { "type": "string" }, "category": nullable(STRING),
                 "status": { "type": "string" }, "version": { "type": "integer" }, "created_at": { "type": "string" }, "updated_at": { "type": "string" },
                 "author": { "type": "string", "description": "Left out on anonymous boards" },
-                "likes": { "type": "integer" }, "votes": { "type": "integer" }, "mine": { "type": "boolean" }, "liked": { "type": "boolean" },
+                "likes": { "type": "integer" }, "votes": { "type": "integer", "description": "Left out while the board's vote hides its results" }, "mine": { "type": "boolean" }, "liked": { "type": "boolean" },
                 "my_votes": { "type": "integer" }, "comments": { "type": "array", "items": { "$ref": "#/components/schemas/Comment" } }
             }
         },

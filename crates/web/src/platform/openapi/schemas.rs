@@ -77,6 +77,7 @@ pub fn requests() -> Value {
         "BoardPatch": { "type": "object", "additionalProperties": false, "description": "Only the fields given change; a field that is absent or null stays as it is.", "properties": {
             "title": { "type": ["string", "null"] }, "locked": { "type": ["boolean", "null"] }, "controlled": { "type": ["boolean", "null"] }, "anonymous": { "type": ["boolean", "null"] },
             "vote_tokens": { "type": ["integer", "null"], "minimum": 0, "maximum": 99 },
+            "votes_hidden": { "type": ["boolean", "null"], "description": "true opens a vote whose counts stay hidden (to facilitators too); false reveals them" },
             "legend": { "type": ["array", "null"], "maxItems": 50, "items": { "type": "object", "required": ["id", "name", "color"], "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "color": { "type": "string", "pattern": "^#[0-9a-fA-F]{6}$" } } } } } },
         "NewCard": { "type": "object", "additionalProperties": false, "required": ["kind"], "properties": {
             "kind": { "type": "string", "enum": ["text", "link"] }, "text": { "type": "string", "maxLength": 500 }, "url": { "type": "string", "maxLength": 2048 },
@@ -84,6 +85,10 @@ pub fn requests() -> Value {
         "CardPatch": { "type": "object", "additionalProperties": false, "properties": {
             "base_version": { "type": "integer" }, "text": { "type": "string" }, "url": { "type": "string" }, "x": { "type": "integer" }, "y": { "type": "integer" },
             "color": { "type": "string" }, "category": { "type": ["string", "null"] } } },
+        "TimerAction": { "type": "object", "additionalProperties": false, "required": ["action"], "properties": {
+            "action": { "type": "string", "enum": ["start", "pause", "resume", "stop"] },
+            "seconds": { "type": ["integer", "null"], "minimum": 1, "maximum": 14400, "description": "start only (default 300)" },
+            "pause_participation": { "type": ["boolean", "null"], "description": "start only: when it ends, only facilitators can add, edit or vote until they resume" } } },
         "NewComment": { "type": "object", "additionalProperties": false, "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 1000 } } },
         "Join": { "type": "object", "additionalProperties": false, "required": ["code", "pseudonym"], "properties": { "code": { "type": "string" }, "pseudonym": { "type": "string", "maxLength": 40 } } },
         "Recover": { "type": "object", "additionalProperties": false, "required": ["code"], "properties": { "code": { "type": "string", "description": "The recovery code shown once at join (in the body, never in a URL)" } } },

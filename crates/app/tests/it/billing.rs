@@ -288,6 +288,8 @@ both!(c_data_3_the_export_archive_holds_the_contracts, |b| async move {
     let person = contact(&mut needles);
     let body = json!({ "plan": "team", "seats": 2, "billing_contact": person, "payment": { "method": "sepa_debit", "iban": IBAN, "account_holder": "Ada Lovelace" } });
     ok(put(&app, &org, &u.token, &body).await).await;
+    // The run issues the period's invoice: it is in the export with its buyer (acceptance 6).
+    assert_eq!(app.state.cb.billing().run().await.unwrap().issued, 1);
     let s = super::rights::export_ready(&app, &u.token).await;
     let zip = app.get(s["download_url"].as_str().unwrap(), Some(&u.token)).await.bytes().await.unwrap();
     let files = super::rights::unzip(&zip);
@@ -296,4 +298,17 @@ both!(c_data_3_the_export_archive_holds_the_contracts, |b| async move {
     assert_eq!(contract["data"]["contracts"][0]["billing_contact"]["last_name"], person["last_name"], "{contract}");
     assert_eq!(contract["data"]["contracts"][0]["payment"]["iban"], "FR76 •••• 0189");
     assert!(!String::from_utf8_lossy(&files["data.json"]).contains(IBAN_ELECTRONIC));
+    let invoices = contract["data"]["contracts"][0]["invoices"].as_array().expect("the contract's invoices");
+    assert_eq!(invoices.len(), 1, "{contract}");
+    let inv = &invoices[0];
+    assert!(inv["number"].as_str().is_some_and(|n| n.starts_with("EU-")), "{inv}");
+    assert_eq!(inv["kind"], "invoice");
+    assert!(
+        inv["total"].as_i64().unwrap() > 0
+            && inv["total"].as_i64() == Some(inv["subtotal"].as_i64().unwrap() + inv["vat"].as_i64().unwrap())
+    );
+    assert!(inv["buyer"]["name"].as_str().unwrap().contains(person["last_name"].as_str().unwrap()), "{inv}");
+    let schema: Value = serde_json::from_slice(&files["export-schema.json"]).unwrap();
+    let validator = jsonschema::draft202012::options().should_validate_formats(true).build(&schema).unwrap();
+    assert!(validator.iter_errors(&data).next().is_none(), "data.json follows its schema");
 });

@@ -9,8 +9,8 @@
 //! - `identity`, `boards`, `privacy`, `platform`, `business` (support, billing), `outreach`, `programmes`, `careers`, `integrations`: today's modules, one file per room, each
 //!   with the exporters and erasers of the categories it stores.
 //!
-//! A new activity (programmes, an integration) adds its module
-//! here; until it does, the policy cannot declare what it would do (policy/pending/).
+//! A new activity adds its module here; until it does, the policy cannot declare what it
+//! would do.
 
 pub mod boards;
 pub mod business;

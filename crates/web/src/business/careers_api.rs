@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::business::support_api::{base, limited};
 use crate::platform::error::AppError;
-use crate::platform::extract::{ApiJson, Auth, ClientIp};
+use crate::platform::extract::{ApiJson, Auth, ClientIp, TokenBody};
 use crate::platform::state::AppState;
 use crate::platform::upload::multipart_error;
 
@@ -99,12 +99,6 @@ async fn apply(State(st): State<AppState>, ip: ClientIp, Path(id): Path<String>,
     let new = read_application(&st, req, "en").await?;
     st.cb.careers().apply(&id, new, &base(&st)).await?;
     Ok(received())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenBody {
-    token: String,
 }
 
 async fn by_token(State(st): State<AppState>, ApiJson(b): ApiJson<TokenBody>) -> Result<Response, AppError> {

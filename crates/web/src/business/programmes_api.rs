@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::business::support_api::{base, limited};
 use crate::platform::error::AppError;
-use crate::platform::extract::{ApiJson, Auth, ClientIp};
+use crate::platform::extract::{ApiJson, Auth, ClientIp, TokenBody};
 use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -136,12 +136,6 @@ async fn register<const TRAINING: bool>(
     let new = b.into_new(TRAINING, "en")?;
     st.cb.programmes().register(programme(TRAINING), session_id(&id)?, new, &base(&st)).await?;
     Ok(received())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenBody {
-    token: String,
 }
 
 async fn by_token<const TRAINING: bool>(State(st): State<AppState>, ApiJson(b): ApiJson<TokenBody>) -> Result<Response, AppError> {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::platform::error::AppError;
-use crate::platform::extract::{ApiJson, Auth, ClientIp, MaybeAuth};
+use crate::platform::extract::{ApiJson, Auth, ClientIp, MaybeAuth, TokenBody};
 use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
 use crate::platform::upload::multipart_error;
@@ -166,12 +166,6 @@ async fn submit(
     let body = read_request(&st, &headers, req).await?;
     st.cb.support().submit(body.into_new("api", None, auth.as_ref())?, &base(&st)).await?;
     Ok(received())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TokenBody {
-    token: String,
 }
 
 async fn by_token(State(st): State<AppState>, ApiJson(b): ApiJson<TokenBody>) -> Result<Response, AppError> {

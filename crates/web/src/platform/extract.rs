@@ -209,6 +209,14 @@ pub fn email_key(st: &AppState, email: &str) -> Vec<u8> {
     st.cb.blind_email(email.trim())
 }
 
+/// The body of every call that carries a private link's token (support, programmes, careers):
+/// the token travels in a POST body, never in a path or a query.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    pub token: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

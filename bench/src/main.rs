@@ -1,9 +1,10 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|outreach|fides|all|summary]`
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|outreach|billing|fides|all|summary]`
 //! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`;
-//! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3).
+//! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3;
+//! `billing` reads `BILLING_ORGS`, default 10000).
 //! Results go to `bench/results/<name>.json`; `all` (and `summary`) then write the table of every
 //! group to `bench/results/latest.md` and `latest.json`.
 
@@ -11,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+mod billing;
 mod common;
 mod consent;
 mod fanout;
@@ -307,6 +309,11 @@ fn write(name: &str, v: &Value) {
 #[tokio::main]
 async fn main() {
     let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    if what == "billing-child" {
+        let args: Vec<String> = std::env::args().collect();
+        billing::child_main(&args[2], args[3].parse().unwrap()).await;
+        return;
+    }
     println!("machine: {}, {} cores; when: {} (Unix ms)", common::cpu_model(), common::cores(), SystemClock.now_ms());
     if what == "envelope" || what == "all" {
         let v = envelope();
@@ -336,6 +343,11 @@ async fn main() {
         let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
         let v = outreach::run(env("OUTREACH_CONTACTS", 2000), env("OUTREACH_ROUNDS", 3)).await;
         write("outreach", &v);
+    }
+    if what == "billing" || what == "all" {
+        let n = std::env::var("BILLING_ORGS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+        let v = billing::run(n).await;
+        write("billing", &v);
     }
     if what == "fides" || what == "all" {
         let v = fides::run(fides::Args::from_env(&what)).await;

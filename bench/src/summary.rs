@@ -46,7 +46,7 @@ fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
 
 /// Writes latest.md and latest.json; returns the Markdown.
 pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
-    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach"];
+    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing"];
     let mut md = String::new();
     let mut all = serde_json::Map::new();
     let when = |v: &Value, name: &str| {
@@ -290,6 +290,18 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             when(&v, "outreach"),
         ));
         all.insert("outreach".into(), v);
+    }
+    if let Some(v) = load(dir, "billing") {
+        md.push_str(&format!(
+            "| billing run: {} organisations, invoices issued (hold key, sealed buyer, gapless number, audit) with PDF and Factur-X XML, vs plain inserts of the same rows with the same PDF and XML | {} invoices/s (peak RSS {} MB) | {} invoices/s | {} | reported | | {} |\n",
+            s(&v, "/organisations"),
+            num(f(&v, "/invoices_per_s"), 0),
+            num(f(&v, "/rss_peak_mb"), 0),
+            num(f(&v, "/baseline_invoices_per_s"), 0),
+            num(f(&v, "/ratio"), 3),
+            when(&v, "billing"),
+        ));
+        all.insert("billing".into(), v);
     }
     md.push('\n');
     let missing: Vec<&str> = names.iter().copied().filter(|n| !all.contains_key(*n)).collect();

@@ -183,6 +183,10 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         limits,
         metrics_token: config.metrics_token.clone().filter(|t| !t.is_empty()),
         picker_api_key: config.integrations.google.picker_api_key.clone().filter(|k| !k.is_empty()),
+        card_fields: match (config.payment.provider.as_str(), &config.payment.stripe) {
+            ("stripe", Some(s)) => s.card_fields()?,
+            _ => None,
+        },
         ws: clearboard_web::boards::sockets::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
     };
     Ok(App { state: AppState::new(cb, web, metrics), opened })

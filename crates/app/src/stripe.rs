@@ -23,6 +23,36 @@ pub struct StripeConfig {
     pub secret_key: String,
     /// The signing secret of the webhook endpoint (`whsec_…`).
     pub webhook_secret: String,
+    /// The publishable key (`pk_…`) the card form gives the provider's script.
+    #[serde(default)]
+    pub publishable_key: String,
+    /// The provider's own script that mounts the card fields (`https://js.stripe.com/v3/` in
+    /// production); with it and a publishable key, the owner's billing page offers "Pay by
+    /// card", and only that page's Content-Security-Policy allows its origin.
+    #[serde(default)]
+    pub js_url: String,
+}
+
+impl StripeConfig {
+    /// The card form's settings, if the script and the publishable key are configured and the
+    /// script's address is an absolute http(s) URL.
+    pub fn card_fields(&self) -> anyhow::Result<Option<clearboard_web::platform::state::CardFields>> {
+        let (js, pk) = (self.js_url.trim(), self.publishable_key.trim());
+        if js.is_empty() && pk.is_empty() {
+            return Ok(None);
+        }
+        anyhow::ensure!(
+            pk.starts_with("pk_") && pk.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "payment.stripe.publishable_key must be a publishable key (pk_…)"
+        );
+        let u = reqwest::Url::parse(js).map_err(|_| anyhow::anyhow!("payment.stripe.js_url is not an absolute URL"))?;
+        anyhow::ensure!(matches!(u.scheme(), "https" | "http") && u.host().is_some(), "payment.stripe.js_url must be an http(s) URL");
+        Ok(Some(clearboard_web::platform::state::CardFields {
+            js_url: u.to_string(),
+            origin: u.origin().ascii_serialization(),
+            publishable_key: pk.to_string(),
+        }))
+    }
 }
 
 #[derive(Clone)]

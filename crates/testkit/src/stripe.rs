@@ -7,6 +7,14 @@
 //! parameters it is refused (`idempotency_error`). Test cards by token, as Stripe's test mode
 //! names them: `pm_card_visa` (4242), `pm_card_mastercard` (4444), `pm_card_chargeDeclined`
 //! (attaches, declines charges). Every request is recorded; `sign` makes a webhook signature.
+//!
+//! And the browser's side, a faithful stand-in for the subset of Stripe.js the card form calls
+//! (`Stripe(pk)`, `elements()`, `create('card')`, `mount`, `createPaymentMethod`), served at
+//! `/v3/` (`js_url()`): the card field lives in an iframe served from this origin
+//! (`/v3/elements/card`), which posts the number to `POST /v1/payment_methods` with the
+//! publishable key and hands the page only the resulting `pm_…`. Card numbers are checked
+//! (Luhn), kept by nobody (the recorded form has them masked), and a created payment method
+//! is known to the API endpoints above with its brand, last four and expiry.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +24,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+mod js;
 
 /// One request the emulator received.
 #[derive(Debug, Clone)]
@@ -34,6 +44,8 @@ struct Inner {
     customers: u64,
     intents: u64,
     attached: BTreeMap<String, String>,
+    /// Payment methods created by the card field: id → (brand, last four, month, year).
+    created: BTreeMap<String, (String, String, u32, u32)>,
 }
 
 #[derive(Clone)]
@@ -42,9 +54,13 @@ struct Emu {
     inner: Arc<Mutex<Inner>>,
 }
 
+/// The emulator's publishable key (what a page may hold).
+pub const PUBLISHABLE_KEY: &str = "pk_test_clearboard_emulator";
+
 pub struct StripeEmulator {
     pub base: String,
     pub secret_key: String,
+    pub publishable_key: String,
     inner: Arc<Mutex<Inner>>,
 }
 
@@ -59,7 +75,12 @@ impl StripeEmulator {
         tokio::spawn(async move {
             let _ = axum::serve(l, router).await;
         });
-        Self { base, secret_key, inner }
+        Self { base, secret_key, publishable_key: PUBLISHABLE_KEY.into(), inner }
+    }
+
+    /// Where the stand-in for Stripe.js is served (`payment.stripe.js_url`).
+    pub fn js_url(&self) -> String {
+        format!("{}/v3/", self.base)
     }
 
     /// Every request so far, in order.
@@ -84,23 +105,43 @@ fn error(status: u16, kind: &str, code: &str, message: &str, param: Option<&str>
     (status, json!({ "error": e }))
 }
 
-fn card(id: &str) -> Option<Value> {
-    let (brand, last4) = match id {
-        "pm_card_visa" | "pm_card_chargeDeclined" => ("visa", "4242"),
-        "pm_card_mastercard" => ("mastercard", "4444"),
-        _ => return None,
+fn card(st: &Inner, id: &str) -> Option<Value> {
+    let (brand, last4, month, year) = match id {
+        "pm_card_visa" | "pm_card_chargeDeclined" => ("visa".into(), "4242".into(), 12, 2034),
+        "pm_card_mastercard" => ("mastercard".into(), "4444".into(), 12, 2034),
+        _ => st.created.get(id).cloned()?,
     };
     Some(json!({ "id": id, "object": "payment_method", "type": "card", "customer": null,
-        "card": { "brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2034, "funding": "credit" } }))
+        "card": { "brand": brand, "last4": last4, "exp_month": month, "exp_year": year, "funding": "credit" } }))
 }
 
 async fn handle(State(emu): State<Emu>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().to_string();
-    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    if method == Method::GET
+        && let Some(page) = js::page(&path)
+    {
+        return page;
+    }
+    let mut form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
     let Ok(mut st) = emu.inner.lock() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
-    st.requests.push(Recorded { method: method.to_string(), path: path.clone(), form: form.clone(), idempotency_key: key.clone() });
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if method == Method::POST && path == "/v1/payment_methods" {
+        // The card field's call, with the publishable key: the number is read, never kept.
+        let (status, body) = if auth == format!("Bearer {PUBLISHABLE_KEY}") {
+            js::create_payment_method(&mut st.created, &form)
+        } else {
+            error(401, "invalid_request_error", "", "Invalid API Key provided.", None)
+        };
+        for (k, v) in form.iter_mut() {
+            if k.starts_with("card[") {
+                *v = "•".repeat(v.len().min(4));
+            }
+        }
+        st.requests.push(Recorded { method: method.to_string(), path, form, idempotency_key: key });
+        return (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), axum::Json(body)).into_response();
+    }
+    st.requests.push(Recorded { method: method.to_string(), path: path.clone(), form: form.clone(), idempotency_key: key.clone() });
     let (status, body, replayed) = if auth != format!("Bearer {}", emu.key) {
         let (s, b) = error(401, "invalid_request_error", "", "Invalid API Key provided.", None);
         (s, b, false)
@@ -143,7 +184,7 @@ async fn handle(State(emu): State<Emu>, method: Method, uri: Uri, headers: Heade
 fn route(st: &mut Inner, method: &Method, path: &str, form: &BTreeMap<String, String>) -> (u16, Value) {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method.as_str(), parts.as_slice()) {
-        ("GET", ["v1", "payment_methods", id]) => match card(id) {
+        ("GET", ["v1", "payment_methods", id]) => match card(st, id) {
             Some(mut pm) => {
                 pm["customer"] = st.attached.get(*id).map_or(Value::Null, |c| json!(c));
                 (200, pm)
@@ -160,7 +201,7 @@ fn route(st: &mut Inner, method: &Method, path: &str, form: &BTreeMap<String, St
             let Some(customer) = form.get("customer") else {
                 return error(400, "invalid_request_error", "parameter_missing", "Missing required param: customer.", Some("customer"));
             };
-            match card(id) {
+            match card(st, id) {
                 Some(mut pm) => {
                     st.attached.insert((*id).to_string(), customer.clone());
                     pm["customer"] = json!(customer);
@@ -180,7 +221,7 @@ fn route(st: &mut Inner, method: &Method, path: &str, form: &BTreeMap<String, St
                 return error(400, "invalid_request_error", "parameter_invalid_integer", "Invalid integer: amount.", Some("amount"));
             };
             let pm = form.get("payment_method").cloned().unwrap_or_default();
-            if card(&pm).is_none() {
+            if card(st, &pm).is_none() {
                 return error(
                     404,
                     "invalid_request_error",

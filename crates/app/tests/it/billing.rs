@@ -312,3 +312,183 @@ both!(c_data_3_the_export_archive_holds_the_contracts, |b| async move {
     let validator = jsonschema::draft202012::options().should_validate_formats(true).build(&schema).unwrap();
     assert!(validator.iter_errors(&data).next().is_none(), "data.json follows its schema");
 });
+
+/// Every English sentence of the error catalogue: the codes' words and the details.
+fn english_catalogue() -> Vec<&'static str> {
+    use clearboard_core::platform::error_codes::ErrorCode;
+    let mut all: Vec<&'static str> = clearboard_web::platform::i18n::DETAILS.iter().map(|(en, _)| *en).collect();
+    for c in ErrorCode::ALL {
+        let w = clearboard_web::platform::i18n::error_words(*c, "en");
+        all.extend([w.title, w.message]);
+    }
+    all
+}
+
+/// Sends one request in French and checks the refusal: its code, its field, a French detail
+/// (`fr_detail`, when the rule has one) and no English sentence of the catalogue anywhere.
+async fn refused_in_french(req: reqwest::RequestBuilder, status: u16, code: &str, fr_detail: Option<&str>) -> Value {
+    let res = req.header("accept-language", "fr").send().await.unwrap();
+    let e = assert_error(res, status, code).await;
+    let text = e.to_string();
+    for en in english_catalogue() {
+        assert!(!text.contains(en), "English `{en}` in a French answer: {e}");
+    }
+    let fr_message = clearboard_web::platform::i18n::error_words(e["error"]["code"].as_str().and_then(code_of).unwrap(), "fr").message;
+    assert_eq!(e["error"]["message"], fr_message, "{e}");
+    if let Some(d) = fr_detail {
+        assert_eq!(e["error"]["detail"], d, "{e}");
+    }
+    e
+}
+
+fn code_of(s: &str) -> Option<clearboard_core::platform::error_codes::ErrorCode> {
+    clearboard_core::platform::error_codes::ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
+}
+
+// C-DATA-3
+both!(every_refusal_of_the_billing_endpoints_reads_in_french, |b| async move {
+    use clearboard_app::config::PaymentConfig;
+    use clearboard_app::stripe::StripeConfig;
+    use clearboard_core::identity::staff::Role;
+    let emu = clearboard_testkit::stripe::StripeEmulator::start().await;
+    let stripe = StripeConfig {
+        api_base: emu.base.clone(),
+        secret_key: emu.secret_key.clone(),
+        webhook_secret: "whsec_fr".into(),
+        ..Default::default()
+    };
+    let configure =
+        move |c: &mut clearboard_app::config::Config| c.payment = PaymentConfig { provider: "stripe".into(), stripe: Some(stripe) };
+    let opts = clearboard_testkit::Options {
+        limits: clearboard_web::platform::ratelimit::Limits::relaxed(),
+        configure: Some(Box::new(configure)),
+    };
+    let app = spawn_with(b, opts).await;
+    let u = app.new_user().await;
+    let org = personal_org(&app, &u.token).await;
+    let mut needles = Vec::new();
+    let good = json!({ "plan": "team", "seats": 2, "billing_contact": contact(&mut needles), "payment": { "method": "transfer" } });
+    let sub = |body: &Value| app.http().put(app.url(&format!("/api/v1/orgs/{org}/subscription"))).bearer_auth(&u.token).json(body);
+    let with = |ptr: &str, v: Value| {
+        let mut body = good.clone();
+        *body.pointer_mut(ptr).unwrap() = v;
+        body
+    };
+    let contact_field = |k: &str, v: Value| with(&format!("/billing_contact/{k}"), v);
+
+    // Subscription, seats and plan.
+    refused_in_french(
+        sub(&with("/plan", json!("gold"))),
+        422,
+        "validation_failed",
+        Some("choisissez l’une des offres de GET /api/v1/plans"),
+    )
+    .await;
+    refused_in_french(sub(&with("/seats", json!(0))), 422, "validation_failed", Some("entre 1 et 100000")).await;
+    let mut no_seats = good.clone();
+    no_seats.as_object_mut().unwrap().remove("seats");
+    let e = refused_in_french(sub(&no_seats), 422, "invalid_body", None).await;
+    assert!(e["error"]["detail"].as_str().unwrap().starts_with("champ manquant : `seats` à la ligne 1, colonne "), "{e}");
+    refused_in_french(sub(&with("/seats", json!("three"))), 422, "invalid_body", None).await;
+    let raw = app.http().put(app.url(&format!("/api/v1/orgs/{org}/subscription"))).bearer_auth(&u.token);
+    refused_in_french(raw.header("content-type", "application/json").body("{\"plan\": "), 400, "malformed_json", None).await;
+    // The billing contact and the VAT id.
+    refused_in_french(sub(&contact_field("first_name", json!(" "))), 422, "validation_failed", Some("ce nom est obligatoire")).await;
+    refused_in_french(
+        sub(&contact_field("email", json!("not-an-address"))),
+        422,
+        "validation_failed",
+        Some("saisissez une adresse email valide, comme nom@example.org"),
+    )
+    .await;
+    refused_in_french(sub(&contact_field("phone", json!("12"))), 422, "validation_failed", None).await;
+    refused_in_french(sub(&contact_field("phone", json!(""))), 422, "validation_failed", Some("un numéro de téléphone est obligatoire"))
+        .await;
+    refused_in_french(sub(&contact_field("vat_id", json!("123"))), 422, "validation_failed", None).await;
+    refused_in_french(
+        sub(&contact_field("address", json!({ "line1": "", "postcode": "75002", "city": "Paris", "country": "FR" }))),
+        422,
+        "validation_failed",
+        Some("ce champ est obligatoire"),
+    )
+    .await;
+    refused_in_french(
+        sub(&contact_field("address", json!({ "line1": "1 rue", "postcode": "75002", "city": "P".repeat(81), "country": "FR" }))),
+        422,
+        "validation_failed",
+        Some("au plus 80 caractères, sans caractère de contrôle"),
+    )
+    .await;
+    refused_in_french(
+        sub(&contact_field("address", json!({ "line1": "1 rue", "postcode": "75002", "city": "Paris", "country": "France" }))),
+        422,
+        "validation_failed",
+        None,
+    )
+    .await;
+    // The payment method: IBAN, card token, method.
+    let sepa = json!({ "method": "sepa_debit", "iban": "FR76 3000 6000 0112 3456 7890 188", "account_holder": "Ada Lovelace" });
+    refused_in_french(sub(&with("/payment", sepa)), 422, "validation_failed", None).await;
+    refused_in_french(sub(&with("/payment", json!({ "method": "card", "token": "pm card" }))), 422, "validation_failed", None).await;
+    refused_in_french(
+        sub(&with("/payment", json!({ "method": "card", "token": "pm_unknown" }))),
+        422,
+        "validation_failed",
+        Some("le prestataire de paiement ne connaît pas ce jeton de carte"),
+    )
+    .await;
+    refused_in_french(sub(&with("/payment", json!({ "method": "cheque" }))), 422, "invalid_body", None).await;
+    // A plan change of a running subscription.
+    ok(sub(&good).send().await.unwrap()).await;
+    refused_in_french(sub(&with("/plan", json!("gold"))), 422, "validation_failed", None).await;
+    refused_in_french(sub(&with("/seats", json!(100_001))), 422, "validation_failed", Some("entre 1 et 100000")).await;
+
+    // Webhooks: no signature, a wrong one, and a signed body that is not an event.
+    let hook = |sig: &str, body: &'static str| {
+        app.http().post(app.url("/api/v1/payments/stripe/webhook")).header("stripe-signature", sig.to_string()).body(body)
+    };
+    refused_in_french(hook("", "{}"), 422, "validation_failed", Some("pas de t= ni de v1= dans l’en-tête de signature")).await;
+    refused_in_french(hook("t=1,v1=00", "{}"), 422, "validation_failed", Some("la signature n’est pas vérifiée")).await;
+    use clearboard_core::platform::clock::Clock;
+    let t = app.clock.now_ms() / 1000;
+    let signed = clearboard_testkit::stripe::sign("whsec_fr", t, b"not json");
+    refused_in_french(hook(&signed, "not json"), 422, "validation_failed", Some("un événement en JSON")).await;
+
+    // Partners and staff: certification rules, naming a partner, opening contracts, marking paid.
+    let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
+    let manager = app.new_staff("frcm", "Carla", Role::ContractManager, Some(today)).await;
+    let certify = |body: Value| app.http().post(app.url("/api/v1/staff/partners")).bearer_auth(&manager.token).json(&body);
+    let p = app.new_user().await;
+    let cert = json!({ "email": p.email, "company": "Acme Conseil", "notice_email": "dpo@acme.example", "certified_until": "2001-01-01" });
+    refused_in_french(certify(cert.clone()), 422, "validation_failed", Some("la certification doit prendre fin dans le futur")).await;
+    let mut bad = cert.clone();
+    bad["certified_until"] = json!("next year");
+    refused_in_french(certify(bad), 422, "validation_failed", None).await;
+    let mut bad = cert.clone();
+    bad["notice_email"] = json!("nobody");
+    bad["certified_until"] = json!((today + time::Duration::days(30)).to_string());
+    refused_in_french(certify(bad.clone()), 422, "validation_failed", None).await;
+    bad["notice_email"] = json!("dpo@acme.example");
+    bad["email"] = json!("no-account@example.test");
+    refused_in_french(certify(bad), 422, "validation_failed", None).await;
+    refused_in_french(certify(json!({ "email": p.email })), 422, "invalid_body", None).await;
+    let unknown_partner = clearboard_core::platform::ids::SubjectId::new(app.clock.now_ms()).unwrap();
+    let name = app.http().put(app.url(&format!("/api/v1/orgs/{org}/subscription/partners/{unknown_partner}"))).bearer_auth(&u.token);
+    refused_in_french(name, 422, "validation_failed", Some("choisissez l’un des partenaires de GET /api/v1/partners")).await;
+    let open = app.http().get(app.url("/api/v1/staff/contracts/x?reason=curiosity")).bearer_auth(&manager.token);
+    refused_in_french(open, 422, "validation_failed", Some("les contrats ne s’ouvrent que pour le motif `contract`")).await;
+    assert_eq!(app.state.cb.billing().run().await.unwrap().issued, 1);
+    let invoices = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
+    let inv = invoices["invoices"][0]["id"].as_str().unwrap().to_string();
+    let paid = |reference: String| {
+        app.http()
+            .post(app.url(&format!("/api/v1/staff/invoices/{inv}/paid")))
+            .bearer_auth(&manager.token)
+            .json(&json!({ "reference": reference }))
+    };
+    refused_in_french(paid("R".repeat(101)), 422, "validation_failed", None).await;
+    // And the same refusal in English, for contrast: the catalogue's English words.
+    let e =
+        assert_error(sub(&with("/seats", json!(0))).header("accept-language", "en").send().await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(e["error"]["detail"], "between 1 and 100000");
+});

@@ -15,7 +15,12 @@ use clearboard_web::platform::ratelimit::Limits;
 // C-DATA-3
 both!(c_data_3_a_card_subscription_goes_through_the_stripe_api_and_each_invoice_is_charged_once, |b| async move {
     let emu = StripeEmulator::start().await;
-    let stripe = StripeConfig { api_base: emu.base.clone(), secret_key: emu.secret_key.clone(), webhook_secret: "whsec_test".into() };
+    let stripe = StripeConfig {
+        api_base: emu.base.clone(),
+        secret_key: emu.secret_key.clone(),
+        webhook_secret: "whsec_test".into(),
+        ..Default::default()
+    };
     let configure =
         move |c: &mut clearboard_app::config::Config| c.payment = PaymentConfig { provider: "stripe".into(), stripe: Some(stripe) };
     let app = spawn_with(b, Options { limits: Limits::relaxed(), configure: Some(Box::new(configure)) }).await;

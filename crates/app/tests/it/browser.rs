@@ -6,6 +6,8 @@
 use super::*;
 use fantoccini::{ClientBuilder, Locator};
 
+/// "Pay by card" in the provider's own field (issue 15).
+mod billing;
 /// The board canvas (issue 14): zoom, pan, live drags and cursors.
 mod canvas;
 /// Facilitation on the board (issue 14, acceptance 2): timer, hidden votes, results.

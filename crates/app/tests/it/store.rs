@@ -77,7 +77,12 @@ async fn conformance_payment_provider_stripe() {
     use clearboard_app::stripe::{Stripe, StripeConfig};
     let _ = rustls::crypto::ring::default_provider().install_default();
     let emu = clearboard_testkit::stripe::StripeEmulator::start().await;
-    let config = StripeConfig { api_base: emu.base.clone(), secret_key: emu.secret_key.clone(), webhook_secret: "whsec_x".into() };
+    let config = StripeConfig {
+        api_base: emu.base.clone(),
+        secret_key: emu.secret_key.clone(),
+        webhook_secret: "whsec_x".into(),
+        ..Default::default()
+    };
     conformance::billing::payment_provider(&Stripe::new(&config).unwrap(), true).await;
     let seen = emu.requests();
     let posts: Vec<_> = seen.iter().filter(|r| r.method == "POST").collect();

@@ -3,6 +3,13 @@
 //! payment method as shown, never a full IBAN or any card number) and the invoices with their
 //! PDF and Factur-X downloads. Others' organisations are not found. And the staff list of
 //! contracts (`/staff/contracts`), without personal data, behind the staff gate.
+//!
+//! "Pay by card" (PCI DSS SAQ A): with a card provider's script configured
+//! (`payment.stripe.js_url`, `publishable_key`), the page loads that script, which mounts the
+//! provider's own card fields in a frame of the provider's origin and returns a `pm_…` token;
+//! `billing.js` then sends the subscription with that token only (brand, last four and expiry
+//! come from the provider). This page alone has a Content-Security-Policy that adds exactly
+//! that origin to `script-src` and `frame-src`; every other page keeps the strict default.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -64,6 +71,23 @@ struct InvoiceRow {
     xml_url: String,
 }
 
+struct PlanOption {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+/// The "Pay by card" form: the provider's script and key, the organisation, the plans, and
+/// what the form starts with (the current subscription's plan, seats and contact, if any).
+struct CardForm {
+    js_url: String,
+    key: String,
+    org: String,
+    plans: Vec<PlanOption>,
+    seats: i64,
+    contact: clearboard_core::business::billing::input::Contact,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "billing.html")]
 struct BillingPage {
@@ -75,6 +99,30 @@ struct BillingPage {
     sub: Option<SubRow>,
     plans: Vec<String>,
     invoices: Vec<InvoiceRow>,
+    card: Option<CardForm>,
+}
+
+/// The billing page's policy when it offers the card form: the default one plus the card
+/// provider's origin for its script and its card-field frame, nothing else.
+fn card_csp(origin: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' {origin}; frame-src {origin}; style-src 'self'; img-src 'self' data: blob:; \
+         media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+fn empty_contact() -> clearboard_core::business::billing::input::Contact {
+    use clearboard_core::business::billing::input::{Address, Contact};
+    let address = Address { line1: String::new(), line2: None, postcode: String::new(), city: String::new(), country: String::new() };
+    Contact {
+        first_name: String::new(),
+        last_name: String::new(),
+        email: String::new(),
+        phone: String::new(),
+        company: None,
+        vat_id: None,
+        address,
+    }
 }
 
 fn day(rfc3339: &str) -> String {
@@ -96,6 +144,26 @@ async fn billing_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<S
         Ok(list) => list,
         Err(e) => return AppError::from(e).into_response(),
     };
+    let card = st.config.card_fields.as_ref().map(|f| {
+        let current = sub.as_ref().map(|s| s.plan.id.clone());
+        CardForm {
+            js_url: f.js_url.clone(),
+            key: f.publishable_key.clone(),
+            org: org.to_string(),
+            plans: billing
+                .plans()
+                .iter()
+                .map(|p| PlanOption {
+                    id: p.id.clone(),
+                    name: p.name_in(lang).to_string(),
+                    selected: current.as_deref() == Some(p.id.as_str()),
+                })
+                .collect(),
+            seats: sub.as_ref().map_or(1, |s| s.seats),
+            contact: sub.as_ref().map_or_else(empty_contact, |s| s.billing_contact.clone()),
+        }
+    });
+    let csp = st.config.card_fields.as_ref().map(|f| card_csp(&f.origin));
     let sub = sub.map(|s| {
         let (status, status_code) = match s.status {
             "active" => (b.active, "active"),
@@ -152,5 +220,11 @@ async fn billing_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<S
             xml_url: i.xml_url,
         })
         .collect();
-    BillingPage { t: ctx.t, b, signed_in: true, contact: contact(&st), consent: ctx.consent.clone(), sub, plans, invoices }.into_response()
+    let mut res =
+        BillingPage { t: ctx.t, b, signed_in: true, contact: contact(&st), consent: ctx.consent.clone(), sub, plans, invoices, card }
+            .into_response();
+    if let Some(v) = csp.and_then(|c| axum::http::HeaderValue::from_str(&c).ok()) {
+        res.headers_mut().insert(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
 }

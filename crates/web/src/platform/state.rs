@@ -25,6 +25,18 @@ pub struct WebConfig {
     /// import screen loads Google's Picker (and only that screen's CSP allows Google's
     /// scripts); without it, people paste file ids.
     pub picker_api_key: Option<String>,
+    /// The card payment provider's own fields (`payment.stripe.js_url`, `publishable_key`):
+    /// with them the owner's billing page offers "Pay by card".
+    pub card_fields: Option<CardFields>,
+}
+
+/// The payment provider's script that mounts its card fields, its origin (the only one the
+/// billing page's CSP adds, for scripts and frames) and the publishable key it is given.
+#[derive(Clone, Debug)]
+pub struct CardFields {
+    pub js_url: String,
+    pub origin: String,
+    pub publishable_key: String,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -36,6 +48,7 @@ impl std::fmt::Debug for WebConfig {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .field("ws", &self.ws)
             .field("picker_api_key", &self.picker_api_key.as_ref().map(|_| "<set>"))
+            .field("card_fields", &self.card_fields)
             .finish()
     }
 }

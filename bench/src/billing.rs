@@ -190,7 +190,13 @@ pub async fn child_main(dir: &str, n: usize) {
     assert!(issued.iter().enumerate().all(|(k, i)| i.seq == Some(k as i64 + 1)), "numbers 1..=N without a gap");
     let sample = cb.billing().open_invoice(&region, issued[n / 2].clone()).await.unwrap();
     let sample_xml = facturx::xml(&sample, &seller);
-    assert!(sample_xml.contains(sample.row.number.as_deref().unwrap()) && sample_xml.contains(&sample.buyer.name));
+    let buyer = sample.buyer.company.clone().unwrap_or_else(|| sample.buyer.name.clone());
+    assert!(
+        sample_xml.contains(sample.row.number.as_deref().unwrap()) && sample_xml.contains(&buyer),
+        "the XML names the invoice and buyer"
+    );
+    let sample_pdf = pdf::pdf(&sample, &seller);
+    assert!(sample_pdf.starts_with(b"%PDF-"), "a PDF");
 
     // The baseline's input, prepared untimed: every invoice as it will be written.
     let mut opened = Vec::with_capacity(n);

@@ -8,6 +8,7 @@ use super::billing::{contact, ok, personal_org, put};
 use super::*;
 use clearboard_app::config::PaymentConfig;
 use clearboard_app::stripe::StripeConfig;
+use clearboard_core::platform::clock::DAY;
 use clearboard_testkit::Options;
 use clearboard_testkit::stripe::StripeEmulator;
 use clearboard_web::platform::ratelimit::Limits;
@@ -83,6 +84,49 @@ both!(c_data_3_a_card_subscription_goes_through_the_stripe_api_and_each_invoice_
     assert_eq!(got["type"], "payment_intent.payment_failed");
     let list = ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await;
     assert_eq!(list["invoices"][0]["payment_status"], "failed");
+
+    // Refunds, the card detached at the provider, and an event we do not handle.
+    let send = |event: Value| {
+        let body = event.to_string();
+        let sig = clearboard_testkit::stripe::sign("whsec_test", now, body.as_bytes());
+        app.http()
+            .post(app.url("/api/v1/payments/stripe/webhook"))
+            .header("stripe-signature", sig)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let status = || async {
+        ok(app.get(&format!("/api/v1/orgs/{org}/invoices"), Some(&u.token)).await).await["invoices"][0]["payment_status"].clone()
+    };
+    let refund = |refunded: i64| {
+        json!({ "id": "evt_2", "type": "charge.refunded", "data": { "object": { "id": "ch_1", "object": "charge",
+        "payment_intent": "pi_emu000001", "amount": 1920, "amount_refunded": refunded, "refunded": refunded == 1920 } } })
+    };
+    assert_eq!(ok(send(refund(500)).await.unwrap()).await["type"], "charge.refunded");
+    assert_eq!(status().await, "partially_refunded");
+    ok(send(refund(1920)).await.unwrap()).await;
+    assert_eq!(status().await, "refunded");
+    let other = json!({ "id": "evt_3", "type": "payment_method.detached", "data": { "object": { "id": "pm_card_mastercard", "object": "payment_method", "customer": null } } });
+    ok(send(other).await.unwrap()).await;
+    let s = ok(app.get(&format!("/api/v1/orgs/{org}/subscription"), Some(&u.token)).await).await;
+    assert_eq!(s["payment"]["method"], "card", "another card's detachment changes nothing");
+    let detached = json!({ "id": "evt_4", "type": "payment_method.detached", "data": { "object": { "id": "pm_card_visa", "object": "payment_method", "customer": null } } });
+    assert_eq!(ok(send(detached).await.unwrap()).await["type"], "payment_method.detached");
+    let s = ok(app.get(&format!("/api/v1/orgs/{org}/subscription"), Some(&u.token)).await).await;
+    assert_eq!(s["payment"], json!({ "method": "transfer" }), "the detached card is off the contract");
+    let secret = canary("EventData");
+    needles.push(secret.clone());
+    let unknown = json!({ "id": "evt_5", "type": "customer.updated", "data": { "object": { "id": "cus_1", "name": secret } } });
+    let got = ok(send(unknown).await.unwrap()).await;
+    assert_eq!((got["received"].as_bool(), got["type"].as_str()), (Some(true), Some("customer.updated")), "acknowledged");
+    assert_eq!(status().await, "refunded", "and ignored");
+    app.clock.advance(32 * DAY);
+    assert_eq!(app.state.cb.billing().run().await.unwrap().issued, 1);
+    let charges = emu.requests().into_iter().filter(|r| r.path == "/v1/payment_intents").count();
+    assert_eq!(charges, 1, "the next period's invoice is not charged to the detached card");
+    let logs = String::from_utf8_lossy(&clearboard_testkit::logs::contents()).to_string();
+    assert!(logs.contains("payment webhook acknowledged and ignored") && logs.contains("customer.updated"), "logged by its type");
     clearboard_testkit::logs::assert_clean(&needles);
 });
 

@@ -4,12 +4,13 @@
 
 use serde_json::{Value, json};
 
+use crate::business::billing::service::PaymentRef;
 use crate::business::billing::service::{Billing, PURPOSE};
 use crate::business::billing::webhooks::{self, WebhookError};
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::error::CoreError;
-use crate::platform::ports::PaymentRow;
+use crate::platform::ports::{ContractRow, PaymentRow};
 
 impl Billing<'_> {
     /// Staff whose role allows the reason `contract` mark an issued invoice paid by bank
@@ -42,7 +43,13 @@ impl Billing<'_> {
     }
 
     /// A card provider's webhook: the signature checked (`Stripe-Signature`, tolerance),
-    /// then a payment intent's outcome recorded on its invoice. Returns the event's type.
+    /// then the event applied. A payment intent's outcome (`payment_intent.succeeded`,
+    /// `.payment_failed`, `.processing`) and a refund (`charge.refunded`: `refunded`, or
+    /// `partially_refunded` while less than the charge was returned) are recorded on the
+    /// invoice the intent charged; `payment_method.detached` (the card removed at the
+    /// provider) takes that card off every contract that pays with it: the contract falls back
+    /// to bank transfer until its owner gives a new card, so no run charges a card that is gone.
+    /// Any other event is acknowledged and ignored, logged by its type only. Returns the type.
     pub async fn payment_webhook(&self, signature: &str, payload: &[u8]) -> Result<String, CoreError> {
         let secret = self.cb.settings().payment_webhook_secret.clone().ok_or(CoreError::NotFound)?;
         webhooks::verify(&secret, signature, payload, self.cb.now(), webhooks::TOLERANCE_SECONDS).map_err(|e| match e {
@@ -51,13 +58,33 @@ impl Billing<'_> {
         })?;
         let event: Value = serde_json::from_slice(payload).map_err(|_| CoreError::validation("body", "an event as JSON"))?;
         let kind = event["type"].as_str().unwrap_or_default().to_string();
-        let status = match kind.as_str() {
-            "payment_intent.succeeded" => "succeeded",
-            "payment_intent.payment_failed" => "failed",
-            "payment_intent.processing" => "processing",
-            _ => return Ok(kind),
+        let object = &event["data"]["object"];
+        let (intent, status) = match kind.as_str() {
+            "payment_intent.succeeded" => (object["id"].as_str(), "succeeded"),
+            "payment_intent.payment_failed" => (object["id"].as_str(), "failed"),
+            "payment_intent.processing" => (object["id"].as_str(), "processing"),
+            "charge.refunded" => {
+                let whole = object["amount_refunded"].as_i64().is_some_and(|r| Some(r) >= object["amount"].as_i64());
+                (object["payment_intent"].as_str(), if whole { "refunded" } else { "partially_refunded" })
+            }
+            "payment_method.detached" => {
+                if let Some(pm) = object["id"].as_str() {
+                    self.card_detached(pm, &event).await?;
+                }
+                return Ok(kind);
+            }
+            _ => {
+                // Signed by the provider, but only its type is logged, and only if it looks like one.
+                let shown = if kind.len() <= 64 && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_') {
+                    kind.as_str()
+                } else {
+                    "(not a type)"
+                };
+                tracing::info!(event = shown, "payment webhook acknowledged and ignored");
+                return Ok(kind);
+            }
         };
-        let Some(pi) = event.pointer("/data/object/id").and_then(Value::as_str) else { return Ok(kind) };
+        let Some(pi) = intent else { return Ok(kind) };
         for region in self.cb.regions() {
             if let Some(p) = region.billing.payment_by_reference(pi).await? {
                 let row = PaymentRow { status: status.into(), at: self.cb.now(), ..p };
@@ -72,5 +99,37 @@ impl Billing<'_> {
             }
         }
         Ok(kind)
+    }
+
+    /// The card `pm` was detached at the provider: every contract paying with it falls back
+    /// to bank transfer (audited in the billing contact's trail).
+    async fn card_detached(&self, pm: &str, event: &Value) -> Result<(), CoreError> {
+        for region in self.cb.regions().cloned().collect::<Vec<_>>() {
+            for row in region.billing.contracts().await?.into_iter().filter(|c| c.payment_method == "card") {
+                let Ok((_, PaymentRef::Card(card))) = self.open(&region, &row).await else { continue };
+                if card.token != pm {
+                    continue;
+                }
+                let dek = self.cb.keys().current(&region, &row.contact_id).await?;
+                let payment = serde_json::to_vec(&PaymentRef::Transfer).map_err(|_| CoreError::Internal("payment"))?;
+                let aad = clearboard_vault::Aad { table: "contracts", column: "payment", row: &row.id };
+                let next = ContractRow {
+                    payment_method: "transfer".into(),
+                    payment: Some(dek.seal(aad, &payment)?),
+                    updated_at: self.cb.now(),
+                    version: row.version + 1,
+                    ..row.clone()
+                };
+                let audit = self.cb.audit_draft(
+                    Actor::System,
+                    "contract.card_detached",
+                    Some(&row.contact_id),
+                    Some(PURPOSE),
+                    json!({ "contract": row.id, "org": row.org_id, "method": "transfer", "event": event["id"] }),
+                );
+                region.billing.update_contract(&next, audit).await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -30,6 +30,7 @@ pub mod participants;
 pub mod protocol;
 pub mod reactions;
 pub mod realtime;
+pub mod relay;
 pub mod recovery;
 pub mod sealing;
 pub mod service;

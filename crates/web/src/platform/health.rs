@@ -23,7 +23,15 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when every store answers; `503 draining` once the node is going away (SIGTERM), so
+/// the proxy sends new requests and reconnecting sockets to another node.
 async fn readyz(State(st): State<AppState>) -> Response {
+    if st.cb.draining() {
+        // The catalogue's `unavailable` (with Retry-After), whose detail says why.
+        return crate::platform::error::AppError::new(clearboard_core::platform::error_codes::ErrorCode::Unavailable)
+            .detail("draining: this node is going away; other nodes serve")
+            .into_response();
+    }
     match st.cb.ready().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {

@@ -27,10 +27,13 @@ async fn healthz() -> &'static str {
 /// the proxy sends new requests and reconnecting sockets to another node.
 async fn readyz(State(st): State<AppState>) -> Response {
     if st.cb.draining() {
-        // The catalogue's `unavailable` (with Retry-After), whose detail says why.
-        return crate::platform::error::AppError::new(clearboard_core::platform::error_codes::ErrorCode::Unavailable)
+        // The catalogue's `unavailable` (with Retry-After); `X-Readiness: draining` says why
+        // (a server error's detail is not shown).
+        let mut res = crate::platform::error::AppError::new(clearboard_core::platform::error_codes::ErrorCode::Unavailable)
             .detail("draining: this node is going away; other nodes serve")
             .into_response();
+        res.headers_mut().insert("x-readiness", HeaderValue::from_static("draining"));
+        return res;
     }
     match st.cb.ready().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),

@@ -14,7 +14,11 @@ use crate::spawn::{Backend, Options, TestApp, spawn_with};
 
 /// `n` nodes of one clustered deployment on PostgreSQL (the first owns the databases: drop it last).
 pub async fn spawn_cluster(n: usize) -> Vec<TestApp> {
-    let first = spawn_with(Backend::Postgres, Options { configure: Some(Box::new(|c: &mut clearboard_app::Config| c.cluster = true)), ..Options::default() }).await;
+    let first = spawn_with(
+        Backend::Postgres,
+        Options { configure: Some(Box::new(|c: &mut clearboard_app::Config| c.cluster = true)), ..Options::default() },
+    )
+    .await;
     let mut nodes = Vec::with_capacity(n);
     for _ in 1..n {
         nodes.push(first.spawn_node().await);

@@ -6,7 +6,8 @@
 //! closes its sockets with 4001. Clustering is PostgreSQL-only by nature: these tests run
 //! whenever PostgreSQL is there (with `CI=true` it must be), the drain test on both backends.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 use super::*;
 use crate::boards::{add_text, fixture, json_ok, req};

@@ -33,7 +33,10 @@ pub const RING: usize = 1024;
 pub enum Message {
     Event(Arc<Event>),
     Presence(Frame),
-    Live { from: u64, frame: Frame },
+    Live {
+        from: u64,
+        frame: Frame,
+    },
     /// This person's sessions ended on some node: their sockets check their access now.
     Recheck(SubjectId),
     /// This node is draining (SIGTERM): every socket closes with "reconnect elsewhere".

@@ -94,8 +94,19 @@ pub struct Config {
     pub max_connections: u32,
     /// Board sockets one person (account or participant) may hold at once.
     pub ws_sockets_per_person: u32,
-    /// How often the retention scheduler runs.
+    /// How often the retention scheduler runs (its period: once per period per cluster).
     pub retention_interval_minutes: u32,
+    /// Several server nodes share this deployment's PostgreSQL (issue 20): board events and
+    /// cache invalidations go over the bus, periodic duties run once per cluster. Needs a
+    /// PostgreSQL `database_url`; SQLite deployments are one node.
+    pub cluster: bool,
+    /// The bus between nodes: `postgres` (LISTEN/NOTIFY on the directory's database, the
+    /// default when `cluster = true`) or `local` (one node, the default otherwise). `nats://…`
+    /// is recognised and refused: not built yet (docs/deploy.md).
+    pub bus_url: Option<String>,
+    /// How long a node that received SIGTERM keeps finishing requests in flight before it
+    /// exits (its sockets are closed at once with code 4001, "reconnect elsewhere").
+    pub drain_seconds: u32,
     /// The outgoing mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
     /// (STARTTLS), `smtps://host:465`, with optional `user:password@`. Unset: no mail is sent
     /// and features that need it say so.
@@ -193,6 +204,9 @@ impl Default for Config {
             max_connections: 4096,
             ws_sockets_per_person: 16,
             retention_interval_minutes: 60,
+            cluster: false,
+            bus_url: None,
+            drain_seconds: 10,
             smtp_url: None,
             mail_from: "clearboard <privacy@localhost>".into(),
             smtp_timeout_seconds: 10,

@@ -2,6 +2,7 @@
 //! tasks. The binary (`main.rs`) and the test kit both start clearboard through here.
 
 pub mod backup;
+pub mod cluster;
 pub mod config;
 pub mod feeds;
 pub mod forensics;
@@ -33,6 +34,8 @@ pub use config::{Config, Overrides};
 pub struct App {
     pub state: AppState,
     pub opened: Opened,
+    /// The task acting on the other nodes' notices (a cluster only).
+    pub relay: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Every problem with `policy` for this configuration: switches that name no module or a
@@ -144,7 +147,9 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         }
         other => anyhow::bail!("payment.provider `{other}`: choose transfer or stripe"),
     };
+    let bus = cluster::bus(config, &opened).await?;
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
+        .with_bus(bus)
         .with_mailer(mailer)
         .with_backups(shelf)
         .with_google(std::sync::Arc::new(google::Google::new(config.integrations.google.clone())?))
@@ -189,78 +194,30 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
         },
         ws: clearboard_web::boards::sockets::WsLimits { per_identity: config.ws_sockets_per_person.max(1) as usize, ..Default::default() },
     };
-    Ok(App { state: AppState::new(cb, web, metrics), opened })
+    let relay = cb.start_relay();
+    Ok(App { state: AppState::new(cb, web, metrics), opened, relay })
 }
 
-/// Starts the background tasks (the retention scheduler and the billing run, rights upkeep, outreach's send jobs and
-/// policy notices, metrics upkeep).
-pub fn spawn_background(state: &AppState, retention_every: Duration) -> Vec<tokio::task::JoinHandle<()>> {
+/// Starts the background tasks (the retention scheduler and the billing run, rights upkeep,
+/// outreach's send jobs and policy notices, metrics upkeep). Each duty is claimed for its
+/// period first, so it runs on one node of a cluster (`cluster::Duties`).
+pub fn spawn_background(state: &AppState, retention_every: Duration, duties: cluster::Duties) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
-    let cb = state.cb.clone();
-    tasks.push(tokio::spawn(async move {
-        let mut tick = tokio::time::interval(retention_every);
-        loop {
-            tick.tick().await;
-            if let Err(e) = cb.retention().run().await {
-                tracing::warn!(error = %e, "retention run failed");
+    let base = state.config.public_url.trim_end_matches('/').to_string();
+    for (duty, every) in [
+        (cluster::Duty::Retention, retention_every),
+        (cluster::Duty::Upkeep, Duration::from_secs(60)),
+        (cluster::Duty::Outreach, Duration::from_secs(1)),
+    ] {
+        let (cb, duties, base) = (state.cb.clone(), duties.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                cluster::run_once(&cb, &duties, duty, every, &base).await;
             }
-            // Billing: each running contract's monthly period is invoiced once (the run is
-            // idempotent; it also issues the drafts of an interrupted run).
-            if cb.module_enabled("billing")
-                && let Err(e) = cb.billing().run().await
-            {
-                tracing::warn!(error = %e, "billing run failed");
-            }
-        }
-    }));
-    let cb = state.cb.clone();
-    tasks.push(tokio::spawn(async move {
-        // Rights upkeep: resume interrupted exports, expire links, end legal holds, alert on
-        // overdue requests, expire unconfirmed ones and erase request records past the
-        // policy's rule (the retention scheduler does too).
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            if let Err(e) = cb.exports().run_pending().await {
-                tracing::warn!(error = %e, "export builder failed");
-            }
-            if let Err(e) = cb.exports().expire().await {
-                tracing::warn!(error = %e, "expiring export links failed");
-            }
-            if let Err(e) = cb.erasure().release_expired_holds().await {
-                tracing::warn!(error = %e, "ending legal holds failed");
-            }
-            if let Err(e) = cb.requests().overdue().await {
-                tracing::warn!(error = %e, "checking request deadlines failed");
-            }
-            if let Err(e) = cb.requests().upkeep().await {
-                tracing::warn!(error = %e, "request upkeep failed");
-            }
-            if let Err(e) = cb.accounts().purge_unactivated().await {
-                tracing::warn!(error = %e, "erasing unactivated accounts failed");
-            }
-        }
-    }));
-    let (cb, base) = (state.cb.clone(), state.config.public_url.trim_end_matches('/').to_string());
-    tasks.push(tokio::spawn(async move {
-        // Outreach: campaigns' send jobs (a batch per second: the rate limit; resumes a job a
-        // restart interrupted, never sending twice), and the written notice of a significant
-        // policy version (C-CHG-3), a hundred a minute.
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        let mut n: u64 = 0;
-        loop {
-            tick.tick().await;
-            if let Err(e) = cb.outreach().tick(&base).await {
-                tracing::warn!(error = %e, "a campaign's send job failed");
-            }
-            if n.is_multiple_of(60)
-                && let Err(e) = cb.outreach().announce_policy(&base, 100).await
-            {
-                tracing::warn!(error = %e, "sending policy notices failed");
-            }
-            n = n.wrapping_add(1);
-        }
-    }));
+        }));
+    }
     if let Some(h) = state.metrics.clone() {
         tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(10));
@@ -284,11 +241,18 @@ pub struct ServeLimits {
     pub body_idle_timeout: Duration,
     /// Connections open at once; beyond it, new ones are closed at once.
     pub max_connections: usize,
+    /// After shutdown began, how long requests in flight may take to finish.
+    pub drain: Duration,
 }
 
 impl Default for ServeLimits {
     fn default() -> Self {
-        Self { header_timeout: Duration::from_secs(10), body_idle_timeout: Duration::from_secs(30), max_connections: 4096 }
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_idle_timeout: Duration::from_secs(30),
+            max_connections: 4096,
+            drain: Duration::from_secs(10),
+        }
     }
 }
 
@@ -298,6 +262,7 @@ impl ServeLimits {
             header_timeout: Duration::from_secs(u64::from(c.header_timeout_seconds.max(1))),
             body_idle_timeout: Duration::from_secs(u64::from(c.body_idle_timeout_seconds.max(1))),
             max_connections: c.max_connections.max(1) as usize,
+            drain: Duration::from_secs(u64::from(c.drain_seconds.max(1))),
         }
     }
 }
@@ -403,8 +368,8 @@ async fn serve_router(
     drop(listener);
     let _ = stop_tx.send(true);
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
-    if tokio::time::timeout(Duration::from_secs(10), permits.acquire_many(all)).await.is_err() {
-        tracing::warn!("connections still open 10 s after shutdown began were cut");
+    if tokio::time::timeout(limits.drain, permits.acquire_many(all)).await.is_err() {
+        tracing::warn!(seconds = limits.drain.as_secs(), "connections still open after the drain were cut");
     }
     Ok(())
 }

@@ -281,7 +281,7 @@ async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             tracing::info!(address = %addr, data_dir = %config.data_dir.display(), backend = if config.database_url.is_some() { "postgres" } else { "sqlite" }, "clearboard is listening");
             let every = std::time::Duration::from_secs(u64::from(config.retention_interval_minutes.max(1)) * 60);
-            let _tasks = clearboard::spawn_background(&app.state, every);
+            let _tasks = clearboard::spawn_background(&app.state, every, clearboard::cluster::Duties::new(&app.opened));
             if let Some(m) = config.metrics_listen.as_deref().filter(|m| config.metrics && !m.is_empty()) {
                 let ml = tokio::net::TcpListener::bind(m).await.with_context(|| {
                     format!("cannot listen for metrics on {m} (set metrics_listen, or leave it empty and use metrics_token)")
@@ -301,7 +301,17 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!(address = %ll.local_addr()?, "the support desk takes mail by LMTP");
                 tokio::spawn(clearboard::lmtp::serve(app.state.cb.clone(), ll, config.public_url().trim_end_matches('/').to_string()));
             }
-            clearboard::serve_with(app.state.clone(), listener, clearboard::ServeLimits::from_config(&config), shutdown_signal()).await?;
+            // SIGTERM drains: /readyz answers 503 `draining`, every board socket is closed with
+            // 4001 (its client reconnects through the proxy to another node and replays from
+            // its last sequence), then the listener stops and requests in flight finish
+            // (at most `drain_seconds`).
+            let state = app.state.clone();
+            let drained = async move {
+                shutdown_signal().await;
+                state.cb.drain();
+                tracing::info!("draining: not ready, sockets told to reconnect elsewhere");
+            };
+            clearboard::serve_with(app.state.clone(), listener, clearboard::ServeLimits::from_config(&config), drained).await?;
             app.opened.close().await;
         }
         Command::Migrate => {

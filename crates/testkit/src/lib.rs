@@ -15,6 +15,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod catalogue;
+pub mod cluster;
 pub mod conformance;
 pub mod decrypting;
 pub mod deps;

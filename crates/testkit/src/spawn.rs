@@ -48,7 +48,7 @@ pub struct TestApp {
     pub base: String,
     /// The metrics listener's origin (`/metrics` only).
     pub metrics_base: String,
-    metrics_server: Option<tokio::task::JoinHandle<()>>,
+    pub(crate) metrics_server: Option<tokio::task::JoinHandle<()>>,
     pub clock: SimClock,
     pub state: AppState,
     pub config: Config,
@@ -57,10 +57,12 @@ pub struct TestApp {
     pub opened: clearboard_store::Opened,
     /// The SMTP server `config.smtp_url` points at, kept across `restart` (always there; an
     /// `Option` only so that `restart` can move it to the next app).
-    smtp: Option<SmtpSink>,
-    pg_prefix: Option<String>,
-    shutdown: Option<oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<()>>,
+    pub(crate) smtp: Option<SmtpSink>,
+    pub(crate) pg_prefix: Option<String>,
+    pub(crate) shutdown: Option<oneshot::Sender<()>>,
+    pub(crate) server: Option<tokio::task::JoinHandle<()>>,
+    /// The task acting on the other nodes' notices (`cluster = true` only).
+    pub(crate) relay: Option<tokio::task::JoinHandle<()>>,
     /// What the app answered, checked (`crate::catalogue`); its failures fail the test at drop.
     pub catalogue: crate::catalogue::Inspector,
 }
@@ -121,7 +123,7 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn start(
+pub(crate) async fn start(
     backend: Backend,
     mut config: Config,
     dir: tempfile::TempDir,
@@ -138,6 +140,7 @@ async fn start(
         .expect("build the app");
     let state = app.state.clone();
     let opened = app.opened;
+    let relay = app.relay;
     let (tx, rx) = oneshot::channel::<()>();
     let serve_state = state.clone();
     // Every answer is checked against the error catalogue and the OpenAPI document.
@@ -172,6 +175,7 @@ async fn start(
         pg_prefix,
         shutdown: Some(tx),
         server: Some(server),
+        relay,
         catalogue,
     }
 }
@@ -186,6 +190,9 @@ impl Drop for TestApp {
         }
         if let Some(s) = self.server.take() {
             s.abort();
+        }
+        if let Some(r) = self.relay.take() {
+            r.abort();
         }
         if let Some(prefix) = self.pg_prefix.take() {
             pg::drop_prefix_blocking(prefix, crate::domain::pools(&self.opened));
@@ -208,6 +215,9 @@ impl TestApp {
         }
         if let Some(m) = self.metrics_server.take() {
             m.abort();
+        }
+        if let Some(r) = self.relay.take() {
+            r.abort();
         }
         self.opened.close().await;
     }

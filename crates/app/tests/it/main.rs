@@ -25,6 +25,7 @@ mod card_numbers;
 mod careers;
 mod ccpa;
 mod cli;
+mod cluster;
 mod commitments;
 mod consent;
 mod domain;

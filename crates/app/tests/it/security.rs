@@ -250,6 +250,7 @@ async fn acceptance_5_slow_clients_are_cut_off_at_the_header_timeout() {
         header_timeout: Duration::from_secs(2),
         body_idle_timeout: Duration::from_secs(2),
         max_connections: 150,
+        ..clearboard_app::ServeLimits::default()
     };
     let state = app.state.clone();
     let server = tokio::spawn(async move { clearboard_app::serve_with(state, listener, limits, std::future::pending()).await });

@@ -31,6 +31,7 @@ pub mod protocol;
 pub mod reactions;
 pub mod realtime;
 pub mod recovery;
+pub mod relay;
 pub mod sealing;
 pub mod service;
 pub mod shapes;

@@ -4,8 +4,14 @@
 //! board's next sequence number; the room then publishes it in sequence order (`events` says
 //! what each viewer gets of it, `protocol` how it is framed). A bounded ring of recent events
 //! lets a reconnecting client replay from the last sequence it saw; older gaps get a fresh
-//! snapshot. Presence lists are framed once per announcement. Rooms live in this process:
-//! several server nodes would need a bus between them (LISTEN/NOTIFY), which is not built yet.
+//! snapshot. Presence lists are framed once per announcement.
+//!
+//! Several nodes (issue 20): each node's rooms serve its own sockets. A node that commits a
+//! change publishes "board B reached sequence S" on the bus (`platform::bus`, ids only); a node
+//! whose room of B has subscribers reads the changes after its last sequence from the store's
+//! change log (`boards::relay`) and publishes them here, in order, like its own. A gap that does
+//! not fill (a lost notice) asks for the same catch-up. Presence and live pointers stay
+//! node-local in this slice: people see who is on their own node.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::boards::events::{Change, Event};
 use crate::boards::protocol::{Frame, ServerMessage};
+use crate::platform::bus::{Bus, Notice};
 use crate::platform::ids::{BoardId, SubjectId};
 
 /// How many recent events a room keeps for replay.
@@ -26,7 +33,14 @@ pub const RING: usize = 1024;
 pub enum Message {
     Event(Arc<Event>),
     Presence(Frame),
-    Live { from: u64, frame: Frame },
+    Live {
+        from: u64,
+        frame: Frame,
+    },
+    /// This person's sessions ended on some node: their sockets check their access now.
+    Recheck(SubjectId),
+    /// This node is draining (SIGTERM): every socket closes with "reconnect elsewhere".
+    Drain,
 }
 
 /// Live pointers one person may send through a room: this many a second, sustained…
@@ -63,6 +77,8 @@ pub struct Room {
     presence_dirty: std::sync::atomic::AtomicBool,
     presence_task: std::sync::atomic::AtomicBool,
     live: Mutex<HashMap<SubjectId, LiveBudget>>,
+    /// Held while this room catches up from the store (one catch-up at a time).
+    pub(crate) catching: tokio::sync::Mutex<()>,
 }
 
 impl Room {
@@ -76,6 +92,41 @@ impl Room {
             presence_dirty: std::sync::atomic::AtomicBool::new(false),
             presence_task: std::sync::atomic::AtomicBool::new(false),
             live: Mutex::new(HashMap::new()),
+            catching: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The last sequence this room published (`None`: none yet, and no socket said where it is).
+    pub fn last(&self) -> Option<i64> {
+        self.order.lock().ok().and_then(|o| o.next).map(|n| n - 1)
+    }
+
+    /// A socket starts at `seq` (its snapshot or replay): a room that has published nothing
+    /// yet continues from there (what another node commits after it is read from the store).
+    pub fn observe(&self, seq: i64) {
+        if let Ok(mut o) = self.order.lock()
+            && o.next.is_none()
+        {
+            o.next = Some(seq + 1);
+        }
+    }
+
+    /// A sequence number that changed nothing anyone sees (a new join code): the order moves past it.
+    pub(crate) fn skip(&self, seq: i64) {
+        let Ok(mut o) = self.order.lock() else { return };
+        if o.next != Some(seq) {
+            return;
+        }
+        let mut n = seq + 1;
+        let mut ready = Vec::new();
+        while let Some(ev) = o.pending.remove(&n) {
+            ready.push(ev);
+            n += 1;
+        }
+        o.next = Some(n);
+        drop(o);
+        for ev in ready {
+            self.emit(ev);
         }
     }
 
@@ -145,12 +196,16 @@ impl Room {
         let _ = self.tx.send(Message::Event(e));
     }
 
-    /// Publishes in sequence order; a gap is waited for briefly by the caller's flush.
-    fn publish(&self, e: Event) {
+    /// Publishes in sequence order; a gap is waited for briefly by the caller's flush. An
+    /// event already published (read again from the store by a catch-up) is dropped.
+    pub(crate) fn publish(&self, e: Event) {
         let Ok(mut o) = self.order.lock() else { return };
         let next = *o.next.get_or_insert(e.seq);
         if e.seq < next {
             drop(o);
+            if self.ring.lock().is_ok_and(|r| r.iter().any(|x| x.seq == e.seq)) {
+                return;
+            }
             self.emit(Arc::new(e));
             return;
         }
@@ -165,7 +220,7 @@ impl Room {
 
     /// Emits whatever waits behind a gap that did not fill (a change that failed after taking
     /// its number cannot happen in one transaction, but another node's change could).
-    fn flush_gap(&self) {
+    pub(crate) fn flush_gap(&self) {
         let Ok(mut o) = self.order.lock() else { return };
         let pending = std::mem::take(&mut o.pending);
         if let Some((&last, _)) = pending.iter().next_back() {
@@ -177,7 +232,7 @@ impl Room {
         }
     }
 
-    fn has_gap(&self) -> bool {
+    pub(crate) fn has_gap(&self) -> bool {
         self.order.lock().is_ok_and(|o| !o.pending.is_empty())
     }
 
@@ -254,9 +309,67 @@ impl Drop for Presence {
 #[derive(Debug, Default)]
 pub struct Hub {
     rooms: Mutex<HashMap<BoardId, Arc<Room>>>,
+    /// The bus to the other nodes (none: one node).
+    bus: std::sync::OnceLock<Arc<dyn Bus>>,
+    /// Where a gap that did not fill is reported (the relay catches the room up from the store).
+    gaps: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<BoardId>>,
+    draining: std::sync::atomic::AtomicBool,
 }
 
 impl Hub {
+    /// Connects the hub to the bus (once, when the domain starts).
+    pub(crate) fn set_bus(&self, bus: Arc<dyn Bus>, gaps: tokio::sync::mpsc::UnboundedSender<BoardId>) {
+        let _ = self.bus.set(bus);
+        let _ = self.gaps.set(gaps);
+    }
+
+    /// Tells the other nodes (no-op on one node).
+    pub(crate) fn notify(&self, notice: Notice) {
+        if let Some(b) = self.bus.get() {
+            b.publish(notice);
+        }
+    }
+
+    /// The room of a board if this node has one.
+    pub(crate) fn existing(&self, board: &BoardId) -> Option<Arc<Room>> {
+        self.rooms.lock().ok()?.get(board).cloned()
+    }
+
+    /// The room of a board if this node has one with someone listening.
+    pub(crate) fn listened(&self, board: &BoardId) -> Option<Arc<Room>> {
+        let rooms = self.rooms.lock().ok()?;
+        rooms.get(board).filter(|r| r.subscribers() > 0).cloned()
+    }
+
+    /// The boards whose rooms have someone listening on this node.
+    pub(crate) fn listened_boards(&self) -> Vec<BoardId> {
+        self.rooms.lock().map(|r| r.iter().filter(|(_, r)| r.subscribers() > 0).map(|(b, _)| b.clone()).collect()).unwrap_or_default()
+    }
+
+    /// Closes every socket of this node with "reconnect elsewhere" (and every new one at once).
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::Release);
+        if let Ok(rooms) = self.rooms.lock() {
+            for r in rooms.values() {
+                let _ = r.tx.send(Message::Drain);
+            }
+        }
+    }
+
+    /// Whether this node is draining.
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
+    /// Asks this person's sockets, in every room of this node, to check their access now.
+    pub(crate) fn recheck(&self, subject: &SubjectId) {
+        if let Ok(rooms) = self.rooms.lock() {
+            for r in rooms.values() {
+                let _ = r.tx.send(Message::Recheck(subject.clone()));
+            }
+        }
+    }
+
     pub fn room(&self, board: &BoardId) -> Arc<Room> {
         let Ok(mut rooms) = self.rooms.lock() else {
             return Arc::new(Room::new());
@@ -269,23 +382,49 @@ impl Hub {
         rooms.entry(board.clone()).or_insert_with(|| Arc::new(Room::new())).clone()
     }
 
-    /// Publishes a change that the store numbered `seq`.
+    /// Publishes a change that the store numbered `seq`, here and (its number only) to the
+    /// other nodes.
     pub fn publish(&self, board: &BoardId, seq: i64, change: Change) {
-        let room = self.room(board);
-        room.publish(Event::new(seq, change));
-        if room.has_gap() {
-            let r = room.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                if r.has_gap() {
-                    r.flush_gap();
-                }
-            });
-        }
+        self.notify(Notice::Board { board: board.clone(), seq });
+        self.publish_here(board, seq, change);
     }
 
-    /// Drops every room (after an erasure, so no ring keeps erased content in memory).
+    /// Publishes a change to this node's room only (read from the store after another node's
+    /// notice).
+    pub(crate) fn publish_here(&self, board: &BoardId, seq: i64, change: Change) {
+        let room = self.room(board);
+        room.publish(Event::new(seq, change));
+        self.watch_gap(board, &room);
+    }
+
+    /// A gap still open after a moment: the relay reads the store (another node's change whose
+    /// notice is late or lost); without a relay, what waits behind it is published as is.
+    pub(crate) fn watch_gap(&self, board: &BoardId, room: &Arc<Room>) {
+        if !room.has_gap() {
+            return;
+        }
+        let r = room.clone();
+        let (board, gaps) = (board.clone(), self.gaps.get().cloned());
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            if r.has_gap() {
+                match gaps {
+                    Some(g) if g.send(board).is_ok() => {}
+                    _ => r.flush_gap(),
+                }
+            }
+        });
+    }
+
+    /// Drops a board's room here and on every other node (after an erasure, so no ring keeps
+    /// erased content in memory; after a deletion).
     pub fn forget(&self, board: &BoardId) {
+        self.notify(Notice::ForgetBoard { board: board.clone() });
+        self.forget_here(board);
+    }
+
+    /// Drops a board's room on this node.
+    pub(crate) fn forget_here(&self, board: &BoardId) {
         if let Ok(mut rooms) = self.rooms.lock()
             && let Some(r) = rooms.remove(board)
         {

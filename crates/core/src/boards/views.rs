@@ -117,23 +117,28 @@ pub(crate) async fn legend(keys: &mut KeyCache<'_>, a: &Access) -> Result<Vec<Le
     serde_json::from_slice(&bytes).map_err(|_| CoreError::Internal("stored legend is not valid"))
 }
 
-pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<BoardView, CoreError> {
+/// What everyone on the board sees of it (title, legend, settings, countdown).
+pub(crate) async fn board_shared(keys: &mut KeyCache<'_>, a: &Access) -> Result<BoardShared, CoreError> {
     let okey = keys.current(&org_key_owner(&a.board.org_id)).await?;
+    Ok(BoardShared {
+        id: a.board.id.clone(),
+        title: open_string(&okey, title_aad(&a.board.id), &a.board.title)?,
+        legend: legend(keys, a).await?,
+        locked: a.board.locked,
+        controlled: a.board.controlled,
+        anonymous: a.board.anonymous,
+        vote_tokens: a.board.vote_tokens,
+        votes_hidden: a.board.votes_hidden,
+        timer: timer_view(a),
+    })
+}
+
+pub(crate) async fn board_view(keys: &mut KeyCache<'_>, a: &Access) -> Result<BoardView, CoreError> {
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let used: i64 = reactions.votes.iter().filter(|(_, s, _)| *s == a.subject).map(|(_, _, n)| *n).sum();
     let name = shown_name(keys, a).await?;
     Ok(BoardView {
-        board: BoardShared {
-            id: a.board.id.clone(),
-            title: open_string(&okey, title_aad(&a.board.id), &a.board.title)?,
-            legend: legend(keys, a).await?,
-            locked: a.board.locked,
-            controlled: a.board.controlled,
-            anonymous: a.board.anonymous,
-            vote_tokens: a.board.vote_tokens,
-            votes_hidden: a.board.votes_hidden,
-            timer: timer_view(a),
-        },
+        board: board_shared(keys, a).await?,
         org_id: a.board.org_id.clone(),
         seq: a.board.seq,
         created_at: rfc3339(a.board.created_at),

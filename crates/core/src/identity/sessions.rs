@@ -248,10 +248,18 @@ impl Sessions<'_> {
         Ok(region.store.session(&who.token_hash).await?.is_some_and(|row| self.alive(&row, now)))
     }
 
+    /// Sessions of `subject` ended: their board sockets, on this node and the others, check
+    /// their access now rather than at their next periodic check.
+    fn ended(&self, subject: &crate::platform::ids::SubjectId) {
+        self.cb.inner.hub.recheck(subject);
+        self.cb.inner.hub.notify(crate::platform::bus::Notice::SessionsEnded { subject: subject.clone() });
+    }
+
     /// Ends the current session.
     pub async fn sign_out(&self, who: &Principal) -> Result<(), CoreError> {
         let region = self.cb.region(&who.region)?;
         region.store.delete_session(&who.token_hash).await?;
+        self.ended(&who.subject);
         tracing::info!(event = "auth.sign_out", subject = %who.subject);
         Ok(())
     }
@@ -262,6 +270,7 @@ impl Sessions<'_> {
         let audit =
             self.cb.audit_draft(Actor::Subject(&who.subject), "session.revoked_all", Some(&who.subject), Some("security"), json!({}));
         let n = region.store.delete_sessions_of(&who.subject, None, Some(audit)).await?;
+        self.ended(&who.subject);
         // Issue 11, finding 9: an export made before is revoked with the sessions.
         self.cb.exports().revoke_all(&who.region, &who.subject, crate::privacy::rights::exports::Revocation::SignedOutEverywhere).await?;
         tracing::info!(event = "auth.sign_out_everywhere", subject = %who.subject, sessions = n);

@@ -100,6 +100,8 @@ pub(crate) struct Inner {
     pub settings: Settings,
     pub acks: crate::privacy::ack_cache::AckCache,
     pub hub: crate::boards::realtime::Hub,
+    /// The bus to the other server nodes (`LocalBus`: one node).
+    pub bus: Arc<dyn crate::platform::bus::Bus>,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
     pub backups: Option<Arc<dyn crate::platform::ports::BackupShelf>>,
     pub payments: Arc<dyn crate::platform::ports::PaymentProvider>,
@@ -153,6 +155,7 @@ impl Clearboard {
                 settings,
                 acks: Default::default(),
                 hub: Default::default(),
+                bus: Arc::new(crate::platform::bus::LocalBus::default()),
                 mailer: Arc::new(crate::platform::mail::NoMailer),
                 backups: None,
                 payments: Arc::new(crate::business::billing::payments::Transfer),
@@ -169,6 +172,16 @@ impl Clearboard {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => inner.mailer = mailer,
             None => tracing::error!("with_mailer called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    /// Sets the bus to the other server nodes (before the domain is shared); one node otherwise.
+    /// [`Clearboard::start_relay`] then acts on their notices.
+    pub fn with_bus(mut self, bus: Arc<dyn crate::platform::bus::Bus>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.bus = bus,
+            None => tracing::error!("with_bus called after the domain was shared; ignored"),
         }
         self
     }

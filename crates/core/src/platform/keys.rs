@@ -18,17 +18,19 @@ pub const FIRST_KEY: KeyId = KeyId(1);
 pub struct SubjectKeys<'a> {
     ring: &'a Keyring,
     clock: &'a dyn Clock,
+    /// The domain, to forget a shredded subject in memory here and on the other nodes.
+    cb: Option<&'a Clearboard>,
 }
 
 impl Clearboard {
     pub fn keys(&self) -> SubjectKeys<'_> {
-        SubjectKeys::new(&self.inner.ring, &*self.inner.clock)
+        SubjectKeys { cb: Some(self), ..SubjectKeys::new(&self.inner.ring, &*self.inner.clock) }
     }
 }
 
 impl<'a> SubjectKeys<'a> {
     pub fn new(ring: &'a Keyring, clock: &'a dyn Clock) -> Self {
-        Self { ring, clock }
+        Self { ring, clock, cb: None }
     }
 
     /// Creates and stores the first key of a new subject.
@@ -55,6 +57,10 @@ impl<'a> SubjectKeys<'a> {
     /// Crypto-shreds a subject: destroys every key and records the tombstone.
     pub async fn shred(&self, region: &RegionHandle, subject: &SubjectId) -> Result<(), CoreError> {
         region.keys.destroy(subject, self.clock.now_ms()).await?;
+        if let Some(cb) = self.cb {
+            cb.inner.acks.forget(subject);
+            cb.inner.hub.notify(crate::platform::bus::Notice::Erased { subject: subject.clone() });
+        }
         Ok(())
     }
 }

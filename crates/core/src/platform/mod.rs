@@ -11,6 +11,7 @@
 //! hub, the acknowledgement cache) and nothing else of them.
 
 pub mod audit;
+pub mod bus;
 pub mod card_numbers;
 pub mod clock;
 pub mod context;

@@ -1,7 +1,8 @@
 //! What the acknowledgement check keeps in memory (C-CHG-2): the latest significant policy
 //! version, and who is known to have acknowledged it. Both never change while the process
 //! runs (the policy file is read at start), so a request asks the stores at most once per
-//! person. It decides nothing: `policy_versions` does.
+//! person. It decides nothing: `policy_versions` does. With several nodes, a node that records
+//! a version or erases someone tells the others over the bus, and they forget (`boards::relay`).
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -44,6 +45,21 @@ impl AckCache {
     pub fn remember(&self, subject: &SubjectId) {
         if let Ok(mut g) = self.acknowledged.lock() {
             g.insert(subject.clone());
+        }
+    }
+
+    /// Forgets one person (erased: nothing is kept about them, not even this).
+    pub fn forget(&self, subject: &SubjectId) {
+        if let Ok(mut g) = self.acknowledged.lock() {
+            g.remove(subject);
+        }
+    }
+
+    /// Forgets everything (another node recorded a policy version): looked up again.
+    pub fn forget_all(&self) {
+        self.forget_latest();
+        if let Ok(mut g) = self.acknowledged.lock() {
+            g.clear();
         }
     }
 }

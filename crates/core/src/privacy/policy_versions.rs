@@ -70,6 +70,7 @@ impl PolicyVersions<'_> {
         };
         self.cb.directory().record_policy_version(&row).await?;
         self.cb.inner.acks.forget_latest();
+        self.cb.inner.hub.notify(crate::platform::bus::Notice::PolicyRecorded);
         Ok(())
     }
 

@@ -5,4 +5,6 @@
 
 #[macro_use]
 mod rows;
+#[macro_use]
+mod changes;
 mod store;

@@ -239,16 +239,6 @@ macro_rules! card_cols {
         "id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at, anonymous"
     };
 }
-pub(crate) const BUMP: &str = "UPDATE boards SET seq = seq + 1 WHERE id = $1 RETURNING seq";
-
-/// Advances a board's sequence inside transaction `$t`; evaluates to `Result<i64, sqlx::Error>`.
-macro_rules! bump {
-    ($t:ident, $board:expr) => {{
-        let (seq,): (i64,) = sqlx::query_as($crate::boards::rows::BUMP).bind($board).fetch_one(&mut *$t).await?;
-        Ok::<i64, sqlx::Error>(seq)
-    }};
-}
-
 /// Deletes every row of the boards of `$org` (cards, reactions, comments, participants);
 /// evaluates to `Result<(Vec<String> blobs, Vec<String> participants), sqlx::Error>`.
 macro_rules! purge_org_boards {
@@ -261,6 +251,7 @@ macro_rules! purge_org_boards {
             "DELETE FROM comments WHERE card_id IN (SELECT c.id FROM cards c JOIN boards b ON b.id = c.board_id WHERE b.org_id = $1)",
             "DELETE FROM card_likes WHERE card_id IN (SELECT c.id FROM cards c JOIN boards b ON b.id = c.board_id WHERE b.org_id = $1)",
             "DELETE FROM card_votes WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",
+            "DELETE FROM board_changes WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",
             "DELETE FROM cards WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",
             "DELETE FROM sessions WHERE subject_id IN (SELECT p.subject_id FROM participants p JOIN boards b ON b.id = p.board_id WHERE b.org_id = $1)",
             "DELETE FROM participants WHERE board_id IN (SELECT id FROM boards WHERE org_id = $1)",

@@ -6,7 +6,7 @@ use clearboard_core::boards::kinds::{CardStatus, OrgRole};
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    AuditDraft, BoardRow, BoardStore, CardChange, CardRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow,
+    AuditDraft, BoardRow, BoardStore, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow,
     ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };
 
@@ -187,6 +187,7 @@ impl BoardStore for SqlRegionStore {
                 "DELETE FROM comments WHERE card_id IN (SELECT id FROM cards WHERE board_id = $1)",
                 "DELETE FROM card_likes WHERE card_id IN (SELECT id FROM cards WHERE board_id = $1)",
                 "DELETE FROM card_votes WHERE board_id = $1",
+                "DELETE FROM board_changes WHERE board_id = $1",
                 "DELETE FROM cards WHERE board_id = $1",
                 "DELETE FROM sessions WHERE subject_id IN (SELECT subject_id FROM participants WHERE board_id = $1)",
                 "DELETE FROM participants WHERE board_id = $1",
@@ -209,12 +210,12 @@ impl BoardStore for SqlRegionStore {
                 .bind(b.id.as_str()).bind(&b.title).bind(&b.legend).bind(b.updated_at).bind(b.locked).bind(b.controlled).bind(b.anonymous).bind(b.vote_tokens)
                 .bind(b.votes_hidden).bind(b.timer_ends_at).bind(b.timer_left_ms).bind(b.timer_pauses)
                 .execute(&mut *t).await?;
-            bump!(t, b.id.as_str())
+            bump!(t, b.id.as_str(), "board", None, None)
         })
     }
 
     async fn bump_board(&self, board: &BoardId) -> StoreResult<Seq> {
-        tx!(self.db(), t => { bump!(t, board.as_str()) })
+        tx!(self.db(), t => { bump!(t, board.as_str(), "resync", None, None) })
     }
 
     async fn set_join_code(&self, board: &BoardId, code: &str) -> StoreResult<Seq> {
@@ -222,6 +223,10 @@ impl BoardStore for SqlRegionStore {
             sqlx::query("UPDATE boards SET join_code = $2 WHERE id = $1").bind(board.as_str()).bind(code).execute(&mut *t).await?;
             bump!(t, board.as_str())
         })
+    }
+
+    async fn changes_after(&self, board: &BoardId, after: Seq, limit: i64) -> StoreResult<Vec<ChangeRow>> {
+        self.logged_changes(board, after, limit).await
     }
 
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()> {
@@ -278,7 +283,7 @@ impl BoardStore for SqlRegionStore {
                 .bind(c.blob_id.as_ref().map(BlobId::as_str)).bind(&c.media_type).bind(c.x).bind(c.y).bind(&c.color).bind(&c.category)
                 .bind(c.status.as_str()).bind(c.version).bind(c.created_at).bind(c.updated_at).bind(c.anonymous)
                 .execute(&mut *t).await?;
-            bump!(t, c.board_id.as_str())
+            bump!(t, c.board_id.as_str(), "card", Some(c.id.as_str()), None)
         })
     }
 
@@ -293,7 +298,7 @@ impl BoardStore for SqlRegionStore {
             .bind(ch.category.is_some()).bind(ch.category.clone().flatten()).bind(ch.status.map(CardStatus::as_str)).bind(ch.at)
             .fetch_optional(&mut *t).await?;
             match row {
-                Some(r) => Ok(Some((r, bump!(t, board.as_str())?))),
+                Some(r) => Ok(Some((r, bump!(t, board.as_str(), "card", Some(card.as_str()), None)?))),
                 None => Ok(None),
             }
         })?;
@@ -305,7 +310,7 @@ impl BoardStore for SqlRegionStore {
             for sql in ["DELETE FROM comments WHERE card_id = $1", "DELETE FROM card_likes WHERE card_id = $1", "DELETE FROM card_votes WHERE card_id = $1", "DELETE FROM cards WHERE id = $1"] {
                 sqlx::query(sql).bind(card.as_str()).execute(&mut *t).await?;
             }
-            bump!(t, board.as_str())
+            bump!(t, board.as_str(), "card_deleted", Some(card.as_str()), None)
         })
     }
 
@@ -327,7 +332,7 @@ impl BoardStore for SqlRegionStore {
             } else {
                 sqlx::query("DELETE FROM card_likes WHERE card_id = $1 AND subject_id = $2").bind(card.as_str()).bind(subject.as_str()).execute(&mut *t).await?;
             }
-            bump!(t, board.as_str())
+            bump!(t, board.as_str(), "card", Some(card.as_str()), None)
         })
     }
 
@@ -347,7 +352,7 @@ impl BoardStore for SqlRegionStore {
                 sqlx::query("INSERT INTO card_votes (card_id, subject_id, board_id, count) VALUES ($1, $2, $3, $4) ON CONFLICT (card_id, subject_id) DO UPDATE SET count = excluded.count")
                     .bind(card.as_str()).bind(subject.as_str()).bind(board.as_str()).bind(new).execute(&mut *t).await?;
             }
-            Ok(Some(bump!(t, board.as_str())?))
+            Ok(Some(bump!(t, board.as_str(), "card", Some(card.as_str()), None)?))
         })?;
         r.ok_or(StoreError::Conflict)
     }
@@ -368,14 +373,14 @@ impl BoardStore for SqlRegionStore {
         tx!(self.db(), t => {
             sqlx::query("INSERT INTO comments (id, card_id, author_id, body, created_at, anonymous) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(c.id.as_str()).bind(c.card_id.as_str()).bind(c.author_id.as_str()).bind(&c.body).bind(c.created_at).bind(c.anonymous).execute(&mut *t).await?;
-            bump!(t, board.as_str())
+            bump!(t, board.as_str(), "comment", Some(c.card_id.as_str()), Some(c.id.as_str()))
         })
     }
 
     async fn delete_comment(&self, board: &BoardId, id: &CommentId) -> StoreResult<Seq> {
         tx!(self.db(), t => {
-            sqlx::query("DELETE FROM comments WHERE id = $1").bind(id.as_str()).execute(&mut *t).await?;
-            bump!(t, board.as_str())
+            let card: Option<(String,)> = sqlx::query_as("DELETE FROM comments WHERE id = $1 RETURNING card_id").bind(id.as_str()).fetch_optional(&mut *t).await?;
+            bump!(t, board.as_str(), "comment_deleted", card.as_ref().map(|(c,)| c.as_str()), Some(id.as_str()))
         })
     }
 
@@ -469,7 +474,7 @@ impl BoardStore for SqlRegionStore {
             sqlx::query("UPDATE invitations SET accepted_by = NULL WHERE accepted_by = $1").bind(s).execute(&mut *t).await?;
             let mut seqs = Vec::new();
             for (b,) in boards {
-                let seq = bump!(t, b.as_str())?;
+                let seq = bump!(t, b.as_str(), "resync", None, None)?;
                 seqs.push((BoardId::from_stored(b), seq));
             }
             append_audit!(t, pg, chain, ring, audit)?;

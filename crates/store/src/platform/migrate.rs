@@ -47,6 +47,7 @@ const SQLITE_DIRECTORY: &[Migration] = &[
     mig!("sqlite", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("sqlite", "directory", 3, "0003_boards.sql", "boards"),
     mig!("sqlite", "directory", 20, "0020_staff_roles.sql", "staff_roles"),
+    mig!("sqlite", "directory", 25, "0025_duty_runs.sql", "duty_runs"),
 ];
 const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 1, "0001_init.sql", "init"),
@@ -70,6 +71,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 60, "0060_integrations.sql", "integrations"),
     mig!("sqlite", "region", 55, "0055_careers.sql", "careers"),
     mig!("sqlite", "region", 70, "0070_facilitation.sql", "facilitation"),
+    mig!("sqlite", "region", 80, "0080_board_changes.sql", "board_changes"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -77,6 +79,7 @@ const PG_DIRECTORY: &[Migration] = &[
     mig!("postgres", "directory", 2, "0002_policy_versions.sql", "policy_versions"),
     mig!("postgres", "directory", 3, "0003_boards.sql", "boards"),
     mig!("postgres", "directory", 20, "0020_staff_roles.sql", "staff_roles"),
+    mig!("postgres", "directory", 25, "0025_duty_runs.sql", "duty_runs"),
 ];
 const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 1, "0001_init.sql", "init"),
@@ -100,6 +103,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 60, "0060_integrations.sql", "integrations"),
     mig!("postgres", "region", 55, "0055_careers.sql", "careers"),
     mig!("postgres", "region", 70, "0070_facilitation.sql", "facilitation"),
+    mig!("postgres", "region", 80, "0080_board_changes.sql", "board_changes"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod blobs;
 pub mod bulk;
+pub mod cluster;
 pub mod directory;
 pub mod keys;
 pub mod layout;

@@ -33,6 +33,7 @@ function onEvent(m) {
 
 function onMessage(ev) {
   const m = JSON.parse(ev.data);
+  state.away = 0;
   if (m.type === 'hello') {
     state.board = m.board;
     state.seq = m.seq;
@@ -58,9 +59,12 @@ export function connect() {
   state.ws = ws;
   ws.onopen = function () { state.retry = 0; status(T.connected); };
   ws.onmessage = onMessage;
-  ws.onclose = function () {
+  ws.onclose = function (e) {
     if (state.closedByUs) { state.closedByUs = false; return; }
     status(T.reconnecting);
+    // 4001: the node is going away and the proxy has another: at once, from state.seq (then
+    // once a second while every node it reaches is going away).
+    if (e && e.code === 4001) { state.away = (state.away || 0) + 1; setTimeout(connect, state.away > 1 ? 1000 : 0); return; }
     state.retry = Math.min(state.retry + 1, 6);
     setTimeout(connect, 250 * Math.pow(2, state.retry));
   };

@@ -15,12 +15,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use clearboard_core::boards::Access;
-use clearboard_core::boards::events::{Change, Viewer};
+use clearboard_core::boards::events::{Change, Event, Viewer};
 use clearboard_core::boards::protocol::{ClientMessage, DragAt, ErrorBody, Frame, ServerMessage};
 use clearboard_core::boards::realtime::{Message, Room};
 use clearboard_core::identity::principal::Principal;
 use clearboard_core::platform::error_codes::ErrorCode;
-use clearboard_core::platform::ids::CardId;
+use clearboard_core::platform::ids::{BoardId, CardId};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,6 +58,10 @@ fn origin_ok(headers: &HeaderMap, public_url: &str) -> bool {
 pub const CLOSE_POLICY: u16 = 1008;
 /// The close code after a `resync` (RFC 6455: normal closure); the reason is `resync`.
 pub const CLOSE_NORMAL: u16 = 1000;
+/// The close code of a node that is going away (drain on SIGTERM): reconnect at once (the
+/// proxy sends you to another node) with `since` = the last sequence seen; the reason is
+/// `reconnect` (`docs/protocol.md`).
+pub const CLOSE_RECONNECT: u16 = 4001;
 
 /// Closes with a code and reason (`docs/protocol.md`), then reads (and drops) what the client
 /// still sends until it answers the close, at most two seconds, so it receives our frame
@@ -190,13 +194,17 @@ async fn handle_incoming(st: &AppState, access: &Access, live: &mut Live, text: 
 async fn run(
     st: AppState,
     who: Principal,
-    board: clearboard_core::platform::ids::BoardId,
+    board: BoardId,
     since: Option<i64>,
     mut socket: WebSocket,
     limits: WsLimits,
     lang: &'static str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut budget = MessageBudget::new(limits);
+    if st.cb.draining() {
+        close(&mut socket, CLOSE_RECONNECT, "reconnect").await;
+        return Ok(());
+    }
     let (mut access, room, name) = st.cb.boards().room(&who, &board).await?;
     let mut viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
     let mut rx = room.subscribe();
@@ -206,7 +214,7 @@ async fn run(
     metrics::gauge!("clearboard_ws_connections").increment(1.0);
     let _gauge = GaugeGuard;
 
-    let mut last = match since.and_then(|s| room.replay(s).map(|evs| (s, evs))) {
+    let mut last = match replay(&st, &room, &board, since).await {
         Some((s, events)) => {
             send(&mut socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
             let mut last = s;
@@ -225,9 +233,12 @@ async fn run(
             seq
         }
     };
+    // Where this socket starts: a room new on this node continues from there (what other
+    // nodes commit after it is read from the store).
+    room.observe(last);
 
-    let mut recheck = tokio::time::interval(std::time::Duration::from_secs(30));
-    recheck.tick().await;
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+    every.tick().await;
     loop {
         tokio::select! {
             incoming = socket.recv() => match incoming {
@@ -273,6 +284,16 @@ async fn run(
                         send(&mut socket, frame).await?;
                     }
                 }
+                Ok(Message::Recheck(s)) => {
+                    if s == who.subject && !recheck(&st, &who, &board, &mut access, &mut viewer, &mut live).await {
+                        close(&mut socket, CLOSE_POLICY, "access_ended").await;
+                        break;
+                    }
+                }
+                Ok(Message::Drain) => {
+                    close(&mut socket, CLOSE_RECONNECT, "reconnect").await;
+                    break;
+                }
                 Err(RecvError::Lagged(_)) => {
                     // Too slow to keep up: start again from a snapshot.
                     send(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
@@ -281,25 +302,46 @@ async fn run(
                 }
                 Err(RecvError::Closed) => break,
             },
-            _ = recheck.tick() => {
-                // Signed out, expired or removed from the board meanwhile: close.
-                let valid = st.cb.sessions().still_valid(&who).await.unwrap_or(false);
-                match st.cb.boards().access(&who, &board).await {
-                    Ok(a) if valid => {
-                        viewer.facilitator = a.facilitator();
-                        access = a;
-                        live.draggable.clear();
-                    }
-                    _ => {
-                        close(&mut socket, CLOSE_POLICY, "access_ended").await;
-                        break;
-                    }
+            _ = every.tick() => {
+                if !recheck(&st, &who, &board, &mut access, &mut viewer, &mut live).await {
+                    close(&mut socket, CLOSE_POLICY, "access_ended").await;
+                    break;
                 }
             }
         }
     }
     drop(presence);
     Ok(())
+}
+
+/// Whether the socket may go on: signed out, expired or removed from the board meanwhile
+/// closes it (checked every 30 s, and at once when the person's sessions end on any node).
+async fn recheck(st: &AppState, who: &Principal, board: &BoardId, access: &mut Access, viewer: &mut Viewer, live: &mut Live) -> bool {
+    let valid = st.cb.sessions().still_valid(who).await.unwrap_or(false);
+    match st.cb.boards().access(who, board).await {
+        Ok(a) if valid => {
+            viewer.facilitator = a.facilitator();
+            *access = a;
+            live.draggable.clear();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The events after `since`: from this node's ring, or else rebuilt from the store (another
+/// node wrote them, or this node restarted); `None`: a snapshot is needed.
+async fn replay(st: &AppState, room: &Room, board: &BoardId, since: Option<i64>) -> Option<(i64, Vec<Arc<Event>>)> {
+    let s = since?;
+    if st.cb.clustered() {
+        // Other nodes' changes this node's room has not read yet go into its ring first.
+        let _ = st.cb.boards().catch_up(board).await;
+    }
+    if let Some(events) = room.replay(s) {
+        return Some((s, events));
+    }
+    let rebuilt = st.cb.boards().changes_since(board, s).await.ok()??;
+    Some((s, rebuilt.into_iter().filter_map(|(seq, c)| c.map(|c| Arc::new(Event::new(seq, c)))).collect()))
 }
 
 struct GaugeGuard;

@@ -23,7 +23,18 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when every store answers; `503 draining` once the node is going away (SIGTERM), so
+/// the proxy sends new requests and reconnecting sockets to another node.
 async fn readyz(State(st): State<AppState>) -> Response {
+    if st.cb.draining() {
+        // The catalogue's `unavailable` (with Retry-After); `X-Readiness: draining` says why
+        // (a server error's detail is not shown).
+        let mut res = crate::platform::error::AppError::new(clearboard_core::platform::error_codes::ErrorCode::Unavailable)
+            .detail("draining: this node is going away; other nodes serve")
+            .into_response();
+        res.headers_mut().insert("x-readiness", HeaderValue::from_static("draining"));
+        return res;
+    }
     match st.cb.ready().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {

@@ -154,6 +154,17 @@ pub struct CardChange {
 /// A card change outcome: the board's new sequence number.
 pub type Seq = i64;
 
+/// One change of a board's log (issue 20): its number, its kind (`card`, `card_deleted`,
+/// `comment`, `comment_deleted`, `board`, `resync`, `none`) and the ids it touched. Ids only:
+/// what they name is read from its own row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRow {
+    pub seq: Seq,
+    pub kind: String,
+    pub card_id: Option<CardId>,
+    pub comment_id: Option<CommentId>,
+}
+
 /// Organisations, boards, cards and their reactions in a region.
 #[async_trait]
 pub trait BoardStore: Send + Sync + std::fmt::Debug {
@@ -193,6 +204,9 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn bump_board(&self, board: &BoardId) -> StoreResult<Seq>;
     /// Replaces the board's join code (the old one stops working).
     async fn set_join_code(&self, board: &BoardId, code: &str) -> StoreResult<Seq>;
+    /// The board's logged changes after sequence `after`, oldest first, at most `limit` (the
+    /// log keeps the latest 1024).
+    async fn changes_after(&self, board: &BoardId, after: Seq, limit: i64) -> StoreResult<Vec<ChangeRow>>;
 
     /// Creates a participant subject (and its row) in one transaction.
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()>;

@@ -126,6 +126,8 @@ pub const BOARDS: Module = Module {
                 ("anonymous", STATE),
             ],
         ),
+        // Each board's change log (issue 20): kinds and ids only, for the other server nodes.
+        region("board_changes", &[("board_id", ID), ("seq", STATE), ("kind", STATE), ("card_id", ID), ("comment_id", ID)]),
         directory("org_index", &[("org_id", ID), ("region", REGION_OF)]),
         directory("board_index", &[("board_id", ID), ("org_id", ID), ("region", REGION_OF), ("join_code", JOIN_CODE)]),
     ],

@@ -32,6 +32,8 @@ pub const STORAGE: Module = Module {
         region("schema_migrations", &MIGRATIONS),
         keys("schema_migrations", &MIGRATIONS),
         region("subjects", &[("id", SUBJECT), ("kind", STATE), ("created_at", TIME), ("erased_at", TIME)]),
+        // Which node claimed a periodic duty for which period (issue 20): nothing personal.
+        directory("duty_runs", &[("duty", STATE), ("period", STATE), ("claimed_at", TIME)]),
     ],
     ..Module::EMPTY
 };

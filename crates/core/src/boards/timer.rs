@@ -110,6 +110,7 @@ mod tests {
             timer_ends_at: None,
             timer_left_ms: None,
             timer_pauses: false,
+            zones: None,
         }
     }
 

@@ -93,28 +93,11 @@ pub fn pdf(scene: &Scene) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::boards::scene::{CardShape, Scene, ZoneShape};
+    use crate::boards::scene::sample;
 
     #[test]
     fn a_scene_is_one_page_of_its_size_with_its_texts() {
-        let scene = Scene {
-            title: "Retro (2)".into(),
-            width: 600,
-            height: 400,
-            scale: 1.0,
-            zones: vec![ZoneShape { x: 40, y: 88, w: 300, h: 280, fill: [0xe4, 0xf5, 0xe9], title: "Went well".into() }],
-            cards: vec![CardShape {
-                x: 60,
-                y: 140,
-                w: 208,
-                h: 80,
-                fill: [0xff, 0xf3, 0xa3],
-                meta: Some("Idea".into()),
-                lines: vec!["Ship it".into()],
-                media: false,
-                counts: None,
-            }],
-        };
+        let scene = sample(Some("Idea"));
         let bytes = pdf(&scene);
         let doc = lopdf::Document::load_mem(&bytes).unwrap();
         assert_eq!(doc.get_pages().len(), 1);

@@ -149,28 +149,11 @@ pub fn png(scene: &Scene) -> Result<Vec<u8>, CoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::boards::scene::{CardShape, Scene, ZoneShape};
+    use crate::boards::scene::sample;
 
     #[test]
     fn a_scene_is_drawn_as_a_png_of_its_size_with_its_text_inked() {
-        let scene = Scene {
-            title: "Retro".into(),
-            width: 600,
-            height: 400,
-            scale: 1.0,
-            zones: vec![ZoneShape { x: 40, y: 88, w: 300, h: 280, fill: [0xe4, 0xf5, 0xe9], title: "Went well".into() }],
-            cards: vec![CardShape {
-                x: 60,
-                y: 140,
-                w: 208,
-                h: 80,
-                fill: [0xff, 0xf3, 0xa3],
-                meta: None,
-                lines: vec!["Ship it".into()],
-                media: false,
-                counts: None,
-            }],
-        };
+        let scene = sample(None);
         let bytes = png(&scene).unwrap();
         let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
         let mut reader = decoder.read_info().unwrap();

@@ -182,6 +182,29 @@ pub fn scene(board: &BoardView, cards: &[CardView], lang: &str) -> Scene {
     Scene { title: b.title.clone(), width, height, scale, zones, cards: shapes }
 }
 
+/// A small scene for the drawers' tests: a 600 × 400 picture with one zone and one card.
+#[cfg(test)]
+pub(crate) fn sample(meta: Option<&str>) -> Scene {
+    Scene {
+        title: "Retro (2)".into(),
+        width: 600,
+        height: 400,
+        scale: 1.0,
+        zones: vec![ZoneShape { x: 40, y: 88, w: 300, h: 280, fill: [0xe4, 0xf5, 0xe9], title: "Went well".into() }],
+        cards: vec![CardShape {
+            x: 60,
+            y: 140,
+            w: 208,
+            h: 80,
+            fill: [0xff, 0xf3, 0xa3],
+            meta: meta.map(str::to_string),
+            lines: vec!["Ship it".into()],
+            media: false,
+            counts: None,
+        }],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

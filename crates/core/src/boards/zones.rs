@@ -58,11 +58,9 @@ impl Boards<'_> {
     ) -> Result<BoardView, CoreError> {
         self.guard()?;
         let a = self.access(who, board).await?;
-        if !a.facilitator() {
-            return Err(CoreError::Forbidden);
-        }
+        a.facilitator().then_some(()).ok_or(CoreError::Forbidden)?;
+        let okey = self.cb.keys().current(&a.region, &org_key_owner(&a.board.org_id)).await?;
         let mut row = a.board.clone();
-        let okey = self.cb.keys().current(&a.region, &org_key_owner(&row.org_id)).await?;
         let mut zones = open_zones(&okey, &row.id, row.zones.as_deref())?;
         change(&mut zones)?;
         row.zones = seal_zones(&okey, &row.id, &zones)?;

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::api::routes())
         .merge(privacy::api::routes())
         .merge(boards::api::routes())
+        .merge(boards::workshop_api::routes())
         .merge(business::billing_api::routes())
         .merge(business::partners_api::routes())
         .merge(business::billing_pages::routes())

@@ -12,6 +12,8 @@ mod billing;
 mod canvas;
 /// Facilitation on the board (issue 14, acceptance 2): timer, hidden votes, results.
 mod facil;
+/// The board as a workshop tool (issue 14): templates, zones, the PNG and PDF exports.
+mod workshop;
 use std::process::{Child, Command, Stdio};
 
 struct Driver {

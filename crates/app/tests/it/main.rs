@@ -32,6 +32,7 @@ mod domain;
 mod drills;
 mod errors;
 mod facilitation;
+mod facilitation_workshop;
 mod fuzz_corpus;
 mod house;
 mod identity_checks;

@@ -7,9 +7,10 @@ use serde_json::json;
 
 use crate::boards::access::Access;
 use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
-use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, title_aad};
+use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, seal_zones, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::boards::shapes::{BoardView, CardView};
+use crate::boards::templates::Template;
 use crate::boards::views::{self, BoardSummary};
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
@@ -21,6 +22,19 @@ impl Boards<'_> {
     /// Creates a board in an organisation the person belongs to (their personal workspace by
     /// default).
     pub async fn create_board(&self, who: &Principal, org: Option<&OrgId>, title: &str) -> Result<BoardView, CoreError> {
+        self.create_board_from(who, org, title, None, "en").await
+    }
+
+    /// Creates a board, from a template when one is named: its zones and categories, titled
+    /// in `lang` (`en` or `fr`), become the board's own.
+    pub async fn create_board_from(
+        &self,
+        who: &Principal,
+        org: Option<&OrgId>,
+        title: &str,
+        template: Option<Template>,
+        lang: &str,
+    ) -> Result<BoardView, CoreError> {
         self.guard()?;
         let title = clean_text("title", title, TITLE_MAX)?;
         let org = match org {
@@ -31,11 +45,15 @@ impl Boards<'_> {
         let now = self.cb.now();
         let id = BoardId::new(now)?;
         let okey = self.cb.keys().current(&region, &org_key_owner(&org)).await?;
-        let legend = vec![
-            LegendEntry { id: "idea".into(), name: "Idea".into(), color: DEFAULT_COLOR.into() },
-            LegendEntry { id: "question".into(), name: "Question".into(), color: "#bde0fe".into() },
-            LegendEntry { id: "risk".into(), name: "Risk".into(), color: "#ffc8dd".into() },
-        ];
+        let legend = match template {
+            Some(t) => t.legend(lang),
+            None => vec![
+                LegendEntry { id: "idea".into(), name: "Idea".into(), color: DEFAULT_COLOR.into() },
+                LegendEntry { id: "question".into(), name: "Question".into(), color: "#bde0fe".into() },
+                LegendEntry { id: "risk".into(), name: "Risk".into(), color: "#ffc8dd".into() },
+            ],
+        };
+        let zones = template.map(|t| t.zones(lang)).unwrap_or_default();
         let legend_json = serde_json::to_vec(&legend).map_err(|_| CoreError::Internal("legend"))?;
         let mut code = new_join_code()?;
         let mut indexed = false;
@@ -70,13 +88,14 @@ impl Boards<'_> {
             timer_ends_at: None,
             timer_left_ms: None,
             timer_pauses: false,
+            zones: seal_zones(&okey, &id, &zones)?,
         };
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
             "board.created",
             Some(&who.subject),
             Some(PURPOSE),
-            json!({ "board": id, "org": org }),
+            json!({ "board": id, "org": org, "template": template.map(Template::as_str) }),
         );
         region.boards.create_board(&row, audit).await?;
         let access = self.access(who, &id).await?;

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::boards::events::Change;
 use crate::boards::kinds::OrgRole;
-use crate::boards::sealing::{open_string, org_key_owner, title_aad};
+use crate::boards::layout::Zone;
+use crate::boards::sealing::{open_string, open_zones, org_key_owner, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::platform::audit::Actor;
 use crate::platform::context::RegionHandle;
@@ -34,16 +35,22 @@ impl Boards<'_> {
         Ok(erased)
     }
 
-    /// A board's title and whether `subject` still belongs to its organisation (exports name
-    /// the boards a person's cards are on; the title is the organisation's, so it is given
-    /// only to its members).
-    pub(crate) async fn title_for(&self, region: &RegionHandle, subject: &SubjectId, board: &BoardId) -> Result<Option<String>, CoreError> {
+    /// A board's title and zones, if `subject` still belongs to its organisation (exports
+    /// name the boards a person's cards are on; title and zones are the organisation's, so
+    /// they are given only to its members).
+    pub(crate) async fn title_for(
+        &self,
+        region: &RegionHandle,
+        subject: &SubjectId,
+        board: &BoardId,
+    ) -> Result<Option<(String, Vec<Zone>)>, CoreError> {
         let Some(row) = region.boards.board(board).await? else { return Ok(None) };
         if region.boards.member(&row.org_id, subject).await?.is_none() {
             return Ok(None);
         }
         let okey = self.cb.keys().current(region, &org_key_owner(&row.org_id)).await?;
-        Ok(Some(open_string(&okey, title_aad(board), &row.title)?))
+        let zones = open_zones(&okey, board, row.zones.as_deref())?;
+        Ok(Some((open_string(&okey, title_aad(board), &row.title)?, zones)))
     }
 
     /// Erases everything a person has on boards and counts it under its category: their

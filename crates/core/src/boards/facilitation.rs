@@ -116,6 +116,16 @@ impl Boards<'_> {
     /// The board's content for facilitators, as JSON or CSV (authors left out on anonymous
     /// boards).
     pub async fn export(&self, who: &Principal, board: &BoardId) -> Result<(BoardView, Vec<CardView>), CoreError> {
+        self.export_as(who, board, None).await
+    }
+
+    /// The same, audited with the format it is exported in (`png`, `pdf`) when one is named.
+    pub(super) async fn export_as(
+        &self,
+        who: &Principal,
+        board: &BoardId,
+        format: Option<&str>,
+    ) -> Result<(BoardView, Vec<CardView>), CoreError> {
         let a = self.access(who, board).await?;
         if !a.facilitator() {
             return Err(CoreError::Forbidden);
@@ -128,7 +138,10 @@ impl Boards<'_> {
             "board.exported",
             None,
             Some(PURPOSE),
-            json!({ "board": board, "cards": cards.len() }),
+            match format {
+                Some(f) => json!({ "board": board, "cards": cards.len(), "format": f }),
+                None => json!({ "board": board, "cards": cards.len() }),
+            },
         );
         a.region.store.audit_append(audit).await?;
         Ok((b, cards))

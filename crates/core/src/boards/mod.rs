@@ -15,6 +15,12 @@
 //! (`media`): metadata (EXIF, GPS, XMP, comments, MP4 `udta`/`meta`, WebM tags), second
 //! pictures, subtitle and metadata tracks and bytes after the end are dropped.
 //!
+//! Boards can start from a template (`templates`: retrospective, SWOT, brainstorm, lean coffee)
+//! that gives them zones (`layout`, `zones`: named areas behind the cards; a card belongs to
+//! the zone its anchor point lies in, nothing is stored on the card) and categories; a board
+//! is exported as JSON and CSV (`facilitation`) or drawn as PNG and PDF (`pictures`, from the
+//! `scene` that `raster` and `print` draw).
+//!
 //! This file only re-exports; the files below name each other directly and never this one.
 
 pub mod access;
@@ -25,18 +31,25 @@ pub mod events;
 pub mod facilitation;
 pub mod input;
 pub mod kinds;
+pub mod layout;
 pub mod orgs;
 pub mod participants;
+pub mod pictures;
+pub mod print;
 pub mod protocol;
+pub mod raster;
 pub mod reactions;
 pub mod realtime;
 pub mod recovery;
 pub mod relay;
+pub mod scene;
 pub mod sealing;
 pub mod service;
 pub mod shapes;
+pub mod templates;
 pub mod timer;
 pub mod views;
+pub mod zones;
 
 pub use access::Access;
 pub use input::{
@@ -44,7 +57,9 @@ pub use input::{
     VIDEO_MAX_BYTES, clean_url,
 };
 pub use kinds::{BoardMode, BoardRole, CardKind, CardStatus, InvitationStatus, OrgRole};
+pub use layout::{NewZone, Zone, ZonePatch};
 pub use realtime::presence_name;
 pub use service::Boards;
+pub use templates::{Template, TemplateInfo};
 pub use shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, RankedCard, TimerView};
 pub use views::{BoardSummary, InvitationView, MemberView, NewInvitation, OrgView};

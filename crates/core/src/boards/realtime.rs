@@ -460,6 +460,7 @@ mod tests {
                 vote_tokens: 5,
                 votes_hidden: false,
                 timer: None,
+                zones: vec![],
             },
         }
     }

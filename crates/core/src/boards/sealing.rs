@@ -10,6 +10,7 @@ use std::sync::Arc;
 use clearboard_vault::{Aad, Dek, stream};
 use zeroize::Zeroizing;
 
+use crate::boards::layout::Zone;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
@@ -45,6 +46,26 @@ pub(super) fn title_aad(b: &BoardId) -> Aad<'_> {
 
 pub(super) fn legend_aad(b: &BoardId) -> Aad<'_> {
     Aad { table: "boards", column: "legend", row: b.as_str() }
+}
+
+fn zones_aad(b: &BoardId) -> Aad<'_> {
+    Aad { table: "boards", column: "zones", row: b.as_str() }
+}
+
+/// The sealed form of a board's zones (`None` for none).
+pub(super) fn seal_zones(okey: &Dek, board: &BoardId, zones: &[Zone]) -> Result<Option<Vec<u8>>, CoreError> {
+    if zones.is_empty() {
+        return Ok(None);
+    }
+    let json = serde_json::to_vec(zones).map_err(|_| CoreError::Internal("zones"))?;
+    Ok(Some(seal(okey, zones_aad(board), &json)?))
+}
+
+/// A board's zones, opened with the organisation's key.
+pub(super) fn open_zones(okey: &Dek, board: &BoardId, sealed: Option<&[u8]>) -> Result<Vec<Zone>, CoreError> {
+    let Some(sealed) = sealed else { return Ok(Vec::new()) };
+    let bytes = open(okey, zones_aad(board), sealed)?;
+    serde_json::from_slice(&bytes).map_err(|_| CoreError::Internal("stored zones are not valid"))
 }
 
 /// The key owner id of an organisation (organisations have keys like people do).

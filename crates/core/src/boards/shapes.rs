@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::boards::input::LegendEntry;
 use crate::boards::kinds::{BoardRole, CardKind, CardStatus};
+use crate::boards::layout::Zone;
 use crate::platform::ids::{BoardId, CardId, CommentId, OrgId};
 
 /// What a viewer is on a board (their role, the name others see, votes left).
@@ -37,6 +38,9 @@ pub struct BoardShared {
     /// The countdown, when one is set (left out otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timer: Option<TimerView>,
+    /// The board's zones (a template's areas, or a facilitator's), drawn behind the cards; a
+    /// card belongs to the zone its anchor point lies in (`layout::zone_of`).
+    pub zones: Vec<Zone>,
 }
 
 /// The board's countdown as the server's clock had it when this was sent.

@@ -97,6 +97,7 @@ mod tests {
             org_id: OrgId::new(1).unwrap(),
             title: vec![],
             legend: vec![],
+            zones: None,
             created_by: None,
             created_at: 0,
             updated_at: 0,

@@ -9,7 +9,7 @@ use crate::boards::input::LegendEntry;
 use crate::boards::kinds::{CardKind, InvitationStatus, OrgRole};
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{
-    KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, org_key_owner, pseudonym_aad, title_aad,
+    KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, open_zones, org_key_owner, pseudonym_aad, title_aad,
 };
 use crate::boards::shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, Tallies, TimerView, You};
 use crate::platform::clock::rfc3339;
@@ -130,6 +130,7 @@ pub(crate) async fn board_shared(keys: &mut KeyCache<'_>, a: &Access) -> Result<
         vote_tokens: a.board.vote_tokens,
         votes_hidden: a.board.votes_hidden,
         timer: timer_view(a),
+        zones: open_zones(&okey, &a.board.id, a.board.zones.as_deref())?,
     })
 }
 

@@ -56,15 +56,22 @@ pub fn one_page(title: &str, lines: &[(f32, String)]) -> Vec<u8> {
         y -= size + 5.0;
     }
     content.extend_from_slice(b"ET\n");
+    page(title, &content, 595.0, 842.0)
+}
+
+/// A one-page PDF of `width` × `height` points whose page is drawn by `content` (a content
+/// stream; `/F1` is Helvetica in WinAnsi), titled `title`.
+pub fn page(title: &str, content: &[u8], width: f32, height: f32) -> Vec<u8> {
     let title = pdf_string(title);
     let mut objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>")
+            .into_bytes(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
     ];
     let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-    stream.extend_from_slice(&content);
+    stream.extend_from_slice(content);
     stream.extend_from_slice(b"endstream");
     objects.push(stream);
     let mut info = b"<< /Title ".to_vec();

@@ -68,6 +68,7 @@ pub(super) struct BoardRec {
     timer_ends_at: Option<i64>,
     timer_left_ms: Option<i64>,
     timer_pauses: bool,
+    zones: Option<Vec<u8>>,
 }
 
 impl From<BoardRec> for BoardRow {
@@ -90,6 +91,7 @@ impl From<BoardRec> for BoardRow {
             timer_ends_at: r.timer_ends_at,
             timer_left_ms: r.timer_left_ms,
             timer_pauses: r.timer_pauses,
+            zones: r.zones,
         }
     }
 }
@@ -186,7 +188,7 @@ impl From<ParticipantRec> for ParticipantRow {
 
 macro_rules! board_cols {
     () => {
-        "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq, votes_hidden, timer_ends_at, timer_left_ms, timer_pauses"
+        "id, org_id, title, legend, created_by, created_at, updated_at, locked, controlled, anonymous, vote_tokens, join_code, seq, votes_hidden, timer_ends_at, timer_left_ms, timer_pauses, zones"
     };
 }
 macro_rules! participant_cols {

@@ -153,10 +153,10 @@ impl BoardStore for SqlRegionStore {
         let pg = self.is_pg();
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
-            sqlx::query(concat!("INSERT INTO boards (", board_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"))
+            sqlx::query(concat!("INSERT INTO boards (", board_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"))
                 .bind(b.id.as_str()).bind(b.org_id.as_str()).bind(&b.title).bind(&b.legend).bind(b.created_by.as_ref().map(SubjectId::as_str))
                 .bind(b.created_at).bind(b.updated_at).bind(b.locked).bind(b.controlled).bind(b.anonymous).bind(b.vote_tokens).bind(&b.join_code).bind(b.seq)
-                .bind(b.votes_hidden).bind(b.timer_ends_at).bind(b.timer_left_ms).bind(b.timer_pauses)
+                .bind(b.votes_hidden).bind(b.timer_ends_at).bind(b.timer_left_ms).bind(b.timer_pauses).bind(&b.zones)
                 .execute(&mut *t).await?;
             append_audit!(t, pg, chain, ring, audit)?;
             Ok(())
@@ -206,9 +206,9 @@ impl BoardStore for SqlRegionStore {
 
     async fn update_board(&self, b: &BoardRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
-            sqlx::query("UPDATE boards SET title = $2, legend = $3, updated_at = $4, locked = $5, controlled = $6, anonymous = $7, vote_tokens = $8, votes_hidden = $9, timer_ends_at = $10, timer_left_ms = $11, timer_pauses = $12 WHERE id = $1")
+            sqlx::query("UPDATE boards SET title = $2, legend = $3, updated_at = $4, locked = $5, controlled = $6, anonymous = $7, vote_tokens = $8, votes_hidden = $9, timer_ends_at = $10, timer_left_ms = $11, timer_pauses = $12, zones = $13 WHERE id = $1")
                 .bind(b.id.as_str()).bind(&b.title).bind(&b.legend).bind(b.updated_at).bind(b.locked).bind(b.controlled).bind(b.anonymous).bind(b.vote_tokens)
-                .bind(b.votes_hidden).bind(b.timer_ends_at).bind(b.timer_left_ms).bind(b.timer_pauses)
+                .bind(b.votes_hidden).bind(b.timer_ends_at).bind(b.timer_left_ms).bind(b.timer_pauses).bind(&b.zones)
                 .execute(&mut *t).await?;
             bump!(t, b.id.as_str(), "board", None, None)
         })

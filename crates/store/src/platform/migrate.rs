@@ -72,6 +72,7 @@ const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 55, "0055_careers.sql", "careers"),
     mig!("sqlite", "region", 70, "0070_facilitation.sql", "facilitation"),
     mig!("sqlite", "region", 80, "0080_board_changes.sql", "board_changes"),
+    mig!("sqlite", "region", 56, "0056_board_zones.sql", "board_zones"),
 ];
 const SQLITE_KEYS: &[Migration] = &[mig!("sqlite", "keys", 1, "0001_init.sql", "init")];
 const PG_DIRECTORY: &[Migration] = &[
@@ -104,6 +105,7 @@ const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 55, "0055_careers.sql", "careers"),
     mig!("postgres", "region", 70, "0070_facilitation.sql", "facilitation"),
     mig!("postgres", "region", 80, "0080_board_changes.sql", "board_changes"),
+    mig!("postgres", "region", 56, "0056_board_zones.sql", "board_zones"),
 ];
 const PG_KEYS: &[Migration] = &[mig!("postgres", "keys", 1, "0001_init.sql", "init")];
 

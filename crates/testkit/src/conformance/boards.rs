@@ -45,6 +45,7 @@ fn board_row(id: &BoardId, org: &OrgId, by: &SubjectId, code: &str) -> BoardRow 
         timer_ends_at: None,
         timer_left_ms: None,
         timer_pauses: false,
+        zones: None,
     }
 }
 

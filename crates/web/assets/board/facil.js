@@ -1,11 +1,13 @@
 // clearboard board page: facilitation — the countdown everyone sees (measured by the server's
 // clock: each `board` event says what is left, the page counts down from there), votes whose
-// counts stay hidden until revealed, and the ranked results.
+// counts stay hidden until revealed, the ranked results, the board's zones (zones.js) and its
+// exports drawn as PNG and PDF.
 
 import { $, el, showError } from './dom.js';
 import { T, boardId } from './i18n.js';
 import { state } from './state.js';
 import { api } from './api.js';
+import { renderZones, wireZones } from './zones.js';
 
 // When the countdown ends by this page's clock (the server's remaining time, received now).
 let endsAt = null;
@@ -40,6 +42,10 @@ export function renderFacilitation() {
   if (b.votes_hidden) { $('results').textContent = ''; }
   const fac = $('set-votes-hidden');
   if (fac) { fac.checked = !!b.votes_hidden; $('reveal-votes').hidden = !b.votes_hidden; }
+  const lang = '?lang=' + encodeURIComponent(document.documentElement.lang || 'en');
+  $('export-png').href = '/api/v1/boards/' + boardId + '/export.png' + lang;
+  $('export-pdf').href = '/api/v1/boards/' + boardId + '/export.pdf' + lang;
+  renderZones();
 }
 
 function timer(body) {
@@ -67,6 +73,7 @@ function votesHidden(hidden) {
 }
 
 export function wireFacilitation() {
+  wireZones();
   $('show-results').addEventListener('click', showResults);
   $('set-votes-hidden').addEventListener('change', function (e) { votesHidden(e.target.checked); });
   $('reveal-votes').addEventListener('click', function () { votesHidden(false); });

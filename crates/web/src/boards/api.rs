@@ -169,11 +169,20 @@ pub struct NewBoard {
     title: String,
     #[serde(default)]
     org_id: Option<String>,
+    /// A template (`GET /api/v1/board-templates`): the board starts with its zones and categories.
+    #[serde(default)]
+    template: Option<String>,
+    /// The language of the template's zone titles and categories (`en`, `fr`); by default the
+    /// request's (`?lang=`, else `Accept-Language`).
+    #[serde(default)]
+    lang: Option<String>,
 }
 
-async fn create_board(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<NewBoard>) -> Result<Response, AppError> {
+async fn create_board(State(st): State<AppState>, auth: Auth, headers: HeaderMap, uri: axum::http::Uri, ApiJson(b): ApiJson<NewBoard>) -> Result<Response, AppError> {
     let org = b.org_id.as_deref().map(org_id).transpose()?;
-    let view = st.cb.boards().create_board(&auth.principal, org.as_ref(), &b.title).await?;
+    let template = b.template.as_deref().map(clearboard_core::boards::Template::parse).transpose()?;
+    let lang = crate::platform::i18n::answer_lang(&headers, &uri, b.lang.as_deref()).lang;
+    let view = st.cb.boards().create_board_from(&auth.principal, org.as_ref(), &b.title, template, lang).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
@@ -217,7 +226,8 @@ async fn export(
     let (board, cards) = st.cb.boards().export(&auth.principal, &board_id(&id)?).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => {
-            let mut res = Json(json!({ "board": { "id": board.board.id, "title": board.board.title, "legend": board.board.legend, "anonymous": board.board.anonymous }, "cards": cards.iter().map(export_card).collect::<Vec<_>>() })).into_response();
+            let zones = &board.board.zones;
+            let mut res = Json(json!({ "board": { "id": board.board.id, "title": board.board.title, "legend": board.board.legend, "anonymous": board.board.anonymous, "zones": zones }, "cards": cards.iter().map(|c| export_card(c, zones)).collect::<Vec<_>>() })).into_response();
             res.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"board.json\""));
             Ok(res)
         }
@@ -251,11 +261,12 @@ async fn export(
     }
 }
 
-fn export_card(view: &CardView) -> serde_json::Value {
+fn export_card(view: &CardView, zones: &[clearboard_core::boards::Zone]) -> serde_json::Value {
     let (c, t) = (&view.card, view.card.tallies.unwrap_or(clearboard_core::boards::shapes::Tallies { likes: 0, votes: None }));
     let mut v = json!({
         "id": c.id, "kind": c.kind, "text": c.text, "url": c.url, "media_type": c.media_type, "category": c.category,
         "color": c.color, "status": c.status, "likes": t.likes, "votes": t.votes, "position": [c.x, c.y], "created_at": c.created_at,
+        "zone": clearboard_core::boards::layout::zone_of(zones, c.x, c.y).map(|z| z.id.clone()),
         "comments": view.comments.iter().flatten().map(|m| { let m = &m.comment; let mut o = json!({ "text": m.text, "created_at": m.created_at }); if let Some(a) = &m.author { o["author"] = json!(a); } o }).collect::<Vec<_>>(),
     });
     if let Some(a) = &c.author {

@@ -47,6 +47,8 @@ struct AppPage {
     boards: Vec<BoardSummary>,
     invite_link: Option<String>,
     consent: Option<crate::privacy::consent::ConsentWindow>,
+    /// The templates the "new board" form and the empty list offer, in the page's language.
+    templates: Vec<clearboard_core::boards::TemplateInfo>,
 }
 
 async fn render_home(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, invite_link: Option<String>) -> Response {
@@ -70,6 +72,7 @@ async fn render_home(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, inv
                 orgs,
                 boards,
                 invite_link,
+                templates: clearboard_core::boards::templates::catalogue(ctx.t.lang),
             };
             form_page(StatusCode::OK, refused, page)
         }
@@ -95,12 +98,19 @@ struct NewBoardForm {
     title: String,
     #[serde(default)]
     org_id: String,
+    /// A template's id, or empty for a blank board.
+    #[serde(default)]
+    template: String,
 }
 
 async fn create_board(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<NewBoardForm>) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let org = OrgId::parse(&f.org_id);
-    match st.cb.boards().create_board(&auth.principal, org.as_ref(), &f.title).await {
+    let made = async {
+        let template = if f.template.is_empty() { None } else { Some(clearboard_core::boards::Template::parse(&f.template)?) };
+        st.cb.boards().create_board_from(&auth.principal, org.as_ref(), &f.title, template, ctx.t.lang).await
+    };
+    match made.await {
         Ok(b) => Redirect::to(&format!("/app/boards/{}", b.board.id)).into_response(),
         Err(e) => render_home(&st, &ctx, Some(Refusal::of(e, ctx.t)), None).await,
     }

@@ -68,6 +68,9 @@ pub struct BoardRow {
     pub timer_left_ms: Option<i64>,
     /// Participation pauses when the countdown ends (until the facilitator resumes).
     pub timer_pauses: bool,
+    /// The board's zones (`boards::zones`), one JSON list sealed with the organisation's key;
+    /// `None`: no zones.
+    pub zones: Option<Vec<u8>>,
 }
 
 /// Someone who joined a board by code, without an account; the pseudonym is sealed with

@@ -76,6 +76,7 @@ pub const BOARDS: Module = Module {
                 ("timer_ends_at", TIME),
                 ("timer_left_ms", STATE),
                 ("timer_pauses", STATE),
+                ("zones", sealed("user_content", &["board_zones"])),
             ],
         ),
         region(

@@ -86,6 +86,18 @@ pub struct AppTexts {
     pub leave_confirm: &'static str,
     pub delete_board: &'static str,
     pub delete_board_confirm: &'static str,
+    pub template: &'static str,
+    pub blank_board: &'static str,
+    pub start_from_template: &'static str,
+    pub export_png: &'static str,
+    pub export_pdf: &'static str,
+    pub zones: &'static str,
+    pub zone_add: &'static str,
+    pub zone_title: &'static str,
+    pub zone_rename: &'static str,
+    pub zone_remove: &'static str,
+    pub zone_remove_confirm: &'static str,
+    pub zone_move: &'static str,
 }
 
 pub const APP_EN: AppTexts = AppTexts {
@@ -171,6 +183,18 @@ pub const APP_EN: AppTexts = AppTexts {
     leave_confirm: "Erase everything you posted on this board and leave?",
     delete_board: "Delete this board",
     delete_board_confirm: "Delete this board and everything on it, for everyone?",
+    template: "Template",
+    blank_board: "Blank board",
+    start_from_template: "Start from a template",
+    export_png: "Export PNG",
+    export_pdf: "Export PDF",
+    zones: "Zones",
+    zone_add: "Add a zone",
+    zone_title: "Zone title",
+    zone_rename: "Rename",
+    zone_remove: "Remove",
+    zone_remove_confirm: "Remove this zone? Its cards stay on the board.",
+    zone_move: "Drag the title bar of a zone to move it; Alt + arrow keys move the focused zone.",
 };
 
 pub const APP_FR: AppTexts = AppTexts {
@@ -256,6 +280,18 @@ pub const APP_FR: AppTexts = AppTexts {
     leave_confirm: "Effacer tout ce que vous avez publié sur ce tableau et partir ?",
     delete_board: "Supprimer ce tableau",
     delete_board_confirm: "Supprimer ce tableau et tout son contenu, pour tout le monde ?",
+    template: "Modèle",
+    blank_board: "Tableau vierge",
+    start_from_template: "Partir d'un modèle",
+    export_png: "Exporter en PNG",
+    export_pdf: "Exporter en PDF",
+    zones: "Zones",
+    zone_add: "Ajouter une zone",
+    zone_title: "Titre de la zone",
+    zone_rename: "Renommer",
+    zone_remove: "Retirer",
+    zone_remove_confirm: "Retirer cette zone ? Ses cartes restent sur le tableau.",
+    zone_move: "Faites glisser la barre de titre d'une zone pour la déplacer ; Alt + flèches déplacent la zone qui a le focus.",
 };
 
 pub fn app_texts(lang: &str) -> &'static AppTexts {

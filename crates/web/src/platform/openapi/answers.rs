@@ -124,6 +124,7 @@ fn boards() -> Value {
                 "vote_tokens": { "type": "integer" }, "seq": { "type": "integer" }, "created_at": { "type": "string" },
                 "votes_hidden": { "type": "boolean", "description": "The vote's counts are hidden until the facilitator reveals them" },
                 "timer": { "$ref": "#/components/schemas/Timer" },
+                "zones": { "type": "array", "items": { "$ref": "#/components/schemas/Zone" } },
                 "join_code": { "type": "string", "description": "Facilitators only" },
                 "you": { "type": "object", "required": ["role", "name", "votes_left"],
                          "properties": { "role": { "type": "string" }, "name": { "type": "string" }, "votes_left": { "type": "integer" } } }
@@ -138,7 +139,8 @@ fn boards() -> Value {
             "properties": {
                 "board": { "type": "object", "required": ["id", "title", "legend", "anonymous"],
                            "properties": { "id": { "type": "string" }, "title": { "type": "string" }, "anonymous": { "type": "boolean" },
-                                           "legend": { "type": "array", "items": { "$ref": "#/components/schemas/LegendEntry" } } } },
+                                           "legend": { "type": "array", "items": { "$ref": "#/components/schemas/LegendEntry" } },
+                                           "zones": { "type": "array", "items": { "$ref": "#/components/schemas/Zone" } } } },
                 "cards": { "type": "array", "items": { "type": "object",
                     "required": ["id", "kind", "text", "url", "media_type", "category", "color", "status", "likes", "votes", "position", "created_at", "comments"],
                     "properties": {
@@ -147,6 +149,7 @@ fn boards() -> Value {
                         "likes": { "type": "integer" }, "votes": { "type": ["integer", "null"], "description": "null while the vote hides its results" },
                         "position": { "type": "array", "items": { "type": "integer" }, "minItems": 2, "maxItems": 2 },
                         "created_at": { "type": "string" }, "author": { "type": "string", "description": "Left out on anonymous boards" },
+                        "zone": { "type": ["string", "null"], "description": "The id of the zone the card is in (by its position), if any" },
                         "comments": { "type": "array", "items": { "type": "object", "required": ["text", "created_at"],
                             "properties": { "text": { "type": "string" }, "created_at": { "type": "string" }, "author": { "type": "string" } } } }
                     } } }

@@ -1,5 +1,5 @@
 //! The OpenAPI 3.1 description of the JSON API, written out by hand beside the routes it
-//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `programmes`, `careers`, `integrations`), with the schemas of what
+//! describes, one file per room (`identity`, `boards`, `privacy`, `support`, `business` for billing, `outreach`, `programmes`, `careers`, `integrations`, `workshop` for templates, zones and the drawn exports), with the schemas of what
 //! operations read (`schemas`) and answer (`answers`). Every operation documents its success
 //! body (or a 204); every error answer is the `Error` schema, whose `code` is the error
 //! catalogue's enum (`build::error_schema`). The suite checks that every API route is in it
@@ -17,6 +17,7 @@ mod privacy;
 mod programmes;
 mod schemas;
 mod support;
+mod workshop;
 
 use axum::Json;
 use serde_json::{Map, Value, json};
@@ -40,6 +41,7 @@ pub fn spec() -> Value {
         programmes::paths(),
         careers::paths(),
         integrations::paths(),
+        workshop::paths(),
     ] {
         if let Value::Object(m) = part {
             for (k, v) in m {
@@ -58,6 +60,7 @@ pub fn spec() -> Value {
         programmes::schemas(),
         careers::schemas(),
         integrations::schemas(),
+        workshop::schemas(),
     ] {
         if let Value::Object(m) = part {
             for (k, v) in m {

@@ -73,7 +73,9 @@ pub fn requests() -> Value {
             "role": { "type": "string", "enum": ["member", "admin"] },
             "email": { "type": ["string", "null"], "format": "email", "description": "Only the account with this address may accept" } } },
         "AcceptInvitation": { "type": "object", "additionalProperties": false, "required": ["token"], "properties": { "token": { "type": "string" } } },
-        "NewBoard": { "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string", "maxLength": 120 }, "org_id": { "type": "string", "format": "uuid" } } },
+        "NewBoard": { "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string", "maxLength": 120 }, "org_id": { "type": "string", "format": "uuid" },
+            "template": { "type": ["string", "null"], "enum": ["retrospective", "swot", "brainstorm", "lean_coffee", null], "description": "The board starts with the template's zones and categories (GET /api/v1/board-templates)" },
+            "lang": { "type": ["string", "null"], "enum": ["en", "fr", null], "description": "The language of the template's zone titles and categories; by default the request's" } } },
         "BoardPatch": { "type": "object", "additionalProperties": false, "description": "Only the fields given change; a field that is absent or null stays as it is.", "properties": {
             "title": { "type": ["string", "null"] }, "locked": { "type": ["boolean", "null"] }, "controlled": { "type": ["boolean", "null"] }, "anonymous": { "type": ["boolean", "null"] },
             "vote_tokens": { "type": ["integer", "null"], "minimum": 0, "maximum": 99 },

@@ -304,8 +304,10 @@ impl Exports<'_> {
         }
         let mut boards = Vec::new();
         for b in &board_ids {
-            let title = self.cb.boards().title_for(region, subject, b).await?;
-            boards.push(json!({ "id": b, "title": title }));
+            boards.push(match self.cb.boards().title_for(region, subject, b).await? {
+                Some((title, zones)) => json!({ "id": b, "title": title, "zones": zones }),
+                None => json!({ "id": b, "title": null }),
+            });
         }
         let consents = records::consents_of(region, subject).await?;
         let requests = records::requests_of(region, subject).await?;

@@ -23,6 +23,7 @@ pub mod cards;
 pub mod erasure;
 pub mod events;
 pub mod facilitation;
+pub mod history;
 pub mod input;
 pub mod kinds;
 pub mod orgs;
@@ -35,6 +36,7 @@ pub mod sealing;
 pub mod service;
 pub mod shapes;
 pub mod timer;
+pub mod undo;
 pub mod views;
 
 pub use access::Access;

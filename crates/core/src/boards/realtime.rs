@@ -63,6 +63,8 @@ pub struct Room {
     presence_dirty: std::sync::atomic::AtomicBool,
     presence_task: std::sync::atomic::AtomicBool,
     live: Mutex<HashMap<SubjectId, LiveBudget>>,
+    /// What each person did here, to undo and redo it (`history`): goes with the room.
+    pub history: crate::boards::history::Histories,
 }
 
 impl Room {
@@ -76,6 +78,7 @@ impl Room {
             presence_dirty: std::sync::atomic::AtomicBool::new(false),
             presence_task: std::sync::atomic::AtomicBool::new(false),
             live: Mutex::new(HashMap::new()),
+            history: crate::boards::history::Histories::default(),
         }
     }
 
@@ -281,6 +284,15 @@ impl Hub {
                     r.flush_gap();
                 }
             });
+        }
+    }
+
+    /// Forgets a person's undo history in every room, and others' steps holding their cards
+    /// (their erasure).
+    pub fn forget_subject(&self, subject: &SubjectId) {
+        let rooms: Vec<Arc<Room>> = self.rooms.lock().map(|r| r.values().cloned().collect()).unwrap_or_default();
+        for r in rooms {
+            r.history.forget_subject(subject);
         }
     }
 

@@ -5,6 +5,7 @@ import { $, el, button } from './dom.js';
 import { T, boardId } from './i18n.js';
 import { state, isFacilitator } from './state.js';
 import { renderFacilitation } from './facil.js';
+import { forget, isSelected } from './select.js';
 
 // Set by cards.js: like, vote, edit, remove, approve, comment, onKey, onPointerDown.
 export const actions = {};
@@ -75,7 +76,7 @@ export function renderCard(card) {
     node.addEventListener('pointerdown', actions.onPointerDown);
     world.appendChild(node);
   }
-  node.className = 'idea' + (card.status === 'pending' ? ' pending' : '');
+  node.className = 'idea' + (card.status === 'pending' ? ' pending' : '') + (isSelected(card.id) ? ' selected' : '');
   node.style.left = card.x + 'px';
   node.style.top = card.y + 'px';
   node.style.background = legendColor(card);
@@ -131,6 +132,7 @@ export function renderPresence(list) {
 }
 
 export function removeCard(id) {
+  forget(id);
   const n = $('card-' + id);
   if (n) { n.remove(); }
 }

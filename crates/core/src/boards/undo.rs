@@ -195,7 +195,7 @@ impl Boards<'_> {
                     return Ok(Applied::Skipped);
                 };
                 let shared = views::card_shared(a, keys, &new, body, None).await?;
-                Ok(Applied::Changed(self.publish_card(a, seq, &new, shared), step))
+                Ok(Applied::Changed(self.publish_card(a, seq, &new, shared, None), step))
             }
             // The card is gone (someone deleted it) or already back: nothing to do for it.
             _ => Ok(Applied::Skipped),
@@ -231,7 +231,7 @@ impl Boards<'_> {
             let change = CardChange { x: Some(m.x), y: Some(m.y), at: self.cb.now(), ..CardChange::default() };
             let Some((new, seq)) = a.region.boards.change_card(&a.board.id, &row.id, &change).await? else { continue };
             let shared = views::card_shared(&a, &mut keys, &new, None, None).await?;
-            views_out.push(self.publish_card(&a, seq, &new, shared));
+            views_out.push(self.publish_card(&a, seq, &new, shared, None));
             steps.push(Step { card: row.id.clone(), before: Some(row), after: Some(new), fields: Fields { pos: true, ..Fields::default() } });
         }
         self.remember(&a, Action::GroupMove, steps);

@@ -145,16 +145,23 @@ both!(undo_history_is_bounded_and_goes_with_an_erased_person, |b| async move {
     assert_eq!(json_ok(card(&app, bob, &c).await, 200).await["x"], 50);
     let v = json_ok(req(&app, "POST", &undo, Some(bob), None).await, 200).await;
     assert_eq!((v["action"].clone(), v["redo_left"].clone()), (Value::Null, json!(50)));
-    // After a day (the history's lifetime), nothing is left to redo.
+    // After the history's lifetime (12 hours), nothing is left to redo (signed in again: the
+    // session ended meanwhile).
     app.clock.advance(13 * 3600 * 1000);
-    let v = json_ok(req(&app, "POST", &format!("/api/v1/boards/{}/redo", f.board), Some(bob), None).await, 200).await;
+    let s = app.post_json("/api/v1/sessions", &json!({ "email": f.bob.email, "password": f.bob.password }), None).await;
+    let again = json_ok(s, 201).await["token"].as_str().unwrap().to_string();
+    let v = json_ok(req(&app, "POST", &format!("/api/v1/boards/{}/redo", f.board), Some(&again), None).await, 200).await;
     assert_eq!((v["action"].clone(), v["redo_left"].clone()), (Value::Null, json!(0)), "expired");
 
-    // Alice moves the participant's card; the participant leaves (erasure): Alice's entry
+    // Alice moves a participant's card; the participant leaves (erasure): Alice's entry
     // holding their card is gone with them (nothing to undo, no conflict).
-    let p = add_text(&app, &f.board, &f.participant, "Participant's idea").await["id"].as_str().unwrap().to_string();
-    patch(&app, &f.alice.token, &p, json!({ "x": 900 })).await;
-    json_ok(req(&app, "DELETE", "/api/v1/participants/me", Some(&f.participant), None).await, 204).await;
-    let v = json_ok(req(&app, "POST", &undo, Some(&f.alice.token), None).await, 200).await;
+    let s = app.post_json("/api/v1/sessions", &json!({ "email": f.alice.email, "password": f.alice.password }), None).await;
+    let alice = json_ok(s, 201).await["token"].as_str().unwrap().to_string();
+    let joined = json_ok(app.post_json("/api/v1/join", &json!({ "code": f.code, "pseudonym": "Late Owl" }), None).await, 201).await;
+    let participant = joined["token"].as_str().unwrap().to_string();
+    let p = add_text(&app, &f.board, &participant, "Participant's idea").await["id"].as_str().unwrap().to_string();
+    patch(&app, &alice, &p, json!({ "x": 900 })).await;
+    json_ok(req(&app, "DELETE", "/api/v1/participants/me", Some(&participant), None).await, 204).await;
+    let v = json_ok(req(&app, "POST", &undo, Some(&alice), None).await, 200).await;
     assert_eq!((v["action"].clone(), v["undo_left"].clone()), (Value::Null, json!(0)), "{v}");
 });

@@ -160,7 +160,7 @@ function onPointerDown(ev) {
     const p = toBoard(e.clientX, e.clientY);
     pointer(p[0], p[1], null);
     if (pinched || !moved) {
-      if (!pinched && e.type === 'pointerup' && e.pointerType === 'touch') { openReader(card); }
+      if (!pinched && e.type === 'pointerup' && e.pointerType === 'touch') { openReader(card, [e.clientX, e.clientY]); }
       return;
     }
     if (!group.length) { moveTo(card, at[0], at[1]); return; }

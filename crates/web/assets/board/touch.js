@@ -52,14 +52,23 @@ function up(ev) {
   }
 }
 
-let reader = null;
+let reader = null, openedAt = 0, tapAt = [-100, -100];
 
-/// Opens a card in the reader: its whole text (or link), who wrote it, like and vote.
-export function openReader(card) {
+/// Opens a card in the reader: its whole text (or link), who wrote it, like and vote. `at`:
+/// where the tap was (client coordinates), if it was one.
+export function openReader(card, at) {
   if (!reader) {
     reader = el('dialog', { id: 'card-reader', class: 'reader', 'aria-labelledby': 'reader-author' });
     document.body.appendChild(reader);
+    // The click that follows the tap lands where the reader now is: it is not a choice.
+    reader.addEventListener('click', function (ev) {
+      if (performance.now() - openedAt < 600 && Math.abs(ev.clientX - tapAt[0]) < 12 && Math.abs(ev.clientY - tapAt[1]) < 12) {
+        ev.preventDefault(); ev.stopPropagation();
+      }
+    }, true);
   }
+  openedAt = performance.now();
+  tapAt = at || [-100, -100];
   while (reader.firstChild) { reader.removeChild(reader.firstChild); }
   const c = state.cards.get(card.id) || card;
   reader.setAttribute('data-id', c.id);

@@ -222,7 +222,8 @@ async fn phone_390_by_844_add_move_by_touch_vote_and_read_every_card() {
     let layout = c
         .execute(
             "const r = document.getElementById('canvas').getBoundingClientRect(); const s = getComputedStyle(document.getElementById('board-side'));
-             return [innerWidth, Math.round(r.width), Math.round(r.height), s.visibility, s.position];",
+             const wide = Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 391 && !e.closest('#board-side, .world, header nav')).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right));
+             return [innerWidth, Math.round(r.width), Math.round(r.height), s.visibility, s.position, wide];",
             vec![],
         )
         .await
@@ -233,12 +234,16 @@ async fn phone_390_by_844_add_move_by_touch_vote_and_read_every_card() {
 
     // Add from the bottom sheet; the sheet closes once the card is there.
     c.find(Locator::Id("open-panel")).await.unwrap().click().await.unwrap();
-    assert!(wait_for(&c, "getComputedStyle(document.getElementById('board-side')).visibility === 'visible'", WAIT).await.is_some());
+    let settled = "(() => { const s = getComputedStyle(document.getElementById('board-side')); return s.visibility === 'visible' && s.transform === 'none'; })()";
+    assert!(wait_for(&c, settled, WAIT).await.is_some(), "the sheet opens");
     let sheet = c.execute("const r = document.getElementById('board-side').getBoundingClientRect(); return [r.bottom, r.width]", vec![]).await.unwrap();
     assert!(sheet[0].as_f64().unwrap() > 840.0 && sheet[1].as_f64().unwrap() >= 389.0, "a sheet at the bottom: {sheet}");
     c.find(Locator::Id("card-text")).await.unwrap().send_keys("Typed on a phone").await.unwrap();
     c.find(Locator::Id("add-card-button")).await.unwrap().click().await.unwrap();
-    assert!(wait_for(&c, &card_with_text("Typed on a phone"), WAIT).await.is_some(), "added");
+    if wait_for(&c, &card_with_text("Typed on a phone"), WAIT).await.is_none() {
+        let why = c.execute("return [document.getElementById('add-error').textContent, document.getElementById('card-text').value, document.querySelectorAll('.idea').length]", vec![]).await.unwrap();
+        panic!("added: {why}");
+    }
     assert!(wait_for(&c, "!document.getElementById('board-side').classList.contains('open')", WAIT).await.is_some(), "the sheet closes");
     let mine: String = c
         .execute("return Array.from(document.querySelectorAll('.idea')).find(e => e.querySelector('.body').textContent === 'Typed on a phone').getAttribute('data-id')", vec![])
@@ -290,7 +295,13 @@ async fn phone_390_by_844_add_move_by_touch_vote_and_read_every_card() {
             "(() => {{ const r = document.getElementById('card-reader'); return r && r.open && r.getAttribute('data-id') === '{card}' && r.querySelector('.body').textContent === {}; }})()",
             serde_json::to_string(text).unwrap()
         );
-        assert!(wait_for(&c, &shown, WAIT).await.is_some(), "a tap opens {text}");
+        if wait_for(&c, &shown, WAIT).await.is_none() {
+            let why = c
+                .execute(&format!("const e = document.elementFromPoint({x}, {y}); const r = document.getElementById('card-reader'); return [e && e.outerHTML.slice(0, 200), r && r.open, r && r.getAttribute('data-id'), Array.from(document.querySelectorAll('.idea')).map(n => [n.getAttribute('data-id'), n.style.left, n.style.top])]"), vec![])
+                .await
+                .unwrap();
+            panic!("a tap opens {text} ({card}): {why}");
+        }
         if card == &cards[1] {
             c.find(Locator::Css("#card-reader button.vote")).await.unwrap().click().await.unwrap();
         } else {

@@ -24,6 +24,9 @@ pub const HISTORY_MAX: usize = 50;
 pub const HISTORY_TTL_MS: Millis = 12 * 3600 * 1000;
 /// The most cards one group move may carry.
 pub const GROUP_MAX: usize = 500;
+/// The most card steps one person's history holds on a board (older operations go first), so
+/// that memory stays bounded whatever the size of their group moves.
+pub const STEPS_MAX: usize = 2_000;
 
 /// What an operation changed of a card.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -96,7 +99,7 @@ impl Stacks {
 
 fn push_bounded(q: &mut VecDeque<Entry>, e: Entry) {
     q.push_back(e);
-    while q.len() > HISTORY_MAX {
+    while q.len() > HISTORY_MAX || (q.len() > 1 && q.iter().map(|e| e.steps.len()).sum::<usize>() > STEPS_MAX) {
         q.pop_front();
     }
 }
@@ -194,6 +197,19 @@ mod tests {
         assert_eq!(h.counts(&a, 62), (50, 0), "a new operation ends what could be redone");
         assert_eq!(h.counts(&a, 62 + HISTORY_TTL_MS), (0, 0), "expired");
         assert!(h.take(&SubjectId::new(2).unwrap(), Dir::Undo, 0).is_none(), "per person");
+    }
+
+    #[test]
+    fn big_group_moves_are_bounded_in_steps() {
+        let h = Histories::default();
+        let a = SubjectId::new(1).unwrap();
+        for i in 0..10 {
+            let mut e = entry(i);
+            e.steps = vec![e.steps[0].clone(); GROUP_MAX];
+            h.record(&a, e);
+        }
+        assert_eq!(h.counts(&a, 10), (STEPS_MAX / GROUP_MAX, 0));
+        assert_eq!(h.held(), STEPS_MAX);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|outreach|billing|fides|all|summary]`
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|outreach|billing|fides|board2000|all|summary]`
 //! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`;
 //! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3;
 //! `billing` reads `BILLING_ORGS`, default 10000).
@@ -13,6 +13,7 @@
 use std::time::{Duration, Instant};
 
 mod billing;
+mod board2000;
 mod common;
 mod consent;
 mod fanout;
@@ -352,6 +353,10 @@ async fn main() {
     if what == "fides" || what == "all" {
         let v = fides::run(fides::Args::from_env(&what)).await;
         write("fides", &v);
+    }
+    if what == "board2000" || what == "all" {
+        let v = board2000::run().await;
+        write("board2000", &v);
     }
     if what == "all" || what == "summary" {
         let ran = RAN.lock().unwrap().clone();

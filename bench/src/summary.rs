@@ -46,7 +46,7 @@ fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
 
 /// Writes latest.md and latest.json; returns the Markdown.
 pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
-    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing"];
+    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing", "board2000"];
     let mut md = String::new();
     let mut all = serde_json::Map::new();
     let when = |v: &Value, name: &str| {
@@ -302,6 +302,28 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             when(&v, "billing"),
         ));
         all.insert("billing".into(), v);
+    }
+    if let Some(v) = load(dir, "board2000") {
+        let (ttfr, pan, zoom) = (f(&v, "/first_render_ms"), f(&v, "/pan_fps"), f(&v, "/zoom_fps"));
+        md.push_str(&format!(
+            "| board of {} cards in headless Chromium: first render vs a static page of the same divs | {} ms | {} ms | {} | ≤ 1 s | {} | {} |\n",
+            s(&v, "/cards"),
+            num(ttfr, 0),
+            num(f(&v, "/first_render_ms_static_page"), 0),
+            ratio(f(&v, "/first_render_ratio_to_static")),
+            verdict(ttfr.map(|x| x <= 1000.0)),
+            when(&v, "board2000"),
+        ));
+        md.push_str(&format!(
+            "| same board: frames per second panning / zooming vs the empty board | {} / {} fps | {} / {} fps | | ≥ 50 fps | {} | {} |\n",
+            num(pan, 1),
+            num(zoom, 1),
+            num(f(&v, "/pan_fps_empty_board"), 1),
+            num(f(&v, "/zoom_fps_empty_board"), 1),
+            verdict(pan.zip(zoom).map(|(p, z)| p.min(z) >= 50.0)),
+            when(&v, "board2000"),
+        ));
+        all.insert("board2000".into(), v);
     }
     md.push('\n');
     let missing: Vec<&str> = names.iter().copied().filter(|n| !all.contains_key(*n)).collect();

@@ -14,6 +14,8 @@ mod canvas;
 mod facil;
 /// The board as a workshop tool (issue 14): templates, zones, the PNG and PDF exports.
 mod workshop;
+/// Undo and redo, multi-select and group moves, phones and touch (issue 14, acceptances 1, 3).
+mod interact;
 use std::process::{Child, Command, Stdio};
 
 struct Driver {
@@ -58,19 +60,26 @@ async fn driver() -> Option<Driver> {
 }
 
 async fn client(d: &Driver) -> fantoccini::Client {
+    client_with(d, None).await
+}
+
+/// A browser; with `mobile`, Chromium's mobile emulation (`goog:chromeOptions.mobileEmulation`:
+/// the screen's size and touch).
+async fn client_with(d: &Driver, mobile: Option<Value>) -> fantoccini::Client {
     let profile = tempfile::tempdir().unwrap();
     let profile_path = profile.path().display().to_string();
     d.profiles.lock().unwrap().push(profile);
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--window-size=1400,1000", format!("--user-data-dir={profile_path}")]
-        }),
-    );
+    let mut options = json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1400,1000", format!("--user-data-dir={profile_path}")]
+    });
+    if let Some(m) = mobile {
+        options["mobileEmulation"] = m;
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector).capabilities(caps).connect(&format!("http://127.0.0.1:{}", d.port)).await.expect("WebDriver session")
 }

@@ -20,6 +20,7 @@ mod board_content;
 mod boards;
 mod boards_card_path;
 mod boards_socket;
+mod boards_undo;
 mod browser;
 mod card_numbers;
 mod careers;

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::boards::access::Access;
 use crate::boards::events::{CardReactions, Change};
+use crate::boards::history::{Action, Fields, Step};
 use crate::boards::input::{
     CARD_TEXT_MAX, CardPatch, DEFAULT_COLOR, IMAGE_MAX_BYTES, NewCard, VIDEO_MAX_BYTES, clamp_pos, clean_text, clean_url, valid_color,
 };
@@ -40,7 +41,7 @@ struct Draft {
 impl Boards<'_> {
     /// Publishes a card's change to the board's room and gives the changer their view of it.
     /// `reactions`: who reacted, when the change read them (then the card has its tallies).
-    fn publish_card(&self, a: &Access, seq: i64, row: &CardRow, card: CardShared, reactions: Option<CardReactions>) -> CardView {
+    pub(super) fn publish_card(&self, a: &Access, seq: i64, row: &CardRow, card: CardShared, reactions: Option<CardReactions>) -> CardView {
         let view = CardView {
             mine: row.author_id == a.subject,
             reactions: reactions.as_ref().map(|r| r.of(&a.subject)),
@@ -160,6 +161,10 @@ impl Boards<'_> {
         };
         let seq = a.region.boards.insert_card(&row).await?;
         metrics::counter!("clearboard_cards_created_total").increment(1);
+        if row.blob_id.is_none() {
+            let all = Fields { pos: true, text: true, style: true };
+            self.remember(a, Action::Create, vec![Step { card: row.id.clone(), before: None, after: Some(row.clone()), fields: all }]);
+        }
         let none = CardReactions::default();
         let card = views::card_shared(a, keys, &row, Some(d.body), Some(views::tallies(&none))).await?;
         let mut view = self.publish_card(a, seq, &row, card, Some(none));
@@ -253,6 +258,11 @@ impl Boards<'_> {
             change.category = Some(c.clone());
         }
         let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
+        let fields = Fields { pos: change.x.is_some() || change.y.is_some(), text: change.body.is_some(), style: change.color.is_some() || change.category.is_some() };
+        let action = if fields.text { Action::Edit } else if fields.pos { Action::Move } else { Action::Style };
+        if fields != Fields::default() {
+            self.remember(a, action, vec![Step { card: new.id.clone(), before: Some(row.clone()), after: Some(new.clone()), fields }]);
+        }
         let shared = views::card_shared(a, &mut keys, &new, body, None).await?;
         Ok(self.publish_card(a, seq, &new, shared, None))
     }
@@ -277,6 +287,9 @@ impl Boards<'_> {
         let seq = a.region.boards.delete_card(&a.board.id, card).await?;
         if let Some(b) = &row.blob_id {
             a.region.blobs.delete(b).await?;
+        } else {
+            let all = Fields { pos: true, text: true, style: true };
+            self.remember(&a, Action::Delete, vec![Step { card: card.clone(), before: Some(row), after: None, fields: all }]);
         }
         self.cb.inner.hub.publish(&a.board.id, seq, Change::CardDeleted { id: card.clone() });
         Ok(())

@@ -25,6 +25,8 @@ impl Boards<'_> {
     ) -> Result<crate::platform::ports::ErasedContributions, CoreError> {
         let audit = self.cb.audit_draft(Actor::System, "contributions.erased", Some(subject), Some("rights"), json!({}));
         let erased = region.boards.erase_contributions(subject, audit).await?;
+        // Undo histories hold sealed copies of their cards: gone with them (`history`).
+        self.cb.inner.hub.forget_subject(subject);
         for b in &erased.blobs {
             region.blobs.delete(b).await?;
         }

@@ -29,6 +29,7 @@ pub mod cards;
 pub mod erasure;
 pub mod events;
 pub mod facilitation;
+pub mod history;
 pub mod input;
 pub mod kinds;
 pub mod layout;
@@ -48,6 +49,7 @@ pub mod service;
 pub mod shapes;
 pub mod templates;
 pub mod timer;
+pub mod undo;
 pub mod views;
 pub mod zones;
 

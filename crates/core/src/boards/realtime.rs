@@ -79,6 +79,8 @@ pub struct Room {
     live: Mutex<HashMap<SubjectId, LiveBudget>>,
     /// Held while this room catches up from the store (one catch-up at a time).
     pub(crate) catching: tokio::sync::Mutex<()>,
+    /// What each person did here, to undo and redo it (`history`): goes with the room.
+    pub history: crate::boards::history::Histories,
 }
 
 impl Room {
@@ -93,6 +95,7 @@ impl Room {
             presence_task: std::sync::atomic::AtomicBool::new(false),
             live: Mutex::new(HashMap::new()),
             catching: tokio::sync::Mutex::new(()),
+            history: crate::boards::history::Histories::default(),
         }
     }
 
@@ -414,6 +417,15 @@ impl Hub {
                 }
             }
         });
+    }
+
+    /// Forgets a person's undo history in every room, and others' steps holding their cards
+    /// (their erasure).
+    pub fn forget_subject(&self, subject: &SubjectId) {
+        let rooms: Vec<Arc<Room>> = self.rooms.lock().map(|r| r.values().cloned().collect()).unwrap_or_default();
+        for r in rooms {
+            r.history.forget_subject(subject);
+        }
     }
 
     /// Drops a board's room here and on every other node (after an erasure, so no ring keeps

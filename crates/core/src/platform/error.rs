@@ -53,6 +53,10 @@ pub enum CoreError {
     /// A voting session's results are hidden until the facilitator reveals them (issue 14).
     #[error("the results of this vote are hidden until the facilitator reveals them")]
     VotesHidden,
+    /// An undo or redo that would overwrite what someone else did since (issue 14): the
+    /// operation is dropped from the person's history and nothing changes. Names the rule.
+    #[error("{0}")]
+    UndoConflict(&'static str),
     /// An import refused by one of its bounds (413) or its shape (422); the reason names the
     /// rule, never what the archive holds (issue 11, finding 2).
     #[error("{reason}")]
@@ -115,6 +119,7 @@ impl CoreError {
             Self::IntegrationNotConnected => ErrorCode::IntegrationNotConnected,
             Self::ParticipationPaused => ErrorCode::ParticipationPaused,
             Self::VotesHidden => ErrorCode::VotesHidden,
+            Self::UndoConflict(_) => ErrorCode::UndoConflict,
             Self::ImportRefused { too_large: true, .. } => ErrorCode::ImportTooLarge,
             Self::ImportRefused { too_large: false, .. } => ErrorCode::ImportInvalid,
             Self::ExportGone(_) => ErrorCode::ExportGone,

@@ -10,6 +10,8 @@ import { state } from './state.js';
 import { actions, renderBoard, renderCard } from './render.js';
 import { pans, toBoard } from './view.js';
 import { pointer } from './live.js';
+import { clear, isSelected, nudge, selectedCards, storeGroup, toggle } from './select.js';
+import { openReader, pinching } from './touch.js';
 
 // What a card has before the first message that says otherwise.
 const EMPTY = { likes: 0, votes: 0, liked: false, my_votes: 0, mine: false, comments: [] };
@@ -101,11 +103,16 @@ function moveTo(card, x, y) {
 }
 
 function onKey(ev) {
+  if (ev.target !== ev.currentTarget) { return; }
   const card = state.cards.get(ev.currentTarget.getAttribute('data-id'));
   if (!card) { return; }
+  if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); toggle(card.id); return; }
   const step = ev.shiftKey ? 50 : 10;
   const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[ev.key];
-  if (d) { ev.preventDefault(); moveTo(card, card.x + d[0], card.y + d[1]); }
+  if (!d) { return; }
+  ev.preventDefault();
+  // A selected card moves with every other selected one (one operation).
+  if (isSelected(card.id) && selectedCards().length > 1) { nudge(d[0], d[1]); } else { moveTo(card, card.x + d[0], card.y + d[1]); }
 }
 
 function onPointerDown(ev) {
@@ -113,17 +120,35 @@ function onPointerDown(ev) {
   const node = ev.currentTarget;
   const card = state.cards.get(node.getAttribute('data-id'));
   if (!card) { return; }
+  if (ev.shiftKey) { ev.preventDefault(); toggle(card.id); return; }
+  if (!isSelected(card.id)) { clear(); }
+  // Dragging a selected card drags the whole selection.
+  const group = isSelected(card.id) ? selectedCards().filter(function (c) { return c.id !== card.id; }) : [];
+  const origins = group.map(function (c) { return [c.x, c.y]; });
   // Board coordinates: a screen pixel is 1 / zoom of the board.
   const start = toBoard(ev.clientX, ev.clientY), ox = card.x, oy = card.y;
-  let moved = false, at = [ox, oy];
+  let moved = false, at = [ox, oy], pinched = false;
   node.setPointerCapture(ev.pointerId);
   node.classList.add('dragging');
-  function move(e) {
-    moved = true;
-    const p = toBoard(e.clientX, e.clientY);
-    at = [Math.round(ox + p[0] - start[0]), Math.round(oy + p[1] - start[1])];
+  function place(dx, dy) {
     node.style.left = at[0] + 'px';
     node.style.top = at[1] + 'px';
+    group.forEach(function (c, i) {
+      const n = $('card-' + c.id);
+      if (n) { n.style.left = Math.round(origins[i][0] + dx) + 'px'; n.style.top = Math.round(origins[i][1] + dy) + 'px'; }
+    });
+  }
+  function move(e) {
+    // A second finger turns the gesture into a pinch: the card goes back and stays.
+    if (pinching()) { pinched = true; at = [ox, oy]; place(0, 0); return; }
+    if (pinched) { return; }
+    const p = toBoard(e.clientX, e.clientY);
+    const dx = p[0] - start[0], dy = p[1] - start[1];
+    // A touch that wobbles a little is still a tap.
+    if (!moved && e.pointerType === 'touch' && Math.abs(dx) + Math.abs(dy) < 6) { return; }
+    moved = true;
+    at = [Math.round(ox + dx), Math.round(oy + dy)];
+    place(dx, dy);
     // Others see it move while it happens (not stored: the drop below is).
     pointer(p[0], p[1], { card: card.id, x: at[0], y: at[1] });
   }
@@ -134,7 +159,15 @@ function onPointerDown(ev) {
     node.removeEventListener('pointercancel', up);
     const p = toBoard(e.clientX, e.clientY);
     pointer(p[0], p[1], null);
-    if (moved) { moveTo(card, at[0], at[1]); }
+    if (pinched || !moved) {
+      if (!pinched && e.type === 'pointerup' && e.pointerType === 'touch') { openReader(card, [e.clientX, e.clientY]); }
+      return;
+    }
+    if (!group.length) { moveTo(card, at[0], at[1]); return; }
+    const dx = at[0] - ox, dy = at[1] - oy;
+    card.x = at[0]; card.y = at[1];
+    group.forEach(function (c, i) { c.x = Math.round(origins[i][0] + dx); c.y = Math.round(origins[i][1] + dy); });
+    storeGroup([card].concat(group));
   }
   node.addEventListener('pointermove', move);
   node.addEventListener('pointerup', up);

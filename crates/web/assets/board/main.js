@@ -5,7 +5,8 @@
 //   render.js drawing the board and cards                       cards.js  changes to cards
 //   forms.js  adding cards, settings, leaving                   socket.js the board socket
 //   view.js   the canvas: zoom and pan                          live.js   cursors, live drags
-//   facil.js  timer, hidden votes, results
+//   facil.js  timer, hidden votes, results                     undo.js   undo and redo
+//   select.js multi-select, rubber band, group moves            touch.js  pinch, reader, sheet
 
 import { syncKind, wireForms } from './forms.js';
 import { connect, keepAlive } from './socket.js';
@@ -13,11 +14,17 @@ import { wireView } from './view.js';
 import { wireLive } from './live.js';
 import { state } from './state.js';
 import { wireFacilitation } from './facil.js';
+import { wireUndo } from './undo.js';
+import { wireSelect } from './select.js';
+import { wireTouch } from './touch.js';
 
 wireView(function () { return state.cards; });
 wireLive();
 wireForms();
 wireFacilitation();
+wireUndo();
+wireSelect();
+wireTouch();
 syncKind();
 connect();
 keepAlive();

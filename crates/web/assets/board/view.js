@@ -5,6 +5,8 @@
 // dragging the background, or anywhere with Space held.
 
 import { $ } from './dom.js';
+import { selectMode, startBand } from './select.js';
+import { pinching } from './touch.js';
 
 export const view = { x: 0, y: 0, s: 1 };
 export const MIN_ZOOM = 0.1, MAX_ZOOM = 4;
@@ -38,6 +40,12 @@ export function zoomTo(s, cx, cy) {
   view.s = s;
   view.x = cx - bx * s;
   view.y = cy - by * s;
+  apply();
+}
+
+/// Sets the whole view at once (a pinch).
+export function setView(x, y, s) {
+  view.x = x; view.y = y; view.s = s;
   apply();
 }
 
@@ -90,12 +98,18 @@ export function pans(ev) {
 
 function onPointerDown(ev) {
   if (!pans(ev) || ev.button !== 0) { return; }
+  // Shift, or the Select button, turns a background drag into a rubber band (select.js).
+  if (!space && (ev.shiftKey || selectMode()) && (ev.target === canvas || ev.target === world)) { startBand(ev); return; }
   ev.preventDefault();
   canvas.focus({ preventScroll: true });
   let lx = ev.clientX, ly = ev.clientY;
   canvas.setPointerCapture(ev.pointerId);
   canvas.classList.add('panning');
-  function move(e) { panBy(e.clientX - lx, e.clientY - ly); lx = e.clientX; ly = e.clientY; }
+  function move(e) {
+    // While two fingers pinch, they move the view (touch.js).
+    if (!pinching()) { panBy(e.clientX - lx, e.clientY - ly); }
+    lx = e.clientX; ly = e.clientY;
+  }
   function up() {
     canvas.classList.remove('panning');
     canvas.removeEventListener('pointermove', move);
@@ -135,7 +149,8 @@ export function wireView(cards) {
   canvas.addEventListener('wheel', onWheel, { passive: false });
   canvas.addEventListener('keydown', function (ev) { onKey(ev, cards); });
   document.addEventListener('keydown', function (ev) {
-    if (ev.key === ' ' && !typing(ev.target) && (ev.target === canvas || canvas.contains(ev.target) || ev.target === document.body)) {
+    // Space on a focused card selects it (select.js); elsewhere on the canvas, held, it pans.
+    if (ev.key === ' ' && !typing(ev.target) && !(ev.target.classList && ev.target.classList.contains('idea')) && (ev.target === canvas || canvas.contains(ev.target) || ev.target === document.body)) {
       if (!space) { space = true; canvas.classList.add('space'); }
       if (ev.target === canvas || ev.target === document.body) { ev.preventDefault(); }
     }

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/comments/{id}", delete(delete_comment))
         .route("/api/v1/join", post(join))
         .route("/api/v1/participants/me", delete(leave))
+        .merge(crate::boards::history::routes())
 }
 
 async fn timer(

@@ -5,6 +5,7 @@
 //! Handlers parse, call `cb.boards()`, and render; who may do what is decided by core.
 
 pub mod api;
+pub mod history;
 pub mod pages;
 pub mod paths;
 pub mod recovery;

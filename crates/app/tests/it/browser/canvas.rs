@@ -12,7 +12,7 @@ async fn press_char(c: &fantoccini::Client, k: char) {
 }
 
 /// The view's zoom and pan as the page keeps them (`data-zoom`, `data-pan` on the canvas).
-async fn view_of(c: &fantoccini::Client) -> (f64, i64, i64) {
+pub(super) async fn view_of(c: &fantoccini::Client) -> (f64, i64, i64) {
     let v = c
         .execute("const e = document.getElementById('canvas'); return [e.getAttribute('data-zoom'), e.getAttribute('data-pan')]", vec![])
         .await
@@ -23,7 +23,7 @@ async fn view_of(c: &fantoccini::Client) -> (f64, i64, i64) {
 }
 
 /// A point of the viewport, from a script returning `[x, y]`.
-async fn point(c: &fantoccini::Client, js: &str) -> (f64, f64) {
+pub(super) async fn point(c: &fantoccini::Client, js: &str) -> (f64, f64) {
     let v = c.execute(js, vec![]).await.unwrap();
     (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
 }

@@ -136,6 +136,11 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
         w("Résultats masqués", "Les résultats de ce vote sont masqués jusqu’à ce que l’animateur les révèle."),
     ),
     (
+        "error.undo_conflict",
+        w("Cannot undo", "Someone else changed this card after you: undoing would overwrite their change, so it was skipped."),
+        w("Annulation impossible", "Quelqu’un d’autre a modifié cette carte après vous : l’annuler écraserait sa modification, elle a donc été ignorée."),
+    ),
+    (
         "error.link_invalid",
         w("No longer available", "This link is invalid or has expired."),
         w("Plus disponible", "Ce lien n’est pas valable ou a expiré."),

@@ -167,6 +167,15 @@ fn boards() -> Value {
                 "properties": { "rank": { "type": "integer", "minimum": 1 }, "id": { "type": "string", "format": "uuid" }, "text": { "type": "string" }, "url": { "type": "string" },
                                 "category": nullable(STRING), "votes": { "type": "integer" }, "likes": { "type": "integer" } } } } }
         },
+        "HistoryOutcome": {
+            "type": "object", "required": ["action", "cards", "deleted", "skipped", "undo_left", "redo_left"],
+            "properties": { "action": { "type": ["string", "null"], "enum": ["create", "edit", "move", "style", "delete", "group_move", null], "description": "null: nothing to undo or redo" },
+                            "cards": { "type": "array", "items": { "$ref": "#/components/schemas/CardChanged" } },
+                            "deleted": { "type": "array", "items": { "type": "string", "format": "uuid" } },
+                            "skipped": { "type": "array", "items": { "type": "string", "format": "uuid" }, "description": "Cards someone else changed since: left as they are" },
+                            "undo_left": { "type": "integer" }, "redo_left": { "type": "integer" } }
+        },
+        "CardsMoved": { "type": "object", "required": ["cards"], "properties": { "cards": { "type": "array", "items": { "$ref": "#/components/schemas/CardChanged" } } } },
         "JoinCode": { "type": "object", "required": ["join_code", "url"], "properties": { "join_code": { "type": "string" }, "url": { "type": "string" } } },
         "Comment": {
             "type": "object", "required": ["id", "card_id", "text", "mine", "created_at"],

@@ -91,6 +91,9 @@ pub fn requests() -> Value {
             "action": { "type": "string", "enum": ["start", "pause", "resume", "stop"] },
             "seconds": { "type": ["integer", "null"], "minimum": 1, "maximum": 14400, "description": "start only (default 300)" },
             "pause_participation": { "type": ["boolean", "null"], "description": "start only: when it ends, only facilitators can add, edit or vote until they resume" } } },
+        "GroupMove": { "type": "object", "additionalProperties": false, "required": ["moves"], "properties": {
+            "moves": { "type": "array", "minItems": 1, "maxItems": 500, "items": { "type": "object", "additionalProperties": false, "required": ["card", "x", "y"],
+                "properties": { "card": { "type": "string", "format": "uuid" }, "x": { "type": "integer" }, "y": { "type": "integer" } } } } } },
         "NewComment": { "type": "object", "additionalProperties": false, "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 1000 } } },
         "Join": { "type": "object", "additionalProperties": false, "required": ["code", "pseudonym"], "properties": { "code": { "type": "string" }, "pseudonym": { "type": "string", "maxLength": 40 } } },
         "Recover": { "type": "object", "additionalProperties": false, "required": ["code"], "properties": { "code": { "type": "string", "description": "The recovery code shown once at join (in the body, never in a URL)" } } },

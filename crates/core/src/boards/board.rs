@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::boards::access::Access;
-use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
+use crate::boards::input::{TITLE_MAX, clean_text, new_join_code};
 use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::boards::shapes::{BoardView, CardView};
@@ -31,11 +31,12 @@ impl Boards<'_> {
         let now = self.cb.now();
         let id = BoardId::new(now)?;
         let okey = self.cb.keys().current(&region, &org_key_owner(&org)).await?;
-        let legend = vec![
-            LegendEntry { id: "idea".into(), name: "Idea".into(), color: DEFAULT_COLOR.into() },
-            LegendEntry { id: "question".into(), name: "Question".into(), color: "#bde0fe".into() },
-            LegendEntry { id: "risk".into(), name: "Risk".into(), color: "#ffc8dd".into() },
-        ];
+        // The default categories in the creator's language (French everywhere, issue 14).
+        let lang = match self.cb.region(&who.region) {
+            Ok(r) => r.store.account(&who.subject).await.ok().flatten().map(|a| a.locale),
+            Err(_) => None,
+        };
+        let legend = crate::boards::default_legend::default_legend(lang.as_deref().unwrap_or("en"));
         let legend_json = serde_json::to_vec(&legend).map_err(|_| CoreError::Internal("legend"))?;
         let mut code = new_join_code()?;
         let mut indexed = false;

@@ -13,11 +13,13 @@ import { wireView } from './view.js';
 import { wireLive } from './live.js';
 import { state } from './state.js';
 import { wireFacilitation } from './facil.js';
+import { wireAnnounce } from './announce.js';
 
 wireView(function () { return state.cards; });
 wireLive();
 wireForms();
 wireFacilitation();
+wireAnnounce();
 syncKind();
 connect();
 keepAlive();

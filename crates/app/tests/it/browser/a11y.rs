@@ -300,6 +300,7 @@ async fn keyboard_only_from_sign_in_to_a_voted_card() {
     let mut presses = tab_to(&c, "#add-card", 3).await;
     press(&c, Key::Enter).await;
     presses += tab_to(&c, "card-text", 7).await;
+    eprintln!("{presses} Tab presses from the top of the board to \"Add an idea\" (73 before the skip link)");
     assert!(presses <= 10, "{presses} Tab presses to reach \"Add an idea\"");
     type_text(&c, "My keyboard idea").await;
     tab_to(&c, "add-card-button", 6).await;

@@ -1,5 +1,5 @@
 //! The web shell in real Chromium (Debian's `chromium` and `chromium-driver`): sign up through
-//! the page, land on the profile, and check what the browser itself can see. Skipped when
+//! the page, land on the boards, and check what the browser itself can see. Skipped when
 //! Chromium is not installed, except with `CI=true`, where that is a failure (`.ci/run`
 //! installs it).
 
@@ -16,6 +16,10 @@ mod facil;
 mod workshop;
 /// Undo and redo, multi-select and group moves, phones and touch (issue 14, acceptances 1, 3).
 mod interact;
+/// Accessibility (issue 14, acceptance 4): axe-core on every page state, a keyboard journey.
+mod a11y;
+/// French everywhere (issue 14, acceptance 5): a crawl of every page and every error in French.
+mod french;
 use std::process::{Child, Command, Stdio};
 
 struct Driver {
@@ -122,7 +126,9 @@ async fn sign_up_in_a_real_browser() {
         c.find(Locator::Id("password")).await.unwrap().send_keys("a browser password").await.unwrap();
         c.find(Locator::Css("form[action='/signin'] button[type=submit]")).await.unwrap().click().await.unwrap();
     }
-    c.wait().for_url(&url_of(&app, "/me")).await.unwrap();
+    // Signed in, on their boards (issue 14); the profile holds what they gave.
+    c.wait().for_url(&url_of(&app, "/app")).await.unwrap();
+    c.goto(&app.url("/me")).await.unwrap();
     let text = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(text.contains("Your profile"));
     let name = c.find(Locator::Id("first_name")).await.unwrap().prop("value").await.unwrap();
@@ -176,7 +182,7 @@ async fn sign_in_page(c: &fantoccini::Client, app: &TestApp, email: &str, passwo
     c.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
     c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
     c.find(Locator::Css("form[action='/signin'] button")).await.unwrap().click().await.unwrap();
-    c.wait().for_url(&url_of(app, "/me")).await.unwrap();
+    c.wait().for_url(&url_of(app, "/app")).await.unwrap();
 }
 
 /// Alice and Bob, members of one organisation, and a board of it that Alice facilitates (its

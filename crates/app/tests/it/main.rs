@@ -40,6 +40,7 @@ mod identity_checks;
 mod integrations;
 mod interop;
 mod keys;
+mod journey;
 mod legal;
 mod logs;
 mod mail;

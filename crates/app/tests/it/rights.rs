@@ -454,10 +454,18 @@ both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async m
         .unwrap();
     let html = browser.get(app.url("/me/privacy")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Privacy centre") && html.contains("Who accessed my data") && !html.contains("<script"));
+    // Post/Redirect/Get (issue 14): the export starts, the answer sends the browser to a page
+    // that says so; reloading that page starts nothing.
     let res = browser.post(app.url("/me/privacy/exports")).send().await.unwrap();
-    assert_eq!(res.status(), 202);
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/me/privacy?notice=export#download"));
+    let html = browser.get(app.url("/me/privacy?notice=export")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Your archive is being prepared"));
     // Deleting from the page shows the signed receipt.
-    let res = browser.post(app.url("/me/delete")).form(&[("password", p.user.password.as_str())]).send().await.unwrap();
+    // (ticking the box of each organisation that goes with the account, issue 14)
+    let profile = browser.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
+    let mut form: Vec<(String, String)> = vec![("password".into(), p.user.password.clone())];
+    form.extend(profile.split("name=\"confirm_").skip(1).filter_map(|s| s.split('"').next()).map(|id| (format!("confirm_{id}"), "yes".into())));
+    let res = browser.post(app.url("/me/delete")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"receipt\"") && html.contains("key_destroyed_at"));

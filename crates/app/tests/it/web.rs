@@ -53,7 +53,7 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
         assert_eq!(res.status(), 303);
     } else {
         assert_eq!(res.status(), 303);
-        assert_eq!(res.headers()["location"], "/me");
+        assert_eq!(res.headers()["location"], "/app", "signed up, on their boards");
     }
     let html = browser.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(&first) && html.contains(&email));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::boards::access::Access;
-use crate::boards::input::{DEFAULT_COLOR, LegendEntry, TITLE_MAX, clean_text, new_join_code};
+use crate::boards::input::{TITLE_MAX, clean_text, new_join_code};
 use crate::boards::sealing::{KeyCache, legend_aad, open_string, org_key_owner, seal, seal_str, seal_zones, title_aad};
 use crate::boards::service::{Boards, PURPOSE};
 use crate::boards::shapes::{BoardView, CardView};
@@ -22,7 +22,12 @@ impl Boards<'_> {
     /// Creates a board in an organisation the person belongs to (their personal workspace by
     /// default).
     pub async fn create_board(&self, who: &Principal, org: Option<&OrgId>, title: &str) -> Result<BoardView, CoreError> {
-        self.create_board_from(who, org, title, None, "en").await
+        // Named in the creator's language (their account's preference).
+        let lang = match self.cb.region(&who.region) {
+            Ok(r) => r.store.account(&who.subject).await.ok().flatten().map(|a| a.locale),
+            Err(_) => None,
+        };
+        self.create_board_from(who, org, title, None, lang.as_deref().unwrap_or("en")).await
     }
 
     /// Creates a board, from a template when one is named: its zones and categories, titled
@@ -47,11 +52,8 @@ impl Boards<'_> {
         let okey = self.cb.keys().current(&region, &org_key_owner(&org)).await?;
         let legend = match template {
             Some(t) => t.legend(lang),
-            None => vec![
-                LegendEntry { id: "idea".into(), name: "Idea".into(), color: DEFAULT_COLOR.into() },
-                LegendEntry { id: "question".into(), name: "Question".into(), color: "#bde0fe".into() },
-                LegendEntry { id: "risk".into(), name: "Risk".into(), color: "#ffc8dd".into() },
-            ],
+            // The default categories in the creator's language (French everywhere, issue 14).
+            None => crate::boards::default_legend::default_legend(lang),
         };
         let zones = template.map(|t| t.zones(lang)).unwrap_or_default();
         let legend_json = serde_json::to_vec(&legend).map_err(|_| CoreError::Internal("legend"))?;

@@ -26,6 +26,8 @@
 pub mod access;
 pub mod board;
 pub mod cards;
+pub mod default_legend;
+pub mod departure;
 pub mod erasure;
 pub mod events;
 pub mod facilitation;

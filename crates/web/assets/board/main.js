@@ -17,6 +17,7 @@ import { wireFacilitation } from './facil.js';
 import { wireUndo } from './undo.js';
 import { wireSelect } from './select.js';
 import { wireTouch } from './touch.js';
+import { wireAnnounce } from './announce.js';
 
 wireView(function () { return state.cards; });
 wireLive();
@@ -25,6 +26,7 @@ wireFacilitation();
 wireUndo();
 wireSelect();
 wireTouch();
+wireAnnounce();
 syncKind();
 connect();
 keepAlive();

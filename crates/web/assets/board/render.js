@@ -6,6 +6,7 @@ import { T, boardId } from './i18n.js';
 import { state, isFacilitator } from './state.js';
 import { renderFacilitation } from './facil.js';
 import { forget, isSelected } from './select.js';
+import { keepFocus, nameCard } from './names.js';
 
 // Set by cards.js: like, vote, edit, remove, approve, comment, onKey, onPointerDown.
 export const actions = {};
@@ -82,6 +83,7 @@ export function renderCard(card) {
   node.style.background = legendColor(card);
   node.setAttribute('data-version', String(card.version));
   if (state.editing.has(card.id)) { return; }
+  const restoreFocus = keepFocus(node);
   while (node.firstChild) { node.removeChild(node.firstChild); }
 
   node.appendChild(el('div', { class: 'meta' },
@@ -116,6 +118,8 @@ export function renderCard(card) {
   bar.appendChild(button(T.comments + ' ' + (card.comments ? card.comments.length : 0), function () { toggleComments(node); }));
   node.appendChild(bar);
   node.appendChild(renderComments(card, node));
+  nameCard(node, card, bar, !!(state.board && state.board.votes_hidden));
+  restoreFocus();
 }
 
 let drawn = false;

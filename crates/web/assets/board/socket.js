@@ -7,10 +7,12 @@ import { status } from './dom.js';
 import { T, boardId } from './i18n.js';
 import { state } from './state.js';
 import { upsert } from './cards.js';
+import { announce } from './announce.js';
 import { cardChanged, onPointer } from './live.js';
 import { removeCard, renderAll, renderCard, renderPresence } from './render.js';
 
 function onEvent(m) {
+  announce(m);
   if (m.type === 'card') { cardChanged(m.card.id); upsert(m.card, m.you); }
   else if (m.type === 'card_deleted') { state.cards.delete(m.id); removeCard(m.id); }
   else if (m.type === 'comment') {

@@ -5,4 +5,5 @@
 pub mod activation;
 pub mod api;
 pub mod cookies;
+pub mod departure;
 pub mod pages;

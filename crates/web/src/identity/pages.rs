@@ -27,6 +27,9 @@ use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
 use crate::platform::upload::upload_bytes;
 
+/// Where a person lands after signing in or up: their boards (issue 14), not the profile form.
+pub const LANDING: &str = "/app";
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/signup", get(signup_page).post(signup_submit))
@@ -163,7 +166,7 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
             record_consent(profile.region.clone(), profile.id.clone()).await;
             let attempt = SignIn { email: &form.email, password, kind: SessionKind::Cookie, replaces: None, device: None };
             match st.cb.sessions().sign_in_with(attempt).await {
-                Ok(s) => with_sign_in_cookies(&st, Redirect::to("/me").into_response(), &s.token, &s.device_cookie),
+                Ok(s) => with_sign_in_cookies(&st, Redirect::to(LANDING).into_response(), &s.token, &s.device_cookie),
                 Err(_) => Redirect::to("/signin").into_response(),
             }
         }
@@ -260,7 +263,7 @@ async fn signin_submit(
         device: device.as_deref(),
     };
     match st.cb.sessions().sign_in_with(attempt).await {
-        Ok(s) => with_sign_in_cookies(&st, Redirect::to("/me").into_response(), &s.token, &s.device_cookie),
+        Ok(s) => with_sign_in_cookies(&st, Redirect::to(LANDING).into_response(), &s.token, &s.device_cookie),
         Err(e) => fail(form.email, Refusal::of(e, ctx.t)),
     }
 }
@@ -292,6 +295,7 @@ struct ProfilePage {
     sessions: Vec<SessionInfo>,
     consents: Vec<clearboard_core::privacy::consent::PurposeConsent>,
     consent: Option<crate::privacy::consent::ConsentWindow>,
+    leaving: Vec<crate::identity::departure::Leaving>,
 }
 
 #[derive(Deserialize)]
@@ -311,6 +315,7 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, 
     let sessions = st.cb.sessions().list(&auth.principal).await.unwrap_or_default();
     let consents = st.cb.consents().of_subject(&auth.principal, ctx.t.lang).await.unwrap_or_default();
     let phone = p.phone.clone().unwrap_or_default();
+    let leaving = crate::identity::departure::leaving(st, &auth.principal, ctx.t.lang).await;
     let refused = refusal.as_ref().map(Refusal::mark);
     form_page(
         StatusCode::OK,
@@ -326,6 +331,7 @@ async fn render_profile(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, 
             phone,
             sessions,
             consents,
+            leaving,
         },
     )
 }
@@ -374,7 +380,13 @@ async fn profile_submit(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<
         locale: Some(f.locale).filter(|l| !l.is_empty()),
         ..ProfileChange::default()
     };
-    change_profile(&st, &ctx, change).await
+    let chosen = change.locale.clone();
+    let mut res = change_profile(&st, &ctx, change).await;
+    // The browser's remembered language follows the account's (else the cookie would win).
+    if let Some(l) = chosen.filter(|_| res.status().is_redirection()) {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, crate::platform::i18n::lang_cookie(&l, st.config.secure_cookies()));
+    }
+    res
 }
 
 #[derive(Deserialize)]
@@ -424,15 +436,19 @@ async fn end_all(State(st): State<AppState>, ctx: PageCtx) -> Response {
     signed_out_redirect(&st, "/signin")
 }
 
-#[derive(Deserialize)]
-struct DeleteForm {
-    #[serde(default)]
-    password: String,
-}
-
-async fn delete_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(mut f): Form<DeleteForm>) -> Response {
+/// The password, and a ticked `confirm_<org id>` for each organisation deleted with boards.
+async fn delete_submit(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    ctx: PageCtx,
+    Form(mut f): Form<std::collections::HashMap<String, String>>,
+) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
-    let pw = Zeroizing::new(std::mem::take(&mut f.password));
+    let pw = Zeroizing::new(f.remove("password").unwrap_or_default());
+    let leaving = crate::identity::departure::leaving(&st, &auth.principal, ctx.t.lang).await;
+    if let Some(refusal) = crate::identity::departure::unconfirmed(&leaving, &f, ctx.t) {
+        return render_profile(&st, &ctx, Some(refusal), false).await;
+    }
     match st.cb.accounts().delete_from(&auth.principal, Some(pw), Some(&ip.0.to_string())).await {
         Ok(receipt) => {
             let mut res = crate::privacy::centre_pages::erased_page(&st, ctx.t, &receipt);

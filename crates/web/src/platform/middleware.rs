@@ -53,14 +53,21 @@ pub async fn request_context(State(st): State<AppState>, mut req: Request, next:
     #[allow(clippy::disallowed_methods)] // a duration measurement, not a business clock
     let started = std::time::Instant::now();
     let wants_page = !req.uri().path().starts_with("/api/") && accepts_html(req.headers());
-    let lang =
-        crate::platform::i18n::from_query(req.uri().query()).unwrap_or_else(|| crate::platform::i18n::from_headers(req.headers())).lang;
+    let asked = crate::platform::i18n::from_query(req.uri().query());
+    let lang = asked.unwrap_or_else(|| crate::platform::i18n::from_headers(req.headers())).lang;
+    // A language chosen on a page is remembered (the functional `cb_lang` cookie).
+    let remember = asked
+        .filter(|q| wants_page && req.method() == axum::http::Method::GET && crate::platform::i18n::from_cookie(req.headers()).map(|c| c.lang) != Some(q.lang))
+        .map(|q| crate::platform::i18n::lang_cookie(q.lang, st.config.secure_cookies()));
     let span = tracing::info_span!("request", request_id = %rid.0);
     let res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
     let contact = || st.cb.policy().doc().controller.privacy_contact.clone();
     let mut res = finish(res, &Asked { wants_page, lang, request_id: &rid, contact: &contact });
     if let Ok(v) = HeaderValue::from_str(&rid.0) {
         res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+    }
+    if let Some(cookie) = remember.filter(|_| res.status().as_u16() < 400) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     let status = res.status().as_u16();
     let elapsed = started.elapsed();

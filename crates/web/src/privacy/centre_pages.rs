@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::pages::ctx::{PageCtx, contact};
 use crate::platform::error_page::{Refusal, form_page};
-use crate::platform::i18n::Texts;
+use crate::platform::i18n::{self, Texts};
 use crate::platform::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -142,9 +142,27 @@ async fn render(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: 
                 .collect()
         })
         .unwrap_or_default();
+    // The access log in plain language (the codes stay in the downloadable JSON).
+    let me = auth.principal.subject.to_string();
+    let lang = ctx.t.lang;
+    let purpose = |id: &str| {
+        let policy = st.cb.policy();
+        policy.doc().purposes.iter().find(|p| p.id == id).map(|p| p.title.get(lang).to_string()).unwrap_or_else(|| id.replace('_', " "))
+    };
     let access = o["access_log"]
         .as_array()
-        .map(|a| a.iter().map(|x| (s(&x["at"]), s(&x["who"]), s(&x["what"]), s(&x["why"]))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    (
+                        i18n::access_when(&s(&x["at"])),
+                        i18n::access_who(&s(&x["who"]), &me, lang).to_string(),
+                        i18n::access_what(&s(&x["what"]), lang),
+                        purpose(&s(&x["why"])),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let integrations = o["integrations"]
         .as_array()
@@ -182,21 +200,29 @@ async fn render(st: &AppState, ctx: &PageCtx, refusal: Option<Refusal>, notice: 
     res
 }
 
-async fn centre(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    render(&st, &ctx, None, String::new(), StatusCode::OK).await
+#[derive(serde::Deserialize)]
+struct CentreQuery {
+    #[serde(default)]
+    notice: String,
 }
 
+async fn centre(State(st): State<AppState>, ctx: PageCtx, axum::extract::Query(q): axum::extract::Query<CentreQuery>) -> Response {
+    // What the form just did (Post/Redirect/Get: reloading this page asks for nothing again).
+    let notice = match (q.notice.as_str(), ctx.t.lang) {
+        ("export", "fr") => "Votre archive est en préparation ; rechargez cette page dans un instant.",
+        ("export", _) => "Your archive is being prepared; reload this page in a moment.",
+        _ => "",
+    };
+    render(&st, &ctx, None, notice.into(), StatusCode::OK).await
+}
+
+/// Post/Redirect/Get: a started export answers 303 to the centre, which says so.
 async fn start_export(State(st): State<AppState>, ctx: PageCtx) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     match st.cb.exports().request(&auth.principal).await {
         Ok(_) => {
             crate::privacy::rights_api::kick_exports(&st);
-            let notice = if ctx.t.lang == "fr" {
-                "Votre archive est en préparation ; rechargez cette page dans un instant."
-            } else {
-                "Your archive is being prepared; reload this page in a moment."
-            };
-            render(&st, &ctx, None, notice.into(), StatusCode::ACCEPTED).await
+            Redirect::to("/me/privacy?notice=export#download").into_response()
         }
         Err(e) => render(&st, &ctx, Some(Refusal::of(e, ctx.t)), String::new(), StatusCode::OK).await,
     }

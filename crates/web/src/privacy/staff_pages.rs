@@ -40,7 +40,6 @@ struct StaffRetentionPage {
 
 /// The staff page of the retention scheduler (C-RET-6): what is due, what was purged, holds.
 async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
-    use clearboard_core::privacy::modules::model::Enforcement;
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
     let r = st.cb.retention();
     let data = async {
@@ -58,27 +57,8 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
                 .into_iter()
                 .map(|s| RuleRow {
                     rule: s.rule,
-                    period: s.period.label("en"),
-                    enforcement: match s.enforcement {
-                        Some(Enforcement::PurgeSessions) => "scheduler: purge expired sessions",
-                        Some(Enforcement::PurgePageViews) => "scheduler: purge old page views",
-                        Some(Enforcement::PurgeVisitorConsents) => "scheduler: purge visitors' old consent records",
-                        Some(Enforcement::PurgeClosedRequests) => "scheduler: erase old request records with their key",
-                        Some(Enforcement::PurgeClosedTickets) => "scheduler: erase old closed support tickets with their key",
-                        Some(Enforcement::PurgeBackups) => "scheduler: delete old backup files",
-                        Some(Enforcement::PurgeIdleParticipants) => "scheduler: erase participants idle past the rule",
-                        Some(Enforcement::PurgeEndedContracts) => "scheduler: delete ended contracts with their contact's key",
-                        Some(Enforcement::PurgeUnconfirmedContacts) => "scheduler: erase unconfirmed subscriptions with their key",
-                        Some(Enforcement::PurgeInactiveContacts) => "scheduler: erase inactive newsletter contacts with their key",
-                        Some(Enforcement::PurgeEndedEvents) => "scheduler: erase registrations of ended events with their keys",
-                        Some(Enforcement::PurgeEndedVisits) => "scheduler: erase ended visits with their keys",
-                        Some(Enforcement::PurgeEndedTrainings) => "scheduler: erase registrations of ended trainings with their keys",
-                        Some(Enforcement::PurgeStaleApplications) => {
-                            "scheduler: erase job applications past their last contact (not the talent pool) with their key"
-                        }
-                        Some(Enforcement::AtTrigger) => "erased when the trigger happens",
-                        None => "NOT ENFORCED",
-                    },
+                    period: s.period.label(ctx.t.lang),
+                    enforcement: enforcement_words(s.enforcement, ctx.t.lang == "fr"),
                     due: s.due,
                     held: s.held,
                 })
@@ -89,6 +69,59 @@ async fn staff_retention(State(st): State<AppState>, ctx: PageCtx) -> Response {
         .into_response(),
         Err(e) => crate::platform::error::AppError::from(e).into_response(),
     }
+}
+
+/// How a retention rule is enforced, in English or French.
+fn enforcement_words(e: Option<clearboard_core::privacy::modules::model::Enforcement>, fr: bool) -> &'static str {
+    use clearboard_core::privacy::modules::model::Enforcement as E;
+    let (en, fr_words) = match e {
+        Some(E::PurgeSessions) => ("scheduler: purge expired sessions", "planificateur : purge des sessions expirées"),
+        Some(E::PurgePageViews) => ("scheduler: purge old page views", "planificateur : purge des anciennes pages vues"),
+        Some(E::PurgeVisitorConsents) => {
+            ("scheduler: purge visitors' old consent records", "planificateur : purge des anciens choix de cookies des visiteurs")
+        }
+        Some(E::PurgeClosedRequests) => {
+            ("scheduler: erase old request records with their key", "planificateur : effacement des anciennes demandes avec leur clé")
+        }
+        Some(E::PurgeClosedTickets) => (
+            "scheduler: erase old closed support tickets with their key",
+            "planificateur : effacement des anciennes demandes d'assistance closes avec leur clé",
+        ),
+        Some(E::PurgeBackups) => ("scheduler: delete old backup files", "planificateur : suppression des anciennes sauvegardes"),
+        Some(E::PurgeIdleParticipants) => {
+            ("scheduler: erase participants idle past the rule", "planificateur : effacement des participants inactifs au-delà de la règle")
+        }
+        Some(E::PurgeEndedContracts) => (
+            "scheduler: delete ended contracts with their contact's key",
+            "planificateur : suppression des contrats terminés avec la clé de leur contact",
+        ),
+        Some(E::PurgeUnconfirmedContacts) => (
+            "scheduler: erase unconfirmed subscriptions with their key",
+            "planificateur : effacement des inscriptions non confirmées avec leur clé",
+        ),
+        Some(E::PurgeInactiveContacts) => (
+            "scheduler: erase inactive newsletter contacts with their key",
+            "planificateur : effacement des contacts inactifs de la lettre d'information avec leur clé",
+        ),
+        Some(E::PurgeEndedEvents) => (
+            "scheduler: erase registrations of ended events with their keys",
+            "planificateur : effacement des inscriptions aux événements terminés avec leurs clés",
+        ),
+        Some(E::PurgeEndedVisits) => {
+            ("scheduler: erase ended visits with their keys", "planificateur : effacement des visites terminées avec leurs clés")
+        }
+        Some(E::PurgeEndedTrainings) => (
+            "scheduler: erase registrations of ended trainings with their keys",
+            "planificateur : effacement des inscriptions aux formations terminées avec leurs clés",
+        ),
+        Some(E::PurgeStaleApplications) => (
+            "scheduler: erase job applications past their last contact (not the talent pool) with their key",
+            "planificateur : effacement des candidatures après le dernier contact (hors vivier de talents) avec leur clé",
+        ),
+        Some(E::AtTrigger) => ("erased when the trigger happens", "effacé quand l'événement déclencheur survient"),
+        None => ("NOT ENFORCED", "NON APPLIQUÉ"),
+    };
+    if fr { fr_words } else { en }
 }
 
 struct Bar {

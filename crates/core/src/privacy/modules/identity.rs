@@ -68,7 +68,8 @@ pub const SESSIONS: Module = Module {
     categories: &[CategoryImpl { id: "security", exporter: export_security, eraser: Eraser::Rows(erase_security) }],
     purposes: &[("account", &["security"]), ("security", &["security"])],
     retention: &[RetentionImpl { category: "security", trigger: "session_ended", enforcement: Enforcement::PurgeSessions }],
-    cookies: &["cb_session", "cb_device"],
+    // cb_lang: the language a visitor or account holder chose (a preference, no consent needed).
+    cookies: &["cb_session", "cb_device", "cb_lang"],
     tables: &[region(
         "sessions",
         &[

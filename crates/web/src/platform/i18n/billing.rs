@@ -1,5 +1,6 @@
 //! The words of the owner's billing page, in English and French.
 
+#[derive(Debug, serde::Serialize)]
 pub struct BillingTexts {
     pub title: &'static str,
     pub intro: &'static str,

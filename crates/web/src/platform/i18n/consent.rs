@@ -2,7 +2,7 @@
 //! come from the policy's cookie list.
 
 /// Fixed texts of the consent window that every page carries until a visitor has chosen.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct ConsentTexts {
     pub close: &'static str,
     pub title: &'static str,

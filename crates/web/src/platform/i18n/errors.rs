@@ -6,7 +6,7 @@
 use clearboard_core::platform::error_codes::ErrorCode;
 
 /// The words people read for one code, in one language.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct ErrorWords {
     pub title: &'static str,
     pub message: &'static str,

@@ -2,7 +2,7 @@
 //! English and French. The policy itself is rendered from the policy file.
 
 /// Fixed texts of the published policy pages (the rest comes from the policy file).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct NoticeTexts {
     pub privacy: &'static str,
     pub cookies: &'static str,

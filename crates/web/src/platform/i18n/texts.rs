@@ -1,10 +1,11 @@
 //! The texts of the service's shell, forms and errors, in English and French, and how a
-//! request's language is chosen (the account's, else `?lang=`, else `Accept-Language`).
+//! request's language is chosen: `?lang=` (remembered in the `cb_lang` cookie), else the cookie,
+//! else the account's, else `Accept-Language`.
 
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Texts {
     pub lang: &'static str,
     pub tagline: &'static str,
@@ -63,6 +64,10 @@ pub struct Texts {
     pub activate_button: &'static str,
     pub activated: &'static str,
     pub activation_link_invalid: &'static str,
+    pub skip_to_content: &'static str,
+    pub skip_to_add_idea: &'static str,
+    pub nav_account: &'static str,
+    pub nav_policy: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -122,6 +127,10 @@ pub const EN: Texts = Texts {
     activate_hint: "Press the button to activate the account this link was sent for.",
     activate_button: "Activate my account",
     activated: "Your account is active. Sign in.",
+    skip_to_content: "Skip to the content",
+    skip_to_add_idea: "Skip to adding an idea",
+    nav_account: "Your account",
+    nav_policy: "Policy and information",
     activation_link_invalid: "This link is invalid or has expired (a link works for 48 hours). Sign up again to get a new one.",
 };
 
@@ -182,6 +191,10 @@ pub const FR: Texts = Texts {
     activate_hint: "Appuyez sur le bouton pour activer le compte pour lequel ce lien a été envoyé.",
     activate_button: "Activer mon compte",
     activated: "Votre compte est actif. Connectez-vous.",
+    skip_to_content: "Aller au contenu",
+    skip_to_add_idea: "Aller à l’ajout d’une idée",
+    nav_account: "Votre compte",
+    nav_policy: "Politique et informations",
     activation_link_invalid: "Ce lien n'est pas valable ou a expiré (un lien fonctionne 48 heures). Inscrivez-vous à nouveau pour en recevoir un autre.",
 };
 
@@ -199,8 +212,34 @@ pub fn from_query(query: Option<&str>) -> Option<&'static Texts> {
     })
 }
 
-/// The browser's preferred language among ours.
+/// The functional cookie that remembers a chosen language (declared in the policy as a
+/// preference: no consent needed, C-COOK-1).
+pub const LANG_COOKIE: &str = "cb_lang";
+
+/// The language a request's `cb_lang` cookie remembers, if any.
+pub fn from_cookie(headers: &HeaderMap) -> Option<&'static Texts> {
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        match kv.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('=')? {
+            "fr" => Some(&FR),
+            "en" => Some(&EN),
+            _ => None,
+        }
+    })
+}
+
+/// The `Set-Cookie` value that remembers `lang` for a year (HttpOnly, SameSite=Lax, host-only).
+pub fn lang_cookie(lang: &str, secure: bool) -> axum::http::HeaderValue {
+    let lang = if lang == "fr" { "fr" } else { "en" };
+    let secure = if secure { "; Secure" } else { "" };
+    axum::http::HeaderValue::from_str(&format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}"))
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
+
+/// The language the request's cookie remembers, else the browser's preferred one among ours.
 pub fn from_headers(headers: &HeaderMap) -> &'static Texts {
+    if let Some(t) = from_cookie(headers) {
+        return t;
+    }
     let al = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let first = al.split(',').next().unwrap_or("").trim().to_ascii_lowercase();
     if first.starts_with("fr") { &FR } else { &EN }

@@ -3,7 +3,7 @@
 //! they posted) and visitors (their consent record and page views on the cookies page).
 
 /// Texts of participants' pages.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct ParticipantTexts {
     pub joined_title: &'static str,
     pub code_intro: &'static str,
@@ -87,7 +87,7 @@ pub fn participant_texts(lang: &str) -> &'static ParticipantTexts {
 }
 
 /// Texts of a visitor's own records on the cookies page.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct VisitorTexts {
     pub title: &'static str,
     pub intro: &'static str,

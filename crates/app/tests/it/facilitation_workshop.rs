@@ -54,14 +54,16 @@ both!(workshop_templates_make_zones_that_only_facilitators_change, |b| async mov
     let app = spawn_app(b).await;
     let f = fixture(&app).await;
     // The catalogue, in the request's language.
-    let res = app.http().get(app.url("/api/v1/board-templates")).bearer_auth(&f.bob.token).header("accept-language", "fr").send().await.unwrap();
+    let res =
+        app.http().get(app.url("/api/v1/board-templates")).bearer_auth(&f.bob.token).header("accept-language", "fr").send().await.unwrap();
     let list = json_ok(res, 200).await;
     let ids: Vec<&str> = list["templates"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["retrospective", "swot", "brainstorm", "lean_coffee"]);
     assert_eq!(list["templates"][3]["zones"], json!(["À discuter", "En discussion", "Discuté"]));
 
     // A board made from a template has its zones and categories, in the language asked for.
-    let retro = new_board(&app, &f.alice.token, json!({ "title": "Sprint 12", "org_id": f.org, "template": "retrospective", "lang": "fr" })).await;
+    let retro =
+        new_board(&app, &f.alice.token, json!({ "title": "Sprint 12", "org_id": f.org, "template": "retrospective", "lang": "fr" })).await;
     assert_eq!(titles(&retro), ["Ce qui a bien marché", "À améliorer", "Actions"]);
     let legend: Vec<&str> = retro["legend"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(legend, ["Bravo", "Problème", "Idée"]);
@@ -80,14 +82,18 @@ both!(workshop_templates_make_zones_that_only_facilitators_change, |b| async mov
     assert_error(req(&app, "PATCH", &zone, Some(&f.bob.token), Some(json!({ "title": "Mine" }))).await, 403, "forbidden").await;
     assert_error(req(&app, "DELETE", &zone, Some(&f.bob.token), None).await, 403, "forbidden").await;
     let add = json!({ "title": "Parking", "x": 0, "y": 1000, "w": 400, "h": 300 });
-    assert_error(req(&app, "POST", &format!("/api/v1/boards/{id}/zones"), Some(&f.bob.token), Some(add.clone())).await, 403, "forbidden").await;
+    assert_error(req(&app, "POST", &format!("/api/v1/boards/{id}/zones"), Some(&f.bob.token), Some(add.clone())).await, 403, "forbidden")
+        .await;
     // A participant of another board does not even find this one.
     assert_error(req(&app, "PATCH", &zone, Some(&f.participant), Some(json!({ "x": 5 }))).await, 404, "not_found").await;
 
     let mut bob = ws::connect(&app.base, &id, &f.bob.token, None, None).await.unwrap();
     assert_eq!(bob.next(WAIT).await.unwrap()["type"], "hello");
     let v = json_ok(req(&app, "PATCH", &zone, Some(&f.alice.token), Some(json!({ "title": "Bien", "x": 10, "y": -20 }))).await, 200).await;
-    assert_eq!((v["zones"][0]["title"].as_str(), v["zones"][0]["x"].as_i64(), v["zones"][0]["y"].as_i64()), (Some("Bien"), Some(10), Some(-20)));
+    assert_eq!(
+        (v["zones"][0]["title"].as_str(), v["zones"][0]["x"].as_i64(), v["zones"][0]["y"].as_i64()),
+        (Some("Bien"), Some(10), Some(-20))
+    );
     let ev = bob.until(WAIT, |m| m["type"] == "board").await.expect("a board event with the zones");
     assert_eq!(ev["board"]["zones"][0]["title"], "Bien", "everyone sees the change");
     assert_error(req(&app, "PATCH", &zone, Some(&f.alice.token), Some(json!({ "w": 10 }))).await, 422, "validation_failed").await;
@@ -134,7 +140,9 @@ both!(workshop_zones_are_in_the_members_export_under_its_schema, |b| async move 
 both!(workshop_board_drawn_as_png_and_pdf_without_hidden_votes_or_anonymous_authors, |b| async move {
     let app = spawn_app(b).await;
     let f = fixture(&app).await;
-    let board = new_board(&app, &f.alice.token, json!({ "title": "Sprint review", "org_id": f.org, "template": "retrospective", "lang": "en" })).await;
+    let board =
+        new_board(&app, &f.alice.token, json!({ "title": "Sprint review", "org_id": f.org, "template": "retrospective", "lang": "en" }))
+            .await;
     let id = board["id"].as_str().unwrap().to_string();
     let base = format!("/api/v1/boards/{id}");
     let flaky = card_at(&app, &id, &f.bob.token, "Flaky CI", 500, 100).await;

@@ -71,7 +71,11 @@ pub const ZONE_COLOR: &str = "#f1f3f7";
 /// Checks a zone's fields (title, position, size, colour); the id is the caller's.
 pub fn clean_zone(z: Zone) -> Result<Zone, CoreError> {
     let pos = |v: i64| {
-        if (-100_000..=100_000).contains(&v) { Ok(v) } else { Err(CoreError::validation("zone", "positions are between -100000 and 100000")) }
+        if (-100_000..=100_000).contains(&v) {
+            Ok(v)
+        } else {
+            Err(CoreError::validation("zone", "positions are between -100000 and 100000"))
+        }
     };
     let size = |v: i64| {
         if (SIZE_MIN..=SIZE_MAX).contains(&v) { Ok(v) } else { Err(CoreError::validation("zone", "sizes are between 80 and 20000")) }

@@ -64,6 +64,6 @@ pub use kinds::{BoardMode, BoardRole, CardKind, CardStatus, InvitationStatus, Or
 pub use layout::{NewZone, Zone, ZonePatch};
 pub use realtime::presence_name;
 pub use service::Boards;
-pub use templates::{Template, TemplateInfo};
 pub use shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, RankedCard, TimerView};
+pub use templates::{Template, TemplateInfo};
 pub use views::{BoardSummary, InvitationView, MemberView, NewInvitation, OrgView};

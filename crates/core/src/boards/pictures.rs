@@ -1,8 +1,10 @@
 //! The PNG and PDF exports of a board (issue 14): its zones and published cards drawn as the
 //! exporting facilitator sees them (`scene`), by `raster` (PNG) and `print` (PDF). The same
 //! rules as the JSON and CSV exports: facilitators only, audited (`board.exported`, with the
-//! format), no author on anonymous boards, no vote count while votes are hidden. Drawing runs
-//! on the blocking pool; its work is bounded by `scene::SIDE_MAX`.
+//! format), no author on anonymous boards, no vote count while votes are hidden. Like them it
+//! has no rate of its own; its cost is bounded instead: a picture is at most `scene::SIDE_MAX`
+//! on a side, and a node draws at most [`DRAWING_AT_ONCE`] at a time, on the blocking pool
+//! (others wait their turn), so exports cannot take the node's CPU from everyone else.
 
 use crate::boards::print;
 use crate::boards::raster;
@@ -11,6 +13,10 @@ use crate::boards::service::Boards;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
 use crate::platform::ids::BoardId;
+
+/// How many pictures one node draws at once.
+pub const DRAWING_AT_ONCE: usize = 2;
+static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DRAWING_AT_ONCE);
 
 /// What a board is exported as, drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +48,7 @@ impl Boards<'_> {
         let (b, cards) = self.export_as(who, board, Some(format.as_str())).await?;
         let s = scene(&b, &cards, lang);
         let title = s.title.clone();
+        let _turn = DRAWING.acquire().await.map_err(|_| CoreError::Internal("drawing is closed"))?;
         let bytes = tokio::task::spawn_blocking(move || match format {
             PictureFormat::Png => raster::png(&s),
             PictureFormat::Pdf => Ok(print::pdf(&s)),

@@ -347,7 +347,15 @@ mod tests {
                 pause_participation: true,
                 participation_paused: false,
             }),
-            zones: vec![crate::boards::layout::Zone { id: "went_well".into(), title: "Went well".into(), x: 0, y: 0, w: 460, h: 900, color: "#e4f5e9".into() }],
+            zones: vec![crate::boards::layout::Zone {
+                id: "went_well".into(),
+                title: "Went well".into(),
+                x: 0,
+                y: 0,
+                w: 460,
+                h: 900,
+                color: "#e4f5e9".into(),
+            }],
         }
     }
 

@@ -29,9 +29,9 @@ impl Canvas<'_> {
         }
         let i = (y as usize * self.w as usize + x as usize) * 3;
         let a = alpha.clamp(0.0, 1.0);
-        for k in 0..3 {
-            let old = f32::from(self.px[i + k]);
-            self.px[i + k] = (old + (f32::from(c[k]) - old) * a).round() as u8;
+        for (px, want) in self.px[i..i + 3].iter_mut().zip(c) {
+            let old = f32::from(*px);
+            *px = (old + (f32::from(want) - old) * a).round() as u8;
         }
     }
 

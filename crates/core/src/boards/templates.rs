@@ -41,11 +41,8 @@ const RETRO_ZONES: &[ZoneSpec] = &[
     ("to_improve", "To improve", "À améliorer", 480, 0, 460, 900, "#fde9ea"),
     ("actions", "Actions", "Actions", 960, 0, 460, 900, "#e7eefc"),
 ];
-const RETRO_CATEGORIES: &[CategorySpec] = &[
-    ("praise", "Praise", "Bravo", "#c9f0d3"),
-    ("problem", "Problem", "Problème", "#ffc8dd"),
-    ("idea", "Idea", "Idée", "#fff3a3"),
-];
+const RETRO_CATEGORIES: &[CategorySpec] =
+    &[("praise", "Praise", "Bravo", "#c9f0d3"), ("problem", "Problem", "Problème", "#ffc8dd"), ("idea", "Idea", "Idée", "#fff3a3")];
 const SWOT_ZONES: &[ZoneSpec] = &[
     ("strengths", "Strengths", "Forces", 0, 0, 660, 480, "#e4f5e9"),
     ("weaknesses", "Weaknesses", "Faiblesses", 680, 0, 660, 480, "#fde9ea"),
@@ -69,11 +66,8 @@ const LEAN_COFFEE_ZONES: &[ZoneSpec] = &[
     ("discussing", "Discussing", "En discussion", 480, 0, 460, 900, "#fff1dc"),
     ("discussed", "Discussed", "Discuté", 960, 0, 460, 900, "#e4f5e9"),
 ];
-const LEAN_COFFEE_CATEGORIES: &[CategorySpec] = &[
-    ("topic", "Topic", "Sujet", "#fff3a3"),
-    ("takeaway", "Takeaway", "À retenir", "#c9f0d3"),
-    ("action", "Action", "Action", "#bde0fe"),
-];
+const LEAN_COFFEE_CATEGORIES: &[CategorySpec] =
+    &[("topic", "Topic", "Sujet", "#fff3a3"), ("takeaway", "Takeaway", "À retenir", "#c9f0d3"), ("action", "Action", "Action", "#bde0fe")];
 
 impl Template {
     pub const ALL: [Template; 4] = [Template::Retrospective, Template::Swot, Template::Brainstorm, Template::LeanCoffee];
@@ -106,14 +100,22 @@ impl Template {
 
     fn words(self, fr: bool) -> (&'static str, &'static str) {
         match (self, fr) {
-            (Template::Retrospective, false) => ("Retrospective", "Look back on a period: what went well, what to improve, and the actions to take."),
-            (Template::Retrospective, true) => ("Rétrospective", "Revenir sur une période : ce qui a bien marché, ce qui est à améliorer, et les actions à mener."),
+            (Template::Retrospective, false) => {
+                ("Retrospective", "Look back on a period: what went well, what to improve, and the actions to take.")
+            }
+            (Template::Retrospective, true) => {
+                ("Rétrospective", "Revenir sur une période : ce qui a bien marché, ce qui est à améliorer, et les actions à mener.")
+            }
             (Template::Swot, false) => ("SWOT analysis", "Strengths, weaknesses, opportunities and threats, in four quadrants."),
             (Template::Swot, true) => ("Analyse SWOT", "Forces, faiblesses, opportunités et menaces, en quatre quadrants."),
             (Template::Brainstorm, false) => ("Brainstorm", "One open space for every idea, sorted by category."),
             (Template::Brainstorm, true) => ("Remue-méninges", "Un espace ouvert pour toutes les idées, classées par catégorie."),
-            (Template::LeanCoffee, false) => ("Lean coffee", "Topics proposed and voted on, then moved from to discuss to discussing to discussed."),
-            (Template::LeanCoffee, true) => ("Lean coffee", "Des sujets proposés et votés, qui passent de « à discuter » à « en discussion » puis « discuté »."),
+            (Template::LeanCoffee, false) => {
+                ("Lean coffee", "Topics proposed and voted on, then moved from to discuss to discussing to discussed.")
+            }
+            (Template::LeanCoffee, true) => {
+                ("Lean coffee", "Des sujets proposés et votés, qui passent de « à discuter » à « en discussion » puis « discuté ».")
+            }
         }
     }
 
@@ -141,7 +143,11 @@ impl Template {
         self.specs()
             .1
             .iter()
-            .map(|(id, en, fr_n, color)| LegendEntry { id: (*id).into(), name: (if fr { *fr_n } else { *en }).into(), color: (*color).into() })
+            .map(|(id, en, fr_n, color)| LegendEntry {
+                id: (*id).into(),
+                name: (if fr { *fr_n } else { *en }).into(),
+                color: (*color).into(),
+            })
             .collect()
     }
 

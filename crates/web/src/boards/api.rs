@@ -179,7 +179,13 @@ pub struct NewBoard {
     lang: Option<String>,
 }
 
-async fn create_board(State(st): State<AppState>, auth: Auth, headers: HeaderMap, uri: axum::http::Uri, ApiJson(b): ApiJson<NewBoard>) -> Result<Response, AppError> {
+async fn create_board(
+    State(st): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(b): ApiJson<NewBoard>,
+) -> Result<Response, AppError> {
     let org = b.org_id.as_deref().map(org_id).transpose()?;
     let template = b.template.as_deref().map(clearboard_core::boards::Template::parse).transpose()?;
     let lang = crate::platform::i18n::answer_lang(&headers, &uri, b.lang.as_deref()).lang;

@@ -40,7 +40,12 @@ fn zone_id(s: &str) -> Result<&str, AppError> {
     if ok { Ok(s) } else { Err(not_found()) }
 }
 
-async fn add_zone(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(z): ApiJson<NewZone>) -> Result<Response, AppError> {
+async fn add_zone(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(z): ApiJson<NewZone>,
+) -> Result<Response, AppError> {
     let view = st.cb.boards().add_zone(&auth.principal, &board_id(&id)?, z).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
@@ -58,7 +63,14 @@ async fn delete_zone(State(st): State<AppState>, auth: Auth, Path((id, zone)): P
     Ok(Json(st.cb.boards().delete_zone(&auth.principal, &board_id(&id)?, zone_id(&zone)?).await?).into_response())
 }
 
-async fn picture(st: &AppState, auth: &Auth, id: &str, format: PictureFormat, headers: &HeaderMap, uri: &Uri) -> Result<Response, AppError> {
+async fn picture(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    format: PictureFormat,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<Response, AppError> {
     let lang = answer_lang(headers, uri, None).lang;
     let pic = st.cb.boards().picture(&auth.principal, &board_id(id)?, format, lang).await?;
     let (mime, name) = match format {
@@ -72,10 +84,22 @@ async fn picture(st: &AppState, auth: &Auth, id: &str, format: PictureFormat, he
     Ok(res)
 }
 
-async fn export_png(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, headers: HeaderMap, uri: Uri) -> Result<Response, AppError> {
+async fn export_png(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, AppError> {
     picture(&st, &auth, &id, PictureFormat::Png, &headers, &uri).await
 }
 
-async fn export_pdf(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, headers: HeaderMap, uri: Uri) -> Result<Response, AppError> {
+async fn export_pdf(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, AppError> {
     picture(&st, &auth, &id, PictureFormat::Pdf, &headers, &uri).await
 }

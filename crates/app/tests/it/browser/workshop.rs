@@ -55,7 +55,10 @@ async fn workshop_template_zones_and_drawn_exports_in_chromium() {
 
     // The zones are drawn behind the cards, titled.
     assert!(wait_for(&c, "document.querySelectorAll('#world .zone').length === 3", LIMIT).await.is_some(), "three zones drawn");
-    let titles = c.execute("return Array.from(document.querySelectorAll('#world .zone .zone-title')).map(t => t.textContent)", vec![]).await.unwrap();
+    let titles = c
+        .execute("return Array.from(document.querySelectorAll('#world .zone .zone-title')).map(t => t.textContent)", vec![])
+        .await
+        .unwrap();
     assert_eq!(titles, json!(["Went well", "To improve", "Actions"]));
     let first = "const w = document.getElementById('world').children; return w[0].classList.contains('zone') && w[1].classList.contains('zone') && w[2].classList.contains('zone')";
     assert_eq!(c.execute(first, vec![]).await.unwrap(), json!(true), "zones come before (behind) everything else in the world");

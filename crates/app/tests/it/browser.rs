@@ -6,12 +6,12 @@
 use super::*;
 use fantoccini::{ClientBuilder, Locator};
 
+/// Accessibility (issue 14, acceptance 4): axe-core on every page state, a keyboard journey.
+mod a11y;
 /// The board canvas (issue 14): zoom, pan, live drags and cursors.
 mod canvas;
 /// Facilitation on the board (issue 14, acceptance 2): timer, hidden votes, results.
 mod facil;
-/// Accessibility (issue 14, acceptance 4): axe-core on every page state, a keyboard journey.
-mod a11y;
 /// French everywhere (issue 14, acceptance 5): a crawl of every page and every error in French.
 mod french;
 use std::process::{Child, Command, Stdio};

@@ -35,7 +35,12 @@ both!(deleting_an_account_lists_the_organisations_and_asks_for_each, |b| async m
         assert_eq!(r.status(), 201);
     }
     let browser = app.browser();
-    let res = browser.post(app.url("/signin")).form(&[("email", alice.email.as_str()), ("password", alice.password.as_str())]).send().await.unwrap();
+    let res = browser
+        .post(app.url("/signin"))
+        .form(&[("email", alice.email.as_str()), ("password", alice.password.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/app"), "signed in, on the boards");
 
     let html = browser.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
@@ -54,7 +59,8 @@ both!(deleting_an_account_lists_the_organisations_and_asks_for_each, |b| async m
 
     // With it: erased; Team passed to Bob, Solo gone.
     let confirm = format!("confirm_{solo}");
-    let res = browser.post(app.url("/me/delete")).form(&[("password", alice.password.as_str()), (confirm.as_str(), "yes")]).send().await.unwrap();
+    let res =
+        browser.post(app.url("/me/delete")).form(&[("password", alice.password.as_str()), (confirm.as_str(), "yes")]).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("id=\"receipt\""));
     let orgs = app.get("/api/v1/orgs", Some(&bob.token)).await.json::<Value>().await.unwrap();
@@ -77,7 +83,12 @@ both!(a_chosen_language_is_remembered, |b| async move {
     let html = browser.get(app.url("/trust")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<html lang=\"fr\""), "the next page is French too");
     let err = browser.get(app.url("/api/v1/me")).send().await.unwrap().json::<Value>().await.unwrap();
-    assert_eq!(err["error"]["message"], json!(clearboard_web::platform::i18n::error_words(clearboard_core::platform::error_codes::ErrorCode::Unauthenticated, "fr").message));
+    assert_eq!(
+        err["error"]["message"],
+        json!(
+            clearboard_web::platform::i18n::error_words(clearboard_core::platform::error_codes::ErrorCode::Unauthenticated, "fr").message
+        )
+    );
     // English again, by the same link.
     browser.get(app.url("/trust?lang=en")).header("accept", "text/html").send().await.unwrap();
     let html = browser.get(app.url("/trust")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
@@ -127,7 +138,12 @@ async fn page_errors_are_html_in_both_languages_and_the_api_stays_json() {
             assert_eq!(res.status().as_u16(), status, "{path} ({lang})");
             assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{path}");
             let html = res.text().await.unwrap();
-            assert!(html.contains(&format!("data-error-code=\"{code}\"")) && html.contains(words) && html.contains(&format!("<html lang=\"{lang}\"")), "{path} ({lang}): {html}");
+            assert!(
+                html.contains(&format!("data-error-code=\"{code}\""))
+                    && html.contains(words)
+                    && html.contains(&format!("<html lang=\"{lang}\"")),
+                "{path} ({lang}): {html}"
+            );
         }
     }
     let res = browser.get(app.url("/api/v1/boards/not-a-board")).header("accept", "text/html").send().await.unwrap();

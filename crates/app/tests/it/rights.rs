@@ -464,7 +464,9 @@ both!(the_privacy_centre_shows_everything_with_why_who_and_how_long, |b| async m
     // (ticking the box of each organisation that goes with the account, issue 14)
     let profile = browser.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
     let mut form: Vec<(String, String)> = vec![("password".into(), p.user.password.clone())];
-    form.extend(profile.split("name=\"confirm_").skip(1).filter_map(|s| s.split('"').next()).map(|id| (format!("confirm_{id}"), "yes".into())));
+    form.extend(
+        profile.split("name=\"confirm_").skip(1).filter_map(|s| s.split('"').next()).map(|id| (format!("confirm_{id}"), "yes".into())),
+    );
     let res = browser.post(app.url("/me/delete")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

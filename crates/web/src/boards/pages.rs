@@ -162,7 +162,9 @@ async fn board_page(State(st): State<AppState>, ctx: PageCtx, Path(id): Path<Str
         Err(e) => return crate::platform::error::AppError::from(e).into_response(),
     };
     let a = app_texts(ctx.t.lang);
-    let data = serde_json::json!({ "board_id": board, "lang": ctx.t.lang, "t": a, "a11y": crate::platform::i18n::board_a11y(ctx.t.lang) }).to_string().replace('<', "\\u003c");
+    let data = serde_json::json!({ "board_id": board, "lang": ctx.t.lang, "t": a, "a11y": crate::platform::i18n::board_a11y(ctx.t.lang) })
+        .to_string()
+        .replace('<', "\\u003c");
     let participant = access.role == clearboard_core::boards::BoardRole::Participant;
     BoardPage {
         t: ctx.t,

@@ -43,7 +43,8 @@ impl FromRequestParts<AppState> for PageCtx {
                 // A language chosen at the foot of a page is also the account's from now on (its
                 // emails too); the middleware remembers it in the cookie for this browser.
                 if let Some(q) = asked.filter(|q| q.lang != acc.locale) {
-                    let change = clearboard_core::identity::accounts::ProfileChange { locale: Some(q.lang.to_string()), ..Default::default() };
+                    let change =
+                        clearboard_core::identity::accounts::ProfileChange { locale: Some(q.lang.to_string()), ..Default::default() };
                     if let Err(e) = state.cb.accounts().update(&a.principal, change).await {
                         tracing::warn!(error = %e, "the chosen language was not saved on the account");
                     }

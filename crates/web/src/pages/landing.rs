@@ -27,5 +27,11 @@ struct IndexPage {
 }
 
 async fn index(State(st): State<AppState>, ctx: PageCtx) -> impl IntoResponse {
-    IndexPage { t: ctx.t, demo: landing_texts(ctx.t.lang), signed_in: ctx.auth.is_some(), consent: ctx.consent.clone(), contact: contact(&st) }
+    IndexPage {
+        t: ctx.t,
+        demo: landing_texts(ctx.t.lang),
+        signed_in: ctx.auth.is_some(),
+        consent: ctx.consent.clone(),
+        contact: contact(&st),
+    }
 }

@@ -57,7 +57,11 @@ pub async fn request_context(State(st): State<AppState>, mut req: Request, next:
     let lang = asked.unwrap_or_else(|| crate::platform::i18n::from_headers(req.headers())).lang;
     // A language chosen on a page is remembered (the functional `cb_lang` cookie).
     let remember = asked
-        .filter(|q| wants_page && req.method() == axum::http::Method::GET && crate::platform::i18n::from_cookie(req.headers()).map(|c| c.lang) != Some(q.lang))
+        .filter(|q| {
+            wants_page
+                && req.method() == axum::http::Method::GET
+                && crate::platform::i18n::from_cookie(req.headers()).map(|c| c.lang) != Some(q.lang)
+        })
         .map(|q| crate::platform::i18n::lang_cookie(q.lang, st.config.secure_cookies()));
     let span = tracing::info_span!("request", request_id = %rid.0);
     let res = tracing::Instrument::instrument(next.run(req), span.clone()).await;

@@ -151,11 +151,27 @@ async fn axe_finds_no_wcag_violation_on_any_page_state() {
         .await
         .unwrap();
     let planted = axe(&c, &source).await;
-    assert!(planted.iter().any(|v| v.starts_with("image-alt") && v.contains("#planted")), "axe sees a planted image without text: {planted:?}");
+    assert!(
+        planted.iter().any(|v| v.starts_with("image-alt") && v.contains("#planted")),
+        "axe sees a planted image without text: {planted:?}"
+    );
     refuse_cookies(&c).await;
     let public: Vec<State> = [
-        "/", "/signin", "/signup", "/join", "/privacy", "/privacy/history", "/cookies", "/trust", "/privacy/requests", "/contact",
-        "/newsletter", "/careers", "/events", "/trainings", "/no-such-page",
+        "/",
+        "/signin",
+        "/signup",
+        "/join",
+        "/privacy",
+        "/privacy/history",
+        "/cookies",
+        "/trust",
+        "/privacy/requests",
+        "/contact",
+        "/newsletter",
+        "/careers",
+        "/events",
+        "/trainings",
+        "/no-such-page",
     ]
     .iter()
     .map(|p| State::page(p))
@@ -176,12 +192,7 @@ async fn axe_finds_no_wcag_violation_on_any_page_state() {
             setup: "document.querySelector('.idea .actions button:last-child').click();",
             ready: "document.querySelector('.idea .comments:not([hidden])')",
         },
-        State {
-            name: "board: editing a card".into(),
-            path: Some(board_path.clone()),
-            setup: "",
-            ready: BOARD_READY,
-        },
+        State { name: "board: editing a card".into(), path: Some(board_path.clone()), setup: "", ready: BOARD_READY },
         State {
             name: "board: editing a card (open)".into(),
             path: None,
@@ -204,7 +215,11 @@ async fn axe_finds_no_wcag_violation_on_any_page_state() {
     let today = clearboard_core::platform::clock::date_of(app.clock.now_ms());
     let consoles: [(Role, &str, &[&str]); 3] = [
         (Role::PrivacyOfficer, "axe-officer", &["/staff/requests", "/staff/retention", "/staff/statistics"]),
-        (Role::Admin, "axe-admin", &["/staff/support", "/staff/contracts", "/staff/events", "/staff/trainings", "/staff/visits", "/staff/recruitment"]),
+        (
+            Role::Admin,
+            "axe-admin",
+            &["/staff/support", "/staff/contracts", "/staff/events", "/staff/trainings", "/staff/visits", "/staff/recruitment"],
+        ),
         (Role::Marketing, "axe-marketing", &["/staff/campaigns"]),
     ];
     for (role, tag, paths) in consoles {

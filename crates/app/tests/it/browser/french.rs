@@ -82,11 +82,7 @@ fn english() -> Vec<String> {
 fn english_in(text: &str, catalogue: &[String]) -> Vec<String> {
     // Identifiers (`card_text`) are not words.
     let words: BTreeSet<&str> = text.split(|c: char| !c.is_alphanumeric() && !matches!(c, '\'' | '’' | '_')).collect();
-    catalogue
-        .iter()
-        .filter(|s| if s.contains(' ') { text.contains(s.as_str()) } else { words.contains(s.as_str()) })
-        .cloned()
-        .collect()
+    catalogue.iter().filter(|s| if s.contains(' ') { text.contains(s.as_str()) } else { words.contains(s.as_str()) }).cloned().collect()
 }
 
 /// The same-origin page links of a page, without the language switch, downloads and data files.
@@ -140,7 +136,8 @@ async fn crawl(app: &TestApp, client: &reqwest::Client, seeds: &[String], max: u
             found.push(format!("{path} ({status}): not in French (<html lang> is not fr)"));
         }
         // Proper names (of laws and signals) keep their language.
-        let text = ["Global Privacy Control", "California Consumer Privacy Act"].iter().fold(readable(&html), |t, name| t.replace(name, ""));
+        let text =
+            ["Global Privacy Control", "California Consumer Privacy Act"].iter().fold(readable(&html), |t, name| t.replace(name, ""));
         for e in english_in(&text, catalogue) {
             let at = text.find(&e).unwrap_or(0);
             let around: String = text[text.floor_char_boundary(at.saturating_sub(60))..].chars().take(140).collect();
@@ -184,10 +181,11 @@ async fn a_french_crawl_of_every_page_finds_no_english() {
 
     // A visitor: the public website, the forms, and pages nothing links to (error pages too).
     let visitor = french_browser(&app).await;
-    let seeds: Vec<String> = ["/", "/signin", "/signup", "/join", "/events", "/trainings", "/newsletter", "/no-such-page", "/app/boards/not-a-board"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let seeds: Vec<String> =
+        ["/", "/signin", "/signup", "/join", "/events", "/trainings", "/newsletter", "/no-such-page", "/app/boards/not-a-board"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     let (f, n) = crawl(&app, &visitor, &seeds, 120, &catalogue).await;
     found.extend(f.into_iter().map(|f| format!("visitor {f}")));
     total += n;
@@ -271,7 +269,10 @@ async fn every_error_code_speaks_french_when_french_was_chosen() {
         fr(c.get(app.url("/api/v1/me"))).send().await.unwrap(),
         fr(c.get(app.url("/api/v1/nothing/here"))).send().await.unwrap(),
         fr(c.put(app.url("/api/v1/me/exports")).bearer_auth(&u.token)).send().await.unwrap(),
-        fr(c.post(app.url("/api/v1/orgs")).bearer_auth(&u.token).header("content-type", "application/json").body("{")).send().await.unwrap(),
+        fr(c.post(app.url("/api/v1/orgs")).bearer_auth(&u.token).header("content-type", "application/json").body("{"))
+            .send()
+            .await
+            .unwrap(),
         fr(c.post(app.url("/api/v1/orgs")).bearer_auth(&u.token).json(&json!({}))).send().await.unwrap(),
         fr(c.get(app.url("/api/v1/boards/0192f0c4-7a3b-7c1e-9a2b-1234567890ab")).bearer_auth(&u.token)).send().await.unwrap(),
         fr(c.post(app.url("/api/v1/sessions")).json(&json!({ "email": u.email, "password": "not the password" }))).send().await.unwrap(),

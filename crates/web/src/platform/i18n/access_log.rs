@@ -116,11 +116,11 @@ pub fn what(action: &str, lang: &str) -> String {
     let room_words = ROOMS.iter().find(|r| r.0 == room).map(|r| if fr { r.2 } else { r.1 });
     let deed_words = DEEDS.iter().find(|d| d.0 == deed).map(|d| if fr { d.2 } else { d.1 });
     let plain = |s: &str| s.replace('_', " ");
-    match (room_words, deed_words) {
-        (Some(r), Some(d)) => format!("{r} — {d}"),
-        (Some(r), None) => format!("{r} — {}", plain(deed)),
-        (None, Some(d)) => format!("{} — {d}", plain(room)),
-        (None, None) => plain(action),
+    let room = room_words.map_or_else(|| plain(room), str::to_string);
+    match (deed_words, deed.is_empty()) {
+        (Some(d), _) => format!("{room} — {d}"),
+        (None, true) => room,
+        (None, false) => format!("{room} — {}", plain(deed)),
     }
 }
 

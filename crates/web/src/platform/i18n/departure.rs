@@ -30,7 +30,11 @@ pub fn fate_sentence(name: &str, personal: bool, fate: &Fate, lang: &str) -> Str
 
 /// The label of the box that confirms the deletion of an organisation and its boards.
 pub fn confirm_label(name: &str, lang: &str) -> String {
-    if lang == "fr" { format!("Je confirme la suppression de « {name} » et de ses tableaux") } else { format!("I confirm the deletion of “{name}” and its boards") }
+    if lang == "fr" {
+        format!("Je confirme la suppression de « {name} » et de ses tableaux")
+    } else {
+        format!("I confirm the deletion of “{name}” and its boards")
+    }
 }
 
 /// Why a deletion was refused when a box was left unticked.

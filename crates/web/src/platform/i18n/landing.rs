@@ -54,7 +54,12 @@ pub const LANDING_FR: LandingTexts = LandingTexts {
         DemoCard { category: "Idée", text: "Faire la liste de contrôle des versions à deux", votes: 3, class: "demo-idea" },
         DemoCard { category: "Question", text: "Qui relit les retours des clients chaque semaine ?", votes: 2, class: "demo-question" },
         DemoCard { category: "Risque", text: "Le serveur de test est en panne tous les lundis matin", votes: 4, class: "demo-risk" },
-        DemoCard { category: "Question", text: "Peut-on essayer un remue-méninges silencieux la prochaine fois ?", votes: 1, class: "demo-question" },
+        DemoCard {
+            category: "Question",
+            text: "Peut-on essayer un remue-méninges silencieux la prochaine fois ?",
+            votes: 1,
+            class: "demo-question",
+        },
     ],
     points: [
         "Chacun ajoute des cartes en même temps et voit celles des autres apparaître.",

@@ -247,26 +247,9 @@ async fn cluster_sigterm_drains_the_real_server_and_it_exits() {
     let body = json!({ "email": email, "password": password, "first_name": canary("First"), "last_name": canary("Last"), "birth_date": "1990-05-17" });
     let res = http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 201);
-    let session: Value = http
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = call(&http, &format!("{base}/api/v1/sessions"), None, json!({ "email": email, "password": password })).await;
     let token = session["token"].as_str().unwrap().to_string();
-    let board: Value = http
-        .post(format!("{base}/api/v1/boards"))
-        .bearer_auth(&token)
-        .json(&json!({ "title": "Drained" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let board = call(&http, &format!("{base}/api/v1/boards"), Some(&token), json!({ "title": "Drained" })).await;
     let mut sock = ws::connect(&base, board["id"].as_str().unwrap(), &token, None, None).await.unwrap();
     assert_eq!(sock.next(WAIT).await.unwrap()["type"], "hello");
 
@@ -284,6 +267,15 @@ async fn cluster_sigterm_drains_the_real_server_and_it_exits() {
     }
     let status = status.expect("exits within the drain's bound");
     assert!(status.success(), "{status}");
+}
+
+/// A JSON `POST` to the spawned server, its JSON answer.
+async fn call(http: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> Value {
+    let mut rb = http.post(url).json(&body);
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    rb.send().await.unwrap().json().await.unwrap()
 }
 
 /// A child process killed and reaped however the test ends.

@@ -305,11 +305,16 @@ async fn main() -> anyhow::Result<()> {
             // 4001 (its client reconnects through the proxy to another node and replays from
             // its last sequence), then the listener stops and requests in flight finish
             // (at most `drain_seconds`).
-            let state = app.state.clone();
+            let (state, bound) = (app.state.clone(), std::time::Duration::from_secs(u64::from(config.drain_seconds.max(1))));
             let drained = async move {
                 shutdown_signal().await;
                 state.cb.drain();
                 tracing::info!("draining: not ready, sockets told to reconnect elsewhere");
+                // Sockets get their close frame before the listener stops (at most the bound).
+                let until = tokio::time::Instant::now() + bound;
+                while state.cb.open_sockets() > 0 && tokio::time::Instant::now() < until {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
             };
             clearboard::serve_with(app.state.clone(), listener, clearboard::ServeLimits::from_config(&config), drained).await?;
             app.opened.close().await;

@@ -211,3 +211,79 @@ both!(cluster_a_draining_node_is_not_ready_and_sends_sockets_elsewhere, |b| asyn
     // Requests in flight and until the listener stops are still answered.
     add_text(&app, &f.board, &f.alice.token, "Still served while draining").await;
 });
+
+/// The real binary on SIGTERM: its board sockets are closed with 4001 `reconnect`, then it
+/// stops listening and exits cleanly within the drain's bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_sigterm_drains_the_real_server_and_it_exits() {
+    let dir = tempfile::Builder::new().prefix("clearboard-drain-").tempdir().unwrap();
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clearboard"))
+        .args(["serve", "--data-dir", dir.path().join("d").to_str().unwrap(), "--listen", &addr.to_string()])
+        .env_remove("CLEARBOARD_DATABASE_URL")
+        .env("CLEARBOARD_METRICS", "false")
+        .env("CLEARBOARD_DRAIN_SECONDS", "5")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(Reaped)
+        .unwrap();
+    let base = format!("http://{addr}");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..150 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().as_u16() == 200) {
+            up = true;
+            break;
+        }
+    }
+    assert!(up, "the server did not start");
+    let email = canary_email("drain");
+    let password = format!("pw {} long enough", canary("Pass"));
+    let body = json!({ "email": email, "password": password, "first_name": canary("First"), "last_name": canary("Last"), "birth_date": "1990-05-17" });
+    let res = http.post(format!("{base}/api/v1/accounts")).json(&body).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let session = call(&http, &format!("{base}/api/v1/sessions"), None, json!({ "email": email, "password": password })).await;
+    let token = session["token"].as_str().unwrap().to_string();
+    let board = call(&http, &format!("{base}/api/v1/boards"), Some(&token), json!({ "title": "Drained" })).await;
+    let mut sock = ws::connect(&base, board["id"].as_str().unwrap(), &token, None, None).await.unwrap();
+    assert_eq!(sock.next(WAIT).await.unwrap()["type"], "hello");
+
+    let pid = child.0.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(sock.next(WAIT).await.is_none());
+    assert_eq!((sock.close_code, sock.close_reason.as_deref()), (Some(4001), Some("reconnect")));
+    let mut status = None;
+    for _ in 0..150 {
+        status = child.0.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.expect("exits within the drain's bound");
+    assert!(status.success(), "{status}");
+}
+
+/// A JSON `POST` to the spawned server, its JSON answer.
+async fn call(http: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> Value {
+    let mut rb = http.post(url).json(&body);
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    rb.send().await.unwrap().json().await.unwrap()
+}
+
+/// A child process killed and reaped however the test ends.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -359,6 +359,11 @@ impl Hub {
         }
     }
 
+    /// How many board sockets this node has open (each holds one receiver of its room).
+    pub fn sockets(&self) -> usize {
+        self.rooms.lock().map(|r| r.values().map(|r| r.subscribers()).sum()).unwrap_or(0)
+    }
+
     /// Whether this node is draining.
     pub fn draining(&self) -> bool {
         self.draining.load(Ordering::Acquire)

@@ -135,6 +135,11 @@ impl Clearboard {
         self.inner.hub.draining()
     }
 
+    /// How many board sockets are open on this node (a drain waits for them to close).
+    pub fn open_sockets(&self) -> usize {
+        self.inner.hub.sockets()
+    }
+
     /// Whether other nodes may exist (a clustered bus).
     pub fn clustered(&self) -> bool {
         self.inner.bus.clustered()

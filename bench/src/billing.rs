@@ -64,15 +64,15 @@ fn vm_mb(field: &str) -> Option<f64> {
 
 fn subscription(i: usize) -> SubscriptionInput {
     SubscriptionInput {
-        plan: if i % 4 == 0 { "business" } else { "team" }.into(),
+        plan: if i.is_multiple_of(4) { "business" } else { "team" }.into(),
         seats: 1 + (i % 25) as i64,
         billing_contact: Contact {
             first_name: format!("Ada{i}"),
             last_name: "Lovelace".into(),
             email: format!("billing{i}@bench.example"),
             phone: "+33 1 23 45 67 89".into(),
-            company: (i % 2 == 0).then(|| format!("Company {i} SAS")),
-            vat_id: (i % 2 == 0).then(|| "FR40303265045".into()),
+            company: i.is_multiple_of(2).then(|| format!("Company {i} SAS")),
+            vat_id: i.is_multiple_of(2).then(|| "FR40303265045".into()),
             address: Address {
                 line1: format!("{} rue de la Paix", 1 + i % 200),
                 line2: None,
@@ -81,7 +81,7 @@ fn subscription(i: usize) -> SubscriptionInput {
                 country: "FR".into(),
             },
         },
-        payment: if i % 2 == 0 {
+        payment: if i.is_multiple_of(2) {
             PaymentInput::SepaDebit { iban: IBAN.into(), account_holder: format!("Ada{i} Lovelace") }
         } else {
             PaymentInput::Transfer
@@ -96,13 +96,13 @@ async fn seed(dir: &std::path::Path, n: usize) -> f64 {
     let cb = app.state.cb.clone();
     let mut owner = None;
     for i in 0..n {
-        if i % ORGS_PER_OWNER == 0 {
+        if i.is_multiple_of(ORGS_PER_OWNER) {
             owner = Some(crate::common::signed_up(&cb, &format!("owner{i}@bench.example"), "Owner").await);
         }
         let who = owner.as_ref().unwrap();
         let org = cb.boards().create_org(who, &format!("Organisation {i}"), false).await.unwrap();
         cb.billing().subscribe(who, &org.id, &subscription(i)).await.unwrap();
-        if (i + 1) % 1000 == 0 {
+        if (i + 1).is_multiple_of(1000) {
             println!("billing: seeded {} organisations ({:.0} s)", i + 1, t.elapsed().as_secs_f64());
         }
     }

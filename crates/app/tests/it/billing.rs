@@ -347,23 +347,9 @@ fn code_of(s: &str) -> Option<clearboard_core::platform::error_codes::ErrorCode>
 
 // C-DATA-3
 both!(every_refusal_of_the_billing_endpoints_reads_in_french, |b| async move {
-    use clearboard_app::config::PaymentConfig;
-    use clearboard_app::stripe::StripeConfig;
     use clearboard_core::identity::staff::Role;
     let emu = clearboard_testkit::stripe::StripeEmulator::start().await;
-    let stripe = StripeConfig {
-        api_base: emu.base.clone(),
-        secret_key: emu.secret_key.clone(),
-        webhook_secret: "whsec_fr".into(),
-        ..Default::default()
-    };
-    let configure =
-        move |c: &mut clearboard_app::config::Config| c.payment = PaymentConfig { provider: "stripe".into(), stripe: Some(stripe) };
-    let opts = clearboard_testkit::Options {
-        limits: clearboard_web::platform::ratelimit::Limits::relaxed(),
-        configure: Some(Box::new(configure)),
-    };
-    let app = spawn_with(b, opts).await;
+    let app = super::billing_stripe::stripe_app(b, &emu, "whsec_fr", false).await;
     let u = app.new_user().await;
     let org = personal_org(&app, &u.token).await;
     let mut needles = Vec::new();

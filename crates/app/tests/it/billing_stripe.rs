@@ -13,18 +13,26 @@ use clearboard_testkit::Options;
 use clearboard_testkit::stripe::StripeEmulator;
 use clearboard_web::platform::ratelimit::Limits;
 
-// C-DATA-3
-both!(c_data_3_a_card_subscription_goes_through_the_stripe_api_and_each_invoice_is_charged_once, |b| async move {
-    let emu = StripeEmulator::start().await;
+/// A deployment whose payment provider is the Stripe API at the emulator, with this webhook
+/// secret; with `card_fields`, the emulator's stand-in for Stripe.js and its publishable key
+/// too (the billing page's "Pay by card").
+pub async fn stripe_app(b: Backend, emu: &StripeEmulator, webhook_secret: &str, card_fields: bool) -> TestApp {
     let stripe = StripeConfig {
         api_base: emu.base.clone(),
         secret_key: emu.secret_key.clone(),
-        webhook_secret: "whsec_test".into(),
-        ..Default::default()
+        webhook_secret: webhook_secret.into(),
+        publishable_key: if card_fields { emu.publishable_key.clone() } else { String::new() },
+        js_url: if card_fields { emu.js_url() } else { String::new() },
     };
     let configure =
         move |c: &mut clearboard_app::config::Config| c.payment = PaymentConfig { provider: "stripe".into(), stripe: Some(stripe) };
-    let app = spawn_with(b, Options { limits: Limits::relaxed(), configure: Some(Box::new(configure)) }).await;
+    spawn_with(b, Options { limits: Limits::relaxed(), configure: Some(Box::new(configure)) }).await
+}
+
+// C-DATA-3
+both!(c_data_3_a_card_subscription_goes_through_the_stripe_api_and_each_invoice_is_charged_once, |b| async move {
+    let emu = StripeEmulator::start().await;
+    let app = stripe_app(b, &emu, "whsec_test", false).await;
     let u = app.new_user().await;
     let org = personal_org(&app, &u.token).await;
     let mut needles = Vec::new();

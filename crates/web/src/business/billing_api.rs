@@ -29,6 +29,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/contracts/{id}", get(staff_contract))
         .route("/api/v1/staff/invoices/{id}/paid", axum::routing::post(mark_paid))
         .route("/api/v1/payments/stripe/webhook", axum::routing::post(stripe_webhook))
+        .route_layer(axum::middleware::from_fn(french_details))
+}
+
+/// The billing endpoints' refusals in the request's language: in French, the detail of the
+/// rule that failed is the catalogue's French (`i18n::detail_in`); the code's words already
+/// follow the language. (Elsewhere the detail stays as it is in every language.)
+pub(crate) async fn french_details(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use crate::platform::i18n::{detail_in, from_headers, from_query};
+    let lang = from_query(req.uri().query()).unwrap_or_else(|| from_headers(req.headers())).lang;
+    let mut res = next.run(req).await;
+    if lang == "fr"
+        && let Some(err) = res.extensions_mut().get_mut::<AppError>()
+        && let Some(d) = err.detail.as_deref()
+    {
+        err.detail = Some(detail_in(d, lang).into_owned());
+    }
+    res
 }
 
 #[derive(serde::Deserialize)]

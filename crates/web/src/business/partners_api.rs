@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/subscription/partners/{partner}", put(name).delete(remove))
         .route("/api/v1/partner/contracts", get(contracts))
         .route("/api/v1/partner/contracts/{id}", get(contract))
+        .route_layer(axum::middleware::from_fn(crate::business::billing_api::french_details))
 }
 
 async fn certify(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<PartnerInput>) -> Result<Response, AppError> {

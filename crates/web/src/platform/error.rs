@@ -64,7 +64,7 @@ impl AppError {
     pub fn body(&self, lang: &str, request_id: Option<&str>) -> Value {
         let mut e = json!({ "code": self.code, "message": error_words(self.code, lang).message });
         if let Some(d) = self.detail.as_deref().filter(|_| !self.code.is_server_error()) {
-            e["detail"] = json!(crate::platform::i18n::detail_in(d, lang));
+            e["detail"] = json!(d);
         }
         if let Some(f) = self.field {
             e["field"] = json!(f);

@@ -110,11 +110,7 @@ pub fn finish(res: Response, asked: &Asked<'_>) -> Response {
             contact: (asked.contact)(),
             heading: words.title,
             explanation: words.message,
-            detail: err
-                .detail
-                .as_deref()
-                .filter(|_| !err.code.is_server_error())
-                .map(|d| crate::platform::i18n::detail_in(d, lang).into_owned()),
+            detail: err.detail.clone().filter(|_| !err.code.is_server_error()),
             code: err.code,
             request_id: asked.request_id.0.clone(),
         };

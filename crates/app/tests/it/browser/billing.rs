@@ -8,11 +8,7 @@
 //! in, for scripts and frames and nothing else.
 
 use super::*;
-use clearboard_app::config::PaymentConfig;
-use clearboard_app::stripe::StripeConfig;
-use clearboard_testkit::Options;
 use clearboard_testkit::stripe::StripeEmulator;
-use clearboard_web::platform::ratelimit::Limits;
 
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -33,16 +29,7 @@ async fn fill(c: &fantoccini::Client, id: &str, text: &str) {
 async fn c_data_3_the_owner_pays_by_card_in_the_providers_own_field_and_the_number_is_nowhere() {
     let Some(d) = driver().await else { return };
     let emu = StripeEmulator::start().await;
-    let stripe = StripeConfig {
-        api_base: emu.base.clone(),
-        secret_key: emu.secret_key.clone(),
-        webhook_secret: "whsec_test".into(),
-        publishable_key: emu.publishable_key.clone(),
-        js_url: emu.js_url(),
-    };
-    let configure =
-        move |c: &mut clearboard_app::config::Config| c.payment = PaymentConfig { provider: "stripe".into(), stripe: Some(stripe) };
-    let app = spawn_with(Backend::Sqlite, Options { limits: Limits::relaxed(), configure: Some(Box::new(configure)) }).await;
+    let app = super::super::billing_stripe::stripe_app(Backend::Sqlite, &emu, "whsec_test", true).await;
     let u = app.new_user().await;
     let org = super::super::billing::personal_org(&app, &u.token).await;
     let number = clearboard_testkit::canary_card();

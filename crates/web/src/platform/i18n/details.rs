@@ -2,7 +2,8 @@
 //! the billing endpoints' rules (subscription, seats, plan, contact, IBAN, VAT id, payment
 //! method, webhooks, partners, staff access to contracts), the shared rules of names, emails
 //! and phones they use, and the JSON reader's messages by their shape. `detail_in` gives a
-//! detail in the answer's language; a detail not in this catalogue stays as it is.
+//! detail in the answer's language; a detail not in this catalogue stays as it is. The
+//! billing and partner routes apply it to their refusals (`business::billing_api`).
 
 use std::borrow::Cow;
 

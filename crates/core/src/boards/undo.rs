@@ -232,7 +232,12 @@ impl Boards<'_> {
             let Some((new, seq)) = a.region.boards.change_card(&a.board.id, &row.id, &change).await? else { continue };
             let shared = views::card_shared(&a, &mut keys, &new, None, None).await?;
             views_out.push(self.publish_card(&a, seq, &new, shared, None));
-            steps.push(Step { card: row.id.clone(), before: Some(row), after: Some(new), fields: Fields { pos: true, ..Fields::default() } });
+            steps.push(Step {
+                card: row.id.clone(),
+                before: Some(row),
+                after: Some(new),
+                fields: Fields { pos: true, ..Fields::default() },
+            });
         }
         self.remember(&a, Action::GroupMove, steps);
         Ok(views_out)

@@ -80,8 +80,16 @@ fn spot(i: usize) -> (i64, i64) {
 /// A person, a board with `n` cards (added through the API, 16 at a time), and its id.
 async fn seed(base: &str, token: &str, title: &str, n: usize) -> String {
     let http = reqwest::Client::new();
-    let b: Value =
-        http.post(format!("{base}/api/v1/boards")).bearer_auth(token).json(&json!({ "title": title })).send().await.unwrap().json().await.unwrap();
+    let b: Value = http
+        .post(format!("{base}/api/v1/boards"))
+        .bearer_auth(token)
+        .json(&json!({ "title": title }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let board = b["id"].as_str().unwrap().to_string();
     let mut rng = Rng(0x2000);
     let texts: Vec<String> = (0..n).map(|i| idea(&mut rng, i)).collect();
@@ -89,7 +97,8 @@ async fn seed(base: &str, token: &str, title: &str, n: usize) -> String {
     let texts = std::sync::Arc::new(texts);
     let mut tasks = Vec::new();
     for _ in 0..16 {
-        let (http, base, token, board, next, texts) = (http.clone(), base.to_string(), token.to_string(), board.clone(), next.clone(), texts.clone());
+        let (http, base, token, board, next, texts) =
+            (http.clone(), base.to_string(), token.to_string(), board.clone(), next.clone(), texts.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -127,7 +136,9 @@ fn static_page(base: &str) -> String {
             "<div class=idea style=\"left:{x}px;top:{y}px\"><div class=meta><span class=author>Bench B.</span><span></span></div><div class=body>{text}</div><div class=actions><button>♥ 0</button><button>● 0</button><button>Comments 0</button></div></div>"
         ));
     }
-    html.push_str("</div></div><script>requestAnimationFrame(function () { performance.mark('cb-board-rendered'); });</script></body></html>");
+    html.push_str(
+        "</div></div><script>requestAnimationFrame(function () { performance.mark('cb-board-rendered'); });</script></body></html>",
+    );
     html
 }
 
@@ -264,7 +275,9 @@ pub async fn run() -> Value {
         base_static.push(open_board(&c, &static_url).await.0);
     }
     let (ttfr, ttfr_empty, ttfr_static) = (median(ours.clone()), median(base_empty), median(base_static));
-    println!("board2000: first render {ttfr:.0} ms (median of {rounds}; {drawn} cards in the DOM); empty board {ttfr_empty:.0} ms; static page of the same divs {ttfr_static:.0} ms");
+    println!(
+        "board2000: first render {ttfr:.0} ms (median of {rounds}; {drawn} cards in the DOM); empty board {ttfr_empty:.0} ms; static page of the same divs {ttfr_static:.0} ms"
+    );
 
     open_board(&c, &format!("{base}/app/boards/{big}")).await;
     let (pan_fps, pan_longest, zoom_fps, zoom_longest) = fps_while_moving(&c).await;

@@ -258,8 +258,18 @@ impl Boards<'_> {
             change.category = Some(c.clone());
         }
         let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
-        let fields = Fields { pos: change.x.is_some() || change.y.is_some(), text: change.body.is_some(), style: change.color.is_some() || change.category.is_some() };
-        let action = if fields.text { Action::Edit } else if fields.pos { Action::Move } else { Action::Style };
+        let fields = Fields {
+            pos: change.x.is_some() || change.y.is_some(),
+            text: change.body.is_some(),
+            style: change.color.is_some() || change.category.is_some(),
+        };
+        let action = if fields.text {
+            Action::Edit
+        } else if fields.pos {
+            Action::Move
+        } else {
+            Action::Style
+        };
         if fields != Fields::default() {
             self.remember(a, action, vec![Step { card: new.id.clone(), before: Some(row.clone()), after: Some(new.clone()), fields }]);
         }

@@ -178,7 +178,11 @@ mod tests {
     use super::*;
 
     fn entry(at: Millis) -> Entry {
-        Entry { action: Action::Move, steps: vec![Step { card: CardId::new(1).unwrap(), before: None, after: None, fields: Fields::default() }], at }
+        Entry {
+            action: Action::Move,
+            steps: vec![Step { card: CardId::new(1).unwrap(), before: None, after: None, fields: Fields::default() }],
+            at,
+        }
     }
 
     #[test]
@@ -234,7 +238,8 @@ mod tests {
             updated_at: 0,
             anonymous: false,
         };
-        let step = |author: &SubjectId| Step { card: CardId::new(1).unwrap(), before: Some(row(author)), after: None, fields: Fields::default() };
+        let step =
+            |author: &SubjectId| Step { card: CardId::new(1).unwrap(), before: Some(row(author)), after: None, fields: Fields::default() };
         h.record(&a, Entry { action: Action::Delete, steps: vec![step(&b)], at: 0 });
         h.record(&a, Entry { action: Action::Delete, steps: vec![step(&a)], at: 1 });
         h.record(&b, Entry { action: Action::Delete, steps: vec![step(&b)], at: 1 });

@@ -55,7 +55,7 @@ pub struct GroupMoveItem {
 
 /// What happened to one step.
 enum Applied {
-    Changed(CardView, Step),
+    Changed(Box<CardView>, Step),
     Deleted(Step),
     Skipped,
 }
@@ -115,7 +115,7 @@ impl Boards<'_> {
                 let card = step.card.clone();
                 match self.apply_step(&a, &mut keys, step, dir).await? {
                     Applied::Changed(view, s) => {
-                        out.cards.push(view);
+                        out.cards.push(*view);
                         kept.push(s);
                     }
                     Applied::Deleted(s) => {
@@ -153,7 +153,7 @@ impl Boards<'_> {
                 let restored = CardRow { version: row.version + 1, updated_at: now, ..row.clone() };
                 let seq = a.region.boards.insert_card(&restored).await?;
                 let view = self.publish_with_reactions(a, seq, &restored).await?;
-                Ok(Applied::Changed(view, step))
+                Ok(Applied::Changed(Box::new(view), step))
             }
             // Delete a card, if its text is still as the operation left it.
             (Some(expected), None, Some(cur)) => {
@@ -195,7 +195,7 @@ impl Boards<'_> {
                     return Ok(Applied::Skipped);
                 };
                 let shared = views::card_shared(a, keys, &new, body, None).await?;
-                Ok(Applied::Changed(self.publish_card(a, seq, &new, shared, None), step))
+                Ok(Applied::Changed(Box::new(self.publish_card(a, seq, &new, shared, None)), step))
             }
             // The card is gone (someone deleted it) or already back: nothing to do for it.
             _ => Ok(Applied::Skipped),
@@ -232,7 +232,12 @@ impl Boards<'_> {
             let Some((new, seq)) = a.region.boards.change_card(&a.board.id, &row.id, &change).await? else { continue };
             let shared = views::card_shared(&a, &mut keys, &new, None, None).await?;
             views_out.push(self.publish_card(&a, seq, &new, shared, None));
-            steps.push(Step { card: row.id.clone(), before: Some(row), after: Some(new), fields: Fields { pos: true, ..Fields::default() } });
+            steps.push(Step {
+                card: row.id.clone(),
+                before: Some(row),
+                after: Some(new),
+                fields: Fields { pos: true, ..Fields::default() },
+            });
         }
         self.remember(&a, Action::GroupMove, steps);
         Ok(views_out)

@@ -2,7 +2,7 @@
 // Shift+click (or Enter / Space on a focused card) adds a card to the selection or takes it
 // out; Shift+drag on the background, or a drag with the Select button pressed (phones),
 // draws a rubber band that selects the cards it touches (a plain background drag still pans);
-// Escape clears the selection. A drag of a selected card, or the arrow keys on one, moves
+// Escape clears the selection, Ctrl/Cmd+A on the canvas selects every card. A drag of a selected card, or the arrow keys on one, moves
 // every selected card; the move is stored as one operation (`POST …/moves`: one undo).
 
 import { $, el, showError } from './dom.js';
@@ -123,6 +123,13 @@ export function wireSelect() {
   });
   document.addEventListener('keydown', function (ev) {
     if (ev.key === 'Escape' && selection.size) { clear(); }
+    // Ctrl/Cmd+A on the canvas (or a card) selects every card.
+    const canvas = $('canvas');
+    if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && ev.key.toLowerCase() === 'a' && (ev.target === canvas || (ev.target.classList && ev.target.classList.contains('idea')))) {
+      ev.preventDefault();
+      state.cards.forEach(function (c) { if (!selection.has(c.id)) { selection.add(c.id); mark(c.id); } });
+      count();
+    }
   });
   count();
 }

@@ -22,7 +22,9 @@ async fn open_board(c: &fantoccini::Client, app: &TestApp, board: &str, cards: u
 }
 
 async fn add(app: &TestApp, board: &str, token: &str, text: &str, x: i64, y: i64) -> String {
-    let r = app.post_json(&format!("/api/v1/boards/{board}/cards"), &json!({ "kind": "text", "text": text, "x": x, "y": y }), Some(token)).await;
+    let r = app
+        .post_json(&format!("/api/v1/boards/{board}/cards"), &json!({ "kind": "text", "text": text, "x": x, "y": y }), Some(token))
+        .await;
     assert_eq!(r.status(), 201);
     r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
 }
@@ -46,7 +48,9 @@ async fn stored_at(app: &TestApp, token: &str, card: &str, at: (i64, i64)) -> bo
 
 /// A script expression: the card is drawn at (x, y) on this page.
 fn drawn_at(card: &str, x: i64, y: i64) -> String {
-    format!("(() => {{ const n = document.getElementById('card-{card}'); return n && n.style.left === '{x}px' && n.style.top === '{y}px'; }})()")
+    format!(
+        "(() => {{ const n = document.getElementById('card-{card}'); return n && n.style.left === '{x}px' && n.style.top === '{y}px'; }})()"
+    )
 }
 
 /// A point on a card (its top strip, clear of its buttons), in viewport pixels.
@@ -79,9 +83,12 @@ async fn shift_click(c: &fantoccini::Client, card: &str) {
 }
 
 async fn selected(c: &fantoccini::Client) -> Value {
-    c.execute("return Array.from(document.querySelectorAll('.idea.selected')).map(n => n.querySelector('.body').textContent).sort()", vec![])
-        .await
-        .unwrap()
+    c.execute(
+        "return Array.from(document.querySelectorAll('.idea.selected')).map(n => n.querySelector('.body').textContent).sort()",
+        vec![],
+    )
+    .await
+    .unwrap()
 }
 
 /// Acceptance 1 (multi-select, group moves, undo and redo by mouse and keyboard, correct while
@@ -116,7 +123,10 @@ async fn multiselect_group_moves_and_undo_by_mouse_and_keyboard_while_another_ed
         .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
     cb.perform_actions(drag).await.unwrap();
     assert!(stored_at(&app, &bob.token, &one, (160, 110)).await && stored_at(&app, &bob.token, &two, (420, 110)).await, "both stored");
-    assert!(wait_for(&ca, &format!("{} && {}", drawn_at(&one, 160, 110), drawn_at(&two, 420, 110)), WAIT).await.is_some(), "Alice sees both");
+    assert!(
+        wait_for(&ca, &format!("{} && {}", drawn_at(&one, 160, 110), drawn_at(&two, 420, 110)), WAIT).await.is_some(),
+        "Alice sees both"
+    );
 
     // Ctrl+Z undoes the whole group move (one operation), for everyone; Ctrl+Shift+Z redoes it.
     cb.execute("document.getElementById('canvas').focus()", vec![]).await.unwrap();
@@ -138,7 +148,10 @@ async fn multiselect_group_moves_and_undo_by_mouse_and_keyboard_while_another_ed
     assert_eq!(selected(&cb).await, json!(["One", "Three"]));
     press(&cb, Key::Right).await;
     press(&cb, Key::Down).await;
-    assert!(stored_at(&app, &bob.token, &one, (170, 120)).await && stored_at(&app, &bob.token, &three, (70, 330)).await, "moved by the keys");
+    assert!(
+        stored_at(&app, &bob.token, &one, (170, 120)).await && stored_at(&app, &bob.token, &three, (70, 330)).await,
+        "moved by the keys"
+    );
     assert_eq!(stored(&app, &bob.token, &two).await, (420, 110), "the unselected card stays");
     // The undo button takes both back at once.
     cb.find(Locator::Id("undo")).await.unwrap().click().await.unwrap();
@@ -147,7 +160,8 @@ async fn multiselect_group_moves_and_undo_by_mouse_and_keyboard_while_another_ed
     // Rubber band: Shift+drag on the background selects the cards it touches (a plain drag
     // of the background still pans).
     press(&cb, Key::Escape).await;
-    let (bx, by) = point(&cb, "const r = document.getElementById('canvas').getBoundingClientRect(); return [r.left + 20, r.top + 280]").await;
+    let (bx, by) =
+        point(&cb, "const r = document.getElementById('canvas').getBoundingClientRect(); return [r.left + 20, r.top + 280]").await;
     let shift: char = Key::Shift.into();
     cb.perform_actions(KeyActions::new("keyboard".into()).then(KeyAction::Down { value: shift })).await.unwrap();
     let band = MouseActions::new("mouse".into())
@@ -182,14 +196,20 @@ async fn multiselect_group_moves_and_undo_by_mouse_and_keyboard_while_another_ed
     assert!(wait_for(&cb, refused, WAIT).await.is_some(), "Bob is told why");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(stored(&app, &bob.token, &three).await, (360, 530), "Alice's move stands");
-    assert!(wait_for(&ca, &drawn_at(&three, 360, 530), WAIT).await.is_some() && wait_for(&cb, &drawn_at(&three, 360, 530), WAIT).await.is_some());
+    assert!(
+        wait_for(&ca, &drawn_at(&three, 360, 530), WAIT).await.is_some()
+            && wait_for(&cb, &drawn_at(&three, 360, 530), WAIT).await.is_some()
+    );
     // Bob's next undo goes to the operation before (the keyboard group move, already undone:
     // before it, the redone group move of One and Two), while Alice keeps editing her card.
     let hers_path = format!("/api/v1/cards/{hers}");
     let edit = app.http().patch(app.url(&hers_path)).bearer_auth(&alice.token).json(&json!({ "text": "Hers, edited" })).send();
     let (res, _) = tokio::join!(edit, keys(&cb, &[Key::Control], 'z'));
     assert_eq!(res.unwrap().status(), 200);
-    assert!(stored_at(&app, &bob.token, &one, (60, 60)).await && stored_at(&app, &bob.token, &two, (320, 60)).await, "Bob's group move undone");
+    assert!(
+        stored_at(&app, &bob.token, &one, (60, 60)).await && stored_at(&app, &bob.token, &two, (320, 60)).await,
+        "Bob's group move undone"
+    );
     let card_text = format!("document.querySelector('#card-{hers} .body').textContent === 'Hers, edited'");
     assert!(wait_for(&cb, &card_text, WAIT).await.is_some() && wait_for(&ca, &card_text, WAIT).await.is_some(), "Alice's edit stands");
     for c in [ca, cb] {
@@ -205,7 +225,12 @@ async fn phone_390_by_844_add_move_by_touch_vote_and_read_every_card() {
     let app = spawn_app(Backend::Sqlite).await;
     let (alice, bob, board) = two_on_a_board(&app, "On the phone").await;
     let board = board["id"].as_str().unwrap().to_string();
-    let texts = ["A first idea on the board", "Second: a longer idea that takes a few lines to read on a small screen", "Third", "Fourth, far to the right"];
+    let texts = [
+        "A first idea on the board",
+        "Second: a longer idea that takes a few lines to read on a small screen",
+        "Third",
+        "Fourth, far to the right",
+    ];
     let mut cards = Vec::new();
     for (i, (t, at)) in texts.iter().zip([(40, 40), (300, 40), (40, 380), (700, 600)]).enumerate() {
         let token = if i % 2 == 0 { &alice.token } else { &bob.token };
@@ -236,7 +261,10 @@ async fn phone_390_by_844_add_move_by_touch_vote_and_read_every_card() {
     c.find(Locator::Id("open-panel")).await.unwrap().click().await.unwrap();
     let settled = "(() => { const s = getComputedStyle(document.getElementById('board-side')); return s.visibility === 'visible' && s.transform === 'none'; })()";
     assert!(wait_for(&c, settled, WAIT).await.is_some(), "the sheet opens");
-    let sheet = c.execute("const r = document.getElementById('board-side').getBoundingClientRect(); return [r.bottom, r.width]", vec![]).await.unwrap();
+    let sheet = c
+        .execute("const r = document.getElementById('board-side').getBoundingClientRect(); return [r.bottom, r.width]", vec![])
+        .await
+        .unwrap();
     assert!(sheet[0].as_f64().unwrap() > 840.0 && sheet[1].as_f64().unwrap() >= 389.0, "a sheet at the bottom: {sheet}");
     c.find(Locator::Id("card-text")).await.unwrap().send_keys("Typed on a phone").await.unwrap();
     c.find(Locator::Id("add-card-button")).await.unwrap().click().await.unwrap();
@@ -263,11 +291,19 @@ async fn phone_390_by_844_add_move_by_touch_vote_and_read_every_card() {
         .then(PointerAction::MoveBy { duration: Some(std::time::Duration::from_millis(300)), x: 60.0, y: 90.0 })
         .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
     c.perform_actions(finger).await.unwrap();
-    assert!(stored_at(&app, &bob.token, &mine, (before.0 + 60, before.1 + 90)).await, "moved by touch: {:?}", stored(&app, &bob.token, &mine).await);
+    assert!(
+        stored_at(&app, &bob.token, &mine, (before.0 + 60, before.1 + 90)).await,
+        "moved by touch: {:?}",
+        stored(&app, &bob.token, &mine).await
+    );
 
     // Two fingers pinch apart: the view zooms in around them.
     let zoom_before = view_of(&c).await.0;
-    let (cx, cy) = point(&c, "const r = document.getElementById('canvas').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]").await;
+    let (cx, cy) = point(
+        &c,
+        "const r = document.getElementById('canvas').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]",
+    )
+    .await;
     let pinch = |id: &str, dir: f64| {
         TouchActions::new(id.into())
             .then(PointerAction::MoveTo { duration: None, x: cx + dir * 40.0, y: cy + dir * 40.0 })

@@ -138,7 +138,10 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
     (
         "error.undo_conflict",
         w("Cannot undo", "Someone else changed this card after you: undoing would overwrite their change, so it was skipped."),
-        w("Annulation impossible", "Quelqu’un d’autre a modifié cette carte après vous : l’annuler écraserait sa modification, elle a donc été ignorée."),
+        w(
+            "Annulation impossible",
+            "Quelqu’un d’autre a modifié cette carte après vous : l’annuler écraserait sa modification, elle a donc été ignorée.",
+        ),
     ),
     (
         "error.link_invalid",

@@ -6,20 +6,20 @@
 use super::*;
 use fantoccini::{ClientBuilder, Locator};
 
+/// Accessibility (issue 14, acceptance 4): axe-core on every page state, a keyboard journey.
+mod a11y;
 /// "Pay by card" in the provider's own field (issue 15).
 mod billing;
 /// The board canvas (issue 14): zoom, pan, live drags and cursors.
 mod canvas;
 /// Facilitation on the board (issue 14, acceptance 2): timer, hidden votes, results.
 mod facil;
-/// The board as a workshop tool (issue 14): templates, zones, the PNG and PDF exports.
-mod workshop;
-/// Undo and redo, multi-select and group moves, phones and touch (issue 14, acceptances 1, 3).
-mod interact;
-/// Accessibility (issue 14, acceptance 4): axe-core on every page state, a keyboard journey.
-mod a11y;
 /// French everywhere (issue 14, acceptance 5): a crawl of every page and every error in French.
 mod french;
+/// Undo and redo, multi-select and group moves, phones and touch (issue 14, acceptances 1, 3).
+mod interact;
+/// The board as a workshop tool (issue 14): templates, zones, the PNG and PDF exports.
+mod workshop;
 use std::process::{Child, Command, Stdio};
 
 struct Driver {

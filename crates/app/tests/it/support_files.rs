@@ -99,7 +99,8 @@ both!(the_signed_in_person_lists_opens_and_answers_their_tickets_in_the_app, |b|
     let body =
         json!({ "first_name": user.first_name, "last_name": user.last_name, "email": user.email, "subject": "Help", "message": text });
     assert_eq!(app.post_json("/api/v1/support/requests", &body, Some(&user.token)).await.status(), 202);
-    let list = app.page_text("/app/support", &user.token).await;
+    // The French chosen above is remembered on the account: English again, by the same link.
+    let list = app.page_text("/app/support?lang=en", &user.token).await;
     assert!(list.contains("My support requests") && !list.contains(&text), "the list does not show what tickets say");
     let id = list.split("data-ticket=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let opened = app.page_text(&format!("/app/support/{id}"), &user.token).await;

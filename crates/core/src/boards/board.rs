@@ -22,25 +22,29 @@ impl Boards<'_> {
     /// Creates a board in an organisation the person belongs to (their personal workspace by
     /// default).
     pub async fn create_board(&self, who: &Principal, org: Option<&OrgId>, title: &str) -> Result<BoardView, CoreError> {
-        // Named in the creator's language (their account's preference).
-        let lang = match self.cb.region(&who.region) {
-            Ok(r) => r.store.account(&who.subject).await.ok().flatten().map(|a| a.locale),
-            Err(_) => None,
-        };
-        self.create_board_from(who, org, title, None, lang.as_deref().unwrap_or("en")).await
+        self.create_board_from(who, org, title, None, None).await
     }
 
     /// Creates a board, from a template when one is named: its zones and categories, titled
-    /// in `lang` (`en` or `fr`), become the board's own.
+    /// in `lang` (`en` or `fr`; by default the creator's language, their account's
+    /// preference), become the board's own.
     pub async fn create_board_from(
         &self,
         who: &Principal,
         org: Option<&OrgId>,
         title: &str,
         template: Option<Template>,
-        lang: &str,
+        lang: Option<&str>,
     ) -> Result<BoardView, CoreError> {
         self.guard()?;
+        let locale = match lang {
+            Some(_) => None,
+            None => match self.cb.region(&who.region) {
+                Ok(r) => r.store.account(&who.subject).await.ok().flatten().map(|a| a.locale),
+                Err(_) => None,
+            },
+        };
+        let lang = lang.or(locale.as_deref()).unwrap_or("en");
         let title = clean_text("title", title, TITLE_MAX)?;
         let org = match org {
             Some(o) => o.clone(),

@@ -174,7 +174,7 @@ pub struct NewBoard {
     #[serde(default)]
     template: Option<String>,
     /// The language of the template's zone titles and categories (`en`, `fr`); by default the
-    /// request's (`?lang=`, else `Accept-Language`).
+    /// request's (`?lang=`, else `Accept-Language`), else the creator's account preference.
     #[serde(default)]
     lang: Option<String>,
 }
@@ -188,7 +188,10 @@ async fn create_board(
 ) -> Result<Response, AppError> {
     let org = b.org_id.as_deref().map(org_id).transpose()?;
     let template = b.template.as_deref().map(clearboard_core::boards::Template::parse).transpose()?;
-    let lang = crate::platform::i18n::answer_lang(&headers, &uri, b.lang.as_deref()).lang;
+    // The language asked for (body, `?lang=`, `Accept-Language`); none: the creator's own.
+    let asked =
+        b.lang.is_some() || uri.query().is_some_and(|q| q.contains("lang=")) || headers.contains_key(axum::http::header::ACCEPT_LANGUAGE);
+    let lang = asked.then(|| crate::platform::i18n::answer_lang(&headers, &uri, b.lang.as_deref()).lang);
     let view = st.cb.boards().create_board_from(&auth.principal, org.as_ref(), &b.title, template, lang).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }

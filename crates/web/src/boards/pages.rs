@@ -108,7 +108,7 @@ async fn create_board(State(st): State<AppState>, ctx: PageCtx, Form(f): Form<Ne
     let org = OrgId::parse(&f.org_id);
     let made = async {
         let template = if f.template.is_empty() { None } else { Some(clearboard_core::boards::Template::parse(&f.template)?) };
-        st.cb.boards().create_board_from(&auth.principal, org.as_ref(), &f.title, template, ctx.t.lang).await
+        st.cb.boards().create_board_from(&auth.principal, org.as_ref(), &f.title, template, Some(ctx.t.lang)).await
     };
     match made.await {
         Ok(b) => Redirect::to(&format!("/app/boards/{}", b.board.id)).into_response(),

@@ -29,6 +29,11 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ),
     ("clearboard_connections_refused_total", Kind::Counter, "TCP connections closed at once because the connection cap was reached."),
     (
+        "clearboard_bus_publish_failed_total",
+        Kind::Counter,
+        "Notices this node could not publish on the cluster bus (ids only; the other nodes catch up from the store).",
+    ),
+    (
         "clearboard_cookie_registry_violations_total",
         Kind::Counter,
         "Responses that tried to set a cookie the policy does not declare (the cookie was removed).",

@@ -304,7 +304,7 @@ fn policy_and_modules_must_agree_both_ways() {
         .iter_mut()
         .filter(|c| c.id == "account")
         .for_each(|c| c.fields.push(agree::FieldDecl { field: "shoe_size".into(), stored_in: "accounts.shoe_size".into() }));
-    more.modules[0].cookies.push("cb_lang".into());
+    more.modules[0].cookies.push("cb_tracker".into());
     more.modules[0].recipients.push("ad-network".into());
     more.modules[0].purposes.push(("hosting".into(), vec!["navigation".into()]));
     let m = msgs(&more);
@@ -313,7 +313,7 @@ fn policy_and_modules_must_agree_both_ways() {
         format!(
             "categories[{acc}] (account).fields: the enabled module `all` stores `shoe_size` (in accounts.shoe_size), which this category does not list"
         ),
-        "cookies: the enabled module `all` sets the cookie `cb_lang`, which the policy does not declare".to_string(),
+        "cookies: the enabled module `all` sets the cookie `cb_tracker`, which the policy does not declare".to_string(),
         "recipients: the enabled module `all` sends data to `ad-network`, which the policy does not declare".to_string(),
     ] {
         assert!(m.contains(&expect), "missing `{expect}` in {m:?}");

@@ -26,7 +26,6 @@
 //! them. Ratio = our invoices per second / the baseline's. The time of the PDF and XML alone
 //! is reported beside it.
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -114,18 +113,8 @@ pub async fn run(n: usize) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let seed_s = seed(dir.path(), n).await;
     println!("billing: {n} organisations with a subscription seeded in {seed_s:.1} s");
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["billing-child", dir.path().to_str().unwrap(), &n.to_string()])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix(CHILD_TAG))
-        .unwrap_or_else(|| panic!("the billing child printed no result (status {}): {text}", out.status));
-    let child: Value = serde_json::from_str(line).unwrap();
+    let n_arg = n.to_string();
+    let child = crate::common::child_json(&["billing-child", dir.path().to_str().unwrap(), &n_arg], CHILD_TAG, "billing");
     let ours = child["ours"]["invoices_per_s"].as_f64().unwrap();
     let base = child["baseline"]["invoices_per_s"].as_f64().unwrap();
     println!(

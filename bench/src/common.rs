@@ -188,3 +188,20 @@ pub async fn signed_up(cb: &Clearboard, email: &str, first_name: &str) -> Princi
         .unwrap();
     cb.sessions().sign_in(email, Zeroizing::new(PASSWORD.into()), SessionKind::Bearer, None).await.unwrap().1
 }
+
+/// Runs this bench binary again with `args` (a child that does only the measured work, so its
+/// peak memory is its own) and returns the JSON it printed after `tag`.
+pub fn child_json(args: &[&str], tag: &str, what: &str) -> serde_json::Value {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix(tag))
+        .unwrap_or_else(|| panic!("the {what} child printed no result (status {}): {text}", out.status));
+    serde_json::from_str(line).unwrap()
+}

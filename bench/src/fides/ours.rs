@@ -142,9 +142,9 @@ pub(super) async fn seed(db_url: &str, dir: &Path, args: &Args, n: usize, marker
 
 /// Runs this binary in child mode and returns the JSON it prints.
 pub(super) fn child(kind: &str, db_url: &str, dir: &Path, subject: &SubjectId, n: usize, marker: &str) -> Value {
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new(exe)
-        .args([
+    let n_arg = n.to_string();
+    crate::common::child_json(
+        &[
             "fides",
             "--child",
             kind,
@@ -155,20 +155,13 @@ pub(super) fn child(kind: &str, db_url: &str, dir: &Path, subject: &SubjectId, n
             "--child-subject",
             subject.as_str(),
             "--child-n",
-            &n.to_string(),
+            &n_arg,
             "--child-marker",
             marker,
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix(CHILD_TAG))
-        .unwrap_or_else(|| panic!("the {kind} child printed no result (status {}): {text}", out.status));
-    serde_json::from_str(line).unwrap()
+        ],
+        CHILD_TAG,
+        kind,
+    )
 }
 
 pub(super) async fn child_main(args: &Args) -> Value {

@@ -269,7 +269,9 @@ impl TestApp {
         pred: impl Fn(&ReceivedMail) -> bool,
         timeout: std::time::Duration,
     ) -> Option<ReceivedMail> {
-        self.mail_sink().wait_for(to, pred, timeout).await
+        // A floor of 30 s: a wait ends as soon as the message arrives, and the whole suite on
+        // two cores can delay a background send by more than a test's own estimate.
+        self.mail_sink().wait_for(to, pred, timeout.max(std::time::Duration::from_secs(30))).await
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -99,7 +99,9 @@ pub async fn person_with_everything(app: &TestApp) -> (Person, TestUser, Vec<Str
 pub async fn export_ready(app: &TestApp, token: &str) -> Value {
     let started = ok_json(app.post_json("/api/v1/me/exports", &json!({}), Some(token)).await, 202).await;
     let id = started["id"].as_str().unwrap().to_string();
-    for _ in 0..400 {
+    // A deadline in wall time, generous: the whole suite on two cores can slow a build down.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while std::time::Instant::now() < deadline {
         let s = ok_json(app.get(&format!("/api/v1/me/exports/{id}"), Some(token)).await, 200).await;
         if s["state"] == "ready" {
             return s;
@@ -107,7 +109,7 @@ pub async fn export_ready(app: &TestApp, token: &str) -> Value {
         assert_ne!(s["state"], "failed", "{s}");
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    panic!("the export was not ready in time");
+    panic!("the export was not ready in 90 s");
 }
 
 /// Erases `user`'s account (re-authenticated) after a positive control of the raw scan (a

@@ -4,7 +4,10 @@
 //! log. Cards are entered on the payment provider's own fields; clearboard keeps its token.
 //!
 //! A card number here is 13 to 19 digits, in one piece or in groups separated by single spaces
-//! or dashes, passing the Luhn check, and standing on its own: digits that touch a letter
+//! or dashes, passing the Luhn check, starting like a card scheme's issuer numbers (see
+//! [`issued_like_a_card`]: Visa, Mastercard, American Express, Diners, JCB, Discover, UnionPay,
+//! Maestro, Mir, RuPay), and standing on its own: a run written after a `+` with at most 15
+//! digits is a phone number in international writing (E.164), not a card; digits that touch a letter
 //! (directly or through a dash) belong to an identifier (a UUID, a hex token, an IBAN) and
 //! are not read as a card. Inside a longer run of groups (`ref 12 4111 1111 1111 1111`), any
 //! span of whole groups of the right length is tried.
@@ -45,6 +48,26 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
+/// Whether the leading digits are those of a payment-card scheme's issuer identification
+/// numbers (ISO/IEC 7812; the schemes' published ranges): 4 (Visa), 51–55 and 2221–2720
+/// (Mastercard), 2200–2204 (Mir), 34 and 37 (American Express), 300–305, 36, 38, 39
+/// (Diners), 35 (JCB), 5 and 6 (Maestro, Discover, UnionPay, RuPay), 81 and 82 (UnionPay,
+/// RuPay). Without this, one run of 13 digits in ten passes the Luhn check by chance: a phone
+/// number or an order reference would be refused as a card.
+pub fn issued_like_a_card(digits: &[u8]) -> bool {
+    let n = |k: usize| digits.iter().take(k).fold(0u32, |acc, d| acc * 10 + u32::from(*d));
+    if digits.len() < 4 {
+        return false;
+    }
+    match digits[0] {
+        4..=6 => true,
+        2 => matches!(n(4), 2200..=2204 | 2221..=2720),
+        3 => matches!(n(2), 34..=39 | 30) && !(n(2) == 30 && n(3) > 305),
+        8 => matches!(n(2), 81 | 82),
+        _ => false,
+    }
+}
+
 /// Whether a run of digit groups holds a card number: the run as a whole, or any span of
 /// whole groups with 13 to 19 digits.
 fn groups_hold_a_card(groups: &[Vec<u8>]) -> bool {
@@ -55,7 +78,7 @@ fn groups_hold_a_card(groups: &[Vec<u8>]) -> bool {
             if digits.len() > MAX_DIGITS {
                 break;
             }
-            if digits.len() >= MIN_DIGITS && luhn(&digits) {
+            if digits.len() >= MIN_DIGITS && issued_like_a_card(&digits) && luhn(&digits) {
                 return true;
             }
         }
@@ -96,7 +119,9 @@ pub fn contains_card_number(text: &str) -> bool {
         let after = b.get(end).copied();
         let after_sep = b.get(end + 1).copied();
         let touches_after = after.is_some_and(is_word) || (after == Some(b'-') && after_sep.is_some_and(|c| c.is_ascii_alphanumeric()));
-        if !touches_before && !touches_after && groups_hold_a_card(&groups) {
+        let digit_count: usize = groups.iter().map(Vec::len).sum();
+        let phone = before == Some(b'+') && digit_count <= 15;
+        if !touches_before && !touches_after && !phone && groups_hold_a_card(&groups) {
             return true;
         }
         i = end.max(start + 1);
@@ -134,6 +159,9 @@ mod tests {
             "(4111111111111111)",
             "\"4111111111111111\"",
             "6304000000000000000", // 19 digits
+            "2223003122003222",    // Mastercard, 2-series
+            "3566 0020 2036 0505", // JCB
+            "6200000000000005",    // UnionPay
         ] {
             assert!(contains_card_number(s), "{s}");
         }
@@ -154,9 +182,29 @@ mod tests {
             "4111111111111111-x",
             "2026-12-05",
             "",
+            "3312345678903",    // passes Luhn, but no scheme issues numbers starting 33
+            "1234567890128",    // passes Luhn, starts with 1 (airlines, not a payment card)
+            "0004111111111111", // passes Luhn, starts with 0
         ] {
             assert!(!contains_card_number(s), "{s}");
         }
+    }
+
+    #[test]
+    fn phone_numbers_in_international_writing_are_never_cards() {
+        // Every 8-digit middle of a French and a German number, a tenth of which pass the
+        // Luhn check with 13 digits: none is a card (written after `+`, at most 15 digits).
+        let mut luhn_valid = 0;
+        for k in (0..100_000_000u32).step_by(9_973) {
+            for phone in [format!("+33 6 {k:08} 00"), format!("+49 151 {k:08} 0"), format!("+4915{k:08}00")] {
+                let digits: Vec<u8> = phone.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+                luhn_valid += usize::from(luhn(&digits));
+                assert!(!contains_card_number(&phone), "{phone}");
+            }
+        }
+        assert!(luhn_valid > 1_000, "the sample holds Luhn-valid numbers ({luhn_valid})");
+        // A card after a `+` is still a card when the run is longer than a phone can be.
+        assert!(contains_card_number("+1 4111 1111 1111 1111"));
     }
 
     #[test]

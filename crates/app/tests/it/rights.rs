@@ -6,7 +6,7 @@ use clearboard_core::platform::clock::DAY;
 use clearboard_testkit::spawn::TestUser;
 use std::io::Read;
 
-async fn ok_json(res: reqwest::Response, status: u16) -> Value {
+pub async fn ok_json(res: reqwest::Response, status: u16) -> Value {
     let s = res.status().as_u16();
     let text = res.text().await.unwrap();
     assert_eq!(s, status, "unexpected status; body: {text}");

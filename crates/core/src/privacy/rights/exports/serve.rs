@@ -71,7 +71,13 @@ impl<F: FnMut(&[u8]) -> bool> Write for Chunks<F> {
     }
 }
 
-fn copy_exact(from: &mut impl Read, n: u64, z: &mut ZipOut<impl Write>, crc: &mut crc32fast::Hasher, buf: &mut [u8]) -> Result<(), &'static str> {
+fn copy_exact(
+    from: &mut impl Read,
+    n: u64,
+    z: &mut ZipOut<impl Write>,
+    crc: &mut crc32fast::Hasher,
+    buf: &mut [u8],
+) -> Result<(), &'static str> {
     let mut left = n;
     while left > 0 {
         let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());

@@ -223,7 +223,13 @@ mod tests {
         let packed = deflate(text.as_bytes());
         let media: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         let heads = [
-            Head { name: "csv/a.csv", deflated: true, crc: Some(crc32fast::hash(text.as_bytes())), size: text.len() as u64, packed: packed.len() as u64 },
+            Head {
+                name: "csv/a.csv",
+                deflated: true,
+                crc: Some(crc32fast::hash(text.as_bytes())),
+                size: text.len() as u64,
+                packed: packed.len() as u64,
+            },
             Head { name: "media/é.jpg", deflated: false, crc: None, size: media.len() as u64, packed: media.len() as u64 },
         ];
         let mut z = ZipOut::new(Vec::new(), dos_time(1_700_000_000_000));

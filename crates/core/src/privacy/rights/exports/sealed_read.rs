@@ -35,8 +35,11 @@ pub(super) async fn sealed_len(blobs: &dyn BlobStore, id: &BlobId) -> Result<Opt
     Ok(blobs.get(id).await?.map(|b| b.len() as u64))
 }
 
+/// A sealed blob's bytes, and its length.
+type Source = (Box<dyn Read + Send>, u64);
+
 /// A sealed blob's bytes and length. Blocking (run it on the blocking pool).
-fn sealed_source(blobs: &Arc<dyn BlobStore>, id: &BlobId) -> Result<Option<(Box<dyn Read + Send>, u64)>, CoreError> {
+fn sealed_source(blobs: &Arc<dyn BlobStore>, id: &BlobId) -> Result<Option<Source>, CoreError> {
     if let Some(p) = blobs.local_path(id) {
         return match std::fs::File::open(&p) {
             Ok(f) => {
@@ -50,7 +53,7 @@ fn sealed_source(blobs: &Arc<dyn BlobStore>, id: &BlobId) -> Result<Option<(Box<
     let got = tokio::runtime::Handle::current().block_on(blobs.get(id))?;
     Ok(got.map(|b| {
         let len = b.len() as u64;
-        (Box::new(std::io::Cursor::new(b)) as Box<dyn Read + Send>, len)
+        (Box::new(std::io::Cursor::new(b)) as Box<dyn Read + Send>, len) as Source
     }))
 }
 

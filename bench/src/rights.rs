@@ -4,9 +4,10 @@
 //! one person signs up and fills a personal board through the core API (`add_card` for every
 //! text card, `add_media_card` for JPEGs of the largest size the product accepts, with random,
 //! incompressible pixels). The export is then requested and built (`request_for` +
-//! `run_pending`, the job the background task runs) and downloaded through `open_download`,
-//! segment by segment, exactly as the download handler does (read, open, write to /dev/null).
-//! Baseline, in the same run: GNU `cat` of the sealed media files and the sealed archive to
+//! `run_pending`, the job the background task runs: it writes the sealed manifest) and
+//! downloaded through `open_download`, the ZIP streamed from the manifest and the sealed media
+//! exactly as the download handler does (read, open, write to /dev/null).
+//! Baseline, in the same run: GNU `cat` of the sealed media files and the sealed manifest to
 //! /dev/null, twice: warm (medians of 3) and cold (the page cache dropped before each side; root).
 //!
 //! Erasure: for each size, a fresh deployment and one person whose cards are inserted straight

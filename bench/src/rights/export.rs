@@ -92,7 +92,7 @@ pub(super) async fn export_part(args: &Args) -> Value {
     let archive_path = region.blobs.local_path(&archive_blob).unwrap();
     let archive_sealed = file_len(&archive_path);
     println!(
-        "rights/export: built in {build_s:.2} s: {archive_plain} B ZIP, {archive_sealed} B sealed on disk ({:.1} MB/s)",
+        "rights/export: built in {build_s:.2} s: a {archive_plain} B ZIP described by a {archive_sealed} B sealed manifest ({:.1} MB/s)",
         mb_s(archive_plain, build_s)
     );
 

@@ -53,6 +53,7 @@ mod regions;
 mod requests;
 mod retention;
 mod rights;
+mod rights_roundtrip;
 mod schema;
 mod scope;
 mod security;

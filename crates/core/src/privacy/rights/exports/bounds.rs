@@ -26,6 +26,8 @@ pub const IMPORT_MAX_RATIO: u64 = 100;
 /// Cards and boards read from `data.json`.
 pub const IMPORT_MAX_CARDS: usize = 10_000;
 pub const IMPORT_MAX_BOARDS: usize = 1_000;
+/// The person's comments read from `data.json` (restored on the cards imported).
+pub const IMPORT_MAX_COMMENTS: usize = 10_000;
 /// Bytes of the plan read from `data.json` (board titles, card texts, links…).
 pub const IMPORT_MAX_PLAN: usize = 8 * MIB;
 /// Imports running at once in one process (each within [`IMPORT_MEMORY_BOUND`]).

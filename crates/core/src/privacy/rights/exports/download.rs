@@ -12,12 +12,11 @@
 //! It must not accept anything in a URL as proof, tell an outsider whether someone else's
 //! export exists, or leave an audit gap: every download is in the owner's audit chain.
 
-use std::path::PathBuf;
-
-use clearboard_vault::stream::{self, Opener};
 use serde_json::json;
 
-use super::jobs::{Exports, PURPOSE, export_aad, live};
+use super::jobs::{Exports, PURPOSE, live};
+use super::sealed_read::sealed_len;
+use super::serve::Download;
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::clock::{MINUTE, Millis};
@@ -32,47 +31,6 @@ pub const CODE_TTL: Millis = 15 * MINUTE;
 pub const CODE_ATTEMPTS: i64 = 5;
 /// Codes sent for one export at most.
 pub const CODES_PER_EXPORT: i64 = 5;
-
-/// An open download: the sealed file and how to open it. The key never leaves core: the
-/// archive is read in clear only through [`Download::stream_plaintext`].
-pub struct Download {
-    path: PathBuf,
-    opener: Opener,
-    pub sealed_len: u64,
-    pub plain_len: u64,
-    pub file_name: String,
-}
-
-impl Download {
-    /// Reads the sealed archive and hands `send` each plaintext segment in order, each opened
-    /// as it is read, so the archive is never whole in memory. Blocking: run it on the
-    /// blocking pool. Stops early, without error, when `send` returns `false` (the client went
-    /// away). The error says what failed, never what the archive holds.
-    pub fn stream_plaintext(self, mut send: impl FnMut(&[u8]) -> bool) -> Result<(), &'static str> {
-        use std::io::Read;
-        let segments = Opener::segments(self.sealed_len).map_err(|_| "malformed export")?;
-        let mut f = std::fs::File::open(&self.path).map_err(|_| "export missing")?;
-        let mut header = [0u8; stream::HEADER];
-        f.read_exact(&mut header).map_err(|_| "export unreadable")?;
-        let mut buf = vec![0u8; stream::SEALED_SEGMENT];
-        for i in 0..segments {
-            let last = i + 1 == segments;
-            let want = if last {
-                usize::try_from(self.sealed_len - stream::HEADER as u64 - i * stream::SEALED_SEGMENT as u64).unwrap_or(0)
-            } else {
-                buf.len()
-            };
-            if want > buf.len() || f.read_exact(&mut buf[..want]).is_err() {
-                return Err("export unreadable");
-            }
-            let pt = self.opener.open(i, last, &buf[..want]).map_err(|_| "export does not decrypt")?;
-            if !send(&pt) {
-                return Ok(());
-            }
-        }
-        Ok(())
-    }
-}
 
 const GONE_EXPIRED: &str = "this export has expired (an export can be downloaded for 24 hours); ask for a new one";
 const GONE_REVOKED: &str = "this export was revoked when its owner signed out everywhere or changed their password; ask for a new one";
@@ -94,25 +52,20 @@ impl Exports<'_> {
         }
     }
 
-    /// Opens the sealed archive of a live export and records the download.
+    /// Opens the sealed manifest of a live export and records the download; the archive is
+    /// streamed from it (see `serve`).
     async fn open_sealed(&self, region: &RegionHandle, e: &ExportRow, actor: Actor<'_>) -> Result<Download, CoreError> {
         let blob = e.blob_id.clone().ok_or(CoreError::ExportGone(GONE_EXPIRED))?;
-        let path = region.blobs.local_path(&blob).ok_or(CoreError::Unavailable("downloads need the local blob store"))?;
         let dek = self.cb.keys().current(region, &e.subject_id).await.map_err(|_| CoreError::ExportGone(GONE_EXPIRED))?;
-        let mut header = [0u8; stream::HEADER];
-        let sealed_len = {
-            use std::io::Read;
-            let mut f = std::fs::File::open(&path).map_err(|_| CoreError::ExportGone(GONE_EXPIRED))?;
-            f.read_exact(&mut header).map_err(|_| CoreError::Internal("export unreadable"))?;
-            f.metadata().map_err(|_| CoreError::Internal("export unreadable"))?.len()
-        };
-        let opener = Opener::new(&dek, export_aad(&blob), &header)?;
+        if sealed_len(region.blobs.as_ref(), &blob).await?.is_none() {
+            return Err(CoreError::ExportGone(GONE_EXPIRED));
+        }
         let audit = self.cb.audit_draft(actor, "export.downloaded", Some(&e.subject_id), Some(PURPOSE), json!({ "export": e.id }));
         region.store.audit_append(audit).await?;
         Ok(Download {
-            path,
-            opener,
-            sealed_len,
+            blobs: region.blobs.clone(),
+            manifest: blob,
+            dek,
             plain_len: u64::try_from(e.size.unwrap_or(0)).unwrap_or(0),
             file_name: format!("clearboard-export-{}.zip", crate::platform::clock::date_of(e.finished_at.unwrap_or(0))),
         })

@@ -13,6 +13,10 @@
 //! * One import at a time per person (a second gets 409), across nodes (a row in the store).
 //! * All or nothing: the archive is checked whole (every file named by `data.json` inflated and
 //!   counted) before anything is created; if creating a card fails, the boards made are deleted.
+//! * The round trip keeps the person's comments and likes on the cards imported, and is
+//!   idempotent by the export's board ids (issue 21): a board already imported by this person,
+//!   whose copy still exists, is not imported again. Which boards were imported is kept in the
+//!   person's audit chain as keyed hashes of the archive's board ids, with the copies' ids.
 //!
 //! It must not trust sizes the archive declares, keep plaintext on disk, or import anything but
 //! boards and cards (accounts, consents and records belong to the service that made them).
@@ -29,7 +33,7 @@ use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;
-use crate::platform::ids::{BoardId, RegionId, SubjectId};
+use crate::platform::ids::{BoardId, CardId, RegionId, SubjectId};
 
 static IMPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(IMPORT_CONCURRENCY);
 
@@ -126,8 +130,9 @@ impl Exports<'_> {
         .await
         .map_err(|_| CoreError::Internal("import reader"))??;
         let (imp, plan) = joined;
+        let done = self.imported_before(who).await?;
         let mut made: Vec<(String, BoardId)> = Vec::new();
-        let result = self.create(who, imp, &plan, &mut made).await;
+        let result = self.create(who, imp, &plan, &done, &mut made).await;
         let cards = match result {
             Ok(n) => n,
             Err(e) => {
@@ -141,15 +146,41 @@ impl Exports<'_> {
             }
         };
         let boards = made.len();
+        let from: Vec<(String, &BoardId)> = made.iter().map(|(old, new)| (self.source_key(who, old), new)).collect();
         let audit = self.cb.audit_draft(
             Actor::Subject(&who.subject),
             "export.imported",
             Some(&who.subject),
             Some(PURPOSE),
-            json!({ "boards": boards, "cards": cards }),
+            json!({ "boards": boards, "cards": cards, "from": from }),
         );
         self.cb.region(&who.region)?.store.audit_append(audit).await?;
         Ok((boards, cards))
+    }
+
+    /// The keyed hash naming a board of an imported archive (no board id of another service
+    /// is kept in clear).
+    fn source_key(&self, who: &Principal, old: &str) -> String {
+        hex::encode(self.cb.inner.blind.of("import-board", &format!("{}:{old}", who.subject)))
+    }
+
+    /// The boards this person imported before whose copies still exist: (source key, copy).
+    async fn imported_before(&self, who: &Principal) -> Result<Vec<(String, BoardId)>, CoreError> {
+        let region = self.cb.region(&who.region)?;
+        let mut done = Vec::new();
+        for a in region.store.audit_about(&who.subject).await? {
+            if a.action != "export.imported" {
+                continue;
+            }
+            let Ok(detail) = serde_json::from_str::<serde_json::Value>(&a.detail) else { continue };
+            for pair in detail["from"].as_array().into_iter().flatten() {
+                let (Some(key), Some(board)) = (pair[0].as_str(), pair[1].as_str().and_then(BoardId::parse)) else { continue };
+                if region.boards.board(&board).await?.is_some() {
+                    done.push((key.to_string(), board));
+                }
+            }
+        }
+        Ok(done)
     }
 
     async fn create(
@@ -157,11 +188,18 @@ impl Exports<'_> {
         who: &Principal,
         mut imp: Importer<SpoolReader>,
         plan: &Plan,
+        done: &[(String, BoardId)],
         made: &mut Vec<(String, BoardId)>,
     ) -> Result<usize, CoreError> {
         let mut cards = 0;
+        // Archive card id → the card made from it.
+        let mut ids: Vec<(&str, CardId)> = Vec::new();
         for card in &plan.cards {
             if matches!(card.kind.as_str(), "image" | "video") && card.media.is_none() {
+                continue;
+            }
+            let key = self.source_key(who, &card.board);
+            if done.iter().any(|(k, _)| *k == key) {
                 continue;
             }
             let board = match made.iter().find(|(old, _)| old == &card.board) {
@@ -189,7 +227,10 @@ impl Exports<'_> {
                     .map_err(|_| CoreError::Internal("import reader"))?;
                     imp = back;
                     let bytes = bytes?;
-                    self.cb.boards().add_media_card(who, &board, &card.kind, &bytes, card.text.clone(), (card.x, card.y)).await?;
+                    let v = self.cb.boards().add_media_card(who, &board, &card.kind, &bytes, card.text.clone(), (card.x, card.y)).await?;
+                    if let Some(old) = &card.id {
+                        ids.push((old.as_str(), v.card.id));
+                    }
                 }
                 _ => {
                     let new = crate::boards::NewCard {
@@ -201,10 +242,27 @@ impl Exports<'_> {
                         color: card.color.clone(),
                         category: None,
                     };
-                    self.cb.boards().add_card(who, &board, new).await?;
+                    let v = self.cb.boards().add_card(who, &board, new).await?;
+                    if let Some(old) = &card.id {
+                        ids.push((old.as_str(), v.card.id));
+                    }
                 }
             }
             cards += 1;
+        }
+        ids.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let made_from = |old: &str| ids.binary_search_by(|(k, _)| (*k).cmp(old)).ok().map(|i| ids[i].1.clone());
+        // The person's comments and likes on the cards imported (those on others' cards have
+        // nothing to land on).
+        for (old, text) in &plan.comments {
+            if let Some(card) = made_from(old) {
+                self.cb.boards().comment(who, &card, text).await?;
+            }
+        }
+        for old in &plan.likes {
+            if let Some(card) = made_from(old) {
+                self.cb.boards().like(who, &card, true).await?;
+            }
         }
         Ok(cards)
     }

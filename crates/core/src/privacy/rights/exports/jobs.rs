@@ -192,7 +192,7 @@ impl Exports<'_> {
         if !region.rights.update_export_if(&e, &from, None).await? {
             return Ok(false);
         }
-        match self.write_zip(region, &e).await {
+        match self.write_manifest(region, &e).await {
             Ok((blob, size)) => {
                 let now = self.cb.now();
                 e.state = "ready".into();

@@ -9,8 +9,8 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use zeroize::Zeroizing;
 
 use super::bounds::{
-    BUFFERS, Budget, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE, IMPORT_MAX_JSON, IMPORT_MAX_NAME,
-    IMPORT_MAX_PLAN, IMPORT_MEMORY_BOUND, LIMITS,
+    BUFFERS, Budget, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_COMMENTS, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE, IMPORT_MAX_JSON,
+    IMPORT_MAX_NAME, IMPORT_MAX_PLAN, IMPORT_MEMORY_BOUND, LIMITS,
 };
 use super::jobs::FORMAT_VERSION;
 use super::zipread::{Archive, Entry, invalid, too_large};
@@ -18,7 +18,10 @@ use crate::platform::error::CoreError;
 
 const DIRECTORY_HELD: usize = IMPORT_MAX_ENTRIES as usize * (std::mem::size_of::<Entry>() + IMPORT_MAX_NAME);
 /// Cards and boards as parsed, with room for a vector's growth (old and new buffers at once).
-const PARSED_OVERHEAD: usize = 3 * (IMPORT_MAX_CARDS * std::mem::size_of::<CardIn>() + IMPORT_MAX_BOARDS * std::mem::size_of::<BoardIn>());
+const PARSED_OVERHEAD: usize = 3
+    * (IMPORT_MAX_CARDS * (std::mem::size_of::<CardIn>() + std::mem::size_of::<String>())
+        + IMPORT_MAX_COMMENTS * std::mem::size_of::<CommentIn>()
+        + IMPORT_MAX_BOARDS * std::mem::size_of::<BoardIn>());
 // The bound holds by construction, in both phases of an import.
 const _: () = assert!(DIRECTORY_HELD + 2 * IMPORT_MAX_JSON as usize + PARSED_OVERHEAD + BUFFERS <= IMPORT_MEMORY_BOUND);
 const _: () = assert!(DIRECTORY_HELD + IMPORT_MAX_PLAN + IMPORT_MAX_FILE as usize + BUFFERS <= IMPORT_MEMORY_BOUND);
@@ -85,6 +88,15 @@ struct UserContentIn {
 #[derive(Deserialize)]
 struct CardsIn {
     cards: Option<Capped<CardIn, IMPORT_MAX_CARDS>>,
+    comments: Option<Capped<CommentIn, IMPORT_MAX_COMMENTS>>,
+    /// The cards the person liked.
+    likes: Option<Capped<String, IMPORT_MAX_CARDS>>,
+}
+
+#[derive(Deserialize)]
+struct CommentIn {
+    card_id: Option<String>,
+    text: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +107,7 @@ struct BoardIn {
 
 #[derive(Deserialize)]
 struct CardIn {
+    id: Option<String>,
     board_id: Option<String>,
     kind: Option<String>,
     text: Option<String>,
@@ -111,6 +124,8 @@ struct MediaIn {
 
 /// A card to create.
 pub(crate) struct PlanCard {
+    /// Its id in the archive (comments and likes name it).
+    pub(super) id: Option<String>,
     pub(super) board: String,
     pub(super) kind: String,
     pub(super) text: Option<String>,
@@ -126,6 +141,10 @@ pub(crate) struct PlanCard {
 pub(crate) struct Plan {
     pub(super) titles: Vec<(String, Option<String>)>,
     pub(super) cards: Vec<PlanCard>,
+    /// The person's comments (card id in the archive, text) and likes (card ids), restored on
+    /// the cards imported.
+    pub(super) comments: Vec<(String, String)>,
+    pub(super) likes: Vec<String>,
 }
 
 impl Plan {
@@ -135,8 +154,10 @@ impl Plan {
             + self
                 .cards
                 .iter()
-                .map(|c| std::mem::size_of::<PlanCard>() + c.board.len() + c.kind.len() + s(&c.text) + s(&c.url) + s(&c.color))
+                .map(|c| std::mem::size_of::<PlanCard>() + s(&c.id) + c.board.len() + c.kind.len() + s(&c.text) + s(&c.url) + s(&c.color))
                 .sum::<usize>()
+            + self.comments.iter().map(|(c, t)| std::mem::size_of::<(String, String)>() + c.len() + t.len()).sum::<usize>()
+            + self.likes.iter().map(|c| std::mem::size_of::<String>() + c.len()).sum::<usize>()
     }
 }
 
@@ -182,11 +203,21 @@ impl<R: Read + Seek> Importer<R> {
             return Err(invalid("this export's format or version is not supported"));
         }
         let boards = data.boards.unwrap_or_default();
-        let cards = data.categories.and_then(|c| c.user_content).and_then(|u| u.data).and_then(|d| d.cards).unwrap_or_default();
+        let content = data.categories.and_then(|c| c.user_content).and_then(|u| u.data);
+        let (cards, comments, likes) = match content {
+            Some(d) => (d.cards.unwrap_or_default(), d.comments.unwrap_or_default(), d.likes.unwrap_or_default()),
+            None => Default::default(),
+        };
         if boards.total > IMPORT_MAX_BOARDS || cards.total > IMPORT_MAX_CARDS {
             return Err(too_large(format!(
                 "data.json lists {} boards and {} cards; an import takes at most {IMPORT_MAX_BOARDS} boards and {IMPORT_MAX_CARDS} cards",
                 boards.total, cards.total
+            )));
+        }
+        if comments.total > IMPORT_MAX_COMMENTS || likes.total > IMPORT_MAX_CARDS {
+            return Err(too_large(format!(
+                "data.json lists {} comments and {} likes; an import takes at most {IMPORT_MAX_COMMENTS} comments and {IMPORT_MAX_CARDS} likes",
+                comments.total, likes.total
             )));
         }
         let titles = boards.items.into_iter().filter_map(|b| Some((b.id?, b.title))).collect();
@@ -215,6 +246,7 @@ impl<R: Read + Seek> Importer<R> {
             };
             let (x, y) = c.position.map_or((None, None), |(x, y)| (x.and_then(|n| n.as_i64()), y.and_then(|n| n.as_i64())));
             plan_cards.push(PlanCard {
+                id: c.id,
                 board: c.board_id.unwrap_or_default(),
                 kind,
                 text: c.text.filter(|t| !t.is_empty()),
@@ -225,7 +257,8 @@ impl<R: Read + Seek> Importer<R> {
                 media,
             });
         }
-        let plan = Plan { titles, cards: plan_cards };
+        let comments = comments.items.into_iter().filter_map(|c| Some((c.card_id?, c.text.filter(|t| !t.is_empty())?))).collect();
+        let plan = Plan { titles, cards: plan_cards, comments, likes: likes.items };
         let bytes = plan.bytes();
         self.budget.release(2 * json_len);
         self.budget.charge(bytes);

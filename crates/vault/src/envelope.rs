@@ -126,14 +126,14 @@ impl Dek {
     }
 
     /// Decrypts an envelope made by [`Dek::seal`] with the same associated data.
-    pub fn open(&self, aad: Aad<'_>, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    pub fn open(&self, aad: Aad<'_>, envelope: &[u8]) -> Result<crate::SecretBytes, VaultError> {
         let (key_id, nonce, ct) = parse(envelope)?;
         if key_id != self.key_id {
             return Err(VaultError::Decrypt);
         }
         let (body, tag) = ct.split_at(ct.len() - TAG_LEN);
         let tag = chacha20poly1305::Tag::try_from(tag).map_err(|_| VaultError::Malformed)?;
-        let mut buf = Zeroizing::new(body.to_vec());
+        let mut buf = crate::SecretBytes::new(body.to_vec());
         self.cipher
             .decrypt_inout_detached(&XNonce::from(nonce), &aad.encode(key_id), (&mut buf[..]).into(), &tag)
             .map_err(|_| VaultError::Decrypt)?;

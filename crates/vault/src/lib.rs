@@ -12,11 +12,13 @@ pub mod envelope;
 pub mod kek;
 pub mod random;
 pub mod receipt;
+pub mod secret;
 pub mod stream;
 
 pub use blind::BlindIndexer;
 pub use envelope::{Aad, Dek, KeyId};
 pub use kek::{Kek, Keyring};
+pub use secret::SecretBytes;
 
 /// Errors of the vault. Messages never contain key material or plaintext.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

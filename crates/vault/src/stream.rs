@@ -7,8 +7,7 @@
 //! truncated without detection, and a reader can decrypt segment by segment.
 
 use chacha20poly1305::XNonce;
-use chacha20poly1305::aead::{Aead, Payload};
-use zeroize::Zeroizing;
+use chacha20poly1305::aead::{Aead, AeadInOut, Payload};
 
 use crate::envelope::{Aad, Dek, KeyId};
 use crate::{VaultError, random};
@@ -68,7 +67,7 @@ pub fn key_id(sealed: &[u8]) -> Result<KeyId, VaultError> {
 }
 
 /// Decrypts a blob sealed by [`seal`] with the same associated data.
-pub fn open(dek: &Dek, aad: Aad<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+pub fn open(dek: &Dek, aad: Aad<'_>, sealed: &[u8]) -> Result<crate::SecretBytes, VaultError> {
     let kid = key_id(sealed)?;
     if kid != dek.key_id() {
         return Err(VaultError::Decrypt);
@@ -82,18 +81,20 @@ pub fn open(dek: &Dek, aad: Aad<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>
     }
     let segments = body.len() / full + 1;
     let ad = blob_aad(aad, kid);
-    let mut out = Zeroizing::new(Vec::with_capacity(body.len()));
+    let mut out = crate::SecretBytes::new(Vec::with_capacity(body.len()));
     for i in 0..segments {
         let start = i * full;
         let end = (start + full).min(body.len());
         let last = i + 1 == segments;
         let counter = u32::try_from(i).map_err(|_| VaultError::Malformed)?;
-        let pt = Zeroizing::new(
-            dek.cipher()
-                .decrypt(&nonce(&prefix, counter, last), Payload { msg: &body[start..end], aad: &ad })
-                .map_err(|_| VaultError::Decrypt)?,
-        );
-        out.extend_from_slice(&pt);
+        // Decrypted in place in the output: one copy of the ciphertext, no buffer per segment.
+        let (ct, tag) = body[start..end].split_at(end - start - TAG_LEN);
+        let tag = chacha20poly1305::Tag::try_from(tag).map_err(|_| VaultError::Malformed)?;
+        let at = out.len();
+        out.extend_from_slice(ct);
+        dek.cipher()
+            .decrypt_inout_detached(&nonce(&prefix, counter, last), &ad, (&mut out[at..]).into(), &tag)
+            .map_err(|_| VaultError::Decrypt)?;
     }
     Ok(out)
 }
@@ -117,7 +118,7 @@ pub struct Sealer {
     ad: Vec<u8>,
     prefix: [u8; PREFIX_LEN],
     counter: u32,
-    buf: Zeroizing<Vec<u8>>,
+    buf: crate::SecretBytes,
 }
 
 impl Sealer {
@@ -133,7 +134,7 @@ impl Sealer {
             ad: blob_aad(aad, dek.key_id()),
             prefix,
             counter: 0,
-            buf: Zeroizing::new(Vec::with_capacity(2 * SEGMENT)),
+            buf: crate::SecretBytes::new(Vec::with_capacity(2 * SEGMENT)),
         };
         Ok((s, header))
     }
@@ -157,7 +158,7 @@ impl Sealer {
             self.buf.extend_from_slice(&data[..take]);
             data = &data[take..];
             if self.buf.len() == SEGMENT {
-                let full = Zeroizing::new(std::mem::take(&mut *self.buf));
+                let full = crate::SecretBytes::new(std::mem::take(&mut *self.buf));
                 self.segment(&full, false, out)?;
                 self.buf.reserve(SEGMENT);
             }
@@ -167,7 +168,7 @@ impl Sealer {
 
     /// Seals what remains as the last segment.
     pub fn finish(mut self, out: &mut Vec<u8>) -> Result<(), VaultError> {
-        let rest = Zeroizing::new(std::mem::take(&mut *self.buf));
+        let rest = crate::SecretBytes::new(std::mem::take(&mut *self.buf));
         self.segment(&rest, true, out)
     }
 }
@@ -201,13 +202,13 @@ impl Opener {
     }
 
     /// Opens segment `index` (the `last` one is flagged as such).
-    pub fn open(&self, index: u64, last: bool, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    pub fn open(&self, index: u64, last: bool, ct: &[u8]) -> Result<crate::SecretBytes, VaultError> {
         let counter = u32::try_from(index).map_err(|_| VaultError::Malformed)?;
         let pt = self
             .cipher
             .decrypt(&nonce(&self.prefix, counter, last), Payload { msg: ct, aad: &self.ad })
             .map_err(|_| VaultError::Decrypt)?;
-        Ok(Zeroizing::new(pt))
+        Ok(crate::SecretBytes::new(pt))
     }
 }
 

@@ -8,8 +8,6 @@
 //! card's fields (a move, an edit) reads neither its reactions nor its comments, and its
 //! answer and event carry only the card's own fields.
 
-use zeroize::Zeroizing;
-
 use crate::boards::access::Access;
 use crate::boards::events::{CardReactions, Change};
 use crate::boards::history::{Action, Fields, Step};
@@ -306,7 +304,7 @@ impl Boards<'_> {
     }
 
     /// The media of a card, decrypted, for those who may see the card.
-    pub async fn media(&self, who: &Principal, card: &CardId) -> Result<(String, Zeroizing<Vec<u8>>), CoreError> {
+    pub async fn media(&self, who: &Principal, card: &CardId) -> Result<(String, clearboard_vault::SecretBytes), CoreError> {
         self.guard()?;
         let (a, row) = self.card_access(who, card).await?;
         let (Some(blob), Some(mime)) = (row.blob_id, row.media_type) else {

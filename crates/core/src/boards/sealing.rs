@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use clearboard_vault::{Aad, Dek, stream};
-use zeroize::Zeroizing;
 
 use crate::boards::layout::Zone;
 use crate::platform::context::RegionHandle;
@@ -120,7 +119,7 @@ pub(super) fn open_string(dek: &Dek, aad: Aad<'_>, envelope: &[u8]) -> Result<St
     Ok(dek.open_string(aad, envelope)?)
 }
 
-pub(super) fn open(dek: &Dek, aad: Aad<'_>, envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+pub(super) fn open(dek: &Dek, aad: Aad<'_>, envelope: &[u8]) -> Result<clearboard_vault::SecretBytes, CoreError> {
     note(&aad, false);
     Ok(dek.open(aad, envelope)?)
 }
@@ -132,7 +131,7 @@ pub(super) fn seal_media(dek: &Dek, blob: &BlobId, plaintext: &[u8]) -> Result<V
     Ok(stream::seal(dek, aad, plaintext)?)
 }
 
-pub(super) fn open_media(dek: &Dek, blob: &BlobId, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+pub(super) fn open_media(dek: &Dek, blob: &BlobId, sealed: &[u8]) -> Result<clearboard_vault::SecretBytes, CoreError> {
     let aad = media_aad(blob);
     note(&aad, false);
     Ok(stream::open(dek, aad, sealed)?)

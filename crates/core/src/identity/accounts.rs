@@ -77,7 +77,7 @@ pub struct ProfileChange {
 #[derive(Debug)]
 pub struct Picture {
     pub mime: &'static str,
-    pub bytes: Zeroizing<Vec<u8>>,
+    pub bytes: clearboard_vault::SecretBytes,
 }
 
 fn aad<'a>(column: &'a str, subject: &'a SubjectId) -> Aad<'a> {
@@ -507,7 +507,7 @@ impl Accounts<'_> {
             t if t == ImageKind::Jpeg as u8 => ImageKind::Jpeg.mime(),
             _ => ImageKind::Webp.mime(),
         };
-        Ok(Picture { mime, bytes: Zeroizing::new(rest.to_vec()) })
+        Ok(Picture { mime, bytes: clearboard_vault::SecretBytes::new(rest.to_vec()) })
     }
 
     /// Removes the profile picture (the blob is deleted, not hidden).

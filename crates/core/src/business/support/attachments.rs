@@ -3,8 +3,6 @@
 //! through the gate with a reason (written to the requester's audit trail like opening the
 //! ticket), and written into the requester's export (C-DSR-3).
 
-use zeroize::Zeroizing;
-
 use crate::business::support::service::{Support, aad};
 use crate::identity::principal::Principal;
 use crate::identity::staff::Reason;
@@ -20,7 +18,7 @@ pub struct Attachment {
     pub message_id: String,
     /// Its type, decided by its content at intake.
     pub mime: String,
-    pub bytes: Zeroizing<Vec<u8>>,
+    pub bytes: clearboard_vault::SecretBytes,
 }
 
 impl Attachment {

@@ -16,7 +16,6 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use zeroize::Zeroizing;
 
 use super::csv::csv_files;
 use super::jobs::{EXPORT_SCHEMA, Exports, FORMAT_VERSION, export_aad};
@@ -86,7 +85,7 @@ impl<W: Write> Write for Tee<W> {
 #[derive(Default)]
 struct Pack {
     items: Vec<Item>,
-    bytes: Zeroizing<Vec<u8>>,
+    bytes: clearboard_vault::SecretBytes,
 }
 
 impl Pack {
@@ -116,7 +115,7 @@ impl Pack {
 struct Collected {
     data: Value,
     readme: String,
-    pictures: Vec<(String, Zeroizing<Vec<u8>>)>,
+    pictures: Vec<(String, clearboard_vault::SecretBytes)>,
     media: Vec<(String, BlobId)>,
 }
 

@@ -6,7 +6,6 @@ use std::io::{BufReader, Read, Seek};
 
 use serde::Deserialize;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
-use zeroize::Zeroizing;
 
 use super::bounds::{
     BUFFERS, Budget, IMPORT_MAX_BOARDS, IMPORT_MAX_CARDS, IMPORT_MAX_COMMENTS, IMPORT_MAX_ENTRIES, IMPORT_MAX_FILE, IMPORT_MAX_JSON,
@@ -283,13 +282,13 @@ impl<R: Read + Seek> Importer<R> {
     }
 
     /// One media file's bytes (at most [`IMPORT_MAX_FILE`], counted as they are inflated).
-    pub fn media(&mut self, i: usize) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+    pub fn media(&mut self, i: usize) -> Result<clearboard_vault::SecretBytes, CoreError> {
         let size = usize::try_from(self.archive.entries.get(i).map_or(0, |e| e.size)).unwrap_or(usize::MAX);
         let mut rd = self.archive.open_entry(i, IMPORT_MAX_FILE)?;
         // The declared size was checked against the cap, and reading stops at the first byte
         // past it: the buffer is made once, at its final size, and never grows.
         self.budget.charge(size);
-        let mut out = Zeroizing::new(Vec::with_capacity(size));
+        let mut out = clearboard_vault::SecretBytes::new(Vec::with_capacity(size));
         let read = rd.read_to_end(&mut out);
         let result = match read {
             Ok(_) => Ok(out),

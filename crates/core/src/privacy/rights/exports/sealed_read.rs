@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use clearboard_vault::stream::{self, Opener};
 use clearboard_vault::{Aad, Dek};
-use zeroize::Zeroizing;
 
 use crate::platform::error::CoreError;
 use crate::platform::ids::BlobId;
@@ -69,7 +68,7 @@ pub(super) struct OpenRead {
     next: u64,
     left: u64,
     sealed: Vec<u8>,
-    plain: Zeroizing<Vec<u8>>,
+    plain: clearboard_vault::SecretBytes,
     pos: usize,
     /// The plaintext length.
     pub len: u64,
@@ -89,7 +88,7 @@ impl OpenRead {
             next: 0,
             left: sealed_len - stream::HEADER as u64,
             sealed: Vec::new(),
-            plain: Zeroizing::new(Vec::new()),
+            plain: clearboard_vault::SecretBytes::default(),
             pos: 0,
             len: plain_len(sealed_len)?,
         }))
@@ -103,7 +102,7 @@ impl OpenRead {
         self.left -= want as u64;
         let (first, total, opener) = (self.next, self.segments, &self.opener);
         let chunks: Vec<&[u8]> = self.sealed.chunks(stream::SEALED_SEGMENT).collect();
-        let open = |from: usize, to: usize| -> Result<Vec<Zeroizing<Vec<u8>>>, std::io::Error> {
+        let open = |from: usize, to: usize| -> Result<Vec<clearboard_vault::SecretBytes>, std::io::Error> {
             (from..to)
                 .map(|k| {
                     let i = first + k as u64;
@@ -170,7 +169,7 @@ mod tests {
                 next: 0,
                 left: sealed.len() as u64 - stream::HEADER as u64,
                 sealed: Vec::new(),
-                plain: Zeroizing::new(Vec::new()),
+                plain: clearboard_vault::SecretBytes::default(),
                 pos: 0,
                 len: len as u64,
             };

@@ -38,7 +38,7 @@ pub struct Download {
 /// Hands what is written to `send` in chunks; `send` returning `false` (the client went away)
 /// stops the writing.
 struct Chunks<F> {
-    buf: Zeroizing<Vec<u8>>,
+    buf: clearboard_vault::SecretBytes,
     send: F,
     gone: bool,
 }
@@ -98,7 +98,7 @@ impl Download {
     /// when `send` returns `false` (the client went away). The error says what failed, never
     /// what the archive holds.
     pub fn stream_plaintext(self, send: impl FnMut(&[u8]) -> bool) -> Result<(), &'static str> {
-        let mut out = Chunks { buf: Zeroizing::new(Vec::with_capacity(CHUNK)), send, gone: false };
+        let mut out = Chunks { buf: clearboard_vault::SecretBytes::new(Vec::with_capacity(CHUNK)), send, gone: false };
         match self.write_to(&mut out) {
             Ok(()) => out.push().or(Ok(())),
             Err(_) if out.gone => Ok(()),

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use clearboard_vault::stream::{self, Opener, Sealer};
 use clearboard_vault::{Aad, Dek, KeyId};
-use zeroize::Zeroizing;
 
 use crate::platform::error::CoreError;
 
@@ -103,7 +102,7 @@ impl Spool {
             segments,
             pos: 0,
             cached: None,
-            plain: Zeroizing::new(Vec::new()),
+            plain: clearboard_vault::SecretBytes::default(),
             sealed: vec![0u8; stream::SEALED_SEGMENT],
         })
     }
@@ -127,7 +126,7 @@ pub struct SpoolReader {
     segments: u64,
     pos: u64,
     cached: Option<u64>,
-    plain: Zeroizing<Vec<u8>>,
+    plain: clearboard_vault::SecretBytes,
     sealed: Vec<u8>,
 }
 

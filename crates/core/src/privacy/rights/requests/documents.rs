@@ -11,7 +11,6 @@
 //! document be completed before a staff member has opened it.
 
 use serde_json::json;
-use zeroize::Zeroizing;
 
 use crate::identity::principal::Principal;
 use crate::identity::staff::Reason;
@@ -29,7 +28,7 @@ impl Requests<'_> {
     /// policy that covers request records. Every opening and every refusal of a staff member
     /// is written to the audit trail of the person the request is about (the matched account,
     /// else the requester). A closed request's document is gone (`NotFound`).
-    pub async fn open_document(&self, who: &Principal, id: &str, reason: Reason) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+    pub async fn open_document(&self, who: &Principal, id: &str, reason: Reason) -> Result<clearboard_vault::SecretBytes, CoreError> {
         let gate = self.cb.staff().gate(who, reason, "rights_requests").await;
         // Only staff learn whether the request exists.
         if matches!(gate, Err(CoreError::Forbidden)) {

@@ -42,6 +42,16 @@ pub fn binary() -> Option<PathBuf> {
     None
 }
 
+/// The status `GET /readyz` gets at `addr` (plain HTTP/1.0: no client to configure).
+async fn readyz(addr: SocketAddr) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    s.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n").await.ok()?;
+    let mut head = [0u8; 12];
+    tokio::time::timeout(Duration::from_secs(2), s.read_exact(&mut head)).await.ok()?.ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
 /// A free port of the loopback interface.
 pub fn free_addr() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address")
@@ -90,7 +100,6 @@ impl Haproxy {
             .spawn()
             .expect("start haproxy");
         let mut proxy = Haproxy { child, addr, base: format!("http://{addr}"), s3, dir };
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build().expect("a client");
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = proxy.child.try_wait() {
@@ -101,9 +110,7 @@ impl Haproxy {
                 if tokio::net::TcpStream::connect(proxy.s3).await.is_ok() {
                     return Some(proxy);
                 }
-            } else if let Ok(r) = http.get(format!("{}/readyz", proxy.base)).send().await
-                && r.status() == 200
-            {
+            } else if readyz(proxy.addr).await == Some(200) {
                 return Some(proxy);
             }
             assert!(started.elapsed() < Duration::from_secs(15), "haproxy reached no node within 15 s: {}", proxy.log());

@@ -312,6 +312,28 @@ async fn report(
     // Subscribers: exactly first+1..=final, each once, in order.
     let want = |s: &Story| ((s.first + 1)..=final_seq).collect::<Vec<i64>>();
     let missed: Vec<usize> = stories.iter().enumerate().filter(|(_, s)| s.seqs != want(s)).map(|(i, _)| i).collect();
+    let missed_detail: Vec<Value> = missed
+        .iter()
+        .take(5)
+        .map(|i| {
+            let s = &stories[*i];
+            let got: std::collections::BTreeSet<i64> = s.seqs.iter().copied().collect();
+            let gaps: Vec<i64> = want(s).into_iter().filter(|q| !got.contains(q)).take(10).collect();
+            let dups = s.seqs.len() - got.len();
+            json!({ "first": s.first, "last": s.seqs.last(), "received": s.seqs.len(), "gaps": gaps, "duplicates": dups, "cuts": s.cuts, "nodes": s.nodes })
+        })
+        .collect();
+    // What the store replays around the first gap (its kind tells a lost event from a number
+    // that carries no event).
+    let mut around_gap = Vec::new();
+    if let Some(gap) = missed_detail.first().and_then(|m| m["gaps"][0].as_i64())
+        && let Ok(mut c) = ws::connect(base, &world.board, host, Some(gap - 2), None).await
+    {
+        for _ in 0..4 {
+            let Some(m) = c.next(Duration::from_millis(800)).await else { break };
+            around_gap.push(json!({ "type": m["type"], "seq": m["seq"], "from": m["from"] }));
+        }
+    }
     let cut: Vec<&Story> = stories.iter().filter(|s| s.cuts > 0).collect();
     let recovered = cut.iter().filter_map(|s| s.resumed_at.iter().find(|t| **t >= killed_at)).map(|t| t - killed_at).fold(0.0f64, f64::max);
     // Erasures: nothing through any live node, nothing in clear in the blob store.
@@ -347,6 +369,8 @@ async fn report(
         "subscribers": stories.len(),
         "subscribers_cut_by_the_kill": cut.len(),
         "subscribers_that_missed_an_event": missed.len(),
+        "missed": missed_detail,
+        "store_around_the_first_gap": around_gap,
         "events_per_subscriber": final_seq - stories.iter().map(|s| s.first).min().unwrap_or(0),
         "erasures_with_anything_readable": readable.len(),
         "readable": readable.iter().take(20).collect::<Vec<_>>(),

@@ -13,8 +13,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clearboard_core::Clearboard;
 use clearboard_core::platform::bus::{Bus, LocalBus};
-use clearboard_store::Opened;
 use clearboard_core::platform::counters::{Counters, MemoryCounters};
+use clearboard_store::Opened;
 use clearboard_store::platform::cluster::{DutyClaims, PgBus};
 use clearboard_store::platform::counters::PgCounters;
 

@@ -196,7 +196,8 @@ impl Clearboard {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => {
                 inner.tally = crate::platform::counters::Tally::new(counters, inner.blind.clone());
-                inner.throttle = crate::platform::throttle::Throttle::new(inner.settings.throttle, inner.tally.clone(), inner.clock.clone());
+                inner.throttle =
+                    crate::platform::throttle::Throttle::new(inner.settings.throttle, inner.tally.clone(), inner.clock.clone());
             }
             None => tracing::error!("with_counters called after the domain was shared; ignored"),
         }

@@ -40,7 +40,8 @@ pub trait Counters: Send + Sync + std::fmt::Debug {
     /// Replaces the state of `(scope, key)` by `step(current)`, with no other step on that
     /// counter in between (on any node), and answers the state it found. The counter may be
     /// forgotten once `keep_until` is past (`now` is the clock's time, for that purge).
-    async fn step(&self, scope: &str, key: &[u8; 32], now: Millis, keep_until: Millis, step: Step<'_>) -> StoreResult<Option<CounterState>>;
+    async fn step(&self, scope: &str, key: &[u8; 32], now: Millis, keep_until: Millis, step: Step<'_>)
+    -> StoreResult<Option<CounterState>>;
 }
 
 /// Counters of one process (a single node, SQLite or PostgreSQL without `cluster`).
@@ -54,7 +55,14 @@ const MAX_ENTRIES: usize = 100_000;
 
 #[async_trait::async_trait]
 impl Counters for MemoryCounters {
-    async fn step(&self, scope: &str, key: &[u8; 32], now: Millis, keep_until: Millis, step: Step<'_>) -> StoreResult<Option<CounterState>> {
+    async fn step(
+        &self,
+        scope: &str,
+        key: &[u8; 32],
+        now: Millis,
+        keep_until: Millis,
+        step: Step<'_>,
+    ) -> StoreResult<Option<CounterState>> {
         let Ok(mut map) = self.map.lock() else {
             return Err(crate::platform::error::StoreError::Unavailable("the counters' lock is poisoned".into()));
         };
@@ -87,7 +95,14 @@ impl Tally {
     }
 
     /// [`Counters::step`] on the keyed hash of `key` within `scope`.
-    pub async fn step(&self, scope: &str, key: &[u8], now: Millis, keep_until: Millis, step: Step<'_>) -> Result<Option<CounterState>, CoreError> {
+    pub async fn step(
+        &self,
+        scope: &str,
+        key: &[u8],
+        now: Millis,
+        keep_until: Millis,
+        step: Step<'_>,
+    ) -> Result<Option<CounterState>, CoreError> {
         let hashed = self.blind.of("rate-limit", &format!("{scope}:{}", URL_SAFE_NO_PAD.encode(key)));
         Ok(self.counters.step(scope, &hashed, now, keep_until, step).await?)
     }

@@ -42,7 +42,14 @@ impl PgCounters {
 
 #[async_trait::async_trait]
 impl Counters for PgCounters {
-    async fn step(&self, scope: &str, key: &[u8; 32], now: Millis, keep_until: Millis, step: Step<'_>) -> StoreResult<Option<CounterState>> {
+    async fn step(
+        &self,
+        scope: &str,
+        key: &[u8; 32],
+        now: Millis,
+        keep_until: Millis,
+        step: Step<'_>,
+    ) -> StoreResult<Option<CounterState>> {
         let mut tx = self.pool.begin().await.map_err(err)?;
         // A new row starts forgotten (keep_until 0); an existing one is locked as it is read.
         let (hits, pending, since, locked_until, keep): (i64, i64, i64, i64, i64) = sqlx::query_as(

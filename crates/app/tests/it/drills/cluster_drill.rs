@@ -121,7 +121,16 @@ async fn writer(run: Arc<Run>, w: usize) {
             }
         } else {
             let text = format!("w{w} n{n} {}", canary("Card"));
-            let out = run.world.call(&run.proxy, "POST", &format!("/api/v1/boards/{board}/cards"), Some(&me), Some(json!({ "kind": "text", "text": text }))).await;
+            let out = run
+                .world
+                .call(
+                    &run.proxy,
+                    "POST",
+                    &format!("/api/v1/boards/{board}/cards"),
+                    Some(&me),
+                    Some(json!({ "kind": "text", "text": text })),
+                )
+                .await;
             if let Some(v) = run.record("card", &out) {
                 run.book.lock().unwrap().cards.push((v["id"].as_str().unwrap_or_default().to_string(), text));
             }
@@ -140,9 +149,13 @@ async fn eraser(run: Arc<Run>, board2: String, count: usize) {
         }
         let p = World::sign_up(&run.world.http, &run.proxy, "Erased", run.world.next_ip()).await;
         let host = &run.world.host.token;
-        let inv = run.world.call(&run.proxy, "POST", &format!("/api/v1/orgs/{}/invitations", run.world.org), Some(host), Some(json!({ "role": "member" }))).await;
+        let inv = run
+            .world
+            .call(&run.proxy, "POST", &format!("/api/v1/orgs/{}/invitations", run.world.org), Some(host), Some(json!({ "role": "member" })))
+            .await;
         let Some(inv) = run.record("invitation", &inv) else { continue };
-        let acc = run.world.call(&run.proxy, "POST", "/api/v1/invitations/accept", Some(&p.token), Some(json!({ "token": inv["token"] }))).await;
+        let acc =
+            run.world.call(&run.proxy, "POST", "/api/v1/invitations/accept", Some(&p.token), Some(json!({ "token": inv["token"] }))).await;
         if run.record("join", &acc).is_none() {
             continue;
         }
@@ -229,11 +242,15 @@ pub(crate) async fn cluster_drill(size: Size, bin: PathBuf) -> Value {
     let addrs: Vec<_> = nodes.iter().map(addr_of).collect();
     let proxy = Haproxy::start(&addrs).await.expect("HAProxy");
     let world = Arc::new(World::setup(&proxy.base, size.writers).await);
-    let board2 = match world.call(&proxy.base, "POST", "/api/v1/boards", Some(&world.host.token), Some(json!({ "title": "Erasures", "org_id": world.org }))).await {
+    let board2 = match world
+        .call(&proxy.base, "POST", "/api/v1/boards", Some(&world.host.token), Some(json!({ "title": "Erasures", "org_id": world.org })))
+        .await
+    {
         Outcome::Ok(v) => v["id"].as_str().unwrap().to_string(),
         _ => panic!("the second board"),
     };
-    let run = Arc::new(Run { world: world.clone(), proxy: proxy.base.clone(), book: Arc::default(), stop: Arc::default(), t0: Instant::now() });
+    let run =
+        Arc::new(Run { world: world.clone(), proxy: proxy.base.clone(), book: Arc::default(), stop: Arc::default(), t0: Instant::now() });
     let mut tokens = vec![world.host.token.clone()];
     tokens.extend(world.workers.iter().map(|p| p.token.clone()));
     let subs: Vec<_> = (0..size.subscribers).map(|i| tokio::spawn(subscriber(run.clone(), tokens[i % tokens.len()].clone()))).collect();
@@ -259,7 +276,8 @@ pub(crate) async fn cluster_drill(size: Size, bin: PathBuf) -> Value {
         w.await.unwrap();
     }
     let live: Vec<&Server> = nodes.iter().enumerate().filter(|(i, _)| *i != victim).map(|(_, s)| s).collect();
-    let final_seq = match world.call(&live[0].base, "GET", &format!("/api/v1/boards/{}", world.board), Some(&world.host.token), None).await {
+    let final_seq = match world.call(&live[0].base, "GET", &format!("/api/v1/boards/{}", world.board), Some(&world.host.token), None).await
+    {
         Outcome::Ok(v) => v["board"]["seq"].as_i64().unwrap(),
         _ => panic!("the board after the run"),
     };
@@ -269,7 +287,8 @@ pub(crate) async fn cluster_drill(size: Size, bin: PathBuf) -> Value {
         stories.push(s.await.unwrap());
     }
     let book = std::mem::take(&mut *run.book.lock().unwrap());
-    report(&size, &blobs, &world, &live, &nodes[victim], &dep, garage.as_ref(), &book, &stories, final_seq, killed_at, garage_killed_at).await
+    report(&size, &blobs, &world, &live, &nodes[victim], &dep, garage.as_ref(), &book, &stories, final_seq, killed_at, garage_killed_at)
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -341,7 +360,13 @@ async fn report(
     for (email, password, card, image, pixels) in &book.erased {
         for n in live {
             let c = world.http.get(format!("{}/api/v1/cards/{card}", n.base)).bearer_auth(host).send().await.map(|r| r.status().as_u16());
-            let m = world.http.get(format!("{}/api/v1/cards/{image}/media", n.base)).bearer_auth(host).send().await.map(|r| r.status().as_u16());
+            let m = world
+                .http
+                .get(format!("{}/api/v1/cards/{image}/media", n.base))
+                .bearer_auth(host)
+                .send()
+                .await
+                .map(|r| r.status().as_u16());
             let s = world.call(&n.base, "POST", "/api/v1/sessions", None, Some(json!({ "email": email, "password": password }))).await;
             if c.as_ref().map_or(true, |s| *s != 404) || m.as_ref().map_or(true, |s| *s != 404) || matches!(s, Outcome::Ok(_)) {
                 readable.push(format!("{card} on {}: card {c:?}, media {m:?}, sign-in {}", n.base, describe(&s)));

@@ -29,7 +29,16 @@ pub(crate) async fn clustered(n: usize) -> (Deployment, Vec<Server>) {
 }
 
 async fn card(world: &World, base: &str, text: &str) -> String {
-    match world.call(base, "POST", &format!("/api/v1/boards/{}/cards", world.board), Some(&world.host.token), Some(json!({ "kind": "text", "text": text }))).await {
+    match world
+        .call(
+            base,
+            "POST",
+            &format!("/api/v1/boards/{}/cards", world.board),
+            Some(&world.host.token),
+            Some(json!({ "kind": "text", "text": text })),
+        )
+        .await
+    {
         Outcome::Ok(v) => v["id"].as_str().unwrap().to_string(),
         Outcome::Refused(s, b) => panic!("card refused: {s} {b}"),
         Outcome::InDoubt(e) => panic!("card in doubt: {e}"),
@@ -72,10 +81,11 @@ async fn cluster_kill_9_behind_haproxy_the_subscriber_replays_exactly_what_it_mi
         missed_ids.push(card(&world, &nodes[other].base, &format!("Missed {i}")).await);
     }
     missed_ids.push(card(&world, &proxy.base, "Missed, through the proxy").await);
-    let board: Value = match world.call(&nodes[other].base, "GET", &format!("/api/v1/boards/{}", world.board), Some(&world.host.token), None).await {
-        Outcome::Ok(v) => v,
-        _ => panic!("the survivor reads the board"),
-    };
+    let board: Value =
+        match world.call(&nodes[other].base, "GET", &format!("/api/v1/boards/{}", world.board), Some(&world.host.token), None).await {
+            Outcome::Ok(v) => v,
+            _ => panic!("the survivor reads the board"),
+        };
     let now = board["board"]["seq"].as_i64().unwrap();
     let missed: Vec<i64> = ((last + 1)..=now).collect();
     assert_eq!(missed.len(), 4);

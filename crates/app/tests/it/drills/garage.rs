@@ -10,9 +10,9 @@ pub(crate) fn binary() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("GARAGE_BIN") {
         return Some(PathBuf::from(p));
     }
-    let cache = std::env::var("CLEARBOARD_CACHE").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cache/clearboard")
-    });
+    let cache = std::env::var("CLEARBOARD_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cache/clearboard"));
     let p = cache.join("garage-2.5.0/bin/garage");
     p.is_file().then_some(p)
 }

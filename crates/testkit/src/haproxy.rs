@@ -81,7 +81,9 @@ impl Haproxy {
         Self::start_with_s3(nodes, &[]).await
     }
 
-    /// [`Haproxy::start`], with S3 in front of Garage nodes too.
+    /// [`Haproxy::start`], with S3 in front of Garage nodes too. (Waits in real time: a
+    /// process starts on the machine's clock, not the simulated one.)
+    #[allow(clippy::disallowed_methods)]
     pub async fn start_with_s3(nodes: &[SocketAddr], garage: &[SocketAddr]) -> Option<Haproxy> {
         let bin = binary()?;
         let dir = tempfile::Builder::new().prefix("clearboard-haproxy-").tempdir().expect("temp dir");

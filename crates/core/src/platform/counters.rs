@@ -44,10 +44,13 @@ pub trait Counters: Send + Sync + std::fmt::Debug {
     -> StoreResult<Option<CounterState>>;
 }
 
+/// A counter in memory: its state and when it may be forgotten, by (scope, hashed key).
+type Slots = HashMap<(String, [u8; 32]), (CounterState, Millis)>;
+
 /// Counters of one process (a single node, SQLite or PostgreSQL without `cluster`).
 #[derive(Debug, Default)]
 pub struct MemoryCounters {
-    map: Mutex<HashMap<(String, [u8; 32]), (CounterState, Millis)>>,
+    map: Mutex<Slots>,
 }
 
 /// Counters kept at most in memory; beyond, the expired ones are forgotten.

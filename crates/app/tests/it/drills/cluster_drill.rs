@@ -109,12 +109,12 @@ async fn writer(run: Arc<Run>, w: usize) {
     let mut n = 0u64;
     while !run.stop.load(Ordering::SeqCst) {
         n += 1;
-        if n % 20 == 0 {
+        if n.is_multiple_of(20) {
             let out = run.world.call(&run.proxy, "POST", "/api/v1/me/exports", Some(&me), None).await;
             if let Some(v) = run.record("export", &out) {
                 run.book.lock().unwrap().exports.push((w, v["id"].as_str().unwrap_or_default().to_string()));
             }
-        } else if n % 4 == 0 {
+        } else if n.is_multiple_of(4) {
             let out = upload(&run.world.http, &run.proxy, &board, &me, &canary("Pixels")).await;
             if let Some(v) = run.record("upload", &out) {
                 run.book.lock().unwrap().uploads.push(v["id"].as_str().unwrap_or_default().to_string());

@@ -345,12 +345,13 @@ async fn report(
     // What the store replays around the first gap (its kind tells a lost event from a number
     // that carries no event).
     let mut around_gap = Vec::new();
-    if let Some(gap) = missed_detail.first().and_then(|m| m["gaps"][0].as_i64())
-        && let Ok(mut c) = ws::connect(base, &world.board, host, Some(gap - 2), None).await
-    {
-        for _ in 0..4 {
-            let Some(m) = c.next(Duration::from_millis(800)).await else { break };
-            around_gap.push(json!({ "type": m["type"], "seq": m["seq"], "from": m["from"] }));
+    if let Some(gap) = missed_detail.first().and_then(|m| m["gaps"][0].as_i64()) {
+        for n in live {
+            let Ok(mut c) = ws::connect(&n.base, &world.board, host, Some(gap - 2), None).await else { continue };
+            for _ in 0..4 {
+                let Some(m) = c.next(Duration::from_millis(800)).await else { break };
+                around_gap.push(json!({ "node": n.base, "type": m["type"], "seq": m["seq"], "text": m["card"]["text"] }));
+            }
         }
     }
     let cut: Vec<&Story> = stories.iter().filter(|s| s.cuts > 0).collect();

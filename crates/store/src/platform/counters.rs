@@ -42,40 +42,33 @@ impl PgCounters {
 
 #[async_trait::async_trait]
 impl Counters for PgCounters {
-    async fn step(
-        &self,
-        scope: &str,
-        key: &[u8; 32],
-        now: Millis,
-        keep_until: Millis,
-        step: Step<'_>,
-    ) -> StoreResult<Option<CounterState>> {
+    async fn step(&self, scope: &str, hashed: &[u8; 32], now: Millis, keep: Millis, next: Step<'_>) -> StoreResult<Option<CounterState>> {
         let mut tx = self.pool.begin().await.map_err(err)?;
         // A new row starts forgotten (keep_until 0); an existing one is locked as it is read.
-        let (hits, pending, since, locked_until, keep): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        let (hits, pending, since, locked_until, kept): (i64, i64, i64, i64, i64) = sqlx::query_as(
             "INSERT INTO rate_counters (scope, key_hash, hits, pending, since, locked_until, keep_until) \
              VALUES ($1, $2, 0, 0, 0, 0, 0) \
              ON CONFLICT (scope, key_hash) DO UPDATE SET hits = rate_counters.hits \
              RETURNING hits, pending, since, locked_until, keep_until",
         )
         .bind(scope)
-        .bind(&key[..])
+        .bind(&hashed[..])
         .fetch_one(&mut *tx)
         .await
         .map_err(err)?;
-        let before = (keep >= now).then_some(CounterState { hits, pending, since, locked_until });
-        let after = step(before);
+        let before = (kept >= now).then_some(CounterState { hits, pending, since, locked_until });
+        let after = next(before);
         sqlx::query(
             "UPDATE rate_counters SET hits = $3, pending = $4, since = $5, locked_until = $6, keep_until = $7 \
              WHERE scope = $1 AND key_hash = $2",
         )
         .bind(scope)
-        .bind(&key[..])
+        .bind(&hashed[..])
         .bind(after.hits)
         .bind(after.pending)
         .bind(after.since)
         .bind(after.locked_until)
-        .bind(keep_until)
+        .bind(keep)
         .execute(&mut *tx)
         .await
         .map_err(err)?;

@@ -13,8 +13,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clearboard_core::Clearboard;
 use clearboard_core::platform::bus::{Bus, LocalBus};
+use clearboard_core::platform::counters::{Counters, MemoryCounters};
 use clearboard_store::Opened;
 use clearboard_store::platform::cluster::{DutyClaims, PgBus};
+use clearboard_store::platform::counters::PgCounters;
 
 use crate::Config;
 
@@ -61,6 +63,16 @@ pub async fn bus(config: &Config, opened: &Opened) -> anyhow::Result<Arc<dyn Bus
         }
         Some(_) => anyhow::bail!("bus_url: choose \"postgres\" or \"local\""),
     }
+}
+
+/// Where the rate limits and throttles count (C-SEC-1): a cluster shares its counters in the
+/// directory's PostgreSQL database, so N nodes allow what one node allows; one node keeps them
+/// in memory.
+pub fn counters(config: &Config, opened: &Opened) -> anyhow::Result<Arc<dyn Counters>> {
+    if !config.cluster {
+        return Ok(Arc::new(MemoryCounters::default()));
+    }
+    Ok(Arc::new(PgCounters::new(opened.directory.db()).map_err(anyhow::Error::msg)?))
 }
 
 async fn pg_bus(opened: &Opened) -> anyhow::Result<Arc<dyn Bus>> {

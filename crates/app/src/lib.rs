@@ -149,6 +149,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     };
     let bus = cluster::bus(config, &opened).await?;
     let cb = Clearboard::new(policy, clock, ring, opened.directory.clone(), opened.regions.clone(), settings)?
+        .with_counters(cluster::counters(config, &opened)?)
         .with_bus(bus)
         .with_mailer(mailer)
         .with_backups(shelf)

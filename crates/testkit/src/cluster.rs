@@ -14,14 +14,24 @@ use crate::spawn::{Backend, Options, TestApp, spawn_with};
 
 /// `n` nodes of one clustered deployment on PostgreSQL (the first owns the databases: drop it last).
 pub async fn spawn_cluster(n: usize) -> Vec<TestApp> {
-    let first = spawn_with(
-        Backend::Postgres,
-        Options { configure: Some(Box::new(|c: &mut clearboard_app::Config| c.cluster = true)), ..Options::default() },
-    )
-    .await;
+    spawn_cluster_with(n, Options::default()).await
+}
+
+/// [`spawn_cluster`] with `opts` on every node: its limits, and its configuration (after
+/// `cluster = true`).
+pub async fn spawn_cluster_with(n: usize, opts: Options) -> Vec<TestApp> {
+    let limits = opts.limits.clone();
+    let configure = opts.configure;
+    let cluster: crate::spawn::Configure = Box::new(move |c: &mut clearboard_app::Config| {
+        c.cluster = true;
+        if let Some(f) = configure {
+            f(c);
+        }
+    });
+    let first = spawn_with(Backend::Postgres, Options { limits: limits.clone(), configure: Some(cluster) }).await;
     let mut nodes = Vec::with_capacity(n);
     for _ in 1..n {
-        nodes.push(first.spawn_node().await);
+        nodes.push(first.spawn_node_with(limits.clone()).await);
     }
     nodes.insert(0, first);
     nodes
@@ -31,9 +41,14 @@ impl TestApp {
     /// Another node of this deployment: the same databases, data dir and clock, its own
     /// listener and in-memory state (rooms, rings, caches).
     pub async fn spawn_node(&self) -> TestApp {
+        self.spawn_node_with(Limits::relaxed()).await
+    }
+
+    /// [`TestApp::spawn_node`] with these rate limits.
+    pub async fn spawn_node_with(&self, limits: Limits) -> TestApp {
         assert!(self.config.cluster && self.backend == Backend::Postgres, "nodes share a clustered PostgreSQL deployment");
         let dir = tempfile::Builder::new().prefix("clearboard-node-").tempdir().expect("temp dir");
-        crate::spawn::start(self.backend, self.config.clone(), dir, None, self.clock.clone(), Limits::relaxed(), None).await
+        crate::spawn::start(self.backend, self.config.clone(), dir, None, self.clock.clone(), limits, None).await
     }
 
     /// Stops this node as a crash would for the rest of the cluster: it serves nothing more and

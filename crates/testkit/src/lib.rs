@@ -21,6 +21,7 @@ pub mod decrypting;
 pub mod deps;
 pub mod domain;
 pub mod google;
+pub mod haproxy;
 pub mod house;
 pub use clearboard_app::forensics;
 pub mod logs;

@@ -56,6 +56,10 @@ pub struct WsClient {
     /// The close code the server sent, once it closed the socket.
     pub close_code: Option<u16>,
     pub close_reason: Option<String>,
+    /// The node that took the socket, when a proxy says so (HAProxy's `X-Served-By`).
+    pub served_by: Option<String>,
+    /// The connection is over (closed, cut or broken), not merely quiet.
+    pub ended: bool,
 }
 
 /// Connects to a board's socket. `origin` sets the Origin header (browsers always send one).
@@ -67,15 +71,22 @@ pub async fn connect(base: &str, board: &str, token: &str, since: Option<i64>, o
     if let Some(o) = origin {
         req.headers_mut().insert("origin", HeaderValue::from_str(o).map_err(|e| e.to_string())?);
     }
-    let (stream, _) = tokio_tungstenite::connect_async(req).await.map_err(|e| e.to_string())?;
-    Ok(WsClient { stream, log: Vec::new(), cards: BTreeMap::new(), seq: 0, close_code: None, close_reason: None })
+    let (stream, res) = tokio_tungstenite::connect_async(req).await.map_err(|e| e.to_string())?;
+    let served_by = res.headers().get("x-served-by").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Ok(WsClient { stream, log: Vec::new(), cards: BTreeMap::new(), seq: 0, close_code: None, close_reason: None, served_by, ended: false })
 }
 
 impl WsClient {
     /// The next JSON message, or `None` after `wait` without one.
     pub async fn next(&mut self, wait: Duration) -> Option<Value> {
         loop {
-            let m = tokio::time::timeout(wait, self.stream.next()).await.ok()??.ok()?;
+            let m = match tokio::time::timeout(wait, self.stream.next()).await.ok()? {
+                Some(Ok(m)) => m,
+                Some(Err(_)) | None => {
+                    self.ended = true;
+                    return None;
+                }
+            };
             match m {
                 Message::Text(t) => {
                     let v: Value = serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("a text frame that is not JSON ({e}): {t}"));
@@ -85,6 +96,7 @@ impl WsClient {
                     return Some(v);
                 }
                 Message::Close(f) => {
+                    self.ended = true;
                     self.close_code = Some(f.as_ref().map_or(1005, |f| u16::from(f.code)));
                     self.close_reason = f.map(|f| f.reason.to_string());
                     return None;

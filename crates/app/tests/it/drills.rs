@@ -61,11 +61,14 @@ impl Rng {
     }
 }
 
+mod cluster_drill;
 mod crash;
+mod failover;
 mod fuzz;
+mod garage;
 mod servers;
 mod soak;
 mod workload;
 
-pub(crate) use servers::{Deployment, client, tail_of};
+pub(crate) use servers::{Deployment, Server, client, tail_of};
 use workload::*;

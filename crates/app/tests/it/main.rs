@@ -27,6 +27,7 @@ mod careers;
 mod ccpa;
 mod cli;
 mod cluster;
+mod cluster_limits;
 mod commitments;
 mod consent;
 mod domain;

@@ -421,9 +421,9 @@ impl Accounts<'_> {
             tracing::info!(event = "auth.reauthenticate", outcome = "throttled", subject = %row.subject_id);
             CoreError::Throttled { retry_after_secs: secs }
         };
-        let by_account = t.begin(Kind::ReauthAccount, account, now).map_err(throttled)?;
+        let by_account = t.begin(Kind::ReauthAccount, account, now).await?.map_err(throttled)?;
         let by_address = match address {
-            Some(a) => Some(t.begin(Kind::ReauthAddress, a, now).map_err(throttled)?),
+            Some(a) => Some(t.begin(Kind::ReauthAddress, a, now).await?.map_err(throttled)?),
             None => None,
         };
         let ok = match current.filter(|c| !c.is_empty()) {
@@ -433,17 +433,17 @@ impl Accounts<'_> {
             }
             None => false,
         };
+        let now = self.cb.now();
         if ok {
-            by_account.succeeded();
+            by_account.succeeded(now).await?;
             if let Some(a) = by_address {
-                a.succeeded();
+                a.succeeded(now).await?;
             }
             return Ok(());
         }
-        let now = self.cb.now();
-        by_account.failed(now);
+        by_account.failed(now).await?;
         if let Some(a) = by_address {
-            a.failed(now);
+            a.failed(now).await?;
         }
         tracing::info!(event = "auth.reauthenticate", outcome = "failure", subject = %row.subject_id);
         metrics::counter!("clearboard_reauthentication_failures_total").increment(1);

@@ -145,8 +145,8 @@ impl Sessions<'_> {
         // Admitted before the (slow) password check, so guesses sent all at once are bounded by
         // the rule as well as guesses sent one by one.
         let admitted = match &device_key {
-            Some(d) => t.begin(Kind::SignInDevice, d, now),
-            None => t.begin(Kind::SignInUntrusted, &bidx, now),
+            Some(d) => t.begin(Kind::SignInDevice, d, now).await?,
+            None => t.begin(Kind::SignInUntrusted, &bidx, now).await?,
         };
         let attempt = match admitted {
             Ok(a) => a,
@@ -155,30 +155,32 @@ impl Sessions<'_> {
                 return Err(CoreError::Throttled { retry_after_secs: secs });
             }
         };
-        let fail = |attempt: crate::platform::throttle::Attempt<'_>, reason: &'static str| {
-            attempt.failed(self.cb.now());
+        let fail = async |attempt: crate::platform::throttle::Attempt, reason: &'static str| {
+            if let Err(e) = attempt.failed(self.cb.now()).await {
+                return e;
+            }
             tracing::info!(event = "auth.sign_in", outcome = "failure", reason, trusted_device = device_key.is_some());
             metrics::counter!("clearboard_sign_in_failures_total").increment(1);
             CoreError::InvalidCredentials
         };
         let Some((region, row)) = found else {
             password::verify_dummy(&self.cb.inner.work, a.password).await?;
-            return Err(fail(attempt, "unknown_account"));
+            return Err(fail(attempt, "unknown_account").await);
         };
         let subject = row.subject_id.clone();
         let dek = self.cb.keys().current(&region, &subject).await?;
         if !self.cb.accounts().password_matches(&dek, &row, a.password).await? {
             tracing::info!(event = "auth.sign_in", subject = %subject, "wrong password");
-            return Err(fail(attempt, "wrong_password"));
+            return Err(fail(attempt, "wrong_password").await);
         }
         if region.store.activation_pending(&subject).await?.is_some() {
             // The right password of an account not yet activated: not a guess, not counted.
             tracing::info!(event = "auth.sign_in", outcome = "refused", reason = "not_activated", subject = %subject);
             return Err(CoreError::InvalidCredentials);
         }
-        attempt.succeeded();
+        attempt.succeeded(self.cb.now()).await?;
         if let Some(d) = &device_key {
-            t.clear(Kind::SignInDevice, d);
+            t.clear(Kind::SignInDevice, d, self.cb.now()).await?;
         }
         let (token, principal) = self.start(&region, &subject, a.kind, a.replaces).await?;
         let device_cookie = device::issue(&self.cb.inner.blind, &subject, now)?;

@@ -109,6 +109,8 @@ pub(crate) struct Inner {
     pub feed: Arc<dyn crate::platform::ports::AffiliateFeed>,
     pub work: crate::platform::work::Work,
     pub throttle: crate::platform::throttle::Throttle,
+    /// The counters of rate limits and throttles (shared by a cluster's nodes).
+    pub tally: crate::platform::counters::Tally,
 }
 
 /// The domain, cheap to clone.
@@ -143,7 +145,8 @@ impl Clearboard {
             }
         }
         let work = crate::platform::work::Work::new(settings.argon2_permits, std::time::Duration::from_millis(settings.argon2_queue_ms));
-        let throttle = crate::platform::throttle::Throttle::new(settings.throttle);
+        let tally = crate::platform::counters::Tally::new(Arc::new(crate::platform::counters::MemoryCounters::default()), blind.clone());
+        let throttle = crate::platform::throttle::Throttle::new(settings.throttle, tally.clone(), clock.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 policy,
@@ -163,6 +166,7 @@ impl Clearboard {
                 feed: Arc::new(crate::platform::ports::NoFeed),
                 work,
                 throttle,
+                tally,
             }),
         })
     }
@@ -182,6 +186,20 @@ impl Clearboard {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => inner.bus = bus,
             None => tracing::error!("with_bus called after the domain was shared; ignored"),
+        }
+        self
+    }
+
+    /// Sets where the counters of rate limits and throttles live (before the domain is shared):
+    /// a cluster shares them in its database; one node keeps them in memory otherwise.
+    pub fn with_counters(mut self, counters: Arc<dyn crate::platform::counters::Counters>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => {
+                inner.tally = crate::platform::counters::Tally::new(counters, inner.blind.clone());
+                inner.throttle =
+                    crate::platform::throttle::Throttle::new(inner.settings.throttle, inner.tally.clone(), inner.clock.clone());
+            }
+            None => tracing::error!("with_counters called after the domain was shared; ignored"),
         }
         self
     }
@@ -259,6 +277,11 @@ impl Clearboard {
     /// Sign-in and re-authentication failure counters.
     pub fn throttle(&self) -> &crate::platform::throttle::Throttle {
         &self.inner.throttle
+    }
+
+    /// The counters of rate limits and throttles, keys hashed.
+    pub fn tally(&self) -> &crate::platform::counters::Tally {
+        &self.inner.tally
     }
 
     /// The blind index of an email address (for lookups; no plaintext is stored).

@@ -2,7 +2,8 @@
 //!
 //! It owns the injected clock, identifiers, the domain's errors and the error catalogue
 //! (`error_codes`: stable codes, statuses, message keys), subject keys (one data key
-//! per person, crypto-shredding), the audit log, outgoing mail, throttles, the bound on
+//! per person, crypto-shredding), the audit log, outgoing mail, throttles and their shared
+//! counters (`counters`), the bound on
 //! password-hashing work, what a payment-card number looks like (`card_numbers`), media sanitising, one-page PDFs (`pdf`), input rules for personal fields, the ports (the
 //! traits `clearboard-store` implements) and the assembled context (`Clearboard`).
 //!
@@ -15,6 +16,7 @@ pub mod bus;
 pub mod card_numbers;
 pub mod clock;
 pub mod context;
+pub mod counters;
 pub mod error;
 pub mod error_codes;
 pub mod ids;

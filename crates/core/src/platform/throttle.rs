@@ -13,19 +13,19 @@
 //!   them. So a stranger guessing from elsewhere never locks the owner out of a device they
 //!   have signed in from before (DESIGN: throttles never let a stranger lock the owner out).
 //!
-//! The counters live in this process's memory, keyed by hashes (an email's blind index, a
-//! device cookie's nonce) or by the client address: nothing here is logged. With several nodes
-//! each keeps its own counters (the bounds multiply by the number of nodes).
+//! The counters are [`crate::platform::counters`]: keyed hashes only (of an email's blind
+//! index, a device cookie's nonce, an account id or the client address), nothing logged; in
+//! memory on one node, shared through the directory's database by a PostgreSQL cluster, so
+//! the bounds hold across nodes (issue 20).
 //! This module must not decide what a failure is: callers report failures and ask for locks.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 
 use crate::platform::clock::{DAY, MINUTE, Millis};
+use crate::platform::counters::{CounterState, Tally};
+use crate::platform::error::CoreError;
 use crate::platform::ids::SubjectId;
 
 /// A failure rule: `failures` within `window_ms` lock the key for `lock_ms`.
@@ -71,66 +71,120 @@ pub enum Kind {
     SignInDevice,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Counter {
-    failures: u32,
-    since: Millis,
-    locked_until: Millis,
-    /// Checks admitted and not finished yet: admission needs `failures + in_flight` below the
-    /// rule, so guesses sent all at once cannot outrun the count (every one of them would have
-    /// been checked before the first failure was recorded).
-    in_flight: u32,
+// A counter's state here: `hits` are the failures of the window that began at `since`,
+// `pending` the checks admitted and not finished yet (admission needs `hits + pending` below
+// the rule, so guesses sent all at once, to one node or several, cannot outrun the count),
+// `locked_until` the end of a lock. A node killed in the middle of a check leaves its pending
+// count behind until the window ends.
+
+fn fresh(now: Millis) -> CounterState {
+    CounterState { hits: 0, pending: 0, since: now, locked_until: 0 }
 }
 
-/// One admitted check. Report its outcome with [`Attempt::failed`] or [`Attempt::succeeded`];
-/// dropped without either (the client went away), it is simply no longer in flight.
+fn secs_left(until: Millis, now: Millis) -> u64 {
+    u64::try_from((until - now + 999) / 1000).unwrap_or(1).max(1)
+}
+
+/// Admission: the next state, and the seconds to wait when refused.
+fn admit(rule: Rule, s: Option<CounterState>, now: Millis) -> (CounterState, Option<u64>) {
+    let mut s = s.unwrap_or_else(|| fresh(now));
+    if s.locked_until > now {
+        return (s, Some(secs_left(s.locked_until, now)));
+    }
+    if now - s.since >= rule.window_ms {
+        s = CounterState { since: now, ..fresh(now) };
+    }
+    if s.hits + s.pending >= i64::from(rule.failures) {
+        return (s, Some(1));
+    }
+    s.pending += 1;
+    (s, None)
+}
+
+/// One failure of an admitted check: the next state, and whether it started a lock.
+fn failure(rule: Rule, s: Option<CounterState>, now: Millis) -> (CounterState, bool) {
+    let mut s = s.unwrap_or_else(|| fresh(now));
+    s.pending = (s.pending - 1).max(0);
+    if now - s.since >= rule.window_ms {
+        s = CounterState { pending: s.pending, locked_until: s.locked_until, ..fresh(now) };
+    }
+    s.hits += 1;
+    if s.hits >= i64::from(rule.failures) {
+        return (CounterState { hits: 0, pending: s.pending, since: now, locked_until: now + rule.lock_ms }, true);
+    }
+    (s, false)
+}
+
+/// One admitted check: report its outcome with [`Attempt::failed`] or [`Attempt::succeeded`];
+/// dropped without either (the client went away), it is no longer pending (a task does it).
 #[derive(Debug)]
-pub struct Attempt<'a> {
-    throttle: &'a Throttle,
+pub struct Attempt {
+    throttle: Throttle,
     kind: Kind,
     key: Vec<u8>,
     done: bool,
 }
 
-impl Attempt<'_> {
+impl Attempt {
     /// The check failed: one more failure (returns true when it started a lock).
-    pub fn failed(mut self, now: Millis) -> bool {
+    pub async fn failed(mut self, now: Millis) -> Result<bool, CoreError> {
         self.done = true;
-        self.throttle.finish(self.kind, &self.key);
-        self.throttle.fail(self.kind, &self.key, now)
+        let rule = self.throttle.rule(self.kind);
+        let before = self.throttle.step(self.kind, &self.key, now, &|s| failure(rule, s, now).0).await?;
+        let locked = failure(rule, before, now).1;
+        if locked {
+            metrics::counter!("clearboard_throttle_locks_total", "kind" => kind_label(self.kind)).increment(1);
+        }
+        Ok(locked)
     }
 
     /// The check succeeded.
-    pub fn succeeded(mut self) {
+    pub async fn succeeded(mut self, now: Millis) -> Result<(), CoreError> {
         self.done = true;
-        self.throttle.finish(self.kind, &self.key);
+        self.throttle.finish(self.kind, &self.key, now).await
     }
 }
 
-impl Drop for Attempt<'_> {
+impl Drop for Attempt {
     fn drop(&mut self) {
-        if !self.done {
-            self.throttle.finish(self.kind, &self.key);
+        if self.done {
+            return;
+        }
+        let (throttle, kind, key) = (self.throttle.clone(), self.kind, std::mem::take(&mut self.key));
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let now = throttle.now_hint();
+                let _ = throttle.finish(kind, &key, now).await;
+            });
         }
     }
 }
 
-/// Entries kept at most; beyond, the finished ones are forgotten (they hold no information).
-const MAX_ENTRIES: usize = 100_000;
-
-#[derive(Debug, Default)]
+/// The failure throttles, over the counters (cheap to clone).
+#[derive(Clone)]
 pub struct Throttle {
     rules: Rules,
-    counters: Mutex<HashMap<(Kind, Vec<u8>), Counter>>,
+    tally: Tally,
+    clock: std::sync::Arc<dyn crate::platform::clock::Clock>,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle").field("rules", &self.rules).finish()
+    }
 }
 
 impl Throttle {
-    pub fn new(rules: Rules) -> Self {
-        Self { rules, counters: Mutex::new(HashMap::new()) }
+    pub fn new(rules: Rules, tally: Tally, clock: std::sync::Arc<dyn crate::platform::clock::Clock>) -> Self {
+        Self { rules, tally, clock }
     }
 
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    fn now_hint(&self) -> Millis {
+        self.clock.now_ms()
     }
 
     fn rule(&self, kind: Kind) -> Rule {
@@ -142,73 +196,52 @@ impl Throttle {
         }
     }
 
-    /// Admits one check of `key`, or answers the seconds to wait: while it is locked, or while
-    /// the failures so far plus the checks still running reach the rule.
-    pub fn begin(&self, kind: Kind, key: &[u8], now: Millis) -> Result<Attempt<'_>, u64> {
+    async fn step(
+        &self,
+        kind: Kind,
+        key: &[u8],
+        now: Millis,
+        f: crate::platform::counters::Step<'_>,
+    ) -> Result<Option<CounterState>, CoreError> {
         let rule = self.rule(kind);
-        let Ok(mut map) = self.counters.lock() else { return Err(1) };
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|(k, _), c| c.in_flight > 0 || c.locked_until > now || now - c.since < self.rule(*k).window_ms);
-        }
-        let c = map.entry((kind, key.to_vec())).or_insert(Counter { failures: 0, since: now, locked_until: 0, in_flight: 0 });
-        if c.locked_until > now {
-            return Err(u64::try_from((c.locked_until - now + 999) / 1000).unwrap_or(1).max(1));
-        }
-        if now - c.since >= rule.window_ms {
-            c.failures = 0;
-            c.since = now;
-        }
-        if c.failures + c.in_flight >= rule.failures {
-            return Err(1);
-        }
-        c.in_flight += 1;
-        Ok(Attempt { throttle: self, kind, key: key.to_vec(), done: false })
+        // Kept while a window or a lock can still matter.
+        let keep = now + rule.window_ms.max(rule.lock_ms) + MINUTE;
+        self.tally.step(kind_label(kind), key, now, keep, f).await
     }
 
-    fn finish(&self, kind: Kind, key: &[u8]) {
-        if let Ok(mut map) = self.counters.lock()
-            && let Some(c) = map.get_mut(&(kind, key.to_vec()))
-        {
-            c.in_flight = c.in_flight.saturating_sub(1);
-        }
+    /// Admits one check of `key`, or answers the seconds to wait (the inner `Err`): while it
+    /// is locked, or while the failures so far plus the checks still running reach the rule.
+    pub async fn begin(&self, kind: Kind, key: &[u8], now: Millis) -> Result<Result<Attempt, u64>, CoreError> {
+        let rule = self.rule(kind);
+        let before = self.step(kind, key, now, &|s| admit(rule, s, now).0).await?;
+        Ok(match admit(rule, before, now).1 {
+            Some(secs) => Err(secs),
+            None => Ok(Attempt { throttle: self.clone(), kind, key: key.to_vec(), done: false }),
+        })
+    }
+
+    async fn finish(&self, kind: Kind, key: &[u8], now: Millis) -> Result<(), CoreError> {
+        let step = |s: Option<CounterState>| {
+            let s = s.unwrap_or_else(|| fresh(now));
+            CounterState { pending: (s.pending - 1).max(0), ..s }
+        };
+        self.step(kind, key, now, &step).await.map(|_| ())
     }
 
     /// If `key` is locked at `now`, the seconds left (at least 1).
-    pub fn locked(&self, kind: Kind, key: &[u8], now: Millis) -> Option<u64> {
-        let map = self.counters.lock().ok()?;
-        let c = map.get(&(kind, key.to_vec()))?;
-        (c.locked_until > now).then(|| u64::try_from((c.locked_until - now + 999) / 1000).unwrap_or(1).max(1))
+    pub async fn locked(&self, kind: Kind, key: &[u8], now: Millis) -> Result<Option<u64>, CoreError> {
+        let before = self.step(kind, key, now, &|s| s.unwrap_or_else(|| fresh(now))).await?;
+        Ok(before.filter(|s| s.locked_until > now).map(|s| secs_left(s.locked_until, now)))
     }
 
-    /// Records one failure; returns true when it started a lock.
-    pub fn fail(&self, kind: Kind, key: &[u8], now: Millis) -> bool {
-        let rule = self.rule(kind);
-        let Ok(mut map) = self.counters.lock() else { return false };
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|(k, _), c| c.in_flight > 0 || c.locked_until > now || now - c.since < self.rule(*k).window_ms);
-        }
-        let c = map.entry((kind, key.to_vec())).or_insert(Counter { failures: 0, since: now, locked_until: 0, in_flight: 0 });
-        if now - c.since >= rule.window_ms {
-            *c = Counter { failures: 0, since: now, locked_until: c.locked_until, in_flight: c.in_flight };
-        }
-        c.failures += 1;
-        if c.failures >= rule.failures {
-            c.locked_until = now + rule.lock_ms;
-            c.failures = 0;
-            c.since = now;
-            metrics::counter!("clearboard_throttle_locks_total", "kind" => kind_label(kind)).increment(1);
-            return true;
-        }
-        false
-    }
-
-    /// Forgets the failures of `key` (after a success); checks still running stay counted.
-    pub fn clear(&self, kind: Kind, key: &[u8]) {
-        if let Ok(mut map) = self.counters.lock()
-            && let Some(c) = map.get_mut(&(kind, key.to_vec()))
-        {
-            *c = Counter { failures: 0, since: c.since, locked_until: 0, in_flight: c.in_flight };
-        }
+    /// Forgets the failures and the lock of `key` (after a success); checks still running stay
+    /// counted.
+    pub async fn clear(&self, kind: Kind, key: &[u8], now: Millis) -> Result<(), CoreError> {
+        let step = |s: Option<CounterState>| {
+            let s = s.unwrap_or_else(|| fresh(now));
+            CounterState { hits: 0, locked_until: 0, ..s }
+        };
+        self.step(kind, key, now, &step).await.map(|_| ())
     }
 }
 
@@ -267,28 +300,53 @@ pub mod device {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::clock::SimClock;
+    use crate::platform::counters::MemoryCounters;
 
-    #[test]
-    fn failures_lock_then_release_on_the_clock() {
-        let t = Throttle::new(Rules::default());
-        let now = 1_000_000;
-        for i in 0..4 {
-            assert!(!t.fail(Kind::ReauthAccount, b"a", now + i), "{i}");
-            assert_eq!(t.locked(Kind::ReauthAccount, b"a", now + i), None);
-        }
-        assert!(t.fail(Kind::ReauthAccount, b"a", now + 5));
-        assert_eq!(t.locked(Kind::ReauthAccount, b"a", now + 5), Some(900));
-        assert_eq!(t.locked(Kind::ReauthAccount, b"b", now + 5), None, "keys are independent");
-        assert_eq!(t.locked(Kind::ReauthAddress, b"a", now + 5), None, "kinds are independent");
-        assert_eq!(t.locked(Kind::ReauthAccount, b"a", now + 5 + 15 * MINUTE), None, "released by the clock");
+    fn throttle() -> Throttle {
+        let ring = clearboard_vault::Kek::from_bytes([7; 32]).keyring();
+        let tally = Tally::new(std::sync::Arc::new(MemoryCounters::default()), clearboard_vault::BlindIndexer::new(&ring));
+        Throttle::new(Rules::default(), tally, std::sync::Arc::new(SimClock::at(0)))
     }
 
-    #[test]
-    fn failures_outside_the_window_do_not_add_up() {
-        let t = Throttle::new(Rules::default());
-        for i in 0..20 {
-            assert!(!t.fail(Kind::ReauthAccount, b"a", i * 4 * MINUTE));
+    async fn fail(t: &Throttle, kind: Kind, key: &[u8], now: Millis) -> bool {
+        t.begin(kind, key, now).await.unwrap().unwrap().failed(now).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn failures_lock_then_release_on_the_clock() {
+        let t = throttle();
+        let now = 1_000_000;
+        for i in 0..4 {
+            assert!(!fail(&t, Kind::ReauthAccount, b"a", now + i).await, "{i}");
+            assert_eq!(t.locked(Kind::ReauthAccount, b"a", now + i).await.unwrap(), None);
         }
+        assert!(fail(&t, Kind::ReauthAccount, b"a", now + 5).await);
+        assert_eq!(t.locked(Kind::ReauthAccount, b"a", now + 5).await.unwrap(), Some(900));
+        assert_eq!(t.begin(Kind::ReauthAccount, b"a", now + 6).await.unwrap().err(), Some(900), "refused while locked");
+        assert_eq!(t.locked(Kind::ReauthAccount, b"b", now + 5).await.unwrap(), None, "keys are independent");
+        assert_eq!(t.locked(Kind::ReauthAddress, b"a", now + 5).await.unwrap(), None, "kinds are independent");
+        assert_eq!(t.locked(Kind::ReauthAccount, b"a", now + 5 + 15 * MINUTE).await.unwrap(), None, "released by the clock");
+    }
+
+    #[tokio::test]
+    async fn failures_outside_the_window_do_not_add_up() {
+        let t = throttle();
+        for i in 0..20 {
+            assert!(!fail(&t, Kind::ReauthAccount, b"a", i * 4 * MINUTE).await);
+        }
+    }
+
+    #[tokio::test]
+    async fn checks_running_at_once_count_before_they_fail() {
+        let t = throttle();
+        let mut running = Vec::new();
+        for _ in 0..5 {
+            running.push(t.begin(Kind::ReauthAccount, b"a", 10).await.unwrap().unwrap());
+        }
+        assert_eq!(t.begin(Kind::ReauthAccount, b"a", 10).await.unwrap().err(), Some(1), "five pending reach the rule");
+        running.pop().unwrap().succeeded(10).await.unwrap();
+        assert!(t.begin(Kind::ReauthAccount, b"a", 10).await.unwrap().is_ok(), "a success frees its place");
     }
 
     #[test]

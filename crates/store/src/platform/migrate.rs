@@ -48,6 +48,7 @@ const SQLITE_DIRECTORY: &[Migration] = &[
     mig!("sqlite", "directory", 3, "0003_boards.sql", "boards"),
     mig!("sqlite", "directory", 20, "0020_staff_roles.sql", "staff_roles"),
     mig!("sqlite", "directory", 25, "0025_duty_runs.sql", "duty_runs"),
+    mig!("sqlite", "directory", 26, "0026_rate_counters.sql", "rate_counters"),
 ];
 const SQLITE_REGION: &[Migration] = &[
     mig!("sqlite", "region", 1, "0001_init.sql", "init"),
@@ -81,6 +82,7 @@ const PG_DIRECTORY: &[Migration] = &[
     mig!("postgres", "directory", 3, "0003_boards.sql", "boards"),
     mig!("postgres", "directory", 20, "0020_staff_roles.sql", "staff_roles"),
     mig!("postgres", "directory", 25, "0025_duty_runs.sql", "duty_runs"),
+    mig!("postgres", "directory", 26, "0026_rate_counters.sql", "rate_counters"),
 ];
 const PG_REGION: &[Migration] = &[
     mig!("postgres", "region", 1, "0001_init.sql", "init"),

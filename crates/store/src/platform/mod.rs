@@ -13,6 +13,7 @@ pub mod backup;
 pub mod blobs;
 pub mod bulk;
 pub mod cluster;
+pub mod counters;
 pub mod directory;
 pub mod keys;
 pub mod layout;

@@ -396,7 +396,7 @@ pub struct Join {
 
 async fn join(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<Join>) -> Result<Response, AppError> {
     // Join codes are guessable only by brute force: limit attempts like sign-ins.
-    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
+    if !st.limiter.check(&st.cb, Scope::SignInIp, ip.0.to_string().as_bytes()).await {
         return Err(AppError::new(ErrorCode::RateLimited).retry_after(60));
     }
     let j = st.cb.boards().join(&b.code, &b.pseudonym).await?;

@@ -299,7 +299,7 @@ async fn join_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, For
         };
         form_page(StatusCode::OK, Some(code), page)
     };
-    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
+    if !st.limiter.check(&st.cb, Scope::SignInIp, ip.0.to_string().as_bytes()).await {
         return fail(Refusal::code(ErrorCode::RateLimited, ctx.t), f);
     }
     match st.cb.boards().join(&f.code, &f.pseudonym).await {

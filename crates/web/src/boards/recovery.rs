@@ -43,8 +43,8 @@ fn refused(e: CoreError) -> AppError {
     }
 }
 
-fn limited(st: &AppState, ip: &ClientIp) -> bool {
-    !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes())
+async fn limited(st: &AppState, ip: &ClientIp) -> bool {
+    !st.limiter.check(&st.cb, Scope::SignInIp, ip.0.to_string().as_bytes()).await
 }
 
 #[derive(Deserialize)]
@@ -54,7 +54,7 @@ pub struct Recover {
 }
 
 async fn recover(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<Recover>) -> Result<Response, AppError> {
-    if limited(&st, &ip) {
+    if limited(&st, &ip).await {
         return Err(AppError::new(ErrorCode::RateLimited).retry_after(60));
     }
     let r = st.cb.boards().recover(&b.code).await.map_err(refused)?;
@@ -119,7 +119,7 @@ struct RecoverForm {
 }
 
 async fn recover_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, Form(f): Form<RecoverForm>) -> Response {
-    if limited(&st, &ip) {
+    if limited(&st, &ip).await {
         return recover_form(&st, &ctx, Some(Refusal::code(ErrorCode::RateLimited, ctx.t)));
     }
     match st.cb.boards().recover(&f.code).await {

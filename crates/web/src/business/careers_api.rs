@@ -89,7 +89,7 @@ struct LangQuery {
 }
 
 async fn apply(State(st): State<AppState>, ip: ClientIp, Path(id): Path<String>, req: Request) -> Result<Response, AppError> {
-    limited(&st, &ip)?;
+    limited(&st, &ip).await?;
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !ct.starts_with("multipart/form-data") {
         return Err(

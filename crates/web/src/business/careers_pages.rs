@@ -82,7 +82,7 @@ async fn careers_page(State(st): State<AppState>, ctx: PageCtx) -> Response {
 }
 
 async fn apply(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, Path(id): Path<String>, req: Request) -> Response {
-    if let Err(e) = limited(&st, &ip) {
+    if let Err(e) = limited(&st, &ip).await {
         return render_careers(&st, &ctx, StatusCode::OK, Some(Refusal::new(&e, ctx.t)), "").await;
     }
     let new = match read_application(&st, req, ctx.t.lang).await {

@@ -61,8 +61,8 @@ fn base(st: &AppState) -> String {
 }
 
 /// Subscriptions share sign-up's per-address budget (each one sends a message).
-fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
-    let allowed = st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(ip));
+async fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
+    let allowed = st.limiter.check(&st.cb, Scope::SignUpIp, &crate::platform::extract::ip_key(ip)).await;
     if allowed { Ok(()) } else { Err(AppError::new(ErrorCode::RateLimited)) }
 }
 
@@ -79,7 +79,7 @@ struct SubscribeBody {
 }
 
 async fn api_subscribe(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<SubscribeBody>) -> Result<Response, AppError> {
-    limited(&st, &ip)?;
+    limited(&st, &ip).await?;
     if b.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
         return Err(AppError::new(ErrorCode::ValidationFailed).detail("`lang` is `en` or `fr`").field("lang"));
     }
@@ -167,7 +167,7 @@ struct FormBody {
 }
 
 async fn form_submit(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, axum::Form(b): axum::Form<FormBody>) -> Response {
-    if let Err(e) = limited(&st, &ip) {
+    if let Err(e) = limited(&st, &ip).await {
         return e.into_response();
     }
     let mut chosen = Vec::new();

@@ -132,7 +132,7 @@ async fn register<const TRAINING: bool>(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RegistrationBody>,
 ) -> Result<Response, AppError> {
-    limited(&st, &ip)?;
+    limited(&st, &ip).await?;
     let new = b.into_new(TRAINING, "en")?;
     st.cb.programmes().register(programme(TRAINING), session_id(&id)?, new, &base(&st)).await?;
     Ok(received())

@@ -109,7 +109,7 @@ async fn register<const TRAINING: bool>(
     axum::Form(f): axum::Form<RegistrationBody>,
 ) -> Response {
     let refuse = |e: AppError| Refusal::new(&e, ctx.t);
-    if let Err(e) = limited(&st, &ip) {
+    if let Err(e) = limited(&st, &ip).await {
         return public_page::<TRAINING>(&st, &ctx, StatusCode::OK, Some(refuse(e)), "").await;
     }
     let new = match f.into_new(TRAINING, ctx.t.lang) {

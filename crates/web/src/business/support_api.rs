@@ -43,8 +43,8 @@ pub(crate) fn base(st: &AppState) -> String {
 }
 
 /// One bucket per client for every public form that sends mail.
-pub(crate) fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
-    if st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(ip)) {
+pub(crate) async fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
+    if st.limiter.check(&st.cb, Scope::SignUpIp, &crate::platform::extract::ip_key(ip)).await {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::RateLimited))
@@ -162,7 +162,7 @@ async fn submit(
     headers: HeaderMap,
     req: Request,
 ) -> Result<Response, AppError> {
-    limited(&st, &ip)?;
+    limited(&st, &ip).await?;
     let body = read_request(&st, &headers, req).await?;
     st.cb.support().submit(body.into_new("api", None, auth.as_ref())?, &base(&st)).await?;
     Ok(received())

@@ -81,7 +81,7 @@ fn received_words(t: &Texts) -> &'static str {
 }
 
 async fn contact_submit(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, headers: HeaderMap, req: Request) -> Response {
-    if let Err(e) = limited(&st, &ip) {
+    if let Err(e) = limited(&st, &ip).await {
         return contact_page(&st, &ctx, StatusCode::OK, Some(Refusal::new(&e, ctx.t)), "");
     }
     let body = match read_request(&st, &headers, req).await {

@@ -119,8 +119,8 @@ async fn create_account(
     ApiJson(body): ApiJson<SignUp>,
 ) -> Result<Response, AppError> {
     let t = answer_lang(&headers, &uri, body.locale.as_deref());
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &ip_key(&ip))
-        || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &body.email))
+    if !st.limiter.check(&st.cb, Scope::SignUpIp, &ip_key(&ip)).await
+        || !st.limiter.check(&st.cb, Scope::SignUpAddress, &email_key(&st, &body.email)).await
     {
         return Err(rate_limited());
     }
@@ -182,7 +182,7 @@ async fn create_session(State(st): State<AppState>, ip: ClientIp, req: Request) 
     let t = answer_lang(&parts.headers, &parts.uri, None);
     let req = Request::from_parts(parts, body);
     let ApiJson(body) = ApiJson::<SignIn>::from_request(req, &st).await?;
-    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, &ip_key(&ip)) {
+    if !st.limiter.check(&st.cb, Scope::SignInIp, &ip_key(&ip)).await {
         tracing::info!(event = "auth.sign_in", outcome = "rate_limited");
         return Err(rate_limited());
     }

@@ -134,8 +134,8 @@ async fn signup_submit(State(st): State<AppState>, ip: ClientIp, ctx: PageCtx, F
         };
         form_page(StatusCode::OK, Some(code), page)
     };
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, ip.0.to_string().as_bytes())
-        || !st.limiter.check(st.cb.clock(), Scope::SignUpAddress, &email_key(&st, &form.email))
+    if !st.limiter.check(&st.cb, Scope::SignUpIp, ip.0.to_string().as_bytes()).await
+        || !st.limiter.check(&st.cb, Scope::SignUpAddress, &email_key(&st, &form.email)).await
     {
         return fail(form, Refusal::code(ErrorCode::RateLimited, ctx.t));
     }
@@ -248,7 +248,7 @@ async fn signin_submit(
             },
         )
     };
-    if !st.limiter.check(st.cb.clock(), Scope::SignInIp, ip.0.to_string().as_bytes()) {
+    if !st.limiter.check(&st.cb, Scope::SignInIp, ip.0.to_string().as_bytes()).await {
         return fail(form.email, Refusal::code(ErrorCode::RateLimited, ctx.t));
     }
     let device = presented_device(&st, &headers);

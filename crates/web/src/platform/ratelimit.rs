@@ -3,13 +3,14 @@
 //! Guessing against one account is slowed by the core's failure throttles instead
 //! (`clearboard_core::platform::throttle`: device cookies), which a stranger cannot turn into a
 //! lock-out of the owner; a bucket per account here could (issue 11 finding 6).
-//! Per process: with several nodes the effective limit is multiplied.
-//! Time comes from the injected clock, so tests are deterministic.
+//! The buckets are core's counters (`clearboard_core::platform::counters`): keys hashed, in
+//! memory on one node, shared in the directory's database by a PostgreSQL cluster, so N nodes
+//! allow what one node allows (issue 20). Time comes from the injected clock, so tests are
+//! deterministic.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use clearboard_core::platform::clock::{Clock, MINUTE, Millis};
+use clearboard_core::Clearboard;
+use clearboard_core::platform::clock::{MINUTE, Millis};
+use clearboard_core::platform::counters::CounterState;
 
 /// One bucket's shape: `burst` requests at once, refilled at `per_minute`.
 #[derive(Debug, Clone, Copy)]
@@ -48,14 +49,12 @@ impl Limits {
     }
 }
 
-/// (scope, key) → (tokens left, last refill).
-type BucketKey = (u8, Vec<u8>);
-type Bucket = (f64, Millis);
+/// Tokens are kept in thousandths (`hits`), refilled from `since`.
+const MILLI: f64 = 1000.0;
 
 #[derive(Debug)]
 pub struct RateLimiter {
     limits: Limits,
-    buckets: Mutex<HashMap<BucketKey, Bucket>>,
 }
 
 /// Which limit a key counts against.
@@ -67,9 +66,30 @@ pub enum Scope {
     ConsentIp,
 }
 
+impl Scope {
+    fn label(self) -> &'static str {
+        match self {
+            Scope::SignInIp => "sign_in_ip",
+            Scope::SignUpIp => "sign_up_ip",
+            Scope::SignUpAddress => "sign_up_address",
+            Scope::ConsentIp => "consent_ip",
+        }
+    }
+}
+
+/// A bucket's next state at `now`, and whether it gave a token.
+fn take(rate: Rate, s: Option<CounterState>, now: Millis) -> (CounterState, bool) {
+    let full = f64::from(rate.burst) * MILLI;
+    let (tokens, at) = s.map_or((full, now), |s| (s.hits as f64, s.since));
+    let refill = (now - at).max(0) as f64 * f64::from(rate.per_minute) * MILLI / MINUTE as f64;
+    let tokens = (tokens + refill).min(full);
+    let (left, ok) = if tokens >= MILLI { (tokens - MILLI, true) } else { (tokens, false) };
+    (CounterState { hits: left as i64, pending: 0, since: now, locked_until: 0 }, ok)
+}
+
 impl RateLimiter {
     pub fn new(limits: Limits) -> Self {
-        Self { limits, buckets: Mutex::new(HashMap::new()) }
+        Self { limits }
     }
 
     fn rate(&self, scope: Scope) -> Rate {
@@ -81,34 +101,20 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one token; `false` when the bucket is empty.
-    pub fn check(&self, clock: &dyn Clock, scope: Scope, key: &[u8]) -> bool {
+    /// Takes one token; `false` when the bucket is empty, or when the counters cannot be read
+    /// (a limit that cannot be checked refuses).
+    pub async fn check(&self, cb: &Clearboard, scope: Scope, key: &[u8]) -> bool {
         let rate = self.rate(scope);
-        let now = clock.now_ms();
-        let Ok(mut map) = self.buckets.lock() else {
-            return true;
-        };
-        if map.len() > 50_000 {
-            // Forget buckets that have refilled completely; they hold no information.
-            map.retain(|(s, _), (tokens, at)| {
-                let r = match s {
-                    0 => self.limits.sign_in_per_ip,
-                    1 => self.limits.sign_up_per_ip,
-                    2 => self.limits.sign_up_per_address,
-                    _ => self.limits.consent_per_ip,
-                };
-                *tokens + (now - *at) as f64 * f64::from(r.per_minute) / MINUTE as f64 <= f64::from(r.burst)
-            });
-        }
-        let entry = map.entry((scope as u8, key.to_vec())).or_insert((f64::from(rate.burst), now));
-        let refill = (now - entry.1).max(0) as f64 * f64::from(rate.per_minute) / MINUTE as f64;
-        entry.0 = (entry.0 + refill).min(f64::from(rate.burst));
-        entry.1 = now;
-        if entry.0 >= 1.0 {
-            entry.0 -= 1.0;
-            true
-        } else {
-            false
+        let now = cb.now();
+        // A bucket that has refilled completely holds no information: forgotten after that.
+        let full_ms = i64::from(rate.burst) * MINUTE / i64::from(rate.per_minute.max(1));
+        let step = |s: Option<CounterState>| take(rate, s, now).0;
+        match cb.tally().step(scope.label(), key, now, now + full_ms, &step).await {
+            Ok(before) => take(rate, before, now).1,
+            Err(e) => {
+                tracing::warn!(error = %e, scope = scope.label(), "the rate-limit counters cannot be read; refused");
+                false
+            }
         }
     }
 }
@@ -116,19 +122,22 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clearboard_core::platform::clock::{SECOND, SimClock};
+    use clearboard_core::platform::clock::SECOND;
 
     #[test]
     fn bursts_then_refills_with_time() {
-        let clock = SimClock::at(1_000_000);
-        let l = RateLimiter::new(Limits { sign_in_per_ip: Rate { burst: 3, per_minute: 6 }, ..Limits::default() });
+        let rate = Rate { burst: 3, per_minute: 6 };
+        let (mut s, now) = (None, 1_000_000);
         for _ in 0..3 {
-            assert!(l.check(&clock, Scope::SignInIp, b"1.2.3.4"));
+            let (next, ok) = take(rate, s, now);
+            assert!(ok);
+            s = Some(next);
         }
-        assert!(!l.check(&clock, Scope::SignInIp, b"1.2.3.4"));
-        assert!(l.check(&clock, Scope::SignInIp, b"5.6.7.8"), "keys are independent");
-        clock.advance(10 * SECOND);
-        assert!(l.check(&clock, Scope::SignInIp, b"1.2.3.4"));
-        assert!(!l.check(&clock, Scope::SignInIp, b"1.2.3.4"));
+        let (next, ok) = take(rate, s, now);
+        assert!(!ok, "the burst is spent");
+        assert!(take(rate, None, now).1, "another key starts full");
+        let (next, ok) = take(rate, Some(next), now + 10 * SECOND);
+        assert!(ok, "one token back after ten seconds");
+        assert!(!take(rate, Some(next), now + 10 * SECOND).1);
     }
 }

@@ -272,7 +272,7 @@ async fn request_code_submit(
     ip: crate::platform::extract::ClientIp,
     Path(id): Path<String>,
 ) -> Response {
-    if !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)) {
+    if !st.limiter.check(&st.cb, crate::platform::ratelimit::Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)).await {
         return failed(&st, &ctx, &id, clearboard_core::CoreError::RateLimited);
     }
     match st.cb.exports().send_request_code(&id, &crate::privacy::rights_api::base_url(&st)).await {

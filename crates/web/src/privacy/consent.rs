@@ -154,7 +154,7 @@ async fn submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, Fo
     let (statistics, method) = if statistics && gpc(&headers) { (false, "gpc") } else { (statistics, method) };
     let lang = f.lang.as_deref().unwrap_or_else(|| crate::platform::i18n::from_headers(&headers).lang);
     let repeat = existing.as_ref().is_some_and(|e| e.statistics == statistics);
-    if !repeat && !st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+    if !repeat && !st.limiter.check(&st.cb, crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()).await {
         metrics::counter!("clearboard_rate_limited_total", "scope" => "consent").increment(1);
         return AppError::new(ErrorCode::RateLimited).detail("too many choices from this address").into_response();
     }
@@ -200,7 +200,7 @@ pub async fn layer(State(st): State<AppState>, ip: ClientIp, mut req: Request, n
         // Recorded once: afterwards the stored choice is already a refusal. A client that keeps
         // no cookie would be recorded on every page: past the per-address rate the refusal is
         // still applied (nothing is collected), but no new row is written.
-        if st.limiter.check(st.cb.clock(), crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()) {
+        if st.limiter.check(&st.cb, crate::platform::ratelimit::Scope::ConsentIp, ip.0.to_string().as_bytes()).await {
             if let Ok(c) = st.cb.consents().record_visitor(state.as_ref(), false, "gpc", "en").await {
                 set.push(consent_cookie(&st, &c));
                 state = Some(c);

@@ -49,8 +49,8 @@ fn base(st: &AppState) -> String {
     st.config.public_url.trim_end_matches('/').to_string()
 }
 
-fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
-    if st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(ip)) {
+async fn limited(st: &AppState, ip: &ClientIp) -> Result<(), AppError> {
+    if st.limiter.check(&st.cb, Scope::SignUpIp, &crate::platform::extract::ip_key(ip)).await {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::RateLimited))
@@ -150,7 +150,7 @@ async fn read_request(st: &AppState, headers: &HeaderMap, req: Request) -> Resul
 }
 
 async fn api_submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, req: Request) -> Result<Response, AppError> {
-    limited(&st, &ip)?;
+    limited(&st, &ip).await?;
     let body = read_request(&st, &headers, req).await?;
     st.cb.requests().submit(body.into_new("api")?, &base(&st)).await?;
     Ok(received())
@@ -216,7 +216,7 @@ async fn request_form(State(st): State<AppState>, ctx: PageCtx) -> Response {
 }
 
 async fn form_submit(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, headers: HeaderMap, req: Request) -> Response {
-    if let Err(e) = limited(&st, &ip) {
+    if let Err(e) = limited(&st, &ip).await {
         return e.into_response();
     }
     let body = match read_request(&st, &headers, req).await {

@@ -90,7 +90,7 @@ async fn download(State(st): State<AppState>, auth: Auth, Path(id): Path<String>
 
 /// Emails a one-time code for the copy answering request `id` to the address that made it.
 async fn request_code(State(st): State<AppState>, ip: ClientIp, Path(id): Path<String>) -> Result<Response, AppError> {
-    if !st.limiter.check(st.cb.clock(), Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)) {
+    if !st.limiter.check(&st.cb, Scope::SignUpIp, &crate::platform::extract::ip_key(&ip)).await {
         return Err(AppError::new(ErrorCode::RateLimited));
     }
     st.cb.exports().send_request_code(&id, &base_url(&st)).await?;

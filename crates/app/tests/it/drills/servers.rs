@@ -135,5 +135,6 @@ pub(crate) fn tail_of(path: &Path) -> String {
 }
 
 pub(crate) fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }

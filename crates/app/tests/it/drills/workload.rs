@@ -90,6 +90,8 @@ impl Ledger {
 #[derive(Debug, Clone)]
 pub(super) struct Person {
     pub(super) token: String,
+    pub(super) email: String,
+    pub(super) password: String,
 }
 
 /// The people and places of the load: a host who owns an organisation and its board, and one
@@ -154,7 +156,7 @@ impl World {
             .unwrap();
         assert_eq!(res.status(), 201);
         let v: Value = res.json().await.unwrap();
-        Person { token: v["token"].as_str().unwrap().to_string() }
+        Person { token: v["token"].as_str().unwrap().to_string(), email, password }
     }
 
     pub(super) async fn setup(base: &str, workers: usize) -> World {

@@ -70,18 +70,38 @@ pub const SESSIONS: Module = Module {
     retention: &[RetentionImpl { category: "security", trigger: "session_ended", enforcement: Enforcement::PurgeSessions }],
     // cb_lang: the language a visitor or account holder chose (a preference, no consent needed).
     cookies: &["cb_session", "cb_device", "cb_lang"],
-    tables: &[region(
-        "sessions",
-        &[
-            ("token_hash", personal("security", &["session_token_hash"])),
-            ("subject_id", SUBJECT),
-            ("kind", STATE),
-            ("created_at", personal("security", &["session_times"])),
-            ("last_seen_at", personal("security", &["session_times"])),
-        ],
-    )],
+    tables: &[
+        region(
+            "sessions",
+            &[
+                ("token_hash", personal("security", &["session_token_hash"])),
+                ("subject_id", SUBJECT),
+                ("kind", STATE),
+                ("created_at", personal("security", &["session_times"])),
+                ("last_seen_at", personal("security", &["session_times"])),
+            ],
+        ),
+        // The counters of rate limits and throttles a cluster shares (issue 20; C-SEC-1).
+        directory(
+            "rate_counters",
+            &[
+                ("scope", STATE),
+                ("key_hash", RATE_KEY),
+                ("hits", STATE),
+                ("pending", STATE),
+                ("since", TIME),
+                ("locked_until", TIME),
+                ("keep_until", TIME),
+            ],
+        ),
+    ],
     ..Module::EMPTY
 };
+
+/// The key of a shared rate-limit counter.
+const RATE_KEY: Class = Class::NotPersonal(
+    "a keyed hash (HMAC under the deployment's blind-index key) of a client address, an email's blind index, a device nonce or an account id: it reverses to nothing, and the row is deleted when its window or lock ends",
+);
 
 /// About the operator's own staff (their role and training), governed by the operator's notice
 /// to its employees: the account each row points to is classified under `account`.

@@ -95,7 +95,8 @@ impl Requests<'_> {
             DeleteException::NeededToProvideServices => self.still_used(&region, &r, &subject, &c.lang).await?,
             DeleteException::LegalObligation => self.held(&region, &subject, &c.lang).await?,
         };
-        self.send(&c.email, "Your privacy request", answer(&c.lang, exception, &facts, note)).await;
+        let subject = crate::platform::mail_texts::subject("request.ccpa_refused", &c.lang);
+        self.send(&c.email, &subject, answer(&c.lang, exception, &facts, note)).await;
         let recorded = format!("{}: {note}", exception.as_str());
         self.close(&region, &mut r, "refused", &recorded, staff).await?;
         let ev = Self::event(&r.id, self.cb.now(), "ccpa_delete_exception", "staff", json!({ "exception": exception.as_str() }));

@@ -118,10 +118,10 @@ impl Boards<'_> {
     /// named. Returns the fates to carry out.
     pub async fn check_departure(&self, who: &Principal, decisions: &Decisions) -> Result<Vec<OrgFate>, CoreError> {
         let fates = self.departure(who).await?;
-        let missing: Vec<(OrgId, String)> = fates
+        let missing: Vec<(String, String)> = fates
             .iter()
             .filter(|f| matches!(f.fate, Fate::Choose { .. }) && !decisions.contains_key(&f.id))
-            .map(|f| (f.id.clone(), f.name.clone()))
+            .map(|f| (f.id.to_string(), f.name.clone()))
             .collect();
         if !missing.is_empty() {
             return Err(CoreError::OrganisationChoiceRequired(missing));

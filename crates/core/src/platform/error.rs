@@ -67,7 +67,7 @@ pub enum CoreError {
     /// An account deletion without the person's choice for each organisation they own alone
     /// with other members (issue 14): the organisations (ids and names, the organisation's).
     #[error("choose, for each organisation you own with other members, to pass it on or to delete it")]
-    OrganisationChoiceRequired(Vec<(crate::platform::ids::OrgId, String)>),
+    OrganisationChoiceRequired(Vec<(String, String)>),
     #[error("{0}")]
     Unavailable(&'static str),
     #[error("internal error")]

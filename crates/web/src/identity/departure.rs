@@ -6,18 +6,14 @@
 //! with its boards. The API asks the same choices (`organisations` of `DELETE /api/v1/me`).
 //!
 //! Post/Redirect/Get: a deletion from the page answers 303 to `/me/deleted`, which shows the
-//! signed receipt once (kept in memory for ten minutes under the hash of the session cookie
-//! the browser still presents, then the cookie is removed); reloading it resubmits nothing.
+//! signed receipt once (`receipts_shown`); reloading it resubmits nothing.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 
 use clearboard_core::boards::departure::{Decisions, Fate, OrgDecision};
 use clearboard_core::identity::principal::Principal;
-use clearboard_core::platform::clock::{MINUTE, Millis};
 use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{OrgId, SubjectId};
-use clearboard_core::privacy::rights::erasure::SignedReceipt;
 use serde::Deserialize;
 
 use crate::platform::error::AppError;
@@ -126,26 +122,4 @@ pub fn api_decisions(body: Option<BTreeMap<String, ApiChoice>>) -> Result<Decisi
         out.insert(org, d);
     }
     Ok(out)
-}
-
-/// Receipts waiting to be shown after the redirect, by hash of the session cookie.
-#[derive(Default)]
-pub struct ReceiptsShown(Mutex<HashMap<Vec<u8>, (Millis, SignedReceipt)>>);
-
-/// How long a receipt waits for its page.
-const KEEP: Millis = 10 * MINUTE;
-
-impl ReceiptsShown {
-    /// Keeps `receipt` for the browser presenting session `token` (forgetting expired ones).
-    pub fn keep(&self, now: Millis, token: &str, receipt: SignedReceipt) {
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.retain(|_, (at, _)| *at + KEEP > now);
-        m.insert(clearboard_core::platform::tokens::token_hash(token), (now, receipt));
-    }
-
-    /// The receipt kept for session `token`, once.
-    pub fn take(&self, now: Millis, token: &str) -> Option<SignedReceipt> {
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.remove(&clearboard_core::platform::tokens::token_hash(token)).filter(|(at, _)| *at + KEEP > now).map(|(_, r)| r)
-    }
 }

@@ -96,7 +96,7 @@ impl From<CoreError> for AppError {
         }
         let choices = match &e {
             CoreError::OrganisationChoiceRequired(orgs) => {
-                Some(("organisations", orgs.iter().map(|(id, name)| json!({ "id": id.as_str(), "name": name })).collect::<Value>()))
+                Some(("organisations", orgs.iter().map(|(id, name)| json!({ "id": id, "name": name })).collect::<Value>()))
             }
             _ => None,
         };

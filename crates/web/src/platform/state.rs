@@ -73,7 +73,7 @@ pub struct AppState {
     /// Open board sockets per identity.
     pub sockets: Arc<crate::boards::sockets::SocketCounts>,
     /// Deletion receipts waiting for the page the deletion form redirects to (issue 14).
-    pub receipts: Arc<crate::identity::departure::ReceiptsShown>,
+    pub receipts: Arc<crate::identity::receipts_shown::ReceiptsShown>,
 }
 
 impl AppState {

@@ -29,7 +29,7 @@ pub struct AppError {
     pub lang: Option<&'static str>,
     /// What the person must choose among, for the codes that ask (`organisations` of
     /// `organisation_choice_required`: ids and names, never personal data).
-    pub choices: Option<(&'static str, Value)>,
+    pub choices: Option<Box<(&'static str, Value)>>,
 }
 
 impl AppError {
@@ -72,8 +72,8 @@ impl AppError {
         if let Some(f) = self.field {
             e["field"] = json!(f);
         }
-        if let Some((k, v)) = &self.choices {
-            e[*k] = v.clone();
+        if let Some(c) = &self.choices {
+            e[c.0] = c.1.clone();
         }
         if let Some(id) = request_id {
             e["request_id"] = json!(id);
@@ -96,7 +96,7 @@ impl From<CoreError> for AppError {
         }
         let choices = match &e {
             CoreError::OrganisationChoiceRequired(orgs) => {
-                Some(("organisations", orgs.iter().map(|(id, name)| json!({ "id": id, "name": name })).collect::<Value>()))
+                Some(Box::new(("organisations", orgs.iter().map(|(id, name)| json!({ "id": id, "name": name })).collect::<Value>())))
             }
             _ => None,
         };

@@ -104,7 +104,7 @@ impl Requests<'_> {
         let c = self.contact(&region, &r).await?;
         let lang = self.lang_of(&region, &r, &c).await;
         let (kind, due) = (mail_texts::kind_name(lang, &r.kind), new_due.to_string());
-        self.send_in(&c.email, "request.extended", lang, &[("kind", &kind), ("date", &due), ("reason", &reason)]).await;
+        self.send_in(&c.email, "request.extended", lang, &[("kind", &kind), ("date", &due), ("reason", reason)]).await;
         let ev = Self::event(&r.id, self.cb.now(), "extended", "staff", json!({ "to": new_due.to_string() }));
         let audit =
             self.cb.audit_draft(Actor::Staff(staff), "request.extended", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
@@ -128,7 +128,7 @@ impl Requests<'_> {
         let lang = self.lang_of(&region, &r, &c).await;
         let authority = self.cb.policy().doc().controller.supervisory_authority.get(lang).to_string();
         let kind = mail_texts::kind_name(lang, &r.kind);
-        self.send_in(&c.email, "request.refused", lang, &[("kind", &kind), ("reason", &reason), ("authority", &authority)]).await;
+        self.send_in(&c.email, "request.refused", lang, &[("kind", &kind), ("reason", reason), ("authority", &authority)]).await;
         self.close(&region, &mut r, "refused", reason, staff).await?;
         Ok(self.item(&r, vec![]))
     }

@@ -30,6 +30,7 @@ mod cluster;
 mod cluster_limits;
 mod commitments;
 mod consent;
+mod departure;
 mod domain;
 mod drills;
 mod errors;

@@ -93,7 +93,7 @@ async fn domain(backend: Backend) -> Domain {
         database_url: pg_prefix.as_deref().map(pg::url_for),
         regions: ["eu", "us"]
             .iter()
-            .map(|id| RegionLocation { id: (*id).into(), database_url: None, keys_url: None, blob_dir: None })
+            .map(|id| RegionLocation { id: (*id).into(), ..Default::default() })
             .collect(),
     };
     let clock = SimClock::at(START_MS);

@@ -37,10 +37,40 @@ pub const CODES_PER_EXPORT: i64 = 5;
 /// archive is read in clear only through [`Download::stream_plaintext`].
 pub struct Download {
     path: PathBuf,
+    _spool: Spool,
     opener: Opener,
     pub sealed_len: u64,
     pub plain_len: u64,
     pub file_name: String,
+}
+
+/// A copy of the sealed archive spooled from a remote blob store (S3), removed when the
+/// download that reads it is dropped; nothing when the store has a local file.
+struct Spool(Option<PathBuf>);
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A local file holding the sealed archive: the store's own, or a copy spooled into its
+/// scratch folder (still sealed) when the store is remote.
+async fn local_copy(region: &RegionHandle, blob: &crate::platform::ids::BlobId) -> Result<(PathBuf, bool), CoreError> {
+    if let Some(p) = region.blobs.local_path(blob) {
+        return Ok((p, false));
+    }
+    let scratch = region.blobs.scratch_dir();
+    std::fs::create_dir_all(&scratch).map_err(|_| CoreError::Internal("scratch folder"))?;
+    let tag = hex::encode(clearboard_vault::random::bytes::<8>().map_err(|_| CoreError::Internal("randomness"))?);
+    let path = scratch.join(format!("{}.{tag}.download", blob.as_str()));
+    if region.blobs.get_to_file(blob, &path).await? {
+        Ok((path, true))
+    } else {
+        Err(CoreError::ExportGone(GONE_EXPIRED))
+    }
 }
 
 impl Download {
@@ -97,8 +127,10 @@ impl Exports<'_> {
     /// Opens the sealed archive of a live export and records the download.
     async fn open_sealed(&self, region: &RegionHandle, e: &ExportRow, actor: Actor<'_>) -> Result<Download, CoreError> {
         let blob = e.blob_id.clone().ok_or(CoreError::ExportGone(GONE_EXPIRED))?;
-        let path = region.blobs.local_path(&blob).ok_or(CoreError::Unavailable("downloads need the local blob store"))?;
         let dek = self.cb.keys().current(region, &e.subject_id).await.map_err(|_| CoreError::ExportGone(GONE_EXPIRED))?;
+        let (path, spooled) = local_copy(region, &blob).await?;
+        // Dropped on any early return, the guard removes the spooled copy.
+        let spool = Spool(spooled.then(|| path.clone()));
         let mut header = [0u8; stream::HEADER];
         let sealed_len = {
             use std::io::Read;
@@ -111,6 +143,7 @@ impl Exports<'_> {
         region.store.audit_append(audit).await?;
         Ok(Download {
             path,
+            _spool: spool,
             opener,
             sealed_len,
             plain_len: u64::try_from(e.size.unwrap_or(0)).unwrap_or(0),

@@ -119,6 +119,8 @@ impl S3Server {
     }
 
     fn http() -> reqwest::Client {
+        // This may run before any app installed the process's TLS provider (ring, as theirs).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         reqwest::Client::builder().build().expect("an HTTP client")
     }
 

@@ -41,10 +41,9 @@ impl RegionConfig {
     /// The S3 keys given in the configuration (both, or none: the environment's).
     pub fn blob_credentials(&self) -> Option<clearboard_store::platform::blobs::S3Credentials> {
         match (&self.blob_access_key_id, &self.blob_secret_access_key) {
-            (Some(id), Some(secret)) => Some(clearboard_store::platform::blobs::S3Credentials {
-                access_key_id: id.clone(),
-                secret_access_key: secret.clone(),
-            }),
+            (Some(id), Some(secret)) => {
+                Some(clearboard_store::platform::blobs::S3Credentials { access_key_id: id.clone(), secret_access_key: secret.clone() })
+            }
             _ => None,
         }
     }

@@ -113,7 +113,9 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     }
     for (r, rc) in &config.region {
         if rc.blob_access_key_id.is_some() != rc.blob_secret_access_key.is_some() {
-            anyhow::bail!("region `{r}`: set both blob_access_key_id and blob_secret_access_key, or neither (then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read from the environment)");
+            anyhow::bail!(
+                "region `{r}`: set both blob_access_key_id and blob_secret_access_key, or neither (then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read from the environment)"
+            );
         }
     }
     private_dir::secure(&config.data_dir)?;

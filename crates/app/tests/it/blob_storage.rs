@@ -11,8 +11,10 @@ use clearboard_testkit::s3::S3Server;
 
 /// Uploads a picture with `gps` in its EXIF and `pixels` in its image data; returns its blob id.
 async fn picture(app: &TestApp, u: &clearboard_testkit::spawn::TestUser, gps: &str, pixels: &str) -> String {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(super::accounts::jpeg(gps, pixels)).file_name("me.jpg").mime_str("image/jpeg").unwrap());
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(super::accounts::jpeg(gps, pixels)).file_name("me.jpg").mime_str("image/jpeg").unwrap(),
+    );
     let res = app.http().put(app.url("/api/v1/me/picture")).bearer_auth(&u.token).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let eu = app.state.cb.region(&RegionId::new("eu")).unwrap().clone();
@@ -50,7 +52,8 @@ async fn on_s3_media_is_sealed_before_upload_and_erasure_deletes_the_objects() {
     assert!(app.scan_storage(&[gps.clone(), pixels.clone()]).await.is_empty(), "nor anywhere else");
     assert_eq!(app.decrypting_scan(&[pixels.clone()]).await.hits.len(), 1, "positive control: the service can open it");
 
-    let res = app.http().delete(app.url("/api/v1/me")).bearer_auth(&gone.token).json(&json!({ "password": gone.password })).send().await.unwrap();
+    let res =
+        app.http().delete(app.url("/api/v1/me")).bearer_auth(&gone.token).json(&json!({ "password": gone.password })).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let keys = server.raw_keys(&bucket).await;
     assert!(!keys.iter().any(|k| k.ends_with(&gone_blob)), "no object of the erased person is left: {keys:?}");

@@ -197,8 +197,7 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     assert!(m.text.contains("Signature:") && m.text.contains(person.id.as_str()));
     let scratch = clearboard_testkit::forensics::all_files(&[app.blob_store("eu").scratch_dir()]);
     assert!(
-        scratch.is_empty()
-            && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(),
+        scratch.is_empty() && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(),
         "the permission document is gone"
     );
 });

@@ -84,7 +84,10 @@ impl BlobLocation {
                     match k.as_ref() {
                         "endpoint" => {
                             let ok = url::Url::parse(&v).is_ok_and(|e| {
-                                matches!(e.scheme(), "http" | "https") && e.host_str().is_some() && e.username().is_empty() && e.password().is_none()
+                                matches!(e.scheme(), "http" | "https")
+                                    && e.host_str().is_some()
+                                    && e.username().is_empty()
+                                    && e.password().is_none()
                             });
                             if !ok {
                                 return Err(refused("endpoint must be an http:// or https:// URL without credentials"));

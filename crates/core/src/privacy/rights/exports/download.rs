@@ -66,11 +66,7 @@ async fn local_copy(region: &RegionHandle, blob: &crate::platform::ids::BlobId) 
     std::fs::create_dir_all(&scratch).map_err(|_| CoreError::Internal("scratch folder"))?;
     let tag = hex::encode(clearboard_vault::random::bytes::<8>().map_err(|_| CoreError::Internal("randomness"))?);
     let path = scratch.join(format!("{}.{tag}.download", blob.as_str()));
-    if region.blobs.get_to_file(blob, &path).await? {
-        Ok((path, true))
-    } else {
-        Err(CoreError::ExportGone(GONE_EXPIRED))
-    }
+    if region.blobs.get_to_file(blob, &path).await? { Ok((path, true)) } else { Err(CoreError::ExportGone(GONE_EXPIRED)) }
 }
 
 impl Download {

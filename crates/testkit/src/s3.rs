@@ -188,20 +188,6 @@ pub async fn copy_blobs(store: &dyn BlobStore, to: &Path) -> PathBuf {
     to.to_path_buf()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn listings_are_read_element_by_element() {
-        let xml = "<ListBucketResult><Contents><Key>eu/a&amp;b</Key></Contents><Contents><Key>us/c</Key></Contents>\
-                   <NextContinuationToken>t1</NextContinuationToken></ListBucketResult>";
-        assert_eq!(elements(xml, "Key"), vec!["eu/a&b".to_string(), "us/c".to_string()]);
-        assert_eq!(elements(xml, "NextContinuationToken"), vec!["t1".to_string()]);
-        assert_eq!(url_escape("a b/+"), "a%20b%2F%2B");
-    }
-}
-
 impl crate::spawn::TestApp {
     /// Every blob id of `region`, through the port (whatever the store).
     pub async fn blob_ids(&self, region: &str) -> Vec<clearboard_core::platform::ids::BlobId> {
@@ -240,5 +226,19 @@ impl crate::spawn::TestApp {
     /// The blob store of `region`.
     pub fn blob_store(&self, region: &str) -> std::sync::Arc<dyn BlobStore> {
         self.opened.regions.iter().find(|r| r.id.as_str() == region).expect("the region is open").blobs.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listings_are_read_element_by_element() {
+        let xml = "<ListBucketResult><Contents><Key>eu/a&amp;b</Key></Contents><Contents><Key>us/c</Key></Contents>\
+                   <NextContinuationToken>t1</NextContinuationToken></ListBucketResult>";
+        assert_eq!(elements(xml, "Key"), vec!["eu/a&b".to_string(), "us/c".to_string()]);
+        assert_eq!(elements(xml, "NextContinuationToken"), vec!["t1".to_string()]);
+        assert_eq!(url_escape("a b/+"), "a%20b%2F%2B");
     }
 }

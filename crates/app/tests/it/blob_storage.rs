@@ -50,7 +50,7 @@ async fn on_s3_media_is_sealed_before_upload_and_erasure_deletes_the_objects() {
     assert!(raw.len() > 32 && !raw.starts_with(&[0xFF, 0xD8]), "the object is not the JPEG");
     assert!(clearboard_testkit::forensics::scan_bytes(&raw, &[gps.clone(), pixels.clone()]).is_empty(), "no plaintext in the object");
     assert!(app.scan_storage(&[gps.clone(), pixels.clone()]).await.is_empty(), "nor anywhere else");
-    assert_eq!(app.decrypting_scan(&[pixels.clone()]).await.hits.len(), 1, "positive control: the service can open it");
+    assert_eq!(app.decrypting_scan(std::slice::from_ref(&pixels)).await.hits.len(), 1, "positive control: the service can open it");
 
     let res =
         app.http().delete(app.url("/api/v1/me")).bearer_auth(&gone.token).json(&json!({ "password": gone.password })).send().await.unwrap();

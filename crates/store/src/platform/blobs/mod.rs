@@ -135,7 +135,6 @@ mod tests {
             "ftp://bucket/x",
             "s3://B/x",
             "s3://bucket/x?secret=SeCrEt",
-            "s3://bucket/../x",
             "s3://bucket/x?endpoint=ftp://h",
             "/just/a/path",
         ] {

@@ -14,9 +14,8 @@
 //! erasure left no object behind), and copies of a store's blobs in a local folder (through the
 //! port: list and get) for the forensic scans, which read files.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin};
 use std::sync::{Mutex, OnceLock};
 
 use clearboard_core::platform::ports::BlobStore;
@@ -96,24 +95,7 @@ impl S3Server {
         let dir = tempfile::Builder::new().prefix("clearboard-s3-").tempdir().expect("temp dir for the S3 server");
         let script = dir.path().join("s3.py");
         std::fs::write(&script, SERVER_PY).expect("write the S3 server script");
-        let log = std::fs::File::create(dir.path().join("s3.log")).expect("create the S3 server log");
-        let mut child = Command::new(&python)
-            .arg(&script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start the S3 server (moto)");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("the S3 server's stdout");
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let Ok(port) = line.trim().parse::<u16>() else {
-            let _ = child.kill();
-            let _ = child.wait();
-            let log = std::fs::read_to_string(dir.path().join("s3.log")).unwrap_or_default();
-            panic!("moto did not start: {log}");
-        };
+        let (child, stdin, port) = crate::tools::start_server(&python, &script, &[], &dir.path().join("s3.log"), "moto");
         eprintln!("S3 server (moto) on 127.0.0.1:{port}, started in {:.1} s", started.elapsed().as_secs_f64());
         Some(S3Server { endpoint: format!("http://127.0.0.1:{port}"), _child: Mutex::new(child), _stdin: Mutex::new(stdin), _script: dir })
     }

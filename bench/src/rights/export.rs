@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// This bench compares the product with `cat` of the same files on the same disk: it runs on the
+/// folder blob store (`blob_url = file://`, the bench deployment's), whose blobs are local files.
+const FOLDER_STORE: &str = "the bench deployment keeps its blobs in a folder";
+
 pub(super) async fn export_part(args: &Args) -> Value {
     let d = Deployment::new().await;
     let cb = d.cb().clone();
@@ -72,7 +76,7 @@ pub(super) async fn export_part(args: &Args) -> Value {
     let (cards, _, _, _) = region.boards.contributions_of(&who.subject).await.unwrap();
     assert_eq!(cards.len(), args.cards + sizes.len());
     let media_blobs: Vec<BlobId> = cards.iter().filter_map(|c| c.blob_id.clone()).collect();
-    let media_files: Vec<PathBuf> = media_blobs.iter().map(|b| region.blobs.local_path(b).unwrap()).collect();
+    let media_files: Vec<PathBuf> = media_blobs.iter().map(|b| region.blobs.local_path(b).expect(FOLDER_STORE)).collect();
     let media_sealed: u64 = media_files.iter().map(|p| file_len(p)).sum();
     drop(cards);
 
@@ -89,7 +93,7 @@ pub(super) async fn export_part(args: &Args) -> Value {
     assert!(status.download_url.is_some(), "the owner can download it");
     let archive_plain = u64::try_from(status.size.unwrap()).unwrap();
     let archive_blob = region.rights.export(&view.id).await.unwrap().unwrap().blob_id.unwrap();
-    let archive_path = region.blobs.local_path(&archive_blob).unwrap();
+    let archive_path = region.blobs.local_path(&archive_blob).expect(FOLDER_STORE);
     let archive_sealed = file_len(&archive_path);
     println!(
         "rights/export: built in {build_s:.2} s: a {archive_plain} B ZIP described by a {archive_sealed} B sealed manifest ({:.1} MB/s)",

@@ -6,7 +6,9 @@
 //! retention scheduler at every run ([`Shelf`]), or at once with `clearboard backup prune`.
 //!
 //! The SQL of snapshots and restores is the store's (`clearboard_store::platform::backup`);
-//! this file owns the archive: its manifest, checksums, blob files, and the restore marker.
+//! this file owns the archive: its manifest, checksums, the blobs (read and written through
+//! the blob store port, so an S3 deployment is backed up and restored like a folder one), and
+//! the restore marker.
 //!
 //! A restore writes a marker first; the service replays the erasure tombstones (kept in the key
 //! stores, which restores never touch) before it accepts any traffic, then removes the marker.
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clearboard_core::platform::clock::{DAY, Millis, rfc3339};
+use clearboard_core::platform::ids::BlobId;
 use clearboard_core::platform::ports::{BackupShelf, StoreError, StoreResult};
 use clearboard_store::platform::backup::{copy_in_postgres, copy_out_postgres, snapshot_sqlite};
 use clearboard_store::{Db, Layout, Opened};
@@ -118,32 +121,35 @@ impl Writer {
         Ok(())
     }
 
+    /// Adds a file, streaming it (a blob may be a large video: never whole in memory).
     fn add_file(&mut self, name: &str, path: &Path) -> anyhow::Result<()> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        self.add_bytes(name, &bytes)
+        let mut f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let len = f.metadata()?.len();
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(len >= u64::from(u32::MAX));
+        self.zip.start_file(name, opts)?;
+        let mut sha = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            sha.update(&buf[..n]);
+            self.zip.write_all(&buf[..n])?;
+        }
+        self.files.push(BackupFile { name: name.to_string(), bytes: len, sha256: hex::encode(sha.finalize()) });
+        Ok(())
     }
 }
 
-fn blob_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with('.') {
-                continue; // scratch folders and temporary files
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+/// A blob's name in the archive, `blobs/<region>/<last two characters>/<id>` (the folder
+/// store's layout, whatever the store: a backup of an S3 deployment restores onto a folder
+/// and the other way round).
+fn member_name(region: &str, id: &BlobId) -> String {
+    let s = id.as_str();
+    format!("blobs/{region}/{}/{s}", &s[s.len().saturating_sub(2)..])
 }
 
 /// Makes a backup of everything but the key stores into `out`.
@@ -176,13 +182,20 @@ pub async fn create(opened: &Opened, layout: &Layout, out: &Path, now: Millis, p
             w.add_file(&format!("sqlite/regions/{}/data.db", id.as_str()), &p)?;
         }
     }
+    // Blobs through the port (a folder or S3), each spooled to a scratch file and streamed in.
     for r in &layout.regions {
         regions.push(r.id.clone());
-        let root = r.blob_dir.clone().unwrap_or_else(|| layout.region_dir(&r.id).join("blobs"));
-        for f in blob_files(&root) {
-            let rel = f.strip_prefix(&root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
-            w.add_file(&format!("blobs/{}/{rel}", r.id), &f)?;
+    }
+    for region in &opened.regions {
+        let mut ids = region.blobs.list().await?;
+        ids.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        let spool = scratch.path().join("blob");
+        for id in ids {
+            if region.blobs.get_to_file(&id, &spool).await? {
+                w.add_file(&member_name(region.id.as_str(), &id), &spool)?;
+            }
         }
+        let _ = std::fs::remove_file(&spool);
     }
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -323,11 +336,11 @@ pub async fn restore(
         }
         opened.close().await;
     }
-    // Blobs: the restored set replaces the current one.
+    // Blobs: the restored set replaces the current one, through the port (a folder or S3).
     for r in &layout.regions {
-        let root = r.blob_dir.clone().unwrap_or_else(|| layout.region_dir(&r.id).join("blobs"));
-        for f in blob_files(&root) {
-            std::fs::remove_file(&f)?;
+        let store = layout.open_blobs(r)?;
+        for id in store.list().await? {
+            store.delete(&id).await?;
         }
         let prefix = format!("blobs/{}/", r.id);
         for file in m.files.iter().filter(|f| f.name.starts_with(&prefix)) {
@@ -335,11 +348,8 @@ pub async fn restore(
             if rel.split('/').any(|p| p.is_empty() || p == ".." || p.starts_with('.')) {
                 bail!("the backup names an invalid blob path");
             }
-            let target = root.join(rel);
-            if let Some(d) = target.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            std::fs::write(&target, read_member(&mut z, &file.name, file)?)?;
+            let id = BlobId::from_stored(rel.rsplit('/').next().unwrap_or_default().to_string());
+            store.put(&id, &read_member(&mut z, &file.name, file)?).await.context("the backup names an invalid blob")?;
         }
     }
     Ok(m)

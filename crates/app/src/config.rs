@@ -8,13 +8,45 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-/// Per-region storage overrides (PostgreSQL URLs, blob folder).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Per-region storage overrides (PostgreSQL URLs, where blobs go).
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionConfig {
     pub database_url: Option<String>,
     pub keys_url: Option<String>,
+    /// The blob folder (shorthand for `blob_url = "file:///…"`).
     pub blob_dir: Option<PathBuf>,
+    /// `file:///path` or `s3://bucket/prefix?endpoint=https://…&region=…` (docs/blobs.md). On
+    /// S3 the credentials come from the environment (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, …) unless the two keys below are set.
+    pub blob_url: Option<String>,
+    pub blob_access_key_id: Option<String>,
+    pub blob_secret_access_key: Option<String>,
+}
+
+impl std::fmt::Debug for RegionConfig {
+    // URLs may hold passwords and the S3 secret is one: only say whether they are set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegionConfig")
+            .field("database_url", &self.database_url.as_ref().map(|_| "<set>"))
+            .field("keys_url", &self.keys_url.as_ref().map(|_| "<set>"))
+            .field("blob_dir", &self.blob_dir)
+            .field("blob_url", &self.blob_url.as_ref().map(|_| "<set>"))
+            .field("blob_secret_access_key", &self.blob_secret_access_key.as_ref().map(|_| "<set>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegionConfig {
+    /// The S3 keys given in the configuration (both, or none: the environment's).
+    pub fn blob_credentials(&self) -> Option<clearboard_store::platform::blobs::S3Credentials> {
+        match (&self.blob_access_key_id, &self.blob_secret_access_key) {
+            (Some(id), Some(secret)) => {
+                Some(clearboard_store::platform::blobs::S3Credentials { access_key_id: id.clone(), secret_access_key: secret.clone() })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One processing activity's switch (`modules.<name>.enabled`).

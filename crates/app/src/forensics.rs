@@ -1,7 +1,8 @@
 //! A forensic scanner: reads raw bytes of files and folders and looks for needles in several
 //! encodings (UTF-8, lower-case, UTF-16 LE/BE, base64 at the three alignments, hex). It knows
 //! nothing of clearboard's schema or formats, which is what makes "0 hits" believable.
-//! `clearboard forensics scan` and the tests use it.
+//! `clearboard forensics scan` and the tests use it. Blobs on S3 are not files: they are read
+//! through the blob store port, object by object ([`scan_remote_blobs`]).
 
 use std::path::{Path, PathBuf};
 
@@ -137,6 +138,27 @@ pub fn scan(paths: &[PathBuf], needles: &[String]) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// Scans every object of the regions whose blobs are on S3 (listed and read through the blob
+/// store port); hits are named `s3:<region>/<id>`. Returns the hits and the objects scanned.
+pub async fn scan_remote_blobs(layout: &clearboard_store::Layout, needles: &[String]) -> anyhow::Result<(Vec<Hit>, usize)> {
+    let patterns = Patterns::new(needles);
+    let (mut hits, mut objects) = (Vec::new(), 0);
+    for r in &layout.regions {
+        if !matches!(layout.blob_location(r)?, clearboard_store::platform::blobs::BlobLocation::S3(_)) {
+            continue; // a folder: its files are scanned as files
+        }
+        let store = layout.open_blobs(r)?;
+        for id in store.list().await? {
+            let Some(bytes) = store.get(&id).await? else { continue };
+            objects += 1;
+            for (needle, encoding) in patterns.hits(&bytes) {
+                hits.push(Hit { path: PathBuf::from(format!("s3:{}/{}", r.id, id.as_str())), needle, encoding });
+            }
+        }
+    }
+    Ok((hits, objects))
 }
 
 /// Scans a byte buffer (e.g. captured logs).

@@ -76,7 +76,15 @@ pub fn layout(config: &Config) -> Layout {
             .iter()
             .map(|id| {
                 let o = config.region.get(id).cloned().unwrap_or_default();
-                RegionLocation { id: id.clone(), database_url: o.database_url, keys_url: o.keys_url, blob_dir: o.blob_dir }
+                let blob_credentials = o.blob_credentials();
+                RegionLocation {
+                    id: id.clone(),
+                    database_url: o.database_url,
+                    keys_url: o.keys_url,
+                    blob_dir: o.blob_dir,
+                    blob_url: o.blob_url.filter(|u| !u.trim().is_empty()),
+                    blob_credentials,
+                }
             })
             .collect(),
     }
@@ -101,6 +109,13 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
     for r in &config.regions {
         if !policy.region_ids().any(|p| p == r) {
             anyhow::bail!("region `{r}` is configured but not declared in the policy");
+        }
+    }
+    for (r, rc) in &config.region {
+        if rc.blob_access_key_id.is_some() != rc.blob_secret_access_key.is_some() {
+            anyhow::bail!(
+                "region `{r}`: set both blob_access_key_id and blob_secret_access_key, or neither (then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read from the environment)"
+            );
         }
     }
     private_dir::secure(&config.data_dir)?;

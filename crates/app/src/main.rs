@@ -145,8 +145,9 @@ enum BackupCommand {
 #[derive(Subcommand)]
 enum ForensicsCommand {
     /// Scan the raw bytes of every store, WAL, blob, backup and export under the data dir
-    /// (plus `--path`s, e.g. log files, and on PostgreSQL the cluster's files when readable)
-    /// for needles in several encodings. Needles are never printed: hits name their number.
+    /// (plus `--path`s, e.g. log files, on PostgreSQL the cluster's files when readable, and
+    /// every object of the regions whose blobs are on S3) for needles in several encodings.
+    /// Needles are never printed: hits name their number.
     Scan {
         #[arg(long = "needle")]
         needles: Vec<String>,
@@ -553,12 +554,15 @@ async fn main() -> anyhow::Result<()> {
             anyhow::ensure!(!needles.is_empty(), "give at least one --needle or a --needles-file");
             paths.insert(0, config.data_dir.clone());
             paths.extend(clearboard::pg_files(&config).await);
-            let hits = clearboard::forensics::scan(&paths, &needles);
+            let mut hits = clearboard::forensics::scan(&paths, &needles);
+            let (remote, objects) = clearboard::forensics::scan_remote_blobs(&clearboard::layout(&config), &needles).await?;
+            hits.extend(remote);
             for h in &hits {
                 let n = needles.iter().position(|x| x == &h.needle).map(|i| i + 1).unwrap_or(0);
                 println!("needle #{n} found in {} ({})", h.path.display(), h.encoding);
             }
-            println!("{} hit(s) in {} file(s) scanned", hits.len(), clearboard::forensics::all_files(&paths).len());
+            let files = clearboard::forensics::all_files(&paths).len();
+            println!("{} hit(s) in {files} file(s) and {objects} S3 object(s) scanned", hits.len());
             if !hits.is_empty() {
                 std::process::exit(3);
             }

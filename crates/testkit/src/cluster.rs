@@ -48,7 +48,7 @@ impl TestApp {
     pub async fn spawn_node_with(&self, limits: Limits) -> TestApp {
         assert!(self.config.cluster && self.backend == Backend::Postgres, "nodes share a clustered PostgreSQL deployment");
         let dir = tempfile::Builder::new().prefix("clearboard-node-").tempdir().expect("temp dir");
-        crate::spawn::start(self.backend, self.config.clone(), dir, None, self.clock.clone(), limits, None).await
+        crate::spawn::start(self.backend, self.config.clone(), dir, None, self.clock.clone(), limits, None, None).await
     }
 
     /// Stops this node as a crash would for the rest of the cluster: it serves nothing more and

@@ -1,5 +1,5 @@
 //! The decrypting scan: what could the service itself still read? It reads every table of every
-//! region database and every blob file, and tries every key in the key stores against every
+//! region database and every blob (listed and read through the blob store port: a folder or S3), and tries every key in the key stores against every
 //! value that looks like an envelope, with every plausible row id of its row as associated
 //! data (so it needs no knowledge of the schema). Opened plaintext (and the files inside an
 //! opened ZIP export) is searched for the needles. Before an erasure it must find every canary
@@ -97,7 +97,8 @@ fn search(hay: &[u8], needles: &[String], place: &str, hits: &mut Vec<(String, S
     }
 }
 
-/// Scans a database's rows and a folder of blobs with the given keys.
+/// Scans a database's rows and folders of blob copies (one file per blob, named by its id:
+/// [`crate::s3::copy_blobs`], through the port, whatever the store) with the given keys.
 pub async fn scan_with(keys: &[Dek], dbs: &[&clearboard_store::Db], blob_dirs: &[std::path::PathBuf], needles: &[String]) -> DecryptReport {
     let mut rep = DecryptReport::default();
     for db in dbs {
@@ -142,8 +143,7 @@ impl TestApp {
             keys.extend(keys_of(ks.db(), ring).await);
         }
         let dbs: Vec<&clearboard_store::Db> = self.opened.region_stores.iter().map(|(_, s, _)| s.db()).collect();
-        let blob_dirs: Vec<std::path::PathBuf> =
-            self.opened.region_stores.iter().map(|(r, _, _)| self.config.data_dir.join("regions").join(r.as_str()).join("blobs")).collect();
+        let blob_dirs = self.blob_copies(None).await;
         scan_with(&keys, &dbs, &blob_dirs, needles).await
     }
 
@@ -154,7 +154,7 @@ impl TestApp {
         let dbs: Vec<&clearboard_store::Db> =
             self.opened.region_stores.iter().filter(|(r, _, _)| r.as_str() == region).map(|(_, s, _)| s.db()).collect();
         assert_eq!(dbs.len(), 1, "region {region} is open");
-        let blob_dirs = vec![self.config.data_dir.join("regions").join(region).join("blobs")];
+        let blob_dirs = self.blob_copies(Some(region)).await;
         scan_with(&keys, &dbs, &blob_dirs, needles).await
     }
 

@@ -13,6 +13,8 @@
 //! - `Postgres`: one schema per store in a database the test process shares
 //!   (`crate::pg::shared_database`), dropped afterwards: a `DROP DATABASE` waits for a
 //!   checkpoint of the whole cluster, seconds on a busy server, five times per harness.
+//!   Blobs on S3: a bucket of the process's moto server per harness, a prefix per region
+//!   ([`crate::s3`]).
 //!
 //! Keys are real: a random key-encryption key wraps every person's key in the region's key
 //! store, so sealing, opening and crypto-shredding are the production code paths.
@@ -163,6 +165,16 @@ impl Domain {
                 .collect();
             pg::create_schemas(&db, &names).await;
             pg_schemas = Some((db, names));
+            if let Some(server) = crate::s3::S3Server::get_async().await {
+                let bucket = server.new_bucket().await;
+                for r in &mut layout.regions {
+                    r.blob_url = Some(server.blob_url(&bucket, &r.id));
+                    r.blob_credentials = Some(clearboard_store::platform::blobs::S3Credentials {
+                        access_key_id: crate::s3::ACCESS_KEY_ID.into(),
+                        secret_access_key: crate::s3::SECRET_ACCESS_KEY.into(),
+                    });
+                }
+            }
         }
         let opened = if backend == Backend::Sqlite && !opts.on_disk {
             in_memory(&layout, ring.clone(), clock.now_ms()).await
@@ -293,6 +305,12 @@ impl Domain {
         let mut paths = vec![self.layout.data_dir.clone()];
         if let Some((db, _)) = &self.pg {
             paths.extend(pg::database_files(db).await);
+        }
+        // Blobs on S3 are not files here: copies of them, through the port.
+        for (r, loc) in self.opened.regions.iter().zip(&self.layout.regions) {
+            if loc.blob_url.is_some() {
+                paths.push(crate::s3::copy_blobs(r.blobs.as_ref(), &self.dir.path().join("copied-blobs").join(r.id.as_str())).await);
+            }
         }
         paths
     }

@@ -3,7 +3,8 @@
 //! (`spawn`) for what needs HTTP, SQLite or PostgreSQL databases created per test and dropped
 //! after (`pg`), an SMTP server in Rust (`smtp`), canaries and a forensic byte scanner that
 //! knows nothing of the schema, an emulator of the Google endpoints the Drive import calls
-//! (`google`), the conformance suites of every storage port (`conformance`),
+//! (`google`), an S3-compatible server for blobs (`s3`: moto, the PostgreSQL halves' blob store),
+//! the conformance suites of every storage port (`conformance`),
 //! and the house rules checked on the source tree (`house`).
 //!
 //! PostgreSQL comes from `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
@@ -26,6 +27,7 @@ pub mod house;
 pub use clearboard_app::forensics;
 pub mod logs;
 pub mod pg;
+pub mod s3;
 pub mod smtp;
 pub mod spawn;
 pub mod stripe;

@@ -1,6 +1,8 @@
 //! `spawn_app`: a real clearboard server on 127.0.0.1:0, with a temporary data dir, a
 //! simulated clock, either backend and an SMTP server that keeps what it receives (the test
-//! kit's own, in Rust and in process: [`crate::smtp::SmtpSink`]). For what needs no HTTP, the
+//! kit's own, in Rust and in process: [`crate::smtp::SmtpSink`]). On PostgreSQL every region
+//! keeps its blobs on S3 (the process's moto server, a bucket per app, a prefix per region:
+//! [`crate::s3`]); on SQLite in folders under the data dir. For what needs no HTTP, the
 //! in-process domain harness is [`crate::domain`].
 
 use std::net::SocketAddr;
@@ -63,6 +65,8 @@ pub struct TestApp {
     pub(crate) server: Option<tokio::task::JoinHandle<()>>,
     /// The task acting on the other nodes' notices (`cluster = true` only).
     pub(crate) relay: Option<tokio::task::JoinHandle<()>>,
+    /// The S3 bucket holding this app's blobs (PostgreSQL half), one prefix per region.
+    pub s3_bucket: Option<String>,
     /// What the app answered, checked (`crate::catalogue`); its failures fail the test at drop.
     pub catalogue: crate::catalogue::Inspector,
 }
@@ -119,7 +123,28 @@ pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
     if let Some(f) = opts.configure {
         f(&mut config);
     }
-    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits, Some(smtp)).await
+    // The PostgreSQL half keeps its blobs on S3, so that the whole suite runs on both stores.
+    let s3_bucket = match backend {
+        Backend::Postgres => match crate::s3::S3Server::get_async().await {
+            Some(server) => Some(server.new_bucket().await),
+            None => None,
+        },
+        Backend::Sqlite => None,
+    };
+    start(backend, config, dir, pg_prefix, SimClock::at(START_MS), opts.limits, Some(smtp), s3_bucket).await
+}
+
+/// Points every region without a blob setting of its own at `bucket` (prefix: the region).
+fn blobs_on_s3(config: &mut Config, bucket: &str) {
+    let Some(server) = crate::s3::S3Server::get() else { return };
+    for r in &config.regions {
+        let rc = config.region.entry(r.clone()).or_default();
+        if rc.blob_url.is_none() && rc.blob_dir.is_none() {
+            rc.blob_url = Some(server.blob_url(bucket, r));
+            rc.blob_access_key_id = Some(crate::s3::ACCESS_KEY_ID.into());
+            rc.blob_secret_access_key = Some(crate::s3::SECRET_ACCESS_KEY.into());
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -131,7 +156,11 @@ pub(crate) async fn start(
     clock: SimClock,
     limits: Limits,
     smtp: Option<SmtpSink>,
+    s3_bucket: Option<String>,
 ) -> TestApp {
+    if let Some(bucket) = &s3_bucket {
+        blobs_on_s3(&mut config, bucket);
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     config.public_url = Some(format!("http://{addr}"));
@@ -177,6 +206,7 @@ pub(crate) async fn start(
         server: Some(server),
         relay,
         catalogue,
+        s3_bucket,
     }
 }
 
@@ -232,7 +262,8 @@ impl TestApp {
         let prefix = self.pg_prefix.take();
         let clock = self.clock.clone();
         let smtp = self.smtp.take();
-        start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp).await
+        let bucket = self.s3_bucket.take();
+        start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp, bucket).await
     }
 
     /// Stops this server, runs `between` on the stopped storage (a restore, say), and starts
@@ -249,7 +280,8 @@ impl TestApp {
         let prefix = self.pg_prefix.take();
         let clock = self.clock.clone();
         let smtp = self.smtp.take();
-        start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp).await
+        let bucket = self.s3_bucket.take();
+        start(self.backend, config, dir, prefix, clock, Limits::relaxed(), smtp, bucket).await
     }
 
     /// The SMTP sink the app sends to (whatever `smtp_url` a test configured instead).
@@ -443,18 +475,20 @@ impl TestApp {
     }
 
     /// Every file that holds this app's data: the data dir and, on PostgreSQL, the files of
-    /// its databases and the cluster's WAL (after a checkpoint).
+    /// its databases and the cluster's WAL (after a checkpoint), and copies of its S3 blobs.
     pub async fn storage_paths(&self) -> Vec<PathBuf> {
         let mut paths = vec![self.config.data_dir.clone()];
         if let Some(prefix) = &self.pg_prefix {
             paths.extend(pg::files_of_prefix(prefix).await);
         }
+        // Blobs on S3: copies of every object, read through the port.
+        paths.extend(self.remote_blob_copies(None).await);
         paths
     }
 
     /// The files of one region only: its folder (database, WAL, blobs) and key store under the
-    /// data dir, and on PostgreSQL the folders of its two databases (not the cluster's WAL,
-    /// which every database shares).
+    /// data dir, on PostgreSQL the folders of its two databases (not the cluster's WAL,
+    /// which every database shares), and copies of its blobs when they are on S3.
     pub async fn region_storage_paths(&self, region: &str) -> Vec<PathBuf> {
         let mut paths = vec![self.config.data_dir.join("regions").join(region)];
         for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -466,6 +500,7 @@ impl TestApp {
                     .extend(pg::database_files(&format!("{prefix}_{region}{suffix}")).await.into_iter().filter(|p| !p.ends_with("pg_wal")));
             }
         }
+        paths.extend(self.remote_blob_copies(Some(region)).await);
         paths.retain(|p| p.exists());
         paths
     }

@@ -8,8 +8,9 @@
 //! for it once per run. Without the tool the test fails and says how to install it, unless
 //! `CLEARBOARD_TEST_SKIP` names the tool ([`require`], [`crate::deps`]).
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Whether this is CI (`CI=true` or `CI=1`): a missing tool fails instead of skipping.
@@ -195,4 +196,31 @@ pub fn command(script: &Path) -> Command {
     let mut c = Command::new(script.with_file_name("python"));
     c.arg(script);
     c
+}
+
+/// Starts a server, `python script args…`, with its stdin and stdout piped and its standard
+/// error written to `log`, and reads the port it prints as its first line once it listens;
+/// fails the test with the log when it prints none. Such servers stop when their stdin closes.
+pub fn start_server(python: &Path, script: &Path, args: &[&Path], log: &Path, what: &str) -> (Child, Option<ChildStdin>, u16) {
+    let err = std::fs::File::create(log).unwrap_or_else(|e| panic!("cannot create the {what} log: {e}"));
+    let mut child = Command::new(python)
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(err)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("the server's stdout");
+    // The first line is the port, printed once the server answers (or nothing: it failed).
+    let mut line = String::new();
+    let _ = BufReader::new(stdout).read_line(&mut line);
+    let Ok(port) = line.trim().parse::<u16>() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        panic!("{what} did not start: {text}");
+    };
+    (child, stdin, port)
 }

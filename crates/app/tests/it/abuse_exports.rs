@@ -443,11 +443,11 @@ fn download_path(s: &Value) -> String {
     url
 }
 
-/// The archive file of an export, while it exists.
-async fn archive_file(app: &TestApp, id: &str) -> Option<std::path::PathBuf> {
+/// The sealed archive of an export, while it exists (read through the port: a folder or S3).
+async fn archive_file(app: &TestApp, id: &str) -> Option<Vec<u8>> {
     let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     let blob = eu.rights.export(id).await.unwrap()?.blob_id?;
-    eu.blobs.local_path(&blob).filter(|p| p.exists())
+    eu.blobs.get(&blob).await.unwrap()
 }
 
 // C-DSR-1
@@ -511,12 +511,13 @@ both!(acceptance_6_a_password_change_and_erasure_end_exports, |b| async move {
     let s = super::rights::export_ready(&app, &u.token).await;
     let (id2, url2) = (s["id"].as_str().unwrap().to_string(), download_path(&s));
     assert_eq!(app.get(&url2, Some(&u.token)).await.status(), 200);
-    let path = archive_file(&app, &id2).await.unwrap();
+    assert!(archive_file(&app, &id2).await.is_some());
+    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
+    let blob = eu.rights.export(&id2).await.unwrap().unwrap().blob_id.unwrap();
     let res = app.http().delete(app.url("/api/v1/me")).bearer_auth(&u.token).json(&json!({ "password": new_pw })).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert!(!path.exists(), "the archive went with the erasure");
+    assert!(eu.blobs.get(&blob).await.unwrap().is_none(), "the archive went with the erasure");
     assert_error(app.get(&url2, Some(&u.token)).await, 401, "unauthenticated").await;
-    let eu = app.state.cb.region(&clearboard_core::platform::ids::RegionId::new("eu")).unwrap().clone();
     assert!(eu.rights.export(&id).await.unwrap().is_none() && eu.rights.export(&id2).await.unwrap().is_none(), "no export row is left");
     let other = app.new_user().await;
     assert_error(app.get(&url2, Some(&other.token)).await, 404, "not_found").await;

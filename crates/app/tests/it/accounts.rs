@@ -194,11 +194,11 @@ both!(pictures_are_sniffed_stripped_and_served_safely, |b| async move {
     assert_error(app.get("/api/v1/me/picture", None).await, 401, "unauthenticated").await;
     // Replacing deletes the old blob; removing deletes the blob file.
     assert_eq!(put(jpeg("a", "b")).await.unwrap().status(), 200);
-    let blobs = forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]);
+    let blobs = app.blob_ids("eu").await;
     assert_eq!(blobs.len(), 1, "one blob after replacing: {blobs:?}");
     let res = c.delete(app.url("/api/v1/me/picture")).bearer_auth(&u.token).send().await.unwrap();
     assert_eq!(res.status(), 204);
-    assert!(forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]).is_empty());
+    assert!(app.blob_ids("eu").await.is_empty());
 });
 
 // C-DSR-1, C-RET-2: self-service deletion; the key goes first, so nothing is readable at once.

@@ -335,7 +335,7 @@ both!(facilitators_delete_boards_with_everything_on_them, |b| async move {
     json_ok(req(&app, "DELETE", &format!("/api/v1/boards/{}", f.board), Some(&f.carol.token), None).await, 204).await;
     assert_error(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.alice.token)).await, 404, "not_found").await;
     assert_error(app.get(&format!("/api/v1/boards/{}", f.board), Some(&f.participant)).await, 401, "unauthenticated").await;
-    assert!(forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]).is_empty(), "media deleted");
+    assert!(app.blob_ids("eu").await.is_empty(), "media deleted");
     assert!(app.scan_storage(&[text, f.pseudonym.clone()]).await.is_empty());
     let res = app.post_json("/api/v1/join", &json!({ "code": f.code, "pseudonym": "late" }), None).await;
     assert_error(res, 404, "not_found").await;

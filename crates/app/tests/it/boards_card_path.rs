@@ -91,10 +91,7 @@ async fn domain(backend: Backend) -> Domain {
     let layout = Layout {
         data_dir: dir.path().join("data"),
         database_url: pg_prefix.as_deref().map(pg::url_for),
-        regions: ["eu", "us"]
-            .iter()
-            .map(|id| RegionLocation { id: (*id).into(), database_url: None, keys_url: None, blob_dir: None })
-            .collect(),
+        regions: ["eu", "us"].iter().map(|id| RegionLocation { id: (*id).into(), ..Default::default() }).collect(),
     };
     let clock = SimClock::at(START_MS);
     let ring = Arc::new(clearboard_vault::Kek::generate().unwrap().keyring());

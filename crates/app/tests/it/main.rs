@@ -16,6 +16,7 @@ mod billing_erasure;
 mod billing_invoices;
 mod billing_partners;
 mod billing_stripe;
+mod blob_storage;
 mod board_content;
 mod boards;
 mod boards_card_path;

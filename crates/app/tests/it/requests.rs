@@ -195,10 +195,9 @@ both!(an_agents_request_waits_for_the_person_and_erasure_completes_with_a_receip
     // The receipt reaches the agent; the document is deleted with the request's close.
     let m = app.wait_for_mail(&agent, |m| m.subject.contains("our answer"), WAIT).await.unwrap();
     assert!(m.text.contains("Signature:") && m.text.contains(person.id.as_str()));
-    let blobs = clearboard_testkit::forensics::all_files(&[app.config.data_dir.join("regions/eu/blobs")]);
+    let scratch = clearboard_testkit::forensics::all_files(&[app.blob_store("eu").scratch_dir()]);
     assert!(
-        blobs.iter().all(|f| !f.to_string_lossy().contains(".scratch"))
-            && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(),
+        scratch.is_empty() && app.decrypting_scan(std::slice::from_ref(&permission)).await.hits.is_empty(),
         "the permission document is gone"
     );
 });

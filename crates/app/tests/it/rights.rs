@@ -525,7 +525,9 @@ both!(acceptance_3_a_restored_backup_cannot_bring_an_erased_person_back, |b| asy
             let eu = &opened.regions[0];
             assert!(eu.store.account(&person2).await.unwrap().is_some(), "the backup brought the erased person's rows back");
             let dbs = [store.db()];
-            let blob_dirs = [config.data_dir.join("regions/eu/blobs")];
+            // The restored blobs, read through the port (a folder or S3).
+            let copies = tempfile::tempdir().unwrap();
+            let blob_dirs = [clearboard_testkit::s3::copy_blobs(eu.blobs.as_ref(), copies.path()).await];
             let scan = clearboard_testkit::decrypting::scan_with(&keys, &dbs, &blob_dirs, &canaries).await;
             assert!(scan.hits.is_empty(), "an erased person's data in a restored backup must not decrypt: {:?}", scan.hits);
             let control = clearboard_testkit::decrypting::scan_with(&keys, &dbs, &blob_dirs, &kept2).await;

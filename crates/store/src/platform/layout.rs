@@ -2,6 +2,8 @@
 //!
 //! Embedded (SQLite), under the data dir:
 //! `directory.db`, `regions/<id>/data.db`, `regions/<id>/blobs/`, `keys/<id>.db`.
+//! Blobs go to `regions/<id>/blobs/` unless the region names a `blob_dir` or a `blob_url`
+//! (`file:///…` or `s3://…`: [`crate::platform::blobs`]).
 //! The key stores sit outside `regions/` so that copying a region never copies its keys.
 //! PostgreSQL: the URL's database is the directory; `<name>_<region>` and `<name>_<region>_keys`
 //! hold each region's data and keys (created if missing), unless a region names its own URLs.
@@ -16,7 +18,7 @@ use clearboard_core::platform::ids::RegionId;
 use clearboard_core::platform::ports::StoreError;
 use clearboard_vault::Keyring;
 
-use crate::platform::blobs::LocalBlobStore;
+use crate::platform::blobs::{BlobLocation, S3Credentials};
 use crate::platform::db::{self, Durability};
 use crate::platform::directory::SqlDirectory;
 use crate::platform::keys::SqlKeyStore;
@@ -33,6 +35,11 @@ pub struct RegionLocation {
     pub keys_url: Option<String>,
     /// The blob folder (default: `<data dir>/regions/<id>/blobs`).
     pub blob_dir: Option<PathBuf>,
+    /// Where blobs are, as a URL (`file:///…` or `s3://bucket/prefix?endpoint=…&region=…`);
+    /// exclusive with `blob_dir`.
+    pub blob_url: Option<String>,
+    /// S3 access keys given in the configuration (default: the AWS environment variables).
+    pub blob_credentials: Option<S3Credentials>,
 }
 
 /// A deployment's storage layout.
@@ -80,8 +87,24 @@ impl Layout {
         self.data_dir.join("keys").join(format!("{id}.db"))
     }
 
-    fn blob_dir(&self, r: &RegionLocation) -> PathBuf {
-        r.blob_dir.clone().unwrap_or_else(|| self.region_dir(&r.id).join("blobs"))
+    /// Where a region's blobs are (refusing a bad `blob_url`, or one given with `blob_dir`).
+    pub fn blob_location(&self, r: &RegionLocation) -> Result<BlobLocation, StoreError> {
+        match (&r.blob_url, &r.blob_dir) {
+            (Some(_), Some(_)) => Err(StoreError::Unavailable(format!(
+                "region `{}` sets both blob_url and blob_dir: keep one (blob_dir is file:// shorthand)",
+                r.id
+            ))),
+            (Some(url), None) => BlobLocation::parse(url).map_err(|e| match e {
+                StoreError::Unavailable(why) => StoreError::Unavailable(format!("region `{}`: {why}", r.id)),
+                other => other,
+            }),
+            (None, dir) => Ok(BlobLocation::Folder(dir.clone().unwrap_or_else(|| self.region_dir(&r.id).join("blobs")))),
+        }
+    }
+
+    /// Opens a region's blob store (S3 spools through `regions/<id>/blob-scratch`).
+    pub fn open_blobs(&self, r: &RegionLocation) -> Result<Arc<dyn clearboard_core::platform::ports::BlobStore>, StoreError> {
+        self.blob_location(r)?.open(r.blob_credentials.as_ref(), &self.region_dir(&r.id).join("blob-scratch"))
     }
 
     fn pg_url(&self, suffix: Option<&str>) -> Result<String, StoreError> {
@@ -117,6 +140,10 @@ impl Layout {
         migrate::run(&dir_db, Schema::Directory, now).await?;
         let directory = Arc::new(SqlDirectory::new(dir_db, DIRECTORY_CHAIN.to_string(), ring.clone()));
 
+        // A bad blob_url is refused before any database is touched.
+        for r in &self.regions {
+            self.blob_location(r)?;
+        }
         let mut regions = Vec::new();
         let mut region_stores = Vec::new();
         for r in &self.regions {
@@ -140,7 +167,7 @@ impl Layout {
             migrate::run(&keys, Schema::Keys, now).await?;
             let store = SqlRegionStore::new(data, region_chain(&r.id), ring.clone());
             let key_store = SqlKeyStore::new(keys);
-            let blobs = LocalBlobStore::open(&self.blob_dir(r))?;
+            let blobs = self.open_blobs(r)?;
             let id = RegionId::new(&r.id);
             regions.push(RegionHandle {
                 id: id.clone(),
@@ -155,7 +182,7 @@ impl Layout {
                 integrations: Arc::new(store.clone()),
                 careers: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
-                blobs: Arc::new(blobs),
+                blobs,
             });
             region_stores.push((id, store, key_store));
         }

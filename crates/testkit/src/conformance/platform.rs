@@ -145,8 +145,10 @@ pub async fn audit(o: &Opened, ring: &clearboard_vault::Keyring) {
     assert!(del.is_err(), "the audit table refuses deletes");
 }
 
-/// Blob store: put, get back the same bytes, replace, delete (idempotent), a missing blob is
-/// `None`; `put_file` moves a local file in; ids that are not UUIDs are refused.
+/// Blob store (the folder on SQLite, S3 on PostgreSQL): put, get back the same bytes, replace,
+/// delete (idempotent), a missing blob is `None`; `put_file` moves a local file in (a large
+/// one as a multipart upload on S3); `list` names every blob; `get_to_file` streams one out;
+/// ids that are not UUIDs are refused.
 pub async fn blobs(o: &Opened) {
     let b = &o.regions[0].blobs;
     let (x, y) = (BlobId::new(1).unwrap(), BlobId::new(2).unwrap());
@@ -165,9 +167,29 @@ pub async fn blobs(o: &Opened) {
     if let Some(p) = b.local_path(&y) {
         assert_eq!(std::fs::read(p).unwrap().len(), 100_000, "the local path holds the blob");
     }
+    // Listing names every blob; reading into a file streams it back (a missing one is `false`).
+    let mut listed: Vec<String> = b.list().await.unwrap().iter().map(|i| i.as_str().to_string()).collect();
+    listed.sort();
+    assert_eq!(listed, vec![x.as_str().to_string(), y.as_str().to_string()]);
+    let spooled = scratch.join("spooled");
+    assert!(b.get_to_file(&y, &spooled).await.unwrap());
+    assert_eq!(std::fs::read(&spooled).unwrap(), vec![7u8; 100_000]);
     b.delete(&x).await.unwrap();
     b.delete(&x).await.unwrap();
     assert_eq!(b.get(&x).await.unwrap(), None);
+    assert!(!b.get_to_file(&x, &spooled.with_extension("missing")).await.unwrap());
     assert!(b.local_path(&x).is_none());
+    assert_eq!(b.list().await.unwrap(), vec![y.clone()], "a deleted blob is not listed");
+    // A file larger than one part of a multipart upload (S3) goes in and comes back whole.
+    let z = BlobId::new(3).unwrap();
+    let big: Vec<u8> = (0..9 * 1024 * 1024 + 17).map(|i: u32| (i % 251) as u8).collect();
+    std::fs::write(&src, &big).unwrap();
+    b.put_file(&z, &src).await.unwrap();
+    assert!(b.get_to_file(&z, &spooled).await.unwrap());
+    assert!(std::fs::read(&spooled).unwrap() == big, "a large blob comes back byte for byte");
+    b.delete(&z).await.unwrap();
+    b.delete(&y).await.unwrap();
+    assert!(b.list().await.unwrap().is_empty());
+    let _ = std::fs::remove_file(&spooled);
     assert!(b.put(&BlobId::from_stored("../../escape".into()), b"x").await.is_err(), "only UUID ids name blobs");
 }

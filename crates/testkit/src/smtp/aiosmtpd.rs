@@ -8,9 +8,8 @@
 //! and says how to install them, unless `CLEARBOARD_TEST_SKIP` names `aiosmtpd`;
 //! then it prints that it skipped ([`crate::tools::require`]).
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -115,26 +114,7 @@ impl AiosmtpdSink {
         std::fs::write(&script, SINK_PY).expect("write the SMTP sink script");
         let dir = tmp.path().join("messages");
         std::fs::create_dir_all(&dir).expect("create the SMTP sink folder");
-        let log = std::fs::File::create(tmp.path().join("sink.log")).expect("create the SMTP sink log");
-        let mut child = Command::new(&python)
-            .arg(&script)
-            .arg(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start the SMTP sink");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("the sink's stdout");
-        // The first line is the port, printed once the server answers (or nothing: it failed).
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let Ok(port) = line.trim().parse::<u16>() else {
-            let _ = child.kill();
-            let _ = child.wait();
-            let log = std::fs::read_to_string(tmp.path().join("sink.log")).unwrap_or_default();
-            panic!("aiosmtpd did not start: {log}");
-        };
+        let (child, stdin, port) = crate::tools::start_server(&python, &script, &[&dir], &tmp.path().join("sink.log"), "aiosmtpd");
         let sink = AiosmtpdSink { port, dir, child, stdin, _tmp: tmp };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -6,7 +6,6 @@
 use super::*;
 use clearboard_core::identity::accounts::ProfileChange;
 use clearboard_core::identity::sessions::SessionKind;
-use clearboard_testkit::forensics;
 
 fn pw(s: &str) -> Option<Zeroizing<String>> {
     Some(Zeroizing::new(s.to_string()))
@@ -89,8 +88,9 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     let u = d.new_person().await;
     let (second, _) = d.sign_in(&u.email, &u.password).await;
     d.cb.accounts().set_picture(&u.principal, &crate::accounts::jpeg("g", "p")).await.unwrap();
-    let blobs = d.layout.data_dir.join("regions/eu/blobs");
-    assert_eq!(forensics::all_files(std::slice::from_ref(&blobs)).len(), 1, "the picture is stored");
+    // Through the port: a folder on SQLite, S3 on PostgreSQL.
+    let blobs = d.region("eu").blobs.clone();
+    assert_eq!(blobs.list().await.unwrap().len(), 1, "the picture is stored");
     let eu = d.region("eu").clone();
     let row_before = eu.store.account(&u.id).await.unwrap().unwrap();
 
@@ -109,7 +109,7 @@ both!(deleting_the_account_destroys_the_key_first, |b| async move {
     assert!(eu.store.account(&u.id).await.unwrap().is_none());
     assert!(eu.store.subject_erased_at(&u.id).await.unwrap().is_some());
     assert!(matches!(d.cb.keys().current(&eu, &u.id).await, Err(CoreError::Erased)));
-    assert!(forensics::all_files(&[blobs]).is_empty(), "the picture blob is deleted");
+    assert!(blobs.list().await.unwrap().is_empty(), "the picture blob is deleted");
     // A copy of the row taken before (as a backup would hold) no longer opens with any key
     // the system has: a fresh person's key cannot open it either.
     let other = d.new_person().await;

@@ -97,12 +97,23 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
         let _ = tokio::fs::remove_file(src).await;
         Ok(())
     }
-    /// A local file holding the blob, for streaming reads, when the store has one.
+    /// A local file holding the blob, for streaming reads, when the store has one (the local
+    /// folder does; S3 does not: callers spool with [`BlobStore::get_to_file`] instead).
     fn local_path(&self, _id: &BlobId) -> Option<std::path::PathBuf> {
         None
     }
-    /// A folder on the same file system for files that will be passed to [`BlobStore::put_file`].
+    /// A local folder for files that will be passed to [`BlobStore::put_file`] (on the same
+    /// file system for the local store, so that storing is a rename) and for spooled reads.
     fn scratch_dir(&self) -> std::path::PathBuf {
         std::env::temp_dir()
     }
+    /// Writes the blob into the local file `dst` (created or truncated), streaming; `false`
+    /// when there is no such blob (nothing is left at `dst` then).
+    async fn get_to_file(&self, id: &BlobId, dst: &std::path::Path) -> StoreResult<bool> {
+        let Some(bytes) = self.get(id).await? else { return Ok(false) };
+        tokio::fs::write(dst, bytes).await.map_err(|e| StoreError::Unavailable(e.kind().to_string()))?;
+        Ok(true)
+    }
+    /// Every blob stored (for backups and forensic scans), in no particular order.
+    async fn list(&self) -> StoreResult<Vec<BlobId>>;
 }

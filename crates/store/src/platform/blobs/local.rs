@@ -1,6 +1,6 @@
-//! The local blob store: one file per blob under the region's folder, written atomically
-//! (temporary file, fsync, rename). Blobs arrive already encrypted; names are opaque ids.
-//! (An S3-compatible implementation of the same port is future work.)
+//! The local blob store (`blob_url = file:///…`, the default): one file per blob under the
+//! region's folder, written atomically (temporary file, fsync, rename). Blobs arrive already
+//! encrypted; names are opaque ids.
 
 use std::path::{Path, PathBuf};
 
@@ -21,11 +21,7 @@ impl LocalBlobStore {
     }
 
     fn path(&self, id: &BlobId) -> StoreResult<PathBuf> {
-        let s = id.as_str();
-        // Ids are UUID text; anything else would be a programming error, not user input.
-        if s.len() < 4 || !s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            return Err(StoreError::Corrupt("invalid blob id".into()));
-        }
+        let s = super::checked(id)?;
         Ok(self.root.join(&s[s.len() - 2..]).join(s))
     }
 }
@@ -86,5 +82,36 @@ impl BlobStore for LocalBlobStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io(e)),
         }
+    }
+
+    async fn get_to_file(&self, id: &BlobId, dst: &Path) -> StoreResult<bool> {
+        match tokio::fs::copy(self.path(id)?, dst).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    async fn list(&self) -> StoreResult<Vec<BlobId>> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            // `<root>/<last two characters>/<id>`; dot names are scratch folders and temporary files.
+            for shard in std::fs::read_dir(&root).map_err(io)?.flatten() {
+                let name = shard.file_name().to_string_lossy().to_string();
+                if name.starts_with('.') || !shard.path().is_dir() {
+                    continue;
+                }
+                for f in std::fs::read_dir(shard.path()).map_err(io)?.flatten() {
+                    let id = BlobId::from_stored(f.file_name().to_string_lossy().to_string());
+                    if f.path().is_file() && super::checked(&id).is_ok() {
+                        out.push(id);
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 }

@@ -337,6 +337,8 @@ fn write(name: &str, v: &Value) {
 
 #[tokio::main]
 async fn main() {
+    // reqwest is built without a TLS provider: ring's, as the server installs it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
     if what == "billing-child" {
         let args: Vec<String> = std::env::args().collect();

@@ -37,6 +37,17 @@ pub struct FanoutResult {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
+    /// Where the time goes, per update: the first reader to get it (the server's handling of
+    /// the update, commit included, and one write), and each reader's lag behind that first one
+    /// (queueing behind the other sockets of the room).
+    pub first_p50_ms: f64,
+    pub first_p99_ms: f64,
+    pub behind_first_p50_ms: f64,
+    pub behind_first_p99_ms: f64,
+    /// Clearboard only: the writer's patch until its `ack` (the commit, before any fan-out
+    /// write is waited for); NaN for Yjs, which acknowledges nothing.
+    pub ack_p50_ms: f64,
+    pub ack_p99_ms: f64,
     pub server_cpu_s: f64,
     pub cpu_us_per_delivered: f64,
     pub rss_idle_kb: u64,
@@ -127,7 +138,7 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
         let sent = sent.clone();
         let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
+            let mut lat: Vec<(u64, f64)> = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_millis(200), ws.next()).await else { continue };
                 let now = epoch.elapsed().as_nanos() as u64;
@@ -141,7 +152,7 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
                 {
                     let s = s.load(Ordering::Relaxed);
                     if s > 0 {
-                        lat.push((now - s) as f64 / 1e6);
+                        lat.push((k, (now - s) as f64 / 1e6));
                     }
                 }
             }
@@ -152,17 +163,23 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
 
     let cpu0 = cpu_ticks(server_pid);
     let t0 = Instant::now();
+    let mut ack_lat: Vec<f64> = Vec::new();
     match &target {
         Target::Clearboard { card, .. } => {
             // Writes go over the writer's own socket, as Yjs updates do.
             let ws = open_reader(&target).await;
             let (mut tx, mut rx) = ws.split();
+            let sent_at = sent.clone();
             let acks = tokio::spawn(async move {
-                let mut ok = 0u64;
+                let mut ok = Vec::new();
                 while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_secs(5), rx.next()).await {
                     if let Message::Text(t) = m {
                         if t.as_str().contains("\"type\":\"ack\"") {
-                            ok += 1;
+                            let now = epoch.elapsed().as_nanos() as u64;
+                            let req = serde_json::from_str::<Value>(t.as_str()).ok().and_then(|v| v["req"].as_u64());
+                            if let Some(s) = req.and_then(|k| sent_at.get(k as usize)).map(|s| s.load(Ordering::Relaxed)) {
+                                ok.push((now - s) as f64 / 1e6);
+                            }
                         } else if t.as_str().contains("\"type\":\"error\"") {
                             panic!("a write failed: {}", t.as_str());
                         }
@@ -178,8 +195,8 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
                 tx.send(Message::Text(msg.to_string().into())).await.unwrap();
             }
             let _ = tx.close().await;
-            let acked = acks.await.unwrap_or(0);
-            assert_eq!(acked, total, "every write acknowledged");
+            ack_lat = acks.await.unwrap_or_default();
+            assert_eq!(ack_lat.len() as u64, total, "every write acknowledged");
         }
         Target::Yjs { .. } => {
             let mut ws = open_reader(&target).await;
@@ -213,12 +230,22 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
     tokio::time::sleep(Duration::from_secs(2)).await;
     let cpu1 = cpu_ticks(server_pid);
     stop.store(true, Ordering::Relaxed);
-    let mut lat = Vec::new();
+    let mut pairs = Vec::new();
     for t in tasks {
-        lat.extend(t.await.unwrap_or_default());
+        pairs.extend(t.await.unwrap_or_default());
     }
-    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let q = |p: f64| if lat.is_empty() { f64::NAN } else { lat[((p * lat.len() as f64) as usize).min(lat.len() - 1)] };
+    let mut first = vec![f64::INFINITY; total as usize];
+    for &(k, l) in &pairs {
+        first[k as usize] = first[k as usize].min(l);
+    }
+    let mut behind: Vec<f64> = pairs.iter().map(|&(k, l)| l - first[k as usize]).collect();
+    let mut first: Vec<f64> = first.into_iter().filter(|f| f.is_finite()).collect();
+    let mut lat: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let quantile = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        if v.is_empty() { f64::NAN } else { v[((p * v.len() as f64) as usize).min(v.len() - 1)] }
+    };
+    let q = |p: f64| quantile(&mut lat.clone(), p);
     let received = lat.len() as u64;
     let server_cpu_s = (cpu1 - cpu0) as f64 / 100.0;
     FanoutResult {
@@ -234,6 +261,12 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
         p50_ms: q(0.50),
         p95_ms: q(0.95),
         p99_ms: q(0.99),
+        first_p50_ms: quantile(&mut first, 0.5),
+        first_p99_ms: quantile(&mut first, 0.99),
+        behind_first_p50_ms: quantile(&mut behind, 0.5),
+        behind_first_p99_ms: quantile(&mut behind, 0.99),
+        ack_p50_ms: quantile(&mut ack_lat, 0.5),
+        ack_p99_ms: quantile(&mut ack_lat, 0.99),
         server_cpu_s,
         cpu_us_per_delivered: if received > 0 { server_cpu_s * 1e6 / received as f64 } else { f64::NAN },
         rss_idle_kb: rss_idle,
@@ -329,6 +362,12 @@ pub fn median(runs: &[FanoutResult]) -> FanoutResult {
         p50_ms: med(&|r| r.p50_ms),
         p95_ms: med(&|r| r.p95_ms),
         p99_ms: med(&|r| r.p99_ms),
+        first_p50_ms: med(&|r| r.first_p50_ms),
+        first_p99_ms: med(&|r| r.first_p99_ms),
+        behind_first_p50_ms: med(&|r| r.behind_first_p50_ms),
+        behind_first_p99_ms: med(&|r| r.behind_first_p99_ms),
+        ack_p50_ms: med(&|r| r.ack_p50_ms),
+        ack_p99_ms: med(&|r| r.ack_p99_ms),
         server_cpu_s: med(&|r| r.server_cpu_s),
         cpu_us_per_delivered: med(&|r| r.cpu_us_per_delivered),
         rss_idle_kb: med(&|r| r.rss_idle_kb as f64) as u64,

@@ -1,10 +1,11 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|consent|rights|gdpr|outreach|billing|fides|board2000|all|summary]`
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|soak|consent|rights|gdpr|outreach|billing|fides|board2000|all|summary]`
 //! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`;
 //! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3;
-//! `billing` reads `BILLING_ORGS`, default 10000).
+//! `billing` reads `BILLING_ORGS`, default 10000; `soak` reads `SOAK_MINUTES`, default 2, and
+//! `SOAK_WORKERS`, default 4).
 //! Results go to `bench/results/<name>.json`; `all` (and `summary`) then write the table of every
 //! group to `bench/results/latest.md` and `latest.json`.
 
@@ -21,6 +22,7 @@ mod fides;
 mod gdpr;
 mod outreach;
 mod rights;
+mod soak;
 mod summary;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -184,7 +186,14 @@ impl Drop for Server {
 }
 
 async fn start_clearboard() -> (Server, String) {
-    let bin = repo_root().join("target/release/clearboard");
+    start_clearboard_with(&[]).await
+}
+
+/// The release server with some more environment (`extra` wins over the defaults).
+async fn start_clearboard_with(extra: &[(&str, &str)]) -> (Server, String) {
+    // `CLEARBOARD_BENCH_BIN`: another build of the server (an earlier commit, for a before/after).
+    let bin =
+        std::env::var_os("CLEARBOARD_BENCH_BIN").map_or_else(|| repo_root().join("target/release/clearboard"), std::path::PathBuf::from);
     assert!(bin.exists(), "build it first: cargo build --release -p clearboard");
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -195,6 +204,7 @@ async fn start_clearboard() -> (Server, String) {
         // The fan-out load generator opens every reader with one participant's token: lift the
         // per-person socket cap (16) for this load test.
         .env("CLEARBOARD_WS_SOCKETS_PER_PERSON", "100000")
+        .envs(extra.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -238,6 +248,9 @@ async fn start_yjs() -> (Server, u16) {
 
 async fn fanout_bench() -> Value {
     let mut rows = Vec::new();
+    let loadavg = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_string();
+    let load_start = loadavg();
+    println!("fanout: load average {load_start}");
     let rounds: usize = std::env::var("FANOUT_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     for (n, rate) in [(200usize, 20u32), (1000, 10)] {
         // Alternate the two servers, fresh each time, and keep the median of each figure:
@@ -278,6 +291,10 @@ async fn fanout_bench() -> Value {
                 r.cpu_us_per_delivered,
                 r.rss_per_connection_kb
             );
+            println!(
+                "    where it goes: first reader p50 {:.2} / p99 {:.2} ms; behind the first p50 {:.2} / p99 {:.2} ms; writer's ack p50 {:.2} / p99 {:.2} ms",
+                r.first_p50_ms, r.first_p99_ms, r.behind_first_p50_ms, r.behind_first_p99_ms, r.ack_p50_ms, r.ack_p99_ms
+            );
         }
         println!(
             "fanout N={n}: p99 ratio (ours/theirs) {:.2}, memory per connection ratio {:.2}",
@@ -292,7 +309,18 @@ async fn fanout_bench() -> Value {
     let create = fanout::card_create_throughput(&target, 2000, 16).await;
     println!("card create: {create:.0} cards/s (16 concurrent writers, embedded SQLite, encrypted, audited)");
     drop(srv);
-    json!({ "benchmark": "fanout", "baseline": "Yjs reference server (@y/websocket-server 0.1.1, yjs 13.6.33), same load generator", "goal": "p99 at most half of Yjs, nothing lost, less memory per connection", "rows": rows, "card_create_per_s": create })
+    let load = json!({ "start": load_start, "end": loadavg() });
+    json!({ "benchmark": "fanout", "load": load, "baseline": "Yjs reference server (@y/websocket-server 0.1.1, yjs 13.6.33), same load generator", "goal": "p99 at most half of Yjs, nothing lost, less memory per connection", "rows": rows, "card_create_per_s": create })
+}
+
+/// The soak (`soak`): `SOAK_MINUTES` (default 2) of the mixed load from `SOAK_WORKERS` (4).
+async fn soak_bench() -> Value {
+    let env = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    // The clients all come from 127.0.0.1 and name a made-up address each in X-Forwarded-For.
+    let (srv, base) = start_clearboard_with(&[("CLEARBOARD_TRUSTED_PROXIES", "[\"127.0.0.1\"]")]).await;
+    let v = soak::run(&base, srv.child.id(), env("SOAK_MINUTES", 2.0), env("SOAK_WORKERS", 4.0) as usize).await;
+    drop(srv);
+    v
 }
 
 fn write(name: &str, v: &Value) {
@@ -309,6 +337,8 @@ fn write(name: &str, v: &Value) {
 
 #[tokio::main]
 async fn main() {
+    // reqwest is built without a TLS provider: ring's, as the server installs it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
     if what == "billing-child" {
         let args: Vec<String> = std::env::args().collect();
@@ -327,6 +357,10 @@ async fn main() {
     if what == "fanout" || what == "all" {
         let v = fanout_bench().await;
         write("fanout", &v);
+    }
+    if what == "soak" || what == "all" {
+        let v = soak_bench().await;
+        write("soak", &v);
     }
     if what == "consent" || what == "all" {
         let v = consent::run().await;

@@ -46,7 +46,7 @@ fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
 
 /// Writes latest.md and latest.json; returns the Markdown.
 pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
-    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing", "board2000"];
+    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing", "soak", "board2000"];
     let mut md = String::new();
     let mut all = serde_json::Map::new();
     let when = |v: &Value, name: &str| {
@@ -144,6 +144,26 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
                 ));
             }
         }
+        md.push_str("\nWhere the time goes (per update: the first reader to get it, each reader's lag behind that first one, and the writer's acknowledgement, i.e. the commit):\n\n");
+        md.push_str("| subscribers × rate | server | first reader p50 / p99 | behind the first p50 / p99 | writer's ack p50 / p99 |\n| --- | --- | ---: | ---: | ---: |\n");
+        for r in v.pointer("/rows").and_then(Value::as_array).cloned().unwrap_or_default() {
+            for side in ["clearboard", "yjs"] {
+                let p = |k: &str| num(f(&r, &format!("/{side}/{k}")), 2);
+                md.push_str(&format!(
+                    "| {} × {} Hz | {} | {} / {} ms | {} / {} ms | {} / {} ms |\n",
+                    s(&r, "/readers"),
+                    s(&r, "/rate_hz"),
+                    s(&r, &format!("/{side}/server")),
+                    p("first_p50_ms"),
+                    p("first_p99_ms"),
+                    p("behind_first_p50_ms"),
+                    p("behind_first_p99_ms"),
+                    p("ack_p50_ms"),
+                    p("ack_p99_ms"),
+                ));
+            }
+        }
+        md.push_str(&format!("\nLoad average at the start: {}.\n", s(&v, "/load/start")));
         md.push_str(&format!("\nCard creation through the API: {} cards/s.\n\n", num(f(&v, "/card_create_per_s"), 0)));
         all.insert("fanout".into(), v);
     } else {
@@ -302,6 +322,22 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             when(&v, "billing"),
         ));
         all.insert("billing".into(), v);
+    }
+    if let Some(v) = load(dir, "soak") {
+        md.push_str(&format!(
+            "| soak: {} min of the mixed load from {} clients ({} requests, {} errors), server RSS at the end (peak; after setup) | {} MB ({} MB; {} MB) | | | ≤ {} MB after 10 min | {} | {} |\n",
+            s(&v, "/minutes"),
+            s(&v, "/workers"),
+            s(&v, "/requests"),
+            s(&v, "/errors"),
+            num(f(&v, "/rss_end_mb"), 0),
+            num(f(&v, "/rss_peak_mb"), 0),
+            num(f(&v, "/rss_after_setup_mb"), 0),
+            crate::soak::GOAL_MB,
+            v.pointer("/goal_met").and_then(Value::as_bool).map_or("shorter than 10 min", |m| verdict(Some(m))),
+            when(&v, "soak"),
+        ));
+        all.insert("soak".into(), v);
     }
     if let Some(v) = load(dir, "board2000") {
         let (ttfr, pan, zoom) = (f(&v, "/first_render_ms"), f(&v, "/pan_fps"), f(&v, "/zoom_fps"));

@@ -10,6 +10,7 @@ pub mod google;
 pub mod kek;
 pub mod lmtp;
 pub mod mail;
+pub mod malloc;
 pub mod private_dir;
 pub mod stripe;
 pub mod trace;

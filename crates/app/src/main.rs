@@ -265,7 +265,11 @@ async fn shutdown_signal() {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let listen = match &cli.command {
-        Command::Serve { listen } => listen.clone(),
+        Command::Serve { listen } => {
+            // A long-running server: glibc's allocator settings for it (issue 21).
+            clearboard::malloc::settle();
+            listen.clone()
+        }
         _ => None,
     };
     let overrides = Overrides { data_dir: cli.data_dir.clone(), listen, database_url: None };

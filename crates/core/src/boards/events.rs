@@ -6,7 +6,7 @@
 //! author, and those who liked or voted on the card) get a frame of their own. Pending cards
 //! (controlled mode) and their comments reach only facilitators and the card's author.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::boards::protocol::{CardYou, CommentYou, Frame, ServerMessage};
 use crate::boards::shapes::{BoardShared, CardShared, CommentShared, MyReactions};
@@ -70,7 +70,13 @@ pub struct Event {
     pub change: Change,
     /// The frame of everyone the event is not personal to, serialised once and shared.
     common: OnceLock<Frame>,
+    /// The frames of the first few people it is personal to, serialised once each and shared
+    /// by all their connections (several tabs and devices, one frame).
+    personal: Mutex<Vec<(SubjectId, Frame)>>,
 }
+
+/// How many people's own frames an event keeps (beyond, each connection frames its own).
+pub const PERSONAL_FRAMES: usize = 4;
 
 /// Who a connection is.
 #[derive(Debug, Clone)]
@@ -81,7 +87,7 @@ pub struct Viewer {
 
 impl Event {
     pub fn new(seq: i64, change: Change) -> Self {
-        Self { seq, change, common: OnceLock::new() }
+        Self { seq, change, common: OnceLock::new(), personal: Mutex::new(Vec::new()) }
     }
 
     /// Whether the viewer may see this event at all.
@@ -123,6 +129,22 @@ impl Event {
         }
     }
 
+    /// The frame of someone the event is personal to: the one already made for them, or a
+    /// new one (kept for their other connections while there is room).
+    fn personal_frame(&self, who: &SubjectId) -> Frame {
+        if let Some(f) = self.personal.lock().ok().and_then(|p| p.iter().find(|(s, _)| s == who).map(|(_, f)| f.clone())) {
+            return f;
+        }
+        let f = self.message(Some(who)).frame();
+        if let Ok(mut p) = self.personal.lock()
+            && p.len() < PERSONAL_FRAMES
+            && !p.iter().any(|(s, _)| s == who)
+        {
+            p.push((who.clone(), f.clone()));
+        }
+        f
+    }
+
     /// The frame for one viewer, or `None` if they may not see this event. Everyone the event
     /// is not personal to gets the same shared frame.
     pub fn frame(&self, v: &Viewer) -> Option<Frame> {
@@ -130,7 +152,7 @@ impl Event {
             return None;
         }
         if self.personal_to(v) {
-            return Some(self.message(Some(&v.subject)).frame());
+            return Some(self.personal_frame(&v.subject));
         }
         Some(self.common.get_or_init(|| self.message(None).frame()).clone())
     }
@@ -198,5 +220,28 @@ mod tests {
         let f = text(moved.frame(&Viewer { subject: SubjectId::new(6).unwrap(), facilitator: false }).unwrap());
         assert_eq!(f["you"], serde_json::json!({ "mine": false }));
         assert!(f["card"].get("likes").is_none());
+    }
+
+    #[test]
+    fn a_persons_connections_share_their_own_frame() {
+        let (a, c) = (SubjectId::new(1).unwrap(), SubjectId::new(3).unwrap());
+        let reactions = CardReactions { likers: vec![c.clone()], voters: vec![] };
+        let e = card(4, &a, false, Some(reactions));
+        let tab = |s: &SubjectId, facilitator: bool| e.frame(&Viewer { subject: s.clone(), facilitator }).unwrap();
+        // The author's two tabs (one of them as a facilitator: the frame is the same).
+        let (x, y) = (tab(&a, false), tab(&a, true));
+        assert_eq!(x.as_ptr(), y.as_ptr(), "one serialisation for the author's connections");
+        assert_eq!(text(x)["you"]["mine"], true);
+        // Someone else it is personal to gets their own, shared by their connections too.
+        let (l1, l2) = (tab(&c, false), tab(&c, false));
+        assert_eq!(l1.as_ptr(), l2.as_ptr());
+        assert_ne!(l1.as_ptr(), y.as_ptr());
+        assert_eq!((text(l1)["you"]["mine"].clone(), text(l2)["you"]["liked"].clone()), (false.into(), true.into()));
+        // Past the few kept, frames are still right, made for each connection.
+        let many: Vec<SubjectId> = (10..10 + 2 * PERSONAL_FRAMES as i64).map(|n| SubjectId::new(n).unwrap()).collect();
+        let e = card(5, &a, false, Some(CardReactions { likers: many.clone(), voters: vec![] }));
+        for s in &many {
+            assert_eq!(text(e.frame(&Viewer { subject: s.clone(), facilitator: false }).unwrap())["you"]["liked"], true);
+        }
     }
 }

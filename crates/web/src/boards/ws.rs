@@ -202,10 +202,10 @@ async fn run(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut budget = MessageBudget::new(limits);
     if st.cb.draining() {
-        close(&mut socket, CLOSE_RECONNECT, "reconnect").await;
+        Box::pin(close(&mut socket, CLOSE_RECONNECT, "reconnect")).await;
         return Ok(());
     }
-    let (mut access, room, name) = st.cb.boards().room(&who, &board).await?;
+    let (mut access, room, name) = Box::pin(st.cb.boards().room(&who, &board)).await?;
     let mut viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
     let mut rx = room.subscribe();
     let presence = room.join(name.clone());
@@ -214,7 +214,7 @@ async fn run(
     metrics::gauge!("clearboard_ws_connections").increment(1.0);
     let _gauge = GaugeGuard;
 
-    let mut last = match replay(&st, &room, &board, since).await {
+    let mut last = match Box::pin(replay(&st, &room, &board, since)).await {
         Some((s, events)) => {
             send(&mut socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
             let mut last = s;
@@ -227,7 +227,7 @@ async fn run(
             last
         }
         None => {
-            let (b, cards) = st.cb.boards().open(&who, &board).await?;
+            let (b, cards) = Box::pin(st.cb.boards().open(&who, &board)).await?;
             let seq = b.seq;
             send(&mut socket, ServerMessage::Hello { seq, board: &b, cards: &cards, present: &presence.list() }.frame()).await?;
             seq
@@ -246,10 +246,10 @@ async fn run(
                 Some(Ok(WsMessage::Text(t))) => {
                     if !budget.spend() {
                         metrics::counter!("clearboard_ws_refused_total", "reason" => "rate").increment(1);
-                        close(&mut socket, CLOSE_POLICY, ErrorCode::RateLimited.as_str()).await;
+                        Box::pin(close(&mut socket, CLOSE_POLICY, ErrorCode::RateLimited.as_str())).await;
                         break;
                     }
-                    if let Some(reply) = handle_incoming(&st, &access, &mut live, t.as_str(), lang).await {
+                    if let Some(reply) = Box::pin(handle_incoming(&st, &access, &mut live, t.as_str(), lang)).await {
                         send(&mut socket, reply).await?;
                     }
                 }
@@ -265,13 +265,13 @@ async fn run(
                     }
                     if e.seq == i64::MAX {
                         // The board is gone (deleted, or erased content left it).
-                        close(&mut socket, CLOSE_NORMAL, "resync").await;
+                        Box::pin(close(&mut socket, CLOSE_NORMAL, "resync")).await;
                         break;
                     }
                     last = e.seq;
                     if matches!(e.change, Change::Board { .. }) {
                         // Lock, controlled or anonymous mode changed: act on the new settings.
-                        if let Ok(a) = st.cb.boards().access(&who, &board).await {
+                        if let Ok(a) = Box::pin(st.cb.boards().access(&who, &board)).await {
                             viewer.facilitator = a.facilitator();
                             access = a;
                             live.draggable.clear();
@@ -285,26 +285,26 @@ async fn run(
                     }
                 }
                 Ok(Message::Recheck(s)) => {
-                    if s == who.subject && !recheck(&st, &who, &board, &mut access, &mut viewer, &mut live).await {
-                        close(&mut socket, CLOSE_POLICY, "access_ended").await;
+                    if s == who.subject && !Box::pin(recheck(&st, &who, &board, &mut access, &mut viewer, &mut live)).await {
+                        Box::pin(close(&mut socket, CLOSE_POLICY, "access_ended")).await;
                         break;
                     }
                 }
                 Ok(Message::Drain) => {
-                    close(&mut socket, CLOSE_RECONNECT, "reconnect").await;
+                    Box::pin(close(&mut socket, CLOSE_RECONNECT, "reconnect")).await;
                     break;
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Too slow to keep up: start again from a snapshot.
                     send(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
-                    close(&mut socket, CLOSE_NORMAL, "resync").await;
+                    Box::pin(close(&mut socket, CLOSE_NORMAL, "resync")).await;
                     break;
                 }
                 Err(RecvError::Closed) => break,
             },
             _ = every.tick() => {
-                if !recheck(&st, &who, &board, &mut access, &mut viewer, &mut live).await {
-                    close(&mut socket, CLOSE_POLICY, "access_ended").await;
+                if !Box::pin(recheck(&st, &who, &board, &mut access, &mut viewer, &mut live)).await {
+                    Box::pin(close(&mut socket, CLOSE_POLICY, "access_ended")).await;
                     break;
                 }
             }

@@ -240,7 +240,7 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
     }
     let mut behind: Vec<f64> = pairs.iter().map(|&(k, l)| l - first[k as usize]).collect();
     let mut first: Vec<f64> = first.into_iter().filter(|f| f.is_finite()).collect();
-    let mut lat: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let lat: Vec<f64> = pairs.iter().map(|p| p.1).collect();
     let quantile = |v: &mut Vec<f64>, p: f64| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         if v.is_empty() { f64::NAN } else { v[((p * v.len() as f64) as usize).min(v.len() - 1)] }

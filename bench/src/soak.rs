@@ -141,7 +141,7 @@ async fn client(world: Arc<World>, me: usize, seed: u64, stop: Arc<AtomicBool>) 
                 let body = json!({ "text": format!("soak edit {}", world.tag("e")) });
                 world.call(Method::PATCH, &format!("/api/v1/cards/{id}"), Some(&token), Some(body)).await.map(|_| ())
             } else if roll < 84 {
-                let body = json!({ "purpose": "marketing", "granted": rng.next() % 2 == 0 });
+                let body = json!({ "purpose": "marketing", "granted": rng.next().is_multiple_of(2) });
                 requests += 1;
                 world.call(Method::PUT, "/api/v1/me/consents", Some(&token), Some(body)).await.map(|_| ())
             } else if roll < 91 {

@@ -100,8 +100,8 @@ pub async fn export_ready(app: &TestApp, token: &str) -> Value {
     let started = ok_json(app.post_json("/api/v1/me/exports", &json!({}), Some(token)).await, 202).await;
     let id = started["id"].as_str().unwrap().to_string();
     // A deadline in wall time, generous: the whole suite on two cores can slow a build down.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
-    while std::time::Instant::now() < deadline {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(90);
+    while tokio::time::Instant::now() < deadline {
         let s = ok_json(app.get(&format!("/api/v1/me/exports/{id}"), Some(token)).await, 200).await;
         if s["state"] == "ready" {
             return s;

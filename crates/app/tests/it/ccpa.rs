@@ -96,13 +96,16 @@ both!(c_ccpa_5_ccpa_delete_end_to_end_and_refused_only_for_its_two_stated_reason
     assert!(m.text.contains("signed into on") && m.text.contains("delete your account yourself"), "{}", m.text);
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.status(), 200, "the account stays");
 
-    // A legal obligation: stated by a legal hold, named with its end date, in French.
+    // A legal obligation: stated by a legal hold, named with its end date, in French (the
+    // account's language, issue 14).
     let held = app.new_user().await;
+    let fr = app.http().patch(app.url("/api/v1/me")).bearer_auth(&held.token).json(&json!({ "locale": "fr" })).send().await.unwrap();
+    assert_eq!(fr.status(), 200);
     let id = ccpa_delete(&app, &held.email, "fr", &staff).await;
     let hold = json!({ "subject_id": held.id, "category": "account", "reason": "Unpaid invoice dispute before the Paris commercial court", "until": "2027-06-30" });
     assert_eq!(app.post_json("/api/v1/staff/legal-holds", &hold, Some(&staff)).await.status(), 201);
     ok_json(refuse(&app, &id, &staff, kept).await, 200).await;
-    let m = app.wait_for_mail(&held.email, |m| m.subject == "Your privacy request", WAIT).await.unwrap();
+    let m = app.wait_for_mail(&held.email, |m| m.subject == "Votre demande sur vos données personnelles", WAIT).await.unwrap();
     assert!(m.text.contains("une obligation légale nous impose de les conserver (legal_obligation)"), "{}", m.text);
     assert!(m.text.contains("Unpaid invoice dispute before the Paris commercial court") && m.text.contains("2027-06-30"), "{}", m.text);
     // Other requests keep their ordinary refusal.

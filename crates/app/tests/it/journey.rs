@@ -3,9 +3,9 @@
 //! boards; a language chosen once is remembered; pages that do not exist are HTML pages in the
 //! person's language (JSON stays for /api); deleting an account asks first: the profile lists
 //! what becomes of each organisation (deleted with its boards when the person is its last
-//! member, passed on to the longest-standing member when they were its only owner, left as it
-//! is otherwise), each deletion with boards needs its own ticked box, and the deletion does
-//! what the list said.
+//! member; passed on to a member they pick, or deleted, when they were its only owner; left as
+//! it is otherwise), each deletion with boards needs its own ticked box, and the deletion does
+//! what the list said, then redirects to its receipt.
 
 use super::*;
 
@@ -19,6 +19,7 @@ both!(deleting_an_account_lists_the_organisations_and_asks_for_each, |b| async m
     let app = spawn_app(b).await;
     let alice = app.new_user().await;
     let bob = app.new_user().await;
+    let carol = app.new_user().await;
     let org = |name: &'static str| {
         let app = &app;
         let token = alice.token.clone();
@@ -30,6 +31,7 @@ both!(deleting_an_account_lists_the_organisations_and_asks_for_each, |b| async m
     let team = org("Team").await;
     let solo = org("Solo").await;
     super::boards::invite_into(&app, &alice, &team, &bob, "member").await;
+    super::boards::invite_into(&app, &alice, &team, &carol, "admin").await;
     for (title, org) in [("Team board", &team), ("Solo board", &solo)] {
         let r = app.post_json("/api/v1/boards", &json!({ "title": title, "org_id": org }), Some(&alice.token)).await;
         assert_eq!(r.status(), 201);
@@ -45,9 +47,15 @@ both!(deleting_an_account_lists_the_organisations_and_asks_for_each, |b| async m
 
     let html = browser.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("What happens to your organisations"), "{html}");
-    assert!(html.contains("The organisation “Solo” will be deleted with its 1 board(s)"), "{html}");
+    assert!(html.contains("The organisation “Solo” (1 member(s), 1 board(s)) will be deleted with you, with its 1 board(s)"), "{html}");
     let team_line = html.split("<li").find(|li| li.contains("“Team”")).expect("Team is listed");
-    assert!(team_line.contains("stays;") && team_line.contains(&bob.first_name) && team_line.contains("becomes its owner"), "{team_line}");
+    assert!(team_line.contains("(3 member(s), 1 board(s)) has other members"), "{team_line}");
+    assert!(
+        team_line.contains(&format!("name=\"fate_{team}\" value=\"transfer\" checked")) && team_line.contains("Delete it with its boards")
+    );
+    // The longest-standing admin is offered first, then the other members.
+    let offered: Vec<&str> = team_line.split("<option value=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+    assert_eq!(offered, [carol.id.as_str(), bob.id.as_str()], "{team_line}");
     assert_eq!(boxes(&html), vec![format!("confirm_{solo}")], "one box: the organisation deleted with a board");
 
     // Without the box: refused, nothing erased.
@@ -55,19 +63,36 @@ both!(deleting_an_account_lists_the_organisations_and_asks_for_each, |b| async m
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("data-error-code=\"validation_failed\"") && html.contains("Tick the box of each organisation"), "{html}");
-    assert_eq!(app.get("/api/v1/me", Some(&alice.token)).await.status(), 200, "still there");
-
-    // With it: erased; Team passed to Bob, Solo gone.
+    // Without a choice for Team: refused with the catalogue's code, nothing erased.
     let confirm = format!("confirm_{solo}");
     let res =
         browser.post(app.url("/me/delete")).form(&[("password", alice.password.as_str()), (confirm.as_str(), "yes")]).send().await.unwrap();
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("data-error-code=\"organisation_choice_required\""));
+    assert_eq!(app.get("/api/v1/me", Some(&alice.token)).await.status(), 200, "still there");
+
+    // With both, Team passed on to Bob (not the preselected Carol): erased, then redirected
+    // (Post/Redirect/Get) to the receipt, shown once; reloading resubmits nothing.
+    let (fate, heir) = (format!("fate_{team}"), format!("heir_{team}"));
+    let form =
+        [("password", alice.password.as_str()), (confirm.as_str(), "yes"), (fate.as_str(), "transfer"), (heir.as_str(), bob.id.as_str())];
+    let res = browser.post(app.url("/me/delete")).form(&form).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/me/deleted"));
+    let res = browser.get(app.url("/me/deleted")).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    assert!(res.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().contains("Max-Age=0")), "the session cookie goes");
     assert!(res.text().await.unwrap().contains("id=\"receipt\""));
+    let again = browser.get(app.url("/me/deleted")).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    let again = again.text().await.unwrap();
+    assert!(again.contains("Your account is erased") && !again.contains("id=\"receipt\""), "{again}");
     let orgs = app.get("/api/v1/orgs", Some(&bob.token)).await.json::<Value>().await.unwrap();
     let list = orgs.as_array().cloned().or_else(|| orgs["orgs"].as_array().cloned()).unwrap();
     let t = list.iter().find(|o| o["id"] == json!(team)).expect("Team stays");
     assert_eq!(t["role"], json!("owner"), "Bob owns Team now: {t}");
     assert!(!list.iter().any(|o| o["id"] == json!(solo)));
+    let told = app.wait_for_mail(&bob.email, |m| m.subject.contains("You now own"), std::time::Duration::from_secs(10)).await;
+    assert!(told.expect("Bob is told").text.contains("“Team”"));
 });
 
 // Issue 14: a language chosen once is remembered (the functional cookie the policy declares),

@@ -29,6 +29,7 @@ mod cli;
 mod cluster;
 mod commitments;
 mod consent;
+mod departure;
 mod domain;
 mod drills;
 mod errors;

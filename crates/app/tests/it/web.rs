@@ -88,9 +88,11 @@ both!(pages_sign_up_sign_in_profile_and_back_out, |b| async move {
         browser.post(app.url("/signin")).form(&[("email", email.as_str()), ("password", "a long enough password")]).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(browser.get(app.url("/me")).send().await.unwrap().status(), 200);
-    // Delete from the page.
-    // Delete from the page: the answer is the signed receipt, and the browser is signed out.
+    // Delete from the page: the answer redirects to the signed receipt (Post/Redirect/Get),
+    // and the browser is signed out.
     let res = browser.post(app.url("/me/delete")).form(&[("password", "a long enough password")]).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["location"].to_str().unwrap()), (303, "/me/deleted"));
+    let res = browser.get(app.url("/me/deleted")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["clear-site-data"].to_str().unwrap().contains("cookies"));
     let html = res.text().await.unwrap();

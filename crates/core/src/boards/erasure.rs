@@ -12,7 +12,7 @@ use crate::boards::service::{Boards, PURPOSE};
 use crate::platform::audit::Actor;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
-use crate::platform::ids::{BoardId, SubjectId};
+use crate::platform::ids::{BoardId, OrgId, SubjectId};
 use crate::platform::ports::MemberRow;
 
 impl Boards<'_> {
@@ -74,33 +74,13 @@ impl Boards<'_> {
         for (org, role) in orgs {
             let others: Vec<MemberRow> = region.boards.members(&org.id).await?.into_iter().filter(|m| &m.subject_id != subject).collect();
             if others.is_empty() {
-                let audit = self.cb.audit_draft(
-                    Actor::System,
-                    "org.deleted",
-                    None,
-                    Some("rights"),
-                    json!({ "org": org.id, "reason": "last member erased" }),
-                );
-                let boards = region.boards.boards_of_org(&org.id).await?;
-                let (blobs, participants) = region.boards.delete_org(&org.id, audit).await?;
-                for b in blobs {
-                    region.blobs.delete(&b).await?;
-                    counts.blobs += 1;
-                }
-                for p in participants {
-                    region.store.delete_sessions_of(&p, None, None).await?;
-                    self.cb.keys().shred(region, &p).await?;
-                }
-                self.cb.keys().shred(region, &org_key_owner(&org.id)).await?;
-                self.cb.directory().unindex_org(&org.id).await?;
-                counts.boards_deleted += boards.len() as u64;
-                for b in boards {
-                    self.cb.inner.hub.forget(&b.id);
-                }
+                let (boards, blobs) = self.delete_org_with_boards(region, &org.id, "last member erased", Actor::System).await?;
+                counts.boards_deleted += boards;
+                counts.blobs += blobs;
                 counts.orgs_deleted += 1;
             } else if role == OrgRole::Owner
                 && !others.iter().any(|m| m.role == OrgRole::Owner)
-                && let Some(heir) = others.first()
+                && let Some(heir) = crate::boards::departure::default_heir(&others)
             {
                 let m = MemberRow { role: OrgRole::Owner, ..heir.clone() };
                 let audit =
@@ -109,6 +89,35 @@ impl Boards<'_> {
             }
         }
         Ok(counts)
+    }
+
+    /// Deletes an organisation with its boards, their blobs, the participants of its boards
+    /// and its key. Returns how many boards and blobs went.
+    pub(crate) async fn delete_org_with_boards(
+        &self,
+        region: &RegionHandle,
+        org: &OrgId,
+        reason: &str,
+        actor: Actor<'_>,
+    ) -> Result<(u64, u64), CoreError> {
+        let audit = self.cb.audit_draft(actor, "org.deleted", None, Some("rights"), json!({ "org": org, "reason": reason }));
+        let boards = region.boards.boards_of_org(org).await?;
+        let (blobs, participants) = region.boards.delete_org(org, audit).await?;
+        let mut blob_count = 0;
+        for b in blobs {
+            region.blobs.delete(&b).await?;
+            blob_count += 1;
+        }
+        for p in participants {
+            region.store.delete_sessions_of(&p, None, None).await?;
+            self.cb.keys().shred(region, &p).await?;
+        }
+        self.cb.keys().shred(region, &org_key_owner(org)).await?;
+        self.cb.directory().unindex_org(org).await?;
+        for b in &boards {
+            self.cb.inner.hub.forget(&b.id);
+        }
+        Ok((boards.len() as u64, blob_count))
     }
 }
 

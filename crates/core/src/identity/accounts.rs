@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use zeroize::Zeroizing;
 
+use crate::boards::departure::Decisions;
 use crate::identity::password;
 use crate::identity::principal::Principal;
 use crate::platform::audit::Actor;
@@ -529,26 +530,35 @@ impl Accounts<'_> {
     /// Deletes the signed-in person's account after re-authentication (C-DSR-1, C-RET-2):
     /// every session ends, the person's key is destroyed first (everything sealed with it is
     /// unreadable from that instant), then rows and blobs are deleted and the email released.
+    /// Refused while an organisation they own with other members awaits their choice (use
+    /// [`Accounts::delete_from`] with the choices).
     pub async fn delete(
         &self,
         who: &Principal,
         current_password: Option<Zeroizing<String>>,
     ) -> Result<crate::privacy::rights::erasure::SignedReceipt, CoreError> {
-        self.delete_from(who, current_password, None).await
+        self.delete_from(who, current_password, None, &Decisions::new(), "").await
     }
 
-    /// [`Accounts::delete`], with the client's address for the re-authentication throttle.
+    /// [`Accounts::delete`], with the client's address for the re-authentication throttle and
+    /// the person's choice for each organisation they own with other members (issue 14: pass
+    /// it on, or delete it with its boards; checked after the password, carried out before the
+    /// erasure). `base_url` is the public origin, for the new owners' emails.
     pub async fn delete_from(
         &self,
         who: &Principal,
         current_password: Option<Zeroizing<String>>,
         client: Option<&str>,
+        decisions: &Decisions,
+        base_url: &str,
     ) -> Result<crate::privacy::rights::erasure::SignedReceipt, CoreError> {
         self.guard()?;
         let region = self.cb.region(&who.region)?.clone();
         let (row, dek) = self.load(&region, &who.subject).await?;
         self.reauthenticate(&dek, &row, current_password, client).await?;
         drop(dek);
+        self.cb.boards().check_departure(who, decisions).await?;
+        self.cb.boards().settle_departure(who, decisions, base_url).await?;
         self.cb.erasure().erase_account(&who.region, &who.subject, "self_service", None, Actor::Subject(&who.subject)).await
     }
 }

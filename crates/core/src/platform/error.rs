@@ -64,6 +64,10 @@ pub enum CoreError {
     /// An export that can no longer be downloaded: expired or revoked (issue 11, finding 9).
     #[error("{0}")]
     ExportGone(&'static str),
+    /// An account deletion without the person's choice for each organisation they own alone
+    /// with other members (issue 14): the organisations (ids and names, the organisation's).
+    #[error("choose, for each organisation you own with other members, to pass it on or to delete it")]
+    OrganisationChoiceRequired(Vec<(String, String)>),
     #[error("{0}")]
     Unavailable(&'static str),
     #[error("internal error")]
@@ -123,6 +127,7 @@ impl CoreError {
             Self::ImportRefused { too_large: true, .. } => ErrorCode::ImportTooLarge,
             Self::ImportRefused { too_large: false, .. } => ErrorCode::ImportInvalid,
             Self::ExportGone(_) => ErrorCode::ExportGone,
+            Self::OrganisationChoiceRequired(_) => ErrorCode::OrganisationChoiceRequired,
             Self::Unavailable(_) | Self::Store(StoreError::Unavailable(_)) => ErrorCode::Unavailable,
             Self::Store(_) | Self::Vault(_) | Self::Internal(_) => ErrorCode::Internal,
         }

@@ -70,6 +70,7 @@ catalogue! {
     ParticipationPaused = "participation_on_hold", 409;
     VotesHidden = "results_not_revealed", 409;
     UndoConflict = "undo_conflict", 409;
+    OrganisationChoiceRequired = "organisation_choice_required", 409;
     LinkInvalid = "link_invalid", 410;
     ExportGone = "export_gone", 410;
     PayloadTooLarge = "payload_too_large", 413;

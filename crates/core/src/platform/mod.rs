@@ -20,6 +20,7 @@ pub mod error_codes;
 pub mod ids;
 pub mod keys;
 pub mod mail;
+pub mod mail_texts;
 pub mod media;
 pub mod pdf;
 pub mod ports;

@@ -96,7 +96,8 @@ async fn apply(State(st): State<AppState>, ip: ClientIp, Path(id): Path<String>,
             AppError::new(ErrorCode::UnsupportedMediaType).detail("send the application as multipart/form-data with the CV in `cv`")
         );
     }
-    let new = read_application(&st, req, "en").await?;
+    let lang = crate::platform::i18n::answer_lang(req.headers(), req.uri(), None).lang;
+    let new = read_application(&st, req, lang).await?;
     st.cb.careers().apply(&id, new, &base(&st)).await?;
     Ok(received())
 }

@@ -78,12 +78,18 @@ struct SubscribeBody {
     phone: Option<String>,
 }
 
-async fn api_subscribe(State(st): State<AppState>, ip: ClientIp, ApiJson(b): ApiJson<SubscribeBody>) -> Result<Response, AppError> {
+async fn api_subscribe(
+    State(st): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(b): ApiJson<SubscribeBody>,
+) -> Result<Response, AppError> {
     limited(&st, &ip)?;
     if b.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
         return Err(AppError::new(ErrorCode::ValidationFailed).detail("`lang` is `en` or `fr`").field("lang"));
     }
-    let lang = b.lang.unwrap_or_else(|| "en".into());
+    let lang = b.lang.unwrap_or_else(|| crate::platform::i18n::answer_lang(&headers, &uri, None).lang.into());
     let s = Subscribe { email: b.email, lang: lang.clone(), lists: b.lists, phone: b.phone, method: "api".into() };
     st.cb.outreach().subscribe(s, &base(&st)).await?;
     let message = if lang == "fr" { SUBSCRIBED_FR } else { SUBSCRIBED_EN };

@@ -130,10 +130,12 @@ async fn register<const TRAINING: bool>(
     State(st): State<AppState>,
     ip: ClientIp,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
     ApiJson(b): ApiJson<RegistrationBody>,
 ) -> Result<Response, AppError> {
     limited(&st, &ip)?;
-    let new = b.into_new(TRAINING, "en")?;
+    let new = b.into_new(TRAINING, crate::platform::i18n::answer_lang(&headers, &uri, None).lang)?;
     st.cb.programmes().register(programme(TRAINING), session_id(&id)?, new, &base(&st)).await?;
     Ok(received())
 }

@@ -163,8 +163,15 @@ async fn submit(
     req: Request,
 ) -> Result<Response, AppError> {
     limited(&st, &ip)?;
+    // The body's language, else the account's, else the request's (issue 14).
+    let mut lang = crate::platform::i18n::answer_lang(&headers, req.uri(), None).lang;
+    if let Some(a) = &auth
+        && let Ok(p) = st.cb.accounts().me(&a.principal).await
+    {
+        lang = crate::platform::i18n::texts(&p.locale).lang;
+    }
     let body = read_request(&st, &headers, req).await?;
-    st.cb.support().submit(body.into_new("api", None, auth.as_ref())?, &base(&st)).await?;
+    st.cb.support().submit(body.into_new("api", Some(lang), auth.as_ref())?, &base(&st)).await?;
     Ok(received())
 }
 

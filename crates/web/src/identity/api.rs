@@ -287,6 +287,9 @@ async fn update_me(
 pub struct DeleteMe {
     #[serde(default, deserialize_with = "opt_password")]
     password: Option<Zeroizing<String>>,
+    /// The choice for each organisation I own with other members (issue 14).
+    #[serde(default)]
+    organisations: Option<std::collections::BTreeMap<String, crate::identity::departure::ApiChoice>>,
 }
 
 async fn delete_me(
@@ -298,7 +301,14 @@ async fn delete_me(
     ApiJson(b): ApiJson<DeleteMe>,
 ) -> Result<Response, AppError> {
     let t = answer_lang(&headers, &uri, None);
-    let receipt = st.cb.accounts().delete_from(&auth.principal, b.password, Some(&ip.0.to_string())).await.map_err(|e| localised(e, t))?;
+    let decisions = crate::identity::departure::api_decisions(b.organisations)?;
+    let base = crate::business::support_api::base(&st);
+    let receipt = st
+        .cb
+        .accounts()
+        .delete_from(&auth.principal, b.password, Some(&ip.0.to_string()), &decisions, &base)
+        .await
+        .map_err(|e| localised(e, t))?;
     Ok(signed_out_response(&st, Some(json!({ "deleted": true, "key_destroyed": true, "receipt": receipt }))))
 }
 

@@ -7,3 +7,4 @@ pub mod api;
 pub mod cookies;
 pub mod departure;
 pub mod pages;
+pub mod receipts_shown;

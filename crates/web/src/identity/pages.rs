@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/picture/delete", post(picture_delete))
         .route("/me/sessions/end-all", post(end_all))
         .route("/me/delete", post(delete_submit))
+        .route("/me/deleted", get(deleted_page))
         .route("/me/consents", post(consents_submit))
 }
 
@@ -436,11 +437,14 @@ async fn end_all(State(st): State<AppState>, ctx: PageCtx) -> Response {
     signed_out_redirect(&st, "/signin")
 }
 
-/// The password, and a ticked `confirm_<org id>` for each organisation deleted with boards.
+/// The password, a ticked `confirm_<org id>` for each organisation deleted with boards, and
+/// the choice for each one owned with other members (`fate_<org id>`, `heir_<org id>`).
+/// Post/Redirect/Get: success answers 303 to `/me/deleted`.
 async fn delete_submit(
     State(st): State<AppState>,
     ip: ClientIp,
     ctx: PageCtx,
+    headers: axum::http::HeaderMap,
     Form(mut f): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
     let Some(auth) = &ctx.auth else { return Redirect::to("/signin").into_response() };
@@ -449,15 +453,37 @@ async fn delete_submit(
     if let Some(refusal) = crate::identity::departure::unconfirmed(&leaving, &f, ctx.t) {
         return render_profile(&st, &ctx, Some(refusal), false).await;
     }
-    match st.cb.accounts().delete_from(&auth.principal, Some(pw), Some(&ip.0.to_string())).await {
+    let decisions = crate::identity::departure::form_decisions(&leaving, &f);
+    let client = ip.0.to_string();
+    match st.cb.accounts().delete_from(&auth.principal, Some(pw), Some(&client), &decisions, &crate::business::support_api::base(&st)).await
+    {
         Ok(receipt) => {
-            let mut res = crate::privacy::centre_pages::erased_page(&st, ctx.t, &receipt);
-            res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&st));
-            res.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
-            res
+            // The session is gone on the server; the browser still presents its cookie once,
+            // to fetch the receipt kept for it.
+            let token = presented_session(&st, &headers);
+            st.receipts.keep(st.cb.now(), &token, receipt);
+            Redirect::to("/me/deleted").into_response()
         }
         Err(e) => render_profile(&st, &ctx, Some(Refusal::of(e, ctx.t)), false).await,
     }
+}
+
+/// The session cookie's value, if the request has one.
+fn presented_session(st: &AppState, headers: &axum::http::HeaderMap) -> String {
+    axum_extra::extract::CookieJar::from_headers(headers)
+        .get(st.config.session_cookie_name())
+        .map(|c| c.value().to_string())
+        .unwrap_or_default()
+}
+
+/// After a deletion: the signed receipt (once), and the session cookie and site data removed.
+async fn deleted_page(State(st): State<AppState>, ctx: PageCtx, headers: axum::http::HeaderMap) -> Response {
+    let token = presented_session(&st, &headers);
+    let receipt = if token.is_empty() { None } else { st.receipts.take(st.cb.now(), &token) };
+    let mut res = crate::privacy::centre_pages::erased_page(&st, ctx.t, receipt.as_ref());
+    res.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&st));
+    res.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""));
+    res
 }
 
 #[derive(Template, WebTemplate)]

@@ -27,11 +27,14 @@ pub struct AppError {
     pub retry_after: Option<u64>,
     /// The language the handler chose (the account's, the body's); else the request's.
     pub lang: Option<&'static str>,
+    /// What the person must choose among, for the codes that ask (`organisations` of
+    /// `organisation_choice_required`: ids and names, never personal data).
+    pub choices: Option<Box<(&'static str, Value)>>,
 }
 
 impl AppError {
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, detail: None, field: None, retry_after: None, lang: None }
+        Self { code, detail: None, field: None, retry_after: None, lang: None, choices: None }
     }
 
     pub fn detail(mut self, d: impl Into<String>) -> Self {
@@ -69,6 +72,9 @@ impl AppError {
         if let Some(f) = self.field {
             e["field"] = json!(f);
         }
+        if let Some(c) = &self.choices {
+            e[c.0] = c.1.clone();
+        }
         if let Some(id) = request_id {
             e["request_id"] = json!(id);
         }
@@ -88,7 +94,13 @@ impl From<CoreError> for AppError {
             // The detail goes to the log (it never holds personal data); the person gets a code.
             tracing::error!(code = %code, error = %e, detail = ?e, "request failed");
         }
-        Self { code, detail: e.detail(), field: e.field(), retry_after: e.retry_after_secs(), lang: None }
+        let choices = match &e {
+            CoreError::OrganisationChoiceRequired(orgs) => {
+                Some(Box::new(("organisations", orgs.iter().map(|(id, name)| json!({ "id": id, "name": name })).collect::<Value>())))
+            }
+            _ => None,
+        };
+        Self { code, detail: e.detail(), field: e.field(), retry_after: e.retry_after_secs(), lang: None, choices }
     }
 }
 

@@ -72,11 +72,13 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Open board sockets per identity.
     pub sockets: Arc<crate::boards::sockets::SocketCounts>,
+    /// Deletion receipts waiting for the page the deletion form redirects to (issue 14).
+    pub receipts: Arc<crate::identity::receipts_shown::ReceiptsShown>,
 }
 
 impl AppState {
     pub fn new(cb: Clearboard, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
         let limiter = Arc::new(RateLimiter::new(config.limits.clone()));
-        Self { cb, config: Arc::new(config), limiter, metrics, sockets: Arc::default() }
+        Self { cb, config: Arc::new(config), limiter, metrics, sockets: Arc::default(), receipts: Arc::default() }
     }
 }

@@ -39,16 +39,17 @@ struct ErasedPage {
     consent: Option<crate::privacy::consent::ConsentWindow>,
 }
 
-/// The page shown once an account is erased: the signed receipt to keep.
-pub fn erased_page(st: &AppState, t: &'static Texts, r: &SignedReceipt) -> Response {
+/// The page shown once an account is erased: the signed receipt to keep (shown once; the
+/// page without it when reloaded).
+pub fn erased_page(st: &AppState, t: &'static Texts, r: Option<&SignedReceipt>) -> Response {
     let page = ErasedPage {
         t,
         signed_in: false,
         consent: None,
         contact: contact(st),
-        receipt: serde_json::to_string_pretty(&r.receipt).unwrap_or_default(),
-        signature: r.signature.clone(),
-        key_id: r.key_id.clone(),
+        receipt: r.map(|r| serde_json::to_string_pretty(&r.receipt).unwrap_or_default()).unwrap_or_default(),
+        signature: r.map(|r| r.signature.clone()).unwrap_or_default(),
+        key_id: r.map(|r| r.key_id.clone()).unwrap_or_default(),
     };
     let mut res = page.into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

@@ -19,7 +19,7 @@ use crate::pages::ctx::PageCtx;
 use crate::platform::error::AppError;
 use crate::platform::error_page::{Refusal, form_page};
 use crate::platform::extract::{ApiJson, Auth, ClientIp};
-use crate::platform::i18n::Texts;
+use crate::platform::i18n::{Texts, answer_lang};
 use crate::platform::ratelimit::Scope;
 use crate::platform::state::AppState;
 use crate::platform::upload::multipart_error;
@@ -84,7 +84,8 @@ struct RequestBody {
 }
 
 impl RequestBody {
-    fn into_new(self, channel: &str) -> Result<NewRequest, AppError> {
+    /// `lang` is the request's negotiated language, for a body that names none (issue 14).
+    fn into_new(self, channel: &str, lang: &str) -> Result<NewRequest, AppError> {
         use base64::Engine;
         if self.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
             return Err(AppError::new(ErrorCode::ValidationFailed).detail("`lang` is `en` or `fr`").field("lang"));
@@ -104,7 +105,7 @@ impl RequestBody {
             person_email: self.person_email,
             document,
             channel: channel.into(),
-            lang: self.lang.unwrap_or_else(|| "en".into()),
+            lang: self.lang.unwrap_or_else(|| lang.into()),
         })
     }
 }
@@ -151,8 +152,9 @@ async fn read_request(st: &AppState, headers: &HeaderMap, req: Request) -> Resul
 
 async fn api_submit(State(st): State<AppState>, ip: ClientIp, headers: HeaderMap, req: Request) -> Result<Response, AppError> {
     limited(&st, &ip)?;
+    let lang = answer_lang(&headers, req.uri(), None).lang;
     let body = read_request(&st, &headers, req).await?;
-    st.cb.requests().submit(body.into_new("api")?, &base(&st)).await?;
+    st.cb.requests().submit(body.into_new("api", lang)?, &base(&st)).await?;
     Ok(received())
 }
 
@@ -224,7 +226,7 @@ async fn form_submit(State(st): State<AppState>, ctx: PageCtx, ip: ClientIp, hea
         Err(e) => return e.into_response(),
     };
     let lang = ctx.t.lang.to_string();
-    let new = match body.into_new("web_form") {
+    let new = match body.into_new("web_form", &lang) {
         Ok(n) => NewRequest { lang, ..n },
         Err(e) => return e.into_response(),
     };
@@ -307,7 +309,7 @@ async fn document(
 }
 
 async fn staff_enter(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<RequestBody>) -> Result<Response, AppError> {
-    let id = st.cb.requests().enter_for(&auth.principal.subject, b.into_new("email")?, &base(&st)).await?;
+    let id = st.cb.requests().enter_for(&auth.principal.subject, b.into_new("email", "en")?, &base(&st)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 

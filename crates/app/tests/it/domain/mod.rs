@@ -9,6 +9,7 @@
 
 mod accounts;
 mod consent;
+mod mail_lang;
 mod outreach;
 mod programmes;
 mod requests;

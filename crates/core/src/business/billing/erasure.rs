@@ -27,7 +27,10 @@ impl Billing<'_> {
     pub async fn erase_contact_by_address(&self, bidx: &[u8], actor: Actor<'_>) -> Result<ContactErasure, CoreError> {
         let mut out = ContactErasure::default();
         let hold = self.cb.policy().doc().retention.iter().find(|r| r.category == CATEGORY).and_then(|r| r.legal_hold.clone());
-        let reason = hold.map_or_else(|| "accounting records (ten years)".to_string(), |h| h.reason.en.clone());
+        let (reason, reason_fr) = hold.map_or_else(
+            || ("accounting records (ten years)".to_string(), "pièces comptables (dix ans)".to_string()),
+            |h| (h.reason.en.clone(), h.reason.get("fr").to_string()),
+        );
         for region in self.cb.regions().cloned().collect::<Vec<_>>() {
             for c in region.billing.contracts_of_contact_email(bidx).await? {
                 for inv in region.billing.invoices_of_org(&c.org_id).await? {
@@ -42,6 +45,15 @@ impl Billing<'_> {
                             inv.number.clone().unwrap_or_default()
                         ),
                         "reason": reason,
+                        // The same, for an answer in French (issue 14).
+                        "fr": {
+                            "what": format!(
+                                "{} {} : nom, société, numéro de TVA et adresse postale de l'acheteur",
+                                if inv.kind == "credit_note" { "avoir" } else { "facture" },
+                                inv.number.clone().unwrap_or_default()
+                            ),
+                            "reason": reason_fr,
+                        },
                         "until": date_of(inv.hold_until).to_string(),
                     }));
                 }
@@ -53,28 +65,27 @@ impl Billing<'_> {
     }
 }
 
-/// The answer to an erasure request from an address with no account: what went, and what
-/// the law keeps (what, why, until when).
-pub fn answer(erased: &[(&str, u64)], billing: &ContactErasure) -> String {
+/// The answer to an erasure request from an address with no account, in `lang`: what went,
+/// and what the law keeps (what, why, until when).
+pub fn answer(erased: &[(String, u64)], billing: &ContactErasure, lang: &str) -> String {
+    use crate::platform::mail_texts::piece;
     if erased.iter().all(|(_, n)| *n == 0) && billing.contracts == 0 {
-        return "We searched our records and hold no account or data under this address.\n".to_string();
+        return piece("request.answer.nothing", lang, &[]);
     }
-    let mut text = String::from("We hold no account under this address. What we held is erased, with the keys that sealed it:\n");
+    let mut text = piece("request.answer.erased_without_account", lang, &[]);
     for (what, n) in erased.iter().filter(|(_, n)| *n > 0) {
         text.push_str(&format!("- {what}: {n}\n"));
     }
     if billing.contracts > 0 {
-        text.push_str(&format!("- contracts you were the billing contact of: {}\n", billing.contracts));
+        text.push_str(&format!("- {}: {}\n", piece("request.answer.contracts", lang, &[]), billing.contracts));
     }
     if !billing.held.is_empty() {
-        text.push_str("\nWhat the law requires us to keep, and until when:\n");
+        text.push_str(&piece("request.answer.kept", lang, &[]));
         for h in &billing.held {
-            text.push_str(&format!(
-                "- {} ({}), until {}\n",
-                h["what"].as_str().unwrap_or_default(),
-                h["reason"].as_str().unwrap_or_default(),
-                h["until"].as_str().unwrap_or_default()
-            ));
+            let words = if lang == "fr" { &h["fr"] } else { h };
+            let (what, reason) = (words["what"].as_str().unwrap_or_default(), words["reason"].as_str().unwrap_or_default());
+            let until = h["until"].as_str().unwrap_or_default();
+            text.push_str(&piece("request.answer.kept_line", lang, &[("what", what), ("reason", reason), ("until", until)]));
         }
     }
     text

@@ -302,6 +302,14 @@ impl Support<'_> {
             _ => (from.split('@').next().unwrap_or("-").to_string(), "-".to_string()),
         };
         let subject = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.chars().take(200).collect() };
+        // Answered in the language of the sender's account, if the address has one (issue 14).
+        let lang = match self.cb.directory().find_email(&self.cb.blind_email(&from)).await? {
+            Some((r, s)) => match self.cb.region(&r) {
+                Ok(h) => h.store.account(&s).await?.map(|a| crate::platform::mail_texts::lang(&a.locale)).unwrap_or("en"),
+                Err(_) => "en",
+            },
+            None => "en",
+        };
         let new = NewTicket {
             first_name: first,
             last_name: last,
@@ -310,7 +318,7 @@ impl Support<'_> {
             subject,
             message: body,
             attachment: None,
-            lang: "en".into(),
+            lang: lang.into(),
             channel: "email".into(),
             topic: if p.to.contains(&privacy) { "privacy" } else { "general" }.into(),
             account: None,

@@ -156,7 +156,9 @@ impl Erasure<'_> {
         let mut cleanup = region.rights.compact().await?;
         cleanup.extend(region.keys.compact().await?);
         // 6. Recipients.
-        let notified = self.notify_recipients(&region, subject).await?;
+        // The recipients are told in the language of the person who asked (issue 14).
+        let lang = crate::platform::mail_texts::lang(account.as_ref().map_or("en", |a| a.locale.as_str()));
+        let notified = self.notify_recipients(&region, subject, lang).await?;
         // 7. Receipt.
         let p = self.cb.policy().doc();
         let backup_days = i64::from(p.backups.retention_days.min(p.limits.erasure_deadline_days));
@@ -258,25 +260,18 @@ impl Erasure<'_> {
     }
 
     /// Tells every recipient the person's data was disclosed to (Art. 19); returns who was told.
-    async fn notify_recipients(&self, region: &RegionHandle, subject: &SubjectId) -> Result<Vec<Value>, CoreError> {
+    async fn notify_recipients(&self, region: &RegionHandle, subject: &SubjectId, lang: &str) -> Result<Vec<Value>, CoreError> {
         let mut out = Vec::new();
         for d in region.rights.disclosures_of(subject).await? {
             let Some(contact) = d.contact.clone() else {
                 out.push(json!({ "recipient": d.recipient, "disclosed_at": rfc3339(d.at), "notified": false, "why": "no contact address on record" }));
                 continue;
             };
-            let mail = Mail {
-                to: contact,
-                subject: "Erasure notice".into(),
-                text: format!(
-                    "Data about the person we identify to you as {} ({} disclosed on {} under {}) has been erased at their request.\n\nPlease erase it from your systems too, and any copies you made (GDPR Art. 17 and 19).\n",
-                    subject.as_str(),
-                    d.scope,
-                    crate::platform::clock::date_of(d.at),
-                    d.legal_basis
-                ),
-                ..Mail::default()
-            };
+            let date = crate::platform::clock::date_of(d.at).to_string();
+            let args =
+                [("subject", subject.as_str()), ("scope", d.scope.as_str()), ("date", date.as_str()), ("basis", d.legal_basis.as_str())];
+            let (title, text) = crate::platform::mail_texts::render("erasure.recipient_notice", lang, &args);
+            let mail = Mail { to: contact, subject: title, text, ..Mail::default() };
             match self.cb.transfers().send_mail(Some((region, subject)), mail).await {
                 Ok(()) => {
                     region.rights.mark_disclosure_notified(&d.id, self.cb.now()).await?;

@@ -144,6 +144,17 @@ const WORDS: &[(&str, ErrorWords, ErrorWords)] = &[
         ),
     ),
     (
+        "error.organisation_choice_required",
+        w(
+            "Your organisations first",
+            "Before your account is deleted, choose for each organisation you own with other members: pass it on to one of them, or delete it with its boards.",
+        ),
+        w(
+            "D’abord vos organisations",
+            "Avant la suppression de votre compte, choisissez pour chaque organisation dont vous êtes propriétaire avec d’autres membres : la transmettre à l’un d’eux, ou la supprimer avec ses tableaux.",
+        ),
+    ),
+    (
         "error.link_invalid",
         w("No longer available", "This link is invalid or has expired."),
         w("Plus disponible", "Ce lien n’est pas valable ou a expiré."),

@@ -23,7 +23,7 @@ pub use board_a11y::{BOARD_A11Y_EN, BOARD_A11Y_FR, BoardA11y, board_a11y};
 pub use board_app::{APP_EN, APP_FR, AppTexts, app_texts};
 pub use catalogue::english_catalogue;
 pub use consent::{CONSENT_EN, CONSENT_FR, ConsentTexts, consent_texts};
-pub use departure::{confirm_label, fate_sentence, unconfirmed_detail};
+pub use departure::{confirm_label, delete_label, fate_sentence, pass_on_label, unconfirmed_detail};
 pub use details::{DETAILS, detail_in};
 pub use errors::{ErrorWords, error_words};
 pub use landing::{LANDING_EN, LANDING_FR, LandingTexts, landing_texts};

@@ -65,6 +65,9 @@ pub fn error_schema() -> Value {
                 "message": { "type": "string", "description": "What went wrong, for people, in English or French (`?lang=`, else `Accept-Language`)." },
                 "detail": { "type": "string", "description": "The rule or bound that failed, when there is one (never for 5xx; never a value that was sent)." },
                 "field": { "type": "string", "description": "The field at fault, for input errors." },
+                "organisations": { "type": "array", "description": "With `organisation_choice_required`: the organisations to choose for (ids and names, the organisation's).",
+                    "items": { "type": "object", "required": ["id", "name"], "additionalProperties": false,
+                               "properties": { "id": { "type": "string" }, "name": { "type": "string" } } } },
                 "request_id": { "type": "string", "description": "Also in the `x-request-id` header and in the logs: give it to support." }
             }
         } }

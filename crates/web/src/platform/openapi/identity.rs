@@ -40,7 +40,8 @@ pub fn paths() -> Value {
                                       "429": error_response("Too many wrong current passwords"), "503": error_response("Busy") } },
             "delete": { "summary": "Delete my account (destroys my key first)", "security": auth, "requestBody": json_body("DeleteMe"),
                         "responses": { "200": ok("Deleted", "Deleted"), "400": error_response("Malformed JSON"), "401": error_response("Not signed in or wrong password"),
-                                       "415": error_response("Not JSON"), "422": error_response("Invalid body"),
+                                       "409": error_response("Organisations to choose for first (`organisation_choice_required`, listing them)"),
+                                       "415": error_response("Not JSON"), "422": error_response("Invalid body or choice"),
                                        "429": error_response("Too many wrong passwords"), "503": error_response("Busy") } }
         },
         "/api/v1/me/picture": {

@@ -61,7 +61,13 @@ pub fn requests() -> Value {
                 "locale": { "type": "string", "enum": ["en", "fr"] }
             }
         },
-        "DeleteMe": { "type": "object", "additionalProperties": false, "properties": { "password": { "type": "string" } } },
+        "DeleteMe": { "type": "object", "additionalProperties": false, "properties": {
+            "password": { "type": "string" },
+            "organisations": { "type": "object", "description": "For each organisation I own with other members (by id): pass it on to one of them (`{\"transfer_to\": \"<member id>\"}`) or `\"delete\"` it with its boards (issue 14).",
+                "additionalProperties": { "oneOf": [
+                    { "type": "string", "enum": ["delete"] },
+                    { "type": "object", "required": ["transfer_to"], "additionalProperties": false, "properties": { "transfer_to": { "type": "string" } } }
+                ] } } } },
         "StaffLookup": {
             "type": "object", "additionalProperties": false, "required": ["email", "reason"],
             "properties": { "email": { "type": "string" }, "reason": { "$ref": "#/components/schemas/Reason" } }

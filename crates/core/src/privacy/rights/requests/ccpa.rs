@@ -91,11 +91,13 @@ impl Requests<'_> {
             return Err(CoreError::Conflict("no account matches this request: there is nothing to keep, so nothing to refuse"));
         };
         let c = self.contact(&region, &r).await?;
+        let lang = self.lang_of(&region, &r, &c).await;
         let facts = match exception {
-            DeleteException::NeededToProvideServices => self.still_used(&region, &r, &subject, &c.lang).await?,
-            DeleteException::LegalObligation => self.held(&region, &subject, &c.lang).await?,
+            DeleteException::NeededToProvideServices => self.still_used(&region, &r, &subject, lang).await?,
+            DeleteException::LegalObligation => self.held(&region, &subject, lang).await?,
         };
-        self.send(&c.email, "Your privacy request", answer(&c.lang, exception, &facts, note)).await;
+        let subject = crate::platform::mail_texts::subject("request.ccpa_refused", lang);
+        self.send(&c.email, &subject, answer(lang, exception, &facts, note)).await;
         let recorded = format!("{}: {note}", exception.as_str());
         self.close(&region, &mut r, "refused", &recorded, staff).await?;
         let ev = Self::event(&r.id, self.cb.now(), "ccpa_delete_exception", "staff", json!({ "exception": exception.as_str() }));

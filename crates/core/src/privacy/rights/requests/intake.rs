@@ -9,6 +9,7 @@ use crate::platform::clock::DAY;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, SubjectId};
+use crate::platform::mail_texts;
 use crate::platform::ports::RequestRow;
 use crate::privacy::rights::deadlines::{self};
 use crate::privacy::rights::requests::service::{
@@ -153,12 +154,9 @@ impl Requests<'_> {
         );
         region.rights.insert_request(&row, &ev, Some(audit)).await?;
         let link = format!("{base_url}/privacy/requests/verify?token={token}");
-        let text = format!(
-            "We received a request ({}) made with this email address on {}.\n\nTo confirm that it is yours, open this link within 72 hours:\n{link}\n\nIf you did not make this request, ignore this message: nothing will happen.\n",
-            row.kind,
-            crate::platform::clock::date_of(now)
-        );
-        self.send(&email, "Confirm your privacy request", text).await;
+        let date = crate::platform::clock::date_of(now).to_string();
+        let kind = mail_texts::kind_name(&lang, &row.kind);
+        self.send_in(&email, "request.verify", &lang, &[("kind", &kind), ("date", &date), ("link", &link)]).await;
         metrics::counter!("clearboard_requests_received_total").increment(1);
         Ok(id)
     }
@@ -197,17 +195,11 @@ impl Requests<'_> {
             r.state = "awaiting_confirmation".into();
             if let Some(person) = &c.person_email {
                 let link = format!("{base_url}/privacy/requests/confirm?token={token}");
-                let who = if r.on_behalf == "guardian" {
-                    "Someone says they are your parent or legal guardian and"
-                } else {
-                    "Someone says they act for you and"
-                };
-                let text = format!(
-                    "{who} asked us, on {}, for a privacy request ({}) about your account.\n\nNothing is done, and none of your data is sent to them, unless you confirm. If you agree, confirm within 7 days:\n{link}\n\nIf you do not, ignore this message: nothing will be done and their documents will be deleted.\n",
-                    crate::platform::clock::date_of(r.received_at),
-                    r.kind
-                );
-                self.send(person, "Did you authorise this privacy request?", text).await;
+                let key = if r.on_behalf == "guardian" { "request.person_confirm.guardian" } else { "request.person_confirm.agent" };
+                let lang = self.person_lang(&region, &r, &c).await;
+                let date = crate::platform::clock::date_of(r.received_at).to_string();
+                let kind = mail_texts::kind_name(lang, &r.kind);
+                self.send_in(person, key, lang, &[("date", &date), ("kind", &kind), ("link", &link)]).await;
             }
         } else {
             if r.on_behalf == "lost_address"
@@ -215,18 +207,16 @@ impl Requests<'_> {
             {
                 // The address on file is told, so its real holder learns of it (C-ID-1): nothing
                 // is done before trained staff have checked the proof of identity.
-                let text = format!(
-                    "Someone said on {} that this address is theirs but that they can no longer read it, and asked for a privacy request ({}) about the account. Nothing is done until our trained staff have checked their proof of identity.\n\nIf this was not you, write to {} so that we refuse it.\n",
-                    crate::platform::clock::date_of(r.received_at),
-                    r.kind,
-                    self.cb.policy().doc().controller.privacy_contact
-                );
-                self.send(person, "A privacy request about your account", text).await;
+                let lang = self.person_lang(&region, &r, &c).await;
+                let date = crate::platform::clock::date_of(r.received_at).to_string();
+                let kind = mail_texts::kind_name(lang, &r.kind);
+                let contact = self.cb.policy().doc().controller.privacy_contact.clone();
+                self.send_in(person, "request.lost_address", lang, &[("date", &date), ("kind", &kind), ("contact", &contact)]).await;
             }
             r.state = "open".into();
             r.acknowledged_at = Some(now);
             ev_name = "verified_and_acknowledged";
-            self.acknowledge(&c, &r).await;
+            self.acknowledge(&region, &c, &r).await;
         }
         let ev = Self::event(&r.id, now, ev_name, "requester", json!({ "account_matched": r.subject_id.is_some() }));
         let state = r.state.clone();
@@ -234,13 +224,11 @@ impl Requests<'_> {
         Ok(state)
     }
 
-    pub(super) async fn acknowledge(&self, c: &Contact, r: &RequestRow) {
-        let text = format!(
-            "Your request ({}) is confirmed and in our queue. We will answer by {} at the latest. If we need more time, which the law allows only for complex requests, we will tell you why before that date.\n",
-            r.kind,
-            r.extended_to.as_deref().unwrap_or(&r.answer_by)
-        );
-        self.send(&c.email, "We are working on your privacy request", text).await;
+    pub(super) async fn acknowledge(&self, region: &RegionHandle, c: &Contact, r: &RequestRow) {
+        let lang = self.lang_of(region, r, c).await;
+        let kind = mail_texts::kind_name(lang, &r.kind);
+        let date = r.extended_to.as_deref().unwrap_or(&r.answer_by);
+        self.send_in(&c.email, "request.acknowledged", lang, &[("kind", &kind), ("date", date)]).await;
     }
 
     /// Where and in which language request `r`'s requester is answered (for the export
@@ -271,7 +259,7 @@ impl Requests<'_> {
         r.acknowledged_at = Some(now);
         r.state = "open".into();
         let c = self.contact(&region, &r).await?;
-        self.acknowledge(&c, &r).await;
+        self.acknowledge(&region, &c, &r).await;
         let ev = Self::event(&r.id, now, "confirmed_by_person", "person", json!({}));
         region.rights.update_request(&r, &ev, None).await?;
         Ok(r.state)

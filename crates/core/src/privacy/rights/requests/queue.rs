@@ -9,6 +9,7 @@ use crate::platform::clock::{DAY, rfc3339};
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::SubjectId;
+use crate::platform::mail_texts;
 use crate::platform::ports::RequestRow;
 use crate::privacy::rights::deadlines::{self, Regime};
 use crate::privacy::rights::requests::service::{PURPOSE, QueueItem, Requests, date, outcome_aad};
@@ -101,11 +102,9 @@ impl Requests<'_> {
         })?;
         r.extended_to = Some(new_due.to_string());
         let c = self.contact(&region, &r).await?;
-        let text = format!(
-            "We need more time to answer your request ({}). We will answer by {new_due} at the latest. The reasons:\n\n{reason}\n",
-            r.kind
-        );
-        self.send(&c.email, "Your privacy request: more time needed", text).await;
+        let lang = self.lang_of(&region, &r, &c).await;
+        let (kind, due) = (mail_texts::kind_name(lang, &r.kind), new_due.to_string());
+        self.send_in(&c.email, "request.extended", lang, &[("kind", &kind), ("date", &due), ("reason", reason)]).await;
         let ev = Self::event(&r.id, self.cb.now(), "extended", "staff", json!({ "to": new_due.to_string() }));
         let audit =
             self.cb.audit_draft(Actor::Staff(staff), "request.extended", Some(&r.requester_id), Some(PURPOSE), json!({ "request": id }));
@@ -126,12 +125,10 @@ impl Requests<'_> {
             ));
         }
         let c = self.contact(&region, &r).await?;
-        let authority = self.cb.policy().doc().controller.supervisory_authority.get(&c.lang).to_string();
-        let text = format!(
-            "We cannot do what you asked ({}). The reason:\n\n{reason}\n\nYou may complain to a supervisory authority ({authority}) and seek a judicial remedy.\n",
-            r.kind
-        );
-        self.send(&c.email, "Your privacy request", text).await;
+        let lang = self.lang_of(&region, &r, &c).await;
+        let authority = self.cb.policy().doc().controller.supervisory_authority.get(lang).to_string();
+        let kind = mail_texts::kind_name(lang, &r.kind);
+        self.send_in(&c.email, "request.refused", lang, &[("kind", &kind), ("reason", reason), ("authority", &authority)]).await;
         self.close(&region, &mut r, "refused", reason, staff).await?;
         Ok(self.item(&r, vec![]))
     }
@@ -174,6 +171,8 @@ impl Requests<'_> {
         Self::check_open(&r)?;
         self.check_document_reviewed(&region, &r).await?;
         let c = self.contact(&region, &r).await?;
+        // Read before an erasure takes the account (and its preference) away.
+        let lang = self.lang_of(&region, &r, &c).await;
         let mut answer = json!({});
         let text = match (r.kind.as_str(), r.subject_id.clone()) {
             ("access" | "portability", Some(s)) => {
@@ -192,10 +191,10 @@ impl Requests<'_> {
                 // No link opens the archive (issue 11, finding 9): the account holder signs in;
                 // an agent or a parent proves the address again with a one-time code.
                 if r.on_behalf == "self" {
-                    crate::privacy::rights::exports::answer_for_owner(&c.lang, base_url, self.cb.policy().doc().limits.export_link_hours)
+                    crate::privacy::rights::exports::answer_for_owner(lang, base_url, self.cb.policy().doc().limits.export_link_hours)
                 } else {
                     crate::privacy::rights::exports::answer_for_requester(
-                        &c.lang,
+                        lang,
                         base_url,
                         &r.id,
                         self.cb.policy().doc().limits.export_link_hours,
@@ -205,10 +204,7 @@ impl Requests<'_> {
             ("ccpa_know", Some(s)) => {
                 let know = self.right_to_know(&region, &s).await?;
                 answer = know.clone();
-                format!(
-                    "What we collected, used and disclosed about you in the last 12 months, from our own records:\n\n{}\n",
-                    serde_json::to_string_pretty(&know).unwrap_or_default()
-                )
+                mail_texts::piece("request.answer.know", lang, &[("facts", &serde_json::to_string_pretty(&know).unwrap_or_default())])
             }
             ("erasure" | "ccpa_delete", Some(s)) => {
                 let receipt = self
@@ -217,10 +213,11 @@ impl Requests<'_> {
                     .erase_account(&region.id, &s, &format!("request:{}", r.channel), Some(&r.id), Actor::Staff(staff))
                     .await?;
                 answer = json!({ "receipt": receipt });
-                format!(
-                    "Your account and the data about you are erased. Your signed receipt (verify it with our published key at {base_url}/.well-known/clearboard-receipts.json):\n\n{}\n\nSignature: {}\n",
-                    serde_json::to_string_pretty(&receipt.receipt).unwrap_or_default(),
-                    receipt.signature
+                let pretty = serde_json::to_string_pretty(&receipt.receipt).unwrap_or_default();
+                mail_texts::piece(
+                    "request.answer.erased",
+                    lang,
+                    &[("base_url", base_url), ("receipt", &pretty), ("signature", &receipt.signature)],
                 )
             }
             // Someone without an account who wrote to the support desk, registered for an event or
@@ -233,23 +230,23 @@ impl Requests<'_> {
                 let billing = self.cb.billing().erase_contact_by_address(&r.email_bidx, Actor::Staff(staff)).await?;
                 answer = json!({ "support_tickets": tickets, "programme_registrations": registrations, "job_applications": applications, "contracts": billing.contracts, "held": billing.held });
                 let erased = [
-                    ("support requests", tickets),
-                    ("registrations for events and trainings", registrations),
-                    ("job applications", applications),
+                    (mail_texts::piece("request.answer.support_tickets", lang, &[]), tickets),
+                    (mail_texts::piece("request.answer.registrations", lang, &[]), registrations),
+                    (mail_texts::piece("request.answer.applications", lang, &[]), applications),
                 ];
-                crate::business::billing::erasure::answer(&erased, &billing)
+                crate::business::billing::erasure::answer(&erased, &billing, lang)
             }
             (_, None) if ["access", "portability", "ccpa_know", "erasure", "ccpa_delete"].contains(&r.kind.as_str()) => {
-                "We searched our records and hold no account or data under this address.\n".to_string()
+                mail_texts::piece("request.answer.nothing", lang, &[])
             }
             _ => {
                 if note.trim().len() < 10 {
                     return Err(CoreError::validation("note", "say what was done (it is sent to the person)"));
                 }
-                format!("Your request ({}) is done:\n\n{}\n", r.kind, note.trim())
+                mail_texts::piece("request.answer.done", lang, &[("kind", &mail_texts::kind_name(lang, &r.kind)), ("note", note.trim())])
             }
         };
-        self.send(&c.email, "Your privacy request: our answer", text).await;
+        self.send(&c.email, &mail_texts::subject("request.answer", lang), text).await;
         self.close(&region, &mut r, "completed", note, staff).await?;
         Ok(json!({ "request": self.item(&r, vec![]), "answer": answer }))
     }

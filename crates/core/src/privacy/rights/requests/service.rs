@@ -15,6 +15,7 @@ use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
 use crate::platform::ids::BlobId;
 use crate::platform::mail::Mail;
+use crate::platform::mail_texts;
 use crate::platform::ports::{RequestEventRow, RequestRow};
 use crate::privacy::rights::deadlines::Regime;
 
@@ -132,6 +133,31 @@ impl Requests<'_> {
         let key = self.cb.keys().current(region, &r.requester_id).await?;
         let plain = key.open(contact_aad(&r.id), &r.contact)?;
         serde_json::from_slice(&plain).map_err(|_| CoreError::Internal("request contact"))
+    }
+
+    /// Sends message `key` of the mail catalogue (`platform::mail_texts`) in `lang`.
+    pub(super) async fn send_in(&self, to: &str, key: &str, lang: &str, args: &[(&str, &str)]) -> bool {
+        let (subject, text) = mail_texts::render(key, lang, args);
+        self.send(to, &subject, text).await
+    }
+
+    /// The language of the answers to `r`'s requester (issue 14): the account's preference
+    /// when the requester is the account holder, else the language the request was made in.
+    pub(super) async fn lang_of(&self, region: &RegionHandle, r: &RequestRow, c: &Contact) -> &'static str {
+        if r.on_behalf == "self" {
+            return self.person_lang(region, r, c).await;
+        }
+        mail_texts::lang(&c.lang)
+    }
+
+    /// The language of the account `r` is about (its preference), else the request's.
+    pub(super) async fn person_lang(&self, region: &RegionHandle, r: &RequestRow, c: &Contact) -> &'static str {
+        if let Some(s) = &r.subject_id
+            && let Ok(Some(a)) = region.store.account(s).await
+        {
+            return mail_texts::lang(&a.locale);
+        }
+        mail_texts::lang(&c.lang)
     }
 
     pub(super) async fn send(&self, to: &str, subject: &str, text: String) -> bool {

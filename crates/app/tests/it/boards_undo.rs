@@ -165,3 +165,118 @@ both!(undo_history_is_bounded_and_goes_with_an_erased_person, |b| async move {
     let v = json_ok(req(&app, "POST", &undo, Some(&alice), None).await, 200).await;
     assert_eq!((v["action"].clone(), v["undo_left"].clone()), (Value::Null, json!(0)), "{v}");
 });
+
+/// Likes (PUT), a vote (POST) or a comment (POST with `text`) on a card.
+async fn react(app: &TestApp, token: &str, card: &str, what: &str) {
+    let (method, path, body, status) = match what {
+        "like" => ("PUT", format!("/api/v1/cards/{card}/like"), None, 200),
+        "vote" => ("POST", format!("/api/v1/cards/{card}/votes"), None, 200),
+        text => ("POST", format!("/api/v1/cards/{card}/comments"), Some(json!({ "text": text })), 201),
+    };
+    json_ok(req(app, method, &path, Some(token), body).await, status).await;
+}
+
+/// A card's comments' texts, sorted (comments made in the same millisecond come in id order).
+fn comment_texts(card: &Value) -> Vec<&str> {
+    let mut t: Vec<&str> = card["comments"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    t.sort_unstable();
+    t
+}
+
+both!(undo_of_a_delete_brings_back_likes_votes_and_comments, |b| async move {
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    let (undo, redo) = (format!("/api/v1/boards/{}/undo", f.board), format!("/api/v1/boards/{}/redo", f.board));
+    let (alice, bob, carol) = (f.alice.token.as_str(), f.bob.token.as_str(), f.carol.token.as_str());
+    let c = add_text(&app, &f.board, bob, "Keep the retro short").await["id"].as_str().unwrap().to_string();
+    // Likes by Alice and Carol, Carol's vote, two comments.
+    react(&app, alice, &c, "like").await;
+    react(&app, carol, &c, "like").await;
+    react(&app, carol, &c, "vote").await;
+    react(&app, alice, &c, "Agreed").await;
+    react(&app, carol, &c, "With a timer").await;
+    let before = json_ok(card(&app, alice, &c).await, 200).await;
+    assert_eq!(
+        (before["likes"].as_i64(), before["votes"].as_i64(), comment_texts(&before)),
+        (Some(2), Some(1), vec!["Agreed", "With a timer"])
+    );
+
+    // Bob deletes his card and undoes it: Carol's socket sees the card with its counts, then
+    // each comment, as the changes they are.
+    let mut watch = ws::connect(&app.base, &f.board, carol, None, None).await.unwrap();
+    assert_eq!(watch.next(WAIT).await.unwrap()["type"], "hello");
+    json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{c}"), Some(bob), None).await, 204).await;
+    let v = json_ok(req(&app, "POST", &undo, Some(bob), None).await, 200).await;
+    assert_eq!(
+        (v["action"].clone(), v["cards"][0]["likes"].clone(), v["cards"][0]["votes"].clone()),
+        (json!("delete"), json!(2), json!(1))
+    );
+    assert_eq!(comment_texts(&v["cards"][0]), vec!["Agreed", "With a timer"]);
+    let seen = watch.until(WAIT, |m| m["type"] == "card" && m["card"]["id"] == c.as_str() && m["card"]["likes"] == 2).await.unwrap();
+    assert_eq!(
+        (seen["card"]["votes"].as_i64(), seen["you"]["liked"].as_bool(), seen["you"]["my_votes"].as_i64()),
+        (Some(1), Some(true), Some(1)),
+        "{seen}"
+    );
+    assert!(watch.until(WAIT, |m| m["type"] == "comment" && m["comment"]["text"] == "With a timer").await.is_some());
+    // The API shows them back as they were: authors, times, Carol's own like and vote.
+    let back = json_ok(card(&app, alice, &c).await, 200).await;
+    for k in ["likes", "votes", "comments"] {
+        assert_eq!(back[k], before[k], "{k} back as they were");
+    }
+    let hers = json_ok(card(&app, carol, &c).await, 200).await;
+    assert_eq!((hers["liked"].as_bool(), hers["my_votes"].as_i64()), (Some(true), Some(1)));
+    // The redo deletes them again, and the next undo brings them back again.
+    let v = json_ok(req(&app, "POST", &redo, Some(bob), None).await, 200).await;
+    assert_eq!(v["deleted"], json!([c]));
+    assert_eq!(card(&app, alice, &c).await.status(), 404);
+    assert!(watch.until(WAIT, |m| m["type"] == "card_deleted" && m["id"] == c.as_str()).await.is_some());
+    json_ok(req(&app, "POST", &undo, Some(bob), None).await, 200).await;
+    let again = json_ok(card(&app, alice, &c).await, 200).await;
+    assert_eq!(
+        (again["likes"].clone(), again["votes"].clone(), again["comments"].clone()),
+        (before["likes"].clone(), before["votes"].clone(), before["comments"].clone())
+    );
+
+    // Votes of a voting session come back while it is open, not once its results are revealed.
+    let board = format!("/api/v1/boards/{}", f.board);
+    json_ok(req(&app, "PATCH", &board, Some(alice), Some(json!({ "votes_hidden": true }))).await, 200).await;
+    let s = add_text(&app, &f.board, bob, "Voted on in secret").await["id"].as_str().unwrap().to_string();
+    react(&app, carol, &s, "vote").await;
+    react(&app, carol, &s, "like").await;
+    json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{s}"), Some(bob), None).await, 204).await;
+    json_ok(req(&app, "POST", &undo, Some(bob), None).await, 200).await;
+    assert_eq!(json_ok(card(&app, carol, &s).await, 200).await["my_votes"], 1, "the session is still open: the vote is back");
+    json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{s}"), Some(bob), None).await, 204).await;
+    json_ok(req(&app, "PATCH", &board, Some(alice), Some(json!({ "votes_hidden": false }))).await, 200).await;
+    json_ok(req(&app, "POST", &undo, Some(bob), None).await, 200).await;
+    let revealed = json_ok(card(&app, carol, &s).await, 200).await;
+    assert_eq!(
+        (revealed["my_votes"].as_i64(), revealed["votes"].as_i64(), revealed["likes"].as_i64()),
+        (Some(0), Some(0), Some(1)),
+        "the results were revealed since: the vote stays out of them, the like is back"
+    );
+    watch.close().await;
+});
+
+both!(undo_of_a_delete_brings_back_nothing_of_a_person_erased_since, |b| async move {
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    let undo = format!("/api/v1/boards/{}/undo", f.board);
+    let (alice, bob, participant) = (f.alice.token.as_str(), f.bob.token.as_str(), f.participant.as_str());
+    let c = add_text(&app, &f.board, bob, "Who said what").await["id"].as_str().unwrap().to_string();
+    react(&app, alice, &c, "like").await;
+    react(&app, alice, &c, "Mine stays").await;
+    react(&app, participant, &c, "like").await;
+    react(&app, participant, &c, "vote").await;
+    react(&app, participant, &c, "Mine goes").await;
+    assert_eq!(json_ok(card(&app, alice, &c).await, 200).await["likes"], 2);
+    json_ok(req(&app, "DELETE", &format!("/api/v1/cards/{c}"), Some(bob), None).await, 204).await;
+    // The participant leaves (erasure) between the delete and its undo.
+    json_ok(req(&app, "DELETE", "/api/v1/participants/me", Some(participant), None).await, 204).await;
+    let v = json_ok(req(&app, "POST", &undo, Some(bob), None).await, 200).await;
+    assert_eq!(v["action"], "delete", "{v}");
+    let back = json_ok(card(&app, alice, &c).await, 200).await;
+    assert_eq!((back["likes"].as_i64(), back["votes"].as_i64(), comment_texts(&back)), (Some(1), Some(0), vec!["Mine stays"]));
+    assert!(!back.to_string().contains(&f.pseudonym), "nothing of theirs: {back}");
+});

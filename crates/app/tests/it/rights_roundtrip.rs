@@ -1,5 +1,6 @@
 //! The portability round trip (C-DSR-1; issue 21): comments and likes come back with the cards,
-//! and importing the same export twice does not duplicate its boards. The export's README is in
+//! boards with their zones (issue 14; a bad zone refuses the archive whole), and importing the
+//! same export twice does not duplicate its boards. The export's README is in
 //! the person's language (C-DSR-3; issue 14).
 
 use super::rights::{export_ready, ok_json, person_with_everything, unzip};
@@ -43,6 +44,14 @@ both!(c_dsr_1_round_trip_keeps_comments_and_likes_and_importing_twice_duplicates
     let link = view["cards"].as_array().unwrap().iter().find(|c| c["kind"] == "link").unwrap()["id"].as_str().unwrap().to_string();
     let res = app.http().put(app.url(&format!("/api/v1/cards/{link}/like"))).bearer_auth(&p.user.token).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    // Two zones on their board (issue 14): the import recreates them.
+    let zones = [
+        json!({ "title": "Went well", "x": 0, "y": 0, "w": 600, "h": 400, "color": "#dff5e1" }),
+        json!({ "title": "To improve", "x": 620, "y": -40, "w": 500, "h": 420 }),
+    ];
+    for z in &zones {
+        ok_json(app.post_json(&format!("/api/v1/boards/{board}/zones"), z, Some(&p.user.token)).await, 201).await;
+    }
     let s = export_ready(&app, &p.user.token).await;
     let zip_bytes = app.get(s["download_url"].as_str().unwrap(), Some(&p.user.token)).await.bytes().await.unwrap();
     assert_eq!(s["size"].as_u64(), Some(zip_bytes.len() as u64), "the announced size is what is sent");
@@ -54,11 +63,63 @@ both!(c_dsr_1_round_trip_keeps_comments_and_likes_and_importing_twice_duplicates
     let (n, seen) = boards_seen(&fresh, &them.token).await;
     assert!(seen.contains(&comment), "the comment came back");
     assert!(seen.contains("\"liked\":true"), "the like came back");
+    let copies = ok_json(fresh.get("/api/v1/boards", Some(&them.token)).await, 200).await;
+    let copy = copies["boards"].as_array().unwrap().iter().find(|b| b["title"] == p.board_title.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let copy = ok_json(fresh.get(&format!("/api/v1/boards/{copy}"), Some(&them.token)).await, 200).await;
+    let back: Vec<Value> = copy["board"]["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| json!({ "title": z["title"], "x": z["x"], "y": z["y"], "w": z["w"], "h": z["h"], "color": z["color"] }))
+        .collect();
+    let wanted = [zones[0].clone(), json!({ "title": "To improve", "x": 620, "y": -40, "w": 500, "h": 420, "color": "#f1f3f7" })];
+    assert_eq!(back, wanted, "the zones came back: {copy}");
     // The same export again: nothing new.
     let again = import(&fresh, &them.token, &zip_bytes).await;
     assert_eq!((again["boards"].as_u64(), again["cards"].as_u64()), (Some(0), Some(0)));
     let (n2, seen2) = boards_seen(&fresh, &them.token).await;
     assert_eq!((n2, seen2.matches(&comment).count()), (n, 1), "no board, card or comment twice");
+});
+
+// C-DSR-1: a zone an import would refuse (too small here) refuses the archive whole, naming
+// the board and the zone, before anything is created.
+both!(c_dsr_1_an_import_with_a_bad_zone_is_refused_whole, |b| async move {
+    let app = spawn_app(b).await;
+    let (p, _, _) = person_with_everything(&app).await;
+    let s = export_ready(&app, &p.user.token).await;
+    let zip_bytes = app.get(s["download_url"].as_str().unwrap(), Some(&p.user.token)).await.bytes().await.unwrap();
+    let mut files = unzip(&zip_bytes);
+    let mut data: Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    data["boards"][1]["zones"] =
+        json!([{ "title": "Fine", "x": 0, "y": 0, "w": 300, "h": 300 }, { "title": "Tiny", "x": 0, "y": 0, "w": 10, "h": 300 }]);
+    files.insert("data.json".into(), serde_json::to_vec(&data).unwrap());
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in &files {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut z, bytes).unwrap();
+    }
+    let bad = z.finish().unwrap().into_inner();
+    let them = app.new_user().await;
+    let (n, _) = boards_seen(&app, &them.token).await;
+    let res = app
+        .http()
+        .post(app.url("/api/v1/me/imports"))
+        .bearer_auth(&them.token)
+        .header("content-type", "application/zip")
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    let e = assert_error(res, 422, "import_invalid").await;
+    let why = e.to_string();
+    assert!(why.contains("zone 2 of board 2") && why.contains("sizes are between 80 and 20000"), "{e}");
+    assert_eq!(boards_seen(&app, &them.token).await.0, n, "nothing was created");
+    // The same archive with its zones as exported imports.
+    let v = import(&app, &them.token, &zip_bytes).await;
+    assert_eq!(v["boards"].as_u64(), Some(2));
 });
 
 // C-DSR-3

@@ -10,7 +10,7 @@
 
 use crate::boards::access::Access;
 use crate::boards::events::{CardReactions, Change};
-use crate::boards::history::{Action, Fields, Step};
+use crate::boards::history::{Action, Fields, Kept, Step};
 use crate::boards::input::{
     CARD_TEXT_MAX, CardPatch, DEFAULT_COLOR, IMAGE_MAX_BYTES, NewCard, VIDEO_MAX_BYTES, clamp_pos, clean_text, clean_url, valid_color,
 };
@@ -161,7 +161,8 @@ impl Boards<'_> {
         metrics::counter!("clearboard_cards_created_total").increment(1);
         if row.blob_id.is_none() {
             let all = Fields { pos: true, text: true, style: true };
-            self.remember(a, Action::Create, vec![Step { card: row.id.clone(), before: None, after: Some(row.clone()), fields: all }]);
+            let step = Step { card: row.id.clone(), before: None, after: Some(row.clone()), fields: all, kept: None };
+            self.remember(a, Action::Create, vec![step]);
         }
         let none = CardReactions::default();
         let card = views::card_shared(a, keys, &row, Some(d.body), Some(views::tallies(&none))).await?;
@@ -269,7 +270,11 @@ impl Boards<'_> {
             Action::Style
         };
         if fields != Fields::default() {
-            self.remember(a, action, vec![Step { card: new.id.clone(), before: Some(row.clone()), after: Some(new.clone()), fields }]);
+            self.remember(
+                a,
+                action,
+                vec![Step { card: new.id.clone(), before: Some(row.clone()), after: Some(new.clone()), fields, kept: None }],
+            );
         }
         let shared = views::card_shared(a, &mut keys, &new, body, None).await?;
         Ok(self.publish_card(a, seq, &new, shared, None))
@@ -285,19 +290,22 @@ impl Boards<'_> {
         let (new, seq) = a.region.boards.change_card(&a.board.id, card, &change).await?.ok_or(CoreError::NotFound)?;
         self.publish_with_reactions(&a, seq, &new).await
     }
-    /// Deletes a card (its author or a facilitator); its media blob is deleted too.
+    /// Deletes a card (its author or a facilitator); its media blob is deleted too. What went
+    /// with a text or link card (likes, votes, comments) is kept in the person's history, for
+    /// an undo to put back (`undo`).
     pub async fn delete_card(&self, who: &Principal, card: &CardId) -> Result<(), CoreError> {
         let (a, row) = self.card_access(who, card).await?;
         if !(a.facilitator() || row.author_id == who.subject) {
             return Err(CoreError::Forbidden);
         }
         a.check_unlocked()?;
-        let seq = a.region.boards.delete_card(&a.board.id, card).await?;
+        let (seq, rows) = a.region.boards.delete_card(&a.board.id, card).await?;
         if let Some(b) = &row.blob_id {
             a.region.blobs.delete(b).await?;
         } else {
             let all = Fields { pos: true, text: true, style: true };
-            self.remember(&a, Action::Delete, vec![Step { card: card.clone(), before: Some(row), after: None, fields: all }]);
+            let kept = Kept::of(rows, &a.board);
+            self.remember(&a, Action::Delete, vec![Step { card: card.clone(), before: Some(row), after: None, fields: all, kept }]);
         }
         self.cb.inner.hub.publish(&a.board.id, seq, Change::CardDeleted { id: card.clone() });
         Ok(())

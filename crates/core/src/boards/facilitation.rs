@@ -49,6 +49,10 @@ impl Boards<'_> {
         let a2 = Access { board: row, ..a };
         let view = views::board_view(&mut KeyCache::new(self.cb.keys(), &a2.region), &a2).await?;
         self.cb.inner.hub.publish(board, seq, Change::Board { board: view.board.clone() });
+        if a2.board.votes_hidden != was.1 {
+            // The voting session changed: votes kept by undo histories stay in the one before.
+            self.cb.inner.hub.room(board).history.end_votes();
+        }
         if (a2.board.anonymous, a2.board.votes_hidden) != was {
             // Authors or counts shown or hidden: every open screen reloads, at a sequence number of its
             // own (an event sharing the board change's number would be dropped as seen).

@@ -1,22 +1,26 @@
 //! What each person did on a board, to undo and redo it (issue 14): per person per board, the
 //! last [`HISTORY_MAX`] operations (a card created, its text edited, moved, recoloured or
-//! recategorised, deleted; a group of cards moved), each as the cards before and after it.
+//! recategorised, deleted; a group of cards moved), each as the cards before and after it,
+//! and, for a card the operation (or its undo or redo) deleted, what went with it ([`Kept`]:
+//! its likes, votes and comments as stored).
 //!
 //! Where it lives and what it holds (personal data, C-DATA-1): in the board's room in this
 //! process's memory only, never in a database, a log or a metric. A step keeps the card's
 //! stored row, whose text is the sealed envelope as stored (sealed with its author's key, as
-//! card content is): no plaintext is kept. It goes away with the board session: when the
-//! room is forgotten (the board deleted or erased, or nobody connected and the hub prunes
-//! rooms), when the process stops, after [`HISTORY_TTL_MS`] (measured with the injected
-//! clock), and, for a person, when they are erased (`forget_subject` drops their history and
-//! every step of others that holds one of their cards).
+//! card content is), and the stored rows of its likes (who, when), votes (who, how many) and
+//! comments (sealed with their authors' keys): no plaintext is kept. It goes away with the
+//! board session: when the room is forgotten (the board deleted or erased, or nobody
+//! connected and the hub prunes rooms), when the process stops, after [`HISTORY_TTL_MS`]
+//! (measured with the injected clock), and, for a person, when they are erased
+//! (`forget_subject`, here and on every node: their history, every step of others that holds
+//! one of their cards, and their likes, votes and comments kept in others' steps).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use crate::platform::clock::Millis;
 use crate::platform::ids::{CardId, SubjectId};
-use crate::platform::ports::CardRow;
+use crate::platform::ports::{BoardRow, CardAttachments, CardRow};
 
 /// How many operations a person can undo on one board.
 pub const HISTORY_MAX: usize = 50;
@@ -24,8 +28,9 @@ pub const HISTORY_MAX: usize = 50;
 pub const HISTORY_TTL_MS: Millis = 12 * 3600 * 1000;
 /// The most cards one group move may carry.
 pub const GROUP_MAX: usize = 500;
-/// The most card steps one person's history holds on a board (older operations go first), so
-/// that memory stays bounded whatever the size of their group moves.
+/// The most card steps one person's history holds on a board, each card counting with the
+/// likes, votes and comments kept with it (older operations go first), so that memory stays
+/// bounded whatever the size of their group moves or of the cards they delete.
 pub const STEPS_MAX: usize = 2_000;
 
 /// What an operation changed of a card.
@@ -36,13 +41,38 @@ pub struct Fields {
     pub style: bool,
 }
 
-/// One card in an operation: before and after (`None`: it did not exist).
+/// What went with a card when a step deleted it, to put back with it: its likes, votes and
+/// comments as stored, and whether the board's vote results were hidden then (the voting
+/// session's phase; `undo` restores the votes only in the session they were cast in).
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub rows: CardAttachments,
+    pub votes_hidden: bool,
+}
+
+/// One card in an operation: before and after (`None`: it did not exist), and what went with
+/// it when it was deleted (`None`: nothing).
 #[derive(Debug, Clone)]
 pub struct Step {
     pub card: CardId,
     pub before: Option<CardRow>,
     pub after: Option<CardRow>,
     pub fields: Fields,
+    pub kept: Option<Box<Kept>>,
+}
+
+impl Kept {
+    /// What a delete on `board` took with a card (`None`: nothing).
+    pub fn of(rows: CardAttachments, board: &BoardRow) -> Option<Box<Self>> {
+        (!rows.is_empty()).then(|| Box::new(Self { rows, votes_hidden: board.votes_hidden }))
+    }
+}
+
+impl Step {
+    /// What it weighs in a history's bound: the card, and each row kept with it.
+    fn weight(&self) -> usize {
+        1 + self.kept.as_ref().map_or(0, |k| k.rows.len())
+    }
 }
 
 /// What kind of operation an entry is (the answer names it).
@@ -99,7 +129,7 @@ impl Stacks {
 
 fn push_bounded(q: &mut VecDeque<Entry>, e: Entry) {
     q.push_back(e);
-    while q.len() > HISTORY_MAX || (q.len() > 1 && q.iter().map(|e| e.steps.len()).sum::<usize>() > STEPS_MAX) {
+    while q.len() > HISTORY_MAX || (q.len() > 1 && q.iter().flat_map(|e| &e.steps).map(Step::weight).sum::<usize>() > STEPS_MAX) {
         q.pop_front();
     }
 }
@@ -151,8 +181,9 @@ impl Histories {
         })
     }
 
-    /// Forgets a person: their history, and every step of others that holds one of their
-    /// cards (an entry left without steps goes too).
+    /// Forgets a person: their history, every step of others that holds one of their cards
+    /// (an entry left without steps goes too), and their likes, votes and comments kept in
+    /// others' steps.
     pub fn forget_subject(&self, subject: &SubjectId) {
         let Ok(mut m) = self.people.lock() else { return };
         m.remove(subject);
@@ -161,8 +192,26 @@ impl Histories {
             for q in [&mut s.undo, &mut s.redo] {
                 for e in q.iter_mut() {
                     e.steps.retain(|st| !theirs(&st.before) && !theirs(&st.after));
+                    for k in e.steps.iter_mut().filter_map(|st| st.kept.as_deref_mut()) {
+                        k.rows.likes.retain(|(s, _)| s != subject);
+                        k.rows.votes.retain(|(s, _)| s != subject);
+                        k.rows.comments.retain(|c| &c.author_id != subject);
+                    }
                 }
                 q.retain(|e| !e.steps.is_empty());
+            }
+        }
+    }
+
+    /// The board's voting session changed (results revealed, or hidden for a new vote): the
+    /// votes kept in steps belong to the session before and will not come back.
+    pub fn end_votes(&self) {
+        let Ok(mut m) = self.people.lock() else { return };
+        for s in m.values_mut() {
+            for e in s.undo.iter_mut().chain(s.redo.iter_mut()) {
+                for k in e.steps.iter_mut().filter_map(|st| st.kept.as_deref_mut()) {
+                    k.rows.votes.clear();
+                }
             }
         }
     }
@@ -170,6 +219,20 @@ impl Histories {
     /// How many steps are held in all (tests: nothing is left after an erasure).
     pub fn held(&self) -> usize {
         self.people.lock().map_or(0, |m| m.values().flat_map(|s| s.undo.iter().chain(s.redo.iter())).map(|e| e.steps.len()).sum())
+    }
+
+    /// The subjects whose likes, votes or comments the held steps keep (tests).
+    pub fn kept_subjects(&self) -> Vec<SubjectId> {
+        let Ok(m) = self.people.lock() else { return Vec::new() };
+        let mut out: Vec<SubjectId> = Vec::new();
+        for k in m.values().flat_map(|s| s.undo.iter().chain(s.redo.iter())).flat_map(|e| &e.steps).filter_map(|st| st.kept.as_deref()) {
+            let r = &k.rows;
+            out.extend(r.likes.iter().map(|(s, _)| s.clone()).chain(r.votes.iter().map(|(s, _)| s.clone())));
+            out.extend(r.comments.iter().map(|c| c.author_id.clone()));
+        }
+        out.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        out.dedup();
+        out
     }
 }
 
@@ -180,7 +243,7 @@ mod tests {
     fn entry(at: Millis) -> Entry {
         Entry {
             action: Action::Move,
-            steps: vec![Step { card: CardId::new(1).unwrap(), before: None, after: None, fields: Fields::default() }],
+            steps: vec![Step { card: CardId::new(1).unwrap(), before: None, after: None, fields: Fields::default(), kept: None }],
             at,
         }
     }
@@ -238,15 +301,60 @@ mod tests {
             updated_at: 0,
             anonymous: false,
         };
-        let step =
-            |author: &SubjectId| Step { card: CardId::new(1).unwrap(), before: Some(row(author)), after: None, fields: Fields::default() };
+        let c = SubjectId::new(3).unwrap();
+        // A's card, deleted with B's and C's like, vote and comment.
+        let comment = |author: &SubjectId| crate::platform::ports::CommentRow {
+            id: crate::platform::ids::CommentId::new(1).unwrap(),
+            card_id: CardId::new(1).unwrap(),
+            author_id: author.clone(),
+            body: vec![4, 5],
+            created_at: 0,
+            anonymous: false,
+        };
+        let rows = CardAttachments {
+            likes: vec![(b.clone(), 0), (c.clone(), 0)],
+            votes: vec![(b.clone(), 2), (c.clone(), 1)],
+            comments: vec![comment(&b), comment(&c)],
+        };
+        let step = |author: &SubjectId| Step {
+            card: CardId::new(1).unwrap(),
+            before: Some(row(author)),
+            after: None,
+            fields: Fields::default(),
+            kept: Some(Box::new(Kept { rows: rows.clone(), votes_hidden: false })),
+        };
         h.record(&a, Entry { action: Action::Delete, steps: vec![step(&b)], at: 0 });
         h.record(&a, Entry { action: Action::Delete, steps: vec![step(&a)], at: 1 });
         h.record(&b, Entry { action: Action::Delete, steps: vec![step(&b)], at: 1 });
         assert_eq!(h.held(), 3);
+        let mut both = vec![b.clone(), c.clone()];
+        both.sort_unstable_by(|x, y| x.as_str().cmp(y.as_str()));
+        assert_eq!(h.kept_subjects(), both);
         h.forget_subject(&b);
         assert_eq!(h.held(), 1, "only A's step on A's own card is left");
         assert_eq!(h.counts(&a, 2), (1, 0));
         assert_eq!(h.counts(&b, 2), (0, 0));
+        assert_eq!(h.kept_subjects(), vec![c.clone()], "B's like, vote and comment on A's card are gone too");
+        // A new voting session: the votes kept go, the likes and comments stay.
+        h.end_votes();
+        let e = h.take(&a, Dir::Undo, 2).unwrap();
+        let k = e.steps[0].kept.as_deref().unwrap();
+        assert_eq!((k.rows.likes.len(), k.rows.votes.len(), k.rows.comments.len()), (1, 0, 1));
+    }
+
+    #[test]
+    fn what_a_deleted_card_keeps_weighs_in_the_bound() {
+        let h = Histories::default();
+        let a = SubjectId::new(1).unwrap();
+        let heavy = |at: Millis| {
+            let mut e = entry(at);
+            let likes = (0..STEPS_MAX / 2).map(|i| (SubjectId::new(i as i64 + 10).unwrap(), 0)).collect();
+            e.steps[0].kept = Some(Box::new(Kept { rows: CardAttachments { likes, ..Default::default() }, votes_hidden: false }));
+            e
+        };
+        h.record(&a, heavy(0));
+        h.record(&a, heavy(1));
+        h.record(&a, heavy(2));
+        assert_eq!(h.counts(&a, 3), (1, 0), "each weighs more than half the bound: one is kept");
     }
 }

@@ -94,6 +94,16 @@ pub fn clean_zone(z: Zone) -> Result<Zone, CoreError> {
     })
 }
 
+/// A new zone on a board that has `taken`, checked: a fresh id, the default colour if none.
+pub fn new_zone(z: NewZone, taken: &[Zone]) -> Result<Zone, CoreError> {
+    if taken.len() >= ZONES_MAX {
+        return Err(CoreError::validation("zone", "at most 24 zones on a board"));
+    }
+    let id = new_zone_id(taken)?;
+    let color = z.color.unwrap_or_else(|| ZONE_COLOR.into());
+    clean_zone(Zone { id, title: z.title, x: z.x, y: z.y, w: z.w, h: z.h, color })
+}
+
 /// Applies a change to a zone, checked.
 pub fn patch_zone(z: &Zone, p: ZonePatch) -> Result<Zone, CoreError> {
     clean_zone(Zone {

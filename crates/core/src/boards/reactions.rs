@@ -101,17 +101,19 @@ impl Boards<'_> {
         };
         let seq = a.region.boards.insert_comment(&a.board.id, &c).await?;
         let view = views::comment_view(&a, &mut keys, &c, Some(text)).await?;
-        self.cb.inner.hub.publish(
-            &a.board.id,
-            seq,
-            Change::Comment {
-                comment: view.comment.clone(),
-                author: who.subject.clone(),
-                card_author: row.author_id.clone(),
-                card_pending: row.status == CardStatus::Pending,
-            },
-        );
+        self.publish_comment(&a, seq, &view, &c, &row);
         Ok(view)
+    }
+
+    /// Publishes a comment added to a card (`view`: as its author sees it).
+    pub(super) fn publish_comment(&self, a: &Access, seq: i64, view: &CommentView, c: &CommentRow, card: &CardRow) {
+        let change = Change::Comment {
+            comment: view.comment.clone(),
+            author: c.author_id.clone(),
+            card_author: card.author_id.clone(),
+            card_pending: card.status == CardStatus::Pending,
+        };
+        self.cb.inner.hub.publish(&a.board.id, seq, change);
     }
 
     pub async fn delete_comment(&self, who: &Principal, id: &CommentId) -> Result<(), CoreError> {

@@ -211,7 +211,10 @@ impl Clearboard {
                 }
             }
             Notice::ForgetBoard { board } => hub.forget_here(&board),
-            Notice::Erased { subject } => self.inner.acks.forget(&subject),
+            Notice::Erased { subject } => {
+                self.inner.acks.forget(&subject);
+                hub.forget_subject(&subject);
+            }
             Notice::SessionsEnded { subject } => hub.recheck(&subject),
             Notice::PolicyRecorded => self.inner.acks.forget_all(),
             Notice::Reconnected => {

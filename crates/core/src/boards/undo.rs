@@ -8,15 +8,27 @@
 //! recolouring; for an undone creation, its text). A card someone else changed since in those
 //! fields, or deleted, is skipped: their change stands. If every card of the operation is
 //! skipped, the answer is the typed error `undo_conflict` (409), nothing changes and the
-//! operation leaves the history (the next undo goes to the one before). The undo of a delete
-//! restores the card (text, link, position, colour, category; its likes, votes and comments
-//! went with it). Media cards are created and deleted for good: those operations are not kept.
+//! operation leaves the history (the next undo goes to the one before). Media cards are
+//! created and deleted for good: those operations are not kept.
+//!
+//! The undo of a delete restores the card (text, link, position, colour, category) with what
+//! went with it: the delete kept its likes, votes and comments as stored (`history::Kept`:
+//! sealed envelopes, in memory only), and the undo puts them back with their authors and
+//! their times (a like's, a comment's), each change numbered and broadcast like any other (the
+//! card with its counts, then each comment). A redo deletes them again, and keeps them for the
+//! next undo. What does not come back: the likes, votes and comments of a person erased
+//! since (`forget_subject` drops them from every history; their destroyed key is checked too);
+//! votes whose voting session is over (they come back only while the board's results are
+//! hidden, or shown, as they were at the delete, with no switch in between: revealing the
+//! results closes a session, hiding them opens a new one, and neither takes votes cast
+//! before); and, of a voter's votes, those over their tokens on the board now (spent on other
+//! cards meanwhile, or fewer tokens).
 
 use serde::Serialize;
 
 use crate::boards::access::Access;
 use crate::boards::events::Change;
-use crate::boards::history::{Action, Dir, Entry, Fields, GROUP_MAX, Step};
+use crate::boards::history::{Action, Dir, Entry, Fields, GROUP_MAX, Kept, Step};
 use crate::boards::input::clamp_pos;
 use crate::boards::sealing::{KeyCache, card_aad, open_string, seal_str};
 use crate::boards::service::Boards;
@@ -25,7 +37,7 @@ use crate::boards::views;
 use crate::identity::principal::Principal;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, CardId};
-use crate::platform::ports::{CardChange, CardRow};
+use crate::platform::ports::{CardAttachments, CardChange, CardRow};
 
 /// What an undo or redo did.
 #[derive(Debug, Serialize)]
@@ -80,7 +92,51 @@ async fn unchanged(keys: &mut KeyCache<'_>, f: Fields, now: &CardRow, expected: 
     Ok(true)
 }
 
+/// What of a deleted card's likes, votes and comments comes back with it: nothing of a person
+/// erased since (their key is destroyed with them; `forget_subject` already dropped their rows
+/// from this node's history, and this covers an erasure this node did not hear of), and the
+/// votes only in the voting session they were cast in (the board's results hidden, or shown,
+/// as they were at the delete; `Histories::end_votes` drops them at a switch).
+async fn restorable(a: &Access, keys: &mut KeyCache<'_>, kept: Option<&Kept>) -> Result<CardAttachments, CoreError> {
+    let mut out = CardAttachments::default();
+    let Some(k) = kept else { return Ok(out) };
+    for (s, at) in &k.rows.likes {
+        if keys.get(s).await?.is_some() {
+            out.likes.push((s.clone(), *at));
+        }
+    }
+    if k.votes_hidden == a.board.votes_hidden {
+        for (s, n) in &k.rows.votes {
+            if keys.get(s).await?.is_some() {
+                out.votes.push((s.clone(), *n));
+            }
+        }
+    }
+    for c in &k.rows.comments {
+        if keys.get(&c.author_id).await?.is_some() {
+            out.comments.push(c.clone());
+        }
+    }
+    Ok(out)
+}
+
 impl Boards<'_> {
+    /// Puts a deleted card back with the likes, votes and comments given (a voter's votes
+    /// within their tokens), and publishes each change: the card with its reactions, then
+    /// each comment, as a like, a vote or a comment is published.
+    async fn restore(&self, a: &Access, keys: &mut KeyCache<'_>, row: &CardRow, with: &CardAttachments) -> Result<CardView, CoreError> {
+        let (seq, seqs) = a.region.boards.restore_card(row, with, a.board.vote_tokens).await?;
+        let mut view = self.publish_with_reactions(a, seq, row).await?;
+        let mut comments = Vec::with_capacity(with.comments.len());
+        for (c, seq) in with.comments.iter().zip(seqs) {
+            let v = views::comment_view(a, keys, c, None).await?;
+            self.publish_comment(a, seq, &v, c, row);
+            comments.push(v);
+        }
+        view.comments = Some(comments);
+        Ok(view)
+    }
+
     /// Keeps an operation `a.subject` just did, to undo it later.
     pub(super) fn remember(&self, a: &Access, action: Action, steps: Vec<Step>) {
         if steps.is_empty() {
@@ -144,28 +200,31 @@ impl Boards<'_> {
         let current = a.region.boards.card(&step.card).await?.filter(|r| r.board_id == a.board.id);
         let allowed = |r: &CardRow| a.facilitator() || r.author_id == a.subject;
         match (from, to, current) {
-            // Bring a deleted card back, unless it is there (someone restored it).
+            // Bring a deleted card back, unless it is there (someone restored it), with what
+            // went with it.
             (None, Some(row), None) => {
                 if !allowed(row) || keys.get(&row.author_id).await?.is_none() {
                     return Ok(Applied::Skipped);
                 }
                 let now = self.cb.now();
                 let restored = CardRow { version: row.version + 1, updated_at: now, ..row.clone() };
-                let seq = a.region.boards.insert_card(&restored).await?;
-                let view = self.publish_with_reactions(a, seq, &restored).await?;
-                Ok(Applied::Changed(Box::new(view), step))
+                let rows = restorable(a, keys, step.kept.as_deref()).await?;
+                let view = self.restore(a, keys, &restored, &rows).await?;
+                Ok(Applied::Changed(Box::new(view), Step { kept: None, ..step }))
             }
             // Delete a card, if its text is still as the operation left it.
             (Some(expected), None, Some(cur)) => {
                 if !allowed(&cur) || !unchanged(keys, Fields { text: true, ..Fields::default() }, &cur, expected).await? {
                     return Ok(Applied::Skipped);
                 }
-                let seq = a.region.boards.delete_card(&a.board.id, &cur.id).await?;
+                let (seq, rows) = a.region.boards.delete_card(&a.board.id, &cur.id).await?;
                 self.cb.inner.hub.publish(&a.board.id, seq, Change::CardDeleted { id: cur.id.clone() });
-                // What is deleted now is what a redo (or undo) brings back.
+                // What is deleted now (the card, what went with it) is what a redo (or undo)
+                // brings back.
+                let kept = Kept::of(rows, &a.board);
                 let step = match dir {
-                    Dir::Undo => Step { after: Some(cur), ..step },
-                    Dir::Redo => Step { before: Some(cur), ..step },
+                    Dir::Undo => Step { after: Some(cur), kept, ..step },
+                    Dir::Redo => Step { before: Some(cur), kept, ..step },
                 };
                 Ok(Applied::Deleted(step))
             }
@@ -237,6 +296,7 @@ impl Boards<'_> {
                 before: Some(row),
                 after: Some(new),
                 fields: Fields { pos: true, ..Fields::default() },
+                kept: None,
             });
         }
         self.remember(&a, Action::GroupMove, steps);

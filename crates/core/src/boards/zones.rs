@@ -6,7 +6,7 @@
 
 use crate::boards::access::Access;
 use crate::boards::events::Change;
-use crate::boards::layout::{NewZone, ZONE_COLOR, ZONES_MAX, Zone, ZonePatch, clean_zone, new_zone_id, patch_zone};
+use crate::boards::layout::{NewZone, ZONES_MAX, Zone, ZonePatch, clean_zone, new_zone, patch_zone};
 use crate::boards::sealing::{KeyCache, open_zones, org_key_owner, seal_zones};
 use crate::boards::service::Boards;
 use crate::boards::shapes::BoardView;
@@ -19,12 +19,21 @@ impl Boards<'_> {
     /// Adds a zone to a board (facilitators).
     pub async fn add_zone(&self, who: &Principal, board: &BoardId, z: NewZone) -> Result<BoardView, CoreError> {
         self.change_zones(who, board, |zones| {
-            if zones.len() >= ZONES_MAX {
-                return Err(CoreError::validation("zone", "at most 24 zones on a board"));
-            }
-            let id = new_zone_id(zones)?;
-            let color = z.color.unwrap_or_else(|| ZONE_COLOR.into());
-            zones.push(clean_zone(Zone { id, title: z.title, x: z.x, y: z.y, w: z.w, h: z.h, color })?);
+            zones.push(new_zone(z, zones)?);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Gives a board the zones of a list made with [`new_zone`] (an import, facilitators):
+    /// they replace the board's, checked again.
+    pub(crate) async fn set_zones(&self, who: &Principal, board: &BoardId, list: Vec<Zone>) -> Result<BoardView, CoreError> {
+        if list.len() > ZONES_MAX {
+            return Err(CoreError::validation("zone", "at most 24 zones on a board"));
+        }
+        let list = list.into_iter().map(clean_zone).collect::<Result<Vec<_>, _>>()?;
+        self.change_zones(who, board, |zones| {
+            *zones = list;
             Ok(())
         })
         .await

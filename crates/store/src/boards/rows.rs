@@ -241,6 +241,58 @@ macro_rules! card_cols {
         "id, board_id, author_id, kind, body, blob_id, media_type, x, y, color, category, status, version, created_at, updated_at, anonymous"
     };
 }
+
+/// Inserts card `$c` (a `&CardRow`) inside transaction `$t`; evaluates to
+/// `Result<_, sqlx::Error>`.
+macro_rules! insert_card_row {
+    ($t:ident, $c:expr) => {{
+        let c: &CardRow = $c;
+        sqlx::query(concat!(
+            "INSERT INTO cards (",
+            card_cols!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        ))
+        .bind(c.id.as_str())
+        .bind(c.board_id.as_str())
+        .bind(c.author_id.as_str())
+        .bind(c.kind.as_str())
+        .bind(&c.body)
+        .bind(c.blob_id.as_ref().map(BlobId::as_str))
+        .bind(&c.media_type)
+        .bind(c.x)
+        .bind(c.y)
+        .bind(&c.color)
+        .bind(&c.category)
+        .bind(c.status.as_str())
+        .bind(c.version)
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .bind(c.anonymous)
+        .execute(&mut *$t)
+        .await
+    }};
+}
+
+/// Inserts comment `$m` (a `&CommentRow`) inside transaction `$t`; evaluates to
+/// `Result<_, sqlx::Error>`.
+macro_rules! insert_comment_row {
+    ($t:ident, $m:expr) => {{
+        let m: &CommentRow = $m;
+        sqlx::query("INSERT INTO comments (id, card_id, author_id, body, created_at, anonymous) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(m.id.as_str())
+            .bind(m.card_id.as_str())
+            .bind(m.author_id.as_str())
+            .bind(&m.body)
+            .bind(m.created_at)
+            .bind(m.anonymous)
+            .execute(&mut *$t)
+            .await
+    }};
+}
+
+/// The votes a subject ($2) has on a board ($1).
+pub(super) const VOTES_USED: &str =
+    "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM card_votes WHERE board_id = $1 AND subject_id = $2";
 /// Deletes every row of the boards of `$org` (cards, reactions, comments, participants);
 /// evaluates to `Result<(Vec<String> blobs, Vec<String> participants), sqlx::Error>`.
 macro_rules! purge_org_boards {

@@ -6,11 +6,11 @@ use clearboard_core::boards::kinds::{CardStatus, OrgRole};
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    AuditDraft, BoardRow, BoardStore, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions, InvitationRow, MemberRow, OrgRow,
-    ParticipantRow, Reactions, Seq, StoreError, StoreResult,
+    AuditDraft, BoardRow, BoardStore, CardAttachments, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions, InvitationRow,
+    MemberRow, OrgRow, ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };
 
-use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, typed};
+use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
 use crate::platform::region::SqlRegionStore;
 
 #[async_trait]
@@ -278,12 +278,34 @@ impl BoardStore for SqlRegionStore {
 
     async fn insert_card(&self, c: &CardRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
-            sqlx::query(concat!("INSERT INTO cards (", card_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"))
-                .bind(c.id.as_str()).bind(c.board_id.as_str()).bind(c.author_id.as_str()).bind(c.kind.as_str()).bind(&c.body)
-                .bind(c.blob_id.as_ref().map(BlobId::as_str)).bind(&c.media_type).bind(c.x).bind(c.y).bind(&c.color).bind(&c.category)
-                .bind(c.status.as_str()).bind(c.version).bind(c.created_at).bind(c.updated_at).bind(c.anonymous)
-                .execute(&mut *t).await?;
+            insert_card_row!(t, c)?;
             bump!(t, c.board_id.as_str(), "card", Some(c.id.as_str()), None)
+        })
+    }
+
+    async fn restore_card(&self, c: &CardRow, with: &CardAttachments, max_tokens: i64) -> StoreResult<(Seq, Vec<Seq>)> {
+        let (board, card) = (c.board_id.as_str(), c.id.as_str());
+        tx!(self.db(), t => {
+            insert_card_row!(t, c)?;
+            for (s, at) in &with.likes {
+                sqlx::query("INSERT INTO card_likes (card_id, subject_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (card_id, subject_id) DO NOTHING")
+                    .bind(card).bind(s.as_str()).bind(*at).execute(&mut *t).await?;
+            }
+            for (s, n) in &with.votes {
+                let (used,): (i64,) = sqlx::query_as(VOTES_USED).bind(board).bind(s.as_str()).fetch_one(&mut *t).await?;
+                let n = (*n).min(max_tokens - used);
+                if n > 0 {
+                    sqlx::query("INSERT INTO card_votes (card_id, subject_id, board_id, count) VALUES ($1, $2, $3, $4) ON CONFLICT (card_id, subject_id) DO UPDATE SET count = card_votes.count + excluded.count")
+                        .bind(card).bind(s.as_str()).bind(board).bind(n).execute(&mut *t).await?;
+                }
+            }
+            let seq = bump!(t, board, "card", Some(card), None)?;
+            let mut seqs = Vec::with_capacity(with.comments.len());
+            for m in &with.comments {
+                insert_comment_row!(t, m)?;
+                seqs.push(bump!(t, board, "comment", Some(m.card_id.as_str()), Some(m.id.as_str()))?);
+            }
+            Ok((seq, seqs))
         })
     }
 
@@ -305,13 +327,21 @@ impl BoardStore for SqlRegionStore {
         changed.map(|(r, seq)| Ok((r.try_into()?, seq))).transpose()
     }
 
-    async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<Seq> {
-        tx!(self.db(), t => {
-            for sql in ["DELETE FROM comments WHERE card_id = $1", "DELETE FROM card_likes WHERE card_id = $1", "DELETE FROM card_votes WHERE card_id = $1", "DELETE FROM cards WHERE id = $1"] {
-                sqlx::query(sql).bind(card.as_str()).execute(&mut *t).await?;
-            }
-            bump!(t, board.as_str(), "card_deleted", Some(card.as_str()), None)
-        })
+    async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<(Seq, CardAttachments)> {
+        let c = card.as_str();
+        let (seq, comments, likes, votes): (Seq, Vec<CommentRec>, Vec<(String, i64)>, Vec<(String, i64)>) = tx!(self.db(), t => {
+            let comments = sqlx::query_as("DELETE FROM comments WHERE card_id = $1 RETURNING id, card_id, author_id, body, created_at, anonymous").bind(c).fetch_all(&mut *t).await?;
+            let likes = sqlx::query_as("DELETE FROM card_likes WHERE card_id = $1 RETURNING subject_id, created_at").bind(c).fetch_all(&mut *t).await?;
+            let votes = sqlx::query_as("DELETE FROM card_votes WHERE card_id = $1 RETURNING subject_id, count").bind(c).fetch_all(&mut *t).await?;
+            sqlx::query("DELETE FROM cards WHERE id = $1").bind(c).execute(&mut *t).await?;
+            Ok((bump!(t, board.as_str(), "card_deleted", Some(c), None)?, comments, likes, votes))
+        })?;
+        let mut comments: Vec<CommentRow> = comments.into_iter().map(Into::into).collect();
+        comments.sort_by(|a, b| (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str())));
+        let mut likes: Vec<(SubjectId, Millis)> = likes.into_iter().map(|(s, at)| (SubjectId::from_stored(s), at)).collect();
+        likes.sort_by_key(|(_, at)| *at);
+        let votes = votes.into_iter().map(|(s, n)| (SubjectId::from_stored(s), n)).collect();
+        Ok((seq, CardAttachments { likes, votes, comments }))
     }
 
     async fn card(&self, id: &CardId) -> StoreResult<Option<CardRow>> {
@@ -338,8 +368,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn add_vote(&self, board: &BoardId, card: &CardId, subject: &SubjectId, delta: i64, max_tokens: i64) -> StoreResult<Seq> {
         let r = tx!(self.db(), t => {
-            let (used,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM card_votes WHERE board_id = $1 AND subject_id = $2")
-                .bind(board.as_str()).bind(subject.as_str()).fetch_one(&mut *t).await?;
+            let (used,): (i64,) = sqlx::query_as(VOTES_USED).bind(board.as_str()).bind(subject.as_str()).fetch_one(&mut *t).await?;
             let mine: Option<(i64,)> = sqlx::query_as("SELECT count FROM card_votes WHERE card_id = $1 AND subject_id = $2").bind(card.as_str()).bind(subject.as_str()).fetch_optional(&mut *t).await?;
             let mine = mine.map_or(0, |(c,)| c);
             if used + delta > max_tokens || mine + delta < 0 {
@@ -371,8 +400,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn insert_comment(&self, board: &BoardId, c: &CommentRow) -> StoreResult<Seq> {
         tx!(self.db(), t => {
-            sqlx::query("INSERT INTO comments (id, card_id, author_id, body, created_at, anonymous) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(c.id.as_str()).bind(c.card_id.as_str()).bind(c.author_id.as_str()).bind(&c.body).bind(c.created_at).bind(c.anonymous).execute(&mut *t).await?;
+            insert_comment_row!(t, c)?;
             bump!(t, board.as_str(), "comment", Some(c.card_id.as_str()), Some(c.id.as_str()))
         })
     }

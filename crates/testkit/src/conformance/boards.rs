@@ -214,13 +214,40 @@ pub async fn boards_and_cards(o: &Opened) {
 
     r.boards.set_like(&board, &first.id, &bob, true, 44).await.unwrap();
     r.boards.add_vote(&board, &first.id, &bob, 1, 2).await.unwrap();
-    r.boards.insert_comment(&board, &comment(&first.id, &bob, 45)).await.unwrap();
-    let seq = r.boards.delete_card(&board, &first.id).await.unwrap();
+    r.boards.add_vote(&board, &first.id, &bob, 1, 2).await.unwrap();
+    let (later, earlier) = (comment(&first.id, &bob, 46), comment(&first.id, &guest, 45));
+    r.boards.insert_comment(&board, &later).await.unwrap();
+    r.boards.insert_comment(&board, &earlier).await.unwrap();
+    let stored = r.boards.card(&first.id).await.unwrap().unwrap();
+    let (seq, kept) = r.boards.delete_card(&board, &first.id).await.unwrap();
     assert_eq!(seq, r.boards.board(&board).await.unwrap().unwrap().seq);
     assert!(r.boards.card(&first.id).await.unwrap().is_none());
     let left = r.boards.reactions(&board).await.unwrap();
     assert!(left.likes.is_empty() && left.votes.is_empty(), "a card's reactions go with it");
     assert!(r.boards.comments_of(&board).await.unwrap().is_empty(), "and its comments");
+    // What went with it, as stored (comments oldest first), to put back: one number for the
+    // card with its reactions, one per comment; votes within the voter's tokens now.
+    assert_eq!((kept.likes.clone(), kept.votes.clone()), (vec![(bob.clone(), 44)], vec![(bob.clone(), 2)]));
+    assert_eq!(kept.comments, vec![earlier, later]);
+    r.boards.add_vote(&board, &second.id, &bob, 1, 2).await.unwrap();
+    let (card_seq, comment_seqs) = r.boards.restore_card(&stored, &kept, 2).await.unwrap();
+    assert_eq!(
+        (comment_seqs.clone(), r.boards.board(&board).await.unwrap().unwrap().seq),
+        (vec![card_seq + 1, card_seq + 2], card_seq + 2)
+    );
+    let changes = r.boards.changes_after(&board, card_seq - 1, 10).await.unwrap();
+    let kinds: Vec<&str> = changes.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["card", "comment", "comment"]);
+    assert_eq!(r.boards.card(&first.id).await.unwrap().unwrap(), stored, "the card is back as it was");
+    let back = r.boards.reactions_of_card(&first.id).await.unwrap();
+    assert_eq!(
+        (back.likes.len(), back.votes),
+        (1, vec![(first.id.clone(), bob.clone(), 1)]),
+        "one of Bob's two tokens is spent elsewhere now"
+    );
+    assert_eq!(r.boards.comments_of_card(&first.id).await.unwrap(), kept.comments);
+    let (_, again) = r.boards.delete_card(&board, &first.id).await.unwrap();
+    assert_eq!((again.likes, again.votes.len(), again.comments.len()), (kept.likes, 1, 2));
 }
 
 /// Reactions and comments: likes are set and unset idempotently; votes stay within the

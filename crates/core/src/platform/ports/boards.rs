@@ -128,6 +128,27 @@ pub struct Reactions {
     pub votes: Vec<(CardId, SubjectId, i64)>,
 }
 
+/// What went with a card when it was deleted, as stored: its likes (who, when), its votes
+/// (who, how many) and its comments (sealed with their authors' keys), oldest first. An undo
+/// of the delete can put them back (`boards::undo`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardAttachments {
+    pub likes: Vec<(SubjectId, Millis)>,
+    pub votes: Vec<(SubjectId, i64)>,
+    pub comments: Vec<CommentRow>,
+}
+
+impl CardAttachments {
+    pub fn is_empty(&self) -> bool {
+        self.likes.is_empty() && self.votes.is_empty() && self.comments.is_empty()
+    }
+
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.likes.len() + self.votes.len() + self.comments.len()
+    }
+}
+
 /// What erasing a subject's contributions removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErasedContributions {
@@ -227,8 +248,15 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     /// field), increments its version, and returns the new card and the board's sequence.
     /// `None` if the card no longer exists.
     async fn change_card(&self, board: &BoardId, card: &CardId, change: &CardChange) -> StoreResult<Option<(CardRow, Seq)>>;
-    /// Deletes a card with its likes, votes and comments.
-    async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<Seq>;
+    /// Deletes a card with its likes, votes and comments, in one transaction, and returns
+    /// those as they were stored (comments oldest first).
+    async fn delete_card(&self, board: &BoardId, card: &CardId) -> StoreResult<(Seq, CardAttachments)>;
+    /// Puts a deleted card back with what went with it, in one transaction: the card, its
+    /// likes and votes (a voter's votes only within their `max_tokens` on the board: what is
+    /// over is left out) under one sequence number (a `card` change), then each comment under
+    /// a number of its own (a `comment` change), in the order given. Returns the card's
+    /// number and the comments' numbers.
+    async fn restore_card(&self, c: &CardRow, with: &CardAttachments, max_tokens: i64) -> StoreResult<(Seq, Vec<Seq>)>;
     async fn card(&self, id: &CardId) -> StoreResult<Option<CardRow>>;
     async fn cards_of(&self, board: &BoardId) -> StoreResult<Vec<CardRow>>;
 

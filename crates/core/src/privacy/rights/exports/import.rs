@@ -13,7 +13,9 @@
 //! * One import at a time per person (a second gets 409), across nodes (a row in the store).
 //! * All or nothing: the archive is checked whole (every file named by `data.json` inflated and
 //!   counted) before anything is created; if creating a card fails, the boards made are deleted.
-//! * The round trip keeps the person's comments and likes on the cards imported, and is
+//! * The round trip keeps the boards' zones (checked as any zone a facilitator adds: an
+//!   archive with a zone that is not is refused whole, naming the board and the zone, before
+//!   anything is created), and the person's comments and likes on the cards imported, and is
 //!   idempotent by the export's board ids (issue 21): a board already imported by this person,
 //!   whose copy still exists, is not imported again. Which boards were imported is kept in the
 //!   person's audit chain as keyed hashes of the archive's board ids, with the copies' ids.
@@ -213,6 +215,9 @@ impl Exports<'_> {
                         .unwrap_or_else(|| "Imported board".into());
                     let v = self.cb.boards().create_board(who, None, &title).await?;
                     made.push((card.board.clone(), v.board.id.clone()));
+                    if let Some((_, zones)) = plan.zones.iter().find(|(id, _)| id == &card.board) {
+                        self.cb.boards().set_zones(who, &v.board.id, zones.clone()).await?;
+                    }
                     v.board.id
                 }
             };
@@ -357,5 +362,29 @@ mod tests {
         assert!(big && why.contains("10001 cards") && why.contains("at most"), "{why}");
         let ok = archive(&[("data.json", &data_json(3, false))], zip::CompressionMethod::Deflated);
         assert_eq!(check_import(&ok).unwrap(), (1, 3));
+    }
+
+    #[test]
+    fn zones_are_checked_as_any_zone_input() {
+        let with_zones = |zones: serde_json::Value| {
+            let data = json!({ "format": "clearboard-export", "version": 1, "boards": [{ "id": "b1", "title": "B", "zones": zones }] });
+            archive(&[("data.json", &serde_json::to_vec(&data).unwrap())], zip::CompressionMethod::Stored)
+        };
+        let zone =
+            |title: &str, w: serde_json::Value| json!({ "id": "x", "title": title, "x": 0, "y": 0, "w": w, "h": 300, "color": "#DFF5E1" });
+        let mut imp = Importer::open(Cursor::new(with_zones(json!([zone("Went well", json!(300)), zone("Next", json!(400))])))).unwrap();
+        let plan = imp.plan().unwrap();
+        let (board, zones) = &plan.zones[0];
+        assert_eq!((board.as_str(), zones.len(), zones[0].color.as_str(), zones[1].w), ("b1", 2, "#dff5e1", 400));
+        assert!(zones.iter().all(|z| z.id != "x") && zones[0].id != zones[1].id, "new ids");
+        for (bad, why) in [
+            (json!([zone("Fine", json!(300)), zone("Tiny", json!(10))]), "zone 2 of board 1 in data.json is refused: sizes are between 80"),
+            (json!([zone("Half", json!(300.5))]), "zone 1 of board 1 in data.json is refused: its position and size are whole numbers"),
+            (json!([zone(" ", json!(300))]), "zone 1 of board 1 in data.json is refused"),
+            (json!(vec![zone("Many", json!(300)); 25]), "board 1 of data.json has 25 zones; a board has at most 24"),
+        ] {
+            let (big, reason) = refusal(check_import_from(Cursor::new(with_zones(bad))));
+            assert!(!big && reason.starts_with(why), "{reason}");
+        }
     }
 }

@@ -13,6 +13,7 @@ use super::bounds::{
 };
 use super::jobs::FORMAT_VERSION;
 use super::zipread::{Archive, Entry, invalid, too_large};
+use crate::boards::layout::{NewZone, ZONES_MAX, Zone, new_zone};
 use crate::platform::error::CoreError;
 
 const DIRECTORY_HELD: usize = IMPORT_MAX_ENTRIES as usize * (std::mem::size_of::<Entry>() + IMPORT_MAX_NAME);
@@ -20,7 +21,7 @@ const DIRECTORY_HELD: usize = IMPORT_MAX_ENTRIES as usize * (std::mem::size_of::
 const PARSED_OVERHEAD: usize = 3
     * (IMPORT_MAX_CARDS * (std::mem::size_of::<CardIn>() + std::mem::size_of::<String>())
         + IMPORT_MAX_COMMENTS * std::mem::size_of::<CommentIn>()
-        + IMPORT_MAX_BOARDS * std::mem::size_of::<BoardIn>());
+        + IMPORT_MAX_BOARDS * (std::mem::size_of::<BoardIn>() + ZONES_MAX * std::mem::size_of::<ZoneIn>()));
 // The bound holds by construction, in both phases of an import.
 const _: () = assert!(DIRECTORY_HELD + 2 * IMPORT_MAX_JSON as usize + PARSED_OVERHEAD + BUFFERS <= IMPORT_MEMORY_BOUND);
 const _: () = assert!(DIRECTORY_HELD + IMPORT_MAX_PLAN + IMPORT_MAX_FILE as usize + BUFFERS <= IMPORT_MEMORY_BOUND);
@@ -102,6 +103,40 @@ struct CommentIn {
 struct BoardIn {
     id: Option<String>,
     title: Option<String>,
+    zones: Option<Capped<ZoneIn, ZONES_MAX>>,
+}
+
+/// A zone as exported (its id is not kept: the copy's zones get new ones).
+#[derive(Deserialize)]
+struct ZoneIn {
+    title: Option<String>,
+    x: Option<serde_json::Number>,
+    y: Option<serde_json::Number>,
+    w: Option<serde_json::Number>,
+    h: Option<serde_json::Number>,
+    color: Option<String>,
+}
+
+/// A board's zones from the archive, checked as any zone a facilitator adds
+/// (`layout::new_zone`); `board` is the board's place in data.json's list (the refusal
+/// names it, never what the zone says).
+fn zones_of(board: usize, list: Capped<ZoneIn, ZONES_MAX>) -> Result<Vec<Zone>, CoreError> {
+    if list.total > ZONES_MAX {
+        return Err(invalid(format!("board {board} of data.json has {} zones; a board has at most {ZONES_MAX}", list.total)));
+    }
+    let mut zones = Vec::with_capacity(list.items.len());
+    for (k, z) in list.items.into_iter().enumerate() {
+        let refused = |why: &str| invalid(format!("zone {} of board {board} in data.json is refused: {why}", k + 1));
+        let int =
+            |n: Option<serde_json::Number>| n.and_then(|n| n.as_i64()).ok_or_else(|| refused("its position and size are whole numbers"));
+        let new = NewZone { title: z.title.unwrap_or_default(), x: int(z.x)?, y: int(z.y)?, w: int(z.w)?, h: int(z.h)?, color: z.color };
+        match new_zone(new, &zones) {
+            Ok(zone) => zones.push(zone),
+            Err(CoreError::Validation { message, .. }) => return Err(refused(&message)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(zones)
 }
 
 #[derive(Deserialize)]
@@ -136,9 +171,11 @@ pub(crate) struct PlanCard {
     pub(super) media: Option<usize>,
 }
 
-/// What an archive asks to create: its boards (old id, title) and cards.
+/// What an archive asks to create: its boards (old id, title), their zones (old id, zones
+/// checked) and cards.
 pub(crate) struct Plan {
     pub(super) titles: Vec<(String, Option<String>)>,
+    pub(super) zones: Vec<(String, Vec<Zone>)>,
     pub(super) cards: Vec<PlanCard>,
     /// The person's comments (card id in the archive, text) and likes (card ids), restored on
     /// the cards imported.
@@ -151,6 +188,13 @@ impl Plan {
         let s = |o: &Option<String>| o.as_ref().map_or(0, String::len);
         self.titles.iter().map(|(id, t)| std::mem::size_of::<(String, Option<String>)>() + id.len() + s(t)).sum::<usize>()
             + self
+                .zones
+                .iter()
+                .flat_map(|(id, zones)| {
+                    std::iter::once(std::mem::size_of::<(String, Vec<Zone>)>() + id.len()).chain(zones.iter().map(zone_bytes))
+                })
+                .sum::<usize>()
+            + self
                 .cards
                 .iter()
                 .map(|c| std::mem::size_of::<PlanCard>() + s(&c.id) + c.board.len() + c.kind.len() + s(&c.text) + s(&c.url) + s(&c.color))
@@ -158,6 +202,10 @@ impl Plan {
             + self.comments.iter().map(|(c, t)| std::mem::size_of::<(String, String)>() + c.len() + t.len()).sum::<usize>()
             + self.likes.iter().map(|c| std::mem::size_of::<String>() + c.len()).sum::<usize>()
     }
+}
+
+fn zone_bytes(z: &Zone) -> usize {
+    std::mem::size_of::<Zone>() + z.id.len() + z.title.len() + z.color.len()
 }
 
 /// An archive being imported: the checked archive, and what it holds in memory.
@@ -219,7 +267,18 @@ impl<R: Read + Seek> Importer<R> {
                 comments.total, likes.total
             )));
         }
-        let titles = boards.items.into_iter().filter_map(|b| Some((b.id?, b.title))).collect();
+        let (mut titles, mut zones) = (Vec::with_capacity(boards.items.len()), Vec::new());
+        for (i, b) in boards.items.into_iter().enumerate() {
+            let list = match b.zones {
+                Some(list) => zones_of(i + 1, list)?,
+                None => Vec::new(),
+            };
+            let Some(id) = b.id else { continue };
+            if !list.is_empty() {
+                zones.push((id.clone(), list));
+            }
+            titles.push((id, b.title));
+        }
         let mut used = vec![false; self.archive.entries.len()];
         // Names in order, to find each media file without a scan of the directory per card.
         let mut by_name: Vec<(&str, usize)> = self.archive.entries.iter().enumerate().map(|(i, e)| (&*e.name, i)).collect();
@@ -257,7 +316,7 @@ impl<R: Read + Seek> Importer<R> {
             });
         }
         let comments = comments.items.into_iter().filter_map(|c| Some((c.card_id?, c.text.filter(|t| !t.is_empty())?))).collect();
-        let plan = Plan { titles, cards: plan_cards, comments, likes: likes.items };
+        let plan = Plan { titles, zones, cards: plan_cards, comments, likes: likes.items };
         let bytes = plan.bytes();
         self.budget.release(2 * json_len);
         self.budget.charge(bytes);

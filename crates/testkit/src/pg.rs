@@ -75,13 +75,14 @@ async fn drop_orphans(pool: &PgPool) {
     let Ok(rows) = sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'cbt\\_%'").fetch_all(pool).await else {
         return;
     };
-    for r in rows {
-        let name: String = r.get(0);
+    // At once, so that the drops share their checkpoints (the pool has two connections).
+    let drops = rows.iter().map(|r| r.get::<String, _>(0)).filter_map(|name| {
         let pid = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|p| p != std::process::id() && !pid_alive(p)) {
+        pid.is_some_and(|p| p != std::process::id() && !pid_alive(p)).then_some(async move {
             let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(pool).await;
-        }
-    }
+        })
+    });
+    futures_util::future::join_all(drops).await;
 }
 
 /// A new unique database-name prefix.
@@ -132,7 +133,7 @@ fn dropper() -> &'static tokio::sync::mpsc::UnboundedSender<String> {
         let spawned = std::thread::Builder::new().name("pg-dropper".into()).spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             rt.block_on(async move {
-                let opts = PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(30));
+                let opts = PgPoolOptions::new().max_connections(4).acquire_timeout(Duration::from_secs(30));
                 let Ok(pool) = opts.connect(&server_url()).await else { return };
                 while let Some(first) = rx.recv().await {
                     let mut prefixes = vec![first];

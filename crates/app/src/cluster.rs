@@ -58,10 +58,14 @@ pub async fn bus(config: &Config, opened: &Opened) -> anyhow::Result<Arc<dyn Bus
             anyhow::ensure!(pg, "bus_url = \"postgres\" needs a PostgreSQL database_url");
             pg_bus(opened).await
         }
-        Some(u) if u.starts_with("nats://") => {
-            anyhow::bail!("bus_url = nats://… is not built yet: use bus_url = \"postgres\" (docs/deploy.md)")
+        Some(u) if u.starts_with("nats://") || u.starts_with("tls://") => {
+            anyhow::ensure!(config.cluster, "bus_url = nats://… is for a cluster: set cluster = true (a PostgreSQL database_url)");
+            let target = crate::nats::NatsTarget::parse(u).map_err(anyhow::Error::msg)?;
+            let bus = crate::nats::NatsBus::start(target.clone()).await.map_err(anyhow::Error::msg).context("cannot start the bus")?;
+            tracing::info!(subject = %target.subject, "board events and cache invalidations go over NATS");
+            Ok(bus)
         }
-        Some(_) => anyhow::bail!("bus_url: choose \"postgres\" or \"local\""),
+        Some(_) => anyhow::bail!("bus_url: choose \"postgres\", \"nats://host:port\" or \"local\""),
     }
 }
 

@@ -133,8 +133,8 @@ pub struct Config {
     /// PostgreSQL `database_url`; SQLite deployments are one node.
     pub cluster: bool,
     /// The bus between nodes: `postgres` (LISTEN/NOTIFY on the directory's database, the
-    /// default when `cluster = true`) or `local` (one node, the default otherwise). `nats://…`
-    /// is recognised and refused: not built yet (docs/deploy.md).
+    /// default when `cluster = true`), `nats://[user:password@]host:port[/subject]` (core
+    /// NATS, `crate::nats`) or `local` (one node, the default otherwise). docs/deploy.md.
     pub bus_url: Option<String>,
     /// How long a node that received SIGTERM keeps finishing requests in flight before it
     /// exits (its sockets are closed at once with code 4001, "reconnect elsewhere").

@@ -11,6 +11,7 @@ pub mod kek;
 pub mod lmtp;
 pub mod mail;
 pub mod malloc;
+pub mod nats;
 pub mod private_dir;
 pub mod stripe;
 pub mod trace;

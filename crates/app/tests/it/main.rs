@@ -29,6 +29,7 @@ mod ccpa;
 mod cli;
 mod cluster;
 mod cluster_limits;
+mod cluster_nats;
 mod commitments;
 mod consent;
 mod departure;

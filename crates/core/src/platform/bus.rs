@@ -8,7 +8,7 @@
 //!
 //! Adapters: [`LocalBus`] (one node: nothing leaves the process, zero cost) here, and
 //! PostgreSQL `LISTEN/NOTIFY` in `clearboard-store` (`bus_url = "postgres"`, the default of
-//! `cluster = true`). NATS is not built yet (see docs/deploy.md).
+//! `cluster = true`), and core NATS in `clearboard` (`bus_url = "nats://…"`, `app/src/nats.rs`).
 
 use tokio::sync::broadcast;
 

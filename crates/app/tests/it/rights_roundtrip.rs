@@ -109,7 +109,7 @@ both!(c_dsr_1_an_import_with_a_bad_zone_is_refused_whole, |b| async move {
         .post(app.url("/api/v1/me/imports"))
         .bearer_auth(&them.token)
         .header("content-type", "application/zip")
-        .body(bad)
+        .body(bad.clone())
         .send()
         .await
         .unwrap();
@@ -117,6 +117,22 @@ both!(c_dsr_1_an_import_with_a_bad_zone_is_refused_whole, |b| async move {
     let why = e.to_string();
     assert!(why.contains("zone 2 of board 2") && why.contains("sizes are between 80 and 20000"), "{e}");
     assert_eq!(boards_seen(&app, &them.token).await.0, n, "nothing was created");
+    // In French, the rule reads in French (issue 14: French everywhere), numbers kept.
+    let res = app
+        .http()
+        .post(app.url("/api/v1/me/imports"))
+        .bearer_auth(&them.token)
+        .header("content-type", "application/zip")
+        .header("accept-language", "fr")
+        .body(bad.clone())
+        .send()
+        .await
+        .unwrap();
+    let e = assert_error(res, 422, "import_invalid").await;
+    assert_eq!(
+        e["error"]["detail"], "la zone 2 du tableau 2 de data.json est refusée : les tailles sont comprises entre 80 et 20000",
+        "{e}"
+    );
     // The same archive with its zones as exported imports.
     let v = import(&app, &them.token, &zip_bytes).await;
     assert_eq!(v["boards"].as_u64(), Some(2));

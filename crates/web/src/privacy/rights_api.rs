@@ -37,7 +37,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/exports", get(list_exports).post(start_export))
         .route("/api/v1/me/exports/{id}", get(export_status))
         .route("/api/v1/me/exports/{id}/download", get(download))
-        .route("/api/v1/me/imports", post(import).layer(DefaultBodyLimit::max(IMPORT_UPLOAD_MAX as usize + FORM_OVERHEAD)))
+        .route(
+            "/api/v1/me/imports",
+            post(import)
+                .layer(DefaultBodyLimit::max(IMPORT_UPLOAD_MAX as usize + FORM_OVERHEAD))
+                .layer(axum::middleware::from_fn(crate::business::billing_api::french_details)),
+        )
         .route("/api/v1/requests/{id}/download-code", post(request_code))
         .route("/api/v1/requests/{id}/download", post(request_download))
         .route("/privacy/export-schema.json", get(schema))

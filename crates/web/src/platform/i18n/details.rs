@@ -1,7 +1,8 @@
 //! The details of errors (the rule that failed, beyond the code's words), English → French:
 //! the billing endpoints' rules (subscription, seats, plan, contact, IBAN, VAT id, payment
 //! method, webhooks, partners, staff access to contracts), the shared rules of names, emails
-//! and phones they use, and the JSON reader's messages by their shape. `detail_in` gives a
+//! and phones they use, the JSON reader's messages by their shape, and an import's refusals
+//! (`import_details`). `detail_in` gives a
 //! detail in the answer's language; a detail not in this catalogue stays as it is. The
 //! billing and partner routes apply it to their refusals (`business::billing_api`).
 
@@ -109,6 +110,13 @@ pub fn detail_in<'a>(detail: &'a str, lang: &str) -> Cow<'a, str> {
     }
     if let Some((_, fr)) = DETAILS.iter().find(|(en, _)| *en == detail) {
         return Cow::Borrowed(fr);
+    }
+    // An import's refusals: their numbers kept, a nested rule translated in turn.
+    for (en, fr) in super::import_details::TEMPLATES {
+        if let Some(parts) = super::import_details::parts(en, detail) {
+            let parts: Vec<String> = parts.into_iter().map(|p| detail_in(p, lang).into_owned()).collect();
+            return Cow::Owned(super::import_details::fill(fr, &parts));
+        }
     }
     for (before, after, fr_before, fr_after) in SHAPES {
         if let Some(middle) = detail.strip_prefix(before).and_then(|r| r.strip_suffix(after)) {

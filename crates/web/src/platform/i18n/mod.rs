@@ -12,6 +12,7 @@ mod consent;
 mod departure;
 mod details;
 mod errors;
+mod import_details;
 mod landing;
 mod notice;
 mod texts;

@@ -12,9 +12,8 @@
 #
 # small: 3 writers, 9 subscribers, 6 erasures, 12 s. full: 8 writers, 48 subscribers, 30
 # erasures, 60 s. Needs PostgreSQL (TEST_POSTGRES_URL) and haproxy (apt-get install haproxy).
-# CLUSTER_BLOBS=s3 runs the blobs on Garage (drills/install-garage.sh builds it once; the
-# clearboard binary must know blob_url, i.e. the blobs branch merged); the default, file, is
-# one blob folder shared by the nodes. TODO(lead): make s3 the default after the merge.
+# The blobs are on Garage (drills/install-garage.sh builds it once, about 25 minutes);
+# CLUSTER_BLOBS=file puts them in one folder shared by the nodes instead (the CI version).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size="${1:-small}"
@@ -23,7 +22,8 @@ case "$size" in
   *) echo "usage: $0 [small|full]" >&2; exit 2 ;;
 esac
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { echo "haproxy is missing: apt-get install haproxy" >&2; exit 1; }
-if [ "${CLUSTER_BLOBS:-file}" = "s3" ]; then
+export CLUSTER_BLOBS="${CLUSTER_BLOBS:-s3}"
+if [ "$CLUSTER_BLOBS" = "s3" ]; then
   GARAGE_BIN="$(drills/install-garage.sh)"
   export GARAGE_BIN
 fi

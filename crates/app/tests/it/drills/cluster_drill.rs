@@ -7,9 +7,9 @@
 //! subscribers that missed an event after reconnecting, erasures with anything readable left
 //! (through any live node's API, or in clear in the blob store), and the time to recover.
 //!
-//! Blobs: `CLUSTER_BLOBS=s3` (Garage) or `file` (one blob folder shared by the nodes, the
-//! default until the S3 blob store of the `blobs` branch is merged: TODO(lead) switch the
-//! default, and the CI test, to S3 then). Everything is seen through public surfaces only.
+//! Blobs: `CLUSTER_BLOBS=s3` (Garage: what `drills/cluster.sh` runs) or `file` (one blob
+//! folder shared by the nodes: the default here, and the CI test's, which cannot wait for
+//! Garage's build). Everything is seen through public surfaces only.
 
 use clearboard_testkit::haproxy::Haproxy;
 use clearboard_testkit::ws;

@@ -326,7 +326,7 @@ pub(super) async fn crash_drill(backend: Backend) -> CrashFigures {
             );
         }
     }
-    // Exports whose builder was killed mid-build wait for the 10-minute staleness guard
+    // Exports whose builder was killed mid-build wait for the staleness guard (a minute)
     // (`STALE_RUNNING` in core/src/privacy/rights/exports/jobs.rs): prove they resume by running the upkeep on
     // the same storage with a clock 11 minutes ahead.
     let still: Vec<String> = {

@@ -27,8 +27,12 @@ pub const FORMAT_VERSION: u32 = 1;
 pub fn link_ttl(policy: &clearboard_policy::Policy) -> Millis {
     i64::from(policy.doc().limits.export_link_hours) * HOUR
 }
-/// A job that has not finished after this long is retried (the process died while building).
-const STALE_RUNNING: Millis = 10 * crate::platform::clock::MINUTE;
+/// A running job whose builder has not said it is alive for this long is built again: its
+/// process died (a crash, a node of the cluster killed), and the person would otherwise wait
+/// (and be told "already being prepared") until it expired.
+const STALE_RUNNING: Millis = crate::platform::clock::MINUTE;
+/// How often a builder says it is alive (its job's `started_at` moves to now), in real time.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
 pub(super) const PURPOSE: &str = "rights";
 
 /// Why every export of a person was revoked.
@@ -192,7 +196,27 @@ impl Exports<'_> {
         if !region.rights.update_export_if(&e, &from, None).await? {
             return Ok(false);
         }
-        match self.write_manifest(region, &e).await {
+        let job = e.clone();
+        let manifest = self.write_manifest(region, &job);
+        tokio::pin!(manifest);
+        let mut beat = tokio::time::interval(HEARTBEAT);
+        beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        beat.tick().await;
+        let built = loop {
+            tokio::select! {
+                r = &mut manifest => break r,
+                _ = beat.tick() => {
+                    // Alive: another node's upkeep leaves it alone. A revoked export is not
+                    // renewed (its end is settled when the build finishes).
+                    let mut alive = e.clone();
+                    alive.started_at = Some(self.cb.now());
+                    if region.rights.update_export_if(&alive, "running", None).await.unwrap_or(false) {
+                        e.started_at = alive.started_at;
+                    }
+                }
+            }
+        };
+        match built {
             Ok((blob, size)) => {
                 let now = self.cb.now();
                 e.state = "ready".into();

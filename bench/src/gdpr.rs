@@ -13,7 +13,7 @@
 //!   10 % delete by person (a participant joins a board by code and erases themselves)
 //!    5 % read the person's profile (decrypted)
 //! plus delete by TTL: the retention scheduler runs once a second during the GDPR mix.
-//! Reported: operations per second of each mix, the ratio GDPR/plain (goal ≥ 0.5), and the
+//! Reported: operations per second of each mix, the ratio GDPR/plain (goal ≥ 0.8: issue 21 raised it from 0.5), and the
 //! median latency per operation kind.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -335,7 +335,7 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
         v[v.len() / 2]
     };
     let (p, g) = (med(plain_rates.clone()), med(gdpr_rates.clone()));
-    println!("gdpr: plain CRUD {p:.0} ops/s, GDPR mix {g:.0} ops/s, ratio {:.2} (goal ≥ 0.5); errors {plain_err} / {gdpr_err}", g / p);
+    println!("gdpr: plain CRUD {p:.0} ops/s, GDPR mix {g:.0} ops/s, ratio {:.2} (goal ≥ 0.8); errors {plain_err} / {gdpr_err}", g / p);
     let pm = medians(&plain_lat);
     let gm = medians(&gdpr_lat);
     for (name, ms, n) in pm.iter().chain(gm.iter()) {

@@ -78,11 +78,15 @@ async fn drop_orphans(pool: &PgPool) {
     // At once, so that the drops share their checkpoints (the pool has two connections).
     let drops = rows.iter().map(|r| r.get::<String, _>(0)).filter_map(|name| {
         let pid = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok());
-        pid.is_some_and(|p| p != std::process::id() && !pid_alive(p)).then_some(async move {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(pool).await;
-        })
+        pid.is_some_and(|p| p != std::process::id() && !pid_alive(p)).then_some(drop_database(pool, name))
     });
     futures_util::future::join_all(drops).await;
+}
+
+/// Drops database `name`, closing whatever is still connected to it (failures ignored: a
+/// leftover is dropped by the next run).
+async fn drop_database(pool: &PgPool, name: String) {
+    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(pool).await;
 }
 
 /// A new unique database-name prefix.
@@ -149,14 +153,7 @@ fn dropper() -> &'static tokio::sync::mpsc::UnboundedSender<String> {
                             names.extend(rows.iter().map(|r| r.get::<String, _>(0)));
                         }
                     }
-                    let drops = names.iter().map(|name| {
-                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                        let pool = &pool;
-                        async move {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await;
-                        }
-                    });
-                    futures_util::future::join_all(drops).await;
+                    futures_util::future::join_all(names.into_iter().map(|name| drop_database(&pool, name))).await;
                 }
             });
         });

@@ -104,31 +104,17 @@ both!(c_dsr_1_an_import_with_a_bad_zone_is_refused_whole, |b| async move {
     let bad = z.finish().unwrap().into_inner();
     let them = app.new_user().await;
     let (n, _) = boards_seen(&app, &them.token).await;
-    let res = app
-        .http()
-        .post(app.url("/api/v1/me/imports"))
-        .bearer_auth(&them.token)
-        .header("content-type", "application/zip")
-        .body(bad.clone())
-        .send()
-        .await
-        .unwrap();
-    let e = assert_error(res, 422, "import_invalid").await;
+    let refused = |lang: &'static str| {
+        let req = app.http().post(app.url("/api/v1/me/imports")).bearer_auth(&them.token).header("content-type", "application/zip");
+        let req = req.header("accept-language", lang).body(bad.clone());
+        async move { assert_error(req.send().await.unwrap(), 422, "import_invalid").await }
+    };
+    let e = refused("en").await;
     let why = e.to_string();
     assert!(why.contains("zone 2 of board 2") && why.contains("sizes are between 80 and 20000"), "{e}");
     assert_eq!(boards_seen(&app, &them.token).await.0, n, "nothing was created");
     // In French, the rule reads in French (issue 14: French everywhere), numbers kept.
-    let res = app
-        .http()
-        .post(app.url("/api/v1/me/imports"))
-        .bearer_auth(&them.token)
-        .header("content-type", "application/zip")
-        .header("accept-language", "fr")
-        .body(bad.clone())
-        .send()
-        .await
-        .unwrap();
-    let e = assert_error(res, 422, "import_invalid").await;
+    let e = refused("fr").await;
     assert_eq!(
         e["error"]["detail"], "la zone 2 du tableau 2 de data.json est refusée : les tailles sont comprises entre 80 et 20000",
         "{e}"

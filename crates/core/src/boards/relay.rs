@@ -236,9 +236,7 @@ impl Clearboard {
         let (cb, sweeping) = (self.clone(), sweeping.clone());
         tokio::spawn(async move {
             for board in cb.inner.hub.listened_boards() {
-                if let Err(e) = cb.boards().catch_up(&board).await {
-                    tracing::warn!(error = %e, "catching a board up from the store failed");
-                }
+                cb.catch_up_or_warn(&board).await;
             }
             sweeping.store(false, Ordering::Release);
         });
@@ -246,10 +244,14 @@ impl Clearboard {
 
     fn spawn_catch_up(&self, board: BoardId) {
         let cb = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = cb.boards().catch_up(&board).await {
-                tracing::warn!(error = %e, "catching a board up from the store failed");
-            }
-        });
+        tokio::spawn(async move { cb.catch_up_or_warn(&board).await });
+    }
+
+    /// Catches `board` up from the store; a failure is logged (the next notice or sweep tries
+    /// again).
+    async fn catch_up_or_warn(&self, board: &BoardId) {
+        if let Err(e) = self.boards().catch_up(board).await {
+            tracing::warn!(error = %e, "catching a board up from the store failed");
+        }
     }
 }

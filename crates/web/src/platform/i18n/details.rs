@@ -53,14 +53,14 @@ pub const DETAILS: &[(&str, &str)] = &[
     ("the body could not be read whole", "le corps de la requête n’a pas pu être lu en entier"),
 ];
 
-/// Details with a number or a name in them: (English before, English after, French before,
-/// French after), the middle kept.
-const SHAPES: &[(&str, &str, &str, &str)] = &[
-    ("at most ", " characters, no control characters", "au plus ", " caractères, sans caractère de contrôle"),
-    ("between 1 and ", "", "entre 1 et ", ""),
-    ("the body is larger than ", " bytes", "le corps de la requête dépasse ", " octets"),
-    ("missing field ", "", "champ manquant : ", ""),
-    ("duplicate field ", "", "champ en double : ", ""),
+/// Details with a number or a name in them: (English, French) templates whose `{}` is kept
+/// (matched as the import's templates are, `import_details::parts`).
+const SHAPES: &[(&str, &str)] = &[
+    ("at most {} characters, no control characters", "au plus {} caractères, sans caractère de contrôle"),
+    ("between 1 and {}", "entre 1 et {}"),
+    ("the body is larger than {} bytes", "le corps de la requête dépasse {} octets"),
+    ("missing field {}", "champ manquant : {}"),
+    ("duplicate field {}", "champ en double : {}"),
 ];
 
 /// The JSON reader's messages (already stripped of the client's values): a prefix and its
@@ -111,16 +111,12 @@ pub fn detail_in<'a>(detail: &'a str, lang: &str) -> Cow<'a, str> {
     if let Some((_, fr)) = DETAILS.iter().find(|(en, _)| *en == detail) {
         return Cow::Borrowed(fr);
     }
-    // An import's refusals: their numbers kept, a nested rule translated in turn.
-    for (en, fr) in super::import_details::TEMPLATES {
+    // Shapes and an import's refusals: their numbers and names kept, a nested rule (a zone's)
+    // translated in turn.
+    for (en, fr) in SHAPES.iter().chain(super::import_details::TEMPLATES) {
         if let Some(parts) = super::import_details::parts(en, detail) {
             let parts: Vec<String> = parts.into_iter().map(|p| detail_in(p, lang).into_owned()).collect();
             return Cow::Owned(super::import_details::fill(fr, &parts));
-        }
-    }
-    for (before, after, fr_before, fr_after) in SHAPES {
-        if let Some(middle) = detail.strip_prefix(before).and_then(|r| r.strip_suffix(after)) {
-            return Cow::Owned(format!("{fr_before}{middle}{fr_after}"));
         }
     }
     for (prefix, fr) in READER {

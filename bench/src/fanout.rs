@@ -22,8 +22,19 @@ use yrs::{Map, Transact};
 /// Which server and how to reach it.
 #[derive(Clone)]
 pub enum Target {
-    Clearboard { base: String, token: String, board: String, card: String },
-    Yjs { url: String, room: String },
+    /// `base` takes the writes; readers connect to `readers_at` in turn (empty: to `base`),
+    /// the nodes of a cluster for the scale-out bench.
+    Clearboard {
+        base: String,
+        readers_at: Vec<String>,
+        token: String,
+        board: String,
+        card: String,
+    },
+    Yjs {
+        url: String,
+        room: String,
+    },
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -50,6 +61,15 @@ pub struct FanoutResult {
     pub ack_p99_ms: f64,
     pub server_cpu_s: f64,
     pub cpu_us_per_delivered: f64,
+    /// CPU of the services beside the servers (PostgreSQL, NATS) over the same window; 0 when
+    /// none is measured.
+    pub beside_cpu_s: f64,
+    /// Delivered messages per CPU-second of the servers and the services beside them.
+    pub delivered_per_cpu_s: f64,
+    /// CPU-seconds per second of the servers and the services beside them with every reader
+    /// connected and nothing written, and the length of the measured window.
+    pub idle_cpu_per_s: f64,
+    pub cpu_window_s: f64,
     pub rss_idle_kb: u64,
     pub rss_connected_kb: u64,
     pub rss_per_connection_kb: f64,
@@ -63,13 +83,38 @@ pub fn rss_kb(pid: u32) -> u64 {
 }
 
 pub fn cpu_ticks(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit_once(") ")?.1.split_whitespace().collect::<Vec<_>>();
-            Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
-        })
-        .unwrap_or(0)
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| ticks_of_stat(&s)).unwrap_or(0)
+}
+
+/// User + system ticks from the text of `/proc/<pid>/stat`.
+fn ticks_of_stat(s: &str) -> Option<u64> {
+    let rest = s.rsplit_once(") ")?.1.split_whitespace().collect::<Vec<_>>();
+    Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
+}
+
+/// CPU ticks of every process whose command name is one of `names`, by pid (PostgreSQL forks
+/// a backend per connection: the set changes while it is measured).
+pub fn ticks_by_name(names: &[&str]) -> std::collections::HashMap<u32, u64> {
+    let mut out = std::collections::HashMap::new();
+    if names.is_empty() {
+        return out;
+    }
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        let comm = stat.split_once(" (").and_then(|(_, r)| r.rsplit_once(") ")).map(|(c, _)| c).unwrap_or("");
+        if names.contains(&comm)
+            && let Some(t) = ticks_of_stat(&stat)
+        {
+            out.insert(pid, t);
+        }
+    }
+    out
+}
+
+/// Ticks spent between two [`ticks_by_name`] readings (a process born in between counts whole).
+pub fn ticks_between(before: &std::collections::HashMap<u32, u64>, after: &std::collections::HashMap<u32, u64>) -> u64 {
+    after.iter().map(|(pid, t)| t.saturating_sub(before.get(pid).copied().unwrap_or(0))).sum()
 }
 
 /// Finds `S<digits>E` in raw bytes.
@@ -96,9 +141,13 @@ fn marker(buf: &[u8]) -> Option<u64> {
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open_reader(target: &Target) -> Ws {
+const WRITER: usize = usize::MAX;
+
+async fn open_reader(target: &Target, i: usize) -> Ws {
     let req = match target {
-        Target::Clearboard { base, token, board, .. } => {
+        Target::Clearboard { base, readers_at, token, board, .. } => {
+            // `WRITER`: the writer's own socket, on `base`.
+            let base = if readers_at.is_empty() || i == WRITER { base } else { &readers_at[i % readers_at.len()] };
             let mut r = format!("{}/api/v1/boards/{board}/ws", base.replacen("http", "ws", 1)).into_client_request().unwrap();
             r.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
             r
@@ -117,21 +166,24 @@ fn varuint(out: &mut Vec<u8>, mut v: usize) {
     out.push(v as u8);
 }
 
-/// Runs one measurement.
-pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, duration_s: u32) -> FanoutResult {
+/// Runs one measurement. `servers`: the server processes (CPU and memory); `beside`: the command
+/// names of services whose CPU counts too (`postgres`, `nats-server`).
+pub async fn run(target: Target, servers: &[u32], beside: &[&str], readers: usize, rate: u32, duration_s: u32) -> FanoutResult {
+    let rss = || servers.iter().map(|&p| rss_kb(p)).sum::<u64>();
+    let cpu = || servers.iter().map(|&p| cpu_ticks(p)).sum::<u64>();
     let epoch = Instant::now();
     let total = u64::from(rate) * u64::from(duration_s);
     let sent: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
-    let rss_idle = rss_kb(server_pid);
+    let rss_idle = rss();
     let mut conns = Vec::with_capacity(readers);
     for i in 0..readers {
-        conns.push(open_reader(&target).await);
+        conns.push(open_reader(&target, i).await);
         if i % 50 == 49 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let rss_connected = rss_kb(server_pid);
+    let rss_connected = rss();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::with_capacity(readers);
     for mut ws in conns {
@@ -161,13 +213,21 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
         }));
     }
 
-    let cpu0 = cpu_ticks(server_pid);
+    // What the servers and the services beside them spend with every reader connected and
+    // nothing written (background duties, sweeps, pings): a cost per event subtracts it.
+    let (idle0, idle_beside0, idle_t) = (cpu(), ticks_by_name(beside), Instant::now());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_ticks = (cpu() - idle0) + ticks_between(&idle_beside0, &ticks_by_name(beside));
+    let idle_cpu_per_s = idle_ticks as f64 / 100.0 / idle_t.elapsed().as_secs_f64();
+
+    let cpu0 = cpu();
+    let beside0 = ticks_by_name(beside);
     let t0 = Instant::now();
     let mut ack_lat: Vec<f64> = Vec::new();
     match &target {
         Target::Clearboard { card, .. } => {
             // Writes go over the writer's own socket, as Yjs updates do.
-            let ws = open_reader(&target).await;
+            let ws = open_reader(&target, WRITER).await;
             let (mut tx, mut rx) = ws.split();
             let sent_at = sent.clone();
             let acks = tokio::spawn(async move {
@@ -199,7 +259,7 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
             assert_eq!(ack_lat.len() as u64, total, "every write acknowledged");
         }
         Target::Yjs { .. } => {
-            let mut ws = open_reader(&target).await;
+            let mut ws = open_reader(&target, 0).await;
             let doc = yrs::Doc::new();
             let cards = doc.get_or_insert_map("cards");
             for k in 0..total {
@@ -228,7 +288,9 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let cpu1 = cpu_ticks(server_pid);
+    let cpu1 = cpu();
+    let cpu_window_s = t0.elapsed().as_secs_f64();
+    let beside_cpu_s = ticks_between(&beside0, &ticks_by_name(beside)) as f64 / 100.0;
     stop.store(true, Ordering::Relaxed);
     let mut pairs = Vec::new();
     for t in tasks {
@@ -269,6 +331,10 @@ pub async fn run(target: Target, server_pid: u32, readers: usize, rate: u32, dur
         ack_p99_ms: quantile(&mut ack_lat, 0.99),
         server_cpu_s,
         cpu_us_per_delivered: if received > 0 { server_cpu_s * 1e6 / received as f64 } else { f64::NAN },
+        beside_cpu_s,
+        delivered_per_cpu_s: received as f64 / (server_cpu_s + beside_cpu_s),
+        idle_cpu_per_s,
+        cpu_window_s,
         rss_idle_kb: rss_idle,
         rss_connected_kb: rss_connected,
         rss_per_connection_kb: (rss_connected.saturating_sub(rss_idle)) as f64 / readers as f64,
@@ -312,7 +378,7 @@ pub async fn prepare_clearboard(base: &str) -> Target {
         .json()
         .await
         .unwrap();
-    Target::Clearboard { base: base.to_string(), token, board, card: c["id"].as_str().unwrap().to_string() }
+    Target::Clearboard { base: base.to_string(), readers_at: Vec::new(), token, board, card: c["id"].as_str().unwrap().to_string() }
 }
 
 /// Card-create throughput on clearboard: `n` cards from `concurrency` concurrent writers.
@@ -370,6 +436,10 @@ pub fn median(runs: &[FanoutResult]) -> FanoutResult {
         ack_p99_ms: med(&|r| r.ack_p99_ms),
         server_cpu_s: med(&|r| r.server_cpu_s),
         cpu_us_per_delivered: med(&|r| r.cpu_us_per_delivered),
+        beside_cpu_s: med(&|r| r.beside_cpu_s),
+        delivered_per_cpu_s: med(&|r| r.delivered_per_cpu_s),
+        idle_cpu_per_s: med(&|r| r.idle_cpu_per_s),
+        cpu_window_s: med(&|r| r.cpu_window_s),
         rss_idle_kb: med(&|r| r.rss_idle_kb as f64) as u64,
         rss_connected_kb: med(&|r| r.rss_connected_kb as f64) as u64,
         rss_per_connection_kb: med(&|r| r.rss_per_connection_kb),

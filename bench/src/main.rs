@@ -1,7 +1,7 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|soak|consent|rights|gdpr|outreach|billing|fides|board2000|all|summary]`
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|scaleout|soak|consent|rights|gdpr|outreach|billing|fides|board2000|all|summary]`
 //! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`;
 //! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3;
 //! `billing` reads `BILLING_ORGS`, default 10000; `soak` reads `SOAK_MINUTES`, default 2, and
@@ -22,6 +22,7 @@ mod fides;
 mod gdpr;
 mod outreach;
 mod rights;
+mod scaleout;
 mod soak;
 mod summary;
 
@@ -175,6 +176,7 @@ async fn wait_tcp(port: u16) {
 
 struct Server {
     child: std::process::Child,
+    base: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -191,14 +193,22 @@ async fn start_clearboard() -> (Server, String) {
 
 /// The release server with some more environment (`extra` wins over the defaults).
 async fn start_clearboard_with(extra: &[(&str, &str)]) -> (Server, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_clearboard_in(dir.path(), extra).await;
+    server._dir = Some(dir);
+    let base = server.base.clone();
+    (server, base)
+}
+
+/// The release server on the data dir `dir` (the nodes of a cluster share one), with `extra`.
+async fn start_clearboard_in(dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
     // `CLEARBOARD_BENCH_BIN`: another build of the server (an earlier commit, for a before/after).
     let bin =
         std::env::var_os("CLEARBOARD_BENCH_BIN").map_or_else(|| repo_root().join("target/release/clearboard"), std::path::PathBuf::from);
     assert!(bin.exists(), "build it first: cargo build --release -p clearboard");
-    let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let child = std::process::Command::new(bin)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir", dir.path().join("d").to_str().unwrap()])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir", dir.join("d").to_str().unwrap()])
         .env("CLEARBOARD_LOG_LEVEL", "warn")
         .env("CLEARBOARD_METRICS_LISTEN", "127.0.0.1:0")
         // The fan-out load generator opens every reader with one participant's token: lift the
@@ -211,7 +221,7 @@ async fn start_clearboard_with(extra: &[(&str, &str)]) -> (Server, String) {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     wait_http(&format!("{base}/readyz")).await;
-    (Server { child, _dir: Some(dir) }, base)
+    Server { child, base, _dir: None }
 }
 
 fn ensure_yjs() -> std::path::PathBuf {
@@ -243,7 +253,7 @@ async fn start_yjs() -> (Server, u16) {
         .spawn()
         .unwrap();
     wait_tcp(port).await;
-    (Server { child, _dir: None }, port)
+    (Server { child, base: format!("ws://127.0.0.1:{port}"), _dir: None }, port)
 }
 
 async fn fanout_bench() -> Value {
@@ -259,13 +269,14 @@ async fn fanout_bench() -> Value {
         for _ in 0..rounds {
             let (srv, base) = start_clearboard().await;
             let target = fanout::prepare_clearboard(&base).await;
-            us.push(fanout::run(target, srv.child.id(), n, rate, 8).await);
+            us.push(fanout::run(target, &[srv.child.id()], &[], n, rate, 8).await);
             drop(srv);
             let (ysrv, port) = start_yjs().await;
             them.push(
                 fanout::run(
                     fanout::Target::Yjs { url: format!("ws://127.0.0.1:{port}"), room: "board-1".into() },
-                    ysrv.child.id(),
+                    &[ysrv.child.id()],
+                    &[],
                     n,
                     rate,
                     8,
@@ -357,6 +368,10 @@ async fn main() {
     if what == "fanout" || what == "all" {
         let v = fanout_bench().await;
         write("fanout", &v);
+    }
+    if what == "scaleout" || what == "all" {
+        let v = scaleout::run().await;
+        write("scaleout", &v);
     }
     if what == "soak" || what == "all" {
         let v = soak_bench().await;

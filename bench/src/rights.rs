@@ -128,7 +128,7 @@ async fn person(cb: &Clearboard, email: &str) -> (Principal, BoardId) {
 /// A minimal JPEG (as in the accounts tests) of exactly `len` bytes whose scan data is random
 /// (without 0xFF, which would start a marker): incompressible, and kept byte for byte by the
 /// sanitiser.
-fn jpeg_of(len: usize) -> Vec<u8> {
+pub(crate) fn jpeg_of(len: usize) -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
     v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
     v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);

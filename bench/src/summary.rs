@@ -46,7 +46,8 @@ fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
 
 /// Writes latest.md and latest.json; returns the Markdown.
 pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
-    let names = ["fides", "fanout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing", "soak", "board2000"];
+    let names =
+        ["fides", "fanout", "scaleout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing", "soak", "board2000"];
     let mut md = String::new();
     let mut all = serde_json::Map::new();
     let when = |v: &Value, name: &str| {
@@ -168,6 +169,15 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
         all.insert("fanout".into(), v);
     } else {
         md.push_str("Not measured yet: run `-- fanout`.\n\n");
+    }
+
+    // 2b. Scale-out.
+    md.push_str("## 2b. Scale-out: fan-out across three nodes (PostgreSQL bus, NATS bus) and media on Garage\n\n");
+    if let Some(v) = load(dir, "scaleout") {
+        md.push_str(&scaleout(&v, &when(&v, "scaleout")));
+        all.insert("scaleout".into(), v);
+    } else {
+        md.push_str("Not measured yet: run `-- scaleout`.\n\n");
     }
 
     // 3. GDPR workloads.
@@ -375,4 +385,76 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
 fn machine() -> String {
     use crate::common::{cores, cpu_model, mem_gib};
     format!("{}, {} cores, {:.0} GiB", cpu_model(), cores(), mem_gib().unwrap_or(0.0))
+}
+
+/// The scale-out section (issue 20): no goal, figures side by side.
+fn scaleout(v: &Value, when: &str) -> String {
+    let mut md = format!(
+        "Measured {when}, median of {} rounds. Baselines: {}. Every process shares the machine's cores: this shows what a cluster costs, not what it gains.\n\n",
+        s(v, "/rounds"),
+        s(v, "/baseline")
+    );
+    md.push_str("| subscribers × rate | server | delivered | p50 | p99 (rounds' range) | p99 vs 1 node | p99 vs Yjs | CPU: nodes + PostgreSQL/NATS | delivered per CPU-second | vs 1 node | vs Yjs | bus cost per event |\n");
+    md.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for r in v.pointer("/fanout").and_then(Value::as_array).cloned().unwrap_or_default() {
+        for key in ["one_node", "three_nodes_pg_bus", "three_nodes_nats_bus", "yjs"] {
+            let base = if key == "yjs" { "/yjs".to_string() } else { format!("/{key}/result") };
+            let p = |k: &str| format!("{base}/{k}");
+            let cmp = |k: &str| if key == "yjs" { String::new() } else { ratio(f(&r, &format!("/{key}/{k}"))) };
+            let runs_ptr = if key == "yjs" { "/yjs_p99_runs_ms".to_string() } else { format!("/{key}/p99_runs_ms") };
+            let runs: Vec<f64> =
+                r.pointer(&runs_ptr).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+            let spread = match (runs.iter().copied().reduce(f64::min), runs.iter().copied().reduce(f64::max)) {
+                (Some(lo), Some(hi)) => format!(" ({lo:.1}–{hi:.1})"),
+                _ => String::new(),
+            };
+            md.push_str(&format!(
+                "| {} × {} Hz | {} | {}/{} | {} ms | {} ms{} | {} | {} | {} s + {} s | {} | {} | {} | {} |\n",
+                s(&r, "/readers"),
+                s(&r, "/rate_hz"),
+                s(&r, &p("server")),
+                s(&r, &p("received")),
+                s(&r, &p("expected")),
+                num(f(&r, &p("p50_ms")), 2),
+                num(f(&r, &p("p99_ms")), 2),
+                spread,
+                cmp("p99_vs_one_node"),
+                cmp("p99_vs_yjs"),
+                num(f(&r, &p("server_cpu_s")), 2),
+                num(f(&r, &p("beside_cpu_s")), 2),
+                num(f(&r, &p("delivered_per_cpu_s")), 0),
+                cmp("delivered_per_cpu_s_vs_one_node"),
+                cmp("delivered_per_cpu_s_vs_yjs"),
+                if key.starts_with("three") {
+                    format!("{} µs", num(f(&r, &format!("/{key}/bus_cost_us_per_event")), 0))
+                } else {
+                    String::new()
+                },
+            ));
+        }
+    }
+    md.push_str("\nBus cost per event: the cluster's CPU (nodes, PostgreSQL, NATS) minus one node's, per update, with the same readers; from both, what the deployment spends idle over the same window (readers connected, nothing written) is taken out first.\n\n");
+    if v.pointer("/media/measured").and_then(Value::as_bool) == Some(true) {
+        md.push_str(&format!(
+            "Media: {} image cards of {} bytes by {} clients, uploaded then downloaded through one node.\n\n| blobs | upload | download |\n| --- | ---: | ---: |\n",
+            s(v, "/media/images"),
+            s(v, "/media/image_bytes"),
+            s(v, "/media/clients")
+        ));
+        md.push_str(&format!(
+            "| local folder | {} MB/s | {} MB/s |\n",
+            num(f(v, "/media/folder/upload_mb_s"), 1),
+            num(f(v, "/media/folder/download_mb_s"), 1)
+        ));
+        md.push_str(&format!(
+            "| Garage, 3 nodes, replication 3, behind HAProxy | {} MB/s ({}) | {} MB/s ({}) |\n\n",
+            num(f(v, "/media/garage/upload_mb_s"), 1),
+            ratio(f(v, "/media/upload_ratio")),
+            num(f(v, "/media/garage/download_mb_s"), 1),
+            ratio(f(v, "/media/download_ratio"))
+        ));
+    } else {
+        md.push_str(&format!("Media: not measured ({}).\n\n", s(v, "/media/why")));
+    }
+    md
 }

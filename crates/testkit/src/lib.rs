@@ -21,6 +21,7 @@ pub mod conformance;
 pub mod decrypting;
 pub mod deps;
 pub mod domain;
+pub mod garage;
 pub mod google;
 pub mod haproxy;
 pub mod house;

@@ -65,7 +65,7 @@ mod cluster_drill;
 mod crash;
 mod failover;
 mod fuzz;
-mod garage;
+use clearboard_testkit::garage;
 mod servers;
 mod soak;
 mod workload;

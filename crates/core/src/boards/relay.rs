@@ -235,11 +235,40 @@ impl Clearboard {
         }
         let (cb, sweeping) = (self.clone(), sweeping.clone());
         tokio::spawn(async move {
-            for board in cb.inner.hub.listened_boards() {
+            for board in cb.behind().await {
                 cb.catch_up_or_warn(&board).await;
             }
             sweeping.store(false, Ordering::Release);
         });
+    }
+
+    /// The listened rooms the store is ahead of: one query per region for all of them (not
+    /// three per room). A room whose board no region holds is behind too (its catch-up finds
+    /// the board gone and closes it); a region that cannot answer makes all its rooms suspect.
+    async fn behind(&self) -> Vec<BoardId> {
+        let hub = &self.inner.hub;
+        let listened = hub.listened_boards();
+        if listened.is_empty() {
+            return listened;
+        }
+        let mut held = std::collections::HashMap::with_capacity(listened.len());
+        for region in self.regions() {
+            match region.boards.board_seqs(&listened).await {
+                Ok(rows) => held.extend(rows),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the sweep could not read the boards' sequence numbers");
+                    return listened;
+                }
+            }
+        }
+        listened
+            .into_iter()
+            .filter(|b| match (held.get(b), hub.existing(b).and_then(|r| r.last())) {
+                (Some(seq), Some(last)) => last < *seq,
+                (None, Some(_)) => true,
+                (_, None) => false,
+            })
+            .collect()
     }
 
     fn spawn_catch_up(&self, board: BoardId) {

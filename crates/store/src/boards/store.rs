@@ -229,6 +229,25 @@ impl BoardStore for SqlRegionStore {
         self.logged_changes(board, after, limit).await
     }
 
+    async fn board_seqs(&self, boards: &[BoardId]) -> StoreResult<Vec<(BoardId, Seq)>> {
+        let mut out = Vec::with_capacity(boards.len());
+        // Well under both backends' limits on bound parameters.
+        for chunk in boards.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id, seq FROM boards WHERE id IN ({})", marks.join(", "));
+            let rows: Vec<(String, i64)> = conn!(self.db(), c => {
+                // Only numbered placeholders are formatted in; the ids are bound.
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for b in chunk {
+                    q = q.bind(b.as_str());
+                }
+                q.fetch_all(c).await
+            })?;
+            out.extend(rows.into_iter().map(|(id, seq)| (BoardId::from_stored(id), seq)));
+        }
+        Ok(out)
+    }
+
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()> {
         let pg = self.is_pg();
         let (chain, ring) = self.audit_parts();

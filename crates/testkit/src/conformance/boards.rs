@@ -248,6 +248,11 @@ pub async fn boards_and_cards(o: &Opened) {
     assert_eq!(r.boards.comments_of_card(&first.id).await.unwrap(), kept.comments);
     let (_, again) = r.boards.delete_card(&board, &first.id).await.unwrap();
     assert_eq!((again.likes, again.votes.len(), again.comments.len()), (kept.likes, 1, 2));
+    // The relay's sweep reads every listened board's number in one query; a board the store
+    // does not hold is absent from the answer.
+    let elsewhere = BoardId::from_stored("not-here".into());
+    let seqs = r.boards.board_seqs(&[elsewhere, board.clone()]).await.unwrap();
+    assert_eq!(seqs, vec![(board.clone(), r.boards.board(&board).await.unwrap().unwrap().seq)]);
 }
 
 /// Reactions and comments: likes are set and unset idempotently; votes stay within the

@@ -231,6 +231,9 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     /// The board's logged changes after sequence `after`, oldest first, at most `limit` (the
     /// log keeps the latest 1024).
     async fn changes_after(&self, board: &BoardId, after: Seq, limit: i64) -> StoreResult<Vec<ChangeRow>>;
+    /// The sequence number of each of `boards` this store holds (absent: not here). The relay's
+    /// sweep asks this once per region for every listened room.
+    async fn board_seqs(&self, boards: &[BoardId]) -> StoreResult<Vec<(BoardId, Seq)>>;
 
     /// Creates a participant subject (and its row) in one transaction.
     async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()>;

@@ -1,12 +1,18 @@
 //! Three Garage nodes on this machine for the cluster drill (replication factor 3), from
 //! `drills/cluster/garage.toml`: started, joined, given a layout, a key and a bucket with the
 //! `garage` CLI, killed with SIGKILL as the drill likes. The binary comes from
-//! `drills/install-garage.sh` (a cached build; `GARAGE_BIN` names another).
+//! `drills/install-garage.sh` (a cached build; `GARAGE_BIN` names another). The drill and the
+//! scale-out bench share it.
 
-use super::*;
+// Garage is a real process on the real clock.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The `garage` binary, when there is one.
-pub(crate) fn binary() -> Option<PathBuf> {
+pub fn binary() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("GARAGE_BIN") {
         return Some(PathBuf::from(p));
     }
@@ -17,10 +23,10 @@ pub(crate) fn binary() -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
-pub(crate) struct GarageNode {
-    pub(crate) config: PathBuf,
-    pub(crate) dir: PathBuf,
-    pub(crate) s3: std::net::SocketAddr,
+pub struct GarageNode {
+    pub config: PathBuf,
+    pub dir: PathBuf,
+    pub s3: std::net::SocketAddr,
     child: Option<Child>,
 }
 
@@ -31,7 +37,7 @@ impl Drop for GarageNode {
 }
 
 impl GarageNode {
-    pub(crate) fn kill9(&mut self) {
+    pub fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
@@ -40,17 +46,17 @@ impl GarageNode {
 }
 
 /// The cluster, with the bucket and the key the clearboard nodes use.
-pub(crate) struct Garage {
-    pub(crate) bin: PathBuf,
-    pub(crate) nodes: Vec<GarageNode>,
-    pub(crate) bucket: String,
-    pub(crate) key_id: String,
-    pub(crate) secret: String,
+pub struct Garage {
+    pub bin: PathBuf,
+    pub nodes: Vec<GarageNode>,
+    pub bucket: String,
+    pub key_id: String,
+    pub secret: String,
     _dir: tempfile::TempDir,
 }
 
 fn free_port() -> u16 {
-    clearboard_testkit::haproxy::free_addr().port()
+    crate::haproxy::free_addr().port()
 }
 
 impl Garage {
@@ -59,7 +65,7 @@ impl Garage {
     }
 
     /// Starts three nodes, joins them, applies a layout of 1 GB each, makes the key and bucket.
-    pub(crate) async fn start(bin: PathBuf) -> Garage {
+    pub async fn start(bin: PathBuf) -> Garage {
         let dir = tempfile::Builder::new().prefix("clearboard-garage-").tempdir().unwrap();
         let template = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../drills/cluster/garage.toml")).unwrap();
         let secret = hex::encode(clearboard_vault::random::bytes::<32>().unwrap());
@@ -123,12 +129,12 @@ impl Garage {
         g
     }
 
-    pub(crate) fn s3_addrs(&self) -> Vec<std::net::SocketAddr> {
+    pub fn s3_addrs(&self) -> Vec<std::net::SocketAddr> {
         self.nodes.iter().map(|n| n.s3).collect()
     }
 
     /// Files of every node's data dir holding `needle` (the drill's "anything readable left").
-    pub(crate) fn files_holding(&self, needle: &[u8]) -> Vec<PathBuf> {
+    pub fn files_holding(&self, needle: &[u8]) -> Vec<PathBuf> {
         let mut found = Vec::new();
         for n in &self.nodes {
             scan(&n.dir.join("data"), needle, &mut found);
@@ -138,7 +144,7 @@ impl Garage {
 }
 
 /// Files under `dir` whose bytes hold `needle`.
-pub(crate) fn scan(dir: &Path, needle: &[u8], found: &mut Vec<PathBuf>) {
+pub fn scan(dir: &Path, needle: &[u8], found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let p = e.path();

@@ -221,16 +221,25 @@ impl Room {
         o.next = Some(n);
     }
 
-    /// Emits whatever waits behind a gap that did not fill (a change that failed after taking
-    /// its number cannot happen in one transaction, but another node's change could).
-    pub(crate) fn flush_gap(&self) {
+    /// Emits what waits behind a gap up to `upto`, the highest number the store was read up
+    /// to (a number below it that the store does not hold will never come), then whatever
+    /// follows it without a gap. What waits beyond `upto` stays: it was committed after the
+    /// read, and so may the numbers missing before it (a change of this node published while
+    /// another node's earlier one was still being read).
+    pub(crate) fn flush_gap(&self, upto: i64) {
         let Ok(mut o) = self.order.lock() else { return };
-        let pending = std::mem::take(&mut o.pending);
-        if let Some((&last, _)) = pending.iter().next_back() {
-            o.next = Some(last + 1);
+        let later = o.pending.split_off(&(upto + 1));
+        let mut ready: Vec<Arc<Event>> = std::mem::replace(&mut o.pending, later).into_values().collect();
+        if let (Some(next), Some(last)) = (o.next, ready.last().map(|e| e.seq)) {
+            let mut n = next.max(last + 1);
+            while let Some(ev) = o.pending.remove(&n) {
+                ready.push(ev);
+                n += 1;
+            }
+            o.next = Some(n);
         }
         drop(o);
-        for (_, ev) in pending {
+        for ev in ready {
             self.emit(ev);
         }
     }
@@ -418,7 +427,7 @@ impl Hub {
             if r.has_gap() {
                 match gaps {
                     Some(g) if g.send(board).is_ok() => {}
-                    _ => r.flush_gap(),
+                    _ => r.flush_gap(i64::MAX),
                 }
             }
         });
@@ -500,6 +509,34 @@ mod tests {
         assert_eq!(seen, vec![5, 6, 7]);
         assert_eq!(room.replay(5).map(|v| v.iter().map(|e| e.seq).collect::<Vec<_>>()), Some(vec![6, 7]));
         assert!(room.replay(1).is_none(), "too old: snapshot needed");
+    }
+
+    /// A catch-up read the store up to 4; meanwhile this node published its own 6 (committed
+    /// after another node's 5, which the read did not see). The flush after the read keeps 6
+    /// waiting for 5 instead of skipping it (the loss the full cluster drill found); a number
+    /// below the read that the store never held is skipped.
+    #[tokio::test]
+    async fn a_flush_after_a_read_never_skips_a_number_committed_after_it() {
+        let room = Room::new();
+        let mut rx = room.subscribe();
+        room.observe(2);
+        room.publish(Event::new(6, change(6)));
+        room.publish(Event::new(3, change(3)));
+        room.publish(Event::new(4, change(4)));
+        room.flush_gap(4);
+        assert!(room.has_gap(), "6 waits for 5");
+        room.publish(Event::new(5, change(5)));
+        let mut seen = vec![];
+        while let Ok(Message::Event(e)) = rx.try_recv() {
+            seen.push(e.seq);
+        }
+        assert_eq!(seen, vec![3, 4, 5, 6]);
+        // 8 and 9 wait behind 7; the store was read up to 8 without 7: 8 goes, then 9.
+        room.publish(Event::new(9, change(9)));
+        room.publish(Event::new(8, change(8)));
+        room.flush_gap(8);
+        assert!(!room.has_gap());
+        assert_eq!(room.last(), Some(9));
     }
 
     #[test]

@@ -69,20 +69,29 @@ impl Boards<'_> {
                 // does the same: the ring, which may hold erased content, goes, and every
                 // socket starts again from the store (C-RET-2, issue 20 acceptance 3).
                 let resync = events.iter().any(|(_, c)| matches!(c, Some(Change::Resync)));
+                let upto = events.last().map(|(seq, _)| *seq);
                 apply(&room, events);
                 if resync {
                     hub.forget_here(board);
                     return Ok(());
                 }
+                if let Some(upto) = upto {
+                    // A number up to `upto` the store does not hold (it cannot happen: the log
+                    // is written with the change) would hold the room forever: what waits
+                    // behind it is published.
+                    room.flush_gap(upto);
+                }
             }
             // Too far behind (or gone): every socket closes with `resync` and starts again.
-            None => hub.forget_here(board),
+            None => {
+                hub.forget_here(board);
+                return Ok(());
+            }
         }
-        if room.has_gap() {
-            // A number the store does not know (it cannot happen: the log is written with the
-            // change): what waits behind it is published rather than held.
-            room.flush_gap();
-        }
+        // What waits beyond the read (this node's own change, committed after another node's
+        // that the read did not see yet) waits for the next read: never skipped, or that other
+        // change would be lost to this node's sockets (the full cluster drill saw it).
+        hub.watch_gap(board, &room);
         Ok(())
     }
 }

@@ -17,11 +17,13 @@ mod billing;
 mod board2000;
 mod common;
 mod consent;
+mod costs;
 mod fanout;
 mod fides;
 mod gdpr;
 mod outreach;
 mod rights;
+mod snapshot;
 mod soak;
 mod summary;
 
@@ -383,6 +385,14 @@ async fn main() {
         let n = std::env::var("BILLING_ORGS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
         let v = billing::run(n).await;
         write("billing", &v);
+    }
+    if what == "costs" || what == "all" {
+        let v = costs::run(std::env::var("COSTS_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5)).await;
+        write("costs", &v);
+    }
+    if what == "snapshot" || what == "all" {
+        let v = snapshot::run(10_000, std::env::var("SNAPSHOT_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)).await;
+        write("snapshot", &v);
     }
     if what == "fides" || what == "all" {
         let v = fides::run(fides::Args::from_env(&what)).await;

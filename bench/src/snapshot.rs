@@ -244,8 +244,8 @@ pub fn rows(v: &Value, when: &str) -> String {
     let ms = |p: &str| f(p).map_or("—".into(), |x| format!("{:.1}", x * 1000.0));
     let b = |p: &str| f(p).map_or("—".into(), |x| format!("{x:.0}"));
     format!(
-        "| snapshot of a board of {} cards to a joining subscriber vs Yjs's initial sync of the same content: time (median, min–max) | {} ms ({}–{}) | {} ms ({}–{}) | {:.2} | reported | | {when} |\n\
-         | same: bytes received | {} B | {} B | {:.2} | reported | | {when} |\n",
+        "| snapshot of a board of {} cards to a joining subscriber vs Yjs's initial sync of the same content: time, median (min–max), ratio ours/Yjs | {} ms ({}–{}) | {} ms ({}–{}) | {:.2} | reported | | {when} |\n\
+         | same: bytes received (ratio ours/Yjs) | {} B | {} B | {:.2} | reported | | {when} |\n",
         v["cards"],
         ms("/clearboard/seconds/median"),
         ms("/clearboard/seconds/min"),

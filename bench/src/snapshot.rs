@@ -34,7 +34,7 @@ struct Card {
 /// The board's content: the first card is the one `prepare_clearboard` makes ("start", at the
 /// default position 40, 40), then `n - 1` workshop notes.
 fn content(n: usize) -> Vec<Card> {
-    let mut rng = Rng(0x5EED_0F_B0A2D);
+    let mut rng = Rng(0x05EE_D0FB_0A2D);
     let mut cards = vec![Card { text: "start".into(), x: 40, y: 40 }];
     for i in 1..n {
         cards.push(Card { text: idea(&mut rng, i), x: (i * 37 % 4000) as i64, y: (i * 91 % 3000) as i64 });
@@ -169,10 +169,7 @@ async fn join_yjs(url: &str, pid: u32) -> Join {
 }
 
 fn stats(runs: &[Join], f: impl Fn(&Join) -> f64) -> Value {
-    let v: Vec<f64> = runs.iter().map(f).collect();
-    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    json!({ "median": crate::common::median(v.clone()), "min": min, "max": max, "runs": v })
+    crate::costs::spread(&runs.iter().map(f).collect::<Vec<_>>())
 }
 
 pub async fn run(n: usize, rounds: usize) -> Value {

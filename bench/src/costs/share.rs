@@ -40,7 +40,10 @@ enum Op {
     Consent,
 }
 
-const MIXES: &[(&str, &str, &[(Op, u64)])] = &[
+/// A mix: its name, its description, and each operation's weight.
+type Mix = (&'static str, &'static str, &'static [(Op, u64)]);
+
+const MIXES: &[Mix] = &[
     ("cards", "50 % create card, 50 % read card", &[(Op::CreateCard, 50), (Op::ReadCard, 50)]),
     ("audited", "50 % create board, 50 % consent choice", &[(Op::CreateBoard, 50), (Op::Consent, 50)]),
     (
@@ -74,7 +77,7 @@ async fn one(http: &reqwest::Client, base: &str, token: &str, board: &str, card:
         Op::Consent => http
             .put(format!("{base}/api/v1/me/consents"))
             .bearer_auth(token)
-            .json(&json!({ "purpose": "marketing", "granted": k % 2 == 0 })),
+            .json(&json!({ "purpose": "marketing", "granted": k.is_multiple_of(2) })),
     };
     let r = r.send().await.unwrap();
     assert!(r.status().is_success(), "request failed: {}", r.status());
@@ -115,7 +118,7 @@ fn classify(script: &str) -> (u64, u64, u64, u64) {
     let (mut all, mut guard, mut audit, mut worker) = (0, 0, 0, 0);
     for sample in script.split("\n\n").filter(|s| !s.trim().is_empty()) {
         all += 1;
-        let comm = sample.trim_start().split_whitespace().next().unwrap_or("");
+        let comm = sample.split_whitespace().next().unwrap_or("");
         let guarded = sample.lines().any(|l| l.contains("Policy::check") || (l.contains("clearboard") && l.contains("::guard")));
         if guarded {
             guard += 1;
@@ -161,19 +164,8 @@ async fn append_cost(n: usize) -> Value {
             let (seq, prev) = last.unwrap_or_else(|| (0, clearboard_vault::audit::genesis(&chain).to_vec()));
             let rec = clearboard_vault::audit::link(&prev, sql::entry_of(seq + 1, draft));
             let e = &rec.entry;
-            sqlx::query(sql::INSERT)
-                .bind(e.seq)
-                .bind(e.at_ms)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(&e.subject)
-                .bind(&e.purpose)
-                .bind(&e.detail)
-                .bind(&rec.prev_hash)
-                .bind(&rec.hash)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            let insert = sqlx::query(sql::INSERT).bind(e.seq).bind(e.at_ms).bind(&e.actor).bind(&e.action).bind(&e.subject);
+            insert.bind(&e.purpose).bind(&e.detail).bind(&rec.prev_hash).bind(&rec.hash).execute(&mut *tx).await.unwrap();
             let cp = clearboard_vault::audit::checkpoint(cb.keyring(), &chain, e.seq, &rec.hash);
             sqlx::query(sql::UPSERT_CHECKPOINT).bind(&chain).bind(cp.seq).bind(&cp.hash).bind(&cp.mac).execute(&mut *tx).await.unwrap();
             tx.commit().await.unwrap();

@@ -1,7 +1,7 @@
 //! clearboard benchmarks. Each figure is a ratio to a baseline measured in the same run on the
 //! same machine; absolute numbers are printed beside it and never asserted.
 //!
-//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|scaleout|soak|consent|rights|gdpr|outreach|billing|fides|board2000|all|summary]`
+//! `cargo run --release -p clearboard-bench -- [envelope|signin|fanout|scaleout|soak|consent|rights|gdpr|outreach|billing|costs|snapshot|fides|board2000|all|summary]`
 //! (`rights` takes `--cards N --media-mib M --small N1 --large N2`; `fides` takes `--sizes …`;
 //! `outreach` reads `OUTREACH_CONTACTS`, default 2000, and `OUTREACH_ROUNDS`, default 3;
 //! `billing` reads `BILLING_ORGS`, default 10000; `soak` reads `SOAK_MINUTES`, default 2, and
@@ -17,12 +17,14 @@ mod billing;
 mod board2000;
 mod common;
 mod consent;
+mod costs;
 mod fanout;
 mod fides;
 mod gdpr;
 mod outreach;
 mod rights;
 mod scaleout;
+mod snapshot;
 mod soak;
 mod summary;
 
@@ -398,6 +400,14 @@ async fn main() {
         let n = std::env::var("BILLING_ORGS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
         let v = billing::run(n).await;
         write("billing", &v);
+    }
+    if what == "costs" || what == "all" {
+        let v = costs::run(std::env::var("COSTS_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5)).await;
+        write("costs", &v);
+    }
+    if what == "snapshot" || what == "all" {
+        let v = snapshot::run(10_000, std::env::var("SNAPSHOT_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)).await;
+        write("snapshot", &v);
     }
     if what == "fides" || what == "all" {
         let v = fides::run(fides::Args::from_env(&what)).await;

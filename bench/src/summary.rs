@@ -371,6 +371,13 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
         ));
         all.insert("board2000".into(), v);
     }
+    // Issue 21's request costs and board snapshot (rows made by their own modules).
+    for (name, rows) in [("costs", crate::costs::rows as fn(&Value, &str) -> String), ("snapshot", crate::snapshot::rows)] {
+        if let Some(v) = load(dir, name) {
+            md.push_str(&rows(&v, &when(&v, name)));
+            all.insert(name.into(), v);
+        }
+    }
     md.push('\n');
     let missing: Vec<&str> = names.iter().copied().filter(|n| !all.contains_key(*n)).collect();
     if !missing.is_empty() {

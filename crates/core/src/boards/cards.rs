@@ -176,9 +176,9 @@ impl Boards<'_> {
         self.guard()?;
         let (a, row) = self.card_access(who, card).await?;
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
-        let reactions = a.region.boards.reactions_of_card(&row.id).await?;
+        let reactions = views::card_reactions(&row.id, &a.region.boards.reactions_of_card(&row.id).await?);
         let comments = a.region.boards.comments_of_card(&row.id).await?;
-        views::card_view(&a, &mut keys, &row, &reactions, &comments).await
+        views::card_view(&a, &mut keys, &row, reactions, &comments.iter().collect::<Vec<_>>()).await
     }
 
     /// Changes a card; fields not given stay as they are (last writer wins per field, applied

@@ -139,16 +139,28 @@ pub(super) fn open_media(dek: &Dek, blob: &BlobId, sealed: &[u8]) -> Result<clea
 
 /// The keys one request uses, each read from the region's key store (through
 /// [`SubjectKeys`]) at most once: the author's key seals a card and opens the author's name
-/// with one read.
+/// with one read. The names opened are kept for the request too (a board's snapshot names
+/// each author once, not once per card).
 pub(crate) struct KeyCache<'a> {
     subject_keys: SubjectKeys<'a>,
     region: &'a RegionHandle,
     keys: HashMap<SubjectId, Option<Arc<Dek>>>,
+    names: HashMap<SubjectId, String>,
 }
 
 impl<'a> KeyCache<'a> {
     pub(crate) fn new(subject_keys: SubjectKeys<'a>, region: &'a RegionHandle) -> Self {
-        Self { subject_keys, region, keys: HashMap::new() }
+        Self { subject_keys, region, keys: HashMap::new(), names: HashMap::new() }
+    }
+
+    /// A name this request opened already.
+    pub(crate) fn name(&self, s: &SubjectId) -> Option<&str> {
+        self.names.get(s).map(String::as_str)
+    }
+
+    /// Keeps a name opened for the rest of the request.
+    pub(crate) fn keep_name(&mut self, s: &SubjectId, name: &str) {
+        self.names.insert(s.clone(), name.to_owned());
     }
 
     /// The region the keys are read from.

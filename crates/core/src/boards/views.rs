@@ -1,6 +1,8 @@
 //! What people see of boards, decrypted and shaped per viewer. On anonymous boards authors are
 //! left out everywhere; `mine` tells each viewer only about their own cards.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::boards::access::Access;
@@ -88,6 +90,15 @@ pub struct BoardSummary {
 /// the pseudonym for participants, "Former member" once erased. Their key comes from the
 /// request's cache (a card's author: the key that sealed the card).
 pub(crate) async fn display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -> Result<String, CoreError> {
+    if let Some(n) = keys.name(subject) {
+        return Ok(n.to_owned());
+    }
+    let name = open_display_name(keys, subject).await?;
+    keys.keep_name(subject, &name);
+    Ok(name)
+}
+
+async fn open_display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -> Result<String, CoreError> {
     let region = keys.region();
     if let Some(acc) = region.store.account(subject).await? {
         let Some(dek) = keys.get(subject).await? else { return Ok("Former member".into()) };
@@ -251,10 +262,9 @@ pub(crate) async fn card_view(
     a: &Access,
     keys: &mut KeyCache<'_>,
     card: &CardRow,
-    reactions: &Reactions,
-    comments: &[CommentRow],
+    who: CardReactions,
+    comments: &[&CommentRow],
 ) -> Result<CardView, CoreError> {
-    let who = card_reactions(&card.id, reactions);
     let shared = card_shared(a, keys, card, None, Some(tallies(&who))).await?;
     let mut cv = Vec::new();
     for c in comments.iter().filter(|c| c.card_id == card.id) {
@@ -271,12 +281,26 @@ pub(crate) async fn card_view(
 pub(crate) async fn card_views(keys: &mut KeyCache<'_>, a: &Access) -> Result<Vec<CardView>, CoreError> {
     let reactions = a.region.boards.reactions(&a.board.id).await?;
     let comments = a.region.boards.comments_of(&a.board.id).await?;
-    let mut out = Vec::new();
-    for c in a.region.boards.cards_of(&a.board.id).await? {
-        if !a.sees(&c) {
+    // Grouped by card once (not scanned whole for every card).
+    let mut who: HashMap<&CardId, CardReactions> = HashMap::new();
+    for (card, s) in &reactions.likes {
+        who.entry(card).or_default().likers.push(s.clone());
+    }
+    for (card, s, n) in &reactions.votes {
+        who.entry(card).or_default().voters.push((s.clone(), *n));
+    }
+    let mut said: HashMap<&CardId, Vec<&CommentRow>> = HashMap::new();
+    for c in &comments {
+        said.entry(&c.card_id).or_default().push(c);
+    }
+    let cards = a.region.boards.cards_of(&a.board.id).await?;
+    let mut out = Vec::with_capacity(cards.len());
+    for c in &cards {
+        if !a.sees(c) {
             continue;
         }
-        match card_view(a, keys, &c, &reactions, &comments).await {
+        let mine = said.get(&c.id).map_or(&[][..], Vec::as_slice);
+        match card_view(a, keys, c, who.remove(&c.id).unwrap_or_default(), mine).await {
             Ok(v) => out.push(v),
             Err(CoreError::Erased) => {}
             Err(e) => return Err(e),

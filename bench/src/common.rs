@@ -194,6 +194,9 @@ pub async fn signed_up(cb: &Clearboard, email: &str, first_name: &str) -> Princi
 pub fn child_json(args: &[&str], tag: &str, what: &str) -> serde_json::Value {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(args)
+        // The child does the server's work: it runs with the allocator settings `serve` gives
+        // itself (crates/app/src/malloc.rs), or its peak memory would not be the server's.
+        .env("GLIBC_TUNABLES", std::env::var("GLIBC_TUNABLES").unwrap_or_else(|_| clearboard_app::malloc::TUNABLES.into()))
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .output()

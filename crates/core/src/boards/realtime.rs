@@ -228,7 +228,7 @@ impl Room {
     /// another node's earlier one was still being read).
     pub(crate) fn flush_gap(&self, upto: i64) {
         let Ok(mut o) = self.order.lock() else { return };
-        let later = o.pending.split_off(&(upto + 1));
+        let later = o.pending.split_off(&upto.saturating_add(1));
         let mut ready: Vec<Arc<Event>> = std::mem::replace(&mut o.pending, later).into_values().collect();
         if let (Some(next), Some(last)) = (o.next, ready.last().map(|e| e.seq)) {
             let mut n = next.max(last + 1);
@@ -537,6 +537,10 @@ mod tests {
         room.flush_gap(8);
         assert!(!room.has_gap());
         assert_eq!(room.last(), Some(9));
+        // One node without a relay flushes whatever waits (the highest number there is).
+        room.publish(Event::new(12, change(12)));
+        room.flush_gap(i64::MAX);
+        assert_eq!(room.last(), Some(12));
     }
 
     #[test]

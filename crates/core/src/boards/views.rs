@@ -299,8 +299,8 @@ pub(crate) async fn card_views(keys: &mut KeyCache<'_>, a: &Access) -> Result<Ve
         if !a.sees(c) {
             continue;
         }
-        let mine = said.get(&c.id).map_or(&[][..], Vec::as_slice);
-        match card_view(a, keys, c, who.remove(&c.id).unwrap_or_default(), mine).await {
+        let its_comments = said.get(&c.id).map_or(&[][..], Vec::as_slice);
+        match card_view(a, keys, c, who.remove(&c.id).unwrap_or_default(), its_comments).await {
             Ok(v) => out.push(v),
             Err(CoreError::Erased) => {}
             Err(e) => return Err(e),

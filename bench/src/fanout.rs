@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use yrs::updates::encoder::Encode;
 use yrs::{Map, Transact};
 
 /// Which server and how to reach it.
@@ -73,6 +74,16 @@ pub struct FanoutResult {
     pub rss_idle_kb: u64,
     pub rss_connected_kb: u64,
     pub rss_per_connection_kb: f64,
+}
+
+impl FanoutResult {
+    /// The start of a run's line: the load, the server, what was delivered and the median.
+    pub fn head(&self) -> String {
+        format!(
+            "N={:>4} {:>2} Hz {:<38} delivered {}/{}  p50 {:>6.2} ms",
+            self.readers, self.rate_hz, self.server, self.received, self.expected, self.p50_ms
+        )
+    }
 }
 
 pub fn rss_kb(pid: u32) -> u64 {
@@ -139,31 +150,38 @@ fn marker(buf: &[u8]) -> Option<u64> {
     None
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-const WRITER: usize = usize::MAX;
-
-async fn open_reader(target: &Target, i: usize) -> Ws {
-    let req = match target {
-        Target::Clearboard { base, readers_at, token, board, .. } => {
-            // `WRITER`: the writer's own socket, on `base`.
-            let base = if readers_at.is_empty() || i == WRITER { base } else { &readers_at[i % readers_at.len()] };
-            let mut r = format!("{}/api/v1/boards/{board}/ws", base.replacen("http", "ws", 1)).into_client_request().unwrap();
-            r.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
-            r
-        }
-        Target::Yjs { url, room } => format!("{url}/{room}").into_client_request().unwrap(),
-    };
+/// Opens a WebSocket, with a bearer token when given.
+pub async fn connect(url: &str, token: Option<&str>) -> Ws {
+    let mut req = url.into_client_request().unwrap();
+    if let Some(t) = token {
+        req.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {t}")).unwrap());
+    }
     let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
     ws
 }
 
-fn varuint(out: &mut Vec<u8>, mut v: usize) {
-    while v > 0x7f {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
+/// A message's bytes (text or binary; nothing for control frames).
+pub fn payload(m: &Message) -> &[u8] {
+    match m {
+        Message::Text(t) => t.as_bytes(),
+        Message::Binary(b) => b,
+        _ => &[],
     }
-    out.push(v as u8);
+}
+
+const WRITER: usize = usize::MAX;
+
+async fn open_reader(target: &Target, i: usize) -> Ws {
+    match target {
+        Target::Clearboard { base, readers_at, token, board, .. } => {
+            // `WRITER`: the writer's own socket, on `base`.
+            let base = if readers_at.is_empty() || i == WRITER { base } else { &readers_at[i % readers_at.len()] };
+            connect(&format!("{}/api/v1/boards/{board}/ws", base.replacen("http", "ws", 1)), Some(token)).await
+        }
+        Target::Yjs { url, room } => connect(&format!("{url}/{room}"), None).await,
+    }
 }
 
 /// Runs one measurement. `servers`: the server processes (CPU and memory); `beside`: the command
@@ -194,12 +212,7 @@ pub async fn run(target: Target, servers: &[u32], beside: &[&str], readers: usiz
             while !stop.load(Ordering::Relaxed) {
                 let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_millis(200), ws.next()).await else { continue };
                 let now = epoch.elapsed().as_nanos() as u64;
-                let bytes: &[u8] = match &m {
-                    Message::Text(t) => t.as_bytes(),
-                    Message::Binary(b) => b,
-                    _ => continue,
-                };
-                if let Some(k) = marker(bytes)
+                if let Some(k) = marker(payload(&m))
                     && let Some(s) = sent.get(k as usize)
                 {
                     let s = s.load(Ordering::Relaxed);
@@ -275,10 +288,8 @@ pub async fn run(target: Target, servers: &[u32], beside: &[&str], readers: usiz
                     cards.insert(&mut txn, format!("card-{}", k % 50), value);
                     txn.encode_update_v1()
                 };
-                // y-protocols: messageSync (0), messageYjsUpdate (2), length-prefixed update.
-                let mut msg = vec![0u8, 2u8];
-                varuint(&mut msg, update.len());
-                msg.extend_from_slice(&update);
+                // y-protocols: messageSync, messageYjsUpdate, the length-prefixed update.
+                let msg = yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(update)).encode_v1();
                 sent[k as usize].store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 ws.send(Message::Binary(msg.into())).await.unwrap();
                 // Drain what the server sends back to this client, if anything.

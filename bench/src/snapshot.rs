@@ -15,14 +15,12 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Map, StateVector, Transact};
 
 use crate::common::{Rng, idea};
-use crate::fanout::{self, Target};
+use crate::fanout::{self, Target, Ws, connect, payload};
 
 /// One card of the board: its text and position (the same for both servers).
 struct Card {
@@ -50,25 +48,6 @@ struct Join {
     bytes: u64,
     server_cpu_s: f64,
     cards: usize,
-}
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(url: &str, token: Option<&str>) -> Ws {
-    let mut req = url.into_client_request().unwrap();
-    if let Some(t) = token {
-        req.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {t}")).unwrap());
-    }
-    let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws
-}
-
-fn payload(m: &Message) -> &[u8] {
-    match m {
-        Message::Text(t) => t.as_bytes(),
-        Message::Binary(b) => b,
-        _ => &[],
-    }
 }
 
 /// Fills clearboard's board through the JSON API (16 concurrent writers).

@@ -40,6 +40,21 @@ fn verdict(met: Option<bool>) -> &'static str {
     }
 }
 
+/// A fan-out row's first cells: load, server, deliveries, p50, p99 (`p` names a field of the
+/// server's result in the row).
+fn fanout_cells(r: &Value, p: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} × {} Hz | {} | {}/{} | {} ms | {} ms",
+        s(r, "/readers"),
+        s(r, "/rate_hz"),
+        s(r, &p("server")),
+        s(r, &p("received")),
+        s(r, &p("expected")),
+        num(f(r, &p("p50_ms")), 2),
+        num(f(r, &p("p99_ms")), 2),
+    )
+}
+
 fn load(dir: &std::path::Path, name: &str) -> Option<Value> {
     std::fs::read(dir.join(format!("{name}.json"))).ok().and_then(|b| serde_json::from_slice(&b).ok())
 }
@@ -130,14 +145,8 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             for side in ["clearboard", "yjs"] {
                 let p = |k: &str| format!("/{side}/{k}");
                 md.push_str(&format!(
-                    "| {} × {} Hz | {} | {}/{} | {} ms | {} ms | {} | {} µs | {} kB | {} |\n",
-                    s(&r, "/readers"),
-                    s(&r, "/rate_hz"),
-                    s(&r, &p("server")),
-                    s(&r, &p("received")),
-                    s(&r, &p("expected")),
-                    num(f(&r, &p("p50_ms")), 2),
-                    num(f(&r, &p("p99_ms")), 2),
+                    "| {} | {} | {} µs | {} kB | {} |\n",
+                    fanout_cells(&r, &p),
                     if side == "clearboard" { ratio(f(&r, "/p99_ratio")) } else { String::new() },
                     num(f(&r, &p("cpu_us_per_delivered")), 1),
                     num(f(&r, &p("rss_per_connection_kb")), 1),
@@ -416,14 +425,8 @@ fn scaleout(v: &Value, when: &str) -> String {
                 _ => String::new(),
             };
             md.push_str(&format!(
-                "| {} × {} Hz | {} | {}/{} | {} ms | {} ms{} | {} | {} | {} s + {} s | {} | {} | {} | {} |\n",
-                s(&r, "/readers"),
-                s(&r, "/rate_hz"),
-                s(&r, &p("server")),
-                s(&r, &p("received")),
-                s(&r, &p("expected")),
-                num(f(&r, &p("p50_ms")), 2),
-                num(f(&r, &p("p99_ms")), 2),
+                "| {}{} | {} | {} | {} s + {} s | {} | {} | {} | {} |\n",
+                fanout_cells(&r, &p),
                 spread,
                 cmp("p99_vs_one_node"),
                 cmp("p99_vs_yjs"),

@@ -11,12 +11,13 @@
 //! whose stack holds `Policy::check` or a service's `guard`, out of every sample of the
 //! process. The audit append runs mostly as SQL on SQLite's worker thread, where a stack does
 //! not say which statement runs, so its cost is measured directly: on an in-process deployment
-//! of the same kind, the append exactly as the store does it (read the chain's head, link the
-//! entry, insert it, MAC and upsert the checkpoint) in its own committed transaction, minus an
-//! empty committed transaction, in process CPU time per append; times the entries the mix
-//! appended (counted in the server's databases), over the server's CPU time meanwhile (from
-//! /proc). The samples perf sees in the audit code outside SQLite (hashing, drafts) are
-//! reported beside it as a check; they are part of the measured append.
+//! of the same kind, the store's own append (`clearboard_store::platform::audit::append_sqlite`:
+//! read the chain's head, link the entry, insert it, MAC and upsert the checkpoint) in its own
+//! committed transaction, minus an empty committed transaction, in process CPU time per
+//! append; times the entries the mix appended (counted in the server's databases), over the
+//! server's CPU time meanwhile (from /proc). The samples perf sees in the audit code outside
+//! SQLite (hashing, drafts) are reported beside it as a check; they are part of the measured
+//! append.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -160,14 +161,7 @@ async fn append_cost(n: usize) -> Value {
                 json!({ "board": board.as_str(), "n": i }),
             );
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            let last: Option<(i64, Vec<u8>)> = sqlx::query_as(sql::SELECT_LAST).fetch_optional(&mut *tx).await.unwrap();
-            let (seq, prev) = last.unwrap_or_else(|| (0, clearboard_vault::audit::genesis(&chain).to_vec()));
-            let rec = clearboard_vault::audit::link(&prev, sql::entry_of(seq + 1, draft));
-            let e = &rec.entry;
-            let insert = sqlx::query(sql::INSERT).bind(e.seq).bind(e.at_ms).bind(&e.actor).bind(&e.action).bind(&e.subject);
-            insert.bind(&e.purpose).bind(&e.detail).bind(&rec.prev_hash).bind(&rec.hash).execute(&mut *tx).await.unwrap();
-            let cp = clearboard_vault::audit::checkpoint(cb.keyring(), &chain, e.seq, &rec.hash);
-            sqlx::query(sql::UPSERT_CHECKPOINT).bind(&chain).bind(cp.seq).bind(&cp.hash).bind(&cp.mac).execute(&mut *tx).await.unwrap();
+            sql::append_sqlite(&mut tx, &chain, cb.keyring(), draft).await.unwrap();
             tx.commit().await.unwrap();
         }
         ((fanout::cpu_ticks(me) - c0) as f64 / 100.0, t.elapsed().as_secs_f64())

@@ -112,3 +112,15 @@ macro_rules! append_audit {
         .await
     }};
 }
+
+/// One append to `chain` in an SQLite transaction the caller holds (`&mut *tx`), exactly as
+/// every write of the store makes it: for measuring what the audit costs on its own (the
+/// bench), never a way to audit without the write it belongs to.
+pub async fn append_sqlite(
+    t: &mut sqlx::SqliteConnection,
+    chain: &str,
+    ring: &clearboard_vault::Keyring,
+    draft: AuditDraft,
+) -> Result<Entry, sqlx::Error> {
+    append_audit!(t, false, chain, ring, draft)
+}

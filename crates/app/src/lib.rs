@@ -222,6 +222,17 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>, metrics: Option<Prome
 pub fn spawn_background(state: &AppState, retention_every: Duration, duties: cluster::Duties) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     let base = state.config.public_url.trim_end_matches('/').to_string();
+    // At start, exports left queued by a process that died before building them are built at
+    // once (C-DSR-1: the copy is owed within the deadline). The upkeep below cannot be relied
+    // on for it: the dead process may hold this minute's claim, which would leave them
+    // queued for up to a minute. Several nodes may do this at once: each export is taken by
+    // compare-and-set on its state, so it is built once.
+    let cb = state.cb.clone();
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = cb.exports().run_pending().await {
+            tracing::warn!(error = %e, "export builder failed");
+        }
+    }));
     for (duty, every) in [
         (cluster::Duty::Retention, retention_every),
         (cluster::Duty::Upkeep, Duration::from_secs(60)),

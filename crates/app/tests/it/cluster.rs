@@ -189,6 +189,35 @@ async fn cluster_a_periodic_duty_runs_once_per_period_across_three_nodes() {
     }
 }
 
+// A process killed after queuing an export, holding this minute's upkeep claim: its successor
+// builds the export at start, not a minute later (the crash drill found it left queued).
+both!(a_restarted_node_builds_at_once_the_exports_its_predecessor_left_queued, |b| async move {
+    let app = spawn_app(b).await;
+    let u = app.new_user().await;
+    let who = clearboard_core::identity::principal::Principal {
+        subject: clearboard_core::platform::ids::SubjectId::parse(&u.id).unwrap(),
+        region: clearboard_core::platform::ids::RegionId::new("eu"),
+        token_hash: vec![],
+    };
+    // Queued without the request's own kick, as when the process dies right after answering.
+    let queued = app.state.cb.exports().request(&who).await.unwrap();
+    let duties = Duties::new(&app.opened);
+    assert!(duties.take(Duty::Upkeep, Duration::from_secs(60), app.state.cb.now()).await, "the dead process's claim");
+    let tasks = clearboard_app::spawn_background(&app.state, Duration::from_secs(3600), duties);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let s = json_ok(app.get(&format!("/api/v1/me/exports/{}", queued.id), Some(&u.token)).await, 200).await;
+        if s["state"] == "ready" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the export is still {} {WAIT:?} after the start", s["state"]);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for t in tasks {
+        t.abort();
+    }
+});
+
 // Drain: /readyz says draining, sockets are closed with 4001 "reconnect", new ones too.
 both!(cluster_a_draining_node_is_not_ready_and_sends_sockets_elsewhere, |b| async move {
     let app = spawn_app(b).await;

@@ -196,7 +196,7 @@ pub async fn child_main(dir: &str, n: usize) {
     let plain = clearboard_store::platform::db::open_sqlite(&dir.join("baseline.db"), clearboard_store::platform::db::Durability::Normal)
         .await
         .unwrap();
-    let clearboard_store::Db::Sqlite(pool) = &plain else { unreachable!() };
+    let clearboard_store::Db::Sqlite(pool, _) = &plain else { unreachable!() };
     sqlx::query(
         "CREATE TABLE plain_invoices (id TEXT PRIMARY KEY, contract_id TEXT NOT NULL, org_id TEXT NOT NULL, seller TEXT NOT NULL, \
          seq INTEGER NOT NULL, number TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, period_start INTEGER NOT NULL, \

@@ -140,7 +140,7 @@ async fn append_cost(n: usize) -> Value {
     let who = crate::common::signed_up(&cb, "audit@example.test", "Audit").await;
     let chain = region_chain(who.region.as_str());
     let (_, region, _) = server.app.opened.region_stores.iter().find(|(id, _, _)| *id == who.region).unwrap();
-    let clearboard_store::Db::Sqlite(pool) = region.db() else { panic!("embedded SQLite expected") };
+    let clearboard_store::Db::Sqlite(pool, _) = region.db() else { panic!("embedded SQLite expected") };
     let me = std::process::id();
     let empty = async || {
         let (c0, t) = (fanout::cpu_ticks(me), Instant::now());

@@ -21,7 +21,7 @@ pub struct DecryptReport {
 
 async fn keys_of(db: &clearboard_store::Db, ring: &clearboard_vault::Keyring) -> Vec<Dek> {
     let rows: Vec<(String, i64, Vec<u8>)> = match db {
-        clearboard_store::Db::Sqlite(p) => {
+        clearboard_store::Db::Sqlite(p, _) => {
             sqlx::query_as("SELECT subject_id, key_id, wrapped FROM subject_keys").fetch_all(p).await.unwrap()
         }
         clearboard_store::Db::Postgres(p) => {
@@ -56,7 +56,7 @@ macro_rules! rows_of {
 async fn all_rows(db: &clearboard_store::Db) -> Vec<(String, Vec<(String, String)>, Vec<(String, Vec<u8>)>)> {
     let mut out = Vec::new();
     match db {
-        clearboard_store::Db::Sqlite(p) => {
+        clearboard_store::Db::Sqlite(p, _) => {
             let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                 .fetch_all(p)
                 .await

@@ -405,7 +405,7 @@ async fn memory_db() -> Db {
         .connect_with(opts)
         .await
         .expect("an in-memory SQLite database");
-    Db::Sqlite(pool)
+    Db::sqlite(pool)
 }
 
 fn rnd2() -> String {

@@ -522,7 +522,7 @@ impl TestApp {
     /// of the directory database (SQLite file and WAL, or PostgreSQL heap and WAL).
     pub async fn plant_in_clear(&self, needles: &[String]) {
         match self.opened.directory.db() {
-            clearboard_store::Db::Sqlite(p) => {
+            clearboard_store::Db::Sqlite(p, _) => {
                 sqlx::query("CREATE TABLE IF NOT EXISTS forensic_control (v TEXT)").execute(p).await.unwrap();
                 for n in needles {
                     sqlx::query("INSERT INTO forensic_control (v) VALUES ($1)").bind(n).execute(p).await.unwrap();

@@ -202,7 +202,7 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
     let ring = app.state.cb.keyring();
     let (_, store, _) = app.opened.region_stores.iter().find(|(id, _, _)| id.as_str() == "eu").unwrap();
     let (rows, cp): (Vec<AuditRec>, CheckpointRec) = match store.db() {
-        Db::Sqlite(p) => (
+        Db::Sqlite(p, _) => (
             sqlx::query_as(SELECT_CHAIN).fetch_all(p).await.unwrap(),
             sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_one(p).await.unwrap(),
         ),
@@ -220,7 +220,7 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
     for _ in 0..trials {
         let (what, stmts) = tampering(&rows, &cp, &mut rng);
         let (recs, cpr) = match store.db() {
-            Db::Sqlite(p) => run_trial!(p, ["DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete"], &stmts, chain),
+            Db::Sqlite(p, _) => run_trial!(p, ["DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete"], &stmts, chain),
             Db::Postgres(p) => run_trial!(p, ["ALTER TABLE audit DISABLE TRIGGER USER"], &stmts, chain),
         };
         let records: Vec<_> = recs.into_iter().map(AuditRec::into_record).collect();
@@ -237,7 +237,7 @@ both!(acceptance_5_every_tampering_is_detected, |b| async move {
     // The rollbacks left the log intact; one committed tampering makes `audit verify` fail.
     assert!(cli(&app, &["audit", "verify"]).status.success());
     match store.db() {
-        Db::Sqlite(p) => {
+        Db::Sqlite(p, _) => {
             sqlx::raw_sql("DROP TRIGGER audit_no_update; UPDATE audit SET action = 'account.viewed' WHERE seq = 5")
                 .execute(p)
                 .await

@@ -111,7 +111,7 @@ both!(cluster_rate_limits_and_throttles_stop_two_nodes_at_the_one_node_total, |b
         clearboard_store::platform::db::Db::Postgres(p) => {
             sqlx::query_as("SELECT scope, key_hash FROM rate_counters").fetch_all(p).await.unwrap()
         }
-        clearboard_store::platform::db::Db::Sqlite(_) => unreachable!(),
+        clearboard_store::platform::db::Db::Sqlite(_, _) => unreachable!(),
     };
     assert!(rows.iter().any(|(s, _)| s == "sign_in_ip") && rows.iter().any(|(s, _)| s == "reauth_account"), "{rows:?}");
     for (_, key) in &rows {

@@ -12,7 +12,7 @@ use clearboard_store::platform::schema;
 
 async fn exec(db: &Db, sql: &str) {
     match db {
-        Db::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await.map(|_| ()),
+        Db::Sqlite(p, _) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await.map(|_| ()),
         Db::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await.map(|_| ()),
     }
     .unwrap();

@@ -15,7 +15,7 @@
 //! (`forget_subject`, here and on every node: their history, every step of others that holds
 //! one of their cards, and their likes, votes and comments kept in others' steps).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
 use crate::platform::clock::Millis;
@@ -138,12 +138,38 @@ fn push_bounded(q: &mut VecDeque<Entry>, e: Entry) {
 #[derive(Debug, Default)]
 pub struct Histories {
     people: Mutex<HashMap<SubjectId, Stacks>>,
+    /// Everyone whose cards, likes, votes or comments a step may hold (a superset: names are
+    /// added as steps come in and removed only when their person is forgotten). An erasure
+    /// scans the steps only where its person is named, not every board's whole history.
+    /// Locked after `people`, never alone.
+    named: Mutex<HashSet<SubjectId>>,
+}
+
+/// Adds to `named` whoever `e`'s steps hold something of.
+fn name_all(named: &Mutex<HashSet<SubjectId>>, e: &Entry) {
+    let Ok(mut n) = named.lock() else { return };
+    let mut add = |s: &SubjectId| {
+        if !n.contains(s) {
+            n.insert(s.clone());
+        }
+    };
+    for st in &e.steps {
+        for r in [&st.before, &st.after].into_iter().flatten() {
+            add(&r.author_id);
+        }
+        if let Some(k) = st.kept.as_deref() {
+            k.rows.likes.iter().for_each(|(s, _)| add(s));
+            k.rows.votes.iter().for_each(|(s, _)| add(s));
+            k.rows.comments.iter().for_each(|c| add(&c.author_id));
+        }
+    }
 }
 
 impl Histories {
     /// A new operation of `who`: undoable, and the end of what they could redo.
     pub fn record(&self, who: &SubjectId, entry: Entry) {
         let Ok(mut m) = self.people.lock() else { return };
+        name_all(&self.named, &entry);
         let s = m.entry(who.clone()).or_default();
         s.expire(entry.at);
         s.redo.clear();
@@ -165,6 +191,7 @@ impl Histories {
     /// stack holds stays).
     pub fn done(&self, who: &SubjectId, dir: Dir, entry: Entry) {
         let Ok(mut m) = self.people.lock() else { return };
+        name_all(&self.named, &entry);
         let s = m.entry(who.clone()).or_default();
         match dir {
             Dir::Undo => push_bounded(&mut s.redo, entry),
@@ -187,6 +214,9 @@ impl Histories {
     pub fn forget_subject(&self, subject: &SubjectId) {
         let Ok(mut m) = self.people.lock() else { return };
         m.remove(subject);
+        if !self.named.lock().is_ok_and(|mut n| n.remove(subject)) {
+            return;
+        }
         let theirs = |r: &Option<CardRow>| r.as_ref().is_some_and(|r| &r.author_id == subject);
         for s in m.values_mut() {
             for q in [&mut s.undo, &mut s.redo] {
@@ -340,6 +370,15 @@ mod tests {
         let e = h.take(&a, Dir::Undo, 2).unwrap();
         let k = e.steps[0].kept.as_deref().unwrap();
         assert_eq!((k.rows.likes.len(), k.rows.votes.len(), k.rows.comments.len()), (1, 0, 1));
+        h.done(&a, Dir::Undo, e);
+        // Someone no step names: nothing is scanned and nothing changes; B is named no more.
+        h.forget_subject(&SubjectId::new(9).unwrap());
+        assert_eq!(h.held(), 1);
+        assert!(!h.named.lock().unwrap().contains(&b));
+        // C is named only by what steps keep (a like, a comment): forgetting C finds them.
+        h.forget_subject(&c);
+        assert!(h.kept_subjects().is_empty(), "C's like and comment kept in A's step are gone");
+        assert_eq!(h.held(), 1, "A's own card stays");
     }
 
     #[test]

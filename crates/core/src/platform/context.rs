@@ -100,6 +100,8 @@ pub(crate) struct Inner {
     pub settings: Settings,
     pub acks: crate::privacy::ack_cache::AckCache,
     pub hub: crate::boards::realtime::Hub,
+    /// Where boards live (organisation, region): fixed at creation, read once.
+    pub locations: crate::boards::access::BoardLocations,
     /// The bus to the other server nodes (`LocalBus`: one node).
     pub bus: Arc<dyn crate::platform::bus::Bus>,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,
@@ -158,6 +160,7 @@ impl Clearboard {
                 settings,
                 acks: Default::default(),
                 hub: Default::default(),
+                locations: Default::default(),
                 bus: Arc::new(crate::platform::bus::LocalBus::default()),
                 mailer: Arc::new(crate::platform::mail::NoMailer),
                 backups: None,

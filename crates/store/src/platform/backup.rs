@@ -27,7 +27,7 @@ fn safe_ident(t: &str) -> StoreResult<&str> {
 
 /// Writes a consistent, compact copy of a SQLite database to `out` (replaced if present).
 pub async fn snapshot_sqlite(db: &Db, out: &Path) -> StoreResult<()> {
-    let Db::Sqlite(pool) = db else { return Err(StoreError::Backend("not a SQLite database".into())) };
+    let Db::Sqlite(pool, _) = db else { return Err(StoreError::Backend("not a SQLite database".into())) };
     let _ = std::fs::remove_file(out);
     let path = out.to_str().ok_or_else(|| StoreError::Backend("the backup path is not UTF-8".into()))?.replace('\'', "''");
     sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'"))).execute(pool).await.map_err(|e| backend("VACUUM INTO failed", e))?;

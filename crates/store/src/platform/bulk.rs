@@ -115,10 +115,12 @@ pub async fn seed_keys(db: &Db, keys: &[(SubjectId, Vec<u8>)], now: Millis) -> S
 /// Row counts of every table of a database, by name.
 pub async fn table_counts(db: &Db) -> StoreResult<Vec<(String, i64)>> {
     let names: Vec<(String,)> = match db {
-        Db::Sqlite(p) => sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .fetch_all(p)
-            .await
-            .map_err(err)?,
+        Db::Sqlite(p, _) => {
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                .fetch_all(p)
+                .await
+                .map_err(err)?
+        }
         Db::Postgres(p) => sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
             .fetch_all(p)
             .await

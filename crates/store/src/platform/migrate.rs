@@ -143,7 +143,7 @@ pub async fn run(db: &Db, schema: Schema, now: Millis) -> Result<usize, StoreErr
             let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(lock_key).execute(&mut *conn).await;
             r?
         }
-        Db::Sqlite(_) => apply(db, list, now).await?,
+        Db::Sqlite(_, _) => apply(db, list, now).await?,
     };
     Ok(applied)
 }

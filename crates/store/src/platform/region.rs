@@ -63,7 +63,7 @@ impl RegionStore for SqlRegionStore {
 /// Reads a whole chain and its checkpoint in one consistent snapshot.
 pub async fn load_chain(db: &Db, chain: &str) -> StoreResult<(Vec<Record>, Option<Checkpoint>)> {
     let (recs, cp): (Vec<AuditRec>, Option<CheckpointRec>) = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let mut t = pool.begin().await.map_err(crate::platform::db::err)?;
             let recs = sqlx::query_as(SELECT_CHAIN).fetch_all(&mut *t).await.map_err(crate::platform::db::err)?;
             let cp = sqlx::query_as(SELECT_CHECKPOINT).bind(chain).fetch_optional(&mut *t).await.map_err(crate::platform::db::err)?;

@@ -17,7 +17,7 @@ const POSTGRES_COLUMNS: &str = "SELECT table_name::text, column_name::text FROM 
 /// Every (table, column) of one database.
 pub async fn columns(db: &Db) -> Result<Vec<(String, String)>, StoreError> {
     match db {
-        Db::Sqlite(p) => sqlx::query_as(SQLITE_COLUMNS).fetch_all(p).await.map_err(err),
+        Db::Sqlite(p, _) => sqlx::query_as(SQLITE_COLUMNS).fetch_all(p).await.map_err(err),
         Db::Postgres(p) => sqlx::query_as(POSTGRES_COLUMNS).fetch_all(p).await.map_err(err),
     }
 }

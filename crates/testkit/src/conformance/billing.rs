@@ -158,7 +158,7 @@ pub async fn invoices(o: &Opened) {
     // An issued invoice cannot change, even by hand in the database.
     let db = o.region_stores[0].1.db();
     let changed = match db {
-        clearboard_store::Db::Sqlite(p) => sqlx::query("UPDATE invoices SET total = 1 WHERE id = 'i1'").execute(p).await.is_ok(),
+        clearboard_store::Db::Sqlite(p, _) => sqlx::query("UPDATE invoices SET total = 1 WHERE id = 'i1'").execute(p).await.is_ok(),
         clearboard_store::Db::Postgres(p) => sqlx::query("UPDATE invoices SET total = 1 WHERE id = 'i1'").execute(p).await.is_ok(),
     };
     assert!(!changed, "an issued invoice was changed");

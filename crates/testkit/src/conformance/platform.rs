@@ -134,12 +134,12 @@ pub async fn audit(o: &Opened, ring: &clearboard_vault::Keyring) {
     assert_eq!(clearboard_vault::audit::verify(ring, &chain, &recs, cp.as_ref()), Ok(40));
     let (_, store, _) = &o.region_stores[0];
     let upd = match store.db() {
-        clearboard_store::Db::Sqlite(p) => sqlx::query("UPDATE audit SET action = 'x' WHERE seq = 1").execute(p).await.map(|_| ()),
+        clearboard_store::Db::Sqlite(p, _) => sqlx::query("UPDATE audit SET action = 'x' WHERE seq = 1").execute(p).await.map(|_| ()),
         clearboard_store::Db::Postgres(p) => sqlx::query("UPDATE audit SET action = 'x' WHERE seq = 1").execute(p).await.map(|_| ()),
     };
     assert!(upd.is_err(), "the audit table refuses updates");
     let del = match store.db() {
-        clearboard_store::Db::Sqlite(p) => sqlx::query("DELETE FROM audit WHERE seq = 40").execute(p).await.map(|_| ()),
+        clearboard_store::Db::Sqlite(p, _) => sqlx::query("DELETE FROM audit WHERE seq = 40").execute(p).await.map(|_| ()),
         clearboard_store::Db::Postgres(p) => sqlx::query("DELETE FROM audit WHERE seq = 40").execute(p).await.map(|_| ()),
     };
     assert!(del.is_err(), "the audit table refuses deletes");

@@ -157,9 +157,12 @@ pub async fn api_vs_store(rounds: usize) -> Value {
     })
 }
 
-/// Both figures of the group.
+/// Both figures of the group (`COSTS_SHARE=0`: the first only, for a quick A/B of the write path).
 pub async fn run(rounds: usize) -> Value {
     let api = api_vs_store(rounds).await;
+    if std::env::var("COSTS_SHARE").is_ok_and(|v| v == "0") {
+        return json!({ "benchmark": "costs", "api_vs_store": api });
+    }
     let share = share::run().await;
     json!({ "benchmark": "costs", "api_vs_store": api, "audit_guard_share": share })
 }

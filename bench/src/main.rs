@@ -336,6 +336,7 @@ fn write(name: &str, v: &Value) {
     let mut v = v.clone();
     if let Some(o) = v.as_object_mut() {
         o.entry("date").or_insert_with(|| json!(clearboard_core::platform::clock::rfc3339(SystemClock.now_ms())));
+        o.entry("machine").or_insert_with(|| json!(summary::machine()));
     }
     let v = &v;
     let dir = results_dir();

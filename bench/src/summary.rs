@@ -65,15 +65,22 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
         ["fides", "fanout", "scaleout", "gdpr", "consent", "envelope", "rights", "signin", "outreach", "billing", "soak", "board2000"];
     let mut md = String::new();
     let mut all = serde_json::Map::new();
+    let here = machine();
     let when = |v: &Value, name: &str| {
         let date = s(v, "/date");
-        if ran_now.contains(&name) { format!("{date} (this run)") } else { format!("{date} (earlier run)") }
+        let run = if ran_now.contains(&name) { "this run" } else { "earlier run" };
+        match v.get("machine").and_then(Value::as_str) {
+            Some(m) if m != here => format!("{date} ({run}, on {m})"),
+            _ => format!("{date} ({run})"),
+        }
     };
     md.push_str("# clearboard benchmarks: latest table\n\n");
     md.push_str("Every figure is a ratio to a baseline measured in the same run on the same machine; absolute\n");
     md.push_str("figures are shown beside and never asserted. Made by `cargo run --release -p clearboard-bench -- all`\n");
     md.push_str("(or remade from the JSON files by `-- summary`). Details per group: `bench/results/<group>.json`.\n\n");
-    md.push_str(&format!("Machine: {}\n\n", machine()));
+    md.push_str(&format!(
+        "Machine: {here}. A group measured on another machine names it after its date; the JSON files written before 2026-12-06 15:00 UTC do not name theirs (the summary before then was made on an Intel Xeon, 2 cores, 24 GiB).\n\n"
+    ));
 
     // 1. Rights vs Fides.
     md.push_str("## 1. Rights side by side with Ethyca Fides (PostgreSQL, one person among 200,000 records of others)\n\n");
@@ -398,7 +405,7 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
     md
 }
 
-fn machine() -> String {
+pub fn machine() -> String {
     use crate::common::{cores, cpu_model, mem_gib};
     format!("{}, {} cores, {:.0} GiB", cpu_model(), cores(), mem_gib().unwrap_or(0.0))
 }

@@ -10,7 +10,7 @@ use crate::identity::principal::Principal;
 use crate::platform::clock::Millis;
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::error::CoreError;
-use crate::platform::ids::{BoardId, OrgId, RegionId, SubjectId};
+use crate::platform::ids::{BoardId, SubjectId};
 use crate::platform::ports::{BoardRow, CardRow};
 
 /// A resolved permission to use a board.
@@ -72,35 +72,8 @@ impl Access {
     }
 }
 
-/// Where boards live, kept between requests: a board's organisation and region are fixed when
-/// it is created (its id is new) and never change, so a location read once stays true. A board
-/// deleted since is still refused: its row is read from its region on every access. Holds ids
-/// only, and at most [`LOCATIONS_MAX`] (then it starts again).
-#[derive(Debug, Default)]
-pub(crate) struct BoardLocations {
-    known: std::sync::Mutex<std::collections::HashMap<BoardId, (OrgId, RegionId)>>,
-}
-
-const LOCATIONS_MAX: usize = 100_000;
-
-impl BoardLocations {
-    pub(crate) async fn of(&self, cb: &Clearboard, board: &BoardId) -> Result<Option<(OrgId, RegionId)>, CoreError> {
-        if let Some(l) = self.known.lock().ok().and_then(|m| m.get(board).cloned()) {
-            return Ok(Some(l));
-        }
-        let found = cb.directory().board_location(board).await?;
-        if let (Some(l), Ok(mut m)) = (&found, self.known.lock()) {
-            if m.len() >= LOCATIONS_MAX {
-                m.clear();
-            }
-            m.insert(board.clone(), l.clone());
-        }
-        Ok(found)
-    }
-}
-
 pub(crate) async fn resolve(cb: &Clearboard, who: &Principal, board: &BoardId) -> Result<Access, CoreError> {
-    let (org, region_id) = cb.inner.locations.of(cb, board).await?.ok_or(CoreError::NotFound)?;
+    let (org, region_id) = cb.inner.locations.of(cb.directory(), board).await?.ok_or(CoreError::NotFound)?;
     if region_id != who.region {
         return Err(CoreError::NotFound);
     }

@@ -35,6 +35,7 @@ pub mod history;
 pub mod input;
 pub mod kinds;
 pub mod layout;
+pub mod locations;
 pub mod orgs;
 pub mod participants;
 pub mod pictures;

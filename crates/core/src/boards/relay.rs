@@ -32,7 +32,7 @@ impl Boards<'_> {
     /// reach back that far, or the board is gone; a snapshot is needed). An entry without a
     /// change is a sequence number that changed nothing anyone sees.
     pub async fn changes_since(&self, board: &BoardId, since: i64) -> Result<Option<Vec<(i64, Option<Change>)>>, CoreError> {
-        let Some((_, region_id)) = self.cb.inner.locations.of(self.cb, board).await? else { return Ok(None) };
+        let Some((_, region_id)) = self.cb.inner.locations.of(self.cb.directory(), board).await? else { return Ok(None) };
         let region = self.cb.region(&region_id)?.clone();
         let Some(row) = region.boards.board(board).await? else { return Ok(None) };
         let rows = region.boards.changes_after(board, since, RING as i64).await?;

@@ -101,7 +101,7 @@ pub(crate) struct Inner {
     pub acks: crate::privacy::ack_cache::AckCache,
     pub hub: crate::boards::realtime::Hub,
     /// Where boards live (organisation, region): fixed at creation, read once.
-    pub locations: crate::boards::access::BoardLocations,
+    pub locations: crate::boards::locations::BoardLocations,
     /// The bus to the other server nodes (`LocalBus`: one node).
     pub bus: Arc<dyn crate::platform::bus::Bus>,
     pub mailer: Arc<dyn crate::platform::mail::Mailer>,

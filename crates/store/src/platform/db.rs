@@ -234,7 +234,9 @@ macro_rules! conn {
 pub async fn compact(db: &Db, what: &str) -> Result<Vec<String>, clearboard_core::platform::ports::StoreError> {
     let mut done = Vec::new();
     match db {
-        Db::Sqlite(pool, _) => {
+        Db::Sqlite(pool, gate) => {
+            // VACUUM writes the whole file: it waits its turn like any write transaction.
+            let _turn = gate.turn().await;
             let mut c = pool.acquire().await.map_err(err)?;
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await.map_err(err)?;
             let (free,): (i64,) = sqlx::query_as("PRAGMA freelist_count").fetch_one(&mut *c).await.map_err(err)?;

@@ -114,7 +114,21 @@ parameters = {{ "path.id" = "{export}" }}
         max_time.as_ref().map(|t| format!(", up to {t} s of fuzzing")).unwrap_or_default()
     );
     let started = Instant::now();
-    let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run schemathesis");
+    // A run that failed only because schemathesis crashed inside its own code (a Python
+    // exception in its packages, reported as "Runtime Error", with no check failed) runs once
+    // more with the same seed: seen once, hypothesis's "AST constructor recursion depth
+    // mismatch" under two workers. A second crash, or any failed check, fails the drill.
+    let out = tokio::task::spawn_blocking(move || {
+        let first = cmd.output()?;
+        if !first.status.success() && only_tool_crashes(&String::from_utf8_lossy(&first.stdout)) {
+            eprintln!("schemathesis crashed inside its own code, no check failed: once more with the same seed");
+            return cmd.output();
+        }
+        Ok(first)
+    })
+    .await
+    .unwrap()
+    .expect("run schemathesis");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let keep = std::env::var("FUZZ_OUTPUT").ok();
@@ -140,4 +154,27 @@ parameters = {{ "path.id" = "{export}" }}
     // Guard against a run that tested nothing (a filter gone wrong, an unreachable schema).
     let tested = stdout.lines().find_map(|l| l.trim().strip_prefix("Tested: ")).and_then(|n| n.trim().parse::<u32>().ok()).unwrap_or(0);
     assert!(tested >= 50, "schemathesis tested only {tested} operations:\n{stdout}");
+}
+
+/// Whether a failed schemathesis run failed only on crashes of schemathesis itself: no
+/// FAILURES section, and every entry of the ERRORS section a "Runtime Error".
+fn only_tool_crashes(stdout: &str) -> bool {
+    if stdout.contains("= FAILURES =") {
+        return false;
+    }
+    let Some((_, errors)) = stdout.split_once("= ERRORS =") else { return false };
+    let entries = errors.lines().filter(|l| l.starts_with("___")).count();
+    let crashes = errors.lines().filter(|l| l.trim() == "Runtime Error").count();
+    entries > 0 && crashes == entries
+}
+
+#[test]
+fn fuzz_a_crash_of_schemathesis_itself_is_told_from_a_failed_check() {
+    let crash = "x\n==== ERRORS ====\n____ POST /api/v1/events/{id}/registrations ____\nRuntime Error\n\nAST constructor recursion depth mismatch\n";
+    assert!(only_tool_crashes(crash));
+    let failed = format!("==== FAILURES ====\n____ GET /api/v1/me ____\n1. Server error\n{crash}");
+    assert!(!only_tool_crashes(&failed), "a failed check is never retried");
+    let other = "==== ERRORS ====\n____ GET /api/v1/me ____\nNetwork Error\n____ GET /api/v1/boards ____\nRuntime Error\n";
+    assert!(!only_tool_crashes(other), "an error other than the tool's own crash is never retried");
+    assert!(!only_tool_crashes("no sections at all"));
 }

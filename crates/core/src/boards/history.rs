@@ -137,30 +137,36 @@ fn push_bounded(q: &mut VecDeque<Entry>, e: Entry) {
 /// The histories of one board's people.
 #[derive(Debug, Default)]
 pub struct Histories {
-    people: Mutex<HashMap<SubjectId, Stacks>>,
+    held: Mutex<Held>,
+}
+
+#[derive(Debug, Default)]
+struct Held {
+    stacks: HashMap<SubjectId, Stacks>,
     /// Everyone whose cards, likes, votes or comments a step may hold (a superset: names are
     /// added as steps come in and removed only when their person is forgotten). An erasure
     /// scans the steps only where its person is named, not every board's whole history.
-    /// Locked after `people`, never alone.
-    named: Mutex<HashSet<SubjectId>>,
+    named: HashSet<SubjectId>,
 }
 
-/// Adds to `named` whoever `e`'s steps hold something of.
-fn name_all(named: &Mutex<HashSet<SubjectId>>, e: &Entry) {
-    let Ok(mut n) = named.lock() else { return };
-    let mut add = |s: &SubjectId| {
-        if !n.contains(s) {
-            n.insert(s.clone());
-        }
-    };
-    for st in &e.steps {
-        for r in [&st.before, &st.after].into_iter().flatten() {
-            add(&r.author_id);
-        }
-        if let Some(k) = st.kept.as_deref() {
-            k.rows.likes.iter().for_each(|(s, _)| add(s));
-            k.rows.votes.iter().for_each(|(s, _)| add(s));
-            k.rows.comments.iter().for_each(|c| add(&c.author_id));
+impl Held {
+    /// Names whoever `e`'s steps hold something of.
+    fn name_all(&mut self, e: &Entry) {
+        let n = &mut self.named;
+        let mut add = |s: &SubjectId| {
+            if !n.contains(s) {
+                n.insert(s.clone());
+            }
+        };
+        for st in &e.steps {
+            for r in [&st.before, &st.after].into_iter().flatten() {
+                add(&r.author_id);
+            }
+            if let Some(k) = st.kept.as_deref() {
+                k.rows.likes.iter().for_each(|(s, _)| add(s));
+                k.rows.votes.iter().for_each(|(s, _)| add(s));
+                k.rows.comments.iter().for_each(|c| add(&c.author_id));
+            }
         }
     }
 }
@@ -168,9 +174,9 @@ fn name_all(named: &Mutex<HashSet<SubjectId>>, e: &Entry) {
 impl Histories {
     /// A new operation of `who`: undoable, and the end of what they could redo.
     pub fn record(&self, who: &SubjectId, entry: Entry) {
-        let Ok(mut m) = self.people.lock() else { return };
-        name_all(&self.named, &entry);
-        let s = m.entry(who.clone()).or_default();
+        let Ok(mut m) = self.held.lock() else { return };
+        m.name_all(&entry);
+        let s = m.stacks.entry(who.clone()).or_default();
         s.expire(entry.at);
         s.redo.clear();
         push_bounded(&mut s.undo, entry);
@@ -178,8 +184,8 @@ impl Histories {
 
     /// Takes the operation to undo (or redo) next, if any.
     pub fn take(&self, who: &SubjectId, dir: Dir, now: Millis) -> Option<Entry> {
-        let mut m = self.people.lock().ok()?;
-        let s = m.get_mut(who)?;
+        let mut m = self.held.lock().ok()?;
+        let s = m.stacks.get_mut(who)?;
         s.expire(now);
         match dir {
             Dir::Undo => s.undo.pop_back(),
@@ -190,9 +196,9 @@ impl Histories {
     /// An undone operation becomes redoable, a redone one undoable again (what the other
     /// stack holds stays).
     pub fn done(&self, who: &SubjectId, dir: Dir, entry: Entry) {
-        let Ok(mut m) = self.people.lock() else { return };
-        name_all(&self.named, &entry);
-        let s = m.entry(who.clone()).or_default();
+        let Ok(mut m) = self.held.lock() else { return };
+        m.name_all(&entry);
+        let s = m.stacks.entry(who.clone()).or_default();
         match dir {
             Dir::Undo => push_bounded(&mut s.redo, entry),
             Dir::Redo => push_bounded(&mut s.undo, entry),
@@ -201,8 +207,8 @@ impl Histories {
 
     /// How many operations `who` can undo and redo.
     pub fn counts(&self, who: &SubjectId, now: Millis) -> (usize, usize) {
-        let Ok(mut m) = self.people.lock() else { return (0, 0) };
-        m.get_mut(who).map_or((0, 0), |s| {
+        let Ok(mut m) = self.held.lock() else { return (0, 0) };
+        m.stacks.get_mut(who).map_or((0, 0), |s| {
             s.expire(now);
             (s.undo.len(), s.redo.len())
         })
@@ -212,13 +218,13 @@ impl Histories {
     /// (an entry left without steps goes too), and their likes, votes and comments kept in
     /// others' steps.
     pub fn forget_subject(&self, subject: &SubjectId) {
-        let Ok(mut m) = self.people.lock() else { return };
-        m.remove(subject);
-        if !self.named.lock().is_ok_and(|mut n| n.remove(subject)) {
+        let Ok(mut m) = self.held.lock() else { return };
+        m.stacks.remove(subject);
+        if !m.named.remove(subject) {
             return;
         }
         let theirs = |r: &Option<CardRow>| r.as_ref().is_some_and(|r| &r.author_id == subject);
-        for s in m.values_mut() {
+        for s in m.stacks.values_mut() {
             for q in [&mut s.undo, &mut s.redo] {
                 for e in q.iter_mut() {
                     e.steps.retain(|st| !theirs(&st.before) && !theirs(&st.after));
@@ -236,8 +242,8 @@ impl Histories {
     /// The board's voting session changed (results revealed, or hidden for a new vote): the
     /// votes kept in steps belong to the session before and will not come back.
     pub fn end_votes(&self) {
-        let Ok(mut m) = self.people.lock() else { return };
-        for s in m.values_mut() {
+        let Ok(mut m) = self.held.lock() else { return };
+        for s in m.stacks.values_mut() {
             for e in s.undo.iter_mut().chain(s.redo.iter_mut()) {
                 for k in e.steps.iter_mut().filter_map(|st| st.kept.as_deref_mut()) {
                     k.rows.votes.clear();
@@ -248,14 +254,16 @@ impl Histories {
 
     /// How many steps are held in all (tests: nothing is left after an erasure).
     pub fn held(&self) -> usize {
-        self.people.lock().map_or(0, |m| m.values().flat_map(|s| s.undo.iter().chain(s.redo.iter())).map(|e| e.steps.len()).sum())
+        self.held.lock().map_or(0, |m| m.stacks.values().flat_map(|s| s.undo.iter().chain(s.redo.iter())).map(|e| e.steps.len()).sum())
     }
 
     /// The subjects whose likes, votes or comments the held steps keep (tests).
     pub fn kept_subjects(&self) -> Vec<SubjectId> {
-        let Ok(m) = self.people.lock() else { return Vec::new() };
+        let Ok(m) = self.held.lock() else { return Vec::new() };
         let mut out: Vec<SubjectId> = Vec::new();
-        for k in m.values().flat_map(|s| s.undo.iter().chain(s.redo.iter())).flat_map(|e| &e.steps).filter_map(|st| st.kept.as_deref()) {
+        for k in
+            m.stacks.values().flat_map(|s| s.undo.iter().chain(s.redo.iter())).flat_map(|e| &e.steps).filter_map(|st| st.kept.as_deref())
+        {
             let r = &k.rows;
             out.extend(r.likes.iter().map(|(s, _)| s.clone()).chain(r.votes.iter().map(|(s, _)| s.clone())));
             out.extend(r.comments.iter().map(|c| c.author_id.clone()));
@@ -374,7 +382,7 @@ mod tests {
         // Someone no step names: nothing is scanned and nothing changes; B is named no more.
         h.forget_subject(&SubjectId::new(9).unwrap());
         assert_eq!(h.held(), 1);
-        assert!(!h.named.lock().unwrap().contains(&b));
+        assert!(!h.held.lock().unwrap().named.contains(&b));
         // C is named only by what steps keep (a like, a comment): forgetting C finds them.
         h.forget_subject(&c);
         assert!(h.kept_subjects().is_empty(), "C's like and comment kept in A's step are gone");

@@ -306,10 +306,14 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             when(&v, "rights"),
         ));
         md.push_str(&format!(
-            "| erasure: full purge of {} records | {} rows/s ({} s) | | | reported | | {} |\n",
+            "| erasure: full purge of {} records (keys, rows, media, audit, clean-up) vs one plain `DELETE` of the same rows | {} rows/s ({} s) | {} rows/s ({} s) | {} | ≥ 0.5 | {} | {} |\n",
             s(&v, "/erasure/large/records"),
             num(f(&v, "/erasure/large/rows_per_s"), 0),
             num(f(&v, "/erasure/large/erase_account_s"), 2),
+            num(f(&v, "/erasure/large/plain_delete/rows_per_s"), 0),
+            num(f(&v, "/erasure/large/plain_delete/delete_s"), 2),
+            num(f(&v, "/erasure/large/purge_vs_plain_delete"), 2),
+            verdict(f(&v, "/erasure/large/purge_vs_plain_delete").map(|x| x >= 0.5)),
             when(&v, "rights"),
         ));
         all.insert("rights".into(), v);

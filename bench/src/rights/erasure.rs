@@ -131,8 +131,17 @@ pub(super) async fn erase_one(label: &str, n: usize) -> Value {
         receipt.receipt["erased"]
     );
     d.close().await;
+    let plain = plain_delete(label, n).await;
+    let ratio = (deleted as f64 / erase_s) / plain["rows_per_s"].as_f64().unwrap();
+    println!(
+        "rights/erasure {label}: purge {:.0} rows/s vs plain DELETE {:.0} rows/s: ratio {ratio:.2}",
+        deleted as f64 / erase_s,
+        plain["rows_per_s"].as_f64().unwrap()
+    );
     json!({
         "records": n,
+        "plain_delete": plain,
+        "purge_vs_plain_delete": ratio,
         "inserted_directly": n - 2,
         "insert_s": insert_s,
         "region_db_bytes_before": bytes_before,
@@ -146,4 +155,22 @@ pub(super) async fn erase_one(label: &str, n: usize) -> Value {
         "receipt_erased": receipt.receipt["erased"],
         "receipt_cleanup": receipt.receipt["cleanup"],
     })
+}
+
+/// The baseline of the full purge, in the same run: a fresh deployment holding the same number
+/// of one person's cards, inserted the same way, removed by one plain `DELETE FROM cards WHERE
+/// author_id = ?` (no key, no other table, no audit, no clean-up).
+async fn plain_delete(label: &str, n: usize) -> Value {
+    let d = Deployment::new().await;
+    let cb = d.cb().clone();
+    let (who, board) = person(&cb, &format!("plain-{label}@example.test")).await;
+    insert_direct(&d, &who, &board, n).await;
+    let db = d.region_db(&who).clone();
+    let t = Instant::now();
+    let rows = bulk::delete_rows(&db, "cards", "author_id", who.subject.as_str()).await.unwrap();
+    let s = t.elapsed().as_secs_f64();
+    assert_eq!(rows as usize, n, "the plain DELETE removed every card of theirs");
+    println!("rights/erasure {label}: plain DELETE of {rows} cards {s:.2} s ({:.0} rows/s)", rows as f64 / s);
+    d.close().await;
+    json!({ "rows": rows, "delete_s": s, "rows_per_s": rows as f64 / s })
 }

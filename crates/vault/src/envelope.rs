@@ -8,7 +8,7 @@
 
 use chacha20poly1305::aead::{Aead, AeadInOut, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Keyring, VaultError, random};
 
@@ -127,16 +127,22 @@ impl Dek {
 
     /// Decrypts an envelope made by [`Dek::seal`] with the same associated data.
     pub fn open(&self, aad: Aad<'_>, envelope: &[u8]) -> Result<crate::SecretBytes, VaultError> {
+        self.open_vec(aad, envelope).map(crate::SecretBytes::new)
+    }
+
+    /// Decrypts into a new buffer, zeroed when the envelope does not open.
+    fn open_vec(&self, aad: Aad<'_>, envelope: &[u8]) -> Result<Vec<u8>, VaultError> {
         let (key_id, nonce, ct) = parse(envelope)?;
         if key_id != self.key_id {
             return Err(VaultError::Decrypt);
         }
         let (body, tag) = ct.split_at(ct.len() - TAG_LEN);
         let tag = chacha20poly1305::Tag::try_from(tag).map_err(|_| VaultError::Malformed)?;
-        let mut buf = crate::SecretBytes::new(body.to_vec());
-        self.cipher
-            .decrypt_inout_detached(&XNonce::from(nonce), &aad.encode(key_id), (&mut buf[..]).into(), &tag)
-            .map_err(|_| VaultError::Decrypt)?;
+        let mut buf = body.to_vec();
+        if self.cipher.decrypt_inout_detached(&XNonce::from(nonce), &aad.encode(key_id), (&mut buf[..]).into(), &tag).is_err() {
+            buf.zeroize();
+            return Err(VaultError::Decrypt);
+        }
         Ok(buf)
     }
 
@@ -145,10 +151,13 @@ impl Dek {
         self.seal(aad, s.as_bytes())
     }
 
-    /// Convenience: open an envelope holding UTF-8 text.
+    /// Convenience: open an envelope holding UTF-8 text, decrypted straight into the string's
+    /// own buffer (no second copy of the plaintext; bytes that are not text are zeroed).
     pub fn open_string(&self, aad: Aad<'_>, envelope: &[u8]) -> Result<String, VaultError> {
-        let bytes = self.open(aad, envelope)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| VaultError::Malformed)
+        String::from_utf8(self.open_vec(aad, envelope)?).map_err(|e| {
+            e.into_bytes().zeroize();
+            VaultError::Malformed
+        })
     }
 
     pub(crate) fn cipher(&self) -> &XChaCha20Poly1305 {

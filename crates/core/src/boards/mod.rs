@@ -26,6 +26,7 @@
 pub mod access;
 pub mod board;
 pub mod cards;
+pub mod contributions;
 pub mod default_legend;
 pub mod departure;
 pub mod erasure;

@@ -9,6 +9,7 @@ use clearboard_core::platform::ports::{
     AuditDraft, BoardRow, BoardStore, CardAttachments, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions, InvitationRow,
     MemberRow, OrgRow, ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };
+use futures_util::TryStreamExt;
 
 use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
 use crate::platform::region::SqlRegionStore;
@@ -468,23 +469,24 @@ impl BoardStore for SqlRegionStore {
         &self,
         subject: &SubjectId,
     ) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)> {
-        let s = subject.as_str();
-        let (cards, comments, likes, votes, part): (
-            Vec<CardRec>,
-            Vec<CommentRec>,
-            Vec<(String, String)>,
-            Vec<(String, String, i64)>,
-            Option<ParticipantRec>,
-        ) = conn!(self.db(), c => {
-            let cards = sqlx::query_as(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1 ORDER BY created_at")).bind(s).fetch_all(c).await?;
-            let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
-            let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
-            let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
-            let part = sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE subject_id = $1")).bind(s).fetch_optional(c).await?;
-            Ok((cards, comments, likes, votes, part))
+        let cards: Vec<CardRec> = conn!(self.db(), c => {
+            sqlx::query_as(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1 ORDER BY created_at")).bind(subject.as_str()).fetch_all(c).await
         })?;
+        let (comments, reactions, part) = self.reactions_of(subject).await?;
+        Ok((cards.into_iter().map(TryInto::try_into).collect::<StoreResult<_>>()?, comments, reactions, part))
+    }
+
+    async fn reactions_of(&self, subject: &SubjectId) -> StoreResult<(Vec<CommentRow>, Reactions, Option<ParticipantRow>)> {
+        let s = subject.as_str();
+        let (comments, likes, votes, part): (Vec<CommentRec>, Vec<(String, String)>, Vec<(String, String, i64)>, Option<ParticipantRec>) =
+            conn!(self.db(), c => {
+                let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
+                let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
+                let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
+                let part = sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE subject_id = $1")).bind(s).fetch_optional(c).await?;
+                Ok((comments, likes, votes, part))
+            })?;
         Ok((
-            cards.into_iter().map(TryInto::try_into).collect::<StoreResult<_>>()?,
             comments.into_iter().map(Into::into).collect(),
             Reactions {
                 likes: likes.into_iter().map(|(c, s)| (CardId::from_stored(c), SubjectId::from_stored(s))).collect(),
@@ -492,6 +494,35 @@ impl BoardStore for SqlRegionStore {
             },
             part.map(Into::into),
         ))
+    }
+
+    async fn cards_of_author(&self, subject: &SubjectId, page: usize, each: &mut (dyn FnMut(Vec<CardRow>) + Send)) -> StoreResult<()> {
+        let page = page.max(1);
+        let mut failed = None;
+        conn!(self.db(), c => {
+            // No ORDER BY: the rows stream as they are read, with no sort before the first one.
+            let mut rows = sqlx::query_as::<_, CardRec>(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1"))
+                .bind(subject.as_str())
+                .fetch(c);
+            let mut buf = Vec::with_capacity(page);
+            while let Some(r) = rows.try_next().await? {
+                match CardRow::try_from(r) {
+                    Ok(r) => buf.push(r),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                if buf.len() >= page {
+                    each(std::mem::replace(&mut buf, Vec::with_capacity(page)));
+                }
+            }
+            if !buf.is_empty() {
+                each(buf);
+            }
+            Ok(())
+        })?;
+        failed.map_or(Ok(()), Err)
     }
 
     async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions> {
@@ -503,7 +534,7 @@ impl BoardStore for SqlRegionStore {
                 "SELECT board_id FROM cards WHERE author_id = $1 UNION SELECT c.board_id FROM comments m JOIN cards c ON c.id = m.card_id WHERE m.author_id = $1 \
                  UNION SELECT c.board_id FROM card_likes l JOIN cards c ON c.id = l.card_id WHERE l.subject_id = $1 UNION SELECT board_id FROM card_votes WHERE subject_id = $1",
             ).bind(s).fetch_all(&mut *t).await?;
-            let blobs: Vec<(Option<String>,)> = sqlx::query_as("SELECT blob_id FROM cards WHERE author_id = $1").bind(s).fetch_all(&mut *t).await?;
+            let blobs: Vec<(Option<String>,)> = sqlx::query_as("SELECT blob_id FROM cards WHERE author_id = $1 AND blob_id IS NOT NULL").bind(s).fetch_all(&mut *t).await?;
             // Their own comments, likes and votes first (counted, wherever they are, on their own
             // cards too), then others' on this person's cards, which go with the cards they answer.
             let comments = sqlx::query("DELETE FROM comments WHERE author_id = $1").bind(s).execute(&mut *t).await?.rows_affected();

@@ -151,6 +151,15 @@ pub async fn count_rows(db: &Db, table: &str, filter: Option<(&str, &str)>) -> S
     Ok(n)
 }
 
+/// A plain `DELETE FROM <table> WHERE <column> = $1`, one statement in its own transaction:
+/// the baseline an erasure's purge is compared with (`bench/`). Returns the rows deleted.
+pub async fn delete_rows(db: &Db, table: &str, column: &str, value: &str) -> StoreResult<u64> {
+    let q = format!("DELETE FROM \"{}\" WHERE \"{}\" = $1", ident(table)?, ident(column)?);
+    conn!(db, c => {
+        sqlx::query(sqlx::AssertSqlSafe(q.clone())).bind(value.to_string()).execute(c).await.map(|r| r.rows_affected())
+    })
+}
+
 /// Refreshes the planner's statistics after a bulk load.
 pub async fn analyze(db: &Db) -> StoreResult<()> {
     conn!(db, c => { sqlx::query("ANALYZE").execute(c).await.map(|_| ()) })

@@ -329,6 +329,18 @@ pub async fn contributions(o: &Opened) {
     let (cards, comments, reactions, part) = r.boards.contributions_of(&bob).await.unwrap();
     assert_eq!(cards.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), vec![mine.id.clone(), media.id.clone()]);
     assert_eq!((comments.len(), reactions.likes.len(), reactions.votes.len(), part.is_none()), (1, 1, 1, true));
+    // The export's paged read: the same cards, every one once, in pages of the size asked.
+    let mut pages = Vec::new();
+    r.boards.cards_of_author(&bob, 1, &mut |p| pages.push(p)).await.unwrap();
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), vec![1, 1]);
+    let mut paged: Vec<CardRow> = pages.into_iter().flatten().collect();
+    paged.sort_by_key(|a| a.created_at);
+    assert_eq!(paged, cards);
+    let mut whole = Vec::new();
+    r.boards.cards_of_author(&bob, 100, &mut |p| whole.push(p.len())).await.unwrap();
+    assert_eq!(whole, vec![2]);
+    let (comments_again, reactions_again, _) = r.boards.reactions_of(&bob).await.unwrap();
+    assert_eq!((comments_again, reactions_again.likes.len(), reactions_again.votes.len()), (comments.clone(), 1, 1));
 
     let before = r.boards.board(&board).await.unwrap().unwrap().seq;
     let erased = r.boards.erase_contributions(&bob, draft("contributions.erased", Some(&bob))).await.unwrap();

@@ -283,6 +283,11 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
         &self,
         subject: &SubjectId,
     ) -> StoreResult<(Vec<CardRow>, Vec<CommentRow>, Reactions, Option<ParticipantRow>)>;
+    /// What a subject put on boards besides their cards: comments, likes, votes, participant row.
+    async fn reactions_of(&self, subject: &SubjectId) -> StoreResult<(Vec<CommentRow>, Reactions, Option<ParticipantRow>)>;
+    /// A subject's cards, in no particular order, handed to `each` in pages of `page` rows as
+    /// they arrive from one query (an export opens a page while the next one is read).
+    async fn cards_of_author(&self, subject: &SubjectId, page: usize, each: &mut (dyn FnMut(Vec<CardRow>) + Send)) -> StoreResult<()>;
     /// Deletes everything a subject put on boards, their memberships and participant row;
     /// boards they created survive, decorrelated ("former member").
     async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions>;

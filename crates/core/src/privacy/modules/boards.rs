@@ -2,12 +2,9 @@
 //! participants (User Information, C-DATA-1), and the directory's index of organisations and
 //! boards. Its declaration, and the exporter and eraser of a person's own contributions.
 
-use crate::boards::kinds::CardKind;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::platform::clock::rfc3339;
 use crate::platform::context::{Clearboard, RegionHandle};
-use crate::platform::error::CoreError;
 use crate::platform::ids::SubjectId;
 use crate::privacy::modules::model::{
     CategoryImpl, Class, Enforcement, Eraser, ID, LINK_HASH, Module, Pending, RetentionImpl, STATE, SUBJECT, TIME, directory, personal,
@@ -136,45 +133,9 @@ pub const BOARDS: Module = Module {
 };
 
 /// A person's own contributions to boards: cards (with their media references), comments,
-/// likes, votes and their participant pseudonym.
+/// likes, votes and their participant pseudonym (`boards::contributions`, typed for the archive).
 pub(crate) fn export_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject: &'a SubjectId) -> Pending<'a, Value> {
-    Box::pin(async move {
-        let (cards, comments, reactions, participant) = region.boards.contributions_of(subject).await?;
-        let dek = match cb.keys().current(region, subject).await {
-            Ok(k) => k,
-            Err(CoreError::Erased) => return Ok(json!({ "erased": true })),
-            Err(e) => return Err(e),
-        };
-        let mut card_out = Vec::new();
-        for c in &cards {
-            let body = dek.open_string(clearboard_vault::Aad { table: "cards", column: "body", row: c.id.as_str() }, &c.body)?;
-            card_out.push(json!({
-                "id": c.id, "board_id": c.board_id, "kind": c.kind,
-                "text": (c.kind != CardKind::Link).then_some(&body), "url": (c.kind == CardKind::Link).then_some(&body),
-                "media": c.blob_id.as_ref().map(|_| json!({ "type": c.media_type, "file": format!("media/{}.{}", c.id, crate::platform::media::file_ext(c.media_type.as_deref().unwrap_or(""))) })),
-                "color": c.color, "category": c.category, "position": [c.x, c.y], "status": c.status,
-                "created_at": rfc3339(c.created_at), "updated_at": rfc3339(c.updated_at),
-            }));
-        }
-        let mut comment_out = Vec::new();
-        for c in &comments {
-            let body = dek.open_string(clearboard_vault::Aad { table: "comments", column: "body", row: c.id.as_str() }, &c.body)?;
-            comment_out.push(json!({ "id": c.id, "card_id": c.card_id, "text": body, "created_at": rfc3339(c.created_at) }));
-        }
-        let pseudonym = match &participant {
-            Some(p) => Some(
-                dek.open_string(clearboard_vault::Aad { table: "participants", column: "pseudonym", row: subject.as_str() }, &p.pseudonym)?,
-            ),
-            None => None,
-        };
-        Ok(json!({
-            "cards": card_out,
-            "comments": comment_out,
-            "likes": reactions.likes.iter().map(|(c, _)| c).collect::<Vec<_>>(),
-            "votes": reactions.votes.iter().map(|(c, _, n)| json!({ "card_id": c, "count": n })).collect::<Vec<_>>(),
-            "participant": participant.map(|p| json!({ "board_id": p.board_id, "pseudonym": pseudonym, "joined_at": rfc3339(p.created_at) })),
-        }))
-    })
+    Box::pin(async move { crate::boards::contributions::contributions(cb, region, subject).await?.to_value() })
 }
 
 fn erase_user_content<'a>(cb: &'a Clearboard, region: &'a RegionHandle, subject: &'a SubjectId) -> Pending<'a, u64> {

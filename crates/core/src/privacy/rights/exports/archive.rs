@@ -17,11 +17,13 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::cards::{Spliced, write_csv};
 use super::csv::csv_files;
 use super::jobs::{EXPORT_SCHEMA, Exports, FORMAT_VERSION, export_aad};
 use super::readme::{lang_of, readme};
 use super::sealed_read::{plain_len, sealed_len};
 use super::zipwrite::{Head, archive_len};
+use crate::boards::contributions::{CardOut, Contributions, MediaOut, USER_CONTENT, contributions};
 use crate::identity::principal::Principal;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::RegionHandle;
@@ -93,7 +95,7 @@ impl Pack {
     fn text(&mut self, name: String, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CoreError> {
         let start = self.bytes.len();
         let (crc, size) = {
-            let enc = flate2::write::DeflateEncoder::new(&mut *self.bytes, flate2::Compression::new(3));
+            let enc = flate2::write::DeflateEncoder::new(&mut *self.bytes, flate2::Compression::new(1));
             let mut tee = Tee { inner: enc, crc: crc32fast::Hasher::new(), size: 0 };
             write(&mut tee).and_then(|()| tee.inner.try_finish()).map_err(|_| CoreError::Internal("export text"))?;
             (tee.crc.clone().finalize(), tee.size)
@@ -101,6 +103,12 @@ impl Pack {
         let packed = (self.bytes.len() - start) as u64;
         self.items.push(Item { name, deflated: true, crc: Some(crc), size, packed, blob: None });
         Ok(())
+    }
+
+    /// Adds another pack's files after this one's.
+    fn append(&mut self, other: Pack) {
+        self.bytes.extend_from_slice(&other.bytes);
+        self.items.extend(other.items);
     }
 
     /// Adds a media file held in memory, stored as it is.
@@ -114,15 +122,44 @@ impl Pack {
 /// What is collected about a person before it is packed.
 struct Collected {
     data: Value,
+    /// The person's cards, written into `data.json` at `CARDS_AT` (not when they were erased).
+    cards: Option<Vec<CardOut>>,
     readme: String,
     pictures: Vec<(String, clearboard_vault::SecretBytes)>,
     media: Vec<(String, BlobId)>,
 }
 
-/// Packs the text files: data.json (written as it is serialised), the schema, README and CSVs.
-fn pack_text(data: &Value, readme: &str) -> Result<Pack, CoreError> {
+/// Where the cards go in `data.json`.
+const CARDS_AT: [&str; 4] = ["categories", USER_CONTENT, "data", "cards"];
+
+/// Packs the text files: data.json (written as it is serialised, the cards spliced in from
+/// their typed rows), the schema, README and CSVs; the cards' CSV on a second thread.
+fn pack_text(data: &Value, cards: Option<&[CardOut]>, readme: &str) -> Result<Pack, CoreError> {
+    std::thread::scope(|scope| {
+        let csv = scope.spawn(|| -> Result<Pack, CoreError> {
+            let mut p = Pack::default();
+            if let Some(cards) = cards.filter(|c| !c.is_empty()) {
+                p.text(format!("csv/{USER_CONTENT}-cards.csv"), |w| write_csv(w, cards))?;
+            }
+            Ok(p)
+        });
+        let mut p = pack_rest(data, cards, readme)?;
+        p.append(csv.join().map_err(|_| CoreError::Internal("export text"))??);
+        Ok(p)
+    })
+}
+
+fn pack_rest(data: &Value, cards: Option<&[CardOut]>, readme: &str) -> Result<Pack, CoreError> {
     let mut p = Pack::default();
-    p.text("data.json".into(), |w| serde_json::to_writer(w, data).map_err(std::io::Error::other))?;
+    p.text("data.json".into(), |w| {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, w);
+        match cards {
+            Some(cards) => serde_json::to_writer(&mut w, &Spliced { value: data, path: &CARDS_AT, insert: &cards }),
+            None => serde_json::to_writer(&mut w, data),
+        }
+        .map_err(std::io::Error::other)?;
+        w.into_inner().map(drop).map_err(std::io::IntoInnerError::into_error)
+    })?;
     p.text("export-schema.json".into(), |w| w.write_all(EXPORT_SCHEMA.as_bytes()))?;
     p.text("README.txt".into(), |w| w.write_all(readme.as_bytes()))?;
     for (cat, v) in data["categories"].as_object().into_iter().flatten() {
@@ -148,10 +185,11 @@ impl Exports<'_> {
         let dek = self.cb.keys().current(region, subject).await?;
         let now = self.cb.now();
         let c = self.collect(region, subject, now).await?;
-        let (data, readme_text, pictures) = (c.data, c.readme, c.pictures);
-        // Serialising and deflating on a blocking thread, off the async workers.
+        let (data, cards, readme_text, pictures) = (c.data, c.cards, c.readme, c.pictures);
+        // Serialising and deflating on blocking threads, off the async workers.
         let mut pack = tokio::task::spawn_blocking(move || -> Result<Pack, CoreError> {
-            let mut p = pack_text(&data, &readme_text)?;
+            let mut p = pack_text(&data, cards.as_deref(), &readme_text)?;
+            drop(cards);
             for (name, bytes) in &pictures {
                 p.stored(name.clone(), bytes);
             }
@@ -192,30 +230,40 @@ impl Exports<'_> {
         let policy = self.cb.policy();
         let mut categories = serde_json::Map::new();
         let mut present = Vec::new();
+        let mut cards = None;
         for c in &policy.doc().categories {
             if !stored(self.cb, &c.id) {
                 continue;
             }
-            let data = export_category(self.cb, region, subject, &c.id).await?;
+            let data = if c.id == USER_CONTENT {
+                // The cards stay typed; the rest of the category is small JSON.
+                match contributions(self.cb, region, subject).await? {
+                    Contributions::Held { cards: held, rest } => {
+                        cards = Some(held);
+                        Value::Object(rest)
+                    }
+                    erased @ Contributions::Erased => erased.to_value()?,
+                }
+            } else {
+                export_category(self.cb, region, subject, &c.id).await?
+            };
             categories.insert(c.id.clone(), json!({ "title": c.title.en, "data": data }));
             present.push(c.id.clone());
         }
         // Media: the originals of the person's media cards and their profile picture.
         let mut media = Vec::new();
         let mut media_list: Vec<Value> = Vec::new();
-        let (cards, _, _, _) = region.boards.contributions_of(subject).await?;
         let mut board_ids: Vec<BoardId> = Vec::new();
-        for c in &cards {
-            if !board_ids.contains(&c.board_id) {
+        let mut seen = std::collections::HashSet::new();
+        for c in cards.iter().flatten() {
+            if seen.insert(&c.board_id) {
                 board_ids.push(c.board_id.clone());
             }
-            if let (Some(b), Some(mime)) = (&c.blob_id, &c.media_type) {
-                let file = format!("media/{}.{}", c.id.as_str(), file_ext(mime));
+            if let (Some(b), Some(MediaOut { mime: Some(mime), file })) = (&c.blob, &c.media) {
                 media_list.push(json!({ "file": file, "type": mime, "card_id": c.id }));
-                media.push((file, b.clone()));
+                media.push((file.clone(), b.clone()));
             }
         }
-        drop(cards);
         let account = region.store.account(subject).await?;
         let lang = lang_of(account.as_ref().map(|a| a.locale.as_str()));
         let mut pictures = Vec::new();
@@ -263,7 +311,7 @@ impl Exports<'_> {
             "audit": audit,
             "media": media_list,
         });
-        Ok(Collected { data, readme: readme(self.cb, lang, &present, now), pictures, media })
+        Ok(Collected { data, cards, readme: readme(self.cb, lang, &present, now), pictures, media })
     }
 }
 
@@ -281,7 +329,7 @@ mod tests {
     fn packed_text_inflates_back_with_its_checksum() {
         let data = json!({ "categories": { "account": { "data": { "email": "a@example.test" } } }, "audit": [], "consents": [],
             "requests": [], "disclosures": [] });
-        let p = pack_text(&data, "README").unwrap();
+        let p = pack_text(&data, None, "README").unwrap();
         let mut at = 0usize;
         for i in &p.items {
             let chunk = &p.bytes[at..at + i.packed as usize];

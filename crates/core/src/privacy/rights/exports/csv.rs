@@ -2,17 +2,24 @@
 //! `<category>.csv` with the rest as field/value rows. Cells are quoted (RFC 4180) and
 //! spreadsheet formulas defused.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 /// Quotes one CSV cell (RFC 4180) and defuses spreadsheet formulas.
 fn csv_cell(v: &Value) -> String {
-    let s = match v {
+    match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+        Value::String(s) => cell(s).into_owned(),
+        other => cell(&other.to_string()).into_owned(),
+    }
+}
+
+/// Quotes one CSV cell of text (RFC 4180) and defuses spreadsheet formulas; borrowed when
+/// there is nothing to change.
+pub(super) fn cell(s: &str) -> Cow<'_, str> {
+    let s: Cow<'_, str> = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { Cow::Owned(format!("'{s}")) } else { Cow::Borrowed(s) };
+    if s.contains([',', '"', '\n', '\r']) { Cow::Owned(format!("\"{}\"", s.replace('"', "\"\""))) } else { s }
 }
 
 /// A record's fields by dotted path, borrowed from the record (nothing copied but the paths).

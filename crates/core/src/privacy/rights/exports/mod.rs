@@ -20,6 +20,7 @@
 
 mod archive;
 mod bounds;
+mod cards;
 mod csv;
 mod download;
 mod import;

@@ -11,7 +11,7 @@ use clearboard_core::platform::ports::{
 };
 use futures_util::TryStreamExt;
 
-use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
+use crate::boards::rows::{BoardRec, CardRec, CardTuple, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
 use crate::platform::region::SqlRegionStore;
 
 #[async_trait]
@@ -501,12 +501,12 @@ impl BoardStore for SqlRegionStore {
         let mut failed = None;
         conn!(self.db(), c => {
             // No ORDER BY: the rows stream as they are read, with no sort before the first one.
-            let mut rows = sqlx::query_as::<_, CardRec>(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1"))
+            let mut rows = sqlx::query_as::<_, CardTuple>(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1"))
                 .bind(subject.as_str())
                 .fetch(c);
             let mut buf = Vec::with_capacity(page);
             while let Some(r) = rows.try_next().await? {
-                match CardRow::try_from(r) {
+                match CardRow::try_from(CardRec::from(r)) {
                     Ok(r) => buf.push(r),
                     Err(e) => {
                         failed = Some(e);

@@ -350,12 +350,28 @@ pub async fn contributions(o: &Opened) {
     assert!(erased.boards[0].0 == board && erased.boards[0].1 > before, "the board advanced");
     let (cards, comments, reactions, _) = r.boards.contributions_of(&bob).await.unwrap();
     assert!(cards.is_empty() && comments.is_empty() && reactions.likes.is_empty() && reactions.votes.is_empty());
-    assert_eq!(r.boards.comments_of(&board).await.unwrap(), vec![kept], "others' comments on the person's cards went with them");
+    assert_eq!(r.boards.comments_of(&board).await.unwrap(), vec![kept.clone()], "others' comments on the person's cards went with them");
     assert!(r.boards.reactions_of_card(&mine.id).await.unwrap().likes.is_empty());
     assert_eq!(r.boards.cards_of(&board).await.unwrap().len(), 1, "others' cards stay");
     let b = r.boards.board(&board).await.unwrap().unwrap();
     assert_eq!(b.created_by, None, "the board survives its creator, decorrelated");
     assert!(r.boards.member(&org, &bob).await.unwrap().is_none() && r.boards.member(&org, &alice).await.unwrap().is_some());
+
+    // Someone with more cards than there are comments: the comments on their cards are found
+    // by scanning the comments (the other direction from above), and only those go.
+    let carol = person(o, 3).await;
+    let hers: Vec<CardRow> = (0..3).map(|k| card(&board, &carol, 70 + k, None)).collect();
+    for c in &hers {
+        r.boards.insert_card(c).await.unwrap();
+    }
+    let on_hers = comment(&hers[1].id, &alice, 80);
+    r.boards.insert_comment(&board, &on_hers).await.unwrap();
+    r.boards.set_like(&board, &hers[2].id, &alice, true, 81).await.unwrap();
+    assert_eq!(r.boards.comments_of(&board).await.unwrap().len(), 2, "fewer comments than her cards");
+    let erased = r.boards.erase_contributions(&carol, draft("contributions.erased", Some(&carol))).await.unwrap();
+    assert_eq!((erased.cards, erased.comments, erased.likes), (3, 0, 0), "what she wrote herself");
+    assert_eq!(r.boards.comments_of(&board).await.unwrap(), vec![kept.clone()], "others' comment on her card went with it");
+    assert!(r.boards.reactions_of_card(&hers[2].id).await.unwrap().likes.is_empty());
 
     // A participant's row goes too.
     let guest = SubjectId::new(60).unwrap();

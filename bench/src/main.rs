@@ -406,8 +406,11 @@ async fn main() {
         write("snapshot", &v);
     }
     if what == "fides" || what == "all" {
-        let v = fides::run(fides::Args::from_env(&what)).await;
-        write("fides", &v);
+        let args = fides::Args::from_env(&what);
+        // A one-sided run (for quick iteration) is no side-by-side figure: it must not replace one.
+        let name = if args.skip_fides || args.skip_ours { "fides-one-side" } else { "fides" };
+        let v = fides::run(args).await;
+        write(name, &v);
     }
     if what == "board2000" || what == "all" {
         let v = board2000::run().await;

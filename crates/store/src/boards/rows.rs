@@ -116,68 +116,6 @@ pub(super) struct CardRec {
     anonymous: bool,
 }
 
-/// The columns of `card_cols!`, in order, decoded by position: an export streams a person's
-/// every card, and decoding by name looked each column up in every row.
-pub(super) type CardTuple = (
-    String,
-    String,
-    String,
-    String,
-    Vec<u8>,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    i64,
-    bool,
-);
-
-impl From<CardTuple> for CardRec {
-    fn from(t: CardTuple) -> Self {
-        let (
-            id,
-            board_id,
-            author_id,
-            kind,
-            body,
-            blob_id,
-            media_type,
-            x,
-            y,
-            color,
-            category,
-            status,
-            version,
-            created_at,
-            updated_at,
-            anonymous,
-        ) = t;
-        CardRec {
-            id,
-            board_id,
-            author_id,
-            kind,
-            body,
-            blob_id,
-            media_type,
-            x,
-            y,
-            color,
-            category,
-            status,
-            version,
-            created_at,
-            updated_at,
-            anonymous,
-        }
-    }
-}
-
 impl TryFrom<CardRec> for CardRow {
     type Error = StoreError;
     fn try_from(r: CardRec) -> Result<Self, StoreError> {

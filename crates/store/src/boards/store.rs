@@ -11,28 +11,21 @@ use clearboard_core::platform::ports::{
 };
 use futures_util::TryStreamExt;
 
-use crate::boards::rows::{BoardRec, CardRec, CardTuple, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
+use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
 use crate::platform::region::SqlRegionStore;
 
 /// For each table of reactions to cards: how many rows it has, up to `$1`; its rows on the
 /// cards of author `$1` deleted by scanning it; the same by probing it with each of their cards.
-const REACTIONS_TO_CARDS: [(&str, &str, &str); 3] = [
-    (
-        "SELECT COUNT(*) FROM (SELECT 1 FROM comments LIMIT $1) n",
-        "DELETE FROM comments WHERE EXISTS (SELECT 1 FROM cards c WHERE c.id = comments.card_id AND c.author_id = $1)",
-        "DELETE FROM comments WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)",
-    ),
-    (
-        "SELECT COUNT(*) FROM (SELECT 1 FROM card_likes LIMIT $1) n",
-        "DELETE FROM card_likes WHERE EXISTS (SELECT 1 FROM cards c WHERE c.id = card_likes.card_id AND c.author_id = $1)",
-        "DELETE FROM card_likes WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)",
-    ),
-    (
-        "SELECT COUNT(*) FROM (SELECT 1 FROM card_votes LIMIT $1) n",
-        "DELETE FROM card_votes WHERE EXISTS (SELECT 1 FROM cards c WHERE c.id = card_votes.card_id AND c.author_id = $1)",
-        "DELETE FROM card_votes WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)",
-    ),
-];
+macro_rules! reactions_to_cards {
+    ($($table:literal),*) => {
+        [$((
+            concat!("SELECT COUNT(*) FROM (SELECT 1 FROM ", $table, " LIMIT $1) n"),
+            concat!("DELETE FROM ", $table, " WHERE EXISTS (SELECT 1 FROM cards c WHERE c.id = ", $table, ".card_id AND c.author_id = $1)"),
+            concat!("DELETE FROM ", $table, " WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)"),
+        )),*]
+    };
+}
+const REACTIONS_TO_CARDS: [(&str, &str, &str); 3] = reactions_to_cards!("comments", "card_likes", "card_votes");
 
 #[async_trait]
 impl BoardStore for SqlRegionStore {
@@ -521,12 +514,12 @@ impl BoardStore for SqlRegionStore {
         let mut failed = None;
         conn!(self.db(), c => {
             // No ORDER BY: the rows stream as they are read, with no sort before the first one.
-            let mut rows = sqlx::query_as::<_, CardTuple>(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1"))
+            let mut rows = sqlx::query_as::<_, CardRec>(concat!("SELECT ", card_cols!(), " FROM cards WHERE author_id = $1"))
                 .bind(subject.as_str())
                 .fetch(c);
             let mut buf = Vec::with_capacity(page);
             while let Some(r) = rows.try_next().await? {
-                match CardRow::try_from(CardRec::from(r)) {
+                match CardRow::try_from(r) {
                     Ok(r) => buf.push(r),
                     Err(e) => {
                         failed = Some(e);

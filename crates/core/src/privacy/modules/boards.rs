@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::boards::contributions::USER_CONTENT;
 use crate::platform::context::{Clearboard, RegionHandle};
 use crate::platform::ids::SubjectId;
 use crate::privacy::modules::model::{
@@ -22,7 +23,7 @@ pub const BOARDS: Module = Module {
     id: "boards",
     title: "Boards: organisations, invitations, boards, cards, reactions, comments and participants",
     data_subjects: &["users", "participants"],
-    categories: &[CategoryImpl { id: "user_content", exporter: export_user_content, eraser: Eraser::Rows(erase_user_content) }],
+    categories: &[CategoryImpl { id: USER_CONTENT, exporter: export_user_content, eraser: Eraser::Rows(erase_user_content) }],
     purposes: &[("hosting", &["user_content"])],
     retention: &[
         RetentionImpl { category: "user_content", trigger: "account_deleted", enforcement: Enforcement::AtTrigger },

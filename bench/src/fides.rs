@@ -15,8 +15,9 @@
 //! and all cards are inserted in batches, sealed exactly as `Boards::insert_card` seals them
 //! (as in `rights.rs`). The timed parts run in a child process of this binary that opens the
 //! same deployment (a hidden `--child` mode), so the peak RSS (VmHWM, reset through
-//! `/proc/self/clear_refs` just before the request, after start-up) is that of a process
-//! doing only that work. Access = `request_for` + `run_pending` (the export job) +
+//! `/proc/self/clear_refs` just before the request) is that of a process doing only that
+//! work. Before it, the child makes one unrecorded access for another person with 20 cards,
+//! as Fides' warm API process gets one for `user1` (about 20 notes) before the timed ones. Access = `request_for` + `run_pending` (the export job) +
 //! `open_download` and reading every sealed segment, as the download handler does. Erasure =
 //! the key's destruction alone (after which nothing of theirs can be opened), then the whole
 //! `erase_account` (rows, blobs, VACUUM, CHECKPOINT, receipt).
@@ -100,6 +101,9 @@ pub struct Args {
     pub child_dir: String,
     #[arg(long, hide = true, default_value = "")]
     pub child_subject: String,
+    /// The person whose access warms the child up before the timed one.
+    #[arg(long, hide = true, default_value = "")]
+    pub child_warm: String,
     #[arg(long, hide = true, default_value_t = 0)]
     pub child_n: usize,
     #[arg(long, hide = true, default_value = "")]
@@ -338,7 +342,7 @@ pub async fn run(args: Args) -> Value {
         "data": "one person with N records among other_records records of `others` other people (Fides: customer + note tables, the kit's shape; clearboard: subjects with keys, cards sealed with each author's key, on 101 boards)",
         "method": {
             "fides": "the kit in ../shared/peers/fides (eager mode, one uvicorn process on loopback; a throwaway PostgreSQL cluster on 5433 and Redis on 6380; Fides' own database recreated for this run; the API restarted for every N). Wall time = bench_dsr.py's client time from POST /api/v1/privacy-request to the first terminal status. RSS = VmHWM of the API process, reset (clear_refs 5) just before the request; bench_dsr's 100 ms samples beside it.",
-            "clearboard": "in-process deployment on the local PostgreSQL, throwaway databases dropped afterwards. Timed parts in a child process of the bench binary that opens the deployment; RSS = its VmHWM, reset (clear_refs 5) after start-up, just before the request. Access = request_for + run_pending (build the sealed manifest) + open_download and streaming the ZIP it describes (every media segment opened once). Unreadable = SubjectKeys::shred (the key's destruction); purge = Erasure::erase_account (sessions, key, rows, blobs, VACUUM, CHECKPOINT, receipt).",
+            "clearboard": "in-process deployment on the local PostgreSQL, throwaway databases dropped afterwards. Timed parts in a child process of the bench binary that opens the deployment; before the timed request, one unrecorded access for another person (20 cards), as Fides gets its warm-up request; RSS = its VmHWM, reset (clear_refs 5) after that, just before the request. Access = request_for + run_pending (build the sealed manifest) + open_download and streaming the ZIP it describes (every media segment opened once). Unreadable = SubjectKeys::shred (the key's destruction); purge = Erasure::erase_account (sessions, key, rows, blobs, VACUUM, CHECKPOINT, receipt).",
             "residue": "after the erasure and a CHECKPOINT, the raw bytes of the databases' folders and the cluster's pg_wal (Fides: also its upload folder and own database; clearboard: also its data folder) are read and the target's marker counted (UTF-8 occurrences; the forensic scanner of clearboard_app also tries lower-case, UTF-16, base64, hex, JSON-escaped). clearboard's positive control: a plaintext marker in a scratch table of the same database, found by the same code.",
         },
         "goals": {

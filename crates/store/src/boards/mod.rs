@@ -7,4 +7,5 @@
 mod rows;
 #[macro_use]
 mod changes;
+mod copy;
 mod store;

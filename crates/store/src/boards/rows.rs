@@ -98,22 +98,22 @@ impl From<BoardRec> for BoardRow {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CardRec {
-    id: String,
-    board_id: String,
-    author_id: String,
-    kind: String,
-    body: Vec<u8>,
-    blob_id: Option<String>,
-    media_type: Option<String>,
-    x: i64,
-    y: i64,
-    color: String,
-    category: Option<String>,
-    status: String,
-    version: i64,
-    created_at: i64,
-    updated_at: i64,
-    anonymous: bool,
+    pub(super) id: String,
+    pub(super) board_id: String,
+    pub(super) author_id: String,
+    pub(super) kind: String,
+    pub(super) body: Vec<u8>,
+    pub(super) blob_id: Option<String>,
+    pub(super) media_type: Option<String>,
+    pub(super) x: i64,
+    pub(super) y: i64,
+    pub(super) color: String,
+    pub(super) category: Option<String>,
+    pub(super) status: String,
+    pub(super) version: i64,
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+    pub(super) anonymous: bool,
 }
 
 impl TryFrom<CardRec> for CardRow {

@@ -511,6 +511,9 @@ impl BoardStore for SqlRegionStore {
 
     async fn cards_of_author(&self, subject: &SubjectId, page: usize, each: &mut (dyn FnMut(Vec<CardRow>) + Send)) -> StoreResult<()> {
         let page = page.max(1);
+        if let crate::platform::db::Db::Postgres(pool) = self.db() {
+            return crate::boards::copy::cards_of_author(pool, subject, page, each).await;
+        }
         let mut failed = None;
         conn!(self.db(), c => {
             // No ORDER BY: the rows stream as they are read, with no sort before the first one.

@@ -104,7 +104,7 @@ pub async fn open_sqlite(path: &Path, durability: Durability) -> Result<Db, Stor
         .busy_timeout(Duration::from_secs(10))
         // Deleted content is overwritten, not left on free pages (C-RET-2, R30).
         .pragma("secure_delete", "on");
-    let pool = SqlitePoolOptions::new()
+    let pool = checked_when_idle(SqlitePoolOptions::new())
         .max_connections(4)
         .connect_with(opts)
         .await
@@ -143,6 +143,23 @@ pub fn valid_db_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// A pooled connection idle for this long is pinged before it is handed out.
+const IDLE_PING: Duration = Duration::from_secs(30);
+
+/// Pools hand out a connection without a round trip to test it (sqlx pings every one by
+/// default: a query's latency twice over), except one that sat idle long enough for a server
+/// or a firewall to have dropped it (issue 21).
+fn checked_when_idle<DB: sqlx::Database>(o: sqlx::pool::PoolOptions<DB>) -> sqlx::pool::PoolOptions<DB> {
+    o.test_before_acquire(false).before_acquire(|conn, meta| {
+        Box::pin(async move {
+            if meta.idle_for >= IDLE_PING {
+                sqlx::Connection::ping(conn).await?;
+            }
+            Ok(true)
+        })
+    })
+}
+
 /// Opens a PostgreSQL database, creating it first if it does not exist.
 pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreError> {
     let name = pg_db_name(url).ok_or_else(|| StoreError::Unavailable("the PostgreSQL URL names no database".into()))?;
@@ -150,7 +167,7 @@ pub async fn open_postgres(url: &str, max_connections: u32) -> Result<Db, StoreE
         return Err(StoreError::Unavailable("PostgreSQL database names must be letters, digits and underscores".into()));
     }
     let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Unavailable("the PostgreSQL URL is invalid".into()))?;
-    let pool_opts = || PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
+    let pool_opts = || checked_when_idle(PgPoolOptions::new()).max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
     match pool_opts().connect_with(opts.clone()).await {
         Ok(pool) => Ok(Db::Postgres(pool)),
         Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("3D000") => {

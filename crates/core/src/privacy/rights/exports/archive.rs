@@ -13,17 +13,18 @@
 //! It must not read another person's data or write plaintext to disk.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::cards::{Spliced, write_csv};
+use super::cards::{Encoded, write_data_json};
 use super::csv::csv_files;
 use super::jobs::{EXPORT_SCHEMA, Exports, FORMAT_VERSION, export_aad};
 use super::readme::{lang_of, readme};
 use super::sealed_read::{plain_len, sealed_len};
 use super::zipwrite::{Head, archive_len};
-use crate::boards::contributions::{CardOut, Contributions, MediaOut, USER_CONTENT, contributions};
+use crate::boards::contributions::{Contributions, USER_CONTENT, contributions_into, erased};
 use crate::identity::principal::Principal;
 use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::RegionHandle;
@@ -123,7 +124,9 @@ impl Pack {
 struct Collected {
     data: Value,
     /// The person's cards, written into `data.json` at `CARDS_AT` (not when they were erased).
-    cards: Option<Vec<CardOut>>,
+    cards: Option<Arc<Encoded>>,
+    /// Their CSV, packed on a blocking thread from the moment the cards were read.
+    cards_csv: Option<tokio::task::JoinHandle<Result<Pack, CoreError>>>,
     readme: String,
     pictures: Vec<(String, clearboard_vault::SecretBytes)>,
     media: Vec<(String, BlobId)>,
@@ -132,32 +135,20 @@ struct Collected {
 /// Where the cards go in `data.json`.
 const CARDS_AT: [&str; 4] = ["categories", USER_CONTENT, "data", "cards"];
 
-/// Packs the text files: data.json (written as it is serialised, the cards spliced in from
-/// their typed rows), the schema, README and CSVs; the cards' CSV on a second thread.
-fn pack_text(data: &Value, cards: Option<&[CardOut]>, readme: &str) -> Result<Pack, CoreError> {
-    std::thread::scope(|scope| {
-        let csv = scope.spawn(|| -> Result<Pack, CoreError> {
-            let mut p = Pack::default();
-            if let Some(cards) = cards.filter(|c| !c.is_empty()) {
-                p.text(format!("csv/{USER_CONTENT}-cards.csv"), |w| write_csv(w, cards))?;
-            }
-            Ok(p)
-        });
-        let mut p = pack_rest(data, cards, readme)?;
-        p.append(csv.join().map_err(|_| CoreError::Internal("export text"))??);
-        Ok(p)
-    })
+/// Packs the cards' CSV.
+fn pack_cards_csv(cards: &Encoded) -> Result<Pack, CoreError> {
+    let mut p = Pack::default();
+    p.text(format!("csv/{USER_CONTENT}-cards.csv"), |w| cards.write_csv(w))?;
+    Ok(p)
 }
 
-fn pack_rest(data: &Value, cards: Option<&[CardOut]>, readme: &str) -> Result<Pack, CoreError> {
+/// Packs the other text files: data.json (written as it is serialised, the cards spliced in
+/// from their typed rows), the schema, README and the other CSVs.
+fn pack_rest(data: &Value, cards: Option<&Encoded>, readme: &str) -> Result<Pack, CoreError> {
     let mut p = Pack::default();
     p.text("data.json".into(), |w| {
         let mut w = std::io::BufWriter::with_capacity(64 * 1024, w);
-        match cards {
-            Some(cards) => serde_json::to_writer(&mut w, &Spliced { value: data, path: &CARDS_AT, insert: &cards }),
-            None => serde_json::to_writer(&mut w, data),
-        }
-        .map_err(std::io::Error::other)?;
+        write_data_json(&mut w, data, &CARDS_AT, cards)?;
         w.into_inner().map(drop).map_err(std::io::IntoInnerError::into_error)
     })?;
     p.text("export-schema.json".into(), |w| w.write_all(EXPORT_SCHEMA.as_bytes()))?;
@@ -185,18 +176,18 @@ impl Exports<'_> {
         let dek = self.cb.keys().current(region, subject).await?;
         let now = self.cb.now();
         let c = self.collect(region, subject, now).await?;
-        let (data, cards, readme_text, pictures) = (c.data, c.cards, c.readme, c.pictures);
-        // Serialising and deflating on blocking threads, off the async workers.
-        let mut pack = tokio::task::spawn_blocking(move || -> Result<Pack, CoreError> {
-            let mut p = pack_text(&data, cards.as_deref(), &readme_text)?;
-            drop(cards);
-            for (name, bytes) in &pictures {
-                p.stored(name.clone(), bytes);
-            }
-            Ok(p)
-        })
-        .await
-        .map_err(|_| CoreError::Internal("export packer"))??;
+        let (data, cards, readme_text) = (c.data, c.cards, c.readme);
+        // Serialising and deflating on blocking threads, off the async workers; the cards' CSV
+        // is already being packed on another.
+        let mut pack = tokio::task::spawn_blocking(move || pack_rest(&data, cards.as_deref(), &readme_text))
+            .await
+            .map_err(|_| CoreError::Internal("export packer"))??;
+        if let Some(csv) = c.cards_csv {
+            pack.append(csv.await.map_err(|_| CoreError::Internal("export packer"))??);
+        }
+        for (name, bytes) in &c.pictures {
+            pack.stored(name.clone(), bytes);
+        }
         for (name, blob) in c.media {
             // A card deleted meanwhile has no media left to export.
             let Some(sealed) = sealed_len(region.blobs.as_ref(), &blob).await? else { continue };
@@ -225,46 +216,71 @@ impl Exports<'_> {
         Ok((blob, size))
     }
 
-    /// Everything about the person.
+    /// Everything about the person. Their cards (the bulk of an export) are read and opened
+    /// while every other category and record is read; the cards' CSV is packed as soon as
+    /// they are in hand.
     async fn collect(&self, region: &RegionHandle, subject: &SubjectId, now: Millis) -> Result<Collected, CoreError> {
         let policy = self.cb.policy();
+        let ids: Vec<String> = policy.doc().categories.iter().filter(|c| stored(self.cb, &c.id)).map(|c| c.id.clone()).collect();
+        let content = async {
+            if !ids.iter().any(|id| id == USER_CONTENT) {
+                return Ok(None);
+            }
+            Ok::<_, CoreError>(Some(match contributions_into::<Encoded>(self.cb, region, subject).await? {
+                Contributions::Held { cards, rest } => {
+                    let cards = Arc::new(cards);
+                    let mine = Arc::clone(&cards);
+                    let csv = (!cards.is_empty()).then(|| tokio::task::spawn_blocking(move || pack_cards_csv(&mine)));
+                    (Value::Object(rest), Some(cards), csv)
+                }
+                Contributions::Erased => (erased(), None, None),
+            }))
+        };
+        // Everything else, one query after another on one connection at a time (side by side,
+        // all at once or in two lines, they cost more than they saved: each statement
+        // prepared again on another connection, and the cores shared with the cards).
+        let held = async {
+            let mut data_of: Vec<Option<Value>> = vec![None; ids.len()];
+            for (i, id) in ids.iter().enumerate().filter(|(_, id)| id.as_str() != USER_CONTENT) {
+                data_of[i] = Some(export_category(self.cb, region, subject, id).await?);
+            }
+            let records = (
+                region.store.account(subject).await?,
+                records::consents_of(region, subject).await?,
+                records::requests_of(region, subject).await?,
+                records::disclosures_of(region, subject).await?,
+                region.store.audit_about(subject).await?,
+                // What the person attached to their support tickets (the assistance category).
+                if stored(self.cb, "assistance") { self.cb.support().attachments_of(region, subject).await? } else { Vec::new() },
+            );
+            Ok::<_, CoreError>((data_of, records))
+        };
+        let (content, held) = tokio::join!(content, held);
+        let (content, (mut data_of, (account, consents, requests, disclosures, audit, attachments))) = (content?, held?);
+        let (mut cards, mut cards_csv) = (None, None);
+        if let Some((v, c, csv)) = content
+            && let Some(i) = ids.iter().position(|id| id == USER_CONTENT)
+        {
+            (data_of[i], cards, cards_csv) = (Some(v), c, csv);
+        }
         let mut categories = serde_json::Map::new();
         let mut present = Vec::new();
-        let mut cards = None;
-        for c in &policy.doc().categories {
-            if !stored(self.cb, &c.id) {
-                continue;
-            }
-            let data = if c.id == USER_CONTENT {
-                // The cards stay typed; the rest of the category is small JSON.
-                match contributions(self.cb, region, subject).await? {
-                    Contributions::Held { cards: held, rest } => {
-                        cards = Some(held);
-                        Value::Object(rest)
-                    }
-                    erased @ Contributions::Erased => erased.to_value()?,
-                }
-            } else {
-                export_category(self.cb, region, subject, &c.id).await?
-            };
-            categories.insert(c.id.clone(), json!({ "title": c.title.en, "data": data }));
-            present.push(c.id.clone());
+        for (id, data) in ids.into_iter().zip(data_of) {
+            let c = policy.doc().categories.iter().find(|c| c.id == id).ok_or(CoreError::Internal("export category"))?;
+            categories.insert(id.clone(), json!({ "title": c.title.en, "data": data.unwrap_or(Value::Null) }));
+            present.push(id);
         }
         // Media: the originals of the person's media cards and their profile picture.
         let mut media = Vec::new();
         let mut media_list: Vec<Value> = Vec::new();
         let mut board_ids: Vec<BoardId> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for c in cards.iter().flatten() {
-            if seen.insert(&c.board_id) {
-                board_ids.push(c.board_id.clone());
-            }
-            if let (Some(b), Some(MediaOut { mime: Some(mime), file })) = (&c.blob, &c.media) {
-                media_list.push(json!({ "file": file, "type": mime, "card_id": c.id }));
-                media.push((file.clone(), b.clone()));
+        if let Some(c) = &cards {
+            board_ids = c.boards().into_iter().cloned().collect();
+            for m in c.media() {
+                media_list.push(json!({ "file": m.file, "type": m.mime, "card_id": m.card }));
+                media.push((m.file.clone(), m.blob.clone()));
             }
         }
-        let account = region.store.account(subject).await?;
         let lang = lang_of(account.as_ref().map(|a| a.locale.as_str()));
         let mut pictures = Vec::new();
         if account.is_some_and(|a| a.picture_blob.is_some()) {
@@ -281,18 +297,10 @@ impl Exports<'_> {
                 None => json!({ "id": b, "title": null }),
             });
         }
-        let consents = records::consents_of(region, subject).await?;
-        let requests = records::requests_of(region, subject).await?;
-        let disclosures = records::disclosures_of(region, subject).await?;
-        let audit: Vec<Value> = region
-            .store
-            .audit_about(subject)
-            .await?
+        let audit: Vec<Value> = audit
             .into_iter()
             .map(|a| json!({ "seq": a.seq, "at": rfc3339(a.at_ms), "actor": a.actor, "action": a.action, "purpose": a.purpose }))
             .collect();
-        // What the person attached to their support tickets (the assistance category).
-        let attachments = if stored(self.cb, "assistance") { self.cb.support().attachments_of(region, subject).await? } else { Vec::new() };
         for a in attachments {
             media_list.push(json!({ "file": a.file_name(), "type": a.mime, "card_id": null, "message_id": a.message_id }));
             pictures.push((a.file_name(), a.bytes));
@@ -311,7 +319,7 @@ impl Exports<'_> {
             "audit": audit,
             "media": media_list,
         });
-        Ok(Collected { data, cards, readme: readme(self.cb, lang, &present, now), pictures, media })
+        Ok(Collected { data, cards, cards_csv, readme: readme(self.cb, lang, &present, now), pictures, media })
     }
 }
 
@@ -329,7 +337,7 @@ mod tests {
     fn packed_text_inflates_back_with_its_checksum() {
         let data = json!({ "categories": { "account": { "data": { "email": "a@example.test" } } }, "audit": [], "consents": [],
             "requests": [], "disclosures": [] });
-        let p = pack_text(&data, None, "README").unwrap();
+        let p = pack_rest(&data, None, "README").unwrap();
         let mut at = 0usize;
         for i in &p.items {
             let chunk = &p.bytes[at..at + i.packed as usize];

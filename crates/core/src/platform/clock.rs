@@ -43,7 +43,7 @@ pub fn rfc3339(ms: Millis) -> String {
     // Written by hand: `time`'s formatter cost more than opening a card in an export of
     // 100,000 cards (two per card); the same text, as the test checks.
     let (days, rem) = (ms / DAY, ms % DAY);
-    let (y, m, d) = civil(days);
+    let (y, m, d) = clearboard_policy::period::civil_from_days(days);
     let mut out = String::with_capacity(24);
     digits(&mut out, y, 4);
     for (sep, v) in [('-', m), ('-', d), ('T', rem / HOUR), (':', rem % HOUR / MINUTE), (':', rem % MINUTE / SECOND)] {
@@ -69,19 +69,6 @@ fn digits(out: &mut String, v: i64, n: u32) {
     for k in (0..n).rev() {
         out.push(char::from(b'0' + (v / 10i64.pow(k) % 10) as u8));
     }
-}
-
-/// Year, month and day of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn rfc3339_by_time(ms: Millis) -> String {

@@ -221,9 +221,9 @@ impl Exports<'_> {
     /// they are in hand.
     async fn collect(&self, region: &RegionHandle, subject: &SubjectId, now: Millis) -> Result<Collected, CoreError> {
         let policy = self.cb.policy();
-        let ids: Vec<String> = policy.doc().categories.iter().filter(|c| stored(self.cb, &c.id)).map(|c| c.id.clone()).collect();
+        let cats: Vec<_> = policy.doc().categories.iter().filter(|c| stored(self.cb, &c.id)).collect();
         let content = async {
-            if !ids.iter().any(|id| id == USER_CONTENT) {
+            if !cats.iter().any(|c| c.id == USER_CONTENT) {
                 return Ok(None);
             }
             Ok::<_, CoreError>(Some(match contributions_into::<Encoded>(self.cb, region, subject).await? {
@@ -240,9 +240,9 @@ impl Exports<'_> {
         // all at once or in two lines, they cost more than they saved: each statement
         // prepared again on another connection, and the cores shared with the cards).
         let held = async {
-            let mut data_of: Vec<Option<Value>> = vec![None; ids.len()];
-            for (i, id) in ids.iter().enumerate().filter(|(_, id)| id.as_str() != USER_CONTENT) {
-                data_of[i] = Some(export_category(self.cb, region, subject, id).await?);
+            let mut data_of: Vec<Option<Value>> = vec![None; cats.len()];
+            for (i, c) in cats.iter().enumerate().filter(|(_, c)| c.id != USER_CONTENT) {
+                data_of[i] = Some(export_category(self.cb, region, subject, &c.id).await?);
             }
             let records = (
                 region.store.account(subject).await?,
@@ -259,16 +259,15 @@ impl Exports<'_> {
         let (content, (mut data_of, (account, consents, requests, disclosures, audit, attachments))) = (content?, held?);
         let (mut cards, mut cards_csv) = (None, None);
         if let Some((v, c, csv)) = content
-            && let Some(i) = ids.iter().position(|id| id == USER_CONTENT)
+            && let Some(i) = cats.iter().position(|c| c.id == USER_CONTENT)
         {
             (data_of[i], cards, cards_csv) = (Some(v), c, csv);
         }
         let mut categories = serde_json::Map::new();
         let mut present = Vec::new();
-        for (id, data) in ids.into_iter().zip(data_of) {
-            let c = policy.doc().categories.iter().find(|c| c.id == id).ok_or(CoreError::Internal("export category"))?;
-            categories.insert(id.clone(), json!({ "title": c.title.en, "data": data.unwrap_or(Value::Null) }));
-            present.push(id);
+        for (c, data) in cats.into_iter().zip(data_of) {
+            categories.insert(c.id.clone(), json!({ "title": c.title.en, "data": data.unwrap_or(Value::Null) }));
+            present.push(c.id.clone());
         }
         // Media: the originals of the person's media cards and their profile picture.
         let mut media = Vec::new();

@@ -273,7 +273,7 @@ impl Accounts<'_> {
     }
 
     pub(crate) async fn load(&self, region: &RegionHandle, subject: &SubjectId) -> Result<(AccountRow, Dek), CoreError> {
-        let row = region.store.account(subject).await?.ok_or(CoreError::NotFound)?;
+        let row = crate::platform::memo::account(region, subject).await?.ok_or(CoreError::NotFound)?;
         let dek = self.cb.keys().current(region, subject).await?;
         Ok((row, dek))
     }

@@ -43,7 +43,7 @@ impl<'a> SubjectKeys<'a> {
 
     /// The subject's key `key_id`; `Erased` once it has been destroyed.
     pub async fn get(&self, region: &RegionHandle, subject: &SubjectId, key_id: KeyId) -> Result<Dek, CoreError> {
-        match region.keys.get(subject, key_id.0).await? {
+        match crate::platform::memo::wrapped_key(region, subject, key_id.0).await? {
             Some(wrapped) => Ok(Dek::unwrap(self.ring, subject.as_str(), key_id, &wrapped)?),
             None => Err(CoreError::Erased),
         }

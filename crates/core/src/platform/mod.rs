@@ -24,6 +24,7 @@ pub mod keys;
 pub mod mail;
 pub mod mail_texts;
 pub mod media;
+pub mod memo;
 pub mod pdf;
 pub mod ports;
 pub mod throttle;

@@ -19,7 +19,7 @@ use crate::platform::ports::Programme;
 impl Programmes<'_> {
     /// Every registration made from an account's address, in clear, with its session.
     pub async fn export_of(&self, p: Programme, region: &RegionHandle, subject: &SubjectId) -> Result<Value, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(json!({ "registrations": [] })) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(json!({ "registrations": [] })) };
         let mut out = Vec::new();
         for r in self.cb.regions() {
             for row in r.programmes.registrations_by_bidx(p, &account.email_bidx).await? {
@@ -38,7 +38,7 @@ impl Programmes<'_> {
 
     /// Erases every registration made from an account's address; returns how many went.
     pub async fn erase_of(&self, p: Programme, region: &RegionHandle, subject: &SubjectId) -> Result<u64, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(0) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(0) };
         self.erase_from(p, &account.email_bidx).await
     }
 

@@ -71,7 +71,7 @@ impl Support<'_> {
 
     /// Every attachment of an account holder's tickets, in clear, for their export.
     pub async fn attachments_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<Vec<Attachment>, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(Vec::new()) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         for r in self.cb.regions() {
             for t in r.support.tickets_of(Some(subject), &account.email_bidx).await? {

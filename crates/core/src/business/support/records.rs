@@ -18,7 +18,7 @@ impl Support<'_> {
     /// Every ticket of an account holder (written signed in or from the account's address),
     /// in clear, with its thread.
     pub async fn export_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<Value, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(json!({ "tickets": [] })) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(json!({ "tickets": [] })) };
         let mut tickets = Vec::new();
         for r in self.cb.regions() {
             for t in r.support.tickets_of(Some(subject), &account.email_bidx).await? {
@@ -36,7 +36,7 @@ impl Support<'_> {
     /// Erases every ticket of an account holder: each requester's key first, then the rows
     /// and the attachments. Returns how many tickets went.
     pub async fn erase_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<u64, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(0) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(0) };
         let mut erased = 0;
         for r in self.cb.regions() {
             let ids: Vec<String> = r.support.tickets_of(Some(subject), &account.email_bidx).await?.into_iter().map(|t| t.id).collect();

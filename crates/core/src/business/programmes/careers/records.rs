@@ -17,7 +17,7 @@ use crate::platform::ids::SubjectId;
 impl Careers<'_> {
     /// Every application sent from an account holder's address, in clear, with its CV.
     pub async fn export_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<Value, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(json!({ "applications": [] })) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(json!({ "applications": [] })) };
         let mut applications = Vec::new();
         for r in self.cb.regions() {
             for a in r.careers.applications_by_address(&account.email_bidx).await? {
@@ -38,7 +38,7 @@ impl Careers<'_> {
 
     /// Erases every application sent from an account holder's address. Returns how many went.
     pub async fn erase_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<u64, CoreError> {
-        let Some(account) = region.store.account(subject).await? else { return Ok(0) };
+        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(0) };
         self.erase_by_address(&account.email_bidx).await
     }
 

@@ -17,8 +17,9 @@
 //! same deployment (a hidden `--child` mode), so the peak RSS (VmHWM, reset through
 //! `/proc/self/clear_refs` just before the request) is that of a process doing only that
 //! work. Before it, the child makes one unrecorded access for another person with 20 cards,
-//! as Fides' warm API process gets one for `user1` (about 20 notes) before the timed ones. Access = `request_for` + `run_pending` (the export job) +
-//! `open_download` and reading every sealed segment, as the download handler does. Erasure =
+//! as Fides' warm API process gets one for `user1` (about 20 notes) before the timed ones.
+//! Access = `request_for` + `run_pending` (the export job) + `open_download` and reading every
+//! sealed segment, as the download handler does. Erasure =
 //! the key's destruction alone (after which nothing of theirs can be opened), then the whole
 //! `erase_account` (rows, blobs, VACUUM, CHECKPOINT, receipt).
 //!

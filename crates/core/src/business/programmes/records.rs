@@ -38,7 +38,7 @@ impl Programmes<'_> {
 
     /// Erases every registration made from an account's address; returns how many went.
     pub async fn erase_of(&self, p: Programme, region: &RegionHandle, subject: &SubjectId) -> Result<u64, CoreError> {
-        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(0) };
+        let Some(account) = region.store.account(subject).await? else { return Ok(0) };
         self.erase_from(p, &account.email_bidx).await
     }
 

@@ -36,7 +36,7 @@ impl Support<'_> {
     /// Erases every ticket of an account holder: each requester's key first, then the rows
     /// and the attachments. Returns how many tickets went.
     pub async fn erase_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<u64, CoreError> {
-        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(0) };
+        let Some(account) = region.store.account(subject).await? else { return Ok(0) };
         let mut erased = 0;
         for r in self.cb.regions() {
             let ids: Vec<String> = r.support.tickets_of(Some(subject), &account.email_bidx).await?.into_iter().map(|t| t.id).collect();

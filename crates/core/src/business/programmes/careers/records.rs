@@ -38,7 +38,7 @@ impl Careers<'_> {
 
     /// Erases every application sent from an account holder's address. Returns how many went.
     pub async fn erase_of(&self, region: &RegionHandle, subject: &SubjectId) -> Result<u64, CoreError> {
-        let Some(account) = crate::platform::memo::account(region, subject).await? else { return Ok(0) };
+        let Some(account) = region.store.account(subject).await? else { return Ok(0) };
         self.erase_by_address(&account.email_bidx).await
     }
 

@@ -78,16 +78,18 @@ pub(crate) async fn resolve(cb: &Clearboard, who: &Principal, board: &BoardId) -
         return Err(CoreError::NotFound);
     }
     let region = cb.region(&region_id)?.clone();
-    let row = region.boards.board(board).await?.ok_or(CoreError::NotFound)?;
-    if let Some(p) = region.boards.participant(&who.subject).await? {
-        return if &p.board_id == board {
+    // The board, the subject's participation and their membership in one read (issue 21).
+    let found = region.boards.board_access(board, &org, &who.subject).await?.ok_or(CoreError::NotFound)?;
+    let row = found.board;
+    if let Some(of) = found.participant_of {
+        return if &of == board {
             Ok(Access { subject: who.subject.clone(), region, board: row, role: BoardRole::Participant, now: cb.now() })
         } else {
             Err(CoreError::NotFound)
         };
     }
-    let m = region.boards.member(&org, &who.subject).await?.ok_or(CoreError::NotFound)?;
-    let role = match m.role {
+    let m = found.member_role.ok_or(CoreError::NotFound)?;
+    let role = match m {
         r if r.manages() => BoardRole::Facilitator,
         _ if row.created_by.as_ref() == Some(&who.subject) => BoardRole::Facilitator,
         _ => BoardRole::Member,

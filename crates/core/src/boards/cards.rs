@@ -67,7 +67,10 @@ impl Boards<'_> {
     /// Adds a text or link card.
     pub async fn add_card(&self, who: &Principal, board: &BoardId, new: NewCard) -> Result<CardView, CoreError> {
         self.guard()?;
-        let a = self.access(who, board).await?;
+        // The author's key and name are read beside the access (same region: access checks it).
+        let region = self.cb.region(&who.region)?;
+        let (a, author) = tokio::join!(self.access(who, board), views::Author::read(self.cb.keys(), region, &who.subject));
+        let a = a?;
         a.check_unlocked()?;
         let kind =
             CardKind::parse(&new.kind).ok_or_else(|| CoreError::validation("kind", "a card is `text`, `link`, `image` or `video`"))?;
@@ -79,6 +82,7 @@ impl Boards<'_> {
             }
         };
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
+        author?.keep(&mut keys)?;
         let draft = Draft { kind, body, media: None, x: new.x, y: new.y, color: new.color, category: new.category };
         self.insert_card(&a, &mut keys, draft).await
     }

@@ -173,11 +173,7 @@ impl<'a> KeyCache<'a> {
         if let Some(k) = self.keys.get(s) {
             return Ok(k.clone());
         }
-        let k = match self.subject_keys.current(self.region, s).await {
-            Ok(k) => Some(Arc::new(k)),
-            Err(CoreError::Erased) => None,
-            Err(e) => return Err(e),
-        };
+        let k = read_key(self.subject_keys, self.region, s).await?;
         self.keys.insert(s.clone(), k.clone());
         Ok(k)
     }
@@ -185,5 +181,20 @@ impl<'a> KeyCache<'a> {
     /// The subject's key; `Erased` once it is destroyed.
     pub(crate) async fn current(&mut self, s: &SubjectId) -> Result<Arc<Dek>, CoreError> {
         self.get(s).await?.ok_or(CoreError::Erased)
+    }
+
+    /// Keeps a key read beforehand (`None`: destroyed) for the rest of the request.
+    pub(crate) fn keep_key(&mut self, s: &SubjectId, k: Option<Arc<Dek>>) {
+        self.keys.insert(s.clone(), k);
+    }
+}
+
+/// Reads a subject's key as [`KeyCache::get`] does, on its own (beside other reads of the same
+/// request, before its cache exists): `None` once destroyed.
+pub(crate) async fn read_key(keys: SubjectKeys<'_>, region: &RegionHandle, s: &SubjectId) -> Result<Option<Arc<Dek>>, CoreError> {
+    match keys.current(region, s).await {
+        Ok(k) => Ok(Some(Arc::new(k))),
+        Err(CoreError::Erased) => Ok(None),
+        Err(e) => Err(e),
     }
 }

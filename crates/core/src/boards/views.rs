@@ -2,6 +2,9 @@
 //! left out everywhere; `mine` tells each viewer only about their own cards.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use clearboard_vault::Dek;
 
 use serde::Serialize;
 
@@ -11,13 +14,16 @@ use crate::boards::input::LegendEntry;
 use crate::boards::kinds::{CardKind, InvitationStatus, OrgRole};
 use crate::boards::realtime::presence_name;
 use crate::boards::sealing::{
-    KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, open_zones, org_key_owner, pseudonym_aad, title_aad,
+    KeyCache, account_aad, card_aad, comment_aad, legend_aad, open, open_string, open_zones, org_key_owner, pseudonym_aad, read_key,
+    title_aad,
 };
 use crate::boards::shapes::{BoardShared, BoardView, CardShared, CardView, CommentShared, CommentView, Tallies, TimerView, You};
 use crate::platform::clock::rfc3339;
+use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, CardId, OrgId, SubjectId};
-use crate::platform::ports::{CardRow, CommentRow, Reactions};
+use crate::platform::keys::SubjectKeys;
+use crate::platform::ports::{AccountRow, CardRow, CommentRow, Reactions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OrgView {
@@ -98,14 +104,49 @@ pub(crate) async fn display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -
     Ok(name)
 }
 
+/// An account holder's display name, "First L.".
+fn account_name(dek: &Dek, subject: &SubjectId, acc: &AccountRow) -> Result<String, CoreError> {
+    let first = open_string(dek, account_aad(subject, "first_name"), &acc.first_name)?;
+    let last = open_string(dek, account_aad(subject, "last_name"), &acc.last_name)?;
+    let initial = last.chars().next().map(|c| format!(" {c}.")).unwrap_or_default();
+    Ok(format!("{first}{initial}"))
+}
+
+/// What a request will need of the person making it (a new card's author): their key and,
+/// when they hold an account, their display name, read at once and beside the board's access
+/// (issue 21: two round trips to the stores off the request's path).
+pub(crate) struct Author {
+    subject: SubjectId,
+    key: Option<Arc<Dek>>,
+    account: Option<AccountRow>,
+}
+
+impl Author {
+    pub(crate) async fn read(keys: SubjectKeys<'_>, region: &RegionHandle, subject: &SubjectId) -> Result<Self, CoreError> {
+        let (key, account) = tokio::try_join!(read_key(keys, region, subject), async { Ok(region.store.account(subject).await?) })?;
+        Ok(Self { subject: subject.clone(), key, account })
+    }
+
+    /// Puts what was read in the request's cache, as [`display_name`] and [`KeyCache::get`]
+    /// would have kept it.
+    pub(crate) fn keep(self, keys: &mut KeyCache<'_>) -> Result<(), CoreError> {
+        if let Some(acc) = &self.account {
+            let name = match &self.key {
+                Some(dek) => account_name(dek, &self.subject, acc)?,
+                None => "Former member".into(),
+            };
+            keys.keep_name(&self.subject, &name);
+        }
+        keys.keep_key(&self.subject, self.key);
+        Ok(())
+    }
+}
+
 async fn open_display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -> Result<String, CoreError> {
     let region = keys.region();
     if let Some(acc) = region.store.account(subject).await? {
         let Some(dek) = keys.get(subject).await? else { return Ok("Former member".into()) };
-        let first = open_string(&dek, account_aad(subject, "first_name"), &acc.first_name)?;
-        let last = open_string(&dek, account_aad(subject, "last_name"), &acc.last_name)?;
-        let initial = last.chars().next().map(|c| format!(" {c}.")).unwrap_or_default();
-        return Ok(format!("{first}{initial}"));
+        return account_name(&dek, subject, &acc);
     }
     if let Some(p) = region.boards.participant(subject).await? {
         let Some(dek) = keys.get(subject).await? else { return Ok("Former member".into()) };

@@ -5,7 +5,11 @@
 
 use clearboard_core::boards::kinds::{CardKind, CardStatus, OrgRole};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
-use clearboard_core::platform::ports::{BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError};
+use clearboard_core::platform::ports::{
+    BoardAccessRow, BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError,
+};
+
+use clearboard_core::platform::error::StoreResult;
 
 use crate::platform::region::SqlRegionStore;
 
@@ -317,8 +321,32 @@ macro_rules! purge_org_boards {
     }};
 }
 
+#[derive(sqlx::FromRow)]
+struct BoardAccessRec {
+    #[sqlx(flatten)]
+    board: BoardRec,
+    participant_of: Option<String>,
+    member_role: Option<String>,
+}
+
 impl SqlRegionStore {
     pub(super) fn is_pg(&self) -> bool {
         self.db().backend() == crate::platform::db::Backend::Postgres
+    }
+
+    /// The board, the board `subject` participates in and their role in `org`: one statement
+    /// instead of three for every request on a board (issue 21).
+    pub(super) async fn read_board_access(&self, board: &BoardId, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>> {
+        let r: Option<BoardAccessRec> = conn!(self.db(), c => {
+            sqlx::query_as(concat!(
+                "SELECT ", board_cols!(),
+                ", (SELECT board_id FROM participants WHERE subject_id = $2) AS participant_of",
+                ", (SELECT role FROM memberships WHERE org_id = $3 AND subject_id = $2) AS member_role",
+                " FROM boards WHERE id = $1"
+            )).bind(board.as_str()).bind(subject.as_str()).bind(org.as_str()).fetch_optional(c).await
+        })?;
+        let Some(r) = r else { return Ok(None) };
+        let member_role = r.member_role.as_deref().map(|m| typed(OrgRole::parse, m, "memberships.role")).transpose()?;
+        Ok(Some(BoardAccessRow { board: r.board.into(), participant_of: r.participant_of.map(BoardId::from_stored), member_role }))
     }
 }

@@ -6,8 +6,8 @@ use clearboard_core::boards::kinds::{CardStatus, OrgRole};
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    AuditDraft, BoardRow, BoardStore, CardAttachments, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions, InvitationRow,
-    MemberRow, OrgRow, ParticipantRow, Reactions, Seq, StoreError, StoreResult,
+    AuditDraft, BoardAccessRow, BoardRow, BoardStore, CardAttachments, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions,
+    InvitationRow, MemberRow, OrgRow, ParticipantRow, Reactions, Seq, StoreError, StoreResult,
 };
 use futures_util::TryStreamExt;
 
@@ -180,6 +180,10 @@ impl BoardStore for SqlRegionStore {
     async fn board(&self, id: &BoardId) -> StoreResult<Option<BoardRow>> {
         let r: Option<BoardRec> = conn!(self.db(), c => { sqlx::query_as(concat!("SELECT ", board_cols!(), " FROM boards WHERE id = $1")).bind(id.as_str()).fetch_optional(c).await })?;
         Ok(r.map(Into::into))
+    }
+
+    async fn board_access(&self, board: &BoardId, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>> {
+        self.read_board_access(board, org, subject).await
     }
 
     async fn boards_of_org(&self, org: &OrgId) -> StoreResult<Vec<BoardRow>> {

@@ -28,6 +28,16 @@ pub struct MemberRow {
     pub joined_at: Millis,
 }
 
+/// A board and what decides one person's access to it (`BoardStore::board_access`).
+#[derive(Debug, Clone)]
+pub struct BoardAccessRow {
+    pub board: BoardRow,
+    /// The board the person is a participant of, if they are one.
+    pub participant_of: Option<BoardId>,
+    /// The person's role in the organisation asked about, if they are a member.
+    pub member_role: Option<OrgRole>,
+}
+
 #[derive(Debug, Clone)]
 pub struct InvitationRow {
     pub id: String,
@@ -217,6 +227,9 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
 
     async fn create_board(&self, b: &BoardRow, audit: AuditDraft) -> StoreResult<()>;
     async fn board(&self, id: &BoardId) -> StoreResult<Option<BoardRow>>;
+    /// A board with what decides `subject`'s access to it, in one read: the board the subject
+    /// is a participant of (if they are one) and their role in organisation `org` (if a member).
+    async fn board_access(&self, board: &BoardId, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>>;
     async fn boards_of_org(&self, org: &OrgId) -> StoreResult<Vec<BoardRow>>;
     /// Deletes a board with its cards, reactions, comments and participants' rows; returns the
     /// blobs to delete and the participants whose keys go.

@@ -82,7 +82,7 @@ impl Boards<'_> {
             }
         };
         let mut keys = KeyCache::new(self.cb.keys(), &a.region);
-        author?.keep(&mut keys)?;
+        author?.keep(&mut keys);
         let draft = Draft { kind, body, media: None, x: new.x, y: new.y, color: new.color, category: new.category };
         self.insert_card(&a, &mut keys, draft).await
     }

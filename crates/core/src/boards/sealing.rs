@@ -14,6 +14,7 @@ use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use crate::platform::keys::SubjectKeys;
+use crate::platform::ports::AccountRow;
 
 pub(super) fn card_aad(card: &CardId) -> Aad<'_> {
     Aad { table: "cards", column: "body", row: card.as_str() }
@@ -146,11 +147,13 @@ pub(crate) struct KeyCache<'a> {
     region: &'a RegionHandle,
     keys: HashMap<SubjectId, Option<Arc<Dek>>>,
     names: HashMap<SubjectId, String>,
+    /// Account rows read beforehand (`None`: no account), opened only if a name is shown.
+    accounts: HashMap<SubjectId, Option<AccountRow>>,
 }
 
 impl<'a> KeyCache<'a> {
     pub(crate) fn new(subject_keys: SubjectKeys<'a>, region: &'a RegionHandle) -> Self {
-        Self { subject_keys, region, keys: HashMap::new(), names: HashMap::new() }
+        Self { subject_keys, region, keys: HashMap::new(), names: HashMap::new(), accounts: HashMap::new() }
     }
 
     /// A name this request opened already.
@@ -186,6 +189,16 @@ impl<'a> KeyCache<'a> {
     /// Keeps a key read beforehand (`None`: destroyed) for the rest of the request.
     pub(crate) fn keep_key(&mut self, s: &SubjectId, k: Option<Arc<Dek>>) {
         self.keys.insert(s.clone(), k);
+    }
+
+    /// Keeps an account row read beforehand (`None`: the subject holds no account).
+    pub(crate) fn keep_account(&mut self, s: &SubjectId, a: Option<AccountRow>) {
+        self.accounts.insert(s.clone(), a);
+    }
+
+    /// The account row read beforehand, if it was (then it is no longer kept).
+    pub(crate) fn take_account(&mut self, s: &SubjectId) -> Option<Option<AccountRow>> {
+        self.accounts.remove(s)
     }
 }
 

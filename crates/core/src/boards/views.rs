@@ -112,9 +112,9 @@ fn account_name(dek: &Dek, subject: &SubjectId, acc: &AccountRow) -> Result<Stri
     Ok(format!("{first}{initial}"))
 }
 
-/// What a request will need of the person making it (a new card's author): their key and,
-/// when they hold an account, their display name, read at once and beside the board's access
-/// (issue 21: two round trips to the stores off the request's path).
+/// What a request will need of the person making it (a new card's author): their key and
+/// their account row, read at once and beside the board's access (issue 21: two round trips
+/// to the stores off the request's path). The name is opened only if it is shown.
 pub(crate) struct Author {
     subject: SubjectId,
     key: Option<Arc<Dek>>,
@@ -127,24 +127,21 @@ impl Author {
         Ok(Self { subject: subject.clone(), key, account })
     }
 
-    /// Puts what was read in the request's cache, as [`display_name`] and [`KeyCache::get`]
-    /// would have kept it.
-    pub(crate) fn keep(self, keys: &mut KeyCache<'_>) -> Result<(), CoreError> {
-        if let Some(acc) = &self.account {
-            let name = match &self.key {
-                Some(dek) => account_name(dek, &self.subject, acc)?,
-                None => "Former member".into(),
-            };
-            keys.keep_name(&self.subject, &name);
-        }
+    /// Puts what was read in the request's cache, where [`KeyCache::get`] and
+    /// [`display_name`] look first.
+    pub(crate) fn keep(self, keys: &mut KeyCache<'_>) {
+        keys.keep_account(&self.subject, self.account);
         keys.keep_key(&self.subject, self.key);
-        Ok(())
     }
 }
 
 async fn open_display_name(keys: &mut KeyCache<'_>, subject: &SubjectId) -> Result<String, CoreError> {
     let region = keys.region();
-    if let Some(acc) = region.store.account(subject).await? {
+    let account = match keys.take_account(subject) {
+        Some(read) => read,
+        None => region.store.account(subject).await?,
+    };
+    if let Some(acc) = account {
         let Some(dek) = keys.get(subject).await? else { return Ok("Former member".into()) };
         return account_name(&dek, subject, &acc);
     }

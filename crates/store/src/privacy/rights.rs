@@ -271,6 +271,19 @@ impl RightsStore for SqlRegionStore {
         self.update_export_where(e, Some(from), audit).await
     }
 
+    async fn claim_export(&self, e: &ExportRow, from: &str) -> StoreResult<bool> {
+        // PostgreSQL: the commit returns before its WAL is flushed (issue 21: the flush was
+        // ~1-3 ms on every export's path); SQLite's WAL in NORMAL mode never waited for it.
+        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
+        tx!(self.db(), t => {
+            if pg {
+                sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *t).await?;
+            }
+            let q = bind_export!(sqlx::query(UPDATE_EXPORT_IF).bind(&e.id), e).bind(&e.state).bind(from);
+            Ok(q.execute(&mut *t).await?.rows_affected() > 0)
+        })
+    }
+
     async fn export(&self, id: &str) -> StoreResult<Option<ExportRow>> {
         let r: Option<ExportRec> = conn!(self.db(), c => {
             sqlx::query_as(concat!("SELECT ", export_cols!(), " FROM exports WHERE id = $1")).bind(id).fetch_optional(c).await

@@ -81,6 +81,12 @@ pub async fn exports(o: &Opened) {
     assert_eq!(rights.export("e-1").await.unwrap().unwrap(), first);
     assert!(rights.export("nope").await.unwrap().is_none());
 
+    // A builder claims a queued export once; a second claim from the same state finds it taken.
+    let claimed = ExportRow { state: "running".into(), started_at: Some(11), attempts: 1, ..first.clone() };
+    assert!(rights.claim_export(&claimed, "queued").await.unwrap());
+    assert_eq!(rights.export("e-1").await.unwrap().unwrap(), claimed);
+    assert!(!rights.claim_export(&claimed, "queued").await.unwrap(), "already claimed");
+
     let blob = BlobId::new(3).unwrap();
     let ready = ExportRow {
         state: "ready".into(),

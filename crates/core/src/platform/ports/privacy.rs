@@ -226,6 +226,10 @@ pub trait RightsStore: Send + Sync + std::fmt::Debug {
     /// [`RightsStore::update_export`] only while the row is still in state `from`; returns
     /// whether it was updated (a revocation and a builder never overwrite each other).
     async fn update_export_if(&self, e: &ExportRow, from: &str, audit: Option<AuditDraft>) -> StoreResult<bool>;
+    /// A builder's claim on an export (state `running`, one more attempt), only while it is
+    /// still in state `from`. A claim is a lease: if a crash loses it, the export is still
+    /// queued (or found stale) and built again, so its commit does not wait for the disk.
+    async fn claim_export(&self, e: &ExportRow, from: &str) -> StoreResult<bool>;
     async fn export(&self, id: &str) -> StoreResult<Option<ExportRow>>;
     async fn exports_of(&self, subject: &SubjectId) -> StoreResult<Vec<ExportRow>>;
     /// Exports in one of `states` (jobs to resume after a restart, links to expire).

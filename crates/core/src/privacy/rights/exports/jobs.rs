@@ -193,7 +193,7 @@ impl Exports<'_> {
         e.state = "running".into();
         e.started_at = Some(self.cb.now());
         e.attempts += 1;
-        if !region.rights.update_export_if(&e, &from, None).await? {
+        if !region.rights.claim_export(&e, &from).await? {
             return Ok(false);
         }
         let job = e.clone();

@@ -67,7 +67,8 @@ impl Boards<'_> {
     /// Adds a text or link card.
     pub async fn add_card(&self, who: &Principal, board: &BoardId, new: NewCard) -> Result<CardView, CoreError> {
         self.guard()?;
-        // The author's key and name are read beside the access (same region: access checks it).
+        // The author's key and account row are read beside the access (same region: the access
+        // checks it); the name is opened from them only if the card shows it.
         let region = self.cb.region(&who.region)?;
         let (a, author) = tokio::join!(self.access(who, board), views::Author::read(self.cb.keys(), region, &who.subject));
         let a = a?;

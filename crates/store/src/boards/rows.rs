@@ -6,10 +6,8 @@
 use clearboard_core::boards::kinds::{CardKind, CardStatus, OrgRole};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    BoardAccessRow, BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError,
+    BoardAccessRow, BoardRow, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError, StoreResult,
 };
-
-use clearboard_core::platform::error::StoreResult;
 
 use crate::platform::region::SqlRegionStore;
 

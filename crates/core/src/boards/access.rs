@@ -73,13 +73,13 @@ impl Access {
 }
 
 pub(crate) async fn resolve(cb: &Clearboard, who: &Principal, board: &BoardId) -> Result<Access, CoreError> {
-    let (org, region_id) = cb.inner.locations.of(cb.directory(), board).await?.ok_or(CoreError::NotFound)?;
+    let (_, region_id) = cb.inner.locations.of(cb.directory(), board).await?.ok_or(CoreError::NotFound)?;
     if region_id != who.region {
         return Err(CoreError::NotFound);
     }
     let region = cb.region(&region_id)?.clone();
     // The board, the subject's participation and their membership in one read (issue 21).
-    let found = region.boards.board_access(board, &org, &who.subject).await?.ok_or(CoreError::NotFound)?;
+    let found = region.boards.board_access(board, &who.subject).await?.ok_or(CoreError::NotFound)?;
     let row = found.board;
     if let Some(of) = found.participant_of {
         return if &of == board {

@@ -46,10 +46,11 @@ impl Boards<'_> {
         subject: &SubjectId,
         board: &BoardId,
     ) -> Result<Option<(String, Vec<Zone>)>, CoreError> {
-        let Some(row) = region.boards.board(board).await? else { return Ok(None) };
-        if region.boards.member(&row.org_id, subject).await?.is_none() {
+        let Some(found) = region.boards.board_access(board, subject).await? else { return Ok(None) };
+        if found.member_role.is_none() {
             return Ok(None);
         }
+        let row = found.board;
         let okey = self.cb.keys().current(region, &org_key_owner(&row.org_id)).await?;
         let zones = open_zones(&okey, board, row.zones.as_deref())?;
         Ok(Some((open_string(&okey, title_aad(board), &row.title)?, zones)))

@@ -182,8 +182,8 @@ impl BoardStore for SqlRegionStore {
         Ok(r.map(Into::into))
     }
 
-    async fn board_access(&self, board: &BoardId, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>> {
-        self.read_board_access(board, org, subject).await
+    async fn board_access(&self, board: &BoardId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>> {
+        self.read_board_access(board, subject).await
     }
 
     async fn boards_of_org(&self, org: &OrgId) -> StoreResult<Vec<BoardRow>> {

@@ -183,13 +183,13 @@ pub async fn boards_and_cards(o: &Opened) {
     // What decides access, in one read: the participant's board, a member's role, neither for
     // someone else, nothing for a board that does not exist.
     let access = |s: SubjectId| {
-        let (board, org) = (board.clone(), org.clone());
-        async move { r.boards.board_access(&board, &org, &s).await.unwrap().map(|a| (a.board.id, a.participant_of, a.member_role)) }
+        let board = board.clone();
+        async move { r.boards.board_access(&board, &s).await.unwrap().map(|a| (a.board.id, a.participant_of, a.member_role)) }
     };
     assert_eq!(access(guest.clone()).await, Some((board.clone(), Some(board.clone()), None)));
     assert_eq!(access(alice.clone()).await, Some((board.clone(), None, Some(OrgRole::Owner))));
     assert_eq!(access(bob.clone()).await, Some((board.clone(), None, None)));
-    assert!(r.boards.board_access(&other, &org, &alice).await.unwrap().is_none(), "no such board");
+    assert!(r.boards.board_access(&other, &alice).await.unwrap().is_none(), "no such board");
     assert!(r.store.subject_erased_at(&guest).await.unwrap().is_none(), "a participant is a subject");
     // The recovery code's hash finds the participant; another hash finds no one.
     let found = r.boards.participant_by_recovery(&[0x5a; 32]).await.unwrap().expect("found by the recovery hash");

@@ -34,7 +34,7 @@ pub struct BoardAccessRow {
     pub board: BoardRow,
     /// The board the person is a participant of, if they are one.
     pub participant_of: Option<BoardId>,
-    /// The person's role in the organisation asked about, if they are a member.
+    /// The person's role in the board's organisation, if they are a member.
     pub member_role: Option<OrgRole>,
 }
 
@@ -228,8 +228,9 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     async fn create_board(&self, b: &BoardRow, audit: AuditDraft) -> StoreResult<()>;
     async fn board(&self, id: &BoardId) -> StoreResult<Option<BoardRow>>;
     /// A board with what decides `subject`'s access to it, in one read: the board the subject
-    /// is a participant of (if they are one) and their role in organisation `org` (if a member).
-    async fn board_access(&self, board: &BoardId, org: &OrgId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>>;
+    /// is a participant of (if they are one) and their role in the board's organisation (if a
+    /// member).
+    async fn board_access(&self, board: &BoardId, subject: &SubjectId) -> StoreResult<Option<BoardAccessRow>>;
     async fn boards_of_org(&self, org: &OrgId) -> StoreResult<Vec<BoardRow>>;
     /// Deletes a board with its cards, reactions, comments and participants' rows; returns the
     /// blobs to delete and the participants whose keys go.

@@ -173,7 +173,9 @@ impl Sealer {
     }
 }
 
-/// Opens a sealed blob segment by segment (streaming downloads).
+/// Opens a sealed blob segment by segment (streaming downloads). A clone opens the same blob
+/// (on another thread); the key it holds is wiped when it is dropped.
+#[derive(Clone)]
 pub struct Opener {
     cipher: chacha20poly1305::XChaCha20Poly1305,
     ad: Vec<u8>,
@@ -210,6 +212,18 @@ impl Opener {
             .map_err(|_| VaultError::Decrypt)?;
         Ok(crate::SecretBytes::new(pt))
     }
+
+    /// Opens segment `index` (the `last` one is flagged as such) from `sealed` (its ciphertext
+    /// and tag) into `out`, which must be exactly as long as its plaintext: no buffer of its
+    /// own, so a reader can open a batch of segments into one buffer on several threads.
+    pub fn open_into(&self, index: u64, last: bool, sealed: &[u8], out: &mut [u8]) -> Result<(), VaultError> {
+        let counter = u32::try_from(index).map_err(|_| VaultError::Malformed)?;
+        let at = sealed.len().checked_sub(TAG_LEN).ok_or(VaultError::Malformed)?;
+        let (ct, tag) = sealed.split_at(at);
+        let tag = chacha20poly1305::Tag::try_from(tag).map_err(|_| VaultError::Malformed)?;
+        let buf = chacha20poly1305::aead::inout::InOutBuf::new(ct, out).map_err(|_| VaultError::Malformed)?;
+        self.cipher.decrypt_inout_detached(&nonce(&self.prefix, counter, last), &self.ad, buf, &tag).map_err(|_| VaultError::Decrypt)
+    }
 }
 
 #[cfg(test)]
@@ -229,6 +243,29 @@ mod tests {
             assert_eq!(&*open(&dek, aad(), &sealed).unwrap(), &data, "len {len}");
             assert_eq!(key_id(&sealed).unwrap(), KeyId(2));
         }
+    }
+
+    #[test]
+    fn a_segment_opens_into_a_buffer_of_its_length_and_a_wrong_one_is_refused() {
+        let dek = Dek::generate(KeyId(4)).unwrap();
+        let data: Vec<u8> = (0..SEGMENT + 9).map(|i| (i % 247) as u8).collect();
+        let sealed = seal(&dek, aad(), &data).unwrap();
+        let opener = Opener::new(&dek, aad(), &sealed[..HEADER]).unwrap();
+        let body = &sealed[HEADER..];
+        let mut out = vec![0u8; SEGMENT];
+        opener.open_into(0, false, &body[..SEALED_SEGMENT], &mut out).unwrap();
+        assert_eq!(out, data[..SEGMENT]);
+        let mut tail = vec![0u8; 9];
+        opener.open_into(1, true, &body[SEALED_SEGMENT..], &mut tail).unwrap();
+        assert_eq!(tail, data[SEGMENT..]);
+        // The wrong position, the wrong last flag, a flipped byte, a short buffer: refused.
+        assert!(opener.open_into(1, false, &body[SEALED_SEGMENT..], &mut tail).is_err());
+        assert!(opener.open_into(0, true, &body[..SEALED_SEGMENT], &mut out).is_err());
+        let mut bad = body[SEALED_SEGMENT..].to_vec();
+        bad[0] ^= 1;
+        assert!(opener.open_into(1, true, &bad, &mut tail).is_err());
+        assert!(opener.open_into(1, true, &body[SEALED_SEGMENT..], &mut [0u8; 8]).is_err());
+        assert!(opener.open_into(1, true, &body[..8], &mut []).is_err());
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! no copy, nothing re-sealed, nothing written to disk). The archive's length was computed at
 //! build time; what is sent matches it byte for byte, or the download stops with an error.
 //!
-//! The archive is never whole in memory: one batch of segments of the manifest or of a media
-//! file (2 MiB, opened on both cores), and one send buffer, at a time.
+//! The archive is never whole in memory: one batch of opened segments of the manifest or of a
+//! media file (2 MiB, opened on both cores, each segment's CRC-32 taken as it is opened) and one
+//! send buffer at a time in clear; ahead of them, a few batches of sealed bytes of the current
+//! and the next media file, read from disk while the cores open (issue 21).
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 
 use clearboard_vault::{Aad, Dek};
@@ -58,6 +60,15 @@ impl<F: FnMut(&[u8]) -> bool> Chunks<F> {
 
 impl<F: FnMut(&[u8]) -> bool> Write for Chunks<F> {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        // A whole chunk of a batch of opened media goes out as it is, without a copy into the
+        // buffer, when the buffer is empty.
+        if self.buf.is_empty() && b.len() >= CHUNK {
+            if !(self.send)(&b[..CHUNK]) {
+                self.gone = true;
+                return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"));
+            }
+            return Ok(CHUNK);
+        }
         let n = b.len().min(CHUNK - self.buf.len());
         self.buf.extend_from_slice(&b[..n]);
         if self.buf.len() == CHUNK {
@@ -71,28 +82,32 @@ impl<F: FnMut(&[u8]) -> bool> Write for Chunks<F> {
     }
 }
 
-fn copy_exact(
-    from: &mut impl Read,
-    n: u64,
-    z: &mut ZipOut<impl Write>,
-    crc: &mut crc32fast::Hasher,
-    buf: &mut [u8],
-) -> Result<(), &'static str> {
+/// Copies the next `n` bytes of `from` into the archive, straight from its buffer.
+fn copy_exact(from: &mut impl BufRead, n: u64, z: &mut ZipOut<impl Write>) -> Result<(), &'static str> {
     let mut left = n;
     while left > 0 {
-        let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-        let got = from.read(&mut buf[..want]).map_err(|_| "export unreadable")?;
-        if got == 0 {
+        let got = from.fill_buf().map_err(|_| "export unreadable")?;
+        if got.is_empty() {
             return Err("export truncated");
         }
-        crc.update(&buf[..got]);
-        z.data(&buf[..got]).map_err(|_| "client gone")?;
-        left -= got as u64;
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(got.len());
+        z.data(&got[..take]).map_err(|_| "client gone")?;
+        from.consume(take);
+        left -= take as u64;
     }
     Ok(())
 }
 
 impl Download {
+    /// Media file `id` of the archive, opened (and, from a local file, read ahead). Blocking.
+    fn open_media(&self, id: &str) -> Result<OpenRead, &'static str> {
+        let id = BlobId::parse(id).ok_or("malformed export")?;
+        let aad = Aad { table: "blobs", column: CARD_MEDIA, row: id.as_str() };
+        OpenRead::open(&self.blobs, &id, &self.dek, aad)
+            .map_err(|_| "a media file does not decrypt")?
+            .ok_or("a media file was deleted since the export was made")
+    }
+
     /// Streams the archive to `send`, chunk by chunk, opening the manifest and each media
     /// file as it goes. Blocking: run it on the blocking pool. Stops early, without error,
     /// when `send` returns `false` (the client went away). The error says what failed, never
@@ -121,27 +136,33 @@ impl Download {
         let index: Index = serde_json::from_slice(&raw).map_err(|_| "malformed export")?;
         drop(raw);
         let mut z = ZipOut::new(out, dos_time(index.generated));
-        let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
-        for item in &index.items {
+        // The next media file is opened (and starts being read from disk) while the current one
+        // is sent.
+        let media_after = |i: usize| index.items.iter().enumerate().skip(i + 1).find_map(|(j, it)| Some((j, it.blob.as_deref()?)));
+        let mut ahead = None;
+        for (i, item) in index.items.iter().enumerate() {
             let h = item.head();
             z.begin(&h).map_err(|_| "client gone")?;
-            let mut crc = crc32fast::Hasher::new();
-            match &item.blob {
-                None => copy_exact(&mut manifest, item.packed, &mut z, &mut crc, &mut buf)?,
+            let crc = match &item.blob {
+                // The text files' checksums were taken at build time over their plaintext.
+                None => {
+                    copy_exact(&mut manifest, item.packed, &mut z)?;
+                    item.crc.unwrap_or(0)
+                }
                 Some(id) => {
-                    let id = BlobId::parse(id).ok_or("malformed export")?;
-                    let aad = Aad { table: "blobs", column: CARD_MEDIA, row: id.as_str() };
-                    let mut media = OpenRead::open(&self.blobs, &id, &self.dek, aad)
-                        .map_err(|_| "a media file does not decrypt")?
-                        .ok_or("a media file was deleted since the export was made")?;
+                    let opened = match ahead.take() {
+                        Some((j, opened)) if j == i => opened,
+                        _ => self.open_media(id),
+                    };
+                    ahead = media_after(i).map(|(j, next)| (j, self.open_media(next)));
+                    let mut media = opened?;
                     if media.len != item.size {
                         return Err("a media file changed since the export was made");
                     }
-                    copy_exact(&mut media, item.size, &mut z, &mut crc, &mut buf)?;
+                    copy_exact(&mut media, item.size, &mut z)?;
+                    media.crc()
                 }
-            }
-            // The text files' checksums were taken at build time over their plaintext.
-            let crc = if item.blob.is_some() { crc.finalize() } else { item.crc.unwrap_or(0) };
+            };
             z.end(&h, crc).map_err(|_| "client gone")?;
         }
         z.finish().map_err(|_| "client gone")?;

@@ -1,8 +1,9 @@
 //! Reading sealed blobs as streams through the `BlobStore` port (issue 21): the sealed length
 //! of a blob without reading it when the store keeps a local file, and a blob's plaintext as a
-//! `BufRead` opened a batch of 64 KiB segments at a time on both cores, so a download holds 2 MiB
-//! of a media file in clear, not the file; a local file's sealed bytes are read ahead on a
-//! thread of its own while the cores open. A store without local files (S3) answers through `get`.
+//! `BufRead` opened a batch of 64 KiB segments at a time on both cores, so a download holds a
+//! few MiB of a media file in clear (the batch being sent and the halves opened ahead of it),
+//! not the file; a local file's sealed bytes are read ahead on a thread of its own while the
+//! cores open. A store without local files (S3) answers through `get`.
 //!
 //! It must not write plaintext anywhere; errors say what failed, never what a blob holds.
 

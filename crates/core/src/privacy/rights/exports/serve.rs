@@ -4,10 +4,11 @@
 //! no copy, nothing re-sealed, nothing written to disk). The archive's length was computed at
 //! build time; what is sent matches it byte for byte, or the download stops with an error.
 //!
-//! The archive is never whole in memory: one batch of opened segments of the manifest or of a
-//! media file (2 MiB, opened on both cores, each segment's CRC-32 taken as it is opened) and one
-//! send buffer at a time in clear; ahead of them, a few batches of sealed bytes of the current
-//! and the next media file, read from disk while the cores open (issue 21).
+//! The archive is never whole in memory: in clear, one batch of opened segments of the manifest
+//! or of a media file (2 MiB, opened on both cores, each segment's CRC-32 taken as it is
+//! opened), the halves of the next batches opened ahead of it, and one send buffer; ahead of
+//! them, a few batches of sealed bytes of the current and the next media file, read from disk
+//! while the cores open (issue 21).
 
 use std::io::{BufRead, Read, Write};
 use std::sync::Arc;

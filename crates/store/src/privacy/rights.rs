@@ -228,11 +228,18 @@ const UPDATE_EXPORT: &str = update_export_sql!();
 const UPDATE_EXPORT_IF: &str = concat!(update_export_sql!(), " AND state = $16");
 
 impl SqlRegionStore {
-    /// Updates an export's mutable columns, only while it is in state `from` when given.
-    async fn update_export_where(&self, e: &ExportRow, from: Option<&str>, audit: Option<AuditDraft>) -> StoreResult<bool> {
+    /// Updates an export's mutable columns, only while it is in state `from` when given; a
+    /// `lease` (a builder's claim, built again if a crash loses it) does not wait for the disk.
+    async fn update_export_where(&self, e: &ExportRow, from: Option<&str>, audit: Option<AuditDraft>, lease: bool) -> StoreResult<bool> {
         let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
         let (chain, ring) = self.audit_parts();
         tx!(self.db(), t => {
+            // A lease (a builder's claim) on PostgreSQL: the commit returns before its WAL is
+            // flushed (issue 21: the flush was ~1-3 ms on every export's path); SQLite's WAL in
+            // NORMAL mode never waits for it.
+            if lease && pg {
+                sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *t).await?;
+            }
             let sql = if from.is_some() { UPDATE_EXPORT_IF } else { UPDATE_EXPORT };
             let q = bind_export!(sqlx::query(sql).bind(&e.id), e).bind(&e.state);
             let q = match from { Some(f) => q.bind(f), None => q };
@@ -264,24 +271,15 @@ impl RightsStore for SqlRegionStore {
     }
 
     async fn update_export(&self, e: &ExportRow, audit: Option<AuditDraft>) -> StoreResult<()> {
-        self.update_export_where(e, None, audit).await.map(|_| ())
+        self.update_export_where(e, None, audit, false).await.map(|_| ())
     }
 
     async fn update_export_if(&self, e: &ExportRow, from: &str, audit: Option<AuditDraft>) -> StoreResult<bool> {
-        self.update_export_where(e, Some(from), audit).await
+        self.update_export_where(e, Some(from), audit, false).await
     }
 
     async fn claim_export(&self, e: &ExportRow, from: &str) -> StoreResult<bool> {
-        // PostgreSQL: the commit returns before its WAL is flushed (issue 21: the flush was
-        // ~1-3 ms on every export's path); SQLite's WAL in NORMAL mode never waited for it.
-        let pg = self.db().backend() == crate::platform::db::Backend::Postgres;
-        tx!(self.db(), t => {
-            if pg {
-                sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *t).await?;
-            }
-            let q = bind_export!(sqlx::query(UPDATE_EXPORT_IF).bind(&e.id), e).bind(&e.state).bind(from);
-            Ok(q.execute(&mut *t).await?.rows_affected() > 0)
-        })
+        self.update_export_where(e, Some(from), None, true).await
     }
 
     async fn export(&self, id: &str) -> StoreResult<Option<ExportRow>> {

@@ -50,12 +50,17 @@ impl<F: FnMut(&[u8]) -> bool> Chunks<F> {
     fn push(&mut self) -> std::io::Result<()> {
         if !self.buf.is_empty() {
             if !(self.send)(&self.buf) {
-                self.gone = true;
-                return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"));
+                return Err(self.went_away());
             }
             self.buf.clear();
         }
         Ok(())
+    }
+
+    /// The client went away: the writing stops.
+    fn went_away(&mut self) -> std::io::Error {
+        self.gone = true;
+        std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone")
     }
 }
 
@@ -65,8 +70,7 @@ impl<F: FnMut(&[u8]) -> bool> Write for Chunks<F> {
         // buffer, when the buffer is empty.
         if self.buf.is_empty() && b.len() >= CHUNK {
             if !(self.send)(&b[..CHUNK]) {
-                self.gone = true;
-                return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"));
+                return Err(self.went_away());
             }
             return Ok(CHUNK);
         }

@@ -116,13 +116,6 @@ pub(super) async fn audit(c: &fantoccini::Client, app: &TestApp, source: &str, s
     all
 }
 
-/// Answers the consent window (refused) if it shows.
-async fn refuse_cookies(c: &fantoccini::Client) {
-    let js = "const b = document.querySelector(\"#cb-consent button[value='reject']\"); if (b) { b.click(); } return true;";
-    c.execute(js, vec![]).await.unwrap();
-    assert!(wait_for(c, "document.readyState === 'complete' && !document.getElementById('cb-consent')", LIMIT).await.is_some());
-}
-
 const BOARD_READY: &str = "document.getElementById('status').textContent !== '' && document.querySelectorAll('.idea').length >= 2";
 
 // C-SCOPE-1: both surfaces, every page state, WCAG 2.2 AA.

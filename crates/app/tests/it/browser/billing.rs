@@ -41,10 +41,7 @@ async fn c_data_3_the_owner_pays_by_card_in_the_providers_own_field_and_the_numb
     sign_in_page(&c, &app, &u.email, &u.password).await;
     let page = format!("/app/orgs/{org}/billing");
     c.goto(&app.url(&page)).await.unwrap();
-    c.execute("const b = document.querySelector(\"#cb-consent button[value='reject']\"); if (b) { b.click(); } return true;", vec![])
-        .await
-        .unwrap();
-    c.wait().for_url(&url_of(&app, &page)).await.unwrap();
+    refuse_cookies(&c).await;
     assert!(wait_for(&c, "document.querySelector('#card-element iframe')", LIMIT).await.is_some(), "the provider's field is mounted");
 
     // Only this page's policy names the provider's origin, for its script and its frame only.

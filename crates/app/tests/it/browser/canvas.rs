@@ -65,15 +65,7 @@ async fn canvas_zoom_pan_and_live_drag_with_cursors() {
     for c in [&ca, &cb] {
         c.goto(&app.url(&format!("/app/boards/{board_id}"))).await.unwrap();
         // The consent window covers part of the page until answered (refused here).
-        if let Ok(reject) = c.find(Locator::Css("#cb-consent button[value='reject']")).await {
-            reject.click().await.unwrap();
-            for _ in 0..100 {
-                if c.find(Locator::Id("cb-consent")).await.is_err() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-        }
+        refuse_cookies(c).await;
         assert!(
             wait_for(
                 c,

@@ -5,13 +5,6 @@ use super::*;
 
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Answers the consent window (refused) if it shows, by script.
-async fn no_consent(c: &fantoccini::Client) {
-    let js = "const b = document.querySelector(\"#cb-consent button[value='reject']\"); if (b) { b.click(); } return true;";
-    c.execute(js, vec![]).await.unwrap();
-    assert!(wait_for(c, "!document.getElementById('cb-consent')", LIMIT).await.is_some(), "consent window answered");
-}
-
 async fn click(c: &fantoccini::Client, id: &str) {
     c.find(Locator::Id(id)).await.unwrap().click().await.unwrap();
 }
@@ -33,7 +26,7 @@ async fn facilitation_timer_hidden_votes_and_results_in_chromium() {
     sign_in_page(&cb, &app, &bob.email, &bob.password).await;
     for c in [&ca, &cb] {
         c.goto(&app.url(&format!("/app/boards/{board_id}"))).await.unwrap();
-        no_consent(c).await;
+        refuse_cookies(c).await;
         assert!(wait_for(c, "document.querySelectorAll('.idea').length === 2", LIMIT).await.is_some());
     }
 

@@ -13,10 +13,7 @@ const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Opens the board, refuses the consent window, and waits for `cards` cards.
 async fn open_board(c: &fantoccini::Client, app: &TestApp, board: &str, cards: usize) {
     c.goto(&app.url(&format!("/app/boards/{board}"))).await.unwrap();
-    if let Ok(reject) = c.find(Locator::Css("#cb-consent button[value='reject']")).await {
-        reject.click().await.unwrap();
-        wait_for(c, "!document.getElementById('cb-consent')", WAIT).await;
-    }
+    refuse_cookies(c).await;
     let ready = format!("document.querySelectorAll('.idea').length === {cards} && document.getElementById('status').textContent !== ''");
     assert!(wait_for(c, &ready, std::time::Duration::from_secs(10)).await.is_some(), "the board loads");
 }

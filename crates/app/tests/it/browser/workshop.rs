@@ -8,12 +8,6 @@ use super::*;
 
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-async fn no_consent(c: &fantoccini::Client) {
-    let js = "const b = document.querySelector(\"#cb-consent button[value='reject']\"); if (b) { b.click(); } return true;";
-    c.execute(js, vec![]).await.unwrap();
-    assert!(wait_for(c, "!document.getElementById('cb-consent')", LIMIT).await.is_some(), "consent window answered");
-}
-
 /// Fetches the link `id` of the page with the page's session; answers what the page saw:
 /// status, type, the first bytes, the bytes in base64, and (for images) the decoded size.
 const FETCH_EXPORT: &str = r#"
@@ -43,14 +37,14 @@ async fn workshop_template_zones_and_drawn_exports_in_chromium() {
 
     // No board yet: the list offers the templates; Alice starts a retrospective.
     c.goto(&app.url("/app")).await.unwrap();
-    no_consent(&c).await;
+    refuse_cookies(&c).await;
     let offered = "document.querySelectorAll('#empty-templates button[data-template]').length === 4";
     assert!(wait_for(&c, offered, LIMIT).await.is_some(), "the empty state offers the four templates");
     let options = c.execute("return Array.from(document.querySelectorAll('#template option')).map(o => o.value)", vec![]).await.unwrap();
     assert_eq!(options, json!(["", "retrospective", "swot", "brainstorm", "lean_coffee"]), "and so does the new-board form");
     c.find(Locator::Css("#empty-templates button[data-template='retrospective']")).await.unwrap().click().await.unwrap();
     assert!(wait_for(&c, "location.pathname.startsWith('/app/boards/')", LIMIT).await.is_some(), "the new board opens");
-    no_consent(&c).await;
+    refuse_cookies(&c).await;
     let board_id = c.execute("return location.pathname.split('/').pop()", vec![]).await.unwrap().as_str().unwrap().to_string();
 
     // The zones are drawn behind the cards, titled.

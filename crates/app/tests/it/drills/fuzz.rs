@@ -95,7 +95,10 @@ parameters = {{ "path.id" = "{export}" }}
         .args(["--exclude-checks", &FUZZ_EXCLUDED_CHECKS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(",")])
         .args(["--max-examples", &examples.to_string()])
         .args(["--seed", &seed.to_string()])
-        .args(["--workers", "2"])
+        // One worker: under two, Python 3.11's parser (hypothesis reads its own lambdas' source
+        // from several threads) fails with "AST constructor recursion depth mismatch", a CPython
+        // bug with threads, not a finding (three times in CI, twice in a row once).
+        .args(["--workers", "1"])
         .args(["--request-timeout", "20"])
         .args(["--generation-database", "none"])
         .args(["--suppress-health-check", "all"])
@@ -116,8 +119,8 @@ parameters = {{ "path.id" = "{export}" }}
     let started = Instant::now();
     // A run that failed only because schemathesis crashed inside its own code (a Python
     // exception in its packages, reported as "Runtime Error", with no check failed) runs once
-    // more with the same seed: seen once, hypothesis's "AST constructor recursion depth
-    // mismatch" under two workers. A second crash, or any failed check, fails the drill.
+    // more with the same seed (seen: hypothesis's "AST constructor recursion depth mismatch"
+    // under two workers, now one). A second crash, or any failed check, fails the drill.
     let out = tokio::task::spawn_blocking(move || {
         let first = cmd.output()?;
         if !first.status.success() && only_tool_crashes(&String::from_utf8_lossy(&first.stdout)) {

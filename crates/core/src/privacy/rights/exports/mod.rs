@@ -23,6 +23,7 @@ mod bounds;
 mod cards;
 mod csv;
 mod download;
+mod file_read;
 mod import;
 mod jobs;
 mod plan;

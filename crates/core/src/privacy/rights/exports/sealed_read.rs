@@ -2,8 +2,9 @@
 //! of a blob without reading it when the store keeps a local file, and a blob's plaintext as a
 //! `BufRead` opened a batch of 64 KiB segments at a time on both cores, so a download holds a
 //! few MiB of a media file in clear (the batch being sent and the halves opened ahead of it),
-//! not the file; a local file's sealed bytes are read ahead on a thread of its own while the
-//! cores open. A store without local files (S3) answers through `get`.
+//! not the file; a local file's sealed bytes are read ahead (past the page cache, on two threads,
+//! where the file system allows it: `file_read`) while the cores open. A store without local
+//! files (S3) answers through `get`.
 //!
 //! It must not write plaintext anywhere; errors say what failed, never what a blob holds.
 
@@ -13,6 +14,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use clearboard_vault::stream::{self, Opener};
 use clearboard_vault::{Aad, Dek};
+
+use super::file_read::{FileReader, through_cache};
 
 use crate::platform::error::CoreError;
 use crate::platform::ids::BlobId;
@@ -41,15 +44,35 @@ pub(super) async fn sealed_len(blobs: &dyn BlobStore, id: &BlobId) -> Result<Opt
 /// opening thread), with the CRC-32 of what they hold.
 #[derive(Default)]
 struct Batch {
-    sealed: Vec<u8>,
+    /// The buffer the sealed bytes were read into: they are `buf[at..at + len]` (a read that
+    /// passes by the page cache lands at an aligned address, from an aligned offset).
+    buf: Vec<u8>,
+    at: usize,
+    len: usize,
     tail: clearboard_vault::SecretBytes,
     opened: usize,
     tail_crc: crc32fast::Hasher,
 }
 
+impl Batch {
+    /// The batch's sealed segments.
+    fn segments(&self) -> std::slice::Chunks<'_, u8> {
+        self.buf[self.at..self.at + self.len].chunks(stream::SEALED_SEGMENT)
+    }
+
+    /// Room for `len` sealed bytes at the start of the buffer.
+    fn room(&mut self, len: usize) -> &mut [u8] {
+        if self.buf.len() < len {
+            self.buf.resize(len, 0);
+        }
+        (self.at, self.len) = (0, len);
+        &mut self.buf[..len]
+    }
+}
+
 /// Where a blob's sealed bytes come from.
 enum Source {
-    /// A local file read ahead by a thread of its own, a share of each batch opened by another:
+    /// A local file read ahead by threads of its own, a share of each batch opened by another:
     /// batches exactly as long as [`OpenRead::fill`] takes, with a way to hand their buffers back.
     Ahead { batches: Receiver<std::io::Result<Batch>>, spent: SyncSender<Batch> },
     /// Anything else (a store without local files), read as it is opened.
@@ -64,26 +87,6 @@ const AHEAD: usize = 2;
 /// Bytes of one batch of sealed segments.
 const BATCH_BYTES: u64 = (BATCH * stream::SEALED_SEGMENT) as u64;
 
-/// How far ahead of the reading the kernel is asked to have the file in memory.
-const WILL_NEED: u64 = 8 * BATCH_BYTES;
-
-/// Asks the kernel to start reading what comes next of `file` in the background (from offset
-/// `at`, `left` bytes are still to be read; `asked` of them were asked for already), up to
-/// [`WILL_NEED`] ahead: its own read-ahead, 128 KiB at a time, is slower than the cores open.
-/// Returns what has been asked for, counted from `at`. Advice only: a refusal changes nothing.
-#[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-fn will_need(file: &std::fs::File, at: u64, asked: u64, left: u64) -> u64 {
-    #[cfg(target_os = "linux")]
-    if asked < BATCH_BYTES.min(left) {
-        let more = (WILL_NEED - asked).min(left - asked);
-        if let Some(len) = std::num::NonZeroU64::new(more) {
-            let _ = rustix::fs::fadvise(file, at + asked, Some(len), rustix::fs::Advice::WillNeed);
-            return asked + more;
-        }
-    }
-    asked
-}
-
 fn does_not_open() -> std::io::Error {
     std::io::Error::other("a blob does not open")
 }
@@ -96,36 +99,70 @@ fn opened_len(chunks: &[&[u8]]) -> usize {
 /// Opens the opening thread's share of a batch (`first` is the segment its `sealed` bytes
 /// start at, of a blob of `total`): the last half of its segments.
 fn open_share(opener: &Opener, first: u64, total: u64, mut b: Batch) -> std::io::Result<Batch> {
-    let chunks: Vec<&[u8]> = b.sealed.chunks(stream::SEALED_SEGMENT).collect();
+    let mut tail = std::mem::take(&mut b.tail);
+    let chunks: Vec<&[u8]> = b.segments().collect();
     let n = chunks.len();
-    b.opened = if n >= 4 { n / 2 } else { 0 };
-    let len = opened_len(&chunks[n - b.opened..]);
+    let opened = if n >= 4 { n / 2 } else { 0 };
+    let len = opened_len(&chunks[n - opened..]);
     // Truncated or grown within the capacity it was made with: no plaintext left behind in a
     // freed buffer.
-    if b.tail.capacity() < len {
-        b.tail = clearboard_vault::SecretBytes::new(Vec::with_capacity(BATCH * stream::SEGMENT));
+    if tail.capacity() < len {
+        tail = clearboard_vault::SecretBytes::new(Vec::with_capacity(BATCH * stream::SEGMENT));
     }
-    b.tail.resize(len, 0);
-    b.tail_crc = open_run(opener, first + (n - b.opened) as u64, total, &chunks[n - b.opened..], &mut b.tail)?;
+    tail.resize(len, 0);
+    let opening = open_run(opener, first + (n - opened) as u64, total, &chunks[n - opened..], &mut tail);
+    (b.tail, b.opened) = (tail, opened);
+    b.tail_crc = opening?;
     Ok(b)
 }
 
 impl Source {
-    /// Reads `file`, standing just after its header, `left` bytes, on a thread of its own (which
-    /// only reads, so the disk is never kept waiting), and opens the last half of each batch on
-    /// another with `opener` (the blob has `total` segments); directly when no thread can be
-    /// started.
+    /// Reads `left` bytes of `file` after its header on threads of their own (which only read,
+    /// so the disk is never kept waiting: two, every other batch each, when the file is read past
+    /// the page cache), and opens the last half of each batch on another with `opener` (the
+    /// blob has `total` segments); directly when no thread can be started.
     fn read_ahead(file: std::fs::File, left: u64, opener: &Opener, total: u64) -> Self {
-        let (to_open, read) = sync_channel::<std::io::Result<Batch>>(AHEAD);
-        let (tx, batches) = sync_channel(AHEAD);
+        // The download's own way into the file, should no thread start.
+        let spare = file.try_clone();
+        let first = FileReader::new(file);
+        // Two readers past the page cache (every other batch each); one through it.
+        let second = if first.direct && left > BATCH_BYTES { first.another() } else { None };
+        let readers: Vec<FileReader> = std::iter::once(first).chain(second).collect();
+        let stride = readers.len() as u64;
         let (spent, recycled) = sync_channel::<Batch>(2 * AHEAD + 2);
-        let shared = Arc::new(std::sync::Mutex::new(Some(file)));
-        let theirs = Arc::clone(&shared);
+        let recycled = Arc::new(std::sync::Mutex::new(recycled));
+        let (mut reads, mut started) = (Vec::new(), Vec::new());
+        for (k, mut r) in readers.into_iter().enumerate() {
+            let (to_open, read) = sync_channel::<std::io::Result<Batch>>(AHEAD.div_ceil(stride as usize));
+            let recycled = Arc::clone(&recycled);
+            let end = stream::HEADER as u64 + left;
+            let body = move || {
+                let mut at = stream::HEADER as u64 + k as u64 * BATCH_BYTES;
+                while at < end {
+                    let want = usize::try_from((end - at).min(BATCH_BYTES)).unwrap_or(0);
+                    let mut b = recycled.lock().ok().and_then(|r| r.try_recv().ok()).unwrap_or_default();
+                    let batch = r.read(&mut b.buf, at, want, end).map(|from| {
+                        (b.at, b.len) = (from, want);
+                        b
+                    });
+                    let failed = batch.is_err();
+                    if to_open.send(batch).is_err() || failed {
+                        return;
+                    }
+                    at += stride * BATCH_BYTES;
+                }
+            };
+            started.push(std::thread::Builder::new().name("cb-read-ahead".into()).spawn(body).is_ok());
+            reads.push(read);
+        }
+        let (tx, batches) = sync_channel(AHEAD);
         let opener = opener.clone();
         let opening = std::thread::Builder::new().name("cb-open-ahead".into()).spawn(move || {
+            // The batches in order, from each reader in turn; a reader that has no more ends it.
             let mut first = 0u64;
-            for batch in read {
-                let segments = batch.as_ref().map_or(0, |b| b.sealed.len().div_ceil(stream::SEALED_SEGMENT)) as u64;
+            for read in reads.iter().cycle() {
+                let Ok(batch) = read.recv() else { return };
+                let segments = batch.as_ref().map_or(0, |b| b.len.div_ceil(stream::SEALED_SEGMENT)) as u64;
                 let batch = batch.and_then(|b| open_share(&opener, first, total, b));
                 let failed = batch.is_err();
                 if tx.send(batch).is_err() || failed {
@@ -134,30 +171,14 @@ impl Source {
                 first += segments;
             }
         });
-        let reading = opening.is_ok().then(|| {
-            std::thread::Builder::new().name("cb-read-ahead".into()).spawn(move || {
-                let Some(mut file) = theirs.lock().ok().and_then(|mut f| f.take()) else { return };
-                let (mut at, mut left, mut asked) = (stream::HEADER as u64, left, 0u64);
-                while left > 0 {
-                    asked = will_need(&file, at, asked, left);
-                    let want = usize::try_from(left.min(BATCH_BYTES)).unwrap_or(0);
-                    let mut b = recycled.try_recv().unwrap_or_default();
-                    b.sealed.resize(want, 0);
-                    let batch = file.read_exact(&mut b.sealed).map(|()| b);
-                    let failed = batch.is_err();
-                    if to_open.send(batch).is_err() || failed {
-                        return;
-                    }
-                    (at, left, asked) = (at + want as u64, left - want as u64, asked.saturating_sub(want as u64));
-                }
-            })
-        });
-        if matches!(reading, Some(Ok(_))) {
+        if opening.is_ok() && started.iter().all(|s| *s) {
             return Source::Ahead { batches, spent };
         }
-        match shared.lock().ok().and_then(|mut f| f.take()) {
-            Some(file) => Source::Direct(Box::new(file)),
-            None => Source::Direct(Box::new(std::io::empty())),
+        // No thread for it (those that started stop as they find no one to hand their batches
+        // to): the download reads the file itself, through the page cache.
+        match spare {
+            Ok(file) if through_cache(&file).is_ok() => Source::Direct(Box::new(file)),
+            _ => Source::Direct(Box::new(std::io::empty())),
         }
     }
 
@@ -166,8 +187,7 @@ impl Source {
     fn next(&mut self, want: usize, mut done: Batch) -> std::io::Result<Batch> {
         match self {
             Source::Direct(r) => {
-                done.sealed.resize(want, 0);
-                r.read_exact(&mut done.sealed)?;
+                r.read_exact(done.room(want))?;
                 (done.opened, done.tail_crc) = (0, crc32fast::Hasher::new());
                 done.tail.clear();
                 Ok(done)
@@ -175,7 +195,7 @@ impl Source {
             Source::Ahead { batches, spent } => {
                 let _ = spent.try_send(done);
                 let got = batches.recv().map_err(|_| std::io::Error::other("a blob could not be read"))??;
-                if got.sealed.len() != want {
+                if got.len != want {
                     return Err(std::io::Error::other("a blob could not be read"));
                 }
                 Ok(got)
@@ -219,7 +239,7 @@ const BATCH: usize = 32;
 
 /// A sealed blob's plaintext, opened [`BATCH`] segments at a time as it is read, its CRC-32
 /// taken as each segment is opened (while it is still in the core's cache). Read from a local
-/// file, a thread of its own reads ahead and another opens the last half of each batch while
+/// file, threads of their own read ahead and another opens the last half of each batch while
 /// this opens the first half of the one before; otherwise each batch is opened on two threads.
 pub(super) struct OpenRead {
     src: Source,
@@ -293,7 +313,7 @@ impl OpenRead {
         self.batch = self.src.next(want, std::mem::take(&mut self.batch))?;
         self.left -= want as u64;
         let (first, total, opener) = (self.next, self.segments, &self.opener);
-        let chunks: Vec<&[u8]> = self.batch.sealed.chunks(stream::SEALED_SEGMENT).collect();
+        let chunks: Vec<&[u8]> = self.batch.segments().collect();
         let n = chunks.len();
         let chunks = &chunks[..n - self.batch.opened];
         let len = opened_len(chunks);

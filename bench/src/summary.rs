@@ -283,10 +283,11 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
                 when(&v, "rights"),
             ));
         }
-        if let Some(x) = f(&v, "/export/cold/build_ratio_to_cat") {
+        for what in ["build", "download"] {
+            let Some(x) = f(&v, &format!("/export/cold/{what}_ratio_to_cat")) else { continue };
             md.push_str(&format!(
-                "| export build vs `cat`, page cache dropped before each side | {} MB/s | {} MB/s | {} | ≥ 0.7 | {} | {} |\n",
-                num(f(&v, "/export/cold/build_mb_s"), 0),
+                "| export {what} vs `cat`, page cache dropped before each side | {} MB/s | {} MB/s | {} | ≥ 0.7 | {} | {} |\n",
+                num(f(&v, &format!("/export/cold/{what}_mb_s")), 0),
                 num(f(&v, "/export/cold/cat_mb_s"), 0),
                 num(Some(x), 3),
                 verdict(Some(x >= 0.7)),

@@ -2,9 +2,9 @@
 //! of a blob without reading it when the store keeps a local file, and a blob's plaintext as a
 //! `BufRead` opened a batch of 64 KiB segments at a time on both cores, so a download holds a
 //! few MiB of a media file in clear (the batch being sent and the halves opened ahead of it),
-//! not the file; a local file's sealed bytes are read ahead (past the page cache, on two threads,
-//! where the file system allows it: `file_read`) while the cores open. A store without local
-//! files (S3) answers through `get`.
+//! not the file; a local file's sealed bytes are read ahead while the cores open (a card's media
+//! past the page cache, on two threads, where the file system allows it: `file_read`). A store
+//! without local files (S3) answers through `get`.
 //!
 //! It must not write plaintext anywhere; errors say what failed, never what a blob holds.
 
@@ -121,10 +121,13 @@ impl Source {
     /// so the disk is never kept waiting: two, every other batch each, when the file is read past
     /// the page cache), and opens the last half of each batch on another with `opener` (the
     /// blob has `total` segments); directly when no thread can be started.
-    fn read_ahead(file: std::fs::File, left: u64, opener: &Opener, total: u64) -> Self {
+    fn read_ahead(file: std::fs::File, cache: Cache, left: u64, opener: &Opener, total: u64) -> Self {
         // The download's own way into the file, should no thread start.
         let spare = file.try_clone();
-        let first = FileReader::new(file);
+        let first = match cache {
+            Cache::Bypass => FileReader::new(file),
+            Cache::Use => FileReader::buffered(file),
+        };
         // Two readers past the page cache (every other batch each); one through it.
         let second = if first.direct && left > BATCH_BYTES { first.another() } else { None };
         let readers: Vec<FileReader> = std::iter::once(first).chain(second).collect();
@@ -204,15 +207,25 @@ impl Source {
     }
 }
 
+/// Whether a local file is read through the page cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cache {
+    /// Through it: a file just written, likely still in memory (an export's manifest).
+    Use,
+    /// Past it where the file system allows (`O_DIRECT`): a file read once, rarely in memory
+    /// when it is asked for (a card's media, uploaded long before its owner's export).
+    Bypass,
+}
+
 /// Where a blob's sealed bytes are: a local file (just after its header) or other bytes.
 enum Sealed {
-    File(std::fs::File),
+    File(std::fs::File, Cache),
     Other(Box<dyn Read + Send>),
 }
 
 /// A sealed blob's remaining bytes, its header and its length. Blocking (run it on the
 /// blocking pool).
-fn sealed_source(blobs: &Arc<dyn BlobStore>, id: &BlobId) -> Result<Option<(Sealed, [u8; stream::HEADER], u64)>, CoreError> {
+fn sealed_source(blobs: &Arc<dyn BlobStore>, id: &BlobId, cache: Cache) -> Result<Option<(Sealed, [u8; stream::HEADER], u64)>, CoreError> {
     let unreadable = |_| CoreError::Internal("a blob could not be read");
     let mut header = [0u8; stream::HEADER];
     if let Some(p) = blobs.local_path(id) {
@@ -220,7 +233,7 @@ fn sealed_source(blobs: &Arc<dyn BlobStore>, id: &BlobId) -> Result<Option<(Seal
             Ok(mut f) => {
                 let len = f.metadata().map_err(unreadable)?.len();
                 f.read_exact(&mut header).map_err(unreadable)?;
-                Ok(Some((Sealed::File(f), header, len)))
+                Ok(Some((Sealed::File(f, cache), header, len)))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(_) => Err(CoreError::Internal("a blob could not be read")),
@@ -275,9 +288,9 @@ fn open_run(opener: &Opener, first: u64, total: u64, chunks: &[&[u8]], out: &mut
 
 impl OpenRead {
     /// Opens blob `id` sealed with `dek` under `aad`; `None` when it is gone. Blocking. A blob
-    /// in a local file starts being read ahead at once.
-    pub fn open(blobs: &Arc<dyn BlobStore>, id: &BlobId, dek: &Dek, aad: Aad<'_>) -> Result<Option<Self>, CoreError> {
-        let Some((sealed, header, sealed_len)) = sealed_source(blobs, id)? else { return Ok(None) };
+    /// in a local file starts being read ahead at once, through the page cache or not (`cache`).
+    pub fn open(blobs: &Arc<dyn BlobStore>, id: &BlobId, dek: &Dek, aad: Aad<'_>, cache: Cache) -> Result<Option<Self>, CoreError> {
+        let Some((sealed, header, sealed_len)) = sealed_source(blobs, id, cache)? else { return Ok(None) };
         Self::from_sealed(sealed, &header, sealed_len, dek, aad).map(Some)
     }
 
@@ -285,7 +298,7 @@ impl OpenRead {
         let opener = Opener::new(dek, aad, header)?;
         let (segments, left) = (Opener::segments(sealed_len)?, sealed_len - stream::HEADER as u64);
         let src = match sealed {
-            Sealed::File(f) => Source::read_ahead(f, left, &opener, segments),
+            Sealed::File(f, cache) => Source::read_ahead(f, cache, left, &opener, segments),
             Sealed::Other(r) => Source::Direct(r),
         };
         Ok(OpenRead {
@@ -385,9 +398,15 @@ mod tests {
     fn file_of(sealed: &[u8], name: &str) -> (std::path::PathBuf, std::fs::File) {
         let p = std::env::temp_dir().join(format!("cb-sealed-read-{}-{name}", std::process::id()));
         std::fs::write(&p, sealed).unwrap();
-        let mut f = std::fs::File::open(&p).unwrap();
-        f.read_exact(&mut [0u8; stream::HEADER]).unwrap();
+        let f = after_header(&p);
         (p, f)
+    }
+
+    /// The file at `p`, opened after its header.
+    fn after_header(p: &std::path::Path) -> std::fs::File {
+        let mut f = std::fs::File::open(p).unwrap();
+        f.read_exact(&mut [0u8; stream::HEADER]).unwrap();
+        f
     }
 
     #[test]
@@ -401,7 +420,7 @@ mod tests {
             assert_eq!(plain_len(sealed.len() as u64).unwrap(), len as u64);
             let (path, file) = file_of(&sealed, &len.to_string());
             let direct = Sealed::Other(Box::new(std::io::Cursor::new(sealed[stream::HEADER..].to_vec())));
-            for src in [direct, Sealed::File(file)] {
+            for src in [direct, Sealed::File(file, Cache::Use), Sealed::File(after_header(&path), Cache::Bypass)] {
                 let mut r = OpenRead::from_sealed(src, &sealed[..stream::HEADER], sealed.len() as u64, &dek, aad).unwrap();
                 let ahead = matches!(r.src, Source::Ahead { .. });
                 assert_eq!(r.len, len as u64);
@@ -427,7 +446,7 @@ mod tests {
             bad[at] ^= 0x40;
             let (path, file) = file_of(&bad, &format!("bad-{at}"));
             let direct = Sealed::Other(Box::new(std::io::Cursor::new(bad[stream::HEADER..].to_vec())));
-            for src in [direct, Sealed::File(file)] {
+            for src in [direct, Sealed::File(file, Cache::Use), Sealed::File(after_header(&path), Cache::Bypass)] {
                 let mut r = OpenRead::from_sealed(src, &bad[..stream::HEADER], bad.len() as u64, &dek, aad).unwrap();
                 let err = r.read_to_end(&mut Vec::new()).unwrap_err();
                 assert_eq!(err.to_string(), "a blob does not open", "flipped at {at}");

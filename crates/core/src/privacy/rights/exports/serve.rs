@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use super::archive::{CARD_MEDIA, Index};
 use super::jobs::export_aad;
-use super::sealed_read::OpenRead;
+use super::sealed_read::{Cache, OpenRead};
 use super::zipwrite::{ZipOut, dos_time};
 use crate::platform::ids::BlobId;
 use crate::platform::ports::BlobStore;
@@ -108,7 +108,7 @@ impl Download {
     fn open_media(&self, id: &str) -> Result<OpenRead, &'static str> {
         let id = BlobId::parse(id).ok_or("malformed export")?;
         let aad = Aad { table: "blobs", column: CARD_MEDIA, row: id.as_str() };
-        OpenRead::open(&self.blobs, &id, &self.dek, aad)
+        OpenRead::open(&self.blobs, &id, &self.dek, aad, Cache::Bypass)
             .map_err(|_| "a media file does not decrypt")?
             .ok_or("a media file was deleted since the export was made")
     }
@@ -127,7 +127,8 @@ impl Download {
     }
 
     fn write_to(&self, out: &mut impl Write) -> Result<(), &'static str> {
-        let mut manifest = OpenRead::open(&self.blobs, &self.manifest, &self.dek, export_aad(&self.manifest))
+        // Written when the export was built, moments before: likely still in memory.
+        let mut manifest = OpenRead::open(&self.blobs, &self.manifest, &self.dek, export_aad(&self.manifest), Cache::Use)
             .map_err(|_| "export does not decrypt")?
             .ok_or("export missing")?;
         let mut len = [0u8; 4];

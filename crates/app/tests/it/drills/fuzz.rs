@@ -97,7 +97,7 @@ parameters = {{ "path.id" = "{export}" }}
         .args(["--seed", &seed.to_string()])
         // One worker: under two, Python 3.11's parser (hypothesis reads its own lambdas' source
         // from several threads) fails with "AST constructor recursion depth mismatch", a CPython
-        // bug with threads, not a finding (three times in CI, twice in a row once).
+        // bug with threads, not a finding (it failed two CI runs, each time again on the retry).
         .args(["--workers", "1"])
         .args(["--request-timeout", "20"])
         .args(["--generation-database", "none"])

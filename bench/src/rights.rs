@@ -33,6 +33,7 @@ use clearboard_core::platform::clock::{Clock, SystemClock};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, RegionId};
 use clearboard_store::Db;
 use clearboard_store::platform::bulk::{self, SeedCard};
+use clearboard_testkit::media::jpeg_of;
 use clearboard_vault::stream::{self, Opener, Sealer};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
@@ -123,24 +124,6 @@ async fn person(cb: &Clearboard, email: &str) -> (Principal, BoardId) {
     let who = crate::common::signed_up(cb, email, "Bench").await;
     let board = cb.boards().create_board(&who, None, "Bench board").await.unwrap().board.id;
     (who, board)
-}
-
-/// A minimal JPEG (as in the accounts tests) of exactly `len` bytes whose scan data is random
-/// (without 0xFF, which would start a marker): incompressible, and kept byte for byte by the
-/// sanitiser.
-pub(crate) fn jpeg_of(len: usize) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-    v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
-    v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0]);
-    let start = v.len();
-    v.resize(len - 2, 0);
-    getrandom::fill(&mut v[start..]).unwrap();
-    for b in &mut v[start..] {
-        *b = (*b).min(0xFE);
-    }
-    v.extend_from_slice(&[0xFF, 0xD9]);
-    v
 }
 
 fn mb_s(bytes: u64, secs: f64) -> f64 {

@@ -194,7 +194,7 @@ async fn board_on(base: &str) -> (String, String) {
 async fn media_once(base: &str, count: usize, size: usize, par: usize) -> (f64, f64) {
     let (token, board) = board_on(base).await;
     let http = reqwest::Client::new();
-    let image = crate::rights::jpeg_of(size);
+    let image = clearboard_testkit::media::jpeg_of(size, 0);
     let t = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..par {

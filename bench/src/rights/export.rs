@@ -56,7 +56,7 @@ pub(super) async fn export_part(args: &Args) -> Value {
     }
     let t = Instant::now();
     for (k, &s) in sizes.iter().enumerate() {
-        let bytes = jpeg_of(s);
+        let bytes = jpeg_of(s, k as u64);
         cb.boards()
             .add_media_card(&who, &board, "image", &bytes, Some(format!("photo {k}")), (Some(10 * k as i64), Some(20)))
             .await
@@ -210,7 +210,7 @@ pub(super) async fn export_part(args: &Args) -> Value {
         z.finish().unwrap();
     }
     let deflate_s = t.elapsed().as_secs_f64();
-    let media_buf = jpeg_of(IMAGE_MAX_BYTES);
+    let media_buf = jpeg_of(IMAGE_MAX_BYTES, 0);
     let t = Instant::now();
     {
         let mut z = zip::ZipWriter::new_stream(std::io::sink());

@@ -27,6 +27,7 @@ pub mod haproxy;
 pub mod house;
 pub use clearboard_app::forensics;
 pub mod logs;
+pub mod media;
 pub mod pg;
 pub mod s3;
 pub mod smtp;

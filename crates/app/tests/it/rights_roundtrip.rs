@@ -139,24 +139,6 @@ both!(c_dsr_3_the_readme_is_in_the_persons_language, |b| async move {
     assert!(!readme.contains("Your rights"));
 });
 
-/// A JPEG of exactly `len` bytes whose scan data is pseudo-random without 0xFF (no marker in
-/// it): incompressible, and kept byte for byte by the media sanitiser.
-fn jpeg_of(len: usize) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-    v.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
-    v.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0]);
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    while v.len() < len - 2 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        v.push((x as u8).min(0xFE));
-    }
-    v.extend_from_slice(&[0xFF, 0xD9]);
-    v
-}
-
 // C-DSR-1 (issue 21): a media file of several 2 MiB batches, read ahead from disk and opened
 // partly on another thread, partly on the download's, sent in whole chunks, comes out of the
 // archive byte for byte with the checksum the ZIP announces (the zip crate checks it on reading).
@@ -165,7 +147,7 @@ both!(c_dsr_1_a_media_file_of_several_batches_downloads_byte_for_byte, |b| async
     let me = app.new_user().await;
     let board = ok_json(app.post_json("/api/v1/boards", &json!({ "title": "Large media" }), Some(&me.token)).await, 201).await;
     let board = board["id"].as_str().unwrap().to_string();
-    let image = jpeg_of(5 * 1024 * 1024 + 3);
+    let image = clearboard_testkit::media::jpeg_of(5 * 1024 * 1024 + 3, 1);
     let form = reqwest::multipart::Form::new()
         .text("kind", "image")
         .part("file", reqwest::multipart::Part::bytes(image.clone()).file_name("large.jpg"));

@@ -116,6 +116,33 @@ fn open_share(opener: &Opener, first: u64, total: u64, mut b: Batch) -> std::io:
     Ok(b)
 }
 
+/// A reader thread's work: batches `k`, `k + stride`, `k + 2 × stride`, … of the file (up to
+/// offset `end`), each read into a buffer handed back (`recycled`) when there is one, sent to
+/// `to_open` in order; stops after the first error, or when no one takes them any more.
+fn read_batches(
+    r: &mut FileReader,
+    k: u64,
+    stride: u64,
+    end: u64,
+    recycled: &std::sync::Mutex<Receiver<Batch>>,
+    to_open: &SyncSender<std::io::Result<Batch>>,
+) {
+    let mut at = stream::HEADER as u64 + k * BATCH_BYTES;
+    while at < end {
+        let want = usize::try_from((end - at).min(BATCH_BYTES)).unwrap_or(0);
+        let mut b = recycled.lock().ok().and_then(|r| r.try_recv().ok()).unwrap_or_default();
+        let batch = r.read(&mut b.buf, at, want, end).map(|from| {
+            (b.at, b.len) = (from, want);
+            b
+        });
+        let failed = batch.is_err();
+        if to_open.send(batch).is_err() || failed {
+            return;
+        }
+        at += stride * BATCH_BYTES;
+    }
+}
+
 impl Source {
     /// Reads `left` bytes of `file` after its header on threads of their own (which only read,
     /// so the disk is never kept waiting: two, every other batch each, when the file is read past
@@ -139,22 +166,7 @@ impl Source {
             let (to_open, read) = sync_channel::<std::io::Result<Batch>>(AHEAD.div_ceil(stride as usize));
             let recycled = Arc::clone(&recycled);
             let end = stream::HEADER as u64 + left;
-            let body = move || {
-                let mut at = stream::HEADER as u64 + k as u64 * BATCH_BYTES;
-                while at < end {
-                    let want = usize::try_from((end - at).min(BATCH_BYTES)).unwrap_or(0);
-                    let mut b = recycled.lock().ok().and_then(|r| r.try_recv().ok()).unwrap_or_default();
-                    let batch = r.read(&mut b.buf, at, want, end).map(|from| {
-                        (b.at, b.len) = (from, want);
-                        b
-                    });
-                    let failed = batch.is_err();
-                    if to_open.send(batch).is_err() || failed {
-                        return;
-                    }
-                    at += stride * BATCH_BYTES;
-                }
-            };
+            let body = move || read_batches(&mut r, k as u64, stride, end, &recycled, &to_open);
             started.push(std::thread::Builder::new().name("cb-read-ahead".into()).spawn(body).is_ok());
             reads.push(read);
         }

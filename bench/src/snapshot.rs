@@ -9,6 +9,11 @@
 //! (not decoded: decoding is checked afterwards, outside the time); bytes are the payloads of
 //! every WebSocket message received until then. Both servers are separate processes filled
 //! once, then joined in alternating rounds (`SNAPSHOT_ROUNDS`, default 3); medians, min and max.
+//!
+//! Then the memory a subscriber holds once it has its snapshot: `SNAPSHOT_HELD` (default 20)
+//! subscribers join each server one after another and stay; the server's RSS once they are all
+//! in, minus before, per subscriber (a socket that kept its snapshot's buffer would hold the
+//! snapshot's size).
 
 use std::time::{Duration, Instant};
 
@@ -72,7 +77,7 @@ async fn fill_clearboard(base: &str, token: &str, board: &str, cards: &[Card]) {
     }
 }
 
-async fn join_clearboard(base: &str, token: &str, board: &str, pid: u32) -> Join {
+async fn join_clearboard(base: &str, token: &str, board: &str, pid: u32) -> (Join, Ws) {
     let url = format!("{}/api/v1/boards/{board}/ws", base.replacen("http", "ws", 1));
     let cpu0 = fanout::cpu_ticks(pid);
     let t = Instant::now();
@@ -91,8 +96,7 @@ async fn join_clearboard(base: &str, token: &str, board: &str, pid: u32) -> Join
     let server_cpu_s = (fanout::cpu_ticks(pid) - cpu0) as f64 / 100.0;
     let v: Value = serde_json::from_slice(payload(&hello)).unwrap();
     let cards = v["cards"].as_array().map_or(0, Vec::len);
-    let _ = ws.close(None).await;
-    Join { seconds, bytes, server_cpu_s, cards }
+    (Join { seconds, bytes, server_cpu_s, cards }, ws)
 }
 
 /// A Yjs document id like ours (36 characters, UUID-shaped), so keys weigh the same.
@@ -123,7 +127,7 @@ async fn fill_yjs(url: &str, cards: &[Card]) -> Ws {
     ws
 }
 
-async fn join_yjs(url: &str, pid: u32) -> Join {
+async fn join_yjs(url: &str, pid: u32) -> (Join, Ws) {
     let step1 = yrs::sync::Message::Sync(yrs::sync::SyncMessage::SyncStep1(StateVector::default())).encode_v1();
     let cpu0 = fanout::cpu_ticks(pid);
     let t = Instant::now();
@@ -143,8 +147,30 @@ async fn join_yjs(url: &str, pid: u32) -> Join {
     let map = doc.get_or_insert_map("cards");
     doc.transact_mut().apply_update(yrs::Update::decode_v1(&update).unwrap()).unwrap();
     let cards = map.len(&doc.transact()) as usize;
+    (Join { seconds, bytes, server_cpu_s, cards }, ws)
+}
+
+/// A join whose socket is closed at once.
+async fn closed((j, mut ws): (Join, Ws)) -> Join {
     let _ = ws.close(None).await;
-    Join { seconds, bytes, server_cpu_s, cards }
+    j
+}
+
+/// The memory each of `k` subscribers holds once it has its snapshot (kB of the server's RSS):
+/// they join one after another and stay until all are measured.
+async fn held_per_subscriber<F: Future<Output = (Join, Ws)>>(k: usize, pid: u32, mut join: impl FnMut() -> F) -> f64 {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = fanout::rss_kb(pid);
+    let mut open = Vec::with_capacity(k);
+    for _ in 0..k {
+        open.push(join().await.1);
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let after = fanout::rss_kb(pid);
+    for mut ws in open {
+        let _ = ws.close(None).await;
+    }
+    after.saturating_sub(before) as f64 / k as f64
 }
 
 fn stats(runs: &[Join], f: impl Fn(&Join) -> f64) -> Value {
@@ -163,15 +189,15 @@ pub async fn run(n: usize, rounds: usize) -> Value {
     let yurl = format!("ws://127.0.0.1:{port}/snapshot-board");
     let writer = fill_yjs(&yurl, &cards).await;
     // An unrecorded join of each, which also waits until Yjs has applied the writer's update.
-    let first_ours = join_clearboard(&base, &token, &board, srv.child.id()).await;
+    let first_ours = closed(join_clearboard(&base, &token, &board, srv.child.id()).await).await;
     assert_eq!(first_ours.cards, n, "clearboard's snapshot holds every card");
-    let mut first_yjs = join_yjs(&yurl, ysrv.child.id()).await;
+    let mut first_yjs = closed(join_yjs(&yurl, ysrv.child.id()).await).await;
     for _ in 0..50 {
         if first_yjs.cards == n {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-        first_yjs = join_yjs(&yurl, ysrv.child.id()).await;
+        first_yjs = closed(join_yjs(&yurl, ysrv.child.id()).await).await;
     }
     assert_eq!(first_yjs.cards, n, "the Yjs document holds every card");
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -179,12 +205,16 @@ pub async fn run(n: usize, rounds: usize) -> Value {
         // Alternate which server goes first.
         for yjs_side in if round % 2 == 0 { [false, true] } else { [true, false] } {
             if yjs_side {
-                theirs.push(join_yjs(&yurl, ysrv.child.id()).await);
+                theirs.push(closed(join_yjs(&yurl, ysrv.child.id()).await).await);
             } else {
-                ours.push(join_clearboard(&base, &token, &board, srv.child.id()).await);
+                ours.push(closed(join_clearboard(&base, &token, &board, srv.child.id()).await).await);
             }
         }
     }
+    let k = std::env::var("SNAPSHOT_HELD").ok().and_then(|v| v.parse().ok()).unwrap_or(20usize);
+    let held_ours = held_per_subscriber(k, srv.child.id(), || join_clearboard(&base, &token, &board, srv.child.id())).await;
+    let held_yjs = held_per_subscriber(k, ysrv.child.id(), || join_yjs(&yurl, ysrv.child.id())).await;
+    println!("snapshot: memory held per subscriber ({k} joined and kept): clearboard {held_ours:.1} kB, Yjs {held_yjs:.1} kB");
     drop(writer);
     drop(ysrv);
     drop(srv);
@@ -211,6 +241,7 @@ pub async fn run(n: usize, rounds: usize) -> Value {
         "clearboard": { "seconds": o, "bytes": ob, "server_cpu_s": stats(&ours, |j| j.server_cpu_s), "first_join": first_ours },
         "yjs": { "seconds": y, "bytes": yb, "server_cpu_s": stats(&theirs, |j| j.server_cpu_s), "first_join": first_yjs },
         "time_ratio": time_ratio, "bytes_ratio": bytes_ratio,
+        "held": { "subscribers": k, "clearboard_kb": held_ours, "yjs_kb": held_yjs, "ratio": held_ours / held_yjs },
     })
 }
 
@@ -221,7 +252,7 @@ pub fn rows(v: &Value, when: &str) -> String {
     let b = |p: &str| f(p).map_or("—".into(), |x| format!("{x:.0}"));
     format!(
         "| snapshot of a board of {} cards to a joining subscriber vs Yjs's initial sync of the same content: time, median (min–max), ratio ours/Yjs | {} ms ({}–{}) | {} ms ({}–{}) | {:.2} | reported | | {when} |\n\
-         | same: bytes received (ratio ours/Yjs) | {} B | {} B | {:.2} | reported | | {when} |\n",
+         | same: bytes received (ratio ours/Yjs) | {} B | {} B | {:.2} | reported | | {when} |\n{}",
         v["cards"],
         ms("/clearboard/seconds/median"),
         ms("/clearboard/seconds/min"),
@@ -233,5 +264,19 @@ pub fn rows(v: &Value, when: &str) -> String {
         b("/clearboard/bytes/median"),
         b("/yjs/bytes/median"),
         f("/bytes_ratio").unwrap_or(f64::NAN),
+        held(v, when),
     )
+}
+
+/// The row of memory held per subscriber (absent from runs before it was measured).
+fn held(v: &Value, when: &str) -> String {
+    let f = |p: &str| v.pointer(p).and_then(Value::as_f64);
+    match (f("/held/clearboard_kb"), f("/held/yjs_kb"), f("/held/ratio")) {
+        (Some(o), Some(y), Some(r)) => format!(
+            "| same: memory each subscriber holds once it has the snapshot ({} joined one after another and kept; server RSS, ours / Yjs) | {o:.1} kB | {y:.1} kB | {r:.2} | < 1 | {} | {when} |\n",
+            v["held"]["subscribers"],
+            if r < 1.0 { "met" } else { "**missed**" }
+        ),
+        _ => String::new(),
+    }
 }

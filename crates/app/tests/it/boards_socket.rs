@@ -184,3 +184,70 @@ both!(boards_socket_pointers_are_live_limited_and_not_stored, |b| async move {
     }
     clearboard_testkit::logs::assert_clean(&[f.pseudonym.clone(), f.bob.first_name.clone()]);
 });
+
+/// Reads one WebSocket frame a server sent (unmasked, RFC 6455 §5.2): whether it is the last
+/// of its message, its opcode and its payload.
+async fn read_frame(s: &mut tokio::net::TcpStream) -> (bool, u8, Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    let mut head = [0u8; 2];
+    s.read_exact(&mut head).await.unwrap();
+    assert_eq!(head[1] & 0x80, 0, "a server's frames are not masked");
+    let len = match head[1] & 0x7f {
+        126 => u64::from(s.read_u16().await.unwrap()),
+        127 => s.read_u64().await.unwrap(),
+        n => u64::from(n),
+    };
+    let mut payload = vec![0u8; usize::try_from(len).unwrap()];
+    s.read_exact(&mut payload).await.unwrap();
+    (head[0] & 0x80 != 0, head[0] & 0x0f, payload)
+}
+
+// A snapshot longer than a fragment goes out as one message in fragments (a text frame, then
+// continuations, FIN on the last only), none longer than `FRAGMENT`, so a socket never holds
+// a buffer the size of its board (issue 21); a WebSocket client gets the one `hello` whole.
+both!(boards_socket_sends_a_long_snapshot_in_fragments, |b| async move {
+    use clearboard_web::boards::upgrade::FRAGMENT;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(b).await;
+    let f = fixture(&app).await;
+    let words = "a long idea for the workshop, written out in full so that cards weigh something; ".repeat(6);
+    let n = 40;
+    for i in 0..n {
+        add_text(&app, &f.board, &f.bob.token, &format!("{i}: {}", &words[..480])).await;
+    }
+    let addr = app.base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "GET /api/v1/boards/{}/ws HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer {}\r\n\r\n",
+        f.board, f.bob.token
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    while !answer.ends_with(b"\r\n\r\n") {
+        answer.push(s.read_u8().await.unwrap());
+    }
+    let answer = String::from_utf8(answer).unwrap().to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 101"), "{answer}");
+    // RFC 6455 §1.3's own example key and answer.
+    assert!(answer.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="), "{answer}");
+    let mut frames = vec![read_frame(&mut s).await];
+    while !frames.last().unwrap().0 {
+        frames.push(read_frame(&mut s).await);
+    }
+    assert!(frames.len() >= 3, "{} frames", frames.len());
+    assert_eq!(frames[0].1, 1, "the first frame is text");
+    assert!(frames[1..].iter().all(|(_, op, _)| *op == 0), "the others continue it");
+    assert!(frames.iter().all(|(_, _, p)| p.len() <= FRAGMENT));
+    let whole: Vec<u8> = frames.iter().flat_map(|(_, _, p)| p.iter().copied()).collect();
+    let hello: Value = serde_json::from_slice(&whole).unwrap();
+    ws::assert_frame(&hello, true);
+    assert_eq!((hello["type"].as_str(), hello["cards"].as_array().map(Vec::len)), (Some("hello"), Some(n)));
+    drop(s);
+
+    let mut c = ws::connect(&app.base, &f.board, &f.carol.token, None, None).await.unwrap();
+    let hello = c.next(WAIT).await.unwrap();
+    assert_eq!((hello["type"].as_str(), c.cards.len()), (Some("hello"), n));
+    assert!(hello.to_string().len() > 2 * FRAGMENT);
+    c.close().await;
+});

@@ -10,5 +10,6 @@ pub mod pages;
 pub mod paths;
 pub mod recovery;
 pub mod sockets;
+pub mod upgrade;
 pub mod workshop_api;
 pub mod ws;

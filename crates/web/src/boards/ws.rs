@@ -10,7 +10,6 @@
 //! socket may send at most `burst` messages at once, refilled at `per_second`, beyond which it
 //! is closed with code 1008 (policy violation) and the reason `rate_limited`.
 
-use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
@@ -21,13 +20,18 @@ use clearboard_core::boards::realtime::{Message, Room};
 use clearboard_core::identity::principal::Principal;
 use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{BoardId, CardId};
+use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Utf8Bytes};
 
 use crate::boards::paths::board_id;
 use crate::boards::sockets::{MessageBudget, WsLimits};
+use crate::boards::upgrade::{NotAnUpgrade, Socket, Upgrade, send_text};
 use crate::platform::error::AppError;
 use crate::platform::extract::Auth;
 use crate::platform::i18n::{error_words, from_headers};
@@ -66,13 +70,13 @@ pub const CLOSE_RECONNECT: u16 = 4001;
 /// Closes with a code and reason (`docs/protocol.md`), then reads (and drops) what the client
 /// still sends until it answers the close, at most two seconds, so it receives our frame
 /// rather than a reset connection.
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let frame = axum::extract::ws::CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+async fn close(socket: &mut Socket, code: u16, reason: &'static str) {
+    let frame = CloseFrame { code: code.into(), reason: Utf8Bytes::from_static(reason) };
     if socket.send(WsMessage::Close(Some(frame))).await.is_err() {
         return;
     }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
-        while let Some(Ok(m)) = socket.recv().await {
+        while let Some(Ok(m)) = socket.next().await {
             if matches!(m, WsMessage::Close(_)) {
                 break;
             }
@@ -87,7 +91,7 @@ pub async fn upgrade(
     Path(id): Path<String>,
     Query(q): Query<WsQuery>,
     headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ws: Result<Upgrade, NotAnUpgrade>,
 ) -> Result<Response, AppError> {
     if !origin_ok(&headers, &st.config.public_url) {
         return Err(AppError::new(ErrorCode::CrossSiteRequestRefused).detail("this WebSocket request came from another site"));
@@ -95,7 +99,7 @@ pub async fn upgrade(
     let board = board_id(&id)?;
     // Authorise before upgrading, so refusals are ordinary HTTP errors.
     st.cb.boards().access(&auth.principal, &board).await?;
-    let ws = ws.map_err(|r| AppError::for_status(r.status()).detail("this address is a WebSocket: connect with a WebSocket upgrade"))?;
+    let ws = ws.map_err(|r| AppError::for_status(r.0).detail("this address is a WebSocket: connect with a WebSocket upgrade"))?;
     let limits = st.config.ws;
     let Some(slot) = st.sockets.take(auth.principal.subject.as_str(), limits.per_identity) else {
         metrics::counter!("clearboard_ws_refused_total", "reason" => "per_identity").increment(1);
@@ -104,20 +108,15 @@ pub async fn upgrade(
     };
     let principal = auth.principal;
     let lang = from_headers(&headers).lang;
-    // Small buffers: messages are small, and thousands of people may watch one board.
-    Ok(ws.read_buffer_size(2 * 1024).write_buffer_size(0).max_message_size(64 * 1024).on_upgrade(move |socket| async move {
+    // Small buffers: messages are small, and thousands of people may watch one board (a long
+    // one, the snapshot, goes out in fragments: `upgrade`).
+    let config = WebSocketConfig::default().read_buffer_size(2 * 1024).write_buffer_size(0).max_message_size(Some(64 * 1024));
+    Ok(ws.accept(config, move |socket| async move {
         let _slot = slot;
         if let Err(e) = run(st, principal, board, q.since, socket, limits, lang).await {
             tracing::debug!(error = %e, "board socket ended");
         }
     }))
-}
-
-async fn send(socket: &mut WebSocket, frame: Frame) -> Result<(), axum::Error> {
-    match Utf8Bytes::try_from(frame) {
-        Ok(t) => socket.send(WsMessage::Text(t)).await,
-        Err(_) => Ok(()),
-    }
 }
 
 /// An `error` frame: the catalogue's code and its words in the socket's language, and what
@@ -196,7 +195,7 @@ async fn run(
     who: Principal,
     board: BoardId,
     since: Option<i64>,
-    mut socket: WebSocket,
+    mut socket: Socket,
     limits: WsLimits,
     lang: &'static str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -216,11 +215,11 @@ async fn run(
 
     let mut last = match Box::pin(replay(&st, &room, &board, since)).await {
         Some((s, events)) => {
-            send(&mut socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
+            send_text(&mut socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
             let mut last = s;
             for e in events {
                 if let Some(f) = e.frame(&viewer) {
-                    send(&mut socket, f).await?;
+                    send_text(&mut socket, f).await?;
                 }
                 last = e.seq;
             }
@@ -229,7 +228,7 @@ async fn run(
         None => {
             let (b, cards) = Box::pin(st.cb.boards().open(&who, &board)).await?;
             let seq = b.seq;
-            send(&mut socket, ServerMessage::Hello { seq, board: &b, cards: &cards, present: &presence.list() }.frame()).await?;
+            send_text(&mut socket, ServerMessage::Hello { seq, board: &b, cards: &cards, present: &presence.list() }.frame()).await?;
             seq
         }
     };
@@ -241,7 +240,7 @@ async fn run(
     every.tick().await;
     loop {
         tokio::select! {
-            incoming = socket.recv() => match incoming {
+            incoming = socket.next() => match incoming {
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(WsMessage::Text(t))) => {
                     if !budget.spend() {
@@ -250,7 +249,7 @@ async fn run(
                         break;
                     }
                     if let Some(reply) = Box::pin(handle_incoming(&st, &access, &mut live, t.as_str(), lang)).await {
-                        send(&mut socket, reply).await?;
+                        send_text(&mut socket, reply).await?;
                     }
                 }
                 Some(Ok(_)) => {}
@@ -261,7 +260,7 @@ async fn run(
                         continue;
                     }
                     if let Some(f) = e.frame(&viewer) {
-                        send(&mut socket, f).await?;
+                        send_text(&mut socket, f).await?;
                     }
                     if e.seq == i64::MAX {
                         // The board is gone (deleted, or erased content left it).
@@ -278,10 +277,10 @@ async fn run(
                         }
                     }
                 }
-                Ok(Message::Presence(frame)) => send(&mut socket, frame).await?,
+                Ok(Message::Presence(frame)) => send_text(&mut socket, frame).await?,
                 Ok(Message::Live { from, frame }) => {
                     if from != me {
-                        send(&mut socket, frame).await?;
+                        send_text(&mut socket, frame).await?;
                     }
                 }
                 Ok(Message::Recheck(s)) => {
@@ -296,7 +295,7 @@ async fn run(
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Too slow to keep up: start again from a snapshot.
-                    send(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
+                    send_text(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
                     Box::pin(close(&mut socket, CLOSE_NORMAL, "resync")).await;
                     break;
                 }

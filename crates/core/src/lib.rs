@@ -25,6 +25,6 @@ pub mod integrations;
 pub mod platform;
 pub mod privacy;
 
-pub use platform::context::{Clearboard, RegionHandle, Settings};
+pub use platform::context::{Clearboard, RegionHandle, RegionStores, Settings};
 pub use platform::error::CoreError;
 pub use platform::error_codes::ErrorCode;

@@ -33,7 +33,7 @@ use clearboard_core::platform::audit::{DIRECTORY_CHAIN, region_chain};
 use clearboard_core::platform::clock::{Clock, SimClock};
 use clearboard_core::platform::ids::{RegionId, SubjectId};
 use clearboard_core::platform::mail::{Mail, MailError, Mailer};
-use clearboard_core::{Clearboard, RegionHandle, Settings};
+use clearboard_core::{Clearboard, RegionHandle, RegionStores, Settings};
 use clearboard_policy::Policy;
 use clearboard_store::platform::blobs::LocalBlobStore;
 use clearboard_store::platform::directory::SqlDirectory;
@@ -368,7 +368,7 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
             shared.clone(),
             shared,
         );
-        regions.push(RegionHandle {
+        regions.push(RegionHandle::new(RegionStores {
             id: id.clone(),
             store,
             boards,
@@ -382,7 +382,7 @@ async fn in_memory(layout: &Layout, ring: Arc<clearboard_vault::Keyring>, now: i
             careers,
             keys: Arc::new(key_store.clone()),
             blobs,
-        });
+        }));
         region_stores.push((id, sql, key_store));
     }
     Opened { directory, regions, region_stores }

@@ -99,7 +99,9 @@ async fn domain(backend: Backend) -> Domain {
     let mut regions = opened.regions.clone();
     let eu = regions.iter_mut().find(|r| r.id.as_str() == "eu").unwrap();
     let keys = Arc::new(CountingKeys { inner: eu.keys.clone(), reads: Mutex::new(Vec::new()) });
-    eu.keys = keys.clone();
+    let mut stores = clearboard_core::RegionStores::clone(eu);
+    stores.keys = keys.clone();
+    *eu = clearboard_core::RegionHandle::new(stores);
     let policy = Arc::new(clearboard_policy::Policy::default_policy().unwrap());
     let cb = Clearboard::new(policy, Arc::new(clock), ring, opened.directory.clone(), regions, Settings::default()).unwrap();
     Domain { cb, keys, _dir: dir, pg_prefix }

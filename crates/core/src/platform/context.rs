@@ -72,9 +72,30 @@ impl Default for Settings {
     }
 }
 
-/// One region's stores.
+/// One region's stores, shared: a handle is one pointer. Every board access, request and job
+/// carries one and clones it; as a struct of thirteen pointers and the region's name it was 216
+/// bytes, a string copied and twelve counters touched per clone, and a share of the state of
+/// every open board socket (issue 21: memory per socket).
 #[derive(Debug, Clone)]
-pub struct RegionHandle {
+pub struct RegionHandle(Arc<RegionStores>);
+
+impl RegionHandle {
+    pub fn new(stores: RegionStores) -> Self {
+        Self(Arc::new(stores))
+    }
+}
+
+impl std::ops::Deref for RegionHandle {
+    type Target = RegionStores;
+
+    fn deref(&self) -> &RegionStores {
+        &self.0
+    }
+}
+
+/// What a [`RegionHandle`] points to.
+#[derive(Debug, Clone)]
+pub struct RegionStores {
     pub id: RegionId,
     pub store: Arc<dyn RegionStore>,
     pub boards: Arc<dyn BoardStore>,

@@ -11,11 +11,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clearboard_core::RegionHandle;
 use clearboard_core::platform::audit::{DIRECTORY_CHAIN, region_chain};
 use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::RegionId;
 use clearboard_core::platform::ports::StoreError;
+use clearboard_core::{RegionHandle, RegionStores};
 use clearboard_vault::Keyring;
 
 use crate::platform::blobs::{BlobLocation, S3Credentials};
@@ -169,7 +169,7 @@ impl Layout {
             let key_store = SqlKeyStore::new(keys);
             let blobs = self.open_blobs(r)?;
             let id = RegionId::new(&r.id);
-            regions.push(RegionHandle {
+            regions.push(RegionHandle::new(RegionStores {
                 id: id.clone(),
                 store: Arc::new(store.clone()),
                 boards: Arc::new(store.clone()),
@@ -183,7 +183,7 @@ impl Layout {
                 careers: Arc::new(store.clone()),
                 keys: Arc::new(key_store.clone()),
                 blobs,
-            });
+            }));
             region_stores.push((id, store, key_store));
         }
         Ok(Opened { directory, regions, region_stores })

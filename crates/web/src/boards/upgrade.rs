@@ -78,20 +78,10 @@ impl Upgrade {
         Ok(Self { key, on_upgrade })
     }
 
-    /// The `101 Switching Protocols` answer; `then` gets the socket once the client has it
-    /// (nothing happens if the connection goes before).
-    pub fn accept<F, Fut>(self, config: WebSocketConfig, then: F) -> Response
-    where
-        F: FnOnce(Socket) -> Fut + Send + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    /// The `101 Switching Protocols` answer, and the connection to await for the socket (its
+    /// caller spawns the task that does, so that the task is its own future and no wrapper's).
+    pub fn accept(self) -> (Response, Upgrading) {
         let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(self.key.as_bytes());
-        let on_upgrade = self.on_upgrade;
-        tokio::spawn(async move {
-            if let Ok(io) = on_upgrade.await {
-                then(WebSocketStream::from_raw_socket(TokioIo::new(io), Role::Server, Some(config)).await).await;
-            }
-        });
         let mut r = StatusCode::SWITCHING_PROTOCOLS.into_response();
         let h = r.headers_mut();
         h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
@@ -99,7 +89,22 @@ impl Upgrade {
         if let Ok(v) = HeaderValue::from_str(&accept) {
             h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
         }
-        r
+        (r, Upgrading { on_upgrade: self.on_upgrade })
+    }
+}
+
+/// A connection being upgraded.
+pub struct Upgrading {
+    on_upgrade: OnUpgrade,
+}
+
+impl Upgrading {
+    /// The socket once the client has the `101`; `None` if the connection went before. The
+    /// settings are given here rather than kept from [`Upgrade::accept`]: what waits for the
+    /// upgrade is part of the socket's task for as long as it lives.
+    pub async fn socket(self, config: WebSocketConfig) -> Option<Socket> {
+        let io = self.on_upgrade.await.ok()?;
+        Some(WebSocketStream::from_raw_socket(TokioIo::new(io), Role::Server, Some(config)).await)
     }
 }
 
@@ -120,6 +125,12 @@ pub async fn send_text(socket: &mut Socket, frame: Bytes) -> Result<(), Error> {
             Err(_) => Ok(()),
         };
     }
+    // Boxed: the loop's state would otherwise weigh on every socket's task, where this
+    // function's future is held (issue 21).
+    Box::pin(send_fragments(socket, frame)).await
+}
+
+async fn send_fragments(socket: &mut Socket, frame: Bytes) -> Result<(), Error> {
     if std::str::from_utf8(&frame).is_err() {
         return Ok(());
     }

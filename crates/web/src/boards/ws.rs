@@ -16,7 +16,7 @@ use axum::response::Response;
 use clearboard_core::boards::Access;
 use clearboard_core::boards::events::{Change, Event, Viewer};
 use clearboard_core::boards::protocol::{ClientMessage, DragAt, ErrorBody, Frame, ServerMessage};
-use clearboard_core::boards::realtime::{Message, Room};
+use clearboard_core::boards::realtime::{Message, Presence, Room};
 use clearboard_core::identity::principal::Principal;
 use clearboard_core::platform::error_codes::ErrorCode;
 use clearboard_core::platform::ids::{BoardId, CardId};
@@ -30,8 +30,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Utf8Bytes};
 
 use crate::boards::paths::board_id;
-use crate::boards::sockets::{MessageBudget, WsLimits};
-use crate::boards::upgrade::{NotAnUpgrade, Socket, Upgrade, send_text};
+use crate::boards::sockets::{MessageBudget, SocketSlot, WsLimits};
+use crate::boards::upgrade::{NotAnUpgrade, Socket, Upgrade, Upgrading, send_text};
 use crate::platform::error::AppError;
 use crate::platform::extract::Auth;
 use crate::platform::i18n::{error_words, from_headers};
@@ -106,17 +106,11 @@ pub async fn upgrade(
         return Err(AppError::new(ErrorCode::TooManySockets)
             .detail(format!("at most {} open connections per person; close a tab or a device", limits.per_identity)));
     };
-    let principal = auth.principal;
     let lang = from_headers(&headers).lang;
-    // Small buffers: messages are small, and thousands of people may watch one board (a long
-    // one, the snapshot, goes out in fragments: `upgrade`).
-    let config = WebSocketConfig::default().read_buffer_size(2 * 1024).write_buffer_size(0).max_message_size(Some(64 * 1024));
-    Ok(ws.accept(config, move |socket| async move {
-        let _slot = slot;
-        if let Err(e) = run(st, principal, board, q.since, socket, limits, lang).await {
-            tracing::debug!(error = %e, "board socket ended");
-        }
-    }))
+    let (answer, upgrading) = ws.accept();
+    let conn = Conn { st, who: auth.principal, board, since: q.since, limits, lang, _slot: slot };
+    tokio::spawn(run(conn, upgrading));
+    Ok(answer)
 }
 
 /// An `error` frame: the catalogue's code and its words in the socket's language, and what
@@ -190,21 +184,46 @@ async fn handle_incoming(st: &AppState, access: &Access, live: &mut Live, text: 
     }
 }
 
-async fn run(
+/// Small buffers: messages are small, and thousands of people may watch one board (a long one,
+/// the snapshot, goes out in fragments: `upgrade`). A client's messages (pointers, patches) are
+/// read 512 bytes at a time.
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(512).write_buffer_size(0).max_message_size(Some(64 * 1024))
+}
+
+/// What a socket keeps of its upgrade request.
+struct Conn {
     st: AppState,
     who: Principal,
     board: BoardId,
     since: Option<i64>,
-    mut socket: Socket,
     limits: WsLimits,
     lang: &'static str,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// Its place among the person's sockets, given back when the socket ends.
+    _slot: SocketSlot,
+}
+
+/// A socket's whole life, the task's one future: the upgrade, then the session. One `async`
+/// block that uses what it captured in place: an `async fn` stores its arguments a second time
+/// (issue 21: memory per socket).
+fn run(c: Conn, upgrading: Upgrading) -> impl Future<Output = ()> + Send {
+    async move {
+        let Some(mut socket) = upgrading.socket(socket_config()).await else { return };
+        if let Err(e) = session(&c, &mut socket).await {
+            tracing::debug!(error = %e, "board socket ended");
+        }
+    }
+}
+
+async fn session(c: &Conn, socket: &mut Socket) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let Conn { st, who, board, since, limits, lang, .. } = c;
+    let (since, limits, lang) = (*since, *limits, *lang);
     let mut budget = MessageBudget::new(limits);
     if st.cb.draining() {
-        Box::pin(close(&mut socket, CLOSE_RECONNECT, "reconnect")).await;
+        Box::pin(close(socket, CLOSE_RECONNECT, "reconnect")).await;
         return Ok(());
     }
-    let (mut access, room, name) = Box::pin(st.cb.boards().room(&who, &board)).await?;
+    let (mut access, room, name) = Box::pin(st.cb.boards().room(who, board)).await?;
     let mut viewer = Viewer { subject: who.subject.clone(), facilitator: access.facilitator() };
     let mut rx = room.subscribe();
     let presence = room.join(name.clone());
@@ -213,25 +232,8 @@ async fn run(
     metrics::gauge!("clearboard_ws_connections").increment(1.0);
     let _gauge = GaugeGuard;
 
-    let mut last = match Box::pin(replay(&st, &room, &board, since)).await {
-        Some((s, events)) => {
-            send_text(&mut socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
-            let mut last = s;
-            for e in events {
-                if let Some(f) = e.frame(&viewer) {
-                    send_text(&mut socket, f).await?;
-                }
-                last = e.seq;
-            }
-            last
-        }
-        None => {
-            let (b, cards) = Box::pin(st.cb.boards().open(&who, &board)).await?;
-            let seq = b.seq;
-            send_text(&mut socket, ServerMessage::Hello { seq, board: &b, cards: &cards, present: &presence.list() }.frame()).await?;
-            seq
-        }
-    };
+    let replayed = Box::pin(replay(st, &room, board, since)).await;
+    let mut last = Box::pin(greet(st, who, board, replayed, &presence, &viewer, socket)).await?;
     // Where this socket starts: a room new on this node continues from there (what other
     // nodes commit after it is read from the store).
     room.observe(last);
@@ -245,11 +247,11 @@ async fn run(
                 Some(Ok(WsMessage::Text(t))) => {
                     if !budget.spend() {
                         metrics::counter!("clearboard_ws_refused_total", "reason" => "rate").increment(1);
-                        Box::pin(close(&mut socket, CLOSE_POLICY, ErrorCode::RateLimited.as_str())).await;
+                        Box::pin(close(socket, CLOSE_POLICY, ErrorCode::RateLimited.as_str())).await;
                         break;
                     }
-                    if let Some(reply) = Box::pin(handle_incoming(&st, &access, &mut live, t.as_str(), lang)).await {
-                        send_text(&mut socket, reply).await?;
+                    if let Some(reply) = Box::pin(handle_incoming(st, &access, &mut live, t.as_str(), lang)).await {
+                        send_text(socket, reply).await?;
                     }
                 }
                 Some(Ok(_)) => {}
@@ -260,50 +262,50 @@ async fn run(
                         continue;
                     }
                     if let Some(f) = e.frame(&viewer) {
-                        send_text(&mut socket, f).await?;
+                        send_text(socket, f).await?;
                     }
                     if e.seq == i64::MAX {
                         // The board is gone (deleted, or erased content left it).
-                        Box::pin(close(&mut socket, CLOSE_NORMAL, "resync")).await;
+                        Box::pin(close(socket, CLOSE_NORMAL, "resync")).await;
                         break;
                     }
                     last = e.seq;
                     if matches!(e.change, Change::Board { .. }) {
                         // Lock, controlled or anonymous mode changed: act on the new settings.
-                        if let Ok(a) = Box::pin(st.cb.boards().access(&who, &board)).await {
+                        if let Ok(a) = Box::pin(st.cb.boards().access(who, board)).await {
                             viewer.facilitator = a.facilitator();
                             access = a;
                             live.draggable.clear();
                         }
                     }
                 }
-                Ok(Message::Presence(frame)) => send_text(&mut socket, frame).await?,
+                Ok(Message::Presence(frame)) => send_text(socket, frame).await?,
                 Ok(Message::Live { from, frame }) => {
                     if from != me {
-                        send_text(&mut socket, frame).await?;
+                        send_text(socket, frame).await?;
                     }
                 }
                 Ok(Message::Recheck(s)) => {
-                    if s == who.subject && !Box::pin(recheck(&st, &who, &board, &mut access, &mut viewer, &mut live)).await {
-                        Box::pin(close(&mut socket, CLOSE_POLICY, "access_ended")).await;
+                    if s == who.subject && !Box::pin(recheck(st, &who, &board, &mut access, &mut viewer, &mut live)).await {
+                        Box::pin(close(socket, CLOSE_POLICY, "access_ended")).await;
                         break;
                     }
                 }
                 Ok(Message::Drain) => {
-                    Box::pin(close(&mut socket, CLOSE_RECONNECT, "reconnect")).await;
+                    Box::pin(close(socket, CLOSE_RECONNECT, "reconnect")).await;
                     break;
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Too slow to keep up: start again from a snapshot.
-                    send_text(&mut socket, ServerMessage::Resync { seq: last }.frame()).await?;
-                    Box::pin(close(&mut socket, CLOSE_NORMAL, "resync")).await;
+                    send_text(socket, ServerMessage::Resync { seq: last }.frame()).await?;
+                    Box::pin(close(socket, CLOSE_NORMAL, "resync")).await;
                     break;
                 }
                 Err(RecvError::Closed) => break,
             },
             _ = every.tick() => {
-                if !Box::pin(recheck(&st, &who, &board, &mut access, &mut viewer, &mut live)).await {
-                    Box::pin(close(&mut socket, CLOSE_POLICY, "access_ended")).await;
+                if !Box::pin(recheck(st, &who, &board, &mut access, &mut viewer, &mut live)).await {
+                    Box::pin(close(socket, CLOSE_POLICY, "access_ended")).await;
                     break;
                 }
             }
@@ -311,6 +313,40 @@ async fn run(
     }
     drop(presence);
     Ok(())
+}
+
+/// The first frames of a socket: the events after the client's `since` (`replayed`), or else
+/// the board's snapshot; returns the sequence the socket is at. Its caller boxes it: what it
+/// holds (the board, its cards, the frames) is freed once they are sent, instead of being part
+/// of every socket's state for as long as it lives (issue 21).
+async fn greet(
+    st: &AppState,
+    who: &Principal,
+    board: &BoardId,
+    replayed: Option<(i64, Vec<Arc<Event>>)>,
+    presence: &Presence,
+    viewer: &Viewer,
+    socket: &mut Socket,
+) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(match replayed {
+        Some((s, events)) => {
+            send_text(socket, ServerMessage::Resume { from: s, present: &presence.list() }.frame()).await?;
+            let mut last = s;
+            for e in events {
+                if let Some(f) = e.frame(viewer) {
+                    send_text(socket, f).await?;
+                }
+                last = e.seq;
+            }
+            last
+        }
+        None => {
+            let (b, cards) = Box::pin(st.cb.boards().open(who, board)).await?;
+            let seq = b.seq;
+            send_text(socket, ServerMessage::Hello { seq, board: &b, cards: &cards, present: &presence.list() }.frame()).await?;
+            seq
+        }
+    })
 }
 
 /// Whether the socket may go on: signed out, expired or removed from the board meanwhile

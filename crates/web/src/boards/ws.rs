@@ -206,6 +206,7 @@ struct Conn {
 /// A socket's whole life, the task's one future: the upgrade, then the session. One `async`
 /// block that uses what it captured in place: an `async fn` stores its arguments a second time
 /// (issue 21: memory per socket).
+#[allow(clippy::manual_async_fn)]
 fn run(c: Conn, upgrading: Upgrading) -> impl Future<Output = ()> + Send {
     async move {
         let Some(mut socket) = upgrading.socket(socket_config()).await else { return };
@@ -286,7 +287,7 @@ async fn session(c: &Conn, socket: &mut Socket) -> Result<(), Box<dyn std::error
                     }
                 }
                 Ok(Message::Recheck(s)) => {
-                    if s == who.subject && !Box::pin(recheck(st, &who, &board, &mut access, &mut viewer, &mut live)).await {
+                    if s == who.subject && !Box::pin(recheck(st, who, board, &mut access, &mut viewer, &mut live)).await {
                         Box::pin(close(socket, CLOSE_POLICY, "access_ended")).await;
                         break;
                     }
@@ -304,7 +305,7 @@ async fn session(c: &Conn, socket: &mut Socket) -> Result<(), Box<dyn std::error
                 Err(RecvError::Closed) => break,
             },
             _ = every.tick() => {
-                if !Box::pin(recheck(st, &who, &board, &mut access, &mut viewer, &mut live)).await {
+                if !Box::pin(recheck(st, who, board, &mut access, &mut viewer, &mut live)).await {
                     Box::pin(close(socket, CLOSE_POLICY, "access_ended")).await;
                     break;
                 }

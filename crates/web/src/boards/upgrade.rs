@@ -9,7 +9,8 @@
 //! FIN), which every WebSocket client puts back together into one message: the protocol's
 //! messages are unchanged (`docs/protocol.md`), and a socket keeps at most one fragment's
 //! capacity. axum's WebSocket has no way to send fragments, hence this upgrade of our own,
-//! with the same checks and the same refusals as axum's.
+//! with the same checks and the same refusals as axum's (but `Connection` must hold the token
+//! `upgrade`, where axum accepted any value containing those letters).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -211,6 +211,8 @@ async fn start_clearboard_in(dir: &std::path::Path, extra: &[(&str, &str)]) -> S
     let port = free_port();
     let child = std::process::Command::new(bin)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir", dir.join("d").to_str().unwrap()])
+        // The server refuses settings it does not know: this one is the bench's.
+        .env_remove("CLEARBOARD_BENCH_BIN")
         .env("CLEARBOARD_LOG_LEVEL", "warn")
         .env("CLEARBOARD_METRICS_LISTEN", "127.0.0.1:0")
         // The fan-out load generator opens every reader with one participant's token: lift the

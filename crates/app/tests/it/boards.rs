@@ -70,6 +70,13 @@ pub(crate) async fn add_text(app: &TestApp, board: &str, token: &str, text: &str
     json_ok(app.post_json(&format!("/api/v1/boards/{board}/cards"), &json!({ "kind": "text", "text": text }), Some(token)).await, 201).await
 }
 
+/// A card text near the longest allowed (about 480 characters, numbered, no space at either end), so
+/// that a few dozen cards make a snapshot longer than one WebSocket fragment.
+pub(crate) fn long_text(i: usize) -> String {
+    let words = "a long idea for the workshop, written out in full so that the board weighs something; ".repeat(6);
+    format!("{i}: {}", words[..479].trim_end())
+}
+
 /// Posts an image card (a small JPEG, as a multipart upload).
 pub(crate) async fn add_image(app: &TestApp, board: &str, token: &str) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()

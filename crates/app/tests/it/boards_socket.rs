@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::boards::{add_text, fixture, json_ok, req};
+use crate::boards::{add_text, fixture, json_ok, long_text, req};
 use clearboard_testkit::ws;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -210,10 +210,9 @@ both!(boards_socket_sends_a_long_snapshot_in_fragments, |b| async move {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app(b).await;
     let f = fixture(&app).await;
-    let words = "a long idea for the workshop, written out in full so that cards weigh something; ".repeat(6);
     let n = 40;
     for i in 0..n {
-        add_text(&app, &f.board, &f.bob.token, &format!("{i}: {}", &words[..480])).await;
+        add_text(&app, &f.board, &f.bob.token, &long_text(i)).await;
     }
     let addr = app.base.trim_start_matches("http://");
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();

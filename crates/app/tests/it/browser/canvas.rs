@@ -274,11 +274,9 @@ async fn a_snapshot_sent_in_fragments_loads_whole() {
     let app = spawn_app(Backend::Sqlite).await;
     let (alice, _bob, board) = two_on_a_board(&app, "Long snapshot").await;
     let board_id = board["id"].as_str().unwrap().to_string();
-    let words = "a long idea for the workshop, written out in full so that the board weighs something; ".repeat(6);
-    let n: i64 = 40;
+    let n = 40;
     for i in 0..n {
-        let card = json!({ "kind": "text", "text": format!("{i}: {}", &words[..479]), "x": (i % 8) * 240, "y": (i / 8) * 240 });
-        assert_eq!(app.post_json(&format!("/api/v1/boards/{board_id}/cards"), &card, Some(&alice.token)).await.status(), 201);
+        crate::boards::add_text(&app, &board_id, &alice.token, &crate::boards::long_text(i)).await;
     }
     let c = client(&d).await;
     sign_in_page(&c, &app, &alice.email, &alice.password).await;
@@ -286,7 +284,7 @@ async fn a_snapshot_sent_in_fragments_loads_whole() {
     refuse_cookies(&c).await;
     let every = format!("document.querySelectorAll('.idea').length === {n}");
     assert!(wait_for(&c, &every, std::time::Duration::from_secs(10)).await.is_some(), "every card of the snapshot is drawn");
-    let last = format!("{}: {}", n - 1, &words[..479]);
+    let last = crate::boards::long_text(n - 1);
     assert!(
         wait_for(&c, &format!("!!({})", card_with_text(&last)), std::time::Duration::from_secs(5)).await.is_some(),
         "the last card whole"

@@ -193,9 +193,13 @@ pub async fn child_main(dir: &str, n: usize) {
         opened.push(cb.billing().open_invoice(&region, inv).await.unwrap());
     }
     app.opened.close().await;
-    let plain = clearboard_store::platform::db::open_sqlite(&dir.join("baseline.db"), clearboard_store::platform::db::Durability::Normal)
-        .await
-        .unwrap();
+    let plain = clearboard_store::platform::db::open_sqlite(
+        &dir.join("baseline.db"),
+        clearboard_store::platform::db::Durability::Normal,
+        "baseline",
+    )
+    .await
+    .unwrap();
     let clearboard_store::Db::Sqlite(pool, _) = &plain else { unreachable!() };
     sqlx::query(
         "CREATE TABLE plain_invoices (id TEXT PRIMARY KEY, contract_id TEXT NOT NULL, org_id TEXT NOT NULL, seller TEXT NOT NULL, \

@@ -289,8 +289,38 @@ fn medians(lat: &[(Op, f64)]) -> Vec<(String, f64, usize)> {
     out
 }
 
+/// The region database's single writer as the server's own metrics show it: (seconds held,
+/// seconds waited, write transactions) so far.
+fn writer_so_far(db: &str) -> (f64, f64, f64) {
+    let text = clearboard_app::metrics_handle().map(|h| h.render()).unwrap_or_default();
+    let read = |name: &str| -> f64 {
+        let head = format!("{name}{{db=\"{db}\"}} ");
+        text.lines().find_map(|l| l.strip_prefix(head.as_str())).and_then(|v| v.trim().parse().ok()).unwrap_or(f64::NAN)
+    };
+    (
+        read("clearboard_db_write_held_seconds_sum"),
+        read("clearboard_db_write_wait_seconds_sum"),
+        read("clearboard_db_write_held_seconds_count"),
+    )
+}
+
+/// What the single writer did during a mix: the share of the time it was held, the write
+/// transactions per second and per operation, and the mean time each held it.
+fn writer_during(before: (f64, f64, f64), after: (f64, f64, f64), secs: f64, ops_per_s: f64) -> Value {
+    let (held, waited, n) = (after.0 - before.0, after.1 - before.1, after.2 - before.2);
+    json!({
+        "held_share": held / secs,
+        "transactions_per_s": n / secs,
+        "transactions_per_op": n / secs / ops_per_s,
+        "mean_held_ms": held / n * 1000.0,
+        "mean_wait_ms": waited / n * 1000.0,
+    })
+}
+
 /// Runs both mixes on one in-process server (embedded SQLite).
 pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -> Value {
+    // The recorder first, so that the server's metrics are kept from its start.
+    let _ = clearboard_app::metrics_handle();
     let server = crate::common::serve_in_process().await;
     let (app, base) = (&server.app, server.base.clone());
     let http = reqwest::Client::new();
@@ -300,10 +330,12 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
     let (mut plain_rates, mut gdpr_rates) = (Vec::new(), Vec::new());
     let (mut plain_err, mut gdpr_err) = (0, 0);
     let (mut plain_lat, mut gdpr_lat) = (Vec::new(), Vec::new());
+    let (mut plain_writer, mut gdpr_writer) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate the order so that neither mix always runs on a warmer cache.
         let order = if round % 2 == 0 { [false, true] } else { [true, false] };
         for gdpr in order {
+            let before = writer_so_far("eu/data");
             if gdpr {
                 let running = Arc::new(AtomicBool::new(true));
                 let r2 = running.clone();
@@ -318,12 +350,14 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
                 running.store(false, Ordering::Relaxed);
                 let _ = ttl.await;
                 people = p;
+                gdpr_writer.push(writer_during(before, writer_so_far("eu/data"), seconds as f64, rate));
                 gdpr_rates.push(rate);
                 gdpr_err += e;
                 gdpr_lat.extend(l);
             } else {
                 let (p, rate, e, l) = drive(&base, people, PLAIN, seconds).await;
                 people = p;
+                plain_writer.push(writer_during(before, writer_so_far("eu/data"), seconds as f64, rate));
                 plain_rates.push(rate);
                 plain_err += e;
                 plain_lat.extend(l);
@@ -341,8 +375,26 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
     for (name, ms, n) in pm.iter().chain(gm.iter()) {
         println!("  {name:<40} median {ms:7.2} ms  ({n} ops)");
     }
+    // The round whose rate is the median's, for each mix.
+    let at_median = |rates: &[f64], writer: &[Value], m: f64| rates.iter().position(|r| *r == m).and_then(|i| writer.get(i).cloned());
+    let writer = json!({
+        "database": "eu/data (the region's SQLite file)",
+        "plain": at_median(&plain_rates, &plain_writer, p), "gdpr": at_median(&gdpr_rates, &gdpr_writer, g),
+        "plain_runs": plain_writer, "gdpr_runs": gdpr_writer,
+    });
+    for (mix, w) in [("plain CRUD", &writer["plain"]), ("GDPR mix", &writer["gdpr"])] {
+        println!(
+            "  single writer during {mix:<10}: held {:.0} % of the time, {:.0} write transactions/s ({:.2} per operation), {:.2} ms held each, {:.1} ms waited each",
+            w["held_share"].as_f64().unwrap_or(f64::NAN) * 100.0,
+            w["transactions_per_s"].as_f64().unwrap_or(f64::NAN),
+            w["transactions_per_op"].as_f64().unwrap_or(f64::NAN),
+            w["mean_held_ms"].as_f64().unwrap_or(f64::NAN),
+            w["mean_wait_ms"].as_f64().unwrap_or(f64::NAN),
+        );
+    }
     app.opened.close().await;
     json!({
+        "single_writer": writer,
         "benchmark": "gdpr-workloads",
         "baseline": "plain CRUD (YCSB-A-like: 50% read card by key, 50% update card text) on the same server and data",
         "people": users, "cards_each": cards_each, "seconds_per_run": seconds, "rounds": rounds, "clients": users,

@@ -218,6 +218,22 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             md.push_str(&format!("| {} | {} ms | {} |\n", s(&o, "/op"), num(f(&o, "/median_ms"), 2), s(&o, "/count")));
         }
         md.push('\n');
+        if v.pointer("/single_writer/gdpr/held_share").is_some() {
+            md.push_str("Where both mixes wait: the region database's single writer (SQLite), from the server's own metrics, in the round at each mix's median:\n\n");
+            md.push_str("| mix | writer held (share of the time) | write transactions per second | per operation | held per transaction | waited per transaction |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+            for (mix, key) in [("plain CRUD", "plain"), ("GDPR mix", "gdpr")] {
+                let w = |k: &str| f(&v, &format!("/single_writer/{key}/{k}"));
+                md.push_str(&format!(
+                    "| {mix} | {} % | {} | {} | {} ms | {} ms |\n",
+                    num(w("held_share").map(|x| x * 100.0), 0),
+                    num(w("transactions_per_s"), 0),
+                    num(w("transactions_per_op"), 2),
+                    num(w("mean_held_ms"), 2),
+                    num(w("mean_wait_ms"), 1),
+                ));
+            }
+            md.push('\n');
+        }
         all.insert("gdpr".into(), v);
     } else {
         md.push_str("Not measured yet: run `-- gdpr`.\n\n");

@@ -156,6 +156,21 @@ both!(acceptance_1_secrets_in_links_reach_no_metric_and_no_log, |b| async move {
     assert!(routes.len() < 400, "route labels are the router's templates: {}", routes.len());
     let methods = label_values(&after, "clearboard_http_requests_total", "method");
     assert!(methods.len() <= 8, "methods: {methods:?}");
+    // The embedded databases' single writer (issue 21): each write transaction's wait and hold,
+    // by database, named from the deployment's layout only.
+    if b == Backend::Sqlite {
+        for family in ["clearboard_db_write_wait_seconds", "clearboard_db_write_held_seconds"] {
+            let dbs = label_values(&after, family, "db");
+            assert!(dbs.contains("directory") && dbs.contains("eu/data") && dbs.contains("eu/keys"), "{family}: {dbs:?}");
+            let known = |d: &String| d == "directory" || d == "other" || d.ends_with("/data") || d.ends_with("/keys");
+            assert!(dbs.iter().all(known), "{family}: {dbs:?}");
+        }
+        let held = series(&after)
+            .into_iter()
+            .find_map(|l| l.strip_prefix(r#"clearboard_db_write_held_seconds_count{db="eu/data"} "#))
+            .and_then(|v| v.trim().parse::<f64>().ok());
+        assert!(held.is_some_and(|n| n >= 1.0), "the region's write transactions are counted: {held:?}");
+    }
     promtool_check(&after);
 });
 

@@ -27,12 +27,51 @@ pub enum Db {
 /// which polls the lock with sleeps of 1, 2, 5, 10… ms while holding a connection of the pool
 /// (readers then wait for a connection too). Measured on the GDPR mix (bench/README.md): the
 /// server's CPU fell idle while writers slept. The busy timeout stays for other processes.
-#[derive(Clone, Default)]
-pub struct WriteGate(std::sync::Arc<tokio::sync::Mutex<()>>);
+///
+/// The gate measures itself: how long each write transaction waited for its turn and how long
+/// it held it (`clearboard_db_write_wait_seconds`, `clearboard_db_write_held_seconds`, by
+/// database), so that an operator, and the benchmarks, can see when the single writer is what
+/// bounds the service.
+#[derive(Clone)]
+pub struct WriteGate {
+    line: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The database, as the metrics name it (`directory`, `<region>/data`, `<region>/keys`).
+    name: std::sync::Arc<str>,
+}
+
+impl Default for WriteGate {
+    fn default() -> Self {
+        Self::named("other")
+    }
+}
+
+/// A write transaction's turn; when dropped, the time it was held is recorded.
+pub struct Turn<'a> {
+    _held: tokio::sync::MutexGuard<'a, ()>,
+    gate: &'a WriteGate,
+    since: std::time::Instant,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        metrics::histogram!("clearboard_db_write_held_seconds", "db" => self.gate.name.to_string())
+            .record(self.since.elapsed().as_secs_f64());
+    }
+}
 
 impl WriteGate {
-    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.0.lock().await
+    pub fn named(name: &str) -> Self {
+        Self { line: Default::default(), name: name.into() }
+    }
+
+    // Durations for metrics only: nothing the product decides depends on them.
+    #[allow(clippy::disallowed_methods)]
+    pub async fn turn(&self) -> Turn<'_> {
+        let asked = std::time::Instant::now();
+        let held = self.line.lock().await;
+        let since = std::time::Instant::now();
+        metrics::histogram!("clearboard_db_write_wait_seconds", "db" => self.name.to_string()).record((since - asked).as_secs_f64());
+        Turn { _held: held, gate: self, since }
     }
 }
 
@@ -87,8 +126,8 @@ pub enum Durability {
     Full,
 }
 
-/// Opens (creating if needed) an SQLite database file.
-pub async fn open_sqlite(path: &Path, durability: Durability) -> Result<Db, StoreError> {
+/// Opens (creating if needed) an SQLite database file; `name` is how the metrics name it.
+pub async fn open_sqlite(path: &Path, durability: Durability, name: &str) -> Result<Db, StoreError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
     }
@@ -109,7 +148,7 @@ pub async fn open_sqlite(path: &Path, durability: Durability) -> Result<Db, Stor
         .connect_with(opts)
         .await
         .map_err(|e| StoreError::Unavailable(format!("cannot open the SQLite database {}: {e}", path.display())))?;
-    Ok(Db::sqlite(pool))
+    Ok(Db::Sqlite(pool, WriteGate::named(name)))
 }
 
 /// Splits a PostgreSQL URL into (before the database name, database name, query).
@@ -296,7 +335,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_sqlite_writers_take_turns_and_all_commit() {
         let dir = std::env::temp_dir().join(format!("cb-gate-{}", std::process::id()));
-        let db = open_sqlite(&dir.join("gate.db"), Durability::Normal).await.unwrap();
+        let db = open_sqlite(&dir.join("gate.db"), Durability::Normal, "test").await.unwrap();
         sqlx::query("CREATE TABLE n (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)").execute(&sqlite_pool(&db)).await.unwrap();
         let writers: Vec<_> = (0..64)
             .map(|i| {

@@ -135,7 +135,7 @@ impl Layout {
         let dir_db = if pg {
             db::open_postgres(&self.pg_url(None)?, 8).await?
         } else {
-            db::open_sqlite(&self.directory_path(), Durability::Normal).await?
+            db::open_sqlite(&self.directory_path(), Durability::Normal, "directory").await?
         };
         migrate::run(&dir_db, Schema::Directory, now).await?;
         let directory = Arc::new(SqlDirectory::new(dir_db, DIRECTORY_CHAIN.to_string(), ring.clone()));
@@ -159,8 +159,8 @@ impl Layout {
                 (db::open_postgres(&data_url, 16).await?, db::open_postgres(&keys_url, 4).await?)
             } else {
                 (
-                    db::open_sqlite(&self.region_dir(&r.id).join("data.db"), Durability::Normal).await?,
-                    db::open_sqlite(&self.key_store_path(&r.id), Durability::Full).await?,
+                    db::open_sqlite(&self.region_dir(&r.id).join("data.db"), Durability::Normal, &format!("{}/data", r.id)).await?,
+                    db::open_sqlite(&self.key_store_path(&r.id), Durability::Full, &format!("{}/keys", r.id)).await?,
                 )
             };
             migrate::run(&data, Schema::Region, now).await?;

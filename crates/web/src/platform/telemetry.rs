@@ -20,6 +20,16 @@ pub const METRICS: &[(&str, Kind, &str)] = &[
     ("clearboard_outreach_call_list_exports_total", Kind::Counter, "Exports of the phone-marketing call list by staff."),
     ("clearboard_http_requests_total", Kind::Counter, "HTTP requests answered, by method, route template and status."),
     ("clearboard_http_request_duration_seconds", Kind::Histogram, "Time to answer an HTTP request, by method and route template."),
+    (
+        "clearboard_db_write_wait_seconds",
+        Kind::Histogram,
+        "Time a write transaction waited for its turn at an embedded (SQLite) database's single writer, by database.",
+    ),
+    (
+        "clearboard_db_write_held_seconds",
+        Kind::Histogram,
+        "Time a write transaction held an embedded (SQLite) database's single writer, from its turn to its commit, by database.",
+    ),
     ("clearboard_ws_connections", Kind::Gauge, "Board WebSocket connections open now."),
     ("clearboard_ws_refused_total", Kind::Counter, "Board WebSocket connections or messages refused by a limit, by reason."),
     (

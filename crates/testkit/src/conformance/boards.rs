@@ -261,8 +261,21 @@ pub async fn boards_and_cards(o: &Opened) {
     // The relay's sweep reads every listened board's number in one query; a board the store
     // does not hold is absent from the answer.
     let elsewhere = BoardId::from_stored("not-here".into());
-    let seqs = r.boards.board_seqs(&[elsewhere, board.clone()]).await.unwrap();
+    let seqs = r.boards.board_seqs(&[elsewhere.clone(), board.clone()]).await.unwrap();
     assert_eq!(seqs, vec![(board.clone(), r.boards.board(&board).await.unwrap().unwrap().seq)]);
+    // The change log keeps a board's last RING changes, the older pruned as new ones come; a
+    // board gone has no number to advance and nothing is logged for it.
+    let ring = clearboard_core::boards::realtime::RING as i64;
+    let mut last = 0;
+    for _ in 0..ring + 3 {
+        last = r.boards.bump_board(&board).await.unwrap();
+    }
+    let log = r.boards.changes_after(&board, 0, 2 * ring).await.unwrap();
+    assert_eq!(log.len() as i64, ring, "the log holds the last {ring} changes");
+    assert_eq!((log[0].seq, log[log.len() - 1].seq), (last - ring + 1, last));
+    assert!(log.windows(2).all(|w| w[1].seq == w[0].seq + 1) && log.iter().all(|c| c.kind == "resync"));
+    assert!(matches!(r.boards.bump_board(&elsewhere).await, Err(StoreError::Gone)), "a board gone");
+    assert!(r.boards.changes_after(&elsewhere, 0, 10).await.unwrap().is_empty());
 }
 
 /// Reactions and comments: likes are set and unset idempotently; votes stay within the

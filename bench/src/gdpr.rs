@@ -304,8 +304,9 @@ fn writer_so_far(db: &str) -> (f64, f64, f64) {
     )
 }
 
-/// What the single writer did during a mix: the share of the time it was held, the write
-/// transactions per second and per operation, and the mean time each held it.
+/// What the single writer did during a mix of `secs` (from its first operation to its last
+/// answer): the share of the time it was held, the write transactions per second and per
+/// operation, and the mean time each held it.
 fn writer_during(before: (f64, f64, f64), after: (f64, f64, f64), secs: f64, ops_per_s: f64) -> Value {
     let (held, waited, n) = (after.0 - before.0, after.1 - before.1, after.2 - before.2);
     json!({
@@ -335,7 +336,7 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
         // Alternate the order so that neither mix always runs on a warmer cache.
         let order = if round % 2 == 0 { [false, true] } else { [true, false] };
         for gdpr in order {
-            let before = writer_so_far("eu/data");
+            let (before, window) = (writer_so_far("eu/data"), Instant::now());
             if gdpr {
                 let running = Arc::new(AtomicBool::new(true));
                 let r2 = running.clone();
@@ -350,14 +351,14 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
                 running.store(false, Ordering::Relaxed);
                 let _ = ttl.await;
                 people = p;
-                gdpr_writer.push(writer_during(before, writer_so_far("eu/data"), seconds as f64, rate));
+                gdpr_writer.push(writer_during(before, writer_so_far("eu/data"), window.elapsed().as_secs_f64(), rate));
                 gdpr_rates.push(rate);
                 gdpr_err += e;
                 gdpr_lat.extend(l);
             } else {
                 let (p, rate, e, l) = drive(&base, people, PLAIN, seconds).await;
                 people = p;
-                plain_writer.push(writer_during(before, writer_so_far("eu/data"), seconds as f64, rate));
+                plain_writer.push(writer_during(before, writer_so_far("eu/data"), window.elapsed().as_secs_f64(), rate));
                 plain_rates.push(rate);
                 plain_err += e;
                 plain_lat.extend(l);

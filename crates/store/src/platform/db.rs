@@ -35,8 +35,9 @@ pub enum Db {
 #[derive(Clone)]
 pub struct WriteGate {
     line: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// The database, as the metrics name it (`directory`, `<region>/data`, `<region>/keys`).
-    name: std::sync::Arc<str>,
+    /// The database, as the metrics name it (`directory`, `<region>/data`, `<region>/keys`);
+    /// shared, so that recording a transaction copies no string.
+    name: metrics::SharedString,
 }
 
 impl Default for WriteGate {
@@ -54,14 +55,13 @@ pub struct Turn<'a> {
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        metrics::histogram!("clearboard_db_write_held_seconds", "db" => self.gate.name.to_string())
-            .record(self.since.elapsed().as_secs_f64());
+        metrics::histogram!("clearboard_db_write_held_seconds", "db" => self.gate.name.clone()).record(self.since.elapsed().as_secs_f64());
     }
 }
 
 impl WriteGate {
     pub fn named(name: &str) -> Self {
-        Self { line: Default::default(), name: name.into() }
+        Self { line: Default::default(), name: std::sync::Arc::<str>::from(name).into() }
     }
 
     // Durations for metrics only: nothing the product decides depends on them.
@@ -70,7 +70,7 @@ impl WriteGate {
         let asked = std::time::Instant::now();
         let held = self.line.lock().await;
         let since = std::time::Instant::now();
-        metrics::histogram!("clearboard_db_write_wait_seconds", "db" => self.name.to_string()).record((since - asked).as_secs_f64());
+        metrics::histogram!("clearboard_db_write_wait_seconds", "db" => self.name.clone()).record((since - asked).as_secs_f64());
         Turn { _held: held, gate: self, since }
     }
 }

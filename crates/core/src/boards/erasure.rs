@@ -13,7 +13,7 @@ use crate::platform::audit::Actor;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{BoardId, OrgId, SubjectId};
-use crate::platform::ports::MemberRow;
+use crate::platform::ports::{AuditDraft, MemberRow};
 
 impl Boards<'_> {
     /// Deletes everything a subject put on boards and tells the open boards (used by account
@@ -23,8 +23,21 @@ impl Boards<'_> {
         region: &RegionHandle,
         subject: &SubjectId,
     ) -> Result<crate::platform::ports::ErasedContributions, CoreError> {
+        self.erase_contributions_with(region, subject, false, None).await
+    }
+
+    /// `erase_contributions`, in the same transaction deleting the person's sessions (with
+    /// `sessions`) and appending `then` after the erasure's own audit entry.
+    pub(crate) async fn erase_contributions_with(
+        &self,
+        region: &RegionHandle,
+        subject: &SubjectId,
+        sessions: bool,
+        then: Option<AuditDraft>,
+    ) -> Result<crate::platform::ports::ErasedContributions, CoreError> {
         let audit = self.cb.audit_draft(Actor::System, "contributions.erased", Some(subject), Some("rights"), json!({}));
-        let erased = region.boards.erase_contributions(subject, audit).await?;
+        let audits = std::iter::once(audit).chain(then).collect();
+        let erased = region.boards.erase_contributions(subject, sessions, audits).await?;
         // Undo histories hold sealed copies of their cards: gone with them (`history`).
         self.cb.inner.hub.forget_subject(subject);
         for b in &erased.blobs {

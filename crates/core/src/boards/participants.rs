@@ -37,13 +37,15 @@ impl Boards<'_> {
             recovery_hash: Some(recovery_hash),
             last_session_at: now,
         };
-        let audit =
+        let joined =
             self.cb.audit_draft(Actor::Subject(&subject), "participant.joined", Some(&subject), Some(PURPOSE), json!({ "board": board }));
-        if let Err(e) = region.boards.create_participant(&row, audit).await {
+        // The participant and their session are one write: a join holds the region's writer once.
+        let session = self.cb.sessions().draft(&region.id, &subject, SessionKind::Participant)?;
+        if let Err(e) = region.boards.create_participant(&row, &session.row, vec![joined, session.audit]).await {
             let _ = region.keys.discard(&subject).await;
             return Err(e.into());
         }
-        let (token, principal) = self.cb.sessions().start(&region, &subject, SessionKind::Participant, None).await?;
+        let (token, principal) = (session.token, session.principal);
         Ok(Joined { token, principal, board, recovery_code })
     }
 

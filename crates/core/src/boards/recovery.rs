@@ -184,14 +184,14 @@ impl Boards<'_> {
         why: &str,
     ) -> Result<(), CoreError> {
         let p = region.boards.participant(subject).await?.ok_or(CoreError::NotFound)?;
-        region.store.delete_sessions_of(subject, None, None).await?;
+        // The key first: from here what they wrote cannot be read, whatever happens next.
         self.cb.keys().shred(region, subject).await?;
-        self.erase_contributions(region, subject).await?;
         // The rule ends the hosting purpose; a participant's own request is a right they use.
         let purpose = if why == "retention" { PURPOSE } else { "rights" };
         let audit =
             self.cb.audit_draft(actor, "participant.erased", Some(subject), Some(purpose), json!({ "board": p.board_id, "by": why }));
-        region.store.audit_append(audit).await?;
+        // Their sessions, contributions, participation and the record of it: one write.
+        self.erase_contributions_with(region, subject, true, Some(audit)).await?;
         Ok(())
     }
 }

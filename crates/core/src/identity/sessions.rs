@@ -21,10 +21,18 @@ use crate::platform::clock::{Millis, rfc3339};
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{RegionId, SubjectId};
-use crate::platform::ports::SessionRow;
+use crate::platform::ports::{AuditDraft, SessionRow};
 use crate::platform::validate;
 
 const TOKEN_PREFIX: &str = "cb1";
+
+/// A session made but not stored yet (`Sessions::draft`).
+pub(crate) struct NewSession {
+    pub token: Zeroizing<String>,
+    pub row: SessionRow,
+    pub audit: AuditDraft,
+    pub principal: Principal,
+}
 
 /// How the client holds its token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,31 +197,19 @@ impl Sessions<'_> {
         Ok(SignedIn { token, principal, device_cookie })
     }
 
-    /// Starts a session for a subject whose identity is established (sign-in, joining a
-    /// board). `replaces` is a token the client held: it is ended (no session fixation).
-    pub async fn start(
-        &self,
-        region: &crate::platform::context::RegionHandle,
-        subject: &SubjectId,
-        kind: SessionKind,
-        replaces: Option<&str>,
-    ) -> Result<(Zeroizing<String>, Principal), CoreError> {
-        let token = new_token(&region.id)?;
+    /// A new session for `subject`, not stored yet: its token (shown once), its row, the audit
+    /// entry that records it and the principal it makes. `start` stores it on its own; a join
+    /// stores it in the transaction that creates the participant (one write, not two).
+    pub(crate) fn draft(&self, region: &RegionId, subject: &SubjectId, kind: SessionKind) -> Result<NewSession, CoreError> {
+        let token = new_token(region)?;
         let now = self.cb.now();
-        let session = SessionRow {
+        let row = SessionRow {
             token_hash: token_hash(&token),
             subject_id: subject.clone(),
             kind: kind.as_str().to_string(),
             created_at: now,
             last_seen_at: now,
         };
-        // Rotation: a token presented at sign-in is ended, whoever it belonged to.
-        let replaced = replaces.filter(|t| region_of(t) == Some(region.id.as_str())).map(token_hash);
-        if let Some(other) = replaces.filter(|t| region_of(t).is_some_and(|r| r != region.id.as_str()))
-            && let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok())
-        {
-            let _ = r.store.delete_session(&token_hash(other)).await;
-        }
         let audit = self.cb.audit_draft(
             Actor::Subject(subject),
             "session.started",
@@ -221,8 +217,29 @@ impl Sessions<'_> {
             Some("security"),
             json!({ "kind": kind.as_str() }),
         );
-        region.store.insert_session(&session, replaced.as_deref(), Some(audit)).await?;
-        Ok((token, Principal { subject: subject.clone(), region: region.id.clone(), token_hash: session.token_hash }))
+        let principal = Principal { subject: subject.clone(), region: region.clone(), token_hash: row.token_hash.clone() };
+        Ok(NewSession { token, row, audit, principal })
+    }
+
+    /// Starts a session for a subject whose identity is established (sign-in, a participant's
+    /// recovery). `replaces` is a token the client held: it is ended (no session fixation).
+    pub async fn start(
+        &self,
+        region: &crate::platform::context::RegionHandle,
+        subject: &SubjectId,
+        kind: SessionKind,
+        replaces: Option<&str>,
+    ) -> Result<(Zeroizing<String>, Principal), CoreError> {
+        let s = self.draft(&region.id, subject, kind)?;
+        // Rotation: a token presented at sign-in is ended, whoever it belonged to.
+        let replaced = replaces.filter(|t| region_of(t) == Some(region.id.as_str())).map(token_hash);
+        if let Some(other) = replaces.filter(|t| region_of(t).is_some_and(|r| r != region.id.as_str()))
+            && let Some(r) = region_of(other).and_then(|r| self.cb.region_named(r).ok())
+        {
+            let _ = r.store.delete_session(&token_hash(other)).await;
+        }
+        region.store.insert_session(&s.row, replaced.as_deref(), Some(s.audit)).await?;
+        Ok((s.token, s.principal))
     }
 
     /// Checks a token; refreshes its last-use time at most once per `session_touch_ms`.

@@ -8,4 +8,5 @@ mod rows;
 #[macro_use]
 mod changes;
 mod copy;
+mod people;
 mod store;

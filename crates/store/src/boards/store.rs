@@ -7,25 +7,12 @@ use clearboard_core::platform::clock::Millis;
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
     AuditDraft, BoardAccessRow, BoardRow, BoardStore, CardAttachments, CardChange, CardRow, ChangeRow, CommentRow, ErasedContributions,
-    InvitationRow, MemberRow, OrgRow, ParticipantRow, Reactions, Seq, StoreError, StoreResult,
+    InvitationRow, MemberRow, OrgRow, ParticipantRow, Reactions, Seq, SessionRow, StoreError, StoreResult,
 };
 use futures_util::TryStreamExt;
 
 use crate::boards::rows::{BoardRec, CardRec, CommentRec, InvitationRec, MemberRec, OrgRec, ParticipantRec, VOTES_USED, typed};
 use crate::platform::region::SqlRegionStore;
-
-/// For each table of reactions to cards: how many rows it has, up to `$1`; its rows on the
-/// cards of author `$1` deleted by scanning it; the same by probing it with each of their cards.
-macro_rules! reactions_to_cards {
-    ($($table:literal),*) => {
-        [$((
-            concat!("SELECT COUNT(*) FROM (SELECT 1 FROM ", $table, " LIMIT $1) n"),
-            concat!("DELETE FROM ", $table, " WHERE EXISTS (SELECT 1 FROM cards c WHERE c.id = ", $table, ".card_id AND c.author_id = $1)"),
-            concat!("DELETE FROM ", $table, " WHERE card_id IN (SELECT id FROM cards WHERE author_id = $1)"),
-        )),*]
-    };
-}
-const REACTIONS_TO_CARDS: [(&str, &str, &str); 3] = reactions_to_cards!("comments", "card_likes", "card_votes");
 
 #[async_trait]
 impl BoardStore for SqlRegionStore {
@@ -266,17 +253,8 @@ impl BoardStore for SqlRegionStore {
         Ok(out)
     }
 
-    async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()> {
-        let pg = self.is_pg();
-        let (chain, ring) = self.audit_parts();
-        tx!(self.db(), t => {
-            sqlx::query("INSERT INTO subjects (id, kind, created_at) VALUES ($1, 'participant', $2)").bind(p.subject_id.as_str()).bind(p.created_at).execute(&mut *t).await?;
-            sqlx::query("INSERT INTO participants (subject_id, board_id, pseudonym, created_at, recovery_hash, last_session_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(p.subject_id.as_str()).bind(p.board_id.as_str()).bind(&p.pseudonym).bind(p.created_at).bind(&p.recovery_hash).bind(p.last_session_at)
-                .execute(&mut *t).await?;
-            append_audit!(t, pg, chain, ring, audit)?;
-            Ok(())
-        })
+    async fn create_participant(&self, p: &ParticipantRow, session: &SessionRow, audits: Vec<AuditDraft>) -> StoreResult<()> {
+        self.join_tx(p, session, audits).await
     }
 
     async fn participant(&self, subject: &SubjectId) -> StoreResult<Option<ParticipantRow>> {
@@ -545,51 +523,7 @@ impl BoardStore for SqlRegionStore {
         failed.map_or(Ok(()), Err)
     }
 
-    async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions> {
-        let pg = self.is_pg();
-        let (chain, ring) = self.audit_parts();
-        let s = subject.as_str();
-        tx!(self.db(), t => {
-            let boards: Vec<(String,)> = sqlx::query_as(
-                "SELECT board_id FROM cards WHERE author_id = $1 UNION SELECT c.board_id FROM comments m JOIN cards c ON c.id = m.card_id WHERE m.author_id = $1 \
-                 UNION SELECT c.board_id FROM card_likes l JOIN cards c ON c.id = l.card_id WHERE l.subject_id = $1 UNION SELECT board_id FROM card_votes WHERE subject_id = $1",
-            ).bind(s).fetch_all(&mut *t).await?;
-            let blobs: Vec<(Option<String>,)> = sqlx::query_as("SELECT blob_id FROM cards WHERE author_id = $1 AND blob_id IS NOT NULL").bind(s).fetch_all(&mut *t).await?;
-            // Their own comments, likes and votes first (counted, wherever they are, on their own
-            // cards too), then others' on this person's cards, which go with the cards they answer.
-            let comments = sqlx::query("DELETE FROM comments WHERE author_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
-            let likes = sqlx::query("DELETE FROM card_likes WHERE subject_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
-            let votes = sqlx::query("DELETE FROM card_votes WHERE subject_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
-            // Others' reactions to this person's cards, from whichever side is smaller: probing
-            // each of the person's cards in the other table costs a second per million cards
-            // and per table; scanning a table that holds fewer rows than they have cards does
-            // not. Counting stops at their number of cards, so it never costs more than a probe.
-            let (mine,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cards WHERE author_id = $1").bind(s).fetch_one(&mut *t).await?;
-            for (count, scan, probe) in REACTIONS_TO_CARDS {
-                let (rows,): (i64,) = sqlx::query_as(count).bind(mine).fetch_one(&mut *t).await?;
-                sqlx::query(if rows < mine { scan } else { probe }).bind(s).execute(&mut *t).await?;
-            }
-            let cards = sqlx::query("DELETE FROM cards WHERE author_id = $1").bind(s).execute(&mut *t).await?.rows_affected();
-            sqlx::query("DELETE FROM participants WHERE subject_id = $1").bind(s).execute(&mut *t).await?;
-            sqlx::query("DELETE FROM memberships WHERE subject_id = $1").bind(s).execute(&mut *t).await?;
-            // Boards they created stay with their organisation; the trace is decorrelated.
-            sqlx::query("UPDATE boards SET created_by = NULL WHERE created_by = $1").bind(s).execute(&mut *t).await?;
-            sqlx::query("UPDATE invitations SET created_by = NULL WHERE created_by = $1").bind(s).execute(&mut *t).await?;
-            sqlx::query("UPDATE invitations SET accepted_by = NULL WHERE accepted_by = $1").bind(s).execute(&mut *t).await?;
-            let mut seqs = Vec::new();
-            for (b,) in boards {
-                let seq = bump!(t, b.as_str(), "resync", None, None)?;
-                seqs.push((BoardId::from_stored(b), seq));
-            }
-            append_audit!(t, pg, chain, ring, audit)?;
-            Ok(ErasedContributions {
-                cards,
-                comments,
-                likes,
-                votes,
-                blobs: blobs.into_iter().filter_map(|(b,)| b.map(BlobId::from_stored)).collect(),
-                boards: seqs,
-            })
-        })
+    async fn erase_contributions(&self, subject: &SubjectId, sessions: bool, audits: Vec<AuditDraft>) -> StoreResult<ErasedContributions> {
+        self.erase_tx(subject, sessions, audits).await
     }
 }

@@ -70,6 +70,9 @@ macro_rules! account_columns {
 }
 const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!(), " FROM accounts WHERE subject_id = $1");
 const SELECT_ACCOUNT_BY_EMAIL: &str = concat!("SELECT ", account_columns!(), " FROM accounts WHERE email_bidx = $1");
+/// A session's row (its token's hash, subject, kind, created, last seen); a join inserts it too.
+pub(crate) const INSERT_SESSION: &str =
+    "INSERT INTO sessions (token_hash, subject_id, kind, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)";
 const INSERT_SUBJECT: &str = "INSERT INTO subjects (id, kind, created_at) VALUES ($1, $2, $3)";
 const INSERT_ACCOUNT: &str =
     concat!("INSERT INTO accounts (", account_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
@@ -173,7 +176,7 @@ impl IdentityStore for SqlRegionStore {
             if let Some(old) = replaces {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(old).execute(&mut *t).await?;
             }
-            sqlx::query("INSERT INTO sessions (token_hash, subject_id, kind, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query(INSERT_SESSION)
                 .bind(&row.token_hash)
                 .bind(row.subject_id.as_str())
                 .bind(&row.kind)

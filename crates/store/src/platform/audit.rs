@@ -113,6 +113,39 @@ macro_rules! append_audit {
     }};
 }
 
+/// Appends every draft of `$drafts` (anything iterable), in order, to the chain named `$chain`
+/// inside transaction `$t`, as `append_audit!` would one by one, but reading the chain's head
+/// once and writing its checkpoint once for all of them (two statements and one per entry,
+/// against three per entry). Evaluates to `Result<(), sqlx::Error>`.
+macro_rules! append_audits {
+    ($t:ident, $pg:expr, $chain:expr, $ring:expr, $drafts:expr) => {{
+        async {
+            let mut drafts = $drafts.into_iter().peekable();
+            if drafts.peek().is_none() {
+                return Ok::<_, sqlx::Error>(());
+            }
+            if $pg {
+                sqlx::query($crate::platform::audit::PG_LOCK).execute(&mut *$t).await?;
+            }
+            let last: Option<(i64, Vec<u8>)> = sqlx::query_as($crate::platform::audit::SELECT_LAST).fetch_optional(&mut *$t).await?;
+            let (mut seq, mut prev) = last.unwrap_or_else(|| (0, clearboard_vault::audit::genesis($chain).to_vec()));
+            for d in drafts {
+                seq += 1;
+                let rec = clearboard_vault::audit::link(&prev, $crate::platform::audit::entry_of(seq, d));
+                let e = &rec.entry;
+                let q = sqlx::query($crate::platform::audit::INSERT).bind(e.seq).bind(e.at_ms).bind(&e.actor).bind(&e.action);
+                q.bind(&e.subject).bind(&e.purpose).bind(&e.detail).bind(&rec.prev_hash).bind(&rec.hash).execute(&mut *$t).await?;
+                prev = rec.hash;
+            }
+            let cp = clearboard_vault::audit::checkpoint($ring, $chain, seq, &prev);
+            let q = sqlx::query($crate::platform::audit::UPSERT_CHECKPOINT).bind($chain).bind(cp.seq).bind(&cp.hash).bind(&cp.mac);
+            q.execute(&mut *$t).await?;
+            Ok(())
+        }
+        .await
+    }};
+}
+
 /// One append to `chain` in an SQLite transaction the caller holds (`&mut *tx`), exactly as
 /// every write of the store makes it: for measuring what the audit costs on its own (the
 /// bench), never a way to audit without the write it belongs to.

@@ -5,18 +5,28 @@
 use clearboard_core::boards::{CardKind, CardStatus, OrgRole};
 use clearboard_core::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use clearboard_core::platform::ports::{
-    BoardRow, CardChange, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, StoreError,
+    BoardRow, CardChange, CardRow, CommentRow, InvitationRow, MemberRow, OrgRow, ParticipantRow, SessionRow, StoreError,
 };
 use clearboard_store::Opened;
 
 use super::{draft, person};
+
+/// A participant's session, token hash `[h; 32]`, started at `at`.
+pub(super) fn session_of(s: &SubjectId, h: u8, at: i64) -> SessionRow {
+    SessionRow { token_hash: vec![h; 32], subject_id: s.clone(), kind: "participant".into(), created_at: at, last_seen_at: at }
+}
+
+/// What the audit chain says about `s`, oldest first.
+async fn actions_about(o: &Opened, s: &SubjectId) -> Vec<String> {
+    o.regions[0].store.audit_about(s).await.unwrap().into_iter().map(|e| e.action).collect()
+}
 
 fn member(org: &OrgId, s: &SubjectId, role: &str, at: i64) -> MemberRow {
     MemberRow { org_id: org.clone(), subject_id: s.clone(), role: OrgRole::parse(role).expect("a role"), joined_at: at }
 }
 
 /// An organisation owned by `owner`, with one board (sequence 0, two vote tokens each).
-async fn org_with_board(o: &Opened, owner: &SubjectId, code: &str) -> (OrgId, BoardId) {
+pub(super) async fn org_with_board(o: &Opened, owner: &SubjectId, code: &str) -> (OrgId, BoardId) {
     let r = &o.regions[0];
     let org = OrgId::new(10).unwrap();
     let row = OrgRow { id: org.clone(), name: vec![1, 1], personal: false, created_at: 10 };
@@ -177,8 +187,20 @@ pub async fn boards_and_cards(o: &Opened) {
         recovery_hash: Some(vec![0x5a; 32]),
         last_session_at: 30,
     };
-    r.boards.create_participant(&p, draft("participant.joined", Some(&guest))).await.unwrap();
+    let joined = || vec![draft("participant.joined", Some(&guest)), draft("session.started", Some(&guest))];
+    r.boards.create_participant(&p, &session_of(&guest, 0x61, 30), joined()).await.unwrap();
     assert_eq!(r.boards.participant(&guest).await.unwrap().unwrap().pseudonym, vec![6]);
+    // The join is one write: the participant, their session and both audit entries, in order.
+    assert_eq!(r.store.session(&[0x61; 32]).await.unwrap(), Some(session_of(&guest, 0x61, 30)));
+    assert_eq!(actions_about(o, &guest).await, ["participant.joined", "session.started"]);
+    // ... or none of it: a join whose session cannot be stored (its token's hash taken) leaves
+    // no participant, no subject and no entry behind.
+    let twin = SubjectId::new(31).unwrap();
+    let p2 = ParticipantRow { subject_id: twin.clone(), recovery_hash: None, ..p.clone() };
+    let refused = r.boards.create_participant(&p2, &session_of(&twin, 0x61, 31), vec![draft("participant.joined", Some(&twin))]).await;
+    assert!(refused.is_err(), "a session token hash is unique");
+    assert!(r.boards.participant(&twin).await.unwrap().is_none() && actions_about(o, &twin).await.is_empty());
+    assert_eq!(r.boards.participants_of(&board).await.unwrap().len(), 1);
     assert_eq!(r.boards.participants_of(&board).await.unwrap().len(), 1);
     // What decides access, in one read: the participant's board, a member's role, neither for
     // someone else, nothing for a board that does not exist.
@@ -366,7 +388,7 @@ pub async fn contributions(o: &Opened) {
     assert_eq!((comments_again, reactions_again.likes.len(), reactions_again.votes.len()), (comments.clone(), 1, 1));
 
     let before = r.boards.board(&board).await.unwrap().unwrap().seq;
-    let erased = r.boards.erase_contributions(&bob, draft("contributions.erased", Some(&bob))).await.unwrap();
+    let erased = r.boards.erase_contributions(&bob, false, vec![draft("contributions.erased", Some(&bob))]).await.unwrap();
     assert_eq!((erased.cards, erased.comments, erased.likes, erased.votes), (2, 1, 1, 1));
     assert_eq!(erased.blobs, vec![blob]);
     assert_eq!(erased.boards.len(), 1);
@@ -391,7 +413,7 @@ pub async fn contributions(o: &Opened) {
     r.boards.insert_comment(&board, &on_hers).await.unwrap();
     r.boards.set_like(&board, &hers[2].id, &alice, true, 81).await.unwrap();
     assert_eq!(r.boards.comments_of(&board).await.unwrap().len(), 2, "fewer comments than her cards");
-    let erased = r.boards.erase_contributions(&carol, draft("contributions.erased", Some(&carol))).await.unwrap();
+    let erased = r.boards.erase_contributions(&carol, false, vec![draft("contributions.erased", Some(&carol))]).await.unwrap();
     assert_eq!((erased.cards, erased.comments, erased.likes), (3, 0, 0), "what she wrote herself");
     assert_eq!(r.boards.comments_of(&board).await.unwrap(), vec![kept.clone()], "others' comment on her card went with it");
     assert!(r.boards.reactions_of_card(&hers[2].id).await.unwrap().likes.is_empty());
@@ -406,10 +428,14 @@ pub async fn contributions(o: &Opened) {
         recovery_hash: None,
         last_session_at: 60,
     };
-    r.boards.create_participant(&p, draft("participant.joined", Some(&guest))).await.unwrap();
+    r.boards.create_participant(&p, &session_of(&guest, 0x62, 60), vec![draft("participant.joined", Some(&guest))]).await.unwrap();
     assert!(r.boards.contributions_of(&guest).await.unwrap().3.is_some());
-    r.boards.erase_contributions(&guest, draft("contributions.erased", Some(&guest))).await.unwrap();
+    // Leaving is one write too: contributions, participation, sessions, then the entries in order.
+    let left = vec![draft("contributions.erased", Some(&guest)), draft("participant.erased", Some(&guest))];
+    r.boards.erase_contributions(&guest, true, left).await.unwrap();
     assert!(r.boards.participant(&guest).await.unwrap().is_none());
+    assert!(r.store.session(&[0x62; 32]).await.unwrap().is_none(), "their session went with them");
+    assert_eq!(actions_about(o, &guest).await, ["participant.joined", "contributions.erased", "participant.erased"]);
 }
 
 /// Deleting a board, then an organisation: everything under them goes, their participants
@@ -422,7 +448,7 @@ pub async fn deletion(o: &Opened) {
     r.boards.create_board(&board_row(&second, &org, &alice, "DELETE-2"), draft("board.created", None)).await.unwrap();
     let (blob1, blob2) = (BlobId::new(7).unwrap(), BlobId::new(8).unwrap());
     let guests = [SubjectId::new(70).unwrap(), SubjectId::new(71).unwrap()];
-    for (b, blob, guest) in [(&board, &blob1, &guests[0]), (&second, &blob2, &guests[1])] {
+    for (b, blob, guest, h) in [(&board, &blob1, &guests[0], 0x70), (&second, &blob2, &guests[1], 0x71)] {
         let p = ParticipantRow {
             subject_id: guest.clone(),
             board_id: b.clone(),
@@ -431,7 +457,7 @@ pub async fn deletion(o: &Opened) {
             recovery_hash: None,
             last_session_at: 30,
         };
-        r.boards.create_participant(&p, draft("participant.joined", Some(guest))).await.unwrap();
+        r.boards.create_participant(&p, &session_of(guest, h, 30), vec![draft("participant.joined", Some(guest))]).await.unwrap();
         let c = card(b, guest, 40, Some(blob.clone()));
         r.boards.insert_card(&c).await.unwrap();
         r.boards.set_like(b, &c.id, &alice, true, 41).await.unwrap();
@@ -463,6 +489,8 @@ pub async fn deletion(o: &Opened) {
     assert!(matches!(r.boards.bump_board(&board).await.unwrap_err(), StoreError::Gone));
     assert!(r.boards.board(&board).await.unwrap().is_none(), "and does not bring it back");
     assert!(r.boards.participant(&guests[0]).await.unwrap().is_none());
+    assert!(r.store.session(&[0x70; 32]).await.unwrap().is_none(), "their session went with the board");
+    assert!(r.store.session(&[0x71; 32]).await.unwrap().is_some(), "the other board's participant keeps theirs");
     assert_eq!(r.store.subject_erased_at(&guests[0]).await.unwrap(), Some(1_000), "the participant is marked erased (at the audit's time)");
     assert_eq!(r.boards.boards_of_org(&org).await.unwrap().len(), 1, "the other board stays");
 
@@ -472,5 +500,6 @@ pub async fn deletion(o: &Opened) {
     assert!(r.boards.members(&org).await.unwrap().is_empty() && r.boards.invitations_of(&org).await.unwrap().is_empty());
     assert!(r.boards.invitation_by_hash(&[9; 32]).await.unwrap().is_none());
     assert!(r.store.subject_erased_at(&guests[1]).await.unwrap().is_some());
+    assert!(r.store.session(&[0x71; 32]).await.unwrap().is_none(), "and theirs with the organisation");
     assert!(r.boards.orgs_of(&alice).await.unwrap().is_empty());
 }

@@ -4,7 +4,7 @@
 
 use clearboard_core::platform::audit::region_chain;
 use clearboard_core::platform::ids::{BlobId, BoardId, OrgId, RegionId, SubjectId};
-use clearboard_core::platform::ports::{Directory as _, PolicyVersionRow, StoreError};
+use clearboard_core::platform::ports::{Directory as _, ParticipantRow, PolicyVersionRow, StoreError};
 use clearboard_store::Opened;
 
 use super::draft;
@@ -116,22 +116,53 @@ pub async fn policy_versions(o: &Opened) {
     assert_eq!(ours, vec![v(&"a".repeat(64), 10, false), v(&"b".repeat(64), 20, true)], "the first recording of a version is kept");
 }
 
-/// Audit: appends chain and verify; concurrent appends stay linear; the table refuses
-/// UPDATE and DELETE.
+/// Audit: appends chain and verify; concurrent appends stay linear (single ones and several in
+/// one transaction); the table refuses UPDATE and DELETE.
 pub async fn audit(o: &Opened, ring: &clearboard_vault::Keyring) {
     let r = &o.regions[0];
     let chain = region_chain(r.id.as_str());
+    let owner = super::person(o, 90).await;
+    let (_, board) = super::boards::org_with_board(o, &owner, "AUDIT-1").await;
+    let before = r.store.audit_chain().await.unwrap().0.len();
     let mut tasks = Vec::new();
     for i in 0..40 {
         let store = r.store.clone();
         tasks.push(tokio::spawn(async move { store.audit_append(draft(&format!("event.{i}"), None)).await }));
     }
+    // Among them, joins and leaves that append two entries in one transaction each (head read
+    // once, checkpoint written once): the chain stays linear all the same.
+    let mut pairs = Vec::new();
+    for i in 0..8u8 {
+        let (boards, board) = (r.boards.clone(), board.clone());
+        pairs.push(tokio::spawn(async move {
+            let guest = SubjectId::new(200 + i64::from(i)).unwrap();
+            let p = ParticipantRow {
+                subject_id: guest.clone(),
+                board_id: board,
+                pseudonym: vec![i],
+                created_at: 1,
+                recovery_hash: None,
+                last_session_at: 1,
+            };
+            let two = |a: &str, b: &str| vec![draft(a, Some(&guest)), draft(b, Some(&guest))];
+            let session = super::boards::session_of(&guest, 0xa0 + i, 1);
+            boards.create_participant(&p, &session, two("participant.joined", "session.started")).await.unwrap();
+            boards.erase_contributions(&guest, true, two("contributions.erased", "participant.erased")).await.unwrap();
+        }));
+    }
     for t in tasks {
         t.await.unwrap().unwrap();
     }
+    for t in pairs {
+        t.await.unwrap();
+    }
     let (recs, cp) = r.store.audit_chain().await.unwrap();
-    assert_eq!(recs.len(), 40);
-    assert_eq!(clearboard_vault::audit::verify(ring, &chain, &recs, cp.as_ref()), Ok(40));
+    assert_eq!(recs.len(), before + 40 + 8 * 4);
+    assert_eq!(clearboard_vault::audit::verify(ring, &chain, &recs, cp.as_ref()), Ok(before + 40 + 8 * 4));
+    // A join's two entries are adjacent (one transaction), in the order given.
+    let joined: Vec<usize> = recs.iter().enumerate().filter(|(_, e)| e.entry.action == "participant.joined").map(|(k, _)| k).collect();
+    assert_eq!(joined.len(), 8);
+    assert!(joined.iter().all(|&k| recs[k + 1].entry.action == "session.started" && recs[k + 1].entry.subject == recs[k].entry.subject));
     let (_, store, _) = &o.region_stores[0];
     let upd = match store.db() {
         clearboard_store::Db::Sqlite(p, _) => sqlx::query("UPDATE audit SET action = 'x' WHERE seq = 1").execute(p).await.map(|_| ()),

@@ -10,6 +10,7 @@ use crate::platform::clock::Millis;
 use crate::platform::error::StoreResult;
 use crate::platform::ids::{BlobId, BoardId, CardId, CommentId, OrgId, SubjectId};
 use crate::platform::ports::audit::AuditDraft;
+use crate::platform::ports::identity::SessionRow;
 
 /// An organisation as stored; the name is sealed with the organisation's own key.
 #[derive(Debug, Clone)]
@@ -249,8 +250,9 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     /// sweep asks this once per region for every listened room.
     async fn board_seqs(&self, boards: &[BoardId]) -> StoreResult<Vec<(BoardId, Seq)>>;
 
-    /// Creates a participant subject (and its row) in one transaction.
-    async fn create_participant(&self, p: &ParticipantRow, audit: AuditDraft) -> StoreResult<()>;
+    /// Creates a participant subject, its row and its first session in one transaction (a
+    /// join is one write), then appends `audits` in their order.
+    async fn create_participant(&self, p: &ParticipantRow, session: &SessionRow, audits: Vec<AuditDraft>) -> StoreResult<()>;
     async fn participant(&self, subject: &SubjectId) -> StoreResult<Option<ParticipantRow>>;
     async fn participants_of(&self, board: &BoardId) -> StoreResult<Vec<ParticipantRow>>;
     /// The participant whose recovery code has this keyed hash.
@@ -302,7 +304,8 @@ pub trait BoardStore: Send + Sync + std::fmt::Debug {
     /// A subject's cards, in no particular order, handed to `each` in pages of `page` rows as
     /// they arrive from one query (an export opens a page while the next one is read).
     async fn cards_of_author(&self, subject: &SubjectId, page: usize, each: &mut (dyn FnMut(Vec<CardRow>) + Send)) -> StoreResult<()>;
-    /// Deletes everything a subject put on boards, their memberships and participant row;
-    /// boards they created survive, decorrelated ("former member").
-    async fn erase_contributions(&self, subject: &SubjectId, audit: AuditDraft) -> StoreResult<ErasedContributions>;
+    /// Deletes everything a subject put on boards, their memberships and participant row (and,
+    /// with `sessions`, their sessions), then appends `audits` in their order, in one
+    /// transaction; boards they created survive, decorrelated ("former member").
+    async fn erase_contributions(&self, subject: &SubjectId, sessions: bool, audits: Vec<AuditDraft>) -> StoreResult<ErasedContributions>;
 }

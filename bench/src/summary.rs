@@ -213,6 +213,14 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
             s(&v, "/errors/gdpr"),
             verdict(r.map(|r| r >= 0.8)),
         ));
+        if v.pointer("/with_drain/ratio").is_some() {
+            md.push_str(&format!(
+                "Operations answered within each 5 s window (every client busy). Counting also the drain after it (the operations in flight when it closes, until the last is answered): plain {} / GDPR {} ops/s, ratio {}.\n\n",
+                num(f(&v, "/with_drain/plain_ops_per_s"), 0),
+                num(f(&v, "/with_drain/gdpr_ops_per_s"), 0),
+                num(f(&v, "/with_drain/ratio"), 2),
+            ));
+        }
         md.push_str("| operation | median latency | operations |\n| --- | ---: | ---: |\n");
         for o in v.pointer("/median_ms").and_then(Value::as_array).cloned().unwrap_or_default() {
             md.push_str(&format!("| {} | {} ms | {} |\n", s(&o, "/op"), num(f(&o, "/median_ms"), 2), s(&o, "/count")));

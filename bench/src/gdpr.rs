@@ -229,6 +229,29 @@ struct Driven {
     writer_at_stop: (f64, f64, f64),
 }
 
+/// One mix's rounds, added up.
+#[derive(Default)]
+struct Tally {
+    rates: Vec<f64>,
+    drained: Vec<f64>,
+    writer: Vec<Value>,
+    errors: u64,
+    lat: Vec<(Op, f64)>,
+}
+
+impl Tally {
+    /// Adds a round whose window lasted `secs` (the writer's metrics `before` it); gives the
+    /// people back for the next.
+    fn add(&mut self, d: Driven, before: (f64, f64, f64), secs: f64) -> Vec<User> {
+        self.writer.push(writer_during(before, d.writer_at_stop, secs, d.rate));
+        self.rates.push(d.rate);
+        self.drained.push(d.drained_rate);
+        self.errors += d.errors;
+        self.lat.extend(d.lat);
+        d.users
+    }
+}
+
 async fn drive(base: &str, users: Vec<User>, mix: &'static [(Op, u64)], seconds: u64) -> Driven {
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let stop = Instant::now() + Duration::from_secs(seconds);
@@ -347,57 +370,48 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
     let t = Instant::now();
     let mut people = setup(&base, &http, users, cards_each).await;
     println!("gdpr: {users} people × {cards_each} cards set up in {:.1} s", t.elapsed().as_secs_f64());
-    let (mut plain_rates, mut gdpr_rates) = (Vec::new(), Vec::new());
-    let (mut plain_err, mut gdpr_err) = (0, 0);
-    let (mut plain_lat, mut gdpr_lat) = (Vec::new(), Vec::new());
-    let (mut plain_writer, mut gdpr_writer) = (Vec::new(), Vec::new());
-    let (mut plain_drained, mut gdpr_drained) = (Vec::new(), Vec::new());
+    // [plain CRUD, GDPR mix]
+    let mut tally = [Tally::default(), Tally::default()];
     for round in 0..rounds {
         // Alternate the order so that neither mix always runs on a warmer cache.
         let order = if round % 2 == 0 { [false, true] } else { [true, false] };
         for gdpr in order {
             let before = writer_so_far("eu/data");
-            let secs = seconds as f64;
-            if gdpr {
-                let running = Arc::new(AtomicBool::new(true));
-                let r2 = running.clone();
-                let cb = app.state.cb.clone();
-                let ttl = tokio::spawn(async move {
+            // Delete by TTL during the GDPR mix: the retention scheduler, once a second.
+            let running = Arc::new(AtomicBool::new(true));
+            let ttl = gdpr.then(|| {
+                let (r2, cb) = (running.clone(), app.state.cb.clone());
+                tokio::spawn(async move {
                     while r2.load(Ordering::Relaxed) {
                         let _ = cb.retention().run().await;
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
-                });
-                let d = drive(&base, people, GDPR, seconds).await;
-                running.store(false, Ordering::Relaxed);
+                })
+            });
+            let d = drive(&base, people, if gdpr { GDPR } else { PLAIN }, seconds).await;
+            running.store(false, Ordering::Relaxed);
+            if let Some(ttl) = ttl {
                 let _ = ttl.await;
-                people = d.users;
-                gdpr_writer.push(writer_during(before, d.writer_at_stop, secs, d.rate));
-                gdpr_rates.push(d.rate);
-                gdpr_drained.push(d.drained_rate);
-                gdpr_err += d.errors;
-                gdpr_lat.extend(d.lat);
-            } else {
-                let d = drive(&base, people, PLAIN, seconds).await;
-                people = d.users;
-                plain_writer.push(writer_during(before, d.writer_at_stop, secs, d.rate));
-                plain_rates.push(d.rate);
-                plain_drained.push(d.drained_rate);
-                plain_err += d.errors;
-                plain_lat.extend(d.lat);
             }
+            people = tally[usize::from(gdpr)].add(d, before, seconds as f64);
         }
     }
+    let [plain, gdpr] = tally;
     let med = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]
     };
-    let (p, g) = (med(plain_rates.clone()), med(gdpr_rates.clone()));
-    println!("gdpr: plain CRUD {p:.0} ops/s, GDPR mix {g:.0} ops/s, ratio {:.2} (goal ≥ 0.8); errors {plain_err} / {gdpr_err}", g / p);
-    let (pd, gd) = (med(plain_drained.clone()), med(gdpr_drained.clone()));
+    let (p, g) = (med(plain.rates.clone()), med(gdpr.rates.clone()));
+    println!(
+        "gdpr: plain CRUD {p:.0} ops/s, GDPR mix {g:.0} ops/s, ratio {:.2} (goal ≥ 0.8); errors {} / {}",
+        g / p,
+        plain.errors,
+        gdpr.errors
+    );
+    let (pd, gd) = (med(plain.drained.clone()), med(gdpr.drained.clone()));
     println!("gdpr: counting the drain after each window too: plain CRUD {pd:.0} ops/s, GDPR mix {gd:.0} ops/s, ratio {:.2}", gd / pd);
-    let pm = medians(&plain_lat);
-    let gm = medians(&gdpr_lat);
+    let pm = medians(&plain.lat);
+    let gm = medians(&gdpr.lat);
     for (name, ms, n) in pm.iter().chain(gm.iter()) {
         println!("  {name:<40} median {ms:7.2} ms  ({n} ops)");
     }
@@ -405,8 +419,8 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
     let at_median = |rates: &[f64], writer: &[Value], m: f64| rates.iter().position(|r| *r == m).and_then(|i| writer.get(i).cloned());
     let writer = json!({
         "database": "eu/data (the region's SQLite file)",
-        "plain": at_median(&plain_rates, &plain_writer, p), "gdpr": at_median(&gdpr_rates, &gdpr_writer, g),
-        "plain_runs": plain_writer, "gdpr_runs": gdpr_writer,
+        "plain": at_median(&plain.rates, &plain.writer, p), "gdpr": at_median(&gdpr.rates, &gdpr.writer, g),
+        "plain_runs": plain.writer, "gdpr_runs": gdpr.writer,
     });
     for (mix, w) in [("plain CRUD", &writer["plain"]), ("GDPR mix", &writer["gdpr"])] {
         println!(
@@ -425,11 +439,11 @@ pub async fn run(users: usize, cards_each: usize, seconds: u64, rounds: usize) -
         "baseline": "plain CRUD (YCSB-A-like: 50% read card by key, 50% update card text) on the same server and data",
         "people": users, "cards_each": cards_each, "seconds_per_run": seconds, "rounds": rounds, "clients": users,
         "plain_ops_per_s": p, "gdpr_ops_per_s": g, "ratio": g / p,
-        "plain_runs": plain_rates, "gdpr_runs": gdpr_rates,
+        "plain_runs": plain.rates, "gdpr_runs": gdpr.rates,
         "window": "operations answered within each 5 s window over 5 s (the steady state, every client busy)",
-        "with_drain": { "plain_ops_per_s": pd, "gdpr_ops_per_s": gd, "ratio": gd / pd, "plain_runs": plain_drained, "gdpr_runs": gdpr_drained,
+        "with_drain": { "plain_ops_per_s": pd, "gdpr_ops_per_s": gd, "ratio": gd / pd, "plain_runs": plain.drained, "gdpr_runs": gdpr.drained,
             "how": "every operation started in the window, over the time until the last was answered (fewer clients busy in the drain)" },
-        "errors": { "plain": plain_err, "gdpr": gdpr_err },
+        "errors": { "plain": plain.errors, "gdpr": gdpr.errors },
         "median_ms": pm.iter().chain(gm.iter()).map(|(n, ms, c)| json!({ "op": n, "median_ms": ms, "count": c })).collect::<Vec<_>>(),
     })
 }

@@ -75,54 +75,20 @@ pub fn checkpoint_of(rec: CheckpointRec) -> Checkpoint {
 /// Appends `$draft` to the chain named `$chain` inside transaction `$t`; evaluates to
 /// `Result<Entry, sqlx::Error>`. `$pg` says whether the backend is PostgreSQL.
 macro_rules! append_audit {
-    ($t:ident, $pg:expr, $chain:expr, $ring:expr, $draft:expr) => {{
-        async {
-            if $pg {
-                sqlx::query($crate::platform::audit::PG_LOCK).execute(&mut *$t).await?;
-            }
-            let last: Option<(i64, Vec<u8>)> = sqlx::query_as($crate::platform::audit::SELECT_LAST).fetch_optional(&mut *$t).await?;
-            let (seq, prev) = match last {
-                Some((s, h)) => (s + 1, h),
-                None => (1, clearboard_vault::audit::genesis($chain).to_vec()),
-            };
-            let rec = clearboard_vault::audit::link(&prev, $crate::platform::audit::entry_of(seq, $draft));
-            let e = &rec.entry;
-            sqlx::query($crate::platform::audit::INSERT)
-                .bind(e.seq)
-                .bind(e.at_ms)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(&e.subject)
-                .bind(&e.purpose)
-                .bind(&e.detail)
-                .bind(&rec.prev_hash)
-                .bind(&rec.hash)
-                .execute(&mut *$t)
-                .await?;
-            let cp = clearboard_vault::audit::checkpoint($ring, $chain, seq, &rec.hash);
-            sqlx::query($crate::platform::audit::UPSERT_CHECKPOINT)
-                .bind($chain)
-                .bind(cp.seq)
-                .bind(&cp.hash)
-                .bind(&cp.mac)
-                .execute(&mut *$t)
-                .await?;
-            Ok::<_, sqlx::Error>(rec.entry)
-        }
-        .await
-    }};
+    ($t:ident, $pg:expr, $chain:expr, $ring:expr, $draft:expr) => {{ append_audits!($t, $pg, $chain, $ring, [$draft]).map(|mut entries| entries.remove(0)) }};
 }
 
 /// Appends every draft of `$drafts` (anything iterable), in order, to the chain named `$chain`
-/// inside transaction `$t`, as `append_audit!` would one by one, but reading the chain's head
+/// inside transaction `$t` (`append_audit!` is this with one draft), reading the chain's head
 /// once and writing its checkpoint once for all of them (two statements and one per entry,
-/// against three per entry). Evaluates to `Result<(), sqlx::Error>`.
+/// against three per entry). Evaluates to `Result<Vec<Entry>, sqlx::Error>`, the entries in order.
 macro_rules! append_audits {
     ($t:ident, $pg:expr, $chain:expr, $ring:expr, $drafts:expr) => {{
         async {
             let mut drafts = $drafts.into_iter().peekable();
+            let mut entries: Vec<clearboard_vault::audit::Entry> = Vec::new();
             if drafts.peek().is_none() {
-                return Ok::<_, sqlx::Error>(());
+                return Ok::<_, sqlx::Error>(entries);
             }
             if $pg {
                 sqlx::query($crate::platform::audit::PG_LOCK).execute(&mut *$t).await?;
@@ -136,11 +102,12 @@ macro_rules! append_audits {
                 let q = sqlx::query($crate::platform::audit::INSERT).bind(e.seq).bind(e.at_ms).bind(&e.actor).bind(&e.action);
                 q.bind(&e.subject).bind(&e.purpose).bind(&e.detail).bind(&rec.prev_hash).bind(&rec.hash).execute(&mut *$t).await?;
                 prev = rec.hash;
+                entries.push(rec.entry);
             }
             let cp = clearboard_vault::audit::checkpoint($ring, $chain, seq, &prev);
             let q = sqlx::query($crate::platform::audit::UPSERT_CHECKPOINT).bind($chain).bind(cp.seq).bind(&cp.hash).bind(&cp.mac);
             q.execute(&mut *$t).await?;
-            Ok(())
+            Ok(entries)
         }
         .await
     }};

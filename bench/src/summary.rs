@@ -287,6 +287,16 @@ pub fn write(dir: &std::path::Path, ran_now: &[&str]) -> String {
                 if at_1k { verdict(seal.zip(open).map(|(a, b)| a >= 0.8 && b >= 0.8)) } else { "" },
                 when(&v, "envelope"),
             ));
+            if let (Some(cs), Some(co)) = (f(&r, "/rustcrypto_raw_seal_ops_per_s"), f(&r, "/rustcrypto_raw_open_ops_per_s")) {
+                let x = |ours: Option<f64>, them: f64| num(ours.map(|o| o / them), 2);
+                md.push_str(&format!(
+                    "| same size: the envelope vs RustCrypto's XChaCha20-Poly1305 (its AEAD until 2026-12-07), seal / open | | {} / {} ops/s | {}× / {}× | | | |\n",
+                    num(Some(cs), 0),
+                    num(Some(co), 0),
+                    x(f(&r, "/seal_ops_per_s"), cs),
+                    x(f(&r, "/open_ops_per_s"), co),
+                ));
+            }
         }
         all.insert("envelope".into(), v);
     }

@@ -6,15 +6,15 @@
 //! A DEK is stored only wrapped by the KEK's wrapping key, with the subject id and key id as
 //! associated data (a wrapped key cannot be reassigned to another subject).
 
-use chacha20poly1305::aead::{Aead, AeadInOut, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::{Keyring, VaultError, random};
+use crate::{Keyring, VaultError, random, xchacha};
 
 const VERSION: u8 = 1;
-const NONCE_LEN: usize = 24;
-const TAG_LEN: usize = 16;
+const NONCE_LEN: usize = xchacha::NONCE_LEN;
+const TAG_LEN: usize = xchacha::TAG_LEN;
 /// Bytes an envelope adds to its plaintext.
 pub const OVERHEAD: usize = 1 + 4 + NONCE_LEN + TAG_LEN;
 
@@ -107,7 +107,7 @@ impl Dek {
         Ok(Self::from_raw(key_id, Zeroizing::new(arr)))
     }
 
-    /// Encrypts one field value into an envelope.
+    /// Encrypts one field value into an envelope (`xchacha`: the bytes of XChaCha20-Poly1305).
     pub fn seal(&self, aad: Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
         let nonce = random::bytes::<NONCE_LEN>()?;
         // Encrypt in place in the output buffer: one allocation, no copy of the ciphertext.
@@ -117,10 +117,7 @@ impl Dek {
         out.extend_from_slice(&nonce);
         let start = out.len();
         out.extend_from_slice(plaintext);
-        let tag = self
-            .cipher
-            .encrypt_inout_detached(&XNonce::from(nonce), &aad.encode(self.key_id), (&mut out[start..]).into())
-            .map_err(|_| VaultError::Encrypt)?;
+        let tag = xchacha::seal_in_place(&self.raw, &nonce, &aad.encode(self.key_id), &mut out[start..])?;
         out.extend_from_slice(&tag);
         Ok(out)
     }
@@ -137,12 +134,9 @@ impl Dek {
             return Err(VaultError::Decrypt);
         }
         let (body, tag) = ct.split_at(ct.len() - TAG_LEN);
-        let tag = chacha20poly1305::Tag::try_from(tag).map_err(|_| VaultError::Malformed)?;
+        let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| VaultError::Malformed)?;
         let mut buf = body.to_vec();
-        if self.cipher.decrypt_inout_detached(&XNonce::from(nonce), &aad.encode(key_id), (&mut buf[..]).into(), &tag).is_err() {
-            buf.zeroize();
-            return Err(VaultError::Decrypt);
-        }
+        xchacha::open_in_place(&self.raw, &nonce, &aad.encode(key_id), &mut buf, tag)?;
         Ok(buf)
     }
 

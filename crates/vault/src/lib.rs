@@ -14,6 +14,7 @@ pub mod random;
 pub mod receipt;
 pub mod secret;
 pub mod stream;
+pub mod xchacha;
 
 pub use blind::BlindIndexer;
 pub use envelope::{Aad, Dek, KeyId};

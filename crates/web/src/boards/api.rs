@@ -188,6 +188,11 @@ async fn create_board(
 ) -> Result<Response, AppError> {
     let org = b.org_id.as_deref().map(org_id).transpose()?;
     let template = b.template.as_deref().map(clearboard_core::boards::Template::parse).transpose()?;
+    // A language the API does not speak is refused, template or not (the published schema's
+    // enum), rather than passed over.
+    if b.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
+        return Err(clearboard_core::CoreError::validation("lang", "the language must be `en` or `fr`").into());
+    }
     // The language asked for (body, `?lang=`, `Accept-Language`); none: the creator's own.
     let asked =
         b.lang.is_some() || uri.query().is_some_and(|q| q.contains("lang=")) || headers.contains_key(axum::http::header::ACCEPT_LANGUAGE);

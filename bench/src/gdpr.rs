@@ -347,8 +347,8 @@ fn writer_so_far(db: &str) -> (f64, f64, f64) {
     )
 }
 
-/// What the single writer did during a mix's window of `secs`: the share of the time it was held, the write transactions per second and per
-/// operation, and the mean time each held it.
+/// What the single writer did during a mix's window of `secs`: the share of the time it was
+/// held, the write transactions per second and per operation, and the mean time each held it.
 fn writer_during(before: (f64, f64, f64), after: (f64, f64, f64), secs: f64, ops_per_s: f64) -> Value {
     let (held, waited, n) = (after.0 - before.0, after.1 - before.1, after.2 - before.2);
     json!({

@@ -88,12 +88,20 @@ pub fn old_enough(born: Date, today: Date, minimum: u32) -> Result<(), CoreError
     Ok(())
 }
 
-/// Supported interface languages.
+/// The interface languages, `en` and `fr`: `raw` as one of them, or refused as `field`.
+pub fn language(field: &'static str, raw: &str) -> Result<&'static str, CoreError> {
+    match raw {
+        "en" => Ok("en"),
+        "fr" => Ok("fr"),
+        _ => Err(CoreError::validation(field, "the language must be `en` or `fr`")),
+    }
+}
+
+/// An account's interface language (none or blank: English).
 pub fn locale(raw: Option<&str>) -> Result<String, CoreError> {
-    match raw.map(str::trim).unwrap_or("en") {
-        "en" | "" => Ok("en".into()),
-        "fr" => Ok("fr".into()),
-        _ => Err(CoreError::validation("locale", "the language must be `en` or `fr`")),
+    match raw.map(str::trim).unwrap_or("") {
+        "" => Ok("en".into()),
+        l => language("locale", l).map(String::from),
     }
 }
 

@@ -190,8 +190,8 @@ async fn create_board(
     let template = b.template.as_deref().map(clearboard_core::boards::Template::parse).transpose()?;
     // A language the API does not speak is refused, template or not (the published schema's
     // enum), rather than passed over.
-    if b.lang.as_deref().is_some_and(|l| !matches!(l, "en" | "fr")) {
-        return Err(clearboard_core::CoreError::validation("lang", "the language must be `en` or `fr`").into());
+    if let Some(l) = b.lang.as_deref() {
+        clearboard_core::platform::validate::language("lang", l)?;
     }
     // The language asked for (body, `?lang=`, `Accept-Language`); none: the creator's own.
     let asked =

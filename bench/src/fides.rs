@@ -16,8 +16,9 @@
 //! (as in `rights.rs`). The timed parts run in a child process of this binary that opens the
 //! same deployment (a hidden `--child` mode), so the peak RSS (VmHWM, reset through
 //! `/proc/self/clear_refs` just before the request) is that of a process doing only that
-//! work. Before it, the child makes one unrecorded access for another person with 20 cards,
-//! as Fides' warm API process gets one for `user1` (about 20 notes) before the timed ones.
+//! work. Before it, the child makes [`WARM_UPS`] unrecorded accesses for another person with 20
+//! cards, as Fides' warm API process gets as many for `user1` (about 20 notes) before the timed
+//! ones.
 //! Access = `request_for` + `run_pending` (the export job) + `open_download` and reading every
 //! sealed segment, as the download handler does. Erasure =
 //! the key's destruction alone (after which nothing of theirs can be opened), then the whole
@@ -43,6 +44,15 @@ use clearboard_core::platform::ids::{CardId, RegionId, SubjectId};
 use clearboard_store::platform::bulk::{self, SeedCard};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
+
+/// Unrecorded accesses for another person before the timed ones, on both sides. Three: a
+/// server's pool hands its connections out in turn, and each PostgreSQL connection prepares a
+/// statement the first time it runs it (a second round trip); after one warm-up, the timed
+/// export ran most of its twenty-odd statements on connections that had not (2026-12-07, from
+/// PostgreSQL's statement log), which a server running for more than a few requests never
+/// does. Fides' timed runs follow each other in one warm process: its second and third already
+/// had that many requests before them.
+pub const WARM_UPS: usize = 3;
 
 use crate::common::{Rng, download, idea, median};
 
@@ -343,7 +353,7 @@ pub async fn run(args: Args) -> Value {
         "data": "one person with N records among other_records records of `others` other people (Fides: customer + note tables, the kit's shape; clearboard: subjects with keys, cards sealed with each author's key, on 101 boards)",
         "method": {
             "fides": "the kit in ../shared/peers/fides (eager mode, one uvicorn process on loopback; a throwaway PostgreSQL cluster on 5433 and Redis on 6380; Fides' own database recreated for this run; the API restarted for every N). Wall time = bench_dsr.py's client time from POST /api/v1/privacy-request to the first terminal status. RSS = VmHWM of the API process, reset (clear_refs 5) just before the request; bench_dsr's 100 ms samples beside it.",
-            "clearboard": "in-process deployment on the local PostgreSQL, throwaway databases dropped afterwards. Timed parts in a child process of the bench binary that opens the deployment; before the timed request, one unrecorded access for another person (20 cards), as Fides gets its warm-up request; RSS = its VmHWM, reset (clear_refs 5) after that, just before the request. Access = request_for + run_pending (build the sealed manifest) + open_download and streaming the ZIP it describes (every media segment opened once). Unreadable = SubjectKeys::shred (the key's destruction); purge = Erasure::erase_account (sessions, key, rows, blobs, VACUUM, CHECKPOINT, receipt).",
+            "clearboard": "in-process deployment on the local PostgreSQL, throwaway databases dropped afterwards. Timed parts in a child process of the bench binary that opens the deployment; before the timed request, three unrecorded accesses for another person (20 cards), as Fides gets three warm-up requests; RSS = its VmHWM, reset (clear_refs 5) after that, just before the request. Access = request_for + run_pending (build the sealed manifest) + open_download and streaming the ZIP it describes (every media segment opened once). Unreadable = SubjectKeys::shred (the key's destruction); purge = Erasure::erase_account (sessions, key, rows, blobs, VACUUM, CHECKPOINT, receipt).",
             "residue": "after the erasure and a CHECKPOINT, the raw bytes of the databases' folders and the cluster's pg_wal (Fides: also its upload folder and own database; clearboard: also its data folder) are read and the target's marker counted (UTF-8 occurrences; the forensic scanner of clearboard_app also tries lower-case, UTF-16, base64, hex, JSON-escaped). clearboard's positive control: a plaintext marker in a scratch table of the same database, found by the same code.",
         },
         "goals": {

@@ -186,12 +186,14 @@ pub(super) async fn child_main(args: &Args) -> Value {
     let who = Principal { subject: SubjectId::from_stored(args.child_subject.clone()), region: RegionId::new("eu"), token_hash: vec![] };
     let region = cb.region(&who.region).unwrap().clone();
     if kind == "access" {
-        // One unrecorded access for another person first, as Fides gets (its API process is
+        // Unrecorded accesses for another person first, as Fides gets (its API process is
         // warm): the timed one does not pay for the fresh process' first statements.
         let other = Principal { subject: SubjectId::from_stored(args.child_warm.clone()), ..who.clone() };
-        let view = cb.exports().request_for(&other.region, &other.subject, None, Actor::Subject(&other.subject)).await.unwrap();
-        assert_eq!(cb.exports().run_pending().await.unwrap(), 1, "the warm-up export built");
-        download(&cb, &other, &view.id, false).await;
+        for _ in 0..super::WARM_UPS {
+            let view = cb.exports().request_for(&other.region, &other.subject, None, Actor::Subject(&other.subject)).await.unwrap();
+            assert_eq!(cb.exports().run_pending().await.unwrap(), 1, "the warm-up export built");
+            download(&cb, &other, &view.id, false).await;
+        }
     }
     let me = "self";
     let rss_start = vm_mb(me, "VmHWM");

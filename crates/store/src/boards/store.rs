@@ -403,7 +403,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn reactions(&self, board: &BoardId) -> StoreResult<Reactions> {
         let (likes, votes): (Vec<(String, String)>, Vec<(String, String, i64)>) = conn!(self.db(), c => {
-            let likes = sqlx::query_as("SELECT l.card_id, l.subject_id FROM card_likes l JOIN cards c ON c.id = l.card_id WHERE c.board_id = $1").bind(board.as_str()).fetch_all(c).await?;
+            let likes = sqlx::query_as("SELECT l.card_id, l.subject_id FROM card_likes l JOIN cards c ON c.id = l.card_id WHERE c.board_id = $1").bind(board.as_str()).fetch_all(&mut *c).await?;
             let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE board_id = $1").bind(board.as_str()).fetch_all(c).await?;
             Ok((likes, votes))
         })?;
@@ -434,7 +434,7 @@ impl BoardStore for SqlRegionStore {
 
     async fn reactions_of_card(&self, card: &CardId) -> StoreResult<Reactions> {
         let (likes, votes): (Vec<(String, String)>, Vec<(String, String, i64)>) = conn!(self.db(), c => {
-            let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE card_id = $1").bind(card.as_str()).fetch_all(c).await?;
+            let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE card_id = $1").bind(card.as_str()).fetch_all(&mut *c).await?;
             let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE card_id = $1").bind(card.as_str()).fetch_all(c).await?;
             Ok((likes, votes))
         })?;
@@ -475,9 +475,9 @@ impl BoardStore for SqlRegionStore {
         let s = subject.as_str();
         let (comments, likes, votes, part): (Vec<CommentRec>, Vec<(String, String)>, Vec<(String, String, i64)>, Option<ParticipantRec>) =
             conn!(self.db(), c => {
-                let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(c).await?;
-                let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
-                let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE subject_id = $1").bind(s).fetch_all(c).await?;
+                let comments = sqlx::query_as("SELECT id, card_id, author_id, body, created_at, anonymous FROM comments WHERE author_id = $1 ORDER BY created_at").bind(s).fetch_all(&mut *c).await?;
+                let likes = sqlx::query_as("SELECT card_id, subject_id FROM card_likes WHERE subject_id = $1").bind(s).fetch_all(&mut *c).await?;
+                let votes = sqlx::query_as("SELECT card_id, subject_id, count FROM card_votes WHERE subject_id = $1").bind(s).fetch_all(&mut *c).await?;
                 let part = sqlx::query_as(concat!("SELECT ", participant_cols!(), " FROM participants WHERE subject_id = $1")).bind(s).fetch_optional(c).await?;
                 Ok((comments, likes, votes, part))
             })?;

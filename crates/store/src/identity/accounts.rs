@@ -245,7 +245,7 @@ impl IdentityStore for SqlRegionStore {
             let (due,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
                 .bind(idle_before)
                 .bind(created_before)
-                .fetch_one(c)
+                .fetch_one(&mut *c)
                 .await?;
             let (held,): (i64,) = sqlx::query_as(COUNT_HELD_SESSIONS).bind(idle_before).bind(created_before).bind(now).fetch_one(c).await?;
             Ok((due, held))

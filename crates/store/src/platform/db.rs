@@ -4,7 +4,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use clearboard_core::platform::ports::StoreError;
+use clearboard_core::platform::ports::{StoreError, held};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -267,14 +268,61 @@ macro_rules! tx {
     }};
 }
 
-/// Runs `$body` with `$c` bound to the pool of either backend. The body evaluates to
-/// `Result<T, sqlx::Error>`; the macro evaluates to `Result<T, StoreError>`.
+/// The key a database's connections are kept under inside `ports::held::one_connection`: its
+/// pool's (its connect options are one allocation per pool, never replaced).
+fn held_key<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> usize {
+    std::sync::Arc::as_ptr(&pool.connect_options()).cast::<()>() as usize
+}
+
+/// A connection for one read: the one the running work keeps for this database
+/// (`ports::held`), or one from the pool; with the key to keep it under afterwards.
+pub async fn reader<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> Result<(PoolConnection<DB>, Option<usize>), sqlx::Error> {
+    if !held::in_scope() {
+        return Ok((pool.acquire().await?, None));
+    }
+    let key = held_key(pool);
+    if let Some(kept) = held::take(key)
+        && let Ok(conn) = kept.downcast::<PoolConnection<DB>>()
+    {
+        return Ok((*conn, Some(key)));
+    }
+    Ok((pool.acquire().await?, Some(key)))
+}
+
+/// After a read: the connection is kept for the running work's next read of the same database,
+/// or goes back to its pool.
+pub fn read_done<DB: sqlx::Database>(conn: PoolConnection<DB>, key: Option<usize>) {
+    if let Some(key) = key {
+        drop(held::keep(key, Box::new(conn)));
+    }
+}
+
+/// One arm of `conn!`: `$body` run on a reader of `$pool`, which is kept or given back after.
+macro_rules! read_on {
+    ($pool:ident, $c:ident => $body:block) => {
+        async {
+            let (mut held, key) = $crate::platform::db::reader($pool).await?;
+            let out = {
+                let $c = &mut *held;
+                async { $body }.await
+            };
+            $crate::platform::db::read_done(held, key);
+            out
+        }
+        .await
+    };
+}
+
+/// Runs `$body` with `$c` bound to a connection of either backend (`&mut` its connection type),
+/// taken from the pool or, inside `ports::held::one_connection`, the one the work keeps for this
+/// database. The body evaluates to `Result<T, sqlx::Error>`; the macro evaluates to
+/// `Result<T, StoreError>`. A body that runs several statements reborrows (`&mut *c`).
 macro_rules! conn {
     ($db:expr, $c:ident => $body:block) => {{
         async {
             let out: Result<_, sqlx::Error> = match $db {
-                $crate::platform::db::Db::Sqlite($c, _) => async { $body }.await,
-                $crate::platform::db::Db::Postgres($c) => async { $body }.await,
+                $crate::platform::db::Db::Sqlite(pool, _) => read_on!(pool, $c => $body),
+                $crate::platform::db::Db::Postgres(pool) => read_on!(pool, $c => $body),
             };
             out.map_err($crate::platform::db::err)
         }
@@ -357,6 +405,60 @@ mod tests {
         assert_eq!((count, max), (64, 64), "each transaction saw the one before it");
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Reads inside `held::one_connection` run on one connection per database: a temporary
+    /// table (each connection has its own) made by one read is there for the next ones; a read
+    /// while another is running takes a connection of its own.
+    async fn reads_keep_one_connection(db: &Db) {
+        let make = || async { conn!(db, c => { sqlx::query("CREATE TEMP TABLE mine (k INTEGER)").execute(c).await.map(drop) }) };
+        let count = || async { conn!(db, c => { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mine").fetch_one(c).await }) };
+        held::one_connection(async {
+            make().await.unwrap();
+            for _ in 0..20 {
+                assert_eq!(count().await.unwrap(), 0, "{db:?}: the next read runs on the connection kept");
+            }
+            // The first read holds its connection across a yield, so that the second runs
+            // meanwhile.
+            let slow = async {
+                conn!(db, c => {
+                    let n = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mine").fetch_one(&mut *c).await;
+                    tokio::task::yield_now().await;
+                    n
+                })
+            };
+            let (first, second) = tokio::join!(slow, count());
+            assert!(first.is_ok(), "{db:?}: the read that took the connection kept has the table");
+            assert!(second.is_err(), "{db:?}: a read at the same time takes another, without it");
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_keep_one_connection_per_database_inside_the_scope() {
+        let dir = std::env::temp_dir().join(format!("cb-held-{}", std::process::id()));
+        let db = open_sqlite(&dir.join("held.db"), Durability::Normal, "test").await.unwrap();
+        reads_keep_one_connection(&db).await;
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        // PostgreSQL, as every storage test: required, unless CLEARBOARD_TEST_SKIP names it
+        // (never with CI=true).
+        let server = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("cbt_{}_held", std::process::id());
+        let admin = PgPoolOptions::new().max_connections(1).connect(&server).await;
+        let skip = std::env::var("CLEARBOARD_TEST_SKIP").is_ok_and(|s| s.contains("postgres"));
+        let admin = match admin {
+            Ok(a) => a,
+            Err(e) if skip && std::env::var("CI").as_deref() != Ok("true") => {
+                eprintln!("SKIPPED (postgres): the PostgreSQL half: {e}; CLEARBOARD_TEST_SKIP names `postgres`");
+                return;
+            }
+            Err(e) => panic!("PostgreSQL is not reachable at TEST_POSTGRES_URL ({e}): start it, or set CLEARBOARD_TEST_SKIP=postgres"),
+        };
+        let db = open_postgres(&pg_url_with_db(&server, &name).unwrap(), 4).await.unwrap();
+        reads_keep_one_connection(&db).await;
+        db.close().await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&admin).await.unwrap();
     }
 
     fn sqlite_pool(db: &Db) -> SqlitePool {

@@ -12,6 +12,7 @@ pub mod backups;
 pub mod billing;
 pub mod boards;
 pub mod careers;
+pub mod held;
 pub mod identity;
 pub mod integrations;
 pub mod outreach;

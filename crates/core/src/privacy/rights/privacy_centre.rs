@@ -12,6 +12,8 @@ use crate::identity::principal::Principal;
 use crate::platform::clock::rfc3339;
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;
+use crate::platform::memo;
+use crate::platform::ports::held;
 use crate::privacy::rights::categories::{export_category, stored};
 use crate::privacy::rights::records;
 
@@ -31,7 +33,13 @@ impl PrivacyCentre<'_> {
         self.overview_in(who, "en").await
     }
 
+    /// Some twenty reads in a line, each module's own: the person's account row, key and records
+    /// are read once (`memo`), and the reads keep one connection per database (`held`).
     pub async fn overview_in(&self, who: &Principal, lang: &str) -> Result<Value, CoreError> {
+        held::one_connection(memo::scoped(&who.region, &who.subject, self.gather(who, lang))).await
+    }
+
+    async fn gather(&self, who: &Principal, lang: &str) -> Result<Value, CoreError> {
         let region = self.cb.region(&who.region)?;
         let p = self.cb.policy();
         let mut categories = Vec::new();

@@ -201,7 +201,9 @@ impl Exports<'_> {
         tokio::pin!(manifest);
         let mut beat = tokio::time::interval(HEARTBEAT);
         beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        beat.tick().await;
+        // The first beat one period from now. (Awaiting the first tick, due at once, waited for
+        // the timer's next millisecond: ~1 ms of every export, in the 1k access bench.)
+        beat.reset();
         let built = loop {
             tokio::select! {
                 r = &mut manifest => break r,

@@ -9,8 +9,9 @@
 //! the same database; two reads at once still take two connections (the second from the pool).
 //! The connections go back to their pools when the work ends.
 //!
-//! Only reads go through this: write transactions take their own connection as always, so a
-//! connection held here never waits for a write (nor a write for it).
+//! What is kept is what the store runs outside a transaction (reads, and the odd single
+//! statement); write transactions take their own connection as always, and a connection kept
+//! here is never inside one (so it neither waits for a writer nor makes one wait).
 
 use std::any::Any;
 use std::future::Future;

@@ -239,8 +239,10 @@ async fn session(c: &Conn, socket: &mut Socket) -> Result<(), Box<dyn std::error
     // nodes commit after it is read from the store).
     room.observe(last);
 
+    // The first tick 30 s from now (awaiting the first, due at once, held the socket until the
+    // timer's next millisecond).
     let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
-    every.tick().await;
+    every.reset();
     loop {
         tokio::select! {
             incoming = socket.next() => match incoming {

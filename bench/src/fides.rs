@@ -45,6 +45,8 @@ use clearboard_store::platform::bulk::{self, SeedCard};
 use clearboard_vault::{Aad, Dek, KeyId};
 use serde_json::{Value, json};
 
+use crate::common::{Rng, download, idea, median};
+
 /// Unrecorded accesses for another person before the timed ones, on both sides. Three: a
 /// server's pool hands its connections out in turn, and each PostgreSQL connection prepares a
 /// statement the first time it runs it (a second round trip); after one warm-up, the timed
@@ -53,8 +55,6 @@ use serde_json::{Value, json};
 /// does. Fides' timed runs follow each other in one warm process: its second and third already
 /// had that many requests before them.
 pub const WARM_UPS: usize = 3;
-
-use crate::common::{Rng, download, idea, median};
 
 mod ours;
 mod theirs;

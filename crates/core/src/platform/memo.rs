@@ -5,6 +5,8 @@
 //! consents and requests (a category's part and the export's records). Inside [`scoped`] those
 //! reads are remembered for the person the work is about, in that region, until the work ends;
 //! outside it (every other request) nothing is remembered and every read goes to the store.
+//! Inside it, too, the work's reads keep one connection per database (`ports::held`): those
+//! many reads come one after another.
 //!
 //! What is remembered is what the store holds (the account row's envelopes, the key still
 //! wrapped by the KEK: it is unwrapped at every use, as without the memo), held in memory only
@@ -20,7 +22,7 @@ use serde_json::Value;
 use crate::platform::context::RegionHandle;
 use crate::platform::error::CoreError;
 use crate::platform::ids::{RegionId, SubjectId};
-use crate::platform::ports::AccountRow;
+use crate::platform::ports::{AccountRow, held};
 
 /// The reads remembered for one person in one region.
 struct Memo {
@@ -38,7 +40,8 @@ tokio::task_local! {
 }
 
 /// Runs `work` (which must not move the reads to other tasks), remembering the reads about
-/// `subject` in `region` that go through this module.
+/// `subject` in `region` that go through this module, its reads on one connection per database
+/// (`held::one_connection`).
 pub async fn scoped<F: Future>(region: &RegionId, subject: &SubjectId, work: F) -> F::Output {
     let memo = Memo {
         region: region.clone(),
@@ -47,7 +50,7 @@ pub async fn scoped<F: Future>(region: &RegionId, subject: &SubjectId, work: F) 
         keys: Mutex::new(HashMap::new()),
         records: Mutex::new(HashMap::new()),
     };
-    MEMO.scope(memo, work).await
+    MEMO.scope(memo, held::one_connection(work)).await
 }
 
 /// Runs `f` on the memo if the running work is about `subject` in `region`.

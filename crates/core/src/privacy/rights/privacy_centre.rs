@@ -13,7 +13,6 @@ use crate::platform::clock::rfc3339;
 use crate::platform::context::Clearboard;
 use crate::platform::error::CoreError;
 use crate::platform::memo;
-use crate::platform::ports::held;
 use crate::privacy::rights::categories::{export_category, stored};
 use crate::privacy::rights::records;
 
@@ -34,9 +33,9 @@ impl PrivacyCentre<'_> {
     }
 
     /// Some twenty reads in a line, each module's own: the person's account row, key and records
-    /// are read once (`memo`), and the reads keep one connection per database (`held`).
+    /// are read once, and the reads keep one connection per database (`memo`).
     pub async fn overview_in(&self, who: &Principal, lang: &str) -> Result<Value, CoreError> {
-        held::one_connection(memo::scoped(&who.region, &who.subject, self.gather(who, lang))).await
+        memo::scoped(&who.region, &who.subject, self.gather(who, lang)).await
     }
 
     async fn gather(&self, who: &Principal, lang: &str) -> Result<Value, CoreError> {

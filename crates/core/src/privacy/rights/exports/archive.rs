@@ -32,7 +32,7 @@ use crate::platform::error::CoreError;
 use crate::platform::ids::{BlobId, SubjectId};
 use crate::platform::media::file_ext;
 use crate::platform::memo;
-use crate::platform::ports::{ExportRow, held};
+use crate::platform::ports::ExportRow;
 use crate::privacy::rights::categories::{export_category, stored};
 use crate::privacy::rights::records;
 
@@ -237,12 +237,12 @@ impl Exports<'_> {
     pub(super) async fn write_manifest(&self, region: &RegionHandle, e: &ExportRow) -> Result<(BlobId, u64), CoreError> {
         let subject = &e.subject_id;
         let now = self.cb.now();
-        // Every module reads the person's account row and key on its own: read once here. The
-        // reads, some twenty in a line, keep one connection per database (`held`).
-        let (dek, c) = held::one_connection(memo::scoped(&region.id, subject, async {
+        // Every module reads the person's account row and key on its own: read once here (and
+        // the reads, some twenty in a line, on one connection per database).
+        let (dek, c) = memo::scoped(&region.id, subject, async {
             let dek = self.cb.keys().current(region, subject).await?;
             Ok::<_, CoreError>((dek, self.collect(region, subject, now).await?))
-        }))
+        })
         .await?;
         let (data, cards, readme_text) = (c.data, c.cards, c.readme);
         // Serialising and deflating on blocking threads, off the async workers; the cards' CSV

@@ -103,7 +103,7 @@ impl S3Server {
     fn http() -> reqwest::Client {
         // This may run before any app installed the process's TLS provider (ring, as theirs).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::builder().build().expect("an HTTP client")
+        crate::spawn::local_client().build().expect("an HTTP client")
     }
 
     /// Creates a fresh bucket (moto asks for no signature on its own API) and returns its name.

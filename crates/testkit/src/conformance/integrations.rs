@@ -83,7 +83,7 @@ async fn authorize(auth_url: &str, client_id: &str, redirect: &str, challenge: &
         .append_pair("state", "st")
         .append_pair("code_challenge", challenge)
         .append_pair("code_challenge_method", "S256");
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap().get(url.as_str()).send().await.unwrap()
+    crate::spawn::local_client().redirect(reqwest::redirect::Policy::none()).build().unwrap().get(url.as_str()).send().await.unwrap()
 }
 
 /// The adapter (`clearboard_app::google::Google`) against the emulator.
